@@ -1,0 +1,117 @@
+# xrt: one entry point. all, test, demo, bench, deps, install, clean.
+#
+# Sources are found by directory, so adding a file needs no Makefile edit:
+#   bpf/*.bpf.c            -> bpf/*.bpf.o (XDP objects, clang -target bpf)
+#   userspace/**.c         -> build/libxrt.a (all but xrtd.c and lib/)
+#   userspace/xrtd.c       -> build/xrtd
+#   userspace/lib/*.c      -> build/libxrt-sock.so (client library + shim)
+#   tools/NAME/*.c         -> build/NAME (NAME=xrt is the CLI)
+#   tests/unit/*.c         -> build/test_unit (criterion)
+#   tests/bpf/*.c          -> build/test_bpf (criterion + BPF_PROG_TEST_RUN)
+
+CC ?= gcc
+CLANG ?= clang
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+PREFIX ?= /usr/local
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuserspace -MMD -MP -fPIC
+LDLIBS := -lxdp -lbpf -lelf -lz -lmnl -ljson-c -lpthread -lm
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
+	-I/usr/include/$(MULTIARCH) -MMD -MP
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:.c=.o)
+LIB_SRCS := $(filter-out userspace/xrtd.c userspace/lib/%, \
+	$(shell find userspace -name '*.c' 2>/dev/null | sort))
+LIB_OBJS := $(LIB_SRCS:%.c=build/obj/%.o)
+SOCK_SRCS := $(wildcard userspace/lib/*.c)
+SOCK_OBJS := $(SOCK_SRCS:%.c=build/obj/%.o)
+TOOLS := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
+TOOL_BINS := $(addprefix build/,$(sort $(TOOLS)))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFT_SRCS := $(wildcard tests/bpf/*.c)
+
+BINS := build/xrtd $(TOOL_BINS)
+ifneq ($(SOCK_SRCS),)
+BINS += build/libxrt-sock.so
+endif
+ifneq ($(UNIT_SRCS),)
+TESTS += build/test_unit
+endif
+ifneq ($(BPFT_SRCS),)
+TESTS += build/test_bpf
+endif
+
+.PHONY: all test test-unit test-bpf test-netns demo bench deps install clean
+all: $(BPF_OBJS) $(BINS) $(TESTS)
+
+bpf/%.bpf.o: bpf/%.bpf.c
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/libxrt.a: $(LIB_OBJS)
+	@mkdir -p build
+	rm -f $@ && ar rcs $@ $^
+
+build/xrtd: build/obj/userspace/xrtd.o build/libxrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/libxrt-sock.so: $(SOCK_OBJS) build/libxrt.a
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS) -ldl
+
+.SECONDEXPANSION:
+$(TOOL_BINS): build/%: $$(patsubst %.c,build/obj/%.o,$$(wildcard tools/%/*.c)) build/libxrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/test_unit: $(UNIT_SRCS:%.c=build/obj/%.o) build/libxrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+build/test_bpf: $(BPFT_SRCS:%.c=build/obj/%.o) build/libxrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+# Debian 12 packages for building, testing, the demo and the benchmarks.
+DEPS := make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev \
+	bpftool libcriterion-dev libmnl-dev libjson-c-dev pkg-config \
+	iproute2 iputils-ping iputils-tracepath traceroute ethtool tcpdump \
+	python3 python3-scapy socat netcat-openbsd netsniff-ng bird2 procps \
+	valgrind
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test: deps all
+	@if [ -x build/test_unit ]; then build/test_unit; fi
+	@if [ -x build/test_bpf ]; then build/test_bpf; fi
+	tests/netns/run
+
+test-unit: build/test_unit
+	build/test_unit
+test-bpf: all
+	build/test_bpf
+test-netns: all
+	tests/netns/run
+
+demo: deps all
+	deploy/demo.sh
+
+bench: deps all
+	tools/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/xrt
+	install -m 755 build/xrtd build/xrt $(DESTDIR)$(PREFIX)/sbin/
+	install -m 644 bpf/xrt_fwd.bpf.o $(DESTDIR)$(PREFIX)/lib/xrt/
+
+clean:
+	rm -rf build bpf/*.o bpf/*.d
+
+-include $(shell find build -name '*.d' 2>/dev/null) $(wildcard bpf/*.d)

@@ -1,0 +1,135 @@
+/* xrt: the BPF map contract between the XDP fast path and the daemon. */
+#ifndef XRT_MAPS_H
+#define XRT_MAPS_H
+
+#include <linux/types.h>
+#include "limits.h"
+#include "counters.h"
+
+/*
+ * All maps are pinned by name (LIBBPF_PIN_BY_NAME) under
+ * <bpffs>/tc/globals/, the directory iproute2 uses, so that
+ * `TC_BPF_MNT=<bpffs> ip link set dev X xdp obj bpf/xrt_fwd.bpf.o sec xdp`
+ * and xrtd share one set. One router (one network namespace) = one bpffs
+ * directory; the default is XRT_BPFFS_DEFAULT, outside /sys because
+ * `ip netns exec` remounts /sys.
+ */
+#define XRT_BPFFS_DEFAULT "/run/xrt/bpffs"
+#define XRT_PIN_SUBDIR "tc/globals"
+#define XRT_PROG_SECTION "xdp"
+
+#define XRT_MAP_FIB6 "xrt_fib6"
+#define XRT_MAP_NH "xrt_nh"
+#define XRT_MAP_NH_GRP "xrt_nh_grp"
+#define XRT_MAP_NEIGH6 "xrt_neigh6"
+#define XRT_MAP_IFACES "xrt_ifaces"
+#define XRT_MAP_TX_PORTS "xrt_tx_ports"
+#define XRT_MAP_XSKS "xrt_xsks"
+#define XRT_MAP_STATS "xrt_stats"
+#define XRT_MAP_PUNT_CFG "xrt_punt_cfg"
+#define XRT_MAP_PUNT_TB "xrt_punt_tb"
+#define XRT_MAP_LOCAL6 "xrt_local6"
+
+/* xrt_fib6: LPM_TRIE. prefixlen counts the 32 table bits plus the prefix. */
+struct xrt_fib6_key {
+	__u32 prefixlen;
+	__u32 table; /* big-endian so the trie matches it bit by bit first */
+	__u8 addr[16];
+};
+#define XRT_FIB6_KEY_PREFIXLEN(plen) (32 + (plen))
+
+/* Route types use the kernel's RTN_* numbers (netlink mirroring maps 1:1). */
+enum xrt_rtn {
+	XRT_RTN_UNICAST = 1,
+	XRT_RTN_LOCAL = 2,
+	XRT_RTN_BLACKHOLE = 6,
+	XRT_RTN_UNREACHABLE = 7,
+	XRT_RTN_PROHIBIT = 8,
+};
+
+/* nh: index into xrt_nh, or XRT_NH_GROUP | index into xrt_nh_grp. */
+#define XRT_NH_GROUP 0x80000000u
+struct xrt_fib6_val {
+	__u32 type; /* enum xrt_rtn */
+	__u32 nh;   /* unicast only; 0 otherwise */
+};
+
+/* xrt_nh: ARRAY. A connected next hop resolves the packet's destination. */
+#define XRT_NH_F_VALID 0x1
+#define XRT_NH_F_CONNECTED 0x2 /* on-link: next-hop address = daddr */
+struct xrt_nh {
+	__u32 ifindex; /* egress */
+	__u32 mtu;     /* egress MTU for this path (route mtu or link mtu) */
+	__u32 flags;
+	__u32 pad;
+	__u8 gw[16]; /* gateway; unused when CONNECTED */
+};
+
+/* xrt_nh_grp: ARRAY. Members replicated by weight over nbuckets buckets. */
+struct xrt_nh_grp {
+	__u32 nbuckets; /* 0 = invalid group; else 1..XRT_ECMP_BUCKETS */
+	__u32 pad;
+	__u32 bucket[XRT_ECMP_BUCKETS]; /* xrt_nh ids */
+};
+
+/* xrt_neigh6: HASH. States are the kernel's NUD_* bits. */
+#define XRT_NUD_INCOMPLETE 0x01
+#define XRT_NUD_REACHABLE 0x02
+#define XRT_NUD_STALE 0x04
+#define XRT_NUD_DELAY 0x08
+#define XRT_NUD_PROBE 0x10
+#define XRT_NUD_FAILED 0x20
+#define XRT_NUD_NOARP 0x40
+#define XRT_NUD_PERMANENT 0x80
+/* States whose MAC the fast path may use (RFC 4861 7.3.3). */
+#define XRT_NUD_VALID                                                    \
+	(XRT_NUD_REACHABLE | XRT_NUD_STALE | XRT_NUD_DELAY | XRT_NUD_PROBE | \
+	 XRT_NUD_PERMANENT | XRT_NUD_NOARP)
+struct xrt_neigh6_key {
+	__u32 ifindex;
+	__u8 addr[16];
+};
+struct xrt_neigh6_val {
+	__u8 mac[6];
+	__u16 state; /* XRT_NUD_* */
+	/* Set by the fast path when it forwards with a STALE entry, so the
+	 * daemon moves it to DELAY and probes (RFC 4861 7.3.3). */
+	__u64 used_ns;
+};
+
+/* xrt_ifaces: HASH by ifindex. Absent = not ours: XDP_PASS. */
+#define XRT_IF_F_FORWARDING 0x1 /* ip6_forward allowed from this ingress */
+#define XRT_IF_F_KERNEL_LOCAL 0x2 /* mirror mode: local traffic to kernel */
+struct xrt_iface {
+	__u8 mac[6];
+	__u16 slot; /* 1..XRT_MAX_IFACES-1: index into xrt_stats */
+	__u32 mtu;
+	__u32 table; /* routing table for packets arriving here */
+	__u32 flags;
+	__u32 xsk_base; /* xrt_xsks key = xsk_base + rx_queue_index */
+	__u32 pad;
+};
+
+/* xrt_tx_ports: DEVMAP_HASH ifindex -> struct bpf_devmap_val. */
+/* xrt_xsks: XSKMAP, key xsk_base + queue -> AF_XDP socket fd. */
+
+/* xrt_punt_cfg: ARRAY by enum xrt_punt_reason; rate 0 = unlimited. */
+struct xrt_punt_cfg {
+	__u32 rate_pps;
+	__u32 burst;
+};
+/* xrt_punt_tb: PERCPU_ARRAY by reason; each CPU refills at rate/ncpus. */
+struct xrt_punt_tb {
+	__u64 last_ns;
+	__u64 tokens_milli; /* thousandths of a token */
+};
+
+/* xrt_local6: HASH (ifindex or 0, addr) -> flags. Mirror mode only: which
+ * local destinations xrtd's socket layer claims; the rest go to the kernel. */
+struct xrt_local6_key {
+	__u32 ifindex;
+	__u8 addr[16];
+};
+#define XRT_LOCAL_F_XRTD 0x1
+
+#endif

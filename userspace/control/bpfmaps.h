@@ -1,0 +1,68 @@
+/* xrt: load the XDP object, open its pinned maps, and program them safely. */
+#ifndef XRT_CONTROL_BPFMAPS_H
+#define XRT_CONTROL_BPFMAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "xrt/maps.h"
+#include "xrt/punt.h"
+
+/*
+ * The only code that writes the fast path's maps. Every setter validates its
+ * arguments and refuses bad values with a message in err (naming the bad
+ * field) and a negative errno, leaving the map unchanged.
+ */
+struct xrt_maps {
+	struct bpf_object *obj; /* NULL when opened from pins only */
+	int prog_fd;
+	int fib6, nh, nh_grp, neigh6, ifaces, tx_ports, xsks, stats;
+	int punt_cfg, punt_tb, local6;
+	char pin_dir[256]; /* <bpffs>/tc/globals */
+};
+
+#define XRT_ERR_LEN 256
+
+/* Open obj_path with its maps pinned by name under <bpffs>/tc/globals
+ * (mounting bpffs at <bpffs> if needed), reusing pins that already exist. */
+int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
+		  char *err);
+void xrt_maps_close(struct xrt_maps *m);
+
+/* Attach / detach the loaded program on an interface (native XDP mode). */
+int xrt_maps_attach(struct xrt_maps *m, int ifindex, char *err);
+int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err);
+
+int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
+		       const struct xrt_iface *v, char *err);
+int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err);
+
+int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, const struct xrt_fib6_val *v, char *err);
+int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, char *err);
+
+int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
+		    char *err);
+int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err);
+/* Fill the buckets of group id from members and weights (sum of weights > 0). */
+int xrt_maps_grp_set(struct xrt_maps *m, uint32_t id, const uint32_t *nh_ids,
+		     const uint32_t *weights, unsigned n, char *err);
+int xrt_maps_grp_del(struct xrt_maps *m, uint32_t id, char *err);
+
+int xrt_maps_neigh_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       const uint8_t mac[6], uint16_t state, char *err);
+int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       char *err);
+
+int xrt_maps_xsk_set(struct xrt_maps *m, uint32_t key, int xsk_fd, char *err);
+int xrt_maps_xsk_del(struct xrt_maps *m, uint32_t key, char *err);
+
+int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
+			  const struct xrt_punt_cfg *v, char *err);
+
+/* Sum of one slot (or all slots if slot < 0) over all CPUs. */
+int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
+			char *err);
+
+#endif
