@@ -1,0 +1,71 @@
+/* xrt: the slow path's entry points, and the small interface it needs from the daemon. */
+#ifndef XRT_STACK_STACK_H
+#define XRT_STACK_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "xrt/punt.h"
+
+/*
+ * The seam between stack/ (packets) and control/ (configuration). stack/
+ * never includes control/ headers; the daemon hands the stack a struct
+ * stack_env at start. Unit tests hand it a fake one.
+ */
+
+#define XRT_MAX_ADDRS 16 /* addresses per interface, link-local included */
+
+/* What the stack knows of an interface; filled by control/, read by stack/. */
+struct xrt_netdev {
+	int ifindex;
+	char name[16];
+	uint8_t mac[6];
+	uint32_t mtu;
+	uint32_t table;
+	bool forwarding;
+	unsigned naddrs;
+	struct in6_addr addr[XRT_MAX_ADDRS];
+	uint8_t plen[XRT_MAX_ADDRS];
+};
+
+/* Answer of a route lookup, the same decision the fast path makes. */
+struct fib6_result {
+	uint32_t type;  /* enum xrt_rtn; 0 = no route */
+	int oif;        /* egress ifindex (unicast) */
+	struct in6_addr nexthop; /* gateway, or the destination if connected */
+	uint32_t mtu;   /* path MTU of the route / egress link */
+};
+
+struct stack_env {
+	void *ctx;
+	/* Transmit one Ethernet frame on an attached interface (xsk TX). */
+	int (*xmit)(void *ctx, int ifindex, const void *frame, size_t len);
+	/* Interface by index, NULL if not attached. */
+	const struct xrt_netdev *(*dev_get)(void *ctx, int ifindex);
+	/* Call fn for every attached interface (for source selection, ND). */
+	void (*dev_foreach)(void *ctx, void (*fn)(const struct xrt_netdev *, void *),
+			    void *arg);
+	/* Longest-prefix match in a table; flow fields pick the ECMP member. */
+	int (*fib6_lookup)(void *ctx, uint32_t table, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr, struct fib6_result *res);
+	/* A neighbour changed: program (or remove, state 0) the fast path entry. */
+	void (*neigh_changed)(void *ctx, int ifindex, const struct in6_addr *addr,
+			      const uint8_t mac[6], uint16_t state);
+	/* Monotonic clock in ns (fake in unit tests). */
+	uint64_t (*now_ns)(void *ctx);
+};
+
+int stack_init(const struct stack_env *env);
+void stack_fini(void);
+
+/* A frame punted by the fast path (meta may be NULL for non-punted input). */
+void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
+	      size_t len);
+
+/* Run expired timers (ND retransmits, reassembly timeouts, NUD aging). */
+void stack_timers_run(void);
+/* Nanoseconds until the next timer is due, or UINT64_MAX if none. */
+uint64_t stack_timers_next(void);
+
+#endif
