@@ -466,3 +466,97 @@ xrt_capture_wait() {
 	wait "$XRT_CAP_PID" 2>/dev/null || true
 	XRT_CAP_OUT=$(cat "$XRT_CAP_LOG")
 }
+
+# ---------------------------------------------------------------- topologies
+
+# xrt_topo_line [SUFFIX]: host a - router r - host b (namespaces aSUFFIX,
+# rSUFFIX, bSUFFIX, so one test can build two), no xrt configuration yet.
+#   a: 2001:db8:1::2/64, default via 2001:db8:1::1 (r)
+#   b: 2001:db8:2::2/64, default via 2001:db8:2::1 (r), and 2001:db8:b::1/128
+#      on lo (a prefix behind b, reached through a gateway route on r)
+# Hosts get static neighbour entries for r (they never need ND) and xdp_pass
+# on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
+# IF_RA IF_RB IF_BR (veth names: IF_XY is X's veth towards Y) and MAC_AR
+# MAC_RA MAC_RB MAC_BR. ROUTER_KIND=kernel makes r a kernel router (addresses,
+# routes and neighbours configured with ip) for reference runs.
+xrt_topo_line() {
+	local s=${1:-} kind=${ROUTER_KIND:-xrt}
+	TOPO_A=a$s TOPO_R=r$s TOPO_B=b$s
+	xrt_host_ns "$TOPO_A"
+	if [ "$kind" = kernel ]; then
+		xrt_kernel_router_ns "$TOPO_R"
+	else
+		xrt_router_ns "$TOPO_R"
+	fi
+	xrt_host_ns "$TOPO_B"
+	xrt_link "$TOPO_A" "$TOPO_R"
+	xrt_link "$TOPO_R" "$TOPO_B"
+	IF_AR=$(xrt_if "$TOPO_A" "$TOPO_R") IF_RA=$(xrt_if "$TOPO_R" "$TOPO_A")
+	IF_RB=$(xrt_if "$TOPO_R" "$TOPO_B") IF_BR=$(xrt_if "$TOPO_B" "$TOPO_R")
+	MAC_AR=$(xrt_mac "$TOPO_A" "$IF_AR") MAC_RA=$(xrt_mac "$TOPO_R" "$IF_RA")
+	MAC_RB=$(xrt_mac "$TOPO_R" "$IF_RB") MAC_BR=$(xrt_mac "$TOPO_B" "$IF_BR")
+	xrt_host "$TOPO_A" "$IF_AR" 2001:db8:1::2/64 2001:db8:1::1
+	xrt_host "$TOPO_B" "$IF_BR" 2001:db8:2::2/64 2001:db8:2::1
+	ip -n "$(xrt_ns "$TOPO_B")" -6 addr add 2001:db8:b::1/128 dev lo
+	xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
+	xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	if [ "$kind" = kernel ]; then
+		local rns
+		rns=$(xrt_ns "$TOPO_R")
+		ip -n "$rns" -6 addr add 2001:db8:1::1/64 dev "$IF_RA" nodad
+		ip -n "$rns" -6 addr add 2001:db8:2::1/64 dev "$IF_RB" nodad
+		ip -n "$rns" -6 route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
+		xrt_static_neigh "$TOPO_R" "$IF_RA" 2001:db8:1::2 "$MAC_AR"
+		xrt_static_neigh "$TOPO_R" "$IF_RB" 2001:db8:2::2 "$MAC_BR"
+	fi
+}
+
+# xrt_topo_line_program: configure the line topology's router through the
+# xrt CLI (xrtd must run in TOPO_R): attach both interfaces (an interface
+# already attached with `ip link ... xdp obj` is adopted by the daemon),
+# addresses, the gateway route to 2001:db8:b::/64, static neighbours for
+# both hosts.
+xrt_topo_line_program() {
+	local r=$TOPO_R i
+	for i in "$IF_RA" "$IF_RB"; do
+		xrt_cli_ok "$r" link attach dev "$i"
+	done
+	xrt_cli_ok "$r" addr add 2001:db8:1::1/64 dev "$IF_RA"
+	xrt_cli_ok "$r" addr add 2001:db8:2::1/64 dev "$IF_RB"
+	xrt_cli_ok "$r" route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
+	xrt_cli_ok "$r" neigh add 2001:db8:1::2 lladdr "$MAC_AR" dev "$IF_RA"
+	xrt_cli_ok "$r" neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
+}
+
+# xrt_cli_ok ROUTER ARGS...: the CLI must succeed; its output is shown on
+# failure.
+xrt_cli_ok() {
+	local n=$1 out
+	shift
+	out=$(xrt_cli "$n" "$@" 2>&1) || xrt_fail "xrt $* (in $n) failed: $out"
+	[ -z "$out" ] || printf '%s\n' "$out"
+}
+
+# ---------------------------------------------------------------- traffic
+
+# xrt_udp_stream FROM TO_NS DST PORT COUNT SIZE: COUNT datagrams of SIZE
+# bytes from FROM to [DST]:PORT, received by socat in TO_NS; fails unless
+# every byte arrives within 10 s.
+xrt_udp_stream() {
+	local from=$1 to=$2 dst=$3 port=$4 count=$5 size=$6
+	local src=$XRT_TMP/udp-src-$port out=$XRT_TMP/udp-out-$port
+	xrt_require_cmd socat ss
+	head -c $((count * size)) /dev/urandom >"$src"
+	: >"$out"
+	xrt_bg "$to" "udp-recv-$port" socat -u "UDP6-RECV:$port,bind=[$dst]" "OPEN:$out,append"
+	local rpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Huln | grep -q ':$port '" 5 ||
+		xrt_fail "UDP receiver on port $port in $to did not start"
+	# A regular file read with -b SIZE yields one SIZE-byte datagram per read.
+	xrt_exec "$from" socat -b "$size" -u "OPEN:$src" "UDP6-SENDTO:[$dst]:$port" ||
+		xrt_fail "UDP sender in $from failed"
+	xrt_wait_for "[ \$(stat -c %s '$out') -ge $((count * size)) ]" 10 ||
+		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port"
+	xrt_stop "$rpid"
+	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
+}
