@@ -125,7 +125,7 @@ show a ping -6 -c 2 -i 0.2 -W 2 -s 1200 2001:db8:3::2 || failed+=(ping-c)
 
 step "TCP transfer A -> B: 20 MB, kernel TCP on both hosts"
 head -c 20000000 /dev/urandom >"$XRT_TMP/tcp.src"
-xrt_bg b tcp-recv socat -u TCP6-LISTEN:7000,bind=[2001:db8:b::1] "OPEN:$XRT_TMP/tcp.dst,creat,trunc"
+xrt_bg b tcp-recv socat -u "TCP6-LISTEN:7000,bind=[2001:db8:b::1]" "OPEN:$XRT_TMP/tcp.dst,creat,trunc"
 rpid=$XRT_LAST_PID
 xrt_wait_for "xrt_exec b ss -Htln | grep -q ':7000 '" 5 || xrt_fail "TCP receiver did not start"
 t1=$(date +%s%N)
