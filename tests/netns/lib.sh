@@ -13,7 +13,8 @@
 #
 # Names: every namespace is "$XRT_PREFIX-NAME" and every veth
 # "$XRT_PREFIX-PEER" (or an explicit name that gets the prefix), with
-# XRT_PREFIX = xn + 4 random hex digits, so tests and benchmarks can run side
+# XRT_PREFIX = $XRT_PREFIX_BASE + 4 random hex digits (set XRT_PREFIX_BASE
+# before sourcing to use your own two letters; default xn), so tests and benchmarks can run side
 # by side. Veths are created directly inside their namespaces, so the root
 # namespace never holds one. Use the short names (a, r, b) with the helpers;
 # `xrt_ns a` gives the real namespace name.
@@ -41,7 +42,7 @@ XRT_CLEANED=0
 _xrt_pick_prefix() {
 	local p i
 	for i in 1 2 3 4 5 6 7 8; do
-		p=xn$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+		p=${XRT_PREFIX_BASE:-xn}$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 		if ! ip netns list | grep -q "^$p-"; then
 			echo "$p"
 			return 0
