@@ -88,7 +88,7 @@ static int iface_program(struct xrt_router *r, struct xrt_link *l, char *err)
 	return xrt_maps_iface_set(&r->maps, l->dev.ifindex, &v, err);
 }
 
-static void xsk_close_all(struct xrt_router *r, struct xrt_link *l)
+void link_release(struct xrt_router *r, struct xrt_link *l)
 {
 	char ignored[XRT_ERR_LEN];
 	for (unsigned q = 0; q < l->nqueues; q++) {
@@ -216,7 +216,7 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 	return 0;
 
 fail_xsk:
-	xsk_close_all(r, l);
+	link_release(r, l);
 	r->links[slot] = NULL;
 	xrt_maps_iface_del(&r->maps, ifindex, NULL);
 fail_xdp:
@@ -240,7 +240,7 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 			return rc;
 	}
 	neigh_flush(r, l->dev.ifindex, err);
-	xsk_close_all(r, l);
+	link_release(r, l);
 	xrt_maps_iface_del(&r->maps, l->dev.ifindex, err);
 	if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);

@@ -91,12 +91,26 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	return 0;
 }
 
+/*
+ * Shutdown detaches the programs we attached and closes our sockets, but
+ * leaves the maps as they are: an interface attached by `ip link` keeps
+ * forwarding with the last programmed routes and neighbours, and what it
+ * would punt falls back to the kernel (no socket bound), so the router
+ * degrades instead of blackholing. The next xrtd starts from a clean slate.
+ */
 void router_fini(struct xrt_router *r)
 {
 	char err[XRT_ERR_LEN];
-	for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
-		if (r->links[s] && link_detach(r, r->links[s], err))
-			fprintf(stderr, "xrtd: detach: %s\n", err);
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
+		struct xrt_link *l = r->links[s];
+		if (!l)
+			continue;
+		link_release(r, l);
+		if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
+			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+		free(l);
+		r->links[s] = NULL;
+	}
 	rib_free(r->rib);
 	r->rib = NULL;
 	xrt_maps_close(&r->maps);

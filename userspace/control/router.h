@@ -48,7 +48,8 @@ struct xrt_router {
 };
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
-/* Detach what we attached, close sockets, free everything. */
+/* Detach the programs we attached, close sockets, free everything; the
+ * maps keep their last state for interfaces attached by ip link. */
 void router_fini(struct xrt_router *r);
 
 struct xrt_link *router_link_by_name(struct xrt_router *r, const char *name);
@@ -58,6 +59,8 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 
 int link_attach(struct xrt_router *r, const char *name, char *err);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* Close the link's AF_XDP sockets (and their xrt_xsks entries). */
+void link_release(struct xrt_router *r, struct xrt_link *l);
 int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 	     const bool *forwarding, const uint32_t *table, char *err);
 
