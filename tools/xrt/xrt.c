@@ -65,14 +65,17 @@ static struct xrt_ctl_resp transact(int fd, const struct xrt_buf *req, char *msg
 	struct xrt_ctl_resp r = { .status = -EIO };
 	static char rx[XRT_CTL_MAX_MSG];
 	msg[0] = '\0';
-	if (send(fd, req->data, req->len, MSG_NOSIGNAL) != (ssize_t)req->len) {
-		snprintf(msg, msglen, "cannot send to xrtd: %s", strerror(errno));
-		return r;
-	}
+	int send_errno = 0;
+	if (send(fd, req->data, req->len, MSG_NOSIGNAL) != (ssize_t)req->len)
+		send_errno = errno; /* a refusal (not root, busy) may be queued: read it */
 	for (;;) {
 		ssize_t n = recv(fd, rx, sizeof(rx), 0);
 		if (n < (ssize_t)sizeof(r)) {
-			snprintf(msg, msglen, "xrtd closed the connection");
+			if (send_errno)
+				snprintf(msg, msglen, "cannot send to xrtd: %s",
+					 strerror(send_errno));
+			else
+				snprintf(msg, msglen, "xrtd closed the connection");
 			r.status = -EIO;
 			return r;
 		}
