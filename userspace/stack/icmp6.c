@@ -53,7 +53,8 @@ static bool tb_take(struct token_bucket *tb, bool fresh, uint32_t rate, uint32_t
 	if (fresh || tb->last_ns == 0) {
 		tb->tokens_milli = cap;
 	} else if (now > tb->last_ns) {
-		uint64_t add = (now - tb->last_ns) / 1000 * rate / NSEC_PER_MSEC;
+		/* milli-tokens = ns * rate / 1e6; divide first against overflow */
+		uint64_t add = (now - tb->last_ns) / 1000 * rate / 1000;
 		tb->tokens_milli = tb->tokens_milli + add > cap ? cap : tb->tokens_milli + add;
 	}
 	tb->last_ns = now ? now : 1;
