@@ -254,7 +254,7 @@ Test(forward, static_neighbour_add_del_flush)
 	cr_assert(strstr(err, "not attached"));
 	uint8_t mcast_mac[6] = { 1, 0, 0, 0, 0, 1 };
 	cr_assert_lt(neigh_add_static(FAKE_IF_B, &a, mcast_mac, err), 0);
-	cr_assert_eq(neigh_flush(0, false), 0);
+	cr_assert_eq(neigh_table_flush(0, false), 0);
 	cr_assert_eq(neigh_del(FAKE_IF_B, &a, err), 0);
 	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, 0);
 	cr_assert_lt(neigh_del(FAKE_IF_B, &a, err), 0);

@@ -397,7 +397,7 @@ int neigh_del(int ifindex, const struct in6_addr *addr, char *err)
 	return 0;
 }
 
-unsigned neigh_flush(int ifindex, bool with_permanent)
+unsigned neigh_table_flush(int ifindex, bool with_permanent)
 {
 	unsigned count = 0;
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {

@@ -29,7 +29,7 @@ int neigh_add_static(int ifindex, const struct in6_addr *addr, const uint8_t mac
 int neigh_del(int ifindex, const struct in6_addr *addr, char *err);
 /* Remove dynamic entries of ifindex (0 = all interfaces); with_permanent
  * also removes static ones (interface detach). Returns how many. */
-unsigned neigh_flush(int ifindex, bool with_permanent);
+unsigned neigh_table_flush(int ifindex, bool with_permanent);
 /* Call fn for every entry. */
 void neigh_foreach(void (*fn)(const struct neigh_info *, void *), void *arg);
 /* "REACHABLE", "STALE", ... as iproute2 prints them. */
