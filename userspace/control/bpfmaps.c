@@ -1,6 +1,7 @@
 /* xrt: load the XDP object, open its pinned maps, and program them safely. */
 #include "control/bpfmaps.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -57,6 +58,23 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
 /* Mount a bpffs at dir unless one is there already. */
 static int bpffs_ensure(const char *dir, char *err)
 {
@@ -69,6 +87,11 @@ static int bpffs_ensure(const char *dir, char *err)
 		return fail(err, -errno, "bpffs %s: %s", dir, strerror(errno));
 	if ((unsigned long)sfs.f_type == BPF_FS_MAGIC)
 		return 0;
+	/* Never hide existing files (say, bpffs=/run) under a mount. */
+	if (!dir_is_empty(dir))
+		return fail(err, -ENOTEMPTY,
+			    "bpffs %s: not a bpffs and not empty; refusing to mount "
+			    "over it", dir);
 	if (mount("bpf", dir, "bpf", 0, "mode=0700"))
 		return fail(err, -errno, "bpffs %s: mount: %s", dir, strerror(errno));
 	return 0;
@@ -170,6 +193,9 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	rc = set_pin_dir(m, bpffs, err);
 	if (rc)
 		return rc;
+	if (access(obj_path, R_OK))
+		return fail(err, -errno, "%s: cannot open: %s", obj_path,
+			    strerror(errno));
 	rc = bpffs_ensure(bpffs && *bpffs ? bpffs : XRT_BPFFS_DEFAULT, err);
 	if (rc)
 		return rc;
