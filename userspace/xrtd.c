@@ -16,9 +16,13 @@
 
 #include "control/cmd.h"
 #include "control/server.h"
+#include "stack/stack.h"
+#include "xsk/xsk_port.h"
 
 #define OBJ_INSTALLED "/usr/local/lib/xrt/xrt_fwd.bpf.o"
 #define MAX_EVENTS 64
+#define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
+#define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
 enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK };
@@ -92,6 +96,28 @@ static void on_signal(struct daemon *d)
 	}
 }
 
+/* A frame the fast path punted: up the userspace stack. */
+static void on_punt(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
+		    size_t len, void *arg)
+{
+	(void)arg;
+	stack_rx(meta, ifindex, frame, len);
+}
+
+/* One-shot timerfd at the stack's next deadline (disarmed when none). */
+static void arm_timer(struct daemon *d)
+{
+	uint64_t ns = stack_timers_next();
+	struct itimerspec its = { 0 };
+	if (ns != UINT64_MAX) {
+		if (ns == 0)
+			ns = 1; /* 0 would disarm: run it at once instead */
+		its.it_value.tv_sec = (time_t)(ns / 1000000000ull);
+		its.it_value.tv_nsec = (long)(ns % 1000000000ull);
+	}
+	timerfd_settime(d->timerfd, 0, &its, NULL);
+}
+
 static void on_event(struct daemon *d, uint64_t tag)
 {
 	int fd = (int)(uint32_t)tag;
@@ -116,9 +142,11 @@ static void on_event(struct daemon *d, uint64_t tag)
 		uint64_t ticks;
 		if (read(d->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 			perror("xrtd: timerfd");
+		stack_timers_run();
 		break;
 	}
 	case EV_XSK:
+		xsk_port_rx(fd, RX_BUDGET, on_punt, NULL);
 		break;
 	}
 }
@@ -206,9 +234,27 @@ int main(int argc, char **argv)
 	d.router.loop = (struct router_loop_ops){
 		.ctx = &d, .fd_add = loop_fd_add, .fd_del = loop_fd_del,
 	};
+	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
+		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
+		router_fini(&d.router);
+		ctl_server_close(&d.server);
+		return 1;
+	}
+	d.router.xsk_ready = true;
+	struct stack_env env;
+	router_stack_env(&d.router, &env);
+	if ((rc = stack_init(&env))) {
+		fprintf(stderr, "xrtd: stack_init failed (%d)\n", rc);
+		router_fini(&d.router);
+		xsk_pool_destroy();
+		ctl_server_close(&d.server);
+		return 1;
+	}
 	if (config && (rc = config_load(&d.router, config, err))) {
 		fprintf(stderr, "xrtd: %s\n", err);
 		router_fini(&d.router);
+		stack_fini();
+		xsk_pool_destroy();
 		ctl_server_close(&d.server);
 		return 1;
 	}
@@ -227,10 +273,14 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++)
 			on_event(&d, evs[i].data.u64);
+		xsk_tx_reclaim();
+		arm_timer(&d);
 	}
 	fprintf(stderr, "xrtd: shutting down\n");
 	ctl_server_close(&d.server);
 	router_fini(&d.router);
+	stack_fini();
+	xsk_pool_destroy();
 	close(d.timerfd);
 	close(d.sigfd);
 	close(d.epfd);

@@ -126,7 +126,7 @@ xrt_cli_ok $R addr del 2001:db8:2::1/64 dev "$IF_RB"
 assert_not_contains "$(xrt_cli $R route show)" "2001:db8:2::/64" "connected route gone with its address"
 xrt_cli_ok $R neigh del 2001:db8:1::2 dev "$IF_RA"
 assert_not_contains "$(xrt_cli $R neigh show)" "2001:db8:1::2 " "neigh del"
-xrt_cli_ok $R neigh flush
+xrt_cli_ok $R neigh flush nud all
 assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
 xrt_cli_ok $R link detach dev "$IF_RB"
 assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"

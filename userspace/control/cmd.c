@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "stack/neighbour.h"
+#include "stack/stack_stats.h"
 #include "xsk/xsk_stats.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -83,17 +85,7 @@ static int resolve_paths(struct xrt_router *r, const struct cmd_route *c,
 
 static const char *nud_name(uint16_t s)
 {
-	switch (s) {
-	case XRT_NUD_INCOMPLETE: return "INCOMPLETE";
-	case XRT_NUD_REACHABLE: return "REACHABLE";
-	case XRT_NUD_STALE: return "STALE";
-	case XRT_NUD_DELAY: return "DELAY";
-	case XRT_NUD_PROBE: return "PROBE";
-	case XRT_NUD_FAILED: return "FAILED";
-	case XRT_NUD_NOARP: return "NOARP";
-	case XRT_NUD_PERMANENT: return "PERMANENT";
-	}
-	return "NONE";
+	return neigh_state_name(s);
 }
 
 static void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out)
@@ -547,6 +539,46 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 
 /* ---------------- neigh ---------------- */
 
+/* The slow path owns the neighbour table (stack/neighbour.h); it programs
+ * the fast path's copy through stack_env.neigh_changed. */
+struct neigh_show_ctx {
+	struct xrt_router *r;
+	int ifindex;
+	json_object *a;
+	struct xrt_buf *out;
+};
+
+static void neigh_show_one(const struct neigh_info *n, void *arg)
+{
+	struct neigh_show_ctx *c = arg;
+	char b[INET6_ADDRSTRLEN], mac[18];
+	if (c->ifindex && n->ifindex != c->ifindex)
+		return;
+	ntop(&n->addr, b);
+	bool has_mac = n->state & XRT_NUD_VALID;
+	fmt_mac(n->mac, mac);
+	if (c->a) {
+		json_object *o = json_object_new_object();
+		JADD(o, "dst", JSTR(b));
+		JADD(o, "dev", JSTR(dev_name(c->r, n->ifindex)));
+		if (has_mac)
+			JADD(o, "lladdr", JSTR(mac));
+		if (n->is_router)
+			JADD(o, "router", json_object_new_boolean(1));
+		json_object *st = json_object_new_array();
+		json_object_array_add(st, JSTR(neigh_state_name(n->state)));
+		JADD(o, "state", st);
+		JADD(o, "queued", JINT(n->queued));
+		json_object_array_add(c->a, o);
+		return;
+	}
+	xrt_buf_printf(c->out, "%s dev %s", b, dev_name(c->r, n->ifindex));
+	if (has_mac)
+		xrt_buf_printf(c->out, " lladdr %s", mac);
+	xrt_buf_printf(c->out, "%s %s\n", n->is_router ? " router" : "",
+		       neigh_state_name(n->state));
+}
+
 static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -563,8 +595,8 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 		if (!l)
 			return -ENODEV;
 		if (add)
-			return neigh_static_set(r, l->dev.ifindex, &c.addr, c.mac, err);
-		rc = neigh_static_del(r, l->dev.ifindex, &c.addr, err);
+			return neigh_add_static(l->dev.ifindex, &c.addr, c.mac, err);
+		rc = neigh_del(l->dev.ifindex, &c.addr, err);
 		if (rc == -ENOENT) {
 			char b[INET6_ADDRSTRLEN];
 			ERR("no neighbour %s on %s", ntop(&c.addr, b), l->dev.name);
@@ -583,40 +615,18 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 			ifindex = l->dev.ifindex;
 		}
 		if (flush) {
-			rc = neigh_flush(r, ifindex, err);
+			unsigned n = neigh_table_flush(ifindex, c.nud_permanent);
 			if (json)
-				xrt_buf_printf(out, "{\"flushed\":%d}\n", rc);
+				xrt_buf_printf(out, "{\"flushed\":%u}\n", n);
 			return 0;
 		}
-		json_object *a = json ? json_object_new_array() : NULL;
-		struct xrt_neigh6_key k, next;
-		struct xrt_neigh6_val v;
-		void *prev = NULL;
-		char b[INET6_ADDRSTRLEN], mac[18];
-		while (bpf_map_get_next_key(r->maps.neigh6, prev, &next) == 0) {
-			k = next;
-			prev = &k;
-			if ((ifindex && (int)k.ifindex != ifindex) ||
-			    bpf_map_lookup_elem(r->maps.neigh6, &k, &v))
-				continue;
-			inet_ntop(AF_INET6, k.addr, b, sizeof(b));
-			fmt_mac(v.mac, mac);
-			if (json) {
-				json_object *o = json_object_new_object();
-				JADD(o, "dst", JSTR(b));
-				JADD(o, "dev", JSTR(dev_name(r, (int)k.ifindex)));
-				JADD(o, "lladdr", JSTR(mac));
-				json_object *st = json_object_new_array();
-				json_object_array_add(st, JSTR(nud_name(v.state)));
-				JADD(o, "state", st);
-				json_object_array_add(a, o);
-			} else {
-				xrt_buf_printf(out, "%s dev %s lladdr %s %s\n", b,
-					       dev_name(r, (int)k.ifindex), mac, nud_name(v.state));
-			}
-		}
+		struct neigh_show_ctx sc = {
+			.r = r, .ifindex = ifindex, .a = json ? json_object_new_array() : NULL,
+			.out = out,
+		};
+		neigh_foreach(neigh_show_one, &sc);
 		if (json)
-			json_out(out, a);
+			json_out(out, sc.a);
 		return 0;
 	}
 	ERR("unknown neigh command \"%s\" (add, del, show, flush)", verb);
@@ -696,8 +706,19 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	if ((rc = xrt_maps_stats_read(&r->maps, -1, &s, err)))
 		return rc;
 	const uint64_t xsk_vals[] = { XSK_STATS_LIST(XSK_VAL) };
+	static struct stack_stats ss;
+	stack_stats_get(&ss);
 	if (!json) {
 		stats_text(&s, out);
+		for (int i = 0; i < XRT_MIB_MAX; i++)
+			xrt_buf_printf(out, "slow.%-27s\t%llu\n", MIB_NAMES[i],
+				       (unsigned long long)ss.mib[i]);
+		for (int i = 0; i < STACK_ICMP6_MAX; i++)
+			xrt_buf_printf(out, "%-32s\t%llu\n", stack_icmp6_names[i],
+				       (unsigned long long)ss.icmp6[i]);
+		for (int i = 0; i < STACK_DROP_MAX; i++)
+			xrt_buf_printf(out, "%-32s\t%llu\n", stack_drop_names[i],
+				       (unsigned long long)ss.drop[i]);
 		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
 				       (unsigned long long)xsk_vals[i]);
@@ -718,8 +739,19 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		JADD(ifs, r->links[sl]->dev.name, stats_json(&s));
 	}
 	JADD(o, "interfaces", ifs);
+	for (int i = 0; i < XRT_MIB_MAX; i++)
+		JADD(slow, MIB_NAMES[i], JINT(ss.mib[i]));
+	json_object *icmp = json_object_new_object(), *sdrop = json_object_new_object(),
+		    *xsk = json_object_new_object();
+	for (int i = 0; i < STACK_ICMP6_MAX; i++)
+		JADD(icmp, stack_icmp6_names[i], JINT(ss.icmp6[i]));
+	for (int i = 0; i < STACK_DROP_MAX; i++)
+		JADD(sdrop, stack_drop_names[i], JINT(ss.drop[i]));
 	for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
-		JADD(slow, XSK_NAMES[i], JINT(xsk_vals[i]));
+		JADD(xsk, XSK_NAMES[i], JINT(xsk_vals[i]));
+	JADD(slow, "icmp6", icmp);
+	JADD(slow, "drop", sdrop);
+	JADD(slow, "xsk", xsk);
 	JADD(o, "slowpath", slow);
 	json_out(out, o);
 	return 0;

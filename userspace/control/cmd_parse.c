@@ -420,10 +420,19 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 			if ((rc = parse_mac(argv[i], n->mac, err)))
 				return rc;
 			n->has_mac = true;
-		} else if (!strcmp(w, "nud") || !strcmp(w, "to")) {
-			/* nud: static entries are always permanent here. */
-			if (!strcmp(w, "nud"))
-				NEXT_ARG();
+		} else if (!strcmp(w, "nud")) {
+			/* Added entries are always permanent; for flush, "nud all"
+			 * or "nud permanent" includes them (iproute2 skips them). */
+			NEXT_ARG();
+			if (!strcmp(argv[i], "all") || !strcmp(argv[i], "permanent"))
+				n->nud_permanent = true;
+			else if (strcmp(argv[i], "reachable") && strcmp(argv[i], "stale") &&
+				 strcmp(argv[i], "noarp")) {
+				ERR("nud \"%s\" is invalid (permanent, all)", argv[i]);
+				return -EINVAL;
+			}
+		} else if (!strcmp(w, "to")) {
+			continue;
 		} else if (!n->has_addr && need_addr) {
 			if ((rc = parse_addr(w, &n->addr, err)))
 				return rc;

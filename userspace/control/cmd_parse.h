@@ -82,6 +82,7 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a,
 /* `neigh add|del ADDR [lladdr MAC] dev D`, `neigh show|flush [dev D]` */
 struct cmd_neigh {
 	bool has_addr, has_mac;
+	bool nud_permanent; /* "nud all" or "nud permanent": flush static too */
 	struct in6_addr addr;
 	uint8_t mac[6];
 	char dev[IF_NAMESIZE];

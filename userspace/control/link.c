@@ -19,6 +19,7 @@
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+#include "stack/neighbour.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
 
@@ -239,7 +240,7 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 		if (rc)
 			return rc;
 	}
-	neigh_flush(r, l->dev.ifindex, err);
+	neigh_table_flush(l->dev.ifindex, true);
 	link_release(r, l);
 	xrt_maps_iface_del(&r->maps, l->dev.ifindex, err);
 	if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))

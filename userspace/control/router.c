@@ -65,7 +65,7 @@ static void clear_leftovers(struct xrt_router *r)
 	while (bpf_map_get_next_key(r->maps.ifaces, NULL, &ik) == 0)
 		if (xrt_maps_iface_del(&r->maps, (int)ik, err))
 			break;
-	neigh_flush(r, 0, err);
+	maps_neigh_clear(r, 0, err);
 	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++)
 		xrt_maps_xsk_del(&r->maps, k, err); /* absent keys just fail */
 }

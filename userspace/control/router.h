@@ -69,13 +69,11 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, char *err);
 
-/* Static neighbours, written straight into the fast path's table. */
-int neigh_static_set(struct xrt_router *r, int ifindex, const struct in6_addr *a,
-		     const uint8_t mac[6], char *err);
-int neigh_static_del(struct xrt_router *r, int ifindex, const struct in6_addr *a,
-		     char *err);
-/* Remove every neighbour entry (of ifindex, or all if 0); returns count. */
-int neigh_flush(struct xrt_router *r, int ifindex, char *err);
+/* Remove every entry of the fast path's neighbour table (of ifindex, or
+ * all if 0) behind the stack's back: only for leftovers of a previous run. */
+int maps_neigh_clear(struct xrt_router *r, int ifindex, char *err);
 
+/* Fill the stack's view of the daemon (stack/stack.h). */
+void router_stack_env(struct xrt_router *r, struct stack_env *env);
 
 #endif
