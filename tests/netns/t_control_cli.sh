@@ -67,6 +67,22 @@ json stats
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
 	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
+# link set: MTU follows into next hops (and the kernel), forwarding off stops
+# transit from that ingress in the fast path.
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1400
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1)" " mtu 1400 " "next hop MTU follows the link"
+assert_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" "mtu 1400" "kernel MTU set"
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 -s 1452 -M do 2001:db8:b::1 2>&1) && xrt_fail "1500-byte packet crossed a 1400 MTU: $out"
+assert_contains "$out" "mtu=1400" "Packet Too Big with the new MTU"
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
+fd0=$(xrt_fp_stat $R drop:fwd_disabled)
+xrt_cli_ok $R link set dev "$IF_RA" forwarding off
+assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
+assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
+xrt_cli_ok $R link set dev "$IF_RA" forwarding on
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 2001:db8:b::1) || xrt_fail "forwarding back on: $out"
+
 # Replace with a blackhole: the same flow now dies in the fast path.
 bh0=$(xrt_fp_stat $R drop:blackhole)
 xrt_cli_ok $R route replace blackhole 2001:db8:b::/64
