@@ -149,6 +149,27 @@ assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
 assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
 
+# Garbage on the socket gets an error answer; the daemon keeps serving.
+out=$(xrt_exec $R "$XRT_PY" - <<'PY'
+import socket, struct
+def ask(payload):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect("\0xrt")
+    s.send(payload)
+    r = s.recv(70000)
+    s.close()
+    magic, flags, status, ndone = struct.unpack("=IIiI", r[:16])
+    return status, r[16:].decode()
+hdr = struct.pack("=IHHI", 0x78727463, 1, 0, 2)
+print(ask(b"hello"))
+print(ask(hdr + struct.pack("=I", 3) + b"route\0show\0"))      # words cut short
+print(ask(hdr + struct.pack("=I", 100000)))                      # absurd word count
+print(ask(struct.pack("=IHHI", 0x78727463, 9, 0, 1)))            # wrong version
+PY
+)
+assert_eq "$(grep -c "malformed request" <<<"$out")" 4 "malformed requests answered: $out"
+assert_contains "$(xrt_cli $R link show)" "$IF_RA" "daemon alive after garbage"
+
 # Only root may talk to the daemon.
 out=$(xrt_exec $R setpriv --reuid=65534 --regid=65534 --clear-groups "$XRT_BUILD/xrt" link show 2>&1) &&
 	xrt_fail "non-root CLI accepted: $out"
