@@ -64,7 +64,7 @@ build/libxrt-sock.so: $(SOCK_OBJS) build/libxrt.a
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS) -ldl
 
 .SECONDEXPANSION:
-$(TOOL_BINS): build/%: $$(patsubst %.c,build/obj/%.o,$$(wildcard tools/%/*.c)) build/libxrt.a
+$(TOOL_BINS): build/%: $$(addprefix build/obj/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.c)))) build/libxrt.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/test_unit: $(UNIT_SRCS:%.c=build/obj/%.o) build/libxrt.a
