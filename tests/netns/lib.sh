@@ -483,8 +483,8 @@ xrt_capture_wait() {
 #   a: 2001:db8:1::2/64, default via 2001:db8:1::1 (r)
 #   b: 2001:db8:2::2/64, default via 2001:db8:2::1 (r), and 2001:db8:b::1/128
 #      on lo (a prefix behind b, reached through a gateway route on r)
-# Hosts get static neighbour entries for r (they never need ND) and xdp_pass
-# on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
+# Hosts get static neighbour entries for r (they never need ND; with
+# XRT_TOPO_ND=1 they resolve r with ND instead) and xdp_pass on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
 # IF_RA IF_RB IF_BR (veth names: IF_XY is X's veth towards Y) and MAC_AR
 # MAC_RA MAC_RB MAC_BR. ROUTER_KIND=kernel makes r a kernel router (addresses,
 # routes and neighbours configured with ip) for reference runs.
@@ -507,8 +507,10 @@ xrt_topo_line() {
 	xrt_host "$TOPO_A" "$IF_AR" 2001:db8:1::2/64 2001:db8:1::1
 	xrt_host "$TOPO_B" "$IF_BR" 2001:db8:2::2/64 2001:db8:2::1
 	ip -n "$(xrt_ns "$TOPO_B")" -6 addr add 2001:db8:b::1/128 dev lo
-	xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
-	xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	if [ -z "${XRT_TOPO_ND:-}" ]; then
+		xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
+		xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	fi
 	if [ "$kind" = kernel ]; then
 		local rns
 		rns=$(xrt_ns "$TOPO_R")
