@@ -61,7 +61,8 @@
 	X(BAD_SRC, "bad_src")             /* ::, loopback source when forwarding*/\
 	X(NH_INVALID, "nh_invalid")       /* route points at a missing next hop*/\
 	X(PUNT_LIMIT, "punt_limit")       /* punt token bucket empty */         \
-	X(TRIM, "trim")                   /* could not trim trailing padding */
+	X(TRIM, "trim")                   /* could not trim trailing padding */\
+	X(NO_TX_PORT, "no_tx_port")       /* egress not in ifaces / tx_ports */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \

@@ -12,5 +12,6 @@
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
+#define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */
 
 #endif

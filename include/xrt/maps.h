@@ -110,7 +110,9 @@ struct xrt_iface {
 	__u32 pad;
 };
 
-/* xrt_tx_ports: DEVMAP_HASH ifindex -> struct bpf_devmap_val. */
+/* xrt_tx_ports: not created (see bpf/maps.h: libbpf 1.1 cannot reuse a pinned
+ * devmap). The fast path transmits with bpf_redirect() to any ifindex that
+ * has an xrt_ifaces entry; the name stays for compatibility. */
 /* xrt_xsks: XSKMAP, key xsk_base + queue -> AF_XDP socket fd. */
 
 /* xrt_punt_cfg: ARRAY by enum xrt_punt_reason; rate 0 = unlimited. */

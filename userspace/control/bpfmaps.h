@@ -16,7 +16,8 @@
 struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
 	int prog_fd;
-	int fib6, nh, nh_grp, neigh6, ifaces, tx_ports, xsks, stats;
+	int fib6, nh, nh_grp, neigh6, ifaces, xsks, stats;
+	int tx_ports; /* always -1: no devmap (see include/xrt/maps.h) */
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 };
@@ -27,6 +28,9 @@ struct xrt_maps {
  * (mounting bpffs at <bpffs> if needed), reusing pins that already exist. */
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err);
+/* Open the maps pinned under <bpffs>/tc/globals by whoever loaded first (for
+ * readers such as tools; prog_fd stays -1, so attach is refused). */
+int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err);
 void xrt_maps_close(struct xrt_maps *m);
 
 /* Attach / detach the loaded program on an interface (native XDP mode). */

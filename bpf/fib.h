@@ -1,0 +1,162 @@
+/* xrt fast path stages 4-5 and 7: ip6_route_input, route types, ECMP path. */
+#ifndef XRT_BPF_FIB_H
+#define XRT_BPF_FIB_H
+
+#include "pkt.h"
+#include "maps.h"
+#include "punt.h"
+#include "stats.h"
+
+/*
+ * ip6_input: a packet for this router. In kernel-mirror mode
+ * (XRT_IF_F_KERNEL_LOCAL) the kernel owns the addresses, so it gets
+ * everything xrtd's socket layer has not claimed in xrt_local6.
+ */
+static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
+{
+	struct xrt_local6_key key = { .ifindex = p->ifindex };
+	__u32 *flags;
+
+	if (p->iif->flags & XRT_IF_F_KERNEL_LOCAL) {
+		__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
+		flags = bpf_map_lookup_elem(&xrt_local6, &key);
+		if (!flags) {
+			key.ifindex = 0;
+			flags = bpf_map_lookup_elem(&xrt_local6, &key);
+		}
+		if (!flags || !(*flags & XRT_LOCAL_F_XRTD))
+			return xrt_pass(p, XRT_PASS_KERNEL_LOCAL);
+	}
+	return xrt_punt(p, reason);
+}
+
+/* Murmur3's finaliser: every input bit moves every output bit, so the
+ * bucket (hash % nbuckets) is spread even for nearly identical flows. */
+static __always_inline __u32 xrt_fmix32(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static __always_inline __u32 xrt_mix(__u32 h, __u32 w)
+{
+	h ^= w;
+	h *= 0x9e3779b1; /* 2^32 / golden ratio */
+	return (h << 13) | (h >> 19);
+}
+
+/*
+ * rt6_multipath_hash: flow label, addresses, next header and, when the next
+ * header is TCP or UDP, the ports (RFC 6438: the flow label alone may be 0).
+ * Extension headers are not walked: such packets hash on L3 only, which
+ * still keeps each flow on one path.
+ */
+static __always_inline __u32 rt6_multipath_hash(struct xrt_pkt *p)
+{
+	const struct ipv6hdr *ip6 = p->ip6;
+	const __u32 *l4 = (const void *)(ip6 + 1);
+	__u32 h = *(const __u32 *)ip6 & bpf_htonl(0x000fffff); /* flow label */
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		h = xrt_mix(h, ip6->saddr.in6_u.u6_addr32[i]);
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		h = xrt_mix(h, ip6->daddr.in6_u.u6_addr32[i]);
+	h = xrt_mix(h, ip6->nexthdr);
+	if ((ip6->nexthdr == NEXTHDR_TCP || ip6->nexthdr == NEXTHDR_UDP) &&
+	    (void *)(l4 + 1) <= p->data_end)
+		h = xrt_mix(h, *l4); /* source and destination ports */
+	return xrt_fmix32(h);
+}
+
+/* fib6_select_path: resolve the route's next hop, picking a group member by
+ * flow hash. */
+static __always_inline int fib6_select_path(struct xrt_pkt *p, __u32 nh_id)
+{
+	const struct xrt_nh_grp *grp;
+	const struct xrt_nh *nh;
+	__u32 gid, bucket;
+
+	if (nh_id & XRT_NH_GROUP) {
+		gid = nh_id & ~XRT_NH_GROUP;
+		grp = bpf_map_lookup_elem(&xrt_nh_grp, &gid);
+		if (!grp || grp->nbuckets == 0 ||
+		    grp->nbuckets > XRT_ECMP_BUCKETS) {
+			XRT_MIB_INC(p, IN_DISCARDS);
+			return xrt_drop(p, XRT_DROP_NH_INVALID);
+		}
+		bucket = rt6_multipath_hash(p) % grp->nbuckets;
+		/* The compiler knows bucket < 256 and would drop the mask
+		 * the verifier needs; the empty asm hides that from it. */
+		asm volatile("" : "+r"(bucket));
+		nh_id = grp->bucket[bucket & (XRT_ECMP_BUCKETS - 1)];
+	}
+	nh = bpf_map_lookup_elem(&xrt_nh, &nh_id);
+	if (!nh || !(nh->flags & XRT_NH_F_VALID)) {
+		XRT_MIB_INC(p, IN_DISCARDS);
+		return xrt_drop(p, XRT_DROP_NH_INVALID);
+	}
+	p->nh_id = nh_id;
+	p->nh = nh;
+	p->oif = nh->ifindex;
+	return XRT_NEXT;
+}
+
+/*
+ * ip6_route_input: multicast and link-local destinations first (never
+ * routed), then the longest match in the ingress interface's table.
+ */
+static __always_inline int ip6_route_input(struct xrt_pkt *p)
+{
+	const struct in6_addr *daddr = &p->ip6->daddr;
+	struct xrt_fib6_key key;
+	const struct xrt_fib6_val *rt;
+	__u32 scope;
+
+	if (ip6_addr_is_multicast(daddr)) {
+		/* RFC 4291 2.7: scopes 1 and 2 (all-nodes, all-routers,
+		 * solicited-node, MLD) are for this node; there is no
+		 * multicast routing, so any wider scope is dropped. */
+		scope = daddr->in6_u.u6_addr8[1] & 0x0f;
+		if (scope == IP6_MC_SCOPE_INTERFACE || scope == IP6_MC_SCOPE_LINK)
+			return ip6_input(p, XRT_PUNT_MCAST_LINK);
+		return xrt_drop(p, XRT_DROP_MCAST);
+	}
+	/* RFC 4291 2.5.6: routers never forward link-local destinations; the
+	 * daemon delivers them or drops them. */
+	if (ip6_addr_is_linklocal(daddr))
+		return ip6_input(p, XRT_PUNT_LOCAL);
+
+	key.prefixlen = XRT_FIB6_KEY_PREFIXLEN(128);
+	key.table = bpf_htonl(p->iif->table);
+	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
+	rt = bpf_map_lookup_elem(&xrt_fib6, &key);
+	if (!rt) {
+		XRT_MIB_INC(p, IN_NO_ROUTES);
+		return xrt_punt(p, XRT_PUNT_NO_ROUTE);
+	}
+	switch (rt->type) {
+	case XRT_RTN_UNICAST:
+		return fib6_select_path(p, rt->nh);
+	case XRT_RTN_LOCAL:
+		return ip6_input(p, XRT_PUNT_LOCAL);
+	case XRT_RTN_BLACKHOLE:
+		return xrt_drop(p, XRT_DROP_BLACKHOLE);
+	case XRT_RTN_UNREACHABLE:
+		XRT_MIB_INC(p, IN_NO_ROUTES);
+		return xrt_punt(p, XRT_PUNT_UNREACHABLE);
+	case XRT_RTN_PROHIBIT:
+		XRT_MIB_INC(p, IN_NO_ROUTES);
+		return xrt_punt(p, XRT_PUNT_PROHIBIT);
+	}
+	XRT_MIB_INC(p, IN_DISCARDS);
+	return xrt_drop(p, XRT_DROP_NH_INVALID);
+}
+
+#endif

@@ -1,0 +1,30 @@
+/* xrt fast path stage 1: Ethernet (the kernel's eth_type_trans). */
+#ifndef XRT_BPF_PARSE_H
+#define XRT_BPF_PARSE_H
+
+#include "pkt.h"
+#include "stats.h"
+
+/* (Re)derive the header pointers; needed again after any helper that may
+ * move the packet (bpf_xdp_adjust_tail / adjust_meta). */
+static __always_inline void xrt_pkt_load(struct xrt_pkt *p)
+{
+	void *data = (void *)(long)p->ctx->data;
+
+	p->data_end = (void *)(long)p->ctx->data_end;
+	p->eth = data;
+	p->ip6 = data + sizeof(struct ethhdr);
+}
+
+/* Non-IPv6 frames (IPv4, ARP, LLDP, ...) belong to the kernel until xrt
+ * speaks IPv4. */
+static __always_inline int eth_type_trans(struct xrt_pkt *p)
+{
+	xrt_pkt_load(p);
+	if ((void *)(p->eth + 1) > p->data_end ||
+	    p->eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return xrt_pass(p, XRT_PASS_NOT_IP6);
+	return XRT_NEXT;
+}
+
+#endif

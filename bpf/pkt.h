@@ -1,0 +1,59 @@
+/* xrt fast path: the per-packet state that flows from stage to stage. */
+#ifndef XRT_BPF_PKT_H
+#define XRT_BPF_PKT_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "xrt/maps.h"
+#include "xrt/proto.h"
+
+/* A stage returns XRT_NEXT to hand the packet to the next stage, or the XDP
+ * verdict that ends the pipeline. */
+#define XRT_NEXT (-1)
+
+struct xrt_pkt {
+	struct xdp_md *ctx;
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6;
+	void *data_end;
+	const struct xrt_iface *iif; /* ingress interface */
+	struct xrt_stats *st;        /* ingress slot's counters, this CPU */
+	__u32 ifindex;               /* ingress */
+	__u32 len;                   /* IPv6 packet: 40 + payload length */
+	/* Filled by the route stages, copied into the punt metadata. */
+	__u32 nh_id;
+	const struct xrt_nh *nh;
+	__u32 oif;
+	__u32 mtu;
+};
+
+static __always_inline int ip6_addr_is_multicast(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr8[0] == 0xff;
+}
+
+static __always_inline int ip6_addr_is_any(const struct in6_addr *a)
+{
+	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
+		a->in6_u.u6_addr32[2] | a->in6_u.u6_addr32[3]) == 0;
+}
+
+/* RFC 4291 section 2.5.3: ::1. */
+static __always_inline int ip6_addr_is_loopback(const struct in6_addr *a)
+{
+	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
+		a->in6_u.u6_addr32[2] |
+		(a->in6_u.u6_addr32[3] ^ bpf_htonl(1))) == 0;
+}
+
+/* RFC 4291 section 2.5.6: fe80::/10. */
+static __always_inline int ip6_addr_is_linklocal(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr8[0] == 0xfe &&
+	       (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
+}
+
+#endif

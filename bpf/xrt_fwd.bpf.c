@@ -1,0 +1,42 @@
+/* xrt fast path: the XDP program, one call per pipeline stage (SPEC 1). */
+#include "pkt.h"
+#include "maps.h"
+#include "stats.h"
+#include "parse.h"
+#include "ip6_rcv.h"
+#include "fib.h"
+#include "forward.h"
+#include "neigh.h"
+#include "punt.h"
+
+#define XRT_STAGE(call)                    \
+	do {                               \
+		int verdict_ = (call);     \
+		if (verdict_ != XRT_NEXT)  \
+			return verdict_;   \
+	} while (0)
+
+SEC("xdp")
+int xrt_fwd(struct xdp_md *ctx)
+{
+	struct xrt_pkt p = { .ctx = ctx, .ifindex = ctx->ingress_ifindex };
+	__u32 slot = 0;
+
+	p.iif = bpf_map_lookup_elem(&xrt_ifaces, &p.ifindex);
+	if (p.iif)
+		slot = p.iif->slot;
+	p.st = xrt_stats_get(slot);
+	if (!p.st)
+		return XDP_PASS;
+	/* Not one of ours: the kernel decides (counted in slot 0). */
+	if (!p.iif)
+		return xrt_pass(&p, XRT_PASS_UNKNOWN_IF);
+
+	XRT_STAGE(eth_type_trans(&p));
+	XRT_STAGE(ipv6_rcv(&p));
+	XRT_STAGE(ip6_route_input(&p));
+	XRT_STAGE(ip6_forward(&p));
+	return ip6_finish_output2(&p);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,199 @@
+/* xrt BPF tests: forwarded packets (exact bytes), XDP_TX, padding, ECMP. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "harness.h"
+#include "xrt/proto.h"
+
+static void setup(void)
+{
+	xt_setup();
+	xt_topology();
+}
+
+TestSuite(forward, .init = setup, .fini = xt_teardown);
+
+/* The forwarded frame is the input with new MACs and hop limit - 1. */
+static void expect_forwarded(const struct xt_pkt *in, const struct xt_result *r,
+			     const uint8_t dmac[6], const uint8_t smac[6])
+{
+	struct xt_pkt want = *in;
+
+	memcpy(want.b, dmac, 6);
+	memcpy(want.b + 6, smac, 6);
+	xt_l3(&want)[7]--;
+	cr_assert_eq(r->meta_len, 0);
+	cr_assert_eq(r->frame_len, want.len);
+	cr_assert_arr_eq(r->frame, want.b, want.len);
+}
+
+Test(forward, via_gateway_exact_bytes)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats want = { 0 };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 100);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+
+	want.mib[XRT_MIB_IN_RECEIVES] = 1;
+	want.mib[XRT_MIB_IN_OCTETS] = 140;
+	want.mib[XRT_MIB_OUT_FORW_DATAGRAMS] = 1;
+	want.mib[XRT_MIB_OUT_OCTETS] = 140;
+	cr_assert(xt_stats_equal(1, &want));
+	memset(&want, 0, sizeof(want));
+	cr_assert(xt_stats_equal(2, &want), "egress slot untouched");
+	cr_assert(xt_stats_equal(0, &want), "slot 0 untouched");
+}
+
+Test(forward, connected_stale_neighbour_stamped)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_neigh6_key k = { .ifindex = (uint32_t)if_b };
+	struct xrt_neigh6_val v;
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x25 };
+
+	xt_addr("2001:db8:2::5", k.addr);
+	cr_assert_eq(bpf_map_lookup_elem(M.neigh6, &k, &v), 0);
+	cr_assert_eq(v.used_ns, 0);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:2::5", 2, NEXTHDR_TCP, 20);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+	cr_assert_eq(bpf_map_lookup_elem(M.neigh6, &k, &v), 0);
+	cr_assert_neq(v.used_ns, 0, "STALE entry used: used_ns stamped");
+	cr_assert_eq(v.state, XRT_NUD_STALE, "the daemon, not BPF, changes state");
+}
+
+Test(forward, reachable_neighbour_not_stamped)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_neigh6_key k = { .ifindex = (uint32_t)if_b };
+	struct xrt_neigh6_val v;
+
+	xt_addr("fe80::1", k.addr);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	cr_assert_eq(bpf_map_lookup_elem(M.neigh6, &k, &v), 0);
+	cr_assert_eq(v.used_ns, 0);
+}
+
+Test(forward, padding_trimmed)
+{
+	struct xt_pkt p, want;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	/* A 10-byte payload padded to Ethernet's 60-byte minimum and more. */
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 10);
+	want = p;
+	memset(p.b + p.len, 0xab, 30);
+	p.len += 30;
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&want, &r, nmac, MAC_B);
+	st.mib[XRT_MIB_IN_RECEIVES] = 1;
+	st.mib[XRT_MIB_IN_OCTETS] = 80; /* as received, padding included */
+	st.mib[XRT_MIB_OUT_FORW_DATAGRAMS] = 1;
+	st.mib[XRT_MIB_OUT_OCTETS] = 50;
+	cr_assert(xt_stats_equal(1, &st));
+}
+
+Test(forward, same_interface_xdp_tx_when_redirect_bucket_empty)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_punt_cfg cfg = { .rate_pps = 1, .burst = 1 };
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_REDIRECT, &cfg, err), 0);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:3::9", 64, NEXTHDR_UDP, 16);
+	/* First packet: the one token -> punted for the Redirect. */
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "no XSK bound: kernel fallback");
+	/* Second: bucket empty -> forwarded back out of xfa with XDP_TX. */
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_TX);
+	expect_forwarded(&p, &r, nmac, MAC_A);
+
+	st.mib[XRT_MIB_IN_RECEIVES] = 2;
+	st.mib[XRT_MIB_IN_OCTETS] = 112;
+	st.mib[XRT_MIB_OUT_FORW_DATAGRAMS] = 1;
+	st.mib[XRT_MIB_OUT_OCTETS] = 56;
+	st.punt[XRT_PUNT_REDIRECT] = 1;
+	st.pass[XRT_PASS_NO_DAEMON] = 1;
+	cr_assert(xt_stats_equal(1, &st));
+}
+
+/* Which group member did the frame go to (last byte of its dst MAC)? */
+static int ecmp_member(struct xt_pkt *p)
+{
+	struct xt_result r;
+
+	xt_run(p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	cr_assert(r.frame[5] == 0x06 || r.frame[5] == 0x07, "member mac %02x",
+		  r.frame[5]);
+	return r.frame[5];
+}
+
+Test(forward, ecmp_one_flow_one_member)
+{
+	struct xt_pkt p;
+	int first, i;
+
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:e::9", 64, NEXTHDR_UDP, 8);
+	xt_udp_ports(&p, 12345, 443);
+	first = ecmp_member(&p);
+	for (i = 0; i < 50; i++)
+		cr_assert_eq(ecmp_member(&p), first, "flow moved at packet %d", i);
+}
+
+Test(forward, ecmp_ports_change_member)
+{
+	struct xt_pkt p;
+	int seen6 = 0, seen7 = 0;
+	uint16_t sport;
+
+	/* Same addresses, only the source port varies: the hash covers L4. */
+	for (sport = 1000; sport < 1100; sport++) {
+		xt_ip6(&p, "2001:db8:100::1", "2001:db8:e::9", 64, NEXTHDR_UDP, 8);
+		xt_udp_ports(&p, sport, 443);
+		if (ecmp_member(&p) == 0x06)
+			seen6++;
+		else
+			seen7++;
+	}
+	cr_assert(seen6 > 0 && seen7 > 0, "6: %d, 7: %d", seen6, seen7);
+}
+
+Test(forward, ecmp_10k_flows_follow_weights, .timeout = 120)
+{
+	struct xt_pkt p;
+	char src[64];
+	int i, n6 = 0, n7 = 0;
+
+	for (i = 0; i < 10000; i++) {
+		snprintf(src, sizeof(src), "2001:db8:100:%x::%x", i % 97, i);
+		xt_ip6(&p, src, "2001:db8:e::9", 64, NEXTHDR_UDP, 8);
+		xt_udp_ports(&p, (uint16_t)(1024 + i), 443);
+		if (ecmp_member(&p) == 0x06)
+			n6++;
+		else
+			n7++;
+	}
+	/* Weights 1:3 -> 2500 / 7500, each within 15%. */
+	cr_assert(n6 >= 2125 && n6 <= 2875, "member weight 1: %d of 10000", n6);
+	cr_assert(n7 >= 6375 && n7 <= 8625, "member weight 3: %d of 10000", n7);
+}

@@ -1,0 +1,731 @@
+/* xrt: load the XDP object, open its pinned maps, and program them safely. */
+#include "control/bpfmaps.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "xrt/proto.h"
+
+/* Weights per member, as iproute2's `nexthop ... weight N` accepts them. */
+#define XRT_NH_WEIGHT_MAX 256
+
+static int fail(char *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Write a message into err (if given) and return rc (a negative errno). */
+static int fail(char *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err, XRT_ERR_LEN, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[256];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+/* Mount a bpffs at dir unless one is there already. */
+static int bpffs_ensure(const char *dir, char *err)
+{
+	struct statfs sfs;
+	int rc = mkdir_p(dir);
+
+	if (rc)
+		return fail(err, rc, "bpffs %s: cannot create: %s", dir, strerror(-rc));
+	if (statfs(dir, &sfs))
+		return fail(err, -errno, "bpffs %s: %s", dir, strerror(errno));
+	if ((unsigned long)sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* Never hide existing files (say, bpffs=/run) under a mount. */
+	if (!dir_is_empty(dir))
+		return fail(err, -ENOTEMPTY,
+			    "bpffs %s: not a bpffs and not empty; refusing to mount "
+			    "over it", dir);
+	if (mount("bpf", dir, "bpf", 0, "mode=0700"))
+		return fail(err, -errno, "bpffs %s: mount: %s", dir, strerror(errno));
+	return 0;
+}
+
+static void maps_reset(struct xrt_maps *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
+	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
+	m->local6 = -1;
+}
+
+struct map_slot {
+	const char *name;
+	int *fd;
+};
+
+static int map_slots(struct xrt_maps *m, struct map_slot *s)
+{
+	int n = 0;
+
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6, &m->fib6 };
+	s[n++] = (struct map_slot){ XRT_MAP_NH, &m->nh };
+	s[n++] = (struct map_slot){ XRT_MAP_NH_GRP, &m->nh_grp };
+	s[n++] = (struct map_slot){ XRT_MAP_NEIGH6, &m->neigh6 };
+	s[n++] = (struct map_slot){ XRT_MAP_IFACES, &m->ifaces };
+	s[n++] = (struct map_slot){ XRT_MAP_XSKS, &m->xsks };
+	s[n++] = (struct map_slot){ XRT_MAP_STATS, &m->stats };
+	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_PUNT_TB, &m->punt_tb };
+	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
+	return n;
+}
+
+static int set_pin_dir(struct xrt_maps *m, const char *bpffs, char *err)
+{
+	if (!bpffs || !*bpffs)
+		bpffs = XRT_BPFFS_DEFAULT;
+	if ((size_t)snprintf(m->pin_dir, sizeof(m->pin_dir), "%s/%s", bpffs,
+			     XRT_PIN_SUBDIR) >= sizeof(m->pin_dir))
+		return fail(err, -ENAMETOOLONG, "bpffs %s: path too long", bpffs);
+	return 0;
+}
+
+/* Set a `const volatile __u32` of the object's .rodata before load. */
+static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val)
+{
+	const struct btf_var_secinfo *vsi;
+	const struct btf_type *sec;
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	const void *init;
+	void *copy;
+	size_t size = 0;
+	int id, i, rc = -ENOENT;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), ".rodata"))
+			break;
+	}
+	if (!map || !(init = bpf_map__initial_value(map, &size)))
+		return -ENOENT;
+	vsi = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vsi++) {
+		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
+
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var) ||
+		    vsi->size != sizeof(val) || vsi->offset + sizeof(val) > size)
+			continue;
+		copy = malloc(size);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, init, size);
+		memcpy((char *)copy + vsi->offset, &val, sizeof(val));
+		rc = bpf_map__set_initial_value(map, copy, size);
+		free(copy);
+		break;
+	}
+	return rc;
+}
+
+int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
+		  char *err)
+{
+	struct map_slot slots[16];
+	struct bpf_program *prog;
+	int i, n, rc;
+
+	maps_reset(m);
+	if (!obj_path)
+		return fail(err, -EINVAL, "no object file given");
+	rc = set_pin_dir(m, bpffs, err);
+	if (rc)
+		return rc;
+	if (access(obj_path, R_OK))
+		return fail(err, -errno, "%s: cannot open: %s", obj_path,
+			    strerror(errno));
+	rc = bpffs_ensure(bpffs && *bpffs ? bpffs : XRT_BPFFS_DEFAULT, err);
+	if (rc)
+		return rc;
+	rc = mkdir_p(m->pin_dir);
+	if (rc)
+		return fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
+
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
+	m->obj = bpf_object__open_file(obj_path, &opts);
+	if (!m->obj) {
+		rc = -errno;
+		maps_reset(m);
+		return fail(err, rc, "%s: cannot open: %s", obj_path, strerror(-rc));
+	}
+	/* Tell the program how many CPUs share each punt rate (see punt.h). */
+	rc = set_rodata_u32(m->obj, "xrt_nr_cpus",
+			    (uint32_t)libbpf_num_possible_cpus());
+	if (rc) {
+		bpf_object__close(m->obj);
+		maps_reset(m);
+		return fail(err, rc, "%s: no .rodata variable xrt_nr_cpus", obj_path);
+	}
+	rc = bpf_object__load(m->obj);
+	if (rc) {
+		rc = fail(err, rc,
+			  "%s: load failed (%s); maps pinned in %s with another "
+			  "layout must be removed first",
+			  obj_path, strerror(-rc), m->pin_dir);
+		bpf_object__close(m->obj);
+		maps_reset(m);
+		return rc;
+	}
+	prog = bpf_object__find_program_by_name(m->obj, "xrt_fwd");
+	if (!prog)
+		prog = bpf_object__next_program(m->obj, NULL);
+	m->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	n = map_slots(m, slots);
+	for (i = 0; i < n; i++) {
+		*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
+		if (*slots[i].fd < 0) {
+			rc = fail(err, -ENOENT, "%s: has no map %s", obj_path,
+				  slots[i].name);
+			xrt_maps_close(m);
+			return rc;
+		}
+	}
+	if (m->prog_fd < 0) {
+		xrt_maps_close(m);
+		return fail(err, -ENOENT, "%s: has no XDP program", obj_path);
+	}
+	return 0;
+}
+
+int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
+{
+	struct map_slot slots[16];
+	char path[512];
+	int i, n, rc;
+
+	maps_reset(m);
+	rc = set_pin_dir(m, bpffs, err);
+	if (rc)
+		return rc;
+	n = map_slots(m, slots);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
+		*slots[i].fd = bpf_obj_get(path);
+		if (*slots[i].fd < 0) {
+			rc = -errno;
+			xrt_maps_close(m);
+			return fail(err, rc, "%s: %s", path, strerror(-rc));
+		}
+	}
+	return 0;
+}
+
+void xrt_maps_close(struct xrt_maps *m)
+{
+	struct map_slot slots[16];
+	int i, n;
+
+	if (m->obj) {
+		/* The object owns its fds. */
+		bpf_object__close(m->obj);
+	} else {
+		n = map_slots(m, slots);
+		for (i = 0; i < n; i++)
+			if (*slots[i].fd >= 0)
+				close(*slots[i].fd);
+	}
+	maps_reset(m);
+}
+
+int xrt_maps_attach(struct xrt_maps *m, int ifindex, char *err)
+{
+	int rc;
+
+	if (m->prog_fd < 0)
+		return fail(err, -EINVAL, "no program loaded (maps opened from pins)");
+	if (ifindex <= 0)
+		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
+	rc = bpf_xdp_attach(ifindex, m->prog_fd, XDP_FLAGS_DRV_MODE, NULL);
+	if (rc)
+		return fail(err, rc, "ifindex %d: native XDP attach failed: %s",
+			    ifindex, strerror(-rc));
+	return 0;
+}
+
+int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err)
+{
+	int rc;
+
+	(void)m;
+	if (ifindex <= 0)
+		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
+	rc = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (rc)
+		return fail(err, rc, "ifindex %d: XDP detach failed: %s", ifindex,
+			    strerror(-rc));
+	return 0;
+}
+
+static int map_update(int fd, const void *key, const void *val, const char *what,
+		      char *err)
+{
+	if (bpf_map_update_elem(fd, key, val, BPF_ANY))
+		return fail(err, -errno, "%s: map update failed: %s", what,
+			    strerror(errno));
+	return 0;
+}
+
+static int map_delete(int fd, const void *key, const char *what, char *err)
+{
+	if (bpf_map_delete_elem(fd, key))
+		return fail(err, -errno, "%s: %s", what,
+			    errno == ENOENT ? "no such entry" : strerror(errno));
+	return 0;
+}
+
+/* Array maps cannot delete: an entry is removed by zeroing it. */
+static int array_clear(int fd, uint32_t id, size_t size, const char *what,
+		       char *err)
+{
+	void *zero = calloc(1, size);
+	int rc;
+
+	if (!zero)
+		return fail(err, -ENOMEM, "%s: out of memory", what);
+	rc = map_update(fd, &id, zero, what, err);
+	free(zero);
+	return rc;
+}
+
+/* Slot already used by another interface? (the map holds at most 64). */
+static int iface_slot_taken(struct xrt_maps *m, int ifindex, uint16_t slot)
+{
+	uint32_t key, next;
+	struct xrt_iface v;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if ((int)key == ifindex)
+			continue;
+		if (bpf_map_lookup_elem(m->ifaces, &key, &v) == 0 && v.slot == slot)
+			return (int)key;
+	}
+	return 0;
+}
+
+int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
+		       const struct xrt_iface *v, char *err)
+{
+	char name[IF_NAMESIZE];
+	uint32_t key = (uint32_t)ifindex;
+	int other;
+
+	if (ifindex <= 0)
+		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
+	if (!v)
+		return fail(err, -EINVAL, "iface: no value");
+	if (v->slot < 1 || v->slot >= XRT_MAX_IFACES)
+		return fail(err, -EINVAL, "slot %u: must be 1..%u", v->slot,
+			    XRT_MAX_IFACES - 1);
+	if (v->mtu < IP6_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
+		return fail(err, -EINVAL, "mtu %u: must be %u..%u", v->mtu,
+			    IP6_MIN_MTU, IP6_MAX_PAYLOAD);
+	if (v->table >= XRT_MAX_TABLES)
+		return fail(err, -EINVAL, "table %u: must be below %u", v->table,
+			    XRT_MAX_TABLES);
+	if (v->flags & ~(XRT_IF_F_FORWARDING | XRT_IF_F_KERNEL_LOCAL))
+		return fail(err, -EINVAL, "flags 0x%x: unknown bits", v->flags);
+	if (v->xsk_base > XRT_MAX_XSKS - XRT_MAX_QUEUES)
+		return fail(err, -EINVAL, "xsk_base %u: must be at most %u",
+			    v->xsk_base, XRT_MAX_XSKS - XRT_MAX_QUEUES);
+	other = iface_slot_taken(m, ifindex, v->slot);
+	if (other)
+		return fail(err, -EEXIST, "slot %u: already used by ifindex %d",
+			    v->slot, other);
+
+	if (!if_indextoname((unsigned)ifindex, name))
+		return fail(err, -ENODEV, "ifindex %d: no such interface", ifindex);
+	return map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+}
+
+int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
+{
+	uint32_t key = (uint32_t)ifindex;
+
+	if (ifindex <= 0)
+		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
+	return map_delete(m->ifaces, &key, "iface", err);
+}
+
+static int route_key(struct xrt_fib6_key *k, uint32_t table,
+		     const uint8_t addr[16], unsigned plen, char *err)
+{
+	unsigned i;
+
+	if (!addr)
+		return fail(err, -EINVAL, "route: no prefix");
+	if (plen > 128)
+		return fail(err, -EINVAL, "prefix length %u: must be 0..128", plen);
+	if (table >= XRT_MAX_TABLES)
+		return fail(err, -EINVAL, "table %u: must be below %u", table,
+			    XRT_MAX_TABLES);
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = XRT_FIB6_KEY_PREFIXLEN(plen);
+	k->table = htobe32(table);
+	/* Host bits are the RIB's to refuse; the trie ignores them, so keep
+	 * the key canonical (one entry per prefix). */
+	for (i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		k->addr[i] = bits >= 8 ? addr[i] : addr[i] & (uint8_t)(0xff00 >> bits);
+	}
+	return 0;
+}
+
+static int nh_ref_check(uint32_t nh, char *err)
+{
+	if (nh & XRT_NH_GROUP) {
+		uint32_t gid = nh & ~XRT_NH_GROUP;
+
+		if (gid == 0 || gid >= XRT_MAX_NH_GROUPS)
+			return fail(err, -EINVAL, "nexthop group %u: must be 1..%u",
+				    gid, XRT_MAX_NH_GROUPS - 1);
+	} else if (nh == 0 || nh >= XRT_MAX_NEXTHOPS) {
+		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", nh,
+			    XRT_MAX_NEXTHOPS - 1);
+	}
+	return 0;
+}
+
+int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, const struct xrt_fib6_val *v, char *err)
+{
+	struct xrt_fib6_key k;
+	int rc = route_key(&k, table, addr, plen, err);
+
+	if (rc)
+		return rc;
+	if (!v)
+		return fail(err, -EINVAL, "route: no value");
+	switch (v->type) {
+	case XRT_RTN_UNICAST:
+		rc = nh_ref_check(v->nh, err);
+		if (rc)
+			return rc;
+		break;
+	case XRT_RTN_LOCAL:
+	case XRT_RTN_BLACKHOLE:
+	case XRT_RTN_UNREACHABLE:
+	case XRT_RTN_PROHIBIT:
+		if (v->nh)
+			return fail(err, -EINVAL,
+				    "nexthop %u: only unicast routes have one", v->nh);
+		break;
+	default:
+		return fail(err, -EINVAL, "route type %u: unknown", v->type);
+	}
+	if (bpf_map_update_elem(m->fib6, &k, v, BPF_ANY))
+		return fail(err, -errno, "route: %s",
+			    errno == ENOSPC || errno == E2BIG ? "table full" :
+							      strerror(errno));
+	return 0;
+}
+
+int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, char *err)
+{
+	struct xrt_fib6_key k;
+	int rc = route_key(&k, table, addr, plen, err);
+
+	if (rc)
+		return rc;
+	return map_delete(m->fib6, &k, "route", err);
+}
+
+int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
+		    char *err)
+{
+	static const uint8_t any[16];
+
+	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
+		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
+			    XRT_MAX_NEXTHOPS - 1);
+	if (!v)
+		return fail(err, -EINVAL, "nexthop %u: no value", id);
+	if (v->ifindex == 0 || v->ifindex > INT32_MAX)
+		return fail(err, -EINVAL, "nexthop %u: ifindex %u invalid", id,
+			    v->ifindex);
+	if (v->mtu < IP6_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
+		return fail(err, -EINVAL, "nexthop %u: mtu %u: must be %u..%u", id,
+			    v->mtu, IP6_MIN_MTU, IP6_MAX_PAYLOAD);
+	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED))
+		return fail(err, -EINVAL, "nexthop %u: flags 0x%x: unknown bits",
+			    id, v->flags);
+	if (!(v->flags & XRT_NH_F_CONNECTED) &&
+	    (!memcmp(v->gw, any, sizeof(any)) || v->gw[0] == 0xff))
+		return fail(err, -EINVAL,
+			    "nexthop %u: gateway must be a unicast address", id);
+	return map_update(m->nh, &id, v, XRT_MAP_NH, err);
+}
+
+int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)
+{
+	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
+		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
+			    XRT_MAX_NEXTHOPS - 1);
+	return array_clear(m->nh, id, sizeof(struct xrt_nh), XRT_MAP_NH, err);
+}
+
+int xrt_maps_grp_set(struct xrt_maps *m, uint32_t id, const uint32_t *nh_ids,
+		     const uint32_t *weights, unsigned n, char *err)
+{
+	struct xrt_nh_grp *g;
+	uint64_t total = 0, given = 0;
+	unsigned i, j, share[XRT_ECMP_BUCKETS], nb;
+	int rc;
+
+	if (id == 0 || id >= XRT_MAX_NH_GROUPS)
+		return fail(err, -EINVAL, "nexthop group %u: must be 1..%u", id,
+			    XRT_MAX_NH_GROUPS - 1);
+	if (n == 0 || n > XRT_ECMP_BUCKETS || !nh_ids || !weights)
+		return fail(err, -EINVAL, "nexthop group %u: %u members: must be 1..%u",
+			    id, n, XRT_ECMP_BUCKETS);
+	for (i = 0; i < n; i++) {
+		if (nh_ids[i] == 0 || nh_ids[i] >= XRT_MAX_NEXTHOPS)
+			return fail(err, -EINVAL,
+				    "nexthop group %u: member nexthop %u: must be 1..%u",
+				    id, nh_ids[i], XRT_MAX_NEXTHOPS - 1);
+		if (weights[i] == 0 || weights[i] > XRT_NH_WEIGHT_MAX)
+			return fail(err, -EINVAL,
+				    "nexthop group %u: weight %u: must be 1..%u", id,
+				    weights[i], XRT_NH_WEIGHT_MAX);
+		total += weights[i];
+	}
+	/* Exact replication when the weights fit in the buckets; otherwise
+	 * each member gets its share of all buckets, at least one, and the
+	 * rounding remainder goes to the first members. */
+	if (total <= XRT_ECMP_BUCKETS) {
+		nb = (unsigned)total;
+		for (i = 0; i < n; i++)
+			share[i] = weights[i];
+	} else {
+		nb = XRT_ECMP_BUCKETS;
+		for (i = 0; i < n; i++) {
+			share[i] = (unsigned)(weights[i] * XRT_ECMP_BUCKETS / total);
+			if (share[i] == 0)
+				share[i] = 1;
+			given += share[i];
+		}
+		/* n <= 256 members with >= 1 each: trim the largest or pad. */
+		while (given > nb) {
+			unsigned big = 0;
+
+			for (i = 1; i < n; i++)
+				if (share[i] > share[big])
+					big = i;
+			share[big]--;
+			given--;
+		}
+		for (i = 0; given < nb; i = (i + 1) % n, given++)
+			share[i]++;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return fail(err, -ENOMEM, "nexthop group %u: out of memory", id);
+	g->nbuckets = nb;
+	for (i = 0, j = 0; i < n; i++) {
+		unsigned k;
+
+		for (k = 0; k < share[i] && j < nb; k++)
+			g->bucket[j++] = nh_ids[i];
+	}
+	rc = map_update(m->nh_grp, &id, g, XRT_MAP_NH_GRP, err);
+	free(g);
+	return rc;
+}
+
+int xrt_maps_grp_del(struct xrt_maps *m, uint32_t id, char *err)
+{
+	if (id == 0 || id >= XRT_MAX_NH_GROUPS)
+		return fail(err, -EINVAL, "nexthop group %u: must be 1..%u", id,
+			    XRT_MAX_NH_GROUPS - 1);
+	return array_clear(m->nh_grp, id, sizeof(struct xrt_nh_grp),
+			   XRT_MAP_NH_GRP, err);
+}
+
+static int neigh_key(struct xrt_neigh6_key *k, int ifindex,
+		     const uint8_t addr[16], char *err)
+{
+	if (ifindex <= 0)
+		return fail(err, -EINVAL, "neighbour: ifindex %d invalid", ifindex);
+	if (!addr)
+		return fail(err, -EINVAL, "neighbour: no address");
+	memset(k, 0, sizeof(*k));
+	k->ifindex = (uint32_t)ifindex;
+	memcpy(k->addr, addr, sizeof(k->addr));
+	return 0;
+}
+
+int xrt_maps_neigh_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       const uint8_t mac[6], uint16_t state, char *err)
+{
+	struct xrt_neigh6_key k;
+	struct xrt_neigh6_val v;
+	int rc = neigh_key(&k, ifindex, addr, err);
+
+	if (rc)
+		return rc;
+	if (addr[0] == 0xff)
+		return fail(err, -EINVAL, "neighbour: multicast address");
+	if (state == 0 || (state & ~0xffu) || (state & (state - 1)))
+		return fail(err, -EINVAL, "neighbour: state 0x%x: must be one NUD_* bit",
+			    state);
+	if (!mac)
+		return fail(err, -EINVAL, "neighbour: no lladdr");
+	memset(&v, 0, sizeof(v));
+	memcpy(v.mac, mac, sizeof(v.mac));
+	v.state = state;
+	if (bpf_map_update_elem(m->neigh6, &k, &v, BPF_ANY))
+		return fail(err, -errno, "neighbour: %s",
+			    errno == E2BIG ? "table full" : strerror(errno));
+	return 0;
+}
+
+int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       char *err)
+{
+	struct xrt_neigh6_key k;
+	int rc = neigh_key(&k, ifindex, addr, err);
+
+	if (rc)
+		return rc;
+	return map_delete(m->neigh6, &k, "neighbour", err);
+}
+
+int xrt_maps_xsk_set(struct xrt_maps *m, uint32_t key, int xsk_fd, char *err)
+{
+	if (key >= XRT_MAX_XSKS)
+		return fail(err, -EINVAL, "xsk key %u: must be below %u", key,
+			    XRT_MAX_XSKS);
+	if (xsk_fd < 0)
+		return fail(err, -EBADF, "xsk key %u: socket fd %d invalid", key,
+			    xsk_fd);
+	return map_update(m->xsks, &key, &xsk_fd, XRT_MAP_XSKS, err);
+}
+
+int xrt_maps_xsk_del(struct xrt_maps *m, uint32_t key, char *err)
+{
+	if (key >= XRT_MAX_XSKS)
+		return fail(err, -EINVAL, "xsk key %u: must be below %u", key,
+			    XRT_MAX_XSKS);
+	return map_delete(m->xsks, &key, XRT_MAP_XSKS, err);
+}
+
+int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
+			  const struct xrt_punt_cfg *v, char *err)
+{
+	uint32_t key = reason;
+
+	if (reason >= XRT_PUNT_MAX)
+		return fail(err, -EINVAL, "punt reason %u: must be below %u", reason,
+			    XRT_PUNT_MAX);
+	if (!v)
+		return fail(err, -EINVAL, "punt reason %u: no value", reason);
+	if (v->rate_pps && v->burst == 0)
+		return fail(err, -EINVAL,
+			    "punt reason %u: burst must be at least 1 with a rate",
+			    reason);
+	return map_update(m->punt_cfg, &key, v, XRT_MAP_PUNT_CFG, err);
+}
+
+int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
+			char *err)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int first = slot < 0 ? 0 : slot, last = slot < 0 ? XRT_MAX_IFACES - 1 : slot;
+	size_t words = sizeof(struct xrt_stats) / sizeof(__u64), w;
+	__u64 *vals, *sum = (__u64 *)out;
+	int s, c;
+
+	if (!out)
+		return fail(err, -EINVAL, "stats: no output");
+	if (slot >= XRT_MAX_IFACES)
+		return fail(err, -EINVAL, "stats slot %d: must be below %d", slot,
+			    XRT_MAX_IFACES);
+	if (ncpus <= 0)
+		return fail(err, ncpus ? ncpus : -EINVAL, "stats: cannot count CPUs");
+	/* Per-CPU values come as one 8-byte-aligned block per possible CPU. */
+	vals = calloc((size_t)ncpus, sizeof(struct xrt_stats));
+	if (!vals)
+		return fail(err, -ENOMEM, "stats: out of memory");
+	memset(out, 0, sizeof(*out));
+	for (s = first; s <= last; s++) {
+		uint32_t key = (uint32_t)s;
+
+		if (bpf_map_lookup_elem(m->stats, &key, vals)) {
+			int rc = -errno;
+
+			free(vals);
+			return fail(err, rc, "stats slot %d: %s", s, strerror(-rc));
+		}
+		for (c = 0; c < ncpus; c++)
+			for (w = 0; w < words; w++)
+				sum[w] += vals[(size_t)c * words + w];
+	}
+	free(vals);
+	return 0;
+}
