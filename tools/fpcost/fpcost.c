@@ -31,14 +31,17 @@
 #define FP_IN_PEER "xbfip"
 #define FP_OUT_DEV "xbfo"
 #define FP_OUT_PEER "xbfop"
+#define FP_SPARE_DEV "xbfs"
+#define FP_SPARE_PEER "xbfsp"
 #define FP_MAX_COUNTS 8
 #define FP_MAX_ROUNDS 31
 /* Repetitions per BPF_PROG_TEST_RUN call: see fp_test_run. */
 #define FP_CHUNK 250
 #define FP_HOP_LIMIT 255
 
-enum fp_prog { FP_FLOOR, FP_FIB, FP_XRT, FP_NPROGS };
-static const char *const fp_prog_name[FP_NPROGS] = {"floor", "fib", "xrt"};
+/* lpm (floor + xrt's trie lookup) and xrt need the xrt object; they come last. */
+enum fp_prog { FP_FLOOR, FP_FIB, FP_LPM, FP_XRT, FP_NPROGS };
+static const char *const fp_prog_name[FP_NPROGS] = {"floor", "fib", "lpm", "xrt"};
 enum fp_pkt { FP_FWD, FP_PUNT, FP_DROP, FP_NPKTS };
 static const char *const fp_pkt_name[FP_NPKTS] = {"forward", "punt", "drop"};
 
@@ -96,8 +99,9 @@ static int fp_topo_setup(struct fp_topo *t)
 		"ip link set lo up && "
 		"ip link add " FP_IN_DEV " type veth peer name " FP_IN_PEER " && "
 		"ip link add " FP_OUT_DEV " type veth peer name " FP_OUT_PEER " && "
+		"ip link add " FP_SPARE_DEV " type veth peer name " FP_SPARE_PEER " && "
 		"ip link set " FP_OUT_PEER " address 02:00:00:00:fe:02 && "
-		"for d in " FP_IN_DEV " " FP_IN_PEER " " FP_OUT_DEV " " FP_OUT_PEER "; do "
+		"for d in " FP_IN_DEV " " FP_IN_PEER " " FP_OUT_DEV " " FP_OUT_PEER " " FP_SPARE_DEV "; do "
 		"ip link set $d up || exit 1; done && "
 		"sysctl -qw net.ipv6.conf.all.forwarding=1 && "
 		"ip -6 addr add 2001:db8:ffff::1/64 dev " FP_OUT_DEV " nodad && "
@@ -119,7 +123,9 @@ static int fp_topo_setup(struct fp_topo *t)
 	return 0;
 }
 
-static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_fd)
+/* reuse_map/reuse_fd: point one of the object's maps at an existing map. */
+static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_fd,
+				  const char *reuse_map, int reuse_fd)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -127,6 +133,14 @@ static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_f
 	if (!obj || libbpf_get_error(obj)) {
 		fprintf(stderr, "fpcost: cannot open %s\n", path);
 		return NULL;
+	}
+	if (reuse_map) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, reuse_map);
+		if (!map || bpf_map__reuse_fd(map, reuse_fd)) {
+			fprintf(stderr, "fpcost: %s: cannot share map %s\n", path, reuse_map);
+			bpf_object__close(obj);
+			return NULL;
+		}
 	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "fpcost: cannot load %s\n", path);
@@ -174,16 +188,17 @@ struct bench_redirect_cfg {
 	__u8 dst_mac[6];
 };
 
-static int fp_floor_setup(struct bpf_object *obj, const struct fp_topo *t)
+static int fp_floor_setup(struct bpf_object *obj, const char *cfg_map, const char *tx_map,
+			  const struct fp_topo *t)
 {
 	struct bench_redirect_cfg cfg = {.egress_ifindex = (__u32)t->out_ifindex};
 	__u32 zero = 0;
 	memcpy(cfg.src_mac, t->out_mac, 6);
 	memcpy(cfg.dst_mac, t->gw_mac, 6);
-	int fd = bpf_object__find_map_fd_by_name(obj, "bench_redirect_cfg");
+	int fd = bpf_object__find_map_fd_by_name(obj, cfg_map);
 	if (fd < 0 || bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
 		return -1;
-	return fp_devmap_add(obj, "bench_tx_ports", t->out_ifindex);
+	return fp_devmap_add(obj, tx_map, t->out_ifindex);
 }
 
 /* Kernel FIB: routes [from, to) through `ip -batch`, as an operator would. */
@@ -362,14 +377,16 @@ int main(int argc, char **argv)
 		return 1;
 
 	struct fp_run prog[FP_NPROGS] = {0};
-	struct bpf_object *floor_obj = fp_load(o.bpf_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd);
-	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd);
-	if (!floor_obj || !fib_obj || fp_floor_setup(floor_obj, &t) ||
+	struct bpf_object *floor_obj = fp_load(o.bpf_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
+						NULL, -1);
+	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, -1);
+	if (!floor_obj || !fib_obj || fp_floor_setup(floor_obj, "bench_redirect_cfg", "bench_tx_ports", &t) ||
 	    fp_devmap_add(fib_obj, "bench_fib_tx_ports", t.out_ifindex) ||
 	    fp_pin_to_dispatcher(prog[FP_FLOOR].fd, FP_IN_PEER) ||
 	    fp_pin_to_dispatcher(prog[FP_FIB].fd, FP_OUT_PEER))
 		return 1;
 	struct fp_xrt *xrt = NULL;
+	struct bpf_object *lpm_obj = NULL;
 	char bpffs[64];
 	snprintf(bpffs, sizeof(bpffs), "/run/xb-fpcost-%d", (int)getpid());
 	if (want_xrt) {
@@ -381,8 +398,13 @@ int main(int argc, char **argv)
 		prog[FP_XRT].fd = fp_xrt_prog_fd(xrt);
 		if (fp_pin_to_dispatcher(prog[FP_XRT].fd, FP_IN_DEV))
 			return 1;
+		lpm_obj = fp_load(o.bpf_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, "bench_lpm_fib6",
+				  fp_xrt_fib_fd(xrt));
+		if (!lpm_obj || fp_floor_setup(lpm_obj, "bench_lpm_cfg", "bench_lpm_tx_ports", &t) ||
+		    fp_pin_to_dispatcher(prog[FP_LPM].fd, FP_SPARE_DEV))
+			return 1;
 	}
-	int nprogs = xrt ? FP_NPROGS : FP_XRT;
+	int nprogs = xrt ? FP_NPROGS : FP_LPM;
 
 	unsigned max_routes = o.counts[o.ncounts - 1];
 	struct fp_route *routes = calloc(max_routes, sizeof(*routes));
@@ -476,6 +498,12 @@ int main(int argc, char **argv)
 			printf("%u routes: xrt/floor %.2fx  RESULT routes=%u ratio=xrt_floor value=%.3f\n",
 			       n, med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD], n,
 			       med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD]);
+			printf("%u routes: split: floor %.1f + trie %.1f + rest of pipeline %.1f ns"
+			       "  RESULT routes=%u split_trie_ns=%.1f split_rest_ns=%.1f\n",
+			       n, med[FP_FLOOR][FP_FWD], med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD], n,
+			       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD]);
 			printf("%u routes: xrt/fib %.2fx  RESULT routes=%u ratio=xrt_fib value=%.3f\n", n,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD]);
@@ -484,6 +512,8 @@ int main(int argc, char **argv)
 	}
 	if (xrt)
 		fp_xrt_close(xrt);
+	if (lpm_obj)
+		bpf_object__close(lpm_obj);
 	bpf_object__close(floor_obj);
 	bpf_object__close(fib_obj);
 	free(routes);

@@ -28,6 +28,7 @@ uint64_t fp_rand(uint64_t *state);
 struct fp_xrt;
 struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t);
 int fp_xrt_prog_fd(struct fp_xrt *x);
+int fp_xrt_fib_fd(struct fp_xrt *x);
 /* Adds routes [from, to); returns 0 or a negative errno (message printed). */
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to);
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x);

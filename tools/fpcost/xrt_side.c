@@ -67,6 +67,11 @@ int fp_xrt_prog_fd(struct fp_xrt *x)
 	return x->maps.prog_fd;
 }
 
+int fp_xrt_fib_fd(struct fp_xrt *x)
+{
+	return x->maps.fib6;
+}
+
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to)
 {
 	char err[XRT_ERR_LEN] = "";
