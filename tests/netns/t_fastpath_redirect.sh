@@ -83,4 +83,20 @@ assert_contains "$XRT_CAP_OUT" "$R_LL > 2001:db8:1::2" "Redirect sent from r's l
 assert_ge "$(($(xrt_fp_stat r punt:redirect) - red0))" 1 "fast path punt:redirect"
 assert_ge "$(($(xrt_fp_stat r Ip6OutForwDatagrams) + $(xrt_exec r "$XRT_BUILD/xrt" stats | awk '$1 == "slow.Ip6OutForwDatagrams" {print $2}') - fwd0))" 1 \
 	"packets forwarded back out of the ingress interface (fast + slow path)"
-xrt_pass "egress == ingress: forwarded and redirected like the kernel (a then uses g directly)"
+
+# A host that ignores Redirects keeps sending through r: every packet must
+# still go back out of the link it came in on (punted for a Redirect while
+# the REDIRECT punt budget lasts, XDP_TX after), none lost.
+xrt_exec a sysctl -qw net.ipv6.conf.all.accept_redirects=0 \
+	"net.ipv6.conf.$(xrt_if a sw).accept_redirects=0"
+xrt_exec a ip -6 route flush cache
+assert_not_contains "$(xrt_exec a ip -6 route get 2001:db8:9::1)" "via $G_LL" "a's route after flushing the Redirect"
+fast0=$(xrt_fp_stat r Ip6OutForwDatagrams)
+slow0=$(xrt_cli r stats | awk '$1 == "slow.Ip6OutForwDatagrams" {print $2}')
+out=$(xrt_exec a ping -6 -c 20 -i 0.05 -W 2 2001:db8:9::1) ||
+	xrt_fail "ping A -> 2001:db8:9::1 ignoring Redirects failed: $out"
+assert_contains "$out" "20 received" "ping through r back out of its ingress, Redirects ignored"
+fast=$(($(xrt_fp_stat r Ip6OutForwDatagrams) - fast0))
+slow=$(($(xrt_cli r stats | awk '$1 == "slow.Ip6OutForwDatagrams" {print $2}') - slow0))
+assert_ge $((fast + slow)) 20 "echo requests forwarded back out of the ingress (fast $fast + slow $slow)"
+xrt_pass "egress == ingress: forwarded and redirected like the kernel (a then uses g directly); 20 more with Redirects ignored: fast $fast + slow $slow"
