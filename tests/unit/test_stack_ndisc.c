@@ -1,5 +1,6 @@
 /* xrt tests: ND message validation (RFC 4861 6.1/7.1) and answers to NS (NA with R, S, O, TLLA). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include "stack/neighbour.h"
 #include "test_stack_fake.h"
 
@@ -159,4 +160,29 @@ Test(ndisc, router_ignores_redirects_and_checks_their_source)
 	cr_assert_eq(sstats.drop[STACK_DROP_ND_INVALID], 1);
 	cr_assert_eq(sstats.icmp6[STACK_ICMP6_IN_REDIRECTS], 1);
 	cr_assert_eq(fake_ntx, 0);
+}
+
+Test(ndisc, ns_flood_cannot_lock_out_new_neighbours)
+{
+	/* Fill the table with STALE entries from NS with SLLA, then more. */
+	char src[64];
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE + 10; i++) {
+		if (i == NEIGH_TABLE_SIZE)
+			fake_nneigh_calls = 0; /* record what the overflow does */
+		snprintf(src, sizeof(src), "2001:db8:1::1:%x", i + 1);
+		size_t len = ns_frame(src, "ff02::1:ff00:1", "2001:db8:1::1", 255, true);
+		rx(FAKE_IF_A, frame, len);
+	}
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_EVICTED], 10);
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_TABLE_FULL], 0);
+	/* A packet to a new neighbour still starts resolution. */
+	fake_ntx = 0;
+	size_t len = build_echo_frame(frame, FAKE_IF_B, "2001:db8:2::5", "2001:db8:1::77", 64, 8);
+	rx(FAKE_IF_B, frame, len);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	/* And evicted entries were removed from the fast path too. */
+	unsigned removed = 0;
+	for (unsigned i = 0; i < fake_nneigh_calls; i++)
+		removed += fake_neigh_calls[i].state == 0;
+	cr_assert_geq(removed, 10);
 }

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "control/netlink.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
 #include "xsk/xsk_stats.h"
@@ -427,6 +428,9 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 			return rc;
 		if ((rc = link_attach(r, c.dev, err)))
 			return rc;
+		/* Mirroring: the new link's kernel routes were skipped so far. */
+		if (r->mirror && (rc = nl_mirror_resync(r, err)))
+			return rc;
 		if (!c.has_mtu && !c.has_forwarding && !c.has_table)
 			return 0;
 		struct xrt_link *l = router_link_by_name(r, c.dev);
@@ -757,6 +761,49 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	return 0;
 }
 
+/* ---------------- sync (kernel mirroring) ---------------- */
+
+static int cmd_sync(struct xrt_router *r, int argc, char **argv, bool json,
+		    struct xrt_buf *out, char *err)
+{
+	if (argc == 0 || (argc == 1 && is(argv[0], "show", 1))) {
+		const struct nl_mirror_stats *st = nl_mirror_get_stats(r);
+		struct nl_mirror_stats zero = { 0 };
+		if (!st)
+			st = &zero;
+		if (json)
+			xrt_buf_printf(out,
+				       "{\"kernel\":%s,\"routes\":%llu,\"addrs\":%llu,"
+				       "\"neighs\":%llu,\"skipped\":%llu,\"resyncs\":%llu,"
+				       "\"errors\":%llu}\n",
+				       r->mirror ? "true" : "false",
+				       (unsigned long long)st->routes, (unsigned long long)st->addrs,
+				       (unsigned long long)st->neighs, (unsigned long long)st->skipped,
+				       (unsigned long long)st->resyncs, (unsigned long long)st->errors);
+		else
+			xrt_buf_printf(out,
+				       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
+				       "resyncs %llu errors %llu\n",
+				       r->mirror ? "on" : "off", (unsigned long long)st->routes,
+				       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
+				       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
+				       (unsigned long long)st->errors);
+		return 0;
+	}
+	bool on;
+	if (argc != 2 || strcmp(argv[0], "kernel")) {
+		ERR("usage: sync kernel on|off");
+		return -EINVAL;
+	}
+	int rc = parse_onoff(argv[1], &on, "sync kernel", err);
+	if (rc)
+		return rc;
+	if (on)
+		return nl_mirror_start(r, err);
+	nl_mirror_stop(r, true);
+	return 0;
+}
+
 /* ---------------- dispatch ---------------- */
 
 int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
@@ -778,6 +825,8 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_neigh(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "stats", 2))
 		return cmd_stats(r, argc - 1, argv + 1, json, out, err);
+	if (is(obj, "sync", 2))
+		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1))
 			return config_reload(r, err);
@@ -786,6 +835,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		    argc < 2 ? "" : argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
 	return -EINVAL;
 }

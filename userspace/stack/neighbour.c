@@ -24,6 +24,7 @@ struct neighbour {
 	bool is_router;
 	unsigned probes;
 	uint64_t timer_ns; /* 0 = no timer */
+	uint64_t updated_ns; /* last state change, for eviction */
 	struct neigh_held *hold_head, *hold_tail;
 	unsigned hold_count;
 	int next; /* hash chain, -1 ends */
@@ -80,19 +81,40 @@ static struct neighbour *neigh_lookup(int ifindex, const struct in6_addr *addr)
 	return NULL;
 }
 
+static void neigh_destroy(struct neighbour *n);
+
+/* Table full: like the kernel's forced GC, the least recently updated STALE
+ * entry makes room (anyone can create STALE entries with an SLLA, so they
+ * must never lock legitimate neighbours out). */
+static struct neighbour *neigh_evict_stale(void)
+{
+	struct neighbour *victim = NULL;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		if (tbl[i].used && tbl[i].state == XRT_NUD_STALE &&
+		    (!victim || tbl[i].updated_ns < victim->updated_ns))
+			victim = &tbl[i];
+	if (!victim)
+		return NULL;
+	DROP_INC(NEIGH_EVICTED);
+	neigh_destroy(victim);
+	return victim;
+}
+
 static struct neighbour *neigh_create(int ifindex, const struct in6_addr *addr)
 {
-	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
-		if (tbl[i].used)
+	for (unsigned i = 0; i <= NEIGH_TABLE_SIZE; i++) {
+		struct neighbour *n = i < NEIGH_TABLE_SIZE ? &tbl[i] : neigh_evict_stale();
+		if (!n)
+			break;
+		if (n->used)
 			continue;
-		struct neighbour *n = &tbl[i];
 		memset(n, 0, sizeof(*n));
 		n->used = true;
 		n->ifindex = ifindex;
 		n->addr = *addr;
 		unsigned b = neigh_hash(ifindex, addr);
 		n->next = buckets[b];
-		buckets[b] = (int)i;
+		buckets[b] = (int)(n - tbl);
 		return n;
 	}
 	DROP_INC(NEIGH_TABLE_FULL);
@@ -121,6 +143,7 @@ static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_
 	n->state = state;
 	n->timer_ns = timer_ns;
 	n->probes = 0;
+	n->updated_ns = stack_now();
 	if ((state & XRT_NUD_VALID) && senv.neigh_changed && old != state)
 		senv.neigh_changed(senv.ctx, n->ifindex, &n->addr, n->mac, state);
 }

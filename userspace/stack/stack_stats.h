@@ -67,7 +67,8 @@
 	X(NO_DEV, "sp_no_dev")               /* egress not attached */           \
 	X(NEIGH_FAILED, "sp_neigh_failed")   /* resolution failed: DU code 3 */  \
 	X(NEIGH_QUEUE_FULL, "sp_neigh_queue_full") /* hold queue overflow */     \
-	X(NEIGH_TABLE_FULL, "sp_neigh_table_full")                              \
+	X(NEIGH_TABLE_FULL, "sp_neigh_table_full") /* nothing evictable */      \
+	X(NEIGH_EVICTED, "sp_neigh_evicted") /* STALE entry made room */         \
 	X(XMIT, "sp_xmit")                   /* the xsk TX refused the frame */  \
 	X(ICMP_RATE, "sp_icmp_rate")         /* error not sent: rate limit */    \
 	X(ICMP_SUPPRESSED, "sp_icmp_suppressed") /* RFC 4443 2.4 (e) rules */    \
