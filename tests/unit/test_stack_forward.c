@@ -263,3 +263,32 @@ Test(forward, static_neighbour_add_del_flush)
 	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, 0);
 	cr_assert_lt(neigh_del(FAKE_IF_B, &a, err), 0);
 }
+
+Test(forward, stale_entry_used_by_fast_path_is_probed)
+{
+	resolve_h5();
+	struct in6_addr h5 = A("2001:db8:1::5");
+	fake_advance_ms(ND_REACHABLE_TIME_MS + 10);
+	found_state = 0;
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_STALE);
+	/* Not used by the fast path: stays STALE, no probes. */
+	fake_ntx = 0;
+	fake_advance_ms(3000);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_STALE);
+	cr_assert_eq(fake_ntx, 0);
+	/* The fast path forwards through it: DELAY, then a unicast probe. */
+	fake_used_ns = fake_now;
+	fake_advance_ms(1100);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_DELAY);
+	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, XRT_NUD_DELAY);
+	fake_advance_ms(ND_DELAY_FIRST_PROBE_TIME_MS);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	cr_assert(tx_addr_is(0, true, "2001:db8:1::5"));
+	/* The neighbour answers: REACHABLE again. */
+	send_na(FAKE_IF_A, "2001:db8:1::5", ND_NA_FLAG_SOLICITED, NULL);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_REACHABLE);
+}
