@@ -1,0 +1,563 @@
+# xrt: the network-namespace test harness; every tests/netns/t_*.sh sources it.
+#
+# Usage in a test (an executable bash script, exit 0 = pass, anything else =
+# fail; there is no "skip": a missing tool or binary is a failure):
+#
+#   #!/usr/bin/env bash
+#   source "$(dirname "$0")/lib.sh"
+#   xrt_host_ns a; xrt_router_ns r; xrt_host_ns b
+#   xrt_link a r; xrt_link r b
+#   xrt_host a "$(xrt_if a r)" 2001:db8:1::2/64 2001:db8:1::1
+#   ...
+#   xrt_pass "what was proven"
+#
+# Names: every namespace is "$XRT_PREFIX-NAME" and every veth
+# "$XRT_PREFIX-PEER" (or an explicit name that gets the prefix), with
+# XRT_PREFIX = $XRT_PREFIX_BASE + 4 random hex digits (set XRT_PREFIX_BASE
+# before sourcing to use your own two letters; default xn), so tests and benchmarks can run side
+# by side. Veths are created directly inside their namespaces, so the root
+# namespace never holds one. Use the short names (a, r, b) with the helpers;
+# `xrt_ns a` gives the real namespace name.
+#
+# Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
+# from tests/netns/run's timeout): kills the PIDs this test started (and any
+# process left inside its own namespaces), deletes its namespaces (which
+# deletes their veths), unmounts and removes its bpffs directories.
+
+set -Eeuo pipefail
+
+XRT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XRT_BUILD=${XRT_BUILD:-$XRT_ROOT/build}
+XRT_BPF_DIR=${XRT_BPF_DIR:-$XRT_ROOT/bpf}
+XRT_FWD_OBJ=${XRT_FWD_OBJ:-$XRT_BPF_DIR/xrt_fwd.bpf.o}
+XRT_PASS_OBJ=${XRT_PASS_OBJ:-$XRT_BPF_DIR/xdp_pass.bpf.o}
+XRT_PY=/usr/bin/python3 # the one with scapy; the pyenv python3 on PATH has none
+XRT_TEST_NAME=$(basename "$0" .sh)
+
+XRT_NSES=()     # short names of namespaces this test made
+XRT_PIDS=()     # PIDs of background processes this test started
+XRT_MOUNTS=()   # bpffs directories this test mounted
+XRT_CLEANED=0
+
+_xrt_pick_prefix() {
+	local p i
+	for i in 1 2 3 4 5 6 7 8; do
+		p=${XRT_PREFIX_BASE:-xn}$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+		if ! ip netns list | grep -q "^$p-"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "lib.sh: could not find a free namespace prefix" >&2
+	return 1
+}
+XRT_PREFIX=${XRT_PREFIX:-$(_xrt_pick_prefix)}
+XRT_TMP=$(mktemp -d "/tmp/$XRT_PREFIX-$XRT_TEST_NAME.XXXXXX")
+# iproute2 pins by-name maps under $TC_BPF_MNT/tc/globals; never let it touch
+# /sys/fs/bpf. Per-router directories come from xrt_bpffs.
+XRT_RUN_BPFFS=/run/$XRT_PREFIX-bpffs
+
+# ---------------------------------------------------------------- messages
+
+xrt_log() { printf '[%s %s] %s\n' "$XRT_TEST_NAME" "$(date +%T)" "$*" >&2; }
+
+# Print the reason and exit nonzero; the EXIT trap cleans up.
+xrt_fail() {
+	printf '[%s] FAIL: %s\n' "$XRT_TEST_NAME" "$*" >&2
+	_xrt_dump_logs
+	exit 1
+}
+
+xrt_pass() {
+	printf '[%s] PASS: %s\n' "$XRT_TEST_NAME" "$*" >&2
+	exit 0
+}
+
+_xrt_dump_logs() {
+	local f
+	[ -z "${_XRT_DUMPED:-}" ] || return 0
+	_XRT_DUMPED=1
+	for f in "$XRT_TMP"/*.log; do
+		[ -s "$f" ] || continue
+		printf -- '--- last lines of %s\n' "$(basename "$f")" >&2
+		tail -n 20 "$f" >&2
+	done
+}
+
+_xrt_on_err() {
+	local rc=$? line=$1 cmd=$2
+	printf '[%s] FAIL: command exited %d at line %s: %s\n' \
+		"$XRT_TEST_NAME" "$rc" "$line" "$cmd" >&2
+	_xrt_dump_logs
+	exit 1
+}
+trap '_xrt_on_err $LINENO "$BASH_COMMAND"' ERR
+
+# ---------------------------------------------------------------- cleanup
+
+xrt_cleanup() {
+	[ "$XRT_CLEANED" = 1 ] && return 0
+	XRT_CLEANED=1
+	set +e
+	trap - ERR
+	local pid n ns d
+	for pid in "${XRT_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${XRT_PIDS[@]}"; do
+		_xrt_wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
+	done
+	# Anything still running inside our own namespaces was started by this
+	# test (e.g. a child of a tool we ran); end it so the namespace dies.
+	for n in "${XRT_NSES[@]}"; do
+		ns=$XRT_PREFIX-$n
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	# Also any /run/<prefix>-* mount a subshell made without recording it.
+	for d in "${XRT_MOUNTS[@]}" /run/"$XRT_PREFIX"-*; do
+		[ -d "$d" ] || continue
+		mountpoint -q "$d" && umount "$d" 2>/dev/null
+		rmdir "$d" 2>/dev/null
+	done
+	if [ -n "${XRT_KEEP_TMP:-}" ]; then
+		echo "logs kept in $XRT_TMP" >&2
+	else
+		rm -rf "$XRT_TMP"
+	fi
+}
+trap 'xrt_cleanup' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Poll (every 0.1 s, at most TENTHS polls) until PID has exited.
+_xrt_wait_pid_gone() {
+	local pid=$1 tenths=$2 i
+	for ((i = 0; i < tenths; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- waiting
+
+# xrt_wait_for "CMD" TIMEOUT_SECONDS: run CMD (a shell string) every 0.1 s
+# until it succeeds; returns 1 if it never did within the timeout.
+xrt_wait_for() {
+	local cmd=$1 timeout=${2:-5} deadline
+	deadline=$(($(date +%s%N) + timeout * 1000000000))
+	while :; do
+		if (eval "$cmd") >/dev/null 2>&1; then
+			return 0
+		fi
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------- requirements
+
+# A missing dependency is a failure, never a skip.
+xrt_require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			xrt_fail "required command '$c' not found (run: make deps)"
+	done
+}
+
+xrt_require_file() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] || xrt_fail "required file $f is missing (run: make)"
+	done
+}
+
+# The daemon, the CLI and the fast path object.
+xrt_require_xrt() {
+	xrt_require_file "$XRT_BUILD/xrtd" "$XRT_BUILD/xrt" "$XRT_FWD_OBJ"
+}
+
+[ "$(id -u)" = 0 ] || xrt_fail "netns tests must run as root"
+xrt_require_cmd ip od timeout
+xrt_require_file "$XRT_PASS_OBJ"
+
+# ---------------------------------------------------------------- namespaces
+
+xrt_ns() { echo "$XRT_PREFIX-$1"; }
+
+# Run a command inside namespace NAME (short name).
+xrt_exec() {
+	local n=$1
+	shift
+	ip netns exec "$XRT_PREFIX-$n" "$@"
+}
+
+# xrt_ns_add NAME: a namespace with lo up, DAD off (addresses usable at
+# once), no router solicitations, and IPv6 forwarding off.
+xrt_ns_add() {
+	local n=$1 ns=$XRT_PREFIX-$1
+	ip netns add "$ns" || xrt_fail "ip netns add $ns failed"
+	XRT_NSES+=("$n")
+	ip -n "$ns" link set lo up
+	local k
+	for k in all default; do
+		xrt_exec "$n" sysctl -qw \
+			"net.ipv6.conf.$k.accept_dad=0" \
+			"net.ipv6.conf.$k.router_solicitations=0" \
+			"net.ipv6.conf.$k.accept_ra=0" \
+			"net.ipv6.conf.$k.forwarding=0"
+	done
+}
+
+# A host: a plain namespace (forwarding off).
+xrt_host_ns() { xrt_ns_add "$1"; }
+
+# An xrt router: a namespace whose kernel never forwards (forwarding=0), so
+# anything that crosses it was forwarded by xrt.
+xrt_router_ns() { xrt_ns_add "$1"; }
+
+# A kernel router for reference runs: forwarding on.
+xrt_kernel_router_ns() {
+	xrt_ns_add "$1"
+	xrt_exec "$1" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.default.forwarding=1
+}
+
+# ---------------------------------------------------------------- links
+
+# Name of the veth in namespace A that leads to namespace B.
+xrt_if() { echo "$XRT_PREFIX-$2"; }
+
+# xrt_link A B [IF_A IF_B]: a veth pair between namespaces A and B, both ends
+# up. Default names: xrt_if A B and xrt_if B A. Explicit names get the
+# prefix too ("$XRT_PREFIX-IF"); at most 15 characters in all.
+xrt_link() {
+	local a=$1 b=$2
+	local ifa=$XRT_PREFIX-${3:-$b} ifb=$XRT_PREFIX-${4:-$a}
+	[ ${#ifa} -le 15 ] || xrt_fail "veth name $ifa is longer than 15 characters"
+	[ ${#ifb} -le 15 ] || xrt_fail "veth name $ifb is longer than 15 characters"
+	ip link add "$ifa" netns "$XRT_PREFIX-$a" type veth \
+		peer name "$ifb" netns "$XRT_PREFIX-$b" ||
+		xrt_fail "could not create veth $ifa ($a) <-> $ifb ($b)"
+	ip -n "$XRT_PREFIX-$a" link set "$ifa" up
+	ip -n "$XRT_PREFIX-$b" link set "$ifb" up
+}
+
+xrt_mac() { ip -n "$XRT_PREFIX-$1" -br link show dev "$2" | awk '{print $3}'; }
+xrt_ifindex() { ip -n "$XRT_PREFIX-$1" -o link show dev "$2" | cut -d: -f1; }
+xrt_lladdr() {
+	ip -n "$XRT_PREFIX-$1" -6 -o addr show dev "$2" scope link |
+		awk '{sub(/\/.*/, "", $4); print $4; exit}'
+}
+
+# Attach the XDP_PASS program to NS's IF: a veth that receives frames a peer
+# sent with XDP_TX or XDP_REDIRECT drops them silently without one.
+xrt_xdp_pass() {
+	local n=$1 ifname=$2
+	xrt_bpffs_run
+	TC_BPF_MNT=$XRT_RUN_BPFFS ip -n "$XRT_PREFIX-$n" link set dev "$ifname" \
+		xdp obj "$XRT_PASS_OBJ" sec xdp ||
+		xrt_fail "could not attach $XRT_PASS_OBJ to $ifname in $n"
+}
+
+# xrt_host NS IF ADDR/PLEN [GATEWAY]: address on IF, default route via
+# GATEWAY, and xdp_pass on IF (its peer is expected to be an xrt router).
+xrt_host() {
+	local n=$1 ifname=$2 addr=$3 gw=${4:-}
+	ip -n "$XRT_PREFIX-$n" -6 addr add "$addr" dev "$ifname" nodad
+	if [ -n "$gw" ]; then
+		ip -n "$XRT_PREFIX-$n" -6 route add default via "$gw" dev "$ifname"
+	fi
+	xrt_xdp_pass "$n" "$ifname"
+}
+
+# xrt_static_neigh NS IF ADDR MAC: a permanent kernel neighbour entry, so a
+# host never needs ND to reach its router.
+xrt_static_neigh() {
+	ip -n "$XRT_PREFIX-$1" -6 neigh replace "$3" lladdr "$4" dev "$2" nud permanent
+}
+
+# ---------------------------------------------------------------- bpffs
+
+# Mount a bpffs at DIR unless one is there. Call it in the test's shell,
+# never inside $(...), so the mount is recorded for cleanup.
+_xrt_mount_bpffs() {
+	local d=$1
+	if ! mountpoint -q "$d"; then
+		mkdir -p "$d"
+		mount -t bpf bpf "$d" || xrt_fail "mount -t bpf on $d failed"
+		XRT_MOUNTS+=("$d")
+	fi
+}
+
+# A bpffs for things that are not a router (xdp_pass objects).
+xrt_bpffs_run() { _xrt_mount_bpffs "$XRT_RUN_BPFFS"; }
+
+# xrt_bpffs ROUTER: mount the router's own bpffs in the root mount namespace
+# (so `ip netns exec` sees it); xrt_bpffs_dir ROUTER names it.
+xrt_bpffs_dir() { echo "/run/$XRT_PREFIX-$1"; }
+xrt_bpffs() { _xrt_mount_bpffs "$(xrt_bpffs_dir "$1")"; }
+
+# The pinned map directory of ROUTER (shared by xrtd and `ip link ... xdp`).
+xrt_pin_dir() { echo "$(xrt_bpffs_dir "$1")/tc/globals"; }
+
+# Attach the fast path to ROUTER's IF by hand, as a user would with iproute2;
+# its maps land in (or are reused from) the router's bpffs.
+xrt_ip_attach() {
+	local n=$1 ifname=$2
+	xrt_bpffs "$n"
+	TC_BPF_MNT=$(xrt_bpffs_dir "$n") ip -n "$XRT_PREFIX-$n" link set dev "$ifname" \
+		xdp obj "$XRT_FWD_OBJ" sec xdp ||
+		xrt_fail "ip link set dev $ifname xdp obj $XRT_FWD_OBJ failed in $n"
+}
+
+# ---------------------------------------------------------------- processes
+
+# xrt_bg NS LOGNAME CMD...: start CMD inside NS in the background, output to
+# $XRT_TMP/LOGNAME.log; the PID is recorded (killed at cleanup) and stored in
+# XRT_LAST_PID.
+xrt_bg() {
+	local n=$1 logname=$2
+	shift 2
+	ip netns exec "$XRT_PREFIX-$n" "$@" >"$XRT_TMP/$logname.log" 2>&1 &
+	XRT_LAST_PID=$!
+	XRT_PIDS+=("$XRT_LAST_PID")
+}
+
+# Stop one PID this test started and wait (bounded) until it has gone.
+xrt_stop() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || return 0
+	_xrt_wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+# Wait (bounded, seconds) for a PID this test started to exit; returns its
+# exit status, or 124 on timeout.
+xrt_wait_pid() {
+	local pid=$1 timeout=${2:-10}
+	if _xrt_wait_pid_gone "$pid" $((timeout * 10)); then
+		local rc=0
+		wait "$pid" 2>/dev/null || rc=$?
+		# 127: not a child of this (sub)shell, so its status is unknown.
+		[ "$rc" = 127 ] && rc=0
+		return "$rc"
+	fi
+	return 124
+}
+
+# ---------------------------------------------------------------- xrtd
+
+# xrt_cli ROUTER ARGS...: the xrt CLI inside ROUTER's namespace (the control
+# socket is an abstract unix socket, one per network namespace).
+xrt_cli() {
+	local n=$1
+	shift
+	ip netns exec "$XRT_PREFIX-$n" "$XRT_BUILD/xrt" "$@"
+}
+
+# xrt_xrtd_start ROUTER [XRTD ARGS...]: start xrtd in the foreground mode
+# inside ROUTER with its own bpffs, wait until the CLI answers.
+xrt_xrtd_start() {
+	local n=$1
+	shift
+	xrt_require_xrt
+	xrt_bpffs "$n"
+	xrt_bg "$n" "xrtd-$n" "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir "$n")" --obj "$XRT_FWD_OBJ" "$@"
+	eval "XRTD_PID_$n=$XRT_LAST_PID"
+	xrt_wait_for "xrt_cli $n link show" 10 ||
+		xrt_fail "xrtd in $n did not answer 'xrt link show' within 10 s"
+	kill -0 "$XRT_LAST_PID" 2>/dev/null || xrt_fail "xrtd in $n exited at start"
+}
+
+xrt_xrtd_pid() { eval "echo \${XRTD_PID_$1:-}"; }
+
+# Stop ROUTER's xrtd with SIGTERM (its clean shutdown) and wait for it.
+xrt_xrtd_stop() {
+	local pid
+	pid=$(xrt_xrtd_pid "$1")
+	[ -n "$pid" ] || xrt_fail "no xrtd started in $1"
+	xrt_stop "$pid"
+}
+
+# ---------------------------------------------------------------- counters
+
+# xrt_fp_stat ROUTER NAME: a fast-path counter summed over every interface
+# slot and CPU, read straight from the pinned xrt_stats map (bpftool + BTF),
+# so the proof does not depend on the daemon. NAME is a MIB name
+# (Ip6OutForwDatagrams), or punt:REASON, drop:REASON, pass:REASON,
+# or punt:* for the sum of all punt reasons, punt:*-mcast_link etc.
+xrt_fp_stat() {
+	"$XRT_PY" "$XRT_ROOT/tests/netns/fpstat.py" \
+		"$XRT_ROOT/include/xrt/counters.h" "$(xrt_pin_dir "$1")/xrt_stats" "$2"
+}
+
+# xrt_snmp6 NS NAME: a kernel IPv6 MIB counter inside NS (/proc/net/snmp6).
+xrt_snmp6() {
+	xrt_exec "$1" awk -v k="$2" '$1 == k {print $2}' /proc/net/snmp6
+}
+
+# ---------------------------------------------------------------- asserts
+
+assert_eq() { # ACTUAL EXPECTED MESSAGE
+	[ "$1" = "$2" ] || xrt_fail "$3: got '$1', expected '$2'"
+}
+assert_ne() {
+	[ "$1" != "$2" ] || xrt_fail "$3: got '$1', expected anything else"
+}
+assert_ge() { # ACTUAL MIN MESSAGE
+	[ "$1" -ge "$2" ] 2>/dev/null || xrt_fail "$3: got $1, expected >= $2"
+}
+assert_le() { # ACTUAL MAX MESSAGE
+	[ "$1" -le "$2" ] 2>/dev/null || xrt_fail "$3: got $1, expected <= $2"
+}
+assert_contains() { # HAYSTACK NEEDLE MESSAGE
+	case $1 in
+	*"$2"*) ;;
+	*) xrt_fail "$3: '$2' not found in: $1" ;;
+	esac
+}
+assert_not_contains() {
+	case $1 in
+	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
+	esac
+}
+assert_ok() { # MESSAGE CMD...
+	local msg=$1 out
+	shift
+	out=$("$@" 2>&1) || xrt_fail "$msg: '$*' failed: $out"
+}
+assert_fails() { # MESSAGE CMD...
+	local msg=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		xrt_fail "$msg: '$*' succeeded but should have failed"
+	fi
+}
+
+# ---------------------------------------------------------------- capture
+
+# xrt_capture_start NS IF COUNT FILTER...: tcpdump -v on IF inside NS until
+# COUNT packets matched; returns once tcpdump is listening. Read the result
+# with xrt_capture_wait.
+xrt_capture_start() {
+	local n=$1 ifname=$2 count=$3
+	shift 3
+	xrt_require_cmd tcpdump
+	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v -i "$ifname" -c "$count" "$@"
+	XRT_CAP_PID=$XRT_LAST_PID
+	XRT_CAP_LOG=$XRT_TMP/cap-$n-$ifname.log
+	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 5 ||
+		xrt_fail "tcpdump on $ifname in $n did not start"
+}
+
+# xrt_capture_wait [TIMEOUT]: wait (bounded) for the capture to see its
+# COUNT packets, then leave what it printed in XRT_CAP_OUT. Fails if it did
+# not see them all. Call it in the test's shell, not inside $(...).
+xrt_capture_wait() {
+	local timeout=${1:-5}
+	if ! _xrt_wait_pid_gone "$XRT_CAP_PID" $((timeout * 10)); then
+		xrt_stop "$XRT_CAP_PID"
+		xrt_fail "capture did not see the expected packets within ${timeout}s: $(cat "$XRT_CAP_LOG")"
+	fi
+	wait "$XRT_CAP_PID" 2>/dev/null || true
+	XRT_CAP_OUT=$(cat "$XRT_CAP_LOG")
+}
+
+# ---------------------------------------------------------------- topologies
+
+# xrt_topo_line [SUFFIX]: host a - router r - host b (namespaces aSUFFIX,
+# rSUFFIX, bSUFFIX, so one test can build two), no xrt configuration yet.
+#   a: 2001:db8:1::2/64, default via 2001:db8:1::1 (r)
+#   b: 2001:db8:2::2/64, default via 2001:db8:2::1 (r), and 2001:db8:b::1/128
+#      on lo (a prefix behind b, reached through a gateway route on r)
+# Hosts get static neighbour entries for r (they never need ND) and xdp_pass
+# on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
+# IF_RA IF_RB IF_BR (veth names: IF_XY is X's veth towards Y) and MAC_AR
+# MAC_RA MAC_RB MAC_BR. ROUTER_KIND=kernel makes r a kernel router (addresses,
+# routes and neighbours configured with ip) for reference runs.
+xrt_topo_line() {
+	local s=${1:-} kind=${ROUTER_KIND:-xrt}
+	TOPO_A=a$s TOPO_R=r$s TOPO_B=b$s
+	xrt_host_ns "$TOPO_A"
+	if [ "$kind" = kernel ]; then
+		xrt_kernel_router_ns "$TOPO_R"
+	else
+		xrt_router_ns "$TOPO_R"
+	fi
+	xrt_host_ns "$TOPO_B"
+	xrt_link "$TOPO_A" "$TOPO_R"
+	xrt_link "$TOPO_R" "$TOPO_B"
+	IF_AR=$(xrt_if "$TOPO_A" "$TOPO_R") IF_RA=$(xrt_if "$TOPO_R" "$TOPO_A")
+	IF_RB=$(xrt_if "$TOPO_R" "$TOPO_B") IF_BR=$(xrt_if "$TOPO_B" "$TOPO_R")
+	MAC_AR=$(xrt_mac "$TOPO_A" "$IF_AR") MAC_RA=$(xrt_mac "$TOPO_R" "$IF_RA")
+	MAC_RB=$(xrt_mac "$TOPO_R" "$IF_RB") MAC_BR=$(xrt_mac "$TOPO_B" "$IF_BR")
+	xrt_host "$TOPO_A" "$IF_AR" 2001:db8:1::2/64 2001:db8:1::1
+	xrt_host "$TOPO_B" "$IF_BR" 2001:db8:2::2/64 2001:db8:2::1
+	ip -n "$(xrt_ns "$TOPO_B")" -6 addr add 2001:db8:b::1/128 dev lo
+	xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
+	xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	if [ "$kind" = kernel ]; then
+		local rns
+		rns=$(xrt_ns "$TOPO_R")
+		ip -n "$rns" -6 addr add 2001:db8:1::1/64 dev "$IF_RA" nodad
+		ip -n "$rns" -6 addr add 2001:db8:2::1/64 dev "$IF_RB" nodad
+		ip -n "$rns" -6 route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
+		xrt_static_neigh "$TOPO_R" "$IF_RA" 2001:db8:1::2 "$MAC_AR"
+		xrt_static_neigh "$TOPO_R" "$IF_RB" 2001:db8:2::2 "$MAC_BR"
+	fi
+}
+
+# xrt_topo_line_program: configure the line topology's router through the
+# xrt CLI (xrtd must run in TOPO_R): attach both interfaces (an interface
+# already attached with `ip link ... xdp obj` is adopted by the daemon),
+# addresses, the gateway route to 2001:db8:b::/64, static neighbours for
+# both hosts.
+xrt_topo_line_program() {
+	local r=$TOPO_R i
+	for i in "$IF_RA" "$IF_RB"; do
+		xrt_cli_ok "$r" link attach dev "$i"
+	done
+	xrt_cli_ok "$r" addr add 2001:db8:1::1/64 dev "$IF_RA"
+	xrt_cli_ok "$r" addr add 2001:db8:2::1/64 dev "$IF_RB"
+	xrt_cli_ok "$r" route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
+	xrt_cli_ok "$r" neigh add 2001:db8:1::2 lladdr "$MAC_AR" dev "$IF_RA"
+	xrt_cli_ok "$r" neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
+}
+
+# xrt_cli_ok ROUTER ARGS...: the CLI must succeed; its output is shown on
+# failure.
+xrt_cli_ok() {
+	local n=$1 out
+	shift
+	out=$(xrt_cli "$n" "$@" 2>&1) || xrt_fail "xrt $* (in $n) failed: $out"
+	[ -z "$out" ] || printf '%s\n' "$out"
+}
+
+# ---------------------------------------------------------------- traffic
+
+# xrt_udp_stream FROM TO_NS DST PORT COUNT SIZE: COUNT datagrams of SIZE
+# bytes from FROM to [DST]:PORT, received by socat in TO_NS; fails unless
+# every byte arrives within 10 s.
+xrt_udp_stream() {
+	local from=$1 to=$2 dst=$3 port=$4 count=$5 size=$6
+	local src=$XRT_TMP/udp-src-$port out=$XRT_TMP/udp-out-$port
+	xrt_require_cmd socat ss
+	head -c $((count * size)) /dev/urandom >"$src"
+	: >"$out"
+	xrt_bg "$to" "udp-recv-$port" socat -u "UDP6-RECV:$port,bind=[$dst]" "OPEN:$out,append"
+	local rpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Huln | grep -q ':$port '" 5 ||
+		xrt_fail "UDP receiver on port $port in $to did not start"
+	# A regular file read with -b SIZE yields one SIZE-byte datagram per read.
+	xrt_exec "$from" socat -b "$size" -u "OPEN:$src" "UDP6-SENDTO:[$dst]:$port" ||
+		xrt_fail "UDP sender in $from failed"
+	xrt_wait_for "[ \$(stat -c %s '$out') -ge $((count * size)) ]" 10 ||
+		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port"
+	xrt_stop "$rpid"
+	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
+}

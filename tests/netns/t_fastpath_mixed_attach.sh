@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# xrt: mixed attach: one router interface attached by hand with
+# `TC_BPF_MNT=DIR ip link set dev X xdp obj bpf/xrt_fwd.bpf.o sec xdp`, the
+# other by xrtd; both programs share one set of pinned maps and traffic is
+# forwarded between them by XDP in both directions.
+source "$(dirname "$0")/lib.sh"
+xrt_require_cmd ping socat ss bpftool
+xrt_require_xrt
+
+xrt_topo_line
+# By hand first: iproute2 creates the pins, the daemon must reuse them.
+xrt_ip_attach r "$IF_RA"
+pins=$(xrt_pin_dir r)
+[ -e "$pins/xrt_fib6" ] || xrt_fail "ip link attach did not pin xrt_fib6 under $pins"
+fib_id=$(bpftool -j map show pinned "$pins/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+xrt_xrtd_start r
+xrt_topo_line_program # adopts IF_RA, attaches IF_RB
+
+# The program on each interface, and the maps it uses.
+prog_maps() {
+	local id
+	id=$(ip -j -n "$(xrt_ns r)" link show dev "$1" |
+		"$XRT_PY" -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l["xdp"]["prog"]["id"])') ||
+		xrt_fail "no XDP program on $1"
+	bpftool -j prog show id "$id" |
+		"$XRT_PY" -c 'import json,sys; print(" ".join(map(str, json.load(sys.stdin).get("map_ids", []))))'
+}
+maps_a=$(prog_maps "$IF_RA")
+maps_b=$(prog_maps "$IF_RB")
+assert_contains " $maps_a " " $fib_id " "xrt_fib6 (map id $fib_id) used by the program attached by ip link"
+assert_contains " $maps_b " " $fib_id " "xrt_fib6 (map id $fib_id) used by the program attached by xrtd"
+assert_eq "$(bpftool -j map show pinned "$pins/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')" \
+	"$fib_id" "pinned xrt_fib6 is still the map ip link created"
+
+fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
+punt0=$(xrt_fp_stat r 'punt:*-mcast_link')
+out=$(xrt_exec a ping -6 -c 10 -i 0.05 -W 2 2001:db8:b::1) ||
+	xrt_fail "ping A -> B across the mixed attach failed: $out"
+assert_contains "$out" "10 received" "ping A -> B"
+out=$(xrt_exec b ping -6 -c 10 -i 0.05 -W 2 2001:db8:1::2) ||
+	xrt_fail "ping B -> A across the mixed attach failed: $out"
+assert_contains "$out" "10 received" "ping B -> A"
+xrt_udp_stream a b 2001:db8:b::1 5000 100 256
+xrt_udp_stream b a 2001:db8:1::2 5001 100 256
+fwd=$(($(xrt_fp_stat r Ip6OutForwDatagrams) - fwd0))
+assert_ge "$fwd" $((40 + 200)) "fast path Ip6OutForwDatagrams increase"
+assert_eq "$(($(xrt_fp_stat r 'punt:*-mcast_link') - punt0))" 0 "fast path punts during the flows"
+assert_eq "$(xrt_exec r sysctl -n net.ipv6.conf.all.forwarding)" 0 "router kernel forwarding"
+xrt_pass "ip-link-attached $IF_RA and xrtd-attached $IF_RB share map $fib_id; $fwd packets forwarded by XDP both ways"
