@@ -59,4 +59,43 @@
 #define IP6_MC_SCOPE_INTERFACE 0x1
 #define IP6_MC_SCOPE_LINK 0x2
 
+/* RFC 8200 section 4.2: hop-by-hop / destination option types, and the
+ * action the two high-order bits of an unknown type ask for. */
+#define IP6_TLV_PAD1 0
+#define IP6_TLV_PADN 1
+#define IP6_TLV_ROUTER_ALERT 5  /* RFC 2711 */
+#define IP6_TLV_JUMBO 0xc2      /* RFC 2675 */
+#define IP6_TLV_ACTION(type) ((type) >> 6)
+#define IP6_TLV_ACT_SKIP 0
+#define IP6_TLV_ACT_DISCARD 1
+#define IP6_TLV_ACT_DISCARD_ICMP 2
+#define IP6_TLV_ACT_DISCARD_ICMP_UNLESS_MCAST 3
+/* RFC 8200 section 4.5: the fragment header. */
+#define IP6_FRAG_HDR_LEN 8
+#define IP6_FRAG_OFFSET_MASK 0xfff8
+#define IP6_FRAG_MORE 0x0001
+/* RFC 8200 section 4.5: give up on a reassembly after 60 seconds. */
+#define IP6_FRAG_TIMEOUT_SEC 60
+/* RFC 4443 section 2.1: types below 128 are errors. */
+#define ICMP6_INFOMSG_MASK 0x80
+#define ICMP6_HDR_LEN 8
+/* RFC 4861 section 4.6: option types. */
+#define ND_OPT_SOURCE_LL_ADDR 1
+#define ND_OPT_TARGET_LL_ADDR 2
+#define ND_OPT_PREFIX_INFO 3
+#define ND_OPT_REDIRECTED_HDR 4
+#define ND_OPT_MTU 5
+/* RFC 4861 section 4.4: Neighbor Advertisement flags (first byte). */
+#define ND_NA_FLAG_ROUTER 0x80
+#define ND_NA_FLAG_SOLICITED 0x40
+#define ND_NA_FLAG_OVERRIDE 0x20
+/* RFC 4861 section 10: protocol constants. */
+#define ND_MAX_MULTICAST_SOLICIT 3
+#define ND_MAX_UNICAST_SOLICIT 3
+#define ND_RETRANS_TIMER_MS 1000
+#define ND_REACHABLE_TIME_MS 30000
+#define ND_DELAY_FIRST_PROBE_TIME_MS 5000
+/* RFC 8201 section 4: learned path MTUs age out (10 minutes, as Linux). */
+#define PMTU_EXPIRES_SEC 600
+
 #endif

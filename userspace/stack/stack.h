@@ -68,4 +68,23 @@ void stack_timers_run(void);
 /* Nanoseconds until the next timer is due, or UINT64_MAX if none. */
 uint64_t stack_timers_next(void);
 
+/*
+ * ICMPv6 error rate limit (RFC 4443 2.4 (f)), on by default. Token buckets:
+ * one per destination (the invoking packet's source) so that a flood toward
+ * one host never eats the budget of another host's traceroute, and a global
+ * one that bounds the total. Rates in messages/s; rate 0 turns a bucket off.
+ * Packet Too Big only counts against the global bucket (path MTU discovery
+ * must not stall behind a per-host limit).
+ */
+struct stack_icmp_ratelimit {
+	uint32_t per_dst_rate, per_dst_burst;
+	uint32_t global_rate, global_burst;
+};
+#define STACK_ICMP_PER_DST_RATE 100
+#define STACK_ICMP_PER_DST_BURST 50
+#define STACK_ICMP_GLOBAL_RATE 5000
+#define STACK_ICMP_GLOBAL_BURST 500
+void stack_icmp_ratelimit_set(const struct stack_icmp_ratelimit *rl);
+void stack_icmp_ratelimit_get(struct stack_icmp_ratelimit *rl);
+
 #endif

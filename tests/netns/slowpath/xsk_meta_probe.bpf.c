@@ -1,0 +1,32 @@
+/* xrt test: XDP program that tags every IPv6 frame with punt metadata and redirects it to an XSK. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xrt/punt.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} probe_xsks SEC(".maps");
+
+SEC("xdp")
+int xsk_meta_probe(struct xdp_md *ctx)
+{
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xrt_punt_meta)))
+		return XDP_PASS;
+	void *data = (void *)(long)ctx->data;
+	struct xrt_punt_meta *m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > data)
+		return XDP_PASS;
+	m->magic = XRT_PUNT_MAGIC;
+	m->reason = 7;
+	m->flags = 0;
+	m->ifindex = ctx->ingress_ifindex;
+	m->nh = 0;
+	m->oif = 0;
+	m->mtu = 1234;
+	return bpf_redirect_map(&probe_xsks, ctx->rx_queue_index, XDP_PASS);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# xrt: the CLI grammar end to end against xrtd: link/addr/route/neigh/stats,
+# -j JSON shape, errors that name the bad word and change nothing, root-only
+# socket, -s, and routes that really steer forwarded traffic.
+XRT_PREFIX_BASE=xc
+source "$(dirname "$0")/lib.sh"
+xrt_require_cmd ping bpftool setpriv
+xrt_require_xrt
+
+xrt_topo_line
+R=r
+
+# Before the daemon runs, the CLI says so in one line.
+out=$(xrt_cli $R link show 2>&1) && xrt_fail "CLI succeeded without a daemon: $out"
+assert_eq "$(wc -l <<<"$out")" 1 "one-line message without a daemon"
+assert_contains "$out" "xrtd is not running" "CLI without a daemon"
+
+xrt_xrtd_start $R
+json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
+fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+
+# Links.
+xrt_cli_ok $R link attach dev "$IF_RA"
+xrt_cli_ok $R link attach dev "$IF_RB" forwarding on
+out=$(xrt_cli $R link show)
+assert_contains "$out" "$IF_RA: mtu 1500 forwarding on table main" "link show $IF_RA"
+assert_contains "$out" "$IF_RB: mtu 1500 forwarding on table main" "link show $IF_RB"
+assert_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RA")" "xdp" "XDP attached to $IF_RA"
+json link show
+assert_eq "$(xrt_cli $R -j link show | "$XRT_PY" -c 'import json,sys; print(sorted(l["ifname"] for l in json.load(sys.stdin)))')" \
+	"['$IF_RA', '$IF_RB']" "link show -j names"
+out=$(xrt_cli $R link attach dev "$IF_RA" 2>&1) && xrt_fail "double attach accepted"
+assert_contains "$out" "\"$IF_RA\" is already attached" "double attach"
+
+# Addresses: local /128 and connected prefix, like the kernel; the
+# kernel's link-local was learned as the first address.
+ll=$(xrt_lladdr $R "$IF_RA")
+xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RA"
+xrt_cli_ok $R addr add 2001:db8:2::1/64 dev "$IF_RB"
+out=$(xrt_cli $R addr show dev "$IF_RA")
+assert_contains "$out" "inet6 $ll/64 scope link" "learned link-local"
+assert_contains "$out" "inet6 2001:db8:1::1/64 scope global" "added address"
+json addr show
+routes=$(xrt_cli $R route show)
+assert_contains "$routes" "local 2001:db8:1::1 metric 0" "local route of the address"
+assert_contains "$routes" "2001:db8:1::/64 dev $IF_RA metric 256" "connected route of the address"
+assert_contains "$routes" "local $ll metric 0" "local route of the link-local"
+
+# Neighbours and a gateway route: traffic flows A -> B.
+xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$MAC_AR" dev "$IF_RA"
+xrt_cli_ok $R neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
+assert_contains "$(xrt_cli $R neigh show dev "$IF_RB")" "2001:db8:2::2 dev $IF_RB lladdr $MAC_BR PERMANENT" "neigh show"
+json neigh show
+xrt_cli_ok $R route add 2001:db8:b::/64 via 2001:db8:2::2
+assert_contains "$(xrt_cli $R route show)" "2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB metric 1024" \
+	"gateway resolved to its connected interface"
+out=$(xrt_cli $R route get 2001:db8:b::1)
+assert_eq "$out" "2001:db8:b::1 via 2001:db8:2::2 dev $IF_RB table main metric 1024 route 2001:db8:b::/64 mtu 1500 neigh PERMANENT lladdr $MAC_BR" "route get"
+assert_eq "$(xrt_cli $R -j route get 2001:db8:b::1 | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["type"], d["gateway"], d["dev"], d["neigh"]["state"])')" \
+	"unicast 2001:db8:2::2 $IF_RB PERMANENT" "route get -j"
+fwd0=$(xrt_fp_stat $R Ip6OutForwDatagrams)
+out=$(xrt_exec a ping -6 -n -c 3 -i 0.1 -W 2 2001:db8:b::1) || xrt_fail "ping A -> B: $out"
+assert_ge "$(($(xrt_fp_stat $R Ip6OutForwDatagrams) - fwd0))" 6 "forwarded by the fast path"
+assert_ge "$(xrt_cli $R stats | awk '$1 == "Ip6OutForwDatagrams" {print $2}')" 6 "xrt stats Ip6OutForwDatagrams"
+assert_ge "$(xrt_cli $R stats dev "$IF_RA" | awk '$1 == "Ip6InReceives" {print $2}')" 3 "xrt stats dev: Ip6InReceives"
+json stats
+assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
+	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
+
+# link set: MTU follows into next hops (and the kernel), forwarding off stops
+# transit from that ingress in the fast path.
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1400
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1)" " mtu 1400 " "next hop MTU follows the link"
+assert_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" "mtu 1400" "kernel MTU set"
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 -s 1452 -M do 2001:db8:b::1 2>&1) && xrt_fail "1500-byte packet crossed a 1400 MTU: $out"
+assert_contains "$out" "mtu=1400" "Packet Too Big with the new MTU"
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
+fd0=$(xrt_fp_stat $R drop:fwd_disabled)
+xrt_cli_ok $R link set dev "$IF_RA" forwarding off
+assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
+assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
+xrt_cli_ok $R link set dev "$IF_RA" forwarding on
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 2001:db8:b::1) || xrt_fail "forwarding back on: $out"
+
+# Replace with a blackhole: the same flow now dies in the fast path.
+bh0=$(xrt_fp_stat $R drop:blackhole)
+xrt_cli_ok $R route replace blackhole 2001:db8:b::/64
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1)" "blackhole 2001:db8:b::1" "route get after replace"
+xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "ping crossed a blackhole"
+assert_ge "$(($(xrt_fp_stat $R drop:blackhole) - bh0))" 2 "fast path drop:blackhole"
+# A better metric wins; deleting it falls back to the blackhole's route.
+xrt_cli_ok $R route add 2001:db8:b::/64 via 2001:db8:2::2 metric 10
+out=$(xrt_exec a ping -6 -n -c 2 -i 0.1 -W 2 2001:db8:b::1) || xrt_fail "metric 10 route not used: $out"
+xrt_cli_ok $R route del 2001:db8:b::/64 metric 10
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1)" "blackhole" "fallback to the metric 1024 route"
+xrt_cli_ok $R route del 2001:db8:b::/64
+out=$(xrt_cli $R route get 2001:db8:b::1 2>&1) && xrt_fail "route get found a deleted route"
+assert_contains "$out" "no route to 2001:db8:b::1" "route get without a route"
+
+# Types and ECMP show up as written.
+xrt_cli_ok $R route add unreachable 2001:db8:e::/48
+xrt_cli_ok $R route add prohibit 2001:db8:f::/48 table 10
+xrt_cli_ok $R route add 2001:db8:c::/48 nexthop via 2001:db8:1::2 dev "$IF_RA" weight 3 nexthop via 2001:db8:2::2 dev "$IF_RB"
+routes=$(xrt_cli $R route show)
+assert_contains "$routes" "unreachable 2001:db8:e::/48 metric 1024" "unreachable route"
+assert_not_contains "$routes" "2001:db8:f::" "table 10 hidden from the main table"
+assert_contains "$(xrt_cli $R route show table 10)" "prohibit 2001:db8:f::/48 table 10 metric 1024" "route show table 10"
+assert_contains "$routes" "	nexthop via 2001:db8:1::2 dev $IF_RA weight 3" "ECMP member 1"
+assert_contains "$routes" "	nexthop via 2001:db8:2::2 dev $IF_RB weight 1" "ECMP member 2"
+json route show table all
+assert_eq "$(xrt_cli $R -j route show | "$XRT_PY" -c 'import json,sys; print([len(r["nexthops"]) for r in json.load(sys.stdin) if r["dst"] == "2001:db8:c::/48"])')" \
+	"[2]" "route show -j nexthops"
+
+# Errors name the offending word and change nothing.
+before=$(xrt_cli $R route show table all)
+nfib=$(fib_count)
+check_err() { # EXPECTED_MESSAGE ARGS...
+	local want=$1 out
+	shift
+	out=$(xrt_cli $R "$@" 2>&1) && xrt_fail "xrt $* succeeded"
+	assert_eq "$out" "Error: $want" "xrt $*"
+}
+check_err 'unknown route command "adx" (add, del, replace, show, get, flush)' route adx 2001:db8:9::/48 dev "$IF_RA"
+check_err 'unknown object "routes" (link, addr, route, neigh, stats, sync, config)' routes add 2001:db8:9::/48
+check_err '"2001:db8::g/48" is not an IPv6 prefix' route add 2001:db8::g/48 dev "$IF_RA"
+check_err '2001:db8::1/64 has host bits set' route add 2001:db8::1/64 dev "$IF_RA"
+check_err 'unknown interface "nosuch0"' route add 2001:db8:9::/48 dev nosuch0
+check_err 'interface "lo" is not attached (xrt link attach dev lo)' route add 2001:db8:9::/48 dev lo
+check_err 'route 2001:db8:e::/48 metric 1024 already exists' route add 2001:db8:e::/48 via 2001:db8:1::2
+check_err 'unknown word "bogus"' route add 2001:db8:9::/48 dev "$IF_RA" bogus
+check_err 'gateway 2001:db8:77::1 is not on a connected prefix; say "dev"' route add 2001:db8:9::/48 via 2001:db8:77::1
+check_err "address 2001:db8:1::1 is already on $IF_RA" addr add 2001:db8:1::1/64 dev "$IF_RA"
+check_err 'no such route 2001:db8:9::/48' route del 2001:db8:9::/48
+assert_eq "$(xrt_cli $R route show table all)" "$before" "routes after the errors"
+assert_eq "$(fib_count)" "$nfib" "fib6 entries after the errors"
+
+# Flush, addr del, neigh del/flush, link detach.
+xrt_cli_ok $R route flush table 10
+assert_eq "$(xrt_cli $R route show table 10)" "" "flush table 10"
+xrt_cli_ok $R addr del 2001:db8:2::1/64 dev "$IF_RB"
+assert_not_contains "$(xrt_cli $R route show)" "2001:db8:2::/64" "connected route gone with its address"
+xrt_cli_ok $R neigh del 2001:db8:1::2 dev "$IF_RA"
+assert_not_contains "$(xrt_cli $R neigh show)" "2001:db8:1::2 " "neigh del"
+xrt_cli_ok $R neigh flush nud all
+assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
+xrt_cli_ok $R link detach dev "$IF_RB"
+assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
+assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
+assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
+
+# Garbage on the socket gets an error answer; the daemon keeps serving.
+out=$(xrt_exec $R "$XRT_PY" - <<'PY'
+import socket, struct
+def ask(payload):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect("\0xrt")
+    s.send(payload)
+    r = s.recv(70000)
+    s.close()
+    magic, flags, status, ndone = struct.unpack("=IIiI", r[:16])
+    return status, r[16:].decode()
+hdr = struct.pack("=IHHI", 0x78727463, 1, 0, 2)
+print(ask(b"hello"))
+print(ask(hdr + struct.pack("=I", 3) + b"route\0show\0"))      # words cut short
+print(ask(hdr + struct.pack("=I", 100000)))                      # absurd word count
+print(ask(struct.pack("=IHHI", 0x78727463, 9, 0, 1)))            # wrong version
+PY
+)
+assert_eq "$(grep -c "malformed request" <<<"$out")" 4 "malformed requests answered: $out"
+assert_contains "$(xrt_cli $R link show)" "$IF_RA" "daemon alive after garbage"
+
+# Only root may talk to the daemon.
+out=$(xrt_exec $R setpriv --reuid=65534 --regid=65534 --clear-groups "$XRT_BUILD/xrt" link show 2>&1) &&
+	xrt_fail "non-root CLI accepted: $out"
+assert_contains "$out" "permission denied" "non-root CLI"
+
+# A second daemon on another socket path (-s), in another router.
+xrt_router_ns r2
+xrt_bpffs r2
+xrt_bg r2 xrtd-r2 "$XRT_BUILD/xrtd" -f -s "$XRT_TMP/xrt.sock" --bpffs "$(xrt_bpffs_dir r2)" --obj "$XRT_FWD_OBJ"
+xrt_wait_for "xrt_exec r2 '$XRT_BUILD/xrt' -s '$XRT_TMP/xrt.sock' link show" 10 ||
+	xrt_fail "xrtd -s did not answer on $XRT_TMP/xrt.sock"
+out=$(xrt_exec r2 "$XRT_BUILD/xrt" link show 2>&1) && xrt_fail "default socket answered in r2: $out"
+
+# SIGTERM: clean exit, XDP detached from the interface xrtd attached.
+xrt_xrtd_stop $R
+assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RA")" " xdp" "XDP detached at shutdown"
+xrt_pass "link/addr/route/neigh/stats commands, JSON, errors, root-only socket, -s"

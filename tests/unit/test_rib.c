@@ -1,0 +1,409 @@
+/* xrt: unit tests of the RIB against a recording fake of the map programming. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control/rib.h"
+
+#define FAKE_ROUTES 64
+struct fake_fib {
+	bool used;
+	uint32_t table;
+	uint8_t addr[16];
+	unsigned plen;
+	struct xrt_fib6_val v;
+};
+static struct fake {
+	struct fake_fib fib[FAKE_ROUTES];
+	struct xrt_nh nh[XRT_MAX_NEXTHOPS];
+	bool nh_used[XRT_MAX_NEXTHOPS];
+	unsigned grp_n[XRT_MAX_NH_GROUPS];
+	uint32_t grp_ids[XRT_MAX_NH_GROUPS][RIB_MAX_PATHS];
+	uint32_t grp_w[XRT_MAX_NH_GROUPS][RIB_MAX_PATHS];
+	unsigned writes;
+	bool fail_route_set;
+	uint32_t mtu[8]; /* by ifindex; 0 = not attached */
+} F;
+
+static struct fake_fib *fake_find(uint32_t table, const uint8_t *a, unsigned plen)
+{
+	for (int i = 0; i < FAKE_ROUTES; i++)
+		if (F.fib[i].used && F.fib[i].table == table && F.fib[i].plen == plen &&
+		    !memcmp(F.fib[i].addr, a, 16))
+			return &F.fib[i];
+	return NULL;
+}
+static int f_route_set(void *c, uint32_t table, const uint8_t a[16], unsigned plen,
+		       const struct xrt_fib6_val *v, char *err)
+{
+	(void)c;
+	if (F.fail_route_set) {
+		snprintf(err, 256, "fib6 map is full");
+		return -ENOSPC;
+	}
+	F.writes++;
+	struct fake_fib *e = fake_find(table, a, plen);
+	for (int i = 0; !e && i < FAKE_ROUTES; i++)
+		if (!F.fib[i].used)
+			e = &F.fib[i];
+	if (!e)
+		return 0; /* bulk tests outgrow the fake: only RIB state is checked */
+	e->used = true;
+	e->table = table;
+	memcpy(e->addr, a, 16);
+	e->plen = plen;
+	e->v = *v;
+	return 0;
+}
+static int f_route_del(void *c, uint32_t table, const uint8_t a[16], unsigned plen,
+		       char *err)
+{
+	(void)c, (void)err;
+	F.writes++;
+	struct fake_fib *e = fake_find(table, a, plen);
+	if (!e)
+		return -ENOENT;
+	e->used = false;
+	return 0;
+}
+static int f_nh_set(void *c, uint32_t id, const struct xrt_nh *v, char *err)
+{
+	(void)c, (void)err;
+	F.writes++;
+	F.nh[id] = *v;
+	F.nh_used[id] = true;
+	return 0;
+}
+static int f_nh_del(void *c, uint32_t id, char *err)
+{
+	(void)c, (void)err;
+	F.writes++;
+	F.nh_used[id] = false;
+	return 0;
+}
+static int f_grp_set(void *c, uint32_t id, const uint32_t *ids, const uint32_t *w,
+		     unsigned n, char *err)
+{
+	(void)c, (void)err;
+	F.writes++;
+	F.grp_n[id] = n;
+	memcpy(F.grp_ids[id], ids, n * 4);
+	memcpy(F.grp_w[id], w, n * 4);
+	return 0;
+}
+static int f_grp_del(void *c, uint32_t id, char *err)
+{
+	(void)c, (void)err;
+	F.writes++;
+	F.grp_n[id] = 0;
+	return 0;
+}
+static uint32_t f_link_mtu(void *c, int ifindex)
+{
+	(void)c;
+	return ifindex > 0 && ifindex < 8 ? F.mtu[ifindex] : 0;
+}
+static const struct rib_ops OPS = {
+	.route_set = f_route_set, .route_del = f_route_del, .nh_set = f_nh_set,
+	.nh_del = f_nh_del, .grp_set = f_grp_set, .grp_del = f_grp_del,
+	.link_mtu = f_link_mtu,
+};
+
+static struct rib *rib;
+static char err[256];
+
+static void setup(void)
+{
+	memset(&F, 0, sizeof(F));
+	F.mtu[2] = 1500;
+	F.mtu[3] = 9000;
+	rib = rib_new(&OPS);
+	cr_assert_not_null(rib);
+}
+static void teardown(void)
+{
+	rib_free(rib);
+}
+TestSuite(rib, .init = setup, .fini = teardown);
+
+static struct in6_addr A(const char *s)
+{
+	struct in6_addr a;
+	cr_assert_eq(inet_pton(AF_INET6, s, &a), 1, "bad test address %s", s);
+	return a;
+}
+
+static struct rib_route_spec via(const char *pfx, unsigned plen, const char *gw,
+				 int dev, uint32_t metric)
+{
+	struct rib_route_spec s = {
+		.table = XRT_TABLE_MAIN, .prefix = A(pfx), .plen = plen,
+		.type = XRT_RTN_UNICAST, .metric = metric, .npaths = 1,
+	};
+	s.path[0].ifindex = dev;
+	if (gw) {
+		s.path[0].has_gw = true;
+		s.path[0].gw = A(gw);
+	}
+	return s;
+}
+
+static const struct xrt_fib6_val *programmed(const char *pfx, unsigned plen)
+{
+	struct in6_addr a = A(pfx);
+	struct fake_fib *e = fake_find(XRT_TABLE_MAIN, a.s6_addr, plen);
+	return e ? &e->v : NULL;
+}
+
+Test(rib, add_programs_nexthop_then_route)
+{
+	struct rib_route_spec s = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	const struct xrt_fib6_val *v = programmed("2001:db8::", 32);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->type, XRT_RTN_UNICAST);
+	cr_assert(v->nh > 0 && v->nh < XRT_MAX_NEXTHOPS);
+	cr_assert(F.nh_used[v->nh]);
+	cr_assert_eq(F.nh[v->nh].ifindex, 2);
+	cr_assert_eq(F.nh[v->nh].mtu, 1500, "nh mtu follows the link");
+	cr_assert_eq(F.nh[v->nh].flags, XRT_NH_F_VALID);
+	struct in6_addr gw = A("fe80::1");
+	cr_assert_arr_eq(F.nh[v->nh].gw, gw.s6_addr, 16);
+}
+
+Test(rib, nexthops_are_shared_and_refcounted)
+{
+	struct rib_route_spec a = via("2001:db8:1::", 48, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8:2::", 48, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	uint32_t id = programmed("2001:db8:1::", 48)->nh;
+	cr_assert_eq(programmed("2001:db8:2::", 48)->nh, id);
+	struct rib_stats st;
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.nexthops, 1);
+	struct in6_addr p = A("2001:db8:1::");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 48, NULL, err), 0, "%s", err);
+	cr_assert(F.nh_used[id], "still used by the other route");
+	p = A("2001:db8:2::");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 48, NULL, err), 0, "%s", err);
+	cr_assert(!F.nh_used[id], "last user gone: next hop removed");
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.nexthops, 0);
+	cr_assert_eq(st.routes, 0);
+}
+
+Test(rib, duplicate_is_refused_and_changes_nothing)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8::", 32, "fe80::2", 3, 1024);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	uint32_t id = programmed("2001:db8::", 32)->nh;
+	unsigned w = F.writes;
+	cr_assert_eq(rib_route_add(rib, &b, false, err), -EEXIST);
+	cr_assert_str_eq(err, "route 2001:db8::/32 metric 1024 already exists");
+	cr_assert_eq(programmed("2001:db8::", 32)->nh, id);
+	struct rib_stats st;
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.nexthops, 1, "the refused route's next hop was released");
+	cr_assert_eq(F.nh_used[id], true);
+	(void)w;
+}
+
+Test(rib, replace_switches_nexthop_and_frees_old)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8::", 32, "fe80::2", 3, 1024);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	uint32_t old = programmed("2001:db8::", 32)->nh;
+	cr_assert_eq(rib_route_add(rib, &b, true, err), 0, "%s", err);
+	uint32_t id = programmed("2001:db8::", 32)->nh;
+	cr_assert_neq(id, old);
+	cr_assert_eq(F.nh[id].ifindex, 3);
+	cr_assert_eq(F.nh[id].mtu, 9000);
+	cr_assert(!F.nh_used[old]);
+	cr_assert_eq(rib_count(rib), 1);
+}
+
+Test(rib, lowest_metric_wins_and_fallback_on_delete)
+{
+	struct rib_route_spec hi = via("2001:db8::", 32, "fe80::1", 2, 2000);
+	struct rib_route_spec lo = via("2001:db8::", 32, "fe80::2", 3, 100);
+	cr_assert_eq(rib_route_add(rib, &hi, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &lo, false, err), 0, "%s", err);
+	cr_assert_eq(F.nh[programmed("2001:db8::", 32)->nh].ifindex, 3);
+	struct in6_addr p = A("2001:db8::");
+	struct rib_match m = { .has_metric = true, .metric = 100 };
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 32, &m, err), 0, "%s", err);
+	cr_assert_eq(F.nh[programmed("2001:db8::", 32)->nh].ifindex, 2,
+		     "metric 2000 route takes over");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 32, NULL, err), 0, "%s", err);
+	cr_assert_null(programmed("2001:db8::", 32));
+}
+
+Test(rib, worse_metric_does_not_touch_fast_path)
+{
+	struct rib_route_spec lo = via("2001:db8::", 32, "fe80::2", 3, 100);
+	struct rib_route_spec hi = via("2001:db8::", 32, "fe80::1", 3, 2000);
+	cr_assert_eq(rib_route_add(rib, &lo, false, err), 0, "%s", err);
+	uint32_t id = programmed("2001:db8::", 32)->nh;
+	cr_assert_eq(rib_route_add(rib, &hi, false, err), 0, "%s", err);
+	cr_assert_eq(programmed("2001:db8::", 32)->nh, id);
+}
+
+Test(rib, host_bits_and_unknown_dev_are_errors)
+{
+	struct rib_route_spec s = via("2001:db8::1", 64, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "2001:db8::1/64 has host bits set");
+	s = via("2001:db8::", 64, "fe80::1", 5, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENODEV);
+	cr_assert_eq(F.writes, 0, "nothing written");
+}
+
+Test(rib, gateway_resolves_through_connected_route)
+{
+	struct rib_route_spec c = via("2001:db8:a::", 64, NULL, 3, 256);
+	cr_assert_eq(rib_route_add(rib, &c, false, err), 0, "%s", err);
+	const struct xrt_fib6_val *cv = programmed("2001:db8:a::", 64);
+	cr_assert_eq(F.nh[cv->nh].flags, XRT_NH_F_VALID | XRT_NH_F_CONNECTED);
+	struct rib_route_spec s = via("2001:db8:b::", 48, "2001:db8:a::1", 0, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	cr_assert_eq(F.nh[programmed("2001:db8:b::", 48)->nh].ifindex, 3);
+	s = via("2001:db8:c::", 48, "2001:db8:ff::1", 0, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENETUNREACH);
+	cr_assert_str_eq(err, "gateway 2001:db8:ff::1 is not on a connected prefix; say \"dev\"");
+}
+
+Test(rib, ecmp_group_with_weights_is_shared)
+{
+	struct rib_route_spec s = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	s.npaths = 2;
+	s.path[0].weight = 3;
+	s.path[1] = (struct rib_path){ .ifindex = 3, .has_gw = true, .gw = A("fe80::2"),
+				       .weight = 1 };
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	const struct xrt_fib6_val *v = programmed("2001:db8::", 32);
+	cr_assert(v->nh & XRT_NH_GROUP);
+	uint32_t g = v->nh & ~XRT_NH_GROUP;
+	cr_assert_eq(F.grp_n[g], 2);
+	uint32_t wsum = F.grp_w[g][0] + F.grp_w[g][1];
+	cr_assert_eq(wsum, 4);
+	/* Same paths in the other order share the group. */
+	struct rib_route_spec t = s;
+	t.prefix = A("2001:db9::");
+	t.path[0] = s.path[1];
+	t.path[1] = s.path[0];
+	cr_assert_eq(rib_route_add(rib, &t, false, err), 0, "%s", err);
+	cr_assert_eq(programmed("2001:db9::", 32)->nh, v->nh);
+	struct rib_stats st;
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.groups, 1);
+	cr_assert_eq(st.nexthops, 2);
+	/* Weighted pick: about 3/4 of flows on the weight-3 member. */
+	const struct rib_route *r = rib_lookup(rib, XRT_TABLE_MAIN, &s.prefix);
+	int on2 = 0;
+	for (int i = 0; i < 1000; i++) {
+		struct in6_addr d = A("2001:db8::");
+		d.s6_addr[14] = (uint8_t)(i >> 8);
+		d.s6_addr[15] = (uint8_t)i;
+		struct in6_addr sa = A("2001:db8:ffff::1");
+		if (rib_route_pick(r, &sa, &d)->ifindex == 2)
+			on2++;
+	}
+	cr_assert(on2 > 650 && on2 < 850, "weight 3:1 gave %d/1000", on2);
+	struct rib_match m = { 0 };
+	cr_assert_eq(rib_flush(rib, &m, err), 2);
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.groups + st.nexthops + st.routes, 0);
+	cr_assert_eq(F.grp_n[g], 0);
+}
+
+Test(rib, lookup_is_longest_prefix_match_per_table)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8:1::", 48, "fe80::2", 3, 1024);
+	struct rib_route_spec d = via("::", 0, "fe80::9", 2, 1024);
+	d.table = 10;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &d, false, err), 0, "%s", err);
+	struct in6_addr x = A("2001:db8:1::5");
+	cr_assert_eq(rib_lookup(rib, XRT_TABLE_MAIN, &x)->nh->ifindex, 3);
+	x = A("2001:db8:2::5");
+	cr_assert_eq(rib_lookup(rib, XRT_TABLE_MAIN, &x)->nh->ifindex, 2);
+	x = A("2001:db9::1");
+	cr_assert_null(rib_lookup(rib, XRT_TABLE_MAIN, &x));
+	cr_assert_not_null(rib_lookup(rib, 10, &x));
+}
+
+Test(rib, map_failure_changes_nothing)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	F.fail_route_set = true;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), -ENOSPC);
+	cr_assert_str_eq(err, "fib6 map is full");
+	struct rib_stats st;
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.routes + st.nodes + st.nexthops, 0);
+	for (int i = 1; i < 16; i++)
+		cr_assert(!F.nh_used[i], "next hop %d left behind", i);
+}
+
+Test(rib, mark_and_sweep_keeps_identical_without_writes)
+{
+	struct rib_route_spec a = via("2001:db8:1::", 48, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8:2::", 48, "fe80::1", 2, 1024);
+	a.origin = b.origin = RIB_ORIGIN_CONFIG;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	rib_mark(rib, RIB_ORIGIN_CONFIG);
+	unsigned w = F.writes;
+	cr_assert_eq(rib_route_add(rib, &a, true, err), 0, "%s", err);
+	cr_assert_eq(F.writes, w, "identical route rewrote the map");
+	cr_assert_eq(rib_sweep(rib, RIB_ORIGIN_CONFIG, err), 1);
+	cr_assert_not_null(programmed("2001:db8:1::", 48));
+	cr_assert_null(programmed("2001:db8:2::", 48));
+}
+
+Test(rib, link_mtu_change_reprograms_following_nexthops)
+{
+	struct rib_route_spec a = via("2001:db8:1::", 48, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8:2::", 48, "fe80::1", 2, 1024);
+	b.mtu = 1400;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	F.mtu[2] = 4000;
+	cr_assert_eq(rib_link_mtu_changed(rib, 2, err), 0);
+	cr_assert_eq(F.nh[programmed("2001:db8:1::", 48)->nh].mtu, 4000);
+	cr_assert_eq(F.nh[programmed("2001:db8:2::", 48)->nh].mtu, 1400, "route mtu kept");
+	cr_assert_eq(rib_link_down(rib, 2, err), 0);
+	cr_assert_eq(rib_count(rib), 0);
+}
+
+Test(rib, blackhole_has_no_nexthop)
+{
+	struct rib_route_spec s = { .table = XRT_TABLE_MAIN, .prefix = A("2001:db8::"),
+				    .plen = 32, .type = XRT_RTN_BLACKHOLE, .metric = 1024 };
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	cr_assert_eq(programmed("2001:db8::", 32)->type, XRT_RTN_BLACKHOLE);
+	cr_assert_eq(programmed("2001:db8::", 32)->nh, 0);
+}
+
+Test(rib, many_routes_grow_the_tables)
+{
+	for (unsigned i = 0; i < 5000; i++) {
+		struct rib_route_spec s = via("2001:db8::", 48, "fe80::1", 2, 1024);
+		s.prefix.s6_addr[4] = (uint8_t)(i >> 8);
+		s.prefix.s6_addr[5] = (uint8_t)i;
+		int rc = rib_route_add(rib, &s, false, err);
+		if (rc == 0)
+			continue;
+		cr_assert_fail("route %u: %s", i, err);
+	}
+	cr_assert_eq(rib_count(rib), 5000);
+	struct in6_addr x = A("2001:db8:1387::1"); /* i = 0x1387 = 4999 */
+	cr_assert_not_null(rib_lookup(rib, XRT_TABLE_MAIN, &x));
+}

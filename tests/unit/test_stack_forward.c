@@ -1,0 +1,261 @@
+/* xrt tests: ip6_forward checks and errors, neighbour resolution (NS, hold queue, DU 3), NUD, Redirect. */
+#include <criterion/criterion.h>
+#include "stack/neighbour.h"
+#include "test_stack_fake.h"
+
+static uint8_t frame[4000];
+
+TestSuite(forward, .init = fake_setup, .fini = fake_teardown);
+
+static void send_na(int ifindex, const char *target, uint8_t flags, const uint8_t *mac)
+{
+	uint8_t body[32] = { ND_NEIGHBOR_ADVERT, 0, 0, 0, flags };
+	struct in6_addr t = A(target);
+	memcpy(body + 8, &t, 16);
+	size_t blen = 24;
+	if (mac) {
+		body[24] = ND_OPT_TARGET_LL_ADDR;
+		body[25] = 1;
+		memcpy(body + 26, mac, 6);
+		blen = 32;
+	}
+	size_t len = build_frame(frame, ifindex, target, ifindex == FAKE_IF_A ? "fe80::a" : "fe80::b",
+				 255, NEXTHDR_ICMP, body, blen);
+	fix_icmp_csum(frame, len, 54);
+	rx(ifindex, frame, len);
+}
+
+static const uint8_t mac_h5[6] = { 2, 0, 0, 0, 0x55, 5 };
+static const uint8_t mac_gw[6] = { 2, 0, 0, 0, 0x99, 0x99 };
+
+/* Ping the router from addr (the reply starts resolution), then answer. */
+static void resolve(const char *addr, const char *router, const uint8_t *mac)
+{
+	size_t len = build_echo_frame(frame, FAKE_IF_A, addr, router, 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	send_na(FAKE_IF_A, addr, ND_NA_FLAG_SOLICITED | ND_NA_FLAG_OVERRIDE, mac);
+	fake_ntx = 0;
+	fake_nneigh_calls = 0;
+}
+
+static void resolve_h5(void)
+{
+	resolve("2001:db8:1::5", "2001:db8:1::1", mac_h5);
+}
+
+static unsigned queued_total;
+static void sum_queued(const struct neigh_info *n, void *arg)
+{
+	(void)arg;
+	queued_total += n->queued;
+}
+
+static uint16_t found_state;
+static void get_state(const struct neigh_info *n, void *arg)
+{
+	if (ip6_eq(&n->addr, arg))
+		found_state = n->state;
+}
+
+Test(forward, neighbour_miss_resolves_with_ns_then_forwards_queued)
+{
+	uint8_t pkts[3][200];
+	size_t lens[3];
+	for (int i = 0; i < 3; i++) {
+		lens[i] = build_echo_frame(pkts[i], FAKE_IF_A, "2001:db8:1::5", "2001:db8:99::9", 64, 20 + i);
+		rx(FAKE_IF_A, pkts[i], lens[i]);
+	}
+	/* One NS to the gateway's solicited-node group, with our MAC as SLLA. */
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(fake_tx[0].ifindex, FAKE_IF_B);
+	cr_assert_eq(tx_icmp(0)[0], ND_NEIGHBOR_SOLICIT);
+	cr_assert(tx_addr_is(0, true, "ff02::1:ff00:99"));
+	cr_assert(tx_addr_is(0, false, "fe80::b"));
+	cr_assert_eq(tx_ip6(0)[7], 255);
+	cr_assert(tx_csum_ok(0));
+	struct in6_addr gw = A("fe80::99");
+	cr_assert_eq(memcmp(tx_icmp(0) + 8, &gw, 16), 0);
+	cr_assert_eq(tx_icmp(0)[24], ND_OPT_SOURCE_LL_ADDR);
+	cr_assert_eq(memcmp(tx_icmp(0) + 26, fake_devs[1].mac, 6), 0);
+	cr_assert_eq(memcmp(fake_tx[0].data, (uint8_t[]){ 0x33, 0x33, 0xff, 0, 0, 0x99 }, 6), 0);
+	/* NA arrives: the three held packets leave in order, hop limit 63. */
+	send_na(FAKE_IF_B, "fe80::99", ND_NA_FLAG_SOLICITED | ND_NA_FLAG_ROUTER, mac_gw);
+	cr_assert_eq(fake_ntx, 4);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(fake_tx[1 + i].ifindex, FAKE_IF_B);
+		cr_assert_eq(memcmp(fake_tx[1 + i].data, mac_gw, 6), 0);
+		cr_assert_eq(memcmp(fake_tx[1 + i].data + 6, fake_devs[1].mac, 6), 0);
+		cr_assert_eq(tx_ip6(1 + i)[7], 63);
+		cr_assert_eq(tx_ip6_len(1 + i), lens[i] - 14);
+		cr_assert_eq(memcmp(tx_ip6(1 + i) + 8, pkts[i] + 14 + 8, lens[i] - 14 - 8), 0);
+	}
+	/* The fast path learns the neighbour. */
+	cr_assert_eq(fake_nneigh_calls, 1);
+	cr_assert_eq(fake_neigh_calls[0].state, XRT_NUD_REACHABLE);
+	cr_assert_eq(memcmp(fake_neigh_calls[0].mac, mac_gw, 6), 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 3);
+}
+
+Test(forward, unreachable_neighbour_three_ns_one_second_apart_then_du3)
+{
+	resolve_h5();
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::77", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	fake_advance_ms(990);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	fake_advance_ms(20);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 2);
+	fake_advance_ms(1000);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 3);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, -1), 0);
+	fake_advance_ms(1000);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 3);
+	int du = find_icmp(ICMP6_DST_UNREACH, ICMP6_DU_ADDR);
+	cr_assert_geq(du, 0);
+	cr_assert(tx_addr_is(du, true, "2001:db8:1::5"));
+	cr_assert(tx_addr_is(du, false, "2001:db8:1::1"));
+	/* It quotes the packet as it was held (hop limit already 63). */
+	cr_assert_eq(memcmp(tx_icmp(du) + 8 + 8, frame + 14 + 8, len - 14 - 8), 0);
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_FAILED], 1);
+}
+
+Test(forward, hold_queue_is_bounded)
+{
+	for (int i = 0; i < NEIGH_HOLD_PKTS + 5; i++) {
+		size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::77", 64, 8);
+		rx(FAKE_IF_A, frame, len);
+	}
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_QUEUE_FULL], 5);
+	queued_total = 0;
+	neigh_foreach(sum_queued, NULL);
+	cr_assert_eq(queued_total, NEIGH_HOLD_PKTS);
+}
+
+Test(forward, too_big_no_route_prohibit_beyond_scope)
+{
+	resolve_h5();
+	/* 1400 bytes toward interface b (MTU 1280): PTB with 1280. */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::9", 64, 1352);
+	rx(FAKE_IF_A, frame, len);
+	int i = find_icmp(ICMP6_PKT_TOOBIG, 0);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(ntohl(*(uint32_t *)(tx_icmp(i) + 4)), 1280);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_TOO_BIG_ERRORS], 1);
+	fake_ntx = 0;
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:4444::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_NOROUTE), 1);
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:dead::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_NOROUTE), 2);
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:bad::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_ADMIN), 1);
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:b1a::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 3);
+	cr_assert_eq(sstats.drop[STACK_DROP_BLACKHOLE], 1);
+	/* Link-local source leaving its link: code 2, sent from our link-local. */
+	resolve("fe80::5", "fe80::a", mac_h5);
+	len = build_echo_frame(frame, FAKE_IF_A, "fe80::5", "2001:db8:2::9", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_BEYONDSCOPE), 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_NO_ROUTES], 3);
+}
+
+Test(forward, forwarding_disabled_drops)
+{
+	fake_devs[0].forwarding = false;
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::9", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 0);
+	cr_assert_eq(sstats.drop[STACK_DROP_FWD_DISABLED], 1);
+}
+
+Test(forward, redirect_when_leaving_by_ingress_then_forward)
+{
+	resolve_h5();
+	/* 2001:db8:77::/48 is via fe80::77 on interface a, where it came in. */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:77::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	int r = find_icmp(ND_REDIRECT, 0);
+	cr_assert_geq(r, 0);
+	cr_assert(tx_addr_is(r, false, "fe80::a"));
+	cr_assert(tx_addr_is(r, true, "2001:db8:1::5"));
+	cr_assert_eq(tx_ip6(r)[7], 255);
+	cr_assert(tx_csum_ok(r));
+	struct in6_addr t = A("fe80::77"), d = A("2001:db8:77::1");
+	cr_assert_eq(memcmp(tx_icmp(r) + 8, &t, 16), 0);
+	cr_assert_eq(memcmp(tx_icmp(r) + 24, &d, 16), 0);
+	/* Redirected Header option quotes the packet. */
+	cr_assert_eq(tx_icmp(r)[40], ND_OPT_REDIRECTED_HDR);
+	cr_assert_eq(memcmp(tx_icmp(r) + 48, frame + 14, 40), 0);
+	/* And the packet is still forwarded (queued behind resolution). */
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	/* Punted by the fast path only for the Redirect: not forwarded again. */
+	fake_ntx = 0;
+	struct xrt_punt_meta meta = { .magic = XRT_PUNT_MAGIC, .reason = XRT_PUNT_REDIRECT,
+				      .ifindex = FAKE_IF_A };
+	stack_rx(&meta, FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ND_REDIRECT, 0), 1);
+	cr_assert_eq(fake_ntx, 1);
+	/* A gateway named by a global address cannot be a Redirect target. */
+	fake_ntx = 0;
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:66::1", 64, 8);
+	stack_rx(&meta, FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 0);
+}
+
+Test(forward, nud_reachable_stale_delay_probe_gone)
+{
+	resolve_h5();
+	struct in6_addr h5 = A("2001:db8:1::5");
+	uint16_t state = 0;
+	found_state = 0; neigh_foreach(get_state, &h5); state = found_state;
+	cr_assert_eq(state, XRT_NUD_REACHABLE);
+	fake_advance_ms(ND_REACHABLE_TIME_MS + 10);
+	found_state = 0; neigh_foreach(get_state, &h5); state = found_state;
+	cr_assert_eq(state, XRT_NUD_STALE);
+	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, XRT_NUD_STALE);
+	/* Use from the slow path: DELAY, then PROBE with unicast NS. */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	found_state = 0; neigh_foreach(get_state, &h5); state = found_state;
+	cr_assert_eq(state, XRT_NUD_DELAY);
+	fake_ntx = 0;
+	fake_advance_ms(ND_DELAY_FIRST_PROBE_TIME_MS + 10);
+	found_state = 0; neigh_foreach(get_state, &h5); state = found_state;
+	cr_assert_eq(state, XRT_NUD_PROBE);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	cr_assert(tx_addr_is(0, true, "2001:db8:1::5"));
+	cr_assert_eq(memcmp(fake_tx[0].data, mac_h5, 6), 0);
+	/* No answer to 3 probes: entry removed, fast path told (state 0). */
+	fake_advance_ms(3 * ND_RETRANS_TIMER_MS + 10);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 3);
+	state = 0;
+	found_state = 0; neigh_foreach(get_state, &h5); state = found_state;
+	cr_assert_eq(state, 0);
+	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, 0);
+}
+
+Test(forward, static_neighbour_add_del_flush)
+{
+	char err[256];
+	struct in6_addr a = A("2001:db8:2::50");
+	uint8_t mac[6] = { 2, 1, 2, 3, 4, 5 };
+	cr_assert_eq(neigh_add_static(FAKE_IF_B, &a, mac, err), 0);
+	cr_assert_eq(fake_neigh_calls[0].state, XRT_NUD_PERMANENT);
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::50", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(memcmp(fake_tx[0].data, mac, 6), 0);
+	cr_assert_lt(neigh_add_static(9, &a, mac, err), 0);
+	cr_assert(strstr(err, "not attached"));
+	uint8_t mcast_mac[6] = { 1, 0, 0, 0, 0, 1 };
+	cr_assert_lt(neigh_add_static(FAKE_IF_B, &a, mcast_mac, err), 0);
+	cr_assert_eq(neigh_table_flush(0, false), 0);
+	cr_assert_eq(neigh_del(FAKE_IF_B, &a, err), 0);
+	cr_assert_eq(fake_neigh_calls[fake_nneigh_calls - 1].state, 0);
+	cr_assert_lt(neigh_del(FAKE_IF_B, &a, err), 0);
+}

@@ -1,0 +1,273 @@
+/* xrt: the command line interface; sends its words to xrtd and prints the answer. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control/ctl_proto.h"
+
+/* Batches are cut below the message limit so the header always fits. */
+#define BATCH_FILL_LIMIT (XRT_CTL_MAX_MSG - 4096)
+#define LINE_MAX_LEN 8192
+
+static const char *sock_name = XRT_CTL_SOCK_DEFAULT;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xrt [-j] [-s SOCKET] OBJECT COMMAND ...\n"
+		"       xrt [-j] [-s SOCKET] [-force] -batch FILE\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | config\n"
+		"       xrt link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
+		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
+		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
+		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
+		"       xrt neigh show|add|del|flush [ADDR lladdr MAC dev D]\n"
+		"       xrt stats [dev D]\n"
+		"       xrt sync [kernel on|off]\n"
+		"       xrt config reload\n");
+}
+
+static int ctl_connect(void)
+{
+	struct sockaddr_un sa;
+	int salen = xrt_ctl_addr(sock_name, &sa);
+	if (salen < 0) {
+		fprintf(stderr, "xrt: socket name \"%s\" is too long\n", sock_name);
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("xrt: socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0) {
+		if (errno == ECONNREFUSED || errno == ENOENT)
+			fprintf(stderr, "xrt: xrtd is not running (nothing listens on %s)\n",
+				sock_name);
+		else
+			fprintf(stderr, "xrt: cannot connect to xrtd on %s: %s\n", sock_name,
+				strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send one request and print its output; returns the final response header
+ * with status, or status -EIO if the daemon went away. msg gets the message. */
+static struct xrt_ctl_resp transact(int fd, const struct xrt_buf *req, char *msg,
+				    size_t msglen)
+{
+	struct xrt_ctl_resp r = { .status = -EIO };
+	static char rx[XRT_CTL_MAX_MSG];
+	msg[0] = '\0';
+	int send_errno = 0;
+	if (send(fd, req->data, req->len, MSG_NOSIGNAL) != (ssize_t)req->len)
+		send_errno = errno; /* a refusal (not root, busy) may be queued: read it */
+	for (;;) {
+		ssize_t n = recv(fd, rx, sizeof(rx), 0);
+		if (n < (ssize_t)sizeof(r)) {
+			if (send_errno)
+				snprintf(msg, msglen, "cannot send to xrtd: %s",
+					 strerror(send_errno));
+			else
+				snprintf(msg, msglen, "xrtd closed the connection");
+			r.status = -EIO;
+			return r;
+		}
+		memcpy(&r, rx, sizeof(r));
+		if (r.magic != XRT_CTL_MAGIC) {
+			snprintf(msg, msglen, "bad response from xrtd");
+			r.status = -EPROTO;
+			return r;
+		}
+		size_t plen = (size_t)n - sizeof(r);
+		if (r.flags & XRT_CTL_F_MORE) {
+			fwrite(rx + sizeof(r), 1, plen, stdout);
+			continue;
+		}
+		if (plen >= msglen)
+			plen = msglen - 1;
+		memcpy(msg, rx + sizeof(r), plen);
+		msg[plen] = '\0';
+		return r;
+	}
+}
+
+static int run_one(int argc, char **argv, uint16_t flags)
+{
+	int fd = ctl_connect();
+	if (fd < 0)
+		return 1;
+	struct xrt_buf req = { 0 };
+	xrt_ctl_req_begin(&req, flags);
+	if (xrt_ctl_req_add(&req, argc, argv)) {
+		fprintf(stderr, "xrt: too many words\n");
+		return 1;
+	}
+	char msg[1024];
+	struct xrt_ctl_resp r = transact(fd, &req, msg, sizeof(msg));
+	fflush(stdout);
+	xrt_buf_free(&req);
+	close(fd);
+	if (r.status) {
+		fprintf(stderr, "Error: %s\n", msg[0] ? msg : strerror(-r.status));
+		return 2;
+	}
+	if (msg[0])
+		fprintf(stderr, "%s\n", msg);
+	return 0;
+}
+
+/* -batch: many commands per message, one connection, stop at the first error
+ * (or report and go on with -force). Line numbers map failures back. */
+static int run_batch(const char *path, uint16_t flags, bool force)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "xrt: cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	int fd = ctl_connect();
+	if (fd < 0) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	struct xrt_buf req = { 0 };
+	static char line[LINE_MAX_LEN];
+	char *words[XRT_CTL_MAX_WORDS];
+	unsigned *lines = NULL; /* file line of each command in req */
+	size_t nlines = 0, lines_cap = 0;
+	unsigned lineno = 0;
+	int rc = 0;
+	bool eof = false;
+	char msg[1024];
+
+	while (!eof) {
+		xrt_ctl_req_begin(&req, flags);
+		nlines = 0;
+		while (req.len < BATCH_FILL_LIMIT) {
+			if (!fgets(line, sizeof(line), f)) {
+				eof = true;
+				break;
+			}
+			lineno++;
+			int argc = xrt_tokenize(line, words, XRT_CTL_MAX_WORDS);
+			if (argc < 0) {
+				fprintf(stderr, "Command failed %s:%u: bad quoting or too many words\n",
+					path, lineno);
+				rc = 1;
+				if (!force)
+					goto out;
+				continue;
+			}
+			if (argc == 0)
+				continue;
+			if (nlines == lines_cap) {
+				lines_cap = lines_cap ? lines_cap * 2 : 1024;
+				unsigned *nl = realloc(lines, lines_cap * sizeof(*lines));
+				if (!nl) {
+					rc = 1;
+					goto out;
+				}
+				lines = nl;
+			}
+			lines[nlines++] = lineno;
+			xrt_ctl_req_add(&req, argc, words);
+		}
+		/* With -force a failed command must not hide the rest of its
+		 * message: resend what follows it. */
+		while (nlines > 0) {
+			struct xrt_ctl_resp r = transact(fd, &req, msg, sizeof(msg));
+			if (r.status == 0)
+				break;
+			if (r.status == -EIO || r.status == -EPROTO) {
+				fprintf(stderr, "xrt: %s\n", msg);
+				rc = 1;
+				goto out;
+			}
+			fprintf(stderr, "Command failed %s:%u: %s\n", path,
+				lines[r.ndone], msg);
+			rc = 1;
+			if (!force)
+				goto out;
+			/* Rebuild the request from the command after the failed one. */
+			struct xrt_ctl_iter it;
+			int argc;
+			char *argv[XRT_CTL_MAX_WORDS];
+			struct xrt_buf rest = { 0 };
+			xrt_ctl_req_begin(&rest, flags);
+			xrt_ctl_iter_init(&it, req.data, req.len, NULL);
+			for (size_t i = 0; xrt_ctl_iter_next(&it, &argc, argv) == 1; i++)
+				if (i > r.ndone)
+					xrt_ctl_req_add(&rest, argc, argv);
+			xrt_buf_free(&req);
+			req = rest;
+			if (((struct xrt_ctl_req *)req.data)->ncmds == 0)
+				break;
+			memmove(lines, lines + r.ndone + 1,
+				(nlines - (r.ndone + 1)) * sizeof(*lines));
+			nlines -= r.ndone + 1;
+		}
+	}
+out:
+	fflush(stdout);
+	free(lines);
+	xrt_buf_free(&req);
+	close(fd);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	uint16_t flags = 0;
+	const char *batch = NULL;
+	bool force = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *o = argv[i];
+		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
+			flags |= XRT_CTL_F_JSON;
+		} else if (!strcmp(o, "-s") || !strcmp(o, "-socket")) {
+			if (++i == argc) {
+				fprintf(stderr, "xrt: -s needs a socket name\n");
+				return 1;
+			}
+			sock_name = argv[i];
+		} else if (!strcmp(o, "-batch") || !strcmp(o, "-b")) {
+			if (++i == argc) {
+				fprintf(stderr, "xrt: -batch needs a file name\n");
+				return 1;
+			}
+			batch = argv[i];
+		} else if (!strcmp(o, "-force")) {
+			force = true;
+		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") || !strcmp(o, "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "xrt: option \"%s\" is unknown, try \"xrt -help\"\n", o);
+			return 1;
+		}
+	}
+	if (batch) {
+		if (i != argc) {
+			fprintf(stderr, "xrt: -batch takes no command words\n");
+			return 1;
+		}
+		return run_batch(batch, flags, force);
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 1;
+	}
+	return run_one(argc - i, argv + i, flags);
+}

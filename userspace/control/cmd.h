@@ -1,0 +1,25 @@
+/* xrt: executing one command of the grammar against the daemon's state. */
+#ifndef XRT_CONTROL_CMD_H
+#define XRT_CONTROL_CMD_H
+
+#include <stdbool.h>
+#include "control/ctl_proto.h"
+#include "control/router.h"
+
+/*
+ * argv are the command's words without "xrt" (e.g. "route" "add" ...).
+ * Output goes to out (text, or JSON when json). Returns 0, or a negative
+ * errno with a one-line message in err (XRT_ERR_LEN bytes) naming the
+ * offending word; a failed command changes nothing.
+ */
+int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
+	     struct xrt_buf *out, char *err);
+
+/* Run a file of commands (the configuration). Reports "FILE:LINE: error"
+ * in err and stops at the first failure. */
+int config_load(struct xrt_router *r, const char *path, char *err);
+/* Re-read the configuration and apply only the difference: objects it
+ * still names are kept untouched, new ones added, vanished ones removed. */
+int config_reload(struct xrt_router *r, char *err);
+
+#endif

@@ -1,0 +1,77 @@
+/* xrt: ip6_forward: the forwarding checks of the kernel, in its order, then output via the neighbour layer. */
+#include "stack/stack_internal.h"
+
+/*
+ * Called for a packet whose route is unicast and not local. The fast path
+ * did these checks already, but the daemon never trusts it; a packet punted
+ * only for a Redirect was forwarded by the fast path, so here it only
+ * produces the Redirect.
+ */
+void ip6_forward(struct pkt *p, const struct fib6_result *res)
+{
+	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	const struct xrt_netdev *in = stack_dev(p->ifindex);
+	bool redirect_only = p->meta && p->meta->reason == XRT_PUNT_REDIRECT;
+
+	if (!in || !in->forwarding) {
+		DROP_INC(FWD_DISABLED);
+		MIB_INC(IN_DISCARDS);
+		return;
+	}
+	if (p->eth_mcast) {
+		/* pkt_type != PACKET_HOST: not sent to us at link level. */
+		DROP_INC(MCAST_NOT_OURS);
+		MIB_INC(IN_DISCARDS);
+		return;
+	}
+	/* RFC 8200 3: hop limit 1 or 0 cannot be forwarded (RFC 4443 3.3). */
+	if (ip6->hop_limit <= 1) {
+		DROP_INC(FWD_HOP_LIMIT);
+		MIB_INC(IN_HDR_ERRORS);
+		icmp6_send(p, ICMP6_TIME_EXCEED, ICMP6_TE_HOPLIMIT, 0);
+		return;
+	}
+	if (res->oif == p->ifindex) {
+		/* Leaving by the interface it came in by: a better first hop
+		 * exists on the link (RFC 4861 8.2). Then forward anyway. */
+		ndisc_send_redirect(p, res);
+		if (redirect_only)
+			return;
+	} else {
+		/* RFC 4291 2.5.6 / RFC 4007: a link-local source never leaves
+		 * its link. Unspecified, multicast, loopback sources never go. */
+		if (ip6_is_unspec(&ip6->saddr) || ip6_is_mcast(&ip6->saddr) ||
+		    ip6_is_loopback(&ip6->saddr)) {
+			DROP_INC(FWD_BAD_SRC);
+			MIB_INC(IN_ADDR_ERRORS);
+			return;
+		}
+		if (ip6_is_linklocal(&ip6->saddr)) {
+			DROP_INC(FWD_BEYOND_SCOPE);
+			MIB_INC(IN_DISCARDS);
+			icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_BEYONDSCOPE, 0);
+			return;
+		}
+	}
+	if (redirect_only)
+		return;
+	const struct xrt_netdev *out = stack_dev(res->oif);
+	if (!out) {
+		DROP_INC(NO_DEV);
+		MIB_INC(OUT_DISCARDS);
+		return;
+	}
+	uint32_t mtu = res->mtu && res->mtu < out->mtu ? res->mtu : out->mtu;
+	if (mtu < IP6_MIN_MTU)
+		mtu = IP6_MIN_MTU;
+	/* RFC 8200 5: routers never fragment; tell the source the MTU. */
+	if (p->len > mtu) {
+		DROP_INC(FWD_TOO_BIG);
+		MIB_INC(IN_TOO_BIG_ERRORS);
+		icmp6_send(p, ICMP6_PKT_TOOBIG, 0, mtu);
+		return;
+	}
+	ip6->hop_limit--;
+	MIB_INC(OUT_FORW_DATAGRAMS);
+	ip6_output_finish(res->oif, &res->nexthop, p->nh, p->len, p->ifindex);
+}

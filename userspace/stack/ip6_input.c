@@ -1,0 +1,225 @@
+/* xrt: IPv6 input: ipv6_rcv (header checks), ip6_rcv_finish (route), ip6_input_finish (local delivery). */
+#include "stack/stack_internal.h"
+
+const struct xrt_netdev *stack_dev(int ifindex)
+{
+	return senv.dev_get(senv.ctx, ifindex);
+}
+
+struct addr_search {
+	const struct in6_addr *addr;
+	const struct xrt_netdev *found;
+};
+
+static void find_addr(const struct xrt_netdev *dev, void *arg)
+{
+	struct addr_search *s = arg;
+	if (s->found)
+		return;
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++)
+		if (ip6_eq(&dev->addr[i], s->addr)) {
+			s->found = dev;
+			return;
+		}
+}
+
+const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr)
+{
+	struct addr_search s = { .addr = addr };
+	senv.dev_foreach(senv.ctx, find_addr, &s);
+	return s.found;
+}
+
+bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
+{
+	/* RFC 4291 2.7.1: all-nodes ff01::1 / ff02::1, all-routers ff01::2,
+	 * ff02::2 (a router joins them), and the solicited-node group of each
+	 * address of the interface (RFC 4861 7.2.1). */
+	static const uint8_t prefix_zero[13];
+	if ((g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02) &&
+	    memcmp(&g->s6_addr[2], prefix_zero, 13) == 0 &&
+	    (g->s6_addr[15] == 1 || g->s6_addr[15] == 2))
+		return true;
+	const struct xrt_netdev *dev = stack_dev(ifindex);
+	if (!dev)
+		return false;
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
+		struct in6_addr sn;
+		ip6_solicited_node(&dev->addr[i], &sn);
+		if (ip6_eq(&sn, g))
+			return true;
+	}
+	return false;
+}
+
+bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)
+{
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++)
+		if (ip6_is_linklocal(&dev->addr[i])) {
+			*out = dev->addr[i];
+			return true;
+		}
+	return false;
+}
+
+bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
+			struct in6_addr *out)
+{
+	bool link_scope = ip6_is_linklocal(dst) ||
+			  (ip6_is_mcast(dst) && ip6_mc_scope(dst) <= IP6_MC_SCOPE_LINK);
+	if (link_scope && ipv6_dev_get_lladdr(dev, out))
+		return true;
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++)
+		if (!ip6_is_linklocal(&dev->addr[i]) && !ip6_is_mcast(&dev->addr[i])) {
+			*out = dev->addr[i];
+			return true;
+		}
+	return ipv6_dev_get_lladdr(dev, out);
+}
+
+/*
+ * ip6_rcv_finish / ip6_route_input: local (one of our addresses, a group we
+ * listen to, or a local route) goes up the stack; the rest is forwarded or
+ * answered with the error its route type asks for.
+ */
+static void ip6_rcv_finish(struct pkt *p)
+{
+	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	const struct xrt_netdev *dev = stack_dev(p->ifindex);
+	if (!dev) {
+		DROP_INC(NO_DEV);
+		MIB_INC(IN_DISCARDS);
+		return;
+	}
+	if (ip6_is_mcast(&ip6->daddr)) {
+		MIB_INC(IN_MCAST_PKTS);
+		if (!ipv6_chk_mcast_addr(p->ifindex, &ip6->daddr)) {
+			/* No multicast routing: a group nobody here joined. */
+			DROP_INC(MCAST_NOT_OURS);
+			MIB_INC(IN_DISCARDS);
+			return;
+		}
+		ip6_input_finish(p, ip6->nexthdr);
+		return;
+	}
+	if (ipv6_chk_addr(&ip6->daddr)) {
+		ip6_input_finish(p, ip6->nexthdr);
+		return;
+	}
+	struct fib6_result res = { 0 };
+	if (senv.fib6_lookup(senv.ctx, dev->table, &ip6->saddr, &ip6->daddr, &res) < 0)
+		res.type = 0;
+	switch (res.type) {
+	case XRT_RTN_LOCAL:
+		ip6_input_finish(p, ip6->nexthdr);
+		return;
+	case XRT_RTN_UNICAST:
+		ip6_forward(p, &res);
+		return;
+	case XRT_RTN_BLACKHOLE:
+		DROP_INC(BLACKHOLE);
+		MIB_INC(IN_DISCARDS);
+		return;
+	case XRT_RTN_PROHIBIT:
+		/* ip6_pkt_prohibit: RFC 4443 3.1 code 1. */
+		DROP_INC(PROHIBIT);
+		MIB_INC(IN_NO_ROUTES);
+		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_ADMIN, 0);
+		return;
+	default: /* unreachable route, or none: ip6_pkt_discard, code 0 */
+		DROP_INC(NO_ROUTE);
+		MIB_INC(IN_NO_ROUTES);
+		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_NOROUTE, 0);
+		return;
+	}
+}
+
+/* ipv6_rcv: the header checks of RFC 8200 section 3 and RFC 4291, again. */
+void ipv6_rcv(struct pkt *p)
+{
+	MIB_INC(IN_RECEIVES);
+	MIB_ADD(IN_OCTETS, p->len);
+	if (p->len < IP6_HDR_LEN) {
+		DROP_INC(SHORT);
+		MIB_INC(IN_HDR_ERRORS);
+		return;
+	}
+	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	if ((p->nh[0] >> 4) != IP6_VERSION) {
+		DROP_INC(VERSION);
+		MIB_INC(IN_HDR_ERRORS);
+		return;
+	}
+	/* RFC 4291 2.5.3 / 2.7: loopback never on the wire, multicast never a
+	 * source, interface-local multicast never on the wire. */
+	if (ip6_is_loopback(&ip6->daddr) || ip6_is_unspec(&ip6->daddr) ||
+	    ip6_is_loopback(&ip6->saddr) ||
+	    (ip6_is_mcast(&ip6->daddr) &&
+	     ip6_mc_scope(&ip6->daddr) == IP6_MC_SCOPE_INTERFACE)) {
+		DROP_INC(BAD_ADDR);
+		MIB_INC(IN_ADDR_ERRORS);
+		return;
+	}
+	if (ip6_is_mcast(&ip6->saddr)) {
+		DROP_INC(BAD_ADDR);
+		MIB_INC(IN_HDR_ERRORS);
+		return;
+	}
+	size_t plen = ntohs(ip6->payload_len);
+	if (plen == 0 && ip6->nexthdr == NEXTHDR_HOP) {
+		/* Jumbogram: the Jumbo Payload option gives the length. */
+	} else {
+		if (IP6_HDR_LEN + plen > p->len) {
+			DROP_INC(TRUNCATED);
+			MIB_INC(IN_TRUNCATED_PKTS);
+			return;
+		}
+		p->len = IP6_HDR_LEN + plen; /* trim link padding */
+	}
+	p->nhoff = 6; /* the next-header byte of the fixed header */
+	p->thoff = IP6_HDR_LEN;
+	if (ip6->nexthdr == NEXTHDR_HOP && !ipv6_parse_hopopts(p))
+		return;
+	ip6_rcv_finish(p);
+}
+
+/*
+ * ip6_input_finish: walk the extension header chain through the protocol
+ * table. Handlers of extension headers return the next header; the upper
+ * layer consumes the packet. Hop-by-hop was parsed in ipv6_rcv, so a
+ * hop-by-hop header anywhere else is an error (RFC 8200 4.1).
+ */
+void ip6_input_finish(struct pkt *p, uint8_t nexthdr)
+{
+	if (nexthdr == NEXTHDR_HOP && p->thoff == IP6_HDR_LEN) {
+		/* Skip the hop-by-hop header already parsed by ipv6_rcv. */
+		if (p->len < IP6_HDR_LEN + 8) {
+			DROP_INC(EXTHDR_TRUNC);
+			MIB_INC(IN_HDR_ERRORS);
+			return;
+		}
+		nexthdr = p->nh[IP6_HDR_LEN];
+		p->nhoff = IP6_HDR_LEN;
+		p->thoff = IP6_HDR_LEN + ((size_t)p->nh[IP6_HDR_LEN + 1] + 1) * 8;
+	}
+	/* Each extension header is at least 8 bytes: the walk is bounded. */
+	for (unsigned guard = 0; guard <= PKT_MAX_LEN / 8; guard++) {
+		inet6_handler h = nexthdr == NEXTHDR_HOP ? NULL : inet6_protocol(nexthdr);
+		if (nexthdr == NEXTHDR_NONE) {
+			DROP_INC(NONE_NEXTHDR);
+			MIB_INC(IN_DELIVERS);
+			return;
+		}
+		if (!h) {
+			/* RFC 8200 4 / RFC 4443 3.4: code 1 at the next-header byte. */
+			DROP_INC(NO_PROTO);
+			MIB_INC(IN_UNKNOWN_PROTOS);
+			icmp6_send(p, ICMP6_PARAMPROB, ICMP6_PP_NEXTHDR, (uint32_t)p->nhoff);
+			return;
+		}
+		int next = h(p);
+		if (next < 0)
+			return;
+		nexthdr = (uint8_t)next;
+	}
+}

@@ -1,0 +1,141 @@
+/* xrt: IPv6 output: ip6_local_out (route, path MTU), ip6_fragment (RFC 8200 4.5), ip6_output_finish. */
+#include <stdlib.h>
+#include "stack/stack_internal.h"
+
+int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
+		      size_t len, int iif)
+{
+	const struct ip6_hdr_wire *ip6 = (const struct ip6_hdr_wire *)data;
+	if (ip6_is_mcast(&ip6->daddr)) {
+		uint8_t mac[6];
+		ip6_mc_mac(&ip6->daddr, mac);
+		return dev_xmit_ip6(oif, mac, data, len);
+	}
+	return neigh_output(oif, nexthop, data, len, iif);
+}
+
+/* Fragment identification: RFC 7739 asks for unpredictable values. */
+static uint32_t ip6_frag_id(void)
+{
+	static uint64_t state;
+	if (!state)
+		state = stack_now() ^ 0x9e3779b97f4a7c15ull;
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return (uint32_t)(state >> 16) | 1;
+}
+
+/* ip6_find_1stfragopt: the unfragmentable part is the IPv6 header plus
+ * hop-by-hop, routing, and destination options that precede a routing
+ * header (RFC 8200 4.5). Returns its length and the offset of the
+ * next-header byte that will name the fragment header. */
+static bool ip6_find_1stfragopt(const uint8_t *data, size_t len, size_t *unfrag,
+				size_t *nhoff)
+{
+	size_t off = IP6_HDR_LEN, nh_at = 6;
+	uint8_t next = data[6];
+	for (unsigned guard = 0; guard < 16; guard++) {
+		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_DEST)
+			break;
+		if (off + 2 > len)
+			return false;
+		size_t hl = ((size_t)data[off + 1] + 1) * 8;
+		if (next == NEXTHDR_DEST) {
+			/* Destination options stay unfragmentable only before
+			 * a routing header. */
+			if (off + hl + 2 > len || data[off] != NEXTHDR_ROUTING)
+				break;
+		}
+		nh_at = off;
+		next = data[off];
+		off += hl;
+	}
+	if (off > len)
+		return false;
+	*unfrag = off;
+	*nhoff = nh_at;
+	return true;
+}
+
+static uint8_t frag_buf[PKT_HEADROOM + PKT_MAX_LEN];
+
+int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
+		 const struct in6_addr *nexthop, int iif)
+{
+	size_t unfrag, nhoff;
+	if (!ip6_find_1stfragopt(data, len, &unfrag, &nhoff) ||
+	    mtu < unfrag + IP6_FRAG_HDR_LEN + 8) {
+		MIB_INC(FRAG_FAILS);
+		DROP_INC(FRAG_NEEDED_LOCAL);
+		return -1;
+	}
+	size_t per_frag = (mtu - unfrag - IP6_FRAG_HDR_LEN) & ~(size_t)7;
+	uint8_t orig_next = data[nhoff];
+	uint32_t id = htonl(ip6_frag_id());
+	size_t payload = len - unfrag;
+	uint8_t *out = frag_buf + PKT_HEADROOM;
+	for (size_t done = 0; done < payload; done += per_frag) {
+		size_t chunk = payload - done < per_frag ? payload - done : per_frag;
+		bool more = done + chunk < payload;
+		memcpy(out, data, unfrag);
+		out[nhoff] = NEXTHDR_FRAGMENT;
+		uint8_t *fh = out + unfrag;
+		fh[0] = orig_next;
+		fh[1] = 0;
+		uint16_t off_flags = (uint16_t)done | (more ? IP6_FRAG_MORE : 0);
+		fh[2] = (uint8_t)(off_flags >> 8);
+		fh[3] = (uint8_t)off_flags;
+		memcpy(fh + 4, &id, 4);
+		memcpy(fh + IP6_FRAG_HDR_LEN, data + unfrag + done, chunk);
+		size_t flen = unfrag + IP6_FRAG_HDR_LEN + chunk;
+		((struct ip6_hdr_wire *)out)->payload_len = htons((uint16_t)(flen - IP6_HDR_LEN));
+		MIB_INC(FRAG_CREATES);
+		ip6_output_finish(oif, nexthop, out, flen, iif);
+	}
+	MIB_INC(FRAG_OKS);
+	return 0;
+}
+
+/*
+ * ip6_local_out for packets the router originates: route them (unless the
+ * caller names the interface, as for link-scope destinations), apply the
+ * path MTU, fragment if needed.
+ */
+int ip6_local_out(uint8_t *data, size_t len, int oif, int iif)
+{
+	const struct ip6_hdr_wire *ip6 = (const struct ip6_hdr_wire *)data;
+	struct in6_addr nexthop = ip6->daddr;
+	uint32_t mtu = 0;
+	MIB_INC(OUT_REQUESTS);
+	if (!oif) {
+		const struct xrt_netdev *in = iif ? stack_dev(iif) : NULL;
+		struct fib6_result res = { 0 };
+		uint32_t table = in ? in->table : XRT_TABLE_MAIN;
+		if (senv.fib6_lookup(senv.ctx, table, &ip6->saddr, &ip6->daddr, &res) < 0 ||
+		    res.type != XRT_RTN_UNICAST) {
+			MIB_INC(OUT_NO_ROUTES);
+			DROP_INC(NO_ROUTE);
+			return -1;
+		}
+		oif = res.oif;
+		nexthop = res.nexthop;
+		mtu = res.mtu;
+	}
+	const struct xrt_netdev *dev = stack_dev(oif);
+	if (!dev) {
+		DROP_INC(NO_DEV);
+		MIB_INC(OUT_DISCARDS);
+		return -1;
+	}
+	if (!mtu || mtu > dev->mtu)
+		mtu = dev->mtu;
+	uint32_t pmtu = rt6_pmtu_get(&ip6->daddr);
+	if (pmtu && pmtu < mtu)
+		mtu = pmtu;
+	if (mtu < IP6_MIN_MTU)
+		mtu = IP6_MIN_MTU;
+	if (len > mtu)
+		return ip6_fragment(data, len, mtu, oif, &nexthop, iif);
+	return ip6_output_finish(oif, &nexthop, data, len, iif);
+}

@@ -1,0 +1,284 @@
+/* xrt: neighbour discovery (RFC 4861): validate and answer NS/NA, send NS, send Redirects. */
+#include "stack/stack_internal.h"
+
+#define ND_OPT_LEN_UNIT 8
+#define ND_LLA_OPT_LEN 8 /* type, length 1, 6-byte Ethernet address */
+/* Fixed part of each message, ICMPv6 header included (RFC 4861 4.1-4.5). */
+#define ND_RS_LEN 8
+#define ND_RA_LEN 16
+#define ND_NS_LEN 24
+#define ND_NA_LEN 24
+#define ND_REDIRECT_LEN 40
+/* RFC 4861 4.6.3: Redirected Header option: type, length, 6 reserved. */
+#define ND_REDIR_OPT_HDR 8
+
+struct nd_opts {
+	const uint8_t *slla; /* 6-byte MAC or NULL */
+	const uint8_t *tlla;
+	bool bad;
+};
+
+/* RFC 4861 4.6: every option has a non-zero length and fits. */
+static struct nd_opts ndisc_parse_options(const uint8_t *opt, size_t len)
+{
+	struct nd_opts o = { 0 };
+	while (len > 0) {
+		if (len < 2 || opt[1] == 0 || (size_t)opt[1] * ND_OPT_LEN_UNIT > len) {
+			o.bad = true;
+			return o;
+		}
+		size_t ol = (size_t)opt[1] * ND_OPT_LEN_UNIT;
+		if (opt[0] == ND_OPT_SOURCE_LL_ADDR || opt[0] == ND_OPT_TARGET_LL_ADDR) {
+			/* RFC 2464 section 6: Ethernet uses length 1. */
+			if (ol != ND_LLA_OPT_LEN) {
+				o.bad = true;
+				return o;
+			}
+			if (opt[0] == ND_OPT_SOURCE_LL_ADDR)
+				o.slla = opt + 2;
+			else
+				o.tlla = opt + 2;
+		}
+		opt += ol;
+		len -= ol;
+	}
+	return o;
+}
+
+static bool is_solicited_node(const struct in6_addr *a)
+{
+	static const uint8_t prefix[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+	return memcmp(a->s6_addr, prefix, 13) == 0;
+}
+
+static bool dev_has_addr(const struct xrt_netdev *dev, const struct in6_addr *a)
+{
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++)
+		if (ip6_eq(&dev->addr[i], a))
+			return true;
+	return false;
+}
+
+static uint8_t nd_buf[PKT_HEADROOM + IP6_MIN_MTU];
+
+static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *dst,
+			  const uint8_t dst_mac[6], const struct in6_addr *target,
+			  bool solicited)
+{
+	uint8_t *data = nd_buf + PKT_HEADROOM;
+	uint8_t *icmp = data + IP6_HDR_LEN;
+	memset(icmp, 0, ND_NA_LEN + ND_LLA_OPT_LEN);
+	icmp[0] = ND_NEIGHBOR_ADVERT;
+	/* RFC 4861 7.2.4: R (we route), S when solicited, O for our own. */
+	icmp[4] = ND_NA_FLAG_ROUTER | ND_NA_FLAG_OVERRIDE |
+		  (solicited ? ND_NA_FLAG_SOLICITED : 0);
+	memcpy(icmp + 8, target, 16);
+	icmp[ND_NA_LEN] = ND_OPT_TARGET_LL_ADDR;
+	icmp[ND_NA_LEN + 1] = 1;
+	memcpy(icmp + ND_NA_LEN + 2, dev->mac, 6);
+	/* Source: the target itself (RFC 4861 7.2.4 allows any of ours; the
+	 * target is what the solicitor expects). */
+	icmp6_xmit_direct(data, target, dst, ND_HOP_LIMIT, ND_NA_LEN + ND_LLA_OPT_LEN,
+			  dev->ifindex, dst_mac);
+}
+
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac)
+{
+	const struct xrt_netdev *dev = stack_dev(ifindex);
+	struct in6_addr src, dst;
+	if (!dev || !ipv6_dev_get_saddr(dev, target, &src)) {
+		ICMP6_INC(OUT_ERRORS);
+		return;
+	}
+	uint8_t mac[6];
+	if (unicast_mac) {
+		dst = *target;
+		memcpy(mac, unicast_mac, 6);
+	} else {
+		ip6_solicited_node(target, &dst);
+		ip6_mc_mac(&dst, mac);
+	}
+	uint8_t *data = nd_buf + PKT_HEADROOM;
+	uint8_t *icmp = data + IP6_HDR_LEN;
+	memset(icmp, 0, ND_NS_LEN + ND_LLA_OPT_LEN);
+	icmp[0] = ND_NEIGHBOR_SOLICIT;
+	memcpy(icmp + 8, target, 16);
+	icmp[ND_NS_LEN] = ND_OPT_SOURCE_LL_ADDR;
+	icmp[ND_NS_LEN + 1] = 1;
+	memcpy(icmp + ND_NS_LEN + 2, dev->mac, 6);
+	icmp6_xmit_direct(data, &src, &dst, ND_HOP_LIMIT, ND_NS_LEN + ND_LLA_OPT_LEN, ifindex,
+			  mac);
+}
+
+static void ndisc_recv_ns(struct pkt *p, const uint8_t *icmp, const struct nd_opts *o,
+			  const struct xrt_netdev *dev)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	struct in6_addr target;
+	memcpy(&target, icmp + 8, 16);
+	bool dad = ip6_is_unspec(&ip6->saddr);
+	/* RFC 4861 7.1.1 */
+	if (ip6_is_mcast(&target) || (dad && (!is_solicited_node(&ip6->daddr) || o->slla))) {
+		DROP_INC(ND_INVALID);
+		ICMP6_INC(IN_ERRORS);
+		return;
+	}
+	if (!dad && o->slla)
+		neigh_update_from_slla(p->ifindex, &ip6->saddr, o->slla);
+	if (!dev_has_addr(dev, &target))
+		return; /* not ours: no proxy ND */
+	if (dad) {
+		/* RFC 4861 7.2.4: defend to all-nodes, S clear. */
+		struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+		uint8_t mac[6];
+		ip6_mc_mac(&all_nodes, mac);
+		ndisc_send_na(dev, &all_nodes, mac, &target, false);
+		return;
+	}
+	/* Answer the MAC that asked: it is on this link by construction. */
+	ndisc_send_na(dev, &ip6->saddr, o->slla ? o->slla : p->eth_src, &target, true);
+}
+
+static void ndisc_recv_na(struct pkt *p, const uint8_t *icmp, const struct nd_opts *o)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	struct in6_addr target;
+	memcpy(&target, icmp + 8, 16);
+	bool solicited = icmp[4] & ND_NA_FLAG_SOLICITED;
+	/* RFC 4861 7.1.2 */
+	if (ip6_is_mcast(&target) || (ip6_is_mcast(&ip6->daddr) && solicited)) {
+		DROP_INC(ND_INVALID);
+		ICMP6_INC(IN_ERRORS);
+		return;
+	}
+	if (ipv6_chk_addr(&target))
+		return; /* someone claims our address: DAD is not ours to run */
+	neigh_update_from_na(p->ifindex, &target, o->tlla, solicited,
+			     icmp[4] & ND_NA_FLAG_OVERRIDE, icmp[4] & ND_NA_FLAG_ROUTER);
+}
+
+/*
+ * ndisc_rcv: validation common to all ND messages (RFC 4861 6.1, 7.1, 8.1):
+ * hop limit 255 (the message was not forwarded), code 0, length, options;
+ * the checksum was checked by icmpv6_rcv. RFC 6980: never in fragments.
+ */
+void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	const uint8_t *icmp = p->nh + icmp_off;
+	uint8_t type = icmp[0];
+	size_t fixed;
+	switch (type) {
+	case ND_ROUTER_SOLICIT: fixed = ND_RS_LEN; ICMP6_INC(IN_ROUTER_SOLICITS); break;
+	case ND_ROUTER_ADVERT: fixed = ND_RA_LEN; ICMP6_INC(IN_ROUTER_ADVERTISEMENTS); break;
+	case ND_NEIGHBOR_SOLICIT: fixed = ND_NS_LEN; ICMP6_INC(IN_NEIGHBOR_SOLICITS); break;
+	case ND_NEIGHBOR_ADVERT: fixed = ND_NA_LEN; ICMP6_INC(IN_NEIGHBOR_ADVERTISEMENTS); break;
+	default: fixed = ND_REDIRECT_LEN; ICMP6_INC(IN_REDIRECTS); break;
+	}
+	if (p->fragmented) {
+		DROP_INC(ND_IN_FRAGMENT);
+		return;
+	}
+	const struct xrt_netdev *dev = stack_dev(p->ifindex);
+	if (!dev || ip6->hop_limit != ND_HOP_LIMIT || icmp[1] != 0 || icmp_len < fixed) {
+		DROP_INC(ND_INVALID);
+		ICMP6_INC(IN_ERRORS);
+		return;
+	}
+	struct nd_opts o = ndisc_parse_options(icmp + fixed, icmp_len - fixed);
+	if (o.bad) {
+		DROP_INC(ND_INVALID);
+		ICMP6_INC(IN_ERRORS);
+		return;
+	}
+	switch (type) {
+	case ND_NEIGHBOR_SOLICIT:
+		ndisc_recv_ns(p, icmp, &o, dev);
+		break;
+	case ND_NEIGHBOR_ADVERT:
+		ndisc_recv_na(p, icmp, &o);
+		break;
+	case ND_ROUTER_SOLICIT:
+		if (ip6_is_unspec(&ip6->saddr) && o.slla) {
+			DROP_INC(ND_INVALID); /* RFC 4861 6.1.1 */
+			ICMP6_INC(IN_ERRORS);
+		} else if (o.slla) {
+			neigh_update_from_slla(p->ifindex, &ip6->saddr, o.slla);
+		}
+		break;
+	case ND_ROUTER_ADVERT:
+	case ND_REDIRECT:
+		/* RFC 4861 6.1.2 / 8.1: from a link-local source. A router
+		 * does not learn routes from either (8.1: routers ignore
+		 * Redirects), so valid ones are only counted. */
+		if (!ip6_is_linklocal(&ip6->saddr)) {
+			DROP_INC(ND_INVALID);
+			ICMP6_INC(IN_ERRORS);
+		}
+		break;
+	}
+}
+
+/*
+ * RFC 4861 8.2: the packet leaves by the interface it came in on, so its
+ * source (a neighbour on that link) has a better first hop. The target is
+ * the next hop: the destination itself when on-link, else a router, which
+ * must be named by its link-local address.
+ */
+void ndisc_send_redirect(struct pkt *p, const struct fib6_result *res)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	const struct xrt_netdev *dev = stack_dev(p->ifindex);
+	if (!dev)
+		return;
+	const struct in6_addr *target = &res->nexthop;
+	bool on_link_dst = ip6_eq(target, &ip6->daddr);
+	if (!on_link_dst && !ip6_is_linklocal(target))
+		return;
+	/* The source must be a neighbour on this link. */
+	struct fib6_result back = { 0 };
+	static const struct in6_addr any;
+	if (!ip6_is_linklocal(&ip6->saddr)) {
+		if (senv.fib6_lookup(senv.ctx, dev->table, &any, &ip6->saddr, &back) < 0 ||
+		    back.type != XRT_RTN_UNICAST || back.oif != p->ifindex ||
+		    !ip6_eq(&back.nexthop, &ip6->saddr))
+			return;
+	}
+	struct in6_addr src;
+	if (!ipv6_dev_get_lladdr(dev, &src))
+		return;
+	if (!icmp6_ratelimit_allow(&ip6->saddr, ND_REDIRECT)) {
+		DROP_INC(ICMP_RATE);
+		ICMP6_INC(OUT_RATE_LIMIT_HOST);
+		return;
+	}
+	uint8_t *data = nd_buf + PKT_HEADROOM;
+	uint8_t *icmp = data + IP6_HDR_LEN;
+	size_t len = ND_REDIRECT_LEN;
+	memset(icmp, 0, len);
+	icmp[0] = ND_REDIRECT;
+	memcpy(icmp + 8, target, 16);
+	memcpy(icmp + 24, &ip6->daddr, 16);
+	uint8_t mac[6];
+	if (neigh_lookup_mac(p->ifindex, target, mac)) {
+		icmp[len] = ND_OPT_TARGET_LL_ADDR;
+		icmp[len + 1] = 1;
+		memcpy(icmp + len + 2, mac, 6);
+		len += ND_LLA_OPT_LEN;
+	}
+	/* Redirected Header: as much of the packet as keeps us within 1280
+	 * bytes, in whole 8-byte units (RFC 4861 4.6.3). */
+	size_t room = IP6_MIN_MTU - IP6_HDR_LEN - len - ND_REDIR_OPT_HDR;
+	size_t quote = p->len < room ? p->len : room;
+	quote &= ~(size_t)7;
+	if (quote) {
+		uint8_t *opt = icmp + len;
+		memset(opt, 0, ND_REDIR_OPT_HDR);
+		opt[0] = ND_OPT_REDIRECTED_HDR;
+		opt[1] = (uint8_t)((ND_REDIR_OPT_HDR + quote) / ND_OPT_LEN_UNIT);
+		memcpy(opt + ND_REDIR_OPT_HDR, p->nh, quote);
+		len += ND_REDIR_OPT_HDR + quote;
+	}
+	struct in6_addr dst = ip6->saddr;
+	icmp6_xmit_direct(data, &src, &dst, ND_HOP_LIMIT, len, p->ifindex, p->eth_src);
+}

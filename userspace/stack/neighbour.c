@@ -1,0 +1,470 @@
+/* xrt: the neighbour layer: NUD state machine (RFC 4861 7.3), bounded hold queues, fast-path sync. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "stack/neighbour.h"
+#include "stack/stack_internal.h"
+
+#define NEIGH_HASH_BUCKETS 1024
+#define NEIGH_ERR_LEN 256
+
+struct neigh_held {
+	struct neigh_held *next;
+	int iif;
+	size_t len;
+	uint8_t data[]; /* PKT_HEADROOM bytes, then the IPv6 packet */
+};
+
+struct neighbour {
+	bool used;
+	int ifindex;
+	struct in6_addr addr;
+	uint8_t mac[6];
+	uint16_t state;
+	bool is_router;
+	unsigned probes;
+	uint64_t timer_ns; /* 0 = no timer */
+	uint64_t updated_ns; /* last state change, for eviction */
+	struct neigh_held *hold_head, *hold_tail;
+	unsigned hold_count;
+	int next; /* hash chain, -1 ends */
+};
+
+static struct neighbour tbl[NEIGH_TABLE_SIZE];
+static int buckets[NEIGH_HASH_BUCKETS];
+static size_t hold_bytes;
+
+static unsigned neigh_hash(int ifindex, const struct in6_addr *a)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)ifindex;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->s6_addr[i]) * 16777619u;
+	return h % NEIGH_HASH_BUCKETS;
+}
+
+void neigh_init(void)
+{
+	neigh_fini();
+	for (unsigned i = 0; i < NEIGH_HASH_BUCKETS; i++)
+		buckets[i] = -1;
+}
+
+static void hold_free(struct neighbour *n)
+{
+	struct neigh_held *h = n->hold_head;
+	while (h) {
+		struct neigh_held *next = h->next;
+		hold_bytes -= h->len;
+		free(h);
+		h = next;
+	}
+	n->hold_head = n->hold_tail = NULL;
+	n->hold_count = 0;
+}
+
+void neigh_fini(void)
+{
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
+		hold_free(&tbl[i]);
+		tbl[i].used = false;
+	}
+	for (unsigned i = 0; i < NEIGH_HASH_BUCKETS; i++)
+		buckets[i] = -1;
+	hold_bytes = 0;
+}
+
+static struct neighbour *neigh_lookup(int ifindex, const struct in6_addr *addr)
+{
+	for (int i = buckets[neigh_hash(ifindex, addr)]; i >= 0; i = tbl[i].next)
+		if (tbl[i].ifindex == ifindex && ip6_eq(&tbl[i].addr, addr))
+			return &tbl[i];
+	return NULL;
+}
+
+static void neigh_destroy(struct neighbour *n);
+
+/* Table full: like the kernel's forced GC, the least recently updated STALE
+ * entry makes room (anyone can create STALE entries with an SLLA, so they
+ * must never lock legitimate neighbours out). */
+static struct neighbour *neigh_evict_stale(void)
+{
+	struct neighbour *victim = NULL;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		if (tbl[i].used && tbl[i].state == XRT_NUD_STALE &&
+		    (!victim || tbl[i].updated_ns < victim->updated_ns))
+			victim = &tbl[i];
+	if (!victim)
+		return NULL;
+	DROP_INC(NEIGH_EVICTED);
+	neigh_destroy(victim);
+	return victim;
+}
+
+static struct neighbour *neigh_create(int ifindex, const struct in6_addr *addr)
+{
+	for (unsigned i = 0; i <= NEIGH_TABLE_SIZE; i++) {
+		struct neighbour *n = i < NEIGH_TABLE_SIZE ? &tbl[i] : neigh_evict_stale();
+		if (!n)
+			break;
+		if (n->used)
+			continue;
+		memset(n, 0, sizeof(*n));
+		n->used = true;
+		n->ifindex = ifindex;
+		n->addr = *addr;
+		unsigned b = neigh_hash(ifindex, addr);
+		n->next = buckets[b];
+		buckets[b] = (int)(n - tbl);
+		return n;
+	}
+	DROP_INC(NEIGH_TABLE_FULL);
+	return NULL;
+}
+
+static void neigh_destroy(struct neighbour *n)
+{
+	bool was_programmed = n->state & XRT_NUD_VALID;
+	hold_free(n);
+	int idx = (int)(n - tbl);
+	int *link = &buckets[neigh_hash(n->ifindex, &n->addr)];
+	while (*link >= 0 && *link != idx)
+		link = &tbl[*link].next;
+	if (*link == idx)
+		*link = n->next;
+	if (was_programmed && senv.neigh_changed)
+		senv.neigh_changed(senv.ctx, n->ifindex, &n->addr, n->mac, 0);
+	n->used = false;
+}
+
+/* Enter a state; tell the fast path whenever what it may use changes. */
+static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_ns)
+{
+	uint16_t old = n->state;
+	n->state = state;
+	n->timer_ns = timer_ns;
+	n->probes = 0;
+	n->updated_ns = stack_now();
+	if ((state & XRT_NUD_VALID) && senv.neigh_changed && old != state)
+		senv.neigh_changed(senv.ctx, n->ifindex, &n->addr, n->mac, state);
+}
+
+/* Transmit everything that waited for this neighbour, in order. */
+static void neigh_flush_hold(struct neighbour *n)
+{
+	struct neigh_held *h = n->hold_head;
+	n->hold_head = n->hold_tail = NULL;
+	n->hold_count = 0;
+	while (h) {
+		struct neigh_held *next = h->next;
+		hold_bytes -= h->len;
+		dev_xmit_ip6(n->ifindex, n->mac, h->data + PKT_HEADROOM, h->len);
+		free(h);
+		h = next;
+	}
+}
+
+static void neigh_hold(struct neighbour *n, const uint8_t *data, size_t len, int iif)
+{
+	if (n->hold_count >= NEIGH_HOLD_PKTS && n->hold_head) {
+		/* Drop the oldest, as the kernel does: the newest is likelier
+		 * to still matter when the answer comes. */
+		struct neigh_held *old = n->hold_head;
+		n->hold_head = old->next;
+		if (!n->hold_head)
+			n->hold_tail = NULL;
+		n->hold_count--;
+		hold_bytes -= old->len;
+		free(old);
+		DROP_INC(NEIGH_QUEUE_FULL);
+		MIB_INC(OUT_DISCARDS);
+	}
+	struct neigh_held *h = NULL;
+	if (hold_bytes + len <= NEIGH_HOLD_BYTES_MAX)
+		h = malloc(sizeof(*h) + PKT_HEADROOM + len);
+	if (!h) {
+		DROP_INC(NEIGH_QUEUE_FULL);
+		MIB_INC(OUT_DISCARDS);
+		return;
+	}
+	h->next = NULL;
+	h->iif = iif;
+	h->len = len;
+	memcpy(h->data + PKT_HEADROOM, data, len);
+	if (n->hold_tail)
+		n->hold_tail->next = h;
+	else
+		n->hold_head = h;
+	n->hold_tail = h;
+	n->hold_count++;
+	hold_bytes += len;
+}
+
+int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
+		 size_t len, int iif)
+{
+	uint64_t now = stack_now();
+	struct neighbour *n = neigh_lookup(ifindex, nexthop);
+	if (n && (n->state & XRT_NUD_VALID)) {
+		if (n->state == XRT_NUD_STALE)
+			/* RFC 4861 7.3.3: first use of a stale entry. */
+			neigh_set_state(n, XRT_NUD_DELAY,
+					now + ND_DELAY_FIRST_PROBE_TIME_MS * NSEC_PER_MSEC);
+		return dev_xmit_ip6(ifindex, n->mac, data, len);
+	}
+	if (!n) {
+		n = neigh_create(ifindex, nexthop);
+		if (!n) {
+			MIB_INC(OUT_DISCARDS);
+			return -ENOSPC;
+		}
+	}
+	if (n->state != XRT_NUD_INCOMPLETE) {
+		/* New or FAILED: start resolution (RFC 4861 7.2.2). */
+		neigh_set_state(n, XRT_NUD_INCOMPLETE, now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC);
+		neigh_hold(n, data, len, iif);
+		ndisc_send_ns(ifindex, nexthop, NULL);
+		n->probes = 1;
+		return 0;
+	}
+	neigh_hold(n, data, len, iif);
+	return 0;
+}
+
+/* RFC 4861 7.2.2: resolution failed; each held packet gets Destination
+ * Unreachable code 3 (address unreachable). */
+static void neigh_resolution_failed(struct neighbour *n)
+{
+	struct neigh_held *h = n->hold_head;
+	n->hold_head = n->hold_tail = NULL;
+	n->hold_count = 0;
+	while (h) {
+		struct neigh_held *next = h->next;
+		hold_bytes -= h->len;
+		struct pkt p = {
+			.nh = h->data + PKT_HEADROOM,
+			.len = h->len,
+			.cap = h->len,
+			.ifindex = h->iif,
+		};
+		DROP_INC(NEIGH_FAILED);
+		MIB_INC(OUT_DISCARDS);
+		icmp6_send(&p, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0);
+		free(h);
+		h = next;
+	}
+	neigh_destroy(n);
+}
+
+static void neigh_timer(struct neighbour *n, uint64_t now)
+{
+	uint64_t retrans = now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC;
+	switch (n->state) {
+	case XRT_NUD_INCOMPLETE:
+		if (n->probes >= ND_MAX_MULTICAST_SOLICIT) {
+			neigh_resolution_failed(n);
+			return;
+		}
+		n->probes++;
+		n->timer_ns = retrans;
+		ndisc_send_ns(n->ifindex, &n->addr, NULL);
+		return;
+	case XRT_NUD_REACHABLE:
+		neigh_set_state(n, XRT_NUD_STALE, 0);
+		return;
+	case XRT_NUD_DELAY:
+		neigh_set_state(n, XRT_NUD_PROBE, retrans);
+		n->probes = 1;
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		return;
+	case XRT_NUD_PROBE:
+		if (n->probes >= ND_MAX_UNICAST_SOLICIT) {
+			neigh_destroy(n);
+			return;
+		}
+		n->probes++;
+		n->timer_ns = retrans;
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		return;
+	default:
+		n->timer_ns = 0;
+		return;
+	}
+}
+
+void neigh_timers_run(uint64_t now)
+{
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		if (tbl[i].used && tbl[i].timer_ns && tbl[i].timer_ns <= now)
+			neigh_timer(&tbl[i], now);
+}
+
+uint64_t neigh_timers_next(void)
+{
+	uint64_t due = UINT64_MAX;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		if (tbl[i].used && tbl[i].timer_ns && tbl[i].timer_ns < due)
+			due = tbl[i].timer_ns;
+	return due;
+}
+
+/* RFC 4861 7.2.5: what a Neighbor Advertisement does to an entry. */
+void neigh_update_from_na(int ifindex, const struct in6_addr *addr, const uint8_t *mac,
+			  bool solicited, bool override, bool is_router)
+{
+	struct neighbour *n = neigh_lookup(ifindex, addr);
+	if (!n || n->state == XRT_NUD_PERMANENT)
+		return; /* unsolicited news about a stranger: ignored */
+	uint64_t now = stack_now();
+	uint64_t reach = now + ND_REACHABLE_TIME_MS * NSEC_PER_MSEC;
+	if (n->state == XRT_NUD_INCOMPLETE) {
+		if (!mac)
+			return;
+		memcpy(n->mac, mac, 6);
+		n->is_router = is_router;
+		neigh_set_state(n, solicited ? XRT_NUD_REACHABLE : XRT_NUD_STALE,
+				solicited ? reach : 0);
+		neigh_flush_hold(n);
+		return;
+	}
+	bool differs = mac && memcmp(mac, n->mac, 6) != 0;
+	if (!override && differs) {
+		if (n->state == XRT_NUD_REACHABLE)
+			neigh_set_state(n, XRT_NUD_STALE, 0);
+		return;
+	}
+	if (differs) {
+		memcpy(n->mac, mac, 6);
+		n->state = 0; /* force the fast path update below */
+	}
+	n->is_router = is_router;
+	if (solicited)
+		neigh_set_state(n, XRT_NUD_REACHABLE, reach);
+	else if (differs)
+		neigh_set_state(n, XRT_NUD_STALE, 0);
+}
+
+/* RFC 4861 7.2.3: a source link-layer option in an NS, RS or Redirect. */
+void neigh_update_from_slla(int ifindex, const struct in6_addr *addr, const uint8_t mac[6])
+{
+	struct neighbour *n = neigh_lookup(ifindex, addr);
+	if (!n) {
+		n = neigh_create(ifindex, addr);
+		if (!n)
+			return;
+		memcpy(n->mac, mac, 6);
+		neigh_set_state(n, XRT_NUD_STALE, 0);
+		return;
+	}
+	if (n->state == XRT_NUD_PERMANENT)
+		return;
+	if (n->state == XRT_NUD_INCOMPLETE) {
+		memcpy(n->mac, mac, 6);
+		neigh_set_state(n, XRT_NUD_STALE, 0);
+		neigh_flush_hold(n);
+		return;
+	}
+	if (memcmp(n->mac, mac, 6) != 0) {
+		memcpy(n->mac, mac, 6);
+		n->state = 0;
+		neigh_set_state(n, XRT_NUD_STALE, 0);
+	}
+}
+
+bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6])
+{
+	struct neighbour *n = neigh_lookup(ifindex, addr);
+	if (!n || !(n->state & XRT_NUD_VALID))
+		return false;
+	memcpy(mac, n->mac, 6);
+	return true;
+}
+
+int neigh_add_static(int ifindex, const struct in6_addr *addr, const uint8_t mac[6],
+		     char *err)
+{
+	if (!stack_dev(ifindex)) {
+		snprintf(err, NEIGH_ERR_LEN, "neigh: interface %d is not attached", ifindex);
+		return -ENODEV;
+	}
+	if (ip6_is_mcast(addr) || ip6_is_unspec(addr)) {
+		snprintf(err, NEIGH_ERR_LEN, "neigh: address must be unicast");
+		return -EINVAL;
+	}
+	if (mac[0] & 1) {
+		snprintf(err, NEIGH_ERR_LEN, "neigh: lladdr must be a unicast MAC");
+		return -EINVAL;
+	}
+	struct neighbour *n = neigh_lookup(ifindex, addr);
+	if (!n)
+		n = neigh_create(ifindex, addr);
+	if (!n) {
+		snprintf(err, NEIGH_ERR_LEN, "neigh: table full (%d entries)", NEIGH_TABLE_SIZE);
+		return -ENOSPC;
+	}
+	memcpy(n->mac, mac, 6);
+	n->state = 0;
+	neigh_set_state(n, XRT_NUD_PERMANENT, 0);
+	neigh_flush_hold(n);
+	return 0;
+}
+
+int neigh_del(int ifindex, const struct in6_addr *addr, char *err)
+{
+	struct neighbour *n = neigh_lookup(ifindex, addr);
+	if (!n) {
+		snprintf(err, NEIGH_ERR_LEN, "neigh: no entry for that address on interface %d",
+			 ifindex);
+		return -ENOENT;
+	}
+	neigh_destroy(n);
+	return 0;
+}
+
+unsigned neigh_table_flush(int ifindex, bool with_permanent)
+{
+	unsigned count = 0;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
+		struct neighbour *n = &tbl[i];
+		if (!n->used || (ifindex && n->ifindex != ifindex))
+			continue;
+		if (n->state == XRT_NUD_PERMANENT && !with_permanent)
+			continue;
+		neigh_destroy(n);
+		count++;
+	}
+	return count;
+}
+
+void neigh_foreach(void (*fn)(const struct neigh_info *, void *), void *arg)
+{
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
+		const struct neighbour *n = &tbl[i];
+		if (!n->used)
+			continue;
+		struct neigh_info info = {
+			.ifindex = n->ifindex,
+			.addr = n->addr,
+			.state = n->state,
+			.is_router = n->is_router,
+			.probes = n->probes,
+			.queued = n->hold_count,
+		};
+		memcpy(info.mac, n->mac, 6);
+		fn(&info, arg);
+	}
+}
+
+const char *neigh_state_name(uint16_t state)
+{
+	switch (state) {
+	case XRT_NUD_INCOMPLETE: return "INCOMPLETE";
+	case XRT_NUD_REACHABLE: return "REACHABLE";
+	case XRT_NUD_STALE: return "STALE";
+	case XRT_NUD_DELAY: return "DELAY";
+	case XRT_NUD_PROBE: return "PROBE";
+	case XRT_NUD_FAILED: return "FAILED";
+	case XRT_NUD_NOARP: return "NOARP";
+	case XRT_NUD_PERMANENT: return "PERMANENT";
+	default: return "NONE";
+	}
+}

@@ -1,0 +1,29 @@
+/* xrt: the upper-layer protocol table input dispatches through (inet6_add_protocol). */
+#include <errno.h>
+#include "stack/stack_internal.h"
+
+static inet6_handler inet6_protos[256];
+
+/* Like the kernel: one handler per next-header value, first come wins. */
+int inet6_add_protocol(uint8_t nexthdr, inet6_handler fn)
+{
+	if (!fn)
+		return -EINVAL;
+	if (inet6_protos[nexthdr])
+		return -EBUSY;
+	inet6_protos[nexthdr] = fn;
+	return 0;
+}
+
+int inet6_del_protocol(uint8_t nexthdr)
+{
+	if (!inet6_protos[nexthdr])
+		return -ENOENT;
+	inet6_protos[nexthdr] = NULL;
+	return 0;
+}
+
+inet6_handler inet6_protocol(uint8_t nexthdr)
+{
+	return inet6_protos[nexthdr];
+}

@@ -1,0 +1,138 @@
+/* xrt: the slow path's entry points (stack.h): init, frame in, timers, counters. */
+#include <errno.h>
+#include <stdlib.h>
+#include "stack/stack_internal.h"
+#include "stack/neighbour.h"
+
+struct stack_env senv;
+struct stack_stats sstats;
+
+#define STACK_NAME(id, name) name,
+const char *const stack_icmp6_names[STACK_ICMP6_MAX] = { STACK_ICMP6_LIST(STACK_NAME) };
+const char *const stack_drop_names[STACK_DROP_MAX] = { STACK_DROP_LIST(STACK_NAME) };
+
+/* Receive buffer: one packet at a time; reassembly builds its own. */
+static uint8_t rx_buf[PKT_HEADROOM + PKT_MAX_LEN];
+
+int stack_init(const struct stack_env *env)
+{
+	if (!env || !env->xmit || !env->dev_get || !env->dev_foreach ||
+	    !env->fib6_lookup || !env->now_ns)
+		return -EINVAL;
+	senv = *env;
+	memset(&sstats, 0, sizeof(sstats));
+	inet6_add_protocol(NEXTHDR_DEST, ipv6_destopt_rcv);
+	inet6_add_protocol(NEXTHDR_ROUTING, ipv6_rthdr_rcv);
+	inet6_add_protocol(NEXTHDR_FRAGMENT, ipv6_frag_rcv);
+	inet6_add_protocol(NEXTHDR_ICMP, icmpv6_rcv);
+	/* Until a socket layer registers UDP, closed ports answer Port
+	 * Unreachable (traceroute to the router itself needs it). */
+	inet6_add_protocol(NEXTHDR_UDP, udpv6_unreach_rcv);
+	icmp6_init();
+	reassembly_init();
+	neigh_init();
+	rt6_pmtu_flush();
+	return 0;
+}
+
+void stack_fini(void)
+{
+	neigh_fini();
+	reassembly_fini();
+	rt6_pmtu_flush();
+	for (unsigned i = 0; i < 256; i++)
+		inet6_del_protocol((uint8_t)i);
+}
+
+void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
+	      size_t len)
+{
+	if (len < ETH_HDR_LEN || frame[12] != (ETH_P_IPV6_BE >> 8) ||
+	    frame[13] != (ETH_P_IPV6_BE & 0xff)) {
+		DROP_INC(NOT_IP6);
+		return;
+	}
+	size_t ip_len = len - ETH_HDR_LEN;
+	if (ip_len > PKT_MAX_LEN)
+		ip_len = PKT_MAX_LEN; /* ipv6_rcv finds the truncation */
+	struct pkt p = {
+		.nh = rx_buf + PKT_HEADROOM,
+		.len = ip_len,
+		.cap = PKT_MAX_LEN,
+		.ifindex = ifindex,
+		.meta = meta,
+		.eth_mcast = frame[0] & 1,
+	};
+	memcpy(p.eth_src, frame + 6, 6);
+	memcpy(p.nh, frame + ETH_HDR_LEN, ip_len);
+	ipv6_rcv(&p);
+}
+
+void stack_timers_run(void)
+{
+	uint64_t now = stack_now();
+	neigh_timers_run(now);
+	reassembly_timers_run(now);
+}
+
+uint64_t stack_timers_next(void)
+{
+	uint64_t now = stack_now();
+	uint64_t due = neigh_timers_next();
+	uint64_t r = reassembly_timers_next();
+	if (r < due)
+		due = r;
+	if (due == UINT64_MAX)
+		return UINT64_MAX;
+	return due > now ? due - now : 0;
+}
+
+void stack_stats_get(struct stack_stats *out)
+{
+	*out = sstats;
+}
+
+uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
+		  uint8_t proto, const void *data, size_t len)
+{
+	uint64_t sum = 0;
+	const uint8_t *s = src->s6_addr, *d = dst->s6_addr;
+	for (int i = 0; i < 16; i += 2)
+		sum += (uint32_t)(s[i] << 8 | s[i + 1]) + (uint32_t)(d[i] << 8 | d[i + 1]);
+	sum += (uint32_t)len >> 16;
+	sum += (uint32_t)len & 0xffff;
+	sum += proto;
+	const uint8_t *b = data;
+	size_t i = 0;
+	for (; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (i < len)
+		sum += (uint32_t)b[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum; /* host order; callers store big-endian */
+}
+
+int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len)
+{
+	const struct xrt_netdev *dev = stack_dev(ifindex);
+	if (!dev) {
+		DROP_INC(NO_DEV);
+		MIB_INC(OUT_DISCARDS);
+		return -ENODEV;
+	}
+	uint8_t *eth = data - ETH_HDR_LEN;
+	memcpy(eth, dst_mac, 6);
+	memcpy(eth + 6, dev->mac, 6);
+	eth[12] = ETH_P_IPV6_BE >> 8;
+	eth[13] = ETH_P_IPV6_BE & 0xff;
+	if (ip6_is_mcast(&((struct ip6_hdr_wire *)data)->daddr))
+		MIB_INC(OUT_MCAST_PKTS);
+	MIB_ADD(OUT_OCTETS, len);
+	int ret = senv.xmit(senv.ctx, ifindex, eth, len + ETH_HDR_LEN);
+	if (ret < 0) {
+		DROP_INC(XMIT);
+		MIB_INC(OUT_DISCARDS);
+	}
+	return ret;
+}

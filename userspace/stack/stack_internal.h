@@ -1,0 +1,215 @@
+/* xrt: what the slow path's stages share: the packet buffer, the env, counters, helpers. */
+#ifndef XRT_STACK_INTERNAL_H
+#define XRT_STACK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+#include "stack/stack.h"
+#include "stack/stack_stats.h"
+#include "xrt/maps.h"
+#include "xrt/proto.h"
+
+#define ETH_HDR_LEN 14
+#define ETH_P_IPV6_BE 0x86dd
+/* Room in front of the IPv6 header for the Ethernet header on output. */
+#define PKT_HEADROOM 16
+/* Largest IPv6 packet the stack handles (RFC 8200: 40 + 65535). */
+#define PKT_MAX_LEN (IP6_HDR_LEN + IP6_MAX_PAYLOAD)
+
+/*
+ * One packet in flight through the stages, like the kernel's sk_buff:
+ * nh is the IPv6 header, len counts bytes from it. Offsets are from nh.
+ */
+struct pkt {
+	uint8_t *nh;
+	size_t len;
+	size_t cap;           /* bytes available from nh */
+	int ifindex;          /* ingress; 0 for locally originated */
+	const struct xrt_punt_meta *meta;
+	uint8_t eth_src[6];
+	bool eth_mcast;       /* link-layer destination was multicast */
+	size_t nhoff;         /* byte that named the header at thoff */
+	size_t thoff;         /* header being processed */
+	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
+	bool ra_option;       /* hop-by-hop Router Alert seen */
+};
+
+/* The IPv6 header as bytes on the wire. */
+struct ip6_hdr_wire {
+	uint32_t vtc_flow;
+	uint16_t payload_len;
+	uint8_t nexthdr;
+	uint8_t hop_limit;
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+};
+_Static_assert(sizeof(struct ip6_hdr_wire) == IP6_HDR_LEN, "IPv6 header");
+
+static inline struct ip6_hdr_wire *pkt_ip6(const struct pkt *p)
+{
+	return (struct ip6_hdr_wire *)p->nh;
+}
+
+extern struct stack_env senv;
+extern struct stack_stats sstats;
+
+#define MIB_INC(id) (sstats.mib[XRT_MIB_##id]++)
+#define MIB_ADD(id, n) (sstats.mib[XRT_MIB_##id] += (n))
+#define ICMP6_INC(id) (sstats.icmp6[STACK_ICMP6_##id]++)
+#define DROP_INC(id) (sstats.drop[STACK_DROP_##id]++)
+
+static inline uint64_t stack_now(void)
+{
+	return senv.now_ns(senv.ctx);
+}
+#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+
+/* Address classes (RFC 4291). */
+static inline bool ip6_is_unspec(const struct in6_addr *a)
+{
+	static const struct in6_addr any;
+	return memcmp(a, &any, 16) == 0;
+}
+static inline bool ip6_is_loopback(const struct in6_addr *a)
+{
+	static const struct in6_addr lo = { .s6_addr = { [15] = 1 } };
+	return memcmp(a, &lo, 16) == 0;
+}
+static inline bool ip6_is_mcast(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xff;
+}
+static inline unsigned ip6_mc_scope(const struct in6_addr *a)
+{
+	return a->s6_addr[1] & 0x0f;
+}
+static inline bool ip6_is_linklocal(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+}
+static inline bool ip6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return memcmp(a, b, 16) == 0;
+}
+/* RFC 4291 2.7.1: ff02::1:ffXX:XXXX for the low 24 bits of addr. */
+static inline void ip6_solicited_node(const struct in6_addr *addr, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[0] = 0xff;
+	out->s6_addr[1] = 0x02;
+	out->s6_addr[11] = 0x01;
+	out->s6_addr[12] = 0xff;
+	memcpy(&out->s6_addr[13], &addr->s6_addr[13], 3);
+}
+/* RFC 2464 section 7: 33:33 + low 32 bits of the group. */
+static inline void ip6_mc_mac(const struct in6_addr *g, uint8_t mac[6])
+{
+	mac[0] = 0x33;
+	mac[1] = 0x33;
+	memcpy(mac + 2, &g->s6_addr[12], 4);
+}
+
+/* Checksum over the pseudo-header (RFC 8200 8.1) and len bytes at data. */
+uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
+		  uint8_t proto, const void *data, size_t len);
+
+/* Interfaces and addresses (ip6_input.c). */
+const struct xrt_netdev *stack_dev(int ifindex);
+/* Is addr one of ours (any attached interface)? Returns its interface. */
+const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
+/* Does ifindex listen to multicast group g (all-nodes, all-routers,
+ * solicited-node of one of its addresses)? */
+bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);
+/* Source for a message sent out of (or about a packet that came in by) dev
+ * to dst: a link-local for link-local or multicast link-scope dst, else a
+ * global of dev if any, else its link-local. False if dev has none. */
+bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
+			struct in6_addr *out);
+bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out);
+
+/* Input stages. */
+void ipv6_rcv(struct pkt *p);
+void ip6_input_finish(struct pkt *p, uint8_t nexthdr);
+/* ip6_parse_tlv over the options header at p->thoff: true = go on. */
+bool ip6_parse_tlv(struct pkt *p, bool hop_by_hop);
+bool ipv6_parse_hopopts(struct pkt *p);
+
+/* Upper-layer table (protosw.c), like inet6_add_protocol. A handler returns
+ * a next-header value >= 0 to continue the walk at p->thoff (after setting
+ * p->nhoff and p->thoff), or -1 when it consumed or dropped the packet. */
+typedef int (*inet6_handler)(struct pkt *p);
+int inet6_add_protocol(uint8_t nexthdr, inet6_handler fn);
+int inet6_del_protocol(uint8_t nexthdr);
+inet6_handler inet6_protocol(uint8_t nexthdr);
+
+int ipv6_destopt_rcv(struct pkt *p);
+int ipv6_rthdr_rcv(struct pkt *p);
+int ipv6_frag_rcv(struct pkt *p);
+int icmpv6_rcv(struct pkt *p);
+int udpv6_unreach_rcv(struct pkt *p);
+void reassembly_timers_run(uint64_t now);
+uint64_t reassembly_timers_next(void);
+void reassembly_init(void);
+void reassembly_fini(void);
+
+/* Forwarding. */
+void ip6_forward(struct pkt *p, const struct fib6_result *res);
+void ndisc_send_redirect(struct pkt *p, const struct fib6_result *res);
+
+/* ICMPv6. */
+void icmp6_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info);
+void icmp6_init(void);
+int icmp6_xmit(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
+	       uint8_t hop_limit, size_t icmp_len, int oif, int iif);
+/* Walk the extension chain from the IPv6 header: upper-layer protocol and
+ * its offset, or false when the chain leaves the packet. */
+bool ipv6_skip_exthdr(const uint8_t *nh, size_t len, uint8_t *proto, size_t *off,
+		      bool *nonfirst_frag);
+
+/* Output. Both take an IPv6 packet at data with PKT_HEADROOM bytes free in
+ * front of it. ip6_output_finish sends it to nexthop on oif through the
+ * neighbour layer (or to a multicast MAC); ip6_local_out routes a locally
+ * built packet (oif 0) or sends it on oif, fragmenting when needed. */
+int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
+		      size_t len, int iif);
+int ip6_local_out(uint8_t *data, size_t len, int oif, int iif);
+int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
+		 const struct in6_addr *nexthop, int iif);
+
+/* Route cache: path MTU learned from Packet Too Big (route.c). */
+void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu);
+uint32_t rt6_pmtu_get(const struct in6_addr *dst); /* 0 = none */
+void rt6_pmtu_flush(void);
+
+/* Neighbour discovery (ndisc.c), neighbour layer (neighbour.c). */
+void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len);
+/* NS for target: to its solicited-node group, or (unicast_mac set) a
+ * unicast NUD probe to that MAC. */
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac);
+/* Build the ICMPv6 checksum and send straight to a MAC on ifindex. */
+int icmp6_xmit_direct(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
+		      uint8_t hop_limit, size_t icmp_len, int ifindex, const uint8_t mac[6]);
+bool icmp6_ratelimit_allow(const struct in6_addr *dst, uint8_t type);
+void neigh_init(void);
+void neigh_fini(void);
+int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
+		 size_t len, int iif);
+/* An ND message told us nexthop's MAC (NA, or SLLA in NS/RS/Redirect). */
+void neigh_update_from_na(int ifindex, const struct in6_addr *addr,
+			  const uint8_t *mac, bool solicited, bool override,
+			  bool is_router);
+void neigh_update_from_slla(int ifindex, const struct in6_addr *addr,
+			    const uint8_t mac[6]);
+/* MAC of a resolved neighbour (for Redirect's target link-layer option). */
+bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6]);
+void neigh_timers_run(uint64_t now);
+uint64_t neigh_timers_next(void);
+
+/* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */
+int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,98 @@
+/* xrt: the slow path's counters (IPv6 and ICMPv6 MIBs, drop reasons) for `xrt stats`. */
+#ifndef XRT_STACK_STATS_H
+#define XRT_STACK_STATS_H
+
+#include <stdint.h>
+#include "xrt/counters.h"
+
+/* ICMPv6 MIB, names as in /proc/net/snmp6. */
+#define STACK_ICMP6_LIST(X)                                          \
+	X(IN_MSGS, "Icmp6InMsgs")                                        \
+	X(IN_ERRORS, "Icmp6InErrors")                                    \
+	X(OUT_MSGS, "Icmp6OutMsgs")                                      \
+	X(OUT_ERRORS, "Icmp6OutErrors")                                  \
+	X(IN_CSUM_ERRORS, "Icmp6InCsumErrors")                           \
+	X(OUT_RATE_LIMIT_HOST, "Icmp6OutRateLimitHost")                  \
+	X(IN_DEST_UNREACHS, "Icmp6InDestUnreachs")                       \
+	X(IN_PKT_TOO_BIGS, "Icmp6InPktTooBigs")                          \
+	X(IN_TIME_EXCDS, "Icmp6InTimeExcds")                             \
+	X(IN_PARM_PROBLEMS, "Icmp6InParmProblems")                       \
+	X(IN_ECHOS, "Icmp6InEchos")                                      \
+	X(IN_ECHO_REPLIES, "Icmp6InEchoReplies")                         \
+	X(IN_ROUTER_SOLICITS, "Icmp6InRouterSolicits")                   \
+	X(IN_ROUTER_ADVERTISEMENTS, "Icmp6InRouterAdvertisements")       \
+	X(IN_NEIGHBOR_SOLICITS, "Icmp6InNeighborSolicits")               \
+	X(IN_NEIGHBOR_ADVERTISEMENTS, "Icmp6InNeighborAdvertisements")   \
+	X(IN_REDIRECTS, "Icmp6InRedirects")                              \
+	X(OUT_DEST_UNREACHS, "Icmp6OutDestUnreachs")                     \
+	X(OUT_PKT_TOO_BIGS, "Icmp6OutPktTooBigs")                        \
+	X(OUT_TIME_EXCDS, "Icmp6OutTimeExcds")                           \
+	X(OUT_PARM_PROBLEMS, "Icmp6OutParmProblems")                     \
+	X(OUT_ECHO_REPLIES, "Icmp6OutEchoReplies")                       \
+	X(OUT_NEIGHBOR_SOLICITS, "Icmp6OutNeighborSolicits")             \
+	X(OUT_NEIGHBOR_ADVERTISEMENTS, "Icmp6OutNeighborAdvertisements") \
+	X(OUT_REDIRECTS, "Icmp6OutRedirects")
+
+/* Why the slow path dropped a packet (one counter each). */
+#define STACK_DROP_LIST(X)                                                   \
+	X(NOT_IP6, "sp_not_ip6")             /* not an IPv6 Ethernet frame */    \
+	X(SHORT, "sp_short")                 /* shorter than an IPv6 header */   \
+	X(VERSION, "sp_version")             /* version is not 6 */              \
+	X(TRUNCATED, "sp_truncated")         /* payload length beyond frame */   \
+	X(BAD_ADDR, "sp_bad_addr")           /* loopback/unspec dst, mcast src */\
+	X(MCAST_NOT_OURS, "sp_mcast_not_ours") /* group we do not listen to */   \
+	X(TLV_MALFORMED, "sp_tlv_malformed") /* option runs past its header */   \
+	X(TLV_UNKNOWN, "sp_tlv_unknown")     /* unknown option, action discard */\
+	X(EXTHDR_TRUNC, "sp_exthdr_trunc")   /* extension header past the end */ \
+	X(RTHDR, "sp_rthdr")                 /* routing header we cannot follow*/\
+	X(NO_PROTO, "sp_no_proto")           /* no upper-layer handler */        \
+	X(NONE_NEXTHDR, "sp_no_next_header") /* next header 59 */                \
+	X(ICMP_SHORT, "sp_icmp_short")       /* shorter than the ICMP header */  \
+	X(ICMP_CSUM, "sp_icmp_csum")         /* bad ICMPv6 checksum */           \
+	X(UDP_CSUM, "sp_udp_csum")           /* bad UDP checksum / length */     \
+	X(ND_INVALID, "sp_nd_invalid")       /* ND message failed validation */  \
+	X(ND_IN_FRAGMENT, "sp_nd_in_fragment") /* RFC 6980 */                    \
+	X(FRAG_INVALID, "sp_frag_invalid")   /* Parameter Problem sent */        \
+	X(FRAG_OVERLAP, "sp_frag_overlap")   /* RFC 5722: datagram discarded */  \
+	X(FRAG_MEM, "sp_frag_mem")           /* reassembly memory limit */       \
+	X(FRAG_TIMEOUT, "sp_frag_timeout")   /* 60 s without completion */       \
+	X(FWD_DISABLED, "sp_fwd_disabled")   /* forwarding off on ingress */     \
+	X(FWD_BAD_SRC, "sp_fwd_bad_src")     /* ::, loopback, mcast source */    \
+	X(FWD_HOP_LIMIT, "sp_fwd_hop_limit") /* Time Exceeded sent */            \
+	X(FWD_BEYOND_SCOPE, "sp_fwd_beyond_scope") /* link-local leaving link */ \
+	X(FWD_TOO_BIG, "sp_fwd_too_big")     /* Packet Too Big sent */           \
+	X(NO_ROUTE, "sp_no_route")           /* DU code 0 sent */                \
+	X(BLACKHOLE, "sp_blackhole")                                            \
+	X(PROHIBIT, "sp_prohibit")           /* DU code 1 sent */                \
+	X(NO_DEV, "sp_no_dev")               /* egress not attached */           \
+	X(NEIGH_FAILED, "sp_neigh_failed")   /* resolution failed: DU code 3 */  \
+	X(NEIGH_QUEUE_FULL, "sp_neigh_queue_full") /* hold queue overflow */     \
+	X(NEIGH_TABLE_FULL, "sp_neigh_table_full") /* nothing evictable */      \
+	X(NEIGH_EVICTED, "sp_neigh_evicted") /* STALE entry made room */         \
+	X(XMIT, "sp_xmit")                   /* the xsk TX refused the frame */  \
+	X(ICMP_RATE, "sp_icmp_rate")         /* error not sent: rate limit */    \
+	X(ICMP_SUPPRESSED, "sp_icmp_suppressed") /* RFC 4443 2.4 (e) rules */    \
+	X(FRAG_NEEDED_LOCAL, "sp_frag_fail") /* could not fragment */
+
+#define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
+#define STACK_ENUM_DROP(id, name) STACK_DROP_##id,
+enum stack_icmp6_mib { STACK_ICMP6_LIST(STACK_ENUM_ICMP6) STACK_ICMP6_MAX };
+enum stack_drop_reason { STACK_DROP_LIST(STACK_ENUM_DROP) STACK_DROP_MAX };
+
+struct stack_stats {
+	uint64_t mib[XRT_MIB_MAX];          /* enum xrt_mib, slow path share */
+	uint64_t icmp6[STACK_ICMP6_MAX];    /* enum stack_icmp6_mib */
+	uint64_t drop[STACK_DROP_MAX];      /* enum stack_drop_reason */
+	/* ICMPv6 out/in per type (like Icmp6OutType133 in /proc/net/snmp6). */
+	uint64_t icmp6_out_type[256];
+	uint64_t icmp6_in_type[256];
+};
+
+/* Names, indexable by the enums above. */
+extern const char *const stack_icmp6_names[STACK_ICMP6_MAX];
+extern const char *const stack_drop_names[STACK_DROP_MAX];
+
+/* Copy of the counters since stack_init. */
+void stack_stats_get(struct stack_stats *out);
+
+#endif

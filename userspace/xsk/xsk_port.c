@@ -1,0 +1,383 @@
+/* xrt: AF_XDP ports over one shared UMEM (libxdp xsk API), bounded frame pool. */
+#include "xsk/xsk_port.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <xdp/xsk.h>
+
+#include "xrt/limits.h"
+#include "xsk/xsk_stats.h"
+
+#define XSK_ERR_LEN 256
+/* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
+#define XSK_RING_SIZE 1024
+/* Frames a socket keeps posted on its fill ring at most; the rest of the pool
+ * stays free for TX, so a busy RX port cannot starve transmission. */
+#define XSK_FILL_TARGET 256
+#define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+
+struct xsk_port {
+	bool used;
+	int ifindex;
+	unsigned queue;
+	bool zerocopy;
+	struct xsk_socket *xsk;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	unsigned posted; /* frames currently owned by fill ring + rx ring */
+	unsigned tx_outstanding;
+};
+
+static struct {
+	void *area;
+	size_t area_size;
+	struct xsk_umem *umem;
+	/* The umem's own fill/comp rings are consumed by the first socket that
+	 * binds on it; later sockets get rings of their own (create_shared). */
+	struct xsk_ring_prod umem_fill;
+	struct xsk_ring_cons umem_comp;
+	bool umem_rings_taken;
+	uint64_t *free_frames; /* stack of free frame addresses */
+	/* Which port holds each frame (index + 1; 0 = free), so closing a port
+	 * returns exactly the frames its rings held. */
+	uint16_t *owner;
+	unsigned nfree, nframes;
+	struct xsk_port ports[XRT_MAX_XSKS];
+} pool;
+
+struct xsk_stats xsk_stats;
+
+static unsigned port_index(const struct xsk_port *p)
+{
+	return (unsigned)(p - pool.ports);
+}
+
+static uint64_t frame_alloc(const struct xsk_port *p)
+{
+	if (pool.nfree == 0)
+		return UINT64_MAX;
+	uint64_t addr = pool.free_frames[--pool.nfree];
+	pool.owner[addr / XSK_FRAME_SIZE] = (uint16_t)(port_index(p) + 1);
+	return addr;
+}
+
+static void frame_free(uint64_t addr)
+{
+	/* Mask to the frame start: the kernel hands back offset addresses. */
+	uint64_t chunk = addr / XSK_FRAME_SIZE;
+	if (chunk >= pool.nframes || pool.owner[chunk] == 0)
+		return; /* not ours or already free: never double-free */
+	pool.owner[chunk] = 0;
+	pool.free_frames[pool.nfree++] = chunk * XSK_FRAME_SIZE;
+}
+
+int xsk_pool_create(unsigned nframes, char *err)
+{
+	if (pool.umem) {
+		snprintf(err, XSK_ERR_LEN, "xsk pool already created");
+		return -EEXIST;
+	}
+	if (nframes < 64 || nframes > (1u << 20)) {
+		snprintf(err, XSK_ERR_LEN, "xsk pool: nframes %u out of range 64..%u",
+			 nframes, 1u << 20);
+		return -EINVAL;
+	}
+	pool.area_size = (size_t)nframes * XSK_FRAME_SIZE;
+	pool.area = mmap(NULL, pool.area_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pool.area == MAP_FAILED) {
+		int e = errno;
+		pool.area = NULL;
+		snprintf(err, XSK_ERR_LEN, "xsk pool: mmap %zu bytes: %s",
+			 pool.area_size, strerror(e));
+		return -e;
+	}
+	struct xsk_umem_config cfg = {
+		.fill_size = XSK_RING_SIZE,
+		.comp_size = XSK_RING_SIZE,
+		.frame_size = XSK_FRAME_SIZE,
+		.frame_headroom = 0,
+		.flags = 0,
+	};
+	int ret = xsk_umem__create(&pool.umem, pool.area, pool.area_size,
+				   &pool.umem_fill, &pool.umem_comp, &cfg);
+	if (ret) {
+		snprintf(err, XSK_ERR_LEN, "xsk_umem__create: %s", strerror(-ret));
+		munmap(pool.area, pool.area_size);
+		pool.area = NULL;
+		pool.umem = NULL;
+		return ret;
+	}
+	pool.free_frames = calloc(nframes, sizeof(*pool.free_frames));
+	pool.owner = calloc(nframes, sizeof(*pool.owner));
+	if (!pool.free_frames || !pool.owner) {
+		xsk_pool_destroy();
+		snprintf(err, XSK_ERR_LEN, "xsk pool: out of memory");
+		return -ENOMEM;
+	}
+	pool.nframes = nframes;
+	pool.nfree = 0;
+	for (unsigned i = nframes; i-- > 0;)
+		pool.free_frames[pool.nfree++] = (uint64_t)i * XSK_FRAME_SIZE;
+	pool.umem_rings_taken = false;
+	return 0;
+}
+
+static void port_close(struct xsk_port *p)
+{
+	if (!p->used)
+		return;
+	xsk_socket__delete(p->xsk);
+	/* The kernel dropped whatever this socket's rings held: those frames
+	 * are free again. */
+	uint16_t me = (uint16_t)(port_index(p) + 1);
+	for (unsigned c = 0; c < pool.nframes; c++)
+		if (pool.owner[c] == me)
+			frame_free((uint64_t)c * XSK_FRAME_SIZE);
+	p->used = false;
+	p->xsk = NULL;
+}
+
+void xsk_pool_destroy(void)
+{
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
+		port_close(&pool.ports[i]);
+	if (pool.umem)
+		xsk_umem__delete(pool.umem);
+	if (pool.area)
+		munmap(pool.area, pool.area_size);
+	free(pool.free_frames);
+	free(pool.owner);
+	memset(&pool, 0, sizeof(pool));
+}
+
+/* Post free frames on a port's fill ring up to XSK_FILL_TARGET. */
+static void port_refill(struct xsk_port *p)
+{
+	unsigned want = p->posted < XSK_FILL_TARGET ? XSK_FILL_TARGET - p->posted : 0;
+	if (want > pool.nfree)
+		want = pool.nfree;
+	if (!want)
+		return;
+	uint32_t idx;
+	unsigned got = xsk_ring_prod__reserve(&p->fill, want, &idx);
+	for (unsigned i = 0; i < got; i++)
+		*xsk_ring_prod__fill_addr(&p->fill, idx + i) = frame_alloc(p);
+	xsk_ring_prod__submit(&p->fill, got);
+	p->posted += got;
+}
+
+static struct xsk_port *port_by_fd(int fd)
+{
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
+		if (pool.ports[i].used && xsk_socket__fd(pool.ports[i].xsk) == fd)
+			return &pool.ports[i];
+	return NULL;
+}
+
+static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue,
+		     uint16_t mode)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = XSK_RING_SIZE,
+		.tx_size = XSK_RING_SIZE,
+		/* xrt loads its own XDP program and fills xrt_xsks itself. */
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.xdp_flags = 0,
+		.bind_flags = mode | XDP_USE_NEED_WAKEUP,
+	};
+	bool first = !pool.umem_rings_taken;
+	if (first) {
+		/* The umem's rings belong to the first socket. */
+		int ret = xsk_socket__create(&p->xsk, ifname, queue, pool.umem,
+					     &p->rx, &p->tx, &cfg);
+		if (ret == 0) {
+			p->fill = pool.umem_fill;
+			p->comp = pool.umem_comp;
+			pool.umem_rings_taken = true;
+		}
+		return ret;
+	}
+	return xsk_socket__create_shared(&p->xsk, ifname, queue, pool.umem, &p->rx,
+					 &p->tx, &p->fill, &p->comp, &cfg);
+}
+
+int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
+{
+	if (!pool.umem) {
+		snprintf(err, XSK_ERR_LEN, "xsk pool not created");
+		return -EINVAL;
+	}
+	char ifname[IF_NAMESIZE];
+	if (!if_indextoname(ifindex, ifname)) {
+		snprintf(err, XSK_ERR_LEN, "xsk: no interface with index %d", ifindex);
+		return -ENODEV;
+	}
+	struct xsk_port *p = NULL;
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
+		struct xsk_port *q = &pool.ports[i];
+		if (q->used && q->ifindex == ifindex && q->queue == queue) {
+			snprintf(err, XSK_ERR_LEN, "xsk: %s queue %u already open",
+				 ifname, queue);
+			return -EEXIST;
+		}
+		if (!q->used && !p)
+			p = q;
+	}
+	if (!p) {
+		snprintf(err, XSK_ERR_LEN, "xsk: all %d sockets in use", XRT_MAX_XSKS);
+		return -ENOSPC;
+	}
+	memset(p, 0, sizeof(*p));
+	/* Zero-copy first; drivers without it (veth) refuse and we copy. */
+	int ret = port_bind(p, ifname, queue, XDP_ZEROCOPY);
+	if (ret == 0) {
+		p->zerocopy = true;
+	} else {
+		memset(p, 0, sizeof(*p));
+		ret = port_bind(p, ifname, queue, XDP_COPY);
+	}
+	if (ret) {
+		snprintf(err, XSK_ERR_LEN, "xsk: bind %s queue %u: %s", ifname, queue,
+			 strerror(-ret));
+		memset(p, 0, sizeof(*p));
+		return ret;
+	}
+	p->used = true;
+	p->ifindex = ifindex;
+	p->queue = queue;
+	port_refill(p);
+	*fd_out = xsk_socket__fd(p->xsk);
+	return 0;
+}
+
+bool xsk_port_zerocopy(int fd)
+{
+	struct xsk_port *p = port_by_fd(fd);
+	return p && p->zerocopy;
+}
+
+void xsk_port_close(int ifindex)
+{
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
+		struct xsk_port *p = &pool.ports[i];
+		if (!p->used || p->ifindex != ifindex)
+			continue;
+		port_close(p);
+	}
+}
+
+int xsk_port_rx(int fd, unsigned budget, xsk_rx_fn fn, void *arg)
+{
+	struct xsk_port *p = port_by_fd(fd);
+	if (!p)
+		return -EBADF;
+	uint32_t idx;
+	unsigned n = xsk_ring_cons__peek(&p->rx, budget, &idx);
+	for (unsigned i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&p->rx, idx + i);
+		uint8_t *frame = xsk_umem__get_data(pool.area, d->addr);
+		const struct xrt_punt_meta *meta = NULL;
+		/* The fast path's metadata sits just before the frame; the frame
+		 * address is at least XDP_PACKET_HEADROOM into its chunk. */
+		uint64_t off_in_chunk = d->addr & (XSK_FRAME_SIZE - 1);
+		if (off_in_chunk >= sizeof(*meta)) {
+			const struct xrt_punt_meta *m =
+				(const void *)(frame - sizeof(*meta));
+			if (m->magic == XRT_PUNT_MAGIC)
+				meta = m;
+		}
+		if (meta)
+			xsk_stats.rx_with_meta++;
+		else
+			xsk_stats.rx_without_meta++;
+		xsk_stats.rx_frames++;
+		fn(meta, p->ifindex, frame, d->len, arg);
+		/* Clear the magic so a recycled frame never shows stale meta. */
+		if (meta)
+			((struct xrt_punt_meta *)(frame - sizeof(*meta)))->magic = 0;
+		frame_free(d->addr);
+	}
+	xsk_ring_cons__release(&p->rx, n);
+	p->posted -= n;
+	port_refill(p);
+	if (xsk_ring_prod__needs_wakeup(&p->fill))
+		recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	return (int)n;
+}
+
+static void port_reclaim(struct xsk_port *p)
+{
+	uint32_t idx;
+	unsigned done = xsk_ring_cons__peek(&p->comp, XSK_RING_SIZE, &idx);
+	for (unsigned k = 0; k < done; k++)
+		frame_free(*xsk_ring_cons__comp_addr(&p->comp, idx + k));
+	xsk_ring_cons__release(&p->comp, done);
+	p->tx_outstanding -= done < p->tx_outstanding ? done : p->tx_outstanding;
+}
+
+void xsk_tx_reclaim(void)
+{
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
+		struct xsk_port *p = &pool.ports[i];
+		if (!p->used)
+			continue;
+		port_reclaim(p);
+		/* Copy mode only transmits on a syscall; kick again while frames
+		 * are outstanding so they never sit in the ring. */
+		if (p->tx_outstanding && xsk_ring_prod__needs_wakeup(&p->tx))
+			sendto(xsk_socket__fd(p->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+		port_refill(p);
+	}
+}
+
+int xsk_xmit(int ifindex, const void *frame, size_t len)
+{
+	struct xsk_port *p = NULL;
+	for (unsigned i = 0; i < XRT_MAX_XSKS && !p; i++)
+		if (pool.ports[i].used && pool.ports[i].ifindex == ifindex)
+			p = &pool.ports[i];
+	if (!p) {
+		xsk_stats.tx_no_port++;
+		return -ENODEV;
+	}
+	if (len > XSK_FRAME_SIZE || len == 0) {
+		xsk_stats.tx_too_long++;
+		return -EMSGSIZE;
+	}
+	if (pool.nfree == 0)
+		port_reclaim(p);
+	uint64_t addr = frame_alloc(p);
+	if (addr == UINT64_MAX) {
+		xsk_stats.tx_no_frame++;
+		return -ENOBUFS;
+	}
+	uint32_t idx;
+	if (xsk_ring_prod__reserve(&p->tx, 1, &idx) != 1) {
+		frame_free(addr);
+		xsk_stats.tx_ring_full++;
+		return -ENOBUFS;
+	}
+	memcpy(xsk_umem__get_data(pool.area, addr), frame, len);
+	struct xdp_desc *d = xsk_ring_prod__tx_desc(&p->tx, idx);
+	d->addr = addr;
+	d->len = (uint32_t)len;
+	d->options = 0;
+	xsk_ring_prod__submit(&p->tx, 1);
+	p->tx_outstanding++;
+	xsk_stats.tx_frames++;
+	if (xsk_ring_prod__needs_wakeup(&p->tx))
+		sendto(xsk_socket__fd(p->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+	return 0;
+}
