@@ -429,6 +429,9 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 	*) xrt_fail "$3: '$2' not found in: $1" ;;
 	esac
 }
+assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
+	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
+}
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
