@@ -64,8 +64,9 @@ assert_ge "$(($(xrt_fp_stat $R Ip6OutForwDatagrams) - fwd0))" 6 "forwarded by th
 assert_ge "$(xrt_cli $R stats | awk '$1 == "Ip6OutForwDatagrams" {print $2}')" 6 "xrt stats Ip6OutForwDatagrams"
 assert_ge "$(xrt_cli $R stats dev "$IF_RA" | awk '$1 == "Ip6InReceives" {print $2}')" 3 "xrt stats dev: Ip6InReceives"
 json stats
+assert_eq "$(xrt_cli $R stats | awk '$1 == "RibRoutes" {print $2}')" "$(xrt_cli $R route show table all | grep -vc '^	')" "RibRoutes counts the routes"
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
-	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
+	"['interfaces', 'rib', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
 # link set: MTU follows into next hops (and the kernel), forwarding off stops
 # transit from that ingress in the fast path.

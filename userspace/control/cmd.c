@@ -317,8 +317,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		}
 		JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
 		JADD(o, "metric", JINT(rt->metric));
-		json_out(out, json_object_get(o));
-		json_object_put(o);
+		json_out(out, o);
 		return 0;
 	}
 	if (rt->type != XRT_RTN_UNICAST)
@@ -757,8 +756,13 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	const uint64_t xsk_vals[] = { XSK_STATS_LIST(XSK_VAL) };
 	static struct stack_stats ss;
 	stack_stats_get(&ss);
+	struct rib_stats rs;
+	rib_get_stats(r->rib, &rs);
 	if (!json) {
 		stats_text(&s, out);
+		xrt_buf_printf(out, "%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n",
+			       "RibRoutes", rs.routes, "RibPrefixes", rs.nodes, "RibNexthops",
+			       rs.nexthops, "RibNexthopGroups", rs.groups);
 		for (int i = 0; i < XRT_MIB_MAX; i++)
 			xrt_buf_printf(out, "slow.%-27s\t%llu\n", MIB_NAMES[i],
 				       (unsigned long long)ss.mib[i]);
@@ -802,6 +806,12 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	JADD(slow, "drop", sdrop);
 	JADD(slow, "xsk", xsk);
 	JADD(o, "slowpath", slow);
+	json_object *rib = json_object_new_object();
+	JADD(rib, "routes", JINT(rs.routes));
+	JADD(rib, "prefixes", JINT(rs.nodes));
+	JADD(rib, "nexthops", JINT(rs.nexthops));
+	JADD(rib, "groups", JINT(rs.groups));
+	JADD(o, "rib", rib);
 	json_out(out, o);
 	return 0;
 }
@@ -875,9 +885,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1))
 			return config_reload(r, err);
-		ERR(argc < 2 ? "config needs a command (reload)"
-			     : "unknown config command \"%s\" (reload)",
-		    argc < 2 ? "" : argv[1]);
+		if (argc < 2)
+			ERR("config needs a command (reload)");
+		else
+			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
 	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
