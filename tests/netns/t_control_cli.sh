@@ -16,6 +16,13 @@ assert_eq "$(wc -l <<<"$out")" 1 "one-line message without a daemon"
 assert_contains "$out" "xrtd is not running" "CLI without a daemon"
 
 xrt_xrtd_start $R
+# A second daemon in the namespace stops before touching the first one's maps.
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "a second xrtd started"
+assert_contains "$out" "is another xrtd running?" "second xrtd"
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "xrtd started with a missing config file"
+assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
 fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
