@@ -445,6 +445,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		for (unsigned q = 0; q < l->nqueues; q++)
 			nx += l->xsk_fd[q] >= 0;
 		JADD(o, "xsks", JINT(nx));
+		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -452,11 +453,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s\n"
 		       "    link/ether %s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
-		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx, mac);
+		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
+		       l->kernel_local ? " kernel-local" : "", mac);
 }
 
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
