@@ -86,6 +86,7 @@ xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
 fd0=$(xrt_fp_stat $R drop:fwd_disabled)
 xrt_cli_ok $R link set dev "$IF_RA" forwarding off
 assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1 iif "$IF_RA")" "dropped: forwarding off on $IF_RA" "route get iif with forwarding off"
 xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
 assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
 xrt_cli_ok $R link set dev "$IF_RA" forwarding on

@@ -252,12 +252,14 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 {
 	char d[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], t[16], mac[18];
 	uint32_t table = c->table;
+	const struct xrt_link *iif = NULL;
 	if (c->iif[0]) {
 		struct xrt_link *l = router_link_need(r, c->iif, err);
 		if (!l)
 			return -ENODEV;
 		if (!c->has_table)
 			table = l->dev.table;
+		iif = l;
 	}
 	/* The fast path decides these before any route lookup (bpf/fib.h). */
 	const char *pre = NULL;
@@ -317,6 +319,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		}
 		JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
 		JADD(o, "metric", JINT(rt->metric));
+		if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+			JADD(o, "decision", JSTR("dropped: forwarding off on the ingress (drop fwd_disabled)"));
 		json_out(out, o);
 		return 0;
 	}
@@ -338,6 +342,10 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			xrt_buf_printf(out, " lladdr %s", mac);
 		}
 	}
+	/* ip6_forward's first check, when the ingress is known. */
+	if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+		xrt_buf_printf(out, " dropped: forwarding off on %s (drop fwd_disabled)",
+			       iif->dev.name);
 	xrt_buf_printf(out, "\n");
 	return 0;
 }
