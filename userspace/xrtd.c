@@ -15,6 +15,8 @@
 #include <sys/timerfd.h>
 
 #include "control/cmd.h"
+#include "control/linkwatch.h"
+#include "control/netlink.h"
 #include "control/server.h"
 #include "stack/stack.h"
 #include "xsk/xsk_port.h"
@@ -25,11 +27,11 @@
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
-	int epfd, sigfd, timerfd;
+	int epfd, sigfd, timerfd, linkfd;
 	struct xrt_router router;
 	struct ctl_server server;
 	bool stop;
@@ -37,14 +39,16 @@ struct daemon {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f]\n"
+	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
 		   "  -s SOCKET    control socket (default %s; '@' = abstract)\n"
 		   "  --bpffs DIR  bpffs for the pinned maps (default %s)\n"
 		   "  --obj PATH   XDP object (default: bpf/xrt_fwd.bpf.o of the build tree,\n"
 		   "               else %s)\n"
-		   "  -f           stay in the foreground\n",
+		   "  -f           stay in the foreground\n"
+		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
+		   "               neighbours (as `xrt sync kernel on`)\n",
 		XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
 }
 
@@ -71,6 +75,13 @@ static int loop_fd_add(void *ctx, int fd)
 {
 	struct daemon *d = ctx;
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_XSK, fd) };
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int loop_nl_fd_add(void *ctx, int fd)
+{
+	struct daemon *d = ctx;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_NETLINK, fd) };
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
@@ -148,6 +159,12 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_XSK:
 		xsk_port_rx(fd, RX_BUDGET, on_punt, NULL);
 		break;
+	case EV_NETLINK:
+		nl_mirror_input(&d->router);
+		break;
+	case EV_LINKWATCH:
+		linkwatch_input(&d->router, fd);
+		break;
 	}
 }
 
@@ -177,6 +194,11 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev);
 	ev.data.u64 = EV(EV_TIMER, d->timerfd);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev);
+	d->linkfd = linkwatch_open(err);
+	if (d->linkfd < 0)
+		return d->linkfd;
+	ev.data.u64 = EV(EV_LINKWATCH, d->linkfd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->linkfd, &ev);
 	return 0;
 }
 
@@ -188,12 +210,13 @@ int main(int argc, char **argv)
 		{ "bpffs", required_argument, NULL, 'B' },
 		{ "obj", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "sync-kernel", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
 	const char *obj = NULL;
-	bool foreground = false;
+	bool foreground = false, sync_kernel = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
 		switch (c) {
@@ -202,6 +225,7 @@ int main(int argc, char **argv)
 		case 'B': bpffs = optarg; break;
 		case 'O': obj = optarg; break;
 		case 'f': foreground = true; break;
+		case 'k': sync_kernel = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -216,7 +240,7 @@ int main(int argc, char **argv)
 
 	static struct daemon d;
 	char err[XRT_ERR_LEN];
-	d.epfd = d.sigfd = d.timerfd = -1;
+	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
 	/* The socket first: a second xrtd in the namespace stops here before
 	 * touching the maps the first one owns. */
@@ -232,7 +256,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.router.loop = (struct router_loop_ops){
-		.ctx = &d, .fd_add = loop_fd_add, .fd_del = loop_fd_del,
+		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
+		.fd_del = loop_fd_del,
 	};
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
@@ -252,6 +277,14 @@ int main(int argc, char **argv)
 	}
 	if (config && (rc = config_load(&d.router, config, err))) {
 		fprintf(stderr, "xrtd: %s\n", err);
+		router_fini(&d.router);
+		stack_fini();
+		xsk_pool_destroy();
+		ctl_server_close(&d.server);
+		return 1;
+	}
+	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
+		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
 		router_fini(&d.router);
 		stack_fini();
 		xsk_pool_destroy();
@@ -281,6 +314,7 @@ int main(int argc, char **argv)
 	router_fini(&d.router);
 	stack_fini();
 	xsk_pool_destroy();
+	linkwatch_close(d.linkfd);
 	close(d.timerfd);
 	close(d.sigfd);
 	close(d.epfd);

@@ -243,6 +243,14 @@ xrt_link() {
 	ip link add "$ifa" netns "$XRT_PREFIX-$a" type veth \
 		peer name "$ifb" netns "$XRT_PREFIX-$b" ||
 		xrt_fail "could not create veth $ifa ($a) <-> $ifb ($b)"
+	# veth "offloads" TX checksums: a TCP/UDP packet leaves with only the
+	# pseudo-header sum (CHECKSUM_PARTIAL), finished by whoever builds a
+	# real frame. XDP_REDIRECT/XDP_TX forward the bytes as they are, so the
+	# far host would see a bad checksum and drop the packet. A real NIC
+	# computes it in hardware; on veth the sender must compute it itself.
+	xrt_require_cmd ethtool
+	ip netns exec "$XRT_PREFIX-$a" ethtool -K "$ifa" tx off >/dev/null
+	ip netns exec "$XRT_PREFIX-$b" ethtool -K "$ifb" tx off >/dev/null
 	ip -n "$XRT_PREFIX-$a" link set "$ifa" up
 	ip -n "$XRT_PREFIX-$b" link set "$ifb" up
 }
@@ -421,6 +429,9 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 	*) xrt_fail "$3: '$2' not found in: $1" ;;
 	esac
 }
+assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
+	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
+}
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
@@ -475,8 +486,8 @@ xrt_capture_wait() {
 #   a: 2001:db8:1::2/64, default via 2001:db8:1::1 (r)
 #   b: 2001:db8:2::2/64, default via 2001:db8:2::1 (r), and 2001:db8:b::1/128
 #      on lo (a prefix behind b, reached through a gateway route on r)
-# Hosts get static neighbour entries for r (they never need ND) and xdp_pass
-# on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
+# Hosts get static neighbour entries for r (they never need ND; with
+# XRT_TOPO_ND=1 they resolve r with ND instead) and xdp_pass on their veths. Sets TOPO_A TOPO_R TOPO_B (short namespace names), IF_AR
 # IF_RA IF_RB IF_BR (veth names: IF_XY is X's veth towards Y) and MAC_AR
 # MAC_RA MAC_RB MAC_BR. ROUTER_KIND=kernel makes r a kernel router (addresses,
 # routes and neighbours configured with ip) for reference runs.
@@ -499,8 +510,10 @@ xrt_topo_line() {
 	xrt_host "$TOPO_A" "$IF_AR" 2001:db8:1::2/64 2001:db8:1::1
 	xrt_host "$TOPO_B" "$IF_BR" 2001:db8:2::2/64 2001:db8:2::1
 	ip -n "$(xrt_ns "$TOPO_B")" -6 addr add 2001:db8:b::1/128 dev lo
-	xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
-	xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	if [ -z "${XRT_TOPO_ND:-}" ]; then
+		xrt_static_neigh "$TOPO_A" "$IF_AR" 2001:db8:1::1 "$MAC_RA"
+		xrt_static_neigh "$TOPO_B" "$IF_BR" 2001:db8:2::1 "$MAC_RB"
+	fi
 	if [ "$kind" = kernel ]; then
 		local rns
 		rns=$(xrt_ns "$TOPO_R")
@@ -549,7 +562,11 @@ xrt_udp_stream() {
 	xrt_require_cmd socat ss
 	head -c $((count * size)) /dev/urandom >"$src"
 	: >"$out"
-	xrt_bg "$to" "udp-recv-$port" socat -u "UDP6-RECV:$port,bind=[$dst]" "OPEN:$out,append"
+	# A frame that went through XDP on veth is charged a whole page, so the
+	# default 208 KB receive buffer holds only ~50 of them and a burst
+	# overflows it; ask for 4 MB (the kernel doubles it, up to rmem_max).
+	xrt_bg "$to" "udp-recv-$port" socat -u \
+		"UDP6-RECV:$port,bind=[$dst],rcvbuf=4194304" "OPEN:$out,append"
 	local rpid=$XRT_LAST_PID
 	xrt_wait_for "xrt_exec $to ss -Huln | grep -q ':$port '" 5 ||
 		xrt_fail "UDP receiver on port $port in $to did not start"
@@ -557,7 +574,7 @@ xrt_udp_stream() {
 	xrt_exec "$from" socat -b "$size" -u "OPEN:$src" "UDP6-SENDTO:[$dst]:$port" ||
 		xrt_fail "UDP sender in $from failed"
 	xrt_wait_for "[ \$(stat -c %s '$out') -ge $((count * size)) ]" 10 ||
-		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port"
+		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port (receiver Udp6RcvbufErrors: $(xrt_snmp6 "$to" Udp6RcvbufErrors))"
 	xrt_stop "$rpid"
 	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
 }

@@ -39,9 +39,36 @@ done
 out=$(xrt_exec a ping -6 -n -c 3 -i 0.1 -W 2 2001:db8:b::1) || xrt_fail "ping through the batch-loaded route: $out"
 assert_contains "$(xrt_cli r stats)" "Ip6OutForwDatagrams" "stats after the batch"
 
+# Route change to fast path: the CLI returns after the map write, so its
+# wall time bounds the latency (measured, not asserted).
+t0=$(date +%s%N)
+for i in $(seq 100); do
+	xrt_cli r route replace 2001:db8:b::/64 via 2001:db8:2::2 metric $((2000 + i % 2)) >/dev/null
+done
+t1=$(date +%s%N)
+xrt_log "measured: route replace via the CLI, process start to map written: $(((t1 - t0) / 100000)) us per change (100 runs)"
+
 # Flush them all again: only the address routes are left.
 xrt_cli_ok r route flush table main metric 1024
+xrt_cli_ok r route flush table main metric 2000
+xrt_cli_ok r route flush table main metric 2001
 assert_eq "$(xrt_cli r route show | wc -l)" "$base" "routes after flushing the batch"
+
+# A full table is a clear error that changes nothing: distinct gateways
+# until the next-hop array (XRT_MAX_NEXTHOPS - 1 ids) runs out.
+"$XRT_PY" - >"$XRT_TMP/nh.batch" <<'PY'
+for i in range(2, 65538):
+    print("route add 2001:eee:%x::/48 via 2001:db8:2::%x:%x metric 3000" % (i, i >> 16, i & 0xffff))
+PY
+before=$(xrt_cli r route show | wc -l)
+out=$(xrt_cli r -batch "$XRT_TMP/nh.batch" 2>&1) && xrt_fail "65536 distinct next hops fitted"
+assert_contains "$out" ": next-hop table is full (65535 next hops)" "next-hop table full"
+line=$(sed -n 's/^Command failed [^:]*:\([0-9]*\):.*/\1/p' <<<"$out")
+assert_eq "$(($(xrt_cli r route show | wc -l) - before))" "$((line - 1))" "routes before the full table stayed, the failing one not added"
+xrt_cli_ok r route flush table main metric 3000
+assert_eq "$(xrt_cli r route show | wc -l)" "$before" "flushed"
+xrt_cli_ok r route add 2001:eee:1::/48 via 2001:db8:2::9 metric 3000
+xrt_cli_ok r route del 2001:eee:1::/48 metric 3000
 
 # A bad line stops the batch there: lines before it are applied, after not.
 bad=$XRT_TMP/bad.batch

@@ -67,6 +67,22 @@ json stats
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
 	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
+# link set: MTU follows into next hops (and the kernel), forwarding off stops
+# transit from that ingress in the fast path.
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1400
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1)" " mtu 1400 " "next hop MTU follows the link"
+assert_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" "mtu 1400" "kernel MTU set"
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 -s 1452 -M do 2001:db8:b::1 2>&1) && xrt_fail "1500-byte packet crossed a 1400 MTU: $out"
+assert_contains "$out" "mtu=1400" "Packet Too Big with the new MTU"
+xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
+fd0=$(xrt_fp_stat $R drop:fwd_disabled)
+xrt_cli_ok $R link set dev "$IF_RA" forwarding off
+assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
+assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
+xrt_cli_ok $R link set dev "$IF_RA" forwarding on
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 2001:db8:b::1) || xrt_fail "forwarding back on: $out"
+
 # Replace with a blackhole: the same flow now dies in the fast path.
 bh0=$(xrt_fp_stat $R drop:blackhole)
 xrt_cli_ok $R route replace blackhole 2001:db8:b::/64
@@ -106,7 +122,7 @@ check_err() { # EXPECTED_MESSAGE ARGS...
 	assert_eq "$out" "Error: $want" "xrt $*"
 }
 check_err 'unknown route command "adx" (add, del, replace, show, get, flush)' route adx 2001:db8:9::/48 dev "$IF_RA"
-check_err 'unknown object "routes" (link, addr, route, neigh, stats, config)' routes add 2001:db8:9::/48
+check_err 'unknown object "routes" (link, addr, route, neigh, stats, sync, config)' routes add 2001:db8:9::/48
 check_err '"2001:db8::g/48" is not an IPv6 prefix' route add 2001:db8::g/48 dev "$IF_RA"
 check_err '2001:db8::1/64 has host bits set' route add 2001:db8::1/64 dev "$IF_RA"
 check_err 'unknown interface "nosuch0"' route add 2001:db8:9::/48 dev nosuch0
@@ -131,7 +147,45 @@ assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
 xrt_cli_ok $R link detach dev "$IF_RB"
 assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
 assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
+assert_contains "$(xrt_cli $R route show)" "2001:db8:c::/48 via 2001:db8:1::2 dev $IF_RA metric 1024" \
+	"ECMP route keeps its member on the remaining link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
+
+# The kernel side of an attached link is followed: an MTU set with ip
+# reaches the next hops; a deleted device is detached with its routes.
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" mtu 1450
+xrt_wait_for "xrt_cli $R link show dev $IF_RA | grep -q 'mtu 1450 '" 5 || xrt_fail "kernel MTU change not followed"
+xrt_wait_for "xrt_cli $R route get 2001:db8:1::2 | grep -q ' mtu 1450 '" 5 || xrt_fail "next hop MTU not updated"
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" mtu 1500
+ip -n "$(xrt_ns $R)" link add "$XRT_PREFIX-x1" type veth peer name "$XRT_PREFIX-x2"
+ip -n "$(xrt_ns $R)" link set "$XRT_PREFIX-x1" up
+ip -n "$(xrt_ns $R)" link set "$XRT_PREFIX-x2" up
+xrt_cli_ok $R link attach dev "$XRT_PREFIX-x1"
+xrt_cli_ok $R route add 2001:db8:77::/48 dev "$XRT_PREFIX-x1"
+ip -n "$(xrt_ns $R)" link del "$XRT_PREFIX-x1"
+xrt_wait_for "! xrt_cli $R link show | grep -q '$XRT_PREFIX-x1'" 5 || xrt_fail "deleted device still attached"
+assert_not_contains "$(xrt_cli $R route show)" "2001:db8:77::" "route through a deleted device"
+
+# Garbage on the socket gets an error answer; the daemon keeps serving.
+out=$(xrt_exec $R "$XRT_PY" - <<'PY'
+import socket, struct
+def ask(payload):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect("\0xrt")
+    s.send(payload)
+    r = s.recv(70000)
+    s.close()
+    magic, flags, status, ndone = struct.unpack("=IIiI", r[:16])
+    return status, r[16:].decode()
+hdr = struct.pack("=IHHI", 0x78727463, 1, 0, 2)
+print(ask(b"hello"))
+print(ask(hdr + struct.pack("=I", 3) + b"route\0show\0"))      # words cut short
+print(ask(hdr + struct.pack("=I", 100000)))                      # absurd word count
+print(ask(struct.pack("=IHHI", 0x78727463, 9, 0, 1)))            # wrong version
+PY
+)
+assert_eq "$(grep -c "malformed request" <<<"$out")" 4 "malformed requests answered: $out"
+assert_contains "$(xrt_cli $R link show)" "$IF_RA" "daemon alive after garbage"
 
 # Only root may talk to the daemon.
 out=$(xrt_exec $R setpriv --reuid=65534 --regid=65534 --clear-groups "$XRT_BUILD/xrt" link show 2>&1) &&

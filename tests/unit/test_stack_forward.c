@@ -193,18 +193,22 @@ Test(forward, redirect_when_leaving_by_ingress_then_forward)
 	cr_assert_eq(memcmp(tx_icmp(r) + 48, frame + 14, 40), 0);
 	/* And the packet is still forwarded (queued behind resolution). */
 	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
-	/* Punted by the fast path only for the Redirect: not forwarded again. */
+	/* Punted by the fast path for the Redirect: the fast path did not
+	 * forward it (XDP cannot clone), so the daemon sends the Redirect and
+	 * forwards the packet too. */
 	fake_ntx = 0;
 	struct xrt_punt_meta meta = { .magic = XRT_PUNT_MAGIC, .reason = XRT_PUNT_REDIRECT,
 				      .ifindex = FAKE_IF_A };
 	stack_rx(&meta, FAKE_IF_A, frame, len);
 	cr_assert_eq(count_icmp(ND_REDIRECT, 0), 1);
-	cr_assert_eq(fake_ntx, 1);
-	/* A gateway named by a global address cannot be a Redirect target. */
+	cr_assert_geq(fake_ntx, 1);
+	/* A gateway named by a global address cannot be a Redirect target:
+	 * no Redirect, and no packet lost either. */
 	fake_ntx = 0;
 	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:66::1", 64, 8);
 	stack_rx(&meta, FAKE_IF_A, frame, len);
-	cr_assert_eq(fake_ntx, 0);
+	cr_assert_eq(count_icmp(ND_REDIRECT, 0), 0);
+	cr_assert_geq(fake_ntx, 1); /* forwarded, or an NS resolving its next hop */
 }
 
 Test(forward, nud_reachable_stale_delay_probe_gone)

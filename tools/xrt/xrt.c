@@ -21,13 +21,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: xrt [-j] [-s SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [-s SOCKET] [-force] -batch FILE\n"
-		"OBJECT := link | addr | route | neigh | stats | config | sync\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | config\n"
 		"       xrt link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
 		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
 		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
 		"       xrt neigh show|add|del|flush [ADDR lladdr MAC dev D]\n"
 		"       xrt stats [dev D]\n"
+		"       xrt sync [kernel on|off]\n"
 		"       xrt config reload\n");
 }
 

@@ -10,6 +10,9 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "control/netlink.h"
+#include "control/rt6_multipath_hash.h"
+#include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
 #include "xsk/xsk_stats.h"
@@ -217,6 +220,33 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	return 0;
 }
 
+/* The member the fast path takes for this flow: its hash over the group's
+ * buckets as they are in the map (not a recomputation of the layout). */
+static const struct rib_nh *route_get_member(struct xrt_router *r, const struct rib_route *rt,
+					     const struct cmd_route *c)
+{
+	if (!rt->grp)
+		return rt->nh;
+	struct rt6_flow f = {
+		.daddr = c->prefix, .flowlabel = c->flowlabel,
+		.nexthdr = c->has_ipproto ? c->ipproto : NEXTHDR_ICMP,
+		.sport = c->sport, .dport = c->dport,
+	};
+	if (c->has_from)
+		f.saddr = c->from;
+	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
+	struct xrt_nh_grp g;
+	uint32_t gid = rt->grp->id;
+	if (bpf_map_lookup_elem(r->maps.nh_grp, &gid, &g) || !g.nbuckets ||
+	    g.nbuckets > XRT_ECMP_BUCKETS)
+		return NULL;
+	uint32_t id = g.bucket[rt6_multipath_hash(&f) % g.nbuckets];
+	for (unsigned i = 0; i < rt->grp->n; i++)
+		if (rt->grp->nh[i]->id == id)
+			return rt->grp->nh[i];
+	return NULL;
+}
+
 static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -229,14 +259,30 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (!c->has_table)
 			table = l->dev.table;
 	}
+	/* The fast path decides these before any route lookup (bpf/fib.h). */
+	const char *pre = NULL;
+	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
+		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
+			      ? "link-scoped multicast: delivered here (punt mcast_link)"
+			      : "multicast beyond link scope: dropped (drop mcast)";
+	else if (IN6_IS_ADDR_LINKLOCAL(&c->prefix))
+		pre = "link-local: delivered here, never forwarded (punt local)";
+	if (pre) {
+		if (json)
+			xrt_buf_printf(out, "{\"dst\":\"%s\",\"type\":\"%s\",\"decision\":\"%s\"}\n",
+				       ntop(&c->prefix, d),
+				       IN6_IS_ADDR_LINKLOCAL(&c->prefix) ? "local" : "multicast", pre);
+		else
+			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
+		return 0;
+	}
 	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
 	if (!rt) {
 		ERR("no route to %s in table %s (the fast path punts: no_route)",
 		    ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
 		return -ENETUNREACH;
 	}
-	const struct rib_nh *h = rib_route_pick(rt, c->has_from ? &c->from : &in6addr_any,
-						&c->prefix);
+	const struct rib_nh *h = route_get_member(r, rt, c);
 	char p[INET6_ADDRSTRLEN + 8];
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
 	struct xrt_neigh6_val nv;
@@ -426,6 +472,9 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 		if ((rc = parse_link(argc, argv, true, true, &c, err)))
 			return rc;
 		if ((rc = link_attach(r, c.dev, err)))
+			return rc;
+		/* Mirroring: the new link's kernel routes were skipped so far. */
+		if (r->mirror && (rc = nl_mirror_resync(r, err)))
 			return rc;
 		if (!c.has_mtu && !c.has_forwarding && !c.has_table)
 			return 0;
@@ -757,6 +806,49 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	return 0;
 }
 
+/* ---------------- sync (kernel mirroring) ---------------- */
+
+static int cmd_sync(struct xrt_router *r, int argc, char **argv, bool json,
+		    struct xrt_buf *out, char *err)
+{
+	if (argc == 0 || (argc == 1 && is(argv[0], "show", 1))) {
+		const struct nl_mirror_stats *st = nl_mirror_get_stats(r);
+		struct nl_mirror_stats zero = { 0 };
+		if (!st)
+			st = &zero;
+		if (json)
+			xrt_buf_printf(out,
+				       "{\"kernel\":%s,\"routes\":%llu,\"addrs\":%llu,"
+				       "\"neighs\":%llu,\"skipped\":%llu,\"resyncs\":%llu,"
+				       "\"errors\":%llu}\n",
+				       r->mirror ? "true" : "false",
+				       (unsigned long long)st->routes, (unsigned long long)st->addrs,
+				       (unsigned long long)st->neighs, (unsigned long long)st->skipped,
+				       (unsigned long long)st->resyncs, (unsigned long long)st->errors);
+		else
+			xrt_buf_printf(out,
+				       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
+				       "resyncs %llu errors %llu\n",
+				       r->mirror ? "on" : "off", (unsigned long long)st->routes,
+				       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
+				       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
+				       (unsigned long long)st->errors);
+		return 0;
+	}
+	bool on;
+	if (argc != 2 || strcmp(argv[0], "kernel")) {
+		ERR("usage: sync kernel on|off");
+		return -EINVAL;
+	}
+	int rc = parse_onoff(argv[1], &on, "sync kernel", err);
+	if (rc)
+		return rc;
+	if (on)
+		return nl_mirror_start(r, err);
+	nl_mirror_stop(r, true);
+	return 0;
+}
+
 /* ---------------- dispatch ---------------- */
 
 int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
@@ -778,6 +870,8 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_neigh(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "stats", 2))
 		return cmd_stats(r, argc - 1, argv + 1, json, out, err);
+	if (is(obj, "sync", 2))
+		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1))
 			return config_reload(r, err);
@@ -786,6 +880,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		    argc < 2 ? "" : argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
 	return -EINVAL;
 }

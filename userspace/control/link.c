@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -78,11 +79,12 @@ static int xdp_attached_ours(struct xrt_router *r, int ifindex, uint32_t *prog_i
 	return -EBUSY;
 }
 
-static int iface_program(struct xrt_router *r, struct xrt_link *l, char *err)
+int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
 {
 	struct xrt_iface v = {
 		.slot = l->slot, .mtu = l->dev.mtu, .table = l->dev.table,
-		.flags = l->dev.forwarding ? XRT_IF_F_FORWARDING : 0,
+		.flags = (l->dev.forwarding ? XRT_IF_F_FORWARDING : 0) |
+			 (l->kernel_local ? XRT_IF_F_KERNEL_LOCAL : 0),
 		.xsk_base = l->xsk_base,
 	};
 	memcpy(v.mac, l->dev.mac, 6);
@@ -101,6 +103,24 @@ void link_release(struct xrt_router *r, struct xrt_link *l)
 		l->xsk_fd[q] = -1;
 	}
 	xsk_port_close(l->dev.ifindex);
+}
+
+/*
+ * The kernel releases a closed AF_XDP socket's hold on its queue a little
+ * later (deferred work), so a daemon restarted at once can see EBUSY for a
+ * moment: retry for up to XSK_BUSY_RETRIES * XSK_BUSY_WAIT_MS.
+ */
+#define XSK_BUSY_RETRIES 40
+#define XSK_BUSY_WAIT_MS 25
+static int xsk_open_retry(int ifindex, unsigned q, int *fd, char *err)
+{
+	int rc = xsk_port_open(ifindex, q, fd, err);
+	for (int i = 0; rc == -EBUSY && i < XSK_BUSY_RETRIES; i++) {
+		struct timespec ts = { .tv_nsec = XSK_BUSY_WAIT_MS * 1000000L };
+		nanosleep(&ts, NULL);
+		rc = xsk_port_open(ifindex, q, fd, err);
+	}
+	return rc;
 }
 
 /* Learn the kernel's link-local addresses of the interface. */
@@ -178,6 +198,7 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 	l->slot = (uint16_t)slot;
 	l->xsk_base = slot * XRT_MAX_QUEUES;
 	l->from_config = r->in_config;
+	l->kernel_local = r->mirror != NULL;
 	l->nqueues = rx_queues(name);
 	for (unsigned q = 0; q < XRT_MAX_QUEUES; q++)
 		l->xsk_fd[q] = -1;
@@ -197,13 +218,13 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 		}
 		l->xdp_ours = true;
 	}
-	rc = iface_program(r, l, err);
+	rc = link_program(r, l, err);
 	if (rc)
 		goto fail_xdp;
 	r->links[slot] = l;
 	if (r->xsk_ready) {
 		for (unsigned q = 0; q < l->nqueues; q++) {
-			rc = xsk_port_open(l->dev.ifindex, q, &l->xsk_fd[q], err);
+			rc = xsk_open_retry(l->dev.ifindex, q, &l->xsk_fd[q], err);
 			if (!rc)
 				rc = xrt_maps_xsk_set(&r->maps, l->xsk_base + q, l->xsk_fd[q],
 						      err);
@@ -285,7 +306,7 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		for (unsigned i = 0; i < n; i++)
 			addr_add(r, l, &a[i], p[i], o[i], err);
 	}
-	rc = iface_program(r, l, err);
+	rc = link_program(r, l, err);
 	if (rc) {
 		if (mtu && was.dev.mtu != l->dev.mtu) {
 			struct ifreq ifr = { .ifr_mtu = (int)was.dev.mtu };

@@ -819,11 +819,48 @@ int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err)
 	return 0;
 }
 
+/* The same route without the group members on ifindex (replace in place:
+ * the fast path switches from the old group to the smaller one at once). */
+static int route_shrink(struct rib *rib, struct rib_route *r, int ifindex, char *err)
+{
+	struct rib_route_spec s = {
+		.table = r->node->table, .prefix = r->node->prefix, .plen = r->node->plen,
+		.type = r->type, .metric = r->metric, .mtu = r->mtu,
+		.origin = (enum rib_origin)r->origin,
+	};
+	for (unsigned i = 0; i < r->grp->n; i++) {
+		const struct rib_nh *h = r->grp->nh[i];
+		if (h->ifindex == ifindex)
+			continue;
+		struct rib_path *p = &s.path[s.npaths++];
+		p->ifindex = h->ifindex;
+		p->has_gw = !(h->flags & XRT_NH_F_CONNECTED);
+		p->gw = h->gw;
+		p->weight = r->grp->weight[i];
+	}
+	return rib_route_add(rib, &s, true, err);
+}
+
 int rib_link_down(struct rib *rib, int ifindex, char *err)
 {
-	struct rib_match m = { .has_dev = true, .ifindex = ifindex };
-	int rc = rib_flush(rib, &m, err);
-	return rc < 0 ? rc : 0;
+	/* Like the kernel when a device goes: a multipath route loses only
+	 * the next hops through it; a route left without any goes away. */
+	struct rib_route **v;
+	size_t k;
+	if (collect(rib, &(struct rib_match){ .has_dev = true, .ifindex = ifindex }, &v, &k)) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	int rc = 0;
+	for (size_t i = k; i-- > 0 && !rc;) {
+		struct rib_route *r = v[i];
+		bool others = false;
+		for (unsigned j = 0; r->grp && j < r->grp->n; j++)
+			others |= r->grp->nh[j]->ifindex != ifindex;
+		rc = others ? route_shrink(rib, r, ifindex, err) : route_remove(rib, r, err);
+	}
+	free(v);
+	return rc;
 }
 
 void rib_mark(struct rib *rib, enum rib_origin origin)

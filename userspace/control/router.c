@@ -1,5 +1,6 @@
 /* xrt: the daemon's control-plane state: loading the maps, the RIB's programming through bpfmaps. */
 #include "control/router.h"
+#include "control/netlink.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -101,6 +102,7 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 void router_fini(struct xrt_router *r)
 {
 	char err[XRT_ERR_LEN];
+	nl_mirror_stop(r, false);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		if (!l)

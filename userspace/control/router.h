@@ -24,6 +24,7 @@ struct xrt_link {
 	uint32_t xsk_base;
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
 	bool from_config, stale;
+	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
 	unsigned nqueues;
 	int xsk_fd[XRT_MAX_QUEUES];
 };
@@ -31,7 +32,8 @@ struct xrt_link {
 /* Hooks into the event loop: a socket appeared or goes away. */
 struct router_loop_ops {
 	void *ctx;
-	int (*fd_add)(void *ctx, int fd);
+	int (*fd_add)(void *ctx, int fd);    /* an AF_XDP socket */
+	int (*nl_fd_add)(void *ctx, int fd); /* the netlink mirror's socket */
 	void (*fd_del)(void *ctx, int fd);
 };
 
@@ -45,6 +47,7 @@ struct xrt_router {
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
 	const char *config_path;
+	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
 };
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
@@ -59,6 +62,8 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 
 int link_attach(struct xrt_router *r, const char *name, char *err);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* Rewrite the link's xrt_ifaces entry from its state. */
+int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Close the link's AF_XDP sockets (and their xrt_xsks entries). */
 void link_release(struct xrt_router *r, struct xrt_link *l);
 int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,

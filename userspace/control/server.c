@@ -90,13 +90,7 @@ int ctl_server_accept(struct ctl_server *s)
 		return -1;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
-		s->refused_uid++;
-		struct xrt_buf none = { 0 };
-		reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
-		close(fd);
-		return -1;
-	}
+	bool root = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
 	int slot = -1;
 	for (int i = 0; i < CTL_MAX_CONNS && slot < 0; i++)
 		if (s->conns[i] < 0)
@@ -113,6 +107,9 @@ int ctl_server_accept(struct ctl_server *s)
 	struct timeval tv = { .tv_sec = CTL_SEND_TIMEOUT_S };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	s->conns[slot] = fd;
+	/* A non-root peer stays connected so that its request gets the
+	 * refusal as an answer (closing at once could race its send). */
+	s->root[slot] = root;
 	return fd;
 }
 
@@ -135,6 +132,12 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 		return -1;
 	}
 	struct xrt_buf out = { 0 };
+	for (int i = 0; i < CTL_MAX_CONNS; i++)
+		if (s->conns[i] == fd && !s->root[i]) {
+			s->refused_uid++;
+			reply(fd, &out, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
+			return 0;
+		}
 	if ((size_t)n > sizeof(req)) {
 		s->bad_requests++;
 		reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");

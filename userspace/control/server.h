@@ -2,6 +2,7 @@
 #ifndef XRT_CONTROL_SERVER_H
 #define XRT_CONTROL_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "control/router.h"
 
@@ -11,6 +12,7 @@
 struct ctl_server {
 	int listen_fd;
 	int conns[CTL_MAX_CONNS]; /* -1 = free */
+	bool root[CTL_MAX_CONNS]; /* peer is uid 0: served; else refused */
 	struct xrt_router *r;
 	uint64_t refused_full, refused_uid, bad_requests;
 };

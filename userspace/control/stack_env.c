@@ -7,11 +7,29 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "control/netlink.h"
+#include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+
+/* Offsets in an Ethernet + IPv6 + ICMPv6 Neighbour Solicitation. */
+#define ETH_HLEN_ 14
+#define NS_NEXTHDR_OFF (ETH_HLEN_ + 6)
+#define NS_TYPE_OFF (ETH_HLEN_ + IP6_HDR_LEN)
+#define NS_TARGET_OFF (NS_TYPE_OFF + 8) /* RFC 4861 4.3 */
 
 static int env_xmit(void *ctx, int ifindex, const void *frame, size_t len)
 {
-	(void)ctx;
+	struct xrt_router *r = ctx;
+	const uint8_t *f = frame;
+	/* Mirror mode: the kernel owns the addresses, so the answer to our NS
+	 * goes up to the kernel, not to us. Let the kernel resolve the same
+	 * target; its neighbour event brings the MAC back through the mirror. */
+	if (r->mirror && len >= NS_TARGET_OFF + 16 && f[12] == 0x86 && f[13] == 0xdd &&
+	    f[NS_NEXTHDR_OFF] == NEXTHDR_ICMP && f[NS_TYPE_OFF] == ND_NEIGHBOR_SOLICIT) {
+		struct in6_addr target;
+		memcpy(&target, f + NS_TARGET_OFF, 16);
+		nl_mirror_resolve(r, ifindex, &target);
+	}
 	return xsk_xmit(ifindex, frame, len);
 }
 

@@ -1,0 +1,521 @@
+/* xrt fpcost: fast-path cost per packet (BPF_PROG_TEST_RUN) against the redirect floor and bpf_fib_lookup. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include "fpcost.h"
+#include "../bench/pkt6.h"
+
+/*
+ * Everything runs in a private network and mount namespace created here, so
+ * the kernel FIB holds only our routes, bpffs pins vanish with the process,
+ * and nothing is left behind on any exit path. The three programs see the
+ * same packets, the same ingress device and the same route set, and are
+ * measured round-robin (A B C A B C ...) so machine noise hits them alike;
+ * each figure is the median over rounds.
+ */
+
+#define FP_IN_DEV "xbfi"
+#define FP_IN_PEER "xbfip"
+#define FP_OUT_DEV "xbfo"
+#define FP_OUT_PEER "xbfop"
+#define FP_SPARE_DEV "xbfs"
+#define FP_SPARE_PEER "xbfsp"
+#define FP_MAX_COUNTS 8
+#define FP_MAX_ROUNDS 31
+/* Repetitions per BPF_PROG_TEST_RUN call: see fp_test_run. */
+#define FP_CHUNK 250
+#define FP_HOP_LIMIT 255
+
+/* lpm (floor + xrt's trie lookup) and xrt need the xrt object; they come last. */
+enum fp_prog { FP_FLOOR, FP_FIB, FP_LPM, FP_XRT, FP_NPROGS };
+static const char *const fp_prog_name[FP_NPROGS] = {"floor", "fib", "lpm", "xrt"};
+enum fp_pkt { FP_FWD, FP_PUNT, FP_DROP, FP_NPKTS };
+static const char *const fp_pkt_name[FP_NPKTS] = {"forward", "punt", "drop"};
+
+struct fp_opts {
+	unsigned counts[FP_MAX_COUNTS], ncounts;
+	int repeat;
+	unsigned rounds;
+	const char *bpf_dir;
+	uint64_t seed;
+	unsigned frame_len;
+};
+
+static double fp_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fp_sh(const char *cmd)
+{
+	int rc = system(cmd);
+	if (rc != 0)
+		fprintf(stderr, "fpcost: command failed (%d): %s\n", rc, cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+static int fp_read_mac(const char *dev, uint8_t mac[6])
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", dev);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	int n = fscanf(f, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
+		       &mac[3], &mac[4], &mac[5]);
+	fclose(f);
+	return n == 6 ? 0 : -EINVAL;
+}
+
+/* A private netns and mount ns: two veth pairs, forwarding on, one neighbour. */
+static int fp_topo_setup(struct fp_topo *t)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
+		perror("fpcost: unshare (needs root)");
+		return -1;
+	}
+	/* Keep our mounts (bpffs, a fresh /sys) out of the parent namespace. */
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0) {
+		perror("fpcost: mount");
+		return -1;
+	}
+	const char *setup =
+		"ip link set lo up && "
+		"ip link add " FP_IN_DEV " type veth peer name " FP_IN_PEER " && "
+		"ip link add " FP_OUT_DEV " type veth peer name " FP_OUT_PEER " && "
+		"ip link add " FP_SPARE_DEV " type veth peer name " FP_SPARE_PEER " && "
+		"ip link set " FP_OUT_PEER " address 02:00:00:00:fe:02 && "
+		"for d in " FP_IN_DEV " " FP_IN_PEER " " FP_OUT_DEV " " FP_OUT_PEER " " FP_SPARE_DEV "; do "
+		"ip link set $d up || exit 1; done && "
+		"sysctl -qw net.ipv6.conf.all.forwarding=1 && "
+		"ip -6 addr add 2001:db8:ffff::1/64 dev " FP_OUT_DEV " nodad && "
+		"ip -6 addr add 2001:db8:fffe::1/64 dev " FP_IN_DEV " nodad && "
+		"ip -6 neigh replace 2001:db8:ffff::2 lladdr 02:00:00:00:fe:02 nud permanent dev " FP_OUT_DEV " && "
+		"ip -6 route add blackhole 2001:db8:dead::/48";
+	if (fp_sh(setup) < 0)
+		return -1;
+	t->in_ifindex = (int)if_nametoindex(FP_IN_DEV);
+	t->out_ifindex = (int)if_nametoindex(FP_OUT_DEV);
+	if (!t->in_ifindex || !t->out_ifindex || fp_read_mac(FP_IN_DEV, t->in_mac) ||
+	    fp_read_mac(FP_OUT_DEV, t->out_mac) || fp_read_mac(FP_OUT_PEER, t->gw_mac)) {
+		fprintf(stderr, "fpcost: topology incomplete\n");
+		return -1;
+	}
+	inet_pton(AF_INET6, "2001:db8:ffff::2", &t->gw);
+	inet_pton(AF_INET6, "2001:db8:dead::", &t->blackhole);
+	t->blackhole_plen = 48;
+	return 0;
+}
+
+/* reuse_map/reuse_fd: point one of the object's maps at an existing map. */
+static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_fd,
+				  const char *reuse_map, int reuse_fd)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj || libbpf_get_error(obj)) {
+		fprintf(stderr, "fpcost: cannot open %s\n", path);
+		return NULL;
+	}
+	if (reuse_map) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, reuse_map);
+		if (!map || bpf_map__reuse_fd(map, reuse_fd)) {
+			fprintf(stderr, "fpcost: %s: cannot share map %s\n", path, reuse_map);
+			bpf_object__close(obj);
+			return NULL;
+		}
+	}
+	if (bpf_object__load(obj)) {
+		fprintf(stderr, "fpcost: cannot load %s\n", path);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
+	*prog_fd = prog ? bpf_program__fd(prog) : -1;
+	return obj;
+}
+
+/*
+ * A BPF_PROG_TEST_RUN call with repeat > 1 puts the program into the kernel's
+ * XDP dispatcher and takes it out again at the end, each time waiting for an
+ * RCU grace period under a global mutex: tens of milliseconds per call on a
+ * busy machine. A program that is already attached somewhere is already in
+ * the dispatcher, so the calls skip that. Each program gets its own idle veth.
+ */
+static int fp_pin_to_dispatcher(int prog_fd, const char *dev)
+{
+	int ifindex = (int)if_nametoindex(dev);
+	int rc = ifindex ? bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL) : -ENODEV;
+	if (rc)
+		fprintf(stderr, "fpcost: attach to %s: %s\n", dev, strerror(-rc));
+	return rc;
+}
+
+static int fp_devmap_add(struct bpf_object *obj, const char *map, int ifindex)
+{
+	struct bpf_devmap_val v = {.ifindex = (__u32)ifindex};
+	__u32 key = (__u32)ifindex;
+	int fd = bpf_object__find_map_fd_by_name(obj, map);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+		fprintf(stderr, "fpcost: cannot add ifindex %d to %s: %s\n", ifindex, map,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Mirrors struct bench_redirect_cfg in bpf/bench_redirect.bpf.c. */
+struct bench_redirect_cfg {
+	__u32 egress_ifindex;
+	__u8 src_mac[6];
+	__u8 dst_mac[6];
+};
+
+static int fp_floor_setup(struct bpf_object *obj, const char *cfg_map, const char *tx_map,
+			  const struct fp_topo *t)
+{
+	struct bench_redirect_cfg cfg = {.egress_ifindex = (__u32)t->out_ifindex};
+	__u32 zero = 0;
+	memcpy(cfg.src_mac, t->out_mac, 6);
+	memcpy(cfg.dst_mac, t->gw_mac, 6);
+	int fd = bpf_object__find_map_fd_by_name(obj, cfg_map);
+	if (fd < 0 || bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+		return -1;
+	return fp_devmap_add(obj, tx_map, t->out_ifindex);
+}
+
+/* Kernel FIB: routes [from, to) through `ip -batch`, as an operator would. */
+static int fp_kernel_add_routes(const struct fp_route *r, unsigned from, unsigned to)
+{
+	char path[] = "/tmp/xb-fpcost-routes-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned i = from; i < to; i++) {
+		inet_ntop(AF_INET6, &r[i].addr, a, sizeof(a));
+		fprintf(f, "route replace %s/%u via 2001:db8:ffff::2 dev " FP_OUT_DEV "\n", a,
+			r[i].plen);
+	}
+	fclose(f);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "ip -6 -batch %s", path);
+	int rc = fp_sh(cmd);
+	unlink(path);
+	return rc;
+}
+
+static long fp_meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long v = -1;
+	size_t n = strlen(field);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+struct fp_run {
+	int fd;
+	__u32 retval;
+	double ns;
+};
+
+/*
+ * BPF_PROG_TEST_RUN does not restore the packet (nor data/data_meta) between
+ * repetitions, and a forwarder decrements the hop limit: with one call of
+ * repeat 1e6 every repetition after the 254th measures the Time Exceeded path,
+ * not forwarding. So the packets are spread over calls of at most `chunk`
+ * repetitions (hop limit 255 - chunk stays > 1) and the per-call averages are
+ * combined; the timer still excludes the syscall and the copies.
+ */
+static int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int repeat,
+		       int chunk, struct fp_run *out)
+{
+	uint8_t data_out[PKT6_MAX_FRAME + 256];
+	double total_ns = 0;
+	for (int done = 0; done < repeat; done += chunk) {
+		int n = repeat - done < chunk ? repeat - done : chunk;
+		struct xdp_md ctx = {.data_end = len, .ingress_ifindex = (__u32)ifindex};
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+			    .data_out = data_out, .data_size_out = sizeof(data_out),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = n);
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			fprintf(stderr, "fpcost: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
+			return -1;
+		}
+		total_ns += (double)opts.duration * n;
+		out->retval = opts.retval;
+	}
+	out->ns = total_ns / repeat;
+	return 0;
+}
+
+static int fp_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static const char *fp_verdict(__u32 v)
+{
+	static const char *const names[] = {"ABORTED", "DROP", "PASS", "TX", "REDIRECT"};
+	return v < 5 ? names[v] : "?";
+}
+
+static int fp_parse_counts(struct fp_opts *o, const char *s)
+{
+	char *copy = strdup(s), *save = NULL;
+	o->ncounts = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long v = strtoul(tok, &end, 10);
+		if (*end == 'k')
+			v *= 1000, end++;
+		else if (*end == 'M')
+			v *= 1000000, end++;
+		if (*end || v == 0 || v > 4000000 || o->ncounts == FP_MAX_COUNTS ||
+		    (o->ncounts && v <= o->counts[o->ncounts - 1])) {
+			fprintf(stderr, "fpcost: bad route count \"%s\" (increasing, 1..4M)\n", tok);
+			free(copy);
+			return -1;
+		}
+		o->counts[o->ncounts++] = (unsigned)v;
+	}
+	free(copy);
+	return o->ncounts ? 0 : -1;
+}
+
+static void fp_usage(void)
+{
+	fprintf(stderr,
+		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
+		"              [--bpf-dir DIR] [--seed N] [--size BYTES] [--no-xrt]\n"
+		"Prints ns/packet per program and packet kind (median over rounds),\n"
+		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
+		"install rates and memory. Lines starting with RESULT are for scripts.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct fp_opts o = {.repeat = 1000000, .rounds = 5, .bpf_dir = "bpf", .seed = 42,
+			    .frame_len = 64};
+	int want_xrt = 1;
+	fp_parse_counts(&o, "1,10k,200k,1M");
+	static const struct option longopts[] = {
+		{"routes", required_argument, 0, 'r'}, {"repeat", required_argument, 0, 'n'},
+		{"rounds", required_argument, 0, 'k'}, {"bpf-dir", required_argument, 0, 'd'},
+		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
+		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (fp_parse_counts(&o, optarg))
+				return 2;
+			break;
+		case 'n':
+			o.repeat = atoi(optarg);
+			break;
+		case 'k':
+			o.rounds = (unsigned)atoi(optarg);
+			break;
+		case 'd':
+			o.bpf_dir = optarg;
+			break;
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'l':
+			o.frame_len = (unsigned)atoi(optarg);
+			break;
+		case 'X':
+			want_xrt = 0;
+			break;
+		default:
+			fp_usage();
+			return 2;
+		}
+	}
+	if (o.repeat < 1 || o.rounds < 1 || o.rounds > FP_MAX_ROUNDS ||
+	    o.frame_len < PKT6_HDRS_LEN || o.frame_len > PKT6_MAX_FRAME) {
+		fprintf(stderr, "fpcost: --repeat >= 1, --rounds 1..%d, --size %zu..%d\n",
+			FP_MAX_ROUNDS, PKT6_HDRS_LEN, PKT6_MAX_FRAME);
+		return 2;
+	}
+
+	struct fp_topo t = {0};
+	if (fp_topo_setup(&t) < 0)
+		return 1;
+
+	struct fp_run prog[FP_NPROGS] = {0};
+	struct bpf_object *floor_obj = fp_load(o.bpf_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
+						NULL, -1);
+	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, -1);
+	if (!floor_obj || !fib_obj || fp_floor_setup(floor_obj, "bench_redirect_cfg", "bench_tx_ports", &t) ||
+	    fp_devmap_add(fib_obj, "bench_fib_tx_ports", t.out_ifindex) ||
+	    fp_pin_to_dispatcher(prog[FP_FLOOR].fd, FP_IN_PEER) ||
+	    fp_pin_to_dispatcher(prog[FP_FIB].fd, FP_OUT_PEER))
+		return 1;
+	struct fp_xrt *xrt = NULL;
+	struct bpf_object *lpm_obj = NULL;
+	char bpffs[64];
+	snprintf(bpffs, sizeof(bpffs), "/run/xb-fpcost-%d", (int)getpid());
+	if (want_xrt) {
+		char obj[512];
+		snprintf(obj, sizeof(obj), "%s/xrt_fwd.bpf.o", o.bpf_dir);
+		xrt = fp_xrt_open(obj, bpffs, &t);
+		if (!xrt)
+			return 1;
+		prog[FP_XRT].fd = fp_xrt_prog_fd(xrt);
+		if (fp_pin_to_dispatcher(prog[FP_XRT].fd, FP_IN_DEV))
+			return 1;
+		lpm_obj = fp_load(o.bpf_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, "bench_lpm_fib6",
+				  fp_xrt_fib_fd(xrt));
+		if (!lpm_obj || fp_floor_setup(lpm_obj, "bench_lpm_cfg", "bench_lpm_tx_ports", &t) ||
+		    fp_pin_to_dispatcher(prog[FP_LPM].fd, FP_SPARE_DEV))
+			return 1;
+	}
+	int nprogs = xrt ? FP_NPROGS : FP_LPM;
+
+	unsigned max_routes = o.counts[o.ncounts - 1];
+	struct fp_route *routes = calloc(max_routes, sizeof(*routes));
+	if (!routes)
+		return 1;
+	fp_routes_generate(routes, max_routes, o.seed);
+	uint64_t rng = o.seed ^ 0x9e3779b97f4a7c15ULL;
+
+	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
+	       o.repeat, o.rounds);
+	unsigned installed = 0;
+	for (unsigned ci = 0; ci < o.ncounts; ci++) {
+		unsigned n = o.counts[ci];
+		long slab0 = fp_meminfo_kb("Slab");
+		double t0 = fp_now();
+		if (fp_kernel_add_routes(routes, installed, n))
+			return 1;
+		double t_kernel = fp_now() - t0;
+		long slab_kb = fp_meminfo_kb("Slab") - slab0;
+		double t_xrt = 0;
+		if (xrt) {
+			t0 = fp_now();
+			if (fp_xrt_add_routes(xrt, routes, installed, n))
+				return 1;
+			t_xrt = fp_now() - t0;
+		}
+		unsigned added = n - installed;
+		installed = n;
+		printf("\n%u routes: +%u installed, kernel ip -batch %.0f routes/s", n, added,
+		       added / t_kernel);
+		printf("  RESULT routes=%u kernel_install_rps=%.0f kernel_slab_delta_kb=%ld\n", n,
+		       added / t_kernel, slab_kb);
+		if (xrt)
+			printf("%u routes: xrt bpfmaps %.0f routes/s, fib6 map %ld bytes (%.1f B/route)"
+			       "  RESULT routes=%u xrt_install_rps=%.0f xrt_fib_bytes=%ld\n",
+			       n, added / t_xrt, fp_xrt_fib_mem_bytes(xrt),
+			       (double)fp_xrt_fib_mem_bytes(xrt) / n, n, added / t_xrt,
+			       fp_xrt_fib_mem_bytes(xrt));
+
+		double ns[FP_NPROGS][FP_NPKTS][FP_MAX_ROUNDS];
+		__u32 verdict[FP_NPROGS][FP_NPKTS];
+		for (unsigned round = 0; round < o.rounds; round++) {
+			/* A fresh destination each round, inside one of the n routes. */
+			struct pkt6_spec spec = {.sport = 1024, .dport = 9, .hop_limit = FP_HOP_LIMIT,
+						 .frame_len = o.frame_len};
+			memcpy(spec.src_mac, t.in_mac, 6);
+			memcpy(spec.dst_mac, t.in_mac, 6);
+			inet_pton(AF_INET6, "2001:db8:fffe::2", &spec.src);
+			uint8_t pkt[FP_NPKTS][PKT6_MAX_FRAME];
+			unsigned len = 0;
+			fp_route_host(&routes[fp_rand(&rng) % n], &rng, &spec.dst);
+			len = pkt6_build(pkt[FP_FWD], &spec);
+			spec.hop_limit = 1; /* expires here: Time Exceeded, a punt */
+			pkt6_build(pkt[FP_PUNT], &spec);
+			spec.hop_limit = FP_HOP_LIMIT;
+			spec.dst = t.blackhole;
+			spec.dst.s6_addr[15] = 1;
+			pkt6_build(pkt[FP_DROP], &spec);
+			for (int k = 0; k < FP_NPKTS; k++)
+				for (int p = 0; p < nprogs; p++) {
+					struct fp_run r;
+					if (fp_test_run(prog[p].fd, pkt[k], len, t.in_ifindex, o.repeat,
+							FP_CHUNK, &r))
+						return 1;
+					ns[p][k][round] = r.ns;
+					verdict[p][k] = r.retval;
+				}
+		}
+		/* The forwarded packet must be forwarded by all, or the ratio is meaningless. */
+		for (int p = 0; p < nprogs; p++)
+			if (verdict[p][FP_FWD] != XDP_REDIRECT && verdict[p][FP_FWD] != XDP_TX) {
+				fprintf(stderr, "fpcost: %s did not forward the test packet (verdict %s)\n",
+					fp_prog_name[p], fp_verdict(verdict[p][FP_FWD]));
+				return 1;
+			}
+		double med[FP_NPROGS][FP_NPKTS];
+		for (int p = 0; p < nprogs; p++)
+			for (int k = 0; k < FP_NPKTS; k++) {
+				qsort(ns[p][k], o.rounds, sizeof(double), fp_cmp_double);
+				med[p][k] = ns[p][k][o.rounds / 2];
+				printf("%u routes: %-6s %-8s %6.1f ns (%s)  RESULT routes=%u prog=%s pkt=%s "
+				       "ns=%.1f verdict=%s\n",
+				       n, fp_prog_name[p], fp_pkt_name[k], med[p][k],
+				       fp_verdict(verdict[p][k]), n, fp_prog_name[p], fp_pkt_name[k],
+				       med[p][k], fp_verdict(verdict[p][k]));
+			}
+		printf("%u routes: fib/floor %.2fx  RESULT routes=%u ratio=fib_floor value=%.3f\n", n,
+		       med[FP_FIB][FP_FWD] / med[FP_FLOOR][FP_FWD], n,
+		       med[FP_FIB][FP_FWD] / med[FP_FLOOR][FP_FWD]);
+		if (xrt) {
+			printf("%u routes: xrt/floor %.2fx  RESULT routes=%u ratio=xrt_floor value=%.3f\n",
+			       n, med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD], n,
+			       med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD]);
+			printf("%u routes: split: floor %.1f + trie %.1f + rest of pipeline %.1f ns"
+			       "  RESULT routes=%u split_trie_ns=%.1f split_rest_ns=%.1f\n",
+			       n, med[FP_FLOOR][FP_FWD], med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD], n,
+			       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD]);
+			printf("%u routes: xrt/fib %.2fx  RESULT routes=%u ratio=xrt_fib value=%.3f\n", n,
+			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n,
+			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD]);
+		}
+		fflush(stdout);
+	}
+	if (xrt)
+		fp_xrt_close(xrt);
+	if (lpm_obj)
+		bpf_object__close(lpm_obj);
+	bpf_object__close(floor_obj);
+	bpf_object__close(fib_obj);
+	free(routes);
+	return 0;
+}

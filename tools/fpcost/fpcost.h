@@ -1,0 +1,37 @@
+/* xrt fpcost: shared declarations between the measurement driver and its parts. */
+#ifndef XRT_FPCOST_H
+#define XRT_FPCOST_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct fp_route {
+	struct in6_addr addr; /* host bits beyond plen are zero */
+	uint8_t plen;
+};
+
+/* The private topology every program under test sees. */
+struct fp_topo {
+	int in_ifindex, out_ifindex;
+	uint8_t in_mac[6], out_mac[6], gw_mac[6];
+	struct in6_addr gw;        /* next hop on the egress link */
+	struct in6_addr blackhole; /* a /48 routed to blackhole */
+	unsigned blackhole_plen;
+};
+
+/* routes.c: deterministic random table with a realistic prefix-length mix. */
+void fp_routes_generate(struct fp_route *r, unsigned n, uint64_t seed);
+void fp_route_host(const struct fp_route *r, uint64_t *rng, struct in6_addr *out);
+uint64_t fp_rand(uint64_t *state);
+
+/* xrt_side.c: the full pipeline loaded and programmed through bpfmaps.h. */
+struct fp_xrt;
+struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t);
+int fp_xrt_prog_fd(struct fp_xrt *x);
+int fp_xrt_fib_fd(struct fp_xrt *x);
+/* Adds routes [from, to); returns 0 or a negative errno (message printed). */
+int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to);
+long fp_xrt_fib_mem_bytes(struct fp_xrt *x);
+void fp_xrt_close(struct fp_xrt *x);
+
+#endif

@@ -1,0 +1,111 @@
+/* xrt fpcost: load and program the full xrt pipeline through the bpfmaps API. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+#include "control/bpfmaps.h"
+#include "fpcost.h"
+
+/* The next hop every generated route points at; id 0 is never valid. */
+#define FP_XRT_NH_ID 1
+
+struct fp_xrt {
+	struct xrt_maps maps;
+	char bpffs[256];
+};
+
+static int fp_xrt_iface(struct fp_xrt *x, int ifindex, const uint8_t mac[6], uint16_t slot)
+{
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_iface v = {.slot = slot, .mtu = 1500, .table = XRT_TABLE_MAIN,
+			      .flags = XRT_IF_F_FORWARDING};
+	memcpy(v.mac, mac, 6);
+	if (xrt_maps_iface_set(&x->maps, ifindex, &v, err) < 0) {
+		fprintf(stderr, "fpcost: xrt iface %d: %s\n", ifindex, err);
+		return -1;
+	}
+	return 0;
+}
+
+struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t)
+{
+	char err[XRT_ERR_LEN] = "";
+	struct fp_xrt *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	snprintf(x->bpffs, sizeof(x->bpffs), "%s", bpffs);
+	mkdir(bpffs, 0700);
+	if (xrt_maps_load(&x->maps, obj, bpffs, err) < 0) {
+		fprintf(stderr, "fpcost: xrt load %s: %s\n", obj, err);
+		rmdir(bpffs);
+		free(x);
+		return NULL;
+	}
+	struct xrt_nh nh = {.ifindex = (__u32)t->out_ifindex, .mtu = 1500, .flags = XRT_NH_F_VALID};
+	memcpy(nh.gw, &t->gw, 16);
+	struct xrt_fib6_val blackhole = {.type = XRT_RTN_BLACKHOLE};
+	if (fp_xrt_iface(x, t->in_ifindex, t->in_mac, 1) ||
+	    fp_xrt_iface(x, t->out_ifindex, t->out_mac, 2) ||
+	    xrt_maps_nh_set(&x->maps, FP_XRT_NH_ID, &nh, err) < 0 ||
+	    xrt_maps_neigh_set(&x->maps, t->out_ifindex, nh.gw, t->gw_mac, XRT_NUD_PERMANENT,
+			       err) < 0 ||
+	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole.s6_addr, t->blackhole_plen,
+			       &blackhole, err) < 0) {
+		fprintf(stderr, "fpcost: xrt setup: %s\n", err);
+		fp_xrt_close(x);
+		return NULL;
+	}
+	return x;
+}
+
+int fp_xrt_prog_fd(struct fp_xrt *x)
+{
+	return x->maps.prog_fd;
+}
+
+int fp_xrt_fib_fd(struct fp_xrt *x)
+{
+	return x->maps.fib6;
+}
+
+int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to)
+{
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_fib6_val v = {.type = XRT_RTN_UNICAST, .nh = FP_XRT_NH_ID};
+	for (unsigned i = from; i < to; i++) {
+		int rc = xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, r[i].addr.s6_addr, r[i].plen,
+					    &v, err);
+		if (rc < 0) {
+			fprintf(stderr, "fpcost: xrt route %u: %s\n", i, err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The kernel's own accounting of the trie (map_mem_usage), from fdinfo. */
+long fp_xrt_fib_mem_bytes(struct fp_xrt *x)
+{
+	char path[64], line[128];
+	long bytes = -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", x->maps.fib6);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "memlock:", 8))
+			bytes = strtol(line + 8, NULL, 10);
+	if (f)
+		fclose(f);
+	return bytes;
+}
+
+void fp_xrt_close(struct fp_xrt *x)
+{
+	xrt_maps_close(&x->maps);
+	umount2(x->bpffs, MNT_DETACH);
+	rmdir(x->bpffs);
+	free(x);
+}
