@@ -53,6 +53,8 @@ _xrt_pick_prefix() {
 }
 XRT_PREFIX=${XRT_PREFIX:-$(_xrt_pick_prefix)}
 XRT_TMP=$(mktemp -d "/tmp/$XRT_PREFIX-$XRT_TEST_NAME.XXXXXX")
+# tests/netns/run checks after the test that nothing with this prefix is left.
+[ -z "${XRT_PREFIX_FILE:-}" ] || echo "$XRT_PREFIX" >"$XRT_PREFIX_FILE"
 # iproute2 pins by-name maps under $TC_BPF_MNT/tc/globals; never let it touch
 # /sys/fs/bpf. Per-router directories come from xrt_bpffs.
 XRT_RUN_BPFFS=/run/$XRT_PREFIX-bpffs
