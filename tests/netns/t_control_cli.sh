@@ -149,6 +149,21 @@ assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
 assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
 
+# The kernel side of an attached link is followed: an MTU set with ip
+# reaches the next hops; a deleted device is detached with its routes.
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" mtu 1450
+xrt_wait_for "xrt_cli $R link show dev $IF_RA | grep -q 'mtu 1450 '" 5 || xrt_fail "kernel MTU change not followed"
+xrt_wait_for "xrt_cli $R route get 2001:db8:1::2 | grep -q ' mtu 1450 '" 5 || xrt_fail "next hop MTU not updated"
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" mtu 1500
+ip -n "$(xrt_ns $R)" link add "$XRT_PREFIX-x1" type veth peer name "$XRT_PREFIX-x2"
+ip -n "$(xrt_ns $R)" link set "$XRT_PREFIX-x1" up
+ip -n "$(xrt_ns $R)" link set "$XRT_PREFIX-x2" up
+xrt_cli_ok $R link attach dev "$XRT_PREFIX-x1"
+xrt_cli_ok $R route add 2001:db8:77::/48 dev "$XRT_PREFIX-x1"
+ip -n "$(xrt_ns $R)" link del "$XRT_PREFIX-x1"
+xrt_wait_for "! xrt_cli $R link show | grep -q '$XRT_PREFIX-x1'" 5 || xrt_fail "deleted device still attached"
+assert_not_contains "$(xrt_cli $R route show)" "2001:db8:77::" "route through a deleted device"
+
 # Garbage on the socket gets an error answer; the daemon keeps serving.
 out=$(xrt_exec $R "$XRT_PY" - <<'PY'
 import socket, struct

@@ -11,6 +11,8 @@
 
 #include "control/cmd_parse.h"
 #include "control/netlink.h"
+#include "control/rt6_multipath_hash.h"
+#include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
 #include "xsk/xsk_stats.h"
@@ -218,6 +220,33 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	return 0;
 }
 
+/* The member the fast path takes for this flow: its hash over the group's
+ * buckets as they are in the map (not a recomputation of the layout). */
+static const struct rib_nh *route_get_member(struct xrt_router *r, const struct rib_route *rt,
+					     const struct cmd_route *c)
+{
+	if (!rt->grp)
+		return rt->nh;
+	struct rt6_flow f = {
+		.daddr = c->prefix, .flowlabel = c->flowlabel,
+		.nexthdr = c->has_ipproto ? c->ipproto : NEXTHDR_ICMP,
+		.sport = c->sport, .dport = c->dport,
+	};
+	if (c->has_from)
+		f.saddr = c->from;
+	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
+	struct xrt_nh_grp g;
+	uint32_t gid = rt->grp->id;
+	if (bpf_map_lookup_elem(r->maps.nh_grp, &gid, &g) || !g.nbuckets ||
+	    g.nbuckets > XRT_ECMP_BUCKETS)
+		return NULL;
+	uint32_t id = g.bucket[rt6_multipath_hash(&f) % g.nbuckets];
+	for (unsigned i = 0; i < rt->grp->n; i++)
+		if (rt->grp->nh[i]->id == id)
+			return rt->grp->nh[i];
+	return NULL;
+}
+
 static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -230,14 +259,30 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (!c->has_table)
 			table = l->dev.table;
 	}
+	/* The fast path decides these before any route lookup (bpf/fib.h). */
+	const char *pre = NULL;
+	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
+		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
+			      ? "link-scoped multicast: delivered here (punt mcast_link)"
+			      : "multicast beyond link scope: dropped (drop mcast)";
+	else if (IN6_IS_ADDR_LINKLOCAL(&c->prefix))
+		pre = "link-local: delivered here, never forwarded (punt local)";
+	if (pre) {
+		if (json)
+			xrt_buf_printf(out, "{\"dst\":\"%s\",\"type\":\"%s\",\"decision\":\"%s\"}\n",
+				       ntop(&c->prefix, d),
+				       IN6_IS_ADDR_LINKLOCAL(&c->prefix) ? "local" : "multicast", pre);
+		else
+			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
+		return 0;
+	}
 	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
 	if (!rt) {
 		ERR("no route to %s in table %s (the fast path punts: no_route)",
 		    ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
 		return -ENETUNREACH;
 	}
-	const struct rib_nh *h = rib_route_pick(rt, c->has_from ? &c->from : &in6addr_any,
-						&c->prefix);
+	const struct rib_nh *h = route_get_member(r, rt, c);
 	char p[INET6_ADDRSTRLEN + 8];
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
 	struct xrt_neigh6_val nv;
