@@ -147,6 +147,8 @@ assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
 xrt_cli_ok $R link detach dev "$IF_RB"
 assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
 assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
+assert_contains "$(xrt_cli $R route show)" "2001:db8:c::/48 via 2001:db8:1::2 dev $IF_RA metric 1024" \
+	"ECMP route keeps its member on the remaining link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
 
 # The kernel side of an attached link is followed: an MTU set with ip
