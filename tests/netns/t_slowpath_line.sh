@@ -27,6 +27,18 @@ for dst in 2001:db8:1::1 2001:db8:2::1; do
 	out=$(xrt_exec $A ping -6 -n -c 2 -i 0.2 -W 2 $dst 2>&1) || xrt_fail "ping $dst: $out"
 	assert_contains "$out" "2 received" "ping to router address $dst"
 done
+# Figures (logged, not asserted): RTT of an echo answered by the daemon
+# (fast path punt -> AF_XDP -> stack -> AF_XDP TX), and a flood ping's rate.
+out=$(xrt_exec $A ping -6 -n -q -c 200 -i 0.005 -W 2 2001:db8:1::1 2>&1) || xrt_fail "ping: $out"
+xrt_log "echo to the router through the daemon: $(grep -o 'rtt.*' <<<"$out")"
+t0=$(date +%s%N)
+out=$(xrt_exec $A ping -6 -n -q -f -c 5000 -W 2 2001:db8:1::1 2>&1) || xrt_fail "ping -f: $out"
+t1=$(date +%s%N)
+assert_contains "$out" "5000 received" "flood ping to the router"
+sent=$(xrt_cli $R stats | awk '$1 == "Icmp6OutEchoReplies" {print $2}')
+assert_ge "$sent" 5204 "echo replies counted by the daemon's ICMPv6 MIB"
+assert_eq "$(xrt_snmp6 $R Icmp6OutEchoReplies)" 0 "the router's kernel answered none"
+xrt_log "flood ping to the router: 5000 echoes in $(((t1 - t0) / 1000000)) ms ($((5000 * 1000000000 / (t1 - t0))) replies/s, one outstanding)"
 ll=$(xrt_lladdr $R "$IF_RA")
 out=$(xrt_exec $A ping -6 -n -c 2 -i 0.2 -W 2 "$ll%$IF_AR" 2>&1) || xrt_fail "ping $ll: $out"
 assert_contains "$out" "2 received" "ping to the router's link-local"
