@@ -428,3 +428,21 @@ Test(rib, link_down_shrinks_multipath_routes)
 	cr_assert_eq(st.nexthops, 1);
 	cr_assert_eq(st.routes, 1);
 }
+
+Test(rib, route_count_is_bounded)
+{
+	rib_set_max_routes(rib, 2);
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1);
+	struct rib_route_spec b = via("2001:db8::", 32, "fe80::1", 2, 2);
+	struct rib_route_spec c = via("2001:db8::", 32, "fe80::1", 2, 3);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	unsigned w = F.writes;
+	cr_assert_eq(rib_route_add(rib, &c, false, err), -ENOSPC);
+	cr_assert_str_eq(err, "routing table is full (2 routes)");
+	cr_assert_eq(F.writes, w, "nothing written");
+	cr_assert_eq(rib_count(rib), 2);
+	/* Replacing an existing route is not growth. */
+	b.path[0].gw = A("fe80::2");
+	cr_assert_eq(rib_route_add(rib, &b, true, err), 0, "%s", err);
+}

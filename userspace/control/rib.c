@@ -29,6 +29,7 @@ struct rib {
 	struct rib_grp **grps;
 	size_t grps_mask, ngrps;
 	struct id_pool nh_ids, grp_ids;
+	size_t max_routes;
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
 	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
@@ -106,6 +107,7 @@ struct rib *rib_new(const struct rib_ops *ops)
 	if (!rib)
 		return NULL;
 	rib->ops = *ops;
+	rib->max_routes = XRT_MAX_ROUTES;
 	rib->nodes_mask = 1023;
 	rib->nhs_mask = 255;
 	rib->grps_mask = 63;
@@ -119,6 +121,11 @@ struct rib *rib_new(const struct rib_ops *ops)
 		return NULL;
 	}
 	return rib;
+}
+
+void rib_set_max_routes(struct rib *rib, size_t max)
+{
+	rib->max_routes = max;
 }
 
 void rib_free(struct rib *rib)
@@ -613,6 +620,10 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		ERR("route %s/%u metric %u already exists",
 		    inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)), s->plen, s->metric);
 		return -EEXIST;
+	}
+	if (!old && rib->nroutes >= rib->max_routes) {
+		ERR("routing table is full (%zu routes)", rib->max_routes);
+		return -ENOSPC;
 	}
 
 	struct rib_route *nr = calloc(1, sizeof(*nr));
