@@ -59,6 +59,14 @@ miss1=$(xrt_fp_stat $R punt:neigh_miss)
 assert_ge $((fwd1 - fwd0)) 100 "echo requests and replies forwarded by XDP"
 assert_eq "$miss1" "$miss0" "no neighbour-miss punts once resolved"
 xrt_log "fast path forwarded $((fwd1 - fwd0)) packets of 100; neigh_miss punts stayed at $miss0"
+# Flushing the neighbours removes them from the fast path too: the next
+# packet is punted again and resolution starts over.
+xrt_cli_ok $R neigh flush dev "$IF_RB"
+assert_not_contains "$(xrt_cli $R neigh show dev "$IF_RB")" "2001:db8:2::2" "flushed"
+out=$(xrt_exec $A ping -6 -n -c 2 -i 0.3 -W 3 2001:db8:2::2 2>&1) || xrt_fail "ping after flush: $out"
+assert_contains "$out" "2 received" "b reached again after a neighbour flush"
+assert_ge $(($(xrt_fp_stat $R punt:neigh_miss) - miss1)) 1 "the flush sent the flow back through the daemon"
+assert_contains "$(xrt_cli $R neigh show dev "$IF_RB")" "2001:db8:2::2 dev $IF_RB lladdr $MAC_BR" "b resolved again"
 
 # 3. traceroute and tracepath show the router by its ingress address.
 out=$(xrt_exec $A traceroute -6 -n -q 1 -w 2 -m 4 2001:db8:b::1 2>&1) || xrt_fail "traceroute: $out"

@@ -124,10 +124,11 @@ its packets in calls of repeat 250 from hop limit 255 and averages.
 
 Topology (one run, three namespaces): generator `g0` -> router `r0` ..
 `r1` -> sink `s0`; the router forwards 2001:db8:100::/48 to the sink. The
-same router namespace forwards either with the kernel (forwarding=1, no
-XDP; GRO on `r0` so that it can receive XDP frames) or with xrt (xrtd
---sync-kernel, `xrt link attach` on both links); the mode flips between
-measurements. The sink counts in XDP (bpf/xrt_sink.bpf.o, IPv6/UDP to
+router forwards either with the kernel (forwarding=1, no
+XDP; GRO on `r0` so that it can receive XDP frames) or with xrt (xrtd, with
+`xrt link attach`, `addr add`, `neigh add`, `route add`); two copies of
+the topology, built by the same code, one per router kind, measured
+alternately. The sink counts in XDP (bpf/xrt_sink.bpf.o, IPv6/UDP to
 port 9 only). Each measurement also checks the kernel's
 Ip6OutForwDatagrams: it must grow by the frame count under the kernel and
 not move under xrt, so each figure is known to come from the right path.
@@ -215,23 +216,36 @@ EOF
 Reproduce: tools/bench/run.sh, part 3 (see tools/bench/control.sh).
 EOF
 	else
-		printf '\n## 3. Control plane\n\nNot yet measured in this run (see the fast-path section for install rates through the bpfmaps API).\n'
+		printf '\n## 3. Control plane\n\nNot measured in this run (the measurement failed; see the run log). The fast-path section has install rates through the bpfmaps API.\n'
 	fi
 	if [ -n "$(get sp.punt_pps)" ]; then
 		cat <<EOF
 
 ## 4. Slow path
 
-| measurement | xrt | baseline (same run) | ratio |
-|---|---|---|---|
-| punted packets/s handled (hop limit 1 -> Time Exceeded sent) | $(human "$(get sp.punt_pps)") | kernel router: $(human "$(get sp.kernel_te_pps)") | $(ratio "$(get sp.punt_pps)" "$(get sp.kernel_te_pps)")x |
-| ping RTT to the router (answered by xrtd) | $(get sp.rtt_daemon) ms | kernel answering: $(get sp.rtt_kernel) ms | $(ratio "$(get sp.rtt_daemon)" "$(get sp.rtt_kernel)")x |
-| ping RTT through the router (fast path) | $(get sp.rtt_fast_xrt) ms | through the kernel router: $(get sp.rtt_fast_kernel) ms | $(ratio "$(get sp.rtt_fast_xrt)" "$(get sp.rtt_fast_kernel)")x |
+Same two topologies as section 2, after the throughput runs.
 
-Reproduce: tools/bench/run.sh, part 4 (see tools/bench/slowpath.sh).
+| measurement | xrt | kernel router, same run | xrt/kernel |
+|---|---|---|---|
+| ping RTT to the router's address (xrt: answered by xrtd over AF_XDP), median of $ROUNDS x 50 | $(get sp.rtt_daemon) ms | $(get sp.rtt_kernel) ms | $(ratio "$(get sp.rtt_daemon)" "$(get sp.rtt_kernel)")x |
+| ping RTT through the router to the sink (xrt: fast path) | $(get sp.rtt_fast_xrt) ms | $(get sp.rtt_fast_kernel) ms | $(ratio "$(get sp.rtt_fast_xrt)" "$(get sp.rtt_fast_kernel)")x |
+| expiring packets handled per second (xrt: punted frames xrtd took off its ring) | $(human "$(get sp.punt_pps)") | $(human "$(get sp.kernel_te_pps)") | $(ratio "$(get sp.punt_pps)" "$(get sp.kernel_te_pps)")x |
+| of $(get sp.punts_offered) offered at full speed: handled | $(get sp.punts_handled) | all (in softirq) | |
+| ICMPv6 Time Exceeded sent (both rate-limited by policy) | $(get sp.xrt_te) | $(get sp.kernel_te) | |
+
+Punts: pktgen sends $(get sp.punts_offered) frames with hop limit 1 as fast as
+it can. Under xrt every one is punted; xrtd's AF_XDP ring is bounded, so
+what it cannot take is dropped there; the rate is frames taken off the
+ring / time until the count stopped. Under the kernel it is ip6_forward's
+Time Exceeded decision, Ip6InHdrErrors / send time. The ICMP errors are
+limited by policy (xrt's ICMP rate limit, the kernel's
+net.ipv6.icmp.ratelimit), so their count says what each policy lets out
+of a burst, not how fast either can send.
+
+Reproduce: tools/bench/run.sh, part 4 (tools/bench/slowpath.sh).
 EOF
 	else
-		printf '\n## 4. Slow path\n\nNot yet measured in this run.\n'
+		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
 	cat <<EOF
 
