@@ -44,11 +44,20 @@ xb_topo_up() {
 		nud permanent dev "${XB}r1" || return 1
 	xb_g ip -6 neigh replace "$R0_ADDR" lladdr "$(xb_mac "${XB}r" "${XB}r0")" \
 		nud permanent dev "${XB}g0" || return 1
+	xb_r ip -6 neigh replace "$GEN_ADDR" lladdr "$(xb_mac "${XB}g" "${XB}g0")" \
+		nud permanent dev "${XB}r0" || return 1
+	xb_s ip -6 neigh replace "$R1_ADDR" lladdr "$(xb_mac "${XB}r" "${XB}r1")" \
+		nud permanent dev "${XB}s0" || return 1
 	xb_r ip -6 route add "$DST_NET" via "$SINK_ADDR" dev "${XB}r1" || return 1
+	# Return paths, for the ping measurements (ND is static everywhere).
+	xb_g ip -6 route add default via "$R0_ADDR" dev "${XB}g0" || return 1
+	xb_s ip -6 route add default via "$R1_ADDR" dev "${XB}s0" || return 1
 	xb_g ip -6 route add "$DST_NET" via "$R0_ADDR" dev "${XB}g0" || return 1
 	# The router's ingress receives XDP frames from pktgen: without an XDP
 	# program of its own it needs NAPI, which GRO turns on.
 	xb_r ethtool -K "${XB}r0" gro on >/dev/null || return 1
+	# Likewise the generator's veth, for replies an XDP router redirects back.
+	xb_g ethtool -K "${XB}g0" gro on >/dev/null || return 1
 	mkdir -p "/run/${XB}" && mount -t bpf bpf "/run/${XB}" || return 1
 	xb_s "$BUILD/pktgen" sink attach "${XB}s0" "/run/${XB}/sink" "$BPF/xrt_sink.bpf.o" || return 1
 }

@@ -79,7 +79,7 @@ static void tx_usage(void)
 	fprintf(stderr,
 		"usage: pktgen tx --dev IF --dst-mac MAC --src IP6 --dst IP6 [--size BYTES]\n"
 		"                 [--flows N] [--count N] [--rate PPS] [--call N] [--batch N]\n"
-		"                 [--keep-dev IF] [--redirect IF] [--obj FILE]\n"
+		"                 [--keep-dev IF] [--redirect IF] [--hop-limit N] [--obj FILE]\n"
 		"  --dev       generator's veth: frames leave through it to its peer\n"
 		"  --call      frames per BPF_PROG_RUN call (default 4096)\n"
 		"  --batch     frames per kernel batch within a call (1..256, default 64)\n"
@@ -105,7 +105,8 @@ static int cmd_tx(int argc, char **argv)
 		{"count", required_argument, 0, 'n'},   {"rate", required_argument, 0, 'r'},
 		{"call", required_argument, 0, 'c'},    {"batch", required_argument, 0, 'b'},
 		{"keep-dev", required_argument, 0, 'k'}, {"redirect", required_argument, 0, 'R'},
-		{"obj", required_argument, 0, 'o'},     {0, 0, 0, 0}};
+		{"obj", required_argument, 0, 'o'},     {"hop-limit", required_argument, 0, 'H'},
+		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -122,6 +123,7 @@ static int cmd_tx(int argc, char **argv)
 		case 'k': keep_dev = optarg; break;
 		case 'R': redirect_dev = optarg; break;
 		case 'o': obj_path = optarg; break;
+		case 'H': spec.hop_limit = (uint8_t)atoi(optarg); break;
 		default: tx_usage(); return 2;
 		}
 	}
