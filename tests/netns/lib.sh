@@ -53,6 +53,8 @@ _xrt_pick_prefix() {
 }
 XRT_PREFIX=${XRT_PREFIX:-$(_xrt_pick_prefix)}
 XRT_TMP=$(mktemp -d "/tmp/$XRT_PREFIX-$XRT_TEST_NAME.XXXXXX")
+# tests/netns/run checks after the test that nothing with this prefix is left.
+[ -z "${XRT_PREFIX_FILE:-}" ] || echo "$XRT_PREFIX" >"$XRT_PREFIX_FILE"
 # iproute2 pins by-name maps under $TC_BPF_MNT/tc/globals; never let it touch
 # /sys/fs/bpf. Per-router directories come from xrt_bpffs.
 XRT_RUN_BPFFS=/run/$XRT_PREFIX-bpffs
@@ -429,6 +431,9 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 	*) xrt_fail "$3: '$2' not found in: $1" ;;
 	esac
 }
+assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
+	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
+}
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
@@ -451,12 +456,13 @@ assert_fails() { # MESSAGE CMD...
 
 # xrt_capture_start NS IF COUNT FILTER...: tcpdump -v on IF inside NS until
 # COUNT packets matched; returns once tcpdump is listening. Read the result
-# with xrt_capture_wait.
+# with xrt_capture_wait. XRT_CAP_FLAGS adds tcpdump options (e.g. -e).
 xrt_capture_start() {
 	local n=$1 ifname=$2 count=$3
 	shift 3
 	xrt_require_cmd tcpdump
-	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v -i "$ifname" -c "$count" "$@"
+	# shellcheck disable=SC2086 # XRT_CAP_FLAGS is a list of options
+	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v ${XRT_CAP_FLAGS:-} -i "$ifname" -c "$count" "$@"
 	XRT_CAP_PID=$XRT_LAST_PID
 	XRT_CAP_LOG=$XRT_TMP/cap-$n-$ifname.log
 	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 5 ||

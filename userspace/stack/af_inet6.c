@@ -1,4 +1,4 @@
-/* xrt: the slow path's entry points (stack.h): init, frame in, timers, counters. */
+/* xrt: the slow path's entry points (stack.h); stack_init mirrors inet6_init: it registers the protocol handlers, ICMPv6, reassembly, ND. */
 #include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
