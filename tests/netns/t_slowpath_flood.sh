@@ -55,7 +55,7 @@ te1=$(sstat Icmp6OutTimeExcds)
 rl=$(sstat Icmp6OutRateLimitHost)
 punted=$(xrt_fp_stat $R punt:hop_limit)
 limited=$(xrt_fp_stat $R drop:punt_limit)
-xrt_log "hop-limit-1 flood: 20000 sent, $punted punted, $limited dropped by the punt budget, $((te1 - te0)) Time Exceeded sent, $rl rate-limited; 3000 forwarded echoes of 1000 B all answered"
+xrt_log "hop-limit-1 flood: 20000 sent, $punted punted, $limited dropped by the punt budget, $(sstat XskKernRxRingFull) lost on a full XSK ring, $((te1 - te0)) Time Exceeded sent, $rl rate-limited; 3000 forwarded echoes of 1000 B all answered"
 assert_ge $((te1 - te0)) 1 "Time Exceeded answered during the flood"
 # A traceroute from another host gets its hop right after the flood.
 out=$(xrt_exec $A traceroute -6 -n -q 1 -w 2 -m 2 2001:db8:b::1 2>&1) || true
