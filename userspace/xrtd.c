@@ -15,6 +15,7 @@
 #include <sys/timerfd.h>
 
 #include "control/cmd.h"
+#include "control/linkwatch.h"
 #include "control/netlink.h"
 #include "control/server.h"
 #include "stack/stack.h"
@@ -26,11 +27,11 @@
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
-	int epfd, sigfd, timerfd;
+	int epfd, sigfd, timerfd, linkfd;
 	struct xrt_router router;
 	struct ctl_server server;
 	bool stop;
@@ -161,6 +162,9 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_NETLINK:
 		nl_mirror_input(&d->router);
 		break;
+	case EV_LINKWATCH:
+		linkwatch_input(&d->router, fd);
+		break;
 	}
 }
 
@@ -190,6 +194,11 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev);
 	ev.data.u64 = EV(EV_TIMER, d->timerfd);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev);
+	d->linkfd = linkwatch_open(err);
+	if (d->linkfd < 0)
+		return d->linkfd;
+	ev.data.u64 = EV(EV_LINKWATCH, d->linkfd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->linkfd, &ev);
 	return 0;
 }
 
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
 
 	static struct daemon d;
 	char err[XRT_ERR_LEN];
-	d.epfd = d.sigfd = d.timerfd = -1;
+	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
 	/* The socket first: a second xrtd in the namespace stops here before
 	 * touching the maps the first one owns. */
@@ -305,6 +314,7 @@ int main(int argc, char **argv)
 	router_fini(&d.router);
 	stack_fini();
 	xsk_pool_destroy();
+	linkwatch_close(d.linkfd);
 	close(d.timerfd);
 	close(d.sigfd);
 	close(d.epfd);

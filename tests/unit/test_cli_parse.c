@@ -245,3 +245,24 @@ Test(cli_parse, request_roundtrip)
 	cr_assert_eq(xrt_ctl_iter_init(&it, b.data, 4, &flags), -EINVAL);
 	xrt_buf_free(&b);
 }
+
+Test(cli_parse, route_get_flow)
+{
+	char *argv[64];
+	struct cmd_route r;
+	int argc = words("2001:db8::1 from 2001:db8:1::2 ipproto udp sport 4000 dport 53 flowlabel 0x12345", argv);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), 0, "%s", err);
+	cr_assert(r.has_ipproto);
+	cr_assert_eq(r.ipproto, 17);
+	cr_assert_eq(r.sport, 4000);
+	cr_assert_eq(r.dport, 53);
+	cr_assert_eq(r.flowlabel, 0x12345);
+	argc = words("2001:db8::1 sport 70000", argv);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), -EINVAL);
+	cr_assert_str_eq(err, "sport \"70000\" is invalid (0..65535)");
+	argc = words("2001:db8::1 flowlabel 0x100000", argv);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), -EINVAL);
+	argc = words("2001:db8::/32 dev x sport 1", argv);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_str_eq(err, "unknown word \"sport\"");
+}

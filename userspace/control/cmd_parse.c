@@ -275,6 +275,33 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			if ((rc = parse_addr(argv[i], &r->from, err)))
 				return rc;
 			r->has_from = true;
+		} else if (!strcmp(w, "ipproto") && mode == ROUTE_MODE_GET) {
+			NEXT_ARG();
+			uint32_t p;
+			if (!strcmp(argv[i], "udp"))
+				p = NEXTHDR_UDP;
+			else if (!strcmp(argv[i], "tcp"))
+				p = NEXTHDR_TCP;
+			else if (!strcmp(argv[i], "icmpv6") || !strcmp(argv[i], "ipv6-icmp"))
+				p = NEXTHDR_ICMP;
+			else if ((rc = parse_u32(argv[i], 0, 255, &p, "ipproto", err)))
+				return rc;
+			r->ipproto = (uint8_t)p;
+			r->has_ipproto = true;
+		} else if ((!strcmp(w, "sport") || !strcmp(w, "dport")) &&
+			   mode == ROUTE_MODE_GET) {
+			NEXT_ARG();
+			uint32_t port;
+			if ((rc = parse_u32(argv[i], 0, 65535, &port, w, err)))
+				return rc;
+			if (w[0] == 's')
+				r->sport = (uint16_t)port;
+			else
+				r->dport = (uint16_t)port;
+		} else if (!strcmp(w, "flowlabel") && mode == ROUTE_MODE_GET) {
+			NEXT_ARG();
+			if ((rc = parse_u32(argv[i], 0, 0xfffff, &r->flowlabel, "flowlabel", err)))
+				return rc;
 		} else if (!strcmp(w, "iif") && mode == ROUTE_MODE_GET) {
 			NEXT_ARG();
 			if ((rc = parse_dev(argv[i], r->iif, err)))

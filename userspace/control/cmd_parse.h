@@ -48,6 +48,11 @@ struct cmd_route {
 	bool multipath; /* "nexthop" keyword used */
 	struct cmd_nexthop nh[RIB_MAX_PATHS];
 	char iif[IF_NAMESIZE];
+	/* get: the flow the ECMP hash sees (defaults: ICMPv6, label 0). */
+	bool has_ipproto;
+	uint8_t ipproto;
+	uint16_t sport, dport;
+	uint32_t flowlabel;
 };
 /* mode: what the verb needs. */
 enum cmd_route_mode {

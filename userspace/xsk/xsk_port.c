@@ -20,9 +20,11 @@
 #define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
-/* Frames a socket keeps posted on its fill ring at most; the rest of the pool
- * stays free for TX, so a busy RX port cannot starve transmission. */
-#define XSK_FILL_TARGET 256
+/* Frames a socket keeps posted on its fill ring at most. The share shrinks
+ * with the number of open sockets so that together they hold at most half
+ * the pool: the rest stays free for TX and for sockets opened later. */
+#define XSK_FILL_MAX 256
+#define XSK_FILL_MIN 16
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 
 struct xsk_port {
@@ -53,6 +55,7 @@ static struct {
 	 * returns exactly the frames its rings held. */
 	uint16_t *owner;
 	unsigned nfree, nframes;
+	unsigned nopen; /* sockets open */
 	struct xsk_port ports[XRT_MAX_XSKS];
 } pool;
 
@@ -147,6 +150,7 @@ static void port_close(struct xsk_port *p)
 			frame_free((uint64_t)c * XSK_FRAME_SIZE);
 	p->used = false;
 	p->xsk = NULL;
+	pool.nopen--;
 }
 
 void xsk_pool_destroy(void)
@@ -162,10 +166,17 @@ void xsk_pool_destroy(void)
 	memset(&pool, 0, sizeof(pool));
 }
 
-/* Post free frames on a port's fill ring up to XSK_FILL_TARGET. */
+static unsigned fill_target(void)
+{
+	unsigned share = pool.nframes / (2 * (pool.nopen ? pool.nopen : 1));
+	return share > XSK_FILL_MAX ? XSK_FILL_MAX : share < XSK_FILL_MIN ? XSK_FILL_MIN : share;
+}
+
+/* Post free frames on a port's fill ring up to its share of the pool. */
 static void port_refill(struct xsk_port *p)
 {
-	unsigned want = p->posted < XSK_FILL_TARGET ? XSK_FILL_TARGET - p->posted : 0;
+	unsigned target = fill_target();
+	unsigned want = p->posted < target ? target - p->posted : 0;
 	if (want > pool.nfree)
 		want = pool.nfree;
 	if (!want)
@@ -257,6 +268,7 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 	p->used = true;
 	p->ifindex = ifindex;
 	p->queue = queue;
+	pool.nopen++;
 	port_refill(p);
 	*fd_out = xsk_socket__fd(p->xsk);
 	return 0;
