@@ -53,6 +53,8 @@ _xrt_pick_prefix() {
 }
 XRT_PREFIX=${XRT_PREFIX:-$(_xrt_pick_prefix)}
 XRT_TMP=$(mktemp -d "/tmp/$XRT_PREFIX-$XRT_TEST_NAME.XXXXXX")
+# tests/netns/run checks after the test that nothing with this prefix is left.
+[ -z "${XRT_PREFIX_FILE:-}" ] || echo "$XRT_PREFIX" >"$XRT_PREFIX_FILE"
 # iproute2 pins by-name maps under $TC_BPF_MNT/tc/globals; never let it touch
 # /sys/fs/bpf. Per-router directories come from xrt_bpffs.
 XRT_RUN_BPFFS=/run/$XRT_PREFIX-bpffs
@@ -429,6 +431,9 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 	*) xrt_fail "$3: '$2' not found in: $1" ;;
 	esac
 }
+assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
+	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
+}
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
@@ -451,12 +456,13 @@ assert_fails() { # MESSAGE CMD...
 
 # xrt_capture_start NS IF COUNT FILTER...: tcpdump -v on IF inside NS until
 # COUNT packets matched; returns once tcpdump is listening. Read the result
-# with xrt_capture_wait.
+# with xrt_capture_wait. XRT_CAP_FLAGS adds tcpdump options (e.g. -e).
 xrt_capture_start() {
 	local n=$1 ifname=$2 count=$3
 	shift 3
 	xrt_require_cmd tcpdump
-	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v -i "$ifname" -c "$count" "$@"
+	# shellcheck disable=SC2086 # XRT_CAP_FLAGS is a list of options
+	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v ${XRT_CAP_FLAGS:-} -i "$ifname" -c "$count" "$@"
 	XRT_CAP_PID=$XRT_LAST_PID
 	XRT_CAP_LOG=$XRT_TMP/cap-$n-$ifname.log
 	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 5 ||
@@ -574,4 +580,23 @@ xrt_udp_stream() {
 		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port (receiver Udp6RcvbufErrors: $(xrt_snmp6 "$to" Udp6RcvbufErrors))"
 	xrt_stop "$rpid"
 	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
+}
+
+# xrt_tcp_transfer FROM TO DST PORT BYTES: kernel TCP on both hosts; BYTES
+# random bytes from FROM to [DST]:PORT (socat listening in TO); fails unless
+# they all arrive intact within 30 s.
+xrt_tcp_transfer() {
+	local from=$1 to=$2 dst=$3 port=$4 bytes=$5
+	local src=$XRT_TMP/tcp-src-$port out=$XRT_TMP/tcp-out-$port rpid
+	xrt_require_cmd socat ss
+	head -c "$bytes" /dev/urandom >"$src"
+	xrt_bg "$to" "tcp-recv-$port" socat -u "TCP6-LISTEN:$port,bind=[$dst]" "OPEN:$out,creat,trunc"
+	rpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Htln | grep -q ':$port '" 5 ||
+		xrt_fail "TCP receiver on port $port in $to did not start"
+	timeout 30 ip netns exec "$XRT_PREFIX-$from" socat -u "OPEN:$src" "TCP6:[$dst]:$port" ||
+		xrt_fail "TCP sender in $from to [$dst]:$port failed"
+	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
+	cmp -s "$src" "$out" ||
+		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
 }

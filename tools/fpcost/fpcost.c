@@ -313,11 +313,34 @@ static int fp_parse_counts(struct fp_opts *o, const char *s)
 	return o->ncounts ? 0 : -1;
 }
 
+/* --dump-routes N: the same random table, one PREFIX/LEN a line, for scripts. */
+static int fp_dump_routes(const char *count, uint64_t seed)
+{
+	char *end;
+	unsigned long n = strtoul(count, &end, 10);
+	if (*end || n == 0 || n > 4000000) {
+		fprintf(stderr, "fpcost: --dump-routes \"%s\": 1..4000000\n", count);
+		return 2;
+	}
+	struct fp_route *r = calloc(n, sizeof(*r));
+	if (!r)
+		return 1;
+	fp_routes_generate(r, (unsigned)n, seed);
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned long i = 0; i < n; i++) {
+		inet_ntop(AF_INET6, &r[i].addr, a, sizeof(a));
+		printf("%s/%u\n", a, r[i].plen);
+	}
+	free(r);
+	return 0;
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--seed N] [--size BYTES] [--no-xrt]\n"
+		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
 		"install rates and memory. Lines starting with RESULT are for scripts.\n");
@@ -334,6 +357,7 @@ int main(int argc, char **argv)
 		{"rounds", required_argument, 0, 'k'}, {"bpf-dir", required_argument, 0, 'd'},
 		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
+		{"dump-routes", required_argument, 0, 'D'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -360,6 +384,8 @@ int main(int argc, char **argv)
 		case 'X':
 			want_xrt = 0;
 			break;
+		case 'D':
+			return fp_dump_routes(optarg, o.seed);
 		default:
 			fp_usage();
 			return 2;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 
 #include "control/netlink.h"
 #include "xrt/proto.h"
@@ -77,6 +78,16 @@ static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *add
 		fprintf(stderr, "xrtd: neighbour: %s\n", err);
 }
 
+/* When the fast path last forwarded through a STALE neighbour (0: never). */
+static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr *addr)
+{
+	struct xrt_router *r = ctx;
+	struct xrt_neigh6_key k = { .ifindex = (__u32)ifindex };
+	struct xrt_neigh6_val v;
+	memcpy(k.addr, addr->s6_addr, 16);
+	return bpf_map_lookup_elem(r->maps.neigh6, &k, &v) == 0 ? v.used_ns : 0;
+}
+
 static uint64_t env_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -91,5 +102,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.ctx = r, .xmit = env_xmit, .dev_get = env_dev_get,
 		.dev_foreach = env_dev_foreach, .fib6_lookup = env_fib6_lookup,
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
+		.neigh_used_ns = env_neigh_used_ns,
 	};
 }

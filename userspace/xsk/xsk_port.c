@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <xdp/xsk.h>
@@ -20,9 +21,11 @@
 #define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
-/* Frames a socket keeps posted on its fill ring at most; the rest of the pool
- * stays free for TX, so a busy RX port cannot starve transmission. */
-#define XSK_FILL_TARGET 256
+/* Frames a socket keeps posted on its fill ring at most. The share shrinks
+ * with the number of open sockets so that together they hold at most half
+ * the pool: the rest stays free for TX and for sockets opened later. */
+#define XSK_FILL_MAX 256
+#define XSK_FILL_MIN 16
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 
 struct xsk_port {
@@ -53,6 +56,11 @@ static struct {
 	 * returns exactly the frames its rings held. */
 	uint16_t *owner;
 	unsigned nfree, nframes;
+	unsigned nopen; /* sockets open */
+	/* Kernel drop counters of sockets already closed (they die with the
+	 * socket, the totals must not go backwards). */
+	struct xdp_statistics closed_stats;
+	uint64_t stats_refreshed_ns;
 	struct xsk_port ports[XRT_MAX_XSKS];
 } pool;
 
@@ -134,10 +142,42 @@ int xsk_pool_create(unsigned nframes, char *err)
 	return 0;
 }
 
+static bool port_kernel_stats(const struct xsk_port *p, struct xdp_statistics *st)
+{
+	socklen_t len = sizeof(*st);
+	memset(st, 0, sizeof(*st));
+	return getsockopt(xsk_socket__fd(p->xsk), SOL_XDP, XDP_STATISTICS, st, &len) == 0;
+}
+
+static void stats_add(struct xdp_statistics *sum, const struct xdp_statistics *st)
+{
+	sum->rx_dropped += st->rx_dropped;
+	sum->rx_invalid_descs += st->rx_invalid_descs;
+	sum->tx_invalid_descs += st->tx_invalid_descs;
+	sum->rx_ring_full += st->rx_ring_full;
+	sum->rx_fill_ring_empty_descs += st->rx_fill_ring_empty_descs;
+}
+
+void xsk_stats_refresh(void)
+{
+	struct xdp_statistics sum = pool.closed_stats, st;
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
+		if (pool.ports[i].used && port_kernel_stats(&pool.ports[i], &st))
+			stats_add(&sum, &st);
+	xsk_stats.k_rx_dropped = sum.rx_dropped;
+	xsk_stats.k_rx_ring_full = sum.rx_ring_full;
+	xsk_stats.k_rx_fill_empty = sum.rx_fill_ring_empty_descs;
+	xsk_stats.k_rx_invalid = sum.rx_invalid_descs;
+	xsk_stats.k_tx_invalid = sum.tx_invalid_descs;
+}
+
 static void port_close(struct xsk_port *p)
 {
 	if (!p->used)
 		return;
+	struct xdp_statistics st;
+	if (port_kernel_stats(p, &st))
+		stats_add(&pool.closed_stats, &st);
 	xsk_socket__delete(p->xsk);
 	/* The kernel dropped whatever this socket's rings held: those frames
 	 * are free again. */
@@ -147,6 +187,7 @@ static void port_close(struct xsk_port *p)
 			frame_free((uint64_t)c * XSK_FRAME_SIZE);
 	p->used = false;
 	p->xsk = NULL;
+	pool.nopen--;
 }
 
 void xsk_pool_destroy(void)
@@ -162,10 +203,17 @@ void xsk_pool_destroy(void)
 	memset(&pool, 0, sizeof(pool));
 }
 
-/* Post free frames on a port's fill ring up to XSK_FILL_TARGET. */
+static unsigned fill_target(void)
+{
+	unsigned share = pool.nframes / (2 * (pool.nopen ? pool.nopen : 1));
+	return share > XSK_FILL_MAX ? XSK_FILL_MAX : share < XSK_FILL_MIN ? XSK_FILL_MIN : share;
+}
+
+/* Post free frames on a port's fill ring up to its share of the pool. */
 static void port_refill(struct xsk_port *p)
 {
-	unsigned want = p->posted < XSK_FILL_TARGET ? XSK_FILL_TARGET - p->posted : 0;
+	unsigned target = fill_target();
+	unsigned want = p->posted < target ? target - p->posted : 0;
 	if (want > pool.nfree)
 		want = pool.nfree;
 	if (!want)
@@ -257,6 +305,7 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 	p->used = true;
 	p->ifindex = ifindex;
 	p->queue = queue;
+	pool.nopen++;
 	port_refill(p);
 	*fd_out = xsk_socket__fd(p->xsk);
 	return 0;
@@ -327,8 +376,18 @@ static void port_reclaim(struct xsk_port *p)
 	p->tx_outstanding -= done < p->tx_outstanding ? done : p->tx_outstanding;
 }
 
+/* How often the loop's reclaim also refreshes the kernel's drop counters. */
+#define XSK_STATS_REFRESH_NS 100000000ull
+
 void xsk_tx_reclaim(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (now - pool.stats_refreshed_ns >= XSK_STATS_REFRESH_NS) {
+		pool.stats_refreshed_ns = now;
+		xsk_stats_refresh();
+	}
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
 		struct xsk_port *p = &pool.ports[i];
 		if (!p->used)
