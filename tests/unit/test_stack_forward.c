@@ -142,6 +142,7 @@ Test(forward, too_big_no_route_prohibit_beyond_scope)
 	cr_assert_geq(i, 0);
 	cr_assert_eq(ntohl(*(uint32_t *)(tx_icmp(i) + 4)), 1280);
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_TOO_BIG_ERRORS], 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_FRAG_FAILS], 1);
 	fake_ntx = 0;
 	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:4444::1", 64, 8);
 	rx(FAKE_IF_A, frame, len);
@@ -171,6 +172,7 @@ Test(forward, forwarding_disabled_drops)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 0);
 	cr_assert_eq(sstats.drop[STACK_DROP_FWD_DISABLED], 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_ADDR_ERRORS], 1);
 }
 
 Test(forward, redirect_when_leaving_by_ingress_then_forward)
