@@ -291,9 +291,24 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
-	if (!foreground && daemon(0, 1)) {
-		perror("xrtd: daemon");
-		return 1;
+	if (!foreground) {
+		if (daemon(0, 1)) {
+			perror("xrtd: daemon");
+			return 1;
+		}
+		/* A signalfd wakes epoll through the signal queue of the process
+		 * that registered it: the parent's. The child needs its own. */
+		sigset_t set;
+		sigprocmask(SIG_BLOCK, NULL, &set);
+		int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_SIGNAL, fd) };
+		if (fd < 0 || epoll_ctl(d.epfd, EPOLL_CTL_DEL, d.sigfd, NULL) ||
+		    epoll_ctl(d.epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			perror("xrtd: signalfd");
+			return 1;
+		}
+		close(d.sigfd);
+		d.sigfd = fd;
 	}
 	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", sock, obj, bpffs);
 

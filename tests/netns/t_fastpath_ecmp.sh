@@ -21,7 +21,9 @@ xrt_link m1 b
 xrt_link m2 b
 ns() { xrt_ns "$1"; }
 
-# a
+# a: flow label 0 on every packet, so `xrt route get` can be given the whole
+# flow key and predict the member.
+xrt_exec a sysctl -qw net.ipv6.auto_flowlabels=0
 xrt_host a "$(xrt_if a r)" 2001:db8:1::2/64 2001:db8:1::1
 xrt_static_neigh a "$(xrt_if a r)" 2001:db8:1::1 "$(xrt_mac r "$(xrt_if r a)")"
 # m1, m2: receive frames redirected by r, so they need xdp_pass on that side.
@@ -52,6 +54,10 @@ xrt_cli_ok r route add 2001:db8:b::/64 \
 
 out=$(xrt_exec a ping -6 -c 3 -i 0.2 -W 2 2001:db8:b::1) || xrt_fail "ping A -> B over ECMP failed: $out"
 
+# Something listens on B's port 9, so B sends no Port Unreachable back
+# through m1 (that would count as m1 traffic).
+xrt_bg b udp-sink socat -u "UDP6-RECV:9,bind=[2001:db8:b::1]" OPEN:/dev/null
+xrt_wait_for "xrt_exec b ss -Huln | grep -q ':9 '" 5 || xrt_fail "UDP sink on B did not start"
 fwd() { xrt_snmp6 "$1" Ip6OutForwDatagrams; }
 # One flow at a time: all of its packets leave by one next hop.
 PER_FLOW=50
@@ -61,10 +67,16 @@ for sport in 40001 40002 40003 40004 40005 40006; do
 	xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge $PER_FLOW ]" 5 ||
 		xrt_fail "flow $sport: only $(($(fwd m1) - m1a)) + $(($(fwd m2) - m2a)) of $PER_FLOW packets reached m1/m2"
 	d1=$(($(fwd m1) - m1a)) d2=$(($(fwd m2) - m2a))
+	assert_eq $((d1 + d2)) "$PER_FLOW" "packets of flow $sport through m1 + m2"
 	if [ "$d1" -ne 0 ] && [ "$d2" -ne 0 ]; then
 		xrt_fail "flow from port $sport was split: $d1 packets via m1, $d2 via m2"
 	fi
-	xrt_log "flow $sport: m1 $d1, m2 $d2"
+	if [ "$d1" -ne 0 ]; then took=m1; else took=m2; fi
+	# The control plane's prediction for this flow names the same member.
+	got=$(xrt_cli r route get 2001:db8:b::1 from 2001:db8:1::2 ipproto udp \
+		sport "$sport" dport 9 flowlabel 0)
+	assert_contains "$got" "dev $(xrt_if r "$took") " "xrt route get for flow $sport (carried by $took)"
+	xrt_log "flow $sport: m1 $d1, m2 $d2; route get: $got"
 done
 
 # 64 flows: both next hops carry some (all on one: probability 2^-63).
@@ -75,4 +87,19 @@ xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 128 ]" 5 ||
 d1=$(($(fwd m1) - m1a)) d2=$(($(fwd m2) - m2a))
 assert_ge "$d1" 1 "packets of 64 flows via m1"
 assert_ge "$d2" 1 "packets of 64 flows via m2"
-xrt_pass "6 flows each kept on one next hop; 64 flows spread m1 $d1 / m2 $d2"
+spread="m1 $d1 / m2 $d2"
+
+# Weights 1:3 over 400 flows: about a quarter via m1 (the hash is
+# deterministic for these fixed flows; the bounds only allow for its bias).
+xrt_cli_ok r route replace 2001:db8:b::/64 \
+	nexthop via 2001:db8:11::2 dev "$(xrt_if r m1)" weight 1 \
+	nexthop via 2001:db8:12::2 dev "$(xrt_if r m2)" weight 3
+m1a=$(fwd m1) m2a=$(fwd m2)
+xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" 2001:db8:b::1 9 42000 400 1
+xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 400 ]" 5 ||
+	xrt_fail "400 flows: only $(($(fwd m1) - m1a + $(fwd m2) - m2a)) of 400 packets reached m1/m2"
+w1=$(($(fwd m1) - m1a)) w2=$(($(fwd m2) - m2a))
+assert_eq $((w1 + w2)) 400 "packets of 400 flows through m1 + m2"
+assert_ge "$w1" 60 "flows via m1 with weight 1 of 4 (expected ~100)"
+assert_le "$w1" 140 "flows via m1 with weight 1 of 4 (expected ~100)"
+xrt_pass "6 flows each kept on one next hop (as xrt route get predicts); 64 flows spread $spread; weights 1:3 gave m1 $w1 / m2 $w2 of 400"
