@@ -581,3 +581,22 @@ xrt_udp_stream() {
 	xrt_stop "$rpid"
 	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
 }
+
+# xrt_tcp_transfer FROM TO DST PORT BYTES: kernel TCP on both hosts; BYTES
+# random bytes from FROM to [DST]:PORT (socat listening in TO); fails unless
+# they all arrive intact within 30 s.
+xrt_tcp_transfer() {
+	local from=$1 to=$2 dst=$3 port=$4 bytes=$5
+	local src=$XRT_TMP/tcp-src-$port out=$XRT_TMP/tcp-out-$port rpid
+	xrt_require_cmd socat ss
+	head -c "$bytes" /dev/urandom >"$src"
+	xrt_bg "$to" "tcp-recv-$port" socat -u "TCP6-LISTEN:$port,bind=[$dst]" "OPEN:$out,creat,trunc"
+	rpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Htln | grep -q ':$port '" 5 ||
+		xrt_fail "TCP receiver on port $port in $to did not start"
+	timeout 30 ip netns exec "$XRT_PREFIX-$from" socat -u "OPEN:$src" "TCP6:[$dst]:$port" ||
+		xrt_fail "TCP sender in $from to [$dst]:$port failed"
+	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
+	cmp -s "$src" "$out" ||
+		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
+}

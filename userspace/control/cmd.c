@@ -788,6 +788,9 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		for (int i = 0; i < STACK_DROP_MAX; i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", stack_drop_names[i],
 				       (unsigned long long)ss.drop[i]);
+		for (int i = 0; i < STACK_GAUGE_MAX; i++)
+			xrt_buf_printf(out, "%-32s\t%llu\n", stack_gauge_names[i],
+				       (unsigned long long)ss.gauge[i]);
 		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
 				       (unsigned long long)xsk_vals[i]);
@@ -816,6 +819,8 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		JADD(icmp, stack_icmp6_names[i], JINT(ss.icmp6[i]));
 	for (int i = 0; i < STACK_DROP_MAX; i++)
 		JADD(sdrop, stack_drop_names[i], JINT(ss.drop[i]));
+	for (int i = 0; i < STACK_GAUGE_MAX; i++)
+		JADD(slow, stack_gauge_names[i], JINT(ss.gauge[i]));
 	for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 		JADD(xsk, XSK_NAMES[i], JINT(xsk_vals[i]));
 	JADD(slow, "icmp6", icmp);

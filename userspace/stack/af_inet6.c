@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "stack/stack_internal.h"
 #include "stack/neighbour.h"
+#include "stack/reassembly.h"
 
 struct stack_env senv;
 struct stack_stats sstats;
@@ -10,6 +11,7 @@ struct stack_stats sstats;
 #define STACK_NAME(id, name) name,
 const char *const stack_icmp6_names[STACK_ICMP6_MAX] = { STACK_ICMP6_LIST(STACK_NAME) };
 const char *const stack_drop_names[STACK_DROP_MAX] = { STACK_DROP_LIST(STACK_NAME) };
+const char *const stack_gauge_names[STACK_GAUGE_MAX] = { STACK_GAUGE_LIST(STACK_NAME) };
 
 /* Receive buffer: one packet at a time; reassembly builds its own. */
 static uint8_t rx_buf[PKT_HEADROOM + PKT_MAX_LEN];
@@ -31,6 +33,7 @@ int stack_init(const struct stack_env *env)
 	icmp6_init();
 	reassembly_init();
 	neigh_init();
+	ndisc_ra_init();
 	rt6_pmtu_flush();
 	return 0;
 }
@@ -73,6 +76,7 @@ void stack_timers_run(void)
 	uint64_t now = stack_now();
 	neigh_timers_run(now);
 	reassembly_timers_run(now);
+	ndisc_ra_timers_run(now);
 }
 
 uint64_t stack_timers_next(void)
@@ -80,6 +84,9 @@ uint64_t stack_timers_next(void)
 	uint64_t now = stack_now();
 	uint64_t due = neigh_timers_next();
 	uint64_t r = reassembly_timers_next();
+	if (r < due)
+		due = r;
+	r = ndisc_ra_timers_next();
 	if (r < due)
 		due = r;
 	if (due == UINT64_MAX)
@@ -90,6 +97,10 @@ uint64_t stack_timers_next(void)
 void stack_stats_get(struct stack_stats *out)
 {
 	*out = sstats;
+	out->gauge[STACK_GAUGE_REASM_BYTES] = reassembly_mem();
+	out->gauge[STACK_GAUGE_REASM_QUEUES] = reassembly_queues();
+	neigh_gauges(&out->gauge[STACK_GAUGE_NEIGH_ENTRIES],
+		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
 }
 
 uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
