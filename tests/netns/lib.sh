@@ -14,10 +14,27 @@
 # Names: every namespace is "$XRT_PREFIX-NAME" and every veth
 # "$XRT_PREFIX-PEER" (or an explicit name that gets the prefix), with
 # XRT_PREFIX = $XRT_PREFIX_BASE + 4 random hex digits (set XRT_PREFIX_BASE
-# before sourcing to use your own two letters; default xn), so tests and benchmarks can run side
-# by side. Veths are created directly inside their namespaces, so the root
-# namespace never holds one. Use the short names (a, r, b) with the helpers;
-# `xrt_ns a` gives the real namespace name.
+# before sourcing to use your own two letters; default xn), so tests and
+# benchmarks can run side by side. Veths are created directly inside their
+# namespaces, so the root namespace never holds one. Use the short names
+# (a, r, b) with the helpers; `xrt_ns a` gives the real namespace name.
+#
+# What is here, by section:
+#   messages    xrt_log, xrt_fail, xrt_pass
+#   waiting     xrt_wait_for "CMD" TIMEOUT (bounded poll, never a bare sleep)
+#   needs       xrt_require_cmd, xrt_require_file, xrt_require_xrt
+#   namespaces  xrt_ns, xrt_exec, xrt_ns_add, xrt_host_ns, xrt_router_ns,
+#               xrt_kernel_router_ns
+#   links       xrt_link, xrt_if, xrt_mac, xrt_ifindex, xrt_lladdr,
+#               xrt_xdp_pass, xrt_host, xrt_static_neigh
+#   bpffs       xrt_bpffs, xrt_bpffs_dir, xrt_pin_dir, xrt_ip_attach
+#   processes   xrt_bg, xrt_stop, xrt_wait_pid
+#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok
+#   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
+#   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
+#   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
+#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp
+#   traffic     xrt_udp_stream, xrt_tcp_transfer
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
 # from tests/netns/run's timeout): kills the PIDs this test started (and any
