@@ -19,6 +19,7 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	struct xrt_neigh6_key key = { .ifindex = nh->ifindex };
 	struct xrt_neigh6_val *neigh;
 	struct ethhdr *eth = p->eth;
+	const __u8 *smac;
 	int ret;
 
 	if (nh->flags & XRT_NH_F_CONNECTED)
@@ -33,14 +34,22 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (neigh->state & XRT_NUD_STALE)
 		neigh->used_ns = bpf_ktime_get_ns();
 
-	if (p->oif != p->ifindex) {
-		oif = bpf_map_lookup_elem(&xrt_ifaces, &p->oif);
-		if (!oif)
-			return xrt_drop(p, XRT_DROP_NO_TX_PORT);
+	/* The egress MAC: cached in the next hop by bpfmaps.c while the
+	 * egress is attached (saves a hash lookup per packet); otherwise
+	 * from xrt_ifaces, and no entry there means not attached. */
+	if (nh->flags & XRT_NH_F_SMAC) {
+		smac = nh->smac;
+	} else {
+		if (p->oif != p->ifindex) {
+			oif = bpf_map_lookup_elem(&xrt_ifaces, &p->oif);
+			if (!oif)
+				return xrt_drop(p, XRT_DROP_NO_TX_PORT);
+		}
+		smac = oif->mac;
 	}
 	p->ip6->hop_limit--;
 	__builtin_memcpy(eth->h_dest, neigh->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, oif->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
 
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;

@@ -197,3 +197,82 @@ Test(forward, ecmp_10k_flows_follow_weights, .timeout = 120)
 	cr_assert(n6 >= 2125 && n6 <= 2875, "member weight 1: %d of 10000", n6);
 	cr_assert(n7 >= 6375 && n7 <= 8625, "member weight 3: %d of 10000", n7);
 }
+
+/* The egress MAC cached in next hops follows xrt_ifaces: set later, changed,
+ * and removed (then the egress is not attached: dropped). */
+Test(forward, egress_mac_follows_iface_changes)
+{
+	struct xrt_iface b = { .slot = 2, .mtu = 1500, .table = XRT_TABLE_MAIN,
+			       .flags = XRT_IF_F_FORWARDING,
+			       .xsk_base = XRT_MAX_QUEUES };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint8_t new_mac[6] = { 0x02, 0, 0, 0, 0, 0xbb };
+	struct xrt_nh nh;
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	uint32_t id = 1;
+
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert(nh.flags & XRT_NH_F_SMAC, "cached at nh_set: xfb was attached");
+	cr_assert_arr_eq(nh.smac, MAC_B, 6);
+
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	memcpy(b.mac, new_mac, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, new_mac);
+
+	cr_assert_eq(xrt_maps_iface_del(&M, if_b, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(nh.flags & XRT_NH_F_SMAC, 0, "cache dropped with the iface");
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "egress detached");
+
+	memcpy(b.mac, MAC_B, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+
+	st.mib[XRT_MIB_IN_RECEIVES] = 3;
+	st.mib[XRT_MIB_IN_OCTETS] = 3 * 48;
+	st.mib[XRT_MIB_OUT_FORW_DATAGRAMS] = 2;
+	st.mib[XRT_MIB_OUT_OCTETS] = 2 * 48;
+	st.drop[XRT_DROP_NO_TX_PORT] = 1;
+	cr_assert(xt_stats_equal(1, &st));
+}
+
+/* A next hop programmed before its interface is attached gets the MAC when
+ * the interface arrives; a caller's stale XRT_NH_F_SMAC is not trusted. */
+Test(forward, nexthop_before_iface)
+{
+	struct xrt_nh v = { .ifindex = (uint32_t)if_b, .mtu = 1500,
+			    .flags = XRT_NH_F_VALID | XRT_NH_F_SMAC };
+	struct xrt_iface b = { .slot = 2, .mtu = 1500, .table = XRT_TABLE_MAIN,
+			       .flags = XRT_IF_F_FORWARDING };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	struct xrt_nh got;
+	struct xt_pkt p;
+	struct xt_result r;
+	char err[XRT_ERR_LEN];
+	uint32_t id = 1;
+
+	cr_assert_eq(xrt_maps_iface_del(&M, if_b, err), 0, "%s", err);
+	xt_addr("fe80::1", v.gw);
+	memset(v.smac, 0xee, 6);
+	cr_assert_eq(xrt_maps_nh_set(&M, id, &v, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &got), 0);
+	cr_assert_eq(got.flags & XRT_NH_F_SMAC, 0);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "egress not attached yet");
+
+	memcpy(b.mac, MAC_B, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+}

@@ -104,6 +104,11 @@ assert_eq "$out" "Command failed -:3: 2001:db8:a2::1/48 has host bits set" "batc
 routes=$(xrt_cli r route show)
 assert_contains "$routes" "2001:db8:a1::/48" "-force: line 1"
 assert_contains "$routes" "2001:db8:a3::/48" "-force: line 4 after the error"
+# A line too long to read whole is refused, not split into two commands.
+"$XRT_PY" -c "print('route add 2001:db8:a9::/48 via 2001:db8:2::2 ' + 'metric 5 ' * 1000)" >"$XRT_TMP/long.batch"
+out=$(xrt_cli r -batch "$XRT_TMP/long.batch" 2>&1) && xrt_fail "an over-long line was accepted"
+assert_eq "$out" "Command failed $XRT_TMP/long.batch:1: line longer than 8190 bytes" "over-long batch line"
+assert_not_contains "$(xrt_cli r route show)" "2001:db8:a9::" "nothing of the long line applied"
 # Output of show commands in a batch, JSON included.
 printf '%s\n' "route show table main" "link show" >"$XRT_TMP/show.batch"
 assert_contains "$(xrt_cli r -batch "$XRT_TMP/show.batch")" "$IF_RB: mtu" "show output in a batch"

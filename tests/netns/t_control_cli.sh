@@ -16,6 +16,13 @@ assert_eq "$(wc -l <<<"$out")" 1 "one-line message without a daemon"
 assert_contains "$out" "xrtd is not running" "CLI without a daemon"
 
 xrt_xrtd_start $R
+# A second daemon in the namespace stops before touching the first one's maps.
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "a second xrtd started"
+assert_contains "$out" "is another xrtd running?" "second xrtd"
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "xrtd started with a missing config file"
+assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
 fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
@@ -64,8 +71,9 @@ assert_ge "$(($(xrt_fp_stat $R Ip6OutForwDatagrams) - fwd0))" 6 "forwarded by th
 assert_ge "$(xrt_cli $R stats | awk '$1 == "Ip6OutForwDatagrams" {print $2}')" 6 "xrt stats Ip6OutForwDatagrams"
 assert_ge "$(xrt_cli $R stats dev "$IF_RA" | awk '$1 == "Ip6InReceives" {print $2}')" 3 "xrt stats dev: Ip6InReceives"
 json stats
+assert_eq "$(xrt_cli $R stats | awk '$1 == "RibRoutes" {print $2}')" "$(xrt_cli $R route show table all | grep -vc '^	')" "RibRoutes counts the routes"
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
-	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
+	"['interfaces', 'rib', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
 # link set: MTU follows into next hops (and the kernel), forwarding off stops
 # transit from that ingress in the fast path.
@@ -78,6 +86,7 @@ xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
 fd0=$(xrt_fp_stat $R drop:fwd_disabled)
 xrt_cli_ok $R link set dev "$IF_RA" forwarding off
 assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1 iif "$IF_RA")" "dropped: forwarding off on $IF_RA" "route get iif with forwarding off"
 xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
 assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
 xrt_cli_ok $R link set dev "$IF_RA" forwarding on

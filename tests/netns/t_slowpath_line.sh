@@ -10,11 +10,6 @@ xrt_require_xrt
 
 xrt_topo_line
 R=$TOPO_R A=$TOPO_A B=$TOPO_B
-# Hosts compute their own checksums: a veth leaves UDP/TCP checksums to
-# "offload", and a frame that crosses XDP (redirect or AF_XDP) loses the
-# note that it still needs one, so the far host would drop it as corrupt.
-xrt_exec $A ethtool -K "$IF_AR" tx off >/dev/null
-xrt_exec $B ethtool -K "$IF_BR" tx off >/dev/null
 xrt_xrtd_start $R
 xrt_cli_ok $R link attach dev "$IF_RA"
 xrt_cli_ok $R link attach dev "$IF_RB"

@@ -6,7 +6,7 @@
 # kernel accepts it and its next packets go to g.
 XRT_PREFIX_BASE=xs
 source "$(dirname "$0")/lib.sh"
-xrt_require_cmd ping tcpdump ethtool
+xrt_require_cmd ping tcpdump
 xrt_require_xrt
 
 xrt_host_ns sw
@@ -25,8 +25,6 @@ xrt_xdp_pass sw "$(xrt_if sw r)"
 ip -n "$(xrt_ns a)" -6 addr add 2001:db8:1::2/64 dev "$IF_A" nodad
 ip -n "$(xrt_ns g)" -6 addr add 2001:db8:1::3/64 dev "$IF_G" nodad
 ip -n "$(xrt_ns g)" -6 addr add 2001:db8:77::1/128 dev lo
-xrt_exec g ethtool -K "$IF_G" tx off >/dev/null
-xrt_exec a ethtool -K "$IF_A" tx off >/dev/null
 xrt_exec a sysctl -qw "net.ipv6.conf.$IF_A.accept_redirects=1"
 LL_R=$(xrt_lladdr r "$IF_R") LL_G=$(xrt_lladdr g "$IF_G")
 [ -n "$LL_R" ] && [ -n "$LL_G" ] || xrt_fail "no link-local addresses"

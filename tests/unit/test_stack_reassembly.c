@@ -204,6 +204,12 @@ Test(reasm, memory_and_queue_count_are_bounded)
 		send_frag(id, 1232, 1232, true);
 	cr_assert_leq(reassembly_mem(), REASM_MEM_MAX);
 	cr_assert_leq(reassembly_queues(), REASM_MAX_QUEUES);
+	struct stack_stats st;
+	stack_stats_get(&st);
+	cr_assert_eq(st.gauge[STACK_GAUGE_REASM_BYTES], reassembly_mem());
+	cr_assert_eq(st.gauge[STACK_GAUGE_REASM_QUEUES], REASM_MAX_QUEUES);
+	cr_assert_gt(st.gauge[STACK_GAUGE_REASM_BYTES], 0);
+	cr_assert_eq(st.gauge[STACK_GAUGE_NEIGH_ENTRIES], 1); /* the static one */
 	cr_assert_gt(sstats.drop[STACK_DROP_FRAG_MEM], 0);
 	/* A fresh datagram still gets through. */
 	fake_ntx = 0;

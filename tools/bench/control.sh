@@ -41,7 +41,10 @@ cp_ns_up() { # suffix
 cp_xrtd() {
 	local s=$1
 	shift
+	# Mounted here, in our mount namespace, so the pins stay visible to us
+	# (xrtd would mount its own inside `ip netns exec`'s private one).
 	mkdir -p "/run/${XB}/cp$s"
+	mountpoint -q "/run/${XB}/cp$s" || mount -t bpf bpf "/run/${XB}/cp$s" || return 1
 	ip netns exec "${XB}$s" "$BUILD/xrtd" -f --bpffs "/run/${XB}/cp$s" --obj "$BPF/xrt_fwd.bpf.o" \
 		"$@" >"$WORK/xrtd-$s.log" 2>&1 &
 	CP_PIDS="$CP_PIDS $!"

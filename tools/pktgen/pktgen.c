@@ -319,12 +319,64 @@ static int cmd_sink(int argc, char **argv)
 	return 2;
 }
 
+/* Mirrors struct bench_redirect_cfg in bpf/bench_redirect.bpf.c. */
+struct floor_cfg {
+	__u32 egress_ifindex;
+	__u8 src_mac[6];
+	__u8 dst_mac[6];
+};
+
+/*
+ * floor DEV EGRESS DST_MAC [OBJ]: make DEV a redirect-only forwarder (the
+ * floor of section 1, end to end): every IPv6 frame arriving on DEV leaves
+ * by EGRESS towards DST_MAC. The attachment keeps the program alive.
+ */
+static int cmd_floor(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: pktgen floor DEV EGRESS DST_MAC [OBJ]\n");
+		return 2;
+	}
+	const char *obj_path = argc >= 5 ? argv[4] : "bpf/bench_redirect.bpf.o";
+	struct floor_cfg cfg = {0};
+	int ifindex = (int)if_nametoindex(argv[1]);
+	cfg.egress_ifindex = if_nametoindex(argv[2]);
+	if (!ifindex || !cfg.egress_ifindex || read_mac(argv[2], cfg.src_mac) ||
+	    parse_mac(argv[3], cfg.dst_mac)) {
+		fprintf(stderr, "pktgen floor: bad interface or MAC (%s, %s, %s)\n", argv[1], argv[2],
+			argv[3]);
+		return 2;
+	}
+	struct bpf_object *obj;
+	if (open_obj(obj_path, &obj) || bpf_object__load(obj)) {
+		fprintf(stderr, "pktgen floor: cannot load %s\n", obj_path);
+		return 1;
+	}
+	struct bpf_devmap_val port = {.ifindex = cfg.egress_ifindex};
+	__u32 zero = 0;
+	int cfg_fd = bpf_object__find_map_fd_by_name(obj, "bench_redirect_cfg");
+	int tx_fd = bpf_object__find_map_fd_by_name(obj, "bench_tx_ports");
+	int prog_fd = bpf_program__fd(bpf_object__next_program(obj, NULL));
+	int rc = cfg_fd < 0 || tx_fd < 0 ? -ENOENT : 0;
+	if (!rc && (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ||
+		    bpf_map_update_elem(tx_fd, &cfg.egress_ifindex, &port, BPF_ANY)))
+		rc = -errno;
+	if (!rc)
+		rc = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL);
+	if (rc)
+		fprintf(stderr, "pktgen floor: %s: %s\n", argv[1], strerror(-rc));
+	bpf_object__close(obj);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "tx"))
 		return cmd_tx(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sink"))
 		return cmd_sink(argc - 1, argv + 1);
-	fprintf(stderr, "usage: pktgen tx ... | pktgen sink ...  (pktgen tx --help)\n");
+	if (argc >= 2 && !strcmp(argv[1], "floor"))
+		return cmd_floor(argc - 1, argv + 1);
+	fprintf(stderr, "usage: pktgen tx ... | pktgen sink ... | pktgen floor ...  (pktgen tx --help)\n");
 	return 2;
 }

@@ -158,6 +158,13 @@ static int run_batch(const char *path, uint16_t flags, bool force)
 				break;
 			}
 			lineno++;
+			size_t len = strlen(line);
+			if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+				fprintf(stderr, "Command failed %s:%u: line longer than %d bytes\n",
+					path, lineno, LINE_MAX_LEN - 2);
+				rc = 1;
+				goto out; /* the rest of the line would be misread */
+			}
 			int argc = xrt_tokenize(line, words, XRT_CTL_MAX_WORDS);
 			if (argc < 0) {
 				fprintf(stderr, "Command failed %s:%u: bad quoting or too many words\n",

@@ -367,12 +367,71 @@ static int iface_slot_taken(struct xrt_maps *m, int ifindex, uint16_t slot)
 	return 0;
 }
 
+/*
+ * Keep the egress MAC cached in every next hop leaving by ifindex in step
+ * with xrt_ifaces (iface = NULL: the interface is gone, drop the cache so the
+ * fast path finds no entry and drops). Walks the whole array in batches.
+ */
+static int nh_refresh_smac(struct xrt_maps *m, int ifindex,
+			   const struct xrt_iface *iface, char *err)
+{
+	enum { CHUNK = 4096 };
+	struct xrt_nh *vals = calloc(CHUNK, sizeof(*vals));
+	uint32_t *keys = calloc(CHUNK, sizeof(*keys));
+	uint32_t out_batch = 0, count, i;
+	void *in_batch = NULL;
+	int rc = 0, done = 0;
+
+	if (!vals || !keys) {
+		rc = fail(err, -ENOMEM, "nexthops: out of memory");
+		goto out;
+	}
+	while (!done) {
+		count = CHUNK;
+		if (bpf_map_lookup_batch(m->nh, in_batch, &out_batch, keys, vals,
+					 &count, NULL)) {
+			if (errno != ENOENT) {
+				rc = fail(err, -errno, "nexthops: batch read: %s",
+					  strerror(errno));
+				goto out;
+			}
+			done = 1;
+		}
+		in_batch = &out_batch;
+		for (i = 0; i < count; i++) {
+			struct xrt_nh v = vals[i];
+
+			if (v.ifindex != (uint32_t)ifindex || !(v.flags & XRT_NH_F_VALID))
+				continue;
+			if (iface) {
+				if ((v.flags & XRT_NH_F_SMAC) &&
+				    !memcmp(v.smac, iface->mac, sizeof(v.smac)))
+					continue;
+				v.flags |= XRT_NH_F_SMAC;
+				memcpy(v.smac, iface->mac, sizeof(v.smac));
+			} else {
+				if (!(v.flags & XRT_NH_F_SMAC))
+					continue;
+				v.flags &= ~XRT_NH_F_SMAC;
+				memset(v.smac, 0, sizeof(v.smac));
+			}
+			rc = map_update(m->nh, &keys[i], &v, XRT_MAP_NH, err);
+			if (rc)
+				goto out;
+		}
+	}
+out:
+	free(vals);
+	free(keys);
+	return rc;
+}
+
 int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 		       const struct xrt_iface *v, char *err)
 {
 	char name[IF_NAMESIZE];
 	uint32_t key = (uint32_t)ifindex;
-	int other;
+	int other, rc;
 
 	if (ifindex <= 0)
 		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
@@ -399,16 +458,23 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 
 	if (!if_indextoname((unsigned)ifindex, name))
 		return fail(err, -ENODEV, "ifindex %d: no such interface", ifindex);
-	return map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	rc = map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	if (rc)
+		return rc;
+	return nh_refresh_smac(m, ifindex, v, err);
 }
 
 int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
 {
 	uint32_t key = (uint32_t)ifindex;
+	int rc;
 
 	if (ifindex <= 0)
 		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	return map_delete(m->ifaces, &key, "iface", err);
+	rc = map_delete(m->ifaces, &key, "iface", err);
+	if (rc)
+		return rc;
+	return nh_refresh_smac(m, ifindex, NULL, err);
 }
 
 static int route_key(struct xrt_fib6_key *k, uint32_t table,
@@ -500,6 +566,8 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 		    char *err)
 {
 	static const uint8_t any[16];
+	struct xrt_iface iface;
+	struct xrt_nh nv;
 
 	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
 		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
@@ -512,14 +580,24 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 	if (v->mtu < IP6_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
 		return fail(err, -EINVAL, "nexthop %u: mtu %u: must be %u..%u", id,
 			    v->mtu, IP6_MIN_MTU, IP6_MAX_PAYLOAD);
-	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED))
+	/* XRT_NH_F_SMAC is accepted (a value read back) but recomputed. */
+	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED | XRT_NH_F_SMAC))
 		return fail(err, -EINVAL, "nexthop %u: flags 0x%x: unknown bits",
 			    id, v->flags);
 	if (!(v->flags & XRT_NH_F_CONNECTED) &&
 	    (!memcmp(v->gw, any, sizeof(any)) || v->gw[0] == 0xff))
 		return fail(err, -EINVAL,
 			    "nexthop %u: gateway must be a unicast address", id);
-	return map_update(m->nh, &id, v, XRT_MAP_NH, err);
+	nv = *v;
+	nv.flags &= ~XRT_NH_F_SMAC;
+	memset(nv.smac, 0, sizeof(nv.smac));
+	nv.pad = 0;
+	nv.pad2 = 0;
+	if (bpf_map_lookup_elem(m->ifaces, &nv.ifindex, &iface) == 0) {
+		nv.flags |= XRT_NH_F_SMAC;
+		memcpy(nv.smac, iface.mac, sizeof(nv.smac));
+	}
+	return map_update(m->nh, &id, &nv, XRT_MAP_NH, err);
 }
 
 int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)

@@ -23,6 +23,13 @@ static int run_file(struct xrt_router *r, const char *path, char *err)
 	r->in_config = true;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		size_t len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			snprintf(err, XRT_ERR_LEN, "%.60s:%u: line longer than %d bytes", path,
+				 lineno, CONFIG_LINE_MAX - 2);
+			rc = -E2BIG;
+			break;
+		}
 		int argc = xrt_tokenize(line, argv, XRT_CTL_MAX_WORDS);
 		if (argc < 0) {
 			snprintf(err, XRT_ERR_LEN, "%s:%u: bad quoting or too many words", path,

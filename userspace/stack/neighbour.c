@@ -321,6 +321,15 @@ void neigh_timers_run(uint64_t now)
 		neigh_stale_scan(now);
 }
 
+void neigh_gauges(uint64_t *entries, uint64_t *hold)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		n += tbl[i].used;
+	*entries = n;
+	*hold = hold_bytes;
+}
+
 uint64_t neigh_timers_next(void)
 {
 	uint64_t due = senv.neigh_used_ns ? stale_scan_due_ns : UINT64_MAX;

@@ -1,8 +1,9 @@
-/* xrt: the slow path's entry points (stack.h): init, frame in, timers, counters. */
+/* xrt: the slow path's entry points (stack.h); stack_init mirrors inet6_init: it registers the protocol handlers, ICMPv6, reassembly, ND. */
 #include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
 #include "stack/neighbour.h"
+#include "stack/reassembly.h"
 
 struct stack_env senv;
 struct stack_stats sstats;
@@ -10,6 +11,7 @@ struct stack_stats sstats;
 #define STACK_NAME(id, name) name,
 const char *const stack_icmp6_names[STACK_ICMP6_MAX] = { STACK_ICMP6_LIST(STACK_NAME) };
 const char *const stack_drop_names[STACK_DROP_MAX] = { STACK_DROP_LIST(STACK_NAME) };
+const char *const stack_gauge_names[STACK_GAUGE_MAX] = { STACK_GAUGE_LIST(STACK_NAME) };
 
 /* Receive buffer: one packet at a time; reassembly builds its own. */
 static uint8_t rx_buf[PKT_HEADROOM + PKT_MAX_LEN];
@@ -90,6 +92,10 @@ uint64_t stack_timers_next(void)
 void stack_stats_get(struct stack_stats *out)
 {
 	*out = sstats;
+	out->gauge[STACK_GAUGE_REASM_BYTES] = reassembly_mem();
+	out->gauge[STACK_GAUGE_REASM_QUEUES] = reassembly_queues();
+	neigh_gauges(&out->gauge[STACK_GAUGE_NEIGH_ENTRIES],
+		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
 }
 
 uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
