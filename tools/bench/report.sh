@@ -227,6 +227,13 @@ EOF
 		printf '\n## 3. Control plane\n\nNot measured in this run (the measurement failed; see the run log). The fast-path section has install rates through the bpfmaps API.\n'
 	fi
 	if [ -n "$(get sp.punt_pps)" ]; then
+		SP_TOP=$(tr ' ' '\n' <<<"$SP_RATES" | grep . | tail -1)
+		sustained_text() {
+			local v
+			v=$(get sp.punt_pps)
+			if [ "$v" = 0 ]; then echo "below $(human "$(tr ' ' '\n' <<<"$SP_RATES" | grep . | head -1)")/s"
+			else echo "$(human "$v")/s"; fi
+		}
 		cat <<EOF
 
 ## 4. Slow path
@@ -237,19 +244,24 @@ Same two topologies as section 2, after the throughput runs.
 |---|---|---|---|
 | ping RTT to the router's address (xrt: answered by xrtd over AF_XDP), median of $ROUNDS x 50 | $(get sp.rtt_daemon) ms | $(get sp.rtt_kernel) ms | $(ratio "$(get sp.rtt_daemon)" "$(get sp.rtt_kernel)")x |
 | ping RTT through the router to the sink (xrt: fast path) | $(get sp.rtt_fast_xrt) ms | $(get sp.rtt_fast_kernel) ms | $(ratio "$(get sp.rtt_fast_xrt)" "$(get sp.rtt_fast_kernel)")x |
-| expiring packets handled per second (xrt: punted frames xrtd took off its ring; a lower bound) | $(human "$(get sp.punt_pps)") | $(human "$(get sp.kernel_te_pps)") | $(ratio "$(get sp.punt_pps)" "$(get sp.kernel_te_pps)")x |
-| of $(get sp.punts_offered) offered at full speed: handled | $(get sp.punts_handled) | all (in softirq) | |
-| ICMPv6 Time Exceeded sent (both rate-limited by policy) | $(get sp.xrt_te) | $(get sp.kernel_te) | |
+| sustained punt rate: highest offered rate up to which xrtd took >= 99% of the expiring packets at every step | $(sustained_text) | kernel at $(human "$SP_TOP")/s: handled $(get "sp.kernel_handled.$SP_TOP") of $(get "sp.offered.$SP_TOP") | |
 
-Punts: pktgen sends $(get sp.punts_offered) frames with hop limit 1 as fast as
-it can. Under xrt every one is punted; xrtd's AF_XDP ring is bounded, so
-what it cannot take is dropped there; the rate is frames taken off the
-ring / time from the start until the count was seen to stop (polled
-every 0.2 s, so a lower bound). Under the kernel it is ip6_forward's
-Time Exceeded decision, Ip6InHdrErrors / send time. The ICMP errors are
+Punts: pktgen offers packets with hop limit 1, paced, for half a second
+per rate. Under xrt every one is punted to xrtd over AF_XDP; the ring is
+bounded, so what xrtd cannot take is dropped there (XskRxFrames counts
+what it took). Under the kernel each is ip6_forward's Time Exceeded
+decision (Ip6InHdrErrors). Time Exceeded messages actually sent are
 limited by policy (xrt's ICMP rate limit, the kernel's
-net.ipv6.icmp.ratelimit), so their count says what each policy lets out
-of a burst, not how fast either can send.
+net.ipv6.icmp.ratelimit), so they show what each policy lets out, not how
+fast either can send.
+
+| offered/s (target) | achieved by pktgen | offered | xrtd took | xrt Time Exceeded sent | kernel handled | kernel Time Exceeded sent |
+|---|---|---|---|---|---|---|
+EOF
+		for rate in $SP_RATES; do
+			echo "| $(human "$rate") | $(human "$(get "sp.actual.$rate")") | $(get "sp.offered.$rate") | $(get "sp.handled.$rate") | $(get "sp.xrt_te.$rate") | $(get "sp.kernel_handled.$rate") | $(get "sp.kernel_te.$rate") |"
+		done
+		cat <<EOF
 
 Reproduce: tools/bench/run.sh, part 4 (tools/bench/slowpath.sh).
 EOF

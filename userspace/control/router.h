@@ -48,7 +48,22 @@ struct xrt_router {
 	bool in_config, reloading;
 	const char *config_path;
 	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
+	/* Static neighbours the configuration file added, so that a reload
+	 * removes the ones it no longer names (the stack's table has no
+	 * notion of origin). Bounded like that table. */
+	struct config_neigh {
+		int ifindex;
+		struct in6_addr addr;
+		bool stale;
+	} *config_neighs;
+	size_t nconfig_neighs;
 };
+
+/* The configuration added (ifindex, addr): remember it (or refresh it). */
+int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
+		      char *err);
+/* A neighbour was deleted: forget it if the configuration had added it. */
+void config_neigh_forget(struct xrt_router *r, int ifindex, const struct in6_addr *a);
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
 /* Detach the programs we attached, close sockets, free everything; the
