@@ -208,6 +208,12 @@ and why its figures can be defended:
   generator builds an skb per frame, and xrt's r0 must convert each skb to
   an XDP buffer (a copy, as the skb lacks XDP headroom), which is why XDP
   on veth gains much less over the kernel with skb-based generators.
+- **How far to trust trafgen's rows.** trafgen is a process building one
+  skb per frame: even through the floor it reaches only about a tenth of
+  pktgen's rate, so the router's share of each frame is small and the
+  differences between the three routers are close to the noise of this
+  shared machine (a negative "above the floor" figure is that noise).
+  The pktgen rows are the ones that resolve the routers.
 EOF
 	if [ -n "$(get cp.xrt_rps)" ]; then
 		cat <<EOF
@@ -268,6 +274,18 @@ EOF
 	else
 		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
+	cat <<'EOF'
+
+## Not measured
+
+- TCP throughput through xrt's socket layer vs kernel TCP (DESIGN.md,
+  slow path): no benchmark yet.
+- ICMPv6 errors per second as a sustained rate: section 4 gives what each
+  rate-limit policy lets out of a half-second burst, not a rate.
+- Route install through the CLI one route per process (`xrt route add`
+  per route): only batches are timed (tests/netns/t_control_batch.sh logs
+  per-change latency).
+EOF
 	cat <<EOF
 
 ## Raw fpcost output
