@@ -93,6 +93,22 @@ EOF
 	done
 	cat <<EOF
 
+What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+the floor plus one lookup in xrt's own, filled map; program - floor, ns):
+
+| routes | xrt_ifaces (HASH, 4-byte key) | xrt_neigh6 (HASH, 20-byte key) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
+|---|---|---|---|---|
+EOF
+	for n in $FP_COUNTS; do
+		echo "| $n | $(get "fp.$n.lookup_iface") | $(get "fp.$n.lookup_neigh") | $(get "fp.$n.lookup_nh") | $(get "fp.$n.lookup_stats") |"
+	done
+	cat <<EOF
+
+Array lookups are inlined by the verifier and cost nothing measurable;
+each hash lookup costs a few ns. The rest of xrt beyond its lookups
+(parsing and the ipv6_rcv / ip6_forward checks, counters, the rewrite,
+bpf_redirect) is what remains of the "rest of xrt" column.
+
 Verdicts seen: xrt forward $(get "fpv.$first.xrt.forward"), punt $(get "fpv.$first.xrt.punt"), drop $(get "fpv.$first.xrt.drop"); fib punt/drop $(get "fpv.$first.fib.punt")/$(get "fpv.$first.fib.drop") (the sample leaves those to the kernel, so its punt and drop figures are not comparable).
 
 Route install and memory, same run (routes added on top of the previous row):
