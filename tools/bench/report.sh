@@ -93,6 +93,22 @@ EOF
 	done
 	cat <<EOF
 
+What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+the floor plus one lookup in xrt's own, filled map; program - floor, ns):
+
+| routes | xrt_ifaces (HASH, 4-byte key) | xrt_neigh6 (HASH, 20-byte key) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
+|---|---|---|---|---|
+EOF
+	for n in $FP_COUNTS; do
+		echo "| $n | $(get "fp.$n.lookup_iface") | $(get "fp.$n.lookup_neigh") | $(get "fp.$n.lookup_nh") | $(get "fp.$n.lookup_stats") |"
+	done
+	cat <<EOF
+
+Array lookups are inlined by the verifier and cost nothing measurable;
+each hash lookup costs a few ns. The rest of xrt beyond its lookups
+(parsing and the ipv6_rcv / ip6_forward checks, counters, the rewrite,
+bpf_redirect) is what remains of the "rest of xrt" column.
+
 Verdicts seen: xrt forward $(get "fpv.$first.xrt.forward"), punt $(get "fpv.$first.xrt.punt"), drop $(get "fpv.$first.xrt.drop"); fib punt/drop $(get "fpv.$first.fib.punt")/$(get "fpv.$first.fib.drop") (the sample leaves those to the kernel, so its punt and drop figures are not comparable).
 
 Route install and memory, same run (routes added on top of the previous row):
@@ -208,6 +224,12 @@ and why its figures can be defended:
   generator builds an skb per frame, and xrt's r0 must convert each skb to
   an XDP buffer (a copy, as the skb lacks XDP headroom), which is why XDP
   on veth gains much less over the kernel with skb-based generators.
+- **How far to trust trafgen's rows.** trafgen is a process building one
+  skb per frame: even through the floor it reaches only about a tenth of
+  pktgen's rate, so the router's share of each frame is small and the
+  differences between the three routers are close to the noise of this
+  shared machine (a negative "above the floor" figure is that noise).
+  The pktgen rows are the ones that resolve the routers.
 EOF
 	if [ -n "$(get cp.xrt_rps)" ]; then
 		cat <<EOF
@@ -227,6 +249,13 @@ EOF
 		printf '\n## 3. Control plane\n\nNot measured in this run (the measurement failed; see the run log). The fast-path section has install rates through the bpfmaps API.\n'
 	fi
 	if [ -n "$(get sp.punt_pps)" ]; then
+		SP_TOP=$(tr ' ' '\n' <<<"$SP_RATES" | grep . | tail -1)
+		sustained_text() {
+			local v
+			v=$(get sp.punt_pps)
+			if [ "$v" = 0 ]; then echo "below $(human "$(tr ' ' '\n' <<<"$SP_RATES" | grep . | head -1)")/s"
+			else echo "$(human "$v")/s"; fi
+		}
 		cat <<EOF
 
 ## 4. Slow path
@@ -237,25 +266,42 @@ Same two topologies as section 2, after the throughput runs.
 |---|---|---|---|
 | ping RTT to the router's address (xrt: answered by xrtd over AF_XDP), median of $ROUNDS x 50 | $(get sp.rtt_daemon) ms | $(get sp.rtt_kernel) ms | $(ratio "$(get sp.rtt_daemon)" "$(get sp.rtt_kernel)")x |
 | ping RTT through the router to the sink (xrt: fast path) | $(get sp.rtt_fast_xrt) ms | $(get sp.rtt_fast_kernel) ms | $(ratio "$(get sp.rtt_fast_xrt)" "$(get sp.rtt_fast_kernel)")x |
-| expiring packets handled per second (xrt: punted frames xrtd took off its ring; a lower bound) | $(human "$(get sp.punt_pps)") | $(human "$(get sp.kernel_te_pps)") | $(ratio "$(get sp.punt_pps)" "$(get sp.kernel_te_pps)")x |
-| of $(get sp.punts_offered) offered at full speed: handled | $(get sp.punts_handled) | all (in softirq) | |
-| ICMPv6 Time Exceeded sent (both rate-limited by policy) | $(get sp.xrt_te) | $(get sp.kernel_te) | |
+| sustained punt rate: highest offered rate up to which xrtd took >= 99% of the expiring packets at every step | $(sustained_text) | kernel at $(human "$SP_TOP")/s: handled $(get "sp.kernel_handled.$SP_TOP") of $(get "sp.offered.$SP_TOP") | |
 
-Punts: pktgen sends $(get sp.punts_offered) frames with hop limit 1 as fast as
-it can. Under xrt every one is punted; xrtd's AF_XDP ring is bounded, so
-what it cannot take is dropped there; the rate is frames taken off the
-ring / time from the start until the count was seen to stop (polled
-every 0.2 s, so a lower bound). Under the kernel it is ip6_forward's
-Time Exceeded decision, Ip6InHdrErrors / send time. The ICMP errors are
+Punts: pktgen offers packets with hop limit 1, paced, for half a second
+per rate. Under xrt every one is punted to xrtd over AF_XDP; the ring is
+bounded, so what xrtd cannot take is dropped there (XskRxFrames counts
+what it took). Under the kernel each is ip6_forward's Time Exceeded
+decision (Ip6InHdrErrors). Time Exceeded messages actually sent are
 limited by policy (xrt's ICMP rate limit, the kernel's
-net.ipv6.icmp.ratelimit), so their count says what each policy lets out
-of a burst, not how fast either can send.
+net.ipv6.icmp.ratelimit), so they show what each policy lets out, not how
+fast either can send.
+
+| offered/s (target) | achieved by pktgen | offered | xrtd took | xrt Time Exceeded sent | kernel handled | kernel Time Exceeded sent |
+|---|---|---|---|---|---|---|
+EOF
+		for rate in $SP_RATES; do
+			echo "| $(human "$rate") | $(human "$(get "sp.actual.$rate")") | $(get "sp.offered.$rate") | $(get "sp.handled.$rate") | $(get "sp.xrt_te.$rate") | $(get "sp.kernel_handled.$rate") | $(get "sp.kernel_te.$rate") |"
+		done
+		cat <<EOF
 
 Reproduce: tools/bench/run.sh, part 4 (tools/bench/slowpath.sh).
 EOF
 	else
 		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
+	cat <<'EOF'
+
+## Not measured
+
+- TCP throughput through xrt's socket layer vs kernel TCP (DESIGN.md,
+  slow path): no benchmark yet.
+- ICMPv6 errors per second as a sustained rate: section 4 gives what each
+  rate-limit policy lets out of a half-second burst, not a rate.
+- Route install through the CLI one route per process (`xrt route add`
+  per route): only batches are timed (tests/netns/t_control_batch.sh logs
+  per-change latency).
+EOF
 	cat <<EOF
 
 ## Raw fpcost output

@@ -5,7 +5,7 @@
 # interleaved rounds (A B A B ...), median of BENCH_ROUNDS. The machine is
 # shared, so absolute numbers drift; the ratios are the result.
 #
-# Environment: BENCH_ROUNDS (default 3), BENCH_OUT (default BENCHMARKS.md),
+# Environment: BENCH_ROUNDS (default 5), BENCH_OUT (default BENCHMARKS.md),
 # BENCH_QUICK=1 (fewer routes and frames: a smoke test, not a result).
 set -u
 # XRT_ROOT lets a copy of this script run against a tree that is being edited
@@ -15,7 +15,7 @@ ROOT=$PWD
 BUILD=$ROOT/build
 BPF=$ROOT/bpf
 XB=xb$$
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 QUICK=${BENCH_QUICK:-0}
 WORK=$(mktemp -d /tmp/xb-bench-XXXXXX)
@@ -57,7 +57,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
 	"$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o" "$BPF/bench_redirect.bpf.o" "$BPF/bench_fib.bpf.o" \
-	"$BPF/bench_lpm.bpf.o"; do
+	"$BPF/bench_lpm.bpf.o" "$BPF/bench_maps.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -80,6 +80,10 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
 	("kernel_install_rps" in kv) { print "fp." kv["routes"] ".kernel_rps", kv["kernel_install_rps"];
 				       print "fp." kv["routes"] ".kernel_slab_kb", kv["kernel_slab_delta_kb"] }
+	("lookup_iface_ns" in kv) { print "fp." kv["routes"] ".lookup_iface", kv["lookup_iface_ns"];
+				    print "fp." kv["routes"] ".lookup_neigh", kv["lookup_neigh_ns"];
+				    print "fp." kv["routes"] ".lookup_nh", kv["lookup_nh_ns"];
+				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
 	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 ' >>"$RES"
@@ -190,9 +194,8 @@ put pktgen.call_ms "$(call_ms --count 1280 --call 64 --keep-dev "${XB_K}k0")"
 put pktgen.call_nokeep_ms "$(call_ms --count 320 --call 64)"
 
 # ------------------------------------------------------------------ 4. slow path
-if [ "$QUICK" = 1 ]; then SP_N=50000; else SP_N=200000; fi
-log "slow path: ping RTT, $SP_N expiring frames"
-bench_slowpath "$SP_N" || { log "slow path measurement failed; reported as not measured"; sed -i '/^sp\./d' "$RES"; }
+log "slow path: ping RTT, punts"
+bench_slowpath || { log "slow path measurement failed; reported as not measured"; sed -i '/^sp\./d' "$RES"; }
 
 # ------------------------------------------------------------------ 3. control plane
 if [ "$QUICK" = 1 ]; then CP_N=20000; else CP_N=200000; fi
