@@ -27,6 +27,7 @@
 #define XSK_FILL_MAX 256
 #define XSK_FILL_MIN 16
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+_Static_assert(XSK_FRAME_SIZE == XSK_TX_FRAME_MAX, "xsk_port.h promises the chunk size");
 
 struct xsk_port {
 	bool used;
