@@ -149,8 +149,10 @@ static void on_signal(struct daemon *d)
 static void on_punt(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
 		    size_t len, void *arg)
 {
-	(void)arg;
+	struct xrt_router *r = arg;
+	router_punt_begin(r, meta, frame, len);
 	stack_rx(meta, ifindex, frame, len);
+	router_punt_end(r);
 }
 
 /* One-shot timerfd at the stack's next deadline (disarmed when none). */
@@ -195,7 +197,7 @@ static void on_event(struct daemon *d, uint64_t tag)
 		break;
 	}
 	case EV_XSK:
-		xsk_port_rx(fd, RX_BUDGET, on_punt, NULL);
+		xsk_port_rx(fd, RX_BUDGET, on_punt, &d->router);
 		break;
 	case EV_NETLINK:
 		nl_mirror_input(&d->router);

@@ -93,6 +93,22 @@ EOF
 	done
 	cat <<EOF
 
+What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+the floor plus one lookup in xrt's own, filled map; program - floor, ns):
+
+| routes | xrt_ifaces (HASH, 4-byte key) | xrt_neigh6 (HASH, 20-byte key) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
+|---|---|---|---|---|
+EOF
+	for n in $FP_COUNTS; do
+		echo "| $n | $(get "fp.$n.lookup_iface") | $(get "fp.$n.lookup_neigh") | $(get "fp.$n.lookup_nh") | $(get "fp.$n.lookup_stats") |"
+	done
+	cat <<EOF
+
+Array lookups are inlined by the verifier and cost nothing measurable;
+each hash lookup costs a few ns. The rest of xrt beyond its lookups
+(parsing and the ipv6_rcv / ip6_forward checks, counters, the rewrite,
+bpf_redirect) is what remains of the "rest of xrt" column.
+
 Verdicts seen: xrt forward $(get "fpv.$first.xrt.forward"), punt $(get "fpv.$first.xrt.punt"), drop $(get "fpv.$first.xrt.drop"); fib punt/drop $(get "fpv.$first.fib.punt")/$(get "fpv.$first.fib.drop") (the sample leaves those to the kernel, so its punt and drop figures are not comparable).
 
 Route install and memory, same run (routes added on top of the previous row):
@@ -208,6 +224,12 @@ and why its figures can be defended:
   generator builds an skb per frame, and xrt's r0 must convert each skb to
   an XDP buffer (a copy, as the skb lacks XDP headroom), which is why XDP
   on veth gains much less over the kernel with skb-based generators.
+- **How far to trust trafgen's rows.** trafgen is a process building one
+  skb per frame: even through the floor it reaches only about a tenth of
+  pktgen's rate, so the router's share of each frame is small and the
+  differences between the three routers are close to the noise of this
+  shared machine (a negative "above the floor" figure is that noise).
+  The pktgen rows are the ones that resolve the routers.
 EOF
 	if [ -n "$(get cp.xrt_rps)" ]; then
 		cat <<EOF
@@ -268,6 +290,18 @@ EOF
 	else
 		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
+	cat <<'EOF'
+
+## Not measured
+
+- TCP throughput through xrt's socket layer vs kernel TCP (DESIGN.md,
+  slow path): no benchmark yet.
+- ICMPv6 errors per second as a sustained rate: section 4 gives what each
+  rate-limit policy lets out of a half-second burst, not a rate.
+- Route install through the CLI one route per process (`xrt route add`
+  per route): only batches are timed (tests/netns/t_control_batch.sh logs
+  per-change latency).
+EOF
 	cat <<EOF
 
 ## Raw fpcost output

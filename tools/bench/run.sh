@@ -57,7 +57,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
 	"$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o" "$BPF/bench_redirect.bpf.o" "$BPF/bench_fib.bpf.o" \
-	"$BPF/bench_lpm.bpf.o"; do
+	"$BPF/bench_lpm.bpf.o" "$BPF/bench_maps.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -80,6 +80,10 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
 	("kernel_install_rps" in kv) { print "fp." kv["routes"] ".kernel_rps", kv["kernel_install_rps"];
 				       print "fp." kv["routes"] ".kernel_slab_kb", kv["kernel_slab_delta_kb"] }
+	("lookup_iface_ns" in kv) { print "fp." kv["routes"] ".lookup_iface", kv["lookup_iface_ns"];
+				    print "fp." kv["routes"] ".lookup_neigh", kv["lookup_neigh_ns"];
+				    print "fp." kv["routes"] ".lookup_nh", kv["lookup_nh_ns"];
+				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
 	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 ' >>"$RES"
