@@ -128,5 +128,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.dev_foreach = env_dev_foreach, .fib6_lookup = env_fib6_lookup,
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
 		.neigh_used_ns = env_neigh_used_ns,
+		.tx_max_frame = XSK_TX_FRAME_MAX,
 	};
 }
