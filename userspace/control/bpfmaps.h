@@ -20,6 +20,9 @@ struct xrt_maps {
 	int tx_ports; /* always -1: no devmap (see include/xrt/maps.h) */
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
+	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set
+	 * can refresh the MAC cached in them). */
+	struct xrt_maps_priv *priv;
 };
 
 #define XRT_ERR_LEN 256

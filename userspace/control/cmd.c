@@ -652,9 +652,15 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
-		if (add)
+		if (add) {
+			if (r->in_config &&
+			    (rc = config_neigh_note(r, l->dev.ifindex, &c.addr, err)))
+				return rc;
 			return neigh_add_static(l->dev.ifindex, &c.addr, c.mac, err);
+		}
 		rc = neigh_del(l->dev.ifindex, &c.addr, err);
+		if (rc == 0)
+			config_neigh_forget(r, l->dev.ifindex, &c.addr);
 		if (rc == -ENOENT) {
 			char b[INET6_ADDRSTRLEN];
 			ERR("no neighbour %s on %s", ntop(&c.addr, b), l->dev.name);

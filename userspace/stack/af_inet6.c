@@ -33,6 +33,7 @@ int stack_init(const struct stack_env *env)
 	icmp6_init();
 	reassembly_init();
 	neigh_init();
+	ndisc_ra_init();
 	rt6_pmtu_flush();
 	return 0;
 }
@@ -75,6 +76,7 @@ void stack_timers_run(void)
 	uint64_t now = stack_now();
 	neigh_timers_run(now);
 	reassembly_timers_run(now);
+	ndisc_ra_timers_run(now);
 }
 
 uint64_t stack_timers_next(void)
@@ -82,6 +84,9 @@ uint64_t stack_timers_next(void)
 	uint64_t now = stack_now();
 	uint64_t due = neigh_timers_next();
 	uint64_t r = reassembly_timers_next();
+	if (r < due)
+		due = r;
+	r = ndisc_ra_timers_next();
 	if (r < due)
 		due = r;
 	if (due == UINT64_MAX)

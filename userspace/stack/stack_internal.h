@@ -194,6 +194,9 @@ void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *un
 int icmp6_xmit_direct(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
 		      uint8_t hop_limit, size_t icmp_len, int ifindex, const uint8_t mac[6]);
 bool icmp6_ratelimit_allow(const struct in6_addr *dst, uint8_t type);
+void ndisc_ra_init(void);
+void ndisc_ra_timers_run(uint64_t now);
+uint64_t ndisc_ra_timers_next(void);
 void neigh_init(void);
 void neigh_fini(void);
 int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <xdp/xsk.h>
@@ -26,6 +27,7 @@
 #define XSK_FILL_MAX 256
 #define XSK_FILL_MIN 16
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+_Static_assert(XSK_FRAME_SIZE == XSK_TX_FRAME_MAX, "xsk_port.h promises the chunk size");
 
 struct xsk_port {
 	bool used;
@@ -56,6 +58,10 @@ static struct {
 	uint16_t *owner;
 	unsigned nfree, nframes;
 	unsigned nopen; /* sockets open */
+	/* Kernel drop counters of sockets already closed (they die with the
+	 * socket, the totals must not go backwards). */
+	struct xdp_statistics closed_stats;
+	uint64_t stats_refreshed_ns;
 	struct xsk_port ports[XRT_MAX_XSKS];
 } pool;
 
@@ -137,10 +143,42 @@ int xsk_pool_create(unsigned nframes, char *err)
 	return 0;
 }
 
+static bool port_kernel_stats(const struct xsk_port *p, struct xdp_statistics *st)
+{
+	socklen_t len = sizeof(*st);
+	memset(st, 0, sizeof(*st));
+	return getsockopt(xsk_socket__fd(p->xsk), SOL_XDP, XDP_STATISTICS, st, &len) == 0;
+}
+
+static void stats_add(struct xdp_statistics *sum, const struct xdp_statistics *st)
+{
+	sum->rx_dropped += st->rx_dropped;
+	sum->rx_invalid_descs += st->rx_invalid_descs;
+	sum->tx_invalid_descs += st->tx_invalid_descs;
+	sum->rx_ring_full += st->rx_ring_full;
+	sum->rx_fill_ring_empty_descs += st->rx_fill_ring_empty_descs;
+}
+
+void xsk_stats_refresh(void)
+{
+	struct xdp_statistics sum = pool.closed_stats, st;
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
+		if (pool.ports[i].used && port_kernel_stats(&pool.ports[i], &st))
+			stats_add(&sum, &st);
+	xsk_stats.k_rx_dropped = sum.rx_dropped;
+	xsk_stats.k_rx_ring_full = sum.rx_ring_full;
+	xsk_stats.k_rx_fill_empty = sum.rx_fill_ring_empty_descs;
+	xsk_stats.k_rx_invalid = sum.rx_invalid_descs;
+	xsk_stats.k_tx_invalid = sum.tx_invalid_descs;
+}
+
 static void port_close(struct xsk_port *p)
 {
 	if (!p->used)
 		return;
+	struct xdp_statistics st;
+	if (port_kernel_stats(p, &st))
+		stats_add(&pool.closed_stats, &st);
 	xsk_socket__delete(p->xsk);
 	/* The kernel dropped whatever this socket's rings held: those frames
 	 * are free again. */
@@ -339,8 +377,18 @@ static void port_reclaim(struct xsk_port *p)
 	p->tx_outstanding -= done < p->tx_outstanding ? done : p->tx_outstanding;
 }
 
+/* How often the loop's reclaim also refreshes the kernel's drop counters. */
+#define XSK_STATS_REFRESH_NS 100000000ull
+
 void xsk_tx_reclaim(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (now - pool.stats_refreshed_ns >= XSK_STATS_REFRESH_NS) {
+		pool.stats_refreshed_ns = now;
+		xsk_stats_refresh();
+	}
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
 		struct xsk_port *p = &pool.ports[i];
 		if (!p->used)
