@@ -214,9 +214,13 @@ and why its figures can be defended:
   generator re-enables bottom halves (after every batch of 64 frames). So
   generator, router and sink run one after another on one CPU: the rate is
   1 / (generator + router + sink cost per frame), the rings never overflow
-  (no loss), and xrt vs kernel differ only by the router's share. Threaded
-  NAPI (\`/sys/class/net/DEV/threaded\`) would move the router to a kthread
-  that the generator can outrun; it is left off.
+  (no loss), and xrt vs kernel differ only by the router's share.
+  Threaded NAPI (\`/sys/class/net/DEV/threaded\`) moves the router into a
+  kthread that the generator outruns: in this run, with it on for the
+  kernel router's r0, pktgen offered 1M frames at $(human "$(get threaded.sent_pps)") pps, $(get threaded.got)
+  reached the sink and the generator's veth counted $(get threaded.xmit_errors) xdp_xmit_errors
+  (r0's ring full). So it is left off: a measurement with loss would
+  measure the ring, not the router.
 - **What differs between the two paths.** Under xrt the frame stays an
   xdp_frame from generator to sink. Under the kernel, r0 builds an skb and
   the sink's veth converts it back for its XDP program; that conversion is

@@ -406,6 +406,14 @@ static int fp_dump_routes(const char *count, uint64_t seed)
 	return 0;
 }
 
+static char fp_bpffs_dir[64];
+
+static void fp_rmdir_bpffs(void)
+{
+	umount2(fp_bpffs_dir, MNT_DETACH);
+	rmdir(fp_bpffs_dir);
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
@@ -484,8 +492,11 @@ int main(int argc, char **argv)
 		return 1;
 	struct fp_xrt *xrt = NULL;
 	struct bpf_object *lpm_obj = NULL, *maps_obj = NULL;
-	char bpffs[64];
-	snprintf(bpffs, sizeof(bpffs), "/run/xb-fpcost-%d", (int)getpid());
+	/* The mount point lives in /run of the parent mount namespace too (the
+	 * bpffs on it does not): remove it on every exit path. */
+	snprintf(fp_bpffs_dir, sizeof(fp_bpffs_dir), "/run/xb-fpcost-%d", (int)getpid());
+	atexit(fp_rmdir_bpffs);
+	const char *bpffs = fp_bpffs_dir;
 	if (want_xrt) {
 		char obj[512];
 		snprintf(obj, sizeof(obj), "%s/xrt_fwd.bpf.o", o.bpf_dir);
