@@ -16,7 +16,6 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 {
 	const struct xrt_nh *nh = p->nh;
 	const struct xrt_iface *oif = p->iif;
-	struct xrt_neigh6_key key = { .ifindex = nh->ifindex };
 	struct xrt_neigh6_val *neigh;
 	struct ethhdr *eth = p->eth;
 	const __u8 *smac, *dmac;
@@ -27,6 +26,8 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (nh->flags & XRT_NH_F_DMAC) {
 		dmac = nh->dmac;
 	} else {
+		struct xrt_neigh6_key key = { .ifindex = nh->ifindex };
+
 		if (nh->flags & XRT_NH_F_CONNECTED)
 			__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
 		else
@@ -61,7 +62,8 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;
 	} else {
-		/* oif is in xrt_ifaces (looked up above), so it is attached. */
+		/* oif has an xrt_ifaces entry (SMAC cache or lookup above),
+		 * so it is attached. */
 		ret = bpf_redirect(p->oif, 0);
 		if (ret != XDP_REDIRECT)
 			return xrt_drop(p, XRT_DROP_NO_TX_PORT);

@@ -45,6 +45,7 @@ void stack_fini(void)
 	rt6_pmtu_flush();
 	for (unsigned i = 0; i < 256; i++)
 		inet6_del_protocol((uint8_t)i);
+	inet6_set_raw_deliver(NULL);
 }
 
 void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,

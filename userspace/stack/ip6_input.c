@@ -207,8 +207,13 @@ void ip6_input_finish(struct pkt *p, uint8_t nexthdr)
 	/* Each extension header is at least 8 bytes: the walk is bounded. */
 	for (unsigned guard = 0; guard <= PKT_MAX_LEN / 8; guard++) {
 		inet6_handler h = nexthdr == NEXTHDR_HOP ? NULL : inet6_protocol(nexthdr);
+		bool raw = raw6_local_deliver(p, nexthdr);
 		if (nexthdr == NEXTHDR_NONE) {
 			DROP_INC(NONE_NEXTHDR);
+			MIB_INC(IN_DELIVERS);
+			return;
+		}
+		if (!h && raw) {
 			MIB_INC(IN_DELIVERS);
 			return;
 		}
