@@ -133,12 +133,14 @@ measure() {
 	[ "$mode" = floor ] && XB=$XB_F
 	RMAC=$(xb_mac "${XB}r" "${XB}r0")
 	GMAC=$(xb_mac "${XB}g" "${XB}g0")
-	if [ "$gen" = pktgen ]; then n=$PKTGEN_COUNT; else n=$TRAFGEN_COUNT; fi
+	if [ "$gen" = trafgen ]; then n=$TRAFGEN_COUNT; else n=$PKTGEN_COUNT; fi
 	before=$(xb_sink_count)
 	fwd0=$(kernel_fwd)
-	if [ "$gen" = pktgen ]; then
+	if [ "$gen" = pktgen ] || [ "$gen" = table ]; then
+		local spread=(--flows "$flows")
+		[ "$gen" = table ] && spread=(--dst-file "$WORK/table.dsts")
 		out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$RMAC" \
-			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" --flows "$flows" \
+			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" "${spread[@]}" \
 			--count "$n" --call 1000000 --obj "$BPF/pktgen.bpf.o") || return 1
 		secs=$(sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 	else
@@ -181,6 +183,28 @@ for round in $(seq "$ROUNDS"); do
 	done
 	log "end to end round $round/$ROUNDS done ($(($(date +%s) - T0)) s)"
 done
+
+# With an Internet-sized table in both routers: the same random routes as
+# fpcost's, all via the sink, and 1000 destinations spread over them.
+if [ "$QUICK" = 1 ]; then TABLE_N=20000; else TABLE_N=1000000; fi
+log "end to end with $TABLE_N routes"
+"$BUILD/fpcost" --dump-routes "$TABLE_N" >"$WORK/table.routes" || die "fpcost --dump-routes failed"
+awk -v d="${XB_K}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.kernel"
+awk -v d="${XB_X}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.xrt"
+# Every 1000th prefix, host ::1 in it (prefixes of /32../64 print with a trailing ::).
+awk -v step=$((TABLE_N / 1000)) 'NR % step == 1 { sub("/.*", ""); print $0 "1" }' \
+	"$WORK/table.routes" >"$WORK/table.dsts"
+ip -n "${XB_K}r" -6 -batch "$WORK/table.kernel" || die "ip -batch of the table failed"
+xrtc -batch "$WORK/table.xrt" >/dev/null || die "xrt -batch of the table failed"
+for round in $(seq "$ROUNDS"); do
+	for mode in kernel xrt; do
+		measure "$mode" table 64 1000 || die "measurement failed"
+	done
+done
+put table.routes "$TABLE_N"
+put table.dsts "$(wc -l <"$WORK/table.dsts")"
 
 # Fixed cost of one live-frames call: 64-frame calls (repeat > 1 is what
 # brings the dispatcher in), with and without --keep-dev.
