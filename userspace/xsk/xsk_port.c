@@ -21,7 +21,6 @@
 #define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
-#define XSK_ANCHOR_RING_SIZE 64 /* the anchor on lo never receives */
 /* Frames a socket keeps posted on its fill ring at most. The share shrinks
  * with the number of open sockets so that together they hold at most half
  * the pool: the rest stays free for TX and for sockets opened later. */
@@ -257,7 +256,9 @@ static void anchor_bind(void)
 	if (pool.anchor || pool.owner_is_port)
 		return;
 	struct xsk_socket_config acfg = {
-		.rx_size = XSK_ANCHOR_RING_SIZE,
+		/* Same size as a port's: if this bind fails, libxdp keeps the
+		 * RX ring it set up on the UMEM's fd for the fallback owner. */
+		.rx_size = XSK_RING_SIZE,
 		.tx_size = 0,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
