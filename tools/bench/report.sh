@@ -130,9 +130,11 @@ EOF
 	cat <<'EOF'
 
 How to read it: the BPF LPM trie, not parsing, is where the cycles go as the
-table grows ("trie" column), and the rest of the pipeline (interface, stats,
-next-hop and neighbour lookups, checks, rewrite) costs a constant few tens
-of ns, several times the floor on its own. Two traps in BPF_PROG_TEST_RUN
+table grows ("trie" column), while the rest of the pipeline (interface,
+stats, next-hop and neighbour lookups, checks, rewrite) costs about the
+same at every table size ("rest" column). All these figures repeat one
+packet, so the trie walk is cache-hot; section 2 measures the same table
+end to end with destinations spread over it, where it is not. Two traps in BPF_PROG_TEST_RUN
 that fpcost avoids, both worth knowing before trusting any ns/packet figure
 here: (1) with repeat > 1 each call inserts the program into the kernel's
 XDP dispatcher and removes it again, an RCU grace period each under a
