@@ -17,13 +17,13 @@ import sys
 import threading
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import (UDP, AsyncSniffer, Ether, HBHOptUnknown,  # noqa: E402
+from scapy.all import (TCP, UDP, AsyncSniffer, Ether, HBHOptUnknown,  # noqa: E402
                        ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,
-                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr,
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_Redirect, ICMPv6ND_RS, ICMPv6NDOptSrcLLAddr,
                        ICMPv6PacketTooBig, ICMPv6ParamProblem,
                        ICMPv6TimeExceeded, IPerror6, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
-                       IPv6ExtHdrRouting, Raw, RouterAlert, conf, get_if_hwaddr,
+                       IPv6ExtHdrRouting, Jumbo, PadN, Raw, UDPerror, RouterAlert, conf, get_if_hwaddr,
                        in6_getnsma, inet_pton, sendp, socket)
 
 conf.verb = 0
@@ -34,8 +34,13 @@ ROUTER = "2001:db8:1::1"     # the router on A's link
 ROUTER_B = "2001:db8:2::1"   # the router on B's link
 FWD = "2001:db8:b::99"       # behind host B (B drops it silently: not its address)
 BIG_MTU_DST = "2001:db8:c::99"  # route with mtu 1400 towards B
+UNRESOLVED = "2001:db8:d::1"    # route via 2001:db8:2::99, which never answers ND
+REDIRECTED = "2001:db8:e::1"    # route via 2001:db8:1::3: back out of A's link
+# Probes whose answer may wait for 3 solicitations 1 s apart (DU code 3).
+SLOW = {"neigh_fail": 5.0, "echo_anycast": 5.0}
+ONLINK = "2001:db8:1::5"        # on A's link (static neighbour on the router)
 # ND/MLD messages a router sends on its own (resolution, reports) are not answers.
-CHATTER = {130, 131, 132, 133, 134, 135, 143}
+CHATTER = {130, 131, 132, 133, 135, 143}
 # Experimental option types (RFC 4727 5.1) of each action class, unknown to every stack.
 OPT = {"00": 0x1e, "01": 0x5e, "10": 0x9e, "11": 0xde}
 
@@ -126,6 +131,25 @@ def build(name, rll, hll, hmac="00:00:00:00:00:00"):
         "echo_allnodes": lambda: [IPv6(src=HOST, dst="ff02::1") / echo(11)],
         "echo_hlim1_local": lambda: [IPv6(src=HOST, dst=ROUTER, hlim=1) / echo(12)],
         "echo_big_local": lambda: [to_r / echo(13, 1400)],
+        "echo_anycast": lambda: [IPv6(src=HOST, dst="2001:db8:1::") / echo(14)],
+        "udp_closed_local": lambda: [to_r / udp()],
+        "tcp_syn_local": lambda: [to_r / TCP(sport=40001, dport=9, flags="S", seq=1000)],
+        "rs_local": lambda: [IPv6(src=HOST, dst="ff02::2", hlim=255) / ICMPv6ND_RS() /
+                             ICMPv6NDOptSrcLLAddr(lladdr=hmac)],
+        "hbh_not_first": lambda: [to_r / IPv6ExtHdrDestOpt(nh=0) / IPv6ExtHdrHopByHop(nh=58) / echo(15)],
+        "jumbo_small": lambda: [IPv6(src=HOST, dst=FWD, plen=0) /
+                                IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=8 + 24)]) / udp()],
+        "plen0_trailing": lambda: [bytes(IPv6(src=HOST, dst=FWD, nh=59, plen=0)) + b"\xee" * 16],
+        "hlim1_icmp_err": lambda: [IPv6(src=HOST, dst=FWD, hlim=1) / ICMPv6DestUnreach(code=4) /
+                                   IPerror6(src=FWD, dst=HOST) / UDPerror(sport=9, dport=40000)],
+        "hbh_9_unknown": lambda: [IPv6(src=HOST, dst=FWD) / IPv6ExtHdrHopByHop(
+            options=[HBHOptUnknown(otype=OPT["00"], optdata=b"") for _ in range(9)] + [PadN(optdata=b"\0" * 3)])
+            / udp()],
+        "hbh_padn8": lambda: [IPv6(src=HOST, dst=FWD) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 12)])
+                              / udp()],
+        "neigh_fail": lambda: [IPv6(src=HOST, dst=UNRESOLVED) / udp()],
+        "redirect": lambda: [IPv6(src=HOST, dst=REDIRECTED) / udp()],
+        "redirect_onlink": lambda: [IPv6(src=HOST, dst=ONLINK) / udp()],
     }
     for cls, t in OPT.items():
         table[f"hbh{cls}_fwd"] = (lambda t=t: [IPv6(src=HOST, dst=FWD) / IPv6ExtHdrHopByHop(
@@ -153,6 +177,8 @@ ORDER = [
     "frag_fwd",
     "ns_ok", "ns_mcast_ok", "ns_hlim64", "ns_code1", "ns_badsum", "ns_frag",
     "echo_global", "echo_other_if", "echo_ll", "echo_allnodes", "echo_hlim1_local", "echo_big_local",
+    "echo_anycast", "udp_closed_local", "tcp_syn_local", "rs_local", "hbh_not_first", "jumbo_small",
+    "plen0_trailing", "hlim1_icmp_err", "hbh_9_unknown", "hbh_padn8", "neigh_fail", "redirect", "redirect_onlink",
 ]
 
 
@@ -164,7 +190,8 @@ def describe(pkt, rll, hll):
            "len": 40 + ip.plen, "hlim": ip.hlim, "type": None, "code": None, "field": None, "quoted_fl": None}
     for layer, field in ((ICMPv6ParamProblem, "ptr"), (ICMPv6PacketTooBig, "mtu"),
                          (ICMPv6TimeExceeded, None), (ICMPv6DestUnreach, None),
-                         (ICMPv6EchoReply, "id"), (ICMPv6ND_NA, None)):
+                         (ICMPv6EchoReply, "id"), (ICMPv6ND_NA, None), (ICMPv6ND_Redirect, None),
+                         (ICMPv6ND_RA, None)):
         if layer in ip:
             m = ip[layer]
             ans["type"], ans["code"] = m.type, m.code
@@ -173,7 +200,7 @@ def describe(pkt, rll, hll):
                 ans["field"] = "".join(f for f, on in (("R", m.R), ("S", m.S), ("O", m.O)) if on) or "-"
             break
     else:
-        ans["type"] = f"nh{ip.nh}"
+        ans["type"] = f"TCP {ip[TCP].flags}" if TCP in ip else f"nh{ip.nh}"
     if IPerror6 in ip:
         ans["quoted_fl"] = ip[IPerror6].fl
     return ans
@@ -183,7 +210,7 @@ def send_probe(idx, name, iface, rmac, rll, hll):
     mine = get_if_hwaddr(iface)
     pkts = build(name, rll, hll, mine)
     started = threading.Event()
-    sn = AsyncSniffer(iface=iface, filter=f"ip6 and ether src {rmac}", timeout=WINDOW,
+    sn = AsyncSniffer(iface=iface, filter=f"ip6 and ether src {rmac}", timeout=SLOW.get(name, WINDOW),
                       started_callback=started.set)
     sn.start()
     if not started.wait(5):

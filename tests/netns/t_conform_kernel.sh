@@ -15,6 +15,10 @@ extra_routes() { # CMD... (ip -6 route / xrt route prefix)
 	"$@" add unreachable 2001:db8:f2::/64
 	"$@" add prohibit 2001:db8:f3::/64
 	"$@" add 2001:db8:c::/64 via 2001:db8:2::2 dev "$IF_RB" mtu 1400
+	# A next hop that never answers ND (Destination Unreachable code 3).
+	"$@" add 2001:db8:d::/64 via 2001:db8:2::99 dev "$IF_RB"
+	# A next hop on A's own link: in and out of one interface (Redirect).
+	"$@" add 2001:db8:e::/64 via 2001:db8:1::3 dev "$IF_RA"
 }
 
 # Kernel router. Its ICMPv6 rate limit is off so that a later probe is never
@@ -25,6 +29,8 @@ KR=$TOPO_R KA=$TOPO_A KB=$TOPO_B KIF_AR=$IF_AR KIF_BR=$IF_BR KMAC_RA=$MAC_RA
 KIF_RA=$IF_RA
 xrt_exec $KR sysctl -qw net.ipv6.icmp.ratelimit=0
 extra_routes ip -n "$(xrt_ns $KR)" -6 route
+xrt_static_neigh $KR "$IF_RA" 2001:db8:1::3 "$MAC_AR"
+xrt_static_neigh $KR "$IF_RA" 2001:db8:1::5 "$MAC_AR"
 
 # xrt router.
 xrt_topo_line x
@@ -32,6 +38,8 @@ XR=$TOPO_R XA=$TOPO_A XB=$TOPO_B
 xrt_xrtd_start $XR
 xrt_topo_line_program
 extra_routes xrt_cli_ok $XR route
+xrt_cli_ok $XR neigh add 2001:db8:1::3 lladdr "$MAC_AR" dev "$IF_RA"
+xrt_cli_ok $XR neigh add 2001:db8:1::5 lladdr "$MAC_AR" dev "$IF_RA"
 
 # probe_run TAG A IF_AR RMAC RLL B IF_BR: the probe list from A, B captured.
 probe_run() {
@@ -50,6 +58,7 @@ probe_run() {
 probe_run kernel $KA "$KIF_AR" "$KMAC_RA" "$(xrt_lladdr $KR "$KIF_RA")" $KB "$KIF_BR"
 probe_run xrt $XA "$IF_AR" "$MAC_RA" "$(xrt_lladdr $XR "$IF_RA")" $XB "$IF_BR"
 kill -0 "$(xrt_xrtd_pid $XR)" || xrt_fail "xrtd died during the probes"
+xrt_cli $XR stats >"$XRT_TMP/xrt-stats.txt" 2>&1 || true
 
 table=()
 [ -z "${CONFORM_TABLE:-}" ] || table=(--table)

@@ -213,6 +213,11 @@ out=$(xrt_exec r2 "$XRT_BUILD/xrt" link show 2>&1) && xrt_fail "default socket a
 # obeys SIGTERM there.
 xrt_router_ns r3
 xrt_bpffs r3
+echo "route add 2001:db8::1/64 dev nowhere" >"$XRT_TMP/bad.conf"
+out=$(xrt_exec r3 "$XRT_BUILD/xrtd" -c "$XRT_TMP/bad.conf" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "background xrtd with a bad config reported success"
+assert_contains "$out" "bad.conf:1: 2001:db8::1/64 has host bits set" "background start error reaches the shell"
+assert_eq "$(ip netns pids "$(xrt_ns r3)")" "" "nothing left running after a failed start"
 xrt_exec r3 "$XRT_BUILD/xrtd" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" >"$XRT_TMP/xrtd-r3.log" 2>&1 ||
 	xrt_fail "background xrtd failed to start: $(cat "$XRT_TMP/xrtd-r3.log")"
 bgpid=$(ip netns pids "$(xrt_ns r3)")

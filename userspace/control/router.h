@@ -57,7 +57,20 @@ struct xrt_router {
 		bool stale;
 	} *config_neighs;
 	size_t nconfig_neighs;
+	/* The punted packet the stack is handling: the fast path already
+	 * chose its ECMP member (meta->nh), and the slow path must agree, or
+	 * the member's neighbour would never be resolved for that flow. */
+	struct {
+		bool valid;
+		uint32_t nh;
+		struct in6_addr daddr;
+	} punt;
 };
+
+/* Around stack_rx of a punted frame: remember the fast path's choice. */
+void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
+		       const uint8_t *frame, size_t len);
+void router_punt_end(struct xrt_router *r);
 
 /* The configuration added (ifindex, addr): remember it (or refresh it). */
 int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
