@@ -115,6 +115,9 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 	xrt_buf_printf(out, " metric %u", rt->metric);
 	if (rt->mtu)
 		xrt_buf_printf(out, " mtu %u", rt->mtu);
+	/* iproute2's words for a next hop whose device is down. */
+	if (rt->nh && rt->nh->dead)
+		xrt_buf_printf(out, " dead linkdown");
 	xrt_buf_printf(out, "\n");
 	if (rt->grp)
 		for (unsigned i = 0; i < rt->grp->n; i++) {
@@ -122,8 +125,8 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 			xrt_buf_printf(out, "\tnexthop");
 			if (!(h->flags & XRT_NH_F_CONNECTED))
 				xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
-			xrt_buf_printf(out, " dev %s weight %u\n", dev_name(r, h->ifindex),
-				       rt->grp->weight[i]);
+			xrt_buf_printf(out, " dev %s weight %u%s\n", dev_name(r, h->ifindex),
+				       rt->grp->weight[i], h->dead ? " dead linkdown" : "");
 		}
 }
 
@@ -136,6 +139,7 @@ static json_object *nh_json(struct xrt_router *r, const struct rib_nh *h)
 	JADD(o, "dev", JSTR(dev_name(r, h->ifindex)));
 	JADD(o, "nh_id", JINT(h->id));
 	JADD(o, "mtu", JINT(h->mtu));
+	JADD(o, "dead", json_object_new_boolean(h->dead));
 	return o;
 }
 
@@ -466,6 +470,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 			nx += l->xsk_fd[q] >= 0;
 		JADD(o, "xsks", JINT(nx));
 		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
+		JADD(o, "up", json_object_new_boolean(!l->admin_down));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -473,12 +478,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
 		       "    link/ether %s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
-		       l->kernel_local ? " kernel-local" : "", mac);
+		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac);
 }
 
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,

@@ -25,6 +25,7 @@ struct xrt_link {
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
 	bool from_config, stale;
 	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
+	bool admin_down;   /* IFF_UP clear: its next hops are dead (rib) */
 	unsigned nqueues;
 	int xsk_fd[XRT_MAX_QUEUES];
 };
@@ -92,6 +93,9 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 
 int link_attach(struct xrt_router *r, const char *name, char *err);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* The kernel says the link is administratively up or down: mark its next
+ * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
 /* Rewrite the link's xrt_ifaces entry from its state. */
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Close the link's AF_XDP sockets (and their xrt_xsks entries). */
