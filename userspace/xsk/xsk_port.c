@@ -21,7 +21,6 @@
 #define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
-#define XSK_ANCHOR_RING_SIZE 64 /* the anchor on lo never receives */
 /* Frames a socket keeps posted on its fill ring at most. The share shrinks
  * with the number of open sockets so that together they hold at most half
  * the pool: the rest stays free for TX and for sockets opened later. */
@@ -62,6 +61,10 @@ static struct {
 	struct xsk_ring_prod umem_fill;
 	struct xsk_ring_cons umem_comp;
 	struct xsk_ring_cons anchor_rx;
+	/* lo's one queue already has an AF_XDP socket (another daemon in this
+	 * namespace): the first port owns the UMEM instead, and that port, once
+	 * closed, cannot be opened again on the same queue. */
+	bool owner_is_port, umem_rings_taken;
 	uint64_t *free_frames; /* stack of free frame addresses */
 	/* Which port holds each frame (index + 1; 0 = free), so closing a port
 	 * returns exactly the frames its rings held. */
@@ -149,21 +152,6 @@ int xsk_pool_create(unsigned nframes, char *err)
 	pool.nfree = 0;
 	for (unsigned i = nframes; i-- > 0;)
 		pool.free_frames[pool.nfree++] = (uint64_t)i * XSK_FRAME_SIZE;
-	struct xsk_socket_config acfg = {
-		.rx_size = XSK_ANCHOR_RING_SIZE,
-		.tx_size = 0,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
-	};
-	ret = xsk_socket__create(&pool.anchor, "lo", 0, pool.umem, &pool.anchor_rx, NULL,
-				 &acfg);
-	if (ret) {
-		pool.anchor = NULL;
-		xsk_pool_destroy();
-		snprintf(err, XSK_ERR_LEN, "xsk pool: cannot bind the UMEM's anchor socket on lo: %s",
-			 strerror(-ret));
-		return ret;
-	}
 	return 0;
 }
 
@@ -261,8 +249,48 @@ static struct xsk_port *port_by_fd(int fd)
 	return NULL;
 }
 
+/* Bind the anchor on lo at the first port (not at pool creation, so that a
+ * daemon that fails for another reason never touches lo). */
+static void anchor_bind(void)
+{
+	if (pool.anchor || pool.owner_is_port)
+		return;
+	struct xsk_socket_config acfg = {
+		/* Same size as a port's: if this bind fails, libxdp keeps the
+		 * RX ring it set up on the UMEM's fd for the fallback owner. */
+		.rx_size = XSK_RING_SIZE,
+		.tx_size = 0,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
+	};
+	if (xsk_socket__create(&pool.anchor, "lo", 0, pool.umem, &pool.anchor_rx, NULL,
+			       &acfg)) {
+		pool.anchor = NULL;
+		pool.owner_is_port = true;
+		xsk_stats.anchor_fallback = 1;
+	}
+}
+
 static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue)
 {
+	anchor_bind();
+	if (pool.owner_is_port && !pool.umem_rings_taken) {
+		/* Fallback: this port owns the UMEM and its rings. */
+		struct xsk_socket_config ocfg = {
+			.rx_size = XSK_RING_SIZE,
+			.tx_size = XSK_RING_SIZE,
+			.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+			.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
+		};
+		int ret = xsk_socket__create(&p->xsk, ifname, queue, pool.umem, &p->rx,
+					     &p->tx, &ocfg);
+		if (ret == 0) {
+			p->fill = pool.umem_fill;
+			p->comp = pool.umem_comp;
+			pool.umem_rings_taken = true;
+		}
+		return ret;
+	}
 	struct xsk_socket_config cfg = {
 		.rx_size = XSK_RING_SIZE,
 		.tx_size = XSK_RING_SIZE,
