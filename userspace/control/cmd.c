@@ -11,6 +11,7 @@
 
 #include "control/cmd_parse.h"
 #include "control/netlink.h"
+#include "control/punt.h"
 #include "control/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
@@ -560,14 +561,26 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "delete", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, true, &c, err)))
 			return rc;
+		if (c.claim && !is(verb, "add", 1)) {
+			ERR("\"claim\" goes with addr add");
+			return -EINVAL;
+		}
 		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
-		if (is(verb, "add", 1))
-			return addr_add(r, l, &c.addr, c.plen,
-					r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
-		return addr_del(r, l, &c.addr, c.plen, err);
+		if (!is(verb, "add", 1))
+			return addr_del(r, l, &c.addr, c.plen, err);
+		rc = addr_add(r, l, &c.addr, c.plen,
+			      r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
+		if (rc || !c.claim)
+			return rc;
+		if ((rc = addr_claim(r, l, &c.addr, err))) {
+			/* A failed command changes nothing. */
+			char ignored[XRT_ERR_LEN];
+			addr_del(r, l, &c.addr, c.plen, ignored);
+		}
+		return rc;
 	}
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, false, &c, err)))
@@ -603,10 +616,12 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 					JADD(x, "local", JSTR(b));
 					JADD(x, "prefixlen", JINT(l->dev.plen[i]));
 					JADD(x, "scope", JSTR(scope));
+					JADD(x, "claim", json_object_new_boolean(l->addr_claim[i]));
 					json_object_array_add(ai, x);
 				} else {
-					xrt_buf_printf(out, "    inet6 %s/%u scope %s\n", b,
-						       l->dev.plen[i], scope);
+					xrt_buf_printf(out, "    inet6 %s/%u scope %s%s\n", b,
+						       l->dev.plen[i], scope,
+						       l->addr_claim[i] ? " claim" : "");
 				}
 			}
 		}
@@ -930,6 +945,8 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_stats(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "sync", 2))
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
+	if (is(obj, "punt", 1))
+		return cmd_punt(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1)) {
 			CHECK_ONLY_DONE(r);
@@ -941,6 +958,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, config)", obj);
 	return -EINVAL;
 }

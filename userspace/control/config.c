@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/punt.h"
 #include "stack/neighbour.h"
 
 #define CONFIG_LINE_MAX 8192
@@ -130,6 +131,7 @@ int config_reload(struct xrt_router *r, char *err)
 		return -ENOENT;
 	}
 	mark_all(r, true);
+	punt_config_mark(r);
 	r->reloading = true;
 	int rc = run_file(r, r->config_path, err);
 	r->reloading = false;
@@ -138,8 +140,11 @@ int config_reload(struct xrt_router *r, char *err)
 		 * unread lines would have kept. Route marks left behind are
 		 * harmless: only a sweep reads them, right after a fresh mark. */
 		mark_all(r, false);
+		punt_config_unmark(r);
 		return rc;
 	}
+	if ((rc = punt_config_sweep(r, err)))
+		return rc;
 	rc = rib_sweep(r->rib, RIB_ORIGIN_CONFIG, err);
 	if (rc < 0)
 		return rc;

@@ -310,15 +310,18 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		unsigned n = l->dev.naddrs;
 		struct in6_addr a[XRT_MAX_ADDRS];
 		uint8_t p[XRT_MAX_ADDRS], o[XRT_MAX_ADDRS];
+		bool c[XRT_MAX_ADDRS];
 		memcpy(a, l->dev.addr, sizeof(a));
 		memcpy(p, l->dev.plen, sizeof(p));
 		memcpy(o, l->addr_origin, sizeof(o));
+		memcpy(c, l->addr_claim, sizeof(c));
 		while (l->dev.naddrs)
 			addr_del(r, l, &l->dev.addr[l->dev.naddrs - 1],
 				 l->dev.plen[l->dev.naddrs - 1], err);
 		l->dev.table = *table;
 		for (unsigned i = 0; i < n; i++)
-			addr_add(r, l, &a[i], p[i], o[i], err);
+			if (!addr_add(r, l, &a[i], p[i], o[i], err) && c[i])
+				addr_claim(r, l, &a[i], err);
 	}
 	rc = link_program(r, l, err);
 	if (rc) {

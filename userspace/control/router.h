@@ -20,6 +20,7 @@ struct xrt_link {
 	struct xrt_netdev dev; /* what the stack sees; addr[] holds addresses */
 	uint8_t addr_origin[XRT_MAX_ADDRS];
 	bool addr_stale[XRT_MAX_ADDRS];
+	bool addr_claim[XRT_MAX_ADDRS]; /* in xrt_local6: xrtd serves it */
 	uint16_t slot;
 	uint32_t xsk_base;
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
@@ -47,6 +48,10 @@ struct xrt_router {
 	/* Commands from the config file carry this origin; reload turns adds
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
+	/* Punt budgets as programmed (punt.c), and which the configuration
+	 * file set (a reload puts the ones it no longer sets back to default). */
+	struct xrt_punt_cfg punt_cfg[XRT_PUNT_MAX];
+	bool punt_from_config[XRT_PUNT_MAX], punt_stale[XRT_PUNT_MAX];
 	/* config_check: commands only parse (no maps yet), nothing applies. */
 	bool check_only;
 	const char *config_path;
@@ -107,6 +112,11 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err);
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, char *err);
+/* Claim an address of the link for xrtd: in mirror mode the fast path then
+ * punts its packets to xrtd (LOCAL) instead of passing them to the kernel.
+ * Released by addr_del. */
+int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
+	       char *err);
 
 /* Remove every entry of the fast path's neighbour table (of ifindex, or
  * all if 0) behind the stack's back: only for leftovers of a previous run. */
