@@ -355,6 +355,12 @@ xrt_bg() {
 	XRT_PIDS+=("$XRT_LAST_PID")
 }
 
+# A foreground command with its own time limit must use `timeout
+# --foreground`: plain timeout moves the command into a process group of its
+# own, so tests/netns/run's SIGTERM (sent to the test's group) never reaches
+# it, bash defers the test's TERM trap until it exits, and after 15 s the
+# test is SIGKILLed with no cleanup (namespaces and mounts left behind).
+
 # Stop one PID this test started and wait (bounded) until it has gone.
 xrt_stop() {
 	local pid=$1
@@ -668,7 +674,7 @@ xrt_tcp_transfer() {
 	rpid=$XRT_LAST_PID
 	xrt_wait_for "xrt_exec $to ss -Htln | grep -q ':$port '" 5 ||
 		xrt_fail "TCP receiver on port $port in $to did not start"
-	timeout 30 ip netns exec "$XRT_PREFIX-$from" socat -u "OPEN:$src" "TCP6:[$dst]:$port" ||
+	timeout --foreground 30 ip netns exec "$XRT_PREFIX-$from" socat -u "OPEN:$src" "TCP6:[$dst]:$port" ||
 		xrt_fail "TCP sender in $from to [$dst]:$port failed"
 	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
 	cmp -s "$src" "$out" ||
