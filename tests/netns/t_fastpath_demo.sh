@@ -30,7 +30,7 @@ assert_eq "$(cat "/proc/$demo_pid/comm" 2>/dev/null)" xrtd "process in the pid f
 out=$(ip netns exec "$prefix-a" ping -6 -c 2 -i 0.2 -W 2 2001:db8:2::2) ||
 	xrt_fail "ping through the kept demo failed: $out"
 out=$(DEMO_PREFIX=$prefix "$XRT_ROOT/deploy/demo.sh" clean 2>&1) || xrt_fail "demo.sh clean failed: $out"
-xrt_wait_for "! kill -0 $demo_pid" 5 || xrt_fail "xrtd $demo_pid still running after demo.sh clean"
+xrt_wait_for "! kill -0 $demo_pid" 10 || xrt_fail "xrtd $demo_pid still running after demo.sh clean"
 if ip netns list | grep -q "^$prefix-"; then
 	xrt_fail "demo.sh clean left namespaces: $(ip netns list | grep "^$prefix-" | tr '\n' ' ')"
 fi
