@@ -13,11 +13,19 @@
  * n % nflows: the low 16 bits of the destination address go up by the flow
  * number and the UDP source port goes down by as much, so the one's
  * complement sum, and hence the UDP checksum, is unchanged (userspace keeps
- * both fields away from wrapping). It leaves by XDP_TX, which live mode turns
+ * both fields away from wrapping). With a destination list (ndsts > 0),
+ * frame n instead takes list entry n % ndsts and that entry's checksum. It leaves by XDP_TX, which live mode turns
  * into a redirect out of the ingress ifindex device, or by a redirect.
  */
 struct pktgen_cfg pktgen_cfg = {.nflows = 1};
 __u64 pktgen_seq = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PKTGEN_MAX_DSTS);
+	__type(key, __u32);
+	__type(value, struct pktgen_dst);
+} pktgen_dsts SEC(".maps");
 
 #define PKTGEN_DST_LOW_OFF (sizeof(struct ethhdr) + offsetof(struct ipv6hdr, daddr) + 14)
 #define PKTGEN_SPORT_OFF (sizeof(struct ethhdr) + sizeof(struct ipv6hdr))
@@ -31,7 +39,17 @@ int pktgen_xmit(struct xdp_md *ctx)
 	if (data + PKTGEN_HDR_LEN > data_end)
 		return XDP_ABORTED;
 	__builtin_memcpy(data, pktgen_cfg.hdr, PKTGEN_HDR_LEN);
-	if (pktgen_cfg.nflows > 1) {
+	if (pktgen_cfg.ndsts) {
+		__u32 i = pktgen_seq++ % pktgen_cfg.ndsts;
+		struct pktgen_dst *d = bpf_map_lookup_elem(&pktgen_dsts, &i);
+		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+		struct udphdr *udp = (void *)(ip6 + 1);
+
+		if (!d)
+			return XDP_ABORTED;
+		__builtin_memcpy(&ip6->daddr, d->addr, sizeof(d->addr));
+		udp->check = d->udp_check;
+	} else if (pktgen_cfg.nflows > 1) {
 		__u16 flow = pktgen_seq++ % pktgen_cfg.nflows;
 		__be16 *dst_low = data + PKTGEN_DST_LOW_OFF;
 		__be16 *sport = data + PKTGEN_SPORT_OFF;

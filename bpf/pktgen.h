@@ -20,6 +20,17 @@ struct pktgen_cfg {
 	__u16 dst_low_base;     /* host order, as written into hdr */
 	__u16 sport_base;
 	__u8 hdr[PKTGEN_HDR_LEN];
+	__u16 pad;
+	__u32 ndsts; /* > 0: flow f goes to pktgen_dsts[f % ndsts] instead */
+};
+
+/* pktgen_dsts: ARRAY of whole destinations, each with the UDP checksum the
+ * frame has with it (computed by userspace), for flows spread over a table. */
+#define PKTGEN_MAX_DSTS 65536
+struct pktgen_dst {
+	__u8 addr[16];
+	__u16 udp_check; /* network order */
+	__u16 pad;
 };
 
 #endif

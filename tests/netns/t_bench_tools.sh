@@ -10,7 +10,7 @@ CAP_PID=
 cleanup() {
 	[ -n "$CAP_PID" ] && kill "$CAP_PID" 2>/dev/null
 	xb_topo_down
-	rm -f "/tmp/$XB.cap" "/tmp/$XB.cap.err"
+	rm -f "/tmp/$XB.cap" "/tmp/$XB.cap.err" "/tmp/$XB.dsts"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -54,6 +54,26 @@ dsts=$(grep -o '> 2001:db8:100::[0-9a-f]*\.[0-9]*' <<<"$out" | sort -u | wc -l)
 [ "$dsts" -ge 50 ] || fail "only $dsts distinct destination:port pairs in $n frames"
 grep -q 'hlim 63' <<<"$out" || fail "no forwarded hop limit 63 seen"
 echo "ok: $n captured frames, all UDP checksums valid, $dsts distinct destination:port pairs"
+
+# 2b. The same with whole destinations from a file (--dst-file), each with
+#     its own precomputed checksum.
+for i in $(seq 50); do printf '2001:db8:100:%x::%x\n' $((i * 7)) $((i * 13)); done >"/tmp/$XB.dsts"
+xb_r tcpdump -i "${XB}r1" -nn -vv -c 100 -l --immediate-mode udp port 9 \
+	>"/tmp/$XB.cap" 2>"/tmp/$XB.cap.err" &
+CAP_PID=$!
+for _ in $(seq 50); do grep -q 'listening on' "/tmp/$XB.cap.err" 2>/dev/null && break; sleep 0.1; done
+grep -q 'listening on' "/tmp/$XB.cap.err" || fail "tcpdump did not start"
+pktgen --count 200 --call 16 --rate 4000 --dst-file "/tmp/$XB.dsts" --size 100 >/dev/null ||
+	fail "pktgen --dst-file"
+for _ in $(seq 50); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
+kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; CAP_PID=
+out=$(cat "/tmp/$XB.cap")
+n=$(grep -c 'udp sum ok' <<<"$out")
+bad=$(grep -c 'bad udp cksum' <<<"$out")
+[ "$n" -ge 100 ] && [ "$bad" -eq 0 ] || fail "--dst-file checksums: $n ok, $bad bad"
+dsts=$(grep -o '> 2001:db8:100:[0-9a-f:]*\.9:' <<<"$out" | sort -u | wc -l)
+[ "$dsts" -eq 50 ] || fail "--dst-file: $dsts distinct destinations of 50"
+echo "ok: --dst-file: $n frames, all UDP checksums valid, all 50 destinations"
 
 # 3. fpcost measures the floor, bpf_fib_lookup and xrt and checks each
 #    forwards its packet (it fails otherwise).

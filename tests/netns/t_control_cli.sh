@@ -23,6 +23,13 @@ assert_contains "$out" "is another xrtd running?" "second xrtd"
 out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a missing config file"
 assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
+# A malformed file is reported by line before the fast path is loaded (the
+# first daemon holds this namespace's AF_XDP anchor on lo).
+printf '# comment\nroute add 2001:db8::/32 dev nowhere metric x\n' >"$XRT_TMP/syntax.conf"
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c "$XRT_TMP/syntax.conf" --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "xrtd started with a malformed config file"
+assert_contains "$out" "syntax.conf:2: " "malformed config file names its line"
+assert_not_contains "$out" "AF_XDP" "config checked before AF_XDP"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
 fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
@@ -208,6 +215,24 @@ xrt_bg r2 xrtd-r2 "$XRT_BUILD/xrtd" -f -s "$XRT_TMP/xrt.sock" --bpffs "$(xrt_bpf
 xrt_wait_for "xrt_exec r2 '$XRT_BUILD/xrt' -s '$XRT_TMP/xrt.sock' link show" 10 ||
 	xrt_fail "xrtd -s did not answer on $XRT_TMP/xrt.sock"
 out=$(xrt_exec r2 "$XRT_BUILD/xrt" link show 2>&1) && xrt_fail "default socket answered in r2: $out"
+
+# Without -f xrtd detaches into the background once it is ready, and still
+# obeys SIGTERM there.
+xrt_router_ns r3
+xrt_bpffs r3
+echo "route add 2001:db8::1/64 dev nowhere" >"$XRT_TMP/bad.conf"
+out=$(xrt_exec r3 "$XRT_BUILD/xrtd" -c "$XRT_TMP/bad.conf" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "background xrtd with a bad config reported success"
+assert_contains "$out" "bad.conf:1: 2001:db8::1/64 has host bits set" "background start error reaches the shell"
+assert_eq "$(ip netns pids "$(xrt_ns r3)")" "" "nothing left running after a failed start"
+xrt_exec r3 "$XRT_BUILD/xrtd" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" >"$XRT_TMP/xrtd-r3.log" 2>&1 ||
+	xrt_fail "background xrtd failed to start: $(cat "$XRT_TMP/xrtd-r3.log")"
+bgpid=$(ip netns pids "$(xrt_ns r3)")
+[ -n "$bgpid" ] || xrt_fail "no background xrtd in r3"
+XRT_PIDS+=("$bgpid")
+assert_ok "CLI to the background xrtd" xrt_cli r3 link show
+kill -TERM "$bgpid"
+xrt_wait_for "! kill -0 $bgpid" 5 || xrt_fail "background xrtd ignored SIGTERM"
 
 # SIGTERM: clean exit, XDP detached from the interface xrtd attached.
 xrt_xrtd_stop $R

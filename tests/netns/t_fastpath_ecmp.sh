@@ -9,55 +9,10 @@ source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt
 
-xrt_host_ns a
-xrt_router_ns r
-xrt_kernel_router_ns m1
-xrt_kernel_router_ns m2
-xrt_host_ns b
-xrt_link a r
-xrt_link r m1
-xrt_link r m2
-xrt_link m1 b
-xrt_link m2 b
-ns() { xrt_ns "$1"; }
-
-# a: flow label 0 on every packet, so `xrt route get` can be given the whole
-# flow key and predict the member.
-xrt_exec a sysctl -qw net.ipv6.auto_flowlabels=0
-xrt_host a "$(xrt_if a r)" 2001:db8:1::2/64 2001:db8:1::1
-xrt_static_neigh a "$(xrt_if a r)" 2001:db8:1::1 "$(xrt_mac r "$(xrt_if r a)")"
-# m1, m2: receive frames redirected by r, so they need xdp_pass on that side.
-for m in m1 m2; do
-	i=${m#m}
-	xrt_xdp_pass "$m" "$(xrt_if "$m" r)"
-	ip -n "$(ns "$m")" -6 addr add "2001:db8:1$i::2/64" dev "$(xrt_if "$m" r)" nodad
-	ip -n "$(ns "$m")" -6 addr add "2001:db8:2$i::1/64" dev "$(xrt_if "$m" b)" nodad
-	ip -n "$(ns "$m")" -6 route add 2001:db8:b::/64 via "2001:db8:2$i::2"
-	ip -n "$(ns "$m")" -6 route add 2001:db8:1::/64 via "2001:db8:1$i::1"
-	xrt_static_neigh "$m" "$(xrt_if "$m" r)" "2001:db8:1$i::1" "$(xrt_mac r "$(xrt_if r "$m")")"
-	ip -n "$(ns b)" -6 addr add "2001:db8:2$i::2/64" dev "$(xrt_if b "$m")" nodad
-done
-ip -n "$(ns b)" -6 addr add 2001:db8:b::1/128 dev lo
-ip -n "$(ns b)" -6 route add default via 2001:db8:21::1 # replies via m1
-
-xrt_xrtd_start r
-for i in a m1 m2; do xrt_cli_ok r link attach dev "$(xrt_if r "$i")"; done
-xrt_cli_ok r addr add 2001:db8:1::1/64 dev "$(xrt_if r a)"
-xrt_cli_ok r addr add 2001:db8:11::1/64 dev "$(xrt_if r m1)"
-xrt_cli_ok r addr add 2001:db8:12::1/64 dev "$(xrt_if r m2)"
-xrt_cli_ok r neigh add 2001:db8:1::2 lladdr "$(xrt_mac a "$(xrt_if a r)")" dev "$(xrt_if r a)"
-xrt_cli_ok r neigh add 2001:db8:11::2 lladdr "$(xrt_mac m1 "$(xrt_if m1 r)")" dev "$(xrt_if r m1)"
-xrt_cli_ok r neigh add 2001:db8:12::2 lladdr "$(xrt_mac m2 "$(xrt_if m2 r)")" dev "$(xrt_if r m2)"
-xrt_cli_ok r route add 2001:db8:b::/64 \
-	nexthop via 2001:db8:11::2 dev "$(xrt_if r m1)" weight 1 \
-	nexthop via 2001:db8:12::2 dev "$(xrt_if r m2)" weight 1
+xrt_topo_ecmp
 
 out=$(xrt_exec a ping -6 -c 3 -i 0.2 -W 2 2001:db8:b::1) || xrt_fail "ping A -> B over ECMP failed: $out"
 
-# Something listens on B's port 9, so B sends no Port Unreachable back
-# through m1 (that would count as m1 traffic).
-xrt_bg b udp-sink socat -u "UDP6-RECV:9,bind=[2001:db8:b::1]" OPEN:/dev/null
-xrt_wait_for "xrt_exec b ss -Huln | grep -q ':9 '" 5 || xrt_fail "UDP sink on B did not start"
 fwd() { xrt_snmp6 "$1" Ip6OutForwDatagrams; }
 # One flow at a time: all of its packets leave by one next hop.
 PER_FLOW=50

@@ -57,6 +57,13 @@ punted=$(xrt_fp_stat $R punt:hop_limit)
 limited=$(xrt_fp_stat $R drop:punt_limit)
 xrt_log "hop-limit-1 flood: 20000 sent, $punted punted, $limited dropped by the punt budget, $(sstat XskKernRxRingFull) lost on a full XSK ring, $((te1 - te0)) Time Exceeded sent, $rl rate-limited; 3000 forwarded echoes of 1000 B all answered"
 assert_ge $((te1 - te0)) 1 "Time Exceeded answered during the flood"
+# Every punt is accounted for: received by the daemon or counted by the
+# kernel as an AF_XDP drop (ring full, no free frame).
+allpunt=$(xrt_fp_stat $R 'punt:*')
+xrt_wait_for "[ \$((\$(sstat XskRxFrames) + \$(sstat XskKernRxRingFull) + \$(sstat XskKernRxFillEmpty) + \$(sstat XskKernRxDropped))) -ge $allpunt ]" 3 || true
+acc=$(($(sstat XskRxFrames) + $(sstat XskKernRxRingFull) + $(sstat XskKernRxFillEmpty) + $(sstat XskKernRxDropped)))
+xrt_log "punts: $allpunt by the fast path; $(sstat XskRxFrames) received, $(sstat XskKernRxRingFull) ring full, $(sstat XskKernRxFillEmpty) fill empty, $(sstat XskKernRxDropped) other drops"
+assert_ge "$acc" "$allpunt" "every punt received or counted as an AF_XDP drop"
 # A traceroute from another host gets its hop right after the flood.
 out=$(xrt_exec $A traceroute -6 -n -q 1 -w 2 -m 2 2001:db8:b::1 2>&1) || true
 assert_contains "$(sed -n 2p <<<"$out")" " 1  2001:db8:1::1 " "traceroute answered right after the flood"

@@ -109,4 +109,15 @@ assert_contains "$out" "mtu 1280" "sender learned the path MTU"
 out=$(xrt_exec $A ping -6 -n -c 2 -i 0.3 -s 1452 -W 2 2001:db8:2::2 2>&1) || xrt_fail "ping after PMTU: $out"
 assert_contains "$out" "2 received" "sender fragments to the learned MTU and gets through"
 
+# Detaching and re-attaching the first interface (whose socket was opened
+# first) gives it a working AF_XDP socket again.
+for i in "$IF_RA" "$IF_RB"; do
+	xrt_cli_ok $R link detach dev "$i"
+	xrt_cli_ok $R link attach dev "$i"
+done
+xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RA"
+xrt_cli_ok $R addr add 2001:db8:2::1/64 dev "$IF_RB"
+out=$(xrt_exec $A ping -6 -n -c 2 -i 0.2 -W 2 2001:db8:2::1 2>&1) || xrt_fail "ping after re-attach: $out"
+assert_contains "$out" "2 received" "the daemon answers after detach and re-attach"
+
 xrt_pass "ping to router, ND resolution + XDP takeover, traceroute/tracepath, DU 3, reassembly, overlap, PP 0-3, PTB + PMTU"

@@ -223,3 +223,32 @@ Test(exthdrs, jumbo_payload_option_checks)
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_TRUNCATED_PKTS], 2);
 	cr_assert_eq(fake_ntx, 0);
 }
+
+static unsigned raw_calls;
+static uint8_t raw_last;
+static bool raw_take_253(const struct pkt *p, uint8_t nexthdr)
+{
+	(void)p;
+	raw_calls++;
+	raw_last = nexthdr;
+	return nexthdr == 253;
+}
+
+Test(exthdrs, raw_sockets_see_a_copy_first)
+{
+	inet6_set_raw_deliver(raw_take_253);
+	/* An echo: raw sees ICMPv6, the handler still answers. */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(raw_calls, 1);
+	cr_assert_eq(raw_last, NEXTHDR_ICMP);
+	cr_assert_eq(count_icmp(ICMP6_ECHO_REPLY, 0), 1);
+	/* Next header 253 taken by a raw socket: delivered, no Parameter Problem. */
+	fake_ntx = 0;
+	uint8_t b[8] = { 0 };
+	len = build_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 253, b, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_UNKNOWN_PROTOS], 0);
+	inet6_set_raw_deliver(NULL);
+}

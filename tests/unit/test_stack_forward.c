@@ -142,6 +142,7 @@ Test(forward, too_big_no_route_prohibit_beyond_scope)
 	cr_assert_geq(i, 0);
 	cr_assert_eq(ntohl(*(uint32_t *)(tx_icmp(i) + 4)), 1280);
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_TOO_BIG_ERRORS], 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_FRAG_FAILS], 1);
 	fake_ntx = 0;
 	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:4444::1", 64, 8);
 	rx(FAKE_IF_A, frame, len);
@@ -171,6 +172,7 @@ Test(forward, forwarding_disabled_drops)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 0);
 	cr_assert_eq(sstats.drop[STACK_DROP_FWD_DISABLED], 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_ADDR_ERRORS], 1);
 }
 
 Test(forward, redirect_when_leaving_by_ingress_then_forward)
@@ -291,4 +293,38 @@ Test(forward, stale_entry_used_by_fast_path_is_probed)
 	send_na(FAKE_IF_A, "2001:db8:1::5", ND_NA_FLAG_SOLICITED, NULL);
 	neigh_foreach(get_state, &h5);
 	cr_assert_eq(found_state, XRT_NUD_REACHABLE);
+}
+
+Test(forward, na_override_rules)
+{
+	resolve_h5();
+	struct in6_addr h5 = A("2001:db8:1::5");
+	const uint8_t other[6] = { 2, 0, 0, 0, 0x77, 7 };
+	/* O clear, different MAC: REACHABLE drops to STALE, MAC kept. */
+	send_na(FAKE_IF_A, "2001:db8:1::5", 0, other);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_STALE);
+	uint8_t mac[6];
+	cr_assert(neigh_lookup_mac(FAKE_IF_A, &h5, mac));
+	cr_assert_eq(memcmp(mac, mac_h5, 6), 0);
+	/* O set, unsolicited: MAC replaced, STALE, fast path told. */
+	fake_nneigh_calls = 0;
+	send_na(FAKE_IF_A, "2001:db8:1::5", ND_NA_FLAG_OVERRIDE, other);
+	cr_assert(neigh_lookup_mac(FAKE_IF_A, &h5, mac));
+	cr_assert_eq(memcmp(mac, other, 6), 0);
+	cr_assert_eq(fake_nneigh_calls, 1);
+	cr_assert_eq(fake_neigh_calls[0].state, XRT_NUD_STALE);
+	cr_assert_eq(memcmp(fake_neigh_calls[0].mac, other, 6), 0);
+	/* Solicited with the same MAC: REACHABLE. */
+	send_na(FAKE_IF_A, "2001:db8:1::5", ND_NA_FLAG_SOLICITED, other);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_REACHABLE);
+	/* A static entry never changes through ND. */
+	char err[256];
+	cr_assert_eq(neigh_add_static(FAKE_IF_A, &h5, mac_h5, err), 0);
+	send_na(FAKE_IF_A, "2001:db8:1::5", ND_NA_FLAG_OVERRIDE | ND_NA_FLAG_SOLICITED, other);
+	cr_assert(neigh_lookup_mac(FAKE_IF_A, &h5, mac));
+	cr_assert_eq(memcmp(mac, mac_h5, 6), 0);
+	neigh_foreach(get_state, &h5);
+	cr_assert_eq(found_state, XRT_NUD_PERMANENT);
 }

@@ -6,6 +6,7 @@ verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print
 verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print "not measured"; else if (a + 0 >= b + 0) print "**hit**"; else print "**miss**" }'; }
 # 1e9/pps - 1e9/pps_floor: what a router adds per frame to the whole chain
 above() { awk -v a="$1" -v f="$2" 'BEGIN { if (a == "" || f == "" || a + 0 == 0 || f + 0 == 0) print "n/a"; else printf "%.0f", 1e9 / a - 1e9 / f }'; }
+per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 human() { awk -v v="$1" 'BEGIN { if (v == "") print "n/a"; else if (v >= 1e6) printf "%.2f M", v / 1e6; else if (v >= 1e3) printf "%.0f k", v / 1e3; else printf "%.0f", v }'; }
 
 bench_report() {
@@ -47,6 +48,9 @@ EOF
 			echo "| end to end >= 2x the kernel, live frames, ${size} B, $flows flow(s) | ${e2e_p}x | $(verdict_ge "$e2e_p" 2) |"
 		done
 	done
+	local e2e_big
+	e2e_big=$(ratio "$(median e2e.xrt.table.64.1000)" "$(median e2e.kernel.table.64.1000)")
+	echo "| end to end >= 2x the kernel, live frames, 64 B, $(get table.routes) routes, $(get table.dsts) destinations | ${e2e_big}x | $(verdict_ge "$e2e_big" 2) |"
 	for size in 64 1500; do
 		for flows in 1 1000; do
 			e2e_t=$(ratio "$(median "e2e.xrt.trafgen.$size.$flows")" "$(median "e2e.kernel.trafgen.$size.$flows")")
@@ -93,6 +97,22 @@ EOF
 	done
 	cat <<EOF
 
+What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+the floor plus one lookup in xrt's own, filled map; program - floor, ns):
+
+| routes | xrt_ifaces (HASH, 4-byte key) | xrt_neigh6 (HASH, 20-byte key) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
+|---|---|---|---|---|
+EOF
+	for n in $FP_COUNTS; do
+		echo "| $n | $(get "fp.$n.lookup_iface") | $(get "fp.$n.lookup_neigh") | $(get "fp.$n.lookup_nh") | $(get "fp.$n.lookup_stats") |"
+	done
+	cat <<EOF
+
+Array lookups are inlined by the verifier and cost nothing measurable;
+each hash lookup costs a few ns. The rest of xrt beyond its lookups
+(parsing and the ipv6_rcv / ip6_forward checks, counters, the rewrite,
+bpf_redirect) is what remains of the "rest of xrt" column.
+
 Verdicts seen: xrt forward $(get "fpv.$first.xrt.forward"), punt $(get "fpv.$first.xrt.punt"), drop $(get "fpv.$first.xrt.drop"); fib punt/drop $(get "fpv.$first.fib.punt")/$(get "fpv.$first.fib.drop") (the sample leaves those to the kernel, so its punt and drop figures are not comparable).
 
 Route install and memory, same run (routes added on top of the previous row):
@@ -111,9 +131,11 @@ EOF
 	cat <<'EOF'
 
 How to read it: the BPF LPM trie, not parsing, is where the cycles go as the
-table grows ("trie" column), and the rest of the pipeline (interface, stats,
-next-hop and neighbour lookups, checks, rewrite) costs a constant few tens
-of ns, several times the floor on its own. Two traps in BPF_PROG_TEST_RUN
+table grows ("trie" column), while the rest of the pipeline (interface,
+stats, next-hop and neighbour lookups, checks, rewrite) costs about the
+same at every table size ("rest" column). All these figures repeat one
+packet, so the trie walk is cache-hot; section 2 measures the same table
+end to end with destinations spread over it, where it is not. Two traps in BPF_PROG_TEST_RUN
 that fpcost avoids, both worth knowing before trusting any ns/packet figure
 here: (1) with repeat > 1 each call inserts the program into the kernel's
 XDP dispatcher and removes it again, an RCU grace period each under a
@@ -125,7 +147,7 @@ its packets in calls of repeat 250 from hop limit 255 and averages.
 
 ## 2. End to end on veth
 
-Topology (one run, three namespaces): generator `g0` -> router `r0` ..
+Topology (three namespaces per copy): generator `g0` -> router `r0` ..
 `r1` -> sink `s0`; the router forwards 2001:db8:100::/48 to the sink. The
 router forwards either with the kernel (forwarding=1, no
 XDP; GRO on `r0` so that it can receive XDP frames), with xrt (xrtd, with
@@ -145,7 +167,7 @@ and source ports (pktgen) or 1000 source ports (trafgen).
 EOF
 	echo "Frames per measurement: pktgen $PKTGEN_COUNT (calls of up to 1M), trafgen $TRAFGEN_COUNT. Packets/s, median of $ROUNDS:"
 	echo
-	echo "| generator | size | flows | kernel | xrt | floor | xrt/kernel | xrt/floor | ns/frame above the floor: kernel, xrt | frames lost (kernel / xrt / floor, last round) |"
+	echo "| generator | size | flows | kernel | xrt | floor | xrt/kernel | xrt/floor | ns/frame above the floor: kernel, xrt | frames lost (kernel / xrt / floor, last round), of which at full veth rings |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for gen in pktgen trafgen; do
 		for size in 64 1500; do
@@ -153,10 +175,23 @@ EOF
 				local k x f
 				k=$(median "e2e.kernel.$gen.$size.$flows"); x=$(median "e2e.xrt.$gen.$size.$flows")
 				f=$(median "e2e.floor.$gen.$size.$flows")
-				echo "| $gen | $size | $flows | $(human "$k") | $(human "$x") | $(human "$f") | $(ratio "$x" "$k")x | $(ratio "$x" "$f")x | $(above "$k" "$f"), $(above "$x" "$f") | $(get "loss.kernel.$gen.$size.$flows") / $(get "loss.xrt.$gen.$size.$flows") / $(get "loss.floor.$gen.$size.$flows") |"
+				echo "| $gen | $size | $flows | $(human "$k") | $(human "$x") | $(human "$f") | $(ratio "$x" "$k")x | $(ratio "$x" "$f")x | $(above "$k" "$f"), $(above "$x" "$f") | $(get "loss.kernel.$gen.$size.$flows") / $(get "loss.xrt.$gen.$size.$flows") / $(get "loss.floor.$gen.$size.$flows"), $(get "ringloss.kernel.$gen.$size.$flows") / $(get "ringloss.xrt.$gen.$size.$flows") / $(get "ringloss.floor.$gen.$size.$flows") |"
 			done
 		done
 	done
+	local tk tx
+	tk=$(median e2e.kernel.table.64.1000); tx=$(median e2e.xrt.table.64.1000)
+	cat <<EOF
+
+With an Internet-sized table: both routers also hold the $(get table.routes) random
+routes of section 1 (via the sink; kernel by \`ip -batch\`, xrt by \`xrt
+-batch\`), and pktgen sends to $(get table.dsts) destinations spread over them
+(\`pktgen tx --dst-file\`), 64-byte frames, median of $ROUNDS:
+
+| routes | kernel | xrt | xrt/kernel | frames lost (kernel / xrt, last round) |
+|---|---|---|---|---|
+| $(get table.routes) | $(human "$tk") | $(human "$tx") | $(ratio "$tx" "$tk")x | $(get loss.kernel.table.64.1000) / $(get loss.xrt.table.64.1000) |
+EOF
 	cat <<EOF
 
 Reproduce: \`make bench\` (this section needs the whole topology; it is
@@ -197,10 +232,17 @@ and why its figures can be defended:
   on its own CPU, and the kernel runs pending softirqs each time the
   generator re-enables bottom halves (after every batch of 64 frames). So
   generator, router and sink run one after another on one CPU: the rate is
-  1 / (generator + router + sink cost per frame), the rings never overflow
-  (no loss), and xrt vs kernel differ only by the router's share. Threaded
-  NAPI (\`/sys/class/net/DEV/threaded\`) would move the router to a kthread
-  that the generator can outrun; it is left off.
+  1 / (generator + router + sink cost per frame), the veth rings (256
+  frames) hardly ever fill, and xrt vs kernel differ only by the router's
+  share. Every lost frame is counted (sent - counted at the sink, last
+  column), next to how many of them a full veth ring refused (the
+  xdp_xmit_errors of g0 and r1, and the sink veth's rx_dropped).
+  Threaded NAPI (\`/sys/class/net/DEV/threaded\`) moves the router into a
+  kthread that the generator outruns: in this run, with it on for the
+  kernel router's r0, pktgen offered 1M frames at $(human "$(get threaded.sent_pps)") pps, $(get threaded.got)
+  reached the sink and the generator's veth counted $(get threaded.xmit_errors) xdp_xmit_errors
+  (r0's ring full). So it is left off: a measurement with loss would
+  measure the ring, not the router.
 - **What differs between the two paths.** Under xrt the frame stays an
   xdp_frame from generator to sink. Under the kernel, r0 builds an skb and
   the sink's veth converts it back for its XDP program; that conversion is
@@ -208,6 +250,12 @@ and why its figures can be defended:
   generator builds an skb per frame, and xrt's r0 must convert each skb to
   an XDP buffer (a copy, as the skb lacks XDP headroom), which is why XDP
   on veth gains much less over the kernel with skb-based generators.
+- **How far to trust trafgen's rows.** trafgen is a process building one
+  skb per frame: even through the floor it reaches only about a tenth of
+  pktgen's rate, so the router's share of each frame is small and the
+  differences between the three routers are close to the noise of this
+  shared machine (a negative "above the floor" figure is that noise).
+  The pktgen rows are the ones that resolve the routers.
 EOF
 	if [ -n "$(get cp.xrt_rps)" ]; then
 		cat <<EOF
@@ -227,6 +275,13 @@ EOF
 		printf '\n## 3. Control plane\n\nNot measured in this run (the measurement failed; see the run log). The fast-path section has install rates through the bpfmaps API.\n'
 	fi
 	if [ -n "$(get sp.punt_pps)" ]; then
+		SP_TOP=$(tr ' ' '\n' <<<"$SP_RATES" | grep . | tail -1)
+		sustained_text() {
+			local v
+			v=$(get sp.punt_pps)
+			if [ "$v" = 0 ]; then echo "below $(human "$(tr ' ' '\n' <<<"$SP_RATES" | grep . | head -1)")/s"
+			else echo "$(human "$v")/s"; fi
+		}
 		cat <<EOF
 
 ## 4. Slow path
@@ -237,25 +292,45 @@ Same two topologies as section 2, after the throughput runs.
 |---|---|---|---|
 | ping RTT to the router's address (xrt: answered by xrtd over AF_XDP), median of $ROUNDS x 50 | $(get sp.rtt_daemon) ms | $(get sp.rtt_kernel) ms | $(ratio "$(get sp.rtt_daemon)" "$(get sp.rtt_kernel)")x |
 | ping RTT through the router to the sink (xrt: fast path) | $(get sp.rtt_fast_xrt) ms | $(get sp.rtt_fast_kernel) ms | $(ratio "$(get sp.rtt_fast_xrt)" "$(get sp.rtt_fast_kernel)")x |
-| expiring packets handled per second (xrt: punted frames xrtd took off its ring; a lower bound) | $(human "$(get sp.punt_pps)") | $(human "$(get sp.kernel_te_pps)") | $(ratio "$(get sp.punt_pps)" "$(get sp.kernel_te_pps)")x |
-| of $(get sp.punts_offered) offered at full speed: handled | $(get sp.punts_handled) | all (in softirq) | |
-| ICMPv6 Time Exceeded sent (both rate-limited by policy) | $(get sp.xrt_te) | $(get sp.kernel_te) | |
+| sustained punt rate: highest offered rate up to which xrtd took >= 99% of the expiring packets at every step | $(sustained_text) | kernel at $(human "$SP_TOP")/s: handled $(get "sp.kernel_handled.$SP_TOP") of $(get "sp.offered.$SP_TOP") | |
 
-Punts: pktgen sends $(get sp.punts_offered) frames with hop limit 1 as fast as
-it can. Under xrt every one is punted; xrtd's AF_XDP ring is bounded, so
-what it cannot take is dropped there; the rate is frames taken off the
-ring / time from the start until the count was seen to stop (polled
-every 0.2 s, so a lower bound). Under the kernel it is ip6_forward's
-Time Exceeded decision, Ip6InHdrErrors / send time. The ICMP errors are
+Punts: pktgen offers packets with hop limit 1, paced, for half a second
+per rate. Under xrt every one is punted to xrtd over AF_XDP; the ring is
+bounded, so what xrtd cannot take is dropped there (XskRxFrames counts
+what it took). Under the kernel each is ip6_forward's Time Exceeded
+decision (Ip6InHdrErrors). Time Exceeded messages actually sent are
 limited by policy (xrt's ICMP rate limit, the kernel's
-net.ipv6.icmp.ratelimit), so their count says what each policy lets out
-of a burst, not how fast either can send.
+net.ipv6.icmp.ratelimit), so they show what each policy lets out, not how
+fast either can send.
+
+| offered/s (target) | achieved by pktgen | offered | xrtd took | xrt Time Exceeded sent (per second of the step) | kernel handled | kernel Time Exceeded sent (per second) |
+|---|---|---|---|---|---|---|
+EOF
+		for rate in $SP_RATES; do
+			local secs
+			# the step lasted offered / achieved rate (both routers were paced alike)
+			secs=$(awk -v n="$(get "sp.offered.$rate")" -v r="$(get "sp.actual.$rate")" 'BEGIN { if (r > 0) printf "%.3f", n / r }')
+			echo "| $(human "$rate") | $(human "$(get "sp.actual.$rate")") | $(get "sp.offered.$rate") | $(get "sp.handled.$rate") | $(get "sp.xrt_te.$rate") ($(per_s "$(get "sp.xrt_te.$rate")" "$secs")/s) | $(get "sp.kernel_handled.$rate") | $(get "sp.kernel_te.$rate") ($(per_s "$(get "sp.kernel_te.$rate")" "$secs")/s) |"
+		done
+		cat <<EOF
 
 Reproduce: tools/bench/run.sh, part 4 (tools/bench/slowpath.sh).
 EOF
 	else
 		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
+	cat <<'EOF'
+
+## Not measured
+
+- TCP throughput through xrt's socket layer vs kernel TCP (DESIGN.md,
+  slow path): no benchmark yet.
+- ICMPv6 errors per second over a long run: section 4 gives them per
+  half-second step, which a burst allowance inflates.
+- Route install through the CLI one route per process (`xrt route add`
+  per route): only batches are timed (tests/netns/t_control_batch.sh logs
+  per-change latency).
+EOF
 	cat <<EOF
 
 ## Raw fpcost output

@@ -5,7 +5,7 @@
 # interleaved rounds (A B A B ...), median of BENCH_ROUNDS. The machine is
 # shared, so absolute numbers drift; the ratios are the result.
 #
-# Environment: BENCH_ROUNDS (default 3), BENCH_OUT (default BENCHMARKS.md),
+# Environment: BENCH_ROUNDS (default 5), BENCH_OUT (default BENCHMARKS.md),
 # BENCH_QUICK=1 (fewer routes and frames: a smoke test, not a result).
 set -u
 # XRT_ROOT lets a copy of this script run against a tree that is being edited
@@ -15,7 +15,7 @@ ROOT=$PWD
 BUILD=$ROOT/build
 BPF=$ROOT/bpf
 XB=xb$$
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 QUICK=${BENCH_QUICK:-0}
 WORK=$(mktemp -d /tmp/xb-bench-XXXXXX)
@@ -57,7 +57,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
 	"$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o" "$BPF/bench_redirect.bpf.o" "$BPF/bench_fib.bpf.o" \
-	"$BPF/bench_lpm.bpf.o"; do
+	"$BPF/bench_lpm.bpf.o" "$BPF/bench_maps.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -80,6 +80,10 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
 	("kernel_install_rps" in kv) { print "fp." kv["routes"] ".kernel_rps", kv["kernel_install_rps"];
 				       print "fp." kv["routes"] ".kernel_slab_kb", kv["kernel_slab_delta_kb"] }
+	("lookup_iface_ns" in kv) { print "fp." kv["routes"] ".lookup_iface", kv["lookup_iface_ns"];
+				    print "fp." kv["routes"] ".lookup_neigh", kv["lookup_neigh_ns"];
+				    print "fp." kv["routes"] ".lookup_nh", kv["lookup_nh_ns"];
+				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
 	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 ' >>"$RES"
@@ -118,6 +122,15 @@ xrtc route get "$DST_BASE" 2>/dev/null | grep -q "${XB_X}r1" ||
 	die "xrt has no route to $DST_BASE: $(xrtc route show 2>&1)"
 
 kernel_fwd() { xb_r awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6; }
+# XDP frames refused by a full veth ring, counted on the sending side:
+# g0 (into r0) and r1 (into s0); plus skbs the sink's veth dropped.
+ring_drops() {
+	local a b c
+	a=$(xb_g ethtool -S "${XB}g0" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }')
+	b=$(xb_r ethtool -S "${XB}r1" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }')
+	c=$(xb_s cat "/sys/class/net/${XB}s0/statistics/rx_dropped")
+	echo $((a + b + c))
+}
 
 # One measurement: MODE GEN SIZE FLOWS. Records e2e.MODE.GEN.SIZE.FLOWS pps.
 # The kernel's Ip6OutForwDatagrams proves who forwarded: it must grow by
@@ -129,26 +142,33 @@ measure() {
 	[ "$mode" = floor ] && XB=$XB_F
 	RMAC=$(xb_mac "${XB}r" "${XB}r0")
 	GMAC=$(xb_mac "${XB}g" "${XB}g0")
-	if [ "$gen" = pktgen ]; then n=$PKTGEN_COUNT; else n=$TRAFGEN_COUNT; fi
+	if [ "$gen" = trafgen ]; then n=$TRAFGEN_COUNT; else n=$PKTGEN_COUNT; fi
+	local ring0 ring1
 	before=$(xb_sink_count)
 	fwd0=$(kernel_fwd)
-	if [ "$gen" = pktgen ]; then
+	ring0=$(ring_drops)
+	if [ "$gen" = pktgen ] || [ "$gen" = table ]; then
+		local spread=(--flows "$flows")
+		[ "$gen" = table ] && spread=(--dst-file "$WORK/table.dsts")
 		out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$RMAC" \
-			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" --flows "$flows" \
-			--count "$n" --call 1000000 --obj "$BPF/pktgen.bpf.o") || return 1
+			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" "${spread[@]}" \
+			--count "$n" --call 1000000 --obj "$BPF/pktgen.bpf.o" 2>&1) ||
+			{ log "pktgen failed: $(tail -3 <<<"$out")"; return 1; }
 		secs=$(sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 	else
 		local sp="sp=0xc000"
 		[ "$flows" -gt 1 ] && sp="sp=dinc(0xc000, $((0xc000 + flows - 1)), 1)"
 		echo "{ eth(da=$RMAC, sa=$GMAC, type=0x86dd), ipv6(sa=$GEN_ADDR, da=$DST_BASE, hl=64)," \
 			"udp($sp, dp=9), fill(0x5a, $((size - 62))) }" >"$WORK/trafgen.cfg"
-		out=$(xb_g trafgen -i "$WORK/trafgen.cfg" -o "${XB}g0" -n "$n" --cpus 1 2>&1) || return 1
+		out=$(xb_g trafgen -i "$WORK/trafgen.cfg" -o "${XB}g0" -n "$n" --cpus 1 2>&1) ||
+			{ log "trafgen failed: $(tr -d '\r' <<<"$out" | grep -v '^ *$' | tail -3)"; return 1; }
 		# "0 sec, 294558 usec on CPU0 (300000 packets)": trafgen's own send time.
 		secs=$(tr -d '\r' <<<"$out" | awk '/usec on CPU/ { printf "%.6f", $1 + $3 / 1e6 }')
 	fi
 	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
 	after=$(xb_sink_count)
 	fwd1=$(kernel_fwd)
+	ring1=$(ring_drops)
 	local got=$((after - before)) kfwd=$((fwd1 - fwd0))
 	if [ "$mode" = kernel ] && [ "$kfwd" -lt "$got" ]; then
 		log "kernel mode but the kernel forwarded $kfwd of $got"; return 1
@@ -161,6 +181,7 @@ measure() {
 	pps=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%.0f", g / s }')
 	put "e2e.$mode.$gen.$size.$flows" "$pps"
 	put "loss.$mode.$gen.$size.$flows" "$((n - got))"
+	put "ringloss.$mode.$gen.$size.$flows" "$((ring1 - ring0))"
 	log "  $mode $gen ${size}B $flows flows: sent $n, received $got in ${secs}s: $pps pps"
 }
 
@@ -170,13 +191,37 @@ for round in $(seq "$ROUNDS"); do
 		for size in 64 1500; do
 			for flows in 1 1000; do
 				for mode in kernel xrt floor; do
-					measure "$mode" "$gen" "$size" "$flows" || die "measurement failed"
+					# One retry: a generator can fail transiently on a busy machine.
+					measure "$mode" "$gen" "$size" "$flows" ||
+						measure "$mode" "$gen" "$size" "$flows" || die "measurement failed"
 				done
 			done
 		done
 	done
 	log "end to end round $round/$ROUNDS done ($(($(date +%s) - T0)) s)"
 done
+
+# With an Internet-sized table in both routers: the same random routes as
+# fpcost's, all via the sink, and 1000 destinations spread over them.
+if [ "$QUICK" = 1 ]; then TABLE_N=20000; else TABLE_N=1000000; fi
+log "end to end with $TABLE_N routes"
+"$BUILD/fpcost" --dump-routes "$TABLE_N" >"$WORK/table.routes" || die "fpcost --dump-routes failed"
+awk -v d="${XB_K}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.kernel"
+awk -v d="${XB_X}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.xrt"
+# Every 1000th prefix, host ::1 in it (prefixes of /32../64 print with a trailing ::).
+awk -v step=$((TABLE_N / 1000)) 'NR % step == 1 { sub("/.*", ""); print $0 "1" }' \
+	"$WORK/table.routes" >"$WORK/table.dsts"
+ip -n "${XB_K}r" -6 -batch "$WORK/table.kernel" || die "ip -batch of the table failed"
+xrtc -batch "$WORK/table.xrt" >/dev/null || die "xrt -batch of the table failed"
+for round in $(seq "$ROUNDS"); do
+	for mode in kernel xrt; do
+		measure "$mode" table 64 1000 || measure "$mode" table 64 1000 || die "measurement failed"
+	done
+done
+put table.routes "$TABLE_N"
+put table.dsts "$(wc -l <"$WORK/table.dsts")"
 
 # Fixed cost of one live-frames call: 64-frame calls (repeat > 1 is what
 # brings the dispatcher in), with and without --keep-dev.
@@ -189,10 +234,30 @@ call_ms() { # extra pktgen args...
 put pktgen.call_ms "$(call_ms --count 1280 --call 64 --keep-dev "${XB_K}k0")"
 put pktgen.call_nokeep_ms "$(call_ms --count 320 --call 64)"
 
+# With threaded NAPI on the router's ingress, the router runs in a kthread
+# and the generator outruns it: the surplus is dropped at r0's ring and
+# counted on the generator's veth (tx_queue_0_xdp_xmit_errors).
+threaded_run() {
+	local XB=$XB_K before got out errs errs0
+	xmit_errors() { xb_g ethtool -S "${XB}g0" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }'; }
+	xb_r sh -c "echo 1 > /sys/class/net/${XB}r0/threaded" || return 1
+	before=$(xb_sink_count)
+	errs0=$(xmit_errors)
+	out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$(xb_mac "${XB}r" "${XB}r0")" \
+		--src "$GEN_ADDR" --dst "$DST_BASE" --count 1000000 --call 1000000 --obj "$BPF/pktgen.bpf.o")
+	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
+	got=$(($(xb_sink_count) - before))
+	errs=$(($(xmit_errors) - errs0))
+	xb_r sh -c "echo 0 > /sys/class/net/${XB}r0/threaded"
+	put threaded.sent_pps "$(sed -n 's/^RESULT .*pps=\([0-9]*\).*/\1/p' <<<"$out")"
+	put threaded.got "$got"
+	put threaded.xmit_errors "$errs"
+}
+threaded_run || log "threaded NAPI run failed"
+
 # ------------------------------------------------------------------ 4. slow path
-if [ "$QUICK" = 1 ]; then SP_N=50000; else SP_N=200000; fi
-log "slow path: ping RTT, $SP_N expiring frames"
-bench_slowpath "$SP_N" || { log "slow path measurement failed; reported as not measured"; sed -i '/^sp\./d' "$RES"; }
+log "slow path: ping RTT, punts"
+bench_slowpath || { log "slow path measurement failed; reported as not measured"; sed -i '/^sp\./d' "$RES"; }
 
 # ------------------------------------------------------------------ 3. control plane
 if [ "$QUICK" = 1 ]; then CP_N=20000; else CP_N=200000; fi

@@ -8,20 +8,22 @@ sp_ping_avg() { # netns destination -> average RTT in ms
 }
 sp_xrt_stat() { xrtc stats | awk -v k="$1" '$1 == k { print $2 }'; }
 sp_snmp6() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/snmp6; }
-sp_now() { date +%s.%N; }
 
 # Hop-limit-1 frames from pktgen: every one is a punt (xrt) or an
 # ip6_forward Time Exceeded decision (kernel).
-sp_send_expiring() { # topology prefix, count
-	local XB=$1
+sp_send_expiring() { # topology prefix, count, extra pktgen args
+	local XB=$1 n=$2
+	shift 2
 	xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" \
 		--dst-mac "$(xb_mac "${XB}r" "${XB}r0")" --src "$GEN_ADDR" --dst "$DST_BASE" \
-		--hop-limit 1 --count "$2" --call "$2" --obj "$BPF/pktgen.bpf.o" |
+		--hop-limit 1 --count "$n" --call 64 --obj "$BPF/pktgen.bpf.o" "$@" |
 		sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p'
 }
 
+SP_RATES=${SP_RATES:-"25000 50000 100000 200000 400000"}
+
 bench_slowpath() {
-	local n=$1 round
+	local round
 	# Ping RTT to the router's own address: xrtd answers (punt, AF_XDP,
 	# userspace ICMPv6, AF_XDP TX) vs the kernel answering.
 	for round in $(seq "$ROUNDS"); do
@@ -32,39 +34,43 @@ bench_slowpath() {
 	put sp.rtt_daemon "$(median sp.rtt_daemon_r)"
 	log "  ping the router: kernel $(get sp.rtt_kernel) ms, xrtd $(get sp.rtt_daemon) ms"
 
-	# Punts: n expiring frames at full speed. xrt: frames the daemon took off
-	# its AF_XDP ring per second, until the count stops moving; the rest are
-	# dropped at the full ring (bounded). Kernel: Time Exceeded decisions/s.
-	local rx0 te0 t0 secs last t_last rx te deadline
-	rx0=$(sp_xrt_stat XskRxFrames); te0=$(sp_xrt_stat Icmp6OutTimeExcds)
-	t0=$(sp_now)
-	secs=$(sp_send_expiring "$XB_X" "$n")
-	[ -n "$secs" ] || { log "pktgen failed (xrt punts)"; return 1; }
-	last=-1; t_last=$t0
-	deadline=$(($(date +%s) + 20))
-	while [ "$(date +%s)" -lt "$deadline" ]; do
-		rx=$(sp_xrt_stat XskRxFrames)
-		if [ "$rx" = "$last" ]; then break; fi
-		last=$rx; t_last=$(sp_now)
-		sleep 0.2
+	# Punts: expiring frames offered at a paced rate for half a second each,
+	# rising. xrt: every one is punted, and what xrtd takes off its bounded
+	# AF_XDP ring (XskRxFrames) is handled, the rest dropped at the ring.
+	# Kernel: Ip6InHdrErrors (ip6_forward's Time Exceeded decision). The
+	# sustained punt rate is the highest offered rate up to which xrtd
+	# handled >= 99% at every step.
+	local rate cnt rx0 rx last te0 te he0 he kte0 kte sustained=0 failed=0 secs
+	for rate in $SP_RATES; do
+		cnt=$((rate / 2))
+		rx0=$(sp_xrt_stat XskRxFrames); te0=$(sp_xrt_stat Icmp6OutTimeExcds)
+		secs=$(sp_send_expiring "$XB_X" "$cnt" --rate "$rate")
+		[ -n "$secs" ] || { log "pktgen failed (xrt punts)"; return 1; }
+		put "sp.actual.$rate" "$(awk -v n="$cnt" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')"
+		last=-1
+		for _ in $(seq 50); do # until the daemon's count stops moving (<= 5 s)
+			rx=$(sp_xrt_stat XskRxFrames)
+			[ "$rx" = "$last" ] && break
+			last=$rx
+			sleep 0.1
+		done
+		te=$(sp_xrt_stat Icmp6OutTimeExcds)
+		he0=$(sp_snmp6 "${XB_K}r" Ip6InHdrErrors); kte0=$(sp_snmp6 "${XB_K}r" Icmp6OutTimeExcds)
+		sp_send_expiring "$XB_K" "$cnt" --rate "$rate" >/dev/null || { log "pktgen failed (kernel expiring)"; return 1; }
+		he=$(sp_snmp6 "${XB_K}r" Ip6InHdrErrors); kte=$(sp_snmp6 "${XB_K}r" Icmp6OutTimeExcds)
+		put "sp.offered.$rate" "$cnt"
+		put "sp.handled.$rate" "$((rx - rx0))"
+		put "sp.xrt_te.$rate" "$((te - te0))"
+		put "sp.kernel_handled.$rate" "$((he - he0))"
+		put "sp.kernel_te.$rate" "$((kte - kte0))"
+		if [ $failed = 0 ] && [ $((100 * (rx - rx0))) -ge $((99 * cnt)) ]; then
+			sustained=$rate
+		else
+			failed=1
+		fi
+		log "  punts at $rate/s: xrtd took $((rx - rx0)) of $cnt (Time Exceeded sent $((te - te0))); kernel handled $((he - he0)) (sent $((kte - kte0)))"
 	done
-	te=$(sp_xrt_stat Icmp6OutTimeExcds)
-	put sp.punts_offered "$n"
-	put sp.punts_handled "$((rx - rx0))"
-	put sp.punt_pps "$(awk -v d="$((rx - rx0))" -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.0f", d / (b - a) }')"
-	put sp.xrt_te "$((te - te0))"
-	put sp.xrt_te_ps "$(awk -v d="$((te - te0))" -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.0f", d / (b - a) }')"
-	log "  punts: $n offered, xrtd took $((rx - rx0)), sent $((te - te0)) Time Exceeded"
-
-	local he0 he kte0 kte
-	he0=$(sp_snmp6 "${XB_K}r" Ip6InHdrErrors); kte0=$(sp_snmp6 "${XB_K}r" Icmp6OutTimeExcds)
-	secs=$(sp_send_expiring "$XB_K" "$n")
-	[ -n "$secs" ] || { log "pktgen failed (kernel expiring)"; return 1; }
-	he=$(sp_snmp6 "${XB_K}r" Ip6InHdrErrors); kte=$(sp_snmp6 "${XB_K}r" Icmp6OutTimeExcds)
-	put sp.kernel_te_pps "$(awk -v d="$((he - he0))" -v s="$secs" 'BEGIN { printf "%.0f", d / s }')"
-	put sp.kernel_te "$((kte - kte0))"
-	put sp.kernel_te_ps "$(awk -v d="$((kte - kte0))" -v s="$secs" 'BEGIN { printf "%.0f", d / s }')"
-	log "  kernel: $((he - he0)) expiring frames handled, $((kte - kte0)) Time Exceeded sent"
+	put sp.punt_pps "$sustained"
 
 	# Ping through the router (fast path vs kernel forwarding): the sink must
 	# answer, so its counting XDP program goes (this comes last).

@@ -74,24 +74,94 @@ static int open_obj(const char *path, struct bpf_object **obj)
 	return 0;
 }
 
+/* Lines of a destination file: every one must be an IPv6 address. */
+static int count_dsts(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	int n = 0, lineno = 0;
+	struct in6_addr a;
+	if (!f) {
+		fprintf(stderr, "pktgen tx: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (inet_pton(AF_INET6, line, &a) != 1) {
+			fprintf(stderr, "pktgen tx: %s:%d: \"%s\" is not an IPv6 address\n", path,
+				lineno, line);
+			fclose(f);
+			return -1;
+		}
+		if (++n > PKTGEN_MAX_DSTS) {
+			fprintf(stderr, "pktgen tx: %s: more than %d destinations\n", path,
+				PKTGEN_MAX_DSTS);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	if (!n)
+		fprintf(stderr, "pktgen tx: %s: no destinations\n", path);
+	return n;
+}
+
+/* Fill pktgen_dsts: each destination with the UDP checksum its frame has. */
+static int load_dsts(struct bpf_object *obj, const char *path, const struct pkt6_spec *tmpl)
+{
+	int fd = bpf_object__find_map_fd_by_name(obj, "pktgen_dsts");
+	FILE *f = fopen(path, "r");
+	char line[128];
+	__u32 i = 0;
+	if (fd < 0 || !f) {
+		fprintf(stderr, "pktgen tx: cannot fill the destination list\n");
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && i < PKTGEN_MAX_DSTS) {
+		struct pkt6_spec spec = *tmpl;
+		uint8_t frame[PKT6_MAX_FRAME];
+		struct pktgen_dst d = {0};
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (inet_pton(AF_INET6, line, &spec.dst) != 1)
+			break;
+		pkt6_build(frame, &spec);
+		memcpy(d.addr, &spec.dst, 16);
+		memcpy(&d.udp_check, frame + PKT6_HDRS_LEN - 2, 2);
+		if (bpf_map_update_elem(fd, &i, &d, BPF_ANY)) {
+			fprintf(stderr, "pktgen tx: pktgen_dsts[%u]: %s\n", i, strerror(errno));
+			fclose(f);
+			return -1;
+		}
+		i++;
+	}
+	fclose(f);
+	return (int)i;
+}
+
 static void tx_usage(void)
 {
 	fprintf(stderr,
 		"usage: pktgen tx --dev IF --dst-mac MAC --src IP6 --dst IP6 [--size BYTES]\n"
 		"                 [--flows N] [--count N] [--rate PPS] [--call N] [--batch N]\n"
 		"                 [--keep-dev IF] [--redirect IF] [--hop-limit N] [--obj FILE]\n"
+		"                 [--dst-file FILE]\n"
 		"  --dev       generator's veth: frames leave through it to its peer\n"
 		"  --call      frames per BPF_PROG_RUN call (default 4096)\n"
 		"  --batch     frames per kernel batch within a call (1..256, default 64)\n"
 		"  --keep-dev  idle veth to attach the program to, so that calls do not\n"
 		"              add and remove it from the XDP dispatcher each time\n"
-		"  --rate      frames per second, paced per call (0 = as fast as possible)\n");
+		"  --rate      frames per second, paced per call (0 = as fast as possible)\n"
+		"  --dst-file  one IPv6 destination a line (up to 65536): frame n goes to\n"
+		"              line n %% lines (replaces --flows and --dst's low bits)\n");
 }
 
 static int cmd_tx(int argc, char **argv)
 {
 	const char *dev = NULL, *keep_dev = NULL, *redirect_dev = NULL;
-	const char *obj_path = "bpf/pktgen.bpf.o";
+	const char *obj_path = "bpf/pktgen.bpf.o", *dst_file = NULL;
 	struct pkt6_spec spec = {.sport = PKTGEN_SPORT_BASE, .dport = 9, .hop_limit = 64,
 				 .frame_len = 64};
 	unsigned long long count = 1000000;
@@ -106,6 +176,7 @@ static int cmd_tx(int argc, char **argv)
 		{"call", required_argument, 0, 'c'},    {"batch", required_argument, 0, 'b'},
 		{"keep-dev", required_argument, 0, 'k'}, {"redirect", required_argument, 0, 'R'},
 		{"obj", required_argument, 0, 'o'},     {"hop-limit", required_argument, 0, 'H'},
+		{"dst-file", required_argument, 0, 'F'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -124,6 +195,7 @@ static int cmd_tx(int argc, char **argv)
 		case 'R': redirect_dev = optarg; break;
 		case 'o': obj_path = optarg; break;
 		case 'H': spec.hop_limit = (uint8_t)atoi(optarg); break;
+		case 'F': dst_file = optarg; break;
 		default: tx_usage(); return 2;
 		}
 	}
@@ -163,6 +235,14 @@ static int cmd_tx(int argc, char **argv)
 		return 1;
 	struct pktgen_cfg cfg = {.nflows = flows, .redirect_ifindex = (__u32)redirect_ifindex,
 				 .dst_low_base = PKTGEN_DST_LOW_BASE, .sport_base = PKTGEN_SPORT_BASE};
+	if (dst_file) {
+		int n = count_dsts(dst_file);
+		if (n <= 0) {
+			bpf_object__close(obj);
+			return 1;
+		}
+		cfg.ndsts = (__u32)n;
+	}
 	memcpy(cfg.hdr, frame, PKTGEN_HDR_LEN);
 	struct bpf_map *data_map = bpf_object__find_map_by_name(obj, ".data");
 	size_t data_size = 0;
@@ -175,6 +255,10 @@ static int cmd_tx(int argc, char **argv)
 		return 1;
 	}
 	int prog_fd = bpf_program__fd(bpf_object__next_program(obj, NULL));
+	if (dst_file && load_dsts(obj, dst_file, &spec) < 0) {
+		bpf_object__close(obj);
+		return 1;
+	}
 	int keep_ifindex = 0;
 	if (keep_dev) {
 		keep_ifindex = (int)if_nametoindex(keep_dev);

@@ -18,6 +18,13 @@
 #include "xsk/xsk_stats.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
+/* Syntax check of the configuration before the maps exist: stop once the
+ * words parsed, before anything reads or changes state. */
+#define CHECK_ONLY_DONE(r)             \
+	do {                           \
+		if ((r)->check_only)   \
+			return 0;      \
+	} while (0)
 
 static bool is(const char *w, const char *full, size_t min)
 {
@@ -108,6 +115,9 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 	xrt_buf_printf(out, " metric %u", rt->metric);
 	if (rt->mtu)
 		xrt_buf_printf(out, " mtu %u", rt->mtu);
+	/* iproute2's words for a next hop whose device is down. */
+	if (rt->nh && rt->nh->dead)
+		xrt_buf_printf(out, " dead linkdown");
 	xrt_buf_printf(out, "\n");
 	if (rt->grp)
 		for (unsigned i = 0; i < rt->grp->n; i++) {
@@ -115,8 +125,8 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 			xrt_buf_printf(out, "\tnexthop");
 			if (!(h->flags & XRT_NH_F_CONNECTED))
 				xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
-			xrt_buf_printf(out, " dev %s weight %u\n", dev_name(r, h->ifindex),
-				       rt->grp->weight[i]);
+			xrt_buf_printf(out, " dev %s weight %u%s\n", dev_name(r, h->ifindex),
+				       rt->grp->weight[i], h->dead ? " dead linkdown" : "");
 		}
 }
 
@@ -129,6 +139,7 @@ static json_object *nh_json(struct xrt_router *r, const struct rib_nh *h)
 	JADD(o, "dev", JSTR(dev_name(r, h->ifindex)));
 	JADD(o, "nh_id", JINT(h->id));
 	JADD(o, "mtu", JINT(h->mtu));
+	JADD(o, "dead", json_object_new_boolean(h->dead));
 	return o;
 }
 
@@ -361,6 +372,7 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "replace", 3) || is(verb, "change", 3)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_ADD, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct rib_route_spec s = {
 			.table = c.table, .prefix = c.prefix, .plen = c.plen, .type = c.type,
 			.metric = c.metric, .mtu = c.mtu,
@@ -374,6 +386,7 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "delete", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_DEL, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct rib_match m = {
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
@@ -394,16 +407,19 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_SHOW, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		return route_show(r, &c, json, out, err);
 	}
 	if (is(verb, "get", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_GET, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		return route_get(r, &c, json, out, err);
 	}
 	if (is(verb, "flush", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_SHOW, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		if (c.has_prefix) {
 			ERR("flush takes selectors (table, dev, type, metric), not a prefix; "
 			    "use \"route del\"");
@@ -454,6 +470,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 			nx += l->xsk_fd[q] >= 0;
 		JADD(o, "xsks", JINT(nx));
 		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
+		JADD(o, "up", json_object_new_boolean(!l->admin_down));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -461,12 +478,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
 		       "    link/ether %s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
-		       l->kernel_local ? " kernel-local" : "", mac);
+		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac);
 }
 
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
@@ -480,6 +497,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "attach", 2)) {
 		if ((rc = parse_link(argc, argv, true, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		if ((rc = link_attach(r, c.dev, err)))
 			return rc;
 		/* Mirroring: the new link's kernel routes were skipped so far. */
@@ -495,12 +513,14 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "detach", 3)) {
 		if ((rc = parse_link(argc, argv, true, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		return l ? link_detach(r, l, err) : -ENODEV;
 	}
 	if (is(verb, "set", 1)) {
 		if ((rc = parse_link(argc, argv, true, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
@@ -511,6 +531,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_link(argc, argv, false, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *only = NULL;
 		if (c.dev[0] && !(only = router_link_need(r, c.dev, err)))
 			return -ENODEV;
@@ -539,6 +560,7 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "delete", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
@@ -550,6 +572,7 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *only = NULL;
 		if (c.dev[0] && !(only = router_link_need(r, c.dev, err)))
 			return -ENODEV;
@@ -649,12 +672,19 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 	if (add || is(verb, "delete", 1)) {
 		if ((rc = parse_neigh(argc, argv, true, add, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
-		if (add)
+		if (add) {
+			if (r->in_config &&
+			    (rc = config_neigh_note(r, l->dev.ifindex, &c.addr, err)))
+				return rc;
 			return neigh_add_static(l->dev.ifindex, &c.addr, c.mac, err);
+		}
 		rc = neigh_del(l->dev.ifindex, &c.addr, err);
+		if (rc == 0)
+			config_neigh_forget(r, l->dev.ifindex, &c.addr);
 		if (rc == -ENOENT) {
 			char b[INET6_ADDRSTRLEN];
 			ERR("no neighbour %s on %s", ntop(&c.addr, b), l->dev.name);
@@ -665,6 +695,7 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 	if (flush || is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_neigh(argc, argv, false, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		int ifindex = 0;
 		if (c.dev[0]) {
 			struct xrt_link *l = router_link_need(r, c.dev, err);
@@ -748,6 +779,7 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	}
 	if ((rc = parse_link(argc, argv, false, false, &c, err)))
 		return rc;
+	CHECK_ONLY_DONE(r);
 	struct xrt_stats s;
 	if (c.dev[0]) {
 		struct xrt_link *l = router_link_need(r, c.dev, err);
@@ -868,6 +900,7 @@ static int cmd_sync(struct xrt_router *r, int argc, char **argv, bool json,
 	int rc = parse_onoff(argv[1], &on, "sync kernel", err);
 	if (rc)
 		return rc;
+	CHECK_ONLY_DONE(r);
 	if (on)
 		return nl_mirror_start(r, err);
 	nl_mirror_stop(r, true);
@@ -898,8 +931,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(obj, "sync", 2))
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
-		if (argc == 2 && is(argv[1], "reload", 1))
+		if (argc == 2 && is(argv[1], "reload", 1)) {
+			CHECK_ONLY_DONE(r);
 			return config_reload(r, err);
+		}
 		if (argc < 2)
 			ERR("config needs a command (reload)");
 		else

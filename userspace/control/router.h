@@ -25,6 +25,7 @@ struct xrt_link {
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
 	bool from_config, stale;
 	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
+	bool admin_down;   /* IFF_UP clear: its next hops are dead (rib) */
 	unsigned nqueues;
 	int xsk_fd[XRT_MAX_QUEUES];
 };
@@ -46,9 +47,39 @@ struct xrt_router {
 	/* Commands from the config file carry this origin; reload turns adds
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
+	/* config_check: commands only parse (no maps yet), nothing applies. */
+	bool check_only;
 	const char *config_path;
 	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
+	/* Static neighbours the configuration file added, so that a reload
+	 * removes the ones it no longer names (the stack's table has no
+	 * notion of origin). Bounded like that table. */
+	struct config_neigh {
+		int ifindex;
+		struct in6_addr addr;
+		bool stale;
+	} *config_neighs;
+	size_t nconfig_neighs;
+	/* The punted packet the stack is handling: the fast path already
+	 * chose its ECMP member (meta->nh), and the slow path must agree, or
+	 * the member's neighbour would never be resolved for that flow. */
+	struct {
+		bool valid;
+		uint32_t nh;
+		struct in6_addr daddr;
+	} punt;
 };
+
+/* Around stack_rx of a punted frame: remember the fast path's choice. */
+void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
+		       const uint8_t *frame, size_t len);
+void router_punt_end(struct xrt_router *r);
+
+/* The configuration added (ifindex, addr): remember it (or refresh it). */
+int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
+		      char *err);
+/* A neighbour was deleted: forget it if the configuration had added it. */
+void config_neigh_forget(struct xrt_router *r, int ifindex, const struct in6_addr *a);
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
 /* Detach the programs we attached, close sockets, free everything; the
@@ -62,6 +93,9 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 
 int link_attach(struct xrt_router *r, const char *name, char *err);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* The kernel says the link is administratively up or down: mark its next
+ * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
 /* Rewrite the link's xrt_ifaces entry from its state. */
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Close the link's AF_XDP sockets (and their xrt_xsks entries). */

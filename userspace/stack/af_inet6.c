@@ -33,6 +33,7 @@ int stack_init(const struct stack_env *env)
 	icmp6_init();
 	reassembly_init();
 	neigh_init();
+	ndisc_ra_init();
 	rt6_pmtu_flush();
 	return 0;
 }
@@ -44,6 +45,7 @@ void stack_fini(void)
 	rt6_pmtu_flush();
 	for (unsigned i = 0; i < 256; i++)
 		inet6_del_protocol((uint8_t)i);
+	inet6_set_raw_deliver(NULL);
 }
 
 void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
@@ -75,6 +77,7 @@ void stack_timers_run(void)
 	uint64_t now = stack_now();
 	neigh_timers_run(now);
 	reassembly_timers_run(now);
+	ndisc_ra_timers_run(now);
 }
 
 uint64_t stack_timers_next(void)
@@ -82,6 +85,9 @@ uint64_t stack_timers_next(void)
 	uint64_t now = stack_now();
 	uint64_t due = neigh_timers_next();
 	uint64_t r = reassembly_timers_next();
+	if (r < due)
+		due = r;
+	r = ndisc_ra_timers_next();
 	if (r < due)
 		due = r;
 	if (due == UINT64_MAX)

@@ -12,9 +12,10 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	const struct xrt_netdev *in = stack_dev(p->ifindex);
 
+	/* The seeds' "goto error": forwarding off counts as InAddrErrors. */
 	if (!in || !in->forwarding) {
 		DROP_INC(FWD_DISABLED);
-		MIB_INC(IN_DISCARDS);
+		MIB_INC(IN_ADDR_ERRORS);
 		return;
 	}
 	if (p->eth_mcast) {
@@ -45,7 +46,7 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 		}
 		if (ip6_is_linklocal(&ip6->saddr)) {
 			DROP_INC(FWD_BEYOND_SCOPE);
-			MIB_INC(IN_DISCARDS);
+			MIB_INC(IN_ADDR_ERRORS);
 			icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_BEYONDSCOPE, 0);
 			return;
 		}
@@ -63,6 +64,7 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 	if (p->len > mtu) {
 		DROP_INC(FWD_TOO_BIG);
 		MIB_INC(IN_TOO_BIG_ERRORS);
+		MIB_INC(FRAG_FAILS); /* as the kernel counts it */
 		icmp6_send(p, ICMP6_PKT_TOOBIG, 0, mtu);
 		return;
 	}

@@ -59,6 +59,9 @@ struct stack_env {
 	 * 0 if never. Lets the stack run RFC 4861 7.3.3 (STALE -> DELAY ->
 	 * PROBE) for flows it never sees. */
 	uint64_t (*neigh_used_ns)(void *ctx, int ifindex, const struct in6_addr *addr);
+	/* Largest Ethernet frame xmit can carry (0 = no limit). Packets the
+	 * stack originates are fragmented to fit it even on jumbo links. */
+	uint32_t tx_max_frame;
 };
 
 int stack_init(const struct stack_env *env);

@@ -19,7 +19,8 @@
 	X(k_rx_ring_full, "XskKernRxRingFull")   /* we did not drain fast enough */\
 	X(k_rx_fill_empty, "XskKernRxFillEmpty") /* no free frame posted */    \
 	X(k_rx_invalid, "XskKernRxInvalidDescs")                               \
-	X(k_tx_invalid, "XskKernTxInvalidDescs")
+	X(k_tx_invalid, "XskKernTxInvalidDescs")                               \
+	X(anchor_fallback, "XskAnchorFallback") /* 1: lo busy, first port owns */
 
 #define XSK_STATS_FIELD(f, name) uint64_t f;
 struct xsk_stats {
