@@ -1,5 +1,6 @@
 /* xrt: IPv6 input: ipv6_rcv (header checks), ip6_rcv_finish (route), ip6_input_finish (local delivery). */
 #include "stack/stack_internal.h"
+#include "stack/sock.h"
 
 const struct xrt_netdev *stack_dev(int ifindex)
 {
@@ -207,6 +208,12 @@ void ip6_input_finish(struct pkt *p, uint8_t nexthdr)
 		inet6_handler h = nexthdr == NEXTHDR_HOP ? NULL : inet6_protocol(nexthdr);
 		if (nexthdr == NEXTHDR_NONE) {
 			DROP_INC(NONE_NEXTHDR);
+			MIB_INC(IN_DELIVERS);
+			return;
+		}
+		/* Raw sockets get their copy first (raw6_local_deliver). */
+		bool raw = raw6_local_deliver(p, nexthdr);
+		if (!h && raw) {
 			MIB_INC(IN_DELIVERS);
 			return;
 		}
