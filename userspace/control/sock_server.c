@@ -501,9 +501,12 @@ static void on_ctl(struct sock_conn *c)
 		c->ctl_closed = true;
 		close(c->ctl_fd); /* leaves epoll with it */
 		c->ctl_fd = -1;
+		/* Take what the application wrote before closing, then go. */
 		if (is_stream(c) && !c->data_eof)
-			conn_stream_in(c); /* take what is left, maybe release */
-		else
+			conn_stream_in(c);
+		else if (c->sk && !c->data_eof && c->data_fd >= 0)
+			conn_dgram_in(c);
+		if (c->used)
 			conn_maybe_release(c);
 		return;
 	}

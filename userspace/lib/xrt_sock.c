@@ -41,6 +41,8 @@ void xrt_real_init(void)
 	xrt_real.recvmsg = (ssize_t(*)(int, struct msghdr *, int))dlsym(RTLD_NEXT, "recvmsg");
 	xrt_real.shutdown = (int (*)(int, int))dlsym(RTLD_NEXT, "shutdown");
 	xrt_real.connect = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "connect");
+	xrt_real.setsockopt = (int (*)(int, int, int, const void *, socklen_t))dlsym(RTLD_NEXT,
+										     "setsockopt");
 	xrt_real.socket = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
 }
 
@@ -307,6 +309,14 @@ int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int v = 0;
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		/* Timeouts belong to the descriptor the application waits on. */
+		if (!xrt_sock_is_ours(fd, NULL)) {
+			errno = EBADF;
+			return -1;
+		}
+		return xrt_real.setsockopt(fd, level, name, val, len);
+	}
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger l;
 		if (!val || len < sizeof(l)) {

@@ -40,6 +40,7 @@ struct xrt_real_fns {
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	int (*shutdown)(int, int);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
 };
 extern struct xrt_real_fns xrt_real;
 void xrt_real_init(void);
