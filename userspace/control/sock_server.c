@@ -215,6 +215,22 @@ static void conn_pump_rx(struct sock_conn *c)
 	conn_update_events(c);
 }
 
+/* Has the application closed the control channel (EOF waiting on it)? */
+static bool ctl_is_closed(struct sock_conn *c)
+{
+	char b;
+	if (c->ctl_fd < 0)
+		return true;
+	ssize_t n = recv(c->ctl_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0) {
+		c->ctl_closed = true;
+		close(c->ctl_fd); /* leaves epoll with it */
+		c->ctl_fd = -1;
+		return true;
+	}
+	return false;
+}
+
 /* Bytes the application wrote: into the TCP send buffer. */
 static void conn_stream_in(struct sock_conn *c)
 {
@@ -232,10 +248,12 @@ static void conn_stream_in(struct sock_conn *c)
 			n = 0;
 		}
 		if (n == 0) {
-			/* The application shut down writing or closed: FIN
-			 * once everything before it is sent. */
+			/* shutdown(SHUT_WR): FIN once everything before it is
+			 * sent. A close (the control channel is gone too) is
+			 * left to release, which may have to reset instead. */
 			c->data_eof = true;
-			sk->ops->shutdown(sk, SHUT_WR);
+			if (!c->ctl_closed && !ctl_is_closed(c))
+				sk->ops->shutdown(sk, SHUT_WR);
 			break;
 		}
 		long taken = sk->ops->sendmsg(sk, io_buf, (size_t)n, NULL);

@@ -368,6 +368,8 @@ int xrt_sock_close(int fd)
 	}
 	int ctl = fds[fd].ctl;
 	fds[fd] = (struct xrt_fd){ 0 };
+	/* The control channel first: the daemon then tells a close (orderly
+	 * FIN, or RST for SO_LINGER 0 / unread data) from a shutdown. */
 	xrt_real.close(ctl);
 	return xrt_real.close(fd);
 }

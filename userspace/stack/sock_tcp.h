@@ -88,6 +88,8 @@ struct tcp_sock {
 	uint8_t *sndbuf;
 	size_t snd_head, snd_len;
 	bool fin_queued;      /* application is done sending: FIN after data */
+	bool fin_sent;        /* our FIN went out once; it sits at fin_seq_out */
+	uint32_t fin_seq_out;
 	bool syn_retransmitted;
 
 	/* Receive sequence space. rcv_adv: right edge advertised. */

@@ -374,10 +374,16 @@ static void tcp_close(struct sock *sk)
 		sk_free(sk);
 		return;
 	case TCP_TIME_WAIT:
+		return;
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
+		if (tp->linger0) {
+			tcp_send_active_reset(tp);
+			sk_free(sk);
+			return;
+		}
 		if (tp->state == TCP_FIN_WAIT2)
 			tp->fin_wait2_due = stack_now() + (uint64_t)TCP_FIN_TIMEOUT_MS * NSEC_PER_MSEC;
 		return;

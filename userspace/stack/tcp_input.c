@@ -135,6 +135,7 @@ static void tcp_listen_rcv(struct sock *lsk, const struct tcp_seg *s,
 	struct tcp_sock *tp = sk->tp;
 	tp->irs = s->seq;
 	tp->rcv_nxt = s->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet */
 	tcp_syn_options(tp, s);
 	tp->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
 	tp->snd_wl1 = s->seq;
@@ -166,6 +167,7 @@ static void tcp_synsent_rcv(struct tcp_sock *tp, const struct tcp_seg *s,
 		return;
 	tp->irs = s->seq;
 	tp->rcv_nxt = s->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet */
 	tcp_syn_options(tp, s);
 	if (!ack_ok) {
 		/* Simultaneous open: SYN_RECV and a SYN-ACK. */
@@ -389,8 +391,7 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 		tp->snd_wl2 = s->ack;
 	}
 	/* Our FIN acknowledged? */
-	bool fin_acked = tp->fin_queued && seq_gt(tp->snd_max, tp->snd_una + (uint32_t)tp->snd_len) &&
-			 tp->snd_una == tp->snd_max && tp->snd_len == 0;
+	bool fin_acked = tp->fin_sent && seq_gt(tp->snd_una, tp->fin_seq_out);
 	switch (tp->state) {
 	case TCP_FIN_WAIT1:
 		if (fin_acked) {

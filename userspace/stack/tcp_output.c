@@ -120,8 +120,12 @@ static uint32_t tcp_data_end(const struct tcp_sock *tp)
 	return tp->snd_una + (uint32_t)tp->snd_len;
 }
 
-static void tcp_fin_sent(struct tcp_sock *tp)
+static void tcp_fin_sent(struct tcp_sock *tp, uint32_t seq)
 {
+	if (!tp->fin_sent) {
+		tp->fin_sent = true;
+		tp->fin_seq_out = seq;
+	}
 	if (tp->state == TCP_ESTABLISHED)
 		tcp_set_state(tp, TCP_FIN_WAIT1);
 	else if (tp->state == TCP_CLOSE_WAIT)
@@ -173,15 +177,17 @@ void tcp_write_xmit(struct tcp_sock *tp)
 			if (seq_gt(tp->snd_nxt, tp->snd_max))
 				tp->snd_max = tp->snd_nxt;
 			if (fin)
-				tcp_fin_sent(tp);
+				tcp_fin_sent(tp, tp->snd_nxt - 1);
 			continue;
 		}
-		if (tp->fin_queued && tp->snd_nxt == data_end) {
+		/* The FIN: first time, or again after going back (RTO). */
+		if (tp->fin_queued && tp->snd_nxt == data_end &&
+		    (!tp->fin_sent || seq_lt(tp->snd_nxt, tp->snd_max))) {
 			tcp_transmit(tp, tp->snd_nxt, TCP_ACK | TCP_FIN, 0);
+			tcp_fin_sent(tp, tp->snd_nxt);
 			tp->snd_nxt++;
 			if (seq_gt(tp->snd_nxt, tp->snd_max))
 				tp->snd_max = tp->snd_nxt;
-			tcp_fin_sent(tp);
 		}
 		break;
 	}
@@ -212,8 +218,8 @@ void tcp_retransmit_head(struct tcp_sock *tp)
 		/* Zero-window probe: one byte beyond the window. */
 		seg = 1;
 	}
-	bool fin = tp->fin_queued && seq_gt(tp->snd_max, data_end) &&
-		   tp->snd_una + seg == data_end;
+	bool fin = tp->fin_sent && tp->snd_una + seg == tp->fin_seq_out &&
+		   seq_gt(tp->snd_max, tp->fin_seq_out);
 	if (!seg && !fin)
 		return;
 	sockstats.tcp_retrans++;

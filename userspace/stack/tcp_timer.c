@@ -41,8 +41,7 @@ static void tcp_retransmit_timer(struct tcp_sock *tp)
 	tp->rtx_due = 0;
 	bool syn = tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV;
 	bool persist = !syn && tp->snd_wnd == 0 && tp->snd_nxt == tp->snd_una && tp->snd_len;
-	if (tp->snd_nxt == tp->snd_una && !syn && !persist &&
-	    !(tp->fin_queued && seq_gt(tp->snd_max, tp->snd_una)))
+	if (tp->snd_max == tp->snd_una && !syn && !persist)
 		return; /* everything was acknowledged meanwhile */
 	if (!persist && ++tp->retries > (syn ? TCP_SYN_RETRIES_MAX : TCP_RETRIES_MAX)) {
 		if (tp->state != TCP_SYN_SENT)

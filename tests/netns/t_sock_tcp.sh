@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# xrt: TCP through xrtd's socket layer against the kernel's TCP: unmodified socat on the router (LD_PRELOAD shim) as client and as server, an echo in both directions at once, RST for a closed port, abortive close (SO_LINGER 0), and the same transfers over a link losing 5% each way.
+XRT_PREFIX_BASE=xq
+source "$(dirname "$0")/lib.sh"
+xrt_require_cmd socat tcpdump tc ping
+xrt_require_xrt
+SHIM=$XRT_BUILD/libxrt-sock.so
+xrt_require_file "$SHIM"
+
+xrt_topo_line
+R=$TOPO_R A=$TOPO_A
+xrt_xrtd_start $R
+xrt_topo_line_program
+on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
+
+SIZE=${SOCK_TCP_BYTES:-1000000}
+src=$XRT_TMP/src
+head -c "$SIZE" /dev/urandom >"$src"
+
+# router_to_host PORT LABEL: socat on the router connects to the host's
+# kernel listener and sends the file; the host writes what it got.
+router_to_host() {
+	local port=$1 label=$2 out=$XRT_TMP/r2a-$1
+	xrt_bg $A "r2a-$port" socat -u "TCP6-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
+	local lpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':$port '" 5 || xrt_fail "host listener $port"
+	on_router timeout 60 socat -u "OPEN:$src" "TCP6:[2001:db8:1::2]:$port" ||
+		xrt_fail "$label: socat on the router failed"
+	xrt_wait_pid "$lpid" 60 || xrt_fail "$label: the host's socat did not see the end of the stream"
+	cmp -s "$src" "$out" || xrt_fail "$label: host got $(stat -c %s "$out") bytes, not the $SIZE sent"
+	xrt_log "$label: router -> host $SIZE bytes identical"
+}
+
+# host_to_router PORT LABEL: socat on the router listens; the host's kernel
+# TCP connects (retrying until the listener is up) and sends the file.
+host_to_router() {
+	local port=$1 label=$2 out=$XRT_TMP/a2r-$1
+	xrt_bg $R "a2r-$port" env LD_PRELOAD="$SHIM" socat -u "TCP6-LISTEN:$port" "OPEN:$out,creat,trunc"
+	local lpid=$XRT_LAST_PID
+	xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP6:[2001:db8:1::1]:$port,retry=50,interval=0.1" ||
+		xrt_fail "$label: the host's socat could not send"
+	xrt_wait_pid "$lpid" 60 || xrt_fail "$label: socat on the router did not see the end of the stream"
+	cmp -s "$src" "$out" || xrt_fail "$label: router got $(stat -c %s "$out") bytes, not the $SIZE sent"
+	xrt_log "$label: host -> router $SIZE bytes identical"
+}
+
+# echo_both PORT LABEL: socat PIPE on the router echoes; the host writes and
+# reads at the same time and compares.
+echo_both() {
+	local port=$1 label=$2 out
+	xrt_bg $R "echo-$port" env LD_PRELOAD="$SHIM" socat "TCP6-LISTEN:$port" PIPE
+	out=$(xrt_exec $A timeout 60 "$XRT_PY" - "$port" <<'EOF'
+import hashlib, os, socket, sys, threading, time
+port = int(sys.argv[1])
+deadline = time.time() + 10
+while True:
+    try:
+        s = socket.create_connection(("2001:db8:1::1", port), timeout=30)
+        break
+    except ConnectionRefusedError:
+        if time.time() > deadline:
+            print("refused"); sys.exit(1)
+        time.sleep(0.1)
+data = os.urandom(300000)
+def writer():
+    for i in range(0, len(data), 7000):
+        s.sendall(data[i:i + 7000])
+    s.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=writer); t.start()
+got = bytearray()
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+t.join()
+print("echo", len(got), hashlib.sha256(got).digest() == hashlib.sha256(data).digest())
+EOF
+) || xrt_fail "$label: echo client: $out"
+	assert_eq "$out" "echo 300000 True" "$label: 300000 bytes echoed in both directions at once"
+	xrt_log "$label: $out"
+}
+
+# 1. Clean link.
+router_to_host 8001 clean
+host_to_router 8002 clean
+echo_both 8003 clean
+
+# 2. Closed port: the host's connect is refused by a RST from the router.
+xrt_capture_start $A "$IF_AR" 1 tcp and src 2001:db8:1::1 and 'ip6[53] & 4 != 0'
+res=$(xrt_exec $A "$XRT_PY" -c '
+import socket
+try:
+    socket.create_connection(("2001:db8:1::1", 8999), timeout=3); print("connected")
+except ConnectionRefusedError: print("refused")
+except socket.timeout: print("timeout")')
+assert_eq "$res" "refused" "closed TCP port"
+xrt_capture_wait 5
+assert_contains "$XRT_CAP_OUT" "2001:db8:1::1.8999 > 2001:db8:1::2" "RST from the closed port"
+assert_contains "$XRT_CAP_OUT" "Flags [R.]" "RST+ACK answering a SYN (RFC 9293 3.10.7.1)"
+
+# 3. Abortive close: SO_LINGER 0 closes with a RST after the data; orderly
+# close (the transfers above) ended with FIN.
+res=$(xrt_exec $A timeout 20 "$XRT_PY" - "$SHIM" "$(xrt_ns $R)" <<'EOF'
+import os, socket, subprocess, sys
+shim, rns = sys.argv[1], sys.argv[2]
+l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("2001:db8:1::2", 8004)); l.listen(1)
+# A program on the router (python, through the shim) sends 5 bytes and
+# closes with SO_LINGER {1, 0} (socat shuts down writing first, which sends
+# a FIN before the reset, as the kernel would too).
+app = """
+import socket, struct
+s = socket.create_connection(("2001:db8:1::2", 8004))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.sendall(b"hello")
+s.close()
+"""
+p = subprocess.Popen(["ip", "netns", "exec", rns, "env", "LD_PRELOAD=" + shim,
+    "/usr/bin/python3", "-c", app])
+c, _ = l.accept(); c.settimeout(10)
+p.wait(10)
+got = b""
+try:
+    while True:
+        b = c.recv(100)
+        if not b:
+            print("fin", got); break
+        got += b
+except ConnectionResetError:
+    print("reset", got)
+EOF
+) || xrt_fail "abortive close: $res"
+assert_eq "$res" "reset b'hello'" "SO_LINGER 0 close: the data, then a reset"
+
+# 4. Lossy link: 5% of the frames lost each way on the host's veth. This
+# kernel has neither netem nor matchall/gact, so a classic BPF filter (cls_bpf,
+# direct action) drops a frame when a random u32 falls below 2^32/20:
+#   ld rand; jge #214748365 -> pass; ret SHOT (2); ret OK (0)
+LOSS_BPF='4,32 0 0 4294963256,53 1 0 214748365,6 0 0 2,6 0 0 0'
+xrt_exec $A tc qdisc add dev "$IF_AR" clsact
+xrt_exec $A tc filter add dev "$IF_AR" egress bpf da bytecode "$LOSS_BPF"
+xrt_exec $A tc filter add dev "$IF_AR" ingress bpf da bytecode "$LOSS_BPF"
+out=$(xrt_exec $A ping -6 -n -q -c 200 -i 0.005 -W 1 2001:db8:1::1 2>&1) || true
+loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
+xrt_log "ping over the lossy link: ${loss}% lost (expected about 10%: both ways)"
+assert_ne "$loss" "0" "the lossy link loses packets"
+router_to_host 8011 lossy
+host_to_router 8012 lossy
+echo_both 8013 lossy
+for dir in egress ingress; do
+	xrt_log "lossy $dir filter: $(xrt_exec $A tc -s filter show dev "$IF_AR" $dir | tr -s ' \n' ' ')"
+done
+
+kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
+xrt_pass "TCP with the kernel both ways, echo, RST for closed port, abortive close, 5% loss each way (ping loss ${loss}%)"
