@@ -16,36 +16,54 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 {
 	const struct xrt_nh *nh = p->nh;
 	const struct xrt_iface *oif = p->iif;
-	struct xrt_neigh6_key key = { .ifindex = nh->ifindex };
 	struct xrt_neigh6_val *neigh;
 	struct ethhdr *eth = p->eth;
+	const __u8 *smac, *dmac;
 	int ret;
 
-	if (nh->flags & XRT_NH_F_CONNECTED)
-		__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
-	else
-		__builtin_memcpy(key.addr, nh->gw, sizeof(key.addr));
-	neigh = bpf_map_lookup_elem(&xrt_neigh6, &key);
-	if (!neigh || !(neigh->state & XRT_NUD_VALID))
-		return xrt_punt(p, XRT_PUNT_NEIGH_MISS);
-	/* RFC 4861 7.3.3: traffic through a STALE entry starts the DELAY
-	 * timer; the daemon sees used_ns move and probes. */
-	if (neigh->state & XRT_NUD_STALE)
-		neigh->used_ns = bpf_ktime_get_ns();
+	/* A gateway's MAC is cached in the next hop by bpfmaps.c while its
+	 * entry is usable and not STALE: no lookup needed. */
+	if (nh->flags & XRT_NH_F_DMAC) {
+		dmac = nh->dmac;
+	} else {
+		struct xrt_neigh6_key key = { .ifindex = nh->ifindex };
 
-	if (p->oif != p->ifindex) {
-		oif = bpf_map_lookup_elem(&xrt_ifaces, &p->oif);
-		if (!oif)
-			return xrt_drop(p, XRT_DROP_NO_TX_PORT);
+		if (nh->flags & XRT_NH_F_CONNECTED)
+			__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
+		else
+			__builtin_memcpy(key.addr, nh->gw, sizeof(key.addr));
+		neigh = bpf_map_lookup_elem(&xrt_neigh6, &key);
+		if (!neigh || !(neigh->state & XRT_NUD_VALID))
+			return xrt_punt(p, XRT_PUNT_NEIGH_MISS);
+		/* RFC 4861 7.3.3: traffic through a STALE entry starts the
+		 * DELAY timer; the daemon sees used_ns move and probes. */
+		if (neigh->state & XRT_NUD_STALE)
+			neigh->used_ns = bpf_ktime_get_ns();
+		dmac = neigh->mac;
+	}
+
+	/* The egress MAC: cached in the next hop by bpfmaps.c while the
+	 * egress is attached (saves a hash lookup per packet); otherwise
+	 * from xrt_ifaces, and no entry there means not attached. */
+	if (nh->flags & XRT_NH_F_SMAC) {
+		smac = nh->smac;
+	} else {
+		if (p->oif != p->ifindex) {
+			oif = bpf_map_lookup_elem(&xrt_ifaces, &p->oif);
+			if (!oif)
+				return xrt_drop(p, XRT_DROP_NO_TX_PORT);
+		}
+		smac = oif->mac;
 	}
 	p->ip6->hop_limit--;
-	__builtin_memcpy(eth->h_dest, neigh->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, oif->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
 
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;
 	} else {
-		/* oif is in xrt_ifaces (looked up above), so it is attached. */
+		/* oif has an xrt_ifaces entry (SMAC cache or lookup above),
+		 * so it is attached. */
 		ret = bpf_redirect(p->oif, 0);
 		if (ret != XDP_REDIRECT)
 			return xrt_drop(p, XRT_DROP_NO_TX_PORT);

@@ -1,6 +1,11 @@
 /* xrt bench: the far-end sink, counts and drops every frame it receives. */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 /*
  * Counting in XDP at the sink's own veth means a frame is counted the moment
@@ -8,9 +13,13 @@
  * it would be as a socket reader. Per-CPU so two CPUs never share a line.
  */
 struct xrt_sink_count {
-	__u64 packets;
+	__u64 packets; /* IPv6/UDP to the bench port: what pktgen/trafgen sent */
 	__u64 bytes;
+	__u64 other;   /* anything else (ND, MLD, RS from the router's kernel) */
 };
+
+/* UDP discard (RFC 863): the destination port every bench frame carries. */
+#define XRT_SINK_UDP_PORT 9
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -25,9 +34,20 @@ int xrt_sink(struct xdp_md *ctx)
 	__u32 zero = 0;
 	struct xrt_sink_count *c = bpf_map_lookup_elem(&xrt_sink_count, &zero);
 
-	if (c) {
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip6 + 1);
+
+	if (!c)
+		return XDP_DROP;
+	if ((void *)(udp + 1) <= data_end && eth->h_proto == bpf_htons(ETH_P_IPV6) &&
+	    ip6->nexthdr == IPPROTO_UDP && udp->dest == bpf_htons(XRT_SINK_UDP_PORT)) {
 		c->packets++;
-		c->bytes += ctx->data_end - ctx->data;
+		c->bytes += data_end - data;
+	} else {
+		c->other++;
 	}
 	return XDP_DROP;
 }

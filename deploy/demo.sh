@@ -17,7 +17,8 @@
 # Namespaces are xrtdemo-a, -r, -b, -c; the router's bpffs is
 # /run/xrtdemo-r. The router namespace has kernel forwarding off: what
 # crosses it is forwarded by xrt's XDP program or its daemon.
-DEMO_PREFIX=xrtdemo
+# DEMO_PREFIX may be overridden (tests run the demo under a unique one).
+DEMO_PREFIX=${DEMO_PREFIX:-xrtdemo}
 DEMO_PIDFILE=/run/$DEMO_PREFIX-xrtd.pid
 
 demo_clean() {

@@ -1,6 +1,7 @@
 /* xrtd: the xrt daemon: loads the fast path, serves the control socket, runs the event loop. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -72,6 +73,43 @@ static const char *default_obj(char *buf, size_t len)
 	return OBJ_INSTALLED;
 }
 
+/*
+ * Without -f: fork at once, and let the parent wait until the child reports
+ * ready (exit 0) or dies (exit 1), so start-up errors still reach the shell.
+ * Everything (epoll, signalfd, AF_XDP sockets and their UMEM) is created in
+ * the child: a signalfd wakes epoll through its creator's signal queue, and
+ * UMEM pages pinned by the parent are not the ones a forked child sees.
+ * Returns the child's end of the readiness pipe, or -2 on error.
+ */
+static int background(void)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC)) {
+		perror("xrtd: pipe");
+		return -2;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("xrtd: fork");
+		return -2;
+	}
+	if (pid > 0) {
+		char ok;
+		close(p[1]);
+		_exit(read(p[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/"))
+		perror("xrtd: chdir");
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		close(null);
+	}
+	return p[1];
+}
+
 static int loop_fd_add(void *ctx, int fd)
 {
 	struct daemon *d = ctx;
@@ -112,8 +150,10 @@ static void on_signal(struct daemon *d)
 static void on_punt(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
 		    size_t len, void *arg)
 {
-	(void)arg;
+	struct xrt_router *r = arg;
+	router_punt_begin(r, meta, frame, len);
 	stack_rx(meta, ifindex, frame, len);
+	router_punt_end(r);
 }
 
 /* One-shot timerfd at the stack's next deadline (disarmed when none). */
@@ -158,7 +198,7 @@ static void on_event(struct daemon *d, uint64_t tag)
 		break;
 	}
 	case EV_XSK:
-		xsk_port_rx(fd, RX_BUDGET, on_punt, NULL);
+		xsk_port_rx(fd, RX_BUDGET, on_punt, &d->router);
 		break;
 	case EV_NETLINK:
 		nl_mirror_input(&d->router);
@@ -238,9 +278,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xrtd: unexpected argument \"%s\"\n", argv[optind]);
 		return 1;
 	}
-	char objbuf[PATH_MAX + 32];
+	char objbuf[PATH_MAX + 32], confbuf[PATH_MAX];
 	if (!obj)
 		obj = default_obj(objbuf, sizeof(objbuf));
+	/* Reloads re-open the file after the daemon left its directory. */
+	if (config && realpath(config, confbuf))
+		config = confbuf;
+	int ready_fd = foreground ? -1 : background();
+	if (ready_fd == -2)
+		return 1;
 
 	static struct daemon d;
 	char err[XRT_ERR_LEN];
@@ -307,9 +353,11 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
-	if (!foreground && daemon(0, 1)) {
-		perror("xrtd: daemon");
-		return 1;
+	if (ready_fd >= 0) {
+		/* Tell the waiting parent that we are up; it exits 0. */
+		if (write(ready_fd, "", 1) != 1)
+			perror("xrtd: readiness pipe");
+		close(ready_fd);
 	}
 	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", sock, obj, bpffs);
 

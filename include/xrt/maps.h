@@ -57,12 +57,24 @@ struct xrt_fib6_val {
 /* xrt_nh: ARRAY. A connected next hop resolves the packet's destination. */
 #define XRT_NH_F_VALID 0x1
 #define XRT_NH_F_CONNECTED 0x2 /* on-link: next-hop address = daddr */
+/* Set by bpfmaps.c only (callers' value is ignored): smac holds the egress
+ * interface's MAC, copied from xrt_ifaces and kept in step by iface_set/del,
+ * so forwarding needs no second xrt_ifaces lookup. */
+#define XRT_NH_F_SMAC 0x4
+/* Set by bpfmaps.c only: dmac holds the gateway's MAC from xrt_neigh6, whose
+ * state is usable and not STALE (kept in step by neigh_set/del), so
+ * forwarding via a gateway needs no xrt_neigh6 lookup. */
+#define XRT_NH_F_DMAC 0x8
 struct xrt_nh {
 	__u32 ifindex; /* egress */
 	__u32 mtu;     /* egress MTU for this path (route mtu or link mtu) */
 	__u32 flags;
 	__u32 pad;
 	__u8 gw[16]; /* gateway; unused when CONNECTED */
+	__u8 smac[6]; /* filled by bpfmaps.c (XRT_NH_F_SMAC) */
+	__u16 pad2;
+	__u8 dmac[6]; /* filled by bpfmaps.c (XRT_NH_F_DMAC) */
+	__u16 pad3;
 };
 
 /* xrt_nh_grp: ARRAY. Members replicated by weight over nbuckets buckets. */

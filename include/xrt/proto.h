@@ -97,5 +97,19 @@
 #define ND_DELAY_FIRST_PROBE_TIME_MS 5000
 /* RFC 8201 section 4: learned path MTUs age out (10 minutes, as Linux). */
 #define PMTU_EXPIRES_SEC 600
+/* RFC 4861 section 10: router constants for Router Advertisements. */
+#define ND_MAX_INITIAL_RTR_ADVERT_INTERVAL_S 16
+#define ND_MAX_INITIAL_RTR_ADVERTISEMENTS 3
+#define ND_MIN_DELAY_BETWEEN_RAS_S 3
+#define ND_MAX_RA_DELAY_TIME_MS 500
+/* RFC 4861 section 6.2.1: defaults of the advertising interface. */
+#define ND_MAX_RTR_ADV_INTERVAL_S 600
+#define ND_ADV_DEFAULT_LIFETIME_S 1800
+/* RFC 4862 section 5.5.3 / RFC 4861 6.2.1: prefix lifetimes (defaults). */
+#define ND_ADV_VALID_LIFETIME_S 2592000
+#define ND_ADV_PREFERRED_LIFETIME_S 604800
+/* RFC 4861 section 4.6.2: prefix information flags. */
+#define ND_OPT_PI_FLAG_ONLINK 0x80
+#define ND_OPT_PI_FLAG_AUTO 0x40
 
 #endif

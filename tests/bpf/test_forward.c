@@ -1,10 +1,13 @@
 /* xrt BPF tests: forwarded packets (exact bytes), XDP_TX, padding, ECMP. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "harness.h"
+#include "control/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 
 static void setup(void)
@@ -196,4 +199,181 @@ Test(forward, ecmp_10k_flows_follow_weights, .timeout = 120)
 	/* Weights 1:3 -> 2500 / 7500, each within 15%. */
 	cr_assert(n6 >= 2125 && n6 <= 2875, "member weight 1: %d of 10000", n6);
 	cr_assert(n7 >= 6375 && n7 <= 8625, "member weight 3: %d of 10000", n7);
+}
+
+/* The egress MAC cached in next hops follows xrt_ifaces: set later, changed,
+ * and removed (then the egress is not attached: dropped). */
+Test(forward, egress_mac_follows_iface_changes)
+{
+	struct xrt_iface b = { .slot = 2, .mtu = 1500, .table = XRT_TABLE_MAIN,
+			       .flags = XRT_IF_F_FORWARDING,
+			       .xsk_base = XRT_MAX_QUEUES };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint8_t new_mac[6] = { 0x02, 0, 0, 0, 0, 0xbb };
+	struct xrt_nh nh;
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	uint32_t id = 1;
+
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert(nh.flags & XRT_NH_F_SMAC, "cached at nh_set: xfb was attached");
+	cr_assert_arr_eq(nh.smac, MAC_B, 6);
+
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	memcpy(b.mac, new_mac, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, new_mac);
+
+	cr_assert_eq(xrt_maps_iface_del(&M, if_b, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(nh.flags & XRT_NH_F_SMAC, 0, "cache dropped with the iface");
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "egress detached");
+
+	memcpy(b.mac, MAC_B, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+
+	st.mib[XRT_MIB_IN_RECEIVES] = 3;
+	st.mib[XRT_MIB_IN_OCTETS] = 3 * 48;
+	st.mib[XRT_MIB_OUT_FORW_DATAGRAMS] = 2;
+	st.mib[XRT_MIB_OUT_OCTETS] = 2 * 48;
+	st.drop[XRT_DROP_NO_TX_PORT] = 1;
+	cr_assert(xt_stats_equal(1, &st));
+}
+
+/* A next hop programmed before its interface is attached gets the MAC when
+ * the interface arrives; a caller's stale XRT_NH_F_SMAC is not trusted. */
+Test(forward, nexthop_before_iface)
+{
+	struct xrt_nh v = { .ifindex = (uint32_t)if_b, .mtu = 1500,
+			    .flags = XRT_NH_F_VALID | XRT_NH_F_SMAC };
+	struct xrt_iface b = { .slot = 2, .mtu = 1500, .table = XRT_TABLE_MAIN,
+			       .flags = XRT_IF_F_FORWARDING };
+	const uint8_t nmac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	struct xrt_nh got;
+	struct xt_pkt p;
+	struct xt_result r;
+	char err[XRT_ERR_LEN];
+	uint32_t id = 1;
+
+	cr_assert_eq(xrt_maps_iface_del(&M, if_b, err), 0, "%s", err);
+	xt_addr("fe80::1", v.gw);
+	memset(v.smac, 0xee, 6);
+	cr_assert_eq(xrt_maps_nh_set(&M, id, &v, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &got), 0);
+	cr_assert_eq(got.flags & XRT_NH_F_SMAC, 0);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "egress not attached yet");
+
+	memcpy(b.mac, MAC_B, 6);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, nmac, MAC_B);
+}
+
+/* The gateway MAC cached in next hops follows xrt_neigh6: a new MAC, a
+ * STALE entry (not cached: the fast path must stamp used_ns), deletion. */
+Test(forward, gateway_mac_follows_neighbour_changes)
+{
+	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	struct xrt_neigh6_key k = { .ifindex = (uint32_t)if_b };
+	struct xrt_neigh6_val nv;
+	struct xrt_nh nh;
+	struct xt_pkt p;
+	struct xt_result r;
+	char err[XRT_ERR_LEN];
+	uint32_t id = 1;
+
+	xt_addr("fe80::1", k.addr);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert(nh.flags & XRT_NH_F_DMAC, "REACHABLE gateway cached");
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+
+	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_REACHABLE,
+					err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, mac2, MAC_B);
+
+	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_STALE, err),
+		     0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(nh.flags & XRT_NH_F_DMAC, 0, "STALE is not cached");
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, mac2, MAC_B);
+	cr_assert_eq(bpf_map_lookup_elem(M.neigh6, &k, &nv), 0);
+	cr_assert_neq(nv.used_ns, 0, "traffic through STALE stamped");
+
+	cr_assert_eq(xrt_maps_neigh_del(&M, if_b, k.addr, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "neighbour gone: NEIGH_MISS punt");
+	cr_assert_eq(r.meta_len, 24);
+}
+
+/* A restarted daemon (second load on the same pins) still keeps the cache
+ * of next hops it did not program itself in step. */
+Test(forward, gateway_cache_survives_reload)
+{
+	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x78 };
+	struct xrt_maps m2;
+	struct xt_pkt p;
+	struct xt_result r;
+	char err[XRT_ERR_LEN] = "", bpffs[64];
+	uint8_t gw[16];
+
+	snprintf(bpffs, sizeof(bpffs), "/run/xrt-test-%d", (int)getpid());
+	cr_assert_eq(xrt_maps_load(&m2, "bpf/xrt_fwd.bpf.o", bpffs, err), 0, "%s",
+		     err);
+	xt_addr("fe80::1", gw);
+	cr_assert_eq(xrt_maps_neigh_set(&m2, if_b, gw, mac2, XRT_NUD_REACHABLE,
+					err), 0, "%s", err);
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT);
+	expect_forwarded(&p, &r, mac2, MAC_B);
+	xrt_maps_close(&m2);
+}
+
+/* control/rt6_multipath_hash.c (used by `xrt route get`) predicts the member
+ * the fast path really takes, flow for flow. */
+Test(forward, ecmp_matches_userspace_hash)
+{
+	struct xrt_nh_grp *g = calloc(1, sizeof(*g));
+	struct xt_pkt p;
+	struct rt6_flow f;
+	char src[64];
+	uint32_t gid = 1, id;
+	int i;
+
+	cr_assert_eq(bpf_map_lookup_elem(M.nh_grp, &gid, g), 0);
+	for (i = 0; i < 300; i++) {
+		uint8_t nexthdr = i % 3 == 0 ? NEXTHDR_TCP :
+				  i % 3 == 1 ? NEXTHDR_UDP : NEXTHDR_ICMP;
+
+		snprintf(src, sizeof(src), "2001:db8:100:%x::%x", i % 13, i * 7);
+		xt_ip6(&p, src, "2001:db8:e::9", 64, nexthdr, 8);
+		xt_udp_ports(&p, (uint16_t)(2000 + i * 3), (uint16_t)(80 + i % 5));
+		memset(&f, 0, sizeof(f));
+		memcpy(&f.saddr, xt_l3(&p) + 8, 16);
+		memcpy(&f.daddr, xt_l3(&p) + 24, 16);
+		f.flowlabel = 0x12345; /* what xt_ip6 writes */
+		f.nexthdr = nexthdr;
+		f.has_ports = true;
+		f.sport = (uint16_t)(2000 + i * 3);
+		f.dport = (uint16_t)(80 + i % 5);
+		id = g->bucket[rt6_multipath_hash(&f) % g->nbuckets];
+		cr_assert_eq(ecmp_member(&p), (int)id /* nh 6 -> ..:06, 7 -> ..:07 */,
+			     "flow %d: predicted nh %u", i, id);
+	}
+	free(g);
 }

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "harness.h"
 #include "xrt/proto.h"
@@ -298,4 +299,44 @@ Test(punt, kernel_local_mirror_mode)
 	xt_addr("2001:db8:ff::1", k.addr);
 	cr_assert_eq(bpf_map_update_elem(M.local6, &k, &claim, BPF_ANY), 0);
 	expect_punt(&p, XRT_PUNT_LOCAL, 0, 0, 0, &st);
+}
+
+/* A generous rate refills between packets: nothing is limited. */
+Test(punt, high_rate_never_limits)
+{
+	struct xrt_punt_cfg cfg = { .rate_pps = 1000000000, .burst = 1 };
+	struct xt_pkt p;
+	struct xt_result r;
+	char err[XRT_ERR_LEN];
+	int i;
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_NO_ROUTE, &cfg, err), 0,
+		     "%s", err);
+	xt_ip6(&p, SRC, "2001:db9::1", 64, NEXTHDR_UDP, 8);
+	for (i = 0; i < 20; i++) {
+		xt_run(&p, if_a, &r);
+		cr_assert_eq(r.ret, XDP_PASS, "packet %d limited", i);
+	}
+}
+
+/* xrt_maps_load tells the program how many CPUs share each rate. */
+Test(punt, loader_sets_cpu_count)
+{
+	struct bpf_map *map;
+	uint32_t zero = 0, ncpus = 0;
+	int found = 0;
+
+	bpf_object__for_each_map(map, M.obj) {
+		uint8_t val[64] = { 0 };
+
+		if (!strstr(bpf_map__name(map), ".rodata"))
+			continue;
+		/* xrt_nr_cpus is the section's only variable: offset 0. */
+		cr_assert_leq(bpf_map__value_size(map), sizeof(val));
+		cr_assert_eq(bpf_map_lookup_elem(bpf_map__fd(map), &zero, val), 0);
+		memcpy(&ncpus, val, sizeof(ncpus));
+		found = 1;
+	}
+	cr_assert(found, "no .rodata map");
+	cr_assert_eq(ncpus, (uint32_t)libbpf_num_possible_cpus());
 }

@@ -14,10 +14,27 @@
 # Names: every namespace is "$XRT_PREFIX-NAME" and every veth
 # "$XRT_PREFIX-PEER" (or an explicit name that gets the prefix), with
 # XRT_PREFIX = $XRT_PREFIX_BASE + 4 random hex digits (set XRT_PREFIX_BASE
-# before sourcing to use your own two letters; default xn), so tests and benchmarks can run side
-# by side. Veths are created directly inside their namespaces, so the root
-# namespace never holds one. Use the short names (a, r, b) with the helpers;
-# `xrt_ns a` gives the real namespace name.
+# before sourcing to use your own two letters; default xn), so tests and
+# benchmarks can run side by side. Veths are created directly inside their
+# namespaces, so the root namespace never holds one. Use the short names
+# (a, r, b) with the helpers; `xrt_ns a` gives the real namespace name.
+#
+# What is here, by section:
+#   messages    xrt_log, xrt_fail, xrt_pass
+#   waiting     xrt_wait_for "CMD" TIMEOUT (bounded poll, never a bare sleep)
+#   needs       xrt_require_cmd, xrt_require_file, xrt_require_xrt
+#   namespaces  xrt_ns, xrt_exec, xrt_ns_add, xrt_host_ns, xrt_router_ns,
+#               xrt_kernel_router_ns
+#   links       xrt_link, xrt_if, xrt_mac, xrt_ifindex, xrt_lladdr,
+#               xrt_xdp_pass, xrt_host, xrt_static_neigh
+#   bpffs       xrt_bpffs, xrt_bpffs_dir, xrt_pin_dir, xrt_ip_attach
+#   processes   xrt_bg, xrt_stop, xrt_wait_pid
+#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok
+#   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
+#   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
+#   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
+#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp
+#   traffic     xrt_udp_stream, xrt_tcp_transfer
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
 # from tests/netns/run's timeout): kills the PIDs this test started (and any
@@ -53,6 +70,8 @@ _xrt_pick_prefix() {
 }
 XRT_PREFIX=${XRT_PREFIX:-$(_xrt_pick_prefix)}
 XRT_TMP=$(mktemp -d "/tmp/$XRT_PREFIX-$XRT_TEST_NAME.XXXXXX")
+# tests/netns/run checks after the test that nothing with this prefix is left.
+[ -z "${XRT_PREFIX_FILE:-}" ] || echo "$XRT_PREFIX" >"$XRT_PREFIX_FILE"
 # iproute2 pins by-name maps under $TC_BPF_MNT/tc/globals; never let it touch
 # /sys/fs/bpf. Per-router directories come from xrt_bpffs.
 XRT_RUN_BPFFS=/run/$XRT_PREFIX-bpffs
@@ -429,6 +448,9 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 	*) xrt_fail "$3: '$2' not found in: $1" ;;
 	esac
 }
+assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
+	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
+}
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;
@@ -451,12 +473,13 @@ assert_fails() { # MESSAGE CMD...
 
 # xrt_capture_start NS IF COUNT FILTER...: tcpdump -v on IF inside NS until
 # COUNT packets matched; returns once tcpdump is listening. Read the result
-# with xrt_capture_wait.
+# with xrt_capture_wait. XRT_CAP_FLAGS adds tcpdump options (e.g. -e).
 xrt_capture_start() {
 	local n=$1 ifname=$2 count=$3
 	shift 3
 	xrt_require_cmd tcpdump
-	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v -i "$ifname" -c "$count" "$@"
+	# shellcheck disable=SC2086 # XRT_CAP_FLAGS is a list of options
+	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v ${XRT_CAP_FLAGS:-} -i "$ifname" -c "$count" "$@"
 	XRT_CAP_PID=$XRT_LAST_PID
 	XRT_CAP_LOG=$XRT_TMP/cap-$n-$ifname.log
 	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 5 ||
@@ -574,4 +597,79 @@ xrt_udp_stream() {
 		xrt_fail "UDP stream: $(stat -c %s "$out") of $((count * size)) bytes arrived at $dst:$port (receiver Udp6RcvbufErrors: $(xrt_snmp6 "$to" Udp6RcvbufErrors))"
 	xrt_stop "$rpid"
 	cmp -s "$src" "$out" || xrt_fail "UDP stream: received bytes differ from sent bytes"
+}
+
+# xrt_topo_ecmp: a - r - {m1, m2} - b, r an xrt router (xrtd started and
+# configured) with 2001:db8:b::/64 over m1 and m2 (weights 1:1), m1 and m2
+# kernel routers whose Ip6OutForwDatagrams count each path's packets. a sends
+# flow label 0 (so `xrt route get` can be given a whole flow key); b has
+# 2001:db8:b::1 on lo, replies via m1, and a UDP sink on port 9 (so it sends
+# no Port Unreachable through m1).
+xrt_topo_ecmp() {
+	local m i
+	xrt_host_ns a
+	xrt_router_ns r
+	xrt_kernel_router_ns m1
+	xrt_kernel_router_ns m2
+	xrt_host_ns b
+	xrt_link a r
+	xrt_link r m1
+	xrt_link r m2
+	xrt_link m1 b
+	xrt_link m2 b
+
+	# a: flow label 0 on every packet, so `xrt route get` can be given the whole
+	# flow key and predict the member.
+	xrt_exec a sysctl -qw net.ipv6.auto_flowlabels=0
+	xrt_host a "$(xrt_if a r)" 2001:db8:1::2/64 2001:db8:1::1
+	xrt_static_neigh a "$(xrt_if a r)" 2001:db8:1::1 "$(xrt_mac r "$(xrt_if r a)")"
+	# m1, m2: receive frames redirected by r, so they need xdp_pass on that side.
+	for m in m1 m2; do
+		i=${m#m}
+		xrt_xdp_pass "$m" "$(xrt_if "$m" r)"
+		ip -n "$(xrt_ns "$m")" -6 addr add "2001:db8:1$i::2/64" dev "$(xrt_if "$m" r)" nodad
+		ip -n "$(xrt_ns "$m")" -6 addr add "2001:db8:2$i::1/64" dev "$(xrt_if "$m" b)" nodad
+		ip -n "$(xrt_ns "$m")" -6 route add 2001:db8:b::/64 via "2001:db8:2$i::2"
+		ip -n "$(xrt_ns "$m")" -6 route add 2001:db8:1::/64 via "2001:db8:1$i::1"
+		xrt_static_neigh "$m" "$(xrt_if "$m" r)" "2001:db8:1$i::1" "$(xrt_mac r "$(xrt_if r "$m")")"
+		ip -n "$(xrt_ns b)" -6 addr add "2001:db8:2$i::2/64" dev "$(xrt_if b "$m")" nodad
+	done
+	ip -n "$(xrt_ns b)" -6 addr add 2001:db8:b::1/128 dev lo
+	ip -n "$(xrt_ns b)" -6 route add default via 2001:db8:21::1 # replies via m1
+
+	xrt_xrtd_start r
+	for i in a m1 m2; do xrt_cli_ok r link attach dev "$(xrt_if r "$i")"; done
+	xrt_cli_ok r addr add 2001:db8:1::1/64 dev "$(xrt_if r a)"
+	xrt_cli_ok r addr add 2001:db8:11::1/64 dev "$(xrt_if r m1)"
+	xrt_cli_ok r addr add 2001:db8:12::1/64 dev "$(xrt_if r m2)"
+	xrt_cli_ok r neigh add 2001:db8:1::2 lladdr "$(xrt_mac a "$(xrt_if a r)")" dev "$(xrt_if r a)"
+	xrt_cli_ok r neigh add 2001:db8:11::2 lladdr "$(xrt_mac m1 "$(xrt_if m1 r)")" dev "$(xrt_if r m1)"
+	xrt_cli_ok r neigh add 2001:db8:12::2 lladdr "$(xrt_mac m2 "$(xrt_if m2 r)")" dev "$(xrt_if r m2)"
+	xrt_cli_ok r route add 2001:db8:b::/64 \
+		nexthop via 2001:db8:11::2 dev "$(xrt_if r m1)" weight 1 \
+		nexthop via 2001:db8:12::2 dev "$(xrt_if r m2)" weight 1
+
+	# Something listens on B's port 9, so B sends no Port Unreachable back
+	# through m1 (that would count as m1 traffic).
+	xrt_bg b udp-sink socat -u "UDP6-RECV:9,bind=[2001:db8:b::1]" OPEN:/dev/null
+	xrt_wait_for "xrt_exec b ss -Huln | grep -q ':9 '" 5 || xrt_fail "UDP sink on B did not start"
+}
+
+# xrt_tcp_transfer FROM TO DST PORT BYTES: kernel TCP on both hosts; BYTES
+# random bytes from FROM to [DST]:PORT (socat listening in TO); fails unless
+# they all arrive intact within 30 s.
+xrt_tcp_transfer() {
+	local from=$1 to=$2 dst=$3 port=$4 bytes=$5
+	local src=$XRT_TMP/tcp-src-$port out=$XRT_TMP/tcp-out-$port rpid
+	xrt_require_cmd socat ss
+	head -c "$bytes" /dev/urandom >"$src"
+	xrt_bg "$to" "tcp-recv-$port" socat -u "TCP6-LISTEN:$port,bind=[$dst]" "OPEN:$out,creat,trunc"
+	rpid=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Htln | grep -q ':$port '" 5 ||
+		xrt_fail "TCP receiver on port $port in $to did not start"
+	timeout 30 ip netns exec "$XRT_PREFIX-$from" socat -u "OPEN:$src" "TCP6:[$dst]:$port" ||
+		xrt_fail "TCP sender in $from to [$dst]:$port failed"
+	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
+	cmp -s "$src" "$out" ||
+		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
 }

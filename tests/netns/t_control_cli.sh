@@ -16,6 +16,13 @@ assert_eq "$(wc -l <<<"$out")" 1 "one-line message without a daemon"
 assert_contains "$out" "xrtd is not running" "CLI without a daemon"
 
 xrt_xrtd_start $R
+# A second daemon in the namespace stops before touching the first one's maps.
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "a second xrtd started"
+assert_contains "$out" "is another xrtd running?" "second xrtd"
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "xrtd started with a missing config file"
+assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
 fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
@@ -64,8 +71,9 @@ assert_ge "$(($(xrt_fp_stat $R Ip6OutForwDatagrams) - fwd0))" 6 "forwarded by th
 assert_ge "$(xrt_cli $R stats | awk '$1 == "Ip6OutForwDatagrams" {print $2}')" 6 "xrt stats Ip6OutForwDatagrams"
 assert_ge "$(xrt_cli $R stats dev "$IF_RA" | awk '$1 == "Ip6InReceives" {print $2}')" 3 "xrt stats dev: Ip6InReceives"
 json stats
+assert_eq "$(xrt_cli $R stats | awk '$1 == "RibRoutes" {print $2}')" "$(xrt_cli $R route show table all | grep -vc '^	')" "RibRoutes counts the routes"
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
-	"['interfaces', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
+	"['interfaces', 'rib', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
 # link set: MTU follows into next hops (and the kernel), forwarding off stops
 # transit from that ingress in the fast path.
@@ -78,6 +86,7 @@ xrt_cli_ok $R link set dev "$IF_RB" mtu 1500
 fd0=$(xrt_fp_stat $R drop:fwd_disabled)
 xrt_cli_ok $R link set dev "$IF_RA" forwarding off
 assert_contains "$(xrt_cli $R link show dev "$IF_RA")" "forwarding off" "link show after set"
+assert_contains "$(xrt_cli $R route get 2001:db8:b::1 iif "$IF_RA")" "dropped: forwarding off on $IF_RA" "route get iif with forwarding off"
 xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1 && xrt_fail "forwarded with forwarding off"
 assert_ge "$(($(xrt_fp_stat $R drop:fwd_disabled) - fd0))" 2 "fast path drop:fwd_disabled"
 xrt_cli_ok $R link set dev "$IF_RA" forwarding on
@@ -147,6 +156,8 @@ assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
 xrt_cli_ok $R link detach dev "$IF_RB"
 assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
 assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
+assert_contains "$(xrt_cli $R route show)" "2001:db8:c::/48 via 2001:db8:1::2 dev $IF_RA metric 1024" \
+	"ECMP route keeps its member on the remaining link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
 
 # The kernel side of an attached link is followed: an MTU set with ip
@@ -197,6 +208,24 @@ xrt_bg r2 xrtd-r2 "$XRT_BUILD/xrtd" -f -s "$XRT_TMP/xrt.sock" --bpffs "$(xrt_bpf
 xrt_wait_for "xrt_exec r2 '$XRT_BUILD/xrt' -s '$XRT_TMP/xrt.sock' link show" 10 ||
 	xrt_fail "xrtd -s did not answer on $XRT_TMP/xrt.sock"
 out=$(xrt_exec r2 "$XRT_BUILD/xrt" link show 2>&1) && xrt_fail "default socket answered in r2: $out"
+
+# Without -f xrtd detaches into the background once it is ready, and still
+# obeys SIGTERM there.
+xrt_router_ns r3
+xrt_bpffs r3
+echo "route add 2001:db8::1/64 dev nowhere" >"$XRT_TMP/bad.conf"
+out=$(xrt_exec r3 "$XRT_BUILD/xrtd" -c "$XRT_TMP/bad.conf" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "background xrtd with a bad config reported success"
+assert_contains "$out" "bad.conf:1: 2001:db8::1/64 has host bits set" "background start error reaches the shell"
+assert_eq "$(ip netns pids "$(xrt_ns r3)")" "" "nothing left running after a failed start"
+xrt_exec r3 "$XRT_BUILD/xrtd" --bpffs "$(xrt_bpffs_dir r3)" --obj "$XRT_FWD_OBJ" >"$XRT_TMP/xrtd-r3.log" 2>&1 ||
+	xrt_fail "background xrtd failed to start: $(cat "$XRT_TMP/xrtd-r3.log")"
+bgpid=$(ip netns pids "$(xrt_ns r3)")
+[ -n "$bgpid" ] || xrt_fail "no background xrtd in r3"
+XRT_PIDS+=("$bgpid")
+assert_ok "CLI to the background xrtd" xrt_cli r3 link show
+kill -TERM "$bgpid"
+xrt_wait_for "! kill -0 $bgpid" 5 || xrt_fail "background xrtd ignored SIGTERM"
 
 # SIGTERM: clean exit, XDP detached from the interface xrtd attached.
 xrt_xrtd_stop $R

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # xrt: `route get` on an ECMP route names the member the fast path really
 # takes for a flow (same hash, the group's buckets as programmed): for each
-# UDP flow, the predicted next hop is the one whose router counts it.
+# UDP flow, the predicted next hop is the one whose router counts it. The
+# next hops are resolved by ND, so each member's first flow is punted
+# (neigh_miss): the slow path must forward it by the member the fast path
+# chose, or that member's neighbour would never be resolved.
 #
 #          +-- m1 --+
 #   a -- r |        | b      r: xrt, 2001:db8:b::/64 over m1 (weight 2) and m2
@@ -32,14 +35,12 @@ for i in a m1 m2; do xrt_cli_ok r link attach dev "$(xrt_if r "$i")"; done
 xrt_cli_ok r addr add 2001:db8:1::1/64 dev "$(xrt_if r a)"
 xrt_cli_ok r addr add 2001:db8:11::1/64 dev "$(xrt_if r m1)"
 xrt_cli_ok r addr add 2001:db8:12::1/64 dev "$(xrt_if r m2)"
-xrt_cli_ok r neigh add 2001:db8:11::2 lladdr "$(xrt_mac m1 "$(xrt_if m1 r)")" dev "$(xrt_if r m1)"
-xrt_cli_ok r neigh add 2001:db8:12::2 lladdr "$(xrt_mac m2 "$(xrt_if m2 r)")" dev "$(xrt_if r m2)"
 xrt_cli_ok r route add 2001:db8:b::/64 \
 	nexthop via 2001:db8:11::2 dev "$(xrt_if r m1)" weight 2 \
 	nexthop via 2001:db8:12::2 dev "$(xrt_if r m2)"
 
 fwd() { xrt_snmp6 "$1" Ip6OutForwDatagrams; }
-PER_FLOW=20
+PER_FLOW=8 # at most the slow path's hold queue per unresolved neighbour
 declare -A seen=()
 for sport in $(seq 42001 42012); do
 	pred=$(xrt_cli r route get 2001:db8:b::1 from 2001:db8:1::2 ipproto udp sport "$sport" dport 9)
@@ -60,6 +61,10 @@ for sport in $(seq 42001 42012); do
 	assert_eq "$got" "$want" "flow from port $sport: route get predicted $want"
 done
 [ ${#seen[@]} -eq 2 ] || xrt_fail "12 flows all predicted on one member: ${!seen[*]}"
+assert_ge "$(xrt_fp_stat r punt:neigh_miss)" 2 "both members were first resolved through the slow path"
+for m in m1 m2; do
+	assert_contains "$(xrt_cli r neigh show dev "$(xrt_if r $m)")" "REACHABLE" "$m resolved by ND"
+done
 # Link-local and multicast destinations are decided before the lookup.
 assert_contains "$(xrt_cli r route get fe80::1)" "never forwarded" "route get link-local"
 assert_contains "$(xrt_cli r route get ff05::1)" "dropped" "route get site multicast"

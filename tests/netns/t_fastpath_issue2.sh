@@ -31,6 +31,9 @@ fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 # multicast) from the hosts are not part of it.
 punt0=$(xrt_fp_stat r 'punt:*-mcast_link-hopopts')
 nodaemon0=$(xrt_fp_stat r pass:no_daemon)
+allpunt0=$(xrt_fp_stat r 'punt:*')
+xsk_rx() { xrt_cli r stats | awk '$1 == "XskRxFrames" {print $2}'; }
+xskrx0=$(xsk_rx)
 kfwd0=$(xrt_snmp6 r Ip6OutForwDatagrams)
 
 # Echo requests arrive at B with hop limit 64 - 1; the prefix behind B is
@@ -60,5 +63,10 @@ assert_ge "$fwd" $((2 * PINGS + 6 + UDP_COUNT)) "fast path Ip6OutForwDatagrams i
 assert_eq "$punt" 0 "fast path punts for the flow (reasons other than mcast_link, hopopts)"
 assert_eq "$nodaemon" 0 "packets left to the kernel (pass:no_daemon)"
 assert_eq "$kfwd" 0 "router kernel's own Ip6OutForwDatagrams increase"
+# The daemon received exactly what the fast path punted (MLD reports at
+# most), so none of the flows' packets went through it.
+allpunt=$(($(xrt_fp_stat r 'punt:*') - allpunt0))
+xrt_wait_for "[ \$((\$(xsk_rx) - $xskrx0)) -ge $allpunt ]" 3 || true
+assert_eq "$(($(xsk_rx) - xskrx0))" "$allpunt" "frames the daemon received (XskRxFrames) vs all fast-path punts"
 
 xrt_pass "ping6 and $UDP_COUNT UDP datagrams forwarded by XDP ($fwd forwarded, 0 punted, kernel forwarding off), hop limit -1 at B; kernel reference OK"

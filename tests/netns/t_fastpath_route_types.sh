@@ -27,11 +27,19 @@ ROUTER_KIND=kernel xrt_topo_line k
 for t in blackhole unreachable prohibit; do
 	ip -n "$(xrt_ns rk)" -6 route add "$t" "${DEST[$t]%::1}::/64"
 done
+# The errors themselves as A receives them (type, code, source, size),
+# minus timestamp and flow label.
+errors() {
+	sed -n 's/^[0-9:.]* IP6 (\(flowlabel [^,]*, \)\{0,1\}//p' "$XRT_CAP_LOG" | sort
+}
 declare -A KERNEL
+xrt_capture_start ak "$(xrt_if ak rk)" 3 icmp6 and 'ip6[40] == 1'
 for t in "${!DEST[@]}"; do
 	KERNEL[$t]=$(probe ak "${DEST[$t]}")
 	xrt_log "kernel  $t: ${KERNEL[$t]}"
 done
+xrt_capture_wait 5
+KERNEL_ERRORS=$(errors)
 # The reference must itself show the distinctions, or the comparison is void.
 assert_eq "${KERNEL[blackhole]}" silence "kernel blackhole route"
 assert_contains "${KERNEL[unreachable]}" "No route" "kernel unreachable route"
@@ -47,10 +55,16 @@ for t in blackhole unreachable prohibit; do
 done
 bh0=$(xrt_fp_stat r drop:blackhole)
 declare -A XRT
+xrt_capture_start a "$IF_AR" 3 icmp6 and 'ip6[40] == 1'
 for t in "${!DEST[@]}"; do
 	XRT[$t]=$(probe a "${DEST[$t]}")
 	xrt_log "xrt     $t: ${XRT[$t]}"
 done
+xrt_capture_wait 5
+XRT_ERRORS=$(errors)
+xrt_log "kernel errors:"$'\n'"$KERNEL_ERRORS"
+xrt_log "xrt errors:"$'\n'"$XRT_ERRORS"
+assert_eq "$XRT_ERRORS" "$KERNEL_ERRORS" "ICMPv6 errors received by A: xrt vs kernel"
 for t in "${!DEST[@]}"; do
 	assert_eq "${XRT[$t]}" "${KERNEL[$t]}" "ping to a $t destination: xrt vs kernel"
 done

@@ -21,6 +21,7 @@ routes=$(xrt_cli r route show)
 assert_contains "$routes" "2001:db8:5::/48 via 2001:db8:1::2 dev $RA metric 77" "route present before attach"
 assert_contains "$routes" "local 2001:db8:1::1 metric 0" "address present before attach"
 assert_contains "$(xrt_cli r link show)" "$RA" "attached"
+assert_contains "$(xrt_cli r link show dev "$RA")" "kernel-local" "mirror mode: local traffic to the kernel"
 
 # Events: every kind of route.
 xrt_cli_ok r link attach dev "$RB"
@@ -65,6 +66,7 @@ routes=$(xrt_cli r route show)
 assert_contains "$routes" "2001:db8:99::/48" "static route after sync off"
 assert_not_contains "$routes" "2001:db8:5::/48" "kernel route after sync off"
 assert_not_contains "$routes" "2001:db8:1::1" "kernel address routes after sync off"
+assert_not_contains "$(xrt_cli r link show dev "$RA")" "kernel-local" "local traffic is xrtd's again"
 
 # Bulk: N kernel routes by `ip -batch`, mirrored (time logged, not asserted).
 N=${XRT_MIRROR_ROUTES:-50000}

@@ -407,3 +407,42 @@ Test(rib, many_routes_grow_the_tables)
 	struct in6_addr x = A("2001:db8:1387::1"); /* i = 0x1387 = 4999 */
 	cr_assert_not_null(rib_lookup(rib, XRT_TABLE_MAIN, &x));
 }
+
+Test(rib, link_down_shrinks_multipath_routes)
+{
+	struct rib_route_spec s = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	s.npaths = 2;
+	s.path[1] = (struct rib_path){ .ifindex = 3, .has_gw = true, .gw = A("fe80::2") };
+	struct rib_route_spec only2 = via("2001:db9::", 32, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &only2, false, err), 0, "%s", err);
+	cr_assert_eq(rib_link_down(rib, 2, err), 0, "%s", err);
+	const struct xrt_fib6_val *v = programmed("2001:db8::", 32);
+	cr_assert_not_null(v, "multipath route kept with its other member");
+	cr_assert_eq(v->nh & XRT_NH_GROUP, 0, "now a single next hop");
+	cr_assert_eq(F.nh[v->nh].ifindex, 3);
+	cr_assert_null(programmed("2001:db9::", 32), "route with no member left is gone");
+	struct rib_stats st;
+	rib_get_stats(rib, &st);
+	cr_assert_eq(st.groups, 0);
+	cr_assert_eq(st.nexthops, 1);
+	cr_assert_eq(st.routes, 1);
+}
+
+Test(rib, route_count_is_bounded)
+{
+	rib_set_max_routes(rib, 2);
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1);
+	struct rib_route_spec b = via("2001:db8::", 32, "fe80::1", 2, 2);
+	struct rib_route_spec c = via("2001:db8::", 32, "fe80::1", 2, 3);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	unsigned w = F.writes;
+	cr_assert_eq(rib_route_add(rib, &c, false, err), -ENOSPC);
+	cr_assert_str_eq(err, "routing table is full (2 routes)");
+	cr_assert_eq(F.writes, w, "nothing written");
+	cr_assert_eq(rib_count(rib), 2);
+	/* Replacing an existing route is not growth. */
+	b.path[0].gw = A("fe80::2");
+	cr_assert_eq(rib_route_add(rib, &b, true, err), 0, "%s", err);
+}

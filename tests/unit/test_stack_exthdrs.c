@@ -184,3 +184,71 @@ Test(exthdrs, truncated_and_bad_headers)
 	cr_assert_eq(count_icmp(ICMP6_ECHO_REPLY, 0), 1);
 	cr_assert_eq(tx_ip6_len(0), len - 14);
 }
+
+/* RFC 2675: payload length 0 and a Jumbo Payload option. */
+static size_t jumbo_frame(uint16_t payload_len, uint32_t jumbo_len)
+{
+	uint8_t b[16] = { NEXTHDR_NONE, 0, IP6_TLV_JUMBO, 4 };
+	uint32_t jl = htonl(jumbo_len);
+	memcpy(b + 4, &jl, 4);
+	size_t len = build_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64,
+				 NEXTHDR_HOP, b, 8);
+	frame[14 + 4] = (uint8_t)(payload_len >> 8);
+	frame[14 + 5] = (uint8_t)payload_len;
+	return len;
+}
+
+Test(exthdrs, jumbo_payload_option_checks)
+{
+	/* Jumbo length that fits 16 bits: code 0 at the option's length field. */
+	rx(FAKE_IF_A, frame, jumbo_frame(0, 1000));
+	cr_assert_eq(count_icmp(ICMP6_PARAMPROB, ICMP6_PP_HEADER), 1);
+	cr_assert_eq(pointer_of(0), 44);
+	/* Non-zero payload length with a Jumbo option: code 0 at the option. */
+	fake_ntx = 0;
+	rx(FAKE_IF_A, frame, jumbo_frame(8, 70000));
+	cr_assert_eq(count_icmp(ICMP6_PARAMPROB, ICMP6_PP_HEADER), 1);
+	cr_assert_eq(pointer_of(0), 42);
+	/* A valid jumbogram longer than the frame: truncated, no answer. */
+	fake_ntx = 0;
+	rx(FAKE_IF_A, frame, jumbo_frame(0, 70000));
+	cr_assert_eq(fake_ntx, 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_TRUNCATED_PKTS], 1);
+	/* Payload length 0 with a hop-by-hop header but no Jumbo option. */
+	uint8_t b[8] = { NEXTHDR_NONE, 0, IP6_TLV_PADN, 4 };
+	size_t len = build_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64,
+				 NEXTHDR_HOP, b, 8);
+	frame[14 + 5] = 0;
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_TRUNCATED_PKTS], 2);
+	cr_assert_eq(fake_ntx, 0);
+}
+
+static unsigned raw_calls;
+static uint8_t raw_last;
+static bool raw_take_253(const struct pkt *p, uint8_t nexthdr)
+{
+	(void)p;
+	raw_calls++;
+	raw_last = nexthdr;
+	return nexthdr == 253;
+}
+
+Test(exthdrs, raw_sockets_see_a_copy_first)
+{
+	inet6_set_raw_deliver(raw_take_253);
+	/* An echo: raw sees ICMPv6, the handler still answers. */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(raw_calls, 1);
+	cr_assert_eq(raw_last, NEXTHDR_ICMP);
+	cr_assert_eq(count_icmp(ICMP6_ECHO_REPLY, 0), 1);
+	/* Next header 253 taken by a raw socket: delivered, no Parameter Problem. */
+	fake_ntx = 0;
+	uint8_t b[8] = { 0 };
+	len = build_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 253, b, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_UNKNOWN_PROTOS], 0);
+	inet6_set_raw_deliver(NULL);
+}

@@ -6,6 +6,7 @@
 struct fake_frame *fake_tx;
 unsigned fake_ntx;
 uint64_t fake_now;
+uint64_t fake_used_ns;
 struct fake_neigh_call fake_neigh_calls[64];
 unsigned fake_nneigh_calls;
 struct xrt_netdev fake_devs[2];
@@ -113,6 +114,14 @@ static void fake_neigh_changed(void *ctx, int ifindex, const struct in6_addr *ad
 	c->state = state;
 }
 
+static uint64_t fake_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr *addr)
+{
+	(void)ctx;
+	(void)ifindex;
+	(void)addr;
+	return fake_used_ns;
+}
+
 static uint64_t fake_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -157,7 +166,9 @@ void fake_setup(void)
 		.fib6_lookup = fake_fib6_lookup,
 		.neigh_changed = fake_neigh_changed,
 		.now_ns = fake_now_ns,
+		.neigh_used_ns = fake_neigh_used_ns,
 	};
+	fake_used_ns = 0;
 	stack_init(&env);
 }
 

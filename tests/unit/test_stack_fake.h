@@ -27,6 +27,7 @@ struct fake_neigh_call {
 extern struct fake_frame *fake_tx;
 extern unsigned fake_ntx;
 extern uint64_t fake_now;
+extern uint64_t fake_used_ns; /* what the fake fast path reports */
 extern struct fake_neigh_call fake_neigh_calls[64];
 extern unsigned fake_nneigh_calls;
 extern struct xrt_netdev fake_devs[2];

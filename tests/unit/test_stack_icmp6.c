@@ -1,5 +1,6 @@
 /* xrt tests: ICMPv6 echo, error generation rules (RFC 4443 2.4), sizes, sources, rate limit. */
 #include <criterion/criterion.h>
+#include "stack/neighbour.h"
 #include "test_stack_fake.h"
 
 static uint8_t frame[70000];
@@ -223,4 +224,25 @@ Test(icmp6, udp_to_router_gets_port_unreachable)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 0);
 	cr_assert_eq(sstats.drop[STACK_DROP_UDP_CSUM], 1);
+}
+
+Test(icmp6, source_is_link_local_when_ingress_has_no_global)
+{
+	make_reachable(FAKE_IF_A, "2001:db8:1::5", 5);
+	fake_devs[0].naddrs = 1; /* only fe80::a left on interface a */
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::9", 1, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_addr_is(0, false, "fe80::a"));
+	/* Errors to a link-local source always come from a link-local. */
+	fake_devs[0].naddrs = 2;
+	fake_ntx = 0;
+	char err[256];
+	struct in6_addr ll = A("fe80::5");
+	neigh_add_static(FAKE_IF_A, &ll, (uint8_t[]){ 2, 0, 0, 0, 0x55, 5 }, err);
+	len = build_echo_frame(frame, FAKE_IF_A, "fe80::5", "2001:db8:2::9", 1, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_addr_is(0, false, "fe80::a"));
+	cr_assert_eq(fake_tx[0].ifindex, FAKE_IF_A);
 }

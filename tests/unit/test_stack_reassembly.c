@@ -204,6 +204,12 @@ Test(reasm, memory_and_queue_count_are_bounded)
 		send_frag(id, 1232, 1232, true);
 	cr_assert_leq(reassembly_mem(), REASM_MEM_MAX);
 	cr_assert_leq(reassembly_queues(), REASM_MAX_QUEUES);
+	struct stack_stats st;
+	stack_stats_get(&st);
+	cr_assert_eq(st.gauge[STACK_GAUGE_REASM_BYTES], reassembly_mem());
+	cr_assert_eq(st.gauge[STACK_GAUGE_REASM_QUEUES], REASM_MAX_QUEUES);
+	cr_assert_gt(st.gauge[STACK_GAUGE_REASM_BYTES], 0);
+	cr_assert_eq(st.gauge[STACK_GAUGE_NEIGH_ENTRIES], 1); /* the static one */
 	cr_assert_gt(sstats.drop[STACK_DROP_FRAG_MEM], 0);
 	/* A fresh datagram still gets through. */
 	fake_ntx = 0;
@@ -211,4 +217,20 @@ Test(reasm, memory_and_queue_count_are_bounded)
 	send_frag(1, 1232, 1232, true);
 	send_frag(1, 2464, whole_len - 40 - 2464, false);
 	assert_reply_matches();
+}
+
+Test(reasm, replies_fit_the_tx_frame_on_jumbo_links)
+{
+	/* A 9000-byte link, but the transmit path carries 4096-byte frames:
+	 * a 6048-byte echo reply leaves in two fragments that fit. */
+	fake_devs[0].mtu = 9000;
+	senv.tx_max_frame = 4096;
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 6000);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 2);
+	for (unsigned i = 0; i < fake_ntx; i++) {
+		cr_assert_leq(fake_tx[i].len, 4096);
+		cr_assert_eq(tx_ip6(i)[6], NEXTHDR_FRAGMENT);
+	}
+	cr_assert_eq(sstats.mib[XRT_MIB_FRAG_CREATES], 2);
 }

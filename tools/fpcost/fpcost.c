@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include "xrt/maps.h"
 #include "fpcost.h"
 #include "../bench/pkt6.h"
 
@@ -39,10 +40,33 @@
 #define FP_CHUNK 250
 #define FP_HOP_LIMIT 255
 
-/* lpm (floor + xrt's trie lookup) and xrt need the xrt object; they come last. */
-enum fp_prog { FP_FLOOR, FP_FIB, FP_LPM, FP_XRT, FP_NPROGS };
-static const char *const fp_prog_name[FP_NPROGS] = {"floor", "fib", "lpm", "xrt"};
+/*
+ * lpm (floor + xrt's trie lookup), xrt and the m_* programs (floor + one
+ * lookup in one of xrt's maps, bpf/bench_maps.bpf.c) need the xrt object;
+ * they come last. The m_* programs only see the forwarded packet.
+ */
+enum fp_prog {
+	FP_FLOOR, FP_FIB, FP_LPM, FP_XRT,
+	FP_M_IFACE, FP_M_NEIGH, FP_M_NH, FP_M_STATS, FP_NPROGS
+};
+#define FP_FIRST_M FP_M_IFACE
+static const char *const fp_prog_name[FP_NPROGS] = {
+	"floor", "fib", "lpm", "xrt", "m_iface", "m_neigh", "m_nh", "m_stats"};
+/* Section names in bench_maps.bpf.c, and the xrt map each one reads. */
+static const char *const fp_m_prog[FP_NPROGS] = {
+	[FP_M_IFACE] = "bench_m_iface", [FP_M_NEIGH] = "bench_m_neigh",
+	[FP_M_NH] = "bench_m_nexthop", [FP_M_STATS] = "bench_m_stat"};
+/* Idle devices for the m_* programs (see fp_pin_to_dispatcher). */
+static const char *const fp_m_dev[FP_NPROGS] = {
+	[FP_M_IFACE] = "xbfm1", [FP_M_NEIGH] = "xbfm1p", [FP_M_NH] = "xbfm2",
+	[FP_M_STATS] = "xbfm2p"};
 enum fp_pkt { FP_FWD, FP_PUNT, FP_DROP, FP_NPKTS };
+
+struct fp_run {
+	int fd;
+	__u32 retval;
+	double ns;
+};
 static const char *const fp_pkt_name[FP_NPKTS] = {"forward", "punt", "drop"};
 
 struct fp_opts {
@@ -100,8 +124,10 @@ static int fp_topo_setup(struct fp_topo *t)
 		"ip link add " FP_IN_DEV " type veth peer name " FP_IN_PEER " && "
 		"ip link add " FP_OUT_DEV " type veth peer name " FP_OUT_PEER " && "
 		"ip link add " FP_SPARE_DEV " type veth peer name " FP_SPARE_PEER " && "
+		"ip link add xbfm1 type veth peer name xbfm1p && "
+		"ip link add xbfm2 type veth peer name xbfm2p && "
 		"ip link set " FP_OUT_PEER " address 02:00:00:00:fe:02 && "
-		"for d in " FP_IN_DEV " " FP_IN_PEER " " FP_OUT_DEV " " FP_OUT_PEER " " FP_SPARE_DEV "; do "
+		"for d in " FP_IN_DEV " " FP_IN_PEER " " FP_OUT_DEV " " FP_OUT_PEER " " FP_SPARE_DEV " xbfm1 xbfm1p xbfm2 xbfm2p; do "
 		"ip link set $d up || exit 1; done && "
 		"sysctl -qw net.ipv6.conf.all.forwarding=1 && "
 		"ip -6 addr add 2001:db8:ffff::1/64 dev " FP_OUT_DEV " nodad && "
@@ -201,6 +227,56 @@ static int fp_floor_setup(struct bpf_object *obj, const char *cfg_map, const cha
 	return fp_devmap_add(obj, tx_map, t->out_ifindex);
 }
 
+/* Mirrors struct bench_m_keys in bpf/bench_maps.bpf.c. */
+struct bench_m_keys {
+	struct xrt_neigh6_key neigh;
+	__u32 nh_id;
+	__u32 slot;
+};
+
+/* bench_maps.bpf.o with its maps pointed at xrt's, each program pinned. */
+static struct bpf_object *fp_load_maps_obj(const char *dir, struct fp_xrt *xrt,
+					   const struct fp_topo *t, struct fp_run *prog)
+{
+	static const char *const shared[][2] = {{"bench_m_ifaces", "ifaces"},
+						{"bench_m_neigh6", "neigh6"},
+						{"bench_m_nh", "nh"},
+						{"bench_m_stats", "stats"}};
+	char path[512];
+	snprintf(path, sizeof(path), "%s/bench_maps.bpf.o", dir);
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj || libbpf_get_error(obj)) {
+		fprintf(stderr, "fpcost: cannot open %s\n", path);
+		return NULL;
+	}
+	struct bench_m_keys keys = {.neigh = {.ifindex = (__u32)t->out_ifindex},
+				    .nh_id = FP_XRT_NH_ID, .slot = FP_XRT_IN_SLOT};
+	memcpy(keys.neigh.addr, &t->gw, 16);
+	struct bpf_map *data = bpf_object__find_map_by_name(obj, ".data");
+	size_t data_size = 0;
+	int ok = data && bpf_map__initial_value(data, &data_size) && data_size == sizeof(keys) &&
+		 !bpf_map__set_initial_value(data, &keys, sizeof(keys));
+	for (unsigned i = 0; ok && i < sizeof(shared) / sizeof(shared[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared[i][0]);
+		ok = m && !bpf_map__reuse_fd(m, fp_xrt_map_fd(xrt, shared[i][1]));
+	}
+	if (!ok || bpf_object__load(obj) ||
+	    fp_floor_setup(obj, "bench_m_cfg", "bench_m_tx_ports", t)) {
+		fprintf(stderr, "fpcost: cannot load %s against xrt's maps\n", path);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	for (int p = FP_FIRST_M; p < FP_NPROGS; p++) {
+		struct bpf_program *bp = bpf_object__find_program_by_name(obj, fp_m_prog[p]);
+		prog[p].fd = bp ? bpf_program__fd(bp) : -1;
+		if (prog[p].fd < 0 || fp_pin_to_dispatcher(prog[p].fd, fp_m_dev[p])) {
+			bpf_object__close(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
 /* Kernel FIB: routes [from, to) through `ip -batch`, as an operator would. */
 static int fp_kernel_add_routes(const struct fp_route *r, unsigned from, unsigned to)
 {
@@ -242,11 +318,6 @@ static long fp_meminfo_kb(const char *field)
 	return v;
 }
 
-struct fp_run {
-	int fd;
-	__u32 retval;
-	double ns;
-};
 
 /*
  * BPF_PROG_TEST_RUN does not restore the packet (nor data/data_meta) between
@@ -313,11 +384,42 @@ static int fp_parse_counts(struct fp_opts *o, const char *s)
 	return o->ncounts ? 0 : -1;
 }
 
+/* --dump-routes N: the same random table, one PREFIX/LEN a line, for scripts. */
+static int fp_dump_routes(const char *count, uint64_t seed)
+{
+	char *end;
+	unsigned long n = strtoul(count, &end, 10);
+	if (*end || n == 0 || n > 4000000) {
+		fprintf(stderr, "fpcost: --dump-routes \"%s\": 1..4000000\n", count);
+		return 2;
+	}
+	struct fp_route *r = calloc(n, sizeof(*r));
+	if (!r)
+		return 1;
+	fp_routes_generate(r, (unsigned)n, seed);
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned long i = 0; i < n; i++) {
+		inet_ntop(AF_INET6, &r[i].addr, a, sizeof(a));
+		printf("%s/%u\n", a, r[i].plen);
+	}
+	free(r);
+	return 0;
+}
+
+static char fp_bpffs_dir[64];
+
+static void fp_rmdir_bpffs(void)
+{
+	umount2(fp_bpffs_dir, MNT_DETACH);
+	rmdir(fp_bpffs_dir);
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--seed N] [--size BYTES] [--no-xrt]\n"
+		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
 		"install rates and memory. Lines starting with RESULT are for scripts.\n");
@@ -334,6 +436,7 @@ int main(int argc, char **argv)
 		{"rounds", required_argument, 0, 'k'}, {"bpf-dir", required_argument, 0, 'd'},
 		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
+		{"dump-routes", required_argument, 0, 'D'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -360,6 +463,8 @@ int main(int argc, char **argv)
 		case 'X':
 			want_xrt = 0;
 			break;
+		case 'D':
+			return fp_dump_routes(optarg, o.seed);
 		default:
 			fp_usage();
 			return 2;
@@ -386,9 +491,12 @@ int main(int argc, char **argv)
 	    fp_pin_to_dispatcher(prog[FP_FIB].fd, FP_OUT_PEER))
 		return 1;
 	struct fp_xrt *xrt = NULL;
-	struct bpf_object *lpm_obj = NULL;
-	char bpffs[64];
-	snprintf(bpffs, sizeof(bpffs), "/run/xb-fpcost-%d", (int)getpid());
+	struct bpf_object *lpm_obj = NULL, *maps_obj = NULL;
+	/* The mount point lives in /run of the parent mount namespace too (the
+	 * bpffs on it does not): remove it on every exit path. */
+	snprintf(fp_bpffs_dir, sizeof(fp_bpffs_dir), "/run/xb-fpcost-%d", (int)getpid());
+	atexit(fp_rmdir_bpffs);
+	const char *bpffs = fp_bpffs_dir;
 	if (want_xrt) {
 		char obj[512];
 		snprintf(obj, sizeof(obj), "%s/xrt_fwd.bpf.o", o.bpf_dir);
@@ -402,6 +510,9 @@ int main(int argc, char **argv)
 				  fp_xrt_fib_fd(xrt));
 		if (!lpm_obj || fp_floor_setup(lpm_obj, "bench_lpm_cfg", "bench_lpm_tx_ports", &t) ||
 		    fp_pin_to_dispatcher(prog[FP_LPM].fd, FP_SPARE_DEV))
+			return 1;
+		maps_obj = fp_load_maps_obj(o.bpf_dir, xrt, &t, prog);
+		if (!maps_obj)
 			return 1;
 	}
 	int nprogs = xrt ? FP_NPROGS : FP_LPM;
@@ -466,6 +577,8 @@ int main(int argc, char **argv)
 			for (int k = 0; k < FP_NPKTS; k++)
 				for (int p = 0; p < nprogs; p++) {
 					struct fp_run r;
+					if (p >= FP_FIRST_M && k != FP_FWD)
+						continue;
 					if (fp_test_run(prog[p].fd, pkt[k], len, t.in_ifindex, o.repeat,
 							FP_CHUNK, &r))
 						return 1;
@@ -483,6 +596,8 @@ int main(int argc, char **argv)
 		double med[FP_NPROGS][FP_NPKTS];
 		for (int p = 0; p < nprogs; p++)
 			for (int k = 0; k < FP_NPKTS; k++) {
+				if (p >= FP_FIRST_M && k != FP_FWD)
+					continue;
 				qsort(ns[p][k], o.rounds, sizeof(double), fp_cmp_double);
 				med[p][k] = ns[p][k][o.rounds / 2];
 				printf("%u routes: %-6s %-8s %6.1f ns (%s)  RESULT routes=%u prog=%s pkt=%s "
@@ -504,6 +619,17 @@ int main(int argc, char **argv)
 			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD], n,
 			       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
 			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD]);
+			printf("%u routes: one lookup each (program - floor): ifaces %.1f, neigh6 %.1f, "
+			       "nh %.1f, stats (+2 counters) %.1f ns  RESULT routes=%u lookup_iface_ns=%.1f "
+			       "lookup_neigh_ns=%.1f lookup_nh_ns=%.1f lookup_stats_ns=%.1f\n",
+			       n, med[FP_M_IFACE][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_NEIGH][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_NH][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_STATS][FP_FWD] - med[FP_FLOOR][FP_FWD], n,
+			       med[FP_M_IFACE][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_NEIGH][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_NH][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_M_STATS][FP_FWD] - med[FP_FLOOR][FP_FWD]);
 			printf("%u routes: xrt/fib %.2fx  RESULT routes=%u ratio=xrt_fib value=%.3f\n", n,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD]);
@@ -514,6 +640,8 @@ int main(int argc, char **argv)
 		fp_xrt_close(xrt);
 	if (lpm_obj)
 		bpf_object__close(lpm_obj);
+	if (maps_obj)
+		bpf_object__close(maps_obj);
 	bpf_object__close(floor_obj);
 	bpf_object__close(fib_obj);
 	free(routes);

@@ -29,6 +29,12 @@ struct fp_xrt;
 struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t);
 int fp_xrt_prog_fd(struct fp_xrt *x);
 int fp_xrt_fib_fd(struct fp_xrt *x);
+/* fd of xrt's map "ifaces", "neigh6", "nh" or "stats"; -1 otherwise. */
+int fp_xrt_map_fd(struct fp_xrt *x, const char *which);
+/* The next hop every generated route points at; id 0 is never valid. */
+#define FP_XRT_NH_ID 1
+/* Stats slot of the ingress interface. */
+#define FP_XRT_IN_SLOT 1
 /* Adds routes [from, to); returns 0 or a negative errno (message printed). */
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to);
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x);

@@ -10,8 +10,6 @@
 #include "control/bpfmaps.h"
 #include "fpcost.h"
 
-/* The next hop every generated route points at; id 0 is never valid. */
-#define FP_XRT_NH_ID 1
 
 struct fp_xrt {
 	struct xrt_maps maps;
@@ -48,7 +46,7 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	struct xrt_nh nh = {.ifindex = (__u32)t->out_ifindex, .mtu = 1500, .flags = XRT_NH_F_VALID};
 	memcpy(nh.gw, &t->gw, 16);
 	struct xrt_fib6_val blackhole = {.type = XRT_RTN_BLACKHOLE};
-	if (fp_xrt_iface(x, t->in_ifindex, t->in_mac, 1) ||
+	if (fp_xrt_iface(x, t->in_ifindex, t->in_mac, FP_XRT_IN_SLOT) ||
 	    fp_xrt_iface(x, t->out_ifindex, t->out_mac, 2) ||
 	    xrt_maps_nh_set(&x->maps, FP_XRT_NH_ID, &nh, err) < 0 ||
 	    xrt_maps_neigh_set(&x->maps, t->out_ifindex, nh.gw, t->gw_mac, XRT_NUD_PERMANENT,
@@ -70,6 +68,19 @@ int fp_xrt_prog_fd(struct fp_xrt *x)
 int fp_xrt_fib_fd(struct fp_xrt *x)
 {
 	return x->maps.fib6;
+}
+
+int fp_xrt_map_fd(struct fp_xrt *x, const char *which)
+{
+	if (!strcmp(which, "ifaces"))
+		return x->maps.ifaces;
+	if (!strcmp(which, "neigh6"))
+		return x->maps.neigh6;
+	if (!strcmp(which, "nh"))
+		return x->maps.nh;
+	if (!strcmp(which, "stats"))
+		return x->maps.stats;
+	return -1;
 }
 
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to)

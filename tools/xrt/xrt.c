@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
 		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
+		"       xrt route get ADDR [from ADDR] [iif D] [ipproto P] [sport N] [dport N] [flowlabel N]\n"
 		"       xrt neigh show|add|del|flush [ADDR lladdr MAC dev D]\n"
 		"       xrt stats [dev D]\n"
 		"       xrt sync [kernel on|off]\n"
@@ -158,6 +159,13 @@ static int run_batch(const char *path, uint16_t flags, bool force)
 				break;
 			}
 			lineno++;
+			size_t len = strlen(line);
+			if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+				fprintf(stderr, "Command failed %s:%u: line longer than %d bytes\n",
+					path, lineno, LINE_MAX_LEN - 2);
+				rc = 1;
+				goto out; /* the rest of the line would be misread */
+			}
 			int argc = xrt_tokenize(line, words, XRT_CTL_MAX_WORDS);
 			if (argc < 0) {
 				fprintf(stderr, "Command failed %s:%u: bad quoting or too many words\n",

@@ -137,6 +137,193 @@ static int set_pin_dir(struct xrt_maps *m, const char *bpffs, char *err)
 	return 0;
 }
 
+static int map_update(int fd, const void *key, const void *val, const char *what,
+		      char *err)
+{
+	if (bpf_map_update_elem(fd, key, val, BPF_ANY))
+		return fail(err, -errno, "%s: map update failed: %s", what,
+			    strerror(errno));
+	return 0;
+}
+
+static int map_delete(int fd, const void *key, const char *what, char *err)
+{
+	if (bpf_map_delete_elem(fd, key))
+		return fail(err, -errno, "%s: %s", what,
+			    errno == ENOENT ? "no such entry" : strerror(errno));
+	return 0;
+}
+
+/*
+ * Which next hops use gateway (ifindex, gw), so that neigh_set / neigh_del
+ * can refresh the neighbour MAC cached in them (XRT_NH_F_DMAC). Chains run
+ * through arrays indexed by next-hop id; rebuilt from the map on every load
+ * or open, since a restarted daemon inherits the pinned next hops.
+ */
+#define GW_BUCKETS 65536u
+struct xrt_maps_priv {
+	uint32_t head[GW_BUCKETS]; /* first next-hop id, 0 = none */
+	uint32_t next[XRT_MAX_NEXTHOPS];
+	struct {
+		uint32_t ifindex;
+		uint8_t gw[16];
+		uint8_t linked;
+	} key[XRT_MAX_NEXTHOPS];
+};
+
+static uint32_t gw_hash(uint32_t ifindex, const uint8_t gw[16])
+{
+	uint32_t h = 2166136261u ^ ifindex; /* FNV-1a */
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ gw[i]) * 16777619u;
+	return h & (GW_BUCKETS - 1);
+}
+
+static void gw_unlink(struct xrt_maps_priv *pv, uint32_t id)
+{
+	uint32_t *link;
+
+	if (!pv || !pv->key[id].linked)
+		return;
+	link = &pv->head[gw_hash(pv->key[id].ifindex, pv->key[id].gw)];
+	while (*link && *link != id)
+		link = &pv->next[*link];
+	if (*link == id)
+		*link = pv->next[id];
+	pv->key[id].linked = 0;
+	pv->next[id] = 0;
+}
+
+static void gw_link(struct xrt_maps_priv *pv, uint32_t id, const struct xrt_nh *v)
+{
+	uint32_t b;
+
+	if (!pv)
+		return;
+	gw_unlink(pv, id);
+	if (!(v->flags & XRT_NH_F_VALID) || (v->flags & XRT_NH_F_CONNECTED))
+		return;
+	pv->key[id].ifindex = v->ifindex;
+	memcpy(pv->key[id].gw, v->gw, 16);
+	pv->key[id].linked = 1;
+	b = gw_hash(v->ifindex, v->gw);
+	pv->next[id] = pv->head[b];
+	pv->head[b] = id;
+}
+
+/* RFC 4861 7.3.3: STALE entries must see their traffic (used_ns), so only
+ * the other usable states are cached. */
+static int neigh_cacheable(uint16_t state)
+{
+	return (state & XRT_NUD_VALID) && !(state & XRT_NUD_STALE);
+}
+
+/* Recompute v's cached gateway MAC from xrt_neigh6. */
+static void nh_fill_dmac(struct xrt_maps *m, struct xrt_nh *v)
+{
+	struct xrt_neigh6_key k = { .ifindex = v->ifindex };
+	struct xrt_neigh6_val n;
+
+	v->flags &= ~XRT_NH_F_DMAC;
+	memset(v->dmac, 0, sizeof(v->dmac));
+	v->pad3 = 0;
+	if (v->flags & XRT_NH_F_CONNECTED)
+		return;
+	memcpy(k.addr, v->gw, sizeof(k.addr));
+	if (bpf_map_lookup_elem(m->neigh6, &k, &n) == 0 && neigh_cacheable(n.state)) {
+		v->flags |= XRT_NH_F_DMAC;
+		memcpy(v->dmac, n.mac, sizeof(v->dmac));
+	}
+}
+
+/* Call fn on every next hop in the array (batched reads). */
+static int nh_walk(struct xrt_maps *m,
+		   int (*fn)(struct xrt_maps *, uint32_t, struct xrt_nh *, const void *,
+			     char *),
+		   const void *arg, char *err)
+{
+	enum { CHUNK = 4096 };
+	struct xrt_nh *vals = calloc(CHUNK, sizeof(*vals));
+	uint32_t *keys = calloc(CHUNK, sizeof(*keys));
+	uint32_t out_batch = 0, count, i;
+	void *in_batch = NULL;
+	int rc = 0, done = 0;
+
+	if (!vals || !keys) {
+		rc = fail(err, -ENOMEM, "nexthops: out of memory");
+		goto out;
+	}
+	while (!done) {
+		count = CHUNK;
+		if (bpf_map_lookup_batch(m->nh, in_batch, &out_batch, keys, vals,
+					 &count, NULL)) {
+			if (errno != ENOENT) {
+				rc = fail(err, -errno, "nexthops: batch read: %s",
+					  strerror(errno));
+				goto out;
+			}
+			done = 1;
+		}
+		in_batch = &out_batch;
+		for (i = 0; i < count; i++) {
+			rc = fn(m, keys[i], &vals[i], arg, err);
+			if (rc)
+				goto out;
+		}
+	}
+out:
+	free(vals);
+	free(keys);
+	return rc;
+}
+
+static int gw_index_one(struct xrt_maps *m, uint32_t id, struct xrt_nh *v,
+			const void *arg, char *err)
+{
+	(void)arg;
+	(void)err;
+	if (id > 0 && id < XRT_MAX_NEXTHOPS)
+		gw_link(m->priv, id, v);
+	return 0;
+}
+
+static int gw_index_build(struct xrt_maps *m, char *err)
+{
+	m->priv = calloc(1, sizeof(*m->priv));
+	if (!m->priv)
+		return fail(err, -ENOMEM, "nexthop index: out of memory");
+	return nh_walk(m, gw_index_one, NULL, err);
+}
+
+/* neigh_set / neigh_del: refresh the next hops whose gateway this is. */
+static int gw_neigh_changed(struct xrt_maps *m, uint32_t ifindex,
+			    const uint8_t addr[16], char *err)
+{
+	struct xrt_maps_priv *pv = m->priv;
+	struct xrt_nh v, old;
+	uint32_t id;
+	int rc;
+
+	if (!pv)
+		return 0;
+	for (id = pv->head[gw_hash(ifindex, addr)]; id; id = pv->next[id]) {
+		if (pv->key[id].ifindex != ifindex || memcmp(pv->key[id].gw, addr, 16))
+			continue;
+		if (bpf_map_lookup_elem(m->nh, &id, &v))
+			continue;
+		old = v;
+		nh_fill_dmac(m, &v);
+		if (!memcmp(&old, &v, sizeof(v)))
+			continue;
+		rc = map_update(m->nh, &id, &v, XRT_MAP_NH, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Set a `const volatile __u32` of the object's .rodata before load. */
 static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val)
 {
@@ -246,7 +433,10 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		xrt_maps_close(m);
 		return fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 	}
-	return 0;
+	rc = gw_index_build(m, err);
+	if (rc)
+		xrt_maps_close(m);
+	return rc;
 }
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
@@ -269,13 +459,19 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 			return fail(err, rc, "%s: %s", path, strerror(-rc));
 		}
 	}
-	return 0;
+	rc = gw_index_build(m, err);
+	if (rc)
+		xrt_maps_close(m);
+	return rc;
 }
 
 void xrt_maps_close(struct xrt_maps *m)
 {
 	struct map_slot slots[16];
 	int i, n;
+
+	free(m->priv);
+	m->priv = NULL;
 
 	if (m->obj) {
 		/* The object owns its fds. */
@@ -318,23 +514,6 @@ int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err)
 	return 0;
 }
 
-static int map_update(int fd, const void *key, const void *val, const char *what,
-		      char *err)
-{
-	if (bpf_map_update_elem(fd, key, val, BPF_ANY))
-		return fail(err, -errno, "%s: map update failed: %s", what,
-			    strerror(errno));
-	return 0;
-}
-
-static int map_delete(int fd, const void *key, const char *what, char *err)
-{
-	if (bpf_map_delete_elem(fd, key))
-		return fail(err, -errno, "%s: %s", what,
-			    errno == ENOENT ? "no such entry" : strerror(errno));
-	return 0;
-}
-
 /* Array maps cannot delete: an entry is removed by zeroing it. */
 static int array_clear(int fd, uint32_t id, size_t size, const char *what,
 		       char *err)
@@ -367,12 +546,47 @@ static int iface_slot_taken(struct xrt_maps *m, int ifindex, uint16_t slot)
 	return 0;
 }
 
+/*
+ * Keep the egress MAC cached in every next hop leaving by ifindex in step
+ * with xrt_ifaces (iface = NULL: the interface is gone, drop the cache so the
+ * fast path finds no entry and drops).
+ */
+static int smac_refresh_one(struct xrt_maps *m, uint32_t id, struct xrt_nh *v,
+			    const void *arg, char *err)
+{
+	const struct { int ifindex; const struct xrt_iface *iface; } *a = arg;
+
+	if (v->ifindex != (uint32_t)a->ifindex || !(v->flags & XRT_NH_F_VALID))
+		return 0;
+	if (a->iface) {
+		if ((v->flags & XRT_NH_F_SMAC) &&
+		    !memcmp(v->smac, a->iface->mac, sizeof(v->smac)))
+			return 0;
+		v->flags |= XRT_NH_F_SMAC;
+		memcpy(v->smac, a->iface->mac, sizeof(v->smac));
+	} else {
+		if (!(v->flags & XRT_NH_F_SMAC))
+			return 0;
+		v->flags &= ~XRT_NH_F_SMAC;
+		memset(v->smac, 0, sizeof(v->smac));
+	}
+	return map_update(m->nh, &id, v, XRT_MAP_NH, err);
+}
+
+static int nh_refresh_smac(struct xrt_maps *m, int ifindex,
+			   const struct xrt_iface *iface, char *err)
+{
+	struct { int ifindex; const struct xrt_iface *iface; } arg = { ifindex, iface };
+
+	return nh_walk(m, smac_refresh_one, &arg, err);
+}
+
 int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 		       const struct xrt_iface *v, char *err)
 {
 	char name[IF_NAMESIZE];
 	uint32_t key = (uint32_t)ifindex;
-	int other;
+	int other, rc;
 
 	if (ifindex <= 0)
 		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
@@ -399,16 +613,23 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 
 	if (!if_indextoname((unsigned)ifindex, name))
 		return fail(err, -ENODEV, "ifindex %d: no such interface", ifindex);
-	return map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	rc = map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	if (rc)
+		return rc;
+	return nh_refresh_smac(m, ifindex, v, err);
 }
 
 int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
 {
 	uint32_t key = (uint32_t)ifindex;
+	int rc;
 
 	if (ifindex <= 0)
 		return fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	return map_delete(m->ifaces, &key, "iface", err);
+	rc = map_delete(m->ifaces, &key, "iface", err);
+	if (rc)
+		return rc;
+	return nh_refresh_smac(m, ifindex, NULL, err);
 }
 
 static int route_key(struct xrt_fib6_key *k, uint32_t table,
@@ -500,6 +721,9 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 		    char *err)
 {
 	static const uint8_t any[16];
+	struct xrt_iface iface;
+	struct xrt_nh nv;
+	int rc;
 
 	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
 		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
@@ -512,14 +736,29 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 	if (v->mtu < IP6_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
 		return fail(err, -EINVAL, "nexthop %u: mtu %u: must be %u..%u", id,
 			    v->mtu, IP6_MIN_MTU, IP6_MAX_PAYLOAD);
-	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED))
+	/* The cache flags are accepted (a value read back) but recomputed. */
+	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED | XRT_NH_F_SMAC |
+			 XRT_NH_F_DMAC))
 		return fail(err, -EINVAL, "nexthop %u: flags 0x%x: unknown bits",
 			    id, v->flags);
 	if (!(v->flags & XRT_NH_F_CONNECTED) &&
 	    (!memcmp(v->gw, any, sizeof(any)) || v->gw[0] == 0xff))
 		return fail(err, -EINVAL,
 			    "nexthop %u: gateway must be a unicast address", id);
-	return map_update(m->nh, &id, v, XRT_MAP_NH, err);
+	nv = *v;
+	nv.flags &= ~XRT_NH_F_SMAC;
+	memset(nv.smac, 0, sizeof(nv.smac));
+	nv.pad = 0;
+	nv.pad2 = 0;
+	if (bpf_map_lookup_elem(m->ifaces, &nv.ifindex, &iface) == 0) {
+		nv.flags |= XRT_NH_F_SMAC;
+		memcpy(nv.smac, iface.mac, sizeof(nv.smac));
+	}
+	nh_fill_dmac(m, &nv);
+	rc = map_update(m->nh, &id, &nv, XRT_MAP_NH, err);
+	if (rc == 0)
+		gw_link(m->priv, id, &nv);
+	return rc;
 }
 
 int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)
@@ -527,6 +766,7 @@ int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)
 	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
 		return fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
 			    XRT_MAX_NEXTHOPS - 1);
+	gw_unlink(m->priv, id);
 	return array_clear(m->nh, id, sizeof(struct xrt_nh), XRT_MAP_NH, err);
 }
 
@@ -642,7 +882,7 @@ int xrt_maps_neigh_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 	if (bpf_map_update_elem(m->neigh6, &k, &v, BPF_ANY))
 		return fail(err, -errno, "neighbour: %s",
 			    errno == E2BIG ? "table full" : strerror(errno));
-	return 0;
+	return gw_neigh_changed(m, k.ifindex, k.addr, err);
 }
 
 int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
@@ -653,7 +893,10 @@ int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 
 	if (rc)
 		return rc;
-	return map_delete(m->neigh6, &k, "neighbour", err);
+	rc = map_delete(m->neigh6, &k, "neighbour", err);
+	if (rc)
+		return rc;
+	return gw_neigh_changed(m, k.ifindex, k.addr, err);
 }
 
 int xrt_maps_xsk_set(struct xrt_maps *m, uint32_t key, int xsk_fd, char *err)

@@ -12,6 +12,11 @@
  * The only code that writes the fast path's maps. Every setter validates its
  * arguments and refuses bad values with a message in err (naming the bad
  * field) and a negative errno, leaving the map unchanged.
+ *
+ * One writer process at a time (xrtd): next hops cache their egress and
+ * gateway MACs (XRT_NH_F_SMAC / XRT_NH_F_DMAC), and the index that keeps them
+ * in step with iface/neigh changes lives in this process (rebuilt from the
+ * pins by xrt_maps_load / xrt_maps_open_pinned).
  */
 struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
@@ -20,6 +25,9 @@ struct xrt_maps {
 	int tx_ports; /* always -1: no devmap (see include/xrt/maps.h) */
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
+	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set
+	 * can refresh the MAC cached in them). */
+	struct xrt_maps_priv *priv;
 };
 
 #define XRT_ERR_LEN 256

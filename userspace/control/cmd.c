@@ -252,12 +252,14 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 {
 	char d[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], t[16], mac[18];
 	uint32_t table = c->table;
+	const struct xrt_link *iif = NULL;
 	if (c->iif[0]) {
 		struct xrt_link *l = router_link_need(r, c->iif, err);
 		if (!l)
 			return -ENODEV;
 		if (!c->has_table)
 			table = l->dev.table;
+		iif = l;
 	}
 	/* The fast path decides these before any route lookup (bpf/fib.h). */
 	const char *pre = NULL;
@@ -317,8 +319,9 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		}
 		JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
 		JADD(o, "metric", JINT(rt->metric));
-		json_out(out, json_object_get(o));
-		json_object_put(o);
+		if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+			JADD(o, "decision", JSTR("dropped: forwarding off on the ingress (drop fwd_disabled)"));
+		json_out(out, o);
 		return 0;
 	}
 	if (rt->type != XRT_RTN_UNICAST)
@@ -339,6 +342,10 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			xrt_buf_printf(out, " lladdr %s", mac);
 		}
 	}
+	/* ip6_forward's first check, when the ingress is known. */
+	if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+		xrt_buf_printf(out, " dropped: forwarding off on %s (drop fwd_disabled)",
+			       iif->dev.name);
 	xrt_buf_printf(out, "\n");
 	return 0;
 }
@@ -446,6 +453,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		for (unsigned q = 0; q < l->nqueues; q++)
 			nx += l->xsk_fd[q] >= 0;
 		JADD(o, "xsks", JINT(nx));
+		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -453,11 +461,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s\n"
 		       "    link/ether %s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
-		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx, mac);
+		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
+		       l->kernel_local ? " kernel-local" : "", mac);
 }
 
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
@@ -643,9 +652,15 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
-		if (add)
+		if (add) {
+			if (r->in_config &&
+			    (rc = config_neigh_note(r, l->dev.ifindex, &c.addr, err)))
+				return rc;
 			return neigh_add_static(l->dev.ifindex, &c.addr, c.mac, err);
+		}
 		rc = neigh_del(l->dev.ifindex, &c.addr, err);
+		if (rc == 0)
+			config_neigh_forget(r, l->dev.ifindex, &c.addr);
 		if (rc == -ENOENT) {
 			char b[INET6_ADDRSTRLEN];
 			ERR("no neighbour %s on %s", ntop(&c.addr, b), l->dev.name);
@@ -757,8 +772,13 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	const uint64_t xsk_vals[] = { XSK_STATS_LIST(XSK_VAL) };
 	static struct stack_stats ss;
 	stack_stats_get(&ss);
+	struct rib_stats rs;
+	rib_get_stats(r->rib, &rs);
 	if (!json) {
 		stats_text(&s, out);
+		xrt_buf_printf(out, "%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n",
+			       "RibRoutes", rs.routes, "RibPrefixes", rs.nodes, "RibNexthops",
+			       rs.nexthops, "RibNexthopGroups", rs.groups);
 		for (int i = 0; i < XRT_MIB_MAX; i++)
 			xrt_buf_printf(out, "slow.%-27s\t%llu\n", MIB_NAMES[i],
 				       (unsigned long long)ss.mib[i]);
@@ -768,6 +788,9 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		for (int i = 0; i < STACK_DROP_MAX; i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", stack_drop_names[i],
 				       (unsigned long long)ss.drop[i]);
+		for (int i = 0; i < STACK_GAUGE_MAX; i++)
+			xrt_buf_printf(out, "%-32s\t%llu\n", stack_gauge_names[i],
+				       (unsigned long long)ss.gauge[i]);
 		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
 				       (unsigned long long)xsk_vals[i]);
@@ -796,12 +819,20 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		JADD(icmp, stack_icmp6_names[i], JINT(ss.icmp6[i]));
 	for (int i = 0; i < STACK_DROP_MAX; i++)
 		JADD(sdrop, stack_drop_names[i], JINT(ss.drop[i]));
+	for (int i = 0; i < STACK_GAUGE_MAX; i++)
+		JADD(slow, stack_gauge_names[i], JINT(ss.gauge[i]));
 	for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 		JADD(xsk, XSK_NAMES[i], JINT(xsk_vals[i]));
 	JADD(slow, "icmp6", icmp);
 	JADD(slow, "drop", sdrop);
 	JADD(slow, "xsk", xsk);
 	JADD(o, "slowpath", slow);
+	json_object *rib = json_object_new_object();
+	JADD(rib, "routes", JINT(rs.routes));
+	JADD(rib, "prefixes", JINT(rs.nodes));
+	JADD(rib, "nexthops", JINT(rs.nexthops));
+	JADD(rib, "groups", JINT(rs.groups));
+	JADD(o, "rib", rib);
 	json_out(out, o);
 	return 0;
 }
@@ -875,9 +906,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1))
 			return config_reload(r, err);
-		ERR(argc < 2 ? "config needs a command (reload)"
-			     : "unknown config command \"%s\" (reload)",
-		    argc < 2 ? "" : argv[1]);
+		if (argc < 2)
+			ERR("config needs a command (reload)");
+		else
+			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
 	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "stack/neighbour.h"
 
 #define CONFIG_LINE_MAX 8192
 
@@ -23,6 +26,13 @@ static int run_file(struct xrt_router *r, const char *path, char *err)
 	r->in_config = true;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		size_t len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			snprintf(err, XRT_ERR_LEN, "%.60s:%u: line longer than %d bytes", path,
+				 lineno, CONFIG_LINE_MAX - 2);
+			rc = -E2BIG;
+			break;
+		}
 		int argc = xrt_tokenize(line, argv, XRT_CTL_MAX_WORDS);
 		if (argc < 0) {
 			snprintf(err, XRT_ERR_LEN, "%s:%u: bad quoting or too many words", path,
@@ -52,8 +62,46 @@ int config_load(struct xrt_router *r, const char *path, char *err)
 	return run_file(r, path, err);
 }
 
+int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
+		      char *err)
+{
+	for (size_t i = 0; i < r->nconfig_neighs; i++)
+		if (r->config_neighs[i].ifindex == ifindex &&
+		    !memcmp(&r->config_neighs[i].addr, a, sizeof(*a))) {
+			r->config_neighs[i].stale = false;
+			return 0;
+		}
+	if (!r->config_neighs) {
+		r->config_neighs = calloc(NEIGH_TABLE_SIZE, sizeof(*r->config_neighs));
+		if (!r->config_neighs) {
+			snprintf(err, XRT_ERR_LEN, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	if (r->nconfig_neighs == NEIGH_TABLE_SIZE) {
+		snprintf(err, XRT_ERR_LEN, "too many static neighbours in the configuration (at most %d)",
+			 NEIGH_TABLE_SIZE);
+		return -ENOSPC;
+	}
+	r->config_neighs[r->nconfig_neighs++] =
+		(struct config_neigh){ .ifindex = ifindex, .addr = *a };
+	return 0;
+}
+
+void config_neigh_forget(struct xrt_router *r, int ifindex, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < r->nconfig_neighs; i++)
+		if (r->config_neighs[i].ifindex == ifindex &&
+		    !memcmp(&r->config_neighs[i].addr, a, sizeof(*a))) {
+			r->config_neighs[i] = r->config_neighs[--r->nconfig_neighs];
+			return;
+		}
+}
+
 static void mark_all(struct xrt_router *r, bool stale)
 {
+	for (size_t i = 0; i < r->nconfig_neighs; i++)
+		r->config_neighs[i].stale = stale;
 	if (stale)
 		rib_mark(r->rib, RIB_ORIGIN_CONFIG);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
@@ -86,6 +134,12 @@ int config_reload(struct xrt_router *r, char *err)
 	rc = rib_sweep(r->rib, RIB_ORIGIN_CONFIG, err);
 	if (rc < 0)
 		return rc;
+	for (size_t i = r->nconfig_neighs; i-- > 0;)
+		if (r->config_neighs[i].stale) {
+			struct config_neigh n = r->config_neighs[i];
+			neigh_del(n.ifindex, &n.addr, err); /* -ENOENT: already gone */
+			config_neigh_forget(r, n.ifindex, &n.addr);
+		}
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		if (!l)

@@ -158,10 +158,16 @@ static void on_addr(struct xrt_router *r, const struct nlmsghdr *nlh)
 		return;
 	}
 	int rc = addr_add(r, l, &a, ifa->ifa_prefixlen, ADDR_ORIGIN_KERNEL, err);
-	if (rc == 0)
+	if (rc == 0) {
 		r->mirror->st.addrs++;
-	else if (rc != -EEXIST) /* link-locals were learned at attach */
+	} else if (rc == -EEXIST) {
+		/* Still there (or a learned link-local): survives a resync. */
+		for (unsigned i = 0; i < l->dev.naddrs; i++)
+			if (!memcmp(&l->dev.addr[i], &a, sizeof(a)))
+				l->addr_stale[i] = false;
+	} else {
 		fprintf(stderr, "xrtd: kernel address: %s\n", err);
+	}
 }
 
 static void on_neigh(struct xrt_router *r, const struct nlmsghdr *nlh)
@@ -258,11 +264,26 @@ int nl_mirror_resync(struct xrt_router *r, char *err)
 		return 0;
 	r->mirror->st.resyncs++;
 	rib_mark(r->rib, RIB_ORIGIN_KERNEL);
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
+		struct xrt_link *l = r->links[s];
+		for (unsigned i = 0; l && i < l->dev.naddrs; i++)
+			l->addr_stale[i] = l->addr_origin[i] == ADDR_ORIGIN_KERNEL;
+	}
 	int rc = dump_all(r, err);
 	if (rc)
 		return rc; /* keep what we have rather than sweep on a partial view */
 	rc = rib_sweep(r->rib, RIB_ORIGIN_KERNEL, err);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* Addresses the kernel no longer has (their routes go with them). */
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
+		struct xrt_link *l = r->links[s];
+		for (unsigned i = l ? l->dev.naddrs : 0; i-- > 0;)
+			if (l->addr_stale[i] && l->addr_origin[i] == ADDR_ORIGIN_KERNEL &&
+			    (rc = addr_del(r, l, &l->dev.addr[i], l->dev.plen[i], err)))
+				return rc;
+	}
+	return 0;
 }
 
 static void set_kernel_local(struct xrt_router *r, bool on)

@@ -29,6 +29,7 @@ struct rib {
 	struct rib_grp **grps;
 	size_t grps_mask, ngrps;
 	struct id_pool nh_ids, grp_ids;
+	size_t max_routes;
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
 	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
@@ -106,6 +107,7 @@ struct rib *rib_new(const struct rib_ops *ops)
 	if (!rib)
 		return NULL;
 	rib->ops = *ops;
+	rib->max_routes = XRT_MAX_ROUTES;
 	rib->nodes_mask = 1023;
 	rib->nhs_mask = 255;
 	rib->grps_mask = 63;
@@ -119,6 +121,11 @@ struct rib *rib_new(const struct rib_ops *ops)
 		return NULL;
 	}
 	return rib;
+}
+
+void rib_set_max_routes(struct rib *rib, size_t max)
+{
+	rib->max_routes = max;
 }
 
 void rib_free(struct rib *rib)
@@ -614,6 +621,10 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		    inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)), s->plen, s->metric);
 		return -EEXIST;
 	}
+	if (!old && rib->nroutes >= rib->max_routes) {
+		ERR("routing table is full (%zu routes)", rib->max_routes);
+		return -ENOSPC;
+	}
 
 	struct rib_route *nr = calloc(1, sizeof(*nr));
 	if (!nr) {
@@ -819,11 +830,48 @@ int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err)
 	return 0;
 }
 
+/* The same route without the group members on ifindex (replace in place:
+ * the fast path switches from the old group to the smaller one at once). */
+static int route_shrink(struct rib *rib, struct rib_route *r, int ifindex, char *err)
+{
+	struct rib_route_spec s = {
+		.table = r->node->table, .prefix = r->node->prefix, .plen = r->node->plen,
+		.type = r->type, .metric = r->metric, .mtu = r->mtu,
+		.origin = (enum rib_origin)r->origin,
+	};
+	for (unsigned i = 0; i < r->grp->n; i++) {
+		const struct rib_nh *h = r->grp->nh[i];
+		if (h->ifindex == ifindex)
+			continue;
+		struct rib_path *p = &s.path[s.npaths++];
+		p->ifindex = h->ifindex;
+		p->has_gw = !(h->flags & XRT_NH_F_CONNECTED);
+		p->gw = h->gw;
+		p->weight = r->grp->weight[i];
+	}
+	return rib_route_add(rib, &s, true, err);
+}
+
 int rib_link_down(struct rib *rib, int ifindex, char *err)
 {
-	struct rib_match m = { .has_dev = true, .ifindex = ifindex };
-	int rc = rib_flush(rib, &m, err);
-	return rc < 0 ? rc : 0;
+	/* Like the kernel when a device goes: a multipath route loses only
+	 * the next hops through it; a route left without any goes away. */
+	struct rib_route **v;
+	size_t k;
+	if (collect(rib, &(struct rib_match){ .has_dev = true, .ifindex = ifindex }, &v, &k)) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	int rc = 0;
+	for (size_t i = k; i-- > 0 && !rc;) {
+		struct rib_route *r = v[i];
+		bool others = false;
+		for (unsigned j = 0; r->grp && j < r->grp->n; j++)
+			others |= r->grp->nh[j]->ifindex != ifindex;
+		rc = others ? route_shrink(rib, r, ifindex, err) : route_remove(rib, r, err);
+	}
+	free(v);
+	return rc;
 }
 
 void rib_mark(struct rib *rib, enum rib_origin origin)

@@ -110,6 +110,10 @@ struct rib_node {
 struct rib;
 
 struct rib *rib_new(const struct rib_ops *ops);
+/* Most routes the RIB holds, all metrics counted (default XRT_MAX_ROUTES:
+ * routes that are not the best of their prefix never reach the fast
+ * path's map, so the map's size alone would not bound them). */
+void rib_set_max_routes(struct rib *rib, size_t max);
 void rib_free(struct rib *rib);
 
 /* Add a route. replace: an existing route with the same (table, prefix,

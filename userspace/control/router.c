@@ -115,6 +115,9 @@ void router_fini(struct xrt_router *r)
 	}
 	rib_free(r->rib);
 	r->rib = NULL;
+	free(r->config_neighs);
+	r->config_neighs = NULL;
+	r->nconfig_neighs = 0;
 	xrt_maps_close(&r->maps);
 }
 

@@ -48,7 +48,35 @@ struct xrt_router {
 	bool in_config, reloading;
 	const char *config_path;
 	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
+	/* Static neighbours the configuration file added, so that a reload
+	 * removes the ones it no longer names (the stack's table has no
+	 * notion of origin). Bounded like that table. */
+	struct config_neigh {
+		int ifindex;
+		struct in6_addr addr;
+		bool stale;
+	} *config_neighs;
+	size_t nconfig_neighs;
+	/* The punted packet the stack is handling: the fast path already
+	 * chose its ECMP member (meta->nh), and the slow path must agree, or
+	 * the member's neighbour would never be resolved for that flow. */
+	struct {
+		bool valid;
+		uint32_t nh;
+		struct in6_addr daddr;
+	} punt;
 };
+
+/* Around stack_rx of a punted frame: remember the fast path's choice. */
+void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
+		       const uint8_t *frame, size_t len);
+void router_punt_end(struct xrt_router *r);
+
+/* The configuration added (ifindex, addr): remember it (or refresh it). */
+int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
+		      char *err);
+/* A neighbour was deleted: forget it if the configuration had added it. */
+void config_neigh_forget(struct xrt_router *r, int ifindex, const struct in6_addr *a);
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
 /* Detach the programs we attached, close sockets, free everything; the

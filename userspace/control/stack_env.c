@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 
 #include "control/netlink.h"
 #include "xrt/proto.h"
@@ -57,7 +58,14 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 	if (!rt)
 		return -ENETUNREACH;
 	res->type = rt->type;
-	const struct rib_nh *h = rib_route_pick(rt, saddr, daddr);
+	const struct rib_nh *h = NULL;
+	/* A group member the fast path picked for this very packet wins. */
+	if (rt->grp && r->punt.valid && !memcmp(&r->punt.daddr, daddr, sizeof(*daddr)))
+		for (unsigned i = 0; i < rt->grp->n; i++)
+			if (rt->grp->nh[i]->id == r->punt.nh)
+				h = rt->grp->nh[i];
+	if (!h)
+		h = rib_route_pick(rt, saddr, daddr);
 	if (h) {
 		res->oif = h->ifindex;
 		res->nexthop = (h->flags & XRT_NH_F_CONNECTED) ? *daddr : h->gw;
@@ -77,6 +85,16 @@ static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *add
 		fprintf(stderr, "xrtd: neighbour: %s\n", err);
 }
 
+/* When the fast path last forwarded through a STALE neighbour (0: never). */
+static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr *addr)
+{
+	struct xrt_router *r = ctx;
+	struct xrt_neigh6_key k = { .ifindex = (__u32)ifindex };
+	struct xrt_neigh6_val v;
+	memcpy(k.addr, addr->s6_addr, 16);
+	return bpf_map_lookup_elem(r->maps.neigh6, &k, &v) == 0 ? v.used_ns : 0;
+}
+
 static uint64_t env_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -85,11 +103,31 @@ static uint64_t env_now_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Ethernet + the IPv6 destination's offset in the fixed header. */
+#define PUNT_DADDR_OFF (ETH_HLEN_ + 24)
+
+void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
+		       const uint8_t *frame, size_t len)
+{
+	r->punt.valid = meta && meta->nh && len >= PUNT_DADDR_OFF + 16;
+	if (!r->punt.valid)
+		return;
+	r->punt.nh = meta->nh;
+	memcpy(&r->punt.daddr, frame + PUNT_DADDR_OFF, 16);
+}
+
+void router_punt_end(struct xrt_router *r)
+{
+	r->punt.valid = false;
+}
+
 void router_stack_env(struct xrt_router *r, struct stack_env *env)
 {
 	*env = (struct stack_env){
 		.ctx = r, .xmit = env_xmit, .dev_get = env_dev_get,
 		.dev_foreach = env_dev_foreach, .fib6_lookup = env_fib6_lookup,
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
+		.neigh_used_ns = env_neigh_used_ns,
+		.tx_max_frame = XSK_TX_FRAME_MAX,
 	};
 }

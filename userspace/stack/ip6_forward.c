@@ -3,19 +3,19 @@
 
 /*
  * Called for a packet whose route is unicast and not local. The fast path
- * did these checks already, but the daemon never trusts it; a packet punted
- * only for a Redirect was forwarded by the fast path, so here it only
- * produces the Redirect.
+ * did these checks already, but the daemon never trusts it. A packet punted
+ * for a Redirect was NOT forwarded by the fast path (XDP cannot clone a
+ * frame; see bpf/forward.h), so here it gets the Redirect and is forwarded.
  */
 void ip6_forward(struct pkt *p, const struct fib6_result *res)
 {
 	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	const struct xrt_netdev *in = stack_dev(p->ifindex);
-	bool redirect_only = p->meta && p->meta->reason == XRT_PUNT_REDIRECT;
 
+	/* The seeds' "goto error": forwarding off counts as InAddrErrors. */
 	if (!in || !in->forwarding) {
 		DROP_INC(FWD_DISABLED);
-		MIB_INC(IN_DISCARDS);
+		MIB_INC(IN_ADDR_ERRORS);
 		return;
 	}
 	if (p->eth_mcast) {
@@ -35,8 +35,6 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 		/* Leaving by the interface it came in by: a better first hop
 		 * exists on the link (RFC 4861 8.2). Then forward anyway. */
 		ndisc_send_redirect(p, res);
-		if (redirect_only)
-			return;
 	} else {
 		/* RFC 4291 2.5.6 / RFC 4007: a link-local source never leaves
 		 * its link. Unspecified, multicast, loopback sources never go. */
@@ -48,13 +46,11 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 		}
 		if (ip6_is_linklocal(&ip6->saddr)) {
 			DROP_INC(FWD_BEYOND_SCOPE);
-			MIB_INC(IN_DISCARDS);
+			MIB_INC(IN_ADDR_ERRORS);
 			icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_BEYONDSCOPE, 0);
 			return;
 		}
 	}
-	if (redirect_only)
-		return;
 	const struct xrt_netdev *out = stack_dev(res->oif);
 	if (!out) {
 		DROP_INC(NO_DEV);
@@ -68,6 +64,7 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 	if (p->len > mtu) {
 		DROP_INC(FWD_TOO_BIG);
 		MIB_INC(IN_TOO_BIG_ERRORS);
+		MIB_INC(FRAG_FAILS); /* as the kernel counts it */
 		icmp6_send(p, ICMP6_PKT_TOOBIG, 0, mtu);
 		return;
 	}

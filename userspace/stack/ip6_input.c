@@ -1,6 +1,5 @@
 /* xrt: IPv6 input: ipv6_rcv (header checks), ip6_rcv_finish (route), ip6_input_finish (local delivery). */
 #include "stack/stack_internal.h"
-#include "stack/sock.h"
 
 const struct xrt_netdev *stack_dev(int ifindex)
 {
@@ -152,18 +151,20 @@ void ipv6_rcv(struct pkt *p)
 		return;
 	}
 	/* RFC 4291 2.5.3 / 2.7: loopback never on the wire, multicast never a
-	 * source, interface-local multicast never on the wire. */
-	if (ip6_is_loopback(&ip6->daddr) || ip6_is_unspec(&ip6->daddr) ||
-	    ip6_is_loopback(&ip6->saddr) ||
+	 * source, interface-local multicast never on the wire: the seeds'
+	 * "goto err", InHdrErrors. An unspecified destination (2.5.2) counts
+	 * as InAddrErrors, as in the fast path. */
+	if (ip6_is_loopback(&ip6->daddr) || ip6_is_loopback(&ip6->saddr) ||
+	    ip6_is_mcast(&ip6->saddr) ||
 	    (ip6_is_mcast(&ip6->daddr) &&
 	     ip6_mc_scope(&ip6->daddr) == IP6_MC_SCOPE_INTERFACE)) {
 		DROP_INC(BAD_ADDR);
-		MIB_INC(IN_ADDR_ERRORS);
+		MIB_INC(IN_HDR_ERRORS);
 		return;
 	}
-	if (ip6_is_mcast(&ip6->saddr)) {
+	if (ip6_is_unspec(&ip6->daddr)) {
 		DROP_INC(BAD_ADDR);
-		MIB_INC(IN_HDR_ERRORS);
+		MIB_INC(IN_ADDR_ERRORS);
 		return;
 	}
 	size_t plen = ntohs(ip6->payload_len);
@@ -206,13 +207,12 @@ void ip6_input_finish(struct pkt *p, uint8_t nexthdr)
 	/* Each extension header is at least 8 bytes: the walk is bounded. */
 	for (unsigned guard = 0; guard <= PKT_MAX_LEN / 8; guard++) {
 		inet6_handler h = nexthdr == NEXTHDR_HOP ? NULL : inet6_protocol(nexthdr);
+		bool raw = raw6_local_deliver(p, nexthdr);
 		if (nexthdr == NEXTHDR_NONE) {
 			DROP_INC(NONE_NEXTHDR);
 			MIB_INC(IN_DELIVERS);
 			return;
 		}
-		/* Raw sockets get their copy first (raw6_local_deliver). */
-		bool raw = raw6_local_deliver(p, nexthdr);
 		if (!h && raw) {
 			MIB_INC(IN_DELIVERS);
 			return;

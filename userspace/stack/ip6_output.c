@@ -133,6 +133,8 @@ int ip6_local_out(uint8_t *data, size_t len, int oif, int iif)
 	uint32_t pmtu = rt6_pmtu_get(&ip6->daddr);
 	if (pmtu && pmtu < mtu)
 		mtu = pmtu;
+	if (senv.tx_max_frame > ETH_HDR_LEN && mtu > senv.tx_max_frame - ETH_HDR_LEN)
+		mtu = senv.tx_max_frame - ETH_HDR_LEN;
 	if (mtu < IP6_MIN_MTU)
 		mtu = IP6_MIN_MTU;
 	if (len > mtu)

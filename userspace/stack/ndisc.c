@@ -1,5 +1,10 @@
-/* xrt: neighbour discovery (RFC 4861): validate and answer NS/NA, send NS, send Redirects. */
+/* xrt: neighbour discovery (RFC 4861): validate and answer NS/NA, send NS, Redirects and Router Advertisements. */
+#include <errno.h>
+#include <stdio.h>
+#include "stack/ndisc_ra.h"
 #include "stack/stack_internal.h"
+
+static void ndisc_ra_solicited(int ifindex);
 
 #define ND_OPT_LEN_UNIT 8
 #define ND_LLA_OPT_LEN 8 /* type, length 1, 6-byte Ethernet address */
@@ -202,8 +207,10 @@ void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len)
 		if (ip6_is_unspec(&ip6->saddr) && o.slla) {
 			DROP_INC(ND_INVALID); /* RFC 4861 6.1.1 */
 			ICMP6_INC(IN_ERRORS);
-		} else if (o.slla) {
-			neigh_update_from_slla(p->ifindex, &ip6->saddr, o.slla);
+		} else {
+			if (o.slla)
+				neigh_update_from_slla(p->ifindex, &ip6->saddr, o.slla);
+			ndisc_ra_solicited(p->ifindex);
 		}
 		break;
 	case ND_ROUTER_ADVERT:
@@ -281,4 +288,219 @@ void ndisc_send_redirect(struct pkt *p, const struct fib6_result *res)
 	}
 	struct in6_addr dst = ip6->saddr;
 	icmp6_xmit_direct(data, &src, &dst, ND_HOP_LIMIT, len, p->ifindex, p->eth_src);
+}
+
+/* ---- Router Advertisements (RFC 4861 6.2) ---- */
+
+#define ND_RA_LEN_FIXED 16
+#define ND_OPT_MTU_LEN 8
+#define ND_OPT_PI_LEN 32
+#define ND_RA_MAX_LIFETIME_S 9000
+#define ND_RA_MIN_MAX_INTERVAL_S 4
+#define ND_RA_MAX_MAX_INTERVAL_S 1800
+
+struct ra_iface {
+	int ifindex; /* 0 = free slot */
+	struct stack_ra_config cfg;
+	uint64_t next_ns, last_ns;
+	unsigned initial_left;
+};
+
+static struct ra_iface ra_ifs[XRT_MAX_IFACES];
+static uint64_t ra_rand_state;
+
+static uint64_t ra_rand(uint64_t bound)
+{
+	if (!ra_rand_state)
+		ra_rand_state = stack_now() | 1;
+	ra_rand_state ^= ra_rand_state << 13;
+	ra_rand_state ^= ra_rand_state >> 7;
+	ra_rand_state ^= ra_rand_state << 17;
+	return bound ? ra_rand_state % bound : 0;
+}
+
+void ndisc_ra_init(void)
+{
+	memset(ra_ifs, 0, sizeof(ra_ifs));
+}
+
+static struct ra_iface *ra_find(int ifindex)
+{
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++)
+		if (ra_ifs[i].ifindex == ifindex)
+			return &ra_ifs[i];
+	return NULL;
+}
+
+/* One RA to all-nodes from the interface's link-local (RFC 4861 6.1.2). */
+static void ndisc_send_ra(const struct xrt_netdev *dev, uint16_t lifetime_s)
+{
+	struct in6_addr src;
+	if (!ipv6_dev_get_lladdr(dev, &src)) {
+		ICMP6_INC(OUT_ERRORS);
+		return;
+	}
+	uint8_t *data = nd_buf + PKT_HEADROOM;
+	uint8_t *icmp = data + IP6_HDR_LEN;
+	size_t len = ND_RA_LEN_FIXED;
+	memset(icmp, 0, len);
+	icmp[0] = ND_ROUTER_ADVERT;
+	icmp[4] = 64; /* Cur Hop Limit: what hosts should use */
+	icmp[6] = (uint8_t)(lifetime_s >> 8);
+	icmp[7] = (uint8_t)lifetime_s;
+	/* Reachable Time and Retrans Timer 0: unspecified by this router. */
+	icmp[len] = ND_OPT_SOURCE_LL_ADDR;
+	icmp[len + 1] = 1;
+	memcpy(icmp + len + 2, dev->mac, 6);
+	len += ND_LLA_OPT_LEN;
+	uint8_t *mtu = icmp + len;
+	memset(mtu, 0, ND_OPT_MTU_LEN);
+	mtu[0] = ND_OPT_MTU;
+	mtu[1] = 1;
+	uint32_t mtu_be = htonl(dev->mtu);
+	memcpy(mtu + 4, &mtu_be, 4);
+	len += ND_OPT_MTU_LEN;
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
+		const struct in6_addr *a = &dev->addr[i];
+		if (dev->plen[i] != 64 || ip6_is_linklocal(a) || ip6_is_mcast(a))
+			continue;
+		if (len + ND_OPT_PI_LEN > IP6_MIN_MTU - IP6_HDR_LEN)
+			break;
+		uint8_t *pi = icmp + len;
+		memset(pi, 0, ND_OPT_PI_LEN);
+		pi[0] = ND_OPT_PREFIX_INFO;
+		pi[1] = ND_OPT_PI_LEN / ND_OPT_LEN_UNIT;
+		pi[2] = 64;
+		pi[3] = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
+		uint32_t valid = htonl(ND_ADV_VALID_LIFETIME_S);
+		uint32_t preferred = htonl(ND_ADV_PREFERRED_LIFETIME_S);
+		memcpy(pi + 4, &valid, 4);
+		memcpy(pi + 8, &preferred, 4);
+		memcpy(pi + 16, a->s6_addr, 8); /* the /64; host bits zero */
+		len += ND_OPT_PI_LEN;
+	}
+	struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+	uint8_t mac[6];
+	ip6_mc_mac(&all_nodes, mac);
+	icmp6_xmit_direct(data, &src, &all_nodes, ND_HOP_LIMIT, len, dev->ifindex, mac);
+}
+
+static uint64_t ra_interval_ns(struct ra_iface *r)
+{
+	uint64_t lo = r->cfg.min_interval_s, hi = r->cfg.max_interval_s;
+	uint64_t ms = lo * 1000 + ra_rand((hi - lo) * 1000 + 1);
+	if (r->initial_left) {
+		r->initial_left--;
+		if (ms > ND_MAX_INITIAL_RTR_ADVERT_INTERVAL_S * 1000ull)
+			ms = ND_MAX_INITIAL_RTR_ADVERT_INTERVAL_S * 1000ull;
+	}
+	return ms * NSEC_PER_MSEC;
+}
+
+int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
+{
+	const struct xrt_netdev *dev = stack_dev(ifindex);
+	if (!dev) {
+		snprintf(err, 256, "ra: interface %d is not attached", ifindex);
+		return -ENODEV;
+	}
+	struct stack_ra_config c = *cfg;
+	if (!c.max_interval_s)
+		c.max_interval_s = ND_MAX_RTR_ADV_INTERVAL_S;
+	if (c.max_interval_s < ND_RA_MIN_MAX_INTERVAL_S || c.max_interval_s > ND_RA_MAX_MAX_INTERVAL_S) {
+		snprintf(err, 256, "ra: max interval %u s out of range %u..%u", c.max_interval_s,
+			 ND_RA_MIN_MAX_INTERVAL_S, ND_RA_MAX_MAX_INTERVAL_S);
+		return -EINVAL;
+	}
+	if (!c.min_interval_s)
+		c.min_interval_s = c.max_interval_s / 3;
+	if (c.min_interval_s < ND_MIN_DELAY_BETWEEN_RAS_S ||
+	    c.min_interval_s * 4 > c.max_interval_s * 3) {
+		snprintf(err, 256, "ra: min interval %u s must be 3..%u (0.75 x max)",
+			 c.min_interval_s, c.max_interval_s * 3 / 4);
+		return -EINVAL;
+	}
+	if (!c.router_lifetime_s)
+		c.router_lifetime_s = ND_ADV_DEFAULT_LIFETIME_S;
+	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S) {
+		snprintf(err, 256, "ra: router lifetime %u s above %u", c.router_lifetime_s,
+			 ND_RA_MAX_LIFETIME_S);
+		return -EINVAL;
+	}
+	struct ra_iface *r = ra_find(ifindex);
+	if (!c.enabled) {
+		if (r) {
+			/* RFC 4861 6.2.5: tell hosts we stop being a router. */
+			ndisc_send_ra(dev, 0);
+			memset(r, 0, sizeof(*r));
+		}
+		return 0;
+	}
+	if (!r)
+		r = ra_find(0);
+	if (!r) {
+		snprintf(err, 256, "ra: no room for interface %d", ifindex);
+		return -ENOSPC;
+	}
+	bool was_on = r->ifindex != 0;
+	r->ifindex = ifindex;
+	r->cfg = c;
+	if (!was_on) {
+		/* The first MAX_INITIAL_RTR_ADVERTISEMENTS go out at most
+		 * 16 s apart: that is this one and the intervals after it. */
+		r->initial_left = ND_MAX_INITIAL_RTR_ADVERTISEMENTS - 1;
+		r->next_ns = stack_now();
+	}
+	return 0;
+}
+
+void stack_ra_get(int ifindex, struct stack_ra_config *cfg)
+{
+	const struct ra_iface *r = ra_find(ifindex);
+	if (r && ifindex)
+		*cfg = r->cfg;
+	else
+		memset(cfg, 0, sizeof(*cfg));
+}
+
+/* RFC 4861 6.2.6: answer a Router Solicitation within MAX_RA_DELAY_TIME,
+ * never sooner than MIN_DELAY_BETWEEN_RAS after the last RA. */
+static void ndisc_ra_solicited(int ifindex)
+{
+	struct ra_iface *r = ifindex ? ra_find(ifindex) : NULL;
+	if (!r)
+		return;
+	uint64_t now = stack_now();
+	uint64_t t = now + ra_rand(ND_MAX_RA_DELAY_TIME_MS + 1) * NSEC_PER_MSEC;
+	uint64_t earliest = r->last_ns + ND_MIN_DELAY_BETWEEN_RAS_S * NSEC_PER_SEC;
+	if (r->last_ns && t < earliest)
+		t = earliest;
+	if (t < r->next_ns)
+		r->next_ns = t;
+}
+
+void ndisc_ra_timers_run(uint64_t now)
+{
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++) {
+		struct ra_iface *r = &ra_ifs[i];
+		if (!r->ifindex || r->next_ns > now)
+			continue;
+		const struct xrt_netdev *dev = stack_dev(r->ifindex);
+		if (!dev) {
+			memset(r, 0, sizeof(*r)); /* interface went away */
+			continue;
+		}
+		ndisc_send_ra(dev, r->cfg.router_lifetime_s);
+		r->last_ns = now;
+		r->next_ns = now + ra_interval_ns(r);
+	}
+}
+
+uint64_t ndisc_ra_timers_next(void)
+{
+	uint64_t due = UINT64_MAX;
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++)
+		if (ra_ifs[i].ifindex && ra_ifs[i].next_ns < due)
+			due = ra_ifs[i].next_ns;
+	return due;
 }

@@ -30,7 +30,11 @@ struct neighbour {
 	int next; /* hash chain, -1 ends */
 };
 
+/* How often STALE entries are checked for fast-path use. */
+#define NEIGH_STALE_SCAN_MS 1000
+
 static struct neighbour tbl[NEIGH_TABLE_SIZE];
+static uint64_t stale_scan_due_ns;
 static int buckets[NEIGH_HASH_BUCKETS];
 static size_t hold_bytes;
 
@@ -45,6 +49,7 @@ static unsigned neigh_hash(int ifindex, const struct in6_addr *a)
 void neigh_init(void)
 {
 	neigh_fini();
+	stale_scan_due_ns = 0;
 	for (unsigned i = 0; i < NEIGH_HASH_BUCKETS; i++)
 		buckets[i] = -1;
 }
@@ -291,16 +296,43 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 	}
 }
 
+/* RFC 4861 7.3.3: a STALE entry the fast path forwarded through since it
+ * became STALE goes to DELAY, so it is probed and confirmed or removed. */
+static void neigh_stale_scan(uint64_t now)
+{
+	stale_scan_due_ns = now + NEIGH_STALE_SCAN_MS * NSEC_PER_MSEC;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
+		struct neighbour *n = &tbl[i];
+		if (!n->used || n->state != XRT_NUD_STALE)
+			continue;
+		uint64_t used = senv.neigh_used_ns(senv.ctx, n->ifindex, &n->addr);
+		if (used > n->updated_ns)
+			neigh_set_state(n, XRT_NUD_DELAY,
+					now + ND_DELAY_FIRST_PROBE_TIME_MS * NSEC_PER_MSEC);
+	}
+}
+
 void neigh_timers_run(uint64_t now)
 {
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
 		if (tbl[i].used && tbl[i].timer_ns && tbl[i].timer_ns <= now)
 			neigh_timer(&tbl[i], now);
+	if (senv.neigh_used_ns && now >= stale_scan_due_ns)
+		neigh_stale_scan(now);
+}
+
+void neigh_gauges(uint64_t *entries, uint64_t *hold)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+		n += tbl[i].used;
+	*entries = n;
+	*hold = hold_bytes;
 }
 
 uint64_t neigh_timers_next(void)
 {
-	uint64_t due = UINT64_MAX;
+	uint64_t due = senv.neigh_used_ns ? stale_scan_due_ns : UINT64_MAX;
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
 		if (tbl[i].used && tbl[i].timer_ns && tbl[i].timer_ns < due)
 			due = tbl[i].timer_ns;

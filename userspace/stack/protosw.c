@@ -27,3 +27,15 @@ inet6_handler inet6_protocol(uint8_t nexthdr)
 {
 	return inet6_protos[nexthdr];
 }
+
+static raw6_deliver_fn raw_deliver;
+
+void inet6_set_raw_deliver(raw6_deliver_fn fn)
+{
+	raw_deliver = fn;
+}
+
+bool raw6_local_deliver(const struct pkt *p, uint8_t nexthdr)
+{
+	return raw_deliver && raw_deliver(p, nexthdr);
+}

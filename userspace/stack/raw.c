@@ -10,12 +10,12 @@ void inet6_dgram_release(struct sock *sk);
 #define ICMP6_CSUM_OFF 2 /* RFC 4443 2.1 */
 
 /*
- * raw6_local_deliver: every raw socket of this next header (bound address
+ * rawv6_local_deliver (ip6_input_finish's raw6_local_deliver hook): every raw socket of this next header (bound address
  * and connected peer matching) gets a copy of the packet from the header on,
  * before the protocol handler runs, as ip6_input_finish does. ICMPv6 copies
  * are checksummed first (the kernel's rawv6_rcv does the same).
  */
-bool raw6_local_deliver(struct pkt *p, uint8_t nexthdr)
+bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 {
 	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	bool delivered = false, csum_checked = false;

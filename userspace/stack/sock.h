@@ -134,9 +134,9 @@ int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nex
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
 
 /* Raw sockets: ip6_input_finish hands each upper-layer header to them first
- * (raw6_local_deliver). True if at least one socket took a copy. */
+ * (the raw6_local_deliver hook). True if at least one socket took a copy. */
 struct pkt;
-bool raw6_local_deliver(struct pkt *p, uint8_t nexthdr);
+bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 
 /* Counters of the socket layer (sp_* names in xrt stats come from stack). */
 struct sock_stats {

@@ -54,6 +54,14 @@ struct stack_env {
 			      const uint8_t mac[6], uint16_t state);
 	/* Monotonic clock in ns (fake in unit tests). */
 	uint64_t (*now_ns)(void *ctx);
+	/* Optional (NULL = unknown): when the fast path last forwarded through
+	 * this STALE neighbour (xrt_neigh6_val.used_ns, same clock as now_ns),
+	 * 0 if never. Lets the stack run RFC 4861 7.3.3 (STALE -> DELAY ->
+	 * PROBE) for flows it never sees. */
+	uint64_t (*neigh_used_ns)(void *ctx, int ifindex, const struct in6_addr *addr);
+	/* Largest Ethernet frame xmit can carry (0 = no limit). Packets the
+	 * stack originates are fragmented to fit it even on jumbo links. */
+	uint32_t tx_max_frame;
 };
 
 int stack_init(const struct stack_env *env);

@@ -145,6 +145,12 @@ typedef int (*inet6_handler)(struct pkt *p);
 int inet6_add_protocol(uint8_t nexthdr, inet6_handler fn);
 int inet6_del_protocol(uint8_t nexthdr);
 inet6_handler inet6_protocol(uint8_t nexthdr);
+/* raw6_local_deliver: a socket layer's raw sockets see each header of the
+ * walk (p->thoff) before its handler; true when one took a copy, which also
+ * spares an unknown next header its Parameter Problem (as in the kernel). */
+typedef bool (*raw6_deliver_fn)(const struct pkt *p, uint8_t nexthdr);
+void inet6_set_raw_deliver(raw6_deliver_fn fn);
+bool raw6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 
 int ipv6_destopt_rcv(struct pkt *p);
 int ipv6_rthdr_rcv(struct pkt *p);
@@ -194,6 +200,9 @@ void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *un
 int icmp6_xmit_direct(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
 		      uint8_t hop_limit, size_t icmp_len, int ifindex, const uint8_t mac[6]);
 bool icmp6_ratelimit_allow(const struct in6_addr *dst, uint8_t type);
+void ndisc_ra_init(void);
+void ndisc_ra_timers_run(uint64_t now);
+uint64_t ndisc_ra_timers_next(void);
 void neigh_init(void);
 void neigh_fini(void);
 int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
@@ -207,6 +216,7 @@ void neigh_update_from_slla(int ifindex, const struct in6_addr *addr,
 /* MAC of a resolved neighbour (for Redirect's target link-layer option). */
 bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6]);
 void neigh_timers_run(uint64_t now);
+void neigh_gauges(uint64_t *entries, uint64_t *hold_bytes);
 uint64_t neigh_timers_next(void);
 
 /* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */

@@ -78,10 +78,19 @@
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */
 
+/* Gauges: what the bounded tables hold right now (not counters). */
+#define STACK_GAUGE_LIST(X)                                               \
+	X(REASM_BYTES, "sp_reasm_bytes")        /* <= REASM_MEM_MAX */        \
+	X(REASM_QUEUES, "sp_reasm_queues")      /* <= REASM_MAX_QUEUES */     \
+	X(NEIGH_ENTRIES, "sp_neigh_entries")    /* <= NEIGH_TABLE_SIZE */     \
+	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */
+
 #define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,
 enum stack_icmp6_mib { STACK_ICMP6_LIST(STACK_ENUM_ICMP6) STACK_ICMP6_MAX };
 enum stack_drop_reason { STACK_DROP_LIST(STACK_ENUM_DROP) STACK_DROP_MAX };
+#define STACK_ENUM_GAUGE(id, name) STACK_GAUGE_##id,
+enum stack_gauge { STACK_GAUGE_LIST(STACK_ENUM_GAUGE) STACK_GAUGE_MAX };
 
 struct stack_stats {
 	uint64_t mib[XRT_MIB_MAX];          /* enum xrt_mib, slow path share */
@@ -90,13 +99,15 @@ struct stack_stats {
 	/* ICMPv6 out/in per type (like Icmp6OutType133 in /proc/net/snmp6). */
 	uint64_t icmp6_out_type[256];
 	uint64_t icmp6_in_type[256];
+	uint64_t gauge[STACK_GAUGE_MAX];    /* enum stack_gauge, filled on read */
 };
 
 /* Names, indexable by the enums above. */
 extern const char *const stack_icmp6_names[STACK_ICMP6_MAX];
 extern const char *const stack_drop_names[STACK_DROP_MAX];
+extern const char *const stack_gauge_names[STACK_GAUGE_MAX];
 
-/* Copy of the counters since stack_init. */
+/* Copy of the counters since stack_init, with the gauges as they are now. */
 void stack_stats_get(struct stack_stats *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <xdp/xsk.h>
@@ -20,10 +21,13 @@
 #define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
-/* Frames a socket keeps posted on its fill ring at most; the rest of the pool
- * stays free for TX, so a busy RX port cannot starve transmission. */
-#define XSK_FILL_TARGET 256
+/* Frames a socket keeps posted on its fill ring at most. The share shrinks
+ * with the number of open sockets so that together they hold at most half
+ * the pool: the rest stays free for TX and for sockets opened later. */
+#define XSK_FILL_MAX 256
+#define XSK_FILL_MIN 16
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+_Static_assert(XSK_FRAME_SIZE == XSK_TX_FRAME_MAX, "xsk_port.h promises the chunk size");
 
 struct xsk_port {
 	bool used;
@@ -43,16 +47,34 @@ static struct {
 	void *area;
 	size_t area_size;
 	struct xsk_umem *umem;
-	/* The umem's own fill/comp rings are consumed by the first socket that
-	 * binds on it; later sockets get rings of their own (create_shared). */
+	/*
+	 * The socket that registered the UMEM must stay bound for as long as
+	 * others share it (the kernel refuses XDP_SHARED_UMEM binds against an
+	 * unbound owner, and libxdp never closes the owner's fd). So the owner
+	 * is an anchor bound to lo, which never goes away and never receives:
+	 * every real port is a shared socket with fill/comp rings of its own
+	 * and can be closed and reopened at will. The price: a shared UMEM
+	 * takes its owner's mode, so ports run in copy mode (veth has no
+	 * zero-copy anyway; zero-copy would need one UMEM per device).
+	 */
+	struct xsk_socket *anchor;
 	struct xsk_ring_prod umem_fill;
 	struct xsk_ring_cons umem_comp;
-	bool umem_rings_taken;
+	struct xsk_ring_cons anchor_rx;
+	/* lo's one queue already has an AF_XDP socket (another daemon in this
+	 * namespace): the first port owns the UMEM instead, and that port, once
+	 * closed, cannot be opened again on the same queue. */
+	bool owner_is_port, umem_rings_taken;
 	uint64_t *free_frames; /* stack of free frame addresses */
 	/* Which port holds each frame (index + 1; 0 = free), so closing a port
 	 * returns exactly the frames its rings held. */
 	uint16_t *owner;
 	unsigned nfree, nframes;
+	unsigned nopen; /* sockets open */
+	/* Kernel drop counters of sockets already closed (they die with the
+	 * socket, the totals must not go backwards). */
+	struct xdp_statistics closed_stats;
+	uint64_t stats_refreshed_ns;
 	struct xsk_port ports[XRT_MAX_XSKS];
 } pool;
 
@@ -130,14 +152,45 @@ int xsk_pool_create(unsigned nframes, char *err)
 	pool.nfree = 0;
 	for (unsigned i = nframes; i-- > 0;)
 		pool.free_frames[pool.nfree++] = (uint64_t)i * XSK_FRAME_SIZE;
-	pool.umem_rings_taken = false;
 	return 0;
+}
+
+static bool port_kernel_stats(const struct xsk_port *p, struct xdp_statistics *st)
+{
+	socklen_t len = sizeof(*st);
+	memset(st, 0, sizeof(*st));
+	return getsockopt(xsk_socket__fd(p->xsk), SOL_XDP, XDP_STATISTICS, st, &len) == 0;
+}
+
+static void stats_add(struct xdp_statistics *sum, const struct xdp_statistics *st)
+{
+	sum->rx_dropped += st->rx_dropped;
+	sum->rx_invalid_descs += st->rx_invalid_descs;
+	sum->tx_invalid_descs += st->tx_invalid_descs;
+	sum->rx_ring_full += st->rx_ring_full;
+	sum->rx_fill_ring_empty_descs += st->rx_fill_ring_empty_descs;
+}
+
+void xsk_stats_refresh(void)
+{
+	struct xdp_statistics sum = pool.closed_stats, st;
+	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
+		if (pool.ports[i].used && port_kernel_stats(&pool.ports[i], &st))
+			stats_add(&sum, &st);
+	xsk_stats.k_rx_dropped = sum.rx_dropped;
+	xsk_stats.k_rx_ring_full = sum.rx_ring_full;
+	xsk_stats.k_rx_fill_empty = sum.rx_fill_ring_empty_descs;
+	xsk_stats.k_rx_invalid = sum.rx_invalid_descs;
+	xsk_stats.k_tx_invalid = sum.tx_invalid_descs;
 }
 
 static void port_close(struct xsk_port *p)
 {
 	if (!p->used)
 		return;
+	struct xdp_statistics st;
+	if (port_kernel_stats(p, &st))
+		stats_add(&pool.closed_stats, &st);
 	xsk_socket__delete(p->xsk);
 	/* The kernel dropped whatever this socket's rings held: those frames
 	 * are free again. */
@@ -147,12 +200,15 @@ static void port_close(struct xsk_port *p)
 			frame_free((uint64_t)c * XSK_FRAME_SIZE);
 	p->used = false;
 	p->xsk = NULL;
+	pool.nopen--;
 }
 
 void xsk_pool_destroy(void)
 {
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
 		port_close(&pool.ports[i]);
+	if (pool.anchor)
+		xsk_socket__delete(pool.anchor);
 	if (pool.umem)
 		xsk_umem__delete(pool.umem);
 	if (pool.area)
@@ -162,10 +218,17 @@ void xsk_pool_destroy(void)
 	memset(&pool, 0, sizeof(pool));
 }
 
-/* Post free frames on a port's fill ring up to XSK_FILL_TARGET. */
+static unsigned fill_target(void)
+{
+	unsigned share = pool.nframes / (2 * (pool.nopen ? pool.nopen : 1));
+	return share > XSK_FILL_MAX ? XSK_FILL_MAX : share < XSK_FILL_MIN ? XSK_FILL_MIN : share;
+}
+
+/* Post free frames on a port's fill ring up to its share of the pool. */
 static void port_refill(struct xsk_port *p)
 {
-	unsigned want = p->posted < XSK_FILL_TARGET ? XSK_FILL_TARGET - p->posted : 0;
+	unsigned target = fill_target();
+	unsigned want = p->posted < target ? target - p->posted : 0;
 	if (want > pool.nfree)
 		want = pool.nfree;
 	if (!want)
@@ -186,22 +249,41 @@ static struct xsk_port *port_by_fd(int fd)
 	return NULL;
 }
 
-static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue,
-		     uint16_t mode)
+/* Bind the anchor on lo at the first port (not at pool creation, so that a
+ * daemon that fails for another reason never touches lo). */
+static void anchor_bind(void)
 {
-	struct xsk_socket_config cfg = {
+	if (pool.anchor || pool.owner_is_port)
+		return;
+	struct xsk_socket_config acfg = {
+		/* Same size as a port's: if this bind fails, libxdp keeps the
+		 * RX ring it set up on the UMEM's fd for the fallback owner. */
 		.rx_size = XSK_RING_SIZE,
-		.tx_size = XSK_RING_SIZE,
-		/* xrt loads its own XDP program and fills xrt_xsks itself. */
+		.tx_size = 0,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = 0,
-		.bind_flags = mode | XDP_USE_NEED_WAKEUP,
+		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
 	};
-	bool first = !pool.umem_rings_taken;
-	if (first) {
-		/* The umem's rings belong to the first socket. */
-		int ret = xsk_socket__create(&p->xsk, ifname, queue, pool.umem,
-					     &p->rx, &p->tx, &cfg);
+	if (xsk_socket__create(&pool.anchor, "lo", 0, pool.umem, &pool.anchor_rx, NULL,
+			       &acfg)) {
+		pool.anchor = NULL;
+		pool.owner_is_port = true;
+		xsk_stats.anchor_fallback = 1;
+	}
+}
+
+static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue)
+{
+	anchor_bind();
+	if (pool.owner_is_port && !pool.umem_rings_taken) {
+		/* Fallback: this port owns the UMEM and its rings. */
+		struct xsk_socket_config ocfg = {
+			.rx_size = XSK_RING_SIZE,
+			.tx_size = XSK_RING_SIZE,
+			.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+			.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
+		};
+		int ret = xsk_socket__create(&p->xsk, ifname, queue, pool.umem, &p->rx,
+					     &p->tx, &ocfg);
 		if (ret == 0) {
 			p->fill = pool.umem_fill;
 			p->comp = pool.umem_comp;
@@ -209,8 +291,26 @@ static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue,
 		}
 		return ret;
 	}
+	struct xsk_socket_config cfg = {
+		.rx_size = XSK_RING_SIZE,
+		.tx_size = XSK_RING_SIZE,
+		/* xrt loads its own XDP program and fills xrt_xsks itself. */
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.xdp_flags = 0,
+		/* A shared bind takes the anchor's mode (copy, need_wakeup). */
+		.bind_flags = 0,
+	};
 	return xsk_socket__create_shared(&p->xsk, ifname, queue, pool.umem, &p->rx,
 					 &p->tx, &p->fill, &p->comp, &cfg);
+}
+
+/* What the kernel says about the socket: zero-copy or copy. */
+static bool port_is_zerocopy(const struct xsk_port *p)
+{
+	struct xdp_options opts = { 0 };
+	socklen_t len = sizeof(opts);
+	return getsockopt(xsk_socket__fd(p->xsk), SOL_XDP, XDP_OPTIONS, &opts, &len) == 0 &&
+	       (opts.flags & XDP_OPTIONS_ZEROCOPY);
 }
 
 int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
@@ -240,14 +340,7 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 		return -ENOSPC;
 	}
 	memset(p, 0, sizeof(*p));
-	/* Zero-copy first; drivers without it (veth) refuse and we copy. */
-	int ret = port_bind(p, ifname, queue, XDP_ZEROCOPY);
-	if (ret == 0) {
-		p->zerocopy = true;
-	} else {
-		memset(p, 0, sizeof(*p));
-		ret = port_bind(p, ifname, queue, XDP_COPY);
-	}
+	int ret = port_bind(p, ifname, queue);
 	if (ret) {
 		snprintf(err, XSK_ERR_LEN, "xsk: bind %s queue %u: %s", ifname, queue,
 			 strerror(-ret));
@@ -257,6 +350,8 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 	p->used = true;
 	p->ifindex = ifindex;
 	p->queue = queue;
+	p->zerocopy = port_is_zerocopy(p);
+	pool.nopen++;
 	port_refill(p);
 	*fd_out = xsk_socket__fd(p->xsk);
 	return 0;
@@ -327,8 +422,18 @@ static void port_reclaim(struct xsk_port *p)
 	p->tx_outstanding -= done < p->tx_outstanding ? done : p->tx_outstanding;
 }
 
+/* How often the loop's reclaim also refreshes the kernel's drop counters. */
+#define XSK_STATS_REFRESH_NS 100000000ull
+
 void xsk_tx_reclaim(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (now - pool.stats_refreshed_ns >= XSK_STATS_REFRESH_NS) {
+		pool.stats_refreshed_ns = now;
+		xsk_stats_refresh();
+	}
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
 		struct xsk_port *p = &pool.ports[i];
 		if (!p->used)

@@ -12,6 +12,9 @@
  * daemon's event loop polls the fds; xsk/ knows nothing of control/.
  */
 
+/* Bytes of one frame (UMEM chunk): the largest frame xsk_xmit carries. */
+#define XSK_TX_FRAME_MAX 4096
+
 typedef void (*xsk_rx_fn)(const struct xrt_punt_meta *meta, int ifindex,
 			  const uint8_t *frame, size_t len, void *arg);
 

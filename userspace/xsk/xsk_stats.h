@@ -13,13 +13,23 @@
 	X(tx_no_port, "XskTxNoPort")           /* egress has no socket */      \
 	X(tx_too_long, "XskTxTooLong")         /* frame larger than a chunk */ \
 	X(tx_no_frame, "XskTxNoFrame")         /* pool exhausted */            \
-	X(tx_ring_full, "XskTxRingFull")
+	X(tx_ring_full, "XskTxRingFull")                                        \
+	/* The kernel's own drops (XDP_STATISTICS), summed over sockets: */  \
+	X(k_rx_dropped, "XskKernRxDropped")                                    \
+	X(k_rx_ring_full, "XskKernRxRingFull")   /* we did not drain fast enough */\
+	X(k_rx_fill_empty, "XskKernRxFillEmpty") /* no free frame posted */    \
+	X(k_rx_invalid, "XskKernRxInvalidDescs")                               \
+	X(k_tx_invalid, "XskKernTxInvalidDescs")                               \
+	X(anchor_fallback, "XskAnchorFallback") /* 1: lo busy, first port owns */
 
 #define XSK_STATS_FIELD(f, name) uint64_t f;
 struct xsk_stats {
 	XSK_STATS_LIST(XSK_STATS_FIELD)
 };
 extern struct xsk_stats xsk_stats;
+
+/* Refresh the k_* fields from the kernel (one getsockopt per socket). */
+void xsk_stats_refresh(void);
 
 /* True when the socket behind fd was bound in zero-copy mode. */
 bool xsk_port_zerocopy(int fd);

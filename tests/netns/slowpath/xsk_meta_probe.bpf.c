@@ -1,4 +1,4 @@
-/* xrt test: XDP program that tags every IPv6 frame with punt metadata and redirects it to an XSK. */
+/* xrt test: XDP program that tags ICMPv6 echo requests with punt metadata and redirects them to an XSK. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xrt/punt.h"
@@ -13,6 +13,11 @@ struct {
 SEC("xdp")
 int xsk_meta_probe(struct xdp_md *ctx)
 {
+	/* Only echo requests without extension headers: the test counts them. */
+	__u8 *d = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	if (d + 14 + 40 + 1 > end || d[12] != 0x86 || d[13] != 0xdd || d[14 + 6] != 58 ||
+	    d[14 + 40] != 128)
+		return XDP_PASS;
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xrt_punt_meta)))
 		return XDP_PASS;
 	void *data = (void *)(long)ctx->data;

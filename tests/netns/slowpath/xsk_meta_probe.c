@@ -86,9 +86,10 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 10);
 		xsk_tx_reclaim();
 	}
-	printf("got=%d echoed=%d tx=%llu with_meta=%llu\n", got, echoed,
+	printf("got=%d echoed=%d tx=%llu with_meta=%llu anchor_fallback=%llu\n", got, echoed,
 	       (unsigned long long)xsk_stats.tx_frames,
-	       (unsigned long long)xsk_stats.rx_with_meta);
+	       (unsigned long long)xsk_stats.rx_with_meta,
+	       (unsigned long long)xsk_stats.anchor_fallback);
 	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	xsk_port_close(ifindex);
 	xsk_pool_destroy();

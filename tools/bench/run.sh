@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# xrt bench: `make bench`, every benchmark in one run, results written to BENCHMARKS.md.
+#
+# Every figure is printed next to a baseline measured in the same run, in
+# interleaved rounds (A B A B ...), median of BENCH_ROUNDS. The machine is
+# shared, so absolute numbers drift; the ratios are the result.
+#
+# Environment: BENCH_ROUNDS (default 5), BENCH_OUT (default BENCHMARKS.md),
+# BENCH_QUICK=1 (fewer routes and frames: a smoke test, not a result).
+set -u
+# XRT_ROOT lets a copy of this script run against a tree that is being edited
+# (bash reads a running script as it goes).
+cd "${XRT_ROOT:-$(dirname "$0")/../..}" || exit 1
+ROOT=$PWD
+BUILD=$ROOT/build
+BPF=$ROOT/bpf
+XB=xb$$
+ROUNDS=${BENCH_ROUNDS:-5}
+OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+QUICK=${BENCH_QUICK:-0}
+WORK=$(mktemp -d /tmp/xb-bench-XXXXXX)
+RES=$WORK/results  # "key value" lines, one per measurement
+XRTD_PID=
+XB_K=${XB}k
+XB_X=${XB}x
+XB_F=${XB}f
+
+. "$ROOT/tools/bench/lib.sh"
+. "$ROOT/tools/bench/control.sh"
+. "$ROOT/tools/bench/slowpath.sh"
+
+cleanup() {
+	if [ -n "$XRTD_PID" ] && kill -0 "$XRTD_PID" 2>/dev/null; then
+		kill "$XRTD_PID"
+		for _ in $(seq 50); do kill -0 "$XRTD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$XRTD_PID" 2>/dev/null
+	fi
+	cp_cleanup
+	XB=$XB_K xb_topo_down
+	XB=$XB_X xb_topo_down
+	XB=$XB_F xb_topo_down
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+put() { echo "$1 $2" >>"$RES"; }   # key value
+get() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$RES"; }
+# median of the values recorded under key
+median() {
+	awk -v k="$1" '$1 == k { print $2 }' "$RES" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
+	"$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o" "$BPF/bench_redirect.bpf.o" "$BPF/bench_fib.bpf.o" \
+	"$BPF/bench_lpm.bpf.o" "$BPF/bench_maps.bpf.o"; do
+	[ -e "$f" ] || die "$f missing: run make first"
+done
+command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, XDP)"
+
+START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+T0=$(date +%s)
+
+# ------------------------------------------------------------------ 1. fast path cost
+if [ "$QUICK" = 1 ]; then FP_ROUTES=1,10k; FP_REPEAT=100000; else FP_ROUTES=1,10k,200k,1M; FP_REPEAT=1000000; fi
+FP_CMD="build/fpcost --routes $FP_ROUTES --repeat $FP_REPEAT --rounds $((ROUNDS < 3 ? 3 : ROUNDS))"
+log "fast path cost: $FP_CMD"
+"$BUILD/fpcost" --routes "$FP_ROUTES" --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+	--bpf-dir "$BPF" >"$WORK/fpcost.out" 2>"$WORK/fpcost.err" ||
+	die "fpcost failed: $(cat "$WORK/fpcost.err")"
+# RESULT routes=N prog=P pkt=K ns=X verdict=V -> fp.N.P.K X
+sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
+	{ delete kv; for (i = 1; i <= NF; i++) { split($i, p, "="); kv[p[1]] = p[2] } }
+	("prog" in kv) { print "fp." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["ns"];
+			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
+	("kernel_install_rps" in kv) { print "fp." kv["routes"] ".kernel_rps", kv["kernel_install_rps"];
+				       print "fp." kv["routes"] ".kernel_slab_kb", kv["kernel_slab_delta_kb"] }
+	("lookup_iface_ns" in kv) { print "fp." kv["routes"] ".lookup_iface", kv["lookup_iface_ns"];
+				    print "fp." kv["routes"] ".lookup_neigh", kv["lookup_neigh_ns"];
+				    print "fp." kv["routes"] ".lookup_nh", kv["lookup_nh_ns"];
+				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
+	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
+				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
+' >>"$RES"
+FP_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor pkt=forward.*/\1/p' "$WORK/fpcost.out")
+
+# ------------------------------------------------------------------ 2. end to end
+# Three copies of one topology, built by the same code: XB_K forwards with
+# the kernel, XB_X with xrt, XB_F with the redirect-only floor program.
+# (Flipping one router between kernel and xrt with `xrt link detach/attach`
+# fails on re-attach: XSK bind ENOMEM.) Measurements alternate.
+log "end to end: topologies $XB_K{g,r,s} (kernel), $XB_X{g,r,s} (xrt), $XB_F{g,r,s} (floor)"
+XB=$XB_K xb_topo_up || die "topology setup failed"
+XB=$XB_X xb_topo_up || die "topology setup failed"
+XB=$XB_F xb_topo_up || die "topology setup failed"
+ip netns exec "${XB_F}r" "$BUILD/pktgen" floor "${XB_F}r0" "${XB_F}r1" \
+	"$(xb_mac "${XB_F}s" "${XB_F}s0")" "$BPF/bench_redirect.bpf.o" || die "floor router setup failed"
+mkdir -p "/run/${XB_X}/xrt"
+# xrt owns the router's configuration (no kernel mirroring), as in production:
+# then the daemon, not the kernel, answers for the router's own addresses.
+ip netns exec "${XB_X}r" "$BUILD/xrtd" -f --bpffs "/run/${XB_X}/xrt" --obj "$BPF/xrt_fwd.bpf.o" \
+	>"$WORK/xrtd.log" 2>&1 &
+XRTD_PID=$!
+xrtc() { ip netns exec "${XB_X}r" "$BUILD/xrt" "$@"; }
+for _ in $(seq 100); do xrtc link show >/dev/null 2>&1 && break; sleep 0.1; done
+xrtc link show >/dev/null 2>&1 || die "xrtd did not start: $(cat "$WORK/xrtd.log")"
+xrt_program() {
+	local XB=$XB_X
+	xrtc link attach dev "${XB}r0" && xrtc link attach dev "${XB}r1" &&
+		xrtc addr add "$R0_ADDR/64" dev "${XB}r0" && xrtc addr add "$R1_ADDR/64" dev "${XB}r1" &&
+		xrtc neigh add "$GEN_ADDR" lladdr "$(xb_mac "${XB}g" "${XB}g0")" dev "${XB}r0" &&
+		xrtc neigh add "$SINK_ADDR" lladdr "$(xb_mac "${XB}s" "${XB}s0")" dev "${XB}r1" &&
+		xrtc route add "$DST_NET" via "$SINK_ADDR" dev "${XB}r1"
+}
+xrt_program || die "programming xrt failed"
+xrtc route get "$DST_BASE" 2>/dev/null | grep -q "${XB_X}r1" ||
+	die "xrt has no route to $DST_BASE: $(xrtc route show 2>&1)"
+
+kernel_fwd() { xb_r awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6; }
+
+# One measurement: MODE GEN SIZE FLOWS. Records e2e.MODE.GEN.SIZE.FLOWS pps.
+# The kernel's Ip6OutForwDatagrams proves who forwarded: it must grow by
+# the frame count under the kernel and stay put under xrt.
+measure() {
+	local mode=$1 gen=$2 size=$3 flows=$4 n before after fwd0 fwd1 secs out
+	local XB=$XB_K RMAC GMAC
+	[ "$mode" = xrt ] && XB=$XB_X
+	[ "$mode" = floor ] && XB=$XB_F
+	RMAC=$(xb_mac "${XB}r" "${XB}r0")
+	GMAC=$(xb_mac "${XB}g" "${XB}g0")
+	if [ "$gen" = trafgen ]; then n=$TRAFGEN_COUNT; else n=$PKTGEN_COUNT; fi
+	before=$(xb_sink_count)
+	fwd0=$(kernel_fwd)
+	if [ "$gen" = pktgen ] || [ "$gen" = table ]; then
+		local spread=(--flows "$flows")
+		[ "$gen" = table ] && spread=(--dst-file "$WORK/table.dsts")
+		out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$RMAC" \
+			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" "${spread[@]}" \
+			--count "$n" --call 1000000 --obj "$BPF/pktgen.bpf.o" 2>&1) ||
+			{ log "pktgen failed: $(tail -3 <<<"$out")"; return 1; }
+		secs=$(sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+	else
+		local sp="sp=0xc000"
+		[ "$flows" -gt 1 ] && sp="sp=dinc(0xc000, $((0xc000 + flows - 1)), 1)"
+		echo "{ eth(da=$RMAC, sa=$GMAC, type=0x86dd), ipv6(sa=$GEN_ADDR, da=$DST_BASE, hl=64)," \
+			"udp($sp, dp=9), fill(0x5a, $((size - 62))) }" >"$WORK/trafgen.cfg"
+		out=$(xb_g trafgen -i "$WORK/trafgen.cfg" -o "${XB}g0" -n "$n" --cpus 1 2>&1) ||
+			{ log "trafgen failed: $(tr -d '\r' <<<"$out" | grep -v '^ *$' | tail -3)"; return 1; }
+		# "0 sec, 294558 usec on CPU0 (300000 packets)": trafgen's own send time.
+		secs=$(tr -d '\r' <<<"$out" | awk '/usec on CPU/ { printf "%.6f", $1 + $3 / 1e6 }')
+	fi
+	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
+	after=$(xb_sink_count)
+	fwd1=$(kernel_fwd)
+	local got=$((after - before)) kfwd=$((fwd1 - fwd0))
+	if [ "$mode" = kernel ] && [ "$kfwd" -lt "$got" ]; then
+		log "kernel mode but the kernel forwarded $kfwd of $got"; return 1
+	fi
+	if [ "$mode" != kernel ] && [ "$kfwd" -gt $((n / 100)) ]; then
+		log "$mode mode but the kernel forwarded $kfwd of $got"; return 1
+	fi
+	[ -n "$secs" ] || { log "no send time from $gen: $out"; return 1; }
+	local pps
+	pps=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%.0f", g / s }')
+	put "e2e.$mode.$gen.$size.$flows" "$pps"
+	put "loss.$mode.$gen.$size.$flows" "$((n - got))"
+	log "  $mode $gen ${size}B $flows flows: sent $n, received $got in ${secs}s: $pps pps"
+}
+
+if [ "$QUICK" = 1 ]; then PKTGEN_COUNT=200000; TRAFGEN_COUNT=100000; else PKTGEN_COUNT=2000000; TRAFGEN_COUNT=500000; fi
+for round in $(seq "$ROUNDS"); do
+	for gen in pktgen trafgen; do
+		for size in 64 1500; do
+			for flows in 1 1000; do
+				for mode in kernel xrt floor; do
+					# One retry: a generator can fail transiently on a busy machine.
+					measure "$mode" "$gen" "$size" "$flows" ||
+						measure "$mode" "$gen" "$size" "$flows" || die "measurement failed"
+				done
+			done
+		done
+	done
+	log "end to end round $round/$ROUNDS done ($(($(date +%s) - T0)) s)"
+done
+
+# With an Internet-sized table in both routers: the same random routes as
+# fpcost's, all via the sink, and 1000 destinations spread over them.
+if [ "$QUICK" = 1 ]; then TABLE_N=20000; else TABLE_N=1000000; fi
+log "end to end with $TABLE_N routes"
+"$BUILD/fpcost" --dump-routes "$TABLE_N" >"$WORK/table.routes" || die "fpcost --dump-routes failed"
+awk -v d="${XB_K}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.kernel"
+awk -v d="${XB_X}r1" -v gw="$SINK_ADDR" '{ print "route replace " $1 " via " gw " dev " d }' \
+	"$WORK/table.routes" >"$WORK/table.xrt"
+# Every 1000th prefix, host ::1 in it (prefixes of /32../64 print with a trailing ::).
+awk -v step=$((TABLE_N / 1000)) 'NR % step == 1 { sub("/.*", ""); print $0 "1" }' \
+	"$WORK/table.routes" >"$WORK/table.dsts"
+ip -n "${XB_K}r" -6 -batch "$WORK/table.kernel" || die "ip -batch of the table failed"
+xrtc -batch "$WORK/table.xrt" >/dev/null || die "xrt -batch of the table failed"
+for round in $(seq "$ROUNDS"); do
+	for mode in kernel xrt; do
+		measure "$mode" table 64 1000 || measure "$mode" table 64 1000 || die "measurement failed"
+	done
+done
+put table.routes "$TABLE_N"
+put table.dsts "$(wc -l <"$WORK/table.dsts")"
+
+# Fixed cost of one live-frames call: 64-frame calls (repeat > 1 is what
+# brings the dispatcher in), with and without --keep-dev.
+call_ms() { # extra pktgen args...
+	local XB=$XB_K
+	xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --dst-mac "$(xb_mac "${XB}r" "${XB}r0")" \
+		--src "$GEN_ADDR" --dst "$DST_BASE" --obj "$BPF/pktgen.bpf.o" "$@" |
+		awk '/^RESULT/ { split($3, s, "="); split($5, c, "="); printf "%.2f", s[2] * 1000 / c[2] }'
+}
+put pktgen.call_ms "$(call_ms --count 1280 --call 64 --keep-dev "${XB_K}k0")"
+put pktgen.call_nokeep_ms "$(call_ms --count 320 --call 64)"
+
+# With threaded NAPI on the router's ingress, the router runs in a kthread
+# and the generator outruns it: the surplus is dropped at r0's ring and
+# counted on the generator's veth (tx_queue_0_xdp_xmit_errors).
+threaded_run() {
+	local XB=$XB_K before got out errs errs0
+	xmit_errors() { xb_g ethtool -S "${XB}g0" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }'; }
+	xb_r sh -c "echo 1 > /sys/class/net/${XB}r0/threaded" || return 1
+	before=$(xb_sink_count)
+	errs0=$(xmit_errors)
+	out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$(xb_mac "${XB}r" "${XB}r0")" \
+		--src "$GEN_ADDR" --dst "$DST_BASE" --count 1000000 --call 1000000 --obj "$BPF/pktgen.bpf.o")
+	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
+	got=$(($(xb_sink_count) - before))
+	errs=$(($(xmit_errors) - errs0))
+	xb_r sh -c "echo 0 > /sys/class/net/${XB}r0/threaded"
+	put threaded.sent_pps "$(sed -n 's/^RESULT .*pps=\([0-9]*\).*/\1/p' <<<"$out")"
+	put threaded.got "$got"
+	put threaded.xmit_errors "$errs"
+}
+threaded_run || log "threaded NAPI run failed"
+
+# ------------------------------------------------------------------ 4. slow path
+log "slow path: ping RTT, punts"
+bench_slowpath || { log "slow path measurement failed; reported as not measured"; sed -i '/^sp\./d' "$RES"; }
+
+# ------------------------------------------------------------------ 3. control plane
+if [ "$QUICK" = 1 ]; then CP_N=20000; else CP_N=200000; fi
+log "control plane: $CP_N routes"
+bench_control "$CP_N" || { log "control plane measurement failed; reported as not measured"; sed -i '/^cp\./d' "$RES"; }
+cp_cleanup
+
+. "$ROOT/tools/bench/report.sh"
+bench_report >"$OUT" || die "report failed"
+log "wrote $OUT in $(($(date +%s) - T0)) s"

@@ -1,0 +1,28 @@
+/* xrt: Router Advertisements the daemon sends on an interface (RFC 4861 6.2), configured by the control plane. */
+#ifndef XRT_STACK_NDISC_RA_H
+#define XRT_STACK_NDISC_RA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Off by default. When on, the interface advertises itself as a default
+ * router with its MTU and, for SLAAC (RFC 4862), every global /64 among
+ * its addresses as an on-link, autonomous prefix. Unsolicited RAs go out
+ * at random intervals in [min, max] (the first three at most 16 s apart);
+ * Router Solicitations are answered within 0.5 s, never more often than
+ * once per 3 s. Turning it off sends one RA with router lifetime 0.
+ */
+struct stack_ra_config {
+	bool enabled;
+	uint32_t max_interval_s; /* 4..1800; 0 = 600 */
+	uint32_t min_interval_s; /* 3..0.75 * max; 0 = max / 3 */
+	uint16_t router_lifetime_s; /* 0 = 1800; at most 9000 */
+};
+
+/* Returns 0, or -errno with a message naming the bad field in err. */
+int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err);
+/* The configuration in effect (enabled false if none). */
+void stack_ra_get(int ifindex, struct stack_ra_config *cfg);
+
+#endif
