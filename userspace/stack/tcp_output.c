@@ -146,6 +146,10 @@ void tcp_write_xmit(struct tcp_sock *tp)
 	case TCP_LAST_ACK:
 		break;
 	default:
+		/* No data in these states, but an ACK may be owed (the
+		 * peer's FIN in FIN_WAIT2 / TIME_WAIT). */
+		if (tp->ack_now && tp->state != TCP_CLOSED && tp->state != TCP_LISTEN)
+			tcp_send_ack(tp);
 		return;
 	}
 	uint32_t data_end = tcp_data_end(tp);
