@@ -2,7 +2,7 @@
 # xrt: TCP through xrtd's socket layer against the kernel's TCP: unmodified socat on the router (LD_PRELOAD shim) as client and as server, an echo in both directions at once, RST for a closed port, abortive close (SO_LINGER 0), and the same transfers over a link losing 5% each way.
 XRT_PREFIX_BASE=xq
 source "$(dirname "$0")/lib.sh"
-xrt_require_cmd socat tcpdump tc ping
+xrt_require_cmd socat nc tcpdump tc ping
 xrt_require_xrt
 SHIM=$XRT_BUILD/libxrt-sock.so
 xrt_require_file "$SHIM"
@@ -105,6 +105,22 @@ EOF
 router_to_host 8001 clean
 host_to_router 8002 clean
 echo_both 8003 clean
+
+# The same with OpenBSD nc on the router, as client and as server.
+nc_out=$XRT_TMP/nc-out
+xrt_bg $A nc-recv socat -u TCP6-LISTEN:8005,reuseaddr "OPEN:$nc_out,creat,trunc"
+ncpid=$XRT_LAST_PID
+xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':8005 '" 5 || xrt_fail "host listener 8005"
+on_router timeout 30 nc -6 -N 2001:db8:1::2 8005 <"$src" || xrt_fail "nc client on the router failed"
+xrt_wait_pid "$ncpid" 30 || xrt_fail "nc client: the host did not see the end of the stream"
+cmp -s "$src" "$nc_out" || xrt_fail "nc client: the host got different bytes"
+xrt_bg $R nc-listen env LD_PRELOAD="$SHIM" timeout 30 nc -6 -l -N 2001:db8:1::1 8006
+ncpid=$XRT_LAST_PID
+xrt_exec $A timeout 30 socat -u "OPEN:$src" "TCP6:[2001:db8:1::1]:8006,retry=50,interval=0.1" ||
+	xrt_fail "the host could not send to nc on the router"
+xrt_wait_pid "$ncpid" 30 || xrt_fail "nc server on the router did not see the end of the stream"
+cmp -s "$src" "$XRT_TMP/nc-listen.log" || xrt_fail "nc server: the router got different bytes"
+xrt_log "nc on the router: client and server, $SIZE bytes each, identical"
 
 # 2. Closed port: the host's connect is refused by a RST from the router.
 xrt_capture_start $A "$IF_AR" 1 tcp and src 2001:db8:1::1 and 'ip6[53] & 4 != 0'

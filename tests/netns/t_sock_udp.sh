@@ -129,7 +129,25 @@ xrt_capture_wait 5
 assert_contains "$XRT_CAP_OUT" "2001:db8:1::1 > 2001:db8:1::2" "Port Unreachable from the router's address"
 assert_contains "$XRT_CAP_OUT" "unreachable port" "ICMPv6 Destination Unreachable code 4"
 
-# 5. Raw ICMPv6: unmodified ping on the router (SOCK_RAW through the shim)
+# 5. Malformed requests on the application socket get an error answer
+# (EPROTO, EBADF) and the daemon keeps serving (step 6 needs it).
+res=$(xrt_exec $R "$XRT_PY" - <<'EOF'
+import errno, socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("\0xrt-sock")
+s.settimeout(3)
+def ask(msg):
+    s.send(msg)
+    r = s.recv(100)
+    magic, err = struct.unpack("=Ii", r[:8])
+    return errno.errorcode.get(err, str(err))
+req = lambda magic, op: struct.pack("=II3i", magic, op, 0, 0, 0) + bytes(28)
+print(ask(b"junk!"), ask(req(0x12345678, 1)), ask(req(0x78736f6b, 2)), ask(req(0x78736f6b, 99)))
+EOF
+) || xrt_fail "malformed requests: $res"
+assert_eq "$res" "EPROTO EPROTO EBADF EBADF" "malformed requests answered with errors"
+
+# 6. Raw ICMPv6: unmodified ping on the router (SOCK_RAW through the shim)
 # reaches the host and reads the replies from its raw socket.
 out=$(on_router ping -6 -n -c 3 -i 0.2 -W 2 2001:db8:1::2 2>&1) || xrt_fail "ping through the shim: $out"
 assert_contains "$out" "3 received" "ping (raw ICMPv6 socket in xrtd) to the host"
