@@ -32,6 +32,7 @@ xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RM"
 xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$MAC_AM" dev "$IF_RM"
 IF_AR=$IF_AM
 on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
+sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 
 SIZE=${SOCK_TCP_BYTES:-1000000}
 src=$XRT_TMP/src
@@ -134,6 +135,7 @@ assert_eq "$res" "refused" "closed TCP port"
 xrt_capture_wait 5
 assert_contains "$XRT_CAP_OUT" "2001:db8:1::1.8999 > 2001:db8:1::2" "RST from the closed port"
 assert_contains "$XRT_CAP_OUT" "Flags [R.]" "RST+ACK answering a SYN (RFC 9293 3.10.7.1)"
+assert_ge "$(sk_stat sp_tcp_no_sock)" 1 "sp_tcp_no_sock counts the segment for no socket"
 
 # 3. Abortive close: SO_LINGER 0 closes with a RST after the data; orderly
 # close (the transfers above) ended with FIN.
@@ -182,9 +184,16 @@ out=$(xrt_exec $A ping -6 -n -q -c 400 -i 0.005 -W 1 2001:db8:1::1 2>&1) || true
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
 xrt_log "ping over the lossy link: ${loss}% lost (about 10% expected: 5% each way)"
 assert_ge "${loss%.*}" 4 "the lossy link loses packets"
+rtx0=$(sk_stat TcpRetransSegs) fast0=$(sk_stat TcpExtTCPFastRetrans) ofo0=$(sk_stat TcpExtTCPOFOQueue)
 router_to_host 8011 lossy
 host_to_router 8012 lossy
 echo_both 8013 lossy
+rtx=$(($(sk_stat TcpRetransSegs) - rtx0)) fast=$(($(sk_stat TcpExtTCPFastRetrans) - fast0))
+ofo=$(($(sk_stat TcpExtTCPOFOQueue) - ofo0))
+xrt_log "xrt TCP over the lossy link: $rtx segments retransmitted ($fast fast retransmits), $ofo out-of-order segments held"
+assert_ge "$rtx" 1 "xrt's TCP retransmitted lost segments"
+assert_ge "$fast" 1 "fast retransmit happened"
+assert_ge "$ofo" 1 "out-of-order segments were held, not dropped"
 for i in "$IF_MA" "$IF_MR"; do
 	xrt_log "lossy link: $(xrt_exec $M tc -s qdisc show dev "$i" | grep -o 'dropped [0-9]*' | tail -n 1) of the frames entering m by $i"
 done

@@ -6,6 +6,8 @@
 #include "stack/sock_tcp.h"
 
 struct sock_stats sockstats;
+#define SOCK_STATS_NAME(f, name) name,
+const char *const sock_stats_names[] = { SOCK_STATS_LIST(SOCK_STATS_NAME) };
 
 /* inetsw6[]: one list per socket type, like the kernel's. */
 #define SOCK_TYPE_MAX 11

@@ -138,14 +138,33 @@ int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
 struct pkt;
 bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 
-/* Counters of the socket layer (sp_* names in xrt stats come from stack). */
+/* Counters of the socket layer, named as in /proc/net/snmp6 and netstat. */
+#define SOCK_STATS_LIST(X)                                      \
+	X(udp_in, "Udp6InDatagrams")                            \
+	X(udp_out, "Udp6OutDatagrams")                          \
+	X(udp_no_port, "Udp6NoPorts")                           \
+	X(udp_rcvq_full, "Udp6RcvbufErrors")                    \
+	X(udp_csum, "Udp6InCsumErrors")                         \
+	X(raw_in, "Raw6InDelivers")                             \
+	X(raw_out, "Raw6OutRequests")                           \
+	X(tcp_in, "TcpInSegs")                                  \
+	X(tcp_out, "TcpOutSegs")                                \
+	X(tcp_retrans, "TcpRetransSegs")                        \
+	X(tcp_fast_retrans, "TcpExtTCPFastRetrans")             \
+	X(tcp_rto, "TcpExtTCPTimeouts")                         \
+	X(tcp_csum, "TcpInCsumErrors")                          \
+	X(tcp_rst_out, "TcpOutRsts")                            \
+	X(tcp_active_opens, "TcpActiveOpens")                   \
+	X(tcp_passive_opens, "TcpPassiveOpens")                 \
+	X(tcp_backlog_drops, "TcpExtListenDrops")               \
+	X(tcp_ooo, "TcpExtTCPOFOQueue")                         \
+	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")
+#define SOCK_STATS_FIELD(f, name) uint64_t f;
 struct sock_stats {
-	uint64_t udp_in, udp_out, udp_no_port, udp_rcvq_full, udp_csum;
-	uint64_t raw_in, raw_out;
-	uint64_t tcp_in, tcp_out, tcp_retrans, tcp_fast_retrans, tcp_rto;
-	uint64_t tcp_csum, tcp_rst_out, tcp_active_opens, tcp_passive_opens;
-	uint64_t tcp_backlog_drops, tcp_ooo, tcp_rcv_drops;
+	SOCK_STATS_LIST(SOCK_STATS_FIELD)
 };
+#define SOCK_STATS_N (sizeof(struct sock_stats) / sizeof(uint64_t))
+extern const char *const sock_stats_names[];
 extern struct sock_stats sockstats;
 
 #endif
