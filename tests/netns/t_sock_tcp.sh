@@ -171,6 +171,38 @@ EOF
 ) || xrt_fail "abortive close: $res"
 assert_eq "$res" "reset b'hello'" "SO_LINGER 0 close: the data, then a reset"
 
+# 3b. The peer resets: the application on the router reads the end of the
+# stream and its next write fails (EPIPE) instead of blocking forever.
+res=$(xrt_exec $A timeout 20 "$XRT_PY" - "$SHIM" "$(xrt_ns $R)" <<'EOF'
+import socket, struct, subprocess, sys
+shim, rns = sys.argv[1], sys.argv[2]
+l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("2001:db8:1::2", 8007)); l.listen(1)
+app = """
+import socket, sys
+s = socket.create_connection(("2001:db8:1::2", 8007))
+s.settimeout(10)
+s.sendall(b"x")
+got = s.recv(10)  # the host resets after reading "x"
+try:
+    for i in range(400):
+        s.sendall(bytes(65536))  # 26 MB: more than every buffer on the way
+    print("app: wrote into a reset connection", got)
+except (BrokenPipeError, ConnectionResetError) as e:
+    print("app:", type(e).__name__, got)
+"""
+p = subprocess.Popen(["ip", "netns", "exec", rns, "env", "LD_PRELOAD=" + shim,
+    "/usr/bin/python3", "-c", app], stdout=subprocess.PIPE, text=True)
+c, _ = l.accept()
+c.recv(1)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+out, _ = p.communicate(timeout=15)
+print(out.strip())
+EOF
+) || xrt_fail "reset by the peer: $res"
+assert_eq "$res" "app: BrokenPipeError b''" "after a reset: EOF, then EPIPE on write"
+
 # 4. Lossy link: 5% of the frames lost each way in the bridge m. This kernel
 # has neither netem nor matchall/gact, so a classic BPF filter (cls_bpf,
 # direct action) drops a frame when a random u32 falls below 2^32/20:

@@ -166,6 +166,12 @@ static void up_state_change(struct sock *sk)
 	}
 	conn_update_events(c);
 	conn_pump_rx(c);
+	if (st == TCP_CLOSED && sk->err && c->data_fd >= 0 && !c->app_gone) {
+		/* Reset or timed out: reads see the end, writes fail (EPIPE)
+		 * instead of filling a buffer nobody will ever drain. */
+		shutdown(c->data_fd, SHUT_RDWR);
+		c->eof_sent = true;
+	}
 }
 
 static const struct sock_owner_ops srv_owner_ops = {
@@ -258,8 +264,10 @@ static void conn_stream_in(struct sock_conn *c)
 		}
 		long taken = sk->ops->sendmsg(sk, io_buf, (size_t)n, NULL);
 		if (taken < n) {
-			/* The connection died under us: nothing more goes out. */
+			/* The connection died under us: nothing more goes out,
+			 * and the application's next write fails. */
 			c->data_eof = true;
+			shutdown(c->data_fd, SHUT_RD);
 			break;
 		}
 	}
