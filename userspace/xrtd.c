@@ -292,11 +292,18 @@ int main(int argc, char **argv)
 	char err[XRT_ERR_LEN];
 	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
-	/* The socket first: a second xrtd in the namespace stops here before
-	 * touching the maps the first one owns. */
+	/* Cheap, user-facing checks first: the socket (a second xrtd in the
+	 * namespace stops here before touching the maps the first one owns),
+	 * then the configuration's syntax; only then the BPF object and
+	 * AF_XDP, whose resources (the UMEM anchor on lo) are per namespace. */
 	int rc = setup_fds(&d, sock, err);
 	if (rc) {
 		fprintf(stderr, "xrtd: %s\n", err);
+		return 1;
+	}
+	if (config && (rc = config_check(config, err))) {
+		fprintf(stderr, "xrtd: %s\n", err);
+		ctl_server_close(&d.server);
 		return 1;
 	}
 	rc = router_init(&d.router, obj, bpffs, err);

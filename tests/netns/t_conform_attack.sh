@@ -28,16 +28,19 @@ rx_packets() { xrt_exec $R cat "/sys/class/net/$IF_RC/statistics/rx_packets"; }
 stats_snap() { xrt_cli $R stats | awk 'NF >= 2 && $2 ~ /^[0-9]+$/ {print $1, $2}' | sort >"$1"; }
 # Counters that say a packet was refused or cost something: drops, punt
 # budget, ICMPv6 rate limit, reassembly and neighbour table bounds.
-COST_RE='^(drop\.[a-z_]+|(slow\.)?Ip6(InDiscards|InHdrErrors|InAddrErrors|InTruncatedPkts|InNoRoutes|ReasmFails)|Icmp6InErrors|Icmp6OutRateLimitHost|sp_[a-z_]+)$'
+COST_RE='^(drop\.[a-z_]+|(slow\.)?Ip6(InDiscards|InHdrErrors|InAddrErrors|InTruncatedPkts|InNoRoutes|ReasmFails)|Icmp6InErrors|Icmp6OutRateLimitHost|sp_[a-z_]+|XskKernRx(Dropped|RingFull))$'
 # stats_delta BEFORE AFTER: changed counters, then "COST n" (the sum of the
 # cost counters) and "LOST n": frames the fast path punted that neither
-# reached the daemon's AF_XDP socket nor were counted by the punt budget
-# (they were dropped in the socket's rings, which `xrt stats` does not show).
+# reached the daemon's AF_XDP socket, nor were refused by the punt budget,
+# nor were counted by the kernel as dropped at the socket (XDP_STATISTICS).
+GAUGES='^sp_(reasm_bytes|neigh_entries)$' # levels, not counts: never a cost
 stats_delta() {
-	join "$1" "$2" | awk -v re="$COST_RE" '$3 != $2 {d = $3 - $2; print $1 " +" d; if ($1 ~ re) s += d}
+	join "$1" "$2" | awk -v re="$COST_RE" -v GAUGES="$GAUGES" '$3 != $2 {d = $3 - $2; print $1 " +" d
+			if ($1 ~ re && $1 !~ GAUGES) s += d}
 		$1 ~ /^punt\./ {p += $3 - $2} $1 == "XskRxFrames" {x = $3 - $2}
 		$1 == "drop.punt_limit" {l = $3 - $2}
-		END {print "COST", s + 0; print "LOST", p - x - l}'
+		$1 == "XskKernRxDropped" || $1 == "XskKernRxRingFull" {k += $3 - $2}
+		END {print "COST", s + 0; print "LOST", p - x - l - k}'
 }
 
 # The forwarded flow: 1000 echoes of 200 bytes a -> b at 500/s. Ping's
@@ -87,7 +90,11 @@ attack() {
 	} >>"$XRT_TMP/report.txt"
 	report+=("$name: $sent frames, flow $FLOW_RCV/1000, cost +$cost, uncounted $lost")
 	[ "$must" = 0 ] || assert_ge "$cost" 1 "$name shows up in xrt stats drop/limit counters"
+	# Every punted frame is accounted for; a few may still sit in the
+	# sockets' rings at the snapshot (1024 slots each).
+	assert_le "${lost#-}" "$LOST_MAX" "$name: punted frames neither delivered nor counted as dropped"
 }
+LOST_MAX=${LOST_MAX:-2048}
 
 D=2001:db8:3::1
 # RAs, NSs and NAs from random sources, flooding the link.
@@ -104,8 +111,8 @@ for tc in 1 2 3 4 5 6 7; do
 done
 # Fragment implementation checks (one pass each, no initial/final ping),
 # then the generic implementation checks; each bounded.
-attack fragmentation6 40 1 atk6-fragmentation6 -p -n 1 "$IF_CR" "$D"
-attack implementation6 60 0 atk6-implementation6 -p "$IF_CR" "$D"
+attack fragmentation6 30 1 atk6-fragmentation6 -p -n 1 "$IF_CR" "$D"
+attack implementation6 45 0 atk6-implementation6 -p "$IF_CR" "$D"
 
 rss1=$(rss)
 cat "$XRT_TMP/report.txt" >&2

@@ -23,6 +23,13 @@ assert_contains "$out" "is another xrtd running?" "second xrtd"
 out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a missing config file"
 assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
+# A malformed file is reported by line before the fast path is loaded (the
+# first daemon holds this namespace's AF_XDP anchor on lo).
+printf '# comment\nroute add 2001:db8::/32 dev nowhere metric x\n' >"$XRT_TMP/syntax.conf"
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c "$XRT_TMP/syntax.conf" --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+	xrt_fail "xrtd started with a malformed config file"
+assert_contains "$out" "syntax.conf:2: " "malformed config file names its line"
+assert_not_contains "$out" "AF_XDP" "config checked before AF_XDP"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
 fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 

@@ -147,7 +147,7 @@ its packets in calls of repeat 250 from hop limit 255 and averages.
 
 ## 2. End to end on veth
 
-Topology (one run, three namespaces): generator `g0` -> router `r0` ..
+Topology (three namespaces per copy): generator `g0` -> router `r0` ..
 `r1` -> sink `s0`; the router forwards 2001:db8:100::/48 to the sink. The
 router forwards either with the kernel (forwarding=1, no
 XDP; GRO on `r0` so that it can receive XDP frames), with xrt (xrtd, with
@@ -167,7 +167,7 @@ and source ports (pktgen) or 1000 source ports (trafgen).
 EOF
 	echo "Frames per measurement: pktgen $PKTGEN_COUNT (calls of up to 1M), trafgen $TRAFGEN_COUNT. Packets/s, median of $ROUNDS:"
 	echo
-	echo "| generator | size | flows | kernel | xrt | floor | xrt/kernel | xrt/floor | ns/frame above the floor: kernel, xrt | frames lost (kernel / xrt / floor, last round) |"
+	echo "| generator | size | flows | kernel | xrt | floor | xrt/kernel | xrt/floor | ns/frame above the floor: kernel, xrt | frames lost (kernel / xrt / floor, last round), of which at full veth rings |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for gen in pktgen trafgen; do
 		for size in 64 1500; do
@@ -175,7 +175,7 @@ EOF
 				local k x f
 				k=$(median "e2e.kernel.$gen.$size.$flows"); x=$(median "e2e.xrt.$gen.$size.$flows")
 				f=$(median "e2e.floor.$gen.$size.$flows")
-				echo "| $gen | $size | $flows | $(human "$k") | $(human "$x") | $(human "$f") | $(ratio "$x" "$k")x | $(ratio "$x" "$f")x | $(above "$k" "$f"), $(above "$x" "$f") | $(get "loss.kernel.$gen.$size.$flows") / $(get "loss.xrt.$gen.$size.$flows") / $(get "loss.floor.$gen.$size.$flows") |"
+				echo "| $gen | $size | $flows | $(human "$k") | $(human "$x") | $(human "$f") | $(ratio "$x" "$k")x | $(ratio "$x" "$f")x | $(above "$k" "$f"), $(above "$x" "$f") | $(get "loss.kernel.$gen.$size.$flows") / $(get "loss.xrt.$gen.$size.$flows") / $(get "loss.floor.$gen.$size.$flows"), $(get "ringloss.kernel.$gen.$size.$flows") / $(get "ringloss.xrt.$gen.$size.$flows") / $(get "ringloss.floor.$gen.$size.$flows") |"
 			done
 		done
 	done
@@ -232,8 +232,11 @@ and why its figures can be defended:
   on its own CPU, and the kernel runs pending softirqs each time the
   generator re-enables bottom halves (after every batch of 64 frames). So
   generator, router and sink run one after another on one CPU: the rate is
-  1 / (generator + router + sink cost per frame), the rings never overflow
-  (no loss), and xrt vs kernel differ only by the router's share.
+  1 / (generator + router + sink cost per frame), the veth rings (256
+  frames) hardly ever fill, and xrt vs kernel differ only by the router's
+  share. Every lost frame is counted (sent - counted at the sink, last
+  column), next to how many of them a full veth ring refused (the
+  xdp_xmit_errors of g0 and r1, and the sink veth's rx_dropped).
   Threaded NAPI (\`/sys/class/net/DEV/threaded\`) moves the router into a
   kthread that the generator outruns: in this run, with it on for the
   kernel router's r0, pktgen offered 1M frames at $(human "$(get threaded.sent_pps)") pps, $(get threaded.got)

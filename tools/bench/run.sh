@@ -122,6 +122,15 @@ xrtc route get "$DST_BASE" 2>/dev/null | grep -q "${XB_X}r1" ||
 	die "xrt has no route to $DST_BASE: $(xrtc route show 2>&1)"
 
 kernel_fwd() { xb_r awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6; }
+# XDP frames refused by a full veth ring, counted on the sending side:
+# g0 (into r0) and r1 (into s0); plus skbs the sink's veth dropped.
+ring_drops() {
+	local a b c
+	a=$(xb_g ethtool -S "${XB}g0" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }')
+	b=$(xb_r ethtool -S "${XB}r1" | awk '/xdp_xmit_errors/ { s += $2 } END { print s + 0 }')
+	c=$(xb_s cat "/sys/class/net/${XB}s0/statistics/rx_dropped")
+	echo $((a + b + c))
+}
 
 # One measurement: MODE GEN SIZE FLOWS. Records e2e.MODE.GEN.SIZE.FLOWS pps.
 # The kernel's Ip6OutForwDatagrams proves who forwarded: it must grow by
@@ -134,8 +143,10 @@ measure() {
 	RMAC=$(xb_mac "${XB}r" "${XB}r0")
 	GMAC=$(xb_mac "${XB}g" "${XB}g0")
 	if [ "$gen" = trafgen ]; then n=$TRAFGEN_COUNT; else n=$PKTGEN_COUNT; fi
+	local ring0 ring1
 	before=$(xb_sink_count)
 	fwd0=$(kernel_fwd)
+	ring0=$(ring_drops)
 	if [ "$gen" = pktgen ] || [ "$gen" = table ]; then
 		local spread=(--flows "$flows")
 		[ "$gen" = table ] && spread=(--dst-file "$WORK/table.dsts")
@@ -157,6 +168,7 @@ measure() {
 	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
 	after=$(xb_sink_count)
 	fwd1=$(kernel_fwd)
+	ring1=$(ring_drops)
 	local got=$((after - before)) kfwd=$((fwd1 - fwd0))
 	if [ "$mode" = kernel ] && [ "$kfwd" -lt "$got" ]; then
 		log "kernel mode but the kernel forwarded $kfwd of $got"; return 1
@@ -169,6 +181,7 @@ measure() {
 	pps=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%.0f", g / s }')
 	put "e2e.$mode.$gen.$size.$flows" "$pps"
 	put "loss.$mode.$gen.$size.$flows" "$((n - got))"
+	put "ringloss.$mode.$gen.$size.$flows" "$((ring1 - ring0))"
 	log "  $mode $gen ${size}B $flows flows: sent $n, received $got in ${secs}s: $pps pps"
 }
 

@@ -19,6 +19,13 @@
 #include "xsk/xsk_stats.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
+/* Syntax check of the configuration before the maps exist: stop once the
+ * words parsed, before anything reads or changes state. */
+#define CHECK_ONLY_DONE(r)             \
+	do {                           \
+		if ((r)->check_only)   \
+			return 0;      \
+	} while (0)
 
 static bool is(const char *w, const char *full, size_t min)
 {
@@ -362,6 +369,7 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "replace", 3) || is(verb, "change", 3)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_ADD, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct rib_route_spec s = {
 			.table = c.table, .prefix = c.prefix, .plen = c.plen, .type = c.type,
 			.metric = c.metric, .mtu = c.mtu,
@@ -375,6 +383,7 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "delete", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_DEL, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct rib_match m = {
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
@@ -395,16 +404,19 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_SHOW, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		return route_show(r, &c, json, out, err);
 	}
 	if (is(verb, "get", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_GET, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		return route_get(r, &c, json, out, err);
 	}
 	if (is(verb, "flush", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_SHOW, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		if (c.has_prefix) {
 			ERR("flush takes selectors (table, dev, type, metric), not a prefix; "
 			    "use \"route del\"");
@@ -481,6 +493,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "attach", 2)) {
 		if ((rc = parse_link(argc, argv, true, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		if ((rc = link_attach(r, c.dev, err)))
 			return rc;
 		/* Mirroring: the new link's kernel routes were skipped so far. */
@@ -496,12 +509,14 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "detach", 3)) {
 		if ((rc = parse_link(argc, argv, true, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		return l ? link_detach(r, l, err) : -ENODEV;
 	}
 	if (is(verb, "set", 1)) {
 		if ((rc = parse_link(argc, argv, true, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
@@ -512,6 +527,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_link(argc, argv, false, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *only = NULL;
 		if (c.dev[0] && !(only = router_link_need(r, c.dev, err)))
 			return -ENODEV;
@@ -540,6 +556,7 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "delete", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, true, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
@@ -551,6 +568,7 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *only = NULL;
 		if (c.dev[0] && !(only = router_link_need(r, c.dev, err)))
 			return -ENODEV;
@@ -650,6 +668,7 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 	if (add || is(verb, "delete", 1)) {
 		if ((rc = parse_neigh(argc, argv, true, add, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
@@ -672,6 +691,7 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 	if (flush || is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_neigh(argc, argv, false, false, &c, err)))
 			return rc;
+		CHECK_ONLY_DONE(r);
 		int ifindex = 0;
 		if (c.dev[0]) {
 			struct xrt_link *l = router_link_need(r, c.dev, err);
@@ -755,6 +775,7 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	}
 	if ((rc = parse_link(argc, argv, false, false, &c, err)))
 		return rc;
+	CHECK_ONLY_DONE(r);
 	struct xrt_stats s;
 	if (c.dev[0]) {
 		struct xrt_link *l = router_link_need(r, c.dev, err);
@@ -882,6 +903,7 @@ static int cmd_sync(struct xrt_router *r, int argc, char **argv, bool json,
 	int rc = parse_onoff(argv[1], &on, "sync kernel", err);
 	if (rc)
 		return rc;
+	CHECK_ONLY_DONE(r);
 	if (on)
 		return nl_mirror_start(r, err);
 	nl_mirror_stop(r, true);
@@ -912,8 +934,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(obj, "sync", 2))
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
-		if (argc == 2 && is(argv[1], "reload", 1))
+		if (argc == 2 && is(argv[1], "reload", 1)) {
+			CHECK_ONLY_DONE(r);
 			return config_reload(r, err);
+		}
 		if (argc < 2)
 			ERR("config needs a command (reload)");
 		else

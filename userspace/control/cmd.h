@@ -18,6 +18,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 /* Run a file of commands (the configuration). Reports "FILE:LINE: error"
  * in err and stops at the first failure. */
 int config_load(struct xrt_router *r, const char *path, char *err);
+/* Read and parse every line of the file without applying anything (no
+ * maps needed): xrtd's start reports a missing or malformed file before
+ * it loads the fast path. Errors as config_load. */
+int config_check(const char *path, char *err);
 /* Re-read the configuration and apply only the difference: objects it
  * still names are kept untouched, new ones added, vanished ones removed. */
 int config_reload(struct xrt_router *r, char *err);

@@ -62,6 +62,15 @@ int config_load(struct xrt_router *r, const char *path, char *err)
 	return run_file(r, path, err);
 }
 
+int config_check(const char *path, char *err)
+{
+	/* Static: the router holds big arrays; only the flag is read. */
+	static struct xrt_router checker;
+	memset(&checker, 0, sizeof(checker));
+	checker.check_only = true;
+	return run_file(&checker, path, err);
+}
+
 int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
 		      char *err)
 {

@@ -46,6 +46,8 @@ struct xrt_router {
 	/* Commands from the config file carry this origin; reload turns adds
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
+	/* config_check: commands only parse (no maps yet), nothing applies. */
+	bool check_only;
 	const char *config_path;
 	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
 	/* Static neighbours the configuration file added, so that a reload
