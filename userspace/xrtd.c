@@ -332,18 +332,15 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
-	/* Applications' sockets (SPEC 3): their own epoll set, one fd here. */
-	int sockfd = sock_server_open(NULL, err, sizeof(err));
+	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
+	 * Without them the router still routes, so a failure only warns. */
+	int sockfd = sock_server_open(sock, err, sizeof(err));
 	if (sockfd < 0) {
-		fprintf(stderr, "xrtd: %s\n", err);
-		router_fini(&d.router);
-		stack_fini();
-		xsk_pool_destroy();
-		ctl_server_close(&d.server);
-		return 1;
+		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
+	} else {
+		struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
 	}
-	struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
-	epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
 	if (config && (rc = config_load(&d.router, config, err))) {
 		fprintf(stderr, "xrtd: %s\n", err);
 		router_fini(&d.router);

@@ -609,12 +609,16 @@ void sock_server_run(void)
 	}
 }
 
-int sock_server_open(const char *path, char *err, unsigned errlen)
+int sock_server_open(const char *ctl_name, char *err, unsigned errlen)
 {
-	if (!path)
-		path = getenv(XRT_SOCK_ENV);
-	if (!path || !*path)
-		path = XRT_SOCK_PATH_DEFAULT;
+	char derived[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+	const char *path = getenv(XRT_SOCK_ENV);
+	if (!path || !*path) {
+		/* One application socket per daemon, next to its control
+		 * socket, so two daemons in one namespace never collide. */
+		snprintf(derived, sizeof(derived), "%s-sock", ctl_name ? ctl_name : "@xrt");
+		path = derived;
+	}
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t plen = strlen(path);
 	if (plen >= sizeof(sa.sun_path)) {
