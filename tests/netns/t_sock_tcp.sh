@@ -30,6 +30,8 @@ xrt_xrtd_start $R
 xrt_cli_ok $R link attach dev "$IF_RM"
 xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RM"
 xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$MAC_AM" dev "$IF_RM"
+xrtd_fds() { ls "/proc/$(xrt_xrtd_pid $R)/fd" | wc -l; }
+FDS0=$(xrtd_fds)
 IF_AR=$IF_AM
 on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
 sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
@@ -231,4 +233,7 @@ for i in "$IF_MA" "$IF_MR"; do
 done
 
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
+# Every application socket closed: the daemon holds no descriptor for them.
+xrt_wait_for "[ \$(xrtd_fds) -le $FDS0 ]" 10 ||
+	xrt_fail "xrtd holds $(xrtd_fds) descriptors, $FDS0 before the applications ran"
 xrt_pass "TCP with the kernel both ways, echo, RST for closed port, abortive close, 5% loss each way (ping loss ${loss}%)"

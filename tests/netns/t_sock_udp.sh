@@ -11,6 +11,8 @@ xrt_topo_line
 R=$TOPO_R A=$TOPO_A
 xrt_xrtd_start $R
 xrt_topo_line_program
+xrtd_fds() { ls "/proc/$(xrt_xrtd_pid $R)/fd" | wc -l; }
+FDS0=$(xrtd_fds)
 
 # An application on the router: socat with the shim, inside r's namespace
 # (the daemon's application socket is abstract, one per namespace).
@@ -153,4 +155,7 @@ out=$(on_router ping -6 -n -c 3 -i 0.2 -W 2 2001:db8:1::2 2>&1) || xrt_fail "pin
 assert_contains "$out" "3 received" "ping (raw ICMPv6 socket in xrtd) to the host"
 
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
+# Every application socket closed: the daemon holds no descriptor for them.
+xrt_wait_for "[ \$(xrtd_fds) -le $FDS0 ]" 10 ||
+	xrt_fail "xrtd holds $(xrtd_fds) descriptors, $FDS0 before the applications ran"
 xrt_pass "UDP both directions byte-exact through the shim, checksums verified, Port Unreachable, raw ICMPv6 ping"
