@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "control/cmd_stack.h"
 #include "control/netlink.h"
 #include "control/rt6_multipath_hash.h"
 #include "xrt/proto.h"
@@ -925,6 +926,8 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_stats(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "sync", 2))
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
+	if (!strcmp(obj, "ra") || !strcmp(obj, "icmp")) /* cmd_stack.c */
+		return (obj[0] == 'r' ? cmd_ra : cmd_icmp)(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1)) {
 			CHECK_ONLY_DONE(r);
@@ -936,6 +939,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, ra, icmp, config)", obj);
 	return -EINVAL;
 }
