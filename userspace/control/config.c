@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "control/cmd_stack.h"
+#include "control/punt.h"
 #include "stack/neighbour.h"
 
 #define CONFIG_LINE_MAX 8192
@@ -132,6 +133,7 @@ int config_reload(struct xrt_router *r, char *err)
 		return -ENOENT;
 	}
 	mark_all(r, true);
+	punt_config_mark(r);
 	r->reloading = true;
 	int rc = run_file(r, r->config_path, err);
 	r->reloading = false;
@@ -140,8 +142,11 @@ int config_reload(struct xrt_router *r, char *err)
 		 * unread lines would have kept. Route marks left behind are
 		 * harmless: only a sweep reads them, right after a fresh mark. */
 		mark_all(r, false);
+		punt_config_unmark(r);
 		return rc;
 	}
+	if ((rc = punt_config_sweep(r, err)))
+		return rc;
 	rc = rib_sweep(r->rib, RIB_ORIGIN_CONFIG, err);
 	if (rc < 0)
 		return rc;
