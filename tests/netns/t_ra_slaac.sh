@@ -5,7 +5,8 @@
 # default gateway and the advertised MTU, then pings a host behind the router
 # through xrt. A Router Solicitation is answered (6.2.6); `ra set ... off`
 # sends a final RA with router lifetime 0 and the host drops its default
-# route (6.2.5); a config reload without the ra line does the same.
+# route (6.2.5); a config reload without the ra line, a link detach and
+# xrtd's shutdown do the same.
 XRT_PREFIX_BASE=xr
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping tcpdump
@@ -164,4 +165,17 @@ out=$(xrt_cli r ra set dev nosuch0 on 2>&1) && xrt_fail "unknown dev accepted"
 assert_contains "$out" "nosuch0" "unknown dev"
 assert_eq "$(xrt_cli r ra show dev "$IF_RA")" "$IF_RA: ra off" "failed commands changed nothing"
 kill -0 "$(xrt_xrtd_pid r)" || xrt_fail "xrtd died"
+
+# Detaching the link, and stopping xrtd, each send the final RA too.
+has_defrt() { ip -n "$(xrt_ns a)" -6 route show default | grep -q "via $LL_RA"; }
+xrt_cli_ok r ra set dev "$IF_RA" on
+xrt_wait_for has_defrt 10 || xrt_fail "no default route after ra on"
+xrt_cli_ok r link detach dev "$IF_RA"
+xrt_wait_for '! has_defrt' 10 || xrt_fail "default route still there after link detach"
+xrt_cli_ok r link attach dev "$IF_RA"
+assert_eq "$(xrt_cli r ra show dev "$IF_RA")" "$IF_RA: ra off" "a re-attached link starts without RA"
+xrt_cli_ok r ra set dev "$IF_RA" on
+xrt_wait_for has_defrt 10 || xrt_fail "no default route after ra on (re-attached)"
+xrt_xrtd_stop r
+xrt_wait_for '! has_defrt' 10 || xrt_fail "default route still there after xrtd stopped"
 xrt_pass "SLAAC host got $A_ADDR and a default route via $LL_RA (MTU 1400) from xrt's RAs, pinged through xrt; RS answered; off and reload send lifetime 0"
