@@ -27,7 +27,7 @@ from scapy.all import (TCP, UDP, AsyncSniffer, Ether, HBHOptUnknown,  # noqa: E4
                        in6_getnsma, inet_pton, sendp, socket)
 
 conf.verb = 0
-WINDOW = 0.6          # seconds each probe listens for answers
+WINDOW = 1.0          # seconds each probe listens for answers (slack for a loaded machine)
 PROBE_FL_BASE = 0x5000  # flow label of probe i is PROBE_FL_BASE + i
 HOST = "2001:db8:1::2"       # host A
 ROUTER = "2001:db8:1::1"     # the router on A's link
