@@ -144,6 +144,14 @@ xrt_wait_for "ip -n $(xrt_ns a) -6 route show default | grep -q 'via $LL_RA'" 10
 out=$(xrt_cli r ra show dev "$IF_RA")
 assert_contains "$out" "prefix 2001:db8:1::/64 onlink autonomous valid 2592000 preferred 604800 (from addresses)" "auto prefix"
 assert_contains "$out" "mtu 1500 (auto)" "auto MTU"
+# New contents go out at once (RFC 4861 6.2.4), not at the next interval.
+defrt_expires() {
+	ip -n "$(xrt_ns a)" -6 route show default | sed -n 's/.*expires \([0-9]*\)sec.*/\1/p'
+}
+xrt_wait_for '[ "$(defrt_expires)" -gt 600 ]' 10 || xrt_fail "lifetime 900 not learned: $(defrt_expires)"
+xrt_cli_ok r ra set dev "$IF_RA" on lifetime 300
+xrt_wait_for '[ "$(defrt_expires)" -le 300 ]' 10 ||
+	xrt_fail "changed lifetime not advertised at once: expires $(defrt_expires)"
 write_conf
 xrt_cli_ok r config reload
 assert_contains "$(xrt_cli r ra show dev "$IF_RA")" "ra on" "reload keeps what the CLI set"

@@ -77,3 +77,31 @@ Test(ndisc_ra_opts, bad_options_refused)
 	stack_timers_run();
 	cr_assert_eq(fake_ntx, 0);
 }
+
+Test(ndisc_ra_opts, changed_contents_advertised_at_once_same_ones_not)
+{
+	char err[256];
+	struct stack_ra_config c = { .enabled = true, .max_interval_s = 1800,
+				     .min_interval_s = 1350 };
+	cr_assert_eq(stack_ra_set(FAKE_IF_A, &c, err), 0, "%s", err);
+	stack_timers_run();
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 1);
+	/* The same configuration again (a reload): no extra RA. */
+	cr_assert_eq(stack_ra_set(FAKE_IF_A, &c, err), 0, "%s", err);
+	fake_advance_ms(10000);
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 1);
+	/* New contents (RFC 4861 6.2.4): sent now, not at the 16 s mark. */
+	c.router_lifetime_s = 300;
+	cr_assert_eq(stack_ra_set(FAKE_IF_A, &c, err), 0, "%s", err);
+	fake_advance_ms(10);
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 2);
+	const uint8_t *ra = tx_icmp(fake_ntx - 1);
+	cr_assert_eq(ra[6] << 8 | ra[7], 300);
+	/* Changed again at once: never closer than MIN_DELAY_BETWEEN_RAS. */
+	c.router_lifetime_s = 200;
+	cr_assert_eq(stack_ra_set(FAKE_IF_A, &c, err), 0, "%s", err);
+	fake_advance_ms(ND_MIN_DELAY_BETWEEN_RAS_S * 1000 - 100);
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 2);
+	fake_advance_ms(200);
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 3);
+}

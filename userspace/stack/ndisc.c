@@ -417,6 +417,24 @@ static uint64_t ra_interval_ns(struct ra_iface *r)
 	return ms * NSEC_PER_MSEC;
 }
 
+/* Field by field: callers' structs may differ in padding. */
+static bool ra_config_equal(const struct stack_ra_config *a, const struct stack_ra_config *b)
+{
+	if (a->enabled != b->enabled || a->max_interval_s != b->max_interval_s ||
+	    a->min_interval_s != b->min_interval_s ||
+	    a->router_lifetime_s != b->router_lifetime_s || a->mtu != b->mtu ||
+	    a->nprefixes != b->nprefixes)
+		return false;
+	for (unsigned i = 0; i < a->nprefixes && i < STACK_RA_MAX_PREFIXES; i++) {
+		const struct stack_ra_prefix *x = &a->prefix[i], *y = &b->prefix[i];
+		if (!ip6_eq(&x->prefix, &y->prefix) || x->plen != y->plen ||
+		    x->onlink != y->onlink || x->autonomous != y->autonomous ||
+		    x->valid_s != y->valid_s || x->preferred_s != y->preferred_s)
+			return false;
+	}
+	return true;
+}
+
 int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 {
 	const struct xrt_netdev *dev = stack_dev(ifindex);
@@ -486,13 +504,19 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 		return -ENOSPC;
 	}
 	bool was_on = r->ifindex != 0;
+	bool changed = was_on && !ra_config_equal(&r->cfg, &c);
 	r->ifindex = ifindex;
 	r->cfg = c;
-	if (!was_on) {
+	if (!was_on || changed) {
 		/* The first MAX_INITIAL_RTR_ADVERTISEMENTS go out at most
-		 * 16 s apart: that is this one and the intervals after it. */
+		 * 16 s apart: that is this one and the intervals after it.
+		 * RFC 4861 6.2.4: the same when the contents change, so hosts
+		 * learn them now; never sooner than MIN_DELAY_BETWEEN_RAS
+		 * after the last one, however often the configuration changes. */
 		r->initial_left = ND_MAX_INITIAL_RTR_ADVERTISEMENTS - 1;
-		r->next_ns = stack_now();
+		uint64_t now = stack_now();
+		uint64_t earliest = r->last_ns + ND_MIN_DELAY_BETWEEN_RAS_S * NSEC_PER_SEC;
+		r->next_ns = changed && r->last_ns && earliest > now ? earliest : now;
 	}
 	return 0;
 }
