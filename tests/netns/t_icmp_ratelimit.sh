@@ -46,17 +46,17 @@ assert_eq "$(xrt_cli r icmp show)" "ratelimit $RATE burst $BURST global 5000 bur
 js=$(xrt_cli r -j icmp show)
 assert_eq "$js" "{\"ratelimit\":{\"rate\":$RATE,\"burst\":$BURST},\"global\":{\"rate\":5000,\"burst\":500}}" "icmp show -j"
 
-stat() { xrt_cli r stats | awk -v k="$1" '$1 == k {print $2}'; }
+sp_stat() { xrt_cli r stats | awk -v k="$1" '$1 == k {print $2}'; }
 
-# round NAME: send PROBES hop-limit-1 UDP probes from a through r in one
-# burst; wait (bounded) until the stack accounted for every one (sent a
+# round NAME [GAP_S]: send PROBES hop-limit-1 UDP probes from a through r
+# in one burst (or GAP_S seconds apart); wait (bounded) until the stack accounted for every one (sent a
 # Time Exceeded or counted it rate limited) and tcpdump on a saw every Time
 # Exceeded the stack sent. Sets GOT (Time Exceeded received by a) and
 # SPAN_S (seconds from the first probe sent to the last one accounted,
 # rounded up: an upper bound on the time the buckets had to refill).
 round() {
-	local name=$1 te0 rl0 t0 t1 cap
-	te0=$(stat Icmp6OutTimeExcds) rl0=$(stat Icmp6OutRateLimitHost)
+	local name=$1 gap=${2:-0} te0 rl0 t0 t1 cap
+	te0=$(sp_stat Icmp6OutTimeExcds) rl0=$(sp_stat Icmp6OutRateLimitHost)
 	xrt_bg a "te-$name" tcpdump -l -n -i "$IF_AR" 'icmp6 and ip6[40] == 3'
 	cap=$XRT_LAST_PID
 	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/te-$name.log'" 5 || xrt_fail "tcpdump did not start"
@@ -64,17 +64,17 @@ round() {
 	xrt_exec a "$XRT_PY" -c '
 import sys
 from scapy.all import Ether, IPv6, UDP, Raw, sendp
-ifname, src_mac, dst_mac, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+ifname, src_mac, dst_mac, n, gap = sys.argv[1:4] + [int(sys.argv[4]), float(sys.argv[5])]
 probes = [Ether(src=src_mac, dst=dst_mac) /
           IPv6(src="2001:db8:1::2", dst="2001:db8:b::1", hlim=1) /
           UDP(sport=40000, dport=33434 + i) / Raw(b"probe") for i in range(n)]
-sendp(probes, iface=ifname, verbose=0)
-' "$IF_AR" "$MAC_AR" "$MAC_RA" "$PROBES"
-	xrt_wait_for "[ \$((\$(stat Icmp6OutTimeExcds) - $te0 + \$(stat Icmp6OutRateLimitHost) - $rl0)) -ge $PROBES ]" 20 ||
-		xrt_fail "$name: the stack accounted for $(($(stat Icmp6OutTimeExcds) - te0 + $(stat Icmp6OutRateLimitHost) - rl0)) of $PROBES probes"
+sendp(probes, iface=ifname, inter=gap, verbose=0)
+' "$IF_AR" "$MAC_AR" "$MAC_RA" "$PROBES" "$gap"
+	xrt_wait_for "[ \$((\$(sp_stat Icmp6OutTimeExcds) - $te0 + \$(sp_stat Icmp6OutRateLimitHost) - $rl0)) -ge $PROBES ]" 20 ||
+		xrt_fail "$name: the stack accounted for $(($(sp_stat Icmp6OutTimeExcds) - te0 + $(sp_stat Icmp6OutRateLimitHost) - rl0)) of $PROBES probes"
 	t1=$(date +%s%N)
-	SENT=$(($(stat Icmp6OutTimeExcds) - te0))
-	LIMITED=$(($(stat Icmp6OutRateLimitHost) - rl0))
+	SENT=$(($(sp_stat Icmp6OutTimeExcds) - te0))
+	LIMITED=$(($(sp_stat Icmp6OutRateLimitHost) - rl0))
 	assert_eq $((SENT + LIMITED)) "$PROBES" "$name: every probe answered or counted rate limited"
 	xrt_wait_for "[ \$(grep -c 'time exceeded' '$XRT_TMP/te-$name.log') -ge $SENT ]" 10 ||
 		xrt_fail "$name: a saw $(grep -c 'time exceeded' "$XRT_TMP/te-$name.log") Time Exceeded, the stack sent $SENT"
@@ -91,6 +91,14 @@ assert_le "$GOT" "$max" "Time Exceeded under ratelimit $RATE burst $BURST over $
 assert_ge "$GOT" "$BURST" "a full bucket lets the burst through"
 assert_eq "$GOT" "$SENT" "tcpdump saw what the stack sent"
 assert_ge "$LIMITED" $((PROBES - max)) "Icmp6OutRateLimitHost"
+
+# 1b. The same limit with the probes spread over about 4 s: the bucket
+# refills at RATE a second, so more than the burst gets through, and still
+# no more than burst + rate * t.
+xrt_cli_ok r icmp ratelimit $RATE burst $BURST # a fresh, full bucket
+PROBES=40 round paced 0.1
+assert_le "$GOT" $((BURST + RATE * SPAN_S)) "Time Exceeded under ratelimit $RATE burst $BURST over ${SPAN_S}s (paced)"
+assert_ge "$GOT" $((BURST + 1)) "the bucket refills between paced probes"
 
 # 2. Off (rate 0), from the CLI: every probe gets its Time Exceeded.
 xrt_cli_ok r icmp ratelimit 0
