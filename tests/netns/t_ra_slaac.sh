@@ -44,7 +44,7 @@ write_conf() { # EXTRA_LINES...
 }
 # A long interval: after the first RA the next unsolicited one is 16 s
 # away (RFC 4861 6.2.4), so an RA sooner than that answers our RS.
-write_conf "ra set dev $IF_RA on interval 1800 min-interval 1350 lifetime 600 mtu 1400 prefix 2001:db8:1::/64 valid 3600 preferred 1800"
+write_conf "ra set dev $IF_RA on interval 1800 min-interval 1350 lifetime 1800 mtu 1400 prefix 2001:db8:1::/64 valid 3600 preferred 1800"
 
 # A bad ra line stops xrtd at start with FILE:LINE and names the word.
 bad=$XRT_TMP/bad.conf
@@ -72,16 +72,16 @@ xrt_wait_for "ip -n $(xrt_ns a) -6 route show default | grep -q 'via $LL_RA dev 
 	xrt_fail "no default route via $LL_RA: $(ip -n "$(xrt_ns a)" -6 route show)"
 defrt=$(ip -n "$(xrt_ns a)" -6 route show default)
 assert_contains "$defrt" "proto ra" "default route learned from the RA"
-# Router lifetime 600: the route expires within 600 s.
+# Router lifetime 1800: the route expires within 1800 s.
 exp=$(sed -n 's/.*expires \([0-9]*\)sec.*/\1/p' <<<"$defrt")
-assert_le "${exp:-99999}" 600 "default route lifetime"
+assert_le "${exp:-99999}" 1800 "default route lifetime"
 assert_ge "${exp:-0}" 1 "default route lifetime"
 # MTU option 1400.
 assert_eq "$(xrt_exec a sysctl -n "net.ipv6.conf.$IF_AR.mtu")" 1400 "MTU from the RA's MTU option"
 
 # ra show, text and JSON, says what is advertised.
 out=$(xrt_cli r ra show dev "$IF_RA")
-assert_contains "$out" "$IF_RA: ra on min-interval 1350 interval 1800 lifetime 600 mtu 1400" "ra show"
+assert_contains "$out" "$IF_RA: ra on min-interval 1350 interval 1800 lifetime 1800 mtu 1400" "ra show"
 assert_contains "$out" "prefix 2001:db8:1::/64 onlink autonomous valid 3600 preferred 1800" "ra show prefix"
 out=$(xrt_cli r ra show dev "$IF_RB")
 assert_eq "$out" "$IF_RB: ra off" "ra show of a link without RA"
@@ -91,7 +91,7 @@ import json, sys
 v = {x["ifname"]: x for x in json.loads(sys.argv[1])}
 a, b = v[sys.argv[2]], v[sys.argv[3]]
 p = a["prefixes"][0]
-print(a["ra"] and not b["ra"] and a["lifetime"] == 600 and a["mtu"] == 1400
+print(a["ra"] and not b["ra"] and a["lifetime"] == 1800 and a["mtu"] == 1400
       and a["max_interval"] == 1800 and a["prefixes_from"] == "config"
       and p == {"prefix": "2001:db8:1::/64", "onlink": True, "autonomous": True,
                 "valid": 3600, "preferred": 1800})' "$js" "$IF_RA" "$IF_RB")
@@ -121,13 +121,23 @@ sendp(Ether(src=mac, dst="33:33:00:00:00:02") / IPv6(src=ll, dst="ff02::2", hlim
 ' "$IF_AR" "$(xrt_lladdr a "$IF_AR")" "$(xrt_mac a "$IF_AR")"
 xrt_capture_wait 10
 assert_contains "$XRT_CAP_OUT" "router advertisement" "RA after the RS"
-assert_contains "$XRT_CAP_OUT" "router lifetime 600s" "RA's router lifetime"
+assert_contains "$XRT_CAP_OUT" "router lifetime 1800s" "RA's router lifetime"
 assert_contains "$XRT_CAP_OUT" "prefix info option" "RA's prefix information option"
 assert_contains "$XRT_CAP_OUT" "mtu option" "RA's MTU option"
 assert_contains "$XRT_CAP_OUT" "source link-address option" "RA's source link-layer option"
 assert_contains "$XRT_CAP_OUT" "Flags [onlink, auto]" "PIO flags L and A"
 assert_eq "$(rs_in)" $((n_rs + 1)) "Icmp6InRouterSolicits"
 assert_eq "$(ra_out)" $((n_ra + 1)) "one RA answered the RS (the scheduled one is 16 s away)"
+
+# Router lifetime 0: still the prefixes, but no longer a default router.
+xrt_cli_ok r ra set dev "$IF_RA" on lifetime 0 prefix 2001:db8:1::/64
+xrt_wait_for "! ip -n $(xrt_ns a) -6 route show default | grep -q via" 10 ||
+	xrt_fail "default route still there after lifetime 0: $(ip -n "$(xrt_ns a)" -6 route show default)"
+assert_contains "$(xrt_cli r ra show dev "$IF_RA")" "lifetime 0" "ra show lifetime 0"
+[ -n "$(slaac_addr)" ] || xrt_fail "the SLAAC address went away with lifetime 0"
+xrt_cli_ok r ra set dev "$IF_RA" on interval 1800 min-interval 1350 lifetime 1800
+xrt_wait_for "ip -n $(xrt_ns a) -6 route show default | grep -q 'via $LL_RA'" 10 ||
+	xrt_fail "no default route after lifetime 1800 again"
 
 # Turning RA off sends a final RA with router lifetime 0 (RFC 4861 6.2.5):
 # the host drops the default route at once.
@@ -149,7 +159,7 @@ defrt_expires() {
 	ip -n "$(xrt_ns a)" -6 route show default | sed -n 's/.*expires \([0-9]*\)sec.*/\1/p'
 }
 xrt_wait_for '[ "$(defrt_expires)" -gt 600 ]' 10 || xrt_fail "lifetime 900 not learned: $(defrt_expires)"
-xrt_cli_ok r ra set dev "$IF_RA" on lifetime 300
+xrt_cli_ok r ra set dev "$IF_RA" on interval 200 lifetime 300
 xrt_wait_for '[ "$(defrt_expires)" -le 300 ]' 10 ||
 	xrt_fail "changed lifetime not advertised at once: expires $(defrt_expires)"
 write_conf

@@ -140,3 +140,15 @@ Test(cli_parse_stack, icmp_ratelimit_errors)
 	cr_assert_lt(parse_icmp(0, NULL, &ic, err), 0);
 	cr_assert(strstr(err, "rate"), "%s", err);
 }
+
+Test(cli_parse_stack, ra_router_lifetime_zero_or_at_least_the_interval)
+{
+	cr_assert_eq(RA(true, "dev", "eth0", "on", "lifetime", "0"), 0, "%s", err);
+	cr_assert_eq(c.cfg.router_lifetime_s, STACK_RA_LIFETIME_ZERO);
+	cr_assert_eq(RA(true, "dev", "eth0", "on", "interval", "200", "lifetime", "300"), 0, "%s",
+		     err);
+	cr_assert_eq(c.cfg.router_lifetime_s, 300);
+	/* The default interval is 600 s: a 300 s lifetime would lapse. */
+	cr_assert_lt(RA(true, "dev", "eth0", "on", "lifetime", "300"), 0);
+	cr_assert(strstr(err, "lifetime 300 is below the interval 600"), "%s", err);
+}

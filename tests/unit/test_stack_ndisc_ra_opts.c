@@ -105,3 +105,15 @@ Test(ndisc_ra_opts, changed_contents_advertised_at_once_same_ones_not)
 	fake_advance_ms(200);
 	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 3);
 }
+
+Test(ndisc_ra_opts, lifetime_zero_advertises_prefixes_but_no_default_router)
+{
+	char err[256];
+	struct stack_ra_config c = { .enabled = true, .router_lifetime_s = STACK_RA_LIFETIME_ZERO };
+	cr_assert_eq(stack_ra_set(FAKE_IF_A, &c, err), 0, "%s", err);
+	stack_timers_run();
+	cr_assert_eq(count_icmp(ND_ROUTER_ADVERT, 0), 1);
+	const uint8_t *ra = tx_icmp(0);
+	cr_assert_eq(ra[6] << 8 | ra[7], 0);
+	cr_assert_eq(tx_ip6_len(0), 40 + 16 + 8 + 8 + 32); /* the prefix still goes out */
+}

@@ -80,9 +80,9 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 			/* Router Lifetime (RFC 4861 4.2), at most 9000 s (6.2.1). */
 			uint32_t v;
 			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 1, 9000, &v, "lifetime", err)))
+			    (rc = parse_u32(argv[i], 0, 9000, &v, "lifetime", err)))
 				return rc;
-			cfg->router_lifetime_s = (uint16_t)v;
+			cfg->router_lifetime_s = v ? (uint16_t)v : STACK_RA_LIFETIME_ZERO;
 		} else if (set && !strcmp(w, "mtu")) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
@@ -169,6 +169,15 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 			return -EINVAL;
 		}
 	}
+	/* RFC 4861 6.2.1: AdvDefaultLifetime is 0 or MaxRtrAdvInterval..9000,
+	 * or hosts lose the default route between two RAs. */
+	uint32_t max_iv = cfg->max_interval_s ? cfg->max_interval_s : ND_MAX_RTR_ADV_INTERVAL_S;
+	if (cfg->router_lifetime_s && cfg->router_lifetime_s != STACK_RA_LIFETIME_ZERO &&
+	    cfg->router_lifetime_s < max_iv) {
+		ERR("lifetime %u is below the interval %u (0 or %u..9000, RFC 4861 6.2.1)",
+		    cfg->router_lifetime_s, max_iv, max_iv);
+		return -EINVAL;
+	}
 	if (set && !c->dev[0]) {
 		ERR("\"dev\" is needed");
 		return -EINVAL;
@@ -245,6 +254,8 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 	unsigned n = cfg.enabled ? ra_effective_prefixes(l, &cfg, pfx) : 0;
 	uint32_t mtu = cfg.mtu ? cfg.mtu : l->dev.mtu;
 	bool mtu_opt = cfg.mtu != STACK_RA_MTU_OFF;
+	unsigned lifetime = cfg.router_lifetime_s == STACK_RA_LIFETIME_ZERO ? 0
+									     : cfg.router_lifetime_s;
 	char b[INET6_ADDRSTRLEN], v[16], p[16];
 	if (a) {
 		json_object *o = json_object_new_object();
@@ -253,7 +264,7 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 		if (cfg.enabled) {
 			JADD(o, "min_interval", JINT(cfg.min_interval_s));
 			JADD(o, "max_interval", JINT(cfg.max_interval_s));
-			JADD(o, "lifetime", JINT(cfg.router_lifetime_s));
+			JADD(o, "lifetime", JINT(lifetime));
 			JADD(o, "mtu_option", JBOOL(mtu_opt));
 			if (mtu_opt)
 				JADD(o, "mtu", JINT(mtu));
@@ -281,7 +292,7 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 		return;
 	}
 	xrt_buf_printf(out, "%s: ra on min-interval %u interval %u lifetime %u", l->dev.name,
-		       cfg.min_interval_s, cfg.max_interval_s, cfg.router_lifetime_s);
+		       cfg.min_interval_s, cfg.max_interval_s, lifetime);
 	if (mtu_opt)
 		xrt_buf_printf(out, " mtu %u%s\n", mtu, cfg.mtu ? "" : " (auto)");
 	else

@@ -17,7 +17,8 @@
  *                      [no-onlink] [no-autonomous]] ...
  * ra show [dev D]
  * A "set" replaces the interface's whole RA configuration; without
- * "prefix" every global /64 of the interface is advertised.
+ * "prefix" every global /64 of the interface is advertised. lifetime 0:
+ * prefixes only, not a default router; else interval..9000.
  */
 struct cmd_ra {
 	char dev[IF_NAMESIZE];

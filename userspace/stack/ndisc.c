@@ -460,7 +460,8 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 	}
 	if (!c.router_lifetime_s)
 		c.router_lifetime_s = ND_ADV_DEFAULT_LIFETIME_S;
-	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S) {
+	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S &&
+	    c.router_lifetime_s != STACK_RA_LIFETIME_ZERO) {
 		snprintf(err, 256, "ra: router lifetime %u s above %u", c.router_lifetime_s,
 			 ND_RA_MAX_LIFETIME_S);
 		return -EINVAL;
@@ -557,7 +558,10 @@ void ndisc_ra_timers_run(uint64_t now)
 			memset(r, 0, sizeof(*r)); /* interface went away */
 			continue;
 		}
-		ndisc_send_ra(dev, &r->cfg, r->cfg.router_lifetime_s);
+		ndisc_send_ra(dev, &r->cfg,
+			      r->cfg.router_lifetime_s == STACK_RA_LIFETIME_ZERO
+				      ? 0
+				      : r->cfg.router_lifetime_s);
 		r->last_ns = now;
 		r->next_ns = now + ra_interval_ns(r);
 	}

@@ -17,6 +17,9 @@
 #define STACK_RA_MAX_PREFIXES 8
 /* MTU option value that leaves the option out (RFC 4861 6.2.1 AdvLinkMTU 0). */
 #define STACK_RA_MTU_OFF UINT32_MAX
+/* Router lifetime 0 on the wire: prefixes only, not a default router
+ * (RFC 4861 4.2); 0 in the struct means the default (1800). */
+#define STACK_RA_LIFETIME_ZERO UINT16_MAX
 
 /* One Prefix Information option (RFC 4861 4.6.2), sent as given. */
 struct stack_ra_prefix {
@@ -30,7 +33,8 @@ struct stack_ra_config {
 	bool enabled;
 	uint32_t max_interval_s; /* 4..1800; 0 = 600 */
 	uint32_t min_interval_s; /* 3..0.75 * max; 0 = max / 3 */
-	uint16_t router_lifetime_s; /* 0 = 1800; at most 9000 */
+	uint16_t router_lifetime_s; /* 0 = 1800; at most 9000, or
+				     * STACK_RA_LIFETIME_ZERO */
 	/* MTU option: 0 = the interface's MTU, STACK_RA_MTU_OFF = none,
 	 * else 1280..65535. */
 	uint32_t mtu;
