@@ -45,6 +45,10 @@ assert_contains "$out" 'unknown punt reason "hop_limt"' "punt set: unknown reaso
 out=$(xrt_cli $R punt set hop_limit burst 0 2>&1) && xrt_fail "burst 0 accepted"
 assert_contains "$out" "burst" "punt set: burst 0"
 out=$(xrt_cli $R punt set hop_limit 2>&1) && xrt_fail "punt set without values accepted"
+out=$(xrt_cli $R punt set hop_limit rate 2>&1) && xrt_fail "rate without a value accepted"
+assert_eq "$out" 'Error: missing value after "rate"' "punt set: rate without a value"
+out=$(xrt_cli $R punt set hop_limit rate 5 bogus 2>&1) && xrt_fail "unknown word accepted"
+assert_eq "$out" 'Error: unknown word "bogus"' "punt set: unknown word"
 assert_eq "$(pj hop_limit rate) $(pj hop_limit burst)" "2000 200" "budget unchanged after the errors"
 
 # rate 0 = unlimited, shown as such; then a small budget for the flood.

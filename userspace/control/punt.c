@@ -240,12 +240,11 @@ int cmd_punt(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_
 						    err)))
 					return rc;
 				has_burst = true;
+			} else if (!strcmp(argv[i], "rate") || !strcmp(argv[i], "burst")) {
+				ERR("missing value after \"%s\"", argv[i]);
+				return -EINVAL;
 			} else {
-				ERR("%s \"%s\"", i + 1 < argc || (strcmp(argv[i], "rate") &&
-								  strcmp(argv[i], "burst"))
-							 ? "unknown word"
-							 : "missing value after",
-				    argv[i]);
+				ERR("unknown word \"%s\"", argv[i]);
 				return -EINVAL;
 			}
 		}
