@@ -209,8 +209,10 @@ static void ra_note_origin(int ifindex, bool from_config)
 		if (!ra_from_config[i].ifindex && free_slot < 0)
 			free_slot = i;
 	}
-	if (from_config && free_slot >= 0)
-		ra_from_config[free_slot].ifindex = ifindex, ra_from_config[free_slot].stale = false;
+	if (from_config && free_slot >= 0) {
+		ra_from_config[free_slot].ifindex = ifindex;
+		ra_from_config[free_slot].stale = false;
+	}
 }
 
 /* What the stack advertises: the configured prefixes, or (none configured)
