@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "control/cmd_stack.h"
 #include "control/netlink.h"
 #include "control/punt.h"
 #include "control/rt6_multipath_hash.h"
@@ -955,6 +956,8 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "punt", 1))
 		return cmd_punt(r, argc - 1, argv + 1, json, out, err);
+	if (!strcmp(obj, "ra") || !strcmp(obj, "icmp")) /* cmd_stack.c */
+		return (obj[0] == 'r' ? cmd_ra : cmd_icmp)(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1)) {
 			CHECK_ONLY_DONE(r);
@@ -966,6 +969,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config)", obj);
 	return -EINVAL;
 }

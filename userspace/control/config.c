@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/cmd_stack.h"
 #include "control/punt.h"
 #include "stack/neighbour.h"
 
@@ -114,6 +115,7 @@ static void mark_all(struct xrt_router *r, bool stale)
 		r->config_neighs[i].stale = stale;
 	if (stale)
 		rib_mark(r->rib, RIB_ORIGIN_CONFIG);
+	cmd_stack_config_mark(stale);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		if (!l)
@@ -148,6 +150,7 @@ int config_reload(struct xrt_router *r, char *err)
 	rc = rib_sweep(r->rib, RIB_ORIGIN_CONFIG, err);
 	if (rc < 0)
 		return rc;
+	cmd_stack_config_sweep(r);
 	for (size_t i = r->nconfig_neighs; i-- > 0;)
 		if (r->config_neighs[i].stale) {
 			struct config_neigh n = r->config_neighs[i];

@@ -20,6 +20,7 @@
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+#include "stack/ndisc_ra.h"
 #include "stack/neighbour.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -269,6 +270,13 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 	int rc = rib_link_down(r->rib, l->dev.ifindex, err);
 	if (rc)
 		return rc;
+	/* RFC 4861 6.2.5: a final RA (lifetime 0) while the link-local
+	 * source still exists, so hosts stop routing through us. */
+	struct stack_ra_config ra_off = { .enabled = false }, ra_was;
+	char ra_err[256];
+	stack_ra_get(l->dev.ifindex, &ra_was);
+	if (ra_was.enabled)
+		stack_ra_set(l->dev.ifindex, &ra_off, ra_err);
 	while (l->dev.naddrs) {
 		unsigned i = l->dev.naddrs - 1;
 		rc = addr_del(r, l, &l->dev.addr[i], l->dev.plen[i], err);

@@ -2,6 +2,7 @@
 #include "control/router.h"
 #include "control/netlink.h"
 #include "control/punt.h"
+#include "stack/ndisc_ra.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +121,11 @@ void router_fini(struct xrt_router *r)
 		struct xrt_link *l = r->links[s];
 		if (!l)
 			continue;
+		/* RFC 4861 6.2.5: hosts stop routing through us (final RA). */
+		struct stack_ra_config ra_off = { .enabled = false }, ra_was;
+		stack_ra_get(l->dev.ifindex, &ra_was);
+		if (ra_was.enabled)
+			stack_ra_set(l->dev.ifindex, &ra_off, err);
 		link_release(r, l);
 		if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
 			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
