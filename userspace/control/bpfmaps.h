@@ -22,7 +22,9 @@ struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
 	int prog_fd;
 	int fib6, nh, nh_grp, neigh6, ifaces, xsks, stats;
-	int tx_ports; /* always -1: no devmap (see include/xrt/maps.h) */
+	/* tx_ports: the devmap in slot 0 of the pinned tx_outer (see
+	 * bpf/maps.h); its own fd, from the slot's map id. */
+	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set
@@ -72,6 +74,13 @@ int xrt_maps_xsk_del(struct xrt_maps *m, uint32_t key, char *err);
 
 int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
 			  const struct xrt_punt_cfg *v, char *err);
+
+/* Mirror mode: a local destination xrtd serves itself (flags
+ * XRT_LOCAL_F_XRTD); ifindex 0 = arriving on any interface. */
+int xrt_maps_local6_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			uint32_t flags, char *err);
+int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			char *err);
 
 /* Sum of one slot (or all slots if slot < 0) over all CPUs. */
 int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,

@@ -20,6 +20,7 @@
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+#include "stack/ndisc_ra.h"
 #include "stack/neighbour.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -143,6 +144,16 @@ static void learn_link_local(struct xrt_router *r, struct xrt_link *l)
 	freeifaddrs(ifa0);
 }
 
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err)
+{
+	if (up == !l->admin_down)
+		return 0;
+	int rc = rib_link_set_up(r->rib, l->dev.ifindex, up, err);
+	if (!rc)
+		l->admin_down = !up;
+	return rc;
+}
+
 int link_attach(struct xrt_router *r, const char *name, char *err)
 {
 	struct xrt_link *l = router_link_by_name(r, name);
@@ -235,6 +246,10 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 		}
 	}
 	learn_link_local(r, l);
+	/* Attached while down: routes added later through it start dead. */
+	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&
+	    link_admin_state(r, l, false, err))
+		fprintf(stderr, "xrtd: %s: %s\n", name, err);
 	return 0;
 
 fail_xsk:
@@ -255,6 +270,13 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 	int rc = rib_link_down(r->rib, l->dev.ifindex, err);
 	if (rc)
 		return rc;
+	/* RFC 4861 6.2.5: a final RA (lifetime 0) while the link-local
+	 * source still exists, so hosts stop routing through us. */
+	struct stack_ra_config ra_off = { .enabled = false }, ra_was;
+	char ra_err[256];
+	stack_ra_get(l->dev.ifindex, &ra_was);
+	if (ra_was.enabled)
+		stack_ra_set(l->dev.ifindex, &ra_off, ra_err);
 	while (l->dev.naddrs) {
 		unsigned i = l->dev.naddrs - 1;
 		rc = addr_del(r, l, &l->dev.addr[i], l->dev.plen[i], err);
@@ -296,15 +318,18 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		unsigned n = l->dev.naddrs;
 		struct in6_addr a[XRT_MAX_ADDRS];
 		uint8_t p[XRT_MAX_ADDRS], o[XRT_MAX_ADDRS];
+		bool c[XRT_MAX_ADDRS];
 		memcpy(a, l->dev.addr, sizeof(a));
 		memcpy(p, l->dev.plen, sizeof(p));
 		memcpy(o, l->addr_origin, sizeof(o));
+		memcpy(c, l->addr_claim, sizeof(c));
 		while (l->dev.naddrs)
 			addr_del(r, l, &l->dev.addr[l->dev.naddrs - 1],
 				 l->dev.plen[l->dev.naddrs - 1], err);
 		l->dev.table = *table;
 		for (unsigned i = 0; i < n; i++)
-			addr_add(r, l, &a[i], p[i], o[i], err);
+			if (!addr_add(r, l, &a[i], p[i], o[i], err) && c[i])
+				addr_claim(r, l, &a[i], err);
 	}
 	rc = link_program(r, l, err);
 	if (rc) {

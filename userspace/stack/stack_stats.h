@@ -31,7 +31,8 @@
 	X(OUT_ECHO_REPLIES, "Icmp6OutEchoReplies")                       \
 	X(OUT_NEIGHBOR_SOLICITS, "Icmp6OutNeighborSolicits")             \
 	X(OUT_NEIGHBOR_ADVERTISEMENTS, "Icmp6OutNeighborAdvertisements") \
-	X(OUT_REDIRECTS, "Icmp6OutRedirects")
+	X(OUT_REDIRECTS, "Icmp6OutRedirects")                            \
+	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")
 
 /* Why the slow path dropped a packet (one counter each). */
 #define STACK_DROP_LIST(X)                                                   \
