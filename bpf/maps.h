@@ -55,13 +55,37 @@ struct {
 } xrt_ifaces SEC(".maps");
 
 /*
- * No xrt_tx_ports devmap: the kernel adds BPF_F_RDONLY_PROG to every devmap
- * it creates, and libbpf 1.1 (Debian 12, also inside iproute2) then refuses
- * to reuse the pin ("parameter mismatch"), so the second loader - a second
- * `ip link ... xdp obj`, or xrtd after ip link - could never attach.
- * Forwarding uses bpf_redirect(ifindex), which since Linux 5.6 takes the
- * same bulked path as a devmap redirect; the egress must be in xrt_ifaces.
+ * xrt_tx_ports: the DEVMAP_HASH the fast path transmits through (SPEC 1 step
+ * 10), ifindex -> {ifindex}, filled by bpfmaps.c for every interface in
+ * xrt_ifaces. It is reached through xrt_tx_outer, a pinned one-slot
+ * ARRAY_OF_MAPS, and is never pinned itself, because a pinned devmap cannot
+ * be shared by Debian 12's loaders:
+ * - the kernel ORs BPF_F_RDONLY_PROG into every devmap's flags at creation
+ *   (kernel/bpf/devmap.c dev_map_alloc_check) but refuses it from userspace
+ *   (not in DEV_CREATE_FLAG_MASK: EINVAL);
+ * - libbpf 1.1 (also the one iproute2 6.1 links) reuses a pin only if its
+ *   flags equal the declared ones (libbpf.c map_is_reuse_compat).
+ * So a declaration with flags 0 can be created but never reused, one with
+ * BPF_F_RDONLY_PROG reused but never created, and `ip link ... xdp obj` must
+ * do both. The outer map has no such quirk: whoever loads first creates it
+ * with this object's xrt_tx_ports in slot 0; later loaders reuse the pin
+ * (their own, unused xrt_tx_ports instance is freed with their object).
  */
+struct xrt_tx_ports_def {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(max_entries, XRT_MAX_TX_PORTS);
+};
+struct xrt_tx_ports_def xrt_tx_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xrt_tx_ports_def);
+} xrt_tx_outer SEC(".maps") = { .values = { [0] = &xrt_tx_ports } };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);

@@ -62,9 +62,15 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;
 	} else {
-		/* oif has an xrt_ifaces entry (SMAC cache or lookup above),
-		 * so it is attached. */
-		ret = bpf_redirect(p->oif, 0);
+		/* SPEC 1 step 10: transmit through the devmap (bulked per
+		 * device, flushed once per NAPI poll). An egress without an
+		 * entry makes the helper return the flags' XDP_DROP. */
+		const __u32 slot = 0;
+		void *tx_ports = bpf_map_lookup_elem(&xrt_tx_outer, &slot);
+
+		if (!tx_ports)
+			return xrt_drop(p, XRT_DROP_NO_TX_PORT);
+		ret = bpf_redirect_map(tx_ports, p->oif, XDP_DROP);
 		if (ret != XDP_REDIRECT)
 			return xrt_drop(p, XRT_DROP_NO_TX_PORT);
 	}

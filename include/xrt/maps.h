@@ -24,6 +24,7 @@
 #define XRT_MAP_NEIGH6 "xrt_neigh6"
 #define XRT_MAP_IFACES "xrt_ifaces"
 #define XRT_MAP_TX_PORTS "xrt_tx_ports"
+#define XRT_MAP_TX_OUTER "xrt_tx_outer"
 #define XRT_MAP_XSKS "xrt_xsks"
 #define XRT_MAP_STATS "xrt_stats"
 #define XRT_MAP_PUNT_CFG "xrt_punt_cfg"
@@ -122,9 +123,10 @@ struct xrt_iface {
 	__u32 pad;
 };
 
-/* xrt_tx_ports: not created (see bpf/maps.h: libbpf 1.1 cannot reuse a pinned
- * devmap). The fast path transmits with bpf_redirect() to any ifindex that
- * has an xrt_ifaces entry; the name stays for compatibility. */
+/* xrt_tx_ports: DEVMAP_HASH, ifindex -> struct bpf_devmap_val {.ifindex}:
+ * the egress ports (every interface in xrt_ifaces). Not pinned itself: it is
+ * slot 0 of xrt_tx_outer (ARRAY_OF_MAPS, 1 slot, pinned); see bpf/maps.h for
+ * why. An egress without an entry is dropped (no_tx_port). */
 /* xrt_xsks: XSKMAP, key xsk_base + queue -> AF_XDP socket fd. */
 
 /* xrt_punt_cfg: ARRAY by enum xrt_punt_reason; rate 0 = unlimited. */

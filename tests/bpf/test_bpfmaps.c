@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -215,6 +216,39 @@ Test(bpfmaps, iface_refusals_leave_map_unchanged)
 	expect_refused(xrt_maps_iface_del(&M, if_a, err), "no such");
 }
 
+/* Every attached interface is a port of the devmap, {ifindex} -> {ifindex};
+ * a refused interface is not; removing the interface removes the port. */
+Test(bpfmaps, iface_fills_devmap)
+{
+	struct xrt_iface ok = { .slot = 1, .mtu = 1500, .table = 254,
+				.flags = XRT_IF_F_FORWARDING };
+	struct bpf_devmap_val port;
+	uint32_t a = (uint32_t)if_a, b = (uint32_t)if_b;
+	char err[XRT_ERR_LEN];
+
+	cr_assert_geq(M.tx_ports, 0);
+	cr_assert_eq(count_keys(M.tx_ports, 4), 0);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ok, err), 0, "%s", err);
+	expect_refused(xrt_maps_iface_set(&M, if_b, &ok, err), "slot 1");
+	cr_assert_eq(count_keys(M.tx_ports, 4), 1, "the refused xfb is no port");
+	memset(&port, 0xff, sizeof(port));
+	cr_assert_eq(bpf_map_lookup_elem(M.tx_ports, &a, &port), 0);
+	cr_assert_eq(port.ifindex, a);
+	cr_assert_eq(port.bpf_prog.id, 0, "no second program on the port");
+
+	ok.slot = 2;
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &ok, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.tx_ports, &b, &port), 0);
+	cr_assert_eq(port.ifindex, b);
+	cr_assert_eq(xrt_maps_iface_del(&M, if_a, err), 0, "%s", err);
+	cr_assert_neq(bpf_map_lookup_elem(M.tx_ports, &a, &port), 0);
+	cr_assert_eq(count_keys(M.tx_ports, 4), 1);
+	/* A port already gone (device unregistered) is not an error. */
+	cr_assert_eq(bpf_map_delete_elem(M.tx_ports, &b), 0);
+	cr_assert_eq(xrt_maps_iface_del(&M, if_b, err), 0, "%s", err);
+	cr_assert_eq(count_keys(M.ifaces, 4), 0);
+}
+
 Test(bpfmaps, neigh_xsk_punt_stats_refusals)
 {
 	struct xrt_punt_cfg cfg = { .rate_pps = 100, .burst = 0 };
@@ -305,6 +339,25 @@ static int has_id(const __u32 *ids, __u32 n, __u32 id)
 	return 0;
 }
 
+static __u32 map_id_of(int fd)
+{
+	struct bpf_map_info mi = { 0 };
+	__u32 len = sizeof(mi);
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &mi, &len), 0);
+	return mi.id;
+}
+
+/* The map id that slot 0 of xrt_tx_outer holds. */
+static __u32 tx_outer_slot0(int outer)
+{
+	const __u32 slot = 0;
+	__u32 id = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(outer, &slot, &id), 0);
+	return id;
+}
+
 /* The daemon's attach and `ip link ... xdp obj` share every pinned map. */
 Test(bpfmaps, attach_and_ip_link_share_maps)
 {
@@ -312,7 +365,8 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	struct bpf_map_info mi;
 	__u32 ids[32], n = 32, len;
 	int *fds[] = { &M.fib6, &M.nh, &M.nh_grp, &M.neigh6, &M.ifaces, &M.xsks,
-		       &M.stats, &M.punt_cfg, &M.punt_tb, &M.local6 };
+		       &M.stats, &M.punt_cfg, &M.punt_tb, &M.local6, &M.tx_outer };
+	struct xrt_maps m2;
 	unsigned i;
 
 	cr_assert_eq(xrt_maps_attach(&M, if_a, err), 0, "%s", err);
@@ -332,9 +386,62 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 		cr_assert(has_id(ids, n, mi.id), "ip link's program lacks map %s",
 			  mi.name);
 	}
+	/* Both programs transmit through the one devmap in the shared slot. */
+	cr_assert_eq(tx_outer_slot0(M.tx_outer), map_id_of(M.tx_ports));
+
+	/* A second daemon load reuses the same pins, devmap included. */
+	snprintf(cmd, sizeof(cmd), "/run/xrt-test-%d", (int)getpid());
+	cr_assert_eq(xrt_maps_load(&m2, "bpf/xrt_fwd.bpf.o", cmd, err), 0, "%s", err);
+	cr_assert_eq(map_id_of(m2.tx_ports), map_id_of(M.tx_ports));
+	cr_assert_eq(map_id_of(m2.fib6), map_id_of(M.fib6));
+	xrt_maps_close(&m2);
+
 	cr_assert_eq(xrt_maps_detach(&M, if_a, err), 0, "%s", err);
 	cr_assert_eq(prog_id_of(if_a), 0);
 	expect_refused(xrt_maps_attach(&M, 0, err), "ifindex");
+}
+
+/* `ip link` first on an empty bpffs creates every pin (the devmap too);
+ * a second `ip link` and then the daemon reuse them, and what the daemon
+ * writes is what both programs transmit through. */
+Test(bpfmaps, ip_link_first_then_daemon)
+{
+	char err[XRT_ERR_LEN] = "", dir[64], cmd[512];
+	struct xrt_iface v = { .slot = 1, .mtu = 1500, .table = 254,
+			       .flags = XRT_IF_F_FORWARDING };
+	struct bpf_devmap_val port;
+	struct xrt_maps m2;
+	uint32_t b = (uint32_t)if_b;
+	__u32 ids[32], n = 32;
+	int outer;
+
+	snprintf(dir, sizeof(dir), "/run/xrt-test-%d-c", (int)getpid());
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(mount("bpf", dir, "bpf", 0, "mode=0700"), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "TC_BPF_MNT=%s ip link set dev xfa xdp obj bpf/xrt_fwd.bpf.o "
+		 "sec xdp 2>&1 && TC_BPF_MNT=%s ip link set dev xfb xdp obj "
+		 "bpf/xrt_fwd.bpf.o sec xdp 2>&1", dir, dir);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+	snprintf(cmd, sizeof(cmd), "%s/tc/globals/%s", dir, XRT_MAP_TX_OUTER);
+	outer = bpf_obj_get(cmd);
+	cr_assert_geq(outer, 0, "ip link did not pin %s", cmd);
+
+	cr_assert_eq(xrt_maps_load(&m2, "bpf/xrt_fwd.bpf.o", dir, err), 0, "%s", err);
+	cr_assert_eq(map_id_of(m2.tx_outer), map_id_of(outer), "outer reused");
+	cr_assert_eq(map_id_of(m2.tx_ports), tx_outer_slot0(outer),
+		     "the devmap ip link created");
+	prog_map_ids(prog_id_of(if_b), ids, &n);
+	cr_assert(has_id(ids, n, map_id_of(outer)), "second ip link reused the pin");
+	cr_assert_eq(xrt_maps_iface_set(&m2, if_b, &v, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(m2.tx_ports, &b, &port), 0);
+	cr_assert_eq(port.ifindex, b);
+
+	close(outer);
+	xrt_maps_close(&m2);
+	cr_assert_eq(system("ip link set dev xfa xdp off && ip link set dev xfb xdp off"), 0);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 /* A bound AF_XDP socket gets the punt: XDP_REDIRECT, not the fallback. */

@@ -1,6 +1,7 @@
 /* xrt BPF tests: every drop reason with its MIB counter. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "harness.h"
 #include "xrt/proto.h"
@@ -162,6 +163,18 @@ Test(drop, egress_not_attached)
 
 	/* nh 8 leaves by lo, which has no xrt_ifaces entry. */
 	xt_ip6(&p, SRC, "2001:db8:6::1", 64, NEXTHDR_UDP, 8);
+	expect_drop(&p, XRT_DROP_NO_TX_PORT, XRT_MIB_MAX);
+}
+
+/* xfb is attached (xrt_ifaces, cached source MAC) but its port is missing
+ * from the devmap: bpf_redirect_map fails and the frame is counted. */
+Test(drop, egress_not_in_devmap)
+{
+	struct xt_pkt p;
+	uint32_t key = (uint32_t)if_b;
+
+	cr_assert_eq(bpf_map_delete_elem(M.tx_ports, &key), 0);
+	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
 	expect_drop(&p, XRT_DROP_NO_TX_PORT, XRT_MIB_MAX);
 }
 

@@ -102,7 +102,7 @@ static void maps_reset(struct xrt_maps *m)
 	memset(m, 0, sizeof(*m));
 	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
-	m->local6 = -1;
+	m->local6 = m->tx_outer = -1;
 }
 
 struct map_slot {
@@ -124,6 +124,7 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
 	s[n++] = (struct map_slot){ XRT_MAP_PUNT_TB, &m->punt_tb };
 	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
+	s[n++] = (struct map_slot){ XRT_MAP_TX_OUTER, &m->tx_outer };
 	return n;
 }
 
@@ -367,6 +368,37 @@ static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val)
 	return rc;
 }
 
+/*
+ * Open the devmap the fast path transmits through: slot 0 of the pinned
+ * xrt_tx_outer holds its map id. A slot found empty (cleared by hand) is
+ * refilled with this object's own xrt_tx_ports when there is one.
+ */
+static int tx_ports_open(struct xrt_maps *m, char *err)
+{
+	const uint32_t slot = 0;
+	uint32_t id;
+	int own;
+
+	if (bpf_map_lookup_elem(m->tx_outer, &slot, &id)) {
+		if (errno != ENOENT || !m->obj)
+			return fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
+				    errno == ENOENT ? "empty" : strerror(errno));
+		own = bpf_object__find_map_fd_by_name(m->obj, XRT_MAP_TX_PORTS);
+		if (own < 0)
+			return fail(err, -ENOENT, "object has no map %s",
+				    XRT_MAP_TX_PORTS);
+		if (bpf_map_update_elem(m->tx_outer, &slot, &own, BPF_ANY) ||
+		    bpf_map_lookup_elem(m->tx_outer, &slot, &id))
+			return fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
+				    strerror(errno));
+	}
+	m->tx_ports = bpf_map_get_fd_by_id(id);
+	if (m->tx_ports < 0)
+		return fail(err, -errno, "%s: map id %u: %s", XRT_MAP_TX_PORTS, id,
+			    strerror(errno));
+	return 0;
+}
+
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
@@ -433,6 +465,11 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		xrt_maps_close(m);
 		return fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 	}
+	rc = tx_ports_open(m, err);
+	if (rc) {
+		xrt_maps_close(m);
+		return rc;
+	}
 	rc = gw_index_build(m, err);
 	if (rc)
 		xrt_maps_close(m);
@@ -459,6 +496,11 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 			return fail(err, rc, "%s: %s", path, strerror(-rc));
 		}
 	}
+	rc = tx_ports_open(m, err);
+	if (rc) {
+		xrt_maps_close(m);
+		return rc;
+	}
 	rc = gw_index_build(m, err);
 	if (rc)
 		xrt_maps_close(m);
@@ -472,6 +514,8 @@ void xrt_maps_close(struct xrt_maps *m)
 
 	free(m->priv);
 	m->priv = NULL;
+	if (m->tx_ports >= 0)
+		close(m->tx_ports); /* ours in both cases (from its map id) */
 
 	if (m->obj) {
 		/* The object owns its fds. */
@@ -586,6 +630,7 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 {
 	char name[IF_NAMESIZE];
 	uint32_t key = (uint32_t)ifindex;
+	struct bpf_devmap_val port = { .ifindex = (uint32_t)ifindex };
 	int other, rc;
 
 	if (ifindex <= 0)
@@ -613,6 +658,11 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 
 	if (!if_indextoname((unsigned)ifindex, name))
 		return fail(err, -ENODEV, "ifindex %d: no such interface", ifindex);
+	/* The port first: once the interface is in xrt_ifaces, next hops
+	 * leaving by it may be used. */
+	rc = map_update(m->tx_ports, &key, &port, XRT_MAP_TX_PORTS, err);
+	if (rc)
+		return rc;
 	rc = map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
 	if (rc)
 		return rc;
@@ -629,6 +679,9 @@ int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
 	rc = map_delete(m->ifaces, &key, "iface", err);
 	if (rc)
 		return rc;
+	/* The kernel drops the port itself when the device goes away. */
+	if (bpf_map_delete_elem(m->tx_ports, &key) && errno != ENOENT)
+		return fail(err, -errno, "%s: %s", XRT_MAP_TX_PORTS, strerror(errno));
 	return nh_refresh_smac(m, ifindex, NULL, err);
 }
 

@@ -22,7 +22,9 @@ struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
 	int prog_fd;
 	int fib6, nh, nh_grp, neigh6, ifaces, xsks, stats;
-	int tx_ports; /* always -1: no devmap (see include/xrt/maps.h) */
+	/* tx_ports: the devmap in slot 0 of the pinned tx_outer (see
+	 * bpf/maps.h); its own fd, from the slot's map id. */
+	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set

@@ -17,6 +17,7 @@
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
+#include "stack/sock.h"
 #include "xsk/xsk_stats.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -836,6 +837,9 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
 				       (unsigned long long)xsk_vals[i]);
+		for (size_t i = 0; i < SOCK_STATS_N; i++) /* socket layer (sock's edit) */
+			xrt_buf_printf(out, "%-32s\t%llu\n", sock_stats_names[i],
+				       (unsigned long long)((const uint64_t *)&sockstats)[i]);
 		return 0;
 	}
 	json_object *o = json_object_new_object(), *ifs = json_object_new_object(),
@@ -868,6 +872,10 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	JADD(slow, "icmp6", icmp);
 	JADD(slow, "drop", sdrop);
 	JADD(slow, "xsk", xsk);
+	json_object *sockj = json_object_new_object(); /* socket layer (sock's edit) */
+	for (size_t i = 0; i < SOCK_STATS_N; i++)
+		JADD(sockj, sock_stats_names[i], JINT(((const uint64_t *)&sockstats)[i]));
+	JADD(slow, "sock", sockj);
 	JADD(o, "slowpath", slow);
 	json_object *rib = json_object_new_object();
 	JADD(rib, "routes", JINT(rs.routes));
