@@ -45,8 +45,10 @@ static __always_inline int xrt_punt_allowed(__u32 reason)
 	if (tb->tokens_milli > cap)
 		tb->tokens_milli = cap;
 	tb->last_ns = now;
-	if (tb->tokens_milli < XRT_TOKEN)
+	if (tb->tokens_milli < XRT_TOKEN) {
+		tb->limited++;
 		return 0;
+	}
 	tb->tokens_milli -= XRT_TOKEN;
 	return 1;
 }

@@ -66,7 +66,7 @@ show() { # show NS CMD...: print the command as typed in NS, run it, bounded
 	local n=$1
 	shift
 	printf '%s$ %s\n' "$n" "$*"
-	timeout 20 ip netns exec "$(xrt_ns "$n")" "$@"
+	timeout --foreground 20 ip netns exec "$(xrt_ns "$n")" "$@"
 }
 note() { printf '   (%s)\n' "$*"; }
 
@@ -145,7 +145,7 @@ xrt_wait_for "xrt_exec b ss -Htln | grep -q ':7000 '" 5 || xrt_fail "TCP receive
 t1=$(date +%s%N)
 printf 'b$ socat -u TCP6-LISTEN:7000,bind=[2001:db8:b::1] OPEN:tcp.dst &\n'
 printf 'a$ socat -u OPEN:tcp.src TCP6:[2001:db8:b::1]:7000\n'
-if timeout 30 ip netns exec "$(xrt_ns a)" socat -u "OPEN:$XRT_TMP/tcp.src" "TCP6:[2001:db8:b::1]:7000" &&
+if timeout --foreground 30 ip netns exec "$(xrt_ns a)" socat -u "OPEN:$XRT_TMP/tcp.src" "TCP6:[2001:db8:b::1]:7000" &&
 	xrt_wait_pid "$rpid" 10 && cmp -s "$XRT_TMP/tcp.src" "$XRT_TMP/tcp.dst"; then
 	ms=$((($(date +%s%N) - t1) / 1000000))
 	echo "   20 MB received intact in ${ms} ms ($(sha256sum <"$XRT_TMP/tcp.dst" | cut -c1-16)...)"
@@ -156,7 +156,7 @@ fi
 
 step "xrt stats (counters that are not zero)"
 printf 'r$ %s stats\n' "$XRT"
-if timeout 10 ip netns exec "$(xrt_ns r)" "$XRT" stats >"$XRT_TMP/stats.out"; then
+if timeout --foreground 10 ip netns exec "$(xrt_ns r)" "$XRT" stats >"$XRT_TMP/stats.out"; then
 	awk '$NF != 0' "$XRT_TMP/stats.out"
 else
 	failed+=(stats)

@@ -19,6 +19,7 @@
 #include "control/linkwatch.h"
 #include "control/netlink.h"
 #include "control/server.h"
+#include "control/sock_server.h"
 #include "stack/stack.h"
 #include "xsk/xsk_port.h"
 
@@ -28,7 +29,7 @@
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
@@ -205,6 +206,9 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_LINKWATCH:
 		linkwatch_input(&d->router, fd);
 		break;
+	case EV_SOCK:
+		sock_server_run();
+		break;
 	}
 }
 
@@ -328,6 +332,15 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
+	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
+	 * Without them the router still routes, so a failure only warns. */
+	int sockfd = sock_server_open(sock, err, sizeof(err));
+	if (sockfd < 0) {
+		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
+	} else {
+		struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
+	}
 	if (config && (rc = config_load(&d.router, config, err))) {
 		fprintf(stderr, "xrtd: %s\n", err);
 		router_fini(&d.router);
@@ -366,6 +379,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "xrtd: shutting down\n");
 	ctl_server_close(&d.server);
+	sock_server_close();
 	router_fini(&d.router);
 	stack_fini();
 	xsk_pool_destroy();

@@ -138,6 +138,9 @@ struct xrt_punt_cfg {
 struct xrt_punt_tb {
 	__u64 last_ns;
 	__u64 tokens_milli; /* thousandths of a token */
+	/* Packets the empty bucket refused: dropped (drop punt_limit), or for
+	 * REDIRECT forwarded with XDP_TX and no Redirect. `xrt punt show`. */
+	__u64 limited;
 };
 
 /* xrt_local6: HASH (ifindex or 0, addr) -> flags. Mirror mode only: which

@@ -27,7 +27,7 @@ from scapy.all import (TCP, UDP, AsyncSniffer, Ether, HBHOptUnknown,  # noqa: E4
                        in6_getnsma, inet_pton, sendp, socket)
 
 conf.verb = 0
-WINDOW = 0.6          # seconds each probe listens for answers
+WINDOW = 1.0          # seconds each probe listens for answers (slack for a loaded machine)
 PROBE_FL_BASE = 0x5000  # flow label of probe i is PROBE_FL_BASE + i
 HOST = "2001:db8:1::2"       # host A
 ROUTER = "2001:db8:1::1"     # the router on A's link
@@ -147,6 +147,9 @@ def build(name, rll, hll, hmac="00:00:00:00:00:00"):
             / udp()],
         "hbh_padn8": lambda: [IPv6(src=HOST, dst=FWD) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 12)])
                               / udp()],
+        "ah_local": lambda: [IPv6(src=HOST, dst=ROUTER, nh=51) / Raw(bytes([58, 4, 0, 0]) + b"\0\0\1\0" +
+                                                                    b"\0\0\0\1" + b"\0" * 12) / echo(16)],
+        "esp_local": lambda: [IPv6(src=HOST, dst=ROUTER, nh=50) / Raw(b"\0\0\1\0\0\0\0\1" + b"\0" * 24)],
         "neigh_fail": lambda: [IPv6(src=HOST, dst=UNRESOLVED) / udp()],
         "redirect": lambda: [IPv6(src=HOST, dst=REDIRECTED) / udp()],
         "redirect_onlink": lambda: [IPv6(src=HOST, dst=ONLINK) / udp()],
@@ -178,7 +181,7 @@ ORDER = [
     "ns_ok", "ns_mcast_ok", "ns_hlim64", "ns_code1", "ns_badsum", "ns_frag",
     "echo_global", "echo_other_if", "echo_ll", "echo_allnodes", "echo_hlim1_local", "echo_big_local",
     "echo_anycast", "udp_closed_local", "tcp_syn_local", "rs_local", "hbh_not_first", "jumbo_small",
-    "plen0_trailing", "hlim1_icmp_err", "hbh_9_unknown", "hbh_padn8", "neigh_fail", "redirect", "redirect_onlink",
+    "plen0_trailing", "hlim1_icmp_err", "hbh_9_unknown", "hbh_padn8", "ah_local", "esp_local", "neigh_fail", "redirect", "redirect_onlink",
 ]
 
 

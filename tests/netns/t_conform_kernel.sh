@@ -49,7 +49,7 @@ probe_run() {
 	local cap=$XRT_LAST_PID
 	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/capb-$tag.log'" 5 ||
 		xrt_fail "tcpdump in $b did not start"
-	xrt_exec "$a" timeout 180 "$XRT_PY" "$XRT_ROOT/tests/netns/conform_probe.py" \
+	xrt_exec "$a" timeout --foreground 180 "$XRT_PY" "$XRT_ROOT/tests/netns/conform_probe.py" \
 		"$XRT_TMP/$tag.json" "$ifa" "$rmac" "$rll" "$hll" ${PROBES:-} >"$XRT_TMP/probe-$tag.log" 2>&1 ||
 		xrt_fail "probes through the $tag router failed: $(tail -5 "$XRT_TMP/probe-$tag.log")"
 	xrt_stop "$cap"

@@ -24,7 +24,7 @@ for pair in short:drop:short version:drop:version truncated:drop:truncated \
 	fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 	drops0=$(xrt_fp_stat r 'drop:*')
 	send "$kind"
-	xrt_wait_for "[ \$(xrt_fp_stat r $counter) -gt $before ]" 3 ||
+	xrt_wait_for "[ \$(xrt_fp_stat r $counter) -gt $before ]" 10 ||
 		xrt_fail "$kind frame: $counter did not rise"
 	assert_eq "$(($(xrt_fp_stat r "$counter") - before))" 1 "$kind frame: $counter increase"
 	assert_eq "$(($(xrt_fp_stat r Ip6OutForwDatagrams) - fwd0))" 0 "$kind frame: forwarded"
@@ -38,9 +38,9 @@ done
 fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 send good
 send padded
-xrt_capture_wait 5
+xrt_capture_wait 10
 # Two echo requests to B and B's two replies back to A.
-xrt_wait_for "[ \$((\$(xrt_fp_stat r Ip6OutForwDatagrams) - $fwd0)) -ge 4 ]" 3 || true
+xrt_wait_for "[ \$((\$(xrt_fp_stat r Ip6OutForwDatagrams) - $fwd0)) -ge 4 ]" 10 || true
 assert_eq "$(($(xrt_fp_stat r Ip6OutForwDatagrams) - fwd0))" 4 "good + padded requests and their replies forwarded"
 assert_eq "$(grep -c 'ethertype IPv6 (0x86dd), length 75: (hlim 63, next-header ICMPv6 (58) payload length: 21)' <<<"$XRT_CAP_OUT")" 2 \
 	"75-byte frames at B with payload length 21 and hop limit 63"

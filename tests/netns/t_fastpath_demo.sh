@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 
 prefix=${XRT_PREFIX}d
-out=$(DEMO_PREFIX=$prefix timeout 120 "$XRT_ROOT/deploy/demo.sh" 2>&1) ||
+out=$(DEMO_PREFIX=$prefix timeout --foreground 120 "$XRT_ROOT/deploy/demo.sh" 2>&1) ||
 	xrt_fail "deploy/demo.sh failed: $(tail -n 30 <<<"$out")"
 assert_contains "$out" "3 packets transmitted, 3 received" "demo: ping6 A -> B"
 assert_match "$out" "^ 1  2001:db8:1::1 " "demo: traceroute6 hop 1 (xrtd's Time Exceeded)"
@@ -20,7 +20,7 @@ fi
 [ ! -e "/run/$prefix-xrtd.pid" ] || xrt_fail "demo left /run/$prefix-xrtd.pid behind"
 
 # KEEP=1 leaves it running (namespaces, xrtd) until `demo.sh clean`.
-out=$(KEEP=1 DEMO_PREFIX=$prefix timeout 120 "$XRT_ROOT/deploy/demo.sh" 2>&1) ||
+out=$(KEEP=1 DEMO_PREFIX=$prefix timeout --foreground 120 "$XRT_ROOT/deploy/demo.sh" 2>&1) ||
 	xrt_fail "KEEP=1 deploy/demo.sh failed: $(tail -n 30 <<<"$out")"
 assert_contains "$out" "deploy/demo.sh clean" "KEEP=1 says how to clean up"
 demo_pid=$(cat "/run/$prefix-xrtd.pid" 2>/dev/null) || xrt_fail "KEEP=1 left no xrtd pid file"
@@ -30,7 +30,7 @@ assert_eq "$(cat "/proc/$demo_pid/comm" 2>/dev/null)" xrtd "process in the pid f
 out=$(ip netns exec "$prefix-a" ping -6 -c 2 -i 0.2 -W 2 2001:db8:2::2) ||
 	xrt_fail "ping through the kept demo failed: $out"
 out=$(DEMO_PREFIX=$prefix "$XRT_ROOT/deploy/demo.sh" clean 2>&1) || xrt_fail "demo.sh clean failed: $out"
-xrt_wait_for "! kill -0 $demo_pid" 5 || xrt_fail "xrtd $demo_pid still running after demo.sh clean"
+xrt_wait_for "! kill -0 $demo_pid" 10 || xrt_fail "xrtd $demo_pid still running after demo.sh clean"
 if ip netns list | grep -q "^$prefix-"; then
 	xrt_fail "demo.sh clean left namespaces: $(ip netns list | grep "^$prefix-" | tr '\n' ' ')"
 fi

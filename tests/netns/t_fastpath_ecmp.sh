@@ -19,7 +19,7 @@ PER_FLOW=50
 for sport in 40001 40002 40003 40004 40005 40006; do
 	m1a=$(fwd m1) m2a=$(fwd m2)
 	xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" 2001:db8:b::1 9 "$sport" 1 "$PER_FLOW"
-	xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge $PER_FLOW ]" 5 ||
+	xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge $PER_FLOW ]" 10 ||
 		xrt_fail "flow $sport: only $(($(fwd m1) - m1a)) + $(($(fwd m2) - m2a)) of $PER_FLOW packets reached m1/m2"
 	d1=$(($(fwd m1) - m1a)) d2=$(($(fwd m2) - m2a))
 	assert_eq $((d1 + d2)) "$PER_FLOW" "packets of flow $sport through m1 + m2"
@@ -37,7 +37,7 @@ done
 # 64 flows: both next hops carry some (all on one: probability 2^-63).
 m1a=$(fwd m1) m2a=$(fwd m2)
 xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" 2001:db8:b::1 9 41000 64 2
-xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 128 ]" 5 ||
+xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 128 ]" 10 ||
 	xrt_fail "64 flows: only $(($(fwd m1) - m1a + $(fwd m2) - m2a)) of 128 packets reached m1/m2"
 d1=$(($(fwd m1) - m1a)) d2=$(($(fwd m2) - m2a))
 assert_ge "$d1" 1 "packets of 64 flows via m1"
@@ -51,7 +51,7 @@ xrt_cli_ok r route replace 2001:db8:b::/64 \
 	nexthop via 2001:db8:12::2 dev "$(xrt_if r m2)" weight 3
 m1a=$(fwd m1) m2a=$(fwd m2)
 xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" 2001:db8:b::1 9 42000 400 1
-xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 400 ]" 5 ||
+xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge 400 ]" 10 ||
 	xrt_fail "400 flows: only $(($(fwd m1) - m1a + $(fwd m2) - m2a)) of 400 packets reached m1/m2"
 w1=$(($(fwd m1) - m1a)) w2=$(($(fwd m2) - m2a))
 assert_eq $((w1 + w2)) 400 "packets of 400 flows through m1 + m2"

@@ -21,7 +21,7 @@ out=$(xrt_exec a ping -6 -c 3 -i 0.2 -W 2 -t 64 2001:db8:2::2) ||
 assert_contains "$out" "3 received" "ping A -> B via kernel router"
 # Replies from B (hop limit 64) arrive at A decremented once.
 assert_contains "$out" "ttl=63" "echo reply hop limit seen at A"
-xrt_capture_wait 5
+xrt_capture_wait 10
 assert_eq "$(grep -c 'hlim 63' <<<"$XRT_CAP_OUT")" 3 "echo requests with hlim 63 at B"
 assert_ge "$(xrt_snmp6 k Ip6OutForwDatagrams)" 6 "kernel router Ip6OutForwDatagrams"
 xrt_pass "kernel router forwards A <-> B, hop limit decremented by exactly one"

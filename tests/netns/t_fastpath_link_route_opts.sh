@@ -9,13 +9,13 @@ xrt_require_xrt
 # Reference: the kernel with a route MTU of 1300 towards 2001:db8:b::/64.
 ROUTER_KIND=kernel xrt_topo_line k
 ip -n "$(xrt_ns rk)" -6 route replace 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB" mtu 1300
-kernel_ptb=$(xrt_exec ak ping -6 -n -c 1 -W 1 -M do -s 1300 2001:db8:b::1 2>&1 | grep -m1 '^From' || true)
+kernel_ptb=$(xrt_exec ak ping -6 -n -c 1 -W 3 -M do -s 1300 2001:db8:b::1 2>&1 | grep -m1 '^From' || true)
 assert_contains "$kernel_ptb" "Packet too big: mtu=1300" "reference: kernel route mtu 1300"
 
 xrt_topo_line
 xrt_xrtd_start r
 xrt_topo_line_program
-ping_ok() { xrt_exec a ping -6 -c 2 -i 0.1 -W 1 2001:db8:b::1 >/dev/null 2>&1; }
+ping_ok() { xrt_exec a ping -6 -c 2 -i 0.1 -W 3 2001:db8:b::1 >/dev/null 2>&1; }
 ping_ok || xrt_fail "baseline ping A -> B failed"
 
 # 1. Forwarding off on the ingress interface: dropped and counted.
@@ -31,7 +31,7 @@ ping_ok || xrt_fail "ping A -> B failed after forwarding on again"
 xrt_cli_ok r link set dev "$IF_RA" table 100
 # B's replies arrive on IF_RB (main table): give main a way back to A.
 xrt_cli_ok r route add 2001:db8:1::/64 dev "$IF_RA"
-out=$(xrt_exec a ping -6 -n -c 1 -W 1 2001:db8:b::1 2>&1 || true)
+out=$(xrt_exec a ping -6 -n -c 1 -W 3 2001:db8:b::1 2>&1 || true)
 assert_contains "$out" "Destination unreachable: No route" "A with no route to B in table 100"
 xrt_cli_ok r route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB" table 100
 ping_ok || xrt_fail "ping A -> B via table 100 failed"
@@ -44,7 +44,7 @@ xrt_cli_ok r link set dev "$IF_RA" table main
 
 # 3. Route MTU 1300: larger packets get Packet Too Big mtu=1300, as from the kernel.
 xrt_cli_ok r route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB" mtu 1300
-xrt_exec a ping -6 -c 1 -W 1 -s 1200 2001:db8:b::1 >/dev/null || xrt_fail "1248-byte ping under the route MTU failed"
-xrt_ptb=$(xrt_exec a ping -6 -n -c 1 -W 1 -M do -s 1300 2001:db8:b::1 2>&1 | grep -m1 '^From' || true)
+xrt_exec a ping -6 -c 1 -W 3 -s 1200 2001:db8:b::1 >/dev/null || xrt_fail "1248-byte ping under the route MTU failed"
+xrt_ptb=$(xrt_exec a ping -6 -n -c 1 -W 3 -M do -s 1300 2001:db8:b::1 2>&1 | grep -m1 '^From' || true)
 assert_eq "$xrt_ptb" "$kernel_ptb" "ping -M do -s 1300 over a route with mtu 1300: xrt vs kernel"
 xrt_pass "forwarding off drops (fwd_disabled), table 100 isolates the ingress, route mtu 1300 gives the kernel's Packet Too Big"

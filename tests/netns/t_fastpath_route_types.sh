@@ -11,7 +11,7 @@ xrt_require_xrt
 # error line with its icmp_seq, or "silence" when nothing came back.
 probe() {
 	local out line
-	out=$(xrt_exec "$1" ping -6 -n -c 1 -W 1 "$2" 2>&1) || true
+	out=$(xrt_exec "$1" ping -6 -n -c 1 -W 3 "$2" 2>&1) || true
 	line=$(grep -m1 '^From ' <<<"$out" || true)
 	if [ -n "$line" ]; then echo "$line"; elif grep -q ' 1 received' <<<"$out"; then echo reply; else echo silence; fi
 }
@@ -38,7 +38,7 @@ for t in "${!DEST[@]}"; do
 	KERNEL[$t]=$(probe ak "${DEST[$t]}")
 	xrt_log "kernel  $t: ${KERNEL[$t]}"
 done
-xrt_capture_wait 5
+xrt_capture_wait 10
 KERNEL_ERRORS=$(errors)
 # The reference must itself show the distinctions, or the comparison is void.
 assert_eq "${KERNEL[blackhole]}" silence "kernel blackhole route"
@@ -60,7 +60,7 @@ for t in "${!DEST[@]}"; do
 	XRT[$t]=$(probe a "${DEST[$t]}")
 	xrt_log "xrt     $t: ${XRT[$t]}"
 done
-xrt_capture_wait 5
+xrt_capture_wait 10
 XRT_ERRORS=$(errors)
 xrt_log "kernel errors:"$'\n'"$KERNEL_ERRORS"
 xrt_log "xrt errors:"$'\n'"$XRT_ERRORS"

@@ -45,7 +45,7 @@ xrt_capture_start b "$(xrt_if b r2)" 10 icmp6 and 'ip6[40] == 128'
 out=$(xrt_exec a ping -6 -c 10 -i 0.05 -W 2 -t 64 2001:db8:2::2) || xrt_fail "ping A -> B over two routers failed: $out"
 assert_contains "$out" "10 received" "ping A -> B over two xrt routers"
 assert_contains "$out" "ttl=62" "echo reply hop limit at A (two hops)"
-xrt_capture_wait 5
+xrt_capture_wait 10
 assert_eq "$(grep -c 'hlim 62,' <<<"$XRT_CAP_OUT")" 10 "echo requests at B with hlim 62 (A sent 64)"
 xrt_udp_stream a b 2001:db8:2::2 5000 200 512
 d1=$(($(xrt_fp_stat r1 Ip6OutForwDatagrams) - f1)) d2=$(($(xrt_fp_stat r2 Ip6OutForwDatagrams) - f2))

@@ -184,6 +184,15 @@ Test(cli_parse, addr_keeps_host_bits)
 	argc = words("2001:db8::1/64", argv);
 	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), -EINVAL);
 	cr_assert_str_eq(err, "\"dev\" is needed");
+	argc = words("2001:db8::1/64 dev eth0", argv);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), 0, "%s", err);
+	cr_assert(!a.claim);
+	argc = words("2001:db8::1/64 claim dev eth0", argv);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), 0, "%s", err);
+	cr_assert(a.claim);
+	cr_assert_str_eq(a.dev, "eth0");
+	argc = words("dev eth0 claim", argv);
+	cr_assert_eq(parse_addrcmd(argc, argv, false, &a, err), -EINVAL, "claim is not a show filter");
 }
 
 Test(cli_parse, neigh)

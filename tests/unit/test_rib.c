@@ -446,3 +446,61 @@ Test(rib, route_count_is_bounded)
 	b.path[0].gw = A("fe80::2");
 	cr_assert_eq(rib_route_add(rib, &b, true, err), 0, "%s", err);
 }
+
+Test(rib, admin_down_rebalances_groups_and_restores_on_up)
+{
+	F.mtu[4] = 1500;
+	struct rib_route_spec s = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	s.npaths = 2;
+	s.path[1] = (struct rib_path){ .ifindex = 3, .has_gw = true, .gw = A("fe80::2") };
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	struct rib_route_spec only = via("2001:db8:1::", 48, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &only, false, err), 0, "%s", err);
+	/* A worse metric through another link, and a covering prefix. */
+	struct rib_route_spec backup = via("2001:db8:1::", 48, "fe80::4", 4, 2048);
+	cr_assert_eq(rib_route_add(rib, &backup, false, err), 0, "%s", err);
+	struct rib_route_spec lone = via("2001:db8:2::", 48, "fe80::1", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &lone, false, err), 0, "%s", err);
+	uint32_t g = programmed("2001:db8::", 32)->nh & ~XRT_NH_GROUP;
+	uint32_t nh_only = programmed("2001:db8:1::", 48)->nh;
+	cr_assert_eq(F.grp_n[g], 2);
+
+	cr_assert_eq(rib_link_set_up(rib, 2, false, err), 0, "%s", err);
+	/* The group keeps only the member on link 3, in place. */
+	cr_assert_eq(programmed("2001:db8::", 32)->nh, XRT_NH_GROUP | g);
+	cr_assert_eq(F.grp_n[g], 1);
+	cr_assert_eq(F.nh[F.grp_ids[g][0]].ifindex, 3);
+	/* The dead route gives way to the metric 2048 one... */
+	cr_assert_eq(F.nh[programmed("2001:db8:1::", 48)->nh].ifindex, 4);
+	/* ...and a prefix with no live route behaves as no route: the /32
+	 * (whose group is alive) answers for it. */
+	cr_assert_null(programmed("2001:db8:2::", 48));
+	struct in6_addr x = A("2001:db8:2::9");
+	const struct rib_route *r = rib_lookup(rib, XRT_TABLE_MAIN, &x);
+	cr_assert_not_null(r);
+	cr_assert_eq(r->node->plen, 32);
+	for (int i = 0; i < 64; i++) {
+		x.s6_addr[15] = (uint8_t)i;
+		cr_assert_eq(rib_route_pick(r, &x, &x)->ifindex, 3, "stack picks a dead member");
+	}
+	/* The routes stay in the RIB; a new next hop on the down link is dead. */
+	cr_assert_eq(rib_count(rib), 4);
+	struct rib_route_spec late = via("2001:db8:3::", 48, "fe80::7", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &late, false, err), 0, "%s", err);
+	cr_assert_null(programmed("2001:db8:3::", 48));
+
+	cr_assert_eq(rib_link_set_up(rib, 2, true, err), 0, "%s", err);
+	cr_assert_eq(F.grp_n[g], 2);
+	cr_assert_eq(programmed("2001:db8:1::", 48)->nh, nh_only);
+	cr_assert_not_null(programmed("2001:db8:2::", 48));
+	cr_assert_not_null(programmed("2001:db8:3::", 48));
+	/* Deleting a route while its link is down works, and a deleted device
+	 * forgets its down state. */
+	cr_assert_eq(rib_link_set_up(rib, 2, false, err), 0, "%s", err);
+	struct in6_addr p = A("2001:db8:2::");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 48, NULL, err), 0, "%s", err);
+	cr_assert_null(programmed("2001:db8:2::", 48));
+	cr_assert_eq(rib_link_down(rib, 2, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &lone, false, err), 0, "%s", err);
+	cr_assert_not_null(programmed("2001:db8:2::", 48), "a re-created device starts up");
+}

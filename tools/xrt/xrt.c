@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: xrt [-j] [-s SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [-s SOCKET] [-force] -batch FILE\n"
-		"OBJECT := link | addr | route | neigh | stats | sync | config\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config\n"
 		"       xrt link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
 		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
@@ -30,6 +30,14 @@ static void usage(FILE *f)
 		"       xrt neigh show|add|del|flush [ADDR lladdr MAC dev D]\n"
 		"       xrt stats [dev D]\n"
 		"       xrt sync [kernel on|off]\n"
+		"       xrt punt show [REASON]\n"
+		"       xrt punt set REASON [rate PPS] [burst N]   (rate 0 = unlimited)\n"
+		"       xrt ra set dev D on|off [interval MAX] [min-interval MIN] [lifetime N]\n"
+		"                 [mtu N|auto|off] [prefix P/LEN [valid N] [preferred N]\n"
+		"                 [no-onlink] [no-autonomous]] ...\n"
+		"       xrt ra show [dev D]\n"
+		"       xrt icmp ratelimit RATE [burst N] [global RATE [burst N]] | default\n"
+		"       xrt icmp show\n"
 		"       xrt config reload\n");
 }
 

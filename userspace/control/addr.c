@@ -113,7 +113,32 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	l->dev.plen[k] = (uint8_t)plen;
 	l->addr_origin[k] = (uint8_t)origin;
 	l->addr_stale[k] = false;
+	l->addr_claim[k] = false;
 	return 0;
+}
+
+/* A link-local address is only reached on its link; any other on every
+ * interface (the fast path looks up (ingress, addr), then (0, addr)). */
+static int claim_ifindex(const struct xrt_link *l, const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_LINKLOCAL(a) ? l->dev.ifindex : 0;
+}
+
+int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
+	       char *err)
+{
+	int i = addr_find(l, a);
+	if (i < 0) {
+		char buf[INET6_ADDRSTRLEN];
+		ERR("address %s is not on %s", inet_ntop(AF_INET6, a, buf, sizeof(buf)),
+		    l->dev.name);
+		return -EADDRNOTAVAIL;
+	}
+	int rc = xrt_maps_local6_set(&r->maps, claim_ifindex(l, a), a->s6_addr,
+				     XRT_LOCAL_F_XRTD, err);
+	if (!rc)
+		l->addr_claim[i] = true;
+	return rc;
 }
 
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
@@ -159,12 +184,17 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 				return rc;
 		}
 	}
+	if (l->addr_claim[i]) {
+		char ignored[XRT_ERR_LEN];
+		xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, ignored);
+	}
 	unsigned last = l->dev.naddrs - 1;
 	for (unsigned j = (unsigned)i; j < last; j++) {
 		l->dev.addr[j] = l->dev.addr[j + 1];
 		l->dev.plen[j] = l->dev.plen[j + 1];
 		l->addr_origin[j] = l->addr_origin[j + 1];
 		l->addr_stale[j] = l->addr_stale[j + 1];
+		l->addr_claim[j] = l->addr_claim[j + 1];
 	}
 	l->dev.naddrs--;
 	return 0;

@@ -988,6 +988,28 @@ int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
 	return map_update(m->punt_cfg, &key, v, XRT_MAP_PUNT_CFG, err);
 }
 
+int xrt_maps_local6_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			uint32_t flags, char *err)
+{
+	struct xrt_local6_key key = { .ifindex = (__u32)ifindex };
+
+	if (ifindex < 0 || !addr)
+		return fail(err, -EINVAL, "local6: bad key");
+	memcpy(key.addr, addr, sizeof(key.addr));
+	return map_update(m->local6, &key, &flags, XRT_MAP_LOCAL6, err);
+}
+
+int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			char *err)
+{
+	struct xrt_local6_key key = { .ifindex = (__u32)ifindex };
+
+	if (ifindex < 0 || !addr)
+		return fail(err, -EINVAL, "local6: bad key");
+	memcpy(key.addr, addr, sizeof(key.addr));
+	return map_delete(m->local6, &key, XRT_MAP_LOCAL6, err);
+}
+
 int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 			char *err)
 {

@@ -75,6 +75,13 @@ int xrt_maps_xsk_del(struct xrt_maps *m, uint32_t key, char *err);
 int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
 			  const struct xrt_punt_cfg *v, char *err);
 
+/* Mirror mode: a local destination xrtd serves itself (flags
+ * XRT_LOCAL_F_XRTD); ifindex 0 = arriving on any interface. */
+int xrt_maps_local6_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			uint32_t flags, char *err);
+int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+			char *err);
+
 /* Sum of one slot (or all slots if slot < 0) over all CPUs. */
 int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 			char *err);

@@ -10,11 +10,14 @@
 #include <json-c/json.h>
 
 #include "control/cmd_parse.h"
+#include "control/cmd_stack.h"
 #include "control/netlink.h"
+#include "control/punt.h"
 #include "control/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
+#include "stack/sock.h"
 #include "xsk/xsk_stats.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -115,6 +118,9 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 	xrt_buf_printf(out, " metric %u", rt->metric);
 	if (rt->mtu)
 		xrt_buf_printf(out, " mtu %u", rt->mtu);
+	/* iproute2's words for a next hop whose device is down. */
+	if (rt->nh && rt->nh->dead)
+		xrt_buf_printf(out, " dead linkdown");
 	xrt_buf_printf(out, "\n");
 	if (rt->grp)
 		for (unsigned i = 0; i < rt->grp->n; i++) {
@@ -122,8 +128,8 @@ static void route_text(struct xrt_router *r, const struct rib_route *rt, struct 
 			xrt_buf_printf(out, "\tnexthop");
 			if (!(h->flags & XRT_NH_F_CONNECTED))
 				xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
-			xrt_buf_printf(out, " dev %s weight %u\n", dev_name(r, h->ifindex),
-				       rt->grp->weight[i]);
+			xrt_buf_printf(out, " dev %s weight %u%s\n", dev_name(r, h->ifindex),
+				       rt->grp->weight[i], h->dead ? " dead linkdown" : "");
 		}
 }
 
@@ -136,6 +142,7 @@ static json_object *nh_json(struct xrt_router *r, const struct rib_nh *h)
 	JADD(o, "dev", JSTR(dev_name(r, h->ifindex)));
 	JADD(o, "nh_id", JINT(h->id));
 	JADD(o, "mtu", JINT(h->mtu));
+	JADD(o, "dead", json_object_new_boolean(h->dead));
 	return o;
 }
 
@@ -466,6 +473,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 			nx += l->xsk_fd[q] >= 0;
 		JADD(o, "xsks", JINT(nx));
 		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
+		JADD(o, "up", json_object_new_boolean(!l->admin_down));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -473,12 +481,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
 		       "    link/ether %s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
-		       l->kernel_local ? " kernel-local" : "", mac);
+		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac);
 }
 
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
@@ -555,14 +563,26 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 	if (is(verb, "add", 1) || is(verb, "delete", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, true, &c, err)))
 			return rc;
+		if (c.claim && !is(verb, "add", 1)) {
+			ERR("\"claim\" goes with addr add");
+			return -EINVAL;
+		}
 		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
 		if (!l)
 			return -ENODEV;
-		if (is(verb, "add", 1))
-			return addr_add(r, l, &c.addr, c.plen,
-					r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
-		return addr_del(r, l, &c.addr, c.plen, err);
+		if (!is(verb, "add", 1))
+			return addr_del(r, l, &c.addr, c.plen, err);
+		rc = addr_add(r, l, &c.addr, c.plen,
+			      r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
+		if (rc || !c.claim)
+			return rc;
+		if ((rc = addr_claim(r, l, &c.addr, err))) {
+			/* A failed command changes nothing. */
+			char ignored[XRT_ERR_LEN];
+			addr_del(r, l, &c.addr, c.plen, ignored);
+		}
+		return rc;
 	}
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_addrcmd(argc, argv, false, &c, err)))
@@ -598,10 +618,12 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 					JADD(x, "local", JSTR(b));
 					JADD(x, "prefixlen", JINT(l->dev.plen[i]));
 					JADD(x, "scope", JSTR(scope));
+					JADD(x, "claim", json_object_new_boolean(l->addr_claim[i]));
 					json_object_array_add(ai, x);
 				} else {
-					xrt_buf_printf(out, "    inet6 %s/%u scope %s\n", b,
-						       l->dev.plen[i], scope);
+					xrt_buf_printf(out, "    inet6 %s/%u scope %s%s\n", b,
+						       l->dev.plen[i], scope,
+						       l->addr_claim[i] ? " claim" : "");
 				}
 			}
 		}
@@ -815,6 +837,9 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
 			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
 				       (unsigned long long)xsk_vals[i]);
+		for (size_t i = 0; i < SOCK_STATS_N; i++) /* socket layer (sock's edit) */
+			xrt_buf_printf(out, "%-32s\t%llu\n", sock_stats_names[i],
+				       (unsigned long long)((const uint64_t *)&sockstats)[i]);
 		return 0;
 	}
 	json_object *o = json_object_new_object(), *ifs = json_object_new_object(),
@@ -847,6 +872,10 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	JADD(slow, "icmp6", icmp);
 	JADD(slow, "drop", sdrop);
 	JADD(slow, "xsk", xsk);
+	json_object *sockj = json_object_new_object(); /* socket layer (sock's edit) */
+	for (size_t i = 0; i < SOCK_STATS_N; i++)
+		JADD(sockj, sock_stats_names[i], JINT(((const uint64_t *)&sockstats)[i]));
+	JADD(slow, "sock", sockj);
 	JADD(o, "slowpath", slow);
 	json_object *rib = json_object_new_object();
 	JADD(rib, "routes", JINT(rs.routes));
@@ -925,6 +954,10 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 		return cmd_stats(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "sync", 2))
 		return cmd_sync(r, argc - 1, argv + 1, json, out, err);
+	if (is(obj, "punt", 1))
+		return cmd_punt(r, argc - 1, argv + 1, json, out, err);
+	if (!strcmp(obj, "ra") || !strcmp(obj, "icmp")) /* cmd_stack.c */
+		return (obj[0] == 'r' ? cmd_ra : cmd_icmp)(r, argc - 1, argv + 1, json, out, err);
 	if (is(obj, "config", 1)) {
 		if (argc == 2 && is(argv[1], "reload", 1)) {
 			CHECK_ONLY_DONE(r);
@@ -936,6 +969,6 @@ int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 			ERR("unknown config command \"%s\" (reload)", argv[1]);
 		return -EINVAL;
 	}
-	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, config)", obj);
+	ERR("unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config)", obj);
 	return -EINVAL;
 }

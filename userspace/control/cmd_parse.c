@@ -405,6 +405,8 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, cha
 			NEXT_ARG();
 			if ((rc = parse_dev(argv[i], a->dev, err)))
 				return rc;
+		} else if (need_addr && !strcmp(w, "claim")) {
+			a->claim = true;
 		} else if (need_addr && !a->has_addr) {
 			if (!strcmp(w, "local"))
 				continue;

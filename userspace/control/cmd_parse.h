@@ -77,6 +77,7 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 /* `addr add|del ADDR/PLEN dev D`, `addr show [dev D]` */
 struct cmd_addr {
 	bool has_addr;
+	bool claim; /* "claim": xrtd serves it even in mirror mode (xrt_local6) */
 	struct in6_addr addr;
 	unsigned plen;
 	char dev[IF_NAMESIZE];

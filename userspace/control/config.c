@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/cmd_stack.h"
+#include "control/punt.h"
 #include "stack/neighbour.h"
 
 #define CONFIG_LINE_MAX 8192
@@ -113,6 +115,7 @@ static void mark_all(struct xrt_router *r, bool stale)
 		r->config_neighs[i].stale = stale;
 	if (stale)
 		rib_mark(r->rib, RIB_ORIGIN_CONFIG);
+	cmd_stack_config_mark(stale);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		if (!l)
@@ -130,6 +133,7 @@ int config_reload(struct xrt_router *r, char *err)
 		return -ENOENT;
 	}
 	mark_all(r, true);
+	punt_config_mark(r);
 	r->reloading = true;
 	int rc = run_file(r, r->config_path, err);
 	r->reloading = false;
@@ -138,11 +142,15 @@ int config_reload(struct xrt_router *r, char *err)
 		 * unread lines would have kept. Route marks left behind are
 		 * harmless: only a sweep reads them, right after a fresh mark. */
 		mark_all(r, false);
+		punt_config_unmark(r);
 		return rc;
 	}
+	if ((rc = punt_config_sweep(r, err)))
+		return rc;
 	rc = rib_sweep(r->rib, RIB_ORIGIN_CONFIG, err);
 	if (rc < 0)
 		return rc;
+	cmd_stack_config_sweep(r);
 	for (size_t i = r->nconfig_neighs; i-- > 0;)
 		if (r->config_neighs[i].stale) {
 			struct config_neigh n = r->config_neighs[i];

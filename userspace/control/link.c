@@ -20,6 +20,7 @@
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+#include "stack/ndisc_ra.h"
 #include "stack/neighbour.h"
 
 #define ERR(...) snprintf(err, XRT_ERR_LEN, __VA_ARGS__)
@@ -108,9 +109,10 @@ void link_release(struct xrt_router *r, struct xrt_link *l)
 /*
  * The kernel releases a closed AF_XDP socket's hold on its queue a little
  * later (deferred work), so a daemon restarted at once can see EBUSY for a
- * moment: retry for up to XSK_BUSY_RETRIES * XSK_BUSY_WAIT_MS.
+ * moment (over a second on a loaded machine): retry for up to
+ * XSK_BUSY_RETRIES * XSK_BUSY_WAIT_MS (3 s).
  */
-#define XSK_BUSY_RETRIES 40
+#define XSK_BUSY_RETRIES 120
 #define XSK_BUSY_WAIT_MS 25
 static int xsk_open_retry(int ifindex, unsigned q, int *fd, char *err)
 {
@@ -141,6 +143,16 @@ static void learn_link_local(struct xrt_router *r, struct xrt_link *l)
 			fprintf(stderr, "xrtd: %s: link-local: %s\n", l->dev.name, err);
 	}
 	freeifaddrs(ifa0);
+}
+
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err)
+{
+	if (up == !l->admin_down)
+		return 0;
+	int rc = rib_link_set_up(r->rib, l->dev.ifindex, up, err);
+	if (!rc)
+		l->admin_down = !up;
+	return rc;
 }
 
 int link_attach(struct xrt_router *r, const char *name, char *err)
@@ -235,6 +247,10 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 		}
 	}
 	learn_link_local(r, l);
+	/* Attached while down: routes added later through it start dead. */
+	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&
+	    link_admin_state(r, l, false, err))
+		fprintf(stderr, "xrtd: %s: %s\n", name, err);
 	return 0;
 
 fail_xsk:
@@ -255,6 +271,13 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 	int rc = rib_link_down(r->rib, l->dev.ifindex, err);
 	if (rc)
 		return rc;
+	/* RFC 4861 6.2.5: a final RA (lifetime 0) while the link-local
+	 * source still exists, so hosts stop routing through us. */
+	struct stack_ra_config ra_off = { .enabled = false }, ra_was;
+	char ra_err[256];
+	stack_ra_get(l->dev.ifindex, &ra_was);
+	if (ra_was.enabled)
+		stack_ra_set(l->dev.ifindex, &ra_off, ra_err);
 	while (l->dev.naddrs) {
 		unsigned i = l->dev.naddrs - 1;
 		rc = addr_del(r, l, &l->dev.addr[i], l->dev.plen[i], err);
@@ -296,15 +319,18 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		unsigned n = l->dev.naddrs;
 		struct in6_addr a[XRT_MAX_ADDRS];
 		uint8_t p[XRT_MAX_ADDRS], o[XRT_MAX_ADDRS];
+		bool c[XRT_MAX_ADDRS];
 		memcpy(a, l->dev.addr, sizeof(a));
 		memcpy(p, l->dev.plen, sizeof(p));
 		memcpy(o, l->addr_origin, sizeof(o));
+		memcpy(c, l->addr_claim, sizeof(c));
 		while (l->dev.naddrs)
 			addr_del(r, l, &l->dev.addr[l->dev.naddrs - 1],
 				 l->dev.plen[l->dev.naddrs - 1], err);
 		l->dev.table = *table;
 		for (unsigned i = 0; i < n; i++)
-			addr_add(r, l, &a[i], p[i], o[i], err);
+			if (!addr_add(r, l, &a[i], p[i], o[i], err) && c[i])
+				addr_claim(r, l, &a[i], err);
 	}
 	rc = link_program(r, l, err);
 	if (rc) {

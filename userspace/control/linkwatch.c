@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
@@ -77,6 +78,15 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
 	if (mtu_changed && rib_link_mtu_changed(r->rib, l->dev.ifindex, err))
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	/* Admin state only, like fib6_ifdown on NETDEV_DOWN: a lost carrier
+	 * keeps the kernel's routes usable (ignore_routes_with_linkdown 0). */
+	bool up = ifi->ifi_flags & IFF_UP;
+	if (up == l->admin_down) {
+		fprintf(stderr, "xrtd: %s is %s: its next hops are %s\n", l->dev.name,
+			up ? "up" : "down", up ? "live again" : "dead");
+		if (link_admin_state(r, l, up, err))
+			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	}
 	return MNL_CB_OK;
 }
 

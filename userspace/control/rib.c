@@ -33,7 +33,28 @@ struct rib {
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
 	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
+	/* Interfaces administratively down (rib_link_set_up): bounded by the
+	 * number of attachable interfaces. */
+	int down[XRT_MAX_IFACES];
+	unsigned ndown;
 };
+
+static bool if_down(const struct rib *rib, int ifindex)
+{
+	for (unsigned i = 0; i < rib->ndown; i++)
+		if (rib->down[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void if_down_forget(struct rib *rib, int ifindex)
+{
+	for (unsigned i = 0; i < rib->ndown; i++)
+		if (rib->down[i] == ifindex) {
+			rib->down[i] = rib->down[--rib->ndown];
+			return;
+		}
+}
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -299,6 +320,7 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 	h->mtu_cfg = mtu_cfg;
 	h->flags = flags;
 	h->mtu = mtu_cfg ? mtu_cfg : rib->ops.link_mtu(rib->ops.ctx, p->ifindex);
+	h->dead = if_down(rib, p->ifindex);
 	h->id = rib->nh_ids.free[rib->nh_ids.n - 1];
 	*rc = nh_program(rib, h, err);
 	if (*rc) {
@@ -355,6 +377,26 @@ static void grps_grow(struct rib *rib)
 	rib->grps_mask = nmask;
 }
 
+/* Write the group with its live members only (the kernel's rebalance of a
+ * multipath route around dead next hops). With none alive no programmed
+ * route points at it, so it keeps every member. */
+static int grp_program(struct rib *rib, const struct rib_grp *g, char *err)
+{
+	uint32_t ids[RIB_MAX_PATHS], w[RIB_MAX_PATHS];
+	unsigned k = 0;
+	for (unsigned i = 0; i < g->n; i++)
+		if (!g->nh[i]->dead) {
+			ids[k] = g->nh[i]->id;
+			w[k++] = g->weight[i];
+		}
+	if (k == 0)
+		for (unsigned i = 0; i < g->n; i++) {
+			ids[k] = g->nh[i]->id;
+			w[k++] = g->weight[i];
+		}
+	return rib->ops.grp_set(rib->ops.ctx, g->id, ids, w, k, err);
+}
+
 /* Takes ownership of the n next-hop references in nh[]. */
 static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 			       uint32_t *w, char *err, int *rc)
@@ -393,10 +435,7 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 	memcpy(g->nh, nh, n * sizeof(*nh));
 	memcpy(g->weight, w, n * sizeof(*w));
 	g->id = rib->grp_ids.free[rib->grp_ids.n - 1];
-	uint32_t ids[RIB_MAX_PATHS];
-	for (unsigned i = 0; i < n; i++)
-		ids[i] = nh[i]->id;
-	*rc = rib->ops.grp_set(rib->ops.ctx, g->id, ids, w, n, err);
+	*rc = grp_program(rib, g, err);
 	if (*rc) {
 		free(g);
 		goto fail;
@@ -445,15 +484,42 @@ static struct xrt_fib6_val route_val(const struct rib_route *r)
 	return v;
 }
 
+bool rib_route_alive(const struct rib_route *r)
+{
+	if (r->nh)
+		return !r->nh->dead;
+	if (r->grp)
+		for (unsigned i = 0; i < r->grp->n; i++)
+			if (!r->grp->nh[i]->dead)
+				return true;
+	return !r->grp;
+}
+
+/* The route the fast path should hold: the lowest metric live one, not
+ * counting skip (a route about to go). */
+static const struct rib_route *node_best(const struct rib_node *n, const struct rib_route *skip)
+{
+	for (const struct rib_route *r = n->routes; r; r = r->next)
+		if (r != skip && rib_route_alive(r))
+			return r;
+	return NULL;
+}
+
 static int node_program(struct rib *rib, struct rib_node *n, const struct rib_route *best,
 			char *err)
 {
-	if (!best)
-		return rib->ops.route_del(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
-					  err);
-	struct xrt_fib6_val v = route_val(best);
-	return rib->ops.route_set(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen, &v,
-				  err);
+	int rc = 0;
+	if (!best && n->programmed)
+		rc = rib->ops.route_del(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+					err);
+	if (best) {
+		struct xrt_fib6_val v = route_val(best);
+		rc = rib->ops.route_set(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+					&v, err);
+	}
+	if (!rc)
+		n->programmed = best;
+	return rc;
 }
 
 const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
@@ -467,8 +533,8 @@ const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 		struct in6_addr p = *daddr;
 		rib_prefix_mask(&p, (unsigned)plen);
 		const struct rib_node *n = node_find(rib, table, &p, (unsigned)plen);
-		if (n && n->routes)
-			return n->routes;
+		if (n && n->programmed)
+			return n->programmed;
 	}
 	return NULL;
 }
@@ -685,8 +751,9 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		nr->next = *pp;
 		*pp = nr;
 	}
-	if (n->routes == nr) {
-		rc = node_program(rib, n, nr, err);
+	const struct rib_route *best = node_best(n, NULL);
+	if (best != n->programmed) {
+		rc = node_program(rib, n, best, err);
 		if (rc) {
 			/* Restore the list exactly as it was. */
 			*pp = old ? old : nr->next;
@@ -713,8 +780,8 @@ fail_free:
 static int route_remove(struct rib *rib, struct rib_route *r, char *err)
 {
 	struct rib_node *n = r->node;
-	if (n->routes == r) {
-		int rc = node_program(rib, n, r->next, err);
+	if (n->programmed == r) {
+		int rc = node_program(rib, n, node_best(n, r), err);
 		if (rc)
 			return rc;
 	}
@@ -871,6 +938,45 @@ int rib_link_down(struct rib *rib, int ifindex, char *err)
 		rc = others ? route_shrink(rib, r, ifindex, err) : route_remove(rib, r, err);
 	}
 	free(v);
+	if (!rc)
+		if_down_forget(rib, ifindex);
+	return rc;
+}
+
+int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err)
+{
+	if (up == !if_down(rib, ifindex))
+		return 0;
+	if (up) {
+		if_down_forget(rib, ifindex);
+	} else {
+		if (rib->ndown == XRT_MAX_IFACES) {
+			ERR("too many interfaces down (at most %d)", XRT_MAX_IFACES);
+			return -ENOSPC;
+		}
+		rib->down[rib->ndown++] = ifindex;
+	}
+	for (size_t i = 0; i <= rib->nhs_mask; i++)
+		for (struct rib_nh *h = rib->nhs[i]; h; h = h->hnext)
+			if (h->ifindex == ifindex)
+				h->dead = !up;
+	/* Groups first: a route that stays on its group switches members in
+	 * place; then every prefix whose best live route changed. */
+	int rc = 0;
+	for (size_t i = 0; i <= rib->grps_mask; i++)
+		for (struct rib_grp *g = rib->grps[i]; g; g = g->hnext) {
+			bool touched = false;
+			for (unsigned j = 0; j < g->n; j++)
+				touched |= g->nh[j]->ifindex == ifindex;
+			int r1 = touched ? grp_program(rib, g, err) : 0;
+			rc = rc ? rc : r1;
+		}
+	for (size_t i = 0; i <= rib->nodes_mask; i++)
+		for (struct rib_node *n = rib->nodes[i]; n; n = n->hnext) {
+			const struct rib_route *best = node_best(n, NULL);
+			int r1 = best != n->programmed ? node_program(rib, n, best, err) : 0;
+			rc = rc ? rc : r1;
+		}
 	return rc;
 }
 
@@ -912,12 +1018,16 @@ const struct rib_nh *rib_route_pick(const struct rib_route *r,
 		return NULL;
 	if (r->nh || !r->grp)
 		return r->nh;
+	/* Live members only, as grp_program writes them. */
+	bool any = rib_route_alive(r);
 	uint32_t total = 0;
 	for (unsigned i = 0; i < r->grp->n; i++)
-		total += r->grp->weight[i];
+		total += any && r->grp->nh[i]->dead ? 0 : r->grp->weight[i];
 	uint64_t h = hash_addr(hash_addr(0, saddr), daddr);
 	uint32_t pick = (uint32_t)(h % total);
 	for (unsigned i = 0; i < r->grp->n; i++) {
+		if (any && r->grp->nh[i]->dead)
+			continue;
 		if (pick < r->grp->weight[i])
 			return r->grp->nh[i];
 		pick -= r->grp->weight[i];

@@ -76,6 +76,7 @@ struct rib_nh {
 	uint32_t flags;   /* XRT_NH_F_* */
 	uint32_t mtu;     /* what is programmed */
 	uint32_t refcnt;
+	bool dead; /* its interface is administratively down (fib6_ifdown) */
 	struct rib_nh *hnext;
 };
 
@@ -104,7 +105,10 @@ struct rib_node {
 	uint32_t table;
 	struct in6_addr prefix;
 	unsigned plen;
-	struct rib_route *routes; /* head = best = programmed */
+	struct rib_route *routes; /* ascending metric */
+	/* What the fast path holds: the first live route (one with a next
+	 * hop whose link is up, or no next hop at all), NULL = none. */
+	const struct rib_route *programmed;
 };
 
 struct rib;
@@ -135,8 +139,8 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 /* Delete every route matching m; returns how many, or -errno. */
 int rib_flush(struct rib *rib, const struct rib_match *m, char *err);
 
-/* Longest-prefix match on the programmed (best) routes: what the fast path
- * sees. Returns NULL if no route. */
+/* Longest-prefix match on the programmed (best live) routes: what the fast
+ * path sees. Returns NULL if no route. */
 const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 				   const struct in6_addr *daddr);
 /* Exact (table, prefix) node lookup, NULL if absent. */
@@ -152,6 +156,16 @@ size_t rib_count(const struct rib *rib);
 int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err);
 /* An interface goes away: delete every route through it. */
 int rib_link_down(struct rib *rib, int ifindex, char *err);
+/* An interface went administratively down (up = false) or came back up,
+ * like the kernel's fib6_ifdown / fib6_sync_up: its next hops are dead,
+ * ECMP groups are reprogrammed without them, and a route with no live next
+ * hop gives way to its prefix's next live metric or, if none, to no route
+ * (a shorter prefix matches). The routes stay in the RIB and come back
+ * when the interface is up again. New next hops on a down interface are
+ * born dead. At most XRT_MAX_IFACES interfaces are down at once. */
+int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err);
+/* Is this route usable (not unicast, or at least one live next hop)? */
+bool rib_route_alive(const struct rib_route *r);
 
 /* Mark-and-sweep for reload and resync: mark every route of origin stale;
  * adding an identical route clears the mark (and writes nothing); sweep

@@ -1,6 +1,8 @@
 /* xrt: the daemon's control-plane state: loading the maps, the RIB's programming through bpfmaps. */
 #include "control/router.h"
 #include "control/netlink.h"
+#include "control/punt.h"
+#include "stack/ndisc_ra.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,6 +71,10 @@ static void clear_leftovers(struct xrt_router *r)
 	maps_neigh_clear(r, 0, err);
 	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++)
 		xrt_maps_xsk_del(&r->maps, k, err); /* absent keys just fail */
+	struct xrt_local6_key lk;
+	while (bpf_map_get_next_key(r->maps.local6, NULL, &lk) == 0)
+		if (xrt_maps_local6_del(&r->maps, (int)lk.ifindex, lk.addr, err))
+			break;
 }
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err)
@@ -89,6 +95,14 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 		return -ENOMEM;
 	}
 	clear_leftovers(r);
+	/* Every reason gets its budget before any link is attached: without
+	 * one a reason is unlimited and a flood reaches the daemon whole. */
+	rc = punt_defaults_program(r, err);
+	if (rc) {
+		rib_free(r->rib);
+		xrt_maps_close(&r->maps);
+		return rc;
+	}
 	return 0;
 }
 
@@ -107,6 +121,11 @@ void router_fini(struct xrt_router *r)
 		struct xrt_link *l = r->links[s];
 		if (!l)
 			continue;
+		/* RFC 4861 6.2.5: hosts stop routing through us (final RA). */
+		struct stack_ra_config ra_off = { .enabled = false }, ra_was;
+		stack_ra_get(l->dev.ifindex, &ra_was);
+		if (ra_was.enabled)
+			stack_ra_set(l->dev.ifindex, &ra_off, err);
 		link_release(r, l);
 		if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
 			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);

@@ -20,11 +20,13 @@ struct xrt_link {
 	struct xrt_netdev dev; /* what the stack sees; addr[] holds addresses */
 	uint8_t addr_origin[XRT_MAX_ADDRS];
 	bool addr_stale[XRT_MAX_ADDRS];
+	bool addr_claim[XRT_MAX_ADDRS]; /* in xrt_local6: xrtd serves it */
 	uint16_t slot;
 	uint32_t xsk_base;
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
 	bool from_config, stale;
 	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
+	bool admin_down;   /* IFF_UP clear: its next hops are dead (rib) */
 	unsigned nqueues;
 	int xsk_fd[XRT_MAX_QUEUES];
 };
@@ -46,6 +48,10 @@ struct xrt_router {
 	/* Commands from the config file carry this origin; reload turns adds
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
+	/* Punt budgets as programmed (punt.c), and which the configuration
+	 * file set (a reload puts the ones it no longer sets back to default). */
+	struct xrt_punt_cfg punt_cfg[XRT_PUNT_MAX];
+	bool punt_from_config[XRT_PUNT_MAX], punt_stale[XRT_PUNT_MAX];
 	/* config_check: commands only parse (no maps yet), nothing applies. */
 	bool check_only;
 	const char *config_path;
@@ -92,6 +98,9 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 
 int link_attach(struct xrt_router *r, const char *name, char *err);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* The kernel says the link is administratively up or down: mark its next
+ * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
 /* Rewrite the link's xrt_ifaces entry from its state. */
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Close the link's AF_XDP sockets (and their xrt_xsks entries). */
@@ -103,6 +112,11 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err);
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, char *err);
+/* Claim an address of the link for xrtd: in mirror mode the fast path then
+ * punts its packets to xrtd (LOCAL) instead of passing them to the kernel.
+ * Released by addr_del. */
+int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
+	       char *err);
 
 /* Remove every entry of the fast path's neighbour table (of ifindex, or
  * all if 0) behind the stack's back: only for leftovers of a previous run. */

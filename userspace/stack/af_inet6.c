@@ -4,6 +4,8 @@
 #include "stack/stack_internal.h"
 #include "stack/neighbour.h"
 #include "stack/reassembly.h"
+#include "stack/sock.h"
+#include "stack/sock_tcp.h"
 
 struct stack_env senv;
 struct stack_stats sstats;
@@ -27,9 +29,9 @@ int stack_init(const struct stack_env *env)
 	inet6_add_protocol(NEXTHDR_ROUTING, ipv6_rthdr_rcv);
 	inet6_add_protocol(NEXTHDR_FRAGMENT, ipv6_frag_rcv);
 	inet6_add_protocol(NEXTHDR_ICMP, icmpv6_rcv);
-	/* Until a socket layer registers UDP, closed ports answer Port
-	 * Unreachable (traceroute to the router itself needs it). */
-	inet6_add_protocol(NEXTHDR_UDP, udpv6_unreach_rcv);
+	/* The socket layer: inetsw6, raw delivery and the UDP/TCP handlers
+	 * (closed UDP ports answer Port Unreachable from udpv6_rcv). */
+	inet6_init();
 	icmp6_init();
 	reassembly_init();
 	neigh_init();
@@ -40,6 +42,7 @@ int stack_init(const struct stack_env *env)
 
 void stack_fini(void)
 {
+	inet6_fini();
 	neigh_fini();
 	reassembly_fini();
 	rt6_pmtu_flush();
@@ -78,6 +81,7 @@ void stack_timers_run(void)
 	neigh_timers_run(now);
 	reassembly_timers_run(now);
 	ndisc_ra_timers_run(now);
+	tcp_timers_run(now);
 }
 
 uint64_t stack_timers_next(void)
@@ -88,6 +92,9 @@ uint64_t stack_timers_next(void)
 	if (r < due)
 		due = r;
 	r = ndisc_ra_timers_next();
+	if (r < due)
+		due = r;
+	r = tcp_timers_next();
 	if (r < due)
 		due = r;
 	if (due == UINT64_MAX)

@@ -332,8 +332,24 @@ static struct ra_iface *ra_find(int ifindex)
 	return NULL;
 }
 
+/* RFC 4861 4.6.2 Prefix Information option. */
+static void ndisc_put_prefix(uint8_t *pi, const struct in6_addr *prefix, uint8_t plen,
+			     uint8_t flags, uint32_t valid_s, uint32_t preferred_s)
+{
+	memset(pi, 0, ND_OPT_PI_LEN);
+	pi[0] = ND_OPT_PREFIX_INFO;
+	pi[1] = ND_OPT_PI_LEN / ND_OPT_LEN_UNIT;
+	pi[2] = plen;
+	pi[3] = flags;
+	uint32_t valid = htonl(valid_s), preferred = htonl(preferred_s);
+	memcpy(pi + 4, &valid, 4);
+	memcpy(pi + 8, &preferred, 4);
+	memcpy(pi + 16, prefix->s6_addr, 16);
+}
+
 /* One RA to all-nodes from the interface's link-local (RFC 4861 6.1.2). */
-static void ndisc_send_ra(const struct xrt_netdev *dev, uint16_t lifetime_s)
+static void ndisc_send_ra(const struct xrt_netdev *dev, const struct stack_ra_config *cfg,
+			  uint16_t lifetime_s)
 {
 	struct in6_addr src;
 	if (!ipv6_dev_get_lladdr(dev, &src)) {
@@ -353,30 +369,34 @@ static void ndisc_send_ra(const struct xrt_netdev *dev, uint16_t lifetime_s)
 	icmp[len + 1] = 1;
 	memcpy(icmp + len + 2, dev->mac, 6);
 	len += ND_LLA_OPT_LEN;
-	uint8_t *mtu = icmp + len;
-	memset(mtu, 0, ND_OPT_MTU_LEN);
-	mtu[0] = ND_OPT_MTU;
-	mtu[1] = 1;
-	uint32_t mtu_be = htonl(dev->mtu);
-	memcpy(mtu + 4, &mtu_be, 4);
-	len += ND_OPT_MTU_LEN;
-	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
+	if (cfg->mtu != STACK_RA_MTU_OFF) {
+		uint8_t *mtu = icmp + len;
+		memset(mtu, 0, ND_OPT_MTU_LEN);
+		mtu[0] = ND_OPT_MTU;
+		mtu[1] = 1;
+		uint32_t mtu_be = htonl(cfg->mtu ? cfg->mtu : dev->mtu);
+		memcpy(mtu + 4, &mtu_be, 4);
+		len += ND_OPT_MTU_LEN;
+	}
+	/* Configured prefixes replace the interface's own /64s. */
+	for (unsigned i = 0; i < cfg->nprefixes && i < STACK_RA_MAX_PREFIXES; i++) {
+		const struct stack_ra_prefix *c = &cfg->prefix[i];
+		ndisc_put_prefix(icmp + len, &c->prefix, c->plen,
+				 (c->onlink ? ND_OPT_PI_FLAG_ONLINK : 0) |
+					 (c->autonomous ? ND_OPT_PI_FLAG_AUTO : 0),
+				 c->valid_s, c->preferred_s);
+		len += ND_OPT_PI_LEN;
+	}
+	for (unsigned i = 0; !cfg->nprefixes && i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		const struct in6_addr *a = &dev->addr[i];
 		if (dev->plen[i] != 64 || ip6_is_linklocal(a) || ip6_is_mcast(a))
 			continue;
 		if (len + ND_OPT_PI_LEN > IP6_MIN_MTU - IP6_HDR_LEN)
 			break;
-		uint8_t *pi = icmp + len;
-		memset(pi, 0, ND_OPT_PI_LEN);
-		pi[0] = ND_OPT_PREFIX_INFO;
-		pi[1] = ND_OPT_PI_LEN / ND_OPT_LEN_UNIT;
-		pi[2] = 64;
-		pi[3] = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
-		uint32_t valid = htonl(ND_ADV_VALID_LIFETIME_S);
-		uint32_t preferred = htonl(ND_ADV_PREFERRED_LIFETIME_S);
-		memcpy(pi + 4, &valid, 4);
-		memcpy(pi + 8, &preferred, 4);
-		memcpy(pi + 16, a->s6_addr, 8); /* the /64; host bits zero */
+		struct in6_addr p64 = { 0 };
+		memcpy(p64.s6_addr, a->s6_addr, 8); /* the /64; host bits zero */
+		ndisc_put_prefix(icmp + len, &p64, 64, ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO,
+				 ND_ADV_VALID_LIFETIME_S, ND_ADV_PREFERRED_LIFETIME_S);
 		len += ND_OPT_PI_LEN;
 	}
 	struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
@@ -395,6 +415,24 @@ static uint64_t ra_interval_ns(struct ra_iface *r)
 			ms = ND_MAX_INITIAL_RTR_ADVERT_INTERVAL_S * 1000ull;
 	}
 	return ms * NSEC_PER_MSEC;
+}
+
+/* Field by field: callers' structs may differ in padding. */
+static bool ra_config_equal(const struct stack_ra_config *a, const struct stack_ra_config *b)
+{
+	if (a->enabled != b->enabled || a->max_interval_s != b->max_interval_s ||
+	    a->min_interval_s != b->min_interval_s ||
+	    a->router_lifetime_s != b->router_lifetime_s || a->mtu != b->mtu ||
+	    a->nprefixes != b->nprefixes)
+		return false;
+	for (unsigned i = 0; i < a->nprefixes && i < STACK_RA_MAX_PREFIXES; i++) {
+		const struct stack_ra_prefix *x = &a->prefix[i], *y = &b->prefix[i];
+		if (!ip6_eq(&x->prefix, &y->prefix) || x->plen != y->plen ||
+		    x->onlink != y->onlink || x->autonomous != y->autonomous ||
+		    x->valid_s != y->valid_s || x->preferred_s != y->preferred_s)
+			return false;
+	}
+	return true;
 }
 
 int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
@@ -422,16 +460,40 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 	}
 	if (!c.router_lifetime_s)
 		c.router_lifetime_s = ND_ADV_DEFAULT_LIFETIME_S;
-	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S) {
+	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S &&
+	    c.router_lifetime_s != STACK_RA_LIFETIME_ZERO) {
 		snprintf(err, 256, "ra: router lifetime %u s above %u", c.router_lifetime_s,
 			 ND_RA_MAX_LIFETIME_S);
 		return -EINVAL;
+	}
+	if (c.mtu && c.mtu != STACK_RA_MTU_OFF && (c.mtu < IP6_MIN_MTU || c.mtu > 65535)) {
+		snprintf(err, 256, "ra: mtu %u out of range %u..65535", c.mtu, IP6_MIN_MTU);
+		return -EINVAL;
+	}
+	if (c.nprefixes > STACK_RA_MAX_PREFIXES) {
+		snprintf(err, 256, "ra: %u prefixes, at most %u", c.nprefixes,
+			 STACK_RA_MAX_PREFIXES);
+		return -E2BIG;
+	}
+	for (unsigned i = 0; i < c.nprefixes; i++) {
+		const struct stack_ra_prefix *pr = &c.prefix[i];
+		if (pr->plen == 0 || pr->plen > 128 || ip6_is_linklocal(&pr->prefix) ||
+		    ip6_is_mcast(&pr->prefix)) {
+			snprintf(err, 256, "ra: prefix %u is not a global unicast prefix", i + 1);
+			return -EINVAL;
+		}
+		/* RFC 4861 6.2.1: the preferred lifetime never exceeds the valid. */
+		if (pr->preferred_s > pr->valid_s) {
+			snprintf(err, 256, "ra: prefix %u: preferred lifetime %u above valid %u",
+				 i + 1, pr->preferred_s, pr->valid_s);
+			return -EINVAL;
+		}
 	}
 	struct ra_iface *r = ra_find(ifindex);
 	if (!c.enabled) {
 		if (r) {
 			/* RFC 4861 6.2.5: tell hosts we stop being a router. */
-			ndisc_send_ra(dev, 0);
+			ndisc_send_ra(dev, &r->cfg, 0);
 			memset(r, 0, sizeof(*r));
 		}
 		return 0;
@@ -443,13 +505,19 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 		return -ENOSPC;
 	}
 	bool was_on = r->ifindex != 0;
+	bool changed = was_on && !ra_config_equal(&r->cfg, &c);
 	r->ifindex = ifindex;
 	r->cfg = c;
-	if (!was_on) {
+	if (!was_on || changed) {
 		/* The first MAX_INITIAL_RTR_ADVERTISEMENTS go out at most
-		 * 16 s apart: that is this one and the intervals after it. */
+		 * 16 s apart: that is this one and the intervals after it.
+		 * RFC 4861 6.2.4: the same when the contents change, so hosts
+		 * learn them now; never sooner than MIN_DELAY_BETWEEN_RAS
+		 * after the last one, however often the configuration changes. */
 		r->initial_left = ND_MAX_INITIAL_RTR_ADVERTISEMENTS - 1;
-		r->next_ns = stack_now();
+		uint64_t now = stack_now();
+		uint64_t earliest = r->last_ns + ND_MIN_DELAY_BETWEEN_RAS_S * NSEC_PER_SEC;
+		r->next_ns = changed && r->last_ns && earliest > now ? earliest : now;
 	}
 	return 0;
 }
@@ -490,7 +558,10 @@ void ndisc_ra_timers_run(uint64_t now)
 			memset(r, 0, sizeof(*r)); /* interface went away */
 			continue;
 		}
-		ndisc_send_ra(dev, r->cfg.router_lifetime_s);
+		ndisc_send_ra(dev, &r->cfg,
+			      r->cfg.router_lifetime_s == STACK_RA_LIFETIME_ZERO
+				      ? 0
+				      : r->cfg.router_lifetime_s);
 		r->last_ns = now;
 		r->next_ns = now + ra_interval_ns(r);
 	}

@@ -31,7 +31,8 @@
 	X(OUT_ECHO_REPLIES, "Icmp6OutEchoReplies")                       \
 	X(OUT_NEIGHBOR_SOLICITS, "Icmp6OutNeighborSolicits")             \
 	X(OUT_NEIGHBOR_ADVERTISEMENTS, "Icmp6OutNeighborAdvertisements") \
-	X(OUT_REDIRECTS, "Icmp6OutRedirects")
+	X(OUT_REDIRECTS, "Icmp6OutRedirects")                            \
+	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")
 
 /* Why the slow path dropped a packet (one counter each). */
 #define STACK_DROP_LIST(X)                                                   \
@@ -72,7 +73,11 @@
 	X(XMIT, "sp_xmit")                   /* the xsk TX refused the frame */  \
 	X(ICMP_RATE, "sp_icmp_rate")         /* error not sent: rate limit */    \
 	X(ICMP_SUPPRESSED, "sp_icmp_suppressed") /* RFC 4443 2.4 (e) rules */    \
-	X(FRAG_NEEDED_LOCAL, "sp_frag_fail") /* could not fragment */
+	X(FRAG_NEEDED_LOCAL, "sp_frag_fail") /* could not fragment */       \
+	X(SOCK_RCVQ_FULL, "sp_sock_rcvq_full") /* socket receive queue full */  \
+	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
+	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
+	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \

@@ -1,0 +1,491 @@
+/* xrt tests: the TCP state machine (RFC 9293, 6298, 5681, 7323) on the fake env: handshake, options, data, out of order, RTO, fast retransmit, close, TIME_WAIT, resets. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include "test_stack_fake.h"
+#include "stack/sock.h"
+#include "stack/sock_tcp.h"
+
+#define PEER "2001:db8:1::2"
+#define US "2001:db8:1::1"
+#define US_PORT 80
+#define PEER_PORT 40000
+#define PEER_ISN 1000000u
+
+static unsigned n_state, n_readable;
+static struct sock *last_state_sk;
+
+static void t_readable(struct sock *sk) { (void)sk; n_readable++; }
+static void t_writable(struct sock *sk) { (void)sk; }
+static void t_state(struct sock *sk) { n_state++; last_state_sk = sk; }
+static int t_dgram(struct sock *sk, const struct sockaddr_in6 *f, const void *d, size_t l)
+{
+	(void)sk, (void)f, (void)d, (void)l;
+	return 0;
+}
+static const struct sock_owner_ops owner = {
+	.dgram_rcv = t_dgram, .readable = t_readable, .writable = t_writable,
+	.state_change = t_state,
+};
+
+static void setup(void)
+{
+	fake_setup();
+	n_state = n_readable = 0;
+	last_state_sk = NULL;
+	struct in6_addr peer = A(PEER);
+	/* The peer's MAC is known: segments leave at once, no NS first. */
+	neigh_update_from_slla(FAKE_IF_A, &peer, (uint8_t[]){ 2, 0, 0, 0, 0, 0x22 });
+	fake_ntx = 0;
+}
+
+TestSuite(sock_tcp, .init = setup, .fini = fake_teardown);
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* A segment from the peer; opts (len a multiple of 4) after the header. */
+static void peer_seg(uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		     const void *opts, size_t optlen, const void *data, size_t len)
+{
+	uint8_t body[2048] = { 0 };
+	size_t hl = TCP_HDR_LEN + optlen;
+	body[0] = PEER_PORT >> 8, body[1] = PEER_PORT & 0xff;
+	body[2] = (uint8_t)(dport >> 8), body[3] = (uint8_t)dport;
+	wr32(body + 4, seq);
+	wr32(body + 8, ack);
+	body[12] = (uint8_t)((hl / 4) << 4);
+	body[13] = flags;
+	body[14] = (uint8_t)(win >> 8), body[15] = (uint8_t)win;
+	if (optlen)
+		memcpy(body + TCP_HDR_LEN, opts, optlen);
+	if (len)
+		memcpy(body + hl, data, len);
+	struct in6_addr s = A(PEER), d = A(US);
+	uint16_t c = ip6_csum(&s, &d, NEXTHDR_TCP, body, hl + len);
+	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
+	uint8_t frame[2200];
+	size_t fl = build_frame(frame, FAKE_IF_A, PEER, US, 64, NEXTHDR_TCP, body, hl + len);
+	rx(FAKE_IF_A, frame, fl);
+}
+
+/* The TCP header of recorded frame i (checked: TCP, checksum verifies). */
+static const uint8_t *tx_tcp(unsigned i)
+{
+	cr_assert_lt(i, fake_ntx, "frame %u was sent (only %u)", i, fake_ntx);
+	const uint8_t *ip = tx_ip6(i);
+	cr_assert_eq(ip[6], NEXTHDR_TCP);
+	struct in6_addr s, d;
+	memcpy(&s, ip + 8, 16);
+	memcpy(&d, ip + 24, 16);
+	cr_assert_eq(ip6_csum(&s, &d, NEXTHDR_TCP, ip + 40, tx_ip6_len(i) - 40), 0,
+		     "TCP checksum of frame %u", i);
+	return ip + 40;
+}
+static size_t tx_tcp_payload(unsigned i)
+{
+	const uint8_t *th = tx_tcp(i);
+	return tx_ip6_len(i) - 40 - (size_t)(th[12] >> 4) * 4;
+}
+/* Recorded TCP frames from index from on (ND frames are not counted). */
+static unsigned count_tcp(unsigned from)
+{
+	unsigned n = 0;
+	for (unsigned i = from; i < fake_ntx; i++)
+		n += tx_ip6(i)[6] == NEXTHDR_TCP;
+	return n;
+}
+static uint16_t tx_win(unsigned i) { const uint8_t *t = tx_tcp(i); return (uint16_t)(t[14] << 8 | t[15]); }
+
+static const uint8_t syn_opts[] = { TCPOPT_MSS, 4, 0x03, 0xe8 /* 1000 */, TCPOPT_NOP,
+				    TCPOPT_WINDOW, 3, 7 };
+
+static struct sock *listener(int backlog)
+{
+	int err = 0;
+	struct sock *l = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	cr_assert_not_null(l, "socket: %d", err);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(US_PORT) };
+	cr_assert_eq(l->ops->bind(l, &a), 0);
+	cr_assert_eq(l->ops->listen(l, backlog), 0);
+	return l;
+}
+
+/* Passive open up to ESTABLISHED; returns the accepted child. *our_isn out. */
+static struct sock *accept_one(struct sock *l, uint32_t *our_isn)
+{
+	unsigned before = fake_ntx;
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(fake_ntx, before + 1, "one SYN-ACK");
+	const uint8_t *th = tx_tcp(before);
+	*our_isn = rd32(th + 4);
+	peer_seg(US_PORT, PEER_ISN + 1, *our_isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c, "a child in the accept queue");
+	c->owner_ctx = NULL;
+	return c;
+}
+
+Test(sock_tcp, passive_open_negotiates_mss_and_window_scale)
+{
+	struct sock *l = listener(4);
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tx_tcp(0);
+	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
+	cr_assert_eq(rd32(th + 8), PEER_ISN + 1, "SYN-ACK acknowledges the SYN");
+	cr_assert_eq(th[12] >> 4, 7, "20 bytes of header + 8 of options");
+	cr_assert_eq(th[20], TCPOPT_MSS);
+	cr_assert_eq((th[22] << 8 | th[23]), 1500 - 40 - 20, "MSS from the egress MTU");
+	cr_assert_eq(th[25], TCPOPT_WINDOW);
+	cr_assert_eq(th[27], 3, "shift that covers the 256 KiB receive buffer");
+	cr_assert_eq(tcp_accept(l), NULL, "not established yet");
+	uint32_t isn = rd32(th + 4);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(n_state, 1, "listener woken");
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c);
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
+	cr_assert_eq(c->tp->mss, 1000, "send MSS: the peer's");
+	cr_assert_eq(c->tp->snd_wscale, 7);
+	cr_assert_eq(c->tp->snd_wnd, 512u << 7, "window scaled after the handshake");
+	cr_assert_eq(ntohs(c->peer.sin6_port), PEER_PORT);
+}
+
+Test(sock_tcp, active_open_without_window_scale_in_syn_ack)
+{
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_STREAM, IPPROTO_TCP, &owner, NULL, &err);
+	cr_assert_not_null(s);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PEER_PORT),
+				   .sin6_addr = A(PEER) };
+	cr_assert_eq(s->ops->connect(s, &to), -EINPROGRESS);
+	cr_assert_eq(tcp_state_of(s), TCP_SYN_SENT);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tx_tcp(0);
+	cr_assert_eq(th[13], TCP_SYN);
+	cr_assert_eq(th[25], TCPOPT_WINDOW, "window scale offered on a SYN");
+	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]);
+	cr_assert_geq(sport, XRT_SOCK_EPHEMERAL_LO);
+	cr_assert(tx_addr_is(0, false, US), "source picked from the route");
+	uint32_t isn = rd32(th + 4);
+	/* SYN-ACK from the peer (port PEER_PORT -> sport) with MSS only. */
+	uint8_t body[24] = { 0 };
+	body[0] = PEER_PORT >> 8, body[1] = PEER_PORT & 0xff;
+	body[2] = (uint8_t)(sport >> 8), body[3] = (uint8_t)sport;
+	wr32(body + 4, PEER_ISN);
+	wr32(body + 8, isn + 1);
+	body[12] = 6 << 4;
+	body[13] = TCP_SYN | TCP_ACK;
+	body[14] = 0xff, body[15] = 0xff;
+	body[20] = TCPOPT_MSS, body[21] = 4, body[22] = 0x05, body[23] = 0x00;
+	struct in6_addr ps = A(PEER), pd = A(US);
+	uint16_t c = ip6_csum(&ps, &pd, NEXTHDR_TCP, body, sizeof(body));
+	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
+	uint8_t frame[200];
+	size_t fl = build_frame(frame, FAKE_IF_A, PEER, US, 64, NEXTHDR_TCP, body, sizeof(body));
+	rx(FAKE_IF_A, frame, fl);
+	cr_assert_eq(tcp_state_of(s), TCP_ESTABLISHED);
+	cr_assert_eq(n_state, 1, "owner told: connected");
+	cr_assert_eq(s->tp->rcv_wscale, 0, "no scaling: the SYN-ACK had no option");
+	cr_assert_eq(s->tp->snd_wscale, 0);
+	cr_assert_eq(s->tp->mss, 1280, "the peer's MSS");
+	cr_assert_eq(fake_ntx, 2);
+	th = tx_tcp(1);
+	cr_assert_eq(th[13], TCP_ACK, "handshake completed by an ACK");
+	cr_assert_eq(rd32(th + 8), PEER_ISN + 1);
+}
+
+Test(sock_tcp, out_of_order_data_is_held_and_acked)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	uint8_t d[300];
+	for (int i = 0; i < 300; i++)
+		d[i] = (uint8_t)i;
+	fake_ntx = 0;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
+	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101);
+	peer_seg(US_PORT, PEER_ISN + 201, isn + 1, TCP_ACK, 512, NULL, 0, d + 200, 100);
+	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101, "duplicate ACK for the hole");
+	cr_assert_eq(tcp_rcv_queued(c), 100);
+	peer_seg(US_PORT, PEER_ISN + 101, isn + 1, TCP_ACK, 512, NULL, 0, d + 100, 100);
+	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 301, "hole filled: all acked");
+	uint8_t out[400];
+	bool eof;
+	cr_assert_eq(tcp_recvmsg(c, out, sizeof(out), &eof), 300);
+	cr_assert_arr_eq(out, d, 300);
+	cr_assert_not(eof);
+	/* A retransmission of old data is acknowledged again, not queued. */
+	unsigned before = fake_ntx;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
+	cr_assert_eq(fake_ntx, before + 1);
+	cr_assert_eq(rd32(tx_tcp(before) + 8), PEER_ISN + 301);
+	cr_assert_eq(tcp_rcv_queued(c), 0);
+}
+
+/* RFC 6298: 1 s initial RTO, doubled on each expiry; the same segment. */
+Test(sock_tcp, retransmission_timer_backs_off)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	fake_ntx = 0;
+	cr_assert_eq(c->ops->sendmsg(c, "hello", 5, NULL), 5);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(tx_tcp_payload(0), 5);
+	fake_advance_ms(990);
+	cr_assert_eq(fake_ntx, 1, "nothing before the RTO");
+	fake_advance_ms(20);
+	cr_assert_eq(fake_ntx, 2, "retransmitted at 1 s");
+	cr_assert_eq(rd32(tx_tcp(1) + 4), isn + 1, "same sequence number");
+	cr_assert_eq(tx_tcp_payload(1), 5);
+	fake_advance_ms(1980);
+	cr_assert_eq(fake_ntx, 2, "backed off to 2 s");
+	fake_advance_ms(30);
+	cr_assert_eq(fake_ntx, 3);
+	cr_assert_eq(c->tp->cwnd, c->tp->mss, "loss window after a timeout (RFC 5681 3.1)");
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 6, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(c->tp->snd_una, isn + 6);
+	cr_assert_eq(c->tp->rtx_due, 0, "timer off once all is acknowledged");
+}
+
+Test(sock_tcp, rtt_sample_sets_rto)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	c->ops->sendmsg(c, "x", 1, NULL);
+	fake_now += 100 * NSEC_PER_MSEC;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(c->tp->srtt, 100 * NSEC_PER_MSEC, "SRTT = R");
+	cr_assert_eq(c->tp->rttvar, 50 * NSEC_PER_MSEC, "RTTVAR = R/2");
+	cr_assert_eq(c->tp->rto, 1000 * NSEC_PER_MSEC, "300 ms rounded up to the 1 s minimum");
+	c->ops->sendmsg(c, "y", 1, NULL);
+	fake_now += 3000 * NSEC_PER_MSEC;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 3, TCP_ACK, 512, NULL, 0, NULL, 0);
+	/* RTTVAR = 3/4 * 50 + 1/4 * |100 - 3000| = 762.5; SRTT = 462.5 */
+	cr_assert_eq(c->tp->srtt, 462500 * 1000ull);
+	cr_assert_eq(c->tp->rttvar, 762500 * 1000ull);
+	cr_assert_eq(c->tp->rto, (462500 + 4 * 762500) * 1000ull);
+}
+
+Test(sock_tcp, three_duplicate_acks_fast_retransmit)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	static uint8_t buf[5000];
+	fake_ntx = 0;
+	cr_assert_eq(c->ops->sendmsg(c, buf, 5000, NULL), 5000);
+	cr_assert_eq(fake_ntx, 5, "5000 bytes in MSS-1000 segments within the initial window");
+	for (int i = 0; i < 2; i++)
+		peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 5, "two duplicates: nothing yet");
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 6, "the third duplicate ACK retransmits");
+	cr_assert_eq(rd32(tx_tcp(5) + 4), isn + 1);
+	cr_assert_eq(tx_tcp_payload(5), 1000);
+	cr_assert(c->tp->in_recovery);
+	cr_assert_eq(c->tp->ssthresh, 2500, "half the flight (RFC 5681 eq. 4)");
+	/* Partial ACK (RFC 6582): the next hole goes at once. */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2001, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 4), isn + 2001);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 5001, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_not(c->tp->in_recovery, "full ACK ends recovery");
+}
+
+Test(sock_tcp, active_close_through_time_wait)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	fake_ntx = 0;
+	cr_assert_eq(c->ops->shutdown(c, SHUT_WR), 0);
+	cr_assert_eq(tcp_state_of(c), TCP_FIN_WAIT1);
+	cr_assert_eq(tx_tcp(0)[13], TCP_FIN | TCP_ACK);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(tcp_state_of(c), TCP_FIN_WAIT2);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK | TCP_FIN, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(tcp_state_of(c), TCP_TIME_WAIT);
+	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 2, "the FIN acknowledged");
+	bool eof;
+	uint8_t b[4];
+	cr_assert_eq(tcp_recvmsg(c, b, 4, &eof), 0);
+	cr_assert(eof);
+	unsigned sent = fake_ntx;
+	fake_advance_ms(2 * TCP_MSL_MS - 100);
+	cr_assert_eq(tcp_state_of(c), TCP_TIME_WAIT, "2 MSL not over");
+	cr_assert_eq(count_tcp(sent), 0, "TIME_WAIT sends nothing by itself");
+	fake_advance_ms(200);
+	cr_assert_eq(tcp_state_of(c), TCP_CLOSED, "TIME_WAIT ends after 2 MSL");
+}
+
+Test(sock_tcp, passive_close_last_ack)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK | TCP_FIN, 512, NULL, 0, "bye", 3);
+	cr_assert_eq(tcp_state_of(c), TCP_CLOSE_WAIT);
+	uint8_t b[8];
+	bool eof;
+	cr_assert_eq(tcp_recvmsg(c, b, 8, &eof), 3);
+	cr_assert(eof, "end of stream after the data");
+	fake_ntx = 0;
+	c->ops->release(c); /* the application closes: orphan, FIN */
+	cr_assert_eq(tx_tcp(0)[13], TCP_FIN | TCP_ACK);
+	cr_assert_eq(rd32(tx_tcp(0) + 8), PEER_ISN + 5);
+	cr_assert_eq(c->tp->state, TCP_LAST_ACK);
+	peer_seg(US_PORT, PEER_ISN + 5, isn + 2, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_not(c->in_use, "socket freed once its FIN is acknowledged");
+}
+
+Test(sock_tcp, abortive_close_sends_rst)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	tcp_set_linger0(c, true);
+	fake_ntx = 0;
+	c->ops->release(c);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(tx_tcp(0)[13], TCP_RST | TCP_ACK);
+	cr_assert_eq(rd32(tx_tcp(0) + 4), isn + 1);
+	cr_assert_not(c->in_use);
+}
+
+Test(sock_tcp, closed_port_answers_rst)
+{
+	peer_seg(81, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tx_tcp(0);
+	cr_assert_eq(th[13], TCP_RST | TCP_ACK, "no ACK in: RST+ACK");
+	cr_assert_eq(rd32(th + 4), 0);
+	cr_assert_eq(rd32(th + 8), PEER_ISN + 1, "ack = SEG.SEQ + SEG.LEN (SYN counts)");
+	peer_seg(81, PEER_ISN, 777, TCP_ACK, 65535, NULL, 0, "data", 4);
+	th = tx_tcp(1);
+	cr_assert_eq(th[13], TCP_RST, "ACK in: RST with SEQ = SEG.ACK");
+	cr_assert_eq(rd32(th + 4), 777);
+	peer_seg(81, PEER_ISN, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 2, "never a reset for a reset");
+	cr_assert_eq(sstats.drop[STACK_DROP_TCP_NO_SOCK], 3);
+}
+
+Test(sock_tcp, reset_must_match_rcv_nxt)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	c->owner_ctx = (void *)1;
+	fake_ntx = 0;
+	peer_seg(US_PORT, PEER_ISN + 50, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED, "in window but not exact: stays");
+	cr_assert_eq(fake_ntx, 1, "challenge ACK (RFC 5961 3.2)");
+	cr_assert_eq(tx_tcp(0)[13], TCP_ACK);
+	peer_seg(US_PORT, PEER_ISN + 1, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(tcp_state_of(c), TCP_CLOSED);
+	cr_assert_eq(c->err, ECONNRESET);
+}
+
+Test(sock_tcp, bad_checksum_is_dropped_and_counted)
+{
+	listener(4);
+	uint8_t body[20] = { PEER_PORT >> 8, PEER_PORT & 0xff, 0, US_PORT, 0, 0, 0, 1, 0, 0, 0, 0,
+			     5 << 4, TCP_SYN, 0xff, 0xff, 0xde, 0xad, 0, 0 };
+	uint8_t frame[200];
+	size_t fl = build_frame(frame, FAKE_IF_A, PEER, US, 64, NEXTHDR_TCP, body, sizeof(body));
+	rx(FAKE_IF_A, frame, fl);
+	cr_assert_eq(fake_ntx, 0, "no SYN-ACK, no RST");
+	cr_assert_eq(sstats.drop[STACK_DROP_TCP_CSUM], 1);
+}
+
+Test(sock_tcp, backlog_bounds_half_open_connections)
+{
+	listener(1);
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 1);
+	/* A second SYN from another port: over the backlog, dropped. */
+	uint8_t body[20] = { 0x9c, 0x41, 0, US_PORT, 0, 0, 0, 9, 0, 0, 0, 0, 5 << 4, TCP_SYN,
+			     0xff, 0xff, 0, 0, 0, 0 };
+	struct in6_addr s = A(PEER), d = A(US);
+	uint16_t c = ip6_csum(&s, &d, NEXTHDR_TCP, body, sizeof(body));
+	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
+	uint8_t frame[200];
+	size_t fl = build_frame(frame, FAKE_IF_A, PEER, US, 64, NEXTHDR_TCP, body, sizeof(body));
+	rx(FAKE_IF_A, frame, fl);
+	cr_assert_eq(fake_ntx, 1, "no SYN-ACK over the backlog");
+	cr_assert_eq(sstats.drop[STACK_DROP_TCP_BACKLOG], 1);
+}
+
+Test(sock_tcp, zero_window_holds_data_and_probes)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(c->tp->snd_wnd, 0);
+	fake_ntx = 0;
+	cr_assert_eq(c->ops->sendmsg(c, "abc", 3, NULL), 3);
+	cr_assert_eq(fake_ntx, 0, "nothing fits a zero window");
+	fake_advance_ms(1010);
+	cr_assert_eq(fake_ntx, 1, "window probe after the RTO (RFC 9293 3.8.6.1)");
+	cr_assert_eq(tx_tcp_payload(0), 1);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK, 100, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 2, "window open: the rest goes");
+	cr_assert_eq(tx_tcp_payload(1), 2);
+}
+
+Test(sock_tcp, advertised_window_is_free_receive_space)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	static uint8_t d[1000];
+	fake_ntx = 0;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 1000) >> 3, "free space, scaled by 3");
+	uint8_t out[1000];
+	bool eof;
+	cr_assert_eq(tcp_recvmsg(c, out, 1000, &eof), 1000);
+	peer_seg(US_PORT, PEER_ISN + 1001, isn + 1, TCP_ACK, 512, NULL, 0, d, 8);
+	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 8) >> 3, "reading gave the space back");
+}
+
+Test(sock_tcp, syn_retransmitted_then_connect_times_out)
+{
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_STREAM, 0, &owner, (void *)1, &err);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PEER_PORT),
+				   .sin6_addr = A(PEER) };
+	cr_assert_eq(s->ops->connect(s, &to), -EINPROGRESS);
+	cr_assert_eq(count_tcp(0), 1);
+	/* 1 + 2 + 4 + 8 + 16 + 32 s of backoff, then one more RTO to give up. */
+	fake_advance_ms(1010);
+	cr_assert_eq(count_tcp(0), 2, "first SYN retransmission at 1 s");
+	cr_assert_eq(tx_tcp(fake_ntx - 1)[13], TCP_SYN);
+	fake_advance_ms(2000 + 4000 + 8000 + 16000 + 32000);
+	/* Counted, not captured: with the peer silent, neighbour
+	 * unreachability detection gives up on it and frames stop leaving. */
+	cr_assert_eq(sockstats.tcp_retrans, TCP_SYN_RETRIES_MAX, "every retry made");
+	cr_assert_eq(tcp_state_of(s), TCP_SYN_SENT);
+	fake_advance_ms(64010);
+	cr_assert_eq(tcp_state_of(s), TCP_CLOSED);
+	cr_assert_eq(s->err, ETIMEDOUT);
+	cr_assert_eq(n_state, 1, "owner told once");
+}
+
+Test(sock_tcp, reuseaddr_rebinds_over_time_wait_only)
+{
+	uint32_t isn;
+	struct sock *l = listener(4);
+	struct sock *c = accept_one(l, &isn);
+	l->ops->release(l);
+	/* Active close of the accepted connection: it sits in TIME_WAIT on
+	 * port 80 after the peer's FIN. */
+	c->ops->shutdown(c, SHUT_WR);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK | TCP_FIN, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(tcp_state_of(c), TCP_TIME_WAIT);
+	int err;
+	struct sock *n = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(US_PORT) };
+	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "TIME_WAIT holds the port");
+	n->reuseaddr = true;
+	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR binds over TIME_WAIT");
+}

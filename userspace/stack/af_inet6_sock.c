@@ -1,0 +1,294 @@
+/* xrt: the AF_INET6 socket family, the socket half of the kernel's af_inet6.c (inet6_init's socket part, inet6_create, inetsw6[] keyed by type and protocol, bind, ports). */
+#include <errno.h>
+#include <stdlib.h>
+#include "stack/stack_internal.h"
+#include "stack/sock.h"
+#include "stack/sock_tcp.h"
+
+struct sock_stats sockstats;
+#define SOCK_STATS_NAME(f, name) name,
+const char *const sock_stats_names[] = { SOCK_STATS_LIST(SOCK_STATS_NAME) };
+
+/* inetsw6[]: one list per socket type, like the kernel's. */
+#define SOCK_TYPE_MAX 11
+static struct inet_protosw *inetsw6[SOCK_TYPE_MAX];
+static struct sock sockets[XRT_SOCK_MAX];
+
+int inet6_register_protosw(struct inet_protosw *p)
+{
+	if (!p || p->type <= 0 || p->type >= SOCK_TYPE_MAX)
+		return -EINVAL;
+	for (struct inet_protosw *q = inetsw6[p->type]; q; q = q->next)
+		if (q == p || q->protocol == p->protocol)
+			return -EBUSY;
+	p->next = inetsw6[p->type];
+	inetsw6[p->type] = p;
+	return 0;
+}
+
+void inet6_unregister_protosw(struct inet_protosw *p)
+{
+	for (struct inet_protosw **q = &inetsw6[p->type]; *q; q = &(*q)->next)
+		if (*q == p) {
+			*q = p->next;
+			return;
+		}
+}
+
+/* inet6_create's lookup: an exact protocol match first, then a wildcard
+ * entry (raw), and protocol 0 takes the first entry of the type. */
+static struct inet_protosw *protosw_find(int type, int protocol, int *err)
+{
+	if (type <= 0 || type >= SOCK_TYPE_MAX || !inetsw6[type]) {
+		*err = ESOCKTNOSUPPORT;
+		return NULL;
+	}
+	struct inet_protosw *wild = NULL;
+	for (struct inet_protosw *p = inetsw6[type]; p; p = p->next) {
+		if (protocol && p->protocol == protocol)
+			return p;
+		if (p->protocol == IPPROTO_IP)
+			wild = p;
+		else if (!protocol)
+			return p;
+	}
+	if (wild && protocol)
+		return wild;
+	*err = EPROTONOSUPPORT;
+	return NULL;
+}
+
+static struct sock *sk_used; /* head of the list of sockets in use */
+
+struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
+{
+	for (unsigned i = 0; i < XRT_SOCK_MAX; i++) {
+		struct sock *sk = &sockets[i];
+		if (sk->in_use)
+			continue;
+		memset(sk, 0, sizeof(*sk));
+		sk->in_use = true;
+		sk->type = type;
+		sk->protocol = protocol;
+		sk->ops = sw->ops;
+		sk->prot = sw->prot;
+		sk->local.sin6_family = AF_INET6;
+		sk->next = sk_used;
+		if (sk_used)
+			sk_used->prev = sk;
+		sk_used = sk;
+		return sk;
+	}
+	return NULL;
+}
+
+void sk_free(struct sock *sk)
+{
+	if (!sk->in_use)
+		return;
+	if (sk->prot && sk->prot->destroy)
+		sk->prot->destroy(sk);
+	if (sk->prev)
+		sk->prev->next = sk->next;
+	else
+		sk_used = sk->next;
+	if (sk->next)
+		sk->next->prev = sk->prev;
+	struct sock *next = sk->next;
+	memset(sk, 0, sizeof(*sk));
+	sk->next = next; /* a walk standing on sk goes on from here */
+}
+
+struct sock *sk_first(void)
+{
+	return sk_used;
+}
+
+struct sock *sk_next(struct sock *sk)
+{
+	struct sock *n = sk->next;
+	while (n && !n->in_use)
+		n = n->next; /* freed while the walk stood on sk */
+	return n;
+}
+
+struct sock *inet6_create(int type, int protocol, const struct sock_owner_ops *owner,
+			  void *owner_ctx, int *err)
+{
+	int e = 0;
+	struct inet_protosw *sw = protosw_find(type, protocol, &e);
+	if (!sw) {
+		*err = e;
+		return NULL;
+	}
+	if (type == SOCK_RAW && !protocol) {
+		*err = EPROTONOSUPPORT; /* a raw socket names its next header */
+		return NULL;
+	}
+	struct sock *sk = sk_alloc(type, protocol ? protocol : sw->protocol, sw);
+	if (!sk) {
+		*err = ENFILE;
+		return NULL;
+	}
+	sk->owner = owner;
+	sk->owner_ctx = owner_ctx;
+	if (sk->prot->init && (e = sk->prot->init(sk)) < 0) {
+		sk_free(sk);
+		*err = -e;
+		return NULL;
+	}
+	return sk;
+}
+
+bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
+		       const struct in6_addr *addr)
+{
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (sk == self || sk->type != type || sk->local.sin6_port != port_be)
+			continue;
+		/* A TCP child shares its listener's port. */
+		if (sk->tp && tcp_sk_is_child(sk))
+			continue;
+		if (ip6_is_unspec(addr) || ip6_is_unspec(&sk->local.sin6_addr) ||
+		    ip6_eq(addr, &sk->local.sin6_addr)) {
+			/* SO_REUSEADDR lets a listener rebind over connections
+			 * lingering in TIME_WAIT, as in Linux. */
+			if (self->reuseaddr && sk->tp && tcp_sk_time_wait(sk))
+				continue;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* inet_csk_get_port / udp_lib_get_port: the requested port if free, else a
+ * free ephemeral one starting at a moving point. */
+int inet6_get_port(struct sock *sk, uint16_t port)
+{
+	if (port) {
+		if (inet6_port_in_use(sk, sk->type, htons(port), &sk->local.sin6_addr))
+			return -EADDRINUSE;
+		sk->local.sin6_port = htons(port);
+		return 0;
+	}
+	static uint32_t next;
+	uint32_t range = XRT_SOCK_EPHEMERAL_HI - XRT_SOCK_EPHEMERAL_LO + 1;
+	if (!next)
+		next = (uint32_t)(stack_now() >> 10);
+	for (uint32_t i = 0; i < range; i++) {
+		uint16_t p = (uint16_t)(XRT_SOCK_EPHEMERAL_LO + (next++ % range));
+		if (!inet6_port_in_use(sk, sk->type, htons(p), &sk->local.sin6_addr)) {
+			sk->local.sin6_port = htons(p);
+			return 0;
+		}
+	}
+	return -EADDRINUSE;
+}
+
+int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
+{
+	if (addr->sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (sk->local.sin6_port || (sk->type == SOCK_RAW && !ip6_is_unspec(&sk->local.sin6_addr)))
+		return -EINVAL; /* already bound */
+	if (!ip6_is_unspec(&addr->sin6_addr) && !ip6_is_mcast(&addr->sin6_addr) &&
+	    !ipv6_chk_addr(&addr->sin6_addr))
+		return -EADDRNOTAVAIL;
+	sk->local.sin6_addr = addr->sin6_addr;
+	sk->bound_dev_if = (int)addr->sin6_scope_id;
+	if (sk->type == SOCK_RAW)
+		return 0;
+	int rc = sk->prot->get_port(sk, ntohs(addr->sin6_port));
+	if (rc < 0)
+		memset(&sk->local.sin6_addr, 0, sizeof(sk->local.sin6_addr));
+	return rc;
+}
+
+int inet6_pick_saddr(const struct in6_addr *dst, struct in6_addr *out)
+{
+	static const struct in6_addr any;
+	struct fib6_result res = { 0 };
+	if (ipv6_chk_addr(dst)) {
+		*out = *dst;
+		return 0;
+	}
+	if (senv.fib6_lookup(senv.ctx, XRT_TABLE_MAIN, &any, dst, &res) < 0 ||
+	    res.type != XRT_RTN_UNICAST)
+		return -ENETUNREACH;
+	const struct xrt_netdev *dev = stack_dev(res.oif);
+	if (!dev || !ipv6_dev_get_saddr(dev, dst, out))
+		return -EADDRNOTAVAIL;
+	return 0;
+}
+
+int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer)
+{
+	if (peer) {
+		if (!sk->connected)
+			return -ENOTCONN;
+		*out = sk->peer;
+	} else {
+		*out = sk->local;
+	}
+	out->sin6_family = AF_INET6;
+	return 0;
+}
+
+extern struct inet_protosw rawv6_protosw, udpv6_protosw, tcpv6_protosw;
+int udpv6_rcv(struct pkt *p);
+int tcp_v6_rcv(struct pkt *p);
+
+/* inet6_init: the protosw entries, then the upper-layer handlers. */
+void inet6_init(void)
+{
+	memset(sockets, 0, sizeof(sockets));
+	sk_used = NULL;
+	memset(&sockstats, 0, sizeof(sockstats));
+	memset(inetsw6, 0, sizeof(inetsw6));
+	inet6_register_protosw(&tcpv6_protosw);
+	inet6_register_protosw(&udpv6_protosw);
+	inet6_register_protosw(&rawv6_protosw);
+	inet6_add_protocol(NEXTHDR_UDP, udpv6_rcv);
+	inet6_add_protocol(NEXTHDR_TCP, tcp_v6_rcv);
+	inet6_set_raw_deliver(rawv6_local_deliver);
+}
+
+void inet6_fini(void)
+{
+	while (sk_used)
+		sk_free(sk_used);
+	inet6_del_protocol(NEXTHDR_UDP);
+	inet6_del_protocol(NEXTHDR_TCP);
+	inet6_set_raw_deliver(NULL);
+}
+
+static uint8_t xmit_buf[PKT_HEADROOM + PKT_MAX_LEN];
+
+int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+	     const void *payload, size_t len, int csum_off, int oif)
+{
+	if (len > IP6_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	uint8_t *data = xmit_buf + PKT_HEADROOM;
+	struct ip6_hdr_wire *ip6 = (struct ip6_hdr_wire *)data;
+	ip6->vtc_flow = htonl(IP6_VERSION << 28);
+	ip6->payload_len = htons((uint16_t)len);
+	ip6->nexthdr = nexthdr;
+	ip6->hop_limit = XRT_SOCK_HOP_LIMIT;
+	ip6->saddr = *src;
+	ip6->daddr = *dst;
+	uint8_t *l4 = data + IP6_HDR_LEN;
+	memcpy(l4, payload, len);
+	if (csum_off >= 0 && (size_t)csum_off + 2 <= len) {
+		l4[csum_off] = l4[csum_off + 1] = 0;
+		uint16_t c = ip6_csum(src, dst, nexthdr, l4, len);
+		if (nexthdr == NEXTHDR_UDP && c == 0)
+			c = 0xffff; /* RFC 768: 0 means "no checksum" */
+		l4[csum_off] = (uint8_t)(c >> 8);
+		l4[csum_off + 1] = (uint8_t)c;
+	}
+	/* Link-local and link-scope multicast need the interface named. */
+	if (!oif && (ip6_is_linklocal(dst) || ip6_is_mcast(dst)))
+		return -EINVAL;
+	return ip6_local_out(data, IP6_HDR_LEN + len, oif, 0) < 0 ? -EHOSTUNREACH : 0;
+}

@@ -1,0 +1,114 @@
+/* xrt: raw IPv6 sockets (raw6_local_deliver, rawv6_sendmsg): the SOCK_RAW entry of inetsw6, any protocol. */
+#include <errno.h>
+#include "stack/stack_internal.h"
+#include "stack/sock.h"
+
+int inet6_dgram_shutdown(struct sock *sk, int how);
+int inet6_dgram_listen(struct sock *sk, int backlog);
+void inet6_dgram_release(struct sock *sk);
+
+#define ICMP6_CSUM_OFF 2 /* RFC 4443 2.1 */
+
+/*
+ * rawv6_local_deliver (ip6_input_finish's raw6_local_deliver hook): every raw socket of this next header (bound address
+ * and connected peer matching) gets a copy of the packet from the header on,
+ * before the protocol handler runs, as ip6_input_finish does. ICMPv6 copies
+ * are checksummed first (the kernel's rawv6_rcv does the same).
+ */
+bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	bool delivered = false, csum_checked = false;
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (sk->type != SOCK_RAW || sk->protocol != nexthdr || !sk->owner || sk->shut_rd)
+			continue;
+		if (!ip6_is_unspec(&sk->local.sin6_addr) && !ip6_eq(&sk->local.sin6_addr, &ip6->daddr))
+			continue;
+		if (sk->connected && !ip6_eq(&sk->peer.sin6_addr, &ip6->saddr))
+			continue;
+		if (sk->bound_dev_if && sk->bound_dev_if != p->ifindex)
+			continue;
+		if (p->thoff > p->len)
+			return delivered;
+		if (nexthdr == NEXTHDR_ICMP && !csum_checked) {
+			if (ip6_csum(&ip6->saddr, &ip6->daddr, NEXTHDR_ICMP, p->nh + p->thoff,
+				     p->len - p->thoff) != 0)
+				return false; /* icmpv6_rcv counts it */
+			csum_checked = true;
+		}
+		struct sockaddr_in6 from = {
+			.sin6_family = AF_INET6, .sin6_port = 0, .sin6_addr = ip6->saddr,
+			.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
+		};
+		sockstats.raw_in++;
+		if (sk->owner->dgram_rcv(sk, &from, p->nh + p->thoff, p->len - p->thoff) < 0) {
+			sk->rcvq_drops++;
+			DROP_INC(SOCK_RCVQ_FULL);
+		} else {
+			delivered = true;
+		}
+	}
+	return delivered;
+}
+
+static int rawv6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
+{
+	if (addr->sin6_family == AF_UNSPEC) {
+		sk->connected = false;
+		return 0;
+	}
+	if (addr->sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	sk->peer = *addr;
+	sk->peer.sin6_port = 0;
+	sk->connected = true;
+	return 0;
+}
+
+/* rawv6_sendmsg: the application writes the upper-layer header and body;
+ * for ICMPv6 the stack fills the checksum (RFC 3542 3.1). */
+static long rawv6_sendmsg(struct sock *sk, const void *data, size_t len,
+			  const struct sockaddr_in6 *to)
+{
+	if (sk->shut_wr)
+		return -EPIPE;
+	if (!to || to->sin6_family == AF_UNSPEC) {
+		if (!sk->connected)
+			return -EDESTADDRREQ;
+		to = &sk->peer;
+	} else if (to->sin6_family != AF_INET6) {
+		return -EAFNOSUPPORT;
+	}
+	if (len > IP6_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (sk->protocol == NEXTHDR_ICMP && len < ICMP6_HDR_LEN)
+		return -EINVAL;
+	int oif = sk->bound_dev_if;
+	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
+		oif = to->sin6_scope_id ? (int)to->sin6_scope_id : oif;
+	struct in6_addr src = sk->local.sin6_addr;
+	if (ip6_is_unspec(&src)) {
+		const struct xrt_netdev *dev = oif ? stack_dev(oif) : NULL;
+		int rc = dev ? (ipv6_dev_get_saddr(dev, &to->sin6_addr, &src) ? 0 : -EADDRNOTAVAIL)
+			     : inet6_pick_saddr(&to->sin6_addr, &src);
+		if (rc < 0)
+			return rc;
+	}
+	int rc = ip6_xmit(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len,
+			  sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : -1, oif);
+	if (rc < 0)
+		return rc;
+	sockstats.raw_out++;
+	return (long)len;
+}
+
+static const struct proto_ops inet6_sockraw_ops = {
+	.bind = inet6_bind, .connect = rawv6_connect, .listen = inet6_dgram_listen,
+	.sendmsg = rawv6_sendmsg, .shutdown = inet6_dgram_shutdown,
+	.release = inet6_dgram_release,
+};
+static const struct proto rawv6_prot = { .name = "RAWv6" };
+struct inet_protosw rawv6_protosw = {
+	.type = SOCK_RAW, .protocol = IPPROTO_IP, /* wildcard */
+	.ops = &inet6_sockraw_ops, .prot = &rawv6_prot,
+};

@@ -1,0 +1,173 @@
+/* xrt: the socket layer inside the stack: struct sock, proto_ops / proto / inet_protosw (inet6_init). */
+#ifndef XRT_STACK_SOCK_H
+#define XRT_STACK_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/*
+ * Like the kernel (seeds 000/001): a socket is created through the
+ * address-family registry (inet6_create), which finds the inet_protosw entry
+ * for (type, protocol); that entry binds the socket-level operations
+ * (proto_ops, the BSD calls) to the transport (proto). Input reaches a
+ * transport through the upper-layer table (inet6_add_protocol).
+ *
+ * The owner of a socket (the daemon's socket server, or a unit test) is told
+ * what happens through struct sock_owner_ops; the stack never touches a file
+ * descriptor.
+ */
+
+#define XRT_SOCK_MAX 1024      /* sockets in the table (bounded) */
+#define XRT_SOCK_EPHEMERAL_LO 32768 /* like net.ipv4.ip_local_port_range */
+#define XRT_SOCK_EPHEMERAL_HI 60999
+
+struct sock;
+struct tcp_sock;
+
+struct sock_owner_ops {
+	/* A datagram for sk (UDP or raw). 0 = queued, -1 = queue full (the
+	 * stack counts the drop). For raw sockets data starts at the IPv6
+	 * header's payload (the ICMPv6 header for ICMPv6) as in Linux. */
+	int (*dgram_rcv)(struct sock *sk, const struct sockaddr_in6 *from, const void *data,
+			 size_t len);
+	/* Stream: data or end of stream can be read (tcp_recvmsg). */
+	void (*readable)(struct sock *sk);
+	/* Stream: send space opened (tcp_sendmsg accepts more). */
+	void (*writable)(struct sock *sk);
+	/* Connected, connect failed, reset, or a child waits in the accept
+	 * queue of a listener. */
+	void (*state_change)(struct sock *sk);
+};
+
+/* proto_ops: what the BSD calls do for this socket type. */
+struct proto_ops {
+	int (*bind)(struct sock *sk, const struct sockaddr_in6 *addr);
+	int (*connect)(struct sock *sk, const struct sockaddr_in6 *addr);
+	int (*listen)(struct sock *sk, int backlog);
+	/* Datagram send (to NULL = the connected peer); stream send returns
+	 * bytes taken into the send buffer. */
+	long (*sendmsg)(struct sock *sk, const void *data, size_t len,
+			const struct sockaddr_in6 *to);
+	int (*shutdown)(struct sock *sk, int how);
+	/* The application closed the socket. */
+	void (*release)(struct sock *sk);
+};
+
+/* proto: the transport. */
+struct proto {
+	const char *name;
+	int (*init)(struct sock *sk);
+	/* Give the socket a local port (0 = pick an ephemeral one). */
+	int (*get_port)(struct sock *sk, uint16_t port);
+	void (*destroy)(struct sock *sk);
+};
+
+/* inet_protosw: one entry per (type, protocol); protocol 0 in a request
+ * picks the entry's default (IPPROTO_UDP for SOCK_DGRAM, ...). For raw
+ * sockets the entry is a wildcard (any protocol). */
+struct inet_protosw {
+	int type;
+	int protocol;       /* IPPROTO_IP = wildcard (raw) */
+	const struct proto_ops *ops;
+	const struct proto *prot;
+	struct inet_protosw *next;
+};
+
+struct sock {
+	bool in_use;
+	int type;          /* SOCK_DGRAM, SOCK_STREAM, SOCK_RAW */
+	int protocol;      /* IPPROTO_UDP, IPPROTO_TCP, raw: the next header */
+	const struct proto_ops *ops;
+	const struct proto *prot;
+	struct sockaddr_in6 local;  /* sin6_port 0 = not bound */
+	struct sockaddr_in6 peer;   /* sin6_family 0 = not connected */
+	bool connected;
+	bool shut_rd, shut_wr;
+	int err;                    /* pending SO_ERROR (positive errno) */
+	int bound_dev_if;
+	bool reuseaddr;
+	/* Owner: NULL ops once the application released it (an orphan the
+	 * transport still finishes, like a TCP socket in TIME_WAIT). */
+	const struct sock_owner_ops *owner;
+	void *owner_ctx;
+	uint64_t rcvq_drops;        /* datagrams the owner had no room for */
+	struct tcp_sock *tp;        /* SOCK_STREAM */
+	/* The list of sockets in use (walked per packet: only live ones). */
+	struct sock *next, *prev;
+};
+
+/* The registry (af_inet6.c). */
+int inet6_register_protosw(struct inet_protosw *p);
+void inet6_unregister_protosw(struct inet_protosw *p);
+/* Register the transports: raw, UDP, TCP (called by stack_init). */
+void inet6_init(void);
+void inet6_fini(void);
+/* socket(AF_INET6, type, protocol): a new socket, or NULL with *err set
+ * (EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, ENFILE). */
+struct sock *inet6_create(int type, int protocol, const struct sock_owner_ops *owner,
+			  void *owner_ctx, int *err);
+/* A socket for the transport's own use (TCP children) or freed. */
+struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw);
+void sk_free(struct sock *sk);
+/* Walk the sockets in use (lookup by the transports). A socket freed
+ * during the walk still leads on to the one after it. */
+struct sock *sk_first(void);
+struct sock *sk_next(struct sock *sk);
+/* The generic bind: address must be ours (or ::), port via prot->get_port. */
+int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr);
+/* Pick a source for dst when the socket has none: route, then the egress
+ * interface's address. 0 or -ENETUNREACH / -EADDRNOTAVAIL. */
+int inet6_pick_saddr(const struct in6_addr *dst, struct in6_addr *out);
+/* Is (proto, port) taken by another socket on an overlapping address? */
+bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
+		       const struct in6_addr *addr);
+int inet6_get_port(struct sock *sk, uint16_t port);
+
+/* ip6_xmit for the transports: an IPv6 header in front of payload (len
+ * bytes), the transport checksum at csum_off (-1: none), out by oif (0 =
+ * route). 0 or a negative errno. */
+int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+	     const void *payload, size_t len, int csum_off, int oif);
+#define XRT_SOCK_HOP_LIMIT 64 /* like net.ipv6.conf.*.hop_limit */
+
+/* Owner-side helpers. */
+int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
+
+/* Raw sockets: ip6_input_finish hands each upper-layer header to them first
+ * (the raw6_local_deliver hook). True if at least one socket took a copy. */
+struct pkt;
+bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
+
+/* Counters of the socket layer, named as in /proc/net/snmp6 and netstat. */
+#define SOCK_STATS_LIST(X)                                      \
+	X(udp_in, "Udp6InDatagrams")                            \
+	X(udp_out, "Udp6OutDatagrams")                          \
+	X(udp_no_port, "Udp6NoPorts")                           \
+	X(udp_rcvq_full, "Udp6RcvbufErrors")                    \
+	X(udp_csum, "Udp6InCsumErrors")                         \
+	X(raw_in, "Raw6InDelivers")                             \
+	X(raw_out, "Raw6OutRequests")                           \
+	X(tcp_in, "TcpInSegs")                                  \
+	X(tcp_out, "TcpOutSegs")                                \
+	X(tcp_retrans, "TcpRetransSegs")                        \
+	X(tcp_fast_retrans, "TcpExtTCPFastRetrans")             \
+	X(tcp_rto, "TcpExtTCPTimeouts")                         \
+	X(tcp_csum, "TcpInCsumErrors")                          \
+	X(tcp_rst_out, "TcpOutRsts")                            \
+	X(tcp_active_opens, "TcpActiveOpens")                   \
+	X(tcp_passive_opens, "TcpPassiveOpens")                 \
+	X(tcp_backlog_drops, "TcpExtListenDrops")               \
+	X(tcp_ooo, "TcpExtTCPOFOQueue")                         \
+	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")
+#define SOCK_STATS_FIELD(f, name) uint64_t f;
+struct sock_stats {
+	SOCK_STATS_LIST(SOCK_STATS_FIELD)
+};
+#define SOCK_STATS_N (sizeof(struct sock_stats) / sizeof(uint64_t))
+extern const char *const sock_stats_names[];
+extern struct sock_stats sockstats;
+
+#endif

@@ -1,0 +1,169 @@
+/* xrt: TCP (RFC 9293) control block and the functions its files share: tcp_input.c, tcp_output.c, tcp_timer.c, tcp.c. */
+#ifndef XRT_STACK_SOCK_TCP_H
+#define XRT_STACK_SOCK_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "stack/sock.h"
+
+/* RFC 9293 3.1: header and flags. */
+#define TCP_HDR_LEN 20
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+/* RFC 9293 3.2: options. */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOLEN_MSS 4
+#define TCPOPT_WINDOW 3 /* RFC 7323 2.2 */
+#define TCPOLEN_WINDOW 3
+#define TCP_MAX_WSCALE 14 /* RFC 7323 2.3 */
+/* RFC 9293 3.7.1: default send MSS when the peer sends no option, for
+ * IPv6 (RFC 8200 section 5: 1280 - 40 - 20). */
+#define TCP_DEFAULT_MSS6 1220
+/* RFC 6298 2.1 / 2.4 / 2.5: initial RTO, lower and upper bounds. */
+#define TCP_RTO_INIT_MS 1000
+#define TCP_RTO_MIN_MS 1000
+#define TCP_RTO_MAX_MS 60000
+/* RFC 6298 5.7: RTO after a retransmitted SYN once established. */
+#define TCP_RTO_SYN_RETRANS_MS 3000
+/* RFC 9293 3.4.2: MSL; TIME_WAIT lasts 2 MSL. Linux uses 60 s total. */
+#define TCP_MSL_MS 30000
+/* RFC 5681 3.2: duplicate ACKs that trigger fast retransmit. */
+#define TCP_FASTRETRANS_THRESH 3
+/* RFC 9293 3.8.3: give up after this many retransmissions (R2). */
+#define TCP_RETRIES_MAX 12
+#define TCP_SYN_RETRIES_MAX 6
+/* An orphaned FIN_WAIT2 goes after this long (Linux tcp_fin_timeout). */
+#define TCP_FIN_TIMEOUT_MS 60000
+/* Buffers and queues (bounded). */
+#define TCP_SNDBUF (256 * 1024)
+#define TCP_RCVBUF (256 * 1024)
+#define TCP_OOO_MAX 32      /* out-of-order ranges held */
+#define TCP_BACKLOG_MAX 128 /* listen backlog ceiling (somaxconn) */
+
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECV,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT1,
+	TCP_FIN_WAIT2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+};
+extern const char *const tcp_state_names[];
+
+struct tcp_seq_range {
+	uint32_t start, end;
+};
+
+struct tcp_sock {
+	struct sock *sk;
+	enum tcp_state state;
+	bool orphan;          /* the application released it */
+	bool linger0;         /* SO_LINGER with timeout 0: close sends RST */
+	struct sock *parent;  /* listener, until accepted */
+	/* Listener: children established and waiting for accept, bounded. */
+	int backlog;
+	struct sock *acceptq[TCP_BACKLOG_MAX];
+	unsigned acceptq_len;
+	unsigned synq_len;    /* children still in SYN_RECV */
+
+	/* Send sequence space (RFC 9293 3.3.1). snd_max: highest sent. */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+	uint16_t mss;         /* send MSS */
+	uint16_t adv_mss;     /* MSS we offered */
+	uint8_t snd_wscale, rcv_wscale;
+	bool wscale_ok;
+	/* Send buffer: bytes from snd_una on, in a ring. */
+	uint8_t *sndbuf;
+	size_t snd_head, snd_len;
+	bool fin_queued;      /* application is done sending: FIN after data */
+	bool fin_sent;        /* our FIN went out once; it sits at fin_seq_out */
+	uint32_t fin_seq_out;
+	bool syn_retransmitted;
+
+	/* Receive sequence space. rcv_adv: right edge advertised. */
+	uint32_t irs, rcv_nxt, rcv_adv;
+	uint8_t *rcvbuf;      /* in-order bytes not read yet, then room */
+	size_t rcv_head, rcv_len;
+	struct tcp_seq_range ooo[TCP_OOO_MAX];
+	unsigned nooo;
+	bool fin_pending;     /* FIN seen beyond a hole */
+	uint32_t fin_seq;
+	bool fin_rcvd;        /* FIN consumed: end of stream after rcvbuf */
+	bool ack_now;         /* send an ACK at the end of input */
+
+	/* RFC 6298 state, in ns. */
+	uint64_t srtt, rttvar, rto;
+	bool rtt_valid, rtt_timing;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	unsigned retries;
+	/* Timers: 0 = off. rtx also serves as the persist timer. */
+	uint64_t rtx_due, tw_due, fin_wait2_due;
+
+	/* RFC 5681 / RFC 6582 congestion control. */
+	uint32_t cwnd, ssthresh;
+	unsigned dupacks;
+	bool in_recovery;
+	uint32_t recover;
+};
+
+/* Sequence comparisons modulo 2^32 (RFC 9293 3.4). */
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+/* tcp.c: the SOCK_STREAM entry (connect, listen, accept, send, recv, close). */
+bool tcp_sk_is_child(const struct sock *sk);
+bool tcp_sk_time_wait(const struct sock *sk);
+struct tcp_sock *tcp_alloc(struct sock *sk);
+void tcp_set_state(struct tcp_sock *tp, enum tcp_state state);
+/* The connection is gone: notify, then free it if orphaned. */
+void tcp_done(struct tcp_sock *tp, int err);
+/* Take the next established child off a listener (NULL if none). */
+struct sock *tcp_accept(struct sock *listener);
+/* Copy up to len received bytes out; 0 with *eof at end of stream. */
+size_t tcp_recvmsg(struct sock *sk, void *buf, size_t len, bool *eof);
+/* Room in the send buffer. */
+size_t tcp_send_space(const struct sock *sk);
+/* Bytes received and not read yet. */
+size_t tcp_rcv_queued(const struct sock *sk);
+void tcp_set_linger0(struct sock *sk, bool on);
+enum tcp_state tcp_state_of(const struct sock *sk);
+
+/* tcp_input.c */
+int tcp_v6_rcv(struct pkt *p);
+
+/* tcp_output.c */
+void tcp_write_xmit(struct tcp_sock *tp);
+void tcp_send_ack(struct tcp_sock *tp);
+void tcp_send_syn(struct tcp_sock *tp, bool ack);
+void tcp_send_fin_or_data(struct tcp_sock *tp);
+void tcp_send_active_reset(struct tcp_sock *tp);
+/* A reset answering a segment no connection takes (RFC 9293 3.10.7.1). */
+void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		       const uint8_t *th, size_t seg_len, int ifindex);
+/* Retransmit the segment at snd_una. */
+void tcp_retransmit_head(struct tcp_sock *tp);
+uint32_t tcp_rcv_window(struct tcp_sock *tp);
+uint16_t tcp_mss_for(const struct in6_addr *dst);
+
+/* tcp_timer.c */
+void tcp_rearm_rtx(struct tcp_sock *tp);
+void tcp_rtt_sample(struct tcp_sock *tp, uint64_t rtt_ns);
+void tcp_timers_run(uint64_t now);
+uint64_t tcp_timers_next(void);
+
+#endif

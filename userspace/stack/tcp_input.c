@@ -1,0 +1,580 @@
+/* xrt: TCP input (tcp_v6_rcv, tcp_rcv_state_process): RFC 9293 3.10.7 segment arrival, RFC 5681 / 6582 ACK processing. */
+#include <errno.h>
+#include "stack/stack_internal.h"
+#include "stack/sock_tcp.h"
+
+struct sock *tcp_create_child(struct sock *listener, const struct in6_addr *saddr,
+			      uint16_t sport, const struct in6_addr *daddr, int ifindex);
+void tcp_child_established(struct tcp_sock *tp);
+
+/* A parsed segment. */
+struct tcp_seg {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint32_t wnd;         /* raw window field */
+	const uint8_t *data;
+	uint32_t len;         /* data bytes */
+	bool has_mss, has_ws;
+	uint16_t mss;
+	uint8_t ws;
+	const uint8_t *th;
+	size_t seg_len;       /* data bytes as sent, for resets */
+};
+
+static inline uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 9293 3.2: walk the options; a malformed list ends the walk. */
+static void tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_seg *s)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint8_t kind = opt[i];
+		if (kind == TCPOPT_EOL)
+			return;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			return;
+		uint8_t olen = opt[i + 1];
+		if (kind == TCPOPT_MSS && olen == TCPOLEN_MSS) {
+			s->has_mss = true;
+			s->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+		} else if (kind == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW) {
+			s->has_ws = true;
+			/* RFC 7323 2.3: larger than 14 is used as 14. */
+			s->ws = opt[i + 2] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : opt[i + 2];
+		}
+		i += olen;
+	}
+}
+
+/* The established (or closing) socket of the 4-tuple, else a listener. */
+static struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
+				  const struct in6_addr *daddr, uint16_t dport, int ifindex)
+{
+	struct sock *listener = NULL;
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (!sk->tp || sk->local.sin6_port != dport)
+			continue;
+		if (sk->tp->state == TCP_LISTEN) {
+			if ((ip6_is_unspec(&sk->local.sin6_addr) ||
+			     ip6_eq(&sk->local.sin6_addr, daddr)) &&
+			    (!sk->bound_dev_if || sk->bound_dev_if == ifindex) &&
+			    (!listener || ip6_is_unspec(&listener->local.sin6_addr)))
+				listener = sk;
+			continue;
+		}
+		if (sk->connected && sk->peer.sin6_port == sport &&
+		    ip6_eq(&sk->peer.sin6_addr, saddr) && ip6_eq(&sk->local.sin6_addr, daddr) &&
+		    sk->tp->state != TCP_CLOSED)
+			return sk;
+	}
+	return listener;
+}
+
+/* Negotiated send MSS and window scale from a SYN (RFC 9293 3.7.1,
+ * RFC 7323 1.3: scaling only when both SYNs carried the option). */
+static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_seg *s)
+{
+	uint16_t mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
+	uint16_t own = tcp_mss_for(&tp->sk->peer.sin6_addr);
+	tp->mss = mss < own ? mss : own;
+	if (tp->mss < 64)
+		tp->mss = 64; /* never a degenerate MSS from a hostile peer */
+	tp->wscale_ok = s->has_ws;
+	tp->snd_wscale = s->has_ws ? s->ws : 0;
+	if (!s->has_ws)
+		tp->rcv_wscale = 0;
+	/* RFC 6928: initial window of 10 segments (as Linux). */
+	tp->cwnd = 10u * tp->mss;
+}
+
+static void sk_readable(struct sock *sk)
+{
+	if (sk->owner && sk->owner->readable)
+		sk->owner->readable(sk);
+}
+
+static void sk_writable(struct sock *sk)
+{
+	if (sk->owner && sk->owner->writable)
+		sk->owner->writable(sk);
+}
+
+static void sk_state_changed(struct sock *sk)
+{
+	if (sk->owner && sk->owner->state_change)
+		sk->owner->state_change(sk);
+}
+
+/* LISTEN (RFC 9293 3.10.7.2): a SYN makes a child in SYN_RECV. */
+static void tcp_listen_rcv(struct sock *lsk, const struct tcp_seg *s,
+			   const struct ip6_hdr_wire *ip6, int ifindex)
+{
+	if (s->flags & TCP_RST)
+		return;
+	if (s->flags & TCP_ACK) {
+		tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+		return;
+	}
+	if (!(s->flags & TCP_SYN))
+		return;
+	uint16_t sport;
+	memcpy(&sport, s->th, 2);
+	struct sock *sk = tcp_create_child(lsk, &ip6->saddr, sport, &ip6->daddr, ifindex);
+	if (!sk) {
+		sockstats.tcp_backlog_drops++;
+		DROP_INC(TCP_BACKLOG);
+		return;
+	}
+	struct tcp_sock *tp = sk->tp;
+	tp->irs = s->seq;
+	tp->rcv_nxt = s->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet */
+	tcp_syn_options(tp, s);
+	tp->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
+	tp->snd_wl1 = s->seq;
+	tcp_set_state(tp, TCP_SYN_RECV);
+	tcp_send_syn(tp, true);
+}
+
+/* SYN_SENT (RFC 9293 3.10.7.3). */
+static void tcp_synsent_rcv(struct tcp_sock *tp, const struct tcp_seg *s,
+			    const struct ip6_hdr_wire *ip6, int ifindex)
+{
+	struct sock *sk = tp->sk;
+	bool ack_ok = false;
+	if (s->flags & TCP_ACK) {
+		if (seq_le(s->ack, tp->iss) || seq_gt(s->ack, tp->snd_max)) {
+			if (!(s->flags & TCP_RST))
+				tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len,
+						  ifindex);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (s->flags & TCP_RST) {
+		if (ack_ok)
+			tcp_done(tp, ECONNREFUSED);
+		return;
+	}
+	if (!(s->flags & TCP_SYN))
+		return;
+	tp->irs = s->seq;
+	tp->rcv_nxt = s->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet */
+	tcp_syn_options(tp, s);
+	if (!ack_ok) {
+		/* Simultaneous open: SYN_RECV and a SYN-ACK. */
+		tp->snd_wnd = s->wnd;
+		tp->snd_wl1 = s->seq;
+		tcp_set_state(tp, TCP_SYN_RECV);
+		tcp_send_syn(tp, true);
+		return;
+	}
+	tp->snd_una = s->ack;
+	tp->snd_wnd = s->wnd; /* unscaled in a SYN */
+	tp->snd_wl1 = s->seq;
+	tp->snd_wl2 = s->ack;
+	tp->retries = 0;
+	tp->rtx_due = 0;
+	if (tp->syn_retransmitted)
+		tp->rto = (uint64_t)TCP_RTO_SYN_RETRANS_MS * NSEC_PER_MSEC; /* RFC 6298 5.7 */
+	tcp_set_state(tp, TCP_ESTABLISHED);
+	tp->ack_now = true;
+	tcp_write_xmit(tp);
+	sk_state_changed(sk);
+	sk_writable(sk);
+}
+
+/* Hold the received bytes: in order they extend rcv_nxt (and close holes
+ * behind them), out of order they wait in their place in the ring. */
+static void tcp_data_queue(struct tcp_sock *tp, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+	uint32_t off = seq - tp->rcv_nxt;
+	uint32_t space = (uint32_t)(TCP_RCVBUF - tp->rcv_len);
+	if (off >= space) {
+		sockstats.tcp_rcv_drops++;
+		tp->ack_now = true;
+		return;
+	}
+	if (off + len > space)
+		len = space - off;
+	size_t pos = (tp->rcv_head + tp->rcv_len + off) % TCP_RCVBUF;
+	size_t first = TCP_RCVBUF - pos < len ? TCP_RCVBUF - pos : len;
+	memcpy(tp->rcvbuf + pos, data, first);
+	memcpy(tp->rcvbuf, data + first, len - first);
+	if (off) {
+		/* RFC 5681 4.2: an out-of-order segment is acknowledged at
+		 * once (the duplicate ACK drives the peer's fast retransmit). */
+		sockstats.tcp_ooo++;
+		tp->ack_now = true;
+		uint32_t start = seq, end = seq + len;
+		unsigned j = 0;
+		for (unsigned i = 0; i < tp->nooo; i++) {
+			struct tcp_seq_range r = tp->ooo[i];
+			if (seq_lt(r.end, start) || seq_gt(r.start, end)) {
+				tp->ooo[j++] = r;
+				continue;
+			}
+			if (seq_lt(r.start, start))
+				start = r.start;
+			if (seq_gt(r.end, end))
+				end = r.end;
+		}
+		tp->nooo = j;
+		if (tp->nooo < TCP_OOO_MAX)
+			tp->ooo[tp->nooo++] = (struct tcp_seq_range){ start, end };
+		else
+			sockstats.tcp_rcv_drops++; /* bytes stay, unknown: resent */
+		return;
+	}
+	tp->rcv_nxt += len;
+	tp->rcv_len += len;
+	bool merged = true;
+	while (merged && tp->nooo) {
+		merged = false;
+		for (unsigned i = 0; i < tp->nooo; i++) {
+			struct tcp_seq_range r = tp->ooo[i];
+			if (seq_gt(r.start, tp->rcv_nxt))
+				continue;
+			if (seq_gt(r.end, tp->rcv_nxt)) {
+				tp->rcv_len += r.end - tp->rcv_nxt;
+				tp->rcv_nxt = r.end;
+			}
+			tp->ooo[i] = tp->ooo[--tp->nooo];
+			merged = true;
+			break;
+		}
+	}
+	/* Acknowledge every segment (no delayed ACK), holes at once. */
+	tp->ack_now = true;
+}
+
+static void tcp_enter_time_wait(struct tcp_sock *tp)
+{
+	tcp_set_state(tp, TCP_TIME_WAIT);
+	tp->rtx_due = 0;
+	tp->fin_wait2_due = 0;
+	tp->tw_due = stack_now() + 2ull * TCP_MSL_MS * NSEC_PER_MSEC;
+}
+
+/* The peer's FIN is next in sequence: consume it (RFC 9293 3.10.7.4,
+ * eighth step). */
+static void tcp_fin(struct tcp_sock *tp)
+{
+	tp->rcv_nxt++;
+	tp->fin_rcvd = true;
+	tp->fin_pending = false;
+	tp->ack_now = true;
+	switch (tp->state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		tcp_set_state(tp, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		tcp_set_state(tp, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		tcp_enter_time_wait(tp);
+		break;
+	default:
+		break;
+	}
+	sk_readable(tp->sk);
+}
+
+/* Fifth step: the ACK field. 1 = go on, 0 = drop the segment, -1 = the
+ * connection is gone (tp may be freed). */
+static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip6_hdr_wire *ip6,
+		    int ifindex)
+{
+	struct sock *sk = tp->sk;
+	if (tp->state == TCP_SYN_RECV) {
+		if (seq_le(s->ack, tp->snd_una) || seq_gt(s->ack, tp->snd_max)) {
+			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+			return 0;
+		}
+		tp->snd_una = s->ack;
+		tp->snd_wnd = s->wnd << tp->snd_wscale;
+		tp->snd_wl1 = s->seq;
+		tp->snd_wl2 = s->ack;
+		tp->retries = 0;
+		tp->rtx_due = 0;
+		tcp_set_state(tp, TCP_ESTABLISHED);
+		if (tp->parent)
+			tcp_child_established(tp);
+		else
+			sk_state_changed(sk);
+		return 1;
+	}
+	if (seq_gt(s->ack, tp->snd_max)) {
+		tcp_send_ack(tp); /* acknowledges something not yet sent */
+		return 0;
+	}
+	uint32_t wnd = s->wnd << tp->snd_wscale;
+	if (seq_lt(s->ack, tp->snd_una))
+		return 1; /* old duplicate: ignore the ACK, keep the data */
+
+	uint32_t acked = s->ack - tp->snd_una;
+	if (!acked) {
+		/* RFC 5681 2 (duplicate ACK) and 3.2 (fast retransmit). */
+		bool dup = !s->len && !(s->flags & (TCP_SYN | TCP_FIN)) && wnd == tp->snd_wnd &&
+			   tp->snd_max != tp->snd_una;
+		if (dup) {
+			tp->dupacks++;
+			if (tp->dupacks == TCP_FASTRETRANS_THRESH && !tp->in_recovery) {
+				uint32_t flight = tp->snd_max - tp->snd_una;
+				uint32_t half = flight / 2;
+				tp->ssthresh = half > 2u * tp->mss ? half : 2u * tp->mss;
+				tp->recover = tp->snd_max;
+				tp->in_recovery = true;
+				sockstats.tcp_fast_retrans++;
+				tcp_retransmit_head(tp);
+				tp->cwnd = tp->ssthresh + TCP_FASTRETRANS_THRESH * tp->mss;
+				tcp_rearm_rtx(tp);
+			} else if (tp->dupacks > TCP_FASTRETRANS_THRESH || tp->in_recovery) {
+				tp->cwnd += tp->mss; /* inflate: one segment left */
+			}
+		}
+	} else {
+		/* New data acknowledged. */
+		uint32_t data_acked = acked < tp->snd_len ? acked : (uint32_t)tp->snd_len;
+		tp->snd_head = (tp->snd_head + data_acked) % TCP_SNDBUF;
+		tp->snd_len -= data_acked;
+		tp->snd_una = s->ack;
+		if (seq_lt(tp->snd_nxt, tp->snd_una))
+			tp->snd_nxt = tp->snd_una;
+		tp->retries = 0;
+		tp->dupacks = 0;
+		if (tp->rtt_timing && seq_ge(s->ack, tp->rtt_seq)) {
+			tcp_rtt_sample(tp, stack_now() - tp->rtt_start);
+			tp->rtt_timing = false;
+		}
+		if (tp->in_recovery) {
+			if (seq_ge(s->ack, tp->recover)) {
+				/* RFC 6582 3.2 step 3: full acknowledgment. */
+				uint32_t flight = tp->snd_max - tp->snd_una;
+				tp->cwnd = tp->ssthresh < flight + tp->mss ? tp->ssthresh
+									   : flight + tp->mss;
+				tp->in_recovery = false;
+			} else {
+				/* Partial acknowledgment: the next hole. */
+				tcp_retransmit_head(tp);
+				tp->cwnd = tp->cwnd > acked ? tp->cwnd - acked + tp->mss : tp->mss;
+			}
+		} else if (tp->cwnd < tp->ssthresh) {
+			tp->cwnd += acked < tp->mss ? acked : tp->mss; /* slow start */
+		} else {
+			uint32_t inc = (uint32_t)((uint64_t)tp->mss * tp->mss / tp->cwnd);
+			tp->cwnd += inc ? inc : 1; /* congestion avoidance */
+		}
+		/* RFC 6298 5.2 / 5.3: stop when all is acknowledged, else
+		 * restart for the rest. */
+		if (tp->snd_una == tp->snd_max)
+			tp->rtx_due = 0;
+		else
+			tcp_rearm_rtx(tp);
+		if (data_acked)
+			sk_writable(sk);
+	}
+	/* Window update (RFC 9293 3.10.7.4, SND.WL1 / SND.WL2). */
+	if (seq_lt(tp->snd_wl1, s->seq) ||
+	    (tp->snd_wl1 == s->seq && seq_le(tp->snd_wl2, s->ack))) {
+		tp->snd_wnd = wnd;
+		tp->snd_wl1 = s->seq;
+		tp->snd_wl2 = s->ack;
+	}
+	/* Our FIN acknowledged? */
+	bool fin_acked = tp->fin_sent && seq_gt(tp->snd_una, tp->fin_seq_out);
+	switch (tp->state) {
+	case TCP_FIN_WAIT1:
+		if (fin_acked) {
+			tcp_set_state(tp, TCP_FIN_WAIT2);
+			if (tp->orphan)
+				tp->fin_wait2_due = stack_now() +
+						    (uint64_t)TCP_FIN_TIMEOUT_MS * NSEC_PER_MSEC;
+		}
+		break;
+	case TCP_CLOSING:
+		if (fin_acked)
+			tcp_enter_time_wait(tp);
+		break;
+	case TCP_LAST_ACK:
+		if (fin_acked) {
+			tcp_done(tp, 0);
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+/* Synchronized states (RFC 9293 3.10.7.4). */
+static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
+				  const struct ip6_hdr_wire *ip6, int ifindex)
+{
+	uint32_t seg_len = s->len + ((s->flags & TCP_SYN) ? 1 : 0) + ((s->flags & TCP_FIN) ? 1 : 0);
+	uint32_t wnd = tp->rcvbuf ? (uint32_t)(TCP_RCVBUF - tp->rcv_len) : 0;
+	if (tp->state == TCP_SYN_RECV && (s->flags & TCP_SYN) && !(s->flags & TCP_ACK) &&
+	    s->seq == tp->irs) {
+		tcp_send_syn(tp, true); /* our SYN-ACK was lost: again */
+		return;
+	}
+	/* First: sequence number acceptable? */
+	bool ok;
+	if (!seg_len)
+		ok = wnd ? seq_ge(s->seq, tp->rcv_nxt) && seq_lt(s->seq, tp->rcv_nxt + wnd)
+			 : s->seq == tp->rcv_nxt;
+	else
+		ok = wnd && ((seq_ge(s->seq, tp->rcv_nxt) && seq_lt(s->seq, tp->rcv_nxt + wnd)) ||
+			     (seq_ge(s->seq + seg_len - 1, tp->rcv_nxt) &&
+			      seq_lt(s->seq + seg_len - 1, tp->rcv_nxt + wnd)));
+	if (!ok) {
+		if (!(s->flags & TCP_RST)) {
+			tcp_send_ack(tp);
+			if (tp->state == TCP_TIME_WAIT && (s->flags & TCP_FIN))
+				tcp_enter_time_wait(tp); /* the peer's FIN again */
+		}
+		return;
+	}
+	/* Second: RST (RFC 5961 3.2: only an exact match resets). */
+	if (s->flags & TCP_RST) {
+		if (s->seq == tp->rcv_nxt) {
+			int err = tp->state == TCP_SYN_RECV ? ECONNREFUSED : ECONNRESET;
+			if (tp->state == TCP_CLOSING || tp->state == TCP_LAST_ACK ||
+			    tp->state == TCP_TIME_WAIT)
+				err = 0;
+			tcp_done(tp, err);
+		}
+		else
+			tcp_send_ack(tp); /* challenge ACK */
+		return;
+	}
+	/* Fourth: a SYN here gets a challenge ACK (RFC 5961 4.2). */
+	if (s->flags & TCP_SYN) {
+		tcp_send_ack(tp);
+		return;
+	}
+	/* Fifth: no ACK, no processing. */
+	if (!(s->flags & TCP_ACK))
+		return;
+	if (tcp_ack(tp, s, ip6, ifindex) <= 0)
+		return;
+	/* Seventh: segment text; trim what we already have. */
+	if (s->len && seq_lt(s->seq, tp->rcv_nxt)) {
+		uint32_t skip = tp->rcv_nxt - s->seq;
+		if (skip > s->len)
+			skip = s->len;
+		s->data += skip;
+		s->len -= skip;
+		s->seq += skip;
+	}
+	bool fin = s->flags & TCP_FIN;
+	if (s->len) {
+		switch (tp->state) {
+		case TCP_ESTABLISHED:
+		case TCP_FIN_WAIT1:
+		case TCP_FIN_WAIT2:
+			if (tp->orphan) {
+				/* Data after close: nobody will read it (Linux
+				 * resets, RFC 9293 3.10.7.4 seventh step). */
+				tcp_send_active_reset(tp);
+				tcp_done(tp, 0);
+				return;
+			}
+			if (!tp->fin_rcvd && !tp->sk->shut_rd) {
+				uint32_t before = tp->rcv_nxt;
+				uint32_t space = (uint32_t)(TCP_RCVBUF - tp->rcv_len);
+				if (s->seq - tp->rcv_nxt + s->len > space)
+					fin = false; /* the FIN fell outside the window */
+				tcp_data_queue(tp, s->seq, s->data, s->len);
+				if (tp->rcv_nxt != before)
+					sk_readable(tp->sk);
+			}
+			break;
+		default:
+			break; /* CLOSE_WAIT and later: the peer sent its FIN */
+		}
+	}
+	/* Eighth: FIN. */
+	if (fin && !tp->fin_rcvd && tp->state != TCP_CLOSED) {
+		uint32_t fseq = s->seq + s->len;
+		if (fseq == tp->rcv_nxt)
+			tcp_fin(tp);
+		else if (seq_gt(fseq, tp->rcv_nxt)) {
+			tp->fin_pending = true;
+			tp->fin_seq = fseq;
+		}
+	}
+	if (tp->fin_pending && tp->fin_seq == tp->rcv_nxt && !tp->fin_rcvd)
+		tcp_fin(tp);
+	if (tp->state == TCP_TIME_WAIT && fin)
+		tcp_enter_time_wait(tp); /* restart 2 MSL */
+	tcp_write_xmit(tp);
+}
+
+/* tcp_v6_rcv: header and checksum, then the socket, else a reset. */
+int tcp_v6_rcv(struct pkt *p)
+{
+	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	if (p->thoff + TCP_HDR_LEN > p->len) {
+		DROP_INC(TCP_CSUM);
+		MIB_INC(IN_HDR_ERRORS);
+		sockstats.tcp_csum++;
+		return -1;
+	}
+	const uint8_t *th = p->nh + p->thoff;
+	size_t tlen = p->len - p->thoff;
+	size_t doff = (size_t)(th[12] >> 4) * 4;
+	if (doff < TCP_HDR_LEN || doff > tlen ||
+	    ip6_csum(&ip6->saddr, &ip6->daddr, NEXTHDR_TCP, th, tlen) != 0) {
+		DROP_INC(TCP_CSUM);
+		MIB_INC(IN_DISCARDS);
+		sockstats.tcp_csum++;
+		return -1;
+	}
+	MIB_INC(IN_DELIVERS);
+	sockstats.tcp_in++;
+	/* RFC 9293 3.9.1: never answer a segment to a multicast address. */
+	if (ip6_is_mcast(&ip6->daddr))
+		return -1;
+	struct tcp_seg s = {
+		.seq = get32(th + 4), .ack = get32(th + 8), .flags = th[13],
+		.wnd = (uint32_t)(th[14] << 8 | th[15]), .data = th + doff,
+		.len = (uint32_t)(tlen - doff), .th = th, .seg_len = tlen - doff,
+	};
+	if (s.flags & TCP_SYN)
+		tcp_parse_options(th + TCP_HDR_LEN, doff - TCP_HDR_LEN, &s);
+	uint16_t sport, dport;
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	struct sock *sk = tcp_v6_lookup(&ip6->saddr, sport, &ip6->daddr, dport, p->ifindex);
+	if (!sk) {
+		/* CLOSED (RFC 9293 3.10.7.1): a reset unless it was one. */
+		DROP_INC(TCP_NO_SOCK);
+		if (!(s.flags & TCP_RST))
+			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, th, s.seg_len, p->ifindex);
+		return -1;
+	}
+	struct tcp_sock *tp = sk->tp;
+	switch (tp->state) {
+	case TCP_LISTEN:
+		tcp_listen_rcv(sk, &s, ip6, p->ifindex);
+		break;
+	case TCP_SYN_SENT:
+		tcp_synsent_rcv(tp, &s, ip6, p->ifindex);
+		break;
+	default:
+		tcp_rcv_state_process(tp, &s, ip6, p->ifindex);
+		break;
+	}
+	return -1;
+}
