@@ -105,6 +105,15 @@
 /* RFC 4861 section 6.2.1: defaults of the advertising interface. */
 #define ND_MAX_RTR_ADV_INTERVAL_S 600
 #define ND_ADV_DEFAULT_LIFETIME_S 1800
+/* RFC 4861 6.2.1: allowed ranges: MaxRtrAdvInterval 4..1800 s,
+ * MinRtrAdvInterval 3..0.75 * MaxRtrAdvInterval, AdvDefaultLifetime 0 or
+ * MaxRtrAdvInterval..9000 s, AdvLinkMTU at least the IPv6 minimum. */
+#define ND_MAX_RTR_ADV_INTERVAL_MIN_S 4
+#define ND_MAX_RTR_ADV_INTERVAL_MAX_S 1800
+#define ND_MIN_RTR_ADV_INTERVAL_MIN_S 3
+#define ND_ADV_DEFAULT_LIFETIME_MAX_S 9000
+/* RFC 4861 4.6.2: a lifetime of all ones means infinity. */
+#define ND_LIFETIME_INFINITY 0xffffffffu
 /* RFC 4862 section 5.5.3 / RFC 4861 6.2.1: prefix lifetimes (defaults). */
 #define ND_ADV_VALID_LIFETIME_S 2592000
 #define ND_ADV_PREFERRED_LIFETIME_S 604800

@@ -4,8 +4,9 @@
 # router gets at most burst + rate * t Time Exceeded back (counted with
 # tcpdump on the sender) under a low configured rate, every one of them with
 # the limit off (rate 0), and at most burst + rate * t again under a low
-# global limit; a reload of a file without the icmp line restores the
-# defaults.
+# global limit; another host's probe is answered while the first one is
+# limited (per-destination buckets); a reload of a file without the icmp
+# line restores the defaults.
 XRT_PREFIX_BASE=xr
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
@@ -99,6 +100,14 @@ xrt_cli_ok r icmp ratelimit $RATE burst $BURST # a fresh, full bucket
 PROBES=40 round paced 0.1
 assert_le "$GOT" $((BURST + RATE * SPAN_S)) "Time Exceeded under ratelimit $RATE burst $BURST over ${SPAN_S}s (paced)"
 assert_ge "$GOT" $((BURST + 1)) "the bucket refills between paced probes"
+
+# 1c. Per destination: a's flood empties a's bucket, not b's, so b's
+# traceroute still gets its Time Exceeded (a shared 1/s bucket would not).
+xrt_cli_ok r icmp ratelimit 1 burst 1
+round drain
+assert_le "$GOT" $((1 + SPAN_S)) "Time Exceeded to a under ratelimit 1 burst 1"
+out=$(xrt_exec b ping -6 -n -c 1 -t 1 -W 2 2001:db8:1::2 2>&1) || true
+assert_contains "$out" "Time exceeded" "b's hop-limit-1 probe answered while a is rate limited"
 
 # 2. Off (rate 0), from the CLI: every probe gets its Time Exceeded.
 xrt_cli_ok r icmp ratelimit 0

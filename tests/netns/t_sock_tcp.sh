@@ -125,6 +125,39 @@ xrt_wait_pid "$ncpid" 30 || xrt_fail "nc server on the router did not see the en
 cmp -s "$src" "$XRT_TMP/nc-listen.log" || xrt_fail "nc server: the router got different bytes"
 xrt_log "nc on the router: client and server, $SIZE bytes each, identical"
 
+# 40 concurrent connections to socat fork (children inherit the accepted
+# socket; the daemon releases it when the last copy closes), each echoed
+# byte for byte. A full backlog drops SYNs (counted), the clients retry.
+xrt_bg $R echo-fork env LD_PRELOAD="$SHIM" socat TCP6-LISTEN:8008,fork,reuseaddr PIPE
+res=$(xrt_exec $A timeout 60 "$XRT_PY" - <<'EOF'
+import os, socket, threading, time
+ok = []
+def one(i):
+    for attempt in range(100):
+        try:
+            s = socket.create_connection(("2001:db8:1::1", 8008), timeout=20)
+            break
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+    data = os.urandom(20000 + i)
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    got = bytearray()
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        got += b
+    ok.append(got == data)
+ts = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("echoed", sum(ok))
+EOF
+) || xrt_fail "concurrent connections: $res"
+assert_eq "$res" "echoed 40" "40 concurrent connections through socat fork"
+xrt_stop "$XRT_LAST_PID"
+
 # 2. Closed port: the host's connect is refused by a RST from the router.
 xrt_capture_start $A "$IF_AR" 1 tcp and src 2001:db8:1::1 and 'ip6[53] & 4 != 0'
 res=$(xrt_exec $A "$XRT_PY" -c '

@@ -228,3 +228,20 @@ Test(sock_udp, raw_socket_for_an_unknown_protocol_spares_parameter_problem)
 	rx(FAKE_IF_A, frame, fl);
 	cr_assert_eq(count_icmp(ICMP6_PARAMPROB, ICMP6_PP_NEXTHDR), 1, "without it: code 1");
 }
+
+Test(sock_udp, socket_table_is_bounded)
+{
+	int err = 0;
+	unsigned n = 0;
+	while (inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err))
+		n++;
+	cr_assert_eq(n, XRT_SOCK_MAX, "exactly the table's size");
+	cr_assert_eq(err, ENFILE);
+	/* A datagram still finds its way (a full table costs no lookups of
+	 * free slots) and freeing one makes room. */
+	peer_udp(40000, 5999, "x", 0xffff);
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_PORT), 1);
+	struct sock *s = sk_first();
+	s->ops->release(s);
+	cr_assert_not_null(inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err));
+}

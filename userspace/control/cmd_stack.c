@@ -14,7 +14,6 @@
 #define JINT(i) json_object_new_int64((int64_t)(i))
 #define JSTR(s) json_object_new_string(s)
 #define JBOOL(b) json_object_new_boolean(b)
-#define LIFETIME_INFINITY UINT32_MAX /* RFC 4861 4.6.2: all ones */
 
 /* Verbs may be abbreviated, as in cmd.c (at least min letters). */
 static bool is(const char *w, const char *full, size_t min)
@@ -36,10 +35,10 @@ static int next_word(int argc, char **argv, int *i, char *err)
 static int parse_lifetime(const char *w, uint32_t *v, const char *what, char *err)
 {
 	if (!strcmp(w, "infinity")) {
-		*v = LIFETIME_INFINITY;
+		*v = ND_LIFETIME_INFINITY;
 		return 0;
 	}
-	return parse_u32(w, 0, LIFETIME_INFINITY - 1, v, what, err);
+	return parse_u32(w, 0, ND_LIFETIME_INFINITY - 1, v, what, err);
 }
 
 /* ---------------- ra ---------------- */
@@ -70,17 +69,21 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 		} else if (set && (!strcmp(w, "interval") || !strcmp(w, "max-interval"))) {
 			/* radvd's MaxRtrAdvInterval; the minimum follows (max / 3). */
 			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 4, 1800, &cfg->max_interval_s, w, err)))
+			    (rc = parse_u32(argv[i], ND_MAX_RTR_ADV_INTERVAL_MIN_S,
+					    ND_MAX_RTR_ADV_INTERVAL_MAX_S, &cfg->max_interval_s, w, err)))
 				return rc;
 		} else if (set && !strcmp(w, "min-interval")) {
 			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 3, 1350, &cfg->min_interval_s, w, err)))
+			    (rc = parse_u32(argv[i], ND_MIN_RTR_ADV_INTERVAL_MIN_S,
+					    ND_MAX_RTR_ADV_INTERVAL_MAX_S * 3 / 4, &cfg->min_interval_s,
+					    w, err)))
 				return rc;
 		} else if (set && !strcmp(w, "lifetime")) {
 			/* Router Lifetime (RFC 4861 4.2), at most 9000 s (6.2.1). */
 			uint32_t v;
 			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 0, 9000, &v, "lifetime", err)))
+			    (rc = parse_u32(argv[i], 0, ND_ADV_DEFAULT_LIFETIME_MAX_S, &v,
+					    "lifetime", err)))
 				return rc;
 			cfg->router_lifetime_s = v ? (uint16_t)v : STACK_RA_LIFETIME_ZERO;
 		} else if (set && !strcmp(w, "mtu")) {
@@ -174,8 +177,8 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 	uint32_t max_iv = cfg->max_interval_s ? cfg->max_interval_s : ND_MAX_RTR_ADV_INTERVAL_S;
 	if (cfg->router_lifetime_s && cfg->router_lifetime_s != STACK_RA_LIFETIME_ZERO &&
 	    cfg->router_lifetime_s < max_iv) {
-		ERR("lifetime %u is below the interval %u (0 or %u..9000, RFC 4861 6.2.1)",
-		    cfg->router_lifetime_s, max_iv, max_iv);
+		ERR("lifetime %u is below the interval %u (0 or %u..%u, RFC 4861 6.2.1)",
+		    cfg->router_lifetime_s, max_iv, max_iv, ND_ADV_DEFAULT_LIFETIME_MAX_S);
 		return -EINVAL;
 	}
 	if (set && !c->dev[0]) {
@@ -241,7 +244,7 @@ static unsigned ra_effective_prefixes(const struct xrt_link *l, const struct sta
 
 static void fmt_lifetime(uint32_t v, char *buf, size_t len)
 {
-	if (v == LIFETIME_INFINITY)
+	if (v == ND_LIFETIME_INFINITY)
 		snprintf(buf, len, "infinity");
 	else
 		snprintf(buf, len, "%u", v);

@@ -109,9 +109,10 @@ void link_release(struct xrt_router *r, struct xrt_link *l)
 /*
  * The kernel releases a closed AF_XDP socket's hold on its queue a little
  * later (deferred work), so a daemon restarted at once can see EBUSY for a
- * moment: retry for up to XSK_BUSY_RETRIES * XSK_BUSY_WAIT_MS.
+ * moment (over a second on a loaded machine): retry for up to
+ * XSK_BUSY_RETRIES * XSK_BUSY_WAIT_MS (3 s).
  */
-#define XSK_BUSY_RETRIES 40
+#define XSK_BUSY_RETRIES 120
 #define XSK_BUSY_WAIT_MS 25
 static int xsk_open_retry(int ifindex, unsigned q, int *fd, char *err)
 {

@@ -58,6 +58,8 @@ static struct inet_protosw *protosw_find(int type, int protocol, int *err)
 	return NULL;
 }
 
+static struct sock *sk_used; /* head of the list of sockets in use */
+
 struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 {
 	for (unsigned i = 0; i < XRT_SOCK_MAX; i++) {
@@ -71,6 +73,10 @@ struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 		sk->ops = sw->ops;
 		sk->prot = sw->prot;
 		sk->local.sin6_family = AF_INET6;
+		sk->next = sk_used;
+		if (sk_used)
+			sk_used->prev = sk;
+		sk_used = sk;
 		return sk;
 	}
 	return NULL;
@@ -78,25 +84,32 @@ struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 
 void sk_free(struct sock *sk)
 {
+	if (!sk->in_use)
+		return;
 	if (sk->prot && sk->prot->destroy)
 		sk->prot->destroy(sk);
+	if (sk->prev)
+		sk->prev->next = sk->next;
+	else
+		sk_used = sk->next;
+	if (sk->next)
+		sk->next->prev = sk->prev;
+	struct sock *next = sk->next;
 	memset(sk, 0, sizeof(*sk));
+	sk->next = next; /* a walk standing on sk goes on from here */
 }
 
 struct sock *sk_first(void)
 {
-	for (unsigned i = 0; i < XRT_SOCK_MAX; i++)
-		if (sockets[i].in_use)
-			return &sockets[i];
-	return NULL;
+	return sk_used;
 }
 
 struct sock *sk_next(struct sock *sk)
 {
-	for (size_t i = (size_t)(sk - sockets) + 1; i < XRT_SOCK_MAX; i++)
-		if (sockets[i].in_use)
-			return &sockets[i];
-	return NULL;
+	struct sock *n = sk->next;
+	while (n && !n->in_use)
+		n = n->next; /* freed while the walk stood on sk */
+	return n;
 }
 
 struct sock *inet6_create(int type, int protocol, const struct sock_owner_ops *owner,
@@ -229,6 +242,7 @@ int tcp_v6_rcv(struct pkt *p);
 void inet6_init(void)
 {
 	memset(sockets, 0, sizeof(sockets));
+	sk_used = NULL;
 	memset(&sockstats, 0, sizeof(sockstats));
 	memset(inetsw6, 0, sizeof(inetsw6));
 	inet6_register_protosw(&tcpv6_protosw);
@@ -241,9 +255,8 @@ void inet6_init(void)
 
 void inet6_fini(void)
 {
-	for (unsigned i = 0; i < XRT_SOCK_MAX; i++)
-		if (sockets[i].in_use)
-			sk_free(&sockets[i]);
+	while (sk_used)
+		sk_free(sk_used);
 	inet6_del_protocol(NEXTHDR_UDP);
 	inet6_del_protocol(NEXTHDR_TCP);
 	inet6_set_raw_deliver(NULL);

@@ -95,6 +95,8 @@ struct sock {
 	void *owner_ctx;
 	uint64_t rcvq_drops;        /* datagrams the owner had no room for */
 	struct tcp_sock *tp;        /* SOCK_STREAM */
+	/* The list of sockets in use (walked per packet: only live ones). */
+	struct sock *next, *prev;
 };
 
 /* The registry (af_inet6.c). */
@@ -110,7 +112,8 @@ struct sock *inet6_create(int type, int protocol, const struct sock_owner_ops *o
 /* A socket for the transport's own use (TCP children) or freed. */
 struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw);
 void sk_free(struct sock *sk);
-/* Call fn for every socket in use (lookup by the transports). */
+/* Walk the sockets in use (lookup by the transports). A socket freed
+ * during the walk still leads on to the one after it. */
 struct sock *sk_first(void);
 struct sock *sk_next(struct sock *sk);
 /* The generic bind: address must be ours (or ::), port via prot->get_port. */
