@@ -148,3 +148,31 @@ Test(anycast, dad_ns_for_anycast_defended_without_override)
 	cr_assert(tx_addr_is(0, false, "fe80::a"), "link-scope destination: link-local source");
 	cr_assert_eq(tx_icmp(0)[4], ND_NA_FLAG_ROUTER);
 }
+
+/* A TCP SYN (no options) from 2001:db8:1::5 port 40000 to dst port 9. */
+static size_t syn_frame(const char *dst)
+{
+	uint8_t th[20] = { 0x9c, 0x40, 0, 9, 0, 0, 0x03, 0xe8, 0, 0, 0, 0, 5 << 4, 0x02, 0xff, 0xff };
+	size_t len = build_frame(frame, FAKE_IF_A, "2001:db8:1::5", dst, 64, NEXTHDR_TCP, th, 20);
+	struct ip6_hdr_wire *ip6 = (struct ip6_hdr_wire *)(frame + 14);
+	uint16_t c = ip6_csum(&ip6->saddr, &ip6->daddr, NEXTHDR_TCP, frame + 54, 20);
+	frame[54 + 16] = (uint8_t)(c >> 8);
+	frame[54 + 17] = (uint8_t)c;
+	return len;
+}
+
+Test(anycast, tcp_to_anycast_is_neither_accepted_nor_reset)
+{
+	/* The kernel: no connection to, no reset from, an anycast address. */
+	host_reachable();
+	size_t len = syn_frame("2001:db8:1::");
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 0);
+	/* The same SYN to the unicast address is reset. */
+	len = syn_frame("2001:db8:1::1");
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_addr_is(0, false, "2001:db8:1::1"));
+	cr_assert_eq(tx_ip6(0)[6], NEXTHDR_TCP);
+	cr_assert(tx_ip6(0)[40 + 13] & 0x04, "RST");
+}
