@@ -39,6 +39,14 @@ routes=$(xrt_cli r route show)
 assert_contains "$routes" "	nexthop via 2001:db8:11::2 dev $IF_M1 weight 1 dead linkdown" "dead ECMP member listed"
 assert_contains "$routes" "2001:db8:b:0:1::/80 via 2001:db8:11::2 dev $IF_M1 metric 1024 dead linkdown" "dead route listed"
 assert_contains "$(xrt_cli r route get 2001:db8:b:0:1::1)" "route 2001:db8:b::/64" "a dead route gives way to its covering prefix"
+assert_eq "$(xrt_cli r -j route show | "$XRT_PY" -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["dst"] == "2001:db8:b::/64":
+        print(sorted((n["dev"][-2:], n["dead"]) for n in r["nexthops"]))
+    if r["dst"] == "2001:db8:b:0:1::/80":
+        print(r["dead"])')" "[('m1', True), ('m2', False)]
+True" "route show -j: dead next hops"
 for sport in 43000 43001 43002 43003; do
 	assert_contains "$(xrt_cli r route get 2001:db8:b::1 ipproto udp sport $sport dport 9)" "dev $(xrt_if r m2)" \
 		"route get: flow $sport by the live member"

@@ -160,6 +160,7 @@ static json_object *route_json(struct xrt_router *r, const struct rib_route *rt)
 			JADD(o, "gateway", json_object_get(v));
 		JADD(o, "dev", JSTR(dev_name(r, rt->nh->ifindex)));
 		JADD(o, "nh_id", JINT(rt->nh->id));
+		JADD(o, "dead", json_object_new_boolean(rt->nh->dead));
 		json_object_put(n);
 	}
 	JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
