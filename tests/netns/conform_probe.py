@@ -32,12 +32,15 @@ PROBE_FL_BASE = 0x5000  # flow label of probe i is PROBE_FL_BASE + i
 HOST = "2001:db8:1::2"       # host A
 ROUTER = "2001:db8:1::1"     # the router on A's link
 ROUTER_B = "2001:db8:2::1"   # the router on B's link
+ANYCAST = "2001:db8:1::"     # Subnet-Router anycast of the router's prefix on A's link
 FWD = "2001:db8:b::99"       # behind host B (B drops it silently: not its address)
 BIG_MTU_DST = "2001:db8:c::99"  # route with mtu 1400 towards B
 UNRESOLVED = "2001:db8:d::1"    # route via 2001:db8:2::99, which never answers ND
 REDIRECTED = "2001:db8:e::1"    # route via 2001:db8:1::3: back out of A's link
 # Probes whose answer may wait for 3 solicitations 1 s apart (DU code 3).
-SLOW = {"neigh_fail": 5.0, "echo_anycast": 5.0}
+SLOW = {"neigh_fail": 5.0, "echo_anycast": 5.0,
+        # The kernel delays an NA for an anycast target by up to 0.8 s (RFC 4861 7.2.7).
+        "ns_anycast_mcast": 2.0}
 ONLINK = "2001:db8:1::5"        # on A's link (static neighbour on the router)
 # ND/MLD messages a router sends on its own (resolution, reports) are not answers.
 CHATTER = {130, 131, 132, 133, 135, 143}
@@ -133,6 +136,13 @@ def build(name, rll, hll, hmac="00:00:00:00:00:00"):
         "echo_big_local": lambda: [to_r / echo(13, 1400)],
         "echo_anycast": lambda: [IPv6(src=HOST, dst="2001:db8:1::") / echo(14)],
         "udp_closed_local": lambda: [to_r / udp()],
+        "udp_closed_anycast": lambda: [IPv6(src=HOST, dst=ANYCAST) / udp()],
+        "tcp_syn_anycast": lambda: [IPv6(src=HOST, dst=ANYCAST) / TCP(sport=40002, dport=9, flags="S", seq=1000)],
+        "ns_anycast": lambda: [IPv6(src=HOST, dst=ANYCAST, hlim=255) / ICMPv6ND_NS(tgt=ANYCAST) /
+                               ICMPv6NDOptSrcLLAddr(lladdr=hmac)],
+        "ns_anycast_mcast": lambda: [IPv6(src=HOST, dst=socket.inet_ntop(socket.AF_INET6, in6_getnsma(
+            inet_pton(socket.AF_INET6, ANYCAST))), hlim=255) / ICMPv6ND_NS(tgt=ANYCAST) /
+            ICMPv6NDOptSrcLLAddr(lladdr=hmac)],
         "tcp_syn_local": lambda: [to_r / TCP(sport=40001, dport=9, flags="S", seq=1000)],
         "rs_local": lambda: [IPv6(src=HOST, dst="ff02::2", hlim=255) / ICMPv6ND_RS() /
                              ICMPv6NDOptSrcLLAddr(lladdr=hmac)],
@@ -180,7 +190,8 @@ ORDER = [
     "frag_fwd",
     "ns_ok", "ns_mcast_ok", "ns_hlim64", "ns_code1", "ns_badsum", "ns_frag",
     "echo_global", "echo_other_if", "echo_ll", "echo_allnodes", "echo_hlim1_local", "echo_big_local",
-    "echo_anycast", "udp_closed_local", "tcp_syn_local", "rs_local", "hbh_not_first", "jumbo_small",
+    "echo_anycast", "udp_closed_anycast", "tcp_syn_anycast", "ns_anycast", "ns_anycast_mcast",
+    "udp_closed_local", "tcp_syn_local", "rs_local", "hbh_not_first", "jumbo_small",
     "plen0_trailing", "hlim1_icmp_err", "hbh_9_unknown", "hbh_padn8", "ah_local", "esp_local", "neigh_fail", "redirect", "redirect_onlink",
 ]
 
@@ -241,7 +252,7 @@ def send_probe(idx, name, iface, rmac, rll, hll):
         ip = f[IPv6]
         if ip.nh == 58 and ICMPv6ND_NA not in ip and getattr(ip.payload, "type", None) in CHATTER:
             continue
-        if ICMPv6ND_NA in ip and ip[ICMPv6ND_NA].tgt != ROUTER:
+        if ICMPv6ND_NA in ip and ip[ICMPv6ND_NA].tgt not in (ROUTER, ANYCAST):
             continue  # the router answering host A's kernel, not a probe
         if IPv6ExtHdrHopByHop in ip and ip.dst.startswith("ff02::16"):
             continue  # MLDv2 report behind a hop-by-hop header

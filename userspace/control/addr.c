@@ -56,6 +56,77 @@ static const struct rib_route *connected_route(struct xrt_router *r,
 	return NULL;
 }
 
+/* RFC 4291 2.6.1: the Subnet-Router anycast address of an address's
+ * prefix, its host bits all zero. Like the kernel's addrconf_join_anycast:
+ * none for /127 and /128 (RFC 6164: a point-to-point link has no subnet
+ * router) nor for a prefix of all zeros. */
+static bool subnet_router_anycast(const struct in6_addr *a, unsigned plen,
+				  struct in6_addr *out)
+{
+	if (plen >= 127)
+		return false;
+	*out = *a;
+	rib_prefix_mask(out, plen);
+	return !IN6_IS_ADDR_UNSPECIFIED(out);
+}
+
+/*
+ * Install or remove the local route of one Subnet-Router anycast address
+ * so that it matches the addresses: the kernel joins it (__ipv6_dev_ac_inc,
+ * reference counted) for every address on a forwarding interface and
+ * leaves it with the last one. Its own metric keeps it apart from a local
+ * route of an address that happens to equal it: either goes away alone.
+ */
+static int anycast_sync(struct xrt_router *r, uint32_t table, const struct in6_addr *ac,
+			char *err)
+{
+	bool wanted = false;
+	for (unsigned s = 1; s < XRT_MAX_IFACES && !wanted; s++) {
+		const struct xrt_link *o = r->links[s];
+		if (!o || !o->dev.forwarding || o->dev.table != table)
+			continue;
+		for (unsigned j = 0; j < o->dev.naddrs; j++) {
+			struct in6_addr x;
+			if (subnet_router_anycast(&o->dev.addr[j], o->dev.plen[j], &x) &&
+			    !memcmp(&x, ac, sizeof(x)))
+				wanted = true;
+		}
+	}
+	bool have = false;
+	const struct rib_node *n = rib_node_find(r->rib, table, ac, 128);
+	for (const struct rib_route *rt = n ? n->routes : NULL; rt; rt = rt->next)
+		if (rt->metric == RIB_METRIC_ANYCAST && rt->type == XRT_RTN_LOCAL)
+			have = true;
+	if (wanted && !have) {
+		struct rib_route_spec s = {
+			.table = table, .prefix = *ac, .plen = 128, .type = XRT_RTN_LOCAL,
+			.metric = RIB_METRIC_ANYCAST, .origin = RIB_ORIGIN_ADDR,
+		};
+		return rib_route_add(r->rib, &s, false, err);
+	}
+	if (!wanted && have) {
+		struct rib_match m = { .has_type = true, .type = XRT_RTN_LOCAL,
+				       .has_metric = true, .metric = RIB_METRIC_ANYCAST };
+		int rc = rib_route_del(r->rib, table, ac, 128, &m, err);
+		return rc == -ESRCH ? 0 : rc;
+	}
+	return 0;
+}
+
+int addr_anycast_sync_link(struct xrt_router *r, struct xrt_link *l, char *err)
+{
+	int ret = 0;
+	for (unsigned i = 0; i < l->dev.naddrs; i++) {
+		struct in6_addr ac;
+		if (!subnet_router_anycast(&l->dev.addr[i], l->dev.plen[i], &ac))
+			continue;
+		int rc = anycast_sync(r, l->dev.table, &ac, err);
+		if (rc && !ret)
+			ret = rc;
+	}
+	return ret;
+}
+
 int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err)
 {
@@ -114,6 +185,12 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	l->addr_origin[k] = (uint8_t)origin;
 	l->addr_stale[k] = false;
 	l->addr_claim[k] = false;
+	struct in6_addr ac;
+	if (subnet_router_anycast(a, plen, &ac) && (rc = anycast_sync(r, l->dev.table, &ac, err))) {
+		char ignored[XRT_ERR_LEN];
+		addr_del(r, l, a, plen, ignored);
+		return rc;
+	}
 	return 0;
 }
 
@@ -188,6 +265,9 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		char ignored[XRT_ERR_LEN];
 		xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, ignored);
 	}
+	/* Computed before the shift below: a may point into l->dev.addr. */
+	struct in6_addr ac;
+	bool has_anycast = subnet_router_anycast(a, plen, &ac);
 	unsigned last = l->dev.naddrs - 1;
 	for (unsigned j = (unsigned)i; j < last; j++) {
 		l->dev.addr[j] = l->dev.addr[j + 1];
@@ -197,5 +277,7 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		l->addr_claim[j] = l->addr_claim[j + 1];
 	}
 	l->dev.naddrs--;
+	if (has_anycast)
+		return anycast_sync(r, l->dev.table, &ac, err);
 	return 0;
 }

@@ -342,6 +342,8 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		l->dev.forwarding = was.dev.forwarding;
 		return rc;
 	}
+	if (forwarding && (rc = addr_anycast_sync_link(r, l, err)))
+		return rc;
 	if (mtu)
 		return rib_link_mtu_changed(r->rib, l->dev.ifindex, err);
 	return 0;

@@ -20,6 +20,7 @@
 
 #define RIB_MAX_PATHS 16 /* next hops per ECMP route */
 #define RIB_METRIC_LOCAL 0       /* kernel: local routes */
+#define RIB_METRIC_ANYCAST 1     /* Subnet-Router anycast (kernel: type anycast, metric 0) */
 #define RIB_METRIC_CONNECTED 256 /* kernel: IP6_RT_PRIO_ADDRCONF */
 #define RIB_METRIC_USER 1024     /* kernel: IP6_RT_PRIO_USER */
 #define RIB_WEIGHT_MAX 256       /* iproute2: weight 1..256 */

@@ -112,6 +112,9 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err);
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, char *err);
+/* Make the Subnet-Router anycast routes of a link's addresses follow its
+ * forwarding setting (the kernel's dev_forward_change). */
+int addr_anycast_sync_link(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Claim an address of the link for xrtd: in mirror mode the fast path then
  * punts its packets to xrtd (LOCAL) instead of passing them to the kernel.
  * Released by addr_del. */

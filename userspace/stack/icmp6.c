@@ -218,7 +218,9 @@ void icmp6_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info)
 	}
 	/* Source: the address the packet was sent to when it is ours, else an
 	 * address of the interface it came in by (global first, so traceroute
-	 * shows a routable hop), chosen for the destination's scope. */
+	 * shows a routable hop), chosen for the destination's scope. Never an
+	 * anycast address (RFC 4443 2.2 (b)): ipv6_chk_addr only knows
+	 * unicast ones. */
 	struct in6_addr src;
 	const struct xrt_netdev *dev = stack_dev(p->ifindex);
 	if (!ip6_is_mcast(&ip6->daddr) && ipv6_chk_addr(&ip6->daddr)) {
@@ -252,7 +254,11 @@ static void icmpv6_echo_reply(struct pkt *p, size_t icmp_len)
 {
 	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	struct in6_addr src;
-	if (!ip6_is_mcast(&ip6->daddr)) {
+	/* To a group or an anycast address: answer from a unicast address of
+	 * the interface (RFC 4443 2.2 (b); the kernel's icmpv6_echo_reply with
+	 * anycast_src_echo_reply off, its default). */
+	if (!ip6_is_mcast(&ip6->daddr) &&
+	    (ipv6_chk_addr(&ip6->daddr) || !ipv6_chk_acast_addr(NULL, &ip6->daddr))) {
 		src = ip6->daddr;
 	} else {
 		const struct xrt_netdev *dev = stack_dev(p->ifindex);

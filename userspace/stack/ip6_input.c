@@ -30,6 +30,49 @@ const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr)
 	return s.found;
 }
 
+/* The Subnet-Router anycast address of dev's i-th address, if it has one. */
+static bool dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out)
+{
+	unsigned plen = dev->plen[i];
+	if (!dev->forwarding || plen >= 127)
+		return false;
+	*out = dev->addr[i];
+	for (unsigned b = plen; b < 128; b++)
+		out->s6_addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	return !ip6_is_unspec(out);
+}
+
+static bool dev_has_acast(const struct xrt_netdev *dev, const struct in6_addr *addr)
+{
+	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
+		struct in6_addr ac;
+		if (dev_acast_addr(dev, i, &ac) && ip6_eq(&ac, addr))
+			return true;
+	}
+	return false;
+}
+
+struct acast_search {
+	const struct in6_addr *addr;
+	bool found;
+};
+
+static void find_acast(const struct xrt_netdev *dev, void *arg)
+{
+	struct acast_search *s = arg;
+	if (!s->found && dev_has_acast(dev, s->addr))
+		s->found = true;
+}
+
+bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr)
+{
+	if (dev)
+		return dev_has_acast(dev, addr);
+	struct acast_search s = { .addr = addr };
+	senv.dev_foreach(senv.ctx, find_acast, &s);
+	return s.found;
+}
+
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 {
 	/* RFC 4291 2.7.1: all-nodes ff01::1 / ff02::1, all-routers ff01::2,
@@ -48,6 +91,13 @@ bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 		ip6_solicited_node(&dev->addr[i], &sn);
 		if (ip6_eq(&sn, g))
 			return true;
+		/* The kernel joins the anycast's group too (__ipv6_dev_ac_inc). */
+		struct in6_addr ac;
+		if (dev_acast_addr(dev, i, &ac)) {
+			ip6_solicited_node(&ac, &sn);
+			if (ip6_eq(&sn, g))
+				return true;
+		}
 	}
 	return false;
 }
@@ -102,7 +152,7 @@ static void ip6_rcv_finish(struct pkt *p)
 		ip6_input_finish(p, ip6->nexthdr);
 		return;
 	}
-	if (ipv6_chk_addr(&ip6->daddr)) {
+	if (ipv6_chk_addr(&ip6->daddr) || ipv6_chk_acast_addr(NULL, &ip6->daddr)) {
 		ip6_input_finish(p, ip6->nexthdr);
 		return;
 	}

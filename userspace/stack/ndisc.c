@@ -68,22 +68,30 @@ static uint8_t nd_buf[PKT_HEADROOM + IP6_MIN_MTU];
 
 static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *dst,
 			  const uint8_t dst_mac[6], const struct in6_addr *target,
-			  bool solicited)
+			  bool solicited, bool anycast)
 {
+	/* Source: the target itself (RFC 4861 7.2.4 allows any of ours; the
+	 * target is what the solicitor expects), but a unicast address of the
+	 * interface for an anycast target (the kernel's ndisc_send_na). */
+	struct in6_addr src = *target;
+	if (anycast && !ipv6_dev_get_saddr(dev, dst, &src)) {
+		ICMP6_INC(OUT_ERRORS);
+		return;
+	}
 	uint8_t *data = nd_buf + PKT_HEADROOM;
 	uint8_t *icmp = data + IP6_HDR_LEN;
 	memset(icmp, 0, ND_NA_LEN + ND_LLA_OPT_LEN);
 	icmp[0] = ND_NEIGHBOR_ADVERT;
-	/* RFC 4861 7.2.4: R (we route), S when solicited, O for our own. */
-	icmp[4] = ND_NA_FLAG_ROUTER | ND_NA_FLAG_OVERRIDE |
+	/* RFC 4861 7.2.4: R (we route), S when solicited, O for our own;
+	 * 7.2.7: O clear for an anycast target, so that a unicast owner's
+	 * advertisement (or another router's) is not overridden. */
+	icmp[4] = ND_NA_FLAG_ROUTER | (anycast ? 0 : ND_NA_FLAG_OVERRIDE) |
 		  (solicited ? ND_NA_FLAG_SOLICITED : 0);
 	memcpy(icmp + 8, target, 16);
 	icmp[ND_NA_LEN] = ND_OPT_TARGET_LL_ADDR;
 	icmp[ND_NA_LEN + 1] = 1;
 	memcpy(icmp + ND_NA_LEN + 2, dev->mac, 6);
-	/* Source: the target itself (RFC 4861 7.2.4 allows any of ours; the
-	 * target is what the solicitor expects). */
-	icmp6_xmit_direct(data, target, dst, ND_HOP_LIMIT, ND_NA_LEN + ND_LLA_OPT_LEN,
+	icmp6_xmit_direct(data, &src, dst, ND_HOP_LIMIT, ND_NA_LEN + ND_LLA_OPT_LEN,
 			  dev->ifindex, dst_mac);
 }
 
@@ -130,18 +138,20 @@ static void ndisc_recv_ns(struct pkt *p, const uint8_t *icmp, const struct nd_op
 	}
 	if (!dad && o->slla)
 		neigh_update_from_slla(p->ifindex, &ip6->saddr, o->slla);
-	if (!dev_has_addr(dev, &target))
+	bool anycast = !dev_has_addr(dev, &target);
+	if (anycast && !ipv6_chk_acast_addr(dev, &target))
 		return; /* not ours: no proxy ND */
 	if (dad) {
 		/* RFC 4861 7.2.4: defend to all-nodes, S clear. */
 		struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
 		uint8_t mac[6];
 		ip6_mc_mac(&all_nodes, mac);
-		ndisc_send_na(dev, &all_nodes, mac, &target, false);
+		ndisc_send_na(dev, &all_nodes, mac, &target, false, anycast);
 		return;
 	}
 	/* Answer the MAC that asked: it is on this link by construction. */
-	ndisc_send_na(dev, &ip6->saddr, o->slla ? o->slla : p->eth_src, &target, true);
+	ndisc_send_na(dev, &ip6->saddr, o->slla ? o->slla : p->eth_src, &target, true,
+		      anycast);
 }
 
 static void ndisc_recv_na(struct pkt *p, const uint8_t *icmp, const struct nd_opts *o)

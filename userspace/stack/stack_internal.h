@@ -121,8 +121,14 @@ uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
 const struct xrt_netdev *stack_dev(int ifindex);
 /* Is addr one of ours (any attached interface)? Returns its interface. */
 const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
+/* Is addr a Subnet-Router anycast address (RFC 4291 2.6.1) of dev, or of
+ * any attached interface if dev is NULL? The kernel's ipv6_chk_acast_addr;
+ * the rule is addrconf_join_anycast's (and control/addr.c's, which
+ * installs their local routes): forwarding on, prefix shorter than /127,
+ * host bits zero. Never one of our unicast addresses for source selection. */
+bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr);
 /* Does ifindex listen to multicast group g (all-nodes, all-routers,
- * solicited-node of one of its addresses)? */
+ * solicited-node of one of its addresses or anycast addresses)? */
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);
 /* Source for a message sent out of (or about a packet that came in by) dev
  * to dst: a link-local for link-local or multicast link-scope dst, else a

@@ -543,8 +543,13 @@ int tcp_v6_rcv(struct pkt *p)
 	}
 	MIB_INC(IN_DELIVERS);
 	sockstats.tcp_in++;
-	/* RFC 9293 3.9.1: never answer a segment to a multicast address. */
-	if (ip6_is_mcast(&ip6->daddr))
+	/* RFC 9293 3.9.1: never answer a segment to a multicast address.
+	 * Nor to a Subnet-Router anycast address: the kernel neither accepts
+	 * a connection to one nor resets (tcp_v6_conn_request and
+	 * tcp_v6_send_reset want ipv6_unicast_destination), and a reset would
+	 * carry the anycast address as its source. */
+	if (ip6_is_mcast(&ip6->daddr) ||
+	    (!ipv6_chk_addr(&ip6->daddr) && ipv6_chk_acast_addr(NULL, &ip6->daddr)))
 		return -1;
 	struct tcp_seg s = {
 		.seq = get32(th + 4), .ack = get32(th + 8), .flags = th[13],
