@@ -295,7 +295,9 @@ Same two topologies as section 2, after the throughput runs.
 | sustained punt rate: highest offered rate up to which xrtd took >= 99% of the expiring packets at every step | $(sustained_text) | kernel at $(human "$SP_TOP")/s: handled $(get "sp.kernel_handled.$SP_TOP") of $(get "sp.offered.$SP_TOP") | |
 
 Punts: pktgen offers packets with hop limit 1, paced, for half a second
-per rate. Under xrt every one is punted to xrtd over AF_XDP; the ring is
+per rate. Under xrt (with the hop_limit punt budget lifted by
+\`xrt punt set hop_limit rate 0\`, so the figure is xrtd's capacity and not
+the default budget of 2000/s) every one is punted to xrtd over AF_XDP; the ring is
 bounded, so what xrtd cannot take is dropped there (XskRxFrames counts
 what it took). Under the kernel each is ip6_forward's Time Exceeded
 decision (Ip6InHdrErrors). Time Exceeded messages actually sent are
