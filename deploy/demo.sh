@@ -47,7 +47,7 @@ if [ "${1:-}" = clean ]; then
 	demo_clean
 	exit 0
 fi
-if ip netns list | grep -q "^$DEMO_PREFIX-"; then
+if compgen -G "/run/netns/$DEMO_PREFIX-*" >/dev/null; then
 	echo "a demo topology is already up; remove it with: $0 clean" >&2
 	exit 1
 fi

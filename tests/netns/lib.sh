@@ -60,7 +60,10 @@ _xrt_pick_prefix() {
 	local p i
 	for i in 1 2 3 4 5 6 7 8; do
 		p=${XRT_PREFIX_BASE:-xn}$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
-		if ! ip netns list | grep -q "^$p-"; then
+		# A glob on /run/netns: `ip netns list | grep -q` can fail either
+		# way (grep -q closing the pipe early under pipefail, or an error
+		# when someone else deletes a namespace meanwhile).
+		if ! compgen -G "/run/netns/$p-*" >/dev/null; then
 			echo "$p"
 			return 0
 		fi
