@@ -491,7 +491,7 @@ xrt_capture_start() {
 	xrt_bg "$n" "cap-$n-$ifname" tcpdump -l -n -v ${XRT_CAP_FLAGS:-} -i "$ifname" -c "$count" "$@"
 	XRT_CAP_PID=$XRT_LAST_PID
 	XRT_CAP_LOG=$XRT_TMP/cap-$n-$ifname.log
-	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 5 ||
+	xrt_wait_for "grep -q 'listening on' '$XRT_CAP_LOG'" 20 ||
 		xrt_fail "tcpdump on $ifname in $n did not start"
 }
 

@@ -41,10 +41,10 @@ done
 xb_r tcpdump -i "${XB}r1" -nn -vv -c 200 -l --immediate-mode udp port 9 \
 	>"/tmp/$XB.cap" 2>"/tmp/$XB.cap.err" &
 CAP_PID=$!
-for _ in $(seq 50); do grep -q 'listening on' "/tmp/$XB.cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q 'listening on' "/tmp/$XB.cap.err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'listening on' "/tmp/$XB.cap.err" || fail "tcpdump did not start"
 pktgen --count 400 --call 16 --rate 4000 --flows 100 --size 128 >/dev/null || fail "pktgen flows"
-for _ in $(seq 50); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 200); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
 kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; CAP_PID=
 out=$(cat "/tmp/$XB.cap")
 n=$(grep -c 'udp sum ok' <<<"$out")
@@ -61,11 +61,11 @@ for i in $(seq 50); do printf '2001:db8:100:%x::%x\n' $((i * 7)) $((i * 13)); do
 xb_r tcpdump -i "${XB}r1" -nn -vv -c 100 -l --immediate-mode udp port 9 \
 	>"/tmp/$XB.cap" 2>"/tmp/$XB.cap.err" &
 CAP_PID=$!
-for _ in $(seq 50); do grep -q 'listening on' "/tmp/$XB.cap.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q 'listening on' "/tmp/$XB.cap.err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'listening on' "/tmp/$XB.cap.err" || fail "tcpdump did not start"
 pktgen --count 200 --call 16 --rate 4000 --dst-file "/tmp/$XB.dsts" --size 100 >/dev/null ||
 	fail "pktgen --dst-file"
-for _ in $(seq 50); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 200); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
 kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; CAP_PID=
 out=$(cat "/tmp/$XB.cap")
 n=$(grep -c 'udp sum ok' <<<"$out")

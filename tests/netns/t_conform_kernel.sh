@@ -47,7 +47,7 @@ probe_run() {
 	hll=$(xrt_lladdr "$a" "$ifa")
 	xrt_bg "$b" "capb-$tag" tcpdump -U -n -i "$ifb" -w "$XRT_TMP/$tag-b.pcap" ip6
 	local cap=$XRT_LAST_PID
-	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/capb-$tag.log'" 5 ||
+	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/capb-$tag.log'" 20 ||
 		xrt_fail "tcpdump in $b did not start"
 	xrt_exec "$a" timeout --foreground 180 "$XRT_PY" "$XRT_ROOT/tests/netns/conform_probe.py" \
 		"$XRT_TMP/$tag.json" "$ifa" "$rmac" "$rll" "$hll" ${PROBES:-} >"$XRT_TMP/probe-$tag.log" 2>&1 ||

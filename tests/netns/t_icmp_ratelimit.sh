@@ -60,7 +60,7 @@ round() {
 	te0=$(sp_stat Icmp6OutTimeExcds) rl0=$(sp_stat Icmp6OutRateLimitHost)
 	xrt_bg a "te-$name" tcpdump -l -n -i "$IF_AR" 'icmp6 and ip6[40] == 3'
 	cap=$XRT_LAST_PID
-	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/te-$name.log'" 5 || xrt_fail "tcpdump did not start"
+	xrt_wait_for "grep -q 'listening on' '$XRT_TMP/te-$name.log'" 20 || xrt_fail "tcpdump did not start"
 	t0=$(date +%s%N)
 	xrt_exec a "$XRT_PY" -c '
 import sys
