@@ -95,6 +95,7 @@
 #define ND_RETRANS_TIMER_MS 1000
 #define ND_REACHABLE_TIME_MS 30000
 #define ND_DELAY_FIRST_PROBE_TIME_MS 5000
+#define ND_MAX_ANYCAST_DELAY_TIME_MS 1000 /* 7.2.7: anycast NA delay bound */
 /* RFC 8201 section 4: learned path MTUs age out (10 minutes, as Linux). */
 #define PMTU_EXPIRES_SEC 600
 /* RFC 4861 section 10: router constants for Router Advertisements. */

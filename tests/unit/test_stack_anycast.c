@@ -111,6 +111,10 @@ Test(anycast, ns_for_anycast_gets_na_without_override)
 	/* The solicited-node group of 2001:db8:1:: is ff02::1:ff00:0: joined. */
 	size_t len = ns_frame("2001:db8:1::5", "ff02::1:ff00:0", "2001:db8:1::");
 	rx(FAKE_IF_A, frame, len);
+	/* RFC 4861 7.2.7: the answer waits at most MAX_ANYCAST_DELAY_TIME. */
+	cr_assert_eq(fake_ntx, 0, "not at once");
+	cr_assert_lt(stack_timers_next(), (uint64_t)ND_MAX_ANYCAST_DELAY_TIME_MS * 1000000 + 1);
+	fake_advance_ms(ND_MAX_ANYCAST_DELAY_TIME_MS);
 	cr_assert_eq(fake_ntx, 1);
 	const uint8_t *na = tx_icmp(0);
 	cr_assert_eq(na[0], ND_NEIGHBOR_ADVERT);
@@ -143,6 +147,7 @@ Test(anycast, dad_ns_for_anycast_defended_without_override)
 {
 	size_t len = ns_frame("::", "ff02::1:ff00:0", "2001:db8:1::");
 	rx(FAKE_IF_A, frame, len);
+	fake_advance_ms(ND_MAX_ANYCAST_DELAY_TIME_MS);
 	cr_assert_eq(fake_ntx, 1);
 	cr_assert(tx_addr_is(0, true, "ff02::1"));
 	cr_assert(tx_addr_is(0, false, "fe80::a"), "link-scope destination: link-local source");
@@ -175,4 +180,34 @@ Test(anycast, tcp_to_anycast_is_neither_accepted_nor_reset)
 	cr_assert(tx_addr_is(0, false, "2001:db8:1::1"));
 	cr_assert_eq(tx_ip6(0)[6], NEXTHDR_TCP);
 	cr_assert(tx_ip6(0)[40 + 13] & 0x04, "RST");
+}
+
+Test(anycast, unicast_ns_for_anycast_answered_at_once)
+{
+	/* Only a multicast NS waits: a unicast one named this node alone. */
+	size_t len = ns_frame("2001:db8:1::5", "2001:db8:1::", "2001:db8:1::");
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(tx_icmp(0)[4], ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED);
+}
+
+Test(anycast, delayed_na_queue_is_bounded_and_dropped_if_no_longer_anycast)
+{
+	for (unsigned i = 0; i < 40; i++) {
+		size_t len = ns_frame("2001:db8:1::5", "ff02::1:ff00:0", "2001:db8:1::");
+		rx(FAKE_IF_A, frame, len);
+	}
+	cr_assert_eq(fake_ntx, 0);
+	cr_assert_gt(sstats.drop[STACK_DROP_ND_ANYCAST_QUEUE_FULL], 0);
+	unsigned queued = 40 - (unsigned)sstats.drop[STACK_DROP_ND_ANYCAST_QUEUE_FULL];
+	cr_assert_gt(queued, 0);
+	fake_advance_ms(ND_MAX_ANYCAST_DELAY_TIME_MS);
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_ADVERT, 0), queued, "every queued NS answered once");
+	/* Queued, then forwarding goes off: the delayed answer is not sent. */
+	fake_ntx = 0;
+	size_t len = ns_frame("2001:db8:1::5", "ff02::1:ff00:0", "2001:db8:1::");
+	rx(FAKE_IF_A, frame, len);
+	fake_devs[0].forwarding = false;
+	fake_advance_ms(ND_MAX_ANYCAST_DELAY_TIME_MS);
+	cr_assert_eq(fake_ntx, 0);
 }

@@ -123,6 +123,10 @@ void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *un
 			  mac);
 }
 
+static void anycast_na_delay(const struct xrt_netdev *dev, const struct in6_addr *dst,
+			     const uint8_t dst_mac[6], const struct in6_addr *target,
+			     bool solicited);
+
 static void ndisc_recv_ns(struct pkt *p, const uint8_t *icmp, const struct nd_opts *o,
 			  const struct xrt_netdev *dev)
 {
@@ -146,7 +150,17 @@ static void ndisc_recv_ns(struct pkt *p, const uint8_t *icmp, const struct nd_op
 		struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
 		uint8_t mac[6];
 		ip6_mc_mac(&all_nodes, mac);
-		ndisc_send_na(dev, &all_nodes, mac, &target, false, anycast);
+		if (anycast)
+			anycast_na_delay(dev, &all_nodes, mac, &target, false);
+		else
+			ndisc_send_na(dev, &all_nodes, mac, &target, false, false);
+		return;
+	}
+	/* RFC 4861 7.2.7: an anycast target's answer to a multicast NS waits
+	 * a random time, so the answers of every owner spread out (the kernel
+	 * delays only those too: a unicast NS named this node alone). */
+	if (anycast && p->eth_mcast) {
+		anycast_na_delay(dev, &ip6->saddr, o->slla ? o->slla : p->eth_src, &target, true);
 		return;
 	}
 	/* Answer the MAC that asked: it is on this link by construction. */
@@ -329,9 +343,65 @@ static uint64_t ra_rand(uint64_t bound)
 	return bound ? ra_rand_state % bound : 0;
 }
 
+/* NAs for an anycast target waiting their random delay (RFC 4861 7.2.7);
+ * bounded: an NS that finds the queue full gets no answer and is counted. */
+#define ND_ANYCAST_QUEUE 16
+static struct anycast_na {
+	bool used;
+	uint64_t due_ns;
+	int ifindex;
+	struct in6_addr dst, target;
+	uint8_t mac[6];
+	bool solicited;
+} anycast_q[ND_ANYCAST_QUEUE];
+
+static void anycast_na_delay(const struct xrt_netdev *dev, const struct in6_addr *dst,
+			     const uint8_t dst_mac[6], const struct in6_addr *target,
+			     bool solicited)
+{
+	for (unsigned i = 0; i < ND_ANYCAST_QUEUE; i++) {
+		struct anycast_na *q = &anycast_q[i];
+		if (q->used)
+			continue;
+		*q = (struct anycast_na){
+			.used = true, .ifindex = dev->ifindex, .dst = *dst, .target = *target,
+			.solicited = solicited,
+			.due_ns = stack_now() +
+				  ra_rand((uint64_t)ND_MAX_ANYCAST_DELAY_TIME_MS * 1000000),
+		};
+		memcpy(q->mac, dst_mac, 6);
+		return;
+	}
+	DROP_INC(ND_ANYCAST_QUEUE_FULL);
+}
+
+static void anycast_na_run(uint64_t now)
+{
+	for (unsigned i = 0; i < ND_ANYCAST_QUEUE; i++) {
+		struct anycast_na *q = &anycast_q[i];
+		if (!q->used || q->due_ns > now)
+			continue;
+		q->used = false;
+		/* Still ours? Forwarding or the address may have gone meanwhile. */
+		const struct xrt_netdev *dev = stack_dev(q->ifindex);
+		if (dev && ipv6_chk_acast_addr(dev, &q->target))
+			ndisc_send_na(dev, &q->dst, q->mac, &q->target, q->solicited, true);
+	}
+}
+
+static uint64_t anycast_na_next(void)
+{
+	uint64_t due = UINT64_MAX;
+	for (unsigned i = 0; i < ND_ANYCAST_QUEUE; i++)
+		if (anycast_q[i].used && anycast_q[i].due_ns < due)
+			due = anycast_q[i].due_ns;
+	return due;
+}
+
 void ndisc_ra_init(void)
 {
 	memset(ra_ifs, 0, sizeof(ra_ifs));
+	memset(anycast_q, 0, sizeof(anycast_q));
 }
 
 static struct ra_iface *ra_find(int ifindex)
@@ -557,8 +627,10 @@ static void ndisc_ra_solicited(int ifindex)
 		r->next_ns = t;
 }
 
+/* ndisc.c's timers: Router Advertisements and delayed anycast NAs. */
 void ndisc_ra_timers_run(uint64_t now)
 {
+	anycast_na_run(now);
 	for (unsigned i = 0; i < XRT_MAX_IFACES; i++) {
 		struct ra_iface *r = &ra_ifs[i];
 		if (!r->ifindex || r->next_ns > now)
@@ -579,7 +651,7 @@ void ndisc_ra_timers_run(uint64_t now)
 
 uint64_t ndisc_ra_timers_next(void)
 {
-	uint64_t due = UINT64_MAX;
+	uint64_t due = anycast_na_next();
 	for (unsigned i = 0; i < XRT_MAX_IFACES; i++)
 		if (ra_ifs[i].ifindex && ra_ifs[i].next_ns < due)
 			due = ra_ifs[i].next_ns;

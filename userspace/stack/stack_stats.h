@@ -77,7 +77,8 @@
 	X(SOCK_RCVQ_FULL, "sp_sock_rcvq_full") /* socket receive queue full */  \
 	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
-	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */
+	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
+	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \
