@@ -365,6 +365,20 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	return 0;
 }
 
+/* "route del" and "route flush" select by the device of the first next hop. */
+static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
+			   struct rib_match *m, char *err)
+{
+	if (!c->nnh || !c->nh[0].dev[0])
+		return 0;
+	struct xrt_link *l = router_link_need(r, c->nh[0].dev, err);
+	if (!l)
+		return -ENODEV;
+	m->has_dev = true;
+	m->ifindex = l->dev.ifindex;
+	return 0;
+}
+
 static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -395,13 +409,8 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
 		};
-		if (c.nnh && c.nh[0].dev[0]) {
-			struct xrt_link *l = router_link_need(r, c.nh[0].dev, err);
-			if (!l)
-				return -ENODEV;
-			m.has_dev = true;
-			m.ifindex = l->dev.ifindex;
-		}
+		if ((rc = match_first_dev(r, &c, &m, err)))
+			return rc;
 		if (c.nnh && c.nh[0].has_gw) {
 			m.has_gw = true;
 			m.gw = c.nh[0].gw;
@@ -434,13 +443,8 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
 		};
-		if (c.nnh && c.nh[0].dev[0]) {
-			struct xrt_link *l = router_link_need(r, c.nh[0].dev, err);
-			if (!l)
-				return -ENODEV;
-			m.has_dev = true;
-			m.ifindex = l->dev.ifindex;
-		}
+		if ((rc = match_first_dev(r, &c, &m, err)))
+			return rc;
 		rc = rib_flush(r->rib, &m, err);
 		if (rc < 0)
 			return rc;
