@@ -5,6 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xrt/maps.h"
+#include "bench_floor.h"
 
 /*
  * fpcost points bench_lpm_fib6 at xrt's own xrt_fib6 (bpf_map__reuse_fd), so
@@ -19,25 +20,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } bench_lpm_fib6 SEC(".maps");
 
-struct bench_redirect_cfg {
-	__u32 egress_ifindex;
-	__u8 src_mac[ETH_ALEN];
-	__u8 dst_mac[ETH_ALEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bench_redirect_cfg);
-} bench_lpm_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-} bench_lpm_tx_ports SEC(".maps");
+BENCH_FLOOR_MAPS(bench_lpm_cfg, bench_lpm_tx_ports);
 
 SEC("xdp")
 int bench_lpm(struct xdp_md *ctx)
@@ -48,7 +31,6 @@ int bench_lpm(struct xdp_md *ctx)
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	struct xrt_fib6_key key = {.prefixlen = XRT_FIB6_KEY_PREFIXLEN(128),
 				   .table = bpf_htonl(XRT_TABLE_MAIN)};
-	__u32 zero = 0;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_DROP;
@@ -57,12 +39,7 @@ int bench_lpm(struct xdp_md *ctx)
 	__builtin_memcpy(key.addr, &ip6->daddr, sizeof(key.addr));
 	if (!bpf_map_lookup_elem(&bench_lpm_fib6, &key))
 		return XDP_PASS;
-	struct bench_redirect_cfg *cfg = bpf_map_lookup_elem(&bench_lpm_cfg, &zero);
-	if (!cfg || !cfg->egress_ifindex)
-		return XDP_PASS;
-	__builtin_memcpy(eth->h_dest, cfg->dst_mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, cfg->src_mac, ETH_ALEN);
-	return bpf_redirect_map(&bench_lpm_tx_ports, cfg->egress_ifindex, 0);
+	return bench_floor_redirect(eth, &bench_lpm_cfg, &bench_lpm_tx_ports);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xrt/maps.h"
+#include "bench_floor.h"
 
 /*
  * fpcost points each bench_m_* map at xrt's own (bpf_map__reuse_fd), filled
@@ -39,25 +40,7 @@ struct {
 	__uint(max_entries, XRT_MAX_IFACES);
 } bench_m_stats SEC(".maps");
 
-struct bench_redirect_cfg {
-	__u32 egress_ifindex;
-	__u8 src_mac[ETH_ALEN];
-	__u8 dst_mac[ETH_ALEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bench_redirect_cfg);
-} bench_m_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-} bench_m_tx_ports SEC(".maps");
+BENCH_FLOOR_MAPS(bench_m_cfg, bench_m_tx_ports);
 
 /* Set by fpcost before load: the neighbour and next hop the routes use.
  * Initialised non-zero so that it lives in .data, which fpcost rewrites. */
@@ -73,16 +56,10 @@ static __always_inline int bench_m_floor(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	__u32 zero = 0;
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	struct bench_redirect_cfg *cfg = bpf_map_lookup_elem(&bench_m_cfg, &zero);
-	if (!cfg || !cfg->egress_ifindex)
-		return XDP_PASS;
-	__builtin_memcpy(eth->h_dest, cfg->dst_mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, cfg->src_mac, ETH_ALEN);
-	return bpf_redirect_map(&bench_m_tx_ports, cfg->egress_ifindex, 0);
+	return bench_floor_redirect(eth, &bench_m_cfg, &bench_m_tx_ports);
 }
 
 SEC("xdp")

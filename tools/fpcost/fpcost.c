@@ -207,7 +207,7 @@ static int fp_devmap_add(struct bpf_object *obj, const char *map, int ifindex)
 	return 0;
 }
 
-/* Mirrors struct bench_redirect_cfg in bpf/bench_redirect.bpf.c. */
+/* Mirrors struct bench_redirect_cfg in bpf/bench_floor.h. */
 struct bench_redirect_cfg {
 	__u32 egress_ifindex;
 	__u8 src_mac[6];

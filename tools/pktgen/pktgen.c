@@ -403,7 +403,7 @@ static int cmd_sink(int argc, char **argv)
 	return 2;
 }
 
-/* Mirrors struct bench_redirect_cfg in bpf/bench_redirect.bpf.c. */
+/* Mirrors struct bench_redirect_cfg in bpf/bench_floor.h. */
 struct floor_cfg {
 	__u32 egress_ifindex;
 	__u8 src_mac[6];

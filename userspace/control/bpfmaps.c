@@ -399,6 +399,18 @@ static int tx_ports_open(struct xrt_maps *m, char *err)
 	return 0;
 }
 
+/* Loaded or reopened alike: open the devmap and rebuild the gateway index
+ * from the next hops already in the maps; on failure nothing stays open. */
+static int maps_open_finish(struct xrt_maps *m, char *err)
+{
+	int rc = tx_ports_open(m, err);
+	if (!rc)
+		rc = gw_index_build(m, err);
+	if (rc)
+		xrt_maps_close(m);
+	return rc;
+}
+
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
@@ -465,15 +477,7 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		xrt_maps_close(m);
 		return fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 	}
-	rc = tx_ports_open(m, err);
-	if (rc) {
-		xrt_maps_close(m);
-		return rc;
-	}
-	rc = gw_index_build(m, err);
-	if (rc)
-		xrt_maps_close(m);
-	return rc;
+	return maps_open_finish(m, err);
 }
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
@@ -496,15 +500,7 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 			return fail(err, rc, "%s: %s", path, strerror(-rc));
 		}
 	}
-	rc = tx_ports_open(m, err);
-	if (rc) {
-		xrt_maps_close(m);
-		return rc;
-	}
-	rc = gw_index_build(m, err);
-	if (rc)
-		xrt_maps_close(m);
-	return rc;
+	return maps_open_finish(m, err);
 }
 
 void xrt_maps_close(struct xrt_maps *m)

@@ -365,6 +365,20 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	return 0;
 }
 
+/* "route del" and "route flush" select by the device of the first next hop. */
+static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
+			   struct rib_match *m, char *err)
+{
+	if (!c->nnh || !c->nh[0].dev[0])
+		return 0;
+	struct xrt_link *l = router_link_need(r, c->nh[0].dev, err);
+	if (!l)
+		return -ENODEV;
+	m->has_dev = true;
+	m->ifindex = l->dev.ifindex;
+	return 0;
+}
+
 static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -395,13 +409,8 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
 		};
-		if (c.nnh && c.nh[0].dev[0]) {
-			struct xrt_link *l = router_link_need(r, c.nh[0].dev, err);
-			if (!l)
-				return -ENODEV;
-			m.has_dev = true;
-			m.ifindex = l->dev.ifindex;
-		}
+		if ((rc = match_first_dev(r, &c, &m, err)))
+			return rc;
 		if (c.nnh && c.nh[0].has_gw) {
 			m.has_gw = true;
 			m.gw = c.nh[0].gw;
@@ -434,13 +443,8 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 			.has_metric = c.has_metric, .metric = c.metric,
 			.has_type = c.has_type, .type = c.type,
 		};
-		if (c.nnh && c.nh[0].dev[0]) {
-			struct xrt_link *l = router_link_need(r, c.nh[0].dev, err);
-			if (!l)
-				return -ENODEV;
-			m.has_dev = true;
-			m.ifindex = l->dev.ifindex;
-		}
+		if ((rc = match_first_dev(r, &c, &m, err)))
+			return rc;
 		rc = rib_flush(r->rib, &m, err);
 		if (rc < 0)
 			return rc;
@@ -490,6 +494,15 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac);
 }
 
+/* "link attach" and "link set": the settings given on the command line. */
+static int link_apply_settings(struct xrt_router *r, struct xrt_link *l,
+			       const struct cmd_link *c, char *err)
+{
+	return link_set(r, l, c->has_mtu ? &c->mtu : NULL,
+			c->has_forwarding ? &c->forwarding : NULL,
+			c->has_table ? &c->table : NULL, err);
+}
+
 static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 		    struct xrt_buf *out, char *err)
 {
@@ -509,10 +522,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 			return rc;
 		if (!c.has_mtu && !c.has_forwarding && !c.has_table)
 			return 0;
-		struct xrt_link *l = router_link_by_name(r, c.dev);
-		return link_set(r, l, c.has_mtu ? &c.mtu : NULL,
-				c.has_forwarding ? &c.forwarding : NULL,
-				c.has_table ? &c.table : NULL, err);
+		return link_apply_settings(r, router_link_by_name(r, c.dev), &c, err);
 	}
 	if (is(verb, "detach", 3)) {
 		if ((rc = parse_link(argc, argv, true, false, &c, err)))
@@ -526,11 +536,7 @@ static int cmd_link(struct xrt_router *r, int argc, char **argv, bool json,
 			return rc;
 		CHECK_ONLY_DONE(r);
 		struct xrt_link *l = router_link_need(r, c.dev, err);
-		if (!l)
-			return -ENODEV;
-		return link_set(r, l, c.has_mtu ? &c.mtu : NULL,
-				c.has_forwarding ? &c.forwarding : NULL,
-				c.has_table ? &c.table : NULL, err);
+		return l ? link_apply_settings(r, l, &c, err) : -ENODEV;
 	}
 	if (is(verb, "show", 1) || is(verb, "list", 1)) {
 		if ((rc = parse_link(argc, argv, false, false, &c, err)))

@@ -181,6 +181,21 @@ static int parse_dev(const char *w, char dev[IF_NAMESIZE], char *err)
 		i++;                                             \
 	} while (0)
 
+/* The next hop that "via" or "dev" (the word, for the message) fills: the
+ * route's only one, or in a multipath route the last "nexthop" opened. */
+static struct cmd_nexthop *nexthop_to_fill(struct cmd_route *r, struct cmd_nexthop *cur,
+					   const char *word, char *err)
+{
+	if (!r->multipath) {
+		if (r->nnh == 0)
+			r->nnh = 1;
+		return &r->nh[0];
+	}
+	if (!cur)
+		ERR("\"%s\" must follow \"nexthop\" in a multipath route", word);
+	return cur;
+}
+
 int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_route *r,
 		char *err)
 {
@@ -195,15 +210,8 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 		uint32_t t;
 		if (!strcmp(w, "via")) {
 			NEXT_ARG();
-			if (!r->multipath) {
-				if (r->nnh == 0)
-					r->nnh = 1;
-				cur = &r->nh[0];
-			}
-			if (!cur) {
-				ERR("\"via\" must follow \"nexthop\" in a multipath route");
+			if (!(cur = nexthop_to_fill(r, cur, "via", err)))
 				return -EINVAL;
-			}
 			if (cur->has_gw) {
 				ERR("\"via\" is given twice");
 				return -EINVAL;
@@ -213,15 +221,8 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			cur->has_gw = true;
 		} else if (!strcmp(w, "dev") || !strcmp(w, "oif")) {
 			NEXT_ARG();
-			if (!r->multipath) {
-				if (r->nnh == 0)
-					r->nnh = 1;
-				cur = &r->nh[0];
-			}
-			if (!cur) {
-				ERR("\"dev\" must follow \"nexthop\" in a multipath route");
+			if (!(cur = nexthop_to_fill(r, cur, "dev", err)))
 				return -EINVAL;
-			}
 			if (cur->dev[0]) {
 				ERR("\"dev\" is given twice");
 				return -EINVAL;

@@ -221,6 +221,36 @@ int inet6_pick_saddr(const struct in6_addr *dst, struct in6_addr *out)
 	return 0;
 }
 
+int ip6_datagram_dest(const struct sock *sk, const struct sockaddr_in6 **to)
+{
+	if (sk->shut_wr)
+		return -EPIPE;
+	if (!*to || (*to)->sin6_family == AF_UNSPEC) {
+		if (!sk->connected)
+			return -EDESTADDRREQ;
+		*to = &sk->peer;
+	} else if ((*to)->sin6_family != AF_INET6) {
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int *oif,
+		       struct in6_addr *src)
+{
+	/* A scoped destination leaves by the interface its scope names. */
+	*oif = sk->bound_dev_if;
+	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
+		*oif = to->sin6_scope_id ? (int)to->sin6_scope_id : *oif;
+	*src = sk->local.sin6_addr;
+	if (!ip6_is_unspec(src))
+		return 0;
+	const struct xrt_netdev *dev = *oif ? stack_dev(*oif) : NULL;
+	if (dev)
+		return ipv6_dev_get_saddr(dev, &to->sin6_addr, src) ? 0 : -EADDRNOTAVAIL;
+	return inet6_pick_saddr(&to->sin6_addr, src);
+}
+
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer)
 {
 	if (peer) {

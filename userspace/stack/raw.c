@@ -70,32 +70,19 @@ static int rawv6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
 static long rawv6_sendmsg(struct sock *sk, const void *data, size_t len,
 			  const struct sockaddr_in6 *to)
 {
-	if (sk->shut_wr)
-		return -EPIPE;
-	if (!to || to->sin6_family == AF_UNSPEC) {
-		if (!sk->connected)
-			return -EDESTADDRREQ;
-		to = &sk->peer;
-	} else if (to->sin6_family != AF_INET6) {
-		return -EAFNOSUPPORT;
-	}
+	int rc = ip6_datagram_dest(sk, &to);
+	if (rc < 0)
+		return rc;
 	if (len > IP6_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	if (sk->protocol == NEXTHDR_ICMP && len < ICMP6_HDR_LEN)
 		return -EINVAL;
-	int oif = sk->bound_dev_if;
-	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
-		oif = to->sin6_scope_id ? (int)to->sin6_scope_id : oif;
-	struct in6_addr src = sk->local.sin6_addr;
-	if (ip6_is_unspec(&src)) {
-		const struct xrt_netdev *dev = oif ? stack_dev(oif) : NULL;
-		int rc = dev ? (ipv6_dev_get_saddr(dev, &to->sin6_addr, &src) ? 0 : -EADDRNOTAVAIL)
-			     : inet6_pick_saddr(&to->sin6_addr, &src);
-		if (rc < 0)
-			return rc;
-	}
-	int rc = ip6_xmit(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len,
-			  sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : -1, oif);
+	int oif;
+	struct in6_addr src;
+	if ((rc = ip6_datagram_route(sk, to, &oif, &src)) < 0)
+		return rc;
+	rc = ip6_xmit(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len,
+		      sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : -1, oif);
 	if (rc < 0)
 		return rc;
 	sockstats.raw_out++;

@@ -121,6 +121,15 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr);
 /* Pick a source for dst when the socket has none: route, then the egress
  * interface's address. 0 or -ENETUNREACH / -EADDRNOTAVAIL. */
 int inet6_pick_saddr(const struct in6_addr *dst, struct in6_addr *out);
+/* sendmsg for the datagram sockets (raw, UDP): the destination is "to", or
+ * the connected peer when "to" is NULL or AF_UNSPEC. 0, or -EPIPE after
+ * shutdown(SHUT_WR), -EDESTADDRREQ, -EAFNOSUPPORT. */
+int ip6_datagram_dest(const struct sock *sk, const struct sockaddr_in6 **to);
+/* The egress interface (0 = route) and source for a datagram to "to": the
+ * bound source, else one from the scope's interface or the route.
+ * 0 or -ENETUNREACH / -EADDRNOTAVAIL. */
+int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int *oif,
+		       struct in6_addr *src);
 /* Is (proto, port) taken by another socket on an overlapping address? */
 bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 		       const struct in6_addr *addr);

@@ -136,35 +136,20 @@ static int udpv6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
 static long udpv6_sendmsg(struct sock *sk, const void *data, size_t len,
 			  const struct sockaddr_in6 *to)
 {
-	if (sk->shut_wr)
-		return -EPIPE;
-	if (!to || to->sin6_family == AF_UNSPEC) {
-		if (!sk->connected)
-			return -EDESTADDRREQ;
-		to = &sk->peer;
-	} else if (to->sin6_family != AF_INET6) {
-		return -EAFNOSUPPORT;
-	}
+	int rc = ip6_datagram_dest(sk, &to);
+	if (rc < 0)
+		return rc;
 	if (!to->sin6_port)
 		return -EINVAL;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
-	int rc = udp_autobind(sk);
+	rc = udp_autobind(sk);
 	if (rc < 0)
 		return rc;
-	int oif = sk->bound_dev_if;
-	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
-		oif = to->sin6_scope_id ? (int)to->sin6_scope_id : oif;
-	struct in6_addr src = sk->local.sin6_addr;
-	if (ip6_is_unspec(&src)) {
-		const struct xrt_netdev *dev = oif ? stack_dev(oif) : NULL;
-		if (dev)
-			rc = ipv6_dev_get_saddr(dev, &to->sin6_addr, &src) ? 0 : -EADDRNOTAVAIL;
-		else
-			rc = inet6_pick_saddr(&to->sin6_addr, &src);
-		if (rc < 0)
-			return rc;
-	}
+	int oif;
+	struct in6_addr src;
+	if ((rc = ip6_datagram_route(sk, to, &oif, &src)) < 0)
+		return rc;
 	static uint8_t seg[IP6_MAX_PAYLOAD];
 	uint16_t ulen = htons((uint16_t)(len + UDP_HDR_LEN));
 	memcpy(seg, &sk->local.sin6_port, 2);
