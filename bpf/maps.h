@@ -13,14 +13,7 @@
  * XRT_MAP_* strings: libbpf pins a map under its variable name.
  */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__type(key, struct xrt_fib6_key);
-	__type(value, struct xrt_fib6_val);
-	__uint(max_entries, XRT_MAX_ROUTES);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* LPM tries require it */
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xrt_fib6 SEC(".maps");
+#include "fib6_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

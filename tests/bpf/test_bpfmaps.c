@@ -22,6 +22,15 @@
 
 TestSuite(bpfmaps, .init = xt_setup, .fini = xt_teardown);
 
+static uint32_t route_count(uint32_t table)
+{
+	char err[XRT_ERR_LEN] = "";
+	uint32_t n = ~0u;
+
+	cr_assert_eq(xrt_maps_route_count(&M, table, &n, err), 0, "%s", err);
+	return n;
+}
+
 static unsigned count_keys(int fd, size_t key_size)
 {
 	uint8_t key[64], next[64];
@@ -71,28 +80,38 @@ Test(bpfmaps, route_refusals_leave_fib_unchanged)
 	bad = (struct xrt_fib6_val){ .type = XRT_RTN_BLACKHOLE, .nh = 1 };
 	expect_refused(xrt_maps_route_set(&M, 254, a, 48, &bad, err), "nexthop");
 	expect_refused(xrt_maps_route_set(&M, 254, NULL, 48, &uni, err), "prefix");
-	cr_assert_eq(count_keys(M.fib6, sizeof(struct xrt_fib6_key)), 0);
+	cr_assert_eq(route_count(254), 0);
 	expect_refused(xrt_maps_route_del(&M, 254, a, 48, err), "no such");
 }
 
-Test(bpfmaps, route_key_is_canonical)
+Test(bpfmaps, route_prefix_is_canonical)
 {
-	struct xrt_fib6_val v = { .type = XRT_RTN_BLACKHOLE }, got;
-	struct xrt_fib6_key k = { .prefixlen = XRT_FIB6_KEY_PREFIXLEN(33),
-				  .table = htobe32(254) };
+	struct xrt_fib6_val v = { .type = XRT_RTN_BLACKHOLE };
+	struct xrt_iface ifv = { .slot = 1, .mtu = 1500, .table = 254,
+				 .flags = XRT_IF_F_FORWARDING };
 	char err[XRT_ERR_LEN];
+	struct xt_pkt p;
+	struct xt_result r;
 	uint8_t a[16];
 
-	/* Host bits beyond /33 are cleared, table is big-endian. */
+	/* Host bits beyond /33 are ignored: 2001:db8:8000::/33. */
+	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_addr("2001:db8:ffff::1", a);
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 33, &v, err), 0, "%s", err);
-	xt_addr("2001:db8:8000::", k.addr);
-	cr_assert_eq(bpf_map_lookup_elem(M.fib6, &k, &got), 0);
-	cr_assert_eq(got.type, XRT_RTN_BLACKHOLE);
-	/* Delete with other host bits finds the same entry. */
+	cr_assert_eq(route_count(254), 1);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:8000::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "inside the /33: blackhole");
+	xt_ip6(&p, "2001:db8::1", "2001:db8:7fff::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "outside the /33: no route (punt fallback)");
+	/* Delete with other host bits finds the same route. */
 	xt_addr("2001:db8:8001::", a);
 	cr_assert_eq(xrt_maps_route_del(&M, 254, a, 33, err), 0, "%s", err);
-	cr_assert_eq(count_keys(M.fib6, sizeof(struct xrt_fib6_key)), 0);
+	cr_assert_eq(route_count(254), 0);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:8000::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "route gone: no route");
 }
 
 Test(bpfmaps, tables_are_separate)
@@ -364,7 +383,8 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	char err[XRT_ERR_LEN] = "", cmd[512];
 	struct bpf_map_info mi;
 	__u32 ids[32], n = 32, len;
-	int *fds[] = { &M.fib6, &M.nh, &M.nh_grp, &M.neigh6, &M.ifaces, &M.xsks,
+	int *fds[] = { &M.fib6, &M.fib6_tbl, &M.fib6_node, &M.fib6_rec, &M.nh,
+		       &M.nh_grp, &M.neigh6, &M.ifaces, &M.xsks,
 		       &M.stats, &M.punt_cfg, &M.punt_tb, &M.local6, &M.tx_outer };
 	struct xrt_maps m2;
 	unsigned i;
