@@ -22,11 +22,13 @@
  *   holds the answer for its whole span, so a walk never backtracks.
  *
  * The trie is always exactly build(shadow) (build() below, a pure function
- * of the shadow). A change to prefix P walks the trie along P from the top,
- * and at the first entry whose shape differs from what build() now wants
- * there (or where P covers the whole span), it builds that span afresh in
- * unused cells and publishes it with one 32-bit store. Only P's span
- * changes, so nothing outside the rebuilt entry needs touching.
+ * of the shadow). A change to prefix P walks the trie along P from the top
+ * to the smallest entry whose span holds P (or the first whose shape is no
+ * longer what build() wants), and refreshes it: pushed leaves that changed
+ * are rewritten in place, and a span whose shape changed is built afresh in
+ * unused cells and published with one 32-bit store. Only P's span changes,
+ * so nothing outside that entry needs touching, and every word a reader
+ * can see is either the old answer or the new one.
  */
 
 struct pfx {
@@ -450,57 +452,91 @@ found:
 
 /* ---- changes ---- */
 
-/* Build span s into the word at *slot and publish it. */
-static int rebuild(struct fib6 *f, uint32_t table, uint32_t *slot, const struct pfx *s)
+static void store(uint32_t *word, uint32_t v)
 {
-	uint32_t d = 0, e, old;
-	struct pnode *t = shadow_descend(f->root[table], s, &d);
-	int rc = build(f, s, d, t, &e);
+	if (*word != v)
+		__atomic_store_n(word, v, __ATOMIC_RELEASE);
+}
 
-	if (rc)
+/*
+ * Make the entry at *slot (span s; d the answer for s from routes strictly
+ * containing it; t the topmost shadow node inside s) equal build(s) again.
+ * Where its shape is still right, only the pushed leaves that changed are
+ * rewritten, each with one store; where the shape changed, that span is
+ * built afresh and published in one store. So changing a short prefix
+ * (a default route over a full table) rewrites words in place instead of
+ * rebuilding every cell under it.
+ */
+static int refresh(struct fib6 *f, uint32_t *slot, const struct pfx *s, uint32_t d,
+		   struct pnode *t)
+{
+	uint32_t e = *slot, i = e & XRT_FIB6_E_IDX, d0 = d, ne;
+	struct pnode *r;
+	int rc;
+
+	switch (shape_of(s, t, &d, &r)) {
+	case SHAPE_LEAF:
+		if (e & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC))
+			break;
+		store(slot, d);
+		return 0;
+	case SHAPE_REC: {
+		struct xrt_fib6_rec *rec = &f->mem.rec[i];
+
+		if (!(e & XRT_FIB6_E_REC) || rec->plen != r->p.len || rec->hi != r->p.hi ||
+		    rec->lo != r->p.lo)
+			break;
+		store(&rec->miss, d);
+		return refresh(f, &rec->match, &r->p, d, r);
+	}
+	case SHAPE_NODE:
+		if (!(e & XRT_FIB6_E_NODE))
+			break;
+		unsigned q = xrt_fib6_node_pos(s->len);
+		for (uint32_t v = 0; v < 1 << XRT_FIB6_STRIDE; v++) {
+			struct pfx sub = pfx_extend(pfx_trunc(*s, q), v);
+			uint32_t dd = d;
+			struct pnode *tt = shadow_descend(t, &sub, &dd);
+
+			if ((rc = refresh(f, &f->mem.node[i].e[v], &sub, dd, tt)))
+				return rc;
+		}
+		return 0;
+	}
+	if ((rc = build(f, s, d0, t, &ne)))
 		return rc;
-	old = *slot;
-	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
-	entry_release(f, old, true);
+	__atomic_store_n(slot, ne, __ATOMIC_RELEASE);
+	entry_release(f, e, true);
 	return 0;
 }
 
-/* p covers whole DP entries: build them all, then publish them all, so a
- * failure (no cells) leaves every entry as it was. */
-static int update_dp_range(struct fib6 *f, uint32_t table, const struct pfx *p)
+/* Refresh the entry at *slot for span s from the top of the shadow. */
+static int refresh_span(struct fib6 *f, uint32_t table, uint32_t *slot, const struct pfx *s)
 {
-	uint32_t *dp = dp_region(f, table), first = (uint32_t)(p->hi >> 48);
-	uint32_t n = 1u << (XRT_FIB6_DP_BITS - p->len), *e = malloc(sizeof(*e) * n), v;
-	int rc = e ? 0 : -ENOMEM;
+	uint32_t d = 0;
+	struct pnode *t = shadow_descend(f->root[table], s, &d);
 
-	for (v = 0; v < n && !rc; v++) {
-		struct pfx s = { (uint64_t)(first + v) << 48, 0, XRT_FIB6_DP_BITS };
-		uint32_t d = 0;
-		struct pnode *t = shadow_descend(f->root[table], &s, &d);
-
-		if ((rc = build(f, &s, d, t, &e[v]))) {
-			while (v--)
-				entry_release(f, e[v], false);
-			break;
-		}
-	}
-	for (v = 0; v < n && !rc; v++) {
-		uint32_t old = dp[first + v];
-		__atomic_store_n(&dp[first + v], e[v], __ATOMIC_RELEASE);
-		entry_release(f, old, true);
-	}
-	free(e);
-	return rc;
+	return refresh(f, slot, s, d, t);
 }
 
-/* Rebuild what the change to p (already in the shadow) alters. */
+/* Bring the trie in line with the shadow after a change to p. A failure (no
+ * free cells) can leave part of p's span refreshed: the caller undoes the
+ * change in the shadow and calls this again. */
 static int fib6_update(struct fib6 *f, uint32_t table, const struct pfx *p)
 {
 	uint32_t *dp = dp_region(f, table), *slot;
 	struct pfx s;
+	int rc;
 
-	if (p->len < XRT_FIB6_DP_BITS)
-		return update_dp_range(f, table, p);
+	if (p->len < XRT_FIB6_DP_BITS) { /* p covers whole DP entries */
+		uint32_t first = (uint32_t)(p->hi >> 48), n = 1u << (XRT_FIB6_DP_BITS - p->len);
+		for (uint32_t v = first; v < first + n; v++) {
+			s = (struct pfx){ (uint64_t)v << 48, 0, XRT_FIB6_DP_BITS };
+			if ((rc = refresh_span(f, table, &dp[v], &s)))
+				return rc;
+		}
+		return 0;
+	}
 	slot = &dp[p->hi >> 48];
 	s = pfx_trunc(*p, XRT_FIB6_DP_BITS);
 	for (;;) {
@@ -526,7 +562,7 @@ static int fib6_update(struct fib6 *f, uint32_t table, const struct pfx *p)
 			break;
 		}
 	}
-	return rebuild(f, table, slot, &s);
+	return refresh_span(f, table, slot, &s);
 }
 
 static int check_args(uint32_t table, unsigned plen, char *err)
@@ -556,11 +592,11 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	if ((rc = shadow_add(&f->root[table], &p, leaf, &old)))
 		return fail(err, rc, "route: out of memory");
 	if ((rc = fib6_update(f, table, &p))) {
-		/* Undo in the shadow: the trie was not touched. */
 		if (old)
 			shadow_add(&f->root[table], &p, old, &old);
 		else
 			shadow_del(&f->root[table], &p);
+		fib6_update(f, table, &p); /* cells it freed come back after a grace period */
 		return fail(err, rc, "route: table full (no free trie cells)");
 	}
 	if (!old) {
@@ -585,6 +621,7 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	if ((rc = fib6_update(f, table, &p))) {
 		/* Removing can need cells too (a record replacing a node). */
 		shadow_add(&f->root[table], &p, leaf, &old);
+		fib6_update(f, table, &p);
 		return fail(err, rc, "route: table full (no free trie cells)");
 	}
 	f->nroutes--;
