@@ -47,6 +47,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_ifaces SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_iface);
+	__uint(max_entries, XRT_IFINDEX_DIRECT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_ifaces_dir SEC(".maps");
+
+/* An attached interface by ifindex, or NULL. */
+static __always_inline const struct xrt_iface *xrt_iface_get(__u32 ifindex)
+{
+	const struct xrt_iface *v;
+
+	if (ifindex < XRT_IFINDEX_DIRECT) {
+		v = bpf_map_lookup_elem(&xrt_ifaces_dir, &ifindex);
+		return v && v->slot ? v : NULL;
+	}
+	return bpf_map_lookup_elem(&xrt_ifaces, &ifindex);
+}
+
 /*
  * xrt_tx_ports: the DEVMAP_HASH the fast path transmits through (SPEC 1 step
  * 10), ifindex -> {ifindex}, filled by bpfmaps.c for every interface in

@@ -3,6 +3,7 @@
 #define XRT_LIMITS_H
 
 #define XRT_MAX_IFACES 64          /* attached interfaces; also stats slots */
+#define XRT_IFINDEX_DIRECT 4096    /* xrt_ifaces_dir: ifindexes found by index */
 #define XRT_MAX_QUEUES 4           /* rx queues per interface with an XSK */
 #define XRT_MAX_XSKS (XRT_MAX_IFACES * XRT_MAX_QUEUES)
 #define XRT_MAX_TX_PORTS (XRT_MAX_IFACES * 4) /* devmap: 4x buckets, short chains */

@@ -22,6 +22,7 @@
 #define XRT_MAP_NH_GRP "xrt_nh_grp"
 #define XRT_MAP_NEIGH6 "xrt_neigh6"
 #define XRT_MAP_IFACES "xrt_ifaces"
+#define XRT_MAP_IFACES_DIR "xrt_ifaces_dir"
 #define XRT_MAP_TX_PORTS "xrt_tx_ports"
 #define XRT_MAP_TX_OUTER "xrt_tx_outer"
 #define XRT_MAP_XSKS "xrt_xsks"
@@ -175,6 +176,11 @@ struct xrt_iface {
 	__u32 xsk_base; /* xrt_xsks key = xsk_base + rx_queue_index */
 	__u32 pad;
 };
+
+/* xrt_ifaces_dir: ARRAY by ifindex < XRT_IFINDEX_DIRECT, a copy of
+ * xrt_ifaces kept by bpfmaps.c (slot 0 = not attached): an array lookup is
+ * inlined by the verifier, a hash lookup costs about 4 ns per packet.
+ * Larger ifindexes are looked up in xrt_ifaces. */
 
 /* xrt_tx_ports: DEVMAP_HASH, ifindex -> struct bpf_devmap_val {.ifindex}:
  * the egress ports (every interface in xrt_ifaces). Not pinned itself: it is

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,7 +385,7 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	struct bpf_map_info mi;
 	__u32 ids[32], n = 32, len;
 	int *fds[] = { &M.fib6, &M.fib6_tbl, &M.fib6_node, &M.fib6_rec, &M.nh,
-		       &M.nh_grp, &M.neigh6, &M.ifaces, &M.xsks,
+		       &M.nh_grp, &M.neigh6, &M.ifaces, &M.ifaces_dir, &M.xsks,
 		       &M.stats, &M.punt_cfg, &M.punt_tb, &M.local6, &M.tx_outer };
 	struct xrt_maps m2;
 	unsigned i;
@@ -508,4 +509,50 @@ Test(bpfmaps, punt_goes_to_bound_xsk)
 	xsk_socket__delete(xsk);
 	xsk_umem__delete(umem);
 	munmap(buf, size);
+}
+
+/* Interfaces with an ifindex below XRT_IFINDEX_DIRECT are found in the
+ * xrt_ifaces_dir array, larger ones in the xrt_ifaces hash: both ways give
+ * the same answer, and removal is seen both ways. */
+Test(bpfmaps, iface_found_by_small_and_large_ifindex)
+{
+	struct xrt_fib6_val bh = { .type = XRT_RTN_BLACKHOLE };
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_iface got;
+	struct xt_pkt p;
+	struct xt_result r;
+	uint8_t a[16];
+	int big;
+
+	cr_assert_eq(system("ip link add name xfc index 5000 type veth peer name xfd && "
+			    "ip link set xfc up && ip link set xfd up"), 0);
+	big = (int)if_nametoindex("xfc");
+	cr_assert_eq(big, 5000);
+	cr_assert_geq(big, XRT_IFINDEX_DIRECT);
+	xt_addr("2001:db8:dead::", a);
+	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 48, &bh, err), 0, "%s", err);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:dead::1", 64, NEXTHDR_UDP, 8);
+	int ifs[2] = { if_a, big };
+	for (int i = 0; i < 2; i++) {
+		struct xrt_iface v = { .slot = (uint16_t)(3 + i), .mtu = 1500, .table = 254,
+				       .flags = XRT_IF_F_FORWARDING };
+		uint32_t k = (uint32_t)ifs[i];
+
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_PASS, "ifindex %d: not attached yet", ifs[i]);
+		cr_assert_eq(xrt_maps_iface_set(&M, ifs[i], &v, err), 0, "%s", err);
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_DROP, "ifindex %d: attached, blackhole route", ifs[i]);
+		/* The array holds small ifindexes only. */
+		memset(&got, 0, sizeof(got));
+		if (k < XRT_IFINDEX_DIRECT) {
+			cr_assert_eq(bpf_map_lookup_elem(M.ifaces_dir, &k, &got), 0);
+			cr_assert_eq(got.slot, v.slot);
+		} else {
+			cr_assert_neq(bpf_map_lookup_elem(M.ifaces_dir, &k, &got), 0);
+		}
+		cr_assert_eq(xrt_maps_iface_del(&M, ifs[i], err), 0, "%s", err);
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_PASS, "ifindex %d: detached", ifs[i]);
+	}
 }

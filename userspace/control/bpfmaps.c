@@ -107,7 +107,7 @@ static void maps_reset(struct xrt_maps *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
-	m->fib6_tbl = m->fib6_node = m->fib6_rec = -1;
+	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
 	m->local6 = m->tx_outer = -1;
 }
@@ -129,6 +129,7 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_NH_GRP, &m->nh_grp };
 	s[n++] = (struct map_slot){ XRT_MAP_NEIGH6, &m->neigh6 };
 	s[n++] = (struct map_slot){ XRT_MAP_IFACES, &m->ifaces };
+	s[n++] = (struct map_slot){ XRT_MAP_IFACES_DIR, &m->ifaces_dir };
 	s[n++] = (struct map_slot){ XRT_MAP_XSKS, &m->xsks };
 	s[n++] = (struct map_slot){ XRT_MAP_STATS, &m->stats };
 	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
@@ -479,7 +480,7 @@ static int fib_open(struct xrt_maps *m, char *err)
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	struct bpf_program *prog;
 	int i, n, rc;
 
@@ -550,7 +551,7 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	char path[512];
 	int i, n, rc;
 
@@ -573,7 +574,7 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 
 void xrt_maps_close(struct xrt_maps *m)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	int i, n;
 
 	free(m->priv);
@@ -732,6 +733,8 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 	if (rc)
 		return rc;
 	rc = map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	if (!rc && key < XRT_IFINDEX_DIRECT)
+		rc = map_update(m->ifaces_dir, &key, v, XRT_MAP_IFACES_DIR, err);
 	if (rc)
 		return rc;
 	return nh_refresh_smac(m, ifindex, v, err);
@@ -747,6 +750,12 @@ int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
 	rc = map_delete(m->ifaces, &key, "iface", err);
 	if (rc)
 		return rc;
+	if (key < XRT_IFINDEX_DIRECT) {
+		const struct xrt_iface none = { 0 };
+		rc = map_update(m->ifaces_dir, &key, &none, XRT_MAP_IFACES_DIR, err);
+		if (rc)
+			return rc;
+	}
 	/* The kernel drops the port itself when the device goes away. */
 	if (bpf_map_delete_elem(m->tx_ports, &key) && errno != ENOENT)
 		return fail(err, -errno, "%s: %s", XRT_MAP_TX_PORTS, strerror(errno));

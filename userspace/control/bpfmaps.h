@@ -24,7 +24,7 @@ struct xrt_maps {
 	/* fib6: xrt_fib6_dp, the map that identifies a set (link.c, tests);
 	 * the trie's other maps beside it. */
 	int fib6, fib6_tbl, fib6_node, fib6_rec;
-	int nh, nh_grp, neigh6, ifaces, xsks, stats;
+	int nh, nh_grp, neigh6, ifaces, ifaces_dir, xsks, stats;
 	/* tx_ports: the devmap in slot 0 of the pinned tx_outer (see
 	 * bpf/maps.h); its own fd, from the slot's map id. */
 	int tx_ports, tx_outer;
