@@ -401,10 +401,11 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_out(out, o);
 		return 0;
 	}
-	xrt_buf_printf(out, "fib: %llu routes in %u tables; trie %u nodes, %u records, "
-		       "%llu bytes in use; %u cells waiting for a grace period (%u so far)\n",
-		       (unsigned long long)u.routes, u.tables, u.nodes, u.recs,
-		       (unsigned long long)u.bytes, u.pending, u.syncs);
+	xrt_buf_printf(out, "fib: %llu routes in %u table%s; trie: %u nodes, %u records, "
+		       "%llu bytes in use, %u cells awaiting a grace period "
+		       "(%u grace periods so far)\n",
+		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
+		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
 	return 0;
 }
 
