@@ -99,7 +99,10 @@ sk_topo_up() {
 		TC_BPF_MNT=$SK_RUN ip -n "${SK}h" link set dev "${SK}h$i" xdp obj "$BPF/xdp_pass.bpf.o" sec xdp ||
 			return 1
 	done
-	sk_r "$BUILD/xrtd" -f --bpffs "$SK_RUN/xrt" --obj "$BPF/xrt_fwd.bpf.o" >"$WORK/sk-xrtd.log" 2>&1 &
+	# ip netns exec itself, not the sk_r function: a function sent to the
+	# background is a subshell, and its PID would not be xrtd's.
+	ip netns exec "${SK}r" "$BUILD/xrtd" -f --bpffs "$SK_RUN/xrt" --obj "$BPF/xrt_fwd.bpf.o" \
+		>"$WORK/sk-xrtd.log" 2>&1 &
 	SK_XRTD_PID=$!
 	for _ in $(seq 100); do sk_xrt link show >/dev/null 2>&1 && break; sleep 0.1; done
 	sk_xrt link show >/dev/null 2>&1 || { log "xrtd did not start: $(cat "$WORK/sk-xrtd.log")"; return 1; }
@@ -121,8 +124,9 @@ sk_budget() {
 }
 
 # Counters around one transfer: the senders' retransmitted segments (the
-# host's and router's kernels, xrt), xrt's policed punts and out-of-order
-# segments held. Prints "rtx_h rtx_r rtx_x limited ofo".
+# host's and router's kernels, xrt), xrt's policed punts, out-of-order
+# segments held, and segments in and out. Prints "rtx_h rtx_r rtx_x limited
+# ofo in out".
 sk_kernel_rtx() {
 	ip netns exec "$1" awk '$1 == "Tcp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") c = i }
 		else print $c }' /proc/net/snmp
@@ -130,7 +134,8 @@ sk_kernel_rtx() {
 sk_counters() {
 	echo "$(sk_kernel_rtx "${SK}h") $(sk_kernel_rtx "${SK}r") $(sk_xrt stats | awk '
 		$1 == "TcpRetransSegs" { r = $2 } $1 == "drop.punt_limit" { l = $2 } $1 == "TcpExtTCPOFOQueue" { o = $2 }
-		END { print r + 0, l + 0, o + 0 }')"
+		$1 == "TcpInSegs" { i = $2 } $1 == "TcpOutSegs" { t = $2 }
+		END { print r + 0, l + 0, o + 0, i + 0, t + 0 }')"
 }
 
 # One transfer in MODE; records sk.MODE.r (MB/s) and adds to the mode's
@@ -183,21 +188,32 @@ sk_xfer() {
 		log "  $mode: received ${bytes:-?} bytes, not the $SK_BYTES sent, or different ones: $(cmp "$SK_SRC" "$SK_OUT" 2>&1 | head -1)"
 		return 1
 	fi
-	put "sk.$mode.r" "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')"
+	local -a a b
+	read -r -a a <<<"$c0"
+	read -r -a b <<<"$c1"
+	# Which stack carried it: xrt's TCP counts every data segment (at most
+	# 1440 payload bytes each at MTU 1500) in the xrt modes, and nothing in
+	# the kernel ones (a shim that fell back to the kernel would fail here).
+	local xin=$((b[5] - a[5])) xout=$((b[6] - a[6])) least=$((SK_BYTES / 1440))
+	case $mode in
+	xin*) [ "$xin" -ge "$least" ] || { log "  $mode: xrt's TCP received $xin segments, not the $least+ of the file"; return 1; } ;;
+	xout*) [ "$xout" -ge "$least" ] || { log "  $mode: xrt's TCP sent $xout segments, not the $least+ of the file"; return 1; } ;;
+	*) [ $((xin + xout)) = 0 ] || { log "  $mode: xrt's TCP counted $xin in, $xout out during a kernel transfer"; return 1; } ;;
+	esac
+	local mbps rtx
+	mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')
+	put "sk.$mode.r" "$mbps"
 	# Counter totals over the rounds: the sender's retransmissions, xrt's
 	# policed punts and out-of-order segments.
-	read -r -a SK_C0 <<<"$c0"
-	read -r -a SK_C1 <<<"$c1"
-	local rtx
 	case $mode in
-	kin | kdef | xin*) rtx=$((SK_C1[0] - SK_C0[0])) ;;
-	kout) rtx=$((SK_C1[1] - SK_C0[1])) ;;
-	xout*) rtx=$((SK_C1[2] - SK_C0[2])) ;;
+	kin | kdef | xin*) rtx=$((b[0] - a[0])) ;;
+	kout) rtx=$((b[1] - a[1])) ;;
+	xout*) rtx=$((b[2] - a[2])) ;;
 	esac
 	put "sk.$mode.rtx" "$rtx"
-	put "sk.$mode.limited" "$((SK_C1[3] - SK_C0[3]))"
-	put "sk.$mode.ofo" "$((SK_C1[4] - SK_C0[4]))"
-	log "  $mode: $bytes bytes in ${secs}s, $(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }') MB/s, sender retransmitted $rtx, punts policed $((SK_C1[3] - SK_C0[3]))"
+	put "sk.$mode.limited" "$((b[3] - a[3]))"
+	put "sk.$mode.ofo" "$((b[4] - a[4]))"
+	log "  $mode: $bytes bytes in ${secs}s, $mbps MB/s, sender retransmitted $rtx, punts policed $((b[3] - a[3]))"
 }
 
 sk_sum() { awk -v k="$1" '$1 == k { s += $2; n++ } END { if (n) print s }' "$RES"; }
