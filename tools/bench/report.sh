@@ -367,8 +367,8 @@ receiver's clock (tools/bench/tcprecv.py: from accept to the end of the
 stream); every transfer was checked byte for byte against the file sent
 (a short or altered transfer is not a figure: it fails the mode).
 
-| transfer | xrt | kernel TCP, same link, same run | xrt/kernel | sender's retransmitted segments / segments xrt's punt policer dropped (sum of all rounds) |
-|---|---|---|---|---|
+| transfer | xrt | kernel TCP, same link, same run | xrt/kernel | sender's retransmitted segments / retransmission timeouts, all rounds | segments xrt's punt policer dropped, all rounds |
+|---|---|---|---|---|---|
 EOF
 	local mode label base xv
 	for mode in xin xin_lift xout xout_lift; do
@@ -380,9 +380,9 @@ EOF
 		esac
 		xv=$(get "sk.$mode")
 		if [ -z "$xv" ]; then
-			echo "| $label | not measured (failed twice, see the run log) | $(get "sk.$base") MB/s | n/a | |"
+			echo "| $label | not measured (failed twice, see the run log) | $(get "sk.$base") MB/s | n/a | | |"
 		else
-			echo "| $label | $xv MB/s | $(get "sk.$base") MB/s | $(ratio "$xv" "$(get "sk.$base")")x | $(get "sk.$mode.rtx_sum") / $(get "sk.$mode.limited_sum") |"
+			echo "| $label | $xv MB/s | $(get "sk.$base") MB/s | $(ratio "$xv" "$(get "sk.$base")")x | $(get "sk.$mode.rtx_sum") / $(get "sk.$mode.rto_sum") | $(get "sk.$mode.limited_sum") |"
 		fi
 	done
 	cat <<EOF
@@ -403,10 +403,13 @@ shim).
 
 Every segment xrt receives is a 'local' punt, policed by the fast path
 before it reaches xrtd (\`xrt punt show\`). At the default budget of
-$(human "$rate") punts/s, receiving is capped near $rate x 1440 B = $ceiling MB/s; the
-segments the policer drops past it cost the kernel sender retransmissions
-(loss recovery and timeouts), which is why the default-budget receive row
-is well below that cap. When xrt sends, the punts are the host's ACKs, and
+$(human "$rate") punts/s, receiving is capped near $rate x 1440 B = $ceiling MB/s. Past it
+the policer drops whatever the token bucket cannot cover, retransmissions
+included, and xrt's TCP has no SACK, so the kernel sender often cannot
+repair the losses by fast retransmit and waits for its retransmission
+timer instead (the timeouts column). In this run its $(get sk.xin.rto_sum) timeouts account for
+at least $(awk -v n="$(get sk.xin.rto_sum)" 'BEGIN { printf "%.1f", n * 0.2 }') s (200 ms each, the kernel's minimum) of the $(get sk.xin.secs_sum) s that the
+default-budget receive transfers took. When xrt sends, the punts are the host's ACKs, and
 a dropped ACK is covered by the next one. The lifted rows are the socket
 layer's own capacity; the default rows are what a router with the default
 policy gets. xrt's out-of-order segments held while receiving: $(get sk.xin.ofo_sum)

@@ -123,26 +123,34 @@ sk_budget() {
 	SK_BUDGET=$1
 }
 
-# Counters around one transfer: the senders' retransmitted segments (the
-# host's and router's kernels, xrt), xrt's policed punts, out-of-order
-# segments held, and segments in and out. Prints "rtx_h rtx_r rtx_x limited
-# ofo in out".
-sk_kernel_rtx() {
-	ip netns exec "$1" awk '$1 == "Tcp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") c = i }
-		else print $c }' /proc/net/snmp
+# Counters around one transfer, as "name value" lines: for the host's and
+# the router's kernels (h., r.) and xrt (x.), the retransmitted segments
+# (rtx) and retransmission timeouts (rto) of a sender; for xrt also its
+# policed punts (limited), out-of-order segments held (ofo) and segments in
+# and out.
+sk_kstat() { # namespace file table field
+	ip netns exec "$1" awk -v t="$3" -v f="$4" '
+		$1 == t { if (!c) { for (i = 2; i <= NF; i++) if ($i == f) c = i } else { print $c; exit } }' "$2"
 }
 sk_counters() {
-	echo "$(sk_kernel_rtx "${SK}h") $(sk_kernel_rtx "${SK}r") $(sk_xrt stats | awk '
-		$1 == "TcpRetransSegs" { r = $2 } $1 == "drop.punt_limit" { l = $2 } $1 == "TcpExtTCPOFOQueue" { o = $2 }
-		$1 == "TcpInSegs" { i = $2 } $1 == "TcpOutSegs" { t = $2 }
-		END { print r + 0, l + 0, o + 0, i + 0, t + 0 }')"
+	local n
+	for n in h r; do
+		echo "$n.rtx $(sk_kstat "${SK}$n" /proc/net/snmp Tcp: RetransSegs)"
+		echo "$n.rto $(sk_kstat "${SK}$n" /proc/net/netstat TcpExt: TCPTimeouts)"
+	done
+	sk_xrt stats | awk '$1 == "TcpRetransSegs" { print "x.rtx", $2 } $1 == "TcpExtTCPTimeouts" { print "x.rto", $2 }
+		$1 == "drop.punt_limit" { print "x.limited", $2 } $1 == "TcpExtTCPOFOQueue" { print "x.ofo", $2 }
+		$1 == "TcpInSegs" { print "x.in", $2 } $1 == "TcpOutSegs" { print "x.out", $2 }'
+}
+sk_delta() { # name: its growth from $WORK/sk-c0 to $WORK/sk-c1
+	awk -v k="$1" '$1 == k { v[FILENAME] = $2 } END { print v[ARGV[2]] - v[ARGV[1]] }' "$WORK/sk-c0" "$WORK/sk-c1"
 }
 
 # One transfer in MODE; records sk.MODE.r (MB/s) and adds to the mode's
 # counter totals. Returns 1 (with the reason logged) if the transfer did
 # not deliver exactly the file sent.
 sk_xfer() {
-	local mode=$1 rns sns addr pre_r="" pre_s="" port rpid rc_s rc_r line bytes secs c0 c1
+	local mode=$1 rns sns addr pre_r="" pre_s="" port rpid rc_s rc_r line bytes secs
 	case $mode in
 	kin) rns=r sns=h addr=2001:db8:2::1 ;;
 	kdef) rns=r sns=h addr=2001:db8:3::1 ;;
@@ -168,7 +176,7 @@ sk_xfer() {
 		log "  $mode: the receiver did not listen: $(tail -2 "$WORK/sk-recv.err")"
 		return 1
 	fi
-	c0=$(sk_counters)
+	sk_counters >"$WORK/sk-c0"
 	ip netns exec "${SK}$sns" timeout --foreground "$SK_TIMEOUT" env ${pre_s:+"$pre_s"} socat -u \
 		"OPEN:$SK_SRC" "TCP6:[$addr]:$port" 2>"$WORK/sk-send.err"
 	rc_s=$?
@@ -176,7 +184,7 @@ sk_xfer() {
 	# the receiver's end of stream is the end of the transfer.
 	wait "$rpid"
 	rc_r=$?
-	c1=$(sk_counters)
+	sk_counters >"$WORK/sk-c1"
 	line=$(cat "$WORK/sk-recv.out")
 	bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' <<<"$line")
 	secs=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -188,32 +196,36 @@ sk_xfer() {
 		log "  $mode: received ${bytes:-?} bytes, not the $SK_BYTES sent, or different ones: $(cmp "$SK_SRC" "$SK_OUT" 2>&1 | head -1)"
 		return 1
 	fi
-	local -a a b
-	read -r -a a <<<"$c0"
-	read -r -a b <<<"$c1"
 	# Which stack carried it: xrt's TCP counts every data segment (at most
 	# 1440 payload bytes each at MTU 1500) in the xrt modes, and nothing in
 	# the kernel ones (a shim that fell back to the kernel would fail here).
-	local xin=$((b[5] - a[5])) xout=$((b[6] - a[6])) least=$((SK_BYTES / 1440))
+	local xin xout least=$((SK_BYTES / 1440))
+	xin=$(sk_delta x.in)
+	xout=$(sk_delta x.out)
 	case $mode in
 	xin*) [ "$xin" -ge "$least" ] || { log "  $mode: xrt's TCP received $xin segments, not the $least+ of the file"; return 1; } ;;
 	xout*) [ "$xout" -ge "$least" ] || { log "  $mode: xrt's TCP sent $xout segments, not the $least+ of the file"; return 1; } ;;
 	*) [ $((xin + xout)) = 0 ] || { log "  $mode: xrt's TCP counted $xin in, $xout out during a kernel transfer"; return 1; } ;;
 	esac
-	local mbps rtx
+	local mbps sender rtx rto limited
 	mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 	put "sk.$mode.r" "$mbps"
-	# Counter totals over the rounds: the sender's retransmissions, xrt's
-	# policed punts and out-of-order segments.
+	put "sk.$mode.secs" "$secs"
+	# Totals over the rounds: the sender's retransmissions and timeouts,
+	# xrt's policed punts and out-of-order segments.
 	case $mode in
-	kin | kdef | xin*) rtx=$((b[0] - a[0])) ;;
-	kout) rtx=$((b[1] - a[1])) ;;
-	xout*) rtx=$((b[2] - a[2])) ;;
+	kin | kdef | xin*) sender=h ;;
+	kout) sender=r ;;
+	xout*) sender=x ;;
 	esac
+	rtx=$(sk_delta "$sender.rtx")
+	rto=$(sk_delta "$sender.rto")
+	limited=$(sk_delta x.limited)
 	put "sk.$mode.rtx" "$rtx"
-	put "sk.$mode.limited" "$((b[3] - a[3]))"
-	put "sk.$mode.ofo" "$((b[4] - a[4]))"
-	log "  $mode: $bytes bytes in ${secs}s, $mbps MB/s, sender retransmitted $rtx, punts policed $((b[3] - a[3]))"
+	put "sk.$mode.rto" "$rto"
+	put "sk.$mode.limited" "$limited"
+	put "sk.$mode.ofo" "$(sk_delta x.ofo)"
+	log "  $mode: $bytes bytes in ${secs}s, $mbps MB/s; sender: $rtx segments retransmitted, $rto timeouts; xrt punts policed: $limited"
 }
 
 sk_sum() { awk -v k="$1" '$1 == k { s += $2; n++ } END { if (n) print s }' "$RES"; }
@@ -253,6 +265,8 @@ bench_sock() {
 		[ -n "$(median "sk.$mode.r")" ] || continue
 		put "sk.$mode" "$(median "sk.$mode.r")"
 		put "sk.$mode.rtx_sum" "$(sk_sum "sk.$mode.rtx")"
+		put "sk.$mode.rto_sum" "$(sk_sum "sk.$mode.rto")"
+		put "sk.$mode.secs_sum" "$(sk_sum "sk.$mode.secs" | awk '{ printf "%.1f", $1 }')"
 		put "sk.$mode.limited_sum" "$(sk_sum "sk.$mode.limited")"
 		put "sk.$mode.ofo_sum" "$(sk_sum "sk.$mode.ofo")"
 	done
