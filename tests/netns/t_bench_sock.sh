@@ -38,7 +38,7 @@ SOCK_PID=
 for mode in $SK_MODES; do
 	grep -q "^bench:   $mode: 16777216 bytes in " "$WORK/section.log" || fail "no verified transfer for $mode"
 done
-rows=$(grep -cE '^\| .* \| [0-9.]+ MB/s \| [0-9.]+ MB/s \| [0-9.]+x \| [0-9]+ / [0-9]+ \| [0-9]+ \|$' "$WORK/section.md")
+rows=$(grep -cE '^\| .* \| [0-9.]+ MB/s \| [0-9.]+ MB/s \| [0-9.]+x \| [0-9.]+ \| [0-9]+ / [0-9]+ \| [0-9]+ \|$' "$WORK/section.md")
 [ "$rows" = 4 ] || fail "$rows of the 4 xrt rows have figures: $(cat "$WORK/section.md")"
 grep -q 'not measured' "$WORK/section.md" && fail "a mode was not measured"
 for n in /run/netns/xtb${pid}h /run/netns/xtb${pid}r /run/xtb-$pid /dev/shm/xtb$pid-src; do

@@ -367,8 +367,8 @@ receiver's clock (tools/bench/tcprecv.py: from accept to the end of the
 stream); every transfer was checked byte for byte against the file sent
 (a short or altered transfer is not a figure: it fails the mode).
 
-| transfer | xrt | kernel TCP, same link, same run | xrt/kernel | sender's retransmitted segments / retransmission timeouts, all rounds | segments xrt's punt policer dropped, all rounds |
-|---|---|---|---|---|---|
+| transfer | xrt | kernel TCP, same link, same run | xrt/kernel | xrtd's CPU time / transfer time | sender's retransmitted segments / retransmission timeouts, all rounds | segments xrt's punt policer dropped, all rounds |
+|---|---|---|---|---|---|---|
 EOF
 	local mode label base xv
 	for mode in xin xin_lift xout xout_lift; do
@@ -380,9 +380,9 @@ EOF
 		esac
 		xv=$(get "sk.$mode")
 		if [ -z "$xv" ]; then
-			echo "| $label | not measured (failed twice, see the run log) | $(get "sk.$base") MB/s | n/a | | |"
+			echo "| $label | not measured (failed twice, see the run log) | $(get "sk.$base") MB/s | n/a | | | |"
 		else
-			echo "| $label | $xv MB/s | $(get "sk.$base") MB/s | $(ratio "$xv" "$(get "sk.$base")")x | $(get "sk.$mode.rtx_sum") / $(get "sk.$mode.rto_sum") | $(get "sk.$mode.limited_sum") |"
+			echo "| $label | $xv MB/s | $(get "sk.$base") MB/s | $(ratio "$xv" "$(get "sk.$base")")x | $(get "sk.$mode.xrtd_cpu") | $(get "sk.$mode.rtx_sum") / $(get "sk.$mode.rto_sum") | $(get "sk.$mode.limited_sum") |"
 		fi
 	done
 	cat <<EOF
@@ -399,7 +399,16 @@ context, not a baseline: $(get sk.kdef) MB/s host -> router in this run, so the
 like-for-like baseline above runs at $(ratio "$(get sk.kin)" "$(get sk.kdef)")x of what two namespaces get out
 of the box. Sender: socat reading the file from tmpfs; receiver: tcprecv.py
 writing it to tmpfs (kernel baseline: the same two programs, without the
-shim).
+shim). Everything runs on one CPU (CPU $(get sk.cpu)): sender, receiver and xrtd
+(single-threaded) are pinned to it, and the kernel's work for both stacks
+runs in softirq on the sending CPU. So each figure is what one CPU moves,
+and the ratio compares the two stacks' cost per byte; the xrtd column is
+the share of that CPU xrtd's own process used. Why pinned: left to the
+scheduler, the kernel baseline came out at one of two speeds about 2x
+apart from round to round (receiver on the sender's CPU or not), and xrt
+at one of two speeds about 1.4x apart; pinned, rounds agree within a few
+percent. With xrtd pinned to the other CPU instead, xrt was not faster
+(about 5% slower, measured while writing this benchmark).
 
 Every segment xrt receives is a 'local' punt, policed by the fast path
 before it reaches xrtd (\`xrt punt show\`). At the default budget of

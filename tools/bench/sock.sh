@@ -17,6 +17,16 @@
 # both ends exited 0, the receiver got exactly SK_BYTES and its file is
 # byte for byte the one sent (cmp, after the clock stopped).
 #
+# Everything runs on one CPU (the first this script may use): sender,
+# receiver and xrtd (single-threaded) are pinned to it, and the kernel's
+# own work for both stacks runs in softirq on the sending CPU. Left to the
+# scheduler, the kernel baseline came out at one of two speeds about 2x
+# apart from round to round (receiver on the sender's CPU or not), and xrt
+# at one of two speeds 1.4x apart; pinned, rounds agree within a few %.
+# With xrtd pinned to the other CPU instead, xrt was no faster (about 5%
+# slower). So each figure is what one CPU moves, and the ratio compares the
+# two stacks' cost per byte. xrtd's CPU time is recorded next to each figure.
+#
 # Modes, interleaved in every round (A B A B), median of ROUNDS:
 #   kin       host -> router, kernel to kernel (h1 - r1)
 #   xin       host (kernel) -> router (xrt receives), default punt budget
@@ -45,6 +55,8 @@ SK_OUT=/dev/shm/$SK-out
 # the host's side of each pair and the router's address on it
 SK_XRT_ADDR=2001:db8:1::1
 SK_XHOST_ADDR=2001:db8:1::2
+# the CPU both programs of a transfer run on: the first one we may use
+SK_CPU=$(taskset -pc $$ 2>/dev/null | awk -F': ' '{ split($2, c, /[,-]/); print c[1] }')
 
 sk_h() { ip netns exec "${SK}h" "$@"; }
 sk_r() { ip netns exec "${SK}r" "$@"; }
@@ -101,7 +113,7 @@ sk_topo_up() {
 	done
 	# ip netns exec itself, not the sk_r function: a function sent to the
 	# background is a subshell, and its PID would not be xrtd's.
-	ip netns exec "${SK}r" "$BUILD/xrtd" -f --bpffs "$SK_RUN/xrt" --obj "$BPF/xrt_fwd.bpf.o" \
+	ip netns exec "${SK}r" taskset -c "$SK_CPU" "$BUILD/xrtd" -f --bpffs "$SK_RUN/xrt" --obj "$BPF/xrt_fwd.bpf.o" \
 		>"$WORK/sk-xrtd.log" 2>&1 &
 	SK_XRTD_PID=$!
 	for _ in $(seq 100); do sk_xrt link show >/dev/null 2>&1 && break; sleep 0.1; done
@@ -141,6 +153,8 @@ sk_counters() {
 	sk_xrt stats | awk '$1 == "TcpRetransSegs" { print "x.rtx", $2 } $1 == "TcpExtTCPTimeouts" { print "x.rto", $2 }
 		$1 == "drop.punt_limit" { print "x.limited", $2 } $1 == "TcpExtTCPOFOQueue" { print "x.ofo", $2 }
 		$1 == "TcpInSegs" { print "x.in", $2 } $1 == "TcpOutSegs" { print "x.out", $2 }'
+	# xrtd's CPU time in clock ticks (utime + stime; the name has no spaces)
+	awk '{ print "x.cpu", $14 + $15 }' "/proc/$SK_XRTD_PID/stat" 2>/dev/null
 }
 sk_delta() { # name: its growth from $WORK/sk-c0 to $WORK/sk-c1
 	awk -v k="$1" '$1 == k { v[FILENAME] = $2 } END { print v[ARGV[2]] - v[ARGV[1]] }' "$WORK/sk-c0" "$WORK/sk-c1"
@@ -165,7 +179,7 @@ sk_xfer() {
 	SK_PORT=$((SK_PORT + 1))
 	port=$SK_PORT
 	rm -f "$SK_OUT" "/dev/shm/$SK-ready"
-	ip netns exec "${SK}$rns" timeout --foreground "$SK_TIMEOUT" env ${pre_r:+"$pre_r"} /usr/bin/python3 \
+	ip netns exec "${SK}$rns" timeout --foreground "$SK_TIMEOUT" taskset -c "$SK_CPU" env ${pre_r:+"$pre_r"} /usr/bin/python3 \
 		"$ROOT/tools/bench/tcprecv.py" "$addr" "$port" "$SK_OUT" "/dev/shm/$SK-ready" \
 		>"$WORK/sk-recv.out" 2>"$WORK/sk-recv.err" &
 	rpid=$!
@@ -177,7 +191,7 @@ sk_xfer() {
 		return 1
 	fi
 	sk_counters >"$WORK/sk-c0"
-	ip netns exec "${SK}$sns" timeout --foreground "$SK_TIMEOUT" env ${pre_s:+"$pre_s"} socat -u \
+	ip netns exec "${SK}$sns" timeout --foreground "$SK_TIMEOUT" taskset -c "$SK_CPU" env ${pre_s:+"$pre_s"} socat -u \
 		"OPEN:$SK_SRC" "TCP6:[$addr]:$port" 2>"$WORK/sk-send.err"
 	rc_s=$?
 	# The sender may exit before its last bytes left (kernel send buffer):
@@ -225,6 +239,7 @@ sk_xfer() {
 	put "sk.$mode.rto" "$rto"
 	put "sk.$mode.limited" "$limited"
 	put "sk.$mode.ofo" "$(sk_delta x.ofo)"
+	put "sk.$mode.cpu" "$(awk -v t="$(sk_delta x.cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }')"
 	log "  $mode: $bytes bytes in ${secs}s, $mbps MB/s; sender: $rtx segments retransmitted, $rto timeouts; xrt punts policed: $limited"
 }
 
@@ -236,6 +251,8 @@ bench_sock() {
 	if [ "$QUICK" = 1 ]; then SK_BYTES=$((16 << 20)); else SK_BYTES=$((64 << 20)); fi
 	[ -e "$SK_SHIM" ] || { log "$SK_SHIM missing: run make"; return 1; }
 	command -v socat >/dev/null || { log "socat missing: make deps"; return 1; }
+	[ -n "$SK_CPU" ] || { log "taskset found no CPU to pin to"; return 1; }
+	put sk.cpu "$SK_CPU"
 	sk_topo_up || { log "TCP topology setup failed"; return 1; }
 	SK_LOCAL_RATE=$(sk_xrt punt show | awk '$1 == "local" { print ($2 == "unlimited" ? 0 : $2) }')
 	[ -n "$SK_LOCAL_RATE" ] || { log "no 'local' punt reason in xrt punt show"; return 1; }
@@ -267,6 +284,8 @@ bench_sock() {
 		put "sk.$mode.rtx_sum" "$(sk_sum "sk.$mode.rtx")"
 		put "sk.$mode.rto_sum" "$(sk_sum "sk.$mode.rto")"
 		put "sk.$mode.secs_sum" "$(sk_sum "sk.$mode.secs" | awk '{ printf "%.1f", $1 }')"
+		# xrtd's CPU time over the transfers' time: the share of a CPU it kept busy
+		put "sk.$mode.xrtd_cpu" "$(ratio "$(sk_sum "sk.$mode.cpu")" "$(sk_sum "sk.$mode.secs")")"
 		put "sk.$mode.limited_sum" "$(sk_sum "sk.$mode.limited")"
 		put "sk.$mode.ofo_sum" "$(sk_sum "sk.$mode.ofo")"
 	done
