@@ -1,4 +1,4 @@
-/* xrt bench: the floor plus one xrt_fib6 LPM trie lookup, to split the pipeline's cost. */
+/* xrt bench: the floor plus one lookup in xrt's FIB trie (fib6_lookup), to split the pipeline's cost. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ipv6.h>
@@ -8,17 +8,13 @@
 #include "bench_floor.h"
 
 /*
- * fpcost points bench_lpm_fib6 at xrt's own xrt_fib6 (bpf_map__reuse_fd), so
- * this program walks exactly the trie the pipeline walks. Its cost minus the
- * floor's is the trie; the pipeline's minus this one's is everything else.
+ * fpcost points this object's FIB maps at xrt's own (bpf_map__reuse_fd), so
+ * this program walks exactly the trie the pipeline walks, with the same
+ * code. Its cost minus the floor's is the trie; the pipeline's minus this
+ * one's is everything else. (The name is from the LPM trie it replaced.)
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__type(key, struct xrt_fib6_key);
-	__type(value, struct xrt_fib6_val);
-	__uint(max_entries, XRT_MAX_ROUTES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} bench_lpm_fib6 SEC(".maps");
+#define XRT_FIB6_PINNING LIBBPF_PIN_NONE
+#include "fib6_lookup.h"
 
 BENCH_FLOOR_MAPS(bench_lpm_cfg, bench_lpm_tx_ports);
 
@@ -29,15 +25,12 @@ int bench_lpm(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
-	struct xrt_fib6_key key = {.prefixlen = XRT_FIB6_KEY_PREFIXLEN(128),
-				   .table = bpf_htonl(XRT_TABLE_MAIN)};
 
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_DROP;
 	if (eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return XDP_PASS;
-	__builtin_memcpy(key.addr, &ip6->daddr, sizeof(key.addr));
-	if (!bpf_map_lookup_elem(&bench_lpm_fib6, &key))
+	if (!fib6_lookup(XRT_TABLE_MAIN, &ip6->daddr))
 		return XDP_PASS;
 	return bench_floor_redirect(eth, &bench_lpm_cfg, &bench_lpm_tx_ports);
 }

@@ -6,6 +6,7 @@
 #include "maps.h"
 #include "punt.h"
 #include "stats.h"
+#include "fib6_lookup.h"
 
 /*
  * ip6_input: a packet for this router. In kernel-mirror mode
@@ -115,9 +116,7 @@ static __always_inline int fib6_select_path(struct xrt_pkt *p, __u32 nh_id)
 static __always_inline int ip6_route_input(struct xrt_pkt *p)
 {
 	const struct in6_addr *daddr = &p->ip6->daddr;
-	struct xrt_fib6_key key;
-	const struct xrt_fib6_val *rt;
-	__u32 scope;
+	__u32 scope, leaf;
 
 	if (ip6_addr_is_multicast(daddr)) {
 		/* RFC 4291 2.7: scopes 1 and 2 (all-nodes, all-routers,
@@ -133,17 +132,14 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 	if (ip6_addr_is_linklocal(daddr))
 		return ip6_input(p, XRT_PUNT_LOCAL);
 
-	key.prefixlen = XRT_FIB6_KEY_PREFIXLEN(128);
-	key.table = bpf_htonl(p->iif->table);
-	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
-	rt = bpf_map_lookup_elem(&xrt_fib6, &key);
-	if (!rt) {
+	leaf = fib6_lookup(p->iif->table, daddr);
+	if (!leaf) {
 		XRT_MIB_INC(p, IN_NO_ROUTES);
 		return xrt_punt(p, XRT_PUNT_NO_ROUTE);
 	}
-	switch (rt->type) {
+	switch (xrt_fib6_leaf_type(leaf)) {
 	case XRT_RTN_UNICAST:
-		return fib6_select_path(p, rt->nh);
+		return fib6_select_path(p, xrt_fib6_leaf_nh(leaf));
 	case XRT_RTN_LOCAL:
 		return ip6_input(p, XRT_PUNT_LOCAL);
 	case XRT_RTN_BLACKHOLE:

@@ -13,14 +13,7 @@
  * XRT_MAP_* strings: libbpf pins a map under its variable name.
  */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__type(key, struct xrt_fib6_key);
-	__type(value, struct xrt_fib6_val);
-	__uint(max_entries, XRT_MAX_ROUTES);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* LPM tries require it */
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xrt_fib6 SEC(".maps");
+#include "fib6_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -53,6 +46,26 @@ struct {
 	__uint(max_entries, XRT_MAX_IFACES);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_iface);
+	__uint(max_entries, XRT_IFINDEX_DIRECT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_ifaces_dir SEC(".maps");
+
+/* An attached interface by ifindex, or NULL. */
+static __always_inline const struct xrt_iface *xrt_iface_get(__u32 ifindex)
+{
+	const struct xrt_iface *v;
+
+	if (ifindex < XRT_IFINDEX_DIRECT) {
+		v = bpf_map_lookup_elem(&xrt_ifaces_dir, &ifindex);
+		return v && v->slot ? v : NULL;
+	}
+	return bpf_map_lookup_elem(&xrt_ifaces, &ifindex);
+}
 
 /*
  * xrt_tx_ports: the DEVMAP_HASH the fast path transmits through (SPEC 1 step

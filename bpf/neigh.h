@@ -49,7 +49,7 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 		smac = nh->smac;
 	} else {
 		if (p->oif != p->ifindex) {
-			oif = bpf_map_lookup_elem(&xrt_ifaces, &p->oif);
+			oif = xrt_iface_get(p->oif);
 			if (!oif)
 				return xrt_drop(p, XRT_DROP_NO_TX_PORT);
 		}

@@ -22,7 +22,7 @@ int xrt_fwd(struct xdp_md *ctx)
 	struct xrt_pkt p = { .ctx = ctx, .ifindex = ctx->ingress_ifindex };
 	__u32 slot = 0;
 
-	p.iif = bpf_map_lookup_elem(&xrt_ifaces, &p.ifindex);
+	p.iif = xrt_iface_get(p.ifindex);
 	if (p.iif)
 		slot = p.iif->slot;
 	p.st = xrt_stats_get(slot);

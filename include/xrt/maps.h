@@ -18,11 +18,11 @@
 #define XRT_PIN_SUBDIR "tc/globals"
 #define XRT_PROG_SECTION "xdp"
 
-#define XRT_MAP_FIB6 "xrt_fib6"
 #define XRT_MAP_NH "xrt_nh"
 #define XRT_MAP_NH_GRP "xrt_nh_grp"
 #define XRT_MAP_NEIGH6 "xrt_neigh6"
 #define XRT_MAP_IFACES "xrt_ifaces"
+#define XRT_MAP_IFACES_DIR "xrt_ifaces_dir"
 #define XRT_MAP_TX_PORTS "xrt_tx_ports"
 #define XRT_MAP_TX_OUTER "xrt_tx_outer"
 #define XRT_MAP_XSKS "xrt_xsks"
@@ -31,13 +31,66 @@
 #define XRT_MAP_PUNT_TB "xrt_punt_tb"
 #define XRT_MAP_LOCAL6 "xrt_local6"
 
-/* xrt_fib6: LPM_TRIE. prefixlen counts the 32 table bits plus the prefix. */
-struct xrt_fib6_key {
-	__u32 prefixlen;
-	__u32 table; /* big-endian so the trie matches it bit by bit first */
-	__u8 addr[16];
+/*
+ * The FIB: a multibit trie in four mmapable ARRAY maps (DESIGN: DIR-16 then
+ * stride 4, path-compressed, leaf-pushed). Only userspace/control/ip6_fib.c
+ * writes it; bpf/fib.h (fib6_lookup) walks it. A walk:
+ *   slot = xrt_fib6_tbl[table].slot           (0: the table holds no route)
+ *   e    = xrt_fib6_dp[slot].e[daddr bits 0..15]         pos = 16
+ *   while e is a NODE or a REC:
+ *     NODE: e = node.e[daddr bits q..q+3], q = min(pos, 124); pos = q + 4
+ *     REC:  daddr matches rec's plen bits ? (e = rec.match, pos = rec.plen)
+ *                                         : the answer is rec.miss
+ *   e is the answer: 0 = no route, else a leaf (route type and next hop).
+ * Every entry is one aligned 32-bit word, and a change is built in unused
+ * cells and published by one store into the word that leads to it, so a
+ * reader sees the old answer or the new one, never a mix. Cells a change
+ * replaces are reused only after an RCU grace period (membarrier).
+ */
+#define XRT_MAP_FIB6_TBL "xrt_fib6_tbl"
+#define XRT_MAP_FIB6_DP "xrt_fib6_dp"
+#define XRT_MAP_FIB6_NODE "xrt_fib6_node"
+#define XRT_MAP_FIB6_REC "xrt_fib6_rec"
+
+#define XRT_FIB6_DP_BITS 16
+#define XRT_FIB6_STRIDE 4
+#define XRT_FIB6_NODE_MAXPOS (128 - XRT_FIB6_STRIDE) /* q = min(pos, 124) */
+/* DP + at most 28 nodes or records (each advances pos by >= 4) + slack. */
+#define XRT_FIB6_MAX_STEPS 32
+
+/* An entry: 0 = no route; tag bits 31-30: 00 leaf, 01 node, 10 record. */
+#define XRT_FIB6_E_NODE 0x40000000u
+#define XRT_FIB6_E_REC 0x80000000u
+#define XRT_FIB6_E_IDX 0x3fffffffu
+/* A leaf: route type (enum xrt_rtn) in bits 24-29, next hop in bits 0-23
+ * (xrt_nh id, or XRT_FIB6_LEAF_GRP | xrt_nh_grp id). */
+#define XRT_FIB6_LEAF_TYPE_SHIFT 24
+#define XRT_FIB6_LEAF_GRP 0x00800000u
+#define XRT_FIB6_LEAF_NH 0x007fffffu
+
+/* xrt_fib6_tbl: ARRAY by table id. slot 0 is an all-zero DP region. */
+struct xrt_fib6_tbl {
+	__u32 slot;   /* DP region; 1..XRT_FIB6_TABLE_SLOTS-1 once routed */
+	__u32 routes; /* prefixes this table holds (for tools and tests) */
 };
-#define XRT_FIB6_KEY_PREFIXLEN(plen) (32 + (plen))
+/* xrt_fib6_dp: ARRAY by DP region (a table's first 16 bits). One element per
+ * region: an ARRAY spaces its elements 8 bytes apart at least, so 32-bit
+ * elements would not be one contiguous array in the mmap. */
+struct xrt_fib6_dp {
+	__u32 e[1 << XRT_FIB6_DP_BITS];
+};
+/* xrt_fib6_node: ARRAY, 16 entries indexed by the next 4 address bits. */
+struct xrt_fib6_node {
+	__u32 e[1 << XRT_FIB6_STRIDE];
+};
+/* xrt_fib6_rec: ARRAY. A path-compressed step: one prefix to compare. */
+struct xrt_fib6_rec {
+	__u64 hi, lo; /* the prefix in host byte order, host bits zero */
+	__u32 plen;   /* 20..128 */
+	__u32 match;  /* entry for addresses inside the prefix */
+	__u32 miss;   /* answer (a leaf or 0) for the rest */
+	__u32 pad;
+};
 
 /* Route types use the kernel's RTN_* numbers (netlink mirroring maps 1:1). */
 enum xrt_rtn {
@@ -50,6 +103,7 @@ enum xrt_rtn {
 
 /* nh: index into xrt_nh, or XRT_NH_GROUP | index into xrt_nh_grp. */
 #define XRT_NH_GROUP 0x80000000u
+/* A route as the control plane gives it (bpfmaps.h); stored as a leaf. */
 struct xrt_fib6_val {
 	__u32 type; /* enum xrt_rtn */
 	__u32 nh;   /* unicast only; 0 otherwise */
@@ -122,6 +176,11 @@ struct xrt_iface {
 	__u32 xsk_base; /* xrt_xsks key = xsk_base + rx_queue_index */
 	__u32 pad;
 };
+
+/* xrt_ifaces_dir: ARRAY by ifindex < XRT_IFINDEX_DIRECT, a copy of
+ * xrt_ifaces kept by bpfmaps.c (slot 0 = not attached): an array lookup is
+ * inlined by the verifier, a hash lookup costs about 4 ns per packet.
+ * Larger ifindexes are looked up in xrt_ifaces. */
 
 /* xrt_tx_ports: DEVMAP_HASH, ifindex -> struct bpf_devmap_val {.ifindex}:
  * the egress ports (every interface in xrt_ifaces). Not pinned itself: it is

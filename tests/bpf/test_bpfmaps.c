@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,15 @@
 #include "xrt/punt.h"
 
 TestSuite(bpfmaps, .init = xt_setup, .fini = xt_teardown);
+
+static uint32_t route_count(uint32_t table)
+{
+	char err[XRT_ERR_LEN] = "";
+	uint32_t n = ~0u;
+
+	cr_assert_eq(xrt_maps_route_count(&M, table, &n, err), 0, "%s", err);
+	return n;
+}
 
 static unsigned count_keys(int fd, size_t key_size)
 {
@@ -71,28 +81,38 @@ Test(bpfmaps, route_refusals_leave_fib_unchanged)
 	bad = (struct xrt_fib6_val){ .type = XRT_RTN_BLACKHOLE, .nh = 1 };
 	expect_refused(xrt_maps_route_set(&M, 254, a, 48, &bad, err), "nexthop");
 	expect_refused(xrt_maps_route_set(&M, 254, NULL, 48, &uni, err), "prefix");
-	cr_assert_eq(count_keys(M.fib6, sizeof(struct xrt_fib6_key)), 0);
+	cr_assert_eq(route_count(254), 0);
 	expect_refused(xrt_maps_route_del(&M, 254, a, 48, err), "no such");
 }
 
-Test(bpfmaps, route_key_is_canonical)
+Test(bpfmaps, route_prefix_is_canonical)
 {
-	struct xrt_fib6_val v = { .type = XRT_RTN_BLACKHOLE }, got;
-	struct xrt_fib6_key k = { .prefixlen = XRT_FIB6_KEY_PREFIXLEN(33),
-				  .table = htobe32(254) };
+	struct xrt_fib6_val v = { .type = XRT_RTN_BLACKHOLE };
+	struct xrt_iface ifv = { .slot = 1, .mtu = 1500, .table = 254,
+				 .flags = XRT_IF_F_FORWARDING };
 	char err[XRT_ERR_LEN];
+	struct xt_pkt p;
+	struct xt_result r;
 	uint8_t a[16];
 
-	/* Host bits beyond /33 are cleared, table is big-endian. */
+	/* Host bits beyond /33 are ignored: 2001:db8:8000::/33. */
+	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_addr("2001:db8:ffff::1", a);
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 33, &v, err), 0, "%s", err);
-	xt_addr("2001:db8:8000::", k.addr);
-	cr_assert_eq(bpf_map_lookup_elem(M.fib6, &k, &got), 0);
-	cr_assert_eq(got.type, XRT_RTN_BLACKHOLE);
-	/* Delete with other host bits finds the same entry. */
+	cr_assert_eq(route_count(254), 1);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:8000::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "inside the /33: blackhole");
+	xt_ip6(&p, "2001:db8::1", "2001:db8:7fff::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "outside the /33: no route (punt fallback)");
+	/* Delete with other host bits finds the same route. */
 	xt_addr("2001:db8:8001::", a);
 	cr_assert_eq(xrt_maps_route_del(&M, 254, a, 33, err), 0, "%s", err);
-	cr_assert_eq(count_keys(M.fib6, sizeof(struct xrt_fib6_key)), 0);
+	cr_assert_eq(route_count(254), 0);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:8000::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "route gone: no route");
 }
 
 Test(bpfmaps, tables_are_separate)
@@ -364,7 +384,8 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	char err[XRT_ERR_LEN] = "", cmd[512];
 	struct bpf_map_info mi;
 	__u32 ids[32], n = 32, len;
-	int *fds[] = { &M.fib6, &M.nh, &M.nh_grp, &M.neigh6, &M.ifaces, &M.xsks,
+	int *fds[] = { &M.fib6, &M.fib6_tbl, &M.fib6_node, &M.fib6_rec, &M.nh,
+		       &M.nh_grp, &M.neigh6, &M.ifaces, &M.ifaces_dir, &M.xsks,
 		       &M.stats, &M.punt_cfg, &M.punt_tb, &M.local6, &M.tx_outer };
 	struct xrt_maps m2;
 	unsigned i;
@@ -488,4 +509,50 @@ Test(bpfmaps, punt_goes_to_bound_xsk)
 	xsk_socket__delete(xsk);
 	xsk_umem__delete(umem);
 	munmap(buf, size);
+}
+
+/* Interfaces with an ifindex below XRT_IFINDEX_DIRECT are found in the
+ * xrt_ifaces_dir array, larger ones in the xrt_ifaces hash: both ways give
+ * the same answer, and removal is seen both ways. */
+Test(bpfmaps, iface_found_by_small_and_large_ifindex)
+{
+	struct xrt_fib6_val bh = { .type = XRT_RTN_BLACKHOLE };
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_iface got;
+	struct xt_pkt p;
+	struct xt_result r;
+	uint8_t a[16];
+	int big;
+
+	cr_assert_eq(system("ip link add name xfc index 5000 type veth peer name xfd && "
+			    "ip link set xfc up && ip link set xfd up"), 0);
+	big = (int)if_nametoindex("xfc");
+	cr_assert_eq(big, 5000);
+	cr_assert_geq(big, XRT_IFINDEX_DIRECT);
+	xt_addr("2001:db8:dead::", a);
+	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 48, &bh, err), 0, "%s", err);
+	xt_ip6(&p, "2001:db8::1", "2001:db8:dead::1", 64, NEXTHDR_UDP, 8);
+	int ifs[2] = { if_a, big };
+	for (int i = 0; i < 2; i++) {
+		struct xrt_iface v = { .slot = (uint16_t)(3 + i), .mtu = 1500, .table = 254,
+				       .flags = XRT_IF_F_FORWARDING };
+		uint32_t k = (uint32_t)ifs[i];
+
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_PASS, "ifindex %d: not attached yet", ifs[i]);
+		cr_assert_eq(xrt_maps_iface_set(&M, ifs[i], &v, err), 0, "%s", err);
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_DROP, "ifindex %d: attached, blackhole route", ifs[i]);
+		/* The array holds small ifindexes only. */
+		memset(&got, 0, sizeof(got));
+		if (k < XRT_IFINDEX_DIRECT) {
+			cr_assert_eq(bpf_map_lookup_elem(M.ifaces_dir, &k, &got), 0);
+			cr_assert_eq(got.slot, v.slot);
+		} else {
+			cr_assert_neq(bpf_map_lookup_elem(M.ifaces_dir, &k, &got), 0);
+		}
+		cr_assert_eq(xrt_maps_iface_del(&M, ifs[i], err), 0, "%s", err);
+		xt_run(&p, ifs[i], &r);
+		cr_assert_eq(r.ret, XDP_PASS, "ifindex %d: detached", ifs[i]);
+	}
 }

@@ -334,6 +334,14 @@ Test(forward, gateway_cache_survives_reload)
 	snprintf(bpffs, sizeof(bpffs), "/run/xrt-test-%d", (int)getpid());
 	cr_assert_eq(xrt_maps_load(&m2, "bpf/xrt_fwd.bpf.o", bpffs, err), 0, "%s",
 		     err);
+	/* A new writer starts from an empty FIB (a restarted daemon replays
+	 * its routes); next hops and neighbours stay pinned. */
+	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "no route after a new writer loaded");
+	struct xrt_fib6_val v = { .type = XRT_RTN_UNICAST, .nh = 1 };
+	xt_addr("2001:db8:1::", gw);
+	cr_assert_eq(xrt_maps_route_set(&m2, XRT_TABLE_MAIN, gw, 48, &v, err), 0, "%s", err);
 	xt_addr("fe80::1", gw);
 	cr_assert_eq(xrt_maps_neigh_set(&m2, if_b, gw, mac2, XRT_NUD_REACHABLE,
 					err), 0, "%s", err);

@@ -31,7 +31,8 @@ out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c "$XRT_TMP/syntax.conf" --
 assert_contains "$out" "syntax.conf:2: " "malformed config file names its line"
 assert_not_contains "$out" "AF_XDP" "config checked before AF_XDP"
 json() { xrt_cli $R -j "$@" | "$XRT_PY" -m json.tool >/dev/null || xrt_fail "xrt -j $* is not JSON"; }
-fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+# Routes the fast path's FIB holds, summed over the tables of the pinned xrt_fib6_tbl.
+fib_count() { bpftool -j map dump pinned "$(xrt_pin_dir $R)/xrt_fib6_tbl" | "$XRT_PY" -c 'import json,sys; print(sum(e["formatted"]["value"]["routes"] for e in json.load(sys.stdin)))'; }
 
 # Links.
 xrt_cli_ok $R link attach dev "$IF_RA"
@@ -137,7 +138,7 @@ check_err() { # EXPECTED_MESSAGE ARGS...
 	out=$(xrt_cli $R "$@" 2>&1) && xrt_fail "xrt $* succeeded"
 	assert_eq "$out" "Error: $want" "xrt $*"
 }
-check_err 'unknown route command "adx" (add, del, replace, show, get, flush)' route adx 2001:db8:9::/48 dev "$IF_RA"
+check_err 'unknown route command "adx" (add, del, replace, show, get, flush, summary)' route adx 2001:db8:9::/48 dev "$IF_RA"
 check_err 'unknown object "routes" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config)' routes add 2001:db8:9::/48
 check_err '"2001:db8::g/48" is not an IPv6 prefix' route add 2001:db8::g/48 dev "$IF_RA"
 check_err '2001:db8::1/64 has host bits set' route add 2001:db8::1/64 dev "$IF_RA"
@@ -150,6 +151,11 @@ check_err "address 2001:db8:1::1 is already on $IF_RA" addr add 2001:db8:1::1/64
 check_err 'no such route 2001:db8:9::/48' route del 2001:db8:9::/48
 assert_eq "$(xrt_cli $R route show table all)" "$before" "routes after the errors"
 assert_eq "$(fib_count)" "$nfib" "fib6 entries after the errors"
+check_err 'route summary takes no arguments' route summary table 10
+# route summary: the trie the fast path walks holds what the pinned map counts.
+assert_eq "$(xrt_cli $R -j route summary | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["routes"])')" \
+	"$nfib" "route summary -j routes"
+assert_contains "$(xrt_cli $R route summary)" "fib: $nfib routes in 2 tables; trie " "route summary"
 
 # Flush, addr del, neigh del/flush, link detach.
 xrt_cli_ok $R route flush table 10

@@ -11,8 +11,8 @@ xrt_topo_line
 # By hand first: iproute2 creates the pins, the daemon must reuse them.
 xrt_ip_attach r "$IF_RA"
 pins=$(xrt_pin_dir r)
-[ -e "$pins/xrt_fib6" ] || xrt_fail "ip link attach did not pin xrt_fib6 under $pins"
-fib_id=$(bpftool -j map show pinned "$pins/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ -e "$pins/xrt_fib6_dp" ] || xrt_fail "ip link attach did not pin xrt_fib6_dp under $pins"
+fib_id=$(bpftool -j map show pinned "$pins/xrt_fib6_dp" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 xrt_xrtd_start r
 xrt_topo_line_program # adopts IF_RA, attaches IF_RB
@@ -28,10 +28,10 @@ prog_maps() {
 }
 maps_a=$(prog_maps "$IF_RA")
 maps_b=$(prog_maps "$IF_RB")
-assert_contains " $maps_a " " $fib_id " "xrt_fib6 (map id $fib_id) used by the program attached by ip link"
-assert_contains " $maps_b " " $fib_id " "xrt_fib6 (map id $fib_id) used by the program attached by xrtd"
-assert_eq "$(bpftool -j map show pinned "$pins/xrt_fib6" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')" \
-	"$fib_id" "pinned xrt_fib6 is still the map ip link created"
+assert_contains " $maps_a " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program attached by ip link"
+assert_contains " $maps_b " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program attached by xrtd"
+assert_eq "$(bpftool -j map show pinned "$pins/xrt_fib6_dp" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')" \
+	"$fib_id" "pinned xrt_fib6_dp is still the map ip link created"
 
 fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 # Punts the flow could cause; MLD reports (hop-by-hop, link-scoped

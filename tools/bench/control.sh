@@ -60,9 +60,9 @@ cp_xrtd() {
 cp_rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 cp_slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 cp_now() { date +%s.%N; }
-cp_trie_bytes() { # bpffs dir: the kernel's own accounting of xrt_fib6
-	bpftool map show pinned "$1/tc/globals/xrt_fib6" 2>/dev/null |
-		sed -n 's/.*memlock \([0-9]*\)B.*/\1/p'
+cp_trie_bytes() { # netns: the FIB trie's cells in use (its arrays are preallocated)
+	ip netns exec "$1" "$BUILD/xrt" -j route summary 2>/dev/null |
+		sed -n 's/.*"bytes": *\([0-9]*\).*/\1/p'
 }
 
 bench_control() {
@@ -78,11 +78,11 @@ bench_control() {
 		$xc neigh add 2001:db8:3::2 lladdr 02:00:00:00:03:02 dev "${XB}ca" || return 1
 	awk -v d="${XB}ca" '{ print "route replace " $1 " via 2001:db8:3::2 dev " d }' \
 		"$WORK/cp.routes" >"$WORK/cp.xrt.batch"
-	rss0=$(cp_rss_kb "$pid"); trie0=$(cp_trie_bytes "/run/${XB}/cpc")
+	rss0=$(cp_rss_kb "$pid"); trie0=$(cp_trie_bytes "${XB}c")
 	t0=$(cp_now)
 	$xc -batch "$WORK/cp.xrt.batch" >/dev/null || { log "xrt -batch failed"; return 1; }
 	t1=$(cp_now)
-	rss1=$(cp_rss_kb "$pid"); trie1=$(cp_trie_bytes "/run/${XB}/cpc")
+	rss1=$(cp_rss_kb "$pid"); trie1=$(cp_trie_bytes "${XB}c")
 	put cp.routes "$n"
 	put cp.xrt_secs "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 	put cp.xrt_rps "$(awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "%.0f", n / (b - a) }')"

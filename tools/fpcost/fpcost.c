@@ -149,9 +149,10 @@ static int fp_topo_setup(struct fp_topo *t)
 	return 0;
 }
 
-/* reuse_map/reuse_fd: point one of the object's maps at an existing map. */
+/* Point the object's maps named in reuse (NULL-terminated) at xrt's maps of
+ * the same name. */
 static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_fd,
-				  const char *reuse_map, int reuse_fd)
+				  const char *const *reuse, struct fp_xrt *xrt)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -160,10 +161,10 @@ static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_f
 		fprintf(stderr, "fpcost: cannot open %s\n", path);
 		return NULL;
 	}
-	if (reuse_map) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, reuse_map);
-		if (!map || bpf_map__reuse_fd(map, reuse_fd)) {
-			fprintf(stderr, "fpcost: %s: cannot share map %s\n", path, reuse_map);
+	for (; reuse && *reuse; reuse++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, *reuse);
+		if (!map || bpf_map__reuse_fd(map, fp_xrt_map_fd(xrt, *reuse))) {
+			fprintf(stderr, "fpcost: %s: cannot share map %s\n", path, *reuse);
 			bpf_object__close(obj);
 			return NULL;
 		}
@@ -483,8 +484,8 @@ int main(int argc, char **argv)
 
 	struct fp_run prog[FP_NPROGS] = {0};
 	struct bpf_object *floor_obj = fp_load(o.bpf_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
-						NULL, -1);
-	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, -1);
+						NULL, NULL);
+	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, NULL);
 	if (!floor_obj || !fib_obj || fp_floor_setup(floor_obj, "bench_redirect_cfg", "bench_tx_ports", &t) ||
 	    fp_devmap_add(fib_obj, "bench_fib_tx_ports", t.out_ifindex) ||
 	    fp_pin_to_dispatcher(prog[FP_FLOOR].fd, FP_IN_PEER) ||
@@ -506,8 +507,9 @@ int main(int argc, char **argv)
 		prog[FP_XRT].fd = fp_xrt_prog_fd(xrt);
 		if (fp_pin_to_dispatcher(prog[FP_XRT].fd, FP_IN_DEV))
 			return 1;
-		lpm_obj = fp_load(o.bpf_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, "bench_lpm_fib6",
-				  fp_xrt_fib_fd(xrt));
+		static const char *const fib_maps[] = {XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP,
+						       XRT_MAP_FIB6_NODE, XRT_MAP_FIB6_REC, NULL};
+		lpm_obj = fp_load(o.bpf_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, fib_maps, xrt);
 		if (!lpm_obj || fp_floor_setup(lpm_obj, "bench_lpm_cfg", "bench_lpm_tx_ports", &t) ||
 		    fp_pin_to_dispatcher(prog[FP_LPM].fd, FP_SPARE_DEV))
 			return 1;
@@ -549,7 +551,7 @@ int main(int argc, char **argv)
 		printf("  RESULT routes=%u kernel_install_rps=%.0f kernel_slab_delta_kb=%ld\n", n,
 		       added / t_kernel, slab_kb);
 		if (xrt)
-			printf("%u routes: xrt bpfmaps %.0f routes/s, fib6 map %ld bytes (%.1f B/route)"
+			printf("%u routes: xrt bpfmaps %.0f routes/s, fib6 trie %ld bytes (%.1f B/route)"
 			       "  RESULT routes=%u xrt_install_rps=%.0f xrt_fib_bytes=%ld\n",
 			       n, added / t_xrt, fp_xrt_fib_mem_bytes(xrt),
 			       (double)fp_xrt_fib_mem_bytes(xrt) / n, n, added / t_xrt,

@@ -28,8 +28,8 @@ uint64_t fp_rand(uint64_t *state);
 struct fp_xrt;
 struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t);
 int fp_xrt_prog_fd(struct fp_xrt *x);
-int fp_xrt_fib_fd(struct fp_xrt *x);
-/* fd of xrt's map "ifaces", "neigh6", "nh" or "stats"; -1 otherwise. */
+/* fd of xrt's map "ifaces", "neigh6", "nh", "stats" or a FIB map by its
+ * XRT_MAP_FIB6_* name; -1 otherwise. */
 int fp_xrt_map_fd(struct fp_xrt *x, const char *which);
 /* The next hop every generated route points at; id 0 is never valid. */
 #define FP_XRT_NH_ID 1

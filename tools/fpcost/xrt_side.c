@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "control/bpfmaps.h"
+#include "control/ip6_fib.h"
 #include "fpcost.h"
 
 
@@ -65,11 +66,6 @@ int fp_xrt_prog_fd(struct fp_xrt *x)
 	return x->maps.prog_fd;
 }
 
-int fp_xrt_fib_fd(struct fp_xrt *x)
-{
-	return x->maps.fib6;
-}
-
 int fp_xrt_map_fd(struct fp_xrt *x, const char *which)
 {
 	if (!strcmp(which, "ifaces"))
@@ -80,6 +76,14 @@ int fp_xrt_map_fd(struct fp_xrt *x, const char *which)
 		return x->maps.nh;
 	if (!strcmp(which, "stats"))
 		return x->maps.stats;
+	if (!strcmp(which, XRT_MAP_FIB6_TBL))
+		return x->maps.fib6_tbl;
+	if (!strcmp(which, XRT_MAP_FIB6_DP))
+		return x->maps.fib6;
+	if (!strcmp(which, XRT_MAP_FIB6_NODE))
+		return x->maps.fib6_node;
+	if (!strcmp(which, XRT_MAP_FIB6_REC))
+		return x->maps.fib6_rec;
 	return -1;
 }
 
@@ -98,19 +102,12 @@ int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from,
 	return 0;
 }
 
-/* The kernel's own accounting of the trie (map_mem_usage), from fdinfo. */
+/* The trie's cells in use (nodes, records, DP regions), as ip6_fib.c counts
+ * them: the arrays themselves are preallocated at their full size. */
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x)
 {
-	char path[64], line[128];
-	long bytes = -1;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", x->maps.fib6);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "memlock:", 8))
-			bytes = strtol(line + 8, NULL, 10);
-	if (f)
-		fclose(f);
-	return bytes;
+	struct fib6_usage u;
+	return xrt_maps_fib_usage(&x->maps, &u, NULL) ? -1 : (long)u.bytes;
 }
 
 void fp_xrt_close(struct fp_xrt *x)

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
 		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
 		"       xrt route get ADDR [from ADDR] [iif D] [ipproto P] [sport N] [dport N] [flowlabel N]\n"
+		"       xrt route summary\n"
 		"       xrt neigh show|add|del|flush [ADDR lladdr MAC dev D]\n"
 		"       xrt stats [dev D]\n"
 		"       xrt sync [kernel on|off]\n"

@@ -11,6 +11,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -19,6 +23,8 @@
 #include <bpf/libbpf.h>
 
 #include "xrt/proto.h"
+#include "xrt/fib6.h"
+#include "control/ip6_fib.h"
 
 /* Weights per member, as iproute2's `nexthop ... weight N` accepts them. */
 #define XRT_NH_WEIGHT_MAX 256
@@ -101,6 +107,7 @@ static void maps_reset(struct xrt_maps *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
+	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
 	m->local6 = m->tx_outer = -1;
 }
@@ -114,11 +121,15 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 {
 	int n = 0;
 
-	s[n++] = (struct map_slot){ XRT_MAP_FIB6, &m->fib6 };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_DP, &m->fib6 };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_TBL, &m->fib6_tbl };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_NODE, &m->fib6_node };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_REC, &m->fib6_rec };
 	s[n++] = (struct map_slot){ XRT_MAP_NH, &m->nh };
 	s[n++] = (struct map_slot){ XRT_MAP_NH_GRP, &m->nh_grp };
 	s[n++] = (struct map_slot){ XRT_MAP_NEIGH6, &m->neigh6 };
 	s[n++] = (struct map_slot){ XRT_MAP_IFACES, &m->ifaces };
+	s[n++] = (struct map_slot){ XRT_MAP_IFACES_DIR, &m->ifaces_dir };
 	s[n++] = (struct map_slot){ XRT_MAP_XSKS, &m->xsks };
 	s[n++] = (struct map_slot){ XRT_MAP_STATS, &m->stats };
 	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
@@ -411,10 +422,65 @@ static int maps_open_finish(struct xrt_maps *m, char *err)
 	return rc;
 }
 
+/*
+ * An RCU grace period: MEMBARRIER_CMD_GLOBAL returns after synchronize_rcu()
+ * (kernel/sched/membarrier.c), and XDP programs run inside RCU read-side
+ * sections, so no program still walks a cell replaced before the call.
+ * Kernels without it (nohz_full) get a pause far longer than any walk.
+ */
+static void fib_synchronize(void *ctx)
+{
+	(void)ctx;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
+/* Map the four FIB maps and start the trie's writer on them (empty). */
+static int fib_open(struct xrt_maps *m, char *err)
+{
+	const int fds[4] = { m->fib6_tbl, m->fib6, m->fib6_node, m->fib6_rec };
+	const char *names[4] = { XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP, XRT_MAP_FIB6_NODE,
+				 XRT_MAP_FIB6_REC };
+	const uint32_t vsize[4] = { sizeof(struct xrt_fib6_tbl), sizeof(struct xrt_fib6_dp),
+				    sizeof(struct xrt_fib6_node), sizeof(struct xrt_fib6_rec) };
+	uint32_t max[4];
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < 4; i++) {
+		struct bpf_map_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			return fail(err, -errno, "%s: %s", names[i], strerror(errno));
+		if (info.value_size != vsize[i] || !(info.map_flags & BPF_F_MMAPABLE))
+			return fail(err, -EINVAL, "%s: pinned with another layout; remove "
+				    "the old pins first", names[i]);
+		max[i] = info.max_entries;
+		m->fib_len[i] = ((size_t)info.value_size * max[i] + page - 1) / page * page;
+		m->fib_map[i] = mmap(NULL, m->fib_len[i], PROT_READ | PROT_WRITE, MAP_SHARED,
+				     fds[i], 0);
+		if (m->fib_map[i] == MAP_FAILED) {
+			m->fib_map[i] = NULL;
+			return fail(err, -errno, "%s: mmap: %s", names[i], strerror(errno));
+		}
+	}
+	if (max[0] != XRT_MAX_TABLES)
+		return fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
+	struct fib6_mem mem = {
+		.tbl = m->fib_map[0], .dp = m->fib_map[1], .node = m->fib_map[2],
+		.rec = m->fib_map[3], .nslots = max[1],
+		.nnodes = max[2], .nrecs = max[3], .synchronize = fib_synchronize,
+	};
+	if (mem.nslots > XRT_FIB6_TABLE_SLOTS)
+		mem.nslots = XRT_FIB6_TABLE_SLOTS;
+	m->fib = fib6_new(&mem);
+	return m->fib ? 0 : fail(err, -ENOMEM, "fib: out of memory");
+}
+
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	struct bpf_program *prog;
 	int i, n, rc;
 
@@ -477,12 +543,15 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		xrt_maps_close(m);
 		return fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 	}
-	return maps_open_finish(m, err);
+	rc = maps_open_finish(m, err);
+	if (!rc && (rc = fib_open(m, err)))
+		xrt_maps_close(m);
+	return rc;
 }
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	char path[512];
 	int i, n, rc;
 
@@ -505,11 +574,15 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 
 void xrt_maps_close(struct xrt_maps *m)
 {
-	struct map_slot slots[16];
+	struct map_slot slots[24];
 	int i, n;
 
 	free(m->priv);
 	m->priv = NULL;
+	fib6_free(m->fib);
+	for (int i = 0; i < 4; i++)
+		if (m->fib_map[i])
+			munmap(m->fib_map[i], m->fib_len[i]);
 	if (m->tx_ports >= 0)
 		close(m->tx_ports); /* ours in both cases (from its map id) */
 
@@ -660,6 +733,8 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 	if (rc)
 		return rc;
 	rc = map_update(m->ifaces, &key, v, XRT_MAP_IFACES, err);
+	if (!rc && key < XRT_IFINDEX_DIRECT)
+		rc = map_update(m->ifaces_dir, &key, v, XRT_MAP_IFACES_DIR, err);
 	if (rc)
 		return rc;
 	return nh_refresh_smac(m, ifindex, v, err);
@@ -675,17 +750,21 @@ int xrt_maps_iface_del(struct xrt_maps *m, int ifindex, char *err)
 	rc = map_delete(m->ifaces, &key, "iface", err);
 	if (rc)
 		return rc;
+	if (key < XRT_IFINDEX_DIRECT) {
+		const struct xrt_iface none = { 0 };
+		rc = map_update(m->ifaces_dir, &key, &none, XRT_MAP_IFACES_DIR, err);
+		if (rc)
+			return rc;
+	}
 	/* The kernel drops the port itself when the device goes away. */
 	if (bpf_map_delete_elem(m->tx_ports, &key) && errno != ENOENT)
 		return fail(err, -errno, "%s: %s", XRT_MAP_TX_PORTS, strerror(errno));
 	return nh_refresh_smac(m, ifindex, NULL, err);
 }
 
-static int route_key(struct xrt_fib6_key *k, uint32_t table,
-		     const uint8_t addr[16], unsigned plen, char *err)
+static int route_check(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, char *err)
 {
-	unsigned i;
-
 	if (!addr)
 		return fail(err, -EINVAL, "route: no prefix");
 	if (plen > 128)
@@ -693,16 +772,9 @@ static int route_key(struct xrt_fib6_key *k, uint32_t table,
 	if (table >= XRT_MAX_TABLES)
 		return fail(err, -EINVAL, "table %u: must be below %u", table,
 			    XRT_MAX_TABLES);
-	memset(k, 0, sizeof(*k));
-	k->prefixlen = XRT_FIB6_KEY_PREFIXLEN(plen);
-	k->table = htobe32(table);
-	/* Host bits are the RIB's to refuse; the trie ignores them, so keep
-	 * the key canonical (one entry per prefix). */
-	for (i = 0; i < 16; i++) {
-		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
-
-		k->addr[i] = bits >= 8 ? addr[i] : addr[i] & (uint8_t)(0xff00 >> bits);
-	}
+	if (!m->fib)
+		return fail(err, -EPERM, "route: only the process that loaded the "
+			    "object changes routes");
 	return 0;
 }
 
@@ -724,8 +796,7 @@ static int nh_ref_check(uint32_t nh, char *err)
 int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 		       unsigned plen, const struct xrt_fib6_val *v, char *err)
 {
-	struct xrt_fib6_key k;
-	int rc = route_key(&k, table, addr, plen, err);
+	int rc = route_check(m, table, addr, plen, err);
 
 	if (rc)
 		return rc;
@@ -748,22 +819,39 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 	default:
 		return fail(err, -EINVAL, "route type %u: unknown", v->type);
 	}
-	if (bpf_map_update_elem(m->fib6, &k, v, BPF_ANY))
-		return fail(err, -errno, "route: %s",
-			    errno == ENOSPC || errno == E2BIG ? "table full" :
-							      strerror(errno));
-	return 0;
+	/* Host bits are the RIB's to refuse; the trie ignores them. */
+	return fib6_add(m->fib, table, addr, plen, xrt_fib6_leaf(v->type, v->nh), err);
 }
 
 int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 		       unsigned plen, char *err)
 {
-	struct xrt_fib6_key k;
-	int rc = route_key(&k, table, addr, plen, err);
+	int rc = route_check(m, table, addr, plen, err);
 
 	if (rc)
 		return rc;
-	return map_delete(m->fib6, &k, "route", err);
+	return fib6_del(m->fib, table, addr, plen, err);
+}
+
+int xrt_maps_route_count(struct xrt_maps *m, uint32_t table, uint32_t *count, char *err)
+{
+	struct xrt_fib6_tbl t;
+
+	if (table >= XRT_MAX_TABLES)
+		return fail(err, -EINVAL, "table %u: must be below %u", table,
+			    XRT_MAX_TABLES);
+	if (bpf_map_lookup_elem(m->fib6_tbl, &table, &t))
+		return fail(err, -errno, "%s: %s", XRT_MAP_FIB6_TBL, strerror(errno));
+	*count = t.routes;
+	return 0;
+}
+
+int xrt_maps_fib_usage(struct xrt_maps *m, struct fib6_usage *u, char *err)
+{
+	if (!m->fib)
+		return fail(err, -EPERM, "fib: only the loading process knows its size");
+	fib6_usage(m->fib, u);
+	return 0;
 }
 
 int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,

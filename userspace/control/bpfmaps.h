@@ -21,7 +21,10 @@
 struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
 	int prog_fd;
-	int fib6, nh, nh_grp, neigh6, ifaces, xsks, stats;
+	/* fib6: xrt_fib6_dp, the map that identifies a set (link.c, tests);
+	 * the trie's other maps beside it. */
+	int fib6, fib6_tbl, fib6_node, fib6_rec;
+	int nh, nh_grp, neigh6, ifaces, ifaces_dir, xsks, stats;
 	/* tx_ports: the devmap in slot 0 of the pinned tx_outer (see
 	 * bpf/maps.h); its own fd, from the slot's map id. */
 	int tx_ports, tx_outer;
@@ -30,12 +33,19 @@ struct xrt_maps {
 	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set
 	 * can refresh the MAC cached in them). */
 	struct xrt_maps_priv *priv;
+	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made
+	 * by xrt_maps_load, which starts from an empty FIB; NULL in a process
+	 * that opened the pins, which cannot change routes. */
+	struct fib6 *fib;
+	void *fib_map[4];
+	size_t fib_len[4];
 };
 
 #define XRT_ERR_LEN 256
 
 /* Open obj_path with its maps pinned by name under <bpffs>/tc/globals
- * (mounting bpffs at <bpffs> if needed), reusing pins that already exist. */
+ * (mounting bpffs at <bpffs> if needed), reusing pins that already exist.
+ * The FIB starts empty: routes a previous writer left are removed. */
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err);
 /* Open the maps pinned under <bpffs>/tc/globals by whoever loaded first (for
@@ -55,6 +65,11 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 		       unsigned plen, const struct xrt_fib6_val *v, char *err);
 int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 		       unsigned plen, char *err);
+/* Routes a table holds, from the pinned xrt_fib6_tbl (any process). */
+int xrt_maps_route_count(struct xrt_maps *m, uint32_t table, uint32_t *count, char *err);
+struct fib6_usage;
+/* The trie's size (the loading process only). */
+int xrt_maps_fib_usage(struct xrt_maps *m, struct fib6_usage *u, char *err);
 
 int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 		    char *err);

@@ -1,5 +1,6 @@
 /* xrt: the command dispatcher: link, addr, route, neigh, stats and config commands with text or JSON output. */
 #include "control/cmd.h"
+#include "control/ip6_fib.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -379,6 +380,34 @@ static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
 	return 0;
 }
 
+/* `route summary`: what the fast path's FIB trie holds and what it costs
+ * (the cells are preallocated; these are the ones in use). */
+static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, char *err)
+{
+	struct fib6_usage u;
+	int rc = xrt_maps_fib_usage(&r->maps, &u, err);
+
+	if (rc)
+		return rc;
+	if (json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "routes", json_object_new_int64((int64_t)u.routes));
+		json_object_object_add(o, "tables", json_object_new_int(u.tables));
+		json_object_object_add(o, "nodes", json_object_new_int64(u.nodes));
+		json_object_object_add(o, "records", json_object_new_int64(u.recs));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
+		json_object_object_add(o, "pending", json_object_new_int64(u.pending));
+		json_object_object_add(o, "grace_periods", json_object_new_int64(u.syncs));
+		json_out(out, o);
+		return 0;
+	}
+	xrt_buf_printf(out, "fib: %llu routes in %u tables; trie %u nodes, %u records, "
+		       "%llu bytes in use; %u cells waiting for a grace period (%u so far)\n",
+		       (unsigned long long)u.routes, u.tables, u.nodes, u.recs,
+		       (unsigned long long)u.bytes, u.pending, u.syncs);
+	return 0;
+}
+
 static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -423,6 +452,14 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 		CHECK_ONLY_DONE(r);
 		return route_show(r, &c, json, out, err);
 	}
+	if (is(verb, "summary", 2)) {
+		if (argc) {
+			ERR("route summary takes no arguments");
+			return -EINVAL;
+		}
+		CHECK_ONLY_DONE(r);
+		return route_summary(r, json, out, err);
+	}
 	if (is(verb, "get", 1)) {
 		if ((rc = parse_route(argc, argv, ROUTE_MODE_GET, &c, err)))
 			return rc;
@@ -452,7 +489,8 @@ static int cmd_route(struct xrt_router *r, int argc, char **argv, bool json,
 			xrt_buf_printf(out, "{\"flushed\":%d}\n", rc);
 		return 0;
 	}
-	ERR("unknown route command \"%s\" (add, del, replace, show, get, flush)", verb);
+	ERR("unknown route command \"%s\" (add, del, replace, show, get, flush, summary)",
+	    verb);
 	return -EINVAL;
 }
 

@@ -51,19 +51,13 @@ static uint32_t ops_link_mtu(void *ctx, int ifindex)
 
 /*
  * Pinned maps outlive the daemon. A new daemon owns the RIB from scratch, so
- * entries a previous run left (routes, interfaces, neighbours, sockets) are
- * removed; next-hop arrays are overwritten as ids are reused.
+ * entries a previous run left (interfaces, neighbours, sockets; routes went
+ * when xrt_maps_load started the FIB) are removed; next-hop arrays are overwritten as ids are reused.
  */
 static void clear_leftovers(struct xrt_router *r)
 {
 	char err[XRT_ERR_LEN];
-	struct xrt_fib6_key fk, fnext;
-	while (bpf_map_get_next_key(r->maps.fib6, NULL, &fnext) == 0) {
-		fk = fnext;
-		if (xrt_maps_route_del(&r->maps, __builtin_bswap32(fk.table), fk.addr,
-				       fk.prefixlen - 32, err))
-			break;
-	}
+	/* Routes: xrt_maps_load started the FIB empty already. */
 	uint32_t ik;
 	while (bpf_map_get_next_key(r->maps.ifaces, NULL, &ik) == 0)
 		if (xrt_maps_iface_del(&r->maps, (int)ik, err))

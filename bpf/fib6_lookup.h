@@ -1,0 +1,55 @@
+/* xrt fast path stage 5: fib6_lookup, the walk of the FIB trie (shared with bench_lpm). */
+#ifndef XRT_BPF_FIB6_LOOKUP_H
+#define XRT_BPF_FIB6_LOOKUP_H
+
+#include <linux/in6.h>
+#include <bpf/bpf_endian.h>
+#include "fib6_maps.h"
+#include "xrt/fib6.h"
+
+/*
+ * fib6_lookup: the longest match for daddr in table, as a leaf (0: no
+ * route). The walk of include/xrt/maps.h: one DP entry, then nodes and
+ * records; the leaf pushed into the last entry is the answer.
+ */
+static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *daddr)
+{
+	const __u64 hi = bpf_be64_to_cpu(((const __u64 *)daddr)[0]);
+	const __u64 lo = bpf_be64_to_cpu(((const __u64 *)daddr)[1]);
+	const struct xrt_fib6_tbl *tbl = bpf_map_lookup_elem(&xrt_fib6_tbl, &table);
+	const struct xrt_fib6_node *node;
+	const struct xrt_fib6_rec *rec;
+	__u32 pos = XRT_FIB6_DP_BITS, i, q, step;
+	const struct xrt_fib6_dp *dp;
+
+	if (!tbl)
+		return 0;
+	dp = bpf_map_lookup_elem(&xrt_fib6_dp, &tbl->slot);
+	if (!dp)
+		return 0;
+	__u32 e = dp->e[hi >> 48];
+	for (step = 0; step < XRT_FIB6_MAX_STEPS; step++) {
+		i = e & XRT_FIB6_E_IDX;
+		if (e & XRT_FIB6_E_NODE) {
+			node = bpf_map_lookup_elem(&xrt_fib6_node, &i);
+			if (!node)
+				return 0;
+			q = xrt_fib6_node_pos(pos);
+			e = node->e[xrt_fib6_nibble(hi, lo, q)];
+			pos = q + XRT_FIB6_STRIDE;
+		} else if (e & XRT_FIB6_E_REC) {
+			rec = bpf_map_lookup_elem(&xrt_fib6_rec, &i);
+			if (!rec)
+				return 0;
+			if (!xrt_fib6_rec_match(rec, hi, lo))
+				return rec->miss;
+			e = rec->match;
+			pos = rec->plen;
+		} else {
+			return e;
+		}
+	}
+	return 0;
+}
+
+#endif

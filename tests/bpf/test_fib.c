@@ -1,0 +1,262 @@
+/* xrt BPF tests: the fast path's FIB trie walk (bpf/fib6_lookup.h) against a brute-force longest match, and its updates under concurrent readers. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+
+#include "harness.h"
+#include "xrt/proto.h"
+
+#define NNH 8 /* next hops 1..8: via fe80::10+i dev xfb, MAC 02:..:10+i */
+
+static void setup(void)
+{
+	char err[XRT_ERR_LEN] = "";
+
+	xt_setup();
+	for (int i = 0; i < 2; i++) {
+		struct xrt_iface v = { .slot = (uint16_t)(1 + i), .mtu = 1500,
+				       .table = XRT_TABLE_MAIN, .flags = XRT_IF_F_FORWARDING };
+		memcpy(v.mac, i ? MAC_B : MAC_A, 6);
+		cr_assert_eq(xrt_maps_iface_set(&M, i ? if_b : if_a, &v, err), 0, "%s", err);
+	}
+	for (uint32_t id = 1; id <= NNH; id++) {
+		struct xrt_nh nh = { .ifindex = (uint32_t)if_b, .mtu = 1500,
+				     .flags = XRT_NH_F_VALID };
+		uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(0x10 + id) };
+
+		xt_addr("fe80::", nh.gw);
+		nh.gw[15] = (uint8_t)(0x10 + id);
+		cr_assert_eq(xrt_maps_neigh_set(&M, if_b, nh.gw, mac, XRT_NUD_REACHABLE, err), 0,
+			     "%s", err);
+		cr_assert_eq(xrt_maps_nh_set(&M, id, &nh, err), 0, "%s", err);
+	}
+}
+
+TestSuite(fib, .init = setup, .fini = xt_teardown);
+
+/* What the fast path must do with a destination: the route's answer. */
+enum want { W_NO_ROUTE = 0, W_BLACKHOLE = 100 }; /* else the next-hop id */
+
+#define NROUTES 2500
+static struct r {
+	uint8_t a[16];
+	unsigned plen;
+	int want;
+} R[NROUTES];
+static unsigned nr;
+
+static bool covers(const struct r *r, const uint8_t a[16])
+{
+	for (unsigned b = 0; b < r->plen; b++)
+		if ((r->a[b / 8] ^ a[b / 8]) & (0x80 >> (b % 8)))
+			return false;
+	return true;
+}
+
+static int longest(const uint8_t a[16])
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < nr; i++)
+		if (covers(&R[i], a) && (best < 0 || R[i].plen > R[best].plen))
+			best = (int)i;
+	return best < 0 ? W_NO_ROUTE : R[best].want;
+}
+
+static void mask(uint8_t a[16], unsigned plen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+		a[i] = bits >= 8 ? a[i] : a[i] & (uint8_t)(0xff00 >> bits);
+	}
+}
+
+/* Global unicast 2000::/3 only: link-local, multicast, :: and ::1 never
+ * reach the route lookup. Half of them under 2001:db8::/31, as tables
+ * cluster. */
+static void rnd_addr(uint8_t a[16])
+{
+	for (int i = 0; i < 16; i++)
+		a[i] = (uint8_t)random();
+	a[0] = (uint8_t)(0x20 | (a[0] & 0x1f));
+	if (random() % 2) {
+		a[0] = 0x20, a[1] = 0x01, a[2] = 0x0d;
+		a[3] = (uint8_t)(0xb8 | (a[3] & 1));
+	}
+}
+
+static unsigned rnd_plen(void)
+{
+	static const unsigned hot[] = { 3, 12, 16, 17, 20, 32, 33, 44, 48, 56, 62, 63,
+					64, 65, 96, 124, 125, 127, 128 };
+	return random() % 3 ? hot[random() % (sizeof(hot) / sizeof(hot[0]))] :
+			      3 + (unsigned)(random() % 126);
+}
+
+static void route_add(unsigned i)
+{
+	struct xrt_fib6_val v = { .type = XRT_RTN_UNICAST, .nh = (uint32_t)R[i].want };
+	char err[XRT_ERR_LEN] = "";
+
+	if (R[i].want == W_BLACKHOLE)
+		v = (struct xrt_fib6_val){ .type = XRT_RTN_BLACKHOLE };
+	cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, R[i].a, R[i].plen, &v, err), 0,
+		     "%s", err);
+}
+
+static void probe(const uint8_t dst[16])
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	char s[64];
+	int want = longest(dst);
+
+	inet_ntop(AF_INET6, dst, s, sizeof(s));
+	xt_ip6(&p, "2001:db8:ffff::1", s, 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	if (want == W_NO_ROUTE) {
+		cr_assert_eq(r.ret, XDP_PASS, "%s: no route, verdict %d", s, r.ret);
+	} else if (want == W_BLACKHOLE) {
+		cr_assert_eq(r.ret, XDP_DROP, "%s: blackhole, verdict %d", s, r.ret);
+	} else {
+		cr_assert_eq(r.ret, XDP_REDIRECT, "%s: via nh %d, verdict %d", s, want, r.ret);
+		cr_assert_eq(r.frame[5], 0x10 + want, "%s: via nh %d, went to MAC ..:%02x", s,
+			     want, r.frame[5]);
+	}
+}
+
+/* An address inside a random route, or anywhere. */
+static void probe_addr(uint8_t a[16])
+{
+	rnd_addr(a);
+	if (nr && random() % 4) {
+		const struct r *r = &R[random() % nr];
+		uint8_t tail[16];
+
+		memcpy(tail, a, 16);
+		memcpy(a, r->a, 16);
+		for (unsigned b = r->plen; b < 128; b++)
+			a[b / 8] |= tail[b / 8] & (0x80 >> (b % 8));
+	}
+}
+
+Test(fib, random_table_forwards_by_longest_match)
+{
+	uint8_t a[16];
+
+	srandom(11);
+	for (nr = 0; nr < NROUTES;) {
+		unsigned j;
+
+		rnd_addr(R[nr].a);
+		R[nr].plen = rnd_plen();
+		mask(R[nr].a, R[nr].plen);
+		R[nr].want = random() % 5 ? 1 + (int)(random() % NNH) : W_BLACKHOLE;
+		for (j = 0; j < nr; j++) /* a prefix seen again replaces its route */
+			if (R[j].plen == R[nr].plen && !memcmp(R[j].a, R[nr].a, 16))
+				break;
+		R[j] = R[nr];
+		route_add(j);
+		nr += j == nr;
+	}
+	for (int i = 0; i < 4000; i++) {
+		probe_addr(a);
+		probe(a);
+	}
+	/* Delete a third; the covering routes take over. */
+	char err[XRT_ERR_LEN] = "";
+	for (int i = 0; i < NROUTES / 3; i++) {
+		unsigned k = (unsigned)(random() % nr);
+
+		cr_assert_eq(xrt_maps_route_del(&M, XRT_TABLE_MAIN, R[k].a, R[k].plen, err), 0,
+			     "%s", err);
+		R[k] = R[--nr];
+	}
+	for (int i = 0; i < 4000; i++) {
+		probe_addr(a);
+		probe(a);
+	}
+}
+
+/*
+ * Route updates are atomic for readers: while one thread replaces, adds and
+ * removes routes along the same path (the /48 covering the probe flips
+ * between next hops 1 and 2, a /64 inside it comes and goes with next hop
+ * 3, and neighbours of the probe's path split nodes and records), another
+ * thread runs the fast path on the probe without pause. Every verdict must
+ * be a forward through one of those three next hops; never no route.
+ */
+static atomic_int stop;
+static atomic_long runs, bad, badmac;
+
+static void *reader(void *arg)
+{
+	const struct xt_pkt *p = arg;
+	uint8_t out[PKT_MAX + 64];
+
+	while (!atomic_load(&stop)) {
+		struct xdp_md ctx_in = { .data_end = p->len, .ingress_ifindex = (uint32_t)if_a };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = p->len,
+			    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx_in,
+			    .ctx_size_in = sizeof(ctx_in), .repeat = 1);
+		if (bpf_prog_test_run_opts(M.prog_fd, &o) || o.retval != XDP_REDIRECT)
+			atomic_fetch_add(&bad, 1);
+		else if (out[5] != 0x11 && out[5] != 0x12 && out[5] != 0x13)
+			atomic_fetch_add(&badmac, 1);
+		atomic_fetch_add(&runs, 1);
+	}
+	return NULL;
+}
+
+Test(fib, updates_are_atomic_for_readers)
+{
+	struct xrt_fib6_val v1 = { XRT_RTN_UNICAST, 1 }, v2 = { XRT_RTN_UNICAST, 2 },
+			    v3 = { XRT_RTN_UNICAST, 3 }, bh = { XRT_RTN_BLACKHOLE, 0 };
+	char err[XRT_ERR_LEN] = "";
+	uint8_t p48[16], p64[16], n[16];
+	struct xt_pkt pkt;
+	pthread_t th;
+
+	xt_addr("2001:db8:aa::", p48);
+	xt_addr("2001:db8:aa:1::", p64);
+	cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, p48, 48, &v1, err), 0, "%s", err);
+	xt_ip6(&pkt, "2001:db8:ffff::1", "2001:db8:aa:1::99", 64, NEXTHDR_UDP, 8);
+	atomic_store(&stop, 0);
+	cr_assert_eq(pthread_create(&th, NULL, reader, &pkt), 0);
+	srandom(5);
+	for (int i = 0; i < 3000; i++) {
+		cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, p48, 48, i % 2 ? &v1 : &v2,
+						err), 0, "%s", err);
+		if (i % 3 == 0)
+			cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, p64, 64, &v3, err), 0,
+				     "%s", err);
+		if (i % 3 == 2)
+			cr_assert_eq(xrt_maps_route_del(&M, XRT_TABLE_MAIN, p64, 64, err), 0, "%s",
+				     err);
+		/* A neighbour prefix sharing 40..126 bits with the probe: it
+		 * splits the record or node the probe's walk goes through. */
+		memcpy(n, pkt.b + ETH_LEN + 24, 16);
+		unsigned plen = 40 + (unsigned)(random() % 87), b = plen - 1;
+		n[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
+		mask(n, plen);
+		cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, n, plen, &bh, err), 0, "%s",
+			     err);
+		if (random() % 2)
+			cr_assert_eq(xrt_maps_route_del(&M, XRT_TABLE_MAIN, n, plen, err), 0, "%s",
+				     err);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(th, NULL);
+	cr_assert_gt(atomic_load(&runs), 1000, "the reader ran %ld times", atomic_load(&runs));
+	cr_assert_eq(atomic_load(&bad), 0, "%ld of %ld walks found no forward",
+		     atomic_load(&bad), atomic_load(&runs));
+	cr_assert_eq(atomic_load(&badmac), 0, "%ld walks forwarded elsewhere",
+		     atomic_load(&badmac));
+}

@@ -1,0 +1,431 @@
+/* xrt: unit tests of the FIB trie (userspace/control/ip6_fib.c) against a brute-force longest match. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/ip6_fib.h"
+#include "xrt/fib6.h"
+
+static struct fib6_mem M;
+static struct fib6 *F;
+static unsigned syncs;
+
+static void fake_sync(void *ctx)
+{
+	(void)ctx;
+	syncs++;
+}
+
+static void mem_init(uint32_t nslots, uint32_t nnodes, uint32_t nrecs)
+{
+	M = (struct fib6_mem){
+		.tbl = calloc(XRT_MAX_TABLES, sizeof(struct xrt_fib6_tbl)),
+		.dp = calloc((size_t)nslots << XRT_FIB6_DP_BITS, sizeof(uint32_t)),
+		.node = calloc(nnodes, sizeof(struct xrt_fib6_node)),
+		.rec = calloc(nrecs, sizeof(struct xrt_fib6_rec)),
+		.nslots = nslots, .nnodes = nnodes, .nrecs = nrecs,
+		.synchronize = fake_sync,
+	};
+	cr_assert(M.tbl && M.dp && M.node && M.rec);
+	syncs = 0;
+	F = fib6_new(&M);
+	cr_assert(F);
+}
+
+static void setup(void)
+{
+	mem_init(4, 1 << 16, 1 << 17);
+}
+
+static void teardown(void)
+{
+	fib6_free(F);
+	free(M.tbl);
+	free(M.dp);
+	free(M.node);
+	free(M.rec);
+}
+
+TestSuite(ip6_fib, .init = setup, .fini = teardown);
+
+/* ---- the reference: every prefix, searched linearly ---- */
+
+#define REF_MAX 8192
+static struct ref {
+	uint32_t table;
+	uint8_t addr[16];
+	unsigned plen;
+	uint32_t leaf;
+} R[REF_MAX];
+static unsigned nref;
+
+static void mask(uint8_t a[16], unsigned plen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+		a[i] = bits >= 8 ? a[i] : a[i] & (uint8_t)(0xff00 >> bits);
+	}
+}
+
+static bool ref_covers(const struct ref *r, uint32_t table, const uint8_t a[16])
+{
+	uint8_t m[16];
+
+	memcpy(m, a, 16);
+	mask(m, r->plen);
+	return r->table == table && !memcmp(m, r->addr, 16);
+}
+
+static uint32_t ref_lookup(uint32_t table, const uint8_t a[16])
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < nref; i++)
+		if (ref_covers(&R[i], table, a) && (best < 0 || R[i].plen > R[best].plen))
+			best = (int)i;
+	return best < 0 ? 0 : R[best].leaf;
+}
+
+static int ref_find(uint32_t table, const uint8_t a[16], unsigned plen)
+{
+	for (unsigned i = 0; i < nref; i++)
+		if (R[i].table == table && R[i].plen == plen && !memcmp(R[i].addr, a, 16))
+			return (int)i;
+	return -1;
+}
+
+static void add(uint32_t table, const uint8_t a[16], unsigned plen, uint32_t leaf)
+{
+	char err[256] = "";
+	uint8_t m[16];
+	int i;
+
+	memcpy(m, a, 16);
+	mask(m, plen);
+	cr_assert_eq(fib6_add(F, table, a, plen, leaf, err), 0, "add /%u: %s", plen, err);
+	if ((i = ref_find(table, m, plen)) >= 0) {
+		R[i].leaf = leaf;
+		return;
+	}
+	cr_assert_lt(nref, REF_MAX);
+	R[nref++] = (struct ref){ .table = table, .plen = plen, .leaf = leaf };
+	memcpy(R[nref - 1].addr, m, 16);
+}
+
+static void del_ref(unsigned i)
+{
+	char err[256] = "";
+
+	cr_assert_eq(fib6_del(F, R[i].table, R[i].addr, R[i].plen, err), 0, "del: %s", err);
+	R[i] = R[--nref];
+}
+
+static void addr6(const char *s, uint8_t a[16])
+{
+	cr_assert_eq(inet_pton(AF_INET6, s, a), 1, "%s", s);
+}
+
+static uint32_t leaf(uint32_t nh)
+{
+	return xrt_fib6_leaf(XRT_RTN_UNICAST, nh);
+}
+
+static void add_s(const char *s, unsigned plen, uint32_t l)
+{
+	uint8_t a[16];
+
+	addr6(s, a);
+	add(254, a, plen, l);
+}
+
+static uint32_t look_s(const char *s)
+{
+	uint8_t a[16];
+
+	addr6(s, a);
+	return fib6_lookup(&M, 254, a);
+}
+
+static uint64_t rnd64(void)
+{
+	return (uint64_t)random() << 33 ^ (uint64_t)random() << 11 ^ (uint64_t)random();
+}
+
+static void rnd_addr(uint8_t a[16])
+{
+	uint64_t w[2] = { rnd64(), rnd64() };
+	memcpy(a, w, 16);
+}
+
+/* An address near the reference's prefixes (inside one, a few bits changed
+ * after its end) or anywhere. */
+static void probe_addr(uint8_t a[16])
+{
+	rnd_addr(a);
+	if (nref && random() % 8) {
+		const struct ref *r = &R[random() % nref];
+		uint8_t tail[16];
+
+		memcpy(tail, a, 16);
+		memcpy(a, r->addr, 16);
+		for (unsigned b = r->plen; b < 128; b++)
+			if (tail[b / 8] & (0x80 >> (b % 8)))
+				a[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+		if (random() % 4 == 0) { /* flip one bit near the end */
+			unsigned b = r->plen ? r->plen - 1 - (unsigned)(random() % 4 % r->plen) : 0;
+			a[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
+		}
+	}
+}
+
+static void check_all(unsigned probes, uint32_t table)
+{
+	uint8_t a[16];
+
+	for (unsigned i = 0; i < probes; i++) {
+		probe_addr(a);
+		uint32_t want = ref_lookup(table, a), got = fib6_lookup(&M, table, a);
+		if (want != got) {
+			char s[64];
+			inet_ntop(AF_INET6, a, s, sizeof(s));
+			cr_assert_fail("lookup %s: trie %#x, longest match %#x", s, got, want);
+		}
+	}
+	/* The exact routes, too. */
+	for (unsigned i = 0; i < nref; i++)
+		cr_assert_eq(fib6_get(F, R[i].table, R[i].addr, R[i].plen), R[i].leaf);
+}
+
+/* Random prefixes with the length mix that stresses the trie: every length
+ * 0..128, with more of the DP boundary, the 64-bit word boundary and the
+ * last nibble. */
+static unsigned rnd_plen(void)
+{
+	static const unsigned hot[] = { 0, 8, 15, 16, 17, 19, 20, 21, 32, 47, 48, 60, 61,
+					62, 63, 64, 65, 66, 123, 124, 125, 126, 127, 128 };
+	return random() % 2 ? hot[random() % (sizeof(hot) / sizeof(hot[0]))] :
+			      (unsigned)(random() % 129);
+}
+
+/* Clustered: many prefixes share their first bits, as real tables do. */
+static void rnd_prefix(uint8_t a[16])
+{
+	rnd_addr(a);
+	if (random() % 2) {
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = (uint8_t)(0xb8 + random() % 2);
+	}
+}
+
+Test(ip6_fib, empty_table_has_no_route)
+{
+	cr_assert_eq(look_s("2001:db8::1"), 0);
+	cr_assert_eq(look_s("::"), 0);
+	struct fib6_usage u;
+	fib6_usage(F, &u);
+	cr_assert_eq(u.routes, 0);
+	cr_assert_eq(u.nodes + u.recs + u.tables, 0);
+}
+
+Test(ip6_fib, longest_match_wins_at_every_depth)
+{
+	add_s("::", 0, leaf(1));
+	add_s("2001:db8::", 32, leaf(2));
+	add_s("2001:db8:1::", 48, leaf(3));
+	add_s("2001:db8:1:2::", 64, leaf(4));
+	add_s("2001:db8:1:2::9", 128, leaf(5));
+	add_s("2001:db8:1:2::8", 127, xrt_fib6_leaf(XRT_RTN_BLACKHOLE, 0));
+	cr_assert_eq(look_s("3fff::1"), leaf(1));
+	cr_assert_eq(look_s("2001:db8:ffff::1"), leaf(2));
+	cr_assert_eq(look_s("2001:db8:1:ffff::1"), leaf(3));
+	cr_assert_eq(look_s("2001:db8:1:2::1"), leaf(4));
+	cr_assert_eq(look_s("2001:db8:1:2::9"), leaf(5));
+	cr_assert_eq(look_s("2001:db8:1:2::8"), xrt_fib6_leaf(XRT_RTN_BLACKHOLE, 0));
+	cr_assert_eq(look_s("2001:db8:1:2::a"), leaf(4));
+	/* Group next hops survive the leaf encoding. */
+	add_s("2001:db8:7::", 48, leaf(XRT_NH_GROUP | 4095));
+	cr_assert_eq(xrt_fib6_leaf_nh(look_s("2001:db8:7::1")), XRT_NH_GROUP | 4095);
+	cr_assert_eq(xrt_fib6_leaf_type(look_s("2001:db8:7::1")), XRT_RTN_UNICAST);
+	cr_assert_eq(xrt_fib6_leaf_nh(look_s("2001:db8:1::1")), 3);
+}
+
+Test(ip6_fib, replace_and_delete_restore_the_covering_route)
+{
+	add_s("2001:db8::", 32, leaf(1));
+	add_s("2001:db8:5::", 48, leaf(2));
+	cr_assert_eq(look_s("2001:db8:5::1"), leaf(2));
+	add_s("2001:db8:5::", 48, leaf(3));
+	cr_assert_eq(look_s("2001:db8:5::1"), leaf(3));
+	uint8_t a[16];
+	char err[256];
+	addr6("2001:db8:5::", a);
+	cr_assert_eq(fib6_del(F, 254, a, 48, err), 0);
+	cr_assert_eq(look_s("2001:db8:5::1"), leaf(1));
+	cr_assert_eq(fib6_del(F, 254, a, 48, err), -ENOENT);
+	cr_assert_str_eq(err, "route: no such route");
+	/* Host bits are ignored: the same prefix. */
+	addr6("2001:db8:ffff::1", a);
+	cr_assert_eq(fib6_del(F, 254, a, 32, err), 0, "%s", err);
+	cr_assert_eq(look_s("2001:db8:5::1"), 0);
+}
+
+Test(ip6_fib, random_tables_match_the_longest_match)
+{
+	uint8_t a[16];
+
+	srandom(42);
+	nref = 0;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 1500; i++) {
+			rnd_prefix(a);
+			add(254, a, rnd_plen(), leaf(1 + (uint32_t)(random() % 60000)));
+		}
+		check_all(20000, 254);
+		for (int i = 0; i < 700 && nref; i++)
+			del_ref((unsigned)(random() % nref));
+		check_all(20000, 254);
+	}
+}
+
+/* The trie is a function of the route set: after any history of changes it
+ * uses exactly the cells a fresh build of the same routes uses, so churn
+ * leaves no garbage, and an emptied table uses none. */
+Test(ip6_fib, churn_leaves_no_garbage)
+{
+	uint8_t a[16];
+	struct fib6_usage u, fresh;
+
+	srandom(7);
+	nref = 0;
+	for (int i = 0; i < 3000; i++) {
+		if (nref && random() % 3 == 0) {
+			del_ref((unsigned)(random() % nref));
+			continue;
+		}
+		rnd_prefix(a);
+		add(254, a, rnd_plen(), leaf(1 + (uint32_t)(random() % 100)));
+	}
+	check_all(5000, 254);
+	fib6_usage(F, &u);
+
+	struct ref saved[REF_MAX];
+	unsigned n = nref;
+	memcpy(saved, R, sizeof(R[0]) * n);
+	teardown();
+	setup();
+	nref = 0;
+	for (unsigned i = 0; i < n; i++)
+		add(saved[i].table, saved[i].addr, saved[i].plen, saved[i].leaf);
+	fib6_usage(F, &fresh);
+	cr_assert_eq(u.nodes, fresh.nodes, "nodes after churn %u, fresh %u", u.nodes, fresh.nodes);
+	cr_assert_eq(u.recs, fresh.recs, "records after churn %u, fresh %u", u.recs, fresh.recs);
+	cr_assert_eq(u.routes, n);
+
+	while (nref)
+		del_ref(nref - 1);
+	fib6_usage(F, &u);
+	cr_assert_eq(u.nodes + u.recs, 0, "%u nodes, %u records left", u.nodes, u.recs);
+	for (size_t i = 0; i < (size_t)M.nslots << XRT_FIB6_DP_BITS; i++)
+		cr_assert_eq(M.dp[i], 0, "dp[%zu] = %#x with no routes", i, M.dp[i]);
+	cr_assert_eq(M.tbl[254].routes, 0);
+}
+
+Test(ip6_fib, tables_are_separate_and_bounded)
+{
+	uint8_t a[16];
+	char err[256];
+
+	addr6("2001:db8::", a);
+	add(254, a, 32, leaf(1));
+	add(7, a, 32, leaf(2));
+	add(8, a, 48, leaf(3));
+	cr_assert_eq(fib6_lookup(&M, 254, a), leaf(1));
+	cr_assert_eq(fib6_lookup(&M, 7, a), leaf(2));
+	cr_assert_eq(fib6_lookup(&M, 8, a), leaf(3));
+	cr_assert_eq(fib6_lookup(&M, 9, a), 0);
+	cr_assert_eq(M.tbl[7].routes, 1);
+	/* 4 DP regions = 3 tables at once. */
+	cr_assert_eq(fib6_add(F, 9, a, 32, leaf(4), err), -ENOSPC);
+	cr_assert_str_eq(err, "table 9: at most 3 routing tables can hold routes at once");
+	cr_assert_eq(fib6_lookup(&M, 9, a), 0);
+	/* An emptied table's region is reused, after a grace period. */
+	cr_assert_eq(fib6_del(F, 7, a, 32, err), 0);
+	unsigned s0 = syncs;
+	cr_assert_eq(fib6_add(F, 9, a, 32, leaf(4), err), 0, "%s", err);
+	cr_assert_gt(syncs, s0);
+	cr_assert_eq(fib6_lookup(&M, 9, a), leaf(4));
+	cr_assert_eq(fib6_lookup(&M, 7, a), 0);
+	cr_assert_eq(fib6_lookup(&M, 254, a), leaf(1));
+	cr_assert_eq(fib6_add(F, XRT_MAX_TABLES, a, 32, leaf(4), err), -EINVAL);
+	cr_assert_eq(fib6_add(F, 254, a, 129, leaf(4), err), -EINVAL);
+	cr_assert_eq(fib6_add(F, 254, a, 32, XRT_FIB6_E_NODE | 1, err), -EINVAL);
+}
+
+/* A full trie refuses the change and leaves every answer as it was; cells
+ * replaced by changes are reused only after a grace period. */
+Test(ip6_fib, full_trie_refuses_and_changes_nothing)
+{
+	uint8_t a[16], b[16];
+	char err[256];
+	int i, rc = 0;
+
+	teardown();
+	mem_init(2, 8, 8);
+	nref = 0;
+	srandom(3);
+	for (i = 0; i < 200; i++) {
+		rnd_prefix(a);
+		unsigned plen = 40 + (unsigned)(random() % 80);
+		uint8_t m[16];
+		memcpy(m, a, 16);
+		mask(m, plen);
+		rc = fib6_add(F, 254, a, plen, leaf(9), err);
+		if (rc)
+			break;
+		R[nref] = (struct ref){ .table = 254, .plen = plen, .leaf = leaf(9) };
+		memcpy(R[nref++].addr, m, 16);
+	}
+	cr_assert_eq(rc, -ENOSPC, "200 deep routes fit in 8 nodes and 8 records?");
+	cr_assert_str_eq(err, "route: table full (no free trie cells)");
+	cr_assert_eq(fib6_get(F, 254, a, 40), 0);
+	check_all(3000, 254);
+	/* A short prefix covers whole DP entries: refused as a whole too. */
+	memset(b, 0, 16);
+	b[0] = 0x20;
+	if (fib6_add(F, 254, b, 4, leaf(8), err) == 0) {
+		R[nref] = (struct ref){ .table = 254, .plen = 4, .leaf = leaf(8) };
+		memcpy(R[nref++].addr, b, 16);
+	}
+	check_all(3000, 254);
+	/* Churn in a full trie: replaced cells come back after grace periods. */
+	unsigned s0 = syncs;
+	for (i = 0; i < 50 && nref; i++) {
+		struct ref r = R[random() % nref];
+		cr_assert_eq(fib6_del(F, 254, r.addr, r.plen, err), 0, "%s", err);
+		cr_assert_eq(fib6_add(F, 254, r.addr, r.plen, leaf(10), err), 0, "%s", err);
+		for (unsigned k = 0; k < nref; k++)
+			if (R[k].plen == r.plen && !memcmp(R[k].addr, r.addr, 16))
+				R[k].leaf = leaf(10);
+	}
+	cr_assert_gt(syncs, s0);
+	check_all(3000, 254);
+}
+
+Test(ip6_fib, max_routes_counts_every_table)
+{
+	struct fib6_usage u;
+	uint8_t a[16];
+
+	add_s("2001:db8::", 32, leaf(1));
+	add_s("2001:db8::", 32, leaf(2)); /* a replacement is not a new route */
+	addr6("2001:db8::", a);
+	add(3, a, 32, leaf(1));
+	fib6_usage(F, &u);
+	cr_assert_eq(u.routes, 2);
+	cr_assert_eq(u.tables, 2);
+	cr_assert_eq(u.bytes, (uint64_t)u.nodes * 64 + (uint64_t)u.recs * 32 + 2 * 65536 * 4);
+}
