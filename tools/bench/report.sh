@@ -414,9 +414,12 @@ Every segment xrt receives is a 'local' punt, policed by the fast path
 before it reaches xrtd (\`xrt punt show\`). At the default budget of
 $(human "$rate") punts/s, receiving is capped near $rate x 1440 B = $ceiling MB/s. Past it
 the policer drops whatever the token bucket cannot cover, retransmissions
-included, and xrt's TCP has no SACK, so the kernel sender often cannot
-repair the losses by fast retransmit and waits for its retransmission
-timer instead (the timeouts column). In this run its $(get sk.xin.rto_sum) timeouts account for
+included. xrt answers every out-of-order segment with a duplicate ACK, but
+its TCP has no SACK, so the kernel sender repairs one hole per round trip
+and cannot tell that a retransmission was lost: then only its
+retransmission timer helps (a capture shows the duplicate ACKs, the
+retransmission dropped at the policer, 210 ms of silence, the timer's
+retransmission). In this run its $(get sk.xin.rto_sum) timeouts account for
 at least $(awk -v n="$(get sk.xin.rto_sum)" 'BEGIN { printf "%.1f", n * 0.2 }') s (200 ms each, the kernel's minimum) of the $(get sk.xin.secs_sum) s that the
 default-budget receive transfers took. When xrt sends, the punts are the host's ACKs, and
 a dropped ACK is covered by the next one. The lifted rows are the socket
