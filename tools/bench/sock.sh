@@ -55,7 +55,7 @@ SK_OUT=/dev/shm/$SK-out
 # the host's side of each pair and the router's address on it
 SK_XRT_ADDR=2001:db8:1::1
 SK_XHOST_ADDR=2001:db8:1::2
-# the CPU both programs of a transfer run on: the first one we may use
+# the CPU that sender, receiver and xrtd run on: the first one we may use
 SK_CPU=$(taskset -pc $$ 2>/dev/null | awk -F': ' '{ split($2, c, /[,-]/); print c[1] }')
 
 sk_h() { ip netns exec "${SK}h" "$@"; }
