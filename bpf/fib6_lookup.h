@@ -42,11 +42,11 @@ static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *dad
 			if (!rec)
 				return 0;
 			if (!xrt_fib6_rec_match(rec, hi, lo))
-				return rec->miss;
+				return rec->miss ?: tbl->dflt;
 			e = rec->match;
 			pos = rec->plen;
 		} else {
-			return e;
+			return e ?: tbl->dflt;
 		}
 	}
 	return 0;

@@ -109,6 +109,7 @@ echo "$(xrt_xrtd_pid r)" >"$DEMO_PIDFILE"
 xrt_exec r sysctl net.ipv6.conf.all.forwarding | sed 's/^/   router kernel: /'
 show r "$XRT" link show
 show r "$XRT" route show
+show r "$XRT" route summary
 
 failed=()
 step "ping6 A -> B (the first packets resolve neighbours through xrtd, then XDP forwards)"

@@ -41,7 +41,8 @@
  *     NODE: e = node.e[daddr bits q..q+3], q = min(pos, 124); pos = q + 4
  *     REC:  daddr matches rec's plen bits ? (e = rec.match, pos = rec.plen)
  *                                         : the answer is rec.miss
- *   e is the answer: 0 = no route, else a leaf (route type and next hop).
+ *   e is the answer: a leaf (route type and next hop), or 0: then the
+ *   table's default route xrt_fib6_tbl[table].dflt (0 = no route).
  * Every entry is one aligned 32-bit word, and a change is built in unused
  * cells and published by one store into the word that leads to it, so a
  * reader sees the old answer or the new one, never a mix. Cells a change
@@ -72,6 +73,11 @@
 struct xrt_fib6_tbl {
 	__u32 slot;   /* DP region; 1..XRT_FIB6_TABLE_SLOTS-1 once routed */
 	__u32 routes; /* prefixes this table holds (for tools and tests) */
+	/* The default route's leaf (0: none). It is not pushed into the trie:
+	 * a walk that ends in 0 answers this, so changing the default route
+	 * of a full table is one store, not a rewrite of every leaf. */
+	__u32 dflt;
+	__u32 pad; /* ARRAY elements are 8-byte aligned: keep the mmap dense */
 };
 /* xrt_fib6_dp: ARRAY by DP region (a table's first 16 bits). One element per
  * region: an ARRAY spaces its elements 8 bytes apart at least, so 32-bit

@@ -155,7 +155,7 @@ check_err 'route summary takes no arguments' route summary table 10
 # route summary: the trie the fast path walks holds what the pinned map counts.
 assert_eq "$(xrt_cli $R -j route summary | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["routes"])')" \
 	"$nfib" "route summary -j routes"
-assert_contains "$(xrt_cli $R route summary)" "fib: $nfib routes in 2 tables; trie " "route summary"
+assert_contains "$(xrt_cli $R route summary)" "fib: $nfib routes in 2 tables; trie: " "route summary"
 
 # Flush, addr del, neigh del/flush, link detach.
 xrt_cli_ok $R route flush table 10

@@ -429,3 +429,42 @@ Test(ip6_fib, max_routes_counts_every_table)
 	cr_assert_eq(u.tables, 2);
 	cr_assert_eq(u.bytes, (uint64_t)u.nodes * 64 + (uint64_t)u.recs * 32 + 2 * 65536 * 4);
 }
+
+/* The default route lives in xrt_fib6_tbl, not in the trie: changing it
+ * touches no cell, and a table with only a default route needs no DP
+ * region. */
+Test(ip6_fib, default_route_is_one_word)
+{
+	struct fib6_usage u0, u1;
+	uint8_t a[16];
+
+	srandom(9);
+	nref = 0;
+	for (int i = 0; i < 2000; i++) {
+		rnd_prefix(a);
+		add(254, a, 17 + (unsigned)(random() % 112), leaf(1 + (uint32_t)(random() % 50)));
+	}
+	fib6_usage(F, &u0);
+	memset(a, 0, sizeof(a));
+	for (uint32_t nh = 100; nh < 103; nh++) {
+		add(254, a, 0, leaf(nh));
+		cr_assert_eq(M.tbl[254].dflt, leaf(nh));
+		check_all(3000, 254);
+	}
+	fib6_usage(F, &u1);
+	cr_assert_eq(u1.nodes, u0.nodes);
+	cr_assert_eq(u1.recs, u0.recs);
+	cr_assert_eq(u1.pending, u0.pending, "a default route change replaced cells");
+	cr_assert_eq(u1.routes, u0.routes + 1);
+	char err[256];
+	cr_assert_eq(fib6_del(F, 254, a, 0, err), 0, "%s", err);
+	for (unsigned i = 0; i < nref; i++)
+		if (R[i].plen == 0)
+			R[i] = R[--nref];
+	check_all(3000, 254);
+	/* A table with only a default route. */
+	add(9, a, 0, leaf(7));
+	cr_assert_eq(M.tbl[9].slot, 0);
+	cr_assert_eq(fib6_lookup(&M, 9, (uint8_t[16]){ 0x20, 0x01 }), leaf(7));
+	cr_assert_eq(fib6_get(F, 9, a, 0), leaf(7));
+}

@@ -401,10 +401,11 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_out(out, o);
 		return 0;
 	}
-	xrt_buf_printf(out, "fib: %llu routes in %u tables; trie %u nodes, %u records, "
-		       "%llu bytes in use; %u cells waiting for a grace period (%u so far)\n",
-		       (unsigned long long)u.routes, u.tables, u.nodes, u.recs,
-		       (unsigned long long)u.bytes, u.pending, u.syncs);
+	xrt_buf_printf(out, "fib: %llu routes in %u table%s; trie: %u nodes, %u records, "
+		       "%llu bytes in use, %u cells awaiting a grace period "
+		       "(%u grace periods so far)\n",
+		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
+		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
 	return 0;
 }
 
@@ -618,11 +619,19 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 			return -ENODEV;
 		if (!is(verb, "add", 1))
 			return addr_del(r, l, &c.addr, c.plen, err);
+		bool existed = addr_present(l, &c.addr);
 		rc = addr_add(r, l, &c.addr, c.plen,
 			      r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
-		if (rc || !c.claim)
+		if (rc)
 			return rc;
-		if ((rc = addr_claim(r, l, &c.addr, err))) {
+		if (!c.claim) {
+			/* On reload the file says what is claimed: an address
+			 * it keeps without "claim" is released. */
+			if (r->reloading)
+				addr_unclaim(r, l, &c.addr);
+			return 0;
+		}
+		if ((rc = addr_claim(r, l, &c.addr, err)) && !existed) {
 			/* A failed command changes nothing. */
 			char ignored[XRT_ERR_LEN];
 			addr_del(r, l, &c.addr, c.plen, ignored);

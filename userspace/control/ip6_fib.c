@@ -54,6 +54,7 @@ struct fib6 {
 	struct fib6_mem mem;
 	struct pnode *root[XRT_MAX_TABLES];
 	uint32_t routes[XRT_MAX_TABLES];
+	uint32_t dflt[XRT_MAX_TABLES]; /* ::/0, kept out of the trie */
 	uint8_t slot_of[XRT_MAX_TABLES];
 	uint32_t slot_table[XRT_FIB6_TABLE_SLOTS]; /* table + 1, 0 = free */
 	struct cells nodes, recs;
@@ -428,7 +429,7 @@ static int table_slot(struct fib6 *f, uint32_t table, char *err)
 		bool any = false;
 		for (s = 1; s < f->mem.nslots; s++) {
 			uint32_t t = f->slot_table[s] - 1;
-			if (!f->routes[t]) {
+			if (f->routes[t] == (f->dflt[t] != 0)) {
 				__atomic_store_n(&f->mem.tbl[t].slot, 0, __ATOMIC_RELEASE);
 				f->slot_of[t] = 0;
 				f->slot_table[s] = 0;
@@ -587,6 +588,12 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		return fail(err, -EINVAL, "route: not a leaf");
 	if (!fib6_get(f, table, addr, plen) && f->nroutes >= XRT_MAX_ROUTES)
 		return fail(err, -ENOSPC, "route: table full");
+	if (plen == 0) {
+		old = f->dflt[table];
+		f->dflt[table] = leaf;
+		__atomic_store_n(&f->mem.tbl[table].dflt, leaf, __ATOMIC_RELEASE);
+		goto counted;
+	}
 	if ((rc = table_slot(f, table, err)))
 		return rc;
 	if ((rc = shadow_add(&f->root[table], &p, leaf, &old)))
@@ -599,6 +606,7 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		fib6_update(f, table, &p); /* cells it freed come back after a grace period */
 		return fail(err, rc, "route: table full (no free trie cells)");
 	}
+counted:
 	if (!old) {
 		f->nroutes++;
 		__atomic_store_n(&f->mem.tbl[table].routes, ++f->routes[table], __ATOMIC_RELAXED);
@@ -617,6 +625,11 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		return rc;
 	if (!(leaf = fib6_get(f, table, addr, plen)))
 		return fail(err, -ENOENT, "route: no such route");
+	if (plen == 0) {
+		f->dflt[table] = 0;
+		__atomic_store_n(&f->mem.tbl[table].dflt, 0, __ATOMIC_RELEASE);
+		goto counted;
+	}
 	shadow_del(&f->root[table], &p);
 	if ((rc = fib6_update(f, table, &p))) {
 		/* Removing can need cells too (a record replacing a node). */
@@ -624,6 +637,7 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		fib6_update(f, table, &p);
 		return fail(err, rc, "route: table full (no free trie cells)");
 	}
+counted:
 	f->nroutes--;
 	__atomic_store_n(&f->mem.tbl[table].routes, --f->routes[table], __ATOMIC_RELAXED);
 	return 0;
@@ -634,6 +648,8 @@ uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 {
 	if (table >= XRT_MAX_TABLES || plen > 128)
 		return 0;
+	if (plen == 0)
+		return f->dflt[table];
 	struct pfx p = pfx_make(addr, plen);
 	struct pnode *root = f->root[table];
 	struct pnode *n = *shadow_find(&root, &p);
@@ -662,11 +678,11 @@ uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t add
 			if (i >= m->nrecs)
 				return 0;
 			if (!xrt_fib6_rec_match(&m->rec[i], a.hi, a.lo))
-				return m->rec[i].miss;
+				return m->rec[i].miss ?: m->tbl[table].dflt;
 			e = m->rec[i].match;
 			pos = m->rec[i].plen;
 		} else {
-			return e;
+			return e ?: m->tbl[table].dflt;
 		}
 	}
 	return 0;
