@@ -389,6 +389,9 @@ EOF
 			echo "| $label | $xv MB/s | $(get "sk.$base") MB/s | $(ratio "$xv" "$(get "sk.$base")")x | $(get "sk.$mode.xrtd_cpu") | $(get "sk.$mode.rtx_sum") / $(get "sk.$mode.rto_sum") | $(get "sk.$mode.limited_sum") |"
 		fi
 	done
+	if [ -n "$(get sk.xrtd_died)" ]; then
+		printf '\n**xrtd died during these transfers** (see the run log): the xrt rows hold only the rounds before.\n'
+	fi
 	cat <<EOF
 
 Topology (tools/bench/sock.sh): namespaces H (kernel TCP only) and R (xrtd)

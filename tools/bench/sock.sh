@@ -39,8 +39,8 @@
 # (`xrt punt show`): the default budget is a policy a user may keep, the
 # lifted one shows what the socket layer itself can do.
 #
-# Needs from the caller: ROOT, BUILD, BPF, WORK, ROUNDS, QUICK, log, put, get,
-# median. Names: namespaces and veths xtb$$..., bpffs /run/xtb-$$.
+# Needs from the caller: ROOT, BUILD, BPF, WORK, RES, ROUNDS, QUICK, log, put,
+# get, median, ratio. Names: namespaces and veths xtb$$..., bpffs /run/xtb-$$.
 
 SK=xtb$$
 SK_RUN=/run/xtb-$$
