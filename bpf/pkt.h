@@ -4,6 +4,7 @@
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -18,11 +19,12 @@ struct xrt_pkt {
 	struct xdp_md *ctx;
 	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
+	struct iphdr *ip4;           /* the same bytes, for an IPv4 frame */
 	void *data_end;
 	const struct xrt_iface *iif; /* ingress interface */
 	struct xrt_stats *st;        /* ingress slot's counters, this CPU */
 	__u32 ifindex;               /* ingress */
-	__u32 len;                   /* IPv6 packet: 40 + payload length */
+	__u32 len;                   /* IPv6: 40 + payload length; IPv4: total length */
 	/* Filled by the route stages, copied into the punt metadata. */
 	__u32 nh_id;
 	const struct xrt_nh *nh;
