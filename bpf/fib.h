@@ -118,6 +118,8 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 	const struct in6_addr *daddr = &p->ip6->daddr;
 	__u32 scope, leaf;
 
+	if (p->global) /* 2000::/3: neither multicast nor link-local */
+		goto unicast;
 	if (ip6_addr_is_multicast(daddr)) {
 		/* RFC 4291 2.7: scopes 1 and 2 (all-nodes, all-routers,
 		 * solicited-node, MLD) are for this node; there is no
@@ -131,6 +133,7 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 	 * daemon delivers them or drops them. */
 	if (ip6_addr_is_linklocal(daddr))
 		return ip6_input(p, XRT_PUNT_LOCAL);
+unicast:
 
 	leaf = fib6_lookup(p->iif->table, daddr);
 	if (!leaf) {

@@ -23,7 +23,7 @@ static __always_inline int ip6_forward(struct xrt_pkt *p)
 	/* "This check is security critical": never forward from :: or ::1
 	 * (multicast sources were dropped by ipv6_rcv). The kernel skips it
 	 * on the Redirect branch; RFC 4291 does not, so neither do we. */
-	if (ip6_addr_is_any(&ip6->saddr) || ip6_addr_is_loopback(&ip6->saddr)) {
+	if (!p->global && (ip6_addr_is_any(&ip6->saddr) || ip6_addr_is_loopback(&ip6->saddr))) {
 		XRT_MIB_INC(p, IN_ADDR_ERRORS);
 		return xrt_drop(p, XRT_DROP_BAD_SRC);
 	}
@@ -38,7 +38,7 @@ static __always_inline int ip6_forward(struct xrt_pkt *p)
 		 */
 		if (xrt_punt_allowed(XRT_PUNT_REDIRECT))
 			return xrt_punt_send(p, XRT_PUNT_REDIRECT);
-	} else if (ip6_addr_is_linklocal(&ip6->saddr)) {
+	} else if (!p->global && ip6_addr_is_linklocal(&ip6->saddr)) {
 		/* RFC 4291 2.5.6: a link-local source cannot leave its link. */
 		XRT_MIB_INC(p, IN_ADDR_ERRORS);
 		return xrt_punt(p, XRT_PUNT_BEYOND_SCOPE);

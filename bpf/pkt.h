@@ -3,6 +3,7 @@
 #define XRT_BPF_PKT_H
 
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -25,6 +26,9 @@ struct xrt_pkt {
 	struct xrt_stats *st;        /* ingress slot's counters, this CPU */
 	__u32 ifindex;               /* ingress */
 	__u32 len;                   /* IPv6: 40 + payload length; IPv4: total length */
+	/* Both addresses in 2000::/3 (set by ipv6_rcv): none of the special
+	 * classes the later checks look for, so they are skipped. */
+	bool global;
 	/* Filled by the route stages, copied into the punt metadata. */
 	__u32 nh_id;
 	const struct xrt_nh *nh;
@@ -49,6 +53,13 @@ static __always_inline int ip6_addr_is_loopback(const struct in6_addr *a)
 	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
 		a->in6_u.u6_addr32[2] |
 		(a->in6_u.u6_addr32[3] ^ bpf_htonl(1))) == 0;
+}
+
+/* RFC 4291 section 2.4: 2000::/3 is global unicast, disjoint from
+ * loopback, unspecified, multicast and link-local. */
+static __always_inline int ip6_addr_is_global(const struct in6_addr *a)
+{
+	return (a->in6_u.u6_addr8[0] & 0xe0) == 0x20;
 }
 
 /* RFC 4291 section 2.5.6: fe80::/10. */

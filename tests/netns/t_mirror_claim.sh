@@ -61,4 +61,21 @@ assert_eq "$(l6)" 0 "addr del released the claim"
 local0=$(xrt_fp_stat r punt:local)
 xrt_exec a ping -6 -n -c 2 -i 0.1 -W 1 2001:db8:1::99 >/dev/null 2>&1 && xrt_fail "a released address answered"
 assert_eq "$(($(xrt_fp_stat r punt:local) - local0))" 0 "released: no LOCAL punt"
-xrt_pass "mirror mode: claimed address punted LOCAL and answered by xrtd, kernel address passed to the kernel, claim released by addr del"
+
+# From a configuration file: a reload makes the file's "claim" the truth,
+# releasing the claim of an address the file keeps without it.
+xrt_xrtd_stop r
+CONF=$XRT_TMP/xrt.conf
+printf 'link attach dev %s\naddr add 2001:db8:1::99/64 dev %s claim\n' "$RA" "$RA" >"$CONF"
+xrt_xrtd_start r --sync-kernel -c "$CONF"
+assert_contains "$(xrt_cli r addr show dev "$RA")" "2001:db8:1::99/64 scope global claim" "claimed from the file"
+assert_eq "$(l6)" 1 "the file's claim in xrt_local6"
+printf 'link attach dev %s\naddr add 2001:db8:1::99/64 dev %s\n' "$RA" "$RA" >"$CONF"
+xrt_cli_ok r config reload
+assert_eq "$(l6)" 0 "reload released the claim the file dropped"
+assert_contains "$(xrt_cli r addr show dev "$RA")" "2001:db8:1::99/64 scope global" "the address stays"
+assert_not_contains "$(xrt_cli r addr show dev "$RA" | grep '2001:db8:1::99/')" "claim" "no claim shown"
+printf 'link attach dev %s\naddr add 2001:db8:1::99/64 dev %s claim\n' "$RA" "$RA" >"$CONF"
+xrt_cli_ok r config reload
+assert_eq "$(l6)" 1 "reload claimed it again"
+xrt_pass "mirror mode: claimed address punted LOCAL and answered by xrtd, kernel address passed to the kernel, claim released by addr del and by a reload that drops it"

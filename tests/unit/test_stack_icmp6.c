@@ -205,6 +205,36 @@ Test(icmp6, packet_too_big_teaches_path_mtu_never_below_1280_never_raised)
 	cr_assert_eq(rt6_pmtu_get(&d), 1280);
 }
 
+/* The path MTU cache is bounded (1024 entries, 4 per hash set): many
+ * destinations never grow it, a recent entry is always found, an old one
+ * makes room, and expiry (RFC 8201 4) forgets an estimate. */
+Test(icmp6, path_mtu_cache_is_bounded_and_keeps_recent_entries)
+{
+	struct in6_addr d = A("2001:db8:2::");
+	unsigned found = 0;
+
+	rt6_pmtu_flush();
+	for (unsigned i = 0; i < 5000; i++) {
+		d.s6_addr[14] = (uint8_t)(i >> 8);
+		d.s6_addr[15] = (uint8_t)i;
+		rt6_pmtu_update(&d, 1280 + i % 200);
+		cr_assert_eq(rt6_pmtu_get(&d), 1280 + i % 200, "entry %u just learned", i);
+		fake_advance_ms(1);
+	}
+	for (unsigned i = 0; i < 5000; i++) {
+		d.s6_addr[14] = (uint8_t)(i >> 8);
+		d.s6_addr[15] = (uint8_t)i;
+		uint32_t mtu = rt6_pmtu_get(&d);
+		cr_assert(mtu == 0 || mtu == 1280 + i % 200, "entry %u: %u", i, mtu);
+		found += mtu != 0;
+	}
+	cr_assert_leq(found, 1024, "%u entries kept: the cache is bounded", found);
+	cr_assert_geq(found, 700, "only %u of the last 1024 destinations kept", found);
+	/* RFC 8201 4: an estimate expires. */
+	fake_advance_ms((uint64_t)PMTU_EXPIRES_SEC * 1000 + 1);
+	cr_assert_eq(rt6_pmtu_get(&d), 0);
+}
+
 Test(icmp6, udp_to_router_gets_port_unreachable)
 {
 	make_reachable(FAKE_IF_A, "2001:db8:1::5", 5);

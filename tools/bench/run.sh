@@ -28,6 +28,7 @@ XB_F=${XB}f
 . "$ROOT/tools/bench/lib.sh"
 . "$ROOT/tools/bench/control.sh"
 . "$ROOT/tools/bench/slowpath.sh"
+. "$ROOT/tools/bench/sock.sh"
 
 cleanup() {
 	if [ -n "$XRTD_PID" ] && kill -0 "$XRTD_PID" 2>/dev/null; then
@@ -36,6 +37,7 @@ cleanup() {
 		kill -9 "$XRTD_PID" 2>/dev/null
 	fi
 	cp_cleanup
+	sk_cleanup
 	XB=$XB_K xb_topo_down
 	XB=$XB_X xb_topo_down
 	XB=$XB_F xb_topo_down
@@ -264,6 +266,11 @@ if [ "$QUICK" = 1 ]; then CP_N=20000; else CP_N=200000; fi
 log "control plane: $CP_N routes"
 bench_control "$CP_N" || { log "control plane measurement failed; reported as not measured"; sed -i '/^cp\./d' "$RES"; }
 cp_cleanup
+
+# ------------------------------------------------------------------ 5. TCP through the socket layer
+log "TCP: xrt's socket layer vs kernel TCP"
+bench_sock || { log "TCP measurement failed; reported as not measured"; sed -i '/^sk\./d' "$RES"; }
+sk_cleanup
 
 . "$ROOT/tools/bench/report.sh"
 bench_report >"$OUT" || die "report failed"

@@ -261,10 +261,7 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 				return rc;
 		}
 	}
-	if (l->addr_claim[i]) {
-		char ignored[XRT_ERR_LEN];
-		xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, ignored);
-	}
+	addr_unclaim(r, l, a);
 	/* Computed before the shift below: a may point into l->dev.addr. */
 	struct in6_addr ac;
 	bool has_anycast = subnet_router_anycast(a, plen, &ac);
@@ -280,4 +277,20 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	if (has_anycast)
 		return anycast_sync(r, l->dev.table, &ac, err);
 	return 0;
+}
+
+void addr_unclaim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a)
+{
+	int i = addr_find(l, a);
+	char ignored[XRT_ERR_LEN];
+
+	if (i < 0 || !l->addr_claim[i])
+		return;
+	xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, ignored);
+	l->addr_claim[i] = false;
+}
+
+bool addr_present(const struct xrt_link *l, const struct in6_addr *a)
+{
+	return addr_find(l, a) >= 0;
 }

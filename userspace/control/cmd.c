@@ -619,11 +619,19 @@ static int cmd_addr(struct xrt_router *r, int argc, char **argv, bool json,
 			return -ENODEV;
 		if (!is(verb, "add", 1))
 			return addr_del(r, l, &c.addr, c.plen, err);
+		bool existed = addr_present(l, &c.addr);
 		rc = addr_add(r, l, &c.addr, c.plen,
 			      r->in_config ? ADDR_ORIGIN_CONFIG : ADDR_ORIGIN_STATIC, err);
-		if (rc || !c.claim)
+		if (rc)
 			return rc;
-		if ((rc = addr_claim(r, l, &c.addr, err))) {
+		if (!c.claim) {
+			/* On reload the file says what is claimed: an address
+			 * it keeps without "claim" is released. */
+			if (r->reloading)
+				addr_unclaim(r, l, &c.addr);
+			return 0;
+		}
+		if ((rc = addr_claim(r, l, &c.addr, err)) && !existed) {
 			/* A failed command changes nothing. */
 			char ignored[XRT_ERR_LEN];
 			addr_del(r, l, &c.addr, c.plen, ignored);

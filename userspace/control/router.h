@@ -120,6 +120,9 @@ int addr_anycast_sync_link(struct xrt_router *r, struct xrt_link *l, char *err);
  * Released by addr_del. */
 int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	       char *err);
+/* Release a claim, keeping the address (nothing if it has none). */
+void addr_unclaim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a);
+bool addr_present(const struct xrt_link *l, const struct in6_addr *a);
 
 /* Remove every entry of the fast path's neighbour table (of ifindex, or
  * all if 0) behind the stack's back: only for leftovers of a previous run. */
