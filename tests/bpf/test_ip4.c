@@ -183,22 +183,29 @@ Test(ip4, via_gateway_exact_bytes)
 	expect_counters(&st);
 }
 
-/* The incremental update carries: checksum 0xfeff-ish values and TTL 2. */
-Test(ip4, checksum_carry_and_ttl_two)
+/* RFC 1624: the incremental update agrees with a from-scratch checksum for
+ * every checksum value the header can have; walking the identification
+ * field over all 65536 values reaches 0xfeff, the one value whose update
+ * needs the end-around carry. */
+Test(ip4, incremental_checksum_every_value, .timeout = 60)
 {
 	struct xt_pkt p;
 	struct xt_result r;
-	int id;
+	uint8_t *ip;
+	int id, carry_seen = 0;
 
-	for (id = 0; id < 256; id++) {
+	for (id = 0; id < 65536; id++) {
 		ip4(&p, SRC4, DST4, 2, 6, 20);
-		xt_l3(&p)[4] = (uint8_t)id; /* walks the checksum through values */
-		xt_l3(&p)[5] = (uint8_t)(id * 37);
-		set_csum(xt_l3(&p));
+		ip = xt_l3(&p);
+		ip[4] = (uint8_t)(id >> 8);
+		ip[5] = (uint8_t)id;
+		set_csum(ip);
+		carry_seen |= ip[10] == 0xfe && ip[11] == 0xff;
 		xt_run(&p, if_a, &r);
 		cr_assert_eq(r.ret, XDP_REDIRECT);
 		expect_forwarded(&p, &r, NMAC_GW, MAC_B);
 	}
+	cr_assert(carry_seen, "checksum 0xfeff was exercised");
 }
 
 Test(ip4, connected_neighbour)
