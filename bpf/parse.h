@@ -14,16 +14,18 @@ static __always_inline void xrt_pkt_load(struct xrt_pkt *p)
 	p->data_end = (void *)(long)p->ctx->data_end;
 	p->eth = data;
 	p->ip6 = data + sizeof(struct ethhdr);
+	p->ip4 = data + sizeof(struct ethhdr);
 }
 
-/* Non-IPv6 frames (IPv4, ARP, LLDP, ...) belong to the kernel until xrt
- * speaks IPv4. */
+/* IPv6 and IPv4 go on (the caller dispatches on eth->h_proto); everything
+ * else (ARP, LLDP, ...) belongs to the kernel. */
 static __always_inline int eth_type_trans(struct xrt_pkt *p)
 {
 	xrt_pkt_load(p);
 	if ((void *)(p->eth + 1) > p->data_end ||
-	    p->eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return xrt_pass(p, XRT_PASS_NOT_IP6);
+	    (p->eth->h_proto != bpf_htons(ETH_P_IPV6) &&
+	     p->eth->h_proto != bpf_htons(ETH_P_IP)))
+		return xrt_pass(p, XRT_PASS_NOT_IP);
 	return XRT_NEXT;
 }
 

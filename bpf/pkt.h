@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -19,11 +20,12 @@ struct xrt_pkt {
 	struct xdp_md *ctx;
 	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
+	struct iphdr *ip4;           /* the same bytes, for an IPv4 frame */
 	void *data_end;
 	const struct xrt_iface *iif; /* ingress interface */
 	struct xrt_stats *st;        /* ingress slot's counters, this CPU */
 	__u32 ifindex;               /* ingress */
-	__u32 len;                   /* IPv6 packet: 40 + payload length */
+	__u32 len;                   /* IPv6: 40 + payload length; IPv4: total length */
 	/* Both addresses in 2000::/3 (set by ipv6_rcv): none of the special
 	 * classes the later checks look for, so they are skipped. */
 	bool global;

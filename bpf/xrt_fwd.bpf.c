@@ -4,6 +4,8 @@
 #include "stats.h"
 #include "parse.h"
 #include "ip6_rcv.h"
+#include "ip_rcv.h"
+#include "ip_forward.h"
 #include "fib.h"
 #include "forward.h"
 #include "neigh.h"
@@ -33,6 +35,12 @@ int xrt_fwd(struct xdp_md *ctx)
 		return xrt_pass(&p, XRT_PASS_UNKNOWN_IF);
 
 	XRT_STAGE(eth_type_trans(&p));
+	/* IPv4: forwarded on the kernel's FIB, everything else to the kernel
+	 * (SPEC 6, bpf/README.md). */
+	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
+		XRT_STAGE(ip_rcv(&p));
+		return ip_forward(&p);
+	}
 	XRT_STAGE(ipv6_rcv(&p));
 	XRT_STAGE(ip6_route_input(&p));
 	XRT_STAGE(ip6_forward(&p));

@@ -4,7 +4,9 @@
 
 /*
  * Each list is an X-macro: X(ENUM_SUFFIX, "name"). The MIB names are those of
- * /proc/net/snmp6 so that `xrt stats` and `cat /proc/net/snmp6` read alike.
+ * /proc/net/snmp6 so that `xrt stats` and `cat /proc/net/snmp6` read alike;
+ * the IPv4 ones (IP4_*, appended so the IPv6 ids keep their values) are
+ * nstat's names for /proc/net/snmp and /proc/net/netstat.
  */
 #define XRT_MIB_LIST(X)                          \
 	X(IN_RECEIVES, "Ip6InReceives")              \
@@ -30,7 +32,17 @@
 	X(IN_MCAST_PKTS, "Ip6InMcastPkts")           \
 	X(OUT_MCAST_PKTS, "Ip6OutMcastPkts")         \
 	X(IN_OCTETS, "Ip6InOctets")                  \
-	X(OUT_OCTETS, "Ip6OutOctets")
+	X(OUT_OCTETS, "Ip6OutOctets")                \
+	X(IP4_IN_RECEIVES, "IpInReceives")           \
+	X(IP4_IN_HDR_ERRORS, "IpInHdrErrors")        \
+	X(IP4_IN_ADDR_ERRORS, "IpInAddrErrors")      \
+	X(IP4_FORW_DATAGRAMS, "IpForwDatagrams")     \
+	X(IP4_IN_DISCARDS, "IpInDiscards")           \
+	X(IP4_OUT_DISCARDS, "IpOutDiscards")         \
+	X(IP4_IN_TRUNCATED_PKTS, "IpExtInTruncatedPkts") \
+	X(IP4_IN_CSUM_ERRORS, "IpExtInCsumErrors")   \
+	X(IP4_IN_OCTETS, "IpExtInOctets")            \
+	X(IP4_OUT_OCTETS, "IpExtOutOctets")
 
 /* Why the fast path handed a packet to the daemon (the XSK). */
 #define XRT_PUNT_LIST(X)                                                    \
@@ -62,14 +74,38 @@
 	X(NH_INVALID, "nh_invalid")       /* route points at a missing next hop*/\
 	X(PUNT_LIMIT, "punt_limit")       /* punt token bucket empty */         \
 	X(TRIM, "trim")                   /* could not trim trailing padding */\
-	X(NO_TX_PORT, "no_tx_port")       /* egress not in ifaces / tx_ports */
+	X(NO_TX_PORT, "no_tx_port")       /* egress not in ifaces / tx_ports */ \
+	X(IP4_SHORT, "ip4_short")         /* frame shorter than 20 bytes */     \
+	X(IP4_VERSION, "ip4_version")     /* version field is not 4 */          \
+	X(IP4_IHL, "ip4_ihl")             /* IHL < 5 */                         \
+	X(IP4_CSUM, "ip4_csum")           /* header checksum wrong */           \
+	X(IP4_TOT_LEN, "ip4_tot_len")     /* total length < IHL * 4 */          \
+	X(IP4_TRUNCATED, "ip4_truncated") /* total length > frame */            \
+	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \
-	X(NOT_IP6, "not_ip6")             /* not an IPv6 frame */               \
+	X(NOT_IP, "not_ip")               /* neither IPv4 nor IPv6 (ARP...) */  \
 	X(UNKNOWN_IF, "unknown_if")       /* ingress not configured in ifaces */\
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
-	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */
+	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */  \
+	/* IPv4: the kernel is the slow path and control plane (bpf/ip_rcv.h, \
+	 * bpf/ip_forward.h); each reason says why it got the packet. */      \
+	X(IP4_OPTIONS, "ip4_options")     /* IHL > 5: options */                \
+	X(IP4_NOT_HOST, "ip4_not_host")   /* Ethernet dst not the ingress MAC */\
+	X(IP4_DST_SPECIAL, "ip4_dst_special") /* mcast, bcast, 0/8, 127/8 */    \
+	X(IP4_TTL, "ip4_ttl")             /* TTL <= 1: Time Exceeded */         \
+	X(IP4_BLACKHOLE, "ip4_blackhole") /* bpf_fib_lookup results ... */      \
+	X(IP4_UNREACHABLE, "ip4_unreachable")                                   \
+	X(IP4_PROHIBIT, "ip4_prohibit")                                         \
+	X(IP4_NOT_FWDED, "ip4_not_fwded") /* local, broadcast, no route */      \
+	X(IP4_FWD_DISABLED, "ip4_fwd_disabled") /* ingress forwarding sysctl */ \
+	X(IP4_UNSUPP_LWT, "ip4_unsupp_lwt")                                     \
+	X(IP4_NO_NEIGH, "ip4_no_neigh")   /* ARP entry missing or not valid */  \
+	X(IP4_FRAG_NEEDED, "ip4_frag_needed") /* larger than the egress MTU */  \
+	X(IP4_FIB_OTHER, "ip4_fib_other") /* any other lookup result */         \
+	X(IP4_OIF_FOREIGN, "ip4_oif_foreign") /* egress not attached to xrt */  \
+	X(IP4_SAME_IF, "ip4_same_if")     /* egress == ingress: ICMP redirect */
 
 #define XRT_ENUM_MIB(id, name) XRT_MIB_##id,
 #define XRT_ENUM_PUNT(id, name) XRT_PUNT_##id,

@@ -122,4 +122,21 @@
 #define ND_OPT_PI_FLAG_ONLINK 0x80
 #define ND_OPT_PI_FLAG_AUTO 0x40
 
+/* RFC 791 section 3.1: the IPv4 header (IHL counts 32-bit words). */
+#define IP4_VERSION 4
+#define IP4_HDR_LEN 20
+#define IP4_MIN_IHL 5
+#define IP4_FLAG_DF 0x4000
+#define IP4_FLAG_MF 0x2000
+#define IP4_FRAG_OFFSET_MASK 0x1fff
+/* RFC 1812 section 5.3.7 / RFC 1122 3.2.1.3: addresses a router must not
+ * accept as a source (martians), host byte order. */
+#define IP4_NET_ZERO 0x00000000u      /* 0/8: "this" network */
+#define IP4_NET_LOOPBACK 0x7f000000u  /* 127/8 */
+#define IP4_NET_MCAST 0xe0000000u     /* 224/4: class D */
+#define IP4_NET_CLASS_E 0xf0000000u   /* 240/4: class E, reserved */
+#define IP4_LIMITED_BCAST 0xffffffffu /* 255.255.255.255 */
+#define IP4_MASK_8 0xff000000u
+#define IP4_MASK_4 0xf0000000u
+
 #endif

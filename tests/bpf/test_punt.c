@@ -257,19 +257,19 @@ Test(punt, unknown_interface_passes_in_slot_0)
 	cr_assert(xt_stats_equal(1, &st));
 }
 
-Test(punt, not_ipv6_passes)
+Test(punt, not_ip_passes)
 {
 	struct xt_pkt p;
 	struct xt_result r;
 	struct xrt_stats st = { 0 };
 
 	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
-	p.b[12] = 0x08; /* IPv4 */
-	p.b[13] = 0x00;
+	p.b[12] = 0x08; /* ARP: neither IPv4 (test_ip4.c) nor IPv6 */
+	p.b[13] = 0x06;
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_PASS);
 	cr_assert_arr_eq(r.frame, p.b, p.len);
-	st.pass[XRT_PASS_NOT_IP6] = 1;
+	st.pass[XRT_PASS_NOT_IP] = 1;
 	cr_assert(xt_stats_equal(1, &st));
 }
 

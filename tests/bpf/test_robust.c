@@ -76,7 +76,7 @@ Test(robust, random_frames_each_counted_once, .timeout = 120)
 		punts += st.punt[k];
 	accounted = drops + punts;
 	forwarded = st.mib[XRT_MIB_OUT_FORW_DATAGRAMS];
-	passed = st.pass[XRT_PASS_NOT_IP6] + st.pass[XRT_PASS_UNKNOWN_IF] +
+	passed = st.pass[XRT_PASS_NOT_IP] + st.pass[XRT_PASS_UNKNOWN_IF] +
 		 st.pass[XRT_PASS_KERNEL_LOCAL];
 	/* no_daemon is a subset of the punts (they went to the kernel). */
 	cr_assert_eq(accounted + forwarded + passed, total,
