@@ -823,6 +823,10 @@ static json_object *stats_json(const struct xrt_stats *s)
 	return o;
 }
 
+/* xrtd's stack speaks IPv6 only (IPv4 punts go to the kernel): its MIB
+ * stops where the IPv4 counters begin. */
+#define SLOW_MIB_MAX XRT_MIB_IP4_IN_RECEIVES
+
 static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 {
 	/* /proc/net/snmp6's layout: name padded to 32, a tab, the value. */
@@ -876,7 +880,7 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		xrt_buf_printf(out, "%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n",
 			       "RibRoutes", rs.routes, "RibPrefixes", rs.nodes, "RibNexthops",
 			       rs.nexthops, "RibNexthopGroups", rs.groups);
-		for (int i = 0; i < XRT_MIB_MAX; i++)
+		for (int i = 0; i < SLOW_MIB_MAX; i++)
 			xrt_buf_printf(out, "slow.%-27s\t%llu\n", MIB_NAMES[i],
 				       (unsigned long long)ss.mib[i]);
 		for (int i = 0; i < STACK_ICMP6_MAX; i++)
@@ -911,7 +915,7 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		JADD(ifs, r->links[sl]->dev.name, stats_json(&s));
 	}
 	JADD(o, "interfaces", ifs);
-	for (int i = 0; i < XRT_MIB_MAX; i++)
+	for (int i = 0; i < SLOW_MIB_MAX; i++)
 		JADD(slow, MIB_NAMES[i], JINT(ss.mib[i]));
 	json_object *icmp = json_object_new_object(), *sdrop = json_object_new_object(),
 		    *xsk = json_object_new_object();
