@@ -111,25 +111,50 @@ void stack_stats_get(struct stack_stats *out)
 		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
 }
 
+/*
+ * RFC 1071 1.2(B): the ones' complement sum does not depend on byte order,
+ * so the words are added as they lie in memory, 32 bits at a time into a
+ * 64-bit accumulator (RFC 1071 1.2(C), deferred carries), and the folded
+ * sum is swapped to network order once. Big-endian pseudo-header fields are
+ * added as their in-memory bytes would read.
+ */
+static uint64_t csum_add(uint64_t sum, const uint8_t *b, size_t len)
+{
+	uint32_t w;
+	uint16_t h;
+
+	for (; len >= 4; b += 4, len -= 4) {
+		memcpy(&w, b, 4);
+		sum += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, b, 2);
+		sum += h;
+		b += 2;
+		len -= 2;
+	}
+	if (len) {
+		const uint8_t last[2] = { b[0], 0 };
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
 uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
 		  uint8_t proto, const void *data, size_t len)
 {
-	uint64_t sum = 0;
-	const uint8_t *s = src->s6_addr, *d = dst->s6_addr;
-	for (int i = 0; i < 16; i += 2)
-		sum += (uint32_t)(s[i] << 8 | s[i + 1]) + (uint32_t)(d[i] << 8 | d[i + 1]);
-	sum += (uint32_t)len >> 16;
-	sum += (uint32_t)len & 0xffff;
-	sum += proto;
-	const uint8_t *b = data;
-	size_t i = 0;
-	for (; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (i < len)
-		sum += (uint32_t)b[i] << 8;
+	const uint8_t pseudo[8] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+				    (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0, proto };
+	uint64_t sum = csum_add(0, src->s6_addr, 16);
+
+	sum = csum_add(sum, dst->s6_addr, 16);
+	sum = csum_add(sum, pseudo, sizeof(pseudo));
+	sum = csum_add(sum, data, len);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum; /* host order; callers store big-endian */
+	uint16_t folded = (uint16_t)sum;
+	return (uint16_t)~ntohs(folded); /* host order; callers store big-endian */
 }
 
 int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len)
