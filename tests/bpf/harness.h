@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
-#include "control/bpfmaps.h"
+#include "dataplane/maps.h"
 
 #define ETH_LEN 14
 #define PKT_MAX 2048

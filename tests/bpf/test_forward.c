@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "harness.h"
-#include "control/rt6_multipath_hash.h"
+#include "rib/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 
 static void setup(void)

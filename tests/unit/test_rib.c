@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control/rib.h"
+#include "rib/rib.h"
 
 #define FAKE_ROUTES 64
 struct fake_fib {

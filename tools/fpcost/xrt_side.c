@@ -7,8 +7,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
-#include "control/bpfmaps.h"
-#include "control/ip6_fib.h"
+#include "dataplane/maps.h"
+#include "dataplane/ip6_fib.h"
 #include "fpcost.h"
 
 

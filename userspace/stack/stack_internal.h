@@ -1,6 +1,6 @@
 /* xrt: what the slow path's stages share: the packet buffer, the env, counters, helpers. */
-#ifndef XRT_STACK_INTERNAL_H
-#define XRT_STACK_INTERNAL_H
+#ifndef XRT_STACK_STACK_INTERNAL_H
+#define XRT_STACK_STACK_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -123,7 +123,7 @@ const struct xrt_netdev *stack_dev(int ifindex);
 const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
 /* Is addr a Subnet-Router anycast address (RFC 4291 2.6.1) of dev, or of
  * any attached interface if dev is NULL? The kernel's ipv6_chk_acast_addr;
- * the rule is addrconf_join_anycast's (and control/addr.c's, which
+ * the rule is addrconf_join_anycast's (and router/addr.c's, which
  * installs their local routes): forwarding on, prefix shorter than /127,
  * host bits zero. Never one of our unicast addresses for source selection. */
 bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr);

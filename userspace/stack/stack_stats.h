@@ -1,6 +1,6 @@
 /* xrt: the slow path's counters (IPv6 and ICMPv6 MIBs, drop reasons) for `xrt stats`. */
-#ifndef XRT_STACK_STATS_H
-#define XRT_STACK_STATS_H
+#ifndef XRT_STACK_STACK_STATS_H
+#define XRT_STACK_STACK_STATS_H
 
 #include <stdint.h>
 #include "xrt/counters.h"
