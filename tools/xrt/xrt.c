@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "ctl/ctl_proto.h"
+#include "ctl/unix_sock.h"
+#include "xrt/err.h"
 
 /* Batches are cut below the message limit so the header always fits. */
 #define BATCH_FILL_LIMIT (XRT_CTL_MAX_MSG - 4096)
@@ -42,30 +44,28 @@ static void usage(FILE *f)
 		"       xrt config reload\n");
 }
 
+/* Connect to xrtd; nothing is sent before ctl/unix_sock.c has checked
+ * that the listener is root's (SO_PEERCRED). */
 static int ctl_connect(void)
 {
-	struct sockaddr_un sa;
-	int salen = xrt_ctl_addr(sock_name, &sa);
-	if (salen < 0) {
-		fprintf(stderr, "xrt: socket name \"%s\" is too long\n", sock_name);
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], err[XRT_ERR_LEN];
+	if (xrt_unix_path(sock_name, NULL, path, sizeof(path), err)) {
+		fprintf(stderr, "xrt: %s\n", err);
 		return -1;
 	}
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("xrt: socket");
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, (socklen_t)salen) < 0) {
-		if (errno == ECONNREFUSED || errno == ENOENT)
-			fprintf(stderr, "xrt: xrtd is not running (nothing listens on %s)\n",
-				sock_name);
-		else
-			fprintf(stderr, "xrt: cannot connect to xrtd on %s: %s\n", sock_name,
-				strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	int fd = xrt_unix_connect(path, SOCK_SEQPACKET, err);
+	if (fd >= 0)
+		return fd;
+	if (fd == -ECONNREFUSED || fd == -ENOENT)
+		fprintf(stderr, "xrt: xrtd is not running (nothing listens on %s)\n", path);
+	else if (fd == -EACCES)
+		fprintf(stderr, "xrt: permission denied: %s is root's (xrtd accepts uid 0 only)\n",
+			path);
+	else if (fd == -EPERM)
+		fprintf(stderr, "xrt: %s\n", err);
+	else
+		fprintf(stderr, "xrt: cannot connect to xrtd on %s: %s\n", path, strerror(-fd));
+	return -1;
 }
 
 /* Send one request and print its output; returns the final response header
@@ -79,8 +79,15 @@ static struct xrt_ctl_resp transact(int fd, const struct xrt_buf *req, char *msg
 	int send_errno = 0;
 	if (send(fd, req->data, req->len, MSG_NOSIGNAL) != (ssize_t)req->len)
 		send_errno = errno; /* a refusal (not root, busy) may be queued: read it */
+	bool reset = false;
 	for (;;) {
 		ssize_t n = recv(fd, rx, sizeof(rx), 0);
+		if (n < 0 && errno == ECONNRESET && !reset) {
+			/* unix(7): a peer that closed with our request unread
+			 * flags ECONNRESET once; its answer is still queued. */
+			reset = true;
+			continue;
+		}
 		if (n < (ssize_t)sizeof(r)) {
 			if (send_errno)
 				snprintf(msg, msglen, "cannot send to xrtd: %s",

@@ -17,6 +17,7 @@
 #include "rib/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
+#include "ctl/local_stats.h"
 #include "stack/stack_stats.h"
 #include "stack/sock.h"
 #include "xsk/xsk_stats.h"
@@ -897,6 +898,9 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 		for (size_t i = 0; i < SOCK_STATS_N; i++) /* socket layer (sock's edit) */
 			xrt_buf_printf(out, "%-32s\t%llu\n", sock_stats_names[i],
 				       (unsigned long long)((const uint64_t *)&sockstats)[i]);
+		for (size_t i = 0; i < XRT_LOCAL_STATS_N; i++) /* local attack surface */
+			xrt_buf_printf(out, "%-32s\t%llu\n", xrt_local_stats_names[i],
+				       (unsigned long long)((const uint64_t *)&xrt_local_stats)[i]);
 		return 0;
 	}
 	json_object *o = json_object_new_object(), *ifs = json_object_new_object(),
@@ -933,6 +937,11 @@ static int cmd_stats(struct xrt_router *r, int argc, char **argv, bool json,
 	for (size_t i = 0; i < SOCK_STATS_N; i++)
 		JADD(sockj, sock_stats_names[i], JINT(((const uint64_t *)&sockstats)[i]));
 	JADD(slow, "sock", sockj);
+	json_object *localj = json_object_new_object(); /* local attack surface */
+	for (size_t i = 0; i < XRT_LOCAL_STATS_N; i++)
+		JADD(localj, xrt_local_stats_names[i],
+		     JINT(((const uint64_t *)&xrt_local_stats)[i]));
+	JADD(o, "local", localj);
 	JADD(o, "slowpath", slow);
 	json_object *rib = json_object_new_object();
 	JADD(rib, "routes", JINT(rs.routes));

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 void xrt_buf_free(struct xrt_buf *b)
 {
@@ -54,22 +52,6 @@ int xrt_buf_printf(struct xrt_buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
-}
-
-int xrt_ctl_addr(const char *name, struct sockaddr_un *sa)
-{
-	size_t n = strlen(name);
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (n == 0 || n >= sizeof(sa->sun_path))
-		return -1;
-	memcpy(sa->sun_path, name, n);
-	/* Abstract names have no trailing NUL: the length delimits them. */
-	if (name[0] == '@') {
-		sa->sun_path[0] = '\0';
-		return (int)(offsetof(struct sockaddr_un, sun_path) + n);
-	}
-	return (int)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 }
 
 void xrt_ctl_req_begin(struct xrt_buf *b, uint16_t flags)

@@ -7,10 +7,10 @@
 
 /*
  * Transport: a SOCK_SEQPACKET Unix socket, so every message arrives whole and
- * no framing is needed. Default address: the abstract name "@xrt", which is
- * per network namespace, so one xrtd per namespace answers to the same name.
- * A path starting with '@' is abstract; anything else is a filesystem path.
- * Only uid 0 may talk to the daemon (checked with SO_PEERCRED).
+ * no framing is needed. Default address: /run/xrt/net-<inode>/xrt, one per
+ * network namespace, root's, mode 0600 (ctl/unix_sock.h). Only uid 0 may
+ * talk to the daemon, and the CLI talks only to a listener of uid 0 (both
+ * checked with SO_PEERCRED).
  *
  * Request: one message = struct xrt_ctl_req, then ncmds commands, each a
  * uint32_t word count followed by that many NUL-terminated words (the
@@ -26,7 +26,7 @@
  * succeeded, and as payload a one-line message: empty on success, the error
  * otherwise, naming the offending word. Host byte order throughout.
  */
-#define XRT_CTL_SOCK_DEFAULT "@xrt"
+#define XRT_CTL_SOCK_DEFAULT "xrt" /* a name in the namespace's /run/xrt directory */
 #define XRT_CTL_MAGIC 0x78727463u /* "xrtc" */
 #define XRT_CTL_VERSION 1
 #define XRT_CTL_MAX_MSG 65536  /* largest message either way */
@@ -58,11 +58,6 @@ void xrt_buf_free(struct xrt_buf *b);
 int xrt_buf_add(struct xrt_buf *b, const void *p, size_t n);
 int xrt_buf_printf(struct xrt_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Fill a sockaddr_un for name ("@abstract" or a path); returns its length or
- * -1 if the name is too long. */
-struct sockaddr_un;
-int xrt_ctl_addr(const char *name, struct sockaddr_un *sa);
 
 /* Append one command (argc words) to a request under construction in b.
  * The caller writes the header first with xrt_ctl_req_begin. */

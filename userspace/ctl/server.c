@@ -12,36 +12,26 @@
 #include <sys/un.h>
 
 #include "cli/cmd.h"
+#include "ctl/local_stats.h"
+#include "ctl/unix_sock.h"
 
 int ctl_server_open(struct ctl_server *s, struct xrt_router *r, const char *name,
-		    char *err)
+		    char *warn, char *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->r = r;
+	s->listen_fd = -1;
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		s->conns[i] = -1;
-	struct sockaddr_un sa;
-	int salen = xrt_ctl_addr(name, &sa);
-	if (salen < 0) {
-		xrt_err(err, "socket name \"%s\" is too long", name);
-		return -ENAMETOOLONG;
-	}
-	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->listen_fd < 0) {
-		xrt_err(err, "socket: %s", strerror(errno));
-		return -errno;
-	}
-	if (name[0] != '@')
-		unlink(name); /* a stale path from a previous run */
-	if (bind(s->listen_fd, (struct sockaddr *)&sa, (socklen_t)salen) ||
-	    listen(s->listen_fd, 16)) {
-		int rc = -errno;
-		xrt_err(err, "%s: %s%s", name, strerror(errno),
-			 errno == EADDRINUSE ? " (is another xrtd running?)" : "");
-		close(s->listen_fd);
-		s->listen_fd = -1;
+	char path[sizeof(s->path)];
+	int rc = xrt_unix_path(name, NULL, path, sizeof(path), err);
+	if (rc)
 		return rc;
-	}
+	int fd = xrt_unix_listen(path, SOCK_SEQPACKET, XRT_CTL_MODE, 16, warn, err);
+	if (fd < 0)
+		return fd;
+	s->listen_fd = fd;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	return 0;
 }
 
@@ -55,6 +45,8 @@ void ctl_server_close(struct ctl_server *s)
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	s->listen_fd = -1;
+	xrt_unix_unlink(s->path); /* only what we bound: empty otherwise */
+	s->path[0] = '\0';
 }
 
 static int send_resp(int fd, uint32_t flags, int32_t status, uint32_t ndone,
@@ -83,23 +75,44 @@ static int reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndo
 	return send_resp(fd, 0, status, ndone, text, strlen(text));
 }
 
+/* Close a refused connection without leaving its request unread, which
+ * would make the peer's recv fail with ECONNRESET before our answer
+ * (unix_release_sock). A request sent after this still can: the CLI then
+ * reads again. */
+static void refuse_close(int fd)
+{
+	static char drain[XRT_CTL_MAX_MSG];
+	for (int i = 0; i < 4 && recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0; i++)
+		;
+	close(fd);
+}
+
 int ctl_server_accept(struct ctl_server *s)
 {
-	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = xrt_accept(s->listen_fd, SOCK_CLOEXEC, &xrt_local_stats.ctl_accept_shed);
 	if (fd < 0)
-		return -1;
+		return errno == ENFILE ? -ENFILE : -1;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	bool root = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+	struct xrt_buf none = { 0 };
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
+		/* Answered and closed at once: a refused peer holds no slot, so
+		 * connections of other users cannot lock root out. The answer
+		 * stays queued for the peer even if its send then fails (EPIPE):
+		 * the CLI reads after a failed send. */
+		xrt_local_stats.ctl_refused_uid++;
+		reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
+		refuse_close(fd);
+		return -1;
+	}
 	int slot = -1;
 	for (int i = 0; i < CTL_MAX_CONNS && slot < 0; i++)
 		if (s->conns[i] < 0)
 			slot = i;
 	if (slot < 0) {
-		s->refused_full++;
-		struct xrt_buf none = { 0 };
+		xrt_local_stats.ctl_refused_full++;
 		reply(fd, &none, -EBUSY, 0, "xrtd is busy: too many CLI connections");
-		close(fd);
+		refuse_close(fd);
 		return -1;
 	}
 	/* Blocking sends with a timeout: big outputs stream out while the CLI
@@ -107,9 +120,6 @@ int ctl_server_accept(struct ctl_server *s)
 	struct timeval tv = { .tv_sec = CTL_SEND_TIMEOUT_S };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	s->conns[slot] = fd;
-	/* A non-root peer stays connected so that its request gets the
-	 * refusal as an answer (closing at once could race its send). */
-	s->root[slot] = root;
 	return fd;
 }
 
@@ -119,6 +129,12 @@ static void conn_close(struct ctl_server *s, int fd)
 		if (s->conns[i] == fd)
 			s->conns[i] = -1;
 	close(fd);
+}
+
+void ctl_server_drop(struct ctl_server *s, int fd)
+{
+	xrt_local_stats.ctl_epoll_errors++;
+	conn_close(s, fd);
 }
 
 int ctl_server_serve(struct ctl_server *s, int fd)
@@ -132,14 +148,8 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 		return -1;
 	}
 	struct xrt_buf out = { 0 };
-	for (int i = 0; i < CTL_MAX_CONNS; i++)
-		if (s->conns[i] == fd && !s->root[i]) {
-			s->refused_uid++;
-			reply(fd, &out, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
-			return 0;
-		}
 	if ((size_t)n > sizeof(req)) {
-		s->bad_requests++;
+		xrt_local_stats.ctl_bad_requests++;
 		reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");
 		return 0;
 	}
@@ -162,7 +172,7 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 			snprintf(err, sizeof(err), "malformed request");
 	}
 	if (rc < 0 && !strncmp(err, "malformed", 9))
-		s->bad_requests++;
+		xrt_local_stats.ctl_bad_requests++;
 	int sent = reply(fd, &out, rc < 0 ? rc : 0, ndone, rc < 0 ? err : "");
 	xrt_buf_free(&out);
 	if (sent) {

@@ -11,14 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <time.h>
 
 #include "cli/cmd.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
+#include "ctl/unix_sock.h"
+#include "ctl/local_stats.h"
 #include "sock/server.h"
 #include "stack/stack.h"
 #include "xsk/xsk_port.h"
@@ -27,6 +31,10 @@
 #define MAX_EVENTS 64
 #define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
+/* Descriptors: two per application socket (XRT_SOCK_MAX), the CLI, AF_XDP,
+ * netlink; the usual soft limit of 1024 would run out first. */
+#define XRTD_NOFILE 65536
+#define XRTD_NOFILE_MIN 4096 /* below this, warn */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
 enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK };
@@ -44,14 +52,15 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
-		   "  -s SOCKET    control socket (default %s; '@' = abstract)\n"
+		   "  -s SOCKET    control socket: a NAME in this network namespace's\n"
+		   "               directory %s/net-<inode>/ (default %s), or a PATH\n"
 		   "  --bpffs DIR  bpffs for the pinned maps (default %s)\n"
 		   "  --obj PATH   XDP object (default: bpf/xrt_fwd.bpf.o of the build tree,\n"
 		   "               else %s)\n"
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n",
-		XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
+		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
 }
 
 /* The object next to the build tree (build/xrtd -> ../bpf/), else installed. */
@@ -179,7 +188,14 @@ static void on_event(struct daemon *d, uint64_t tag)
 		if (c >= 0) {
 			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_CONN, c) };
 			if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c, &ev))
-				close(c);
+				ctl_server_drop(&d->server, c);
+		} else if (c == -ENFILE && !d->server.paused) {
+			/* Nothing could be shed: stop watching the listener
+			 * for a while instead of spinning on it. */
+			struct epoll_event ev = { .events = 0, .data.u64 = tag };
+			epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->server.listen_fd, &ev);
+			d->server.paused = true;
+			xrt_local_stats.listen_backoffs++;
 		}
 		break;
 	}
@@ -228,9 +244,12 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 		xrt_err(err, "epoll/signalfd/timerfd: %s", strerror(errno));
 		return -errno;
 	}
-	int rc = ctl_server_open(&d->server, &d->router, sock, err);
+	char warn[XRT_ERR_LEN];
+	int rc = ctl_server_open(&d->server, &d->router, sock, warn, err);
 	if (rc)
 		return rc;
+	if (warn[0])
+		fprintf(stderr, "xrtd: %s\n", warn);
 	struct epoll_event ev = { .events = EPOLLIN };
 	ev.data.u64 = EV(EV_LISTEN, d->server.listen_fd);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->server.listen_fd, &ev);
@@ -244,6 +263,44 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	ev.data.u64 = EV(EV_LINKWATCH, d->linkfd);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->linkfd, &ev);
 	return 0;
+}
+
+/* getrlimit(2): the soft RLIMIT_NOFILE up to XRTD_NOFILE, raising the hard
+ * limit too when allowed (CAP_SYS_RESOURCE), else up to the hard limit. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur >= XRTD_NOFILE)
+		return;
+	struct rlimit want = { XRTD_NOFILE, rl.rlim_max > XRTD_NOFILE ? rl.rlim_max : XRTD_NOFILE };
+	if (setrlimit(RLIMIT_NOFILE, &want)) {
+		want.rlim_cur = want.rlim_max = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &want);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < XRTD_NOFILE_MIN)
+		fprintf(stderr, "xrtd: warning: only %llu descriptors (RLIMIT_NOFILE)\n",
+			(unsigned long long)rl.rlim_cur);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Listeners paused by ENFILE get back into epoll after the backoff. */
+static void resume_listeners(struct daemon *d)
+{
+	if (d->server.paused) {
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.u64 = EV(EV_LISTEN, d->server.listen_fd) };
+		epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->server.listen_fd, &ev);
+		d->server.paused = false;
+	}
+	sock_server_resume();
 }
 
 int main(int argc, char **argv)
@@ -284,6 +341,7 @@ int main(int argc, char **argv)
 	/* Reloads re-open the file after the daemon left its directory. */
 	if (config && realpath(config, confbuf))
 		config = confbuf;
+	raise_nofile();
 	int ready_fd = foreground ? -1 : background();
 	if (ready_fd == -2)
 		return 1;
@@ -334,7 +392,10 @@ int main(int argc, char **argv)
 	}
 	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
 	 * Without them the router still routes, so a failure only warns. */
-	int sockfd = sock_server_open(sock, err, sizeof(err));
+	char warn[XRT_ERR_LEN];
+	int sockfd = sock_server_open(sock, warn, err);
+	if (warn[0])
+		fprintf(stderr, "xrtd: %s\n", warn);
 	if (sockfd < 0) {
 		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
 	} else {
@@ -363,14 +424,26 @@ int main(int argc, char **argv)
 			perror("xrtd: readiness pipe");
 		close(ready_fd);
 	}
-	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", sock, obj, bpffs);
+	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", d.server.path, obj, bpffs);
 
 	struct epoll_event evs[MAX_EVENTS];
+	uint64_t resume_at = 0; /* ms, CLOCK_MONOTONIC; 0 = no listener paused */
 	while (!d.stop) {
-		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, -1);
+		int timeout = -1;
+		if (d.server.paused || sock_server_paused()) {
+			uint64_t now = now_ms();
+			if (!resume_at)
+				resume_at = now + XRT_LISTEN_BACKOFF_MS;
+			timeout = resume_at > now ? (int)(resume_at - now) : 0;
+		}
+		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
 			perror("xrtd: epoll_wait");
 			break;
+		}
+		if (resume_at && now_ms() >= resume_at) {
+			resume_listeners(&d);
+			resume_at = 0;
 		}
 		for (int i = 0; i < n; i++)
 			on_event(&d, evs[i].data.u64);

@@ -13,6 +13,7 @@
 
 #include "sock/xrt_sock.h"
 #include "sock/proto.h"
+#include "ctl/unix_sock.h"
 
 #ifndef RTLD_NEXT
 #define RTLD_NEXT ((void *)-1l) /* glibc's value; named only under _GNU_SOURCE */
@@ -66,11 +67,9 @@ static int xrt_call(int ctl, const struct xrt_sock_req *q, struct xrt_sock_rep *
 	do
 		n = xrt_real.sendmsg(ctl, &qm, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*q)) {
-		pthread_mutex_unlock(&ctl_lock);
-		errno = n < 0 ? errno : EPROTO;
-		return -1;
-	}
+	/* A server that refused the connection (quota, table full) has
+	 * queued its answer and closed: the send fails, the answer is read. */
+	int send_errno = n == (ssize_t)sizeof(*q) ? 0 : n < 0 ? errno : EPROTO;
 	union {
 		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
@@ -78,12 +77,19 @@ static int xrt_call(int ctl, const struct xrt_sock_req *q, struct xrt_sock_rep *
 	struct iovec riov = { r, sizeof(*r) };
 	struct msghdr rm = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf) };
-	do
-		n = xrt_real.recvmsg(ctl, &rm, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	bool reset = false;
+	for (;;) {
+		n = xrt_real.recvmsg(ctl, &rm, MSG_CMSG_CLOEXEC | (send_errno ? MSG_DONTWAIT : 0));
+		if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+			break;
+		/* unix(7): a server that refused us and closed with our
+		 * request unread flags ECONNRESET once; its answer is queued. */
+		reset = reset || errno == ECONNRESET;
+	}
 	pthread_mutex_unlock(&ctl_lock);
 	if (n != (ssize_t)sizeof(*r) || r->magic != XRT_SOCK_MAGIC) {
-		errno = n < 0 ? errno : ECONNRESET; /* the daemon went away */
+		/* the daemon went away */
+		errno = send_errno ? send_errno : n < 0 ? errno : ECONNRESET;
 		return -1;
 	}
 	unsigned got = 0;
@@ -125,35 +131,29 @@ static int call_simple(int fd, uint32_t op, int a0, int a1, int a2,
 	return xrt_call(fds[fd].ctl, &q, r ? r : &tmp, NULL, 0);
 }
 
+/* The socket layer's server, only if root's (ctl/unix_sock.c checks
+ * SO_PEERCRED before anything is sent). A listener of another uid is not
+ * xrtd: ECONNREFUSED, so the shim uses the kernel as if none were there. */
 static int connect_daemon(void)
 {
-	const char *path = getenv(XRT_SOCK_ENV);
-	if (!path || !*path)
-		path = XRT_SOCK_PATH_DEFAULT;
-	if (!strcmp(path, "off")) {
+	const char *name = getenv(XRT_SOCK_ENV);
+	const char *suffix = "";
+	if (!name || !*name) {
+		name = XRT_SOCK_NAME_DEFAULT;
+		suffix = XRT_SOCK_SUFFIX;
+	}
+	if (!strcmp(name, "off")) {
 		errno = ENOENT;
 		return -1;
 	}
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t plen = strlen(path);
-	if (plen >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, plen);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	int s = xrt_real.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	if (xrt_real.connect(s, (struct sockaddr *)&sa,
-			     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen)) < 0) {
-		int e = errno;
-		xrt_real.close(s);
-		errno = e;
-		return -1;
-	}
-	return s;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int rc = xrt_unix_path(name, suffix, path, sizeof(path), NULL);
+	if (rc == 0)
+		rc = xrt_unix_connect(path, SOCK_SEQPACKET, NULL);
+	if (rc >= 0)
+		return rc;
+	errno = rc == -EPERM ? ECONNREFUSED : -rc;
+	return -1;
 }
 
 static int track(int data, int ctl, int type, int flags)

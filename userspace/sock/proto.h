@@ -20,8 +20,10 @@
  * connection's data fd and a ctl fd (a socketpair end) in that order.
  */
 
-#define XRT_SOCK_PATH_DEFAULT "@xrt-sock" /* '@' = abstract, per netns */
-#define XRT_SOCK_ENV "XRT_SOCK"           /* override; "off" disables the shim */
+/* The server listens on its control socket's name + XRT_SOCK_SUFFIX:
+ * "xrt" -> /run/xrt/net-<inode>/xrt-sock (ctl/unix_sock.h). */
+#define XRT_SOCK_NAME_DEFAULT "xrt"
+#define XRT_SOCK_ENV "XRT_SOCK" /* a name or path for both ends; "off" disables the shim */
 #define XRT_SOCK_MAGIC 0x78736f6b         /* "xsok" */
 
 enum xrt_sock_op {

@@ -13,6 +13,9 @@
 #include <sys/un.h>
 
 #include "sock/server.h"
+#include "ctl/local_stats.h"
+#include "ctl/unix_sock.h"
+#include "xrt/err.h"
 #include "stack/sock.h"
 #include "sock/proto.h"
 #include "stack/sock_tcp.h"
@@ -41,6 +44,8 @@ struct sock_conn {
 
 static struct {
 	int epfd, listen_fd;
+	bool paused; /* ENFILE: listener out of epoll until the backoff ends */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* bound by us */
 	struct sock_conn conns[XRT_SOCK_MAX];
 } srv = { .epfd = -1, .listen_fd = -1 };
 
@@ -54,17 +59,42 @@ static int conn_index(const struct sock_conn *c)
 	return (int)(c - srv.conns);
 }
 
-static struct sock_conn *conn_alloc(void)
+/* A connection slot for uid, within its quota: a non-root uid holds at
+ * most XRT_SOCK_UID_MAX, and all of them together leave
+ * XRT_SOCK_ROOT_RESERVE free for root, so other users cannot lock root's
+ * applications out of the table. NULL with *err = ENOBUFS (quota) or
+ * ENFILE (table full), counted. */
+static struct sock_conn *conn_alloc(uid_t uid, int *err)
 {
-	for (unsigned i = 0; i < XRT_SOCK_MAX; i++)
-		if (!srv.conns[i].used) {
-			struct sock_conn *c = &srv.conns[i];
-			memset(c, 0, sizeof(*c));
-			c->used = true;
-			c->ctl_fd = c->data_fd = -1;
-			return c;
+	struct sock_conn *free_c = NULL;
+	unsigned mine = 0, nonroot = 0;
+	for (unsigned i = 0; i < XRT_SOCK_MAX; i++) {
+		struct sock_conn *c = &srv.conns[i];
+		if (!c->used) {
+			if (!free_c)
+				free_c = c;
+			continue;
 		}
-	return NULL;
+		if (c->uid != 0)
+			nonroot++;
+		if (c->uid == uid)
+			mine++;
+	}
+	if (uid != 0 && mine >= XRT_SOCK_UID_MAX) {
+		xrt_local_stats.sock_refused_quota++;
+		*err = ENOBUFS;
+		return NULL;
+	}
+	if (!free_c || (uid != 0 && nonroot >= XRT_SOCK_MAX - XRT_SOCK_ROOT_RESERVE)) {
+		xrt_local_stats.sock_refused_full++;
+		*err = ENFILE;
+		return NULL;
+	}
+	memset(free_c, 0, sizeof(*free_c));
+	free_c->used = true;
+	free_c->uid = uid;
+	free_c->ctl_fd = free_c->data_fd = -1;
+	return free_c;
 }
 
 static void conn_free(struct sock_conn *c)
@@ -382,9 +412,10 @@ static void op_accept(struct sock_conn *c)
 		return reply(c, EINVAL, 0, NULL, NULL, 0);
 	if (!c->sk->tp->acceptq_len)
 		return reply(c, EAGAIN, 0, NULL, NULL, 0);
-	struct sock_conn *n = conn_alloc();
+	int aerr;
+	struct sock_conn *n = conn_alloc(c->uid, &aerr);
 	if (!n)
-		return reply(c, EMFILE, 0, NULL, NULL, 0);
+		return reply(c, aerr, 0, NULL, NULL, 0);
 	int fds[2];
 	int rc = make_pair(SOCK_STREAM, &n->data_fd, &fds[0]);
 	if (rc == 0 && (rc = make_pair(SOCK_SEQPACKET, &n->ctl_fd, &fds[1])) < 0)
@@ -393,14 +424,22 @@ static void op_accept(struct sock_conn *c)
 		conn_free(n);
 		return reply(c, -rc, 0, NULL, NULL, 0);
 	}
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG(K_CTL, conn_index(n)) };
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, n->ctl_fd, &e) < 0) {
+		/* Unwatched, its control channel would never be served nor
+		 * closed: leave the connection in the accept queue. */
+		rc = errno;
+		xrt_local_stats.sock_epoll_errors++;
+		close(fds[0]);
+		close(fds[1]);
+		conn_free(n);
+		return reply(c, rc, 0, NULL, NULL, 0);
+	}
 	struct sock *child = tcp_accept(c->sk);
 	if (c->tokens)
 		c->tokens--;
 	child->owner_ctx = n;
 	n->sk = child;
-	n->uid = c->uid;
-	struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG(K_CTL, conn_index(n)) };
-	epoll_ctl(srv.epfd, EPOLL_CTL_ADD, n->ctl_fd, &e);
 	reply(c, 0, 0, &child->peer, fds, 2);
 	close(fds[0]);
 	close(fds[1]);
@@ -565,25 +604,71 @@ static void on_data(struct sock_conn *c, uint32_t ev)
 	}
 }
 
+/* Refuse a connection with an answer the client reads in place of the
+ * reply to its first request, then close it: it holds nothing here. */
+static void refuse(int fd, int err)
+{
+	struct xrt_sock_rep r = { .magic = XRT_SOCK_MAGIC, .err = err };
+	struct xrt_sock_req q;
+	send(fd, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (recv(fd, &q, sizeof(q), MSG_DONTWAIT) > 0)
+		; /* unread requests would turn our answer into ECONNRESET */
+	close(fd);
+}
+
 static void on_listen(void)
 {
 	for (unsigned i = 0; i < 16; i++) {
-		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		int fd = xrt_accept(srv.listen_fd, SOCK_NONBLOCK | SOCK_CLOEXEC,
+				    &xrt_local_stats.sock_accept_shed);
+		if (fd < 0) {
+			if (errno == ENFILE && !srv.paused) {
+				/* Nothing could be shed: stop watching the
+				 * listener instead of spinning on it. */
+				struct epoll_event e = { .events = 0, .data.u64 = TAG(K_LISTEN, 0) };
+				epoll_ctl(srv.epfd, EPOLL_CTL_MOD, srv.listen_fd, &e);
+				srv.paused = true;
+				xrt_local_stats.listen_backoffs++;
+			}
+			if (errno == EMFILE)
+				continue; /* shed one: more may wait */
 			return;
-		struct sock_conn *c = conn_alloc();
-		if (!c) {
-			close(fd); /* table full: the application sees ENFILE-like EOF */
-			continue;
 		}
 		struct ucred cr;
 		socklen_t l = sizeof(cr);
-		c->uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0 ? cr.uid : (uid_t)-1;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0) {
+			refuse(fd, EPROTO);
+			continue;
+		}
+		int err;
+		struct sock_conn *c = conn_alloc(cr.uid, &err);
+		if (!c) {
+			refuse(fd, err);
+			continue;
+		}
 		c->ctl_fd = fd;
 		struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG(K_CTL, conn_index(c)) };
-		if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &e) < 0)
+		if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
+			xrt_local_stats.sock_epoll_errors++;
+			c->ctl_fd = -1;
 			conn_free(c);
+			refuse(fd, ENOBUFS);
+		}
 	}
+}
+
+bool sock_server_paused(void)
+{
+	return srv.paused;
+}
+
+void sock_server_resume(void)
+{
+	if (!srv.paused || srv.listen_fd < 0)
+		return;
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG(K_LISTEN, 0) };
+	epoll_ctl(srv.epfd, EPOLL_CTL_MOD, srv.listen_fd, &e);
+	srv.paused = false;
 }
 
 void sock_server_run(void)
@@ -609,38 +694,38 @@ void sock_server_run(void)
 	}
 }
 
-int sock_server_open(const char *ctl_name, char *err, unsigned errlen)
+int sock_server_open(const char *ctl_name, char *warn, char *err)
 {
-	char derived[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
-	const char *path = getenv(XRT_SOCK_ENV);
-	if (!path || !*path) {
+	const char *name = getenv(XRT_SOCK_ENV);
+	const char *suffix = "";
+	if (!name || !*name) {
 		/* One application socket per daemon, next to its control
 		 * socket, so two daemons in one namespace never collide. */
-		snprintf(derived, sizeof(derived), "%s-sock", ctl_name ? ctl_name : "@xrt");
-		path = derived;
+		name = ctl_name;
+		suffix = XRT_SOCK_SUFFIX;
+	} else if (!strcmp(name, "off")) {
+		return xrt_fail(err, -ENOENT, "%s=off", XRT_SOCK_ENV);
 	}
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t plen = strlen(path);
-	if (plen >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "socket path \"%s\" is too long", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, plen);
-	socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	else
-		unlink(path);
+	char path[sizeof(srv.path)];
+	int rc = xrt_unix_path(name, suffix, path, sizeof(path), err);
+	if (rc)
+		return rc;
 	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
-	srv.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (srv.epfd < 0 || srv.listen_fd < 0 || bind(srv.listen_fd, (struct sockaddr *)&sa, salen) ||
-	    listen(srv.listen_fd, 64)) {
-		snprintf(err, errlen, "application socket %s: %s", path, strerror(errno));
+	if (srv.epfd < 0)
+		return xrt_fail(err, -errno, "epoll_create1: %s", strerror(errno));
+	rc = xrt_unix_listen(path, SOCK_SEQPACKET, XRT_SOCK_MODE, 64, warn, err);
+	if (rc < 0) {
 		sock_server_close();
-		return -1;
+		return rc;
 	}
+	srv.listen_fd = rc;
+	snprintf(srv.path, sizeof(srv.path), "%s", path);
 	struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG(K_LISTEN, 0) };
-	epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.listen_fd, &e);
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.listen_fd, &e) < 0) {
+		rc = xrt_fail(err, -errno, "epoll_ctl: %s", strerror(errno));
+		sock_server_close();
+		return rc;
+	}
 	return srv.epfd;
 }
 
@@ -657,4 +742,7 @@ void sock_server_close(void)
 	if (srv.epfd >= 0)
 		close(srv.epfd);
 	srv.listen_fd = srv.epfd = -1;
+	srv.paused = false;
+	xrt_unix_unlink(srv.path);
+	srv.path[0] = '\0';
 }

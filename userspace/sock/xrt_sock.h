@@ -11,7 +11,8 @@
  * other end xrtd holds): read/write (TCP) and poll/select/epoll work on it
  * directly. Every other call goes through the functions below, which
  * return -1 and set errno like their libc namesakes. The daemon is found at
- * $XRT_SOCK, else "@xrt-sock" (abstract, per network namespace).
+ * $XRT_SOCK, else /run/xrt/net-<inode>/xrt-sock (one per network namespace,
+ * ctl/unix_sock.h), and used only if that listener is root's.
  */
 int xrt_sock_socket(int type, int protocol);
 /* Is fd an xrt socket? type out: SOCK_STREAM / SOCK_DGRAM / SOCK_RAW. */
