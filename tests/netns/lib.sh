@@ -29,7 +29,8 @@
 #               xrt_xdp_pass, xrt_host, xrt_static_neigh
 #   bpffs       xrt_bpffs, xrt_bpffs_dir, xrt_pin_dir, xrt_ip_attach
 #   processes   xrt_bg, xrt_stop, xrt_wait_pid
-#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok
+#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
+#               xrt_sock_path
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
@@ -388,8 +389,15 @@ xrt_wait_pid() {
 
 # ---------------------------------------------------------------- xrtd
 
+# xrt_sock_path ROUTER [NAME]: the filesystem path of xrtd's socket NAME
+# (default xrt; xrt-sock = the socket layer) in ROUTER's namespace:
+# /run/xrt/net-<inode of the namespace>/NAME (userspace/ctl/unix_sock.h).
+xrt_sock_path() {
+	echo "/run/xrt/net-$(xrt_exec "$1" stat -L -c %i /proc/self/ns/net)/${2:-xrt}"
+}
+
 # xrt_cli ROUTER ARGS...: the xrt CLI inside ROUTER's namespace (the control
-# socket is an abstract unix socket, one per network namespace).
+# socket is root's /run/xrt/net-<inode>/xrt, one per network namespace).
 xrt_cli() {
 	local n=$1
 	shift

@@ -15,7 +15,8 @@ xrtd_fds() { ls "/proc/$(xrt_xrtd_pid $R)/fd" | wc -l; }
 FDS0=$(xrtd_fds)
 
 # An application on the router: socat with the shim, inside r's namespace
-# (the daemon's application socket is abstract, one per namespace).
+# (the daemon's application socket is /run/xrt/net-<inode>/xrt-sock, one
+# per namespace).
 on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
 sp_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 
@@ -133,10 +134,10 @@ assert_contains "$XRT_CAP_OUT" "unreachable port" "ICMPv6 Destination Unreachabl
 
 # 5. Malformed requests on the application socket get an error answer
 # (EPROTO, EBADF) and the daemon keeps serving (step 6 needs it).
-res=$(xrt_exec $R "$XRT_PY" - <<'EOF'
-import errno, socket, struct
+res=$(XRT_SOCK_PATH=$(xrt_sock_path $R xrt-sock) xrt_exec $R "$XRT_PY" - <<'EOF'
+import errno, os, socket, struct
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect("\0xrt-sock")
+s.connect(os.environ["XRT_SOCK_PATH"])
 s.settimeout(3)
 def ask(msg):
     s.send(msg)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -44,6 +45,8 @@ void xrt_real_init(void)
 	xrt_real.connect = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "connect");
 	xrt_real.setsockopt = (int (*)(int, int, int, const void *, socklen_t))dlsym(RTLD_NEXT,
 										     "setsockopt");
+	xrt_real.getsockopt = (int (*)(int, int, int, void *, socklen_t *))dlsym(RTLD_NEXT,
+										 "getsockopt");
 	xrt_real.socket = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
 }
 
@@ -309,8 +312,9 @@ int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int v = 0;
-	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
-		/* Timeouts belong to the descriptor the application waits on. */
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO || name == SO_SNDBUF)) {
+		/* Timeouts and the send buffer belong to the descriptor the
+		 * application waits on and writes into. */
 		if (!xrt_sock_is_ours(fd, NULL)) {
 			errno = EBADF;
 			return -1;
@@ -325,6 +329,17 @@ int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 		}
 		memcpy(&l, val, sizeof(l));
 		v = l.l_onoff && l.l_linger == 0; /* abortive close */
+	} else if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+		/* 32 bytes: the first word in arg2, the rest in addr. */
+		uint32_t f[8];
+		struct sockaddr_in6 a;
+		if (!val || len < sizeof(f)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(f, val, sizeof(f));
+		memcpy(&a, f + 1, sizeof(a));
+		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, (int)f[0], &a, NULL);
 	} else if (val && len >= sizeof(int)) {
 		memcpy(&v, val, sizeof(int));
 	}
@@ -338,8 +353,23 @@ int xrt_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		errno = EINVAL;
 		return -1;
 	}
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO || name == SO_SNDBUF)) {
+		if (!xrt_sock_is_ours(fd, NULL)) {
+			errno = EBADF;
+			return -1;
+		}
+		return xrt_real.getsockopt(fd, level, name, val, len);
+	}
 	if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, 0, NULL, &r) < 0)
 		return -1;
+	if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+		uint32_t f[8] = { (uint32_t)r.val };
+		memcpy(f + 1, &r.addr, sizeof(r.addr));
+		socklen_t n = *len < sizeof(f) ? *len : (socklen_t)sizeof(f);
+		memcpy(val, f, n);
+		*len = n;
+		return 0;
+	}
 	memcpy(val, &r.val, sizeof(int));
 	*len = sizeof(int);
 	return 0;

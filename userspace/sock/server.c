@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/icmp6.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -400,6 +401,7 @@ static void op_socket(struct sock_conn *c, const struct xrt_sock_req *q)
 		sk->ops->release(sk);
 		return reply(c, -rc, 0, NULL, NULL, 0);
 	}
+	sk->uid = c->uid;
 	c->sk = sk;
 	reply(c, 0, 0, NULL, &app, 1);
 	close(app);
@@ -439,6 +441,7 @@ static void op_accept(struct sock_conn *c)
 	if (c->tokens)
 		c->tokens--;
 	child->owner_ctx = n;
+	child->uid = c->uid;
 	n->sk = child;
 	reply(c, 0, 0, &child->peer, fds, 2);
 	close(fds[0]);
@@ -450,12 +453,48 @@ static void op_accept(struct sock_conn *c)
 static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool set)
 {
 	struct sock *sk = c->sk;
+	if (q->arg0 == IPPROTO_ICMPV6 && q->arg1 == ICMP6_FILTER) {
+		/* The 32-byte filter travels as arg2 + the 28 bytes of addr. */
+		uint32_t f[8];
+		struct sockaddr_in6 a = { 0 };
+		int rc;
+		_Static_assert(sizeof(f) == sizeof(q->arg2) + sizeof(q->addr), "filter packing");
+		if (set) {
+			memcpy(f, &q->arg2, sizeof(q->arg2));
+			memcpy(f + 1, &q->addr, sizeof(q->addr));
+			rc = rawv6_seticmpfilter(sk, f);
+		} else if ((rc = rawv6_geticmpfilter(sk, f)) == 0) {
+			memcpy(&a, f + 1, sizeof(a));
+		}
+		return reply(c, -rc, (int)f[0], set || rc ? NULL : &a, NULL, 0);
+	}
+	if (q->arg0 == SOL_RAW) {
+		int val = 0;
+		int rc = set ? rawv6_setsockopt(sk, q->arg1, q->arg2) : rawv6_getsockopt(sk, q->arg1, &val);
+		return reply(c, -rc, val, NULL, NULL, 0);
+	}
+	if (q->arg0 == IPPROTO_IPV6) {
+		int val = 0;
+		int rc = set ? ipv6_setsockopt(sk, q->arg1, q->arg2) : ipv6_getsockopt(sk, q->arg1, &val);
+		return reply(c, -rc, val, NULL, NULL, 0);
+	}
 	if (set) {
+		/* What is not implemented is refused (ENOPROTOOPT, as the
+		 * kernel for an unknown option), never accepted and ignored. */
 		if (q->arg0 == SOL_SOCKET && q->arg1 == SO_REUSEADDR)
 			sk->reuseaddr = q->arg2 != 0;
-		else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_LINGER)
+		else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_REUSEPORT)
+			sk->reuseport = q->arg2 != 0;
+		else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_RCVBUF) {
+			/* What the application can have waiting = our end's
+			 * send buffer (the kernel doubles and clamps it). */
+			if (c->data_fd < 0 ||
+			    setsockopt(c->data_fd, SOL_SOCKET, SO_SNDBUF, &q->arg2, sizeof(q->arg2)))
+				return reply(c, c->data_fd < 0 ? EBADF : errno, 0, NULL, NULL, 0);
+		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_LINGER)
 			tcp_set_linger0(sk, q->arg2 != 0); /* arg2: on with timeout 0 */
-		/* Other options are accepted and have no effect. */
+		else
+			return reply(c, ENOPROTOOPT, 0, NULL, NULL, 0);
 		return reply(c, 0, 0, NULL, NULL, 0);
 	}
 	if (q->arg0 != SOL_SOCKET)
@@ -472,6 +511,15 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		return reply(c, 0, tcp_state_of(sk) == TCP_LISTEN && is_stream(c), NULL, NULL, 0);
 	case SO_REUSEADDR:
 		return reply(c, 0, sk->reuseaddr, NULL, NULL, 0);
+	case SO_REUSEPORT:
+		return reply(c, 0, sk->reuseport, NULL, NULL, 0);
+	case SO_RCVBUF: {
+		int v = 0;
+		socklen_t l = sizeof(v);
+		if (c->data_fd < 0 || getsockopt(c->data_fd, SOL_SOCKET, SO_SNDBUF, &v, &l))
+			return reply(c, c->data_fd < 0 ? EBADF : errno, 0, NULL, NULL, 0);
+		return reply(c, 0, v, NULL, NULL, 0);
+	}
 	case SO_PROTOCOL:
 		return reply(c, 0, sk->protocol, NULL, NULL, 0);
 	case SO_DOMAIN:

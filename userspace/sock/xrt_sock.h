@@ -42,6 +42,7 @@ struct xrt_real_fns {
 	int (*shutdown)(int, int);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
 };
 extern struct xrt_real_fns xrt_real;
 void xrt_real_init(void);

@@ -73,6 +73,9 @@ struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 		sk->ops = sw->ops;
 		sk->prot = sw->prot;
 		sk->local.sin6_family = AF_INET6;
+		sk->hop_limit = -1;
+		sk->mcast_hops = XRT_SOCK_MCAST_HOPS;
+		sk->raw_csum_off = -1;
 		sk->next = sk_used;
 		if (sk_used)
 			sk_used->prev = sk;
@@ -155,6 +158,10 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 			 * lingering in TIME_WAIT, as in Linux. */
 			if (self->reuseaddr && sk->tp && tcp_sk_time_wait(sk))
 				continue;
+			/* inet_csk_bind_conflict: SO_REUSEPORT on both and
+			 * the same owner, so no other user can take a share. */
+			if (self->reuseport && sk->reuseport && self->uid == sk->uid)
+				continue;
 			return true;
 		}
 	}
@@ -191,8 +198,13 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 		return -EAFNOSUPPORT;
 	if (sk->local.sin6_port || (sk->type == SOCK_RAW && !ip6_is_unspec(&sk->local.sin6_addr)))
 		return -EINVAL; /* already bound */
-	if (!ip6_is_unspec(&addr->sin6_addr) && !ip6_is_mcast(&addr->sin6_addr) &&
-	    !ipv6_chk_addr(&addr->sin6_addr))
+	/* __inet6_bind: a multicast address may be bound to receive that
+	 * group (datagram and raw sockets); it is never a source (RFC 4291
+	 * 2.7): ip6_datagram_route picks one instead. A stream has no use
+	 * for it. Any other address must be ours. */
+	if (ip6_is_mcast(&addr->sin6_addr) ? sk->type == SOCK_STREAM
+					    : !ip6_is_unspec(&addr->sin6_addr) &&
+						      !ipv6_chk_addr(&addr->sin6_addr))
 		return -EADDRNOTAVAIL;
 	sk->local.sin6_addr = addr->sin6_addr;
 	sk->bound_dev_if = (int)addr->sin6_scope_id;
@@ -243,8 +255,8 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
 		*oif = to->sin6_scope_id ? (int)to->sin6_scope_id : *oif;
 	*src = sk->local.sin6_addr;
-	if (!ip6_is_unspec(src))
-		return 0;
+	if (!ip6_is_unspec(src) && !ip6_is_mcast(src))
+		return 0; /* a bound group is for receiving only (RFC 4291 2.7) */
 	const struct xrt_netdev *dev = *oif ? stack_dev(*oif) : NULL;
 	if (dev)
 		return ipv6_dev_get_saddr(dev, &to->sin6_addr, src) ? 0 : -EADDRNOTAVAIL;
@@ -292,19 +304,92 @@ void inet6_fini(void)
 	inet6_set_raw_deliver(NULL);
 }
 
+int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)
+{
+	int hl = ip6_is_mcast(dst) ? sk->mcast_hops : sk->hop_limit;
+	return hl < 0 ? XRT_SOCK_HOP_LIMIT : hl;
+}
+
+/* do_ipv6_setsockopt: the options this stack implements, with the kernel's
+ * checks (-1..255; multicast hops and the hop limits of a stream are not
+ * settable here). Every other option is refused, not silently ignored. */
+int ipv6_setsockopt(struct sock *sk, int name, int val)
+{
+	switch (name) {
+	case IPV6_UNICAST_HOPS:
+	case IPV6_MULTICAST_HOPS:
+		if (sk->type == SOCK_STREAM)
+			return -ENOPROTOOPT; /* TCP segments keep the default */
+		if (val > 255 || val < -1)
+			return -EINVAL;
+		if (name == IPV6_UNICAST_HOPS)
+			sk->hop_limit = (int16_t)val;
+		else
+			sk->mcast_hops = (int16_t)(val == -1 ? XRT_SOCK_MCAST_HOPS : val);
+		return 0;
+	case IPV6_V6ONLY:
+		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
+	case IPV6_RECVERR:
+		/* Honest as it is: this stack queues no extended errors (the
+		 * error queue stays empty); ICMPv6 errors reach raw ICMPv6
+		 * sockets as ordinary messages. */
+		sk->recverr = val != 0;
+		return 0;
+	case IPV6_RECVHOPLIMIT:
+		/* Accepted (ping needs it): the application's recvmsg gets
+		 * no IPV6_HOPLIMIT ancillary data yet. */
+		sk->recvhoplimit = val != 0;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int ipv6_getsockopt(const struct sock *sk, int name, int *val)
+{
+	switch (name) {
+	case IPV6_UNICAST_HOPS:
+		*val = sk->hop_limit < 0 ? XRT_SOCK_HOP_LIMIT : sk->hop_limit;
+		return 0;
+	case IPV6_MULTICAST_HOPS:
+		*val = sk->mcast_hops;
+		return 0;
+	case IPV6_V6ONLY:
+		*val = 1;
+		return 0;
+	case IPV6_RECVERR:
+		*val = sk->recverr;
+		return 0;
+	case IPV6_RECVHOPLIMIT:
+		*val = sk->recvhoplimit;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
 static uint8_t xmit_buf[PKT_HEADROOM + PKT_MAX_LEN];
 
 int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
 	     const void *payload, size_t len, int csum_off, int oif)
 {
+	return ip6_xmit_hl(src, dst, nexthdr, payload, len, csum_off, oif, XRT_SOCK_HOP_LIMIT);
+}
+
+int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+		const void *payload, size_t len, int csum_off, int oif, int hop_limit)
+{
 	if (len > IP6_MAX_PAYLOAD)
 		return -EMSGSIZE;
+	/* RFC 4291 2.7: multicast addresses must not be used as sources. */
+	if (ip6_is_mcast(src))
+		return -EINVAL;
 	uint8_t *data = xmit_buf + PKT_HEADROOM;
 	struct ip6_hdr_wire *ip6 = (struct ip6_hdr_wire *)data;
 	ip6->vtc_flow = htonl(IP6_VERSION << 28);
 	ip6->payload_len = htons((uint16_t)len);
 	ip6->nexthdr = nexthdr;
-	ip6->hop_limit = XRT_SOCK_HOP_LIMIT;
+	ip6->hop_limit = (uint8_t)hop_limit;
 	ip6->saddr = *src;
 	ip6->daddr = *dst;
 	uint8_t *l4 = data + IP6_HDR_LEN;

@@ -30,6 +30,12 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 			continue;
 		if (p->thoff > p->len)
 			return delivered;
+		/* icmpv6_filter: the types the socket blocked (RFC 3542 3.2). */
+		if (nexthdr == NEXTHDR_ICMP && p->thoff < p->len) {
+			uint8_t type = p->nh[p->thoff];
+			if (sk->icmp6_filter[type >> 5] & (1u << (type & 31)))
+				continue;
+		}
 		if (nexthdr == NEXTHDR_ICMP && !csum_checked) {
 			if (ip6_csum(&ip6->saddr, &ip6->daddr, NEXTHDR_ICMP, p->nh + p->thoff,
 				     p->len - p->thoff) != 0)
@@ -81,8 +87,11 @@ static long rawv6_sendmsg(struct sock *sk, const void *data, size_t len,
 	struct in6_addr src;
 	if ((rc = ip6_datagram_route(sk, to, &oif, &src)) < 0)
 		return rc;
-	rc = ip6_xmit(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len,
-		      sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : -1, oif);
+	int csum_off = sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : sk->raw_csum_off;
+	if (csum_off >= 0 && (size_t)csum_off + 2 > len)
+		return -EINVAL; /* rawv6_push_pending_frames */
+	rc = ip6_xmit_hl(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len, csum_off, oif,
+			 ip6_sk_hoplimit(sk, &to->sin6_addr));
 	if (rc < 0)
 		return rc;
 	sockstats.raw_out++;
@@ -99,3 +108,39 @@ struct inet_protosw rawv6_protosw = {
 	.type = SOCK_RAW, .protocol = IPPROTO_IP, /* wildcard */
 	.ops = &inet6_sockraw_ops, .prot = &rawv6_prot,
 };
+
+int rawv6_seticmpfilter(struct sock *sk, const uint32_t filter[8])
+{
+	if (sk->type != SOCK_RAW || sk->protocol != NEXTHDR_ICMP)
+		return -EOPNOTSUPP;
+	memcpy(sk->icmp6_filter, filter, sizeof(sk->icmp6_filter));
+	return 0;
+}
+
+int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8])
+{
+	if (sk->type != SOCK_RAW || sk->protocol != NEXTHDR_ICMP)
+		return -EOPNOTSUPP;
+	memcpy(filter, sk->icmp6_filter, sizeof(sk->icmp6_filter));
+	return 0;
+}
+
+int rawv6_setsockopt(struct sock *sk, int name, int val)
+{
+	if (sk->type != SOCK_RAW || name != IPV6_CHECKSUM)
+		return -ENOPROTOOPT;
+	if (sk->protocol == NEXTHDR_ICMP)
+		return val == ICMP6_CSUM_OFF ? 0 : -EINVAL; /* always there */
+	if (val > 0 && (val & 1))
+		return -EINVAL; /* the checksum is 16-bit aligned */
+	sk->raw_csum_off = (int16_t)(val < 0 ? -1 : val);
+	return 0;
+}
+
+int rawv6_getsockopt(const struct sock *sk, int name, int *val)
+{
+	if (sk->type != SOCK_RAW || name != IPV6_CHECKSUM)
+		return -ENOPROTOOPT;
+	*val = sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : sk->raw_csum_off;
+	return 0;
+}

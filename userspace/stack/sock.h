@@ -89,6 +89,15 @@ struct sock {
 	int err;                    /* pending SO_ERROR (positive errno) */
 	int bound_dev_if;
 	bool reuseaddr;
+	/* ipv6_pinfo's hop_limit (IPV6_UNICAST_HOPS, -1 = the default) and
+	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
+	int16_t hop_limit, mcast_hops;
+	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
+	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT (no ancillary data is delivered) */
+	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
+	bool reuseport;             /* SO_REUSEPORT: shares a port with the same uid */
+	uint32_t uid;               /* the owner's uid (SO_REUSEPORT groups) */
+	uint32_t icmp6_filter[8];   /* ICMP6_FILTER (RFC 3542 3.2): bit set = block */
 	/* Owner: NULL ops once the application released it (an orphan the
 	 * transport still finishes, like a TCP socket in TIME_WAIT). */
 	const struct sock_owner_ops *owner;
@@ -141,6 +150,27 @@ int inet6_get_port(struct sock *sk, uint16_t port);
 int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
 	     const void *payload, size_t len, int csum_off, int oif);
 #define XRT_SOCK_HOP_LIMIT 64 /* like net.ipv6.conf.*.hop_limit */
+#define XRT_SOCK_MCAST_HOPS 1 /* IPV6_DEFAULT_MCASTHOPS: RFC 3493 5.2 */
+/* ip6_xmit with the hop limit the socket chose for dst (ip6_sk_hoplimit). */
+int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+		const void *payload, size_t len, int csum_off, int oif, int hop_limit);
+/* ip6_sk_dst_hoplimit: mcast_hops to a multicast destination, else
+ * hop_limit, else XRT_SOCK_HOP_LIMIT. */
+int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
+/* ipv6_setsockopt / ipv6_getsockopt for level IPPROTO_IPV6 (int values):
+ * IPV6_UNICAST_HOPS, IPV6_MULTICAST_HOPS (datagram and raw sockets, as the
+ * kernel), IPV6_V6ONLY (always on: no IPv4 here; setting it off fails).
+ * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
+int ipv6_setsockopt(struct sock *sk, int name, int val);
+int ipv6_getsockopt(const struct sock *sk, int name, int *val);
+/* rawv6_seticmpfilter / rawv6_geticmpfilter: ICMP6_FILTER of a raw ICMPv6
+ * socket (RFC 3542 3.2), -EOPNOTSUPP on any other socket. */
+int rawv6_seticmpfilter(struct sock *sk, const uint32_t filter[8]);
+/* do_rawv6_setsockopt's IPV6_CHECKSUM (level SOL_RAW): the offset of the
+ * checksum the stack fills (-1 = none; ICMPv6 is always 2). */
+int rawv6_setsockopt(struct sock *sk, int name, int val);
+int rawv6_getsockopt(const struct sock *sk, int name, int *val);
+int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8]);
 
 /* Owner-side helpers. */
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);

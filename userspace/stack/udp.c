@@ -156,7 +156,8 @@ static long udpv6_sendmsg(struct sock *sk, const void *data, size_t len,
 	memcpy(seg + 2, &to->sin6_port, 2);
 	memcpy(seg + 4, &ulen, 2);
 	memcpy(seg + UDP_HDR_LEN, data, len);
-	rc = ip6_xmit(&src, &to->sin6_addr, NEXTHDR_UDP, seg, len + UDP_HDR_LEN, 6, oif);
+	rc = ip6_xmit_hl(&src, &to->sin6_addr, NEXTHDR_UDP, seg, len + UDP_HDR_LEN, 6, oif,
+			 ip6_sk_hoplimit(sk, &to->sin6_addr));
 	if (rc < 0)
 		return rc;
 	sockstats.udp_out++;
