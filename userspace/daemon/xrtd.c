@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
-	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
+	/* Applications' sockets: their own epoll set, one fd here.
 	 * Without them the router still routes, so a failure only warns. */
 	char warn[XRT_ERR_LEN];
 	int sockfd = sock_server_open(sock, warn, err);
