@@ -49,10 +49,10 @@ t1=$(date +%s%N)
 xrt_log "measured: route replace via the CLI, process start to map written: $(((t1 - t0) / 100000)) us per change (100 runs)"
 # The same over one connection, one request per change: the reply leaves
 # after the map write, so the round trip is the change-to-fast-path time.
-rt=$(xrt_exec r "$XRT_PY" - <<'PY'
-import socket, struct, time
+rt=$(XRT_CTL_PATH=$(xrt_sock_path r) xrt_exec r "$XRT_PY" - <<'PY'
+import os, socket, struct, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect("\0xrt")
+s.connect(os.environ["XRT_CTL_PATH"])
 N = 2000
 t0 = time.perf_counter()
 for i in range(N):

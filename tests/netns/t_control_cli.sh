@@ -81,7 +81,7 @@ assert_ge "$(xrt_cli $R stats dev "$IF_RA" | awk '$1 == "Ip6InReceives" {print $
 json stats
 assert_eq "$(xrt_cli $R stats | awk '$1 == "RibRoutes" {print $2}')" "$(xrt_cli $R route show table all | grep -vc '^	')" "RibRoutes counts the routes"
 assert_eq "$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), sorted(d["interfaces"]), "drop" in d["total"])')" \
-	"['interfaces', 'rib', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
+	"['interfaces', 'local', 'rib', 'slowpath', 'total'] ['$IF_RA', '$IF_RB'] True" "stats -j shape"
 
 # link set: MTU follows into next hops (and the kernel), forwarding off stops
 # transit from that ingress in the fast path.
@@ -189,11 +189,11 @@ xrt_wait_for "! xrt_cli $R link show | grep -q '$XRT_PREFIX-x1'" 5 || xrt_fail "
 assert_not_contains "$(xrt_cli $R route show)" "2001:db8:77::" "route through a deleted device"
 
 # Garbage on the socket gets an error answer; the daemon keeps serving.
-out=$(xrt_exec $R "$XRT_PY" - <<'PY'
-import socket, struct
+out=$(XRT_CTL_PATH=$(xrt_sock_path $R) xrt_exec $R "$XRT_PY" - <<'PY'
+import os, socket, struct
 def ask(payload):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.connect("\0xrt")
+    s.connect(os.environ["XRT_CTL_PATH"])
     s.send(payload)
     r = s.recv(70000)
     s.close()
