@@ -137,6 +137,9 @@ xrt_cleanup() {
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done
+		# The socket directory of a killed xrtd (a clean one removes
+		# its own): /run/xrt/net-<inode of the namespace>.
+		d=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null) && rm -rf "/run/xrt/net-$d"
 		ip netns del "$ns" 2>/dev/null
 	done
 	# Also any /run/<prefix>-* mount a subshell made without recording it.

@@ -455,7 +455,7 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 	struct sock *sk = c->sk;
 	if (q->arg0 == IPPROTO_ICMPV6 && q->arg1 == ICMP6_FILTER) {
 		/* The 32-byte filter travels as arg2 + the 28 bytes of addr. */
-		uint32_t f[8];
+		uint32_t f[8] = { 0 };
 		struct sockaddr_in6 a = { 0 };
 		int rc;
 		_Static_assert(sizeof(f) == sizeof(q->arg2) + sizeof(q->addr), "filter packing");
@@ -659,7 +659,7 @@ static void refuse(int fd, int err)
 	struct xrt_sock_rep r = { .magic = XRT_SOCK_MAGIC, .err = err };
 	struct xrt_sock_req q;
 	send(fd, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (recv(fd, &q, sizeof(q), MSG_DONTWAIT) > 0)
+	for (int i = 0; i < 4 && recv(fd, &q, sizeof(q), MSG_DONTWAIT) > 0; i++)
 		; /* unread requests would turn our answer into ECONNRESET */
 	close(fd);
 }
