@@ -136,6 +136,8 @@ static void conn_update_events(struct sock_conn *c)
 	if (!c->in_epoll) {
 		if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, c->data_fd, &e) == 0)
 			c->in_epoll = true;
+		else
+			xrt_local_stats.sock_epoll_errors++; /* tried again at the next change */
 	} else {
 		epoll_ctl(srv.epfd, EPOLL_CTL_MOD, c->data_fd, &e);
 	}
