@@ -176,6 +176,9 @@ assert_match "$XRT_CAP_OUT" 'hlim 64,.*2001:db8:1::1\.5001 > 2001:db8:1::2\.5002
 	"the multicast-bound socket sent from the router's address with hop limit 64"
 assert_match "$XRT_CAP_OUT" 'hlim 7,.*2001:db8:1::1\.5001 > 2001:db8:1::2\.5003' "IPV6_UNICAST_HOPS 7 on the wire"
 assert_match "$XRT_CAP_OUT" 'hlim 1,.* fe80::[0-9a-f:]*\.5001 > ff02::1\.5004' "multicast leaves with hop limit 1"
+# IPV6_RECVHOPLIMIT delivers the hop limit (RFC 3542 6.3): ping shows it.
+out=$(xrt_exec $R env LD_PRELOAD="$SHIM" ping -6 -n -c 1 -W 2 2001:db8:1::2 2>&1) || xrt_fail "ping through the shim: $out"
+assert_contains "$out" "ttl=64" "the echo reply's hop limit reached ping"
 
 # 10. Lost link events: with xrtd stopped, far more link events than its
 # netlink socket holds, the last one (down) lost; xrtd must notice the

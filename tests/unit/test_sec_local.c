@@ -127,6 +127,7 @@ Test(sec_local, icmp6_filter_blocks_delivery)
 	cr_assert_eq(rawv6_seticmpfilter(r, w), 0);
 	rx(FAKE_IF_A, frame, fl);
 	cr_assert_eq(delivered, 1);
+	cr_assert_eq(r->rx_hoplimit, 64, "the hop limit of the delivered datagram, for IPV6_RECVHOPLIMIT");
 	int v;
 	cr_assert_eq(rawv6_setsockopt(r, IPV6_CHECKSUM, 4), -EINVAL, "ICMPv6 is always at 2");
 	cr_assert_eq(rawv6_getsockopt(r, IPV6_CHECKSUM, &v), 0);

@@ -411,7 +411,7 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 		errno = EBADF;
 		return -1;
 	}
-	struct xrt_dgram_hdr h = { 0 };
+	struct xrt_dgram_hdr h = { .hoplimit = -1 };
 	if (msg->msg_name && msg->msg_namelen) {
 		if (to_in6(msg->msg_name, msg->msg_namelen, &h.addr) < 0)
 			return -1;
@@ -473,7 +473,22 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		from_in6(&h.addr, msg->msg_name, &l);
 		msg->msg_namelen = l;
 	}
-	msg->msg_controllen = 0;
 	msg->msg_flags = m.msg_flags & MSG_TRUNC;
+	/* IPV6_RECVHOPLIMIT: the hop limit as ancillary data (RFC 3542 6.3). */
+	size_t room = msg->msg_control ? msg->msg_controllen : 0;
+	msg->msg_controllen = 0;
+	if (h.hoplimit >= 0) {
+		if (room < CMSG_SPACE(sizeof(int))) {
+			msg->msg_flags |= MSG_CTRUNC;
+		} else {
+			struct cmsghdr *c = (struct cmsghdr *)msg->msg_control;
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_HOPLIMIT;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			int hl = h.hoplimit;
+			memcpy(CMSG_DATA(c), &hl, sizeof(hl));
+			msg->msg_controllen = CMSG_SPACE(sizeof(int));
+		}
+	}
 	return n - (ssize_t)sizeof(h);
 }

@@ -58,6 +58,9 @@ struct xrt_sock_rep {
  * source. */
 struct xrt_dgram_hdr {
 	struct sockaddr_in6 addr;
+	/* To the application: the datagram's hop limit when the socket has
+	 * IPV6_RECVHOPLIMIT on (RFC 3542 6.3), else -1. From it: unused. */
+	int32_t hoplimit;
 };
 
 /* Largest datagram payload (UDP over IPv6 without jumbograms). */

@@ -152,7 +152,7 @@ static int up_dgram_rcv(struct sock *sk, const struct sockaddr_in6 *from, const 
 	struct sock_conn *c = sk->owner_ctx;
 	if (!c || c->app_gone)
 		return -1;
-	struct xrt_dgram_hdr h = { .addr = *from };
+	struct xrt_dgram_hdr h = { .addr = *from, .hoplimit = sk->recvhoplimit ? sk->rx_hoplimit : -1 };
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 	return sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;

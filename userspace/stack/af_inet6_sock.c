@@ -336,9 +336,7 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 		sk->recverr = val != 0;
 		return 0;
 	case IPV6_RECVHOPLIMIT:
-		/* Accepted (ping needs it): the application's recvmsg gets
-		 * no IPV6_HOPLIMIT ancillary data yet. */
-		sk->recvhoplimit = val != 0;
+		sk->recvhoplimit = val != 0; /* RFC 3542 6.3 */
 		return 0;
 	default:
 		return -ENOPROTOOPT;

@@ -47,6 +47,7 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 			.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
 		};
 		sockstats.raw_in++;
+		sk->rx_hoplimit = ip6->hop_limit;
 		if (sk->owner->dgram_rcv(sk, &from, p->nh + p->thoff, p->len - p->thoff) < 0) {
 			sk->rcvq_drops++;
 			DROP_INC(SOCK_RCVQ_FULL);

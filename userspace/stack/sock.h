@@ -93,7 +93,8 @@ struct sock {
 	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
 	int16_t hop_limit, mcast_hops;
 	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
-	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT (no ancillary data is delivered) */
+	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT: the owner passes rx_hoplimit on */
+	uint8_t rx_hoplimit;        /* hop limit of the datagram dgram_rcv delivers */
 	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
 	bool reuseport;             /* SO_REUSEPORT: shares a port with the same uid */
 	uint32_t uid;               /* the owner's uid (SO_REUSEPORT groups) */

@@ -81,6 +81,7 @@ int udpv6_rcv(struct pkt *p)
 		.sin6_family = AF_INET6, .sin6_port = sport, .sin6_addr = ip6->saddr,
 		.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
 	};
+	sk->rx_hoplimit = ip6->hop_limit;
 	if (sk->owner->dgram_rcv(sk, &from, uh + UDP_HDR_LEN, udp_len - UDP_HDR_LEN) < 0) {
 		sk->rcvq_drops++;
 		sockstats.udp_rcvq_full++;
