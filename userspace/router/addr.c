@@ -1,4 +1,5 @@
 /* xrt: interface addresses and the local and connected routes they imply, like the kernel's addrconf. */
+#include "router/addr.h"
 #include "router/router.h"
 
 #include <arpa/inet.h>

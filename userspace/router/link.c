@@ -1,5 +1,7 @@
 /* xrt: attaching interfaces: XDP program (or adopting ip link's), iface entry, AF_XDP sockets, link-local. */
+#include "router/link.h"
 #include "router/router.h"
+#include "dataplane/xdp.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -15,8 +17,6 @@
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
@@ -47,36 +47,6 @@ static unsigned rx_queues(const char *name)
 	if (n == 0)
 		n = 1;
 	return n > XRT_MAX_QUEUES ? XRT_MAX_QUEUES : n;
-}
-
-/* Is the program attached to ifindex one of ours (it shares our fib6 map)?
- * Returns 1 ours, 0 none attached, -EBUSY someone else's. */
-static int xdp_attached_ours(struct xrt_router *r, int ifindex, uint32_t *prog_id)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return 0;
-	*prog_id = q.prog_id;
-	struct bpf_map_info fib = { 0 };
-	uint32_t len = sizeof(fib);
-	if (bpf_obj_get_info_by_fd(r->maps.fib6, &fib, &len))
-		return -EBUSY;
-	int fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return -EBUSY;
-	uint32_t ids[32];
-	struct bpf_prog_info info = { 0 };
-	info.nr_map_ids = 32;
-	info.map_ids = (uint64_t)(unsigned long)ids;
-	len = sizeof(info);
-	int rc = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	if (rc)
-		return -EBUSY;
-	for (uint32_t i = 0; i < info.nr_map_ids && i < 32; i++)
-		if (ids[i] == fib.id)
-			return 1;
-	return -EBUSY;
 }
 
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
@@ -215,7 +185,7 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 		l->xsk_fd[q] = -1;
 
 	uint32_t prog_id = 0;
-	rc = xdp_attached_ours(r, ifindex, &prog_id);
+	rc = xrt_maps_xdp_query(&r->maps, ifindex, &prog_id);
 	if (rc < 0) {
 		ERR("%s already runs another XDP program (id %u)", name, prog_id);
 		free(l);

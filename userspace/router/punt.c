@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <json-c/json.h>
 
 #include "cli/cmd_parse.h"
@@ -129,41 +127,13 @@ static int reason_parse(const char *w, char *err)
 	return -EINVAL;
 }
 
-/* Refused punts per reason, summed over CPUs (the buckets are per CPU). */
-static int limited_read(struct xrt_router *r, uint64_t limited[XRT_PUNT_MAX], char *err)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		ERR("punt: cannot count CPUs");
-		return -EINVAL;
-	}
-	struct xrt_punt_tb *tb = calloc((size_t)ncpus, sizeof(*tb));
-	if (!tb) {
-		ERR("out of memory");
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < XRT_PUNT_MAX; i++) {
-		limited[i] = 0;
-		if (bpf_map_lookup_elem(r->maps.punt_tb, &i, tb)) {
-			int rc = -errno;
-			ERR("punt buckets: %s", strerror(errno));
-			free(tb);
-			return rc;
-		}
-		for (int c = 0; c < ncpus; c++)
-			limited[i] += tb[c].limited;
-	}
-	free(tb);
-	return 0;
-}
-
 static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *out,
 		     char *err)
 {
 	struct xrt_stats st;
 	uint64_t limited[XRT_PUNT_MAX];
 	int rc = xrt_maps_stats_read(&r->maps, -1, &st, err);
-	if (rc || (rc = limited_read(r, limited, err)))
+	if (rc || (rc = xrt_maps_punt_limited(&r->maps, limited, err)))
 		return rc;
 	json_object *a = json ? json_object_new_array() : NULL;
 	if (!json)
