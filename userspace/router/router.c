@@ -78,20 +78,23 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	};
 	r->rib = rib_new(&ops);
 	if (!r->rib) {
-		xrt_maps_close(&r->maps);
-		xrt_err(err, "out of memory");
-		return -ENOMEM;
+		rc = xrt_fail(err, -ENOMEM, "out of memory");
+		goto fail_maps;
 	}
 	clear_leftovers(r);
 	/* Every reason gets its budget before any link is attached: without
 	 * one a reason is unlimited and a flood reaches the daemon whole. */
 	rc = punt_defaults_program(r, err);
-	if (rc) {
-		rib_free(r->rib);
-		xrt_maps_close(&r->maps);
-		return rc;
-	}
+	if (rc)
+		goto fail_rib;
 	return 0;
+
+fail_rib:
+	rib_free(r->rib);
+	r->rib = NULL;
+fail_maps:
+	xrt_maps_close(&r->maps);
+	return rc;
 }
 
 /*
@@ -150,9 +153,8 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 	if (l)
 		return l;
 	if (if_nametoindex(name))
-		snprintf(err, XRT_ERR_LEN,
-			 "interface \"%s\" is not attached (xrt link attach dev %s)", name,
-			 name);
+		xrt_err(err, "interface \"%s\" is not attached (xrt link attach dev %s)", name,
+			name);
 	else
 		xrt_err(err, "unknown interface \"%s\"", name);
 	return NULL;
