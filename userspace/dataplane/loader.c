@@ -257,13 +257,38 @@ static int fib_open(struct xrt_maps *m, char *err)
 	return m->fib ? 0 : xrt_fail(err, -ENOMEM, "fib: out of memory");
 }
 
-/* Every map fd is -1: what xrt_maps_close may see after any failure. */
+/*
+ * Every map's fd, from the loaded object (obj_path names it in errors) or,
+ * without one, from its pin; then the devmap behind xrt_tx_outer. On
+ * failure what was opened stays for xrt_maps_close.
+ */
+static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
+{
+	struct map_slot slots[XRT_MAP_SLOTS];
+	char path[512];
+	int i, n = map_slots(m, slots);
+
+	for (i = 0; i < n; i++) {
+		if (m->obj) {
+			*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
+			if (*slots[i].fd < 0)
+				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
+						slots[i].name);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
+		*slots[i].fd = bpf_obj_get(path);
+		if (*slots[i].fd < 0)
+			return xrt_fail(err, -errno, "%s: %s", path, strerror(errno));
+	}
+	return tx_ports_open(m, err);
+}
+
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
-	struct map_slot slots[XRT_MAP_SLOTS];
 	struct bpf_program *prog;
-	int i, n, rc;
+	int rc;
 
 	maps_reset(m);
 	if (!obj_path)
@@ -308,16 +333,7 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		rc = xrt_fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 		goto fail;
 	}
-	n = map_slots(m, slots);
-	for (i = 0; i < n; i++) {
-		*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
-		if (*slots[i].fd < 0) {
-			rc = xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
-				      slots[i].name);
-			goto fail;
-		}
-	}
-	rc = tx_ports_open(m, err);
+	rc = maps_open_fds(m, obj_path, err);
 	if (rc)
 		goto fail;
 	rc = fib_open(m, err);
@@ -333,30 +349,15 @@ fail:
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
 {
-	struct map_slot slots[XRT_MAP_SLOTS];
-	char path[512];
-	int i, n, rc;
+	int rc;
 
 	maps_reset(m);
 	rc = set_pin_dir(m, bpffs, err);
 	if (rc)
 		return rc;
-	n = map_slots(m, slots);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
-		*slots[i].fd = bpf_obj_get(path);
-		if (*slots[i].fd < 0) {
-			rc = xrt_fail(err, -errno, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-	}
-	rc = tx_ports_open(m, err);
+	rc = maps_open_fds(m, NULL, err);
 	if (rc)
-		goto fail;
-	return 0;
-
-fail:
-	xrt_maps_close(m);
+		xrt_maps_close(m);
 	return rc;
 }
 

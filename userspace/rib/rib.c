@@ -15,6 +15,8 @@
 struct id_pool { /* free ids 1..max-1, popped lowest first */
 	uint32_t *free;
 	size_t n;
+	const char *table, *objects; /* for "next-hop table is full (N next hops)" */
+	uint32_t max;
 };
 
 struct rib {
@@ -96,15 +98,48 @@ static uint64_t grp_hash(unsigned n, struct rib_nh *const *nh, const uint32_t *w
 	return h;
 }
 
-static int pool_init(struct id_pool *p, uint32_t max)
+static int pool_init(struct id_pool *p, uint32_t max, const char *table, const char *objects)
 {
 	p->free = malloc(sizeof(uint32_t) * max);
 	if (!p->free)
 		return -ENOMEM;
 	p->n = 0;
+	p->table = table;
+	p->objects = objects;
+	p->max = max;
 	for (uint32_t id = max - 1; id >= 1; id--)
 		p->free[p->n++] = id;
 	return 0;
+}
+
+/* A zeroed object of size bytes that will take the pool's next id: the id
+ * is only reserved (pool_commit) once the object is programmed. */
+static void *pool_alloc(struct id_pool *p, size_t size, uint32_t *id, char *err, int *rc)
+{
+	void *o;
+
+	if (p->n == 0) {
+		*rc = xrt_fail(err, -ENOSPC, "%s table is full (%u %s)", p->table, p->max - 1,
+			       p->objects);
+		return NULL;
+	}
+	o = calloc(1, size);
+	if (!o) {
+		*rc = xrt_fail(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	*id = p->free[p->n - 1];
+	return o;
+}
+
+static void pool_commit(struct id_pool *p)
+{
+	p->n--;
+}
+
+static void pool_put(struct id_pool *p, uint32_t id)
+{
+	p->free[p->n++] = id;
 }
 
 void rib_prefix_mask(struct in6_addr *a, unsigned plen)
@@ -135,8 +170,8 @@ struct rib *rib_new(const struct rib_ops *ops)
 	    htable_init(&rib->nhs, 256, XRT_MAX_NEXTHOPS) ||
 	    htable_init(&rib->gws, 256, XRT_MAX_NEXTHOPS) ||
 	    htable_init(&rib->grps, 64, XRT_MAX_NH_GROUPS) ||
-	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS) ||
-	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS)) {
+	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS, "next-hop", "next hops") ||
+	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS, "next-hop group", "groups")) {
 		rib_free(rib);
 		return NULL;
 	}
@@ -246,30 +281,23 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 			return h;
 		}
 	}
-	if (rib->nh_ids.n == 0) {
-		ERR("next-hop table is full (%u next hops)", XRT_MAX_NEXTHOPS - 1);
-		*rc = -ENOSPC;
+	uint32_t id;
+	struct rib_nh *h = pool_alloc(&rib->nh_ids, sizeof(*h), &id, err, rc);
+	if (!h)
 		return NULL;
-	}
-	struct rib_nh *h = calloc(1, sizeof(*h));
-	if (!h) {
-		*rc = -ENOMEM;
-		ERR("out of memory");
-		return NULL;
-	}
+	h->id = id;
 	h->ifindex = p->ifindex;
 	h->gw = gw;
 	h->mtu_cfg = mtu_cfg;
 	h->flags = flags;
 	h->mtu = mtu_cfg ? mtu_cfg : rib->ops.link_mtu(rib->ops.ctx, p->ifindex);
 	h->dead = if_down(rib, p->ifindex);
-	h->id = rib->nh_ids.free[rib->nh_ids.n - 1];
 	*rc = nh_program(rib, h, err);
 	if (*rc) {
 		free(h);
 		return NULL;
 	}
-	rib->nh_ids.n--;
+	pool_commit(&rib->nh_ids);
 	h->refcnt = 1;
 	htable_add(&rib->nhs, &h->hnode, hash);
 	if (p->has_gw)
@@ -287,7 +315,7 @@ static void nh_put(struct rib *rib, struct rib_nh *h)
 	htable_del(&rib->nhs, &h->hnode);
 	if (!(h->flags & XRT_NH_F_CONNECTED))
 		htable_del(&rib->gws, &h->gwnode);
-	rib->nh_ids.free[rib->nh_ids.n++] = h->id;
+	pool_put(&rib->nh_ids, h->id);
 	free(h);
 }
 
@@ -338,27 +366,20 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 			return g;
 		}
 	}
-	if (rib->grp_ids.n == 0) {
-		ERR("next-hop group table is full (%u groups)", XRT_MAX_NH_GROUPS - 1);
-		*rc = -ENOSPC;
+	uint32_t id;
+	struct rib_grp *g = pool_alloc(&rib->grp_ids, sizeof(*g), &id, err, rc);
+	if (!g)
 		goto fail;
-	}
-	struct rib_grp *g = calloc(1, sizeof(*g));
-	if (!g) {
-		ERR("out of memory");
-		*rc = -ENOMEM;
-		goto fail;
-	}
+	g->id = id;
 	g->n = n;
 	memcpy(g->nh, nh, n * sizeof(*nh));
 	memcpy(g->weight, w, n * sizeof(*w));
-	g->id = rib->grp_ids.free[rib->grp_ids.n - 1];
 	*rc = grp_program(rib, g, err);
 	if (*rc) {
 		free(g);
 		goto fail;
 	}
-	rib->grp_ids.n--;
+	pool_commit(&rib->grp_ids);
 	g->refcnt = 1;
 	htable_add(&rib->grps, &g->hnode, hash);
 	return g;
@@ -374,7 +395,7 @@ static void grp_put(struct rib *rib, struct rib_grp *g)
 		return;
 	rib->ops.grp_del(rib->ops.ctx, g->id, NULL);
 	htable_del(&rib->grps, &g->hnode);
-	rib->grp_ids.free[rib->grp_ids.n++] = g->id;
+	pool_put(&rib->grp_ids, g->id);
 	for (unsigned i = 0; i < g->n; i++)
 		nh_put(rib, g->nh[i]);
 	free(g);
