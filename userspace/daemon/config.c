@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "cli/cmd_stack.h"
+#include "router/addr.h"
+#include "router/config_neigh.h"
+#include "router/link.h"
 #include "router/punt.h"
 #include "stack/neighbour.h"
 

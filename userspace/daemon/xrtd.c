@@ -19,6 +19,8 @@
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
+#include "router/router.h"
+#include "router/stack_env.h"
 #include "sock/server.h"
 #include "stack/stack.h"
 #include "xsk/xsk_port.h"

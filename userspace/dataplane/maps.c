@@ -591,14 +591,14 @@ int xrt_maps_neigh_flush(struct xrt_maps *m, int ifindex, char *err)
 
 int xrt_maps_xsk_flush(struct xrt_maps *m, char *err)
 {
-	int done = 0;
-
-	(void)err;
-	/* An XSKMAP walks like an array: delete every slot, absent ones fail. */
-	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++)
-		if (xrt_maps_xsk_del(m, k, NULL) == 0)
-			done++;
-	return done;
+	/* An XSKMAP is an array: clear every slot (xsk_map_delete_elem
+	 * succeeds on an empty one too). */
+	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++) {
+		int rc = xrt_maps_xsk_del(m, k, err);
+		if (rc && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
 }
 
 int xrt_maps_local6_flush(struct xrt_maps *m, char *err)

@@ -82,7 +82,8 @@ int xrt_maps_nh_refresh_dmac(struct xrt_maps *m, uint32_t id, char *err);
  * Leftovers of a previous writer, removed behind the RIB's back (a new
  * daemon starts from a clean slate): every interface, neighbour (of
  * ifindex, or all if 0), AF_XDP socket and local6 entry. Return how many
- * entries went, or -errno.
+ * entries went (xsk_flush: 0, an XSKMAP cannot tell a full slot from an
+ * empty one), or -errno.
  */
 int xrt_maps_iface_flush(struct xrt_maps *m, char *err);
 int xrt_maps_neigh_flush(struct xrt_maps *m, int ifindex, char *err);
