@@ -41,7 +41,7 @@ struct xrt_maps {
 	void *fib_map[XRT_FIB_MAPS];
 	size_t fib_len[XRT_FIB_MAPS];
 };
-
+/* Opened and closed by dataplane/loader.h, attached by dataplane/xdp.h. */
 
 int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 		       const struct xrt_iface *v, char *err);
