@@ -222,7 +222,7 @@ void neigh_update_from_slla(int ifindex, const struct in6_addr *addr,
 /* MAC of a resolved neighbour (for Redirect's target link-layer option). */
 bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6]);
 void neigh_timers_run(uint64_t now);
-void neigh_gauges(uint64_t *entries, uint64_t *hold_bytes);
+void neigh_gauges(uint64_t *entries, uint64_t *incomplete, uint64_t *hold_bytes);
 uint64_t neigh_timers_next(void);
 
 /* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */
