@@ -389,7 +389,7 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 		/* New or FAILED: start resolution (RFC 4861 7.2.2). */
 		neigh_set_state(n, XRT_NUD_INCOMPLETE, now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC);
 		neigh_hold(n, data, len, iif);
-		ndisc_send_ns(ifindex, nexthop, NULL);
+		ndisc_send_ns(ifindex, nexthop, NULL, &((const struct ip6_hdr_wire *)data)->saddr);
 		n->probes = 1;
 		return 0;
 	}
@@ -422,6 +422,15 @@ static void neigh_resolution_failed(struct neighbour *n)
 	neigh_destroy(n);
 }
 
+/* The source of the oldest packet waiting for n (ndisc_solicit looks at
+ * the head of arp_queue the same way). */
+static const struct in6_addr *neigh_hold_src(const struct neighbour *n)
+{
+	if (!n->hold_head || n->hold_head->len < IP6_HDR_LEN)
+		return NULL;
+	return &((const struct ip6_hdr_wire *)(n->hold_head->data + PKT_HEADROOM))->saddr;
+}
+
 static void neigh_timer(struct neighbour *n, uint64_t now)
 {
 	uint64_t retrans = now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC;
@@ -433,7 +442,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, NULL);
+		ndisc_send_ns(n->ifindex, &n->addr, NULL, neigh_hold_src(n));
 		return;
 	case XRT_NUD_REACHABLE:
 		neigh_set_state(n, XRT_NUD_STALE, 0);
@@ -441,7 +450,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 	case XRT_NUD_DELAY:
 		neigh_set_state(n, XRT_NUD_PROBE, retrans);
 		n->probes = 1;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	case XRT_NUD_PROBE:
 		if (n->probes >= ND_MAX_UNICAST_SOLICIT) {
@@ -450,7 +459,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	default:
 		n->timer_ns = 0;
