@@ -24,7 +24,12 @@ FLOW_PINGS=400 # 100/s for 4 s, covering the 3 s scan
 FLOW_INTERVAL=0.01
 NEW_INTERVAL=0.05
 NEW_WAIT=8 # seconds A keeps pinging the new neighbour
-NEW_DELAY=0.5 # the new neighbour appears this long into the scan
+# The new neighbour appears this long into the 3 s scan: late enough that a
+# table without the INCOMPLETE bound is full (4096 entries living 3 s, filled
+# at the neigh_miss budget: 2500/s when the scan lands on one of two CPUs,
+# so after 1.6 s), early enough that the 1 s it gets ends before the scan
+# does (3 s): the answer must come while the scan still runs.
+NEW_DELAY=1.8
 
 # scenario KIND: the line topology with an xrt or a kernel router, the scan,
 # the flow and the new neighbour. Sets FIG_NEW_MS (first reply to the new
@@ -53,6 +58,9 @@ scenario() {
 		--count "$SCAN_N" --rate "$SCAN_RATE"
 	local scan_pid=$XRT_LAST_PID
 	sleep "$NEW_DELAY"
+	if [ "$kind" = xrt ]; then
+		FIG_INCOMPLETE_MID=$(xrt_cli "$TOPO_R" stats | awk '$1 == "sp_neigh_incomplete" {print $2}')
+	fi
 	local t0
 	t0=$(date +%s.%N)
 	ip -n "$(xrt_ns "$TOPO_B")" -6 addr add "$NEW/64" dev "$IF_BR" nodad
@@ -85,12 +93,12 @@ stat() { xrt_cli "$XR" stats | awk -v k="$1" '$1 == k {print $2}'; }
 X_EVICTED=$(stat sp_neigh_incomplete_evicted)
 X_FULL=$(stat sp_neigh_table_full)
 X_SKIPPED=$(stat sp_neigh_evict_skipped_used)
-X_INCOMPLETE=$(stat sp_neigh_incomplete)
+X_INCOMPLETE=$FIG_INCOMPLETE_MID
 X_PUNTED=$(xrt_fp_stat "$XR" punt:neigh_miss)
 X_LIMITED=$(xrt_fp_stat "$XR" drop:punt_limit)
 xrt_log "xrt: scan: $X_SCAN; neigh_miss punted $X_PUNTED, punt_limit $X_LIMITED;" \
 	"sp_neigh_incomplete_evicted $X_EVICTED, sp_neigh_table_full $X_FULL," \
-	"sp_neigh_evict_skipped_used $X_SKIPPED, sp_neigh_incomplete now $X_INCOMPLETE"
+	"sp_neigh_evict_skipped_used $X_SKIPPED, sp_neigh_incomplete mid-scan $X_INCOMPLETE"
 xrt_xrtd_stop "$XR"
 
 # ---------------------------------------------------------------- kernel
