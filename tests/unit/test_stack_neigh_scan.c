@@ -219,3 +219,32 @@ Test(neigh_scan, unsolicited_slla_never_displaces_incomplete)
 	cr_assert_eq(census(0, "2001:db8:1::abcd").probe_state, 0);
 	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_TABLE_FULL], 1);
 }
+
+/* A table mostly full of REACHABLE entries (they carry traffic): a scan
+ * takes the free slots, then recycles its own INCOMPLETE entries; no
+ * REACHABLE entry is touched and no packet meets a full table. */
+Test(neigh_scan, reachable_entries_survive_a_scan_of_a_full_table)
+{
+	const unsigned reachable = NEIGH_TABLE_SIZE - 596;
+	char dst[64];
+	for (unsigned i = 0; i < reachable; i++) {
+		snprintf(dst, sizeof(dst), "2001:db8:1::ee:%x", i + 1);
+		size_t len = build_echo_frame(frame, FAKE_IF_B, "2001:db8:2::5", dst, 64, 8);
+		rx(FAKE_IF_B, frame, len);
+		send_na(FAKE_IF_A, dst, mac_new);
+		if (fake_ntx > FAKE_TX_MAX / 2)
+			fake_ntx = 0;
+	}
+	struct census c = census(FAKE_IF_A, NULL);
+	cr_assert_eq(c.other, reachable);
+	cr_assert_eq(c.incomplete, 0);
+
+	for (unsigned i = 0; i < 3000; i++)
+		scan_one(i);
+	c = census(FAKE_IF_A, NULL);
+	cr_assert_eq(c.other, reachable, "every REACHABLE entry is still there");
+	cr_assert_eq(c.incomplete, 596, "the scan has the free slots, no more");
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_TABLE_FULL], 0);
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_EVICTED], 0);
+	cr_assert_eq(sstats.drop[STACK_DROP_NEIGH_UNRES_EVICTED], 3000 - 596);
+}
