@@ -138,7 +138,9 @@ int main(int argc, char **argv)
 	udp[4] = udp_len >> 8;
 	udp[5] = udp_len & 0xff;
 
-	uint32_t base = ntohl(*(uint32_t *)(ip6 + 36));
+	uint32_t base;
+	memcpy(&base, ip6 + 36, 4);
+	base = ntohl(base);
 	double start = now_s();
 	unsigned long sent = 0, failed = 0;
 	while (sent + failed < count) {
