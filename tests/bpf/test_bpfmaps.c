@@ -97,6 +97,7 @@ Test(bpfmaps, route_prefix_is_canonical)
 	uint8_t a[16];
 
 	/* Host bits beyond /33 are ignored: 2001:db8:8000::/33. */
+	memcpy(ifv.mac, MAC_A, 6); /* xt_ip6 frames are addressed to MAC_A */
 	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_addr("2001:db8:ffff::1", a);
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 33, &v, err), 0, "%s", err);
@@ -129,6 +130,7 @@ Test(bpfmaps, tables_are_separate)
 	/* Default route in table 254 only; ingress uses table 10: no route. */
 	memset(a, 0, sizeof(a));
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 0, &v, err), 0, "%s", err);
+	memcpy(ifv.mac, MAC_A, 6);
 	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_ip6(&p, "2001:db8::1", "2001:db8:1::1", 64, NEXTHDR_UDP, 8);
 	xt_run(&p, if_a, &r);

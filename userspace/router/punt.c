@@ -42,9 +42,17 @@ static const char *const PUNT_REASON_NAMES[] = {
  *   XRLIM_BURST_FACTOR); one global bucket cannot be per destination, so
  *   it allows about twenty destinations' worth. Beyond it, same-interface
  *   traffic stays in the fast path (XDP_TX).
- * - NEIGH_MISS: 10000/s, burst 1000: first packets towards unresolved
- *   neighbours; the stack queues them (bounded) while it resolves, and a
- *   burst of new flows after a link comes up must not lose them.
+ * - NEIGH_MISS: 5000/s, burst 250: packets towards unresolved neighbours,
+ *   each a new INCOMPLETE entry (and a multicast NS) when its address is
+ *   new. The stack recycles the oldest INCOMPLETE entry of an interface
+ *   beyond XRT_NEIGH_INCOMPLETE_MAX (1024, RFC 6583 7.1), so this rate is
+ *   what bounds how fast a scan of an on-link /64 churns them: an entry
+ *   lives at least 1024 / 5000 s = 205 ms, 105 ms just after every CPU
+ *   spent its burst (2 x 250), enough for any neighbour that answers its
+ *   NS within 100 ms; it also caps the NS a scan makes the router send at
+ *   the same 5000/s. (10000/s with 4096 shared entries living 3 s let
+ *   1400 scanned addresses/s lock the table.) A burst of new flows after a
+ *   link comes up needs one punt per flow, which 250 per CPU covers.
  * - LOCAL: 50000/s, burst 5000: the router's own traffic (ping, SSH,
  *   BGP...), which the kernel never limits; xrtd answers ~130k echoes/s
  *   (t_slowpath_line's flood ping, 5000 back to back), so the budget only
@@ -65,7 +73,7 @@ static const struct xrt_punt_cfg PUNT_DEFAULTS[XRT_PUNT_MAX] = {
 	[XRT_PUNT_HOP_LIMIT] = { 2000, 200 },
 	[XRT_PUNT_BEYOND_SCOPE] = { 1000, 50 },
 	[XRT_PUNT_TOO_BIG] = { 5000, 500 },
-	[XRT_PUNT_NEIGH_MISS] = { 10000, 1000 },
+	[XRT_PUNT_NEIGH_MISS] = { 5000, 250 },
 	[XRT_PUNT_REDIRECT] = { 20, 6 },
 };
 
