@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "stack/neighbour.h"
+#include "xrt/err.h"
 #include "stack/stack_internal.h"
 #include "xrt/limits.h"
 
 #define NEIGH_HASH_BUCKETS 1024
-#define NEIGH_ERR_LEN 256
 
 struct neigh_held {
 	struct neigh_held *next;
@@ -590,22 +590,22 @@ int neigh_add_static(int ifindex, const struct in6_addr *addr, const uint8_t mac
 		     char *err)
 {
 	if (!stack_dev(ifindex)) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: interface %d is not attached", ifindex);
+		xrt_err(err, "neigh: interface %d is not attached", ifindex);
 		return -ENODEV;
 	}
 	if (ip6_is_mcast(addr) || ip6_is_unspec(addr)) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: address must be unicast");
+		xrt_err(err, "neigh: address must be unicast");
 		return -EINVAL;
 	}
 	if (mac[0] & 1) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: lladdr must be a unicast MAC");
+		xrt_err(err, "neigh: lladdr must be a unicast MAC");
 		return -EINVAL;
 	}
 	struct neighbour *n = neigh_lookup(ifindex, addr);
 	if (!n)
 		n = neigh_create(ifindex, addr, true);
 	if (!n) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: table full (%d entries)", NEIGH_TABLE_SIZE);
+		xrt_err(err, "neigh: table full (%d entries)", NEIGH_TABLE_SIZE);
 		return -ENOSPC;
 	}
 	memcpy(n->mac, mac, 6);
@@ -619,7 +619,7 @@ int neigh_del(int ifindex, const struct in6_addr *addr, char *err)
 {
 	struct neighbour *n = neigh_lookup(ifindex, addr);
 	if (!n) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: no entry for that address on interface %d",
+		xrt_err(err, "neigh: no entry for that address on interface %d",
 			 ifindex);
 		return -ENOENT;
 	}
