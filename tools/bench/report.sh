@@ -68,15 +68,15 @@ fpcost creates a private network and mount namespace (nothing to clean up),
 loads four programs and runs the same 64-byte IPv6/UDP frames through each,
 round-robin, $FP_REPEAT packets per figure:
 
-- **floor** (bpf/bench_redirect.bpf.c): parse Ethernet, rewrite both MACs,
+- **floor** (tools/fpcost/bench_redirect.bpf.c): parse Ethernet, rewrite both MACs,
   redirect through a DEVMAP_HASH. The least a forwarder does.
 - **xrt** (bpf/xrt_fwd.bpf.o, the product), loaded and programmed only
   through the bpfmaps API: two interfaces, one next hop, a PERMANENT
   neighbour, a blackhole /48 and N random routes.
-- **fib** (bpf/bench_fib.bpf.c): the kernel's xdp_fwd sample, IPv6 half:
+- **fib** (tools/fpcost/bench_fib.bpf.c): the kernel's xdp_fwd sample, IPv6 half:
   bpf_fib_lookup over the same N routes in the kernel FIB of that netns
   (installed with \`ip -6 -batch\`), then redirect.
-- **lpm** (bpf/bench_lpm.bpf.c): the floor plus one fib6_lookup in xrt's
+- **lpm** (tools/fpcost/bench_lpm.bpf.c): the floor plus one fib6_lookup in xrt's
   own FIB trie (its maps shared, the same walk code), to split xrt's cost.
   (Named after the BPF LPM trie the FIB trie replaced.)
 
@@ -98,7 +98,7 @@ EOF
 	done
 	cat <<EOF
 
-What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+What each of xrt's other lookups costs on its own (tools/fpcost/bench_maps.bpf.c:
 the floor plus one lookup in xrt's own, filled map; program - floor, ns):
 
 | routes | xrt_ifaces (HASH, 4-byte key; the pipeline uses it for ifindex >= 4096 only) | xrt_neigh6 (HASH, 20-byte key; skipped while the gateway MAC is cached) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
@@ -160,7 +160,7 @@ redirect-only floor of section 1 (`pktgen floor`: rewrite MACs, redirect
 r0 -> r1, no IPv6 processing at all); three copies of the topology, built
 by the same code, one per router kind, measured in turn. Since the whole
 chain runs on one CPU (see below), 1/rate is the chain's cost per frame,
-and the difference to the floor's is what that router adds. The sink counts in XDP (bpf/xrt_sink.bpf.o, IPv6/UDP to
+and the difference to the floor's is what that router adds. The sink counts in XDP (tools/pktgen/xrt_sink.bpf.o, IPv6/UDP to
 port 9 only). Each measurement also checks the kernel's
 Ip6OutForwDatagrams: it must grow by the frame count under the kernel and
 not move under xrt, so each figure is known to come from the right path.
@@ -205,7 +205,7 @@ One pktgen measurement by hand, in a topology built by lib.sh's
 \`ip netns exec XBg build/pktgen tx --dev XBg0 --keep-dev XBk0 --dst-mac MAC(r0) --src 2001:db8:1::2 --dst 2001:db8:100::1 --size 64 --flows 1000 --count 2000000 --call 1000000\`
 then \`build/pktgen sink read /run/XB/sink\`.
 
-What the live-frames generator (build/pktgen, bpf/pktgen.bpf.c) measures,
+What the live-frames generator (build/pktgen, tools/pktgen/pktgen.bpf.c) measures,
 and why its figures can be defended:
 
 - **Where the frames go.** BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs
@@ -221,7 +221,7 @@ and why its figures can be defended:
   own egress MAC as destination and drops it as PACKET_OTHERHOST (\`ip -s -s
   link\` on r0: otherhost 196864 of 200000). Only each call's first fresh
   pages got through, which is why 64-frame calls all arrived.
-  bpf/pktgen.bpf.c now copies the 62 header bytes over every frame before
+  tools/pktgen/pktgen.bpf.c now copies the 62 header bytes over every frame before
   setting its flow; every frame sent is counted at the sink (see the loss
   column).
 - **Why each call cost ~24 ms.** With repeat > 1, BPF_PROG_RUN puts the

@@ -16,7 +16,7 @@ sp_send_expiring() { # topology prefix, count, extra pktgen args
 	shift 2
 	xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" \
 		--dst-mac "$(xb_mac "${XB}r" "${XB}r0")" --src "$GEN_ADDR" --dst "$DST_BASE" \
-		--hop-limit 1 --count "$n" --call 64 --obj "$BPF/pktgen.bpf.o" "$@" |
+		--hop-limit 1 --count "$n" --call 64 --obj "$PKTGEN_OBJ" "$@" |
 		sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p'
 }
 
