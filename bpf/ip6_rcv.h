@@ -3,7 +3,7 @@
 #define XRT_BPF_IP6_RCV_H
 
 #include "pkt.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "punt.h"
 #include "stats.h"
 

@@ -2,13 +2,13 @@
 #include "pkt.h"
 #include "maps.h"
 #include "stats.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "ip6_rcv.h"
 #include "ip_rcv.h"
 #include "ip_forward.h"
-#include "fib.h"
-#include "forward.h"
-#include "neigh.h"
+#include "ip6_route_input.h"
+#include "ip6_forward.h"
+#include "ip6_finish_output2.h"
 #include "punt.h"
 
 #define XRT_STAGE(call)                    \

@@ -276,7 +276,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			table = l->dev.table;
 		iif = l;
 	}
-	/* The fast path decides these before any route lookup (bpf/fib.h). */
+	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
 	const char *pre = NULL;
 	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
 		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK

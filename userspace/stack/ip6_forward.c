@@ -5,7 +5,7 @@
  * Called for a packet whose route is unicast and not local. The fast path
  * did these checks already, but the daemon never trusts it. A packet punted
  * for a Redirect was NOT forwarded by the fast path (XDP cannot clone a
- * frame; see bpf/forward.h), so here it gets the Redirect and is forwarded.
+ * frame; see bpf/ip6_forward.h), so here it gets the Redirect and is forwarded.
  */
 void ip6_forward(struct pkt *p, const struct fib6_result *res)
 {

@@ -1,6 +1,6 @@
 /* xrt fast path stages 6 and 8: ip6_forward checks and the MTU check. */
-#ifndef XRT_BPF_FORWARD_H
-#define XRT_BPF_FORWARD_H
+#ifndef XRT_BPF_IP6_FORWARD_H
+#define XRT_BPF_IP6_FORWARD_H
 
 #include "pkt.h"
 #include "punt.h"

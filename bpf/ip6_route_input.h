@@ -1,6 +1,6 @@
 /* xrt fast path stages 4-5 and 7: ip6_route_input, route types, ECMP path. */
-#ifndef XRT_BPF_FIB_H
-#define XRT_BPF_FIB_H
+#ifndef XRT_BPF_IP6_ROUTE_INPUT_H
+#define XRT_BPF_IP6_ROUTE_INPUT_H
 
 #include "pkt.h"
 #include "maps.h"

@@ -1,6 +1,6 @@
 /* xrt fast path stages 9-10: neighbour lookup, rewrite and transmit. */
-#ifndef XRT_BPF_NEIGH_H
-#define XRT_BPF_NEIGH_H
+#ifndef XRT_BPF_IP6_FINISH_OUTPUT2_H
+#define XRT_BPF_IP6_FINISH_OUTPUT2_H
 
 #include "pkt.h"
 #include "maps.h"
