@@ -14,7 +14,7 @@
 #include "cli/cmd_stack.h"
 #include "kernel/netlink.h"
 #include "router/punt.h"
-#include "rib/rt6_multipath_hash.h"
+#include "xrt/multipath.h"
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "stack/stack_stats.h"
@@ -255,7 +255,7 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 	if (bpf_map_lookup_elem(r->maps.nh_grp, &gid, &g) || !g.nbuckets ||
 	    g.nbuckets > XRT_ECMP_BUCKETS)
 		return NULL;
-	uint32_t id = g.bucket[rt6_multipath_hash(&f) % g.nbuckets];
+	uint32_t id = g.bucket[rt6_multipath_hash_flow(&f) % g.nbuckets];
 	for (unsigned i = 0; i < rt->grp->n; i++)
 		if (rt->grp->nh[i]->id == id)
 			return rt->grp->nh[i];
