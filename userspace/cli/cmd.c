@@ -797,7 +797,6 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 #define NAME_MIB(id, name) name,
 #define NAME_OTHER(id, name) name,
 static const char *const MIB_NAMES[] = { XRT_MIB_LIST(NAME_MIB) };
-static const char *const PUNT_NAMES[] = { XRT_PUNT_LIST(NAME_OTHER) };
 static const char *const DROP_NAMES[] = { XRT_DROP_LIST(NAME_OTHER) };
 static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OTHER) };
 #define XSK_NAME(f, name) name,
@@ -811,7 +810,7 @@ static json_object *stats_json(const struct xrt_stats *s)
 	for (int i = 0; i < XRT_MIB_MAX; i++)
 		JADD(o, MIB_NAMES[i], JINT(s->mib[i]));
 	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		JADD(p, PUNT_NAMES[i], JINT(s->punt[i]));
+		JADD(p, xrt_punt_names[i], JINT(s->punt[i]));
 	for (int i = 0; i < XRT_DROP_MAX; i++)
 		JADD(d, DROP_NAMES[i], JINT(s->drop[i]));
 	for (int i = 0; i < XRT_PASS_MAX; i++)
@@ -832,7 +831,7 @@ static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 	for (int i = 0; i < XRT_MIB_MAX; i++)
 		xrt_buf_printf(out, "%-32s\t%llu\n", MIB_NAMES[i], (unsigned long long)s->mib[i]);
 	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		xrt_buf_printf(out, "punt.%-27s\t%llu\n", PUNT_NAMES[i],
+		xrt_buf_printf(out, "punt.%-27s\t%llu\n", xrt_punt_names[i],
 			       (unsigned long long)s->punt[i]);
 	for (int i = 0; i < XRT_DROP_MAX; i++)
 		xrt_buf_printf(out, "drop.%-27s\t%llu\n", DROP_NAMES[i],
