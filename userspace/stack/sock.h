@@ -101,7 +101,6 @@ struct sock {
 
 /* The registry (af_inet6.c). */
 int inet6_register_protosw(struct inet_protosw *p);
-void inet6_unregister_protosw(struct inet_protosw *p);
 /* Register the transports: raw, UDP, TCP (called by stack_init). */
 void inet6_init(void);
 void inet6_fini(void);
