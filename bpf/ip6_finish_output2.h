@@ -62,9 +62,10 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;
 	} else {
-		/* SPEC 1 step 10: transmit through the devmap (bulked per
-		 * device, flushed once per NAPI poll). An egress without an
-		 * entry makes the helper return the flags' XDP_DROP. */
+		/* Transmit through the devmap: dev_map_enqueue bulks per
+		 * device, xdp_do_flush sends once per NAPI poll. An egress
+		 * without an entry makes the helper return the flags'
+		 * XDP_DROP. */
 		const __u32 slot = 0;
 		void *tx_ports = bpf_map_lookup_elem(&xrt_tx_outer, &slot);
 

@@ -6,7 +6,7 @@
 #include "punt.h"
 #include "stats.h"
 
-/* ip6_forward, in the kernel's order (seed 000): XRT_NEXT to forward, else
+/* ip6_forward, in the kernel's order (net/ipv6/ip6_output.c): XRT_NEXT to forward, else
  * the verdict of a punt or drop. */
 static __always_inline int ip6_forward(struct xrt_pkt *p)
 {

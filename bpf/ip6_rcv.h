@@ -8,7 +8,7 @@
 #include "stats.h"
 
 /*
- * Same checks, order and MIB counters as the kernel's ipv6_rcv (seed 000),
+ * Same checks, order and MIB counters as the kernel's ipv6_rcv (ip6_rcv_core),
  * plus the RFC 4291 2.7 multicast-source rule (InHdrErrors, as current
  * kernels count it) and the unspecified destination (InAddrErrors, as the
  * kernel's route lookup counts it).

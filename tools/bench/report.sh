@@ -28,7 +28,7 @@ Absolute numbers drift from run to run on this machine; the ratios are the
 result. Reproduce everything with \`make bench\` (about 5 minutes), or one
 section with the command given in it.
 
-## Targets (issue 5)
+## Targets
 
 | target | measured | |
 |---|---|---|

@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 		ctl_server_close(&d.server);
 		return 1;
 	}
-	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
+	/* Applications' sockets (userspace/sock/README): their own epoll set, one fd here.
 	 * Without them the router still routes, so a failure only warns. */
 	int sockfd = sock_server_open(sock, err, sizeof(err));
 	if (sockfd < 0) {

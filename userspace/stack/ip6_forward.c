@@ -12,7 +12,7 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	const struct xrt_netdev *in = stack_dev(p->ifindex);
 
-	/* The seeds' "goto error": forwarding off counts as InAddrErrors. */
+	/* The kernel ip6_forward's "goto error": forwarding off counts as InAddrErrors. */
 	if (!in || !in->forwarding) {
 		DROP_INC(FWD_DISABLED);
 		MIB_INC(IN_ADDR_ERRORS);

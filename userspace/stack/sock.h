@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 /*
- * Like the kernel (seeds 000/001): a socket is created through the
+ * Like the kernel (net/ipv6/af_inet6.c): a socket is created through the
  * address-family registry (inet6_create), which finds the inet_protosw entry
  * for (type, protocol); that entry binds the socket-level operations
  * (proto_ops, the BSD calls) to the transport (proto). Input reaches a
