@@ -8,6 +8,16 @@ verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print
 above() { awk -v a="$1" -v f="$2" 'BEGIN { if (a == "" || f == "" || a + 0 == 0 || f + 0 == 0) print "n/a"; else printf "%.0f", 1e9 / a - 1e9 / f }'; }
 per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 human() { awk -v v="$1" 'BEGIN { if (v == "") print "n/a"; else if (v >= 1e6) printf "%.2f M", v / 1e6; else if (v >= 1e3) printf "%.0f k", v / 1e3; else printf "%.0f", v }'; }
+# Target rows for one generator: xrt/kernel end to end, each size and flow count.
+e2e_target_rows() { # generator "label" minimum_ratio
+	local size flows r
+	for size in 64 1500; do
+		for flows in 1 1000; do
+			r=$(ratio "$(median "e2e.xrt.$1.$size.$flows")" "$(median "e2e.kernel.$1.$size.$flows")")
+			echo "| $2, ${size} B, $flows flow(s) | ${r}x | $(verdict_ge "$r" "$3") |"
+		done
+	done
+}
 
 bench_report() {
 	local cpu kernel n
@@ -33,7 +43,7 @@ section with the command given in it.
 | target | measured | |
 |---|---|---|
 EOF
-	local r1 rN fibN e2e_p e2e_t
+	local r1 rN fibN
 	r1=$(ratio "$(get "fp.$first.xrt.forward")" "$(get "fp.$first.floor.forward")")
 	rN=$(ratio "$(get "fp.$last.xrt.forward")" "$(get "fp.$last.floor.forward")")
 	echo "| full pipeline <= 1.3x the redirect-only floor, $first route(s) | ${r1}x | $(verdict_le "$r1" 1.3) |"
@@ -42,21 +52,11 @@ EOF
 		fibN=$(ratio "$(get "fp.$n.xrt.forward")" "$(get "fp.$n.fib.forward")")
 		echo "| beats the bpf_fib_lookup forwarder per packet, $n routes (xrt/fib < 1) | ${fibN}x | $(verdict_le "$fibN" 0.999) |"
 	done
-	for size in 64 1500; do
-		for flows in 1 1000; do
-			e2e_p=$(ratio "$(median "e2e.xrt.pktgen.$size.$flows")" "$(median "e2e.kernel.pktgen.$size.$flows")")
-			echo "| end to end >= 2x the kernel, live frames, ${size} B, $flows flow(s) | ${e2e_p}x | $(verdict_ge "$e2e_p" 2) |"
-		done
-	done
+	e2e_target_rows pktgen "end to end >= 2x the kernel, live frames" 2
 	local e2e_big
 	e2e_big=$(ratio "$(median e2e.xrt.table.64.1000)" "$(median e2e.kernel.table.64.1000)")
 	echo "| end to end >= 2x the kernel, live frames, 64 B, $(get table.routes) routes, $(get table.dsts) destinations | ${e2e_big}x | $(verdict_ge "$e2e_big" 2) |"
-	for size in 64 1500; do
-		for flows in 1 1000; do
-			e2e_t=$(ratio "$(median "e2e.xrt.trafgen.$size.$flows")" "$(median "e2e.kernel.trafgen.$size.$flows")")
-			echo "| end to end >= the kernel, trafgen, ${size} B, $flows flow(s) | ${e2e_t}x | $(verdict_ge "$e2e_t" 1) |"
-		done
-	done
+	e2e_target_rows trafgen "end to end >= the kernel, trafgen" 1
 
 	cat <<EOF
 
