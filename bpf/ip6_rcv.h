@@ -3,12 +3,12 @@
 #define XRT_BPF_IP6_RCV_H
 
 #include "pkt.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "punt.h"
 #include "stats.h"
 
 /*
- * Same checks, order and MIB counters as the kernel's ipv6_rcv (seed 000),
+ * Same checks, order and MIB counters as the kernel's ipv6_rcv (ip6_rcv_core),
  * plus the RFC 4291 2.7 multicast-source rule (InHdrErrors, as current
  * kernels count it) and the unspecified destination (InAddrErrors, as the
  * kernel's route lookup counts it).

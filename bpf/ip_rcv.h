@@ -3,7 +3,7 @@
 #define XRT_BPF_IP_RCV_H
 
 #include "pkt.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "stats.h"
 
 /* The 16-bit one's complement sum of the header (RFC 791 3.1, RFC 1071),

@@ -118,6 +118,14 @@ enum xrt_punt_reason { XRT_PUNT_LIST(XRT_ENUM_PUNT) XRT_PUNT_MAX };
 enum xrt_drop_reason { XRT_DROP_LIST(XRT_ENUM_DROP) XRT_DROP_MAX };
 enum xrt_pass_reason { XRT_PASS_LIST(XRT_ENUM_PASS) XRT_PASS_MAX };
 
+#ifndef __bpf__
+/* The punt reasons' names by id: the one table that `xrt stats` prints and
+ * the punt budgets (`punt set NAME`, `xrt punt show`) print and parse. */
+#define XRT_NAME_OF(id, name) name,
+static const char *const xrt_punt_names[XRT_PUNT_MAX] = { XRT_PUNT_LIST(XRT_NAME_OF) };
+#undef XRT_NAME_OF
+#endif
+
 /*
  * Value of the xrt_stats PERCPU_ARRAY, indexed by interface slot (slot 0:
  * packets from interfaces without an ifaces entry). Totals are the sum over

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "harness.h"
-#include "rib/rt6_multipath_hash.h"
+#include "xrt/multipath.h"
 #include "xrt/proto.h"
 
 static void setup(void)
@@ -360,8 +360,9 @@ Test(forward, gateway_cache_survives_reload)
 	xrt_maps_close(&m2);
 }
 
-/* control/rt6_multipath_hash.c (used by `xrt route get`) predicts the member
- * the fast path really takes, flow for flow. */
+/* rt6_multipath_hash_flow (include/xrt/multipath.h, used by `xrt route get`)
+ * lays a flow's fields out as the fast path reads them from the packet, so
+ * it predicts the member the fast path really takes, flow for flow. */
 Test(forward, ecmp_matches_userspace_hash)
 {
 	struct xrt_nh_grp *g = calloc(1, sizeof(*g));
@@ -387,7 +388,7 @@ Test(forward, ecmp_matches_userspace_hash)
 		f.has_ports = true;
 		f.sport = (uint16_t)(2000 + i * 3);
 		f.dport = (uint16_t)(80 + i % 5);
-		id = g->bucket[rt6_multipath_hash(&f) % g->nbuckets];
+		id = g->bucket[rt6_multipath_hash_flow(&f) % g->nbuckets];
 		cr_assert_eq(ecmp_member(&p), (int)id /* nh 6 -> ..:06, 7 -> ..:07 */,
 			     "flow %d: predicted nh %u", i, id);
 	}

@@ -328,7 +328,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	stack_up = true;
-	/* Applications' sockets (sock/server.c): their own epoll set, one fd
+	/* Applications' sockets (userspace/sock/README): their own epoll set, one fd
 	 * here. Without them the router still routes, so a failure only warns. */
 	sockfd = sock_server_open(sock, err, sizeof(err));
 	if (sockfd < 0) {

@@ -14,12 +14,6 @@
 #define PUNT_RATE_MAX 10000000u /* pps; far above what one AF_XDP socket takes */
 #define PUNT_BURST_MAX 1000000u
 
-static const char *const PUNT_REASON_NAMES[] = {
-#define PUNT_NAME(id, name) name,
-	XRT_PUNT_LIST(PUNT_NAME)
-#undef PUNT_NAME
-};
-
 /*
  * Default budget per reason (packets per second for the whole router, and
  * the bucket depth). The fast path refills each CPU at rate/ncpus, so the
@@ -125,12 +119,12 @@ void punt_config_unmark(struct xrt_router *r)
 static int reason_parse(const char *w, char *err)
 {
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
-		if (!strcasecmp(w, PUNT_REASON_NAMES[i]))
+		if (!strcasecmp(w, xrt_punt_names[i]))
 			return (int)i;
 	char list[256] = "";
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-			 PUNT_REASON_NAMES[i]);
+			 xrt_punt_names[i]);
 	ERR("unknown punt reason \"%s\" (%s)", w, list);
 	return -EINVAL;
 }
@@ -153,7 +147,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 		const struct xrt_punt_cfg *c = &r->punt_cfg[i];
 		if (json) {
 			json_object *o = json_object_new_object();
-			json_object_object_add(o, "reason", json_object_new_string(PUNT_REASON_NAMES[i]));
+			json_object_object_add(o, "reason", json_object_new_string(xrt_punt_names[i]));
 			json_object_object_add(o, "rate", json_object_new_int64(c->rate_pps));
 			json_object_object_add(o, "burst", json_object_new_int64(c->burst));
 			json_object_object_add(o, "punted", json_object_new_int64((int64_t)st.punt[i]));
@@ -166,7 +160,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 			snprintf(rate, sizeof(rate), "%u", c->rate_pps);
 		else
 			snprintf(rate, sizeof(rate), "unlimited");
-		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", PUNT_REASON_NAMES[i], rate,
+		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", xrt_punt_names[i], rate,
 			       c->burst, (unsigned long long)st.punt[i],
 			       (unsigned long long)limited[i]);
 	}
@@ -226,7 +220,7 @@ int cmd_punt(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_
 			}
 		}
 		if (!has_rate && !has_burst) {
-			ERR("punt set %s: say rate PPS and/or burst N", PUNT_REASON_NAMES[reason]);
+			ERR("punt set %s: say rate PPS and/or burst N", xrt_punt_names[reason]);
 			return -EINVAL;
 		}
 		if (r->check_only)

@@ -26,15 +26,6 @@ int inet6_register_protosw(struct inet_protosw *p)
 	return 0;
 }
 
-void inet6_unregister_protosw(struct inet_protosw *p)
-{
-	for (struct inet_protosw **q = &inetsw6[p->type]; *q; q = &(*q)->next)
-		if (*q == p) {
-			*q = p->next;
-			return;
-		}
-}
-
 /* inet6_create's lookup: an exact protocol match first, then a wildcard
  * entry (raw), and protocol 0 takes the first entry of the type. */
 static struct inet_protosw *protosw_find(int type, int protocol, int *err)

@@ -186,7 +186,7 @@ void ipv6_rcv(struct pkt *p)
 		return;
 	}
 	/* RFC 4291 2.5.3 / 2.7: loopback never on the wire, multicast never a
-	 * source, interface-local multicast never on the wire: the seeds'
+	 * source, interface-local multicast never on the wire: ip6_rcv_core's
 	 * "goto err", InHdrErrors. An unspecified destination (2.5.2) counts
 	 * as InAddrErrors, as in the fast path. */
 	if (ip6_is_loopback(&ip6->daddr) || ip6_is_loopback(&ip6->saddr) ||

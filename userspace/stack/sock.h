@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 /*
- * Like the kernel (seeds 000/001): a socket is created through the
+ * Like the kernel (net/ipv6/af_inet6.c): a socket is created through the
  * address-family registry (inet6_create), which finds the inet_protosw entry
  * for (type, protocol); that entry binds the socket-level operations
  * (proto_ops, the BSD calls) to the transport (proto). Input reaches a
@@ -101,7 +101,6 @@ struct sock {
 
 /* The registry (af_inet6.c). */
 int inet6_register_protosw(struct inet_protosw *p);
-void inet6_unregister_protosw(struct inet_protosw *p);
 /* Register the transports: raw, UDP, TCP (called by stack_init). */
 void inet6_init(void);
 void inet6_fini(void);

@@ -165,7 +165,6 @@ int ipv6_destopt_rcv(struct pkt *p);
 int ipv6_rthdr_rcv(struct pkt *p);
 int ipv6_frag_rcv(struct pkt *p);
 int icmpv6_rcv(struct pkt *p);
-int udpv6_unreach_rcv(struct pkt *p);
 void reassembly_timers_run(uint64_t now);
 uint64_t reassembly_timers_next(void);
 void reassembly_init(void);
