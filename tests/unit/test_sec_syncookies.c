@@ -284,3 +284,38 @@ Test(sec_syncookies, listener_close_frees_its_requests)
 	fake_advance_ms(70000); /* no timer touches a freed listener */
 	cr_assert_eq(seg_sockets_in_use(), 0);
 }
+
+/* A burst of clients: a cookie's ACK that finds the accept queue full is
+ * kept as a request (xrt's deviation from the kernel, which drops it and
+ * later resets the client's data), so the client's next segments complete
+ * the connection once the application accepts. */
+Test(sec_syncookies, cookie_ack_with_full_accept_queue_waits_as_request)
+{
+	struct sock *l = seg_listener(PORT, 1);
+	uint32_t isn1 = legit_syn(1000, NULL);
+	uint32_t cookie = legit_syn(1001, NULL);
+	seg_from(LEGIT, 1000, PORT, PISN + 1, isn1 + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	/* Accept queue now full (backlog 1): the cookie's ACK waits. */
+	seg_from(LEGIT, 1001, PORT, PISN + 1, cookie + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(sockstats.tcp_syncookies_recv, 1);
+	cr_assert_eq(sockstats.tcp_listen_overflows, 1);
+	cr_assert_eq(seg_gauge(STACK_GAUGE_TCP_REQSK), 1, "kept as a request");
+	unsigned before = fake_ntx;
+	seg_from(LEGIT, 1001, PORT, PISN + 6, cookie + 1, TCP_ACK, 512, NULL, 0, "world", 5);
+	const uint8_t *th = seg_last_tcp(before);
+	cr_assert(!th || !(th[13] & TCP_RST), "never a reset for the waiting client");
+	struct sock *c1 = tcp_accept(l);
+	cr_assert_not_null(c1);
+	cr_assert_eq(ntohs(c1->peer.sin6_port), 1000);
+	seg_from(LEGIT, 1001, PORT, PISN + 6, cookie + 1, TCP_ACK, 512, NULL, 0, "world", 5);
+	seg_from(LEGIT, 1001, PORT, PISN + 1, cookie + 1, TCP_ACK, 512, NULL, 0, "hello", 5);
+	struct sock *c2 = tcp_accept(l);
+	cr_assert_not_null(c2, "established once the queue had room");
+	cr_assert_eq(ntohs(c2->peer.sin6_port), 1001);
+	cr_assert_eq(tcp_rcv_queued(c2), 10, "both segments, in order");
+	char buf[16];
+	bool eof;
+	cr_assert_eq(tcp_recvmsg(c2, buf, sizeof(buf), &eof), 10);
+	cr_assert_arr_eq(buf, "helloworld", 10);
+	cr_assert_eq(seg_gauge(STACK_GAUGE_TCP_REQSK), 0);
+}

@@ -304,6 +304,25 @@ static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
 		.adv_mss = tcp_mss_for(&ip6->saddr),
 	};
 	req.mss = tcp_req_mss(mss, req.adv_mss);
+	if (ltp->acceptq_len >= (unsigned)ltp->backlog) {
+		/* The kernel drops such an ACK; the client, which believes
+		 * itself connected, then sends data that no cookie check can
+		 * take (its sequence moved on) and meets a reset. xrtd's accept
+		 * round trip is slower than a kernel accept, so a burst of
+		 * clients hits this: the peer has proven it receives our
+		 * segments, so it becomes a request (bounded by
+		 * XRT_TCP_REQSK_MAX) until the accept queue has room. */
+		sockstats.tcp_listen_overflows++;
+		sockstats.tcp_backlog_drops++;
+		DROP_INC(TCP_BACKLOG);
+		struct request_sock *r = reqsk_alloc();
+		if (r) {
+			*r = req;
+			inet_csk_reqsk_queue_hash_add(
+				r, (uint64_t)TCP_SYNACK_TIMEOUT_INIT_MS * NSEC_PER_MSEC);
+		}
+		return -1;
+	}
 	struct sock *child = tcp_v6_syn_recv_sock(lsk, &req);
 	if (!child)
 		return -1;
