@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# xrt: a spoofed SYN flood (about 10k SYN/s from random sources for 5 s, trafgen) against a TCP listener on xrtd's socket layer: with SYN cookies (the default) a legitimate kernel TCP client still connects and exchanges data within 1 s, request socks stay at the backlog and xrtd's RSS stays bounded; with cookies off (XRT_TCP_SYNCOOKIES=0, the negative control) the same flood denies the service.
+# xrt: a spoofed SYN flood (10k SYN/s from random sources for 5 s, tests/netns/synflood.py) against a TCP listener on xrtd's socket layer: with SYN cookies (the default) a legitimate kernel TCP client still connects and exchanges data within 1 s, request socks stay at the backlog and xrtd's RSS stays bounded; with cookies off (XRT_TCP_SYNCOOKIES=0, the negative control) the same flood denies the service.
 XRT_PREFIX_BASE=st
 source "$(dirname "$0")/lib.sh"
-xrt_require_cmd socat trafgen
+xrt_require_cmd socat
 xrt_require_xrt
 SHIM=$XRT_BUILD/libxrt-sock.so
 xrt_require_file "$SHIM"
@@ -31,23 +31,6 @@ MAC_AR=$(xrt_mac $A "$IF_AR") MAC_RA=$(xrt_mac $R "$IF_RA")
 MAC_FR=$(xrt_mac $F "$IF_FR") MAC_RF=$(xrt_mac $R "$IF_RF")
 xrt_static_neigh $A "$IF_AR" 2001:db8:1::1 "$MAC_RA"
 xrt_static_neigh $F "$IF_FR" 2001:db8:f::1 "$MAC_RF"
-
-# The flood: Ethernet + IPv6 + TCP SYN with an MSS option, source
-# 2001:db8:ff::RRRR:RRRR and source port and sequence number random per
-# frame (drnd), the TCP checksum computed per frame (csumtcp6).
-FLOOD_CFG=$XRT_TMP/synflood.cfg
-hexmac() { sed 's/^/0x/; s/:/, 0x/g' <<<"$1"; }
-cat >"$FLOOD_CFG" <<CFG
-{
-  $(hexmac "$MAC_RF"), $(hexmac "$MAC_FR"), c16(0x86dd),
-  0x60, 0x00, 0x00, 0x00, c16(24), 6, 64,
-  0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0x00, 0x00, 0, 0, 0, 0, drnd(4),
-  0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
-  drnd(2), c16($PORT), drnd(4), 0, 0, 0, 0, 0x60, 0x02, c16(65535),
-  csumtcp6(14, 54), c16(0),
-  0x02, 0x04, 0x05, 0xb4,
-}
-CFG
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$(xrt_xrtd_pid $R)/status"; }
 stat_of() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
@@ -100,33 +83,44 @@ phase() {
 	RSS_MAX=$RSS0
 	local in0 t0 t1
 	in0=$(stat_of TcpInSegs)
-	t0=$(date +%s%N)
-	xrt_bg $F "flood-$cookies" timeout --foreground $((SECS + 20)) \
-		trafgen -o "$IF_FR" -i "$FLOOD_CFG" -n "$COUNT" -b "${RATE}pps" -P 1 -C -A -Q
+	# The frames are built first (about 2 s), then sent paced: the
+	# flood starts when segments start arriving.
+	xrt_bg $F "flood-$cookies" timeout --foreground $((SECS + 30)) \
+		"$XRT_PY" "$XRT_ROOT/tests/netns/synflood.py" "$IF_FR" "$MAC_RF" "$MAC_FR" \
+		2001:db8:ff:: 2001:db8:1::1 "$PORT" "$RATE" "$COUNT"
 	local flood_pid=$XRT_LAST_PID
-	# Probes once the flood has filled the request queue, one a second.
-	xrt_wait_for '[ "$(stat_of TcpInSegs)" -ge $((in0 + RATE / 2)) ]' 10 ||
+	xrt_wait_for '[ "$(stat_of TcpInSegs)" -ge $((in0 + 100)) ]' 20 ||
 		xrt_fail "the flood did not reach xrtd ($(stat_of TcpInSegs) segments in)"
+	t0=$(date +%s%N)
+	# Three probes, 1, 2.5 and 4 s into the flood.
 	PROBES=()
-	local i r
-	for i in 1 2 3; do
+	local i r at
+	for at in 1000 2500 4000; do
+		xrt_wait_for "[ \$(date +%s%N) -ge $((t0 + at * 1000000)) ]" 6 || true
 		r=$(probe)
 		PROBES+=("$r")
-		xrt_log "cookies=$cookies probe $i during the flood: $r ms; request socks $(stat_of sp_tcp_reqsk), RSS $(rss_kb) kB"
+		xrt_log "cookies=$cookies probe at $at ms into the flood: $r ms; request socks $(stat_of sp_tcp_reqsk), RSS $(rss_kb) kB"
 		r=$(rss_kb)
 		[ "$r" -le "$RSS_MAX" ] || RSS_MAX=$r
-		kill -0 "$flood_pid" 2>/dev/null || break
 	done
-	xrt_wait_pid "$flood_pid" $((SECS + 25)) || xrt_fail "trafgen did not finish"
+	xrt_wait_pid "$flood_pid" $((SECS + 35)) || xrt_fail "the flood generator did not finish"
 	t1=$(date +%s%N)
+	local sent
+	sent=$(cat "$XRT_TMP/flood-$cookies.log")
+	xrt_log "cookies=$cookies generator: $sent"
 	r=$(rss_kb)
 	[ "$r" -le "$RSS_MAX" ] || RSS_MAX=$r
 	local ms=$(((t1 - t0) / 1000000)) in
 	in=$(($(stat_of TcpInSegs) - in0))
-	SENT_PPS=$((COUNT * 1000 / ms))
+	local gen_ms=${sent##* in }
+	gen_ms=${gen_ms%% ms}
+	SENT_PPS=$((COUNT * 1000 / gen_ms))
 	RCVD_PPS=$((in * 1000 / ms))
-	xrt_log "cookies=$cookies: $COUNT spoofed SYNs in $ms ms: $SENT_PPS/s sent, $RCVD_PPS/s reached the socket layer (TcpInSegs)"
+	xrt_log "cookies=$cookies: $COUNT spoofed SYNs: $SENT_PPS/s sent, $RCVD_PPS/s reached the socket layer (TcpInSegs, $in in $ms ms)"
 	xrt_cli $R stats | grep -E '^(TcpExt(Syncookies|ListenOverflows|ListenDrops|TCPReqQFull)|sp_tcp_reqsk|TcpPassiveOpens)' >&2 || true
+	xrt_cli $R stats >"$XRT_TMP/stats-$cookies.txt"
+	# Where the flood went, if not to the socket layer.
+	awk '$2 != 0 && $1 ~ /^(Xsk|punt|drop|sp_|TcpIn|Ip6In)/' "$XRT_TMP/stats-$cookies.txt" >&2 || true
 	kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died under the flood"
 	xrt_stop "$echo_pid"
 }
