@@ -9,8 +9,8 @@ _Static_assert((XRT_TCP_REQSK_HASH & (XRT_TCP_REQSK_HASH - 1)) == 0, "power of 2
 static struct request_sock reqs[XRT_TCP_REQSK_MAX];
 static struct request_sock *hash[XRT_TCP_REQSK_HASH];
 static struct request_sock *live;  /* list of requests in use */
+static struct request_sock *free_list; /* the others, through hnext */
 static unsigned nlive;
-static unsigned free_hint;
 
 void reqsk_table_init(void)
 {
@@ -18,7 +18,11 @@ void reqsk_table_init(void)
 	memset(hash, 0, sizeof(hash));
 	live = NULL;
 	nlive = 0;
-	free_hint = 0;
+	free_list = NULL;
+	for (unsigned i = XRT_TCP_REQSK_MAX; i-- > 0;) {
+		reqs[i].hnext = free_list;
+		free_list = &reqs[i];
+	}
 }
 
 /* Keyed (SECURE_KEY_REQSK_HASH): a spoofing attacker cannot aim SYNs at one
@@ -34,17 +38,15 @@ static unsigned reqsk_bucket(const struct in6_addr *rmt, uint16_t rport,
 	       (XRT_TCP_REQSK_HASH - 1);
 }
 
+/* O(1) either way: a flood must not make each SYN walk the table. */
 struct request_sock *reqsk_alloc(void)
 {
-	for (unsigned n = 0; n < XRT_TCP_REQSK_MAX; n++) {
-		unsigned i = (free_hint + n) % XRT_TCP_REQSK_MAX;
-		if (reqs[i].in_use)
-			continue;
-		free_hint = (i + 1) % XRT_TCP_REQSK_MAX;
-		memset(&reqs[i], 0, sizeof(reqs[i]));
-		return &reqs[i];
-	}
-	return NULL;
+	struct request_sock *req = free_list;
+	if (!req)
+		return NULL;
+	free_list = req->hnext;
+	memset(req, 0, sizeof(*req));
+	return req;
 }
 
 void inet_csk_reqsk_queue_hash_add(struct request_sock *req, uint64_t timeout_ns)
@@ -84,6 +86,8 @@ void inet_csk_reqsk_queue_drop(struct request_sock *req)
 	if (ltp && ltp->synq_len)
 		ltp->synq_len--;
 	req->in_use = false;
+	req->hnext = free_list;
+	free_list = req;
 }
 
 struct request_sock *reqsk_lookup(const struct sock *listener, const struct in6_addr *rmt,
