@@ -32,6 +32,8 @@ MAC_FR=$(xrt_mac $F "$IF_FR") MAC_RF=$(xrt_mac $R "$IF_RF")
 xrt_static_neigh $A "$IF_AR" 2001:db8:1::1 "$MAC_RA"
 xrt_static_neigh $F "$IF_FR" 2001:db8:f::1 "$MAC_RF"
 
+# utime + stime of xrtd, in clock ticks (proc(5)).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$(xrt_xrtd_pid $R)/stat"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$(xrt_xrtd_pid $R)/status"; }
 stat_of() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 
@@ -79,6 +81,7 @@ phase() {
 	xrt_bg $R "echo-$cookies" env LD_PRELOAD="$SHIM" socat "TCP6-LISTEN:$PORT,fork,reuseaddr" PIPE
 	local echo_pid=$XRT_LAST_PID
 	xrt_wait_for '[ "$(probe)" -ge 0 ]' 10 || xrt_fail "echo service not up before the flood"
+	xrt_log "cookies=$cookies probe before the flood: $(probe) ms"
 	RSS0=$(rss_kb)
 	RSS_MAX=$RSS0
 	local in0 t0 t1
@@ -92,6 +95,8 @@ phase() {
 	xrt_wait_for '[ "$(stat_of TcpInSegs)" -ge $((in0 + 100)) ]' 20 ||
 		xrt_fail "the flood did not reach xrtd ($(stat_of TcpInSegs) segments in)"
 	t0=$(date +%s%N)
+	local cpu0
+	cpu0=$(cpu_ticks)
 	# Three probes, 1, 2.5 and 4 s into the flood.
 	PROBES=()
 	local i r at
@@ -105,6 +110,7 @@ phase() {
 	done
 	xrt_wait_pid "$flood_pid" $((SECS + 35)) || xrt_fail "the flood generator did not finish"
 	t1=$(date +%s%N)
+	local cpu_pct=$((($(cpu_ticks) - cpu0) * 100 * 1000 / $(getconf CLK_TCK) / ((t1 - t0) / 1000000)))
 	local sent
 	sent=$(cat "$XRT_TMP/flood-$cookies.log")
 	xrt_log "cookies=$cookies generator: $sent"
@@ -116,7 +122,7 @@ phase() {
 	gen_ms=${gen_ms%% ms}
 	SENT_PPS=$((COUNT * 1000 / gen_ms))
 	RCVD_PPS=$((in * 1000 / ms))
-	xrt_log "cookies=$cookies: $COUNT spoofed SYNs: $SENT_PPS/s sent, $RCVD_PPS/s reached the socket layer (TcpInSegs, $in in $ms ms)"
+	xrt_log "cookies=$cookies: $COUNT spoofed SYNs: $SENT_PPS/s sent, $RCVD_PPS/s reached the socket layer (TcpInSegs, $in in $ms ms); xrtd used ${cpu_pct}% of a CPU"
 	xrt_cli $R stats | grep -E '^(TcpExt(Syncookies|ListenOverflows|ListenDrops|TCPReqQFull)|sp_tcp_reqsk|TcpPassiveOpens)' >&2 || true
 	xrt_cli $R stats >"$XRT_TMP/stats-$cookies.txt"
 	# Where the flood went, if not to the socket layer.
