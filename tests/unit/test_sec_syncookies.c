@@ -239,7 +239,8 @@ Test(sec_syncookies, request_retransmits_synack_then_expires)
 	}
 	fake_advance_ms(63000 - (fake_now - t0) / NSEC_PER_MSEC + 10);
 	cr_assert_eq(seg_gauge(STACK_GAUGE_TCP_REQSK), 0, "the request gave up");
-	cr_assert_eq(sockstats.tcp_reqsk_timeouts, 1);
+	cr_assert_eq(sockstats.tcp_reqsk_timeouts, 1, "sp_tcp_reqsk_expired");
+	cr_assert_eq(sockstats.tcp_synack_retrans, 5, "TcpExtTCPSynRetrans");
 	cr_assert_eq(syn_acks, 6);
 }
 

@@ -133,6 +133,7 @@ static void reqsk_timer_handler(struct request_sock *req, uint64_t now)
 	}
 	req->num_retrans++;
 	sockstats.tcp_retrans++;
+	sockstats.tcp_synack_retrans++;
 	tcp_v6_send_synack(req);
 	uint64_t rto = (uint64_t)TCP_SYNACK_TIMEOUT_INIT_MS * NSEC_PER_MSEC << req->num_retrans;
 	uint64_t max = (uint64_t)TCP_RTO_MAX_MS * NSEC_PER_MSEC;

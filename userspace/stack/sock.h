@@ -181,7 +181,8 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(tcp_reqq_full_do_cookies, "TcpExtTCPReqQFullDoCookies") \
 	X(tcp_reqq_full_drop, "TcpExtTCPReqQFullDrop")          \
 	X(tcp_embryonic_rsts, "TcpExtEmbryonicRsts")            \
-	X(tcp_reqsk_timeouts, "TcpExtTCPTimeoutsSynRecv")       \
+	X(tcp_synack_retrans, "TcpExtTCPSynRetrans")            \
+	X(tcp_reqsk_timeouts, "sp_tcp_reqsk_expired")           \
 	X(tcp_ooo, "TcpExtTCPOFOQueue")                         \
 	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")
 #define SOCK_STATS_FIELD(f, name) uint64_t f;

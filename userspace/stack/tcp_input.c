@@ -248,6 +248,7 @@ static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp
 	if ((s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && s->seq == req->rcv_isn) {
 		/* Our SYN-ACK was lost: again (inet_rtx_syn_ack). */
 		sockstats.tcp_retrans++;
+		sockstats.tcp_synack_retrans++;
 		tcp_v6_send_synack(req);
 		return;
 	}

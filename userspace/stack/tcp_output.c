@@ -211,6 +211,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
 	if (tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV) {
 		tp->syn_retransmitted = true;
 		sockstats.tcp_retrans++;
+		sockstats.tcp_synack_retrans++; /* TCPSynRetrans: SYNs and SYN-ACKs */
 		tcp_send_syn(tp, tp->state == TCP_SYN_RECV);
 		return;
 	}
