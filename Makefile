@@ -2,9 +2,9 @@
 #
 # Sources are found by directory, so adding a file needs no Makefile edit:
 #   bpf/*.bpf.c            -> bpf/*.bpf.o (XDP objects, clang -target bpf)
-#   userspace/**.c         -> build/libxrt.a (all but xrtd.c and lib/)
-#   userspace/xrtd.c       -> build/xrtd
-#   userspace/lib/*.c      -> build/libxrt-sock.so (client library + shim)
+#   userspace/**.c         -> build/libxrt.a (all but the two below)
+#   userspace/daemon/xrtd.c -> build/xrtd
+#   userspace/sock/{client,shim}.c -> build/libxrt-sock.so (client library + shim)
 #   tools/NAME/*.c         -> build/NAME (NAME=xrt is the CLI)
 #   tests/unit/*.c         -> build/test_unit (criterion)
 #   tests/bpf/*.c          -> build/test_bpf (criterion + BPF_PROG_TEST_RUN)
@@ -22,10 +22,11 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:.c=.o)
-LIB_SRCS := $(filter-out userspace/xrtd.c userspace/lib/%, \
+XRTD_SRC := userspace/daemon/xrtd.c
+SOCK_SRCS := userspace/sock/client.c userspace/sock/shim.c
+LIB_SRCS := $(filter-out $(XRTD_SRC) $(SOCK_SRCS), \
 	$(shell find userspace -name '*.c' 2>/dev/null | sort))
 LIB_OBJS := $(LIB_SRCS:%.c=build/obj/%.o)
-SOCK_SRCS := $(wildcard userspace/lib/*.c)
 SOCK_OBJS := $(SOCK_SRCS:%.c=build/obj/%.o)
 TOOLS := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
 TOOL_BINS := $(addprefix build/,$(sort $(TOOLS)))
@@ -33,9 +34,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 
 BINS := build/xrtd $(TOOL_BINS)
-ifneq ($(SOCK_SRCS),)
 BINS += build/libxrt-sock.so
-endif
 ifneq ($(UNIT_SRCS),)
 TESTS += build/test_unit
 endif
@@ -57,7 +56,7 @@ build/libxrt.a: $(LIB_OBJS)
 	@mkdir -p build
 	rm -f $@ && ar rcs $@ $^
 
-build/xrtd: build/obj/userspace/xrtd.o build/libxrt.a
+build/xrtd: $(XRTD_SRC:%.c=build/obj/%.o) build/libxrt.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/libxrt-sock.so: $(SOCK_OBJS) build/libxrt.a

@@ -16,6 +16,10 @@ static __always_inline int ip6_forward(struct xrt_pkt *p)
 		XRT_MIB_INC(p, IN_ADDR_ERRORS);
 		return xrt_drop(p, XRT_DROP_FWD_DISABLED);
 	}
+	/* ip6_forward: "if (skb->pkt_type != PACKET_HOST) goto drop": a
+	 * frame sent to a group MAC is never forwarded (no MIB counter). */
+	if (p->eth->h_dest[0] & 1)
+		return xrt_drop(p, XRT_DROP_FWD_NOT_HOST);
 	if (ip6->hop_limit <= 1) {
 		XRT_MIB_INC(p, IN_HDR_ERRORS);
 		return xrt_punt(p, XRT_PUNT_HOP_LIMIT);

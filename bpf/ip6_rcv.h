@@ -19,6 +19,14 @@ static __always_inline int ipv6_rcv(struct xrt_pkt *p)
 	__u32 plen;
 	struct ipv6hdr *ip6 = p->ip6;
 
+	/* eth_type_trans marks a unicast frame for another MAC
+	 * PACKET_OTHERHOST (a promiscuous port, a flooding switch, a spoofed
+	 * destination MAC) and ip6_rcv_core drops it before any MIB counter
+	 * (SKB_DROP_REASON_OTHERHOST). Group MACs (I/G bit set) go on: the
+	 * multicast and link-local rules below decide. */
+	if (!(p->eth->h_dest[0] & 1) && !xrt_mac_eq(p->eth->h_dest, p->iif->mac))
+		return xrt_drop(p, XRT_DROP_OTHERHOST);
+
 	XRT_MIB_INC(p, IN_RECEIVES);
 	XRT_MIB_ADD(p, IN_OCTETS, frame_len);
 	if ((void *)(ip6 + 1) > p->data_end) {

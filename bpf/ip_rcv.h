@@ -34,12 +34,6 @@ static __always_inline int ip_fast_csum_ok(const struct xrt_pkt *p, __u32 ihl)
 	return sum == 0xffff;
 }
 
-static __always_inline int xrt_mac_eq(const __u8 *a, const __u8 *b)
-{
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
-		(a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
-}
-
 /* Host-order address in a /8 or /4 block. */
 static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
 {

@@ -81,7 +81,9 @@
 	X(IP4_CSUM, "ip4_csum")           /* header checksum wrong */           \
 	X(IP4_TOT_LEN, "ip4_tot_len")     /* total length < IHL * 4 */          \
 	X(IP4_TRUNCATED, "ip4_truncated") /* total length > frame */            \
-	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */
+	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */ \
+	X(OTHERHOST, "otherhost")         /* IPv6 to another host's MAC */ \
+	X(FWD_NOT_HOST, "fwd_not_host")   /* to be forwarded, group MAC */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \

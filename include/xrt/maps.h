@@ -33,7 +33,7 @@
 
 /*
  * The FIB: a multibit trie in four mmapable ARRAY maps (DESIGN: DIR-16 then
- * stride 4, path-compressed, leaf-pushed). Only userspace/control/ip6_fib.c
+ * stride 4, path-compressed, leaf-pushed). Only userspace/dataplane/ip6_fib.c
  * writes it; bpf/fib.h (fib6_lookup) walks it. A walk:
  *   slot = xrt_fib6_tbl[table].slot           (0: the table holds no route)
  *   e    = xrt_fib6_dp[slot].e[daddr bits 0..15]         pos = 16

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
-#include "control/bpfmaps.h"
+#include "dataplane/maps.h"
+#include "dataplane/loader.h"
+#include "dataplane/xdp.h"
 
 #define ETH_LEN 14
 #define PKT_MAX 2048

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "harness.h"
-#include "control/rt6_multipath_hash.h"
+#include "rib/rt6_multipath_hash.h"
 #include "xrt/proto.h"
 
 static void setup(void)
@@ -280,8 +280,10 @@ Test(forward, nexthop_before_iface)
 	expect_forwarded(&p, &r, nmac, MAC_B);
 }
 
-/* The gateway MAC cached in next hops follows xrt_neigh6: a new MAC, a
- * STALE entry (not cached: the fast path must stamp used_ns), deletion. */
+/* The gateway MAC cached in next hops follows xrt_neigh6 once the writer
+ * refreshes them (xrtd: the next hops the RIB names for that gateway): a
+ * new MAC, a STALE entry (not cached: the fast path must stamp used_ns),
+ * deletion. */
 Test(forward, gateway_mac_follows_neighbour_changes)
 {
 	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x77 };
@@ -300,12 +302,16 @@ Test(forward, gateway_mac_follows_neighbour_changes)
 
 	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_REACHABLE,
 					err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(memcmp(nh.dmac, mac2, 6), 0, "new MAC cached");
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_REDIRECT);
 	expect_forwarded(&p, &r, mac2, MAC_B);
 
 	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_STALE, err),
 		     0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
 	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
 	cr_assert_eq(nh.flags & XRT_NH_F_DMAC, 0, "STALE is not cached");
 	xt_run(&p, if_a, &r);
@@ -315,13 +321,14 @@ Test(forward, gateway_mac_follows_neighbour_changes)
 	cr_assert_neq(nv.used_ns, 0, "traffic through STALE stamped");
 
 	cr_assert_eq(xrt_maps_neigh_del(&M, if_b, k.addr, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_PASS, "neighbour gone: NEIGH_MISS punt");
 	cr_assert_eq(r.meta_len, 24);
 }
 
-/* A restarted daemon (second load on the same pins) still keeps the cache
- * of next hops it did not program itself in step. */
+/* A second writer on the same pins (a restarted daemon) refreshes the
+ * cache of next hops it did not program itself. */
 Test(forward, gateway_cache_survives_reload)
 {
 	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x78 };
@@ -345,6 +352,7 @@ Test(forward, gateway_cache_survives_reload)
 	xt_addr("fe80::1", gw);
 	cr_assert_eq(xrt_maps_neigh_set(&m2, if_b, gw, mac2, XRT_NUD_REACHABLE,
 					err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&m2, 1, err), 0, "%s", err);
 	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_REDIRECT);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/router.h"
+#include "router/router.h"
 
 /* What the fast path's FIB holds: (table, prefix/plen) -> route type. */
 #define FIB_MAX 32

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "control/cmd_parse.h"
-#include "control/ctl_proto.h"
+#include "cli/cmd_parse.h"
+#include "ctl/ctl_proto.h"
 
-static char err[XRT_CMD_ERR_LEN];
+static char err[XRT_ERR_LEN];
 
 /* Split a string literal into words the way the CLI does. */
 static int words(const char *s, char **argv)

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <stdio.h>
-#include "control/cmd_stack.h"
+#include "cli/cmd_stack.h"
 #include "xrt/proto.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__ })
@@ -12,7 +12,7 @@
 
 static struct cmd_ra c;
 static struct cmd_icmp ic;
-static char err[XRT_CMD_ERR_LEN];
+static char err[XRT_ERR_LEN];
 
 Test(cli_parse_stack, ra_set_with_every_option)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/ip6_fib.h"
+#include "dataplane/ip6_fib.h"
 #include "xrt/fib6.h"
 
 static struct fib6_mem M;

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 
-#include "control/rt6_multipath_hash.h"
+#include "rib/rt6_multipath_hash.h"
 
 static struct rt6_flow flow(uint16_t sport)
 {

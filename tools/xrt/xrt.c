@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control/ctl_proto.h"
+#include "ctl/ctl_proto.h"
 
 /* Batches are cut below the message limit so the header always fits. */
 #define BATCH_FILL_LIMIT (XRT_CTL_MAX_MSG - 4096)

@@ -119,6 +119,7 @@ void stack_stats_get(struct stack_stats *out)
 	out->gauge[STACK_GAUGE_REASM_BYTES] = reassembly_mem();
 	out->gauge[STACK_GAUGE_REASM_QUEUES] = reassembly_queues();
 	neigh_gauges(&out->gauge[STACK_GAUGE_NEIGH_ENTRIES],
+		     &out->gauge[STACK_GAUGE_NEIGH_INCOMPLETE],
 		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
 	out->gauge[STACK_GAUGE_TCP_REQSK] = reqsk_count();
 }

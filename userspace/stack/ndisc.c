@@ -95,11 +95,27 @@ static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *d
 			  dev->ifindex, dst_mac);
 }
 
-void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac)
+/*
+ * RFC 4861 7.2.2: "If the source address of the packet prompting the
+ * solicitation is the same as one of the addresses assigned to the
+ * outgoing interface, that address SHOULD be placed in the IP Source
+ * Address of the outgoing solicitation. Otherwise, any one of the
+ * addresses assigned to the interface should be used." The kernel
+ * (ndisc_solicit, ndisc_send_ns) uses its link-local then, so a forwarded
+ * packet's NS comes from the link-local.
+ */
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src)
 {
 	const struct xrt_netdev *dev = stack_dev(ifindex);
 	struct in6_addr src, dst;
-	if (!dev || !ipv6_dev_get_saddr(dev, target, &src)) {
+	if (!dev) {
+		ICMP6_INC(OUT_ERRORS);
+		return;
+	}
+	if (prompt_src && dev_has_addr(dev, prompt_src))
+		src = *prompt_src;
+	else if (!ipv6_dev_get_lladdr(dev, &src) && !ipv6_dev_get_saddr(dev, target, &src)) {
 		ICMP6_INC(OUT_ERRORS);
 		return;
 	}

@@ -9,14 +9,14 @@
 #include "xrt/punt.h"
 
 /*
- * The seam between stack/ (packets) and control/ (configuration). stack/
- * never includes control/ headers; the daemon hands the stack a struct
+ * The seam between stack/ (packets) and router/ (configuration). stack/
+ * never includes router/ headers; the daemon hands the stack a struct
  * stack_env at start. Unit tests hand it a fake one.
  */
 
 #define XRT_MAX_ADDRS 16 /* addresses per interface, link-local included */
 
-/* What the stack knows of an interface; filled by control/, read by stack/. */
+/* What the stack knows of an interface; filled by router/stack_env.c, read by stack/. */
 struct xrt_netdev {
 	int ifindex;
 	char name[16];

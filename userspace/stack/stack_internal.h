@@ -1,6 +1,6 @@
 /* xrt: what the slow path's stages share: the packet buffer, the env, counters, helpers. */
-#ifndef XRT_STACK_INTERNAL_H
-#define XRT_STACK_INTERNAL_H
+#ifndef XRT_STACK_STACK_INTERNAL_H
+#define XRT_STACK_STACK_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -123,7 +123,7 @@ const struct xrt_netdev *stack_dev(int ifindex);
 const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
 /* Is addr a Subnet-Router anycast address (RFC 4291 2.6.1) of dev, or of
  * any attached interface if dev is NULL? The kernel's ipv6_chk_acast_addr;
- * the rule is addrconf_join_anycast's (and control/addr.c's, which
+ * the rule is addrconf_join_anycast's (and router/addr.c's, which
  * installs their local routes): forwarding on, prefix shorter than /127,
  * host bits zero. Never one of our unicast addresses for source selection. */
 bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr);
@@ -131,10 +131,13 @@ bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *ad
  * solicited-node of one of its addresses or anycast addresses)? */
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);
 /* Source for a message sent out of (or about a packet that came in by) dev
- * to dst: a link-local for link-local or multicast link-scope dst, else a
- * global of dev if any, else its link-local. False if dev has none. */
+ * to dst (addrconf.c): RFC 6724 section 5 over dev's addresses (and every
+ * attached interface's unless dst is link-scoped or multicast), as the
+ * kernel's ipv6_dev_get_saddr. False if there is no candidate. */
 bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
 			struct in6_addr *out);
+/* RFC 6724 section 3.1: scope of a unicast or multicast address. */
+unsigned ipv6_addr_scope(const struct in6_addr *a);
 bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out);
 
 /* Input stages. */
@@ -203,8 +206,11 @@ void rt6_pmtu_flush(void);
 /* Neighbour discovery (ndisc.c), neighbour layer (neighbour.c). */
 void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len);
 /* NS for target: to its solicited-node group, or (unicast_mac set) a
- * unicast NUD probe to that MAC. */
-void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac);
+ * unicast NUD probe to that MAC. prompt_src: the source of the packet
+ * waiting for the answer, if any (it becomes the NS's source when it is an
+ * address of the interface, RFC 4861 7.2.2). */
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src);
 /* Build the ICMPv6 checksum and send straight to a MAC on ifindex. */
 int icmp6_xmit_direct(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
 		      uint8_t hop_limit, size_t icmp_len, int ifindex, const uint8_t mac[6]);
@@ -225,7 +231,7 @@ void neigh_update_from_slla(int ifindex, const struct in6_addr *addr,
 /* MAC of a resolved neighbour (for Redirect's target link-layer option). */
 bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6]);
 void neigh_timers_run(uint64_t now);
-void neigh_gauges(uint64_t *entries, uint64_t *hold_bytes);
+void neigh_gauges(uint64_t *entries, uint64_t *incomplete, uint64_t *hold_bytes);
 uint64_t neigh_timers_next(void);
 
 /* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */

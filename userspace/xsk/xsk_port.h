@@ -1,6 +1,6 @@
 /* xrt: AF_XDP ports over one shared UMEM: receive punted frames, transmit on any interface. */
-#ifndef XRT_XSK_PORT_H
-#define XRT_XSK_PORT_H
+#ifndef XRT_XSK_XSK_PORT_H
+#define XRT_XSK_XSK_PORT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 /*
  * One socket per (interface, rx queue), all sharing one UMEM and one bounded
  * frame pool. Copy mode on veth, zero-copy where the driver has it. The
- * daemon's event loop polls the fds; xsk/ knows nothing of control/.
+ * daemon's event loop polls the fds; xsk/ knows nothing of router/.
  */
 
 /* Bytes of one frame (UMEM chunk): the largest frame xsk_xmit carries. */

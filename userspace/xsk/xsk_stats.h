@@ -1,6 +1,6 @@
 /* xrt: counters of the AF_XDP layer (frames in/out, why a TX failed). */
-#ifndef XRT_XSK_STATS_H
-#define XRT_XSK_STATS_H
+#ifndef XRT_XSK_XSK_STATS_H
+#define XRT_XSK_XSK_STATS_H
 
 #include <stdbool.h>
 #include <stdint.h>

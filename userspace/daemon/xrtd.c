@@ -1,0 +1,393 @@
+/* xrtd: the xrt daemon: loads the fast path, serves the control socket, runs the event loop. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+#include "cli/cmd.h"
+#include "kernel/linkwatch.h"
+#include "kernel/netlink.h"
+#include "ctl/server.h"
+#include "router/router.h"
+#include "router/stack_env.h"
+#include "sock/server.h"
+#include "stack/stack.h"
+#include "xsk/xsk_port.h"
+
+#define OBJ_INSTALLED "/usr/local/lib/xrt/xrt_fwd.bpf.o"
+#define MAX_EVENTS 64
+#define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
+#define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
+
+/* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK };
+#define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
+
+struct daemon {
+	int epfd, sigfd, timerfd, linkfd;
+	struct xrt_router router;
+	struct ctl_server server;
+	bool stop;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
+		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
+		   "               re-reads it and applies only the difference\n"
+		   "  -s SOCKET    control socket (default %s; '@' = abstract)\n"
+		   "  --bpffs DIR  bpffs for the pinned maps (default %s)\n"
+		   "  --obj PATH   XDP object (default: bpf/xrt_fwd.bpf.o of the build tree,\n"
+		   "               else %s)\n"
+		   "  -f           stay in the foreground\n"
+		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
+		   "               neighbours (as `xrt sync kernel on`)\n",
+		XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
+}
+
+/* The object next to the build tree (build/xrtd -> ../bpf/), else installed. */
+static const char *default_obj(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/../bpf/xrt_fwd.bpf.o", exe);
+			struct stat st;
+			if (stat(buf, &st) == 0)
+				return buf;
+		}
+	}
+	return OBJ_INSTALLED;
+}
+
+/*
+ * Without -f: fork at once, and let the parent wait until the child reports
+ * ready (exit 0) or dies (exit 1), so start-up errors still reach the shell.
+ * Everything (epoll, signalfd, AF_XDP sockets and their UMEM) is created in
+ * the child: a signalfd wakes epoll through its creator's signal queue, and
+ * UMEM pages pinned by the parent are not the ones a forked child sees.
+ * Returns the child's end of the readiness pipe, or -2 on error.
+ */
+static int background(void)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC)) {
+		perror("xrtd: pipe");
+		return -2;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("xrtd: fork");
+		return -2;
+	}
+	if (pid > 0) {
+		char ok;
+		close(p[1]);
+		_exit(read(p[0], &ok, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/"))
+		perror("xrtd: chdir");
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		close(null);
+	}
+	return p[1];
+}
+
+static int loop_fd_add(void *ctx, int fd)
+{
+	struct daemon *d = ctx;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_XSK, fd) };
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int loop_nl_fd_add(void *ctx, int fd)
+{
+	struct daemon *d = ctx;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_NETLINK, fd) };
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void loop_fd_del(void *ctx, int fd)
+{
+	struct daemon *d = ctx;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			char err[XRT_ERR_LEN];
+			if (config_reload(&d->router, err))
+				fprintf(stderr, "xrtd: reload: %s\n", err);
+			else
+				fprintf(stderr, "xrtd: configuration reloaded\n");
+		} else {
+			d->stop = true;
+		}
+	}
+}
+
+/* A frame the fast path punted: up the userspace stack. */
+static void on_punt(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
+		    size_t len, void *arg)
+{
+	struct xrt_router *r = arg;
+	router_punt_begin(r, meta, frame, len);
+	stack_rx(meta, ifindex, frame, len);
+	router_punt_end(r);
+}
+
+/* One-shot timerfd at the stack's next deadline (disarmed when none). */
+static void arm_timer(struct daemon *d)
+{
+	uint64_t ns = stack_timers_next();
+	struct itimerspec its = { 0 };
+	if (ns != UINT64_MAX) {
+		if (ns == 0)
+			ns = 1; /* 0 would disarm: run it at once instead */
+		its.it_value.tv_sec = (time_t)(ns / 1000000000ull);
+		its.it_value.tv_nsec = (long)(ns % 1000000000ull);
+	}
+	timerfd_settime(d->timerfd, 0, &its, NULL);
+}
+
+static void on_event(struct daemon *d, uint64_t tag)
+{
+	int fd = (int)(uint32_t)tag;
+	switch (tag >> 32) {
+	case EV_LISTEN: {
+		int c = ctl_server_accept(&d->server);
+		if (c >= 0) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_CONN, c) };
+			if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c, &ev))
+				close(c);
+		}
+		break;
+	}
+	case EV_CONN:
+		/* A closed connection leaves epoll by itself when its fd closes. */
+		ctl_server_serve(&d->server, fd);
+		break;
+	case EV_SIGNAL:
+		on_signal(d);
+		break;
+	case EV_TIMER: {
+		uint64_t ticks;
+		if (read(d->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+			perror("xrtd: timerfd");
+		stack_timers_run();
+		break;
+	}
+	case EV_XSK:
+		xsk_port_rx(fd, RX_BUDGET, on_punt, &d->router);
+		break;
+	case EV_NETLINK:
+		nl_mirror_input(&d->router);
+		break;
+	case EV_LINKWATCH:
+		linkwatch_input(&d->router, fd);
+		break;
+	case EV_SOCK:
+		sock_server_run();
+		break;
+	}
+}
+
+static int setup_fds(struct daemon *d, const char *sock, char *err)
+{
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0) {
+		xrt_err(err, "epoll/signalfd/timerfd: %s", strerror(errno));
+		return -errno;
+	}
+	int rc = ctl_server_open(&d->server, &d->router, sock, err);
+	if (rc)
+		return rc;
+	struct epoll_event ev = { .events = EPOLLIN };
+	ev.data.u64 = EV(EV_LISTEN, d->server.listen_fd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->server.listen_fd, &ev);
+	ev.data.u64 = EV(EV_SIGNAL, d->sigfd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev);
+	ev.data.u64 = EV(EV_TIMER, d->timerfd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev);
+	d->linkfd = linkwatch_open(err);
+	if (d->linkfd < 0)
+		return d->linkfd;
+	ev.data.u64 = EV(EV_LINKWATCH, d->linkfd);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->linkfd, &ev);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "bpffs", required_argument, NULL, 'B' },
+		{ "obj", required_argument, NULL, 'O' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "sync-kernel", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
+	const char *obj = NULL;
+	bool foreground = false, sync_kernel = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 's': sock = optarg; break;
+		case 'B': bpffs = optarg; break;
+		case 'O': obj = optarg; break;
+		case 'f': foreground = true; break;
+		case 'k': sync_kernel = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "xrtd: unexpected argument \"%s\"\n", argv[optind]);
+		return 1;
+	}
+	char objbuf[PATH_MAX + 32], confbuf[PATH_MAX];
+	if (!obj)
+		obj = default_obj(objbuf, sizeof(objbuf));
+	/* Reloads re-open the file after the daemon left its directory. */
+	if (config && realpath(config, confbuf))
+		config = confbuf;
+	int ready_fd = foreground ? -1 : background();
+	if (ready_fd == -2)
+		return 1;
+
+	static struct daemon d;
+	char err[XRT_ERR_LEN];
+	/* What is up, for the one teardown below (start-up failures and
+	 * shutdown alike). */
+	bool router_up = false, pool_up = false, stack_up = false;
+	int sockfd = -1, status = 1;
+	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
+	d.server.listen_fd = -1;
+	/* Cheap, user-facing checks first: the socket (a second xrtd in the
+	 * namespace stops here before touching the maps the first one owns),
+	 * then the configuration's syntax; only then the BPF object and
+	 * AF_XDP, whose resources (the UMEM anchor on lo) are per namespace. */
+	int rc = setup_fds(&d, sock, err);
+	if (rc)
+		goto fail;
+	if (config && (rc = config_check(config, err)))
+		goto fail;
+	rc = router_init(&d.router, obj, bpffs, err);
+	if (rc)
+		goto fail;
+	router_up = true;
+	d.router.loop = (struct router_loop_ops){
+		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
+		.fd_del = loop_fd_del,
+	};
+	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
+		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
+		goto out;
+	}
+	pool_up = true;
+	d.router.xsk_ready = true;
+	struct stack_env env;
+	router_stack_env(&d.router, &env);
+	if ((rc = stack_init(&env))) {
+		fprintf(stderr, "xrtd: stack_init failed (%d)\n", rc);
+		goto out;
+	}
+	stack_up = true;
+	/* Applications' sockets (sock/server.c): their own epoll set, one fd
+	 * here. Without them the router still routes, so a failure only warns. */
+	sockfd = sock_server_open(sock, err, sizeof(err));
+	if (sockfd < 0) {
+		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
+	} else {
+		struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
+	}
+	if (config && (rc = config_load(&d.router, config, err)))
+		goto fail;
+	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
+		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
+		goto out;
+	}
+	if (ready_fd >= 0) {
+		/* Tell the waiting parent that we are up; it exits 0. */
+		if (write(ready_fd, "", 1) != 1)
+			perror("xrtd: readiness pipe");
+		close(ready_fd);
+	}
+	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", sock, obj, bpffs);
+
+	struct epoll_event evs[MAX_EVENTS];
+	while (!d.stop) {
+		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, -1);
+		if (n < 0 && errno != EINTR) {
+			perror("xrtd: epoll_wait");
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			on_event(&d, evs[i].data.u64);
+		xsk_tx_reclaim();
+		arm_timer(&d);
+	}
+	fprintf(stderr, "xrtd: shutting down\n");
+	status = 0;
+	goto out;
+
+fail:
+	fprintf(stderr, "xrtd: %s\n", err);
+out:
+	/* Not the reverse of start-up: router_fini closes the links' AF_XDP
+	 * sockets, which must go before the UMEM they share. */
+	if (d.server.listen_fd >= 0)
+		ctl_server_close(&d.server);
+	if (sockfd >= 0)
+		sock_server_close();
+	if (router_up)
+		router_fini(&d.router);
+	if (stack_up)
+		stack_fini();
+	if (pool_up)
+		xsk_pool_destroy();
+	linkwatch_close(d.linkfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	return status;
+}

@@ -1,0 +1,730 @@
+/* xrt: the fast path's FIB trie: fib6_add / fib6_del keep a shadow radix tree and rebuild the trie where it changes. */
+#include "dataplane/ip6_fib.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xrt/fib6.h"
+
+
+/*
+ * Two structures:
+ * - the shadow: per table, a path-compressed binary radix tree of the
+ *   prefixes (the kernel's fib6_node tree), the truth every change starts
+ *   from;
+ * - the trie the fast path walks (include/xrt/maps.h): a 16-bit direct
+ *   table, then 16-way nodes, with records standing in for the runs of
+ *   nodes that would have a single way out. Leaves are pushed: every entry
+ *   holds the answer for its whole span, so a walk never backtracks.
+ *
+ * The trie is always exactly build(shadow) (build() below, a pure function
+ * of the shadow). A change to prefix P walks the trie along P from the top
+ * to the smallest entry whose span holds P (or the first whose shape is no
+ * longer what build() wants), and refreshes it: pushed leaves that changed
+ * are rewritten in place, and a span whose shape changed is built afresh in
+ * unused cells and published with one 32-bit store. Only P's span changes,
+ * so nothing outside that entry needs touching, and every word a reader
+ * can see is either the old answer or the new one.
+ */
+
+struct pfx {
+	uint64_t hi, lo; /* host order, bits beyond len zero */
+	unsigned len;
+};
+
+struct pnode {
+	struct pfx p;
+	struct pnode *child[2];
+	uint32_t leaf;
+	bool route;
+};
+
+struct cells { /* free list + bump allocator over one array */
+	uint32_t *free, nfree;
+	uint32_t next, max; /* next never-used index; max = array size */
+	uint32_t *pending, npending;
+	uint32_t used;
+};
+
+struct fib6 {
+	struct fib6_mem mem;
+	struct pnode *root[XRT_MAX_TABLES];
+	uint32_t routes[XRT_MAX_TABLES];
+	uint32_t dflt[XRT_MAX_TABLES]; /* ::/0, kept out of the trie */
+	uint8_t slot_of[XRT_MAX_TABLES];
+	uint32_t slot_table[XRT_FIB6_TABLE_SLOTS]; /* table + 1, 0 = free */
+	struct cells nodes, recs;
+	uint64_t nroutes;
+	uint32_t syncs;
+};
+
+/* ---- prefixes ---- */
+
+static unsigned pfx_bit(const struct pfx *p, unsigned i)
+{
+	return i < 64 ? (p->hi >> (63 - i)) & 1 : (p->lo >> (127 - i)) & 1;
+}
+
+static struct pfx pfx_trunc(struct pfx p, unsigned len)
+{
+	if (len < 64) {
+		p.hi = len ? p.hi & ~((1ull << (64 - len)) - 1) : 0;
+		p.lo = 0;
+	} else if (len < 128) {
+		p.lo = len > 64 ? p.lo & ~((1ull << (128 - len)) - 1) : 0;
+	}
+	p.len = len;
+	return p;
+}
+
+static struct pfx pfx_make(const uint8_t addr[16], unsigned len)
+{
+	struct pfx p = { 0, 0, 128 };
+
+	for (int i = 0; i < 8; i++) {
+		p.hi = p.hi << 8 | addr[i];
+		p.lo = p.lo << 8 | addr[8 + i];
+	}
+	return pfx_trunc(p, len);
+}
+
+/* Does a contain b (a is shorter or equal, and b starts with a)? */
+static bool pfx_contains(const struct pfx *a, const struct pfx *b)
+{
+	if (a->len > b->len)
+		return false;
+	struct pfx t = pfx_trunc(*b, a->len);
+	return t.hi == a->hi && t.lo == a->lo;
+}
+
+/* p followed by the STRIDE bits of v (p.len <= XRT_FIB6_NODE_MAXPOS). */
+static struct pfx pfx_extend(struct pfx p, uint32_t v)
+{
+	unsigned __int128 x = (unsigned __int128)p.hi << 64 | p.lo;
+
+	p.len += XRT_FIB6_STRIDE;
+	x |= (unsigned __int128)v << (128 - p.len);
+	p.hi = (uint64_t)(x >> 64);
+	p.lo = (uint64_t)x;
+	return p;
+}
+
+static unsigned pfx_common(const struct pfx *a, const struct pfx *b)
+{
+	unsigned max = a->len < b->len ? a->len : b->len, n;
+	uint64_t x = a->hi ^ b->hi;
+
+	if (x)
+		n = (unsigned)__builtin_clzll(x);
+	else if ((x = a->lo ^ b->lo))
+		n = 64 + (unsigned)__builtin_clzll(x);
+	else
+		n = 128;
+	return n < max ? n : max;
+}
+
+/* ---- the shadow (radix tree) ---- */
+
+static struct pnode *pnode_new(const struct pfx *p)
+{
+	struct pnode *n = calloc(1, sizeof(*n));
+	if (n)
+		n->p = *p;
+	return n;
+}
+
+/* The node holding exactly p, or where it would be linked. */
+static struct pnode **shadow_find(struct pnode **link, const struct pfx *p)
+{
+	struct pnode *n;
+
+	while ((n = *link) && n->p.len < p->len && pfx_contains(&n->p, p))
+		link = &n->child[pfx_bit(p, n->p.len)];
+	return link;
+}
+
+/* Insert p with leaf; *old = the leaf it replaces (0 if it is new). */
+static int shadow_add(struct pnode **root, const struct pfx *p, uint32_t leaf, uint32_t *old)
+{
+	struct pnode **link = shadow_find(root, p), *n = *link, *m, *glue;
+
+	*old = 0;
+	if (n && n->p.len == p->len && pfx_contains(&n->p, p)) {
+		*old = n->route ? n->leaf : 0;
+		n->route = true;
+		n->leaf = leaf;
+		return 0;
+	}
+	if (!(m = pnode_new(p)))
+		return -ENOMEM;
+	m->route = true;
+	m->leaf = leaf;
+	if (!n) {
+		*link = m;
+		return 0;
+	}
+	unsigned c = pfx_common(&n->p, p);
+	if (c == p->len) { /* p contains n */
+		m->child[pfx_bit(&n->p, c)] = n;
+		*link = m;
+		return 0;
+	}
+	struct pfx g = pfx_trunc(*p, c);
+	if (!(glue = pnode_new(&g))) {
+		free(m);
+		return -ENOMEM;
+	}
+	glue->child[pfx_bit(p, c)] = m;
+	glue->child[pfx_bit(&n->p, c)] = n;
+	*link = glue;
+	return 0;
+}
+
+/* Remove p's route; nodes left without a route and with fewer than two
+ * children go too. */
+static int shadow_del(struct pnode **root, const struct pfx *p)
+{
+	struct pnode **link = root, **plink = NULL, *n;
+
+	while ((n = *link) && n->p.len < p->len && pfx_contains(&n->p, p)) {
+		plink = link;
+		link = &n->child[pfx_bit(p, n->p.len)];
+	}
+	if (!n || n->p.len != p->len || !pfx_contains(&n->p, p) || !n->route)
+		return -ENOENT;
+	n->route = false;
+	if (n->child[0] && n->child[1])
+		return 0;
+	*link = n->child[0] ? n->child[0] : n->child[1];
+	free(n);
+	/* The parent may now be a route-less glue node with one child. */
+	if (plink && (n = *plink) && !n->route && !(n->child[0] && n->child[1])) {
+		*plink = n->child[0] ? n->child[0] : n->child[1];
+		free(n);
+	}
+	return 0;
+}
+
+static void shadow_free(struct pnode *n)
+{
+	if (!n)
+		return;
+	shadow_free(n->child[0]);
+	shadow_free(n->child[1]);
+	free(n);
+}
+
+/*
+ * The topmost shadow node inside span s, starting from n (which contains s
+ * or is inside it), and in *d the longest route strictly containing s met
+ * on the way.
+ */
+static struct pnode *shadow_descend(struct pnode *n, const struct pfx *s, uint32_t *d)
+{
+	while (n) {
+		if (n->p.len >= s->len)
+			return pfx_contains(s, &n->p) ? n : NULL;
+		if (!pfx_contains(&n->p, s))
+			return NULL;
+		if (n->route)
+			*d = n->leaf;
+		n = n->child[pfx_bit(s, n->p.len)];
+	}
+	return NULL;
+}
+
+/* ---- cells ---- */
+
+static int cells_init(struct cells *c, uint32_t max)
+{
+	memset(c, 0, sizeof(*c));
+	c->next = 1; /* 0 is never a cell: an entry's index 0 means nothing */
+	c->max = max;
+	c->free = malloc(sizeof(uint32_t) * max);
+	c->pending = malloc(sizeof(uint32_t) * max);
+	return c->free && c->pending ? 0 : -ENOMEM;
+}
+
+static void synchronize(struct fib6 *f)
+{
+	f->mem.synchronize(f->mem.ctx);
+	f->syncs++;
+}
+
+/* Replaced cells become free once no reader can hold them any more. */
+static void reclaim(struct fib6 *f)
+{
+	struct cells *all[] = { &f->nodes, &f->recs };
+
+	synchronize(f);
+	for (int i = 0; i < 2; i++) {
+		struct cells *c = all[i];
+		memcpy(c->free + c->nfree, c->pending, sizeof(uint32_t) * c->npending);
+		c->nfree += c->npending;
+		c->npending = 0;
+	}
+}
+
+static uint32_t cell_alloc(struct fib6 *f, struct cells *c)
+{
+	if (!c->nfree && c->next >= c->max && c->npending)
+		reclaim(f);
+	if (c->nfree) {
+		c->used++;
+		return c->free[--c->nfree];
+	}
+	if (c->next < c->max) {
+		c->used++;
+		return c->next++;
+	}
+	return 0;
+}
+
+/* A cell no reader has seen (a build that failed halfway). */
+static void cell_unuse(struct cells *c, uint32_t i)
+{
+	c->free[c->nfree++] = i;
+	c->used--;
+}
+
+/* A cell readers may still be walking. */
+static void cell_retire(struct cells *c, uint32_t i)
+{
+	c->pending[c->npending++] = i;
+	c->used--;
+}
+
+/* Give back the cells of the subtree under entry e. */
+static void entry_release(struct fib6 *f, uint32_t e, bool published)
+{
+	uint32_t i = e & XRT_FIB6_E_IDX;
+
+	if (e & XRT_FIB6_E_NODE) {
+		for (int v = 0; v < 1 << XRT_FIB6_STRIDE; v++)
+			entry_release(f, f->mem.node[i].e[v], published);
+		published ? cell_retire(&f->nodes, i) : cell_unuse(&f->nodes, i);
+	} else if (e & XRT_FIB6_E_REC) {
+		entry_release(f, f->mem.rec[i].match, published);
+		published ? cell_retire(&f->recs, i) : cell_unuse(&f->recs, i);
+	}
+}
+
+/* ---- build: the trie entry for span s, a pure function of the shadow ---- */
+
+enum shape { SHAPE_LEAF, SHAPE_REC, SHAPE_NODE };
+
+/*
+ * What build() makes for span s whose topmost shadow node is t: a leaf when
+ * nothing lies strictly inside s; a record when everything inside shares a
+ * prefix at least one stride longer than s (*r = that shadow node); a node
+ * otherwise. *d becomes the answer for s's addresses outside everything.
+ */
+static enum shape shape_of(const struct pfx *s, struct pnode *t, uint32_t *d,
+			   struct pnode **r)
+{
+	*r = NULL;
+	if (!t)
+		return SHAPE_LEAF;
+	if (t->p.len == s->len) {
+		if (t->route)
+			*d = t->leaf;
+		if (!t->child[0] && !t->child[1])
+			return SHAPE_LEAF;
+		if (t->child[0] && t->child[1])
+			return SHAPE_NODE;
+		t = t->child[0] ? t->child[0] : t->child[1];
+	}
+	if (t->p.len >= s->len + XRT_FIB6_STRIDE) {
+		*r = t;
+		return SHAPE_REC;
+	}
+	return SHAPE_NODE;
+}
+
+static int build(struct fib6 *f, const struct pfx *s, uint32_t d, struct pnode *t,
+		 uint32_t *out)
+{
+	struct pnode *r;
+	uint32_t i;
+	int rc;
+
+	switch (shape_of(s, t, &d, &r)) {
+	case SHAPE_LEAF:
+		*out = d;
+		return 0;
+	case SHAPE_REC: {
+		struct xrt_fib6_rec *rec;
+		uint32_t m;
+
+		if (!(i = cell_alloc(f, &f->recs)))
+			return -ENOSPC;
+		if ((rc = build(f, &r->p, d, r, &m))) {
+			cell_unuse(&f->recs, i);
+			return rc;
+		}
+		rec = &f->mem.rec[i];
+		rec->hi = r->p.hi;
+		rec->lo = r->p.lo;
+		rec->plen = r->p.len;
+		rec->match = m;
+		rec->miss = d;
+		rec->pad = 0;
+		*out = XRT_FIB6_E_REC | i;
+		return 0;
+	}
+	case SHAPE_NODE:
+		break;
+	}
+	if (!(i = cell_alloc(f, &f->nodes)))
+		return -ENOSPC;
+	unsigned q = xrt_fib6_node_pos(s->len);
+	struct xrt_fib6_node *node = &f->mem.node[i];
+	for (uint32_t v = 0; v < 1 << XRT_FIB6_STRIDE; v++) {
+		struct pfx sub = pfx_extend(pfx_trunc(*s, q), v);
+		uint32_t dd = d;
+		struct pnode *tt = shadow_descend(t, &sub, &dd);
+
+		if ((rc = build(f, &sub, dd, tt, &node->e[v]))) {
+			while (v--)
+				entry_release(f, node->e[v], false);
+			cell_unuse(&f->nodes, i);
+			return rc;
+		}
+	}
+	*out = XRT_FIB6_E_NODE | i;
+	return 0;
+}
+
+/* ---- tables ---- */
+
+static uint32_t *dp_region(struct fib6 *f, uint32_t table)
+{
+	return f->mem.dp + ((size_t)f->slot_of[table] << XRT_FIB6_DP_BITS);
+}
+
+/* A DP region for table: its own, a free one, or one an emptied table
+ * left (after a grace period, since readers may still use it). */
+static int table_slot(struct fib6 *f, uint32_t table, char *err)
+{
+	uint32_t s;
+
+	if (f->slot_of[table])
+		return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (s = 1; s < f->mem.nslots; s++)
+			if (!f->slot_table[s])
+				goto found;
+		/* Regions of tables that no longer hold routes (all zero). */
+		bool any = false;
+		for (s = 1; s < f->mem.nslots; s++) {
+			uint32_t t = f->slot_table[s] - 1;
+			if (f->routes[t] == (f->dflt[t] != 0)) {
+				__atomic_store_n(&f->mem.tbl[t].slot, 0, __ATOMIC_RELEASE);
+				f->slot_of[t] = 0;
+				f->slot_table[s] = 0;
+				any = true;
+			}
+		}
+		if (!any)
+			break;
+		synchronize(f);
+	}
+	if (err)
+		xrt_err(err, "table %u: at most %u routing tables can hold routes at once",
+			 table, f->mem.nslots - 1);
+	return -ENOSPC;
+found:
+	f->slot_table[s] = table + 1;
+	f->slot_of[table] = (uint8_t)s;
+	__atomic_store_n(&f->mem.tbl[table].slot, s, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* ---- changes ---- */
+
+static void store(uint32_t *word, uint32_t v)
+{
+	if (*word != v)
+		__atomic_store_n(word, v, __ATOMIC_RELEASE);
+}
+
+/*
+ * Make the entry at *slot (span s; d the answer for s from routes strictly
+ * containing it; t the topmost shadow node inside s) equal build(s) again.
+ * Where its shape is still right, only the pushed leaves that changed are
+ * rewritten, each with one store; where the shape changed, that span is
+ * built afresh and published in one store. So changing a short prefix
+ * (a default route over a full table) rewrites words in place instead of
+ * rebuilding every cell under it.
+ */
+static int refresh(struct fib6 *f, uint32_t *slot, const struct pfx *s, uint32_t d,
+		   struct pnode *t)
+{
+	uint32_t e = *slot, i = e & XRT_FIB6_E_IDX, d0 = d, ne;
+	struct pnode *r;
+	int rc;
+
+	switch (shape_of(s, t, &d, &r)) {
+	case SHAPE_LEAF:
+		if (e & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC))
+			break;
+		store(slot, d);
+		return 0;
+	case SHAPE_REC: {
+		struct xrt_fib6_rec *rec = &f->mem.rec[i];
+
+		if (!(e & XRT_FIB6_E_REC) || rec->plen != r->p.len || rec->hi != r->p.hi ||
+		    rec->lo != r->p.lo)
+			break;
+		store(&rec->miss, d);
+		return refresh(f, &rec->match, &r->p, d, r);
+	}
+	case SHAPE_NODE:
+		if (!(e & XRT_FIB6_E_NODE))
+			break;
+		unsigned q = xrt_fib6_node_pos(s->len);
+		for (uint32_t v = 0; v < 1 << XRT_FIB6_STRIDE; v++) {
+			struct pfx sub = pfx_extend(pfx_trunc(*s, q), v);
+			uint32_t dd = d;
+			struct pnode *tt = shadow_descend(t, &sub, &dd);
+
+			if ((rc = refresh(f, &f->mem.node[i].e[v], &sub, dd, tt)))
+				return rc;
+		}
+		return 0;
+	}
+	if ((rc = build(f, s, d0, t, &ne)))
+		return rc;
+	__atomic_store_n(slot, ne, __ATOMIC_RELEASE);
+	entry_release(f, e, true);
+	return 0;
+}
+
+/* Refresh the entry at *slot for span s from the top of the shadow. */
+static int refresh_span(struct fib6 *f, uint32_t table, uint32_t *slot, const struct pfx *s)
+{
+	uint32_t d = 0;
+	struct pnode *t = shadow_descend(f->root[table], s, &d);
+
+	return refresh(f, slot, s, d, t);
+}
+
+/* Bring the trie in line with the shadow after a change to p. A failure (no
+ * free cells) can leave part of p's span refreshed: the caller undoes the
+ * change in the shadow and calls this again. */
+static int fib6_update(struct fib6 *f, uint32_t table, const struct pfx *p)
+{
+	uint32_t *dp = dp_region(f, table), *slot;
+	struct pfx s;
+	int rc;
+
+	if (p->len < XRT_FIB6_DP_BITS) { /* p covers whole DP entries */
+		uint32_t first = (uint32_t)(p->hi >> 48), n = 1u << (XRT_FIB6_DP_BITS - p->len);
+		for (uint32_t v = first; v < first + n; v++) {
+			s = (struct pfx){ (uint64_t)v << 48, 0, XRT_FIB6_DP_BITS };
+			if ((rc = refresh_span(f, table, &dp[v], &s)))
+				return rc;
+		}
+		return 0;
+	}
+	slot = &dp[p->hi >> 48];
+	s = pfx_trunc(*p, XRT_FIB6_DP_BITS);
+	for (;;) {
+		uint32_t e = *slot, d = 0, i = e & XRT_FIB6_E_IDX;
+		struct pnode *r, *t = shadow_descend(f->root[table], &s, &d);
+		enum shape want = shape_of(&s, t, &d, &r);
+
+		if (e & XRT_FIB6_E_NODE) {
+			unsigned q = xrt_fib6_node_pos(s.len);
+			if (want != SHAPE_NODE || p->len < q + XRT_FIB6_STRIDE)
+				break;
+			slot = &f->mem.node[i].e[xrt_fib6_nibble(p->hi, p->lo, q)];
+			s = pfx_trunc(*p, q + XRT_FIB6_STRIDE);
+		} else if (e & XRT_FIB6_E_REC) {
+			struct xrt_fib6_rec *rec = &f->mem.rec[i];
+			if (want != SHAPE_REC || r->p.len != rec->plen || r->p.hi != rec->hi ||
+			    r->p.lo != rec->lo || rec->plen > p->len ||
+			    !xrt_fib6_rec_match(rec, p->hi, p->lo))
+				break;
+			slot = &rec->match;
+			s = pfx_trunc(*p, rec->plen);
+		} else {
+			break;
+		}
+	}
+	return refresh_span(f, table, slot, &s);
+}
+
+static int check_args(uint32_t table, unsigned plen, char *err)
+{
+	if (table >= XRT_MAX_TABLES)
+		return xrt_fail(err, -EINVAL, "table: out of range");
+	if (plen > 128)
+		return xrt_fail(err, -EINVAL, "prefix length: must be 0..128");
+	return 0;
+}
+
+int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     uint32_t leaf, char *err)
+{
+	struct pfx p = pfx_make(addr, plen);
+	uint32_t old;
+	int rc = check_args(table, plen, err);
+
+	if (rc)
+		return rc;
+	if (!leaf || (leaf & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC)))
+		return xrt_fail(err, -EINVAL, "route: not a leaf");
+	if (!fib6_get(f, table, addr, plen) && f->nroutes >= XRT_MAX_ROUTES)
+		return xrt_fail(err, -ENOSPC, "route: table full");
+	if (plen == 0) {
+		old = f->dflt[table];
+		f->dflt[table] = leaf;
+		__atomic_store_n(&f->mem.tbl[table].dflt, leaf, __ATOMIC_RELEASE);
+		goto counted;
+	}
+	if ((rc = table_slot(f, table, err)))
+		return rc;
+	if ((rc = shadow_add(&f->root[table], &p, leaf, &old)))
+		return xrt_fail(err, rc, "route: out of memory");
+	if ((rc = fib6_update(f, table, &p))) {
+		if (old)
+			shadow_add(&f->root[table], &p, old, &old);
+		else
+			shadow_del(&f->root[table], &p);
+		fib6_update(f, table, &p); /* cells it freed come back after a grace period */
+		return xrt_fail(err, rc, "route: table full (no free trie cells)");
+	}
+counted:
+	if (!old) {
+		f->nroutes++;
+		__atomic_store_n(&f->mem.tbl[table].routes, ++f->routes[table], __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     char *err)
+{
+	struct pfx p = pfx_make(addr, plen);
+	uint32_t leaf, old;
+	int rc = check_args(table, plen, err);
+
+	if (rc)
+		return rc;
+	if (!(leaf = fib6_get(f, table, addr, plen)))
+		return xrt_fail(err, -ENOENT, "route: no such route");
+	if (plen == 0) {
+		f->dflt[table] = 0;
+		__atomic_store_n(&f->mem.tbl[table].dflt, 0, __ATOMIC_RELEASE);
+		goto counted;
+	}
+	shadow_del(&f->root[table], &p);
+	if ((rc = fib6_update(f, table, &p))) {
+		/* Removing can need cells too (a record replacing a node). */
+		shadow_add(&f->root[table], &p, leaf, &old);
+		fib6_update(f, table, &p);
+		return xrt_fail(err, rc, "route: table full (no free trie cells)");
+	}
+counted:
+	f->nroutes--;
+	__atomic_store_n(&f->mem.tbl[table].routes, --f->routes[table], __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
+		  unsigned plen)
+{
+	if (table >= XRT_MAX_TABLES || plen > 128)
+		return 0;
+	if (plen == 0)
+		return f->dflt[table];
+	struct pfx p = pfx_make(addr, plen);
+	struct pnode *root = f->root[table];
+	struct pnode *n = *shadow_find(&root, &p);
+
+	return n && n->p.len == p.len && pfx_contains(&n->p, &p) && n->route ? n->leaf : 0;
+}
+
+uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t addr[16])
+{
+	struct pfx a = pfx_make(addr, 128);
+	uint32_t slot, e, pos = XRT_FIB6_DP_BITS;
+
+	if (table >= XRT_MAX_TABLES || (slot = m->tbl[table].slot) >= m->nslots)
+		return 0;
+	e = m->dp[(size_t)slot << XRT_FIB6_DP_BITS | a.hi >> 48];
+	for (int step = 0; step < XRT_FIB6_MAX_STEPS; step++) {
+		uint32_t i = e & XRT_FIB6_E_IDX;
+
+		if (e & XRT_FIB6_E_NODE) {
+			uint32_t q = xrt_fib6_node_pos(pos);
+			if (i >= m->nnodes)
+				return 0;
+			e = m->node[i].e[xrt_fib6_nibble(a.hi, a.lo, q)];
+			pos = q + XRT_FIB6_STRIDE;
+		} else if (e & XRT_FIB6_E_REC) {
+			if (i >= m->nrecs)
+				return 0;
+			if (!xrt_fib6_rec_match(&m->rec[i], a.hi, a.lo))
+				return m->rec[i].miss ?: m->tbl[table].dflt;
+			e = m->rec[i].match;
+			pos = m->rec[i].plen;
+		} else {
+			return e ?: m->tbl[table].dflt;
+		}
+	}
+	return 0;
+}
+
+/* ---- lifetime ---- */
+
+struct fib6 *fib6_new(const struct fib6_mem *mem)
+{
+	struct fib6 *f = calloc(1, sizeof(*f));
+
+	if (!f || mem->nslots > XRT_FIB6_TABLE_SLOTS || mem->nslots < 2 ||
+	    cells_init(&f->nodes, mem->nnodes) || cells_init(&f->recs, mem->nrecs)) {
+		fib6_free(f);
+		return NULL;
+	}
+	f->mem = *mem;
+	/* Readers first: no table leads anywhere, then nothing is in use. */
+	for (uint32_t t = 0; t < XRT_MAX_TABLES; t++)
+		__atomic_store_n(&mem->tbl[t].slot, 0, __ATOMIC_RELEASE);
+	synchronize(f);
+	memset(mem->tbl, 0, sizeof(*mem->tbl) * XRT_MAX_TABLES);
+	memset(mem->dp, 0, sizeof(uint32_t) * ((size_t)mem->nslots << XRT_FIB6_DP_BITS));
+	return f;
+}
+
+void fib6_free(struct fib6 *f)
+{
+	if (!f)
+		return;
+	for (int t = 0; t < XRT_MAX_TABLES; t++)
+		shadow_free(f->root[t]);
+	free(f->nodes.free);
+	free(f->nodes.pending);
+	free(f->recs.free);
+	free(f->recs.pending);
+	free(f);
+}
+
+void fib6_usage(const struct fib6 *f, struct fib6_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->routes = f->nroutes;
+	for (uint32_t s = 1; s < f->mem.nslots; s++)
+		u->tables += f->slot_table[s] != 0;
+	u->nodes = f->nodes.used;
+	u->recs = f->recs.used;
+	u->pending = f->nodes.npending + f->recs.npending;
+	u->bytes = (uint64_t)u->nodes * sizeof(struct xrt_fib6_node) +
+		   (uint64_t)u->recs * sizeof(struct xrt_fib6_rec) +
+		   ((uint64_t)u->tables << XRT_FIB6_DP_BITS) * sizeof(uint32_t);
+	u->syncs = f->syncs;
+}

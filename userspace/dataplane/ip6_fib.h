@@ -1,0 +1,57 @@
+/* xrt: the fast path's FIB trie (fib6_add / fib6_del / fib6_lookup), built in the maps of include/xrt/maps.h. */
+#ifndef XRT_DATAPLANE_IP6_FIB_H
+#define XRT_DATAPLANE_IP6_FIB_H
+
+#include <stdint.h>
+#include "xrt/maps.h"
+#include "xrt/err.h"
+
+/*
+ * The memory the trie lives in: the four mmapped FIB maps in xrtd
+ * (bpfmaps.c), plain arrays in unit tests. synchronize() returns once every
+ * reader that might still hold a replaced cell has finished (an RCU grace
+ * period); cells are reused only after it.
+ */
+struct fib6_mem {
+	struct xrt_fib6_tbl *tbl;   /* XRT_MAX_TABLES */
+	uint32_t *dp;               /* nslots << XRT_FIB6_DP_BITS */
+	struct xrt_fib6_node *node; /* nnodes; index 0 is never used */
+	struct xrt_fib6_rec *rec;   /* nrecs; index 0 is never used */
+	uint32_t nslots, nnodes, nrecs;
+	void (*synchronize)(void *ctx);
+	void *ctx;
+};
+
+struct fib6_usage {
+	uint64_t routes;
+	uint32_t tables;  /* tables holding routes (DP regions in use) */
+	uint32_t nodes, recs; /* cells reachable by readers */
+	uint32_t pending; /* replaced cells waiting for a grace period */
+	uint64_t bytes;   /* nodes, records and DP regions in use */
+	uint32_t syncs;   /* grace periods waited for */
+};
+
+struct fib6;
+
+/* A fresh, empty FIB over mem (its contents are cleared, readers first). */
+struct fib6 *fib6_new(const struct fib6_mem *mem);
+void fib6_free(struct fib6 *f);
+
+/* Add or replace the route (table, addr/plen) with leaf (xrt_fib6_leaf()).
+ * Host bits of addr are ignored. -ENOSPC with a message when full. */
+int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     uint32_t leaf, char *err);
+/* -ENOENT if there is no such route. */
+int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     char *err);
+/* The exact route's leaf, or 0. */
+uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
+		  unsigned plen);
+
+/* The fast path's walk (bpf/fib.h), over the same memory: the leaf that
+ * forwards addr in table, or 0. */
+uint32_t fib6_lookup(const struct fib6_mem *mem, uint32_t table, const uint8_t addr[16]);
+
+void fib6_usage(const struct fib6 *f, struct fib6_usage *u);
+
+#endif

@@ -1,0 +1,102 @@
+/* xrt: following attached interfaces in the kernel (deleted, renamed, MTU or MAC changed). */
+#include "kernel/linkwatch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#define LW_BUF 16384
+
+int linkwatch_open(char *err)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+		xrt_err(err, "netlink (links): %s", strerror(errno));
+		if (nl)
+			mnl_socket_close(nl);
+		return -errno;
+	}
+	/* Only the fd is kept: the event loop owns it, mnl is needed no more. */
+	int fd = dup(mnl_socket_get_fd(nl));
+	mnl_socket_close(nl);
+	return fd < 0 ? -errno : fd;
+}
+
+void linkwatch_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, IFLA_MAX) >= 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct xrt_router *r = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct xrt_link *l = router_link_by_ifindex(r, ifi->ifi_index);
+	char err[XRT_ERR_LEN];
+	if (!l || (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK))
+		return MNL_CB_OK;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		/* The device is gone (and its XDP program with it): forget
+		 * its routes, addresses, neighbours and sockets. */
+		fprintf(stderr, "xrtd: %s disappeared: detaching\n", l->dev.name);
+		l->xdp_ours = false;
+		if (link_detach(r, l, err))
+			fprintf(stderr, "xrtd: detach: %s\n", err);
+		return MNL_CB_OK;
+	}
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb);
+	if (tb[IFLA_IFNAME])
+		snprintf(l->dev.name, sizeof(l->dev.name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	bool changed = false;
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6 &&
+	    memcmp(l->dev.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6)) {
+		memcpy(l->dev.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		changed = true;
+	}
+	uint32_t mtu = tb[IFLA_MTU] ? mnl_attr_get_u32(tb[IFLA_MTU]) : l->dev.mtu;
+	bool mtu_changed = mtu != l->dev.mtu && mtu >= 1280;
+	if (mtu_changed) {
+		l->dev.mtu = mtu;
+		changed = true;
+	}
+	if (changed && link_program(r, l, err))
+		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	if (mtu_changed && rib_link_mtu_changed(r->rib, l->dev.ifindex, err))
+		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	/* Admin state only, like fib6_ifdown on NETDEV_DOWN: a lost carrier
+	 * keeps the kernel's routes usable (ignore_routes_with_linkdown 0). */
+	bool up = ifi->ifi_flags & IFF_UP;
+	if (up == l->admin_down) {
+		fprintf(stderr, "xrtd: %s is %s: its next hops are %s\n", l->dev.name,
+			up ? "up" : "down", up ? "live again" : "dead");
+		if (link_admin_state(r, l, up, err))
+			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	}
+	return MNL_CB_OK;
+}
+
+void linkwatch_input(struct xrt_router *r, int fd)
+{
+	static char buf[LW_BUF];
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			return; /* drained (an ENOBUFS here only loses MTU news) */
+		mnl_cb_run(buf, (size_t)n, 0, 0, link_cb, r);
+	}
+}

@@ -1,0 +1,990 @@
+/* xrt: the routing information base (routes, shared next hops, ECMP groups) and its programming. */
+#include "rib/rib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define PLEN_SLOTS 129 /* prefix lengths 0..128 */
+/* XRT_MAX_ROUTES (1.5M) rounded up to a power of two. */
+#define RIB_NODE_BUCKETS_MAX (1u << 21)
+
+struct id_pool { /* free ids 1..max-1, popped lowest first */
+	uint32_t *free;
+	size_t n;
+	const char *table, *objects; /* for "next-hop table is full (N next hops)" */
+	uint32_t max;
+};
+
+struct rib {
+	struct rib_ops ops;
+	struct htable nodes; /* by (table, prefix, plen) */
+	struct htable nhs;   /* by (dev, gateway, mtu, flags) */
+	struct htable gws;   /* next hops with a gateway, by (dev, gateway) */
+	struct htable grps;  /* by members and weights */
+	size_t nroutes;
+	struct id_pool nh_ids, grp_ids;
+	size_t max_routes;
+	/* How many prefixes of each length each table holds, so a lookup
+	 * probes only the lengths in use. */
+	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
+	/* Interfaces administratively down (rib_link_set_up): bounded by the
+	 * number of attachable interfaces. */
+	int down[XRT_MAX_IFACES];
+	unsigned ndown;
+};
+
+static bool if_down(const struct rib *rib, int ifindex)
+{
+	for (unsigned i = 0; i < rib->ndown; i++)
+		if (rib->down[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void if_down_forget(struct rib *rib, int ifindex)
+{
+	for (unsigned i = 0; i < rib->ndown; i++)
+		if (rib->down[i] == ifindex) {
+			rib->down[i] = rib->down[--rib->ndown];
+			return;
+		}
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t hash_addr(uint64_t h, const struct in6_addr *a)
+{
+	uint64_t w[2];
+	memcpy(w, a, sizeof(w));
+	h = mix(h, w[0]);
+	h = mix(h, w[1]);
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t node_hash(uint32_t table, const struct in6_addr *p, unsigned plen)
+{
+	return hash_addr(((uint64_t)table << 8) | plen, p);
+}
+
+static uint64_t gw_hash(int ifindex, const struct in6_addr *gw)
+{
+	return hash_addr((uint64_t)(uint32_t)ifindex, gw);
+}
+
+static uint64_t nh_hash(int ifindex, const struct in6_addr *gw, uint32_t mtu,
+			uint32_t flags)
+{
+	return hash_addr(((uint64_t)(uint32_t)ifindex << 32) ^ ((uint64_t)mtu << 4) ^ flags,
+			 gw);
+}
+
+static uint64_t grp_hash(unsigned n, struct rib_nh *const *nh, const uint32_t *w)
+{
+	uint64_t h = n;
+	for (unsigned i = 0; i < n; i++)
+		h = mix(h, ((uint64_t)nh[i]->id << 32) | w[i]);
+	h ^= h >> 31;
+	return h;
+}
+
+static int pool_init(struct id_pool *p, uint32_t max, const char *table, const char *objects)
+{
+	p->free = malloc(sizeof(uint32_t) * max);
+	if (!p->free)
+		return -ENOMEM;
+	p->n = 0;
+	p->table = table;
+	p->objects = objects;
+	p->max = max;
+	for (uint32_t id = max - 1; id >= 1; id--)
+		p->free[p->n++] = id;
+	return 0;
+}
+
+/* A zeroed object of size bytes that will take the pool's next id: the id
+ * is only reserved (pool_commit) once the object is programmed. */
+static void *pool_alloc(struct id_pool *p, size_t size, uint32_t *id, char *err, int *rc)
+{
+	void *o;
+
+	if (p->n == 0) {
+		*rc = xrt_fail(err, -ENOSPC, "%s table is full (%u %s)", p->table, p->max - 1,
+			       p->objects);
+		return NULL;
+	}
+	o = calloc(1, size);
+	if (!o) {
+		*rc = xrt_fail(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	*id = p->free[p->n - 1];
+	return o;
+}
+
+static void pool_commit(struct id_pool *p)
+{
+	p->n--;
+}
+
+static void pool_put(struct id_pool *p, uint32_t id)
+{
+	p->free[p->n++] = id;
+}
+
+void rib_prefix_mask(struct in6_addr *a, unsigned plen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+		if (bits < 8)
+			a->s6_addr[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+bool rib_prefix_host_bits(const struct in6_addr *a, unsigned plen)
+{
+	struct in6_addr m = *a;
+	rib_prefix_mask(&m, plen);
+	return memcmp(&m, a, sizeof(m)) != 0;
+}
+
+struct rib *rib_new(const struct rib_ops *ops)
+{
+	struct rib *rib = calloc(1, sizeof(*rib));
+	if (!rib)
+		return NULL;
+	rib->ops = *ops;
+	rib->max_routes = XRT_MAX_ROUTES;
+	/* Start small, grow up to one bucket per object the fast path holds. */
+	if (htable_init(&rib->nodes, 1024, RIB_NODE_BUCKETS_MAX) ||
+	    htable_init(&rib->nhs, 256, XRT_MAX_NEXTHOPS) ||
+	    htable_init(&rib->gws, 256, XRT_MAX_NEXTHOPS) ||
+	    htable_init(&rib->grps, 64, XRT_MAX_NH_GROUPS) ||
+	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS, "next-hop", "next hops") ||
+	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS, "next-hop group", "groups")) {
+		rib_free(rib);
+		return NULL;
+	}
+	return rib;
+}
+
+void rib_set_max_routes(struct rib *rib, size_t max)
+{
+	rib->max_routes = max;
+}
+
+void rib_free(struct rib *rib)
+{
+	if (!rib)
+		return;
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes, *rn; r; r = rn) {
+			rn = r->next;
+			free(r);
+		}
+		free(n);
+	}
+	htable_for_each(&rib->nhs, pos)
+		free(htable_entry(pos, struct rib_nh, hnode));
+	htable_for_each(&rib->grps, pos)
+		free(htable_entry(pos, struct rib_grp, hnode));
+	htable_fini(&rib->nodes);
+	htable_fini(&rib->nhs);
+	htable_fini(&rib->gws);
+	htable_fini(&rib->grps);
+	free(rib->nh_ids.free);
+	free(rib->grp_ids.free);
+	free(rib);
+}
+
+/* ---- nodes ---- */
+
+static struct rib_node *node_find(const struct rib *rib, uint32_t table,
+				  const struct in6_addr *p, unsigned plen)
+{
+	htable_for_each_possible(&rib->nodes, pos, node_hash(table, p, plen)) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		if (n->table == table && n->plen == plen &&
+		    !memcmp(&n->prefix, p, sizeof(*p)))
+			return n;
+	}
+	return NULL;
+}
+
+const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
+				     const struct in6_addr *prefix, unsigned plen)
+{
+	if (table >= XRT_MAX_TABLES || plen > 128)
+		return NULL;
+	return node_find(rib, table, prefix, plen);
+}
+
+static struct rib_node *node_get(struct rib *rib, uint32_t table,
+				 const struct in6_addr *p, unsigned plen)
+{
+	struct rib_node *n = node_find(rib, table, p, plen);
+	if (n)
+		return n;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->table = table;
+	n->prefix = *p;
+	n->plen = plen;
+	htable_add(&rib->nodes, &n->hnode, node_hash(table, p, plen));
+	rib->plen_count[table][plen]++;
+	return n;
+}
+
+static void node_put(struct rib *rib, struct rib_node *n)
+{
+	if (n->routes)
+		return;
+	htable_del(&rib->nodes, &n->hnode);
+	rib->plen_count[n->table][n->plen]--;
+	free(n);
+}
+
+/* ---- next hops ---- */
+
+static int nh_program(struct rib *rib, struct rib_nh *h, char *err)
+{
+	struct xrt_nh v = {
+		.ifindex = (uint32_t)h->ifindex, .mtu = h->mtu, .flags = h->flags,
+	};
+	memcpy(v.gw, &h->gw, 16);
+	return rib->ops.nh_set(rib->ops.ctx, h->id, &v, err);
+}
+
+static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
+			     uint32_t mtu_cfg, char *err, int *rc)
+{
+	uint32_t flags = XRT_NH_F_VALID | (p->has_gw ? 0 : XRT_NH_F_CONNECTED);
+	struct in6_addr gw = p->has_gw ? p->gw : in6addr_any;
+	uint64_t hash = nh_hash(p->ifindex, &gw, mtu_cfg, flags);
+	htable_for_each_possible(&rib->nhs, pos, hash) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
+		if (h->ifindex == p->ifindex && h->mtu_cfg == mtu_cfg &&
+		    h->flags == flags && !memcmp(&h->gw, &gw, sizeof(gw))) {
+			h->refcnt++;
+			return h;
+		}
+	}
+	uint32_t id;
+	struct rib_nh *h = pool_alloc(&rib->nh_ids, sizeof(*h), &id, err, rc);
+	if (!h)
+		return NULL;
+	h->id = id;
+	h->ifindex = p->ifindex;
+	h->gw = gw;
+	h->mtu_cfg = mtu_cfg;
+	h->flags = flags;
+	h->mtu = mtu_cfg ? mtu_cfg : rib->ops.link_mtu(rib->ops.ctx, p->ifindex);
+	h->dead = if_down(rib, p->ifindex);
+	*rc = nh_program(rib, h, err);
+	if (*rc) {
+		free(h);
+		return NULL;
+	}
+	pool_commit(&rib->nh_ids);
+	h->refcnt = 1;
+	htable_add(&rib->nhs, &h->hnode, hash);
+	if (p->has_gw)
+		htable_add(&rib->gws, &h->gwnode, gw_hash(h->ifindex, &h->gw));
+	return h;
+}
+
+static void nh_put(struct rib *rib, struct rib_nh *h)
+{
+	if (!h || --h->refcnt)
+		return;
+	/* Nothing points at it any more; a failed delete leaves a harmless
+	 * unreferenced entry that the next user of the id overwrites. */
+	rib->ops.nh_del(rib->ops.ctx, h->id, NULL);
+	htable_del(&rib->nhs, &h->hnode);
+	if (!(h->flags & XRT_NH_F_CONNECTED))
+		htable_del(&rib->gws, &h->gwnode);
+	pool_put(&rib->nh_ids, h->id);
+	free(h);
+}
+
+/* ---- groups ---- */
+
+/* Write the group with its live members only (the kernel's rebalance of a
+ * multipath route around dead next hops). With none alive no programmed
+ * route points at it, so it keeps every member. */
+static int grp_program(struct rib *rib, const struct rib_grp *g, char *err)
+{
+	uint32_t ids[RIB_MAX_PATHS], w[RIB_MAX_PATHS];
+	unsigned k = 0;
+	for (unsigned i = 0; i < g->n; i++)
+		if (!g->nh[i]->dead) {
+			ids[k] = g->nh[i]->id;
+			w[k++] = g->weight[i];
+		}
+	if (k == 0)
+		for (unsigned i = 0; i < g->n; i++) {
+			ids[k] = g->nh[i]->id;
+			w[k++] = g->weight[i];
+		}
+	return rib->ops.grp_set(rib->ops.ctx, g->id, ids, w, k, err);
+}
+
+/* Takes ownership of the n next-hop references in nh[]. */
+static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
+			       uint32_t *w, char *err, int *rc)
+{
+	/* Canonical member order so the same set shares one group. */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && nh[j - 1]->id > nh[j]->id; j--) {
+			struct rib_nh *t = nh[j];
+			nh[j] = nh[j - 1];
+			nh[j - 1] = t;
+			uint32_t tw = w[j];
+			w[j] = w[j - 1];
+			w[j - 1] = tw;
+		}
+	uint64_t hash = grp_hash(n, nh, w);
+	htable_for_each_possible(&rib->grps, pos, hash) {
+		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
+		if (g->n == n && !memcmp(g->nh, nh, n * sizeof(*nh)) &&
+		    !memcmp(g->weight, w, n * sizeof(*w))) {
+			g->refcnt++;
+			for (unsigned i = 0; i < n; i++)
+				nh_put(rib, nh[i]); /* the group already holds them */
+			return g;
+		}
+	}
+	uint32_t id;
+	struct rib_grp *g = pool_alloc(&rib->grp_ids, sizeof(*g), &id, err, rc);
+	if (!g)
+		goto fail;
+	g->id = id;
+	g->n = n;
+	memcpy(g->nh, nh, n * sizeof(*nh));
+	memcpy(g->weight, w, n * sizeof(*w));
+	*rc = grp_program(rib, g, err);
+	if (*rc) {
+		free(g);
+		goto fail;
+	}
+	pool_commit(&rib->grp_ids);
+	g->refcnt = 1;
+	htable_add(&rib->grps, &g->hnode, hash);
+	return g;
+fail:
+	for (unsigned i = 0; i < n; i++)
+		nh_put(rib, nh[i]);
+	return NULL;
+}
+
+static void grp_put(struct rib *rib, struct rib_grp *g)
+{
+	if (!g || --g->refcnt)
+		return;
+	rib->ops.grp_del(rib->ops.ctx, g->id, NULL);
+	htable_del(&rib->grps, &g->hnode);
+	pool_put(&rib->grp_ids, g->id);
+	for (unsigned i = 0; i < g->n; i++)
+		nh_put(rib, g->nh[i]);
+	free(g);
+}
+
+/* ---- routes ---- */
+
+static struct xrt_fib6_val route_val(const struct rib_route *r)
+{
+	struct xrt_fib6_val v = { .type = r->type };
+	if (r->nh)
+		v.nh = r->nh->id;
+	else if (r->grp)
+		v.nh = XRT_NH_GROUP | r->grp->id;
+	return v;
+}
+
+int rib_nh_foreach_gw(const struct rib *rib, int ifindex, const struct in6_addr *gw,
+		      int (*fn)(const struct rib_nh *h, void *arg), void *arg)
+{
+	htable_for_each_possible(&rib->gws, pos, gw_hash(ifindex, gw)) {
+		const struct rib_nh *h = htable_entry(pos, struct rib_nh, gwnode);
+		if (h->ifindex != ifindex || memcmp(&h->gw, gw, sizeof(*gw)))
+			continue;
+		int rc = fn(h, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+bool rib_route_alive(const struct rib_route *r)
+{
+	if (r->nh)
+		return !r->nh->dead;
+	if (r->grp)
+		for (unsigned i = 0; i < r->grp->n; i++)
+			if (!r->grp->nh[i]->dead)
+				return true;
+	return !r->grp;
+}
+
+/* The route the fast path should hold: the lowest metric live one, not
+ * counting skip (a route about to go). */
+static const struct rib_route *node_best(const struct rib_node *n, const struct rib_route *skip)
+{
+	for (const struct rib_route *r = n->routes; r; r = r->next)
+		if (r != skip && rib_route_alive(r))
+			return r;
+	return NULL;
+}
+
+static int node_program(struct rib *rib, struct rib_node *n, const struct rib_route *best,
+			char *err)
+{
+	int rc = 0;
+	if (!best && n->programmed)
+		rc = rib->ops.route_del(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+					err);
+	if (best) {
+		struct xrt_fib6_val v = route_val(best);
+		rc = rib->ops.route_set(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+					&v, err);
+	}
+	if (!rc)
+		n->programmed = best;
+	return rc;
+}
+
+const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
+				   const struct in6_addr *daddr)
+{
+	if (table >= XRT_MAX_TABLES)
+		return NULL;
+	for (int plen = 128; plen >= 0; plen--) {
+		if (!rib->plen_count[table][plen])
+			continue;
+		struct in6_addr p = *daddr;
+		rib_prefix_mask(&p, (unsigned)plen);
+		const struct rib_node *n = node_find(rib, table, &p, (unsigned)plen);
+		if (n && n->programmed)
+			return n->programmed;
+	}
+	return NULL;
+}
+
+static bool route_uses_dev(const struct rib_route *r, int ifindex)
+{
+	if (r->nh)
+		return r->nh->ifindex == ifindex;
+	if (r->grp)
+		for (unsigned i = 0; i < r->grp->n; i++)
+			if (r->grp->nh[i]->ifindex == ifindex)
+				return true;
+	return false;
+}
+
+static bool route_uses_gw(const struct rib_route *r, const struct in6_addr *gw)
+{
+	if (r->nh)
+		return !(r->nh->flags & XRT_NH_F_CONNECTED) &&
+		       !memcmp(&r->nh->gw, gw, sizeof(*gw));
+	if (r->grp)
+		for (unsigned i = 0; i < r->grp->n; i++)
+			if (!(r->grp->nh[i]->flags & XRT_NH_F_CONNECTED) &&
+			    !memcmp(&r->grp->nh[i]->gw, gw, sizeof(*gw)))
+				return true;
+	return false;
+}
+
+static bool route_matches(const struct rib_route *r, const struct rib_match *m)
+{
+	if (!m)
+		return true;
+	if (m->has_table && r->node->table != m->table)
+		return false;
+	if (m->has_metric && r->metric != m->metric)
+		return false;
+	if (m->has_type && r->type != m->type)
+		return false;
+	if (m->has_origin && r->origin != m->origin)
+		return false;
+	if (m->has_dev && !route_uses_dev(r, m->ifindex))
+		return false;
+	if (m->has_gw && !route_uses_gw(r, &m->gw))
+		return false;
+	return true;
+}
+
+static bool route_same(const struct rib_route *a, const struct rib_route *b)
+{
+	return a->type == b->type && a->metric == b->metric && a->mtu == b->mtu &&
+	       a->nh == b->nh && a->grp == b->grp;
+}
+
+static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
+		      struct rib_path *paths, char *err)
+{
+	char buf[INET6_ADDRSTRLEN];
+	if (s->table >= XRT_MAX_TABLES) {
+		ERR("table %u is out of range (0..%u)", s->table, XRT_MAX_TABLES - 1);
+		return -EINVAL;
+	}
+	if (s->plen > 128) {
+		ERR("prefix length %u is out of range (0..128)", s->plen);
+		return -EINVAL;
+	}
+	if (rib_prefix_host_bits(&s->prefix, s->plen)) {
+		ERR("%s/%u has host bits set", inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)),
+		    s->plen);
+		return -EINVAL;
+	}
+	switch (s->type) {
+	case XRT_RTN_UNICAST:
+		if (s->npaths == 0 || s->npaths > RIB_MAX_PATHS) {
+			ERR(s->npaths ? "too many next hops (at most %d)"
+				      : "a unicast route needs \"via\" or \"dev\"",
+			    RIB_MAX_PATHS);
+			return -EINVAL;
+		}
+		break;
+	case XRT_RTN_LOCAL:
+	case XRT_RTN_BLACKHOLE:
+	case XRT_RTN_UNREACHABLE:
+	case XRT_RTN_PROHIBIT:
+		if (s->npaths) {
+			ERR("a route of this type takes no next hop");
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		ERR("route type %u is not supported", s->type);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < s->npaths; i++) {
+		paths[i] = s->path[i];
+		struct rib_path *p = &paths[i];
+		if (p->weight == 0)
+			p->weight = 1;
+		if (p->weight > RIB_WEIGHT_MAX) {
+			ERR("weight %u is out of range (1..%d)", p->weight, RIB_WEIGHT_MAX);
+			return -EINVAL;
+		}
+		if (!p->has_gw && !p->ifindex) {
+			ERR("a next hop needs \"via\" or \"dev\"");
+			return -EINVAL;
+		}
+		if (!p->ifindex) {
+			/* Like the kernel: a gateway without dev must be on a
+			 * connected prefix, whose interface it takes. */
+			const struct rib_route *c = rib_lookup(rib, s->table, &p->gw);
+			if (!c || !c->nh || !(c->nh->flags & XRT_NH_F_CONNECTED)) {
+				ERR("gateway %s is not on a connected prefix; say \"dev\"",
+				    inet_ntop(AF_INET6, &p->gw, buf, sizeof(buf)));
+				return -ENETUNREACH;
+			}
+			p->ifindex = c->nh->ifindex;
+		} else if (!rib->ops.link_mtu(rib->ops.ctx, p->ifindex)) {
+			ERR("interface %d is not attached", p->ifindex);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static void route_release(struct rib *rib, struct rib_route *r)
+{
+	nh_put(rib, r->nh);
+	grp_put(rib, r->grp);
+	r->nh = NULL;
+	r->grp = NULL;
+}
+
+int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
+		  char *err)
+{
+	struct rib_path paths[RIB_MAX_PATHS];
+	int rc = check_spec(rib, s, paths, err);
+	if (rc)
+		return rc;
+
+	struct rib_node *n = node_find(rib, s->table, &s->prefix, s->plen);
+	struct rib_route *old = NULL;
+	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
+		if (r->metric == s->metric) {
+			old = r;
+			break;
+		}
+	if (old && !replace) {
+		char buf[INET6_ADDRSTRLEN];
+		ERR("route %s/%u metric %u already exists",
+		    inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)), s->plen, s->metric);
+		return -EEXIST;
+	}
+	if (!old && rib->nroutes >= rib->max_routes) {
+		ERR("routing table is full (%zu routes)", rib->max_routes);
+		return -ENOSPC;
+	}
+
+	struct rib_route *nr = calloc(1, sizeof(*nr));
+	if (!nr) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	nr->type = s->type;
+	nr->metric = s->metric;
+	nr->mtu = s->mtu;
+	nr->origin = (uint8_t)s->origin;
+	if (s->npaths == 1) {
+		nr->nh = nh_get(rib, &paths[0], s->mtu, err, &rc);
+		if (!nr->nh)
+			goto fail_free;
+	} else if (s->npaths > 1) {
+		struct rib_nh *nh[RIB_MAX_PATHS];
+		uint32_t w[RIB_MAX_PATHS];
+		for (unsigned i = 0; i < s->npaths; i++) {
+			w[i] = paths[i].weight;
+			nh[i] = nh_get(rib, &paths[i], s->mtu, err, &rc);
+			if (!nh[i]) {
+				while (i--)
+					nh_put(rib, nh[i]);
+				goto fail_free;
+			}
+		}
+		nr->grp = grp_get(rib, s->npaths, nh, w, err, &rc);
+		if (!nr->grp)
+			goto fail_free;
+	}
+
+	if (old && route_same(old, nr)) {
+		/* Identical: keep the old one, clear its stale mark, write nothing. */
+		old->stale = false;
+		old->origin = nr->origin;
+		route_release(rib, nr);
+		free(nr);
+		return 0;
+	}
+
+	if (!n) {
+		n = node_get(rib, s->table, &s->prefix, s->plen);
+		if (!n) {
+			ERR("out of memory");
+			rc = -ENOMEM;
+			goto fail_release;
+		}
+	}
+	nr->node = n;
+	/* Insert in metric order, in place of old if replacing. */
+	struct rib_route **pp = &n->routes;
+	while (*pp && (*pp)->metric < nr->metric)
+		pp = &(*pp)->next;
+	if (old) {
+		nr->next = old->next;
+		*pp = nr;
+	} else {
+		nr->next = *pp;
+		*pp = nr;
+	}
+	const struct rib_route *best = node_best(n, NULL);
+	if (best != n->programmed) {
+		rc = node_program(rib, n, best, err);
+		if (rc) {
+			/* Restore the list exactly as it was. */
+			*pp = old ? old : nr->next;
+			node_put(rib, n);
+			goto fail_release;
+		}
+	}
+	rib->nroutes++;
+	if (old) {
+		rib->nroutes--;
+		route_release(rib, old);
+		free(old);
+	}
+	return 0;
+
+fail_release:
+	route_release(rib, nr);
+fail_free:
+	free(nr);
+	return rc;
+}
+
+/* Unlink r from its node, reprogramming the node first if r was its best. */
+static int route_remove(struct rib *rib, struct rib_route *r, char *err)
+{
+	struct rib_node *n = r->node;
+	if (n->programmed == r) {
+		int rc = node_program(rib, n, node_best(n, r), err);
+		if (rc)
+			return rc;
+	}
+	struct rib_route **pp = &n->routes;
+	while (*pp != r)
+		pp = &(*pp)->next;
+	*pp = r->next;
+	rib->nroutes--;
+	route_release(rib, r);
+	free(r);
+	node_put(rib, n);
+	return 0;
+}
+
+int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix,
+		  unsigned plen, const struct rib_match *m, char *err)
+{
+	char buf[INET6_ADDRSTRLEN];
+	if (table >= XRT_MAX_TABLES || plen > 128) {
+		ERR("no such route");
+		return -ESRCH;
+	}
+	struct rib_node *n = node_find(rib, table, prefix, plen);
+	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
+		if (route_matches(r, m))
+			return route_remove(rib, r, err);
+	ERR("no such route %s/%u", inet_ntop(AF_INET6, prefix, buf, sizeof(buf)), plen);
+	return -ESRCH;
+}
+
+static int collect(const struct rib *rib, const struct rib_match *m,
+		   struct rib_route ***out, size_t *count)
+{
+	struct rib_route **v = malloc(sizeof(*v) * (rib->nroutes + 1));
+	if (!v)
+		return -ENOMEM;
+	size_t k = 0;
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes; r; r = r->next)
+			if (route_matches(r, m))
+				v[k++] = r;
+	}
+	*out = v;
+	*count = k;
+	return 0;
+}
+
+int rib_flush(struct rib *rib, const struct rib_match *m, char *err)
+{
+	struct rib_route **v;
+	size_t k;
+	if (collect(rib, m, &v, &k)) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	/* Delete worse routes of a prefix before its best one so the best is
+	 * not reprogrammed to a route that is about to go too. */
+	int done = 0, rc = 0;
+	for (size_t i = k; i-- > 0;) {
+		rc = route_remove(rib, v[i], err);
+		if (rc)
+			break;
+		done++;
+	}
+	free(v);
+	return rc ? rc : done;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct rib_route *x = *(const struct rib_route *const *)a;
+	const struct rib_route *y = *(const struct rib_route *const *)b;
+	if (x->node->table != y->node->table)
+		return x->node->table < y->node->table ? -1 : 1;
+	int c = memcmp(&x->node->prefix, &y->node->prefix, 16);
+	if (c)
+		return c;
+	if (x->node->plen != y->node->plen)
+		return x->node->plen < y->node->plen ? -1 : 1;
+	return x->metric < y->metric ? -1 : x->metric > y->metric;
+}
+
+int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n)
+{
+	struct rib_route **v;
+	if (collect(rib, NULL, &v, n))
+		return -ENOMEM;
+	qsort(v, *n, sizeof(*v), route_cmp);
+	*out = (const struct rib_route **)v;
+	return 0;
+}
+
+size_t rib_count(const struct rib *rib)
+{
+	return rib->nroutes;
+}
+
+int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err)
+{
+	uint32_t mtu = rib->ops.link_mtu(rib->ops.ctx, ifindex);
+	htable_for_each(&rib->nhs, pos) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
+		if (h->ifindex != ifindex || h->mtu_cfg || h->mtu == mtu)
+			continue;
+		uint32_t was = h->mtu;
+		h->mtu = mtu;
+		int rc = nh_program(rib, h, err);
+		if (rc) {
+			h->mtu = was;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The same route without the group members on ifindex (replace in place:
+ * the fast path switches from the old group to the smaller one at once). */
+static int route_shrink(struct rib *rib, struct rib_route *r, int ifindex, char *err)
+{
+	struct rib_route_spec s = {
+		.table = r->node->table, .prefix = r->node->prefix, .plen = r->node->plen,
+		.type = r->type, .metric = r->metric, .mtu = r->mtu,
+		.origin = (enum rib_origin)r->origin,
+	};
+	for (unsigned i = 0; i < r->grp->n; i++) {
+		const struct rib_nh *h = r->grp->nh[i];
+		if (h->ifindex == ifindex)
+			continue;
+		struct rib_path *p = &s.path[s.npaths++];
+		p->ifindex = h->ifindex;
+		p->has_gw = !(h->flags & XRT_NH_F_CONNECTED);
+		p->gw = h->gw;
+		p->weight = r->grp->weight[i];
+	}
+	return rib_route_add(rib, &s, true, err);
+}
+
+int rib_link_down(struct rib *rib, int ifindex, char *err)
+{
+	/* Like the kernel when a device goes: a multipath route loses only
+	 * the next hops through it; a route left without any goes away. */
+	struct rib_route **v;
+	size_t k;
+	if (collect(rib, &(struct rib_match){ .has_dev = true, .ifindex = ifindex }, &v, &k)) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	int rc = 0;
+	for (size_t i = k; i-- > 0 && !rc;) {
+		struct rib_route *r = v[i];
+		bool others = false;
+		for (unsigned j = 0; r->grp && j < r->grp->n; j++)
+			others |= r->grp->nh[j]->ifindex != ifindex;
+		rc = others ? route_shrink(rib, r, ifindex, err) : route_remove(rib, r, err);
+	}
+	free(v);
+	if (!rc)
+		if_down_forget(rib, ifindex);
+	return rc;
+}
+
+int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err)
+{
+	if (up == !if_down(rib, ifindex))
+		return 0;
+	if (up) {
+		if_down_forget(rib, ifindex);
+	} else {
+		if (rib->ndown == XRT_MAX_IFACES) {
+			ERR("too many interfaces down (at most %d)", XRT_MAX_IFACES);
+			return -ENOSPC;
+		}
+		rib->down[rib->ndown++] = ifindex;
+	}
+	htable_for_each(&rib->nhs, pos) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
+		if (h->ifindex == ifindex)
+			h->dead = !up;
+	}
+	/* Groups first: a route that stays on its group switches members in
+	 * place; then every prefix whose best live route changed. */
+	int rc = 0;
+	htable_for_each(&rib->grps, pos) {
+		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
+		bool touched = false;
+		for (unsigned j = 0; j < g->n; j++)
+			touched |= g->nh[j]->ifindex == ifindex;
+		int r1 = touched ? grp_program(rib, g, err) : 0;
+		rc = rc ? rc : r1;
+	}
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		const struct rib_route *best = node_best(n, NULL);
+		int r1 = best != n->programmed ? node_program(rib, n, best, err) : 0;
+		rc = rc ? rc : r1;
+	}
+	return rc;
+}
+
+void rib_mark(struct rib *rib, enum rib_origin origin)
+{
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes; r; r = r->next)
+			if (r->origin == origin)
+				r->stale = true;
+	}
+}
+
+int rib_sweep(struct rib *rib, enum rib_origin origin, char *err)
+{
+	struct rib_route **v;
+	size_t k;
+	if (collect(rib, &(struct rib_match){ .has_origin = true, .origin = origin }, &v, &k)) {
+		ERR("out of memory");
+		return -ENOMEM;
+	}
+	int rc = 0, done = 0;
+	for (size_t i = k; i-- > 0;) {
+		if (!v[i]->stale)
+			continue;
+		rc = route_remove(rib, v[i], err);
+		if (rc)
+			break;
+		done++;
+	}
+	free(v);
+	return rc ? rc : done;
+}
+
+const struct rib_nh *rib_route_pick(const struct rib_route *r,
+				    const struct in6_addr *saddr,
+				    const struct in6_addr *daddr)
+{
+	if (!r)
+		return NULL;
+	if (r->nh || !r->grp)
+		return r->nh;
+	/* Live members only, as grp_program writes them. */
+	bool any = rib_route_alive(r);
+	uint32_t total = 0;
+	for (unsigned i = 0; i < r->grp->n; i++)
+		total += any && r->grp->nh[i]->dead ? 0 : r->grp->weight[i];
+	uint64_t h = hash_addr(hash_addr(0, saddr), daddr);
+	uint32_t pick = (uint32_t)(h % total);
+	for (unsigned i = 0; i < r->grp->n; i++) {
+		if (any && r->grp->nh[i]->dead)
+			continue;
+		if (pick < r->grp->weight[i])
+			return r->grp->nh[i];
+		pick -= r->grp->weight[i];
+	}
+	return r->grp->nh[0];
+}
+
+void rib_get_stats(const struct rib *rib, struct rib_stats *st)
+{
+	st->routes = rib->nroutes;
+	st->nodes = rib->nodes.count;
+	st->nexthops = rib->nhs.count;
+	st->groups = rib->grps.count;
+}

@@ -1,0 +1,201 @@
+/* xrt: the routing information base: routes, shared next hops and ECMP groups. */
+#ifndef XRT_RIB_RIB_H
+#define XRT_RIB_RIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "xrt/maps.h"
+#include "xrt/err.h"
+#include "rib/htable.h"
+
+/*
+ * Routes are keyed by (table, prefix, metric) like the kernel's IPv6 FIB: a
+ * prefix may have several routes with different metrics and the lowest
+ * metric is the one programmed into the fast path. Next hops are objects
+ * shared by every route that uses the same (dev, gateway, mtu), with a
+ * reference count; ECMP groups are shared the same way. The RIB programs the
+ * fast path through struct rib_ops only (router.c over dataplane/maps.c in the daemon, a recorder
+ * in unit tests), make-before-break: a next hop is written before the route
+ * that points at it and removed after the last route that used it.
+ */
+
+#define RIB_MAX_PATHS 16 /* next hops per ECMP route */
+#define RIB_METRIC_LOCAL 0       /* kernel: local routes */
+#define RIB_METRIC_ANYCAST 1     /* Subnet-Router anycast (kernel: type anycast, metric 0) */
+#define RIB_METRIC_CONNECTED 256 /* kernel: IP6_RT_PRIO_ADDRCONF */
+#define RIB_METRIC_USER 1024     /* kernel: IP6_RT_PRIO_USER */
+#define RIB_WEIGHT_MAX 256       /* iproute2: weight 1..256 */
+
+/* Where a route came from; reload and resync replace one origin at a time. */
+enum rib_origin {
+	RIB_ORIGIN_STATIC,  /* CLI */
+	RIB_ORIGIN_CONFIG,  /* configuration file */
+	RIB_ORIGIN_ADDR,    /* local and connected routes of an address */
+	RIB_ORIGIN_KERNEL,  /* mirrored from the kernel over netlink */
+	RIB_ORIGIN_MAX
+};
+
+struct rib_ops {
+	void *ctx;
+	int (*route_set)(void *ctx, uint32_t table, const uint8_t addr[16],
+			 unsigned plen, const struct xrt_fib6_val *v, char *err);
+	int (*route_del)(void *ctx, uint32_t table, const uint8_t addr[16],
+			 unsigned plen, char *err);
+	int (*nh_set)(void *ctx, uint32_t id, const struct xrt_nh *v, char *err);
+	int (*nh_del)(void *ctx, uint32_t id, char *err);
+	int (*grp_set)(void *ctx, uint32_t id, const uint32_t *nh_ids,
+		       const uint32_t *weights, unsigned n, char *err);
+	int (*grp_del)(void *ctx, uint32_t id, char *err);
+	/* MTU of an attached interface, 0 if the interface is not attached. */
+	uint32_t (*link_mtu)(void *ctx, int ifindex);
+};
+
+struct rib_path {
+	int ifindex;          /* 0: resolve from the gateway's connected route */
+	bool has_gw;
+	struct in6_addr gw;
+	uint32_t weight;      /* ECMP weight, 1..RIB_WEIGHT_MAX; 0 means 1 */
+};
+
+struct rib_route_spec {
+	uint32_t table;
+	struct in6_addr prefix;
+	unsigned plen;
+	uint32_t type;   /* enum xrt_rtn */
+	uint32_t metric;
+	uint32_t mtu;    /* 0 = the egress link's MTU */
+	unsigned npaths; /* unicast: 1..RIB_MAX_PATHS; else 0 */
+	struct rib_path path[RIB_MAX_PATHS];
+	enum rib_origin origin;
+};
+
+/* Shared next hop (public for show/get). */
+struct rib_nh {
+	uint32_t id;
+	int ifindex;
+	struct in6_addr gw;
+	uint32_t mtu_cfg; /* route mtu, 0 = follow the link */
+	uint32_t flags;   /* XRT_NH_F_* */
+	uint32_t mtu;     /* what is programmed */
+	uint32_t refcnt;
+	bool dead; /* its interface is administratively down (fib6_ifdown) */
+	struct htable_node hnode;  /* rib's next hops by (dev, gateway, mtu) */
+	struct htable_node gwnode; /* by (dev, gateway), gateways only */
+};
+
+struct rib_grp {
+	uint32_t id;
+	unsigned n;
+	struct rib_nh *nh[RIB_MAX_PATHS];
+	uint32_t weight[RIB_MAX_PATHS];
+	uint32_t refcnt;
+	struct htable_node hnode;
+};
+
+struct rib_node;
+struct rib_route {
+	struct rib_route *next; /* same prefix, ascending metric */
+	struct rib_node *node;
+	uint32_t type, metric, mtu;
+	struct rib_nh *nh;   /* unicast with one path */
+	struct rib_grp *grp; /* unicast with several paths */
+	uint8_t origin;
+	bool stale; /* mark-and-sweep */
+};
+
+struct rib_node {
+	struct htable_node hnode;
+	uint32_t table;
+	struct in6_addr prefix;
+	unsigned plen;
+	struct rib_route *routes; /* ascending metric */
+	/* What the fast path holds: the first live route (one with a next
+	 * hop whose link is up, or no next hop at all), NULL = none. */
+	const struct rib_route *programmed;
+};
+
+struct rib;
+
+struct rib *rib_new(const struct rib_ops *ops);
+/* Most routes the RIB holds, all metrics counted (default XRT_MAX_ROUTES:
+ * routes that are not the best of their prefix never reach the fast
+ * path's map, so the map's size alone would not bound them). */
+void rib_set_max_routes(struct rib *rib, size_t max);
+void rib_free(struct rib *rib);
+
+/* Add a route. replace: an existing route with the same (table, prefix,
+ * metric) is replaced instead of refused. On error nothing changed. */
+int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
+		  char *err);
+
+/* Which routes a delete or flush matches; unset fields match anything. */
+struct rib_match {
+	bool has_table, has_metric, has_type, has_dev, has_gw, has_origin;
+	uint32_t table, metric, type;
+	int ifindex;
+	struct in6_addr gw;
+	enum rib_origin origin;
+};
+/* Delete the first route of (table, prefix) that matches m. */
+int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix,
+		  unsigned plen, const struct rib_match *m, char *err);
+/* Delete every route matching m; returns how many, or -errno. */
+int rib_flush(struct rib *rib, const struct rib_match *m, char *err);
+
+/* Longest-prefix match on the programmed (best live) routes: what the fast
+ * path sees. Returns NULL if no route. */
+const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
+				   const struct in6_addr *daddr);
+/* Exact (table, prefix) node lookup, NULL if absent. */
+const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
+				     const struct in6_addr *prefix, unsigned plen);
+
+/* All routes, every metric, sorted by (table, prefix, plen, metric). The
+ * array is malloc'ed; the caller frees it. */
+int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n);
+size_t rib_count(const struct rib *rib);
+
+/* An interface's MTU changed: reprogram next hops that follow it. */
+int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err);
+/* An interface goes away: delete every route through it. */
+int rib_link_down(struct rib *rib, int ifindex, char *err);
+/* An interface went administratively down (up = false) or came back up,
+ * like the kernel's fib6_ifdown / fib6_sync_up: its next hops are dead,
+ * ECMP groups are reprogrammed without them, and a route with no live next
+ * hop gives way to its prefix's next live metric or, if none, to no route
+ * (a shorter prefix matches). The routes stay in the RIB and come back
+ * when the interface is up again. New next hops on a down interface are
+ * born dead. At most XRT_MAX_IFACES interfaces are down at once. */
+int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err);
+/* Call fn on every next hop whose gateway is (ifindex, gw), so that a
+ * neighbour change refreshes the MAC the fast path caches in them (the
+ * kernel's nexthops hold their neighbour the same way). Stops at the first
+ * non-zero return and returns it. */
+int rib_nh_foreach_gw(const struct rib *rib, int ifindex, const struct in6_addr *gw,
+		      int (*fn)(const struct rib_nh *h, void *arg), void *arg);
+/* Is this route usable (not unicast, or at least one live next hop)? */
+bool rib_route_alive(const struct rib_route *r);
+
+/* Mark-and-sweep for reload and resync: mark every route of origin stale;
+ * adding an identical route clears the mark (and writes nothing); sweep
+ * deletes what stayed stale. */
+void rib_mark(struct rib *rib, enum rib_origin origin);
+int rib_sweep(struct rib *rib, enum rib_origin origin, char *err);
+
+/* Pick the ECMP member for a flow the way a hash over (saddr, daddr) does. */
+const struct rib_nh *rib_route_pick(const struct rib_route *r,
+				    const struct in6_addr *saddr,
+				    const struct in6_addr *daddr);
+
+/* Counts of what is programmed, for tests and `xrt stats`. */
+struct rib_stats {
+	size_t routes, nodes, nexthops, groups;
+};
+void rib_get_stats(const struct rib *rib, struct rib_stats *st);
+
+/* Parse helpers shared with the command layer. */
+bool rib_prefix_host_bits(const struct in6_addr *a, unsigned plen);
+void rib_prefix_mask(struct in6_addr *a, unsigned plen);
+
+#endif

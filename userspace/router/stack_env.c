@@ -1,0 +1,152 @@
+/* xrt: the daemon's side of the stack seam: interfaces, routes and neighbours as the stack sees them. */
+#include "router/stack_env.h"
+#include "router/router.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/netlink.h"
+#include "xrt/proto.h"
+#include "xsk/xsk_port.h"
+
+/* Offsets in an Ethernet + IPv6 + ICMPv6 Neighbour Solicitation. */
+#define ETH_HLEN_ 14
+#define NS_NEXTHDR_OFF (ETH_HLEN_ + 6)
+#define NS_TYPE_OFF (ETH_HLEN_ + IP6_HDR_LEN)
+#define NS_TARGET_OFF (NS_TYPE_OFF + 8) /* RFC 4861 4.3 */
+
+static int env_xmit(void *ctx, int ifindex, const void *frame, size_t len)
+{
+	struct xrt_router *r = ctx;
+	const uint8_t *f = frame;
+	/* Mirror mode: the kernel owns the addresses, so the answer to our NS
+	 * goes up to the kernel, not to us. Let the kernel resolve the same
+	 * target; its neighbour event brings the MAC back through the mirror. */
+	if (r->mirror && len >= NS_TARGET_OFF + 16 && f[12] == 0x86 && f[13] == 0xdd &&
+	    f[NS_NEXTHDR_OFF] == NEXTHDR_ICMP && f[NS_TYPE_OFF] == ND_NEIGHBOR_SOLICIT) {
+		struct in6_addr target;
+		memcpy(&target, f + NS_TARGET_OFF, 16);
+		nl_mirror_resolve(r, ifindex, &target);
+	}
+	return xsk_xmit(ifindex, frame, len);
+}
+
+static const struct xrt_netdev *env_dev_get(void *ctx, int ifindex)
+{
+	struct xrt_link *l = router_link_by_ifindex(ctx, ifindex);
+	return l ? &l->dev : NULL;
+}
+
+static void env_dev_foreach(void *ctx, void (*fn)(const struct xrt_netdev *, void *),
+			    void *arg)
+{
+	struct xrt_router *r = ctx;
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
+		if (r->links[s])
+			fn(&r->links[s]->dev, arg);
+}
+
+/* The fast path's decision, from the RIB it was programmed from. */
+static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr, struct fib6_result *res)
+{
+	struct xrt_router *r = ctx;
+	memset(res, 0, sizeof(*res));
+	const struct rib_route *rt = rib_lookup(r->rib, table, daddr);
+	if (!rt)
+		return -ENETUNREACH;
+	res->type = rt->type;
+	const struct rib_nh *h = NULL;
+	/* A group member the fast path picked for this very packet wins. */
+	if (rt->grp && r->punt.valid && !memcmp(&r->punt.daddr, daddr, sizeof(*daddr)))
+		for (unsigned i = 0; i < rt->grp->n; i++)
+			if (rt->grp->nh[i]->id == r->punt.nh)
+				h = rt->grp->nh[i];
+	if (!h)
+		h = rib_route_pick(rt, saddr, daddr);
+	if (h) {
+		res->oif = h->ifindex;
+		res->nexthop = (h->flags & XRT_NH_F_CONNECTED) ? *daddr : h->gw;
+		res->mtu = h->mtu;
+	}
+	return 0;
+}
+
+struct nh_refresh {
+	struct xrt_maps *maps;
+	char *err;
+};
+
+static int nh_refresh_one(const struct rib_nh *h, void *arg)
+{
+	struct nh_refresh *a = arg;
+	return xrt_maps_nh_refresh_dmac(a->maps, h->id, a->err);
+}
+
+/* The neighbour entry first, then the next hops whose gateway it is (the
+ * RIB knows them) re-read it into their cached MAC: a next hop never caches
+ * a MAC the table no longer holds for longer than this call. */
+static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *addr,
+			      const uint8_t mac[6], uint16_t state)
+{
+	struct xrt_router *r = ctx;
+	char err[XRT_ERR_LEN];
+	struct nh_refresh a = { .maps = &r->maps, .err = err };
+	int rc = state ? xrt_maps_neigh_set(&r->maps, ifindex, addr->s6_addr, mac, state, err)
+		       : xrt_maps_neigh_del(&r->maps, ifindex, addr->s6_addr, err);
+	if (rc && rc != -ENOENT) {
+		fprintf(stderr, "xrtd: neighbour: %s\n", err);
+		return;
+	}
+	rc = rib_nh_foreach_gw(r->rib, ifindex, addr, nh_refresh_one, &a);
+	if (rc)
+		fprintf(stderr, "xrtd: neighbour: %s\n", err);
+}
+
+/* When the fast path last forwarded through a STALE neighbour (0: never). */
+static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr *addr)
+{
+	struct xrt_router *r = ctx;
+	struct xrt_neigh6_val v;
+	return xrt_maps_neigh_get(&r->maps, ifindex, addr->s6_addr, &v, NULL) == 0 ? v.used_ns
+										    : 0;
+}
+
+static uint64_t env_now_ns(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Ethernet + the IPv6 destination's offset in the fixed header. */
+#define PUNT_DADDR_OFF (ETH_HLEN_ + 24)
+
+void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
+		       const uint8_t *frame, size_t len)
+{
+	r->punt.valid = meta && meta->nh && len >= PUNT_DADDR_OFF + 16;
+	if (!r->punt.valid)
+		return;
+	r->punt.nh = meta->nh;
+	memcpy(&r->punt.daddr, frame + PUNT_DADDR_OFF, 16);
+}
+
+void router_punt_end(struct xrt_router *r)
+{
+	r->punt.valid = false;
+}
+
+void router_stack_env(struct xrt_router *r, struct stack_env *env)
+{
+	*env = (struct stack_env){
+		.ctx = r, .xmit = env_xmit, .dev_get = env_dev_get,
+		.dev_foreach = env_dev_foreach, .fib6_lookup = env_fib6_lookup,
+		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
+		.neigh_used_ns = env_neigh_used_ns,
+		.tx_max_frame = XSK_TX_FRAME_MAX,
+	};
+}

@@ -1,0 +1,449 @@
+/* xrt: client library of xrtd's socket layer (requests on a control channel, data on a socketpair; stack/sock_proto.h). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "sock/xrt_sock.h"
+#include "sock/proto.h"
+
+#ifndef RTLD_NEXT
+#define RTLD_NEXT ((void *)-1l) /* glibc's value; named only under _GNU_SOURCE */
+#endif
+
+#define XRT_FD_MAX 65536 /* descriptors tracked; higher ones are refused */
+
+struct xrt_fd {
+	int ctl;      /* control channel; 0 = not ours (fd 0 is never a ctl) */
+	int type;
+	bool connected;
+};
+static struct xrt_fd fds[XRT_FD_MAX];
+static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct xrt_real_fns xrt_real;
+
+void xrt_real_init(void)
+{
+	if (xrt_real.socket)
+		return;
+	xrt_real.close = (int (*)(int))dlsym(RTLD_NEXT, "close");
+	xrt_real.read = (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+	xrt_real.write = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	xrt_real.sendmsg = (ssize_t(*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
+	xrt_real.recvmsg = (ssize_t(*)(int, struct msghdr *, int))dlsym(RTLD_NEXT, "recvmsg");
+	xrt_real.shutdown = (int (*)(int, int))dlsym(RTLD_NEXT, "shutdown");
+	xrt_real.connect = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "connect");
+	xrt_real.setsockopt = (int (*)(int, int, int, const void *, socklen_t))dlsym(RTLD_NEXT,
+										     "setsockopt");
+	xrt_real.socket = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
+}
+
+bool xrt_sock_is_ours(int fd, int *type)
+{
+	if (fd < 0 || fd >= XRT_FD_MAX || !fds[fd].ctl)
+		return false;
+	if (type)
+		*type = fds[fd].type;
+	return true;
+}
+
+/* One request, one reply (with up to two descriptors). */
+static int xrt_call(int ctl, const struct xrt_sock_req *q, struct xrt_sock_rep *r, int *rfds,
+		    unsigned nrfds)
+{
+	pthread_mutex_lock(&ctl_lock);
+	struct iovec qiov = { (void *)q, sizeof(*q) };
+	struct msghdr qm = { .msg_iov = &qiov, .msg_iovlen = 1 };
+	ssize_t n;
+	do
+		n = xrt_real.sendmsg(ctl, &qm, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*q)) {
+		pthread_mutex_unlock(&ctl_lock);
+		errno = n < 0 ? errno : EPROTO;
+		return -1;
+	}
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec riov = { r, sizeof(*r) };
+	struct msghdr rm = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	do
+		n = xrt_real.recvmsg(ctl, &rm, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	pthread_mutex_unlock(&ctl_lock);
+	if (n != (ssize_t)sizeof(*r) || r->magic != XRT_SOCK_MAGIC) {
+		errno = n < 0 ? errno : ECONNRESET; /* the daemon went away */
+		return -1;
+	}
+	unsigned got = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&rm); c; c = CMSG_NXTHDR(&rm, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			unsigned k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			for (unsigned i = 0; i < k; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (got < nrfds)
+					rfds[got++] = fd;
+				else
+					xrt_real.close(fd);
+			}
+		}
+	for (unsigned i = got; i < nrfds; i++)
+		rfds[i] = -1;
+	if (r->err) {
+		for (unsigned i = 0; i < got; i++)
+			xrt_real.close(rfds[i]);
+		errno = r->err;
+		return -1;
+	}
+	return 0;
+}
+
+static int call_simple(int fd, uint32_t op, int a0, int a1, int a2,
+		       const struct sockaddr_in6 *addr, struct xrt_sock_rep *r)
+{
+	if (!xrt_sock_is_ours(fd, NULL)) {
+		errno = EBADF;
+		return -1;
+	}
+	struct xrt_sock_req q = { .magic = XRT_SOCK_MAGIC, .op = op, .arg0 = a0, .arg1 = a1,
+				  .arg2 = a2 };
+	if (addr)
+		q.addr = *addr;
+	struct xrt_sock_rep tmp;
+	return xrt_call(fds[fd].ctl, &q, r ? r : &tmp, NULL, 0);
+}
+
+static int connect_daemon(void)
+{
+	const char *path = getenv(XRT_SOCK_ENV);
+	if (!path || !*path)
+		path = XRT_SOCK_PATH_DEFAULT;
+	if (!strcmp(path, "off")) {
+		errno = ENOENT;
+		return -1;
+	}
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t plen = strlen(path);
+	if (plen >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, plen);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	int s = xrt_real.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	if (xrt_real.connect(s, (struct sockaddr *)&sa,
+			     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen)) < 0) {
+		int e = errno;
+		xrt_real.close(s);
+		errno = e;
+		return -1;
+	}
+	return s;
+}
+
+static int track(int data, int ctl, int type, int flags)
+{
+	if (data >= XRT_FD_MAX || ctl >= XRT_FD_MAX || data == 0 || ctl == 0) {
+		xrt_real.close(data);
+		xrt_real.close(ctl);
+		errno = EMFILE;
+		return -1;
+	}
+	if (flags & SOCK_NONBLOCK)
+		fcntl(data, F_SETFL, fcntl(data, F_GETFL) | O_NONBLOCK);
+	if (!(flags & SOCK_CLOEXEC))
+		fcntl(data, F_SETFD, 0);
+	fds[data] = (struct xrt_fd){ .ctl = ctl, .type = type };
+	return data;
+}
+
+int xrt_sock_socket(int type, int protocol)
+{
+	xrt_real_init();
+	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int ctl = connect_daemon();
+	if (ctl < 0)
+		return -1;
+	struct xrt_sock_req q = { .magic = XRT_SOCK_MAGIC, .op = XRT_SOCK_OP_SOCKET,
+				  .arg0 = type, .arg1 = protocol };
+	struct xrt_sock_rep r;
+	int data;
+	if (xrt_call(ctl, &q, &r, &data, 1) < 0 || data < 0) {
+		int e = errno;
+		xrt_real.close(ctl);
+		errno = e ? e : EPROTO;
+		return -1;
+	}
+	return track(data, ctl, type, flags);
+}
+
+static int to_in6(const struct sockaddr *addr, socklen_t len, struct sockaddr_in6 *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!addr || len < sizeof(sa_family_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (addr->sa_family == AF_UNSPEC) {
+		out->sin6_family = AF_UNSPEC;
+		return 0;
+	}
+	if (addr->sa_family != AF_INET6 || len < sizeof(struct sockaddr_in6)) {
+		errno = addr->sa_family != AF_INET6 ? EAFNOSUPPORT : EINVAL;
+		return -1;
+	}
+	memcpy(out, addr, sizeof(*out));
+	return 0;
+}
+
+static void from_in6(const struct sockaddr_in6 *a, struct sockaddr *addr, socklen_t *len)
+{
+	if (!addr || !len)
+		return;
+	socklen_t n = *len < sizeof(*a) ? *len : (socklen_t)sizeof(*a);
+	memcpy(addr, a, n);
+	*len = sizeof(*a);
+}
+
+int xrt_sock_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_in6 a;
+	if (to_in6(addr, len, &a) < 0)
+		return -1;
+	return call_simple(fd, XRT_SOCK_OP_BIND, 0, 0, 0, &a, NULL);
+}
+
+int xrt_sock_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_in6 a;
+	if (to_in6(addr, len, &a) < 0 || !xrt_sock_is_ours(fd, NULL))
+		return -1;
+	bool nonblock = fcntl(fd, F_GETFL) & O_NONBLOCK;
+	int rc = call_simple(fd, XRT_SOCK_OP_CONNECT, nonblock, 0, 0, &a, NULL);
+	if (rc == 0 || errno == EINPROGRESS)
+		fds[fd].connected = a.sin6_family == AF_INET6;
+	return rc;
+}
+
+int xrt_sock_listen(int fd, int backlog)
+{
+	return call_simple(fd, XRT_SOCK_OP_LISTEN, backlog, 0, 0, NULL, NULL);
+}
+
+/* Wait for a token on the listener's data fd (the fd's own blocking mode
+ * decides), then fetch the connection. */
+int xrt_sock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	if (!xrt_sock_is_ours(fd, NULL)) {
+		errno = EBADF;
+		return -1;
+	}
+	for (;;) {
+		char token;
+		ssize_t n = xrt_real.read(fd, &token, 1);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		struct xrt_sock_req q = { .magic = XRT_SOCK_MAGIC, .op = XRT_SOCK_OP_ACCEPT };
+		struct xrt_sock_rep r;
+		int got[2];
+		if (xrt_call(fds[fd].ctl, &q, &r, got, 2) < 0) {
+			if (errno == EAGAIN && !(fcntl(fd, F_GETFL) & O_NONBLOCK))
+				continue; /* that connection died before accept */
+			return -1;
+		}
+		if (got[0] < 0 || got[1] < 0) {
+			if (got[0] >= 0)
+				xrt_real.close(got[0]);
+			if (got[1] >= 0)
+				xrt_real.close(got[1]);
+			errno = EPROTO;
+			return -1;
+		}
+		int nfd = track(got[0], got[1], SOCK_STREAM, flags);
+		if (nfd >= 0) {
+			fds[nfd].connected = true;
+			from_in6(&r.addr, addr, len);
+		}
+		return nfd;
+	}
+}
+
+int xrt_sock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct xrt_sock_rep r;
+	if (call_simple(fd, XRT_SOCK_OP_GETSOCKNAME, 0, 0, 0, NULL, &r) < 0)
+		return -1;
+	from_in6(&r.addr, addr, len);
+	return 0;
+}
+
+int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct xrt_sock_rep r;
+	if (call_simple(fd, XRT_SOCK_OP_GETPEERNAME, 0, 0, 0, NULL, &r) < 0)
+		return -1;
+	from_in6(&r.addr, addr, len);
+	return 0;
+}
+
+int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int v = 0;
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		/* Timeouts belong to the descriptor the application waits on. */
+		if (!xrt_sock_is_ours(fd, NULL)) {
+			errno = EBADF;
+			return -1;
+		}
+		return xrt_real.setsockopt(fd, level, name, val, len);
+	}
+	if (level == SOL_SOCKET && name == SO_LINGER) {
+		struct linger l;
+		if (!val || len < sizeof(l)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(&l, val, sizeof(l));
+		v = l.l_onoff && l.l_linger == 0; /* abortive close */
+	} else if (val && len >= sizeof(int)) {
+		memcpy(&v, val, sizeof(int));
+	}
+	return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, v, NULL, NULL);
+}
+
+int xrt_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct xrt_sock_rep r;
+	if (!val || !len || *len < sizeof(int)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, 0, NULL, &r) < 0)
+		return -1;
+	memcpy(val, &r.val, sizeof(int));
+	*len = sizeof(int);
+	return 0;
+}
+
+int xrt_sock_shutdown(int fd, int how)
+{
+	int type;
+	if (!xrt_sock_is_ours(fd, &type)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (call_simple(fd, XRT_SOCK_OP_SHUTDOWN, how, 0, 0, NULL, NULL) < 0)
+		return -1;
+	/* The stream's bytes so far, then EOF: the daemon's cue for FIN. */
+	if (type == SOCK_STREAM && (how == SHUT_WR || how == SHUT_RDWR))
+		xrt_real.shutdown(fd, SHUT_WR);
+	return 0;
+}
+
+int xrt_sock_close(int fd)
+{
+	if (!xrt_sock_is_ours(fd, NULL)) {
+		errno = EBADF;
+		return -1;
+	}
+	int ctl = fds[fd].ctl;
+	fds[fd] = (struct xrt_fd){ 0 };
+	/* The control channel first: the daemon then tells a close (orderly
+	 * FIN, or RST for SO_LINGER 0 / unread data) from a shutdown. */
+	xrt_real.close(ctl);
+	return xrt_real.close(fd);
+}
+
+ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	int type;
+	if (!xrt_sock_is_ours(fd, &type)) {
+		errno = EBADF;
+		return -1;
+	}
+	struct xrt_dgram_hdr h = { 0 };
+	if (msg->msg_name && msg->msg_namelen) {
+		if (to_in6(msg->msg_name, msg->msg_namelen, &h.addr) < 0)
+			return -1;
+	} else if (!fds[fd].connected) {
+		errno = EDESTADDRREQ;
+		return -1;
+	}
+	size_t niov = msg->msg_iovlen;
+	if (niov > 64) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	struct iovec iov[65];
+	iov[0] = (struct iovec){ &h, sizeof(h) };
+	size_t total = 0;
+	for (size_t i = 0; i < niov; i++) {
+		iov[i + 1] = msg->msg_iov[i];
+		total += msg->msg_iov[i].iov_len;
+	}
+	if (total > XRT_DGRAM_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
+	ssize_t n = xrt_real.sendmsg(fd, &m, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);
+	if (n < 0)
+		return -1;
+	return n - (ssize_t)sizeof(h);
+}
+
+ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	if (!xrt_sock_is_ours(fd, NULL)) {
+		errno = EBADF;
+		return -1;
+	}
+	size_t niov = msg->msg_iovlen;
+	if (niov > 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct xrt_dgram_hdr h;
+	struct iovec iov[65];
+	iov[0] = (struct iovec){ &h, sizeof(h) };
+	for (size_t i = 0; i < niov; i++)
+		iov[i + 1] = msg->msg_iov[i];
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
+	ssize_t n = xrt_real.recvmsg(fd, &m, flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC));
+	if (n < 0)
+		return -1;
+	if (n < (ssize_t)sizeof(h)) {
+		msg->msg_flags = 0;
+		msg->msg_namelen = 0;
+		msg->msg_controllen = 0;
+		return 0; /* the daemon closed the socket */
+	}
+	if (msg->msg_name) {
+		socklen_t l = msg->msg_namelen;
+		from_in6(&h.addr, msg->msg_name, &l);
+		msg->msg_namelen = l;
+	}
+	msg->msg_controllen = 0;
+	msg->msg_flags = m.msg_flags & MSG_TRUNC;
+	return n - (ssize_t)sizeof(h);
+}
