@@ -28,4 +28,11 @@
  * whatever the scan rate: a neighbour answering within 100 ms resolves. */
 #define XRT_NEIGH_INCOMPLETE_MAX 1024
 
+/* The slow path's socket layer (userspace/stack): bounds an off-link
+ * attacker can push against. */
+#define XRT_TCP_REQSK_MAX 1024        /* SYN_RECV request socks, all listeners */
+#define XRT_TCP_REQSK_HASH 1024       /* their hash buckets (keyed, power of 2) */
+#define XRT_INET_PORT_PERTURB (1u << 16) /* RFC 6056 alg. 4 table (kernel: 2^16) */
+#define XRT_IP6_IDENTS 2048           /* RFC 7739 5.3 counters (kernel IP_IDENTS_SZ) */
+
 #endif

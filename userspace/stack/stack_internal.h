@@ -193,6 +193,9 @@ int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
 int ip6_local_out(uint8_t *data, size_t len, int oif, int iif);
 int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
 		 const struct in6_addr *nexthop, int iif);
+/* RFC 7739 5.3 Fragment Identification for (daddr, saddr). */
+uint32_t ipv6_select_ident(const struct in6_addr *daddr, const struct in6_addr *saddr);
+void ip6_output_init(void);
 
 /* Route cache: path MTU learned from Packet Too Big (route.c). */
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu);

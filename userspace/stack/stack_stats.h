@@ -88,7 +88,8 @@
 	X(REASM_QUEUES, "sp_reasm_queues")      /* <= REASM_MAX_QUEUES */     \
 	X(NEIGH_ENTRIES, "sp_neigh_entries")    /* <= NEIGH_TABLE_SIZE */     \
 	X(NEIGH_INCOMPLETE, "sp_neigh_incomplete") /* <= XRT_NEIGH_INCOMPLETE_MAX per interface */ \
-	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */
+	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */ \
+	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */
 
 #define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,
