@@ -14,7 +14,7 @@
 #include "cli/cmd_stack.h"
 #include "kernel/netlink.h"
 #include "router/punt.h"
-#include "rib/rt6_multipath_hash.h"
+#include "xrt/multipath.h"
 #include "xrt/proto.h"
 #include "stack/neighbour.h"
 #include "ctl/local_stats.h"
@@ -256,7 +256,7 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 	if (bpf_map_lookup_elem(r->maps.nh_grp, &gid, &g) || !g.nbuckets ||
 	    g.nbuckets > XRT_ECMP_BUCKETS)
 		return NULL;
-	uint32_t id = g.bucket[rt6_multipath_hash(&f) % g.nbuckets];
+	uint32_t id = g.bucket[rt6_multipath_hash_flow(&f) % g.nbuckets];
 	for (unsigned i = 0; i < rt->grp->n; i++)
 		if (rt->grp->nh[i]->id == id)
 			return rt->grp->nh[i];
@@ -277,7 +277,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			table = l->dev.table;
 		iif = l;
 	}
-	/* The fast path decides these before any route lookup (bpf/fib.h). */
+	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
 	const char *pre = NULL;
 	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
 		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
@@ -798,7 +798,6 @@ static int cmd_neigh(struct xrt_router *r, int argc, char **argv, bool json,
 #define NAME_MIB(id, name) name,
 #define NAME_OTHER(id, name) name,
 static const char *const MIB_NAMES[] = { XRT_MIB_LIST(NAME_MIB) };
-static const char *const PUNT_NAMES[] = { XRT_PUNT_LIST(NAME_OTHER) };
 static const char *const DROP_NAMES[] = { XRT_DROP_LIST(NAME_OTHER) };
 static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OTHER) };
 #define XSK_NAME(f, name) name,
@@ -812,7 +811,7 @@ static json_object *stats_json(const struct xrt_stats *s)
 	for (int i = 0; i < XRT_MIB_MAX; i++)
 		JADD(o, MIB_NAMES[i], JINT(s->mib[i]));
 	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		JADD(p, PUNT_NAMES[i], JINT(s->punt[i]));
+		JADD(p, xrt_punt_names[i], JINT(s->punt[i]));
 	for (int i = 0; i < XRT_DROP_MAX; i++)
 		JADD(d, DROP_NAMES[i], JINT(s->drop[i]));
 	for (int i = 0; i < XRT_PASS_MAX; i++)
@@ -833,7 +832,7 @@ static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 	for (int i = 0; i < XRT_MIB_MAX; i++)
 		xrt_buf_printf(out, "%-32s\t%llu\n", MIB_NAMES[i], (unsigned long long)s->mib[i]);
 	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		xrt_buf_printf(out, "punt.%-27s\t%llu\n", PUNT_NAMES[i],
+		xrt_buf_printf(out, "punt.%-27s\t%llu\n", xrt_punt_names[i],
 			       (unsigned long long)s->punt[i]);
 	for (int i = 0; i < XRT_DROP_MAX; i++)
 		xrt_buf_printf(out, "drop.%-27s\t%llu\n", DROP_NAMES[i],

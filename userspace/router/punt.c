@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <json-c/json.h>
 
 #include "cli/cmd_parse.h"
@@ -15,12 +13,6 @@
 
 #define PUNT_RATE_MAX 10000000u /* pps; far above what one AF_XDP socket takes */
 #define PUNT_BURST_MAX 1000000u
-
-static const char *const PUNT_REASON_NAMES[] = {
-#define PUNT_NAME(id, name) name,
-	XRT_PUNT_LIST(PUNT_NAME)
-#undef PUNT_NAME
-};
 
 /*
  * Default budget per reason (packets per second for the whole router, and
@@ -44,9 +36,17 @@ static const char *const PUNT_REASON_NAMES[] = {
  *   XRLIM_BURST_FACTOR); one global bucket cannot be per destination, so
  *   it allows about twenty destinations' worth. Beyond it, same-interface
  *   traffic stays in the fast path (XDP_TX).
- * - NEIGH_MISS: 10000/s, burst 1000: first packets towards unresolved
- *   neighbours; the stack queues them (bounded) while it resolves, and a
- *   burst of new flows after a link comes up must not lose them.
+ * - NEIGH_MISS: 5000/s, burst 250: packets towards unresolved neighbours,
+ *   each a new INCOMPLETE entry (and a multicast NS) when its address is
+ *   new. The stack recycles the oldest INCOMPLETE entry of an interface
+ *   beyond XRT_NEIGH_INCOMPLETE_MAX (1024, RFC 6583 7.1), so this rate is
+ *   what bounds how fast a scan of an on-link /64 churns them: an entry
+ *   lives at least 1024 / 5000 s = 205 ms, 105 ms just after every CPU
+ *   spent its burst (2 x 250), enough for any neighbour that answers its
+ *   NS within 100 ms; it also caps the NS a scan makes the router send at
+ *   the same 5000/s. (10000/s with 4096 shared entries living 3 s let
+ *   1400 scanned addresses/s lock the table.) A burst of new flows after a
+ *   link comes up needs one punt per flow, which 250 per CPU covers.
  * - LOCAL: 50000/s, burst 5000: the router's own traffic (ping, SSH,
  *   BGP...), which the kernel never limits; xrtd answers ~130k echoes/s
  *   (t_slowpath_line's flood ping, 5000 back to back), so the budget only
@@ -67,7 +67,7 @@ static const struct xrt_punt_cfg PUNT_DEFAULTS[XRT_PUNT_MAX] = {
 	[XRT_PUNT_HOP_LIMIT] = { 2000, 200 },
 	[XRT_PUNT_BEYOND_SCOPE] = { 1000, 50 },
 	[XRT_PUNT_TOO_BIG] = { 5000, 500 },
-	[XRT_PUNT_NEIGH_MISS] = { 10000, 1000 },
+	[XRT_PUNT_NEIGH_MISS] = { 5000, 250 },
 	[XRT_PUNT_REDIRECT] = { 20, 6 },
 };
 
@@ -119,42 +119,14 @@ void punt_config_unmark(struct xrt_router *r)
 static int reason_parse(const char *w, char *err)
 {
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
-		if (!strcasecmp(w, PUNT_REASON_NAMES[i]))
+		if (!strcasecmp(w, xrt_punt_names[i]))
 			return (int)i;
 	char list[256] = "";
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-			 PUNT_REASON_NAMES[i]);
+			 xrt_punt_names[i]);
 	ERR("unknown punt reason \"%s\" (%s)", w, list);
 	return -EINVAL;
-}
-
-/* Refused punts per reason, summed over CPUs (the buckets are per CPU). */
-static int limited_read(struct xrt_router *r, uint64_t limited[XRT_PUNT_MAX], char *err)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		ERR("punt: cannot count CPUs");
-		return -EINVAL;
-	}
-	struct xrt_punt_tb *tb = calloc((size_t)ncpus, sizeof(*tb));
-	if (!tb) {
-		ERR("out of memory");
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < XRT_PUNT_MAX; i++) {
-		limited[i] = 0;
-		if (bpf_map_lookup_elem(r->maps.punt_tb, &i, tb)) {
-			int rc = -errno;
-			ERR("punt buckets: %s", strerror(errno));
-			free(tb);
-			return rc;
-		}
-		for (int c = 0; c < ncpus; c++)
-			limited[i] += tb[c].limited;
-	}
-	free(tb);
-	return 0;
 }
 
 static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *out,
@@ -163,7 +135,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 	struct xrt_stats st;
 	uint64_t limited[XRT_PUNT_MAX];
 	int rc = xrt_maps_stats_read(&r->maps, -1, &st, err);
-	if (rc || (rc = limited_read(r, limited, err)))
+	if (rc || (rc = xrt_maps_punt_limited(&r->maps, limited, err)))
 		return rc;
 	json_object *a = json ? json_object_new_array() : NULL;
 	if (!json)
@@ -175,7 +147,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 		const struct xrt_punt_cfg *c = &r->punt_cfg[i];
 		if (json) {
 			json_object *o = json_object_new_object();
-			json_object_object_add(o, "reason", json_object_new_string(PUNT_REASON_NAMES[i]));
+			json_object_object_add(o, "reason", json_object_new_string(xrt_punt_names[i]));
 			json_object_object_add(o, "rate", json_object_new_int64(c->rate_pps));
 			json_object_object_add(o, "burst", json_object_new_int64(c->burst));
 			json_object_object_add(o, "punted", json_object_new_int64((int64_t)st.punt[i]));
@@ -188,7 +160,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 			snprintf(rate, sizeof(rate), "%u", c->rate_pps);
 		else
 			snprintf(rate, sizeof(rate), "unlimited");
-		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", PUNT_REASON_NAMES[i], rate,
+		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", xrt_punt_names[i], rate,
 			       c->burst, (unsigned long long)st.punt[i],
 			       (unsigned long long)limited[i]);
 	}
@@ -248,7 +220,7 @@ int cmd_punt(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_
 			}
 		}
 		if (!has_rate && !has_burst) {
-			ERR("punt set %s: say rate PPS and/or burst N", PUNT_REASON_NAMES[reason]);
+			ERR("punt set %s: say rate PPS and/or burst N", xrt_punt_names[reason]);
 			return -EINVAL;
 		}
 		if (r->check_only)
