@@ -42,11 +42,11 @@ void ctl_server_close(struct ctl_server *s)
 			close(s->conns[i]);
 			s->conns[i] = -1;
 		}
+	xrt_unix_unlink(s->path); /* while still listening: proves it is ours */
+	s->path[0] = '\0';
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	s->listen_fd = -1;
-	xrt_unix_unlink(s->path); /* only what we bound: empty otherwise */
-	s->path[0] = '\0';
 }
 
 static int send_resp(int fd, uint32_t flags, int32_t status, uint32_t ndone,

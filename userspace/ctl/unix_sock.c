@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "xrt/err.h"
@@ -120,6 +121,43 @@ static int check_dir(const char *dir, char *err)
 	return 0;
 }
 
+/*
+ * flock(2) on PATH.lock (0600, a regular file of ours) around the probe,
+ * the removal of a stale file and the bind, and around the removal at exit:
+ * two xrtd starting at once cannot both judge one file stale and remove
+ * each other's fresh socket. Only its owner can open it, so no other user
+ * can hold it. Waits at most LOCK_WAIT_MS. Returns the locked fd.
+ */
+#define LOCK_WAIT_MS 2000
+static int lock_path(const char *path, char *err)
+{
+	char lock[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	mode_t old = umask(0177);
+	int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	umask(old);
+	if (fd < 0)
+		return xrt_fail(err, -errno, "%s: %s", lock, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return xrt_fail(err, -EPERM, "%s is not a lock file of uid %u: refusing to use it",
+				lock, (unsigned)geteuid());
+	}
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += 10) {
+		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS) {
+			close(fd);
+			return xrt_fail(err, -EBUSY, "%s: held by another xrtd starting or stopping",
+					lock);
+		}
+		usleep(10000);
+	}
+	return fd;
+}
+
+static int listen_locked(const char *path, int type, mode_t mode, int backlog, char *warn,
+			 char *err);
+
 int xrt_unix_listen(const char *path, int type, mode_t mode, int backlog, char *warn,
 		    char *err)
 {
@@ -138,6 +176,17 @@ int xrt_unix_listen(const char *path, int type, mode_t mode, int backlog, char *
 		if (rc)
 			return rc;
 	}
+	int lk = lock_path(path, err);
+	if (lk < 0)
+		return lk;
+	int fd = listen_locked(path, type, mode, backlog, warn, err);
+	close(lk);
+	return fd;
+}
+
+static int listen_locked(const char *path, int type, mode_t mode, int backlog, char *warn,
+			 char *err)
+{
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
@@ -193,7 +242,22 @@ void xrt_unix_unlink(const char *path)
 {
 	if (!path || !*path)
 		return;
-	unlink(path);
+	/* Only our own socket (its listener is this process): a file another
+	 * xrtd bound after ours was removed by hand is left to it. */
+	int lk = lock_path(path, NULL);
+	struct ucred cred;
+	int fd = connect_peer(path, SOCK_SEQPACKET, SOCK_NONBLOCK, &cred);
+	if (fd >= 0) {
+		close(fd);
+		if (cred.pid == getpid())
+			unlink(path);
+	}
+	char lock[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (lk >= 0) {
+		unlink(lock);
+		close(lk);
+	}
 	size_t rl = strlen(XRT_RUN_DIR);
 	if (strncmp(path, XRT_RUN_DIR "/", rl + 1))
 		return;

@@ -44,13 +44,16 @@ int xrt_unix_connect(const char *path, int type, char *err);
 /* Server side: create the namespace directory if path is in it (checking
  * it is root's and not writable by others), take over a stale socket file
  * or one a non-root process holds, refuse (-EADDRINUSE) if a root process
- * already listens there (another xrtd), then bind with mode and listen.
+ * already listens there (another xrtd), then bind with mode and listen;
+ * all of it under flock(2) on PATH.lock, so two xrtd starting at once
+ * cannot both take over the same stale file.
  * Returns the listening fd (non-blocking, close-on-exec) or -errno.
  * *warn (optional, XRT_ERR_LEN) says what was taken over, if anything. */
 int xrt_unix_listen(const char *path, int type, mode_t mode, int backlog, char *warn,
 		    char *err);
-/* Remove a socket file this process bound, and its namespace directory
- * if that is now empty. */
+/* Remove the socket file this process listens on (call it before closing
+ * the listener: the file is checked to be ours through SO_PEERCRED), its
+ * lock file, and the namespace directory if that is now empty. */
 void xrt_unix_unlink(const char *path);
 
 /*

@@ -787,12 +787,12 @@ void sock_server_close(void)
 				srv.conns[i].sk->owner_ctx = NULL;
 			conn_free(&srv.conns[i]);
 		}
+	xrt_unix_unlink(srv.path); /* while still listening: proves it is ours */
+	srv.path[0] = '\0';
 	if (srv.listen_fd >= 0)
 		close(srv.listen_fd);
 	if (srv.epfd >= 0)
 		close(srv.epfd);
 	srv.listen_fd = srv.epfd = -1;
 	srv.paused = false;
-	xrt_unix_unlink(srv.path);
-	srv.path[0] = '\0';
 }
