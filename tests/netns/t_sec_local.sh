@@ -77,8 +77,19 @@ assert_contains "$out" "is another xrtd running?" "second xrtd refused"
 kill -KILL "$PID"
 xrt_wait_pid "$PID" 5 || true
 [ -S "$CTL_PATH" ] || xrt_fail "no stale socket file after SIGKILL"
-xrt_xrtd_start $R
-PID=$(xrt_xrtd_pid $R)
+# Two xrtd at once over the stale files: exactly one takes over (flock on
+# PATH.lock), the other says why.
+xrt_bpffs $R
+for i in 1 2; do
+	xrt_bg $R "xrtd-race$i" "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT_FWD_OBJ"
+	RACE[$i]=$XRT_LAST_PID
+done
+xrt_wait_for "xrt_cli $R link show" 10 || xrt_fail "neither racing xrtd answered"
+xrt_wait_for "! kill -0 ${RACE[1]} 2>/dev/null || ! kill -0 ${RACE[2]} 2>/dev/null" 10 ||
+	xrt_fail "two xrtd run on the same socket"
+if kill -0 "${RACE[1]}" 2>/dev/null; then PID=${RACE[1]} loser=2; else PID=${RACE[2]} loser=1; fi
+assert_contains "$(cat "$XRT_TMP/xrtd-race$loser.log")" "is another xrtd running?" "the loser of the race"
+eval "XRTD_PID_$R=$PID"
 xrt_topo_line_program
 ulimit -Sn "$(ulimit -Hn)"
 
