@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -310,9 +311,10 @@ static void conn_stream_in(struct sock_conn *c)
 
 /* ---------------------------------------------------------------- datagrams */
 
-static void conn_dgram_in(struct sock_conn *c)
+/* Send up to max datagrams the application wrote. */
+static void dgram_take(struct sock_conn *c, unsigned max)
 {
-	for (unsigned i = 0; i < SRV_DGRAM_BATCH; i++) {
+	for (unsigned i = 0; i < max; i++) {
 		ssize_t n = recv(c->data_fd, io_buf, sizeof(io_buf), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -330,6 +332,11 @@ static void conn_dgram_in(struct sock_conn *c)
 		c->sk->ops->sendmsg(c->sk, io_buf + sizeof(h), (size_t)n - sizeof(h),
 				    h.addr.sin6_family ? &h.addr : NULL);
 	}
+}
+
+static void conn_dgram_in(struct sock_conn *c)
+{
+	dgram_take(c, SRV_DGRAM_BATCH);
 	conn_update_events(c);
 	conn_maybe_release(c);
 }
@@ -627,6 +634,12 @@ static void on_ctl(struct sock_conn *c)
 	}
 	if ((size_t)n != sizeof(q))
 		return reply(c, EPROTO, 0, NULL, NULL, 0);
+	/* The two channels are not ordered with each other: datagrams the
+	 * application sent before this request (sendto, then setsockopt or
+	 * connect) go out first, under the state they were sent in. The data
+	 * fd's queue is bounded (SRV_SOCKBUF). */
+	if (c->sk && !is_stream(c) && c->data_fd >= 0 && !c->data_eof)
+		dgram_take(c, UINT_MAX);
 	conn_request(c, &q);
 }
 
