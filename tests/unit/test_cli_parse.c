@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cli/cmd_parse.h"
+#include "cli/cmd.h"
 #include "ctl/ctl_proto.h"
 
 static char err[XRT_ERR_LEN];

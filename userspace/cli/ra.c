@@ -1,46 +1,13 @@
-/* xrt: the `ra` and `icmp` commands: Router Advertisements per interface and the ICMPv6 error rate limit, with text or JSON output. */
-#include "cli/cmd_stack.h"
+/* xrt: `ra set|show` (radvd's options as words): the Router Advertisements the slow path sends per interface (RFC 4861 6.2). */
+#include "cli/cmd.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <json-c/json.h>
 
 #include "xrt/proto.h"
 
-#define JADD(o, k, v) json_object_object_add(o, k, v)
-#define JINT(i) json_object_new_int64((int64_t)(i))
-#define JSTR(s) json_object_new_string(s)
-#define JBOOL(b) json_object_new_boolean(b)
-
-/* Verbs may be abbreviated, as in cmd.c (at least min letters). */
-static bool is(const char *w, const char *full, size_t min)
-{
-	size_t n = strlen(w);
-	return n >= min && n <= strlen(full) && !strncmp(w, full, n);
-}
-
-static int next_word(int argc, char **argv, int *i, char *err)
-{
-	if (*i + 1 >= argc) {
-		ERR("\"%s\" needs a value", argv[*i]);
-		return -EINVAL;
-	}
-	(*i)++;
-	return 0;
-}
-
-static int parse_lifetime(const char *w, uint32_t *v, const char *what, char *err)
-{
-	if (!strcmp(w, "infinity")) {
-		*v = ND_LIFETIME_INFINITY;
-		return 0;
-	}
-	return parse_u32(w, 0, ND_LIFETIME_INFINITY - 1, v, what, err);
-}
-
-/* ---------------- ra ---------------- */
+enum ra_verb { RA_SET, RA_SHOW };
 
 int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 {
@@ -51,13 +18,9 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
-			if ((rc = next_word(argc, argv, &i, err)))
+			if ((rc = next_word(argc, argv, &i, err)) ||
+			    (rc = parse_dev(argv[i], c->dev, err)))
 				return rc;
-			if (!argv[i][0] || strlen(argv[i]) >= IF_NAMESIZE) {
-				ERR("\"%s\" is not an interface name", argv[i]);
-				return -EINVAL;
-			}
-			strcpy(c->dev, argv[i]);
 		} else if (set && (!strcmp(w, "on") || !strcmp(w, "off"))) {
 			if (c->has_onoff) {
 				ERR("\"%s\": on|off is given twice", w);
@@ -158,7 +121,7 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 	for (unsigned k = 0; k < cfg->nprefixes; k++) {
 		const struct stack_ra_prefix *p = &cfg->prefix[k];
 		char b[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, &p->prefix, b, sizeof(b));
+		ntop(&p->prefix, b);
 		/* RFC 4862 5.5.3 (d) with RFC 4291 2.5.1: hosts form addresses
 		 * only from a /64 on Ethernet; anything else is ignored by them. */
 		if (p->autonomous && p->plen != 64) {
@@ -241,14 +204,6 @@ static unsigned ra_effective_prefixes(const struct xrt_link *l, const struct sta
 	return n;
 }
 
-static void fmt_lifetime(uint32_t v, char *buf, size_t len)
-{
-	if (v == ND_LIFETIME_INFINITY)
-		snprintf(buf, len, "infinity");
-	else
-		snprintf(buf, len, "%u", v);
-}
-
 static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 {
 	struct stack_ra_config cfg;
@@ -278,7 +233,7 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 				json_object *x = json_object_new_object();
 				char pb[INET6_ADDRSTRLEN + 8];
 				snprintf(pb, sizeof(pb), "%s/%u",
-					 inet_ntop(AF_INET6, &pfx[i].prefix, b, sizeof(b)), pfx[i].plen);
+					 ntop(&pfx[i].prefix, b), pfx[i].plen);
 				JADD(x, "prefix", JSTR(pb));
 				JADD(x, "onlink", JBOOL(pfx[i].onlink));
 				JADD(x, "autonomous", JBOOL(pfx[i].autonomous));
@@ -305,7 +260,7 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 		fmt_lifetime(pfx[i].valid_s, v, sizeof(v));
 		fmt_lifetime(pfx[i].preferred_s, p, sizeof(p));
 		xrt_buf_printf(out, "    prefix %s/%u%s%s valid %s preferred %s%s\n",
-			       inet_ntop(AF_INET6, &pfx[i].prefix, b, sizeof(b)), pfx[i].plen,
+			       ntop(&pfx[i].prefix, b), pfx[i].plen,
 			       pfx[i].onlink ? " onlink" : " no-onlink",
 			       pfx[i].autonomous ? " autonomous" : " no-autonomous", v, p,
 			       cfg.nprefixes ? "" : " (from addresses)");
@@ -314,214 +269,89 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 		xrt_buf_printf(out, "    no prefix (default router only)\n");
 }
 
-int cmd_ra(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_buf *out,
-	   char *err)
+int ra_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	const char *verb = argc ? argv[0] : "show";
-	struct cmd_ra c;
-	int rc;
 	argc = argc ? argc - 1 : 0;
 	argv = argv + 1;
-	if (is(verb, "set", 1)) {
-		if ((rc = parse_ra(argc, argv, true, &c, err)))
-			return rc;
-		if (r->check_only)
-			return 0;
-		struct xrt_link *l = router_link_need(r, c.dev, err);
-		if (!l)
-			return -ENODEV;
-		char msg[256];
-		if ((rc = stack_ra_set(l->dev.ifindex, &c.cfg, msg))) {
-			ERR("%s", msg);
-			return rc;
-		}
-		ra_note_origin(l->dev.ifindex, r->in_config && c.cfg.enabled);
-		return 0;
-	}
-	if (is(verb, "show", 1) || is(verb, "list", 1)) {
-		if ((rc = parse_ra(argc, argv, false, &c, err)))
-			return rc;
-		if (r->check_only)
-			return 0;
-		struct xrt_link *only = NULL;
-		if (c.dev[0] && !(only = router_link_need(r, c.dev, err)))
-			return -ENODEV;
-		json_object *a = json ? json_object_new_array() : NULL;
-		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
-			if (r->links[s] && (!only || only == r->links[s]))
-				ra_show_one(r->links[s], a, out);
-		if (a) {
-			const char *js = json_object_to_json_string_ext(
-				a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-			xrt_buf_printf(out, "%s\n", js);
-			json_object_put(a);
-		}
-		return 0;
-	}
-	ERR("unknown ra command \"%s\" (set, show)", verb);
-	return -EINVAL;
+	if (matches(verb, "set", 1))
+		req->verb = RA_SET;
+	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
+		req->verb = RA_SHOW;
+	else
+		return xrt_fail(err, -EINVAL, "unknown ra command \"%s\" (set, show)", verb);
+	return parse_ra(argc, argv, req->verb == RA_SET, &req->ra, err);
 }
 
-/* ---------------- icmp ---------------- */
+/* Undo of a reload's `ra set`: the interface's RA configuration before it,
+ * and whether the file owned it. */
+struct ra_saved {
+	int ifindex;
+	bool from_config;
+	struct stack_ra_config cfg;
+};
 
-#define ICMP_RATE_MAX 10000000u
-
-int parse_icmp(int argc, char **argv, struct cmd_icmp *c, char *err)
+static bool ra_owned_by_config(int ifindex)
 {
+	for (int i = 0; i < XRT_MAX_IFACES; i++)
+		if (ra_from_config[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+static void ra_restore(struct xrt_router *r, const void *saved)
+{
+	const struct ra_saved *s = saved;
+	(void)r;
+	stack_ra_set(s->ifindex, &s->cfg, NULL);
+	ra_note_origin(s->ifindex, s->from_config);
+}
+
+int ra_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+{
+	struct xrt_router *r = ctx->r;
+	const struct cmd_ra *c = &req->ra;
+	struct xrt_link *l = NULL;
 	int rc;
-	memset(c, 0, sizeof(*c));
-	if (argc == 1 && !strcmp(argv[0], "default")) {
-		c->defaults = true;
+	if (c->dev[0] && !(l = router_link_need(r, c->dev, err)))
+		return -ENODEV;
+	if (req->verb == RA_SHOW) {
+		json_object *a = ctx->json ? json_object_new_array() : NULL;
+		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
+			if (r->links[s] && (!l || l == r->links[s]))
+				ra_show_one(r->links[s], a, ctx->out);
+		if (a)
+			json_print(ctx->out, a);
 		return 0;
 	}
-	/* Words before "global" describe the per-destination bucket. */
-	uint32_t *rate = &c->rl.per_dst_rate, *burst = &c->rl.per_dst_burst;
-	bool *has = &c->has_per_dst, has_burst = false;
-	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
-		if (!strcmp(w, "global")) {
-			if (c->has_global) {
-				ERR("\"global\" is given twice");
-				return -EINVAL;
-			}
-			if (*has && !has_burst)
-				*burst = *rate ? *rate : 0;
-			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 0, ICMP_RATE_MAX, &c->rl.global_rate,
-					    "global rate", err)))
-				return rc;
-			rate = &c->rl.global_rate;
-			burst = &c->rl.global_burst;
-			has = &c->has_global;
-			*has = true;
-			has_burst = false;
-		} else if (!strcmp(w, "burst")) {
-			if (!*has) {
-				ERR("\"burst\" needs a rate before it");
-				return -EINVAL;
-			}
-			if (has_burst) {
-				ERR("\"burst\" is given twice");
-				return -EINVAL;
-			}
-			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_u32(argv[i], 1, ICMP_RATE_MAX, burst, "burst", err)))
-				return rc;
-			has_burst = true;
-		} else if (!c->has_per_dst && !c->has_global && i == 0) {
-			if ((rc = parse_u32(w, 0, ICMP_RATE_MAX, &c->rl.per_dst_rate,
-					    "rate (messages/s, 0 = off)", err)))
-				return rc;
-			c->has_per_dst = true;
-		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
-		}
+	if (ctx->undo) {
+		struct ra_saved s = { .ifindex = l->dev.ifindex,
+				      .from_config = ra_owned_by_config(l->dev.ifindex) };
+		stack_ra_get(l->dev.ifindex, &s.cfg);
+		if ((rc = cmd_undo_push(ctx->undo, ra_restore, &s, sizeof(s), err)))
+			return rc;
 	}
-	/* One second's worth of messages when no burst is given. */
-	if (*has && !has_burst)
-		*burst = *rate;
-	if (!c->has_per_dst && !c->has_global) {
-		ERR("a rate is needed: ratelimit RATE [burst N] [global RATE [burst N]]");
-		return -EINVAL;
-	}
+	if ((rc = stack_ra_set(l->dev.ifindex, &c->cfg, err)))
+		return rc;
+	ra_note_origin(l->dev.ifindex, r->in_config && c->cfg.enabled);
 	return 0;
 }
 
-static bool icmp_from_config, icmp_stale;
-
-static const struct stack_icmp_ratelimit ICMP_DEFAULTS = {
-	.per_dst_rate = STACK_ICMP_PER_DST_RATE, .per_dst_burst = STACK_ICMP_PER_DST_BURST,
-	.global_rate = STACK_ICMP_GLOBAL_RATE, .global_burst = STACK_ICMP_GLOBAL_BURST,
-};
-
-int cmd_icmp(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_buf *out,
-	     char *err)
-{
-	const char *verb = argc ? argv[0] : "show";
-	int rc;
-	if (is(verb, "ratelimit", 4) || is(verb, "set", 3)) {
-		/* "icmp set ratelimit ..." reads like "link set". */
-		if (is(verb, "set", 3) && argc > 1 && is(argv[1], "ratelimit", 4)) {
-			argc--;
-			argv++;
-		} else if (is(verb, "set", 3)) {
-			ERR("usage: icmp ratelimit RATE [burst N] [global RATE [burst N]]");
-			return -EINVAL;
-		}
-		struct cmd_icmp c;
-		if ((rc = parse_icmp(argc - 1, argv + 1, &c, err)))
-			return rc;
-		if (r->check_only)
-			return 0;
-		struct stack_icmp_ratelimit rl;
-		stack_icmp_ratelimit_get(&rl);
-		if (c.defaults) {
-			rl = ICMP_DEFAULTS;
-		} else {
-			if (c.has_per_dst) {
-				rl.per_dst_rate = c.rl.per_dst_rate;
-				rl.per_dst_burst = c.rl.per_dst_burst;
-			}
-			if (c.has_global) {
-				rl.global_rate = c.rl.global_rate;
-				rl.global_burst = c.rl.global_burst;
-			}
-		}
-		stack_icmp_ratelimit_set(&rl);
-		icmp_from_config = r->in_config && !c.defaults;
-		icmp_stale = false;
-		return 0;
-	}
-	if (is(verb, "show", 1) || is(verb, "list", 1)) {
-		if (argc > 1) {
-			ERR("unknown word \"%s\"", argv[1]);
-			return -EINVAL;
-		}
-		if (r->check_only)
-			return 0;
-		struct stack_icmp_ratelimit rl;
-		stack_icmp_ratelimit_get(&rl);
-		if (json)
-			xrt_buf_printf(out,
-				       "{\"ratelimit\":{\"rate\":%u,\"burst\":%u},"
-				       "\"global\":{\"rate\":%u,\"burst\":%u}}\n",
-				       rl.per_dst_rate, rl.per_dst_burst, rl.global_rate,
-				       rl.global_burst);
-		else
-			/* Reads back as the command that sets it. */
-			xrt_buf_printf(out, "ratelimit %u burst %u global %u burst %u\n",
-				       rl.per_dst_rate, rl.per_dst_burst, rl.global_rate,
-				       rl.global_burst);
-		return 0;
-	}
-	ERR("unknown icmp command \"%s\" (ratelimit, show)", verb);
-	return -EINVAL;
-}
-
-/* ---------------- configuration reload ---------------- */
-
-void cmd_stack_config_mark(bool stale)
+void ra_config_mark(bool stale)
 {
 	for (int i = 0; i < XRT_MAX_IFACES; i++)
 		ra_from_config[i].stale = stale && ra_from_config[i].ifindex;
-	icmp_stale = stale && icmp_from_config;
 }
 
-void cmd_stack_config_sweep(struct xrt_router *r)
+void ra_config_sweep(struct xrt_router *r)
 {
-	char msg[256];
 	for (int i = 0; i < XRT_MAX_IFACES; i++) {
 		if (!ra_from_config[i].ifindex || !ra_from_config[i].stale)
 			continue;
 		struct stack_ra_config off = { .enabled = false };
 		if (router_link_by_ifindex(r, ra_from_config[i].ifindex))
-			stack_ra_set(ra_from_config[i].ifindex, &off, msg);
+			stack_ra_set(ra_from_config[i].ifindex, &off, NULL);
 		ra_from_config[i].ifindex = 0;
 		ra_from_config[i].stale = false;
-	}
-	if (icmp_stale) {
-		stack_icmp_ratelimit_set(&ICMP_DEFAULTS);
-		icmp_from_config = icmp_stale = false;
 	}
 }
