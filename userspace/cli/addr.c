@@ -23,43 +23,36 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, cha
 		} else if (need_addr && !a->has_addr) {
 			if (!strcmp(w, "local"))
 				continue;
-			if (!strchr(w, '/')) {
-				ERR("\"%s\" needs a prefix length (ADDR/PLEN)", w);
-				return -EINVAL;
-			}
+			if (!strchr(w, '/'))
+				return xrt_fail(err, -EINVAL, "\"%s\" needs a prefix length (ADDR/PLEN)", w);
 			if ((rc = parse_prefix(w, &a->addr, &a->plen, true, err)))
 				return rc;
 			a->has_addr = true;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
-	if (need_addr && !a->has_addr) {
-		ERR("an address ADDR/PLEN is needed");
-		return -EINVAL;
-	}
-	if (need_addr && !a->dev[0]) {
-		ERR("\"dev\" is needed");
-		return -EINVAL;
-	}
+	if (need_addr && !a->has_addr)
+		return xrt_fail(err, -EINVAL, "an address ADDR/PLEN is needed");
+	if (need_addr && !a->dev[0])
+		return xrt_fail(err, -EINVAL, "\"dev\" is needed");
 	return 0;
 }
 
+static const struct cmd_verb ADDR_VERBS[] = {
+	{ "add", 1, ADDR_ADD },
+	{ "delete", 1, ADDR_DEL },
+	{ "show", 1, ADDR_SHOW },
+	{ "list", 1, ADDR_SHOW },
+};
 
 int addr_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv = argv + 1;
-	if (matches(verb, "add", 1))
-		req->verb = ADDR_ADD;
-	else if (matches(verb, "delete", 1))
-		req->verb = ADDR_DEL;
-	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
-		req->verb = ADDR_SHOW;
-	else
-		return xrt_fail(err, -EINVAL, "unknown addr command \"%s\" (add, del, show)", verb);
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(ADDR_VERBS), "addr",
+			      "add, del, show", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
 	int rc = parse_addrcmd(argc, argv, req->verb != ADDR_SHOW, &req->addr, err);
 	if (!rc && req->addr.claim && req->verb != ADDR_ADD)
 		rc = xrt_fail(err, -EINVAL, "\"claim\" goes with addr add");

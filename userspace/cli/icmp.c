@@ -23,10 +23,8 @@ int parse_icmp(int argc, char **argv, struct cmd_icmp *c, char *err)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "global")) {
-			if (c->has_global) {
-				ERR("\"global\" is given twice");
-				return -EINVAL;
-			}
+			if (c->has_global)
+				return xrt_fail(err, -EINVAL, "\"global\" is given twice");
 			if (*has && !has_burst)
 				*burst = *rate ? *rate : 0;
 			if ((rc = next_word(argc, argv, &i, err)) ||
@@ -39,14 +37,10 @@ int parse_icmp(int argc, char **argv, struct cmd_icmp *c, char *err)
 			*has = true;
 			has_burst = false;
 		} else if (!strcmp(w, "burst")) {
-			if (!*has) {
-				ERR("\"burst\" needs a rate before it");
-				return -EINVAL;
-			}
-			if (has_burst) {
-				ERR("\"burst\" is given twice");
-				return -EINVAL;
-			}
+			if (!*has)
+				return xrt_fail(err, -EINVAL, "\"burst\" needs a rate before it");
+			if (has_burst)
+				return xrt_fail(err, -EINVAL, "\"burst\" is given twice");
 			if ((rc = next_word(argc, argv, &i, err)) ||
 			    (rc = parse_u32(argv[i], 1, ICMP_RATE_MAX, burst, "burst", err)))
 				return rc;
@@ -57,17 +51,14 @@ int parse_icmp(int argc, char **argv, struct cmd_icmp *c, char *err)
 				return rc;
 			c->has_per_dst = true;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
 	/* One second's worth of messages when no burst is given. */
 	if (*has && !has_burst)
 		*burst = *rate;
-	if (!c->has_per_dst && !c->has_global) {
-		ERR("a rate is needed: ratelimit RATE [burst N] [global RATE [burst N]]");
-		return -EINVAL;
-	}
+	if (!c->has_per_dst && !c->has_global)
+		return xrt_fail(err, -EINVAL, "a rate is needed: ratelimit RATE [burst N] [global RATE [burst N]]");
 	return 0;
 }
 

@@ -46,14 +46,11 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 			if ((rc = parse_dev(w, l->dev, err)))
 				return rc;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
-	if (need_dev && !l->dev[0]) {
-		ERR("\"dev\" is needed");
-		return -EINVAL;
-	}
+	if (need_dev && !l->dev[0])
+		return xrt_fail(err, -EINVAL, "\"dev\" is needed");
 	return 0;
 }
 
@@ -102,22 +99,21 @@ static int link_apply_settings(struct xrt_router *r, struct xrt_link *l,
 			c->has_table ? &c->table : NULL, err);
 }
 
+static const struct cmd_verb LINK_VERBS[] = {
+	{ "attach", 2, LINK_ATTACH },
+	{ "detach", 3, LINK_DETACH },
+	{ "set", 1, LINK_SET },
+	{ "show", 1, LINK_SHOW },
+	{ "list", 1, LINK_SHOW },
+};
+
 int link_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv = argv + 1;
-	if (matches(verb, "attach", 2))
-		req->verb = LINK_ATTACH;
-	else if (matches(verb, "detach", 3))
-		req->verb = LINK_DETACH;
-	else if (matches(verb, "set", 1))
-		req->verb = LINK_SET;
-	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
-		req->verb = LINK_SHOW;
-	else
-		return xrt_fail(err, -EINVAL,
-				"unknown link command \"%s\" (attach, detach, set, show)", verb);
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(LINK_VERBS), "link",
+			      "attach, detach, set, show", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
 	bool settings = req->verb == LINK_ATTACH || req->verb == LINK_SET;
 	return parse_link(argc, argv, req->verb != LINK_SHOW, settings, &req->link, err);
 }

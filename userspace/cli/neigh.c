@@ -37,8 +37,7 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 				n->nud_permanent = true;
 			else if (strcmp(argv[i], "reachable") && strcmp(argv[i], "stale") &&
 				 strcmp(argv[i], "noarp")) {
-				ERR("nud \"%s\" is invalid (permanent, all)", argv[i]);
-				return -EINVAL;
+				return xrt_fail(err, -EINVAL, "nud \"%s\" is invalid (permanent, all)", argv[i]);
 			}
 		} else if (!strcmp(w, "to")) {
 			continue;
@@ -47,22 +46,15 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 				return rc;
 			n->has_addr = true;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
-	if (need_addr && !n->has_addr) {
-		ERR("a neighbour address is needed");
-		return -EINVAL;
-	}
-	if (need_addr && !n->dev[0]) {
-		ERR("\"dev\" is needed");
-		return -EINVAL;
-	}
-	if (need_mac && !n->has_mac) {
-		ERR("\"lladdr\" is needed");
-		return -EINVAL;
-	}
+	if (need_addr && !n->has_addr)
+		return xrt_fail(err, -EINVAL, "a neighbour address is needed");
+	if (need_addr && !n->dev[0])
+		return xrt_fail(err, -EINVAL, "\"dev\" is needed");
+	if (need_mac && !n->has_mac)
+		return xrt_fail(err, -EINVAL, "\"lladdr\" is needed");
 	return 0;
 }
 /* The slow path owns the neighbour table (stack/neighbour.h); it programs
@@ -105,22 +97,23 @@ static void neigh_show_one(const struct neigh_info *n, void *arg)
 		       neigh_state_name(n->state));
 }
 
+static const struct cmd_verb NEIGH_VERBS[] = {
+	{ "add", 1, NEIGH_ADD },
+	{ "replace", 3, NEIGH_ADD },
+	{ "change", 3, NEIGH_ADD },
+	{ "delete", 1, NEIGH_DEL },
+	{ "flush", 1, NEIGH_FLUSH },
+	{ "show", 1, NEIGH_SHOW },
+	{ "list", 1, NEIGH_SHOW },
+};
+
 int neigh_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv = argv + 1;
-	if (matches(verb, "add", 1) || matches(verb, "replace", 3) || matches(verb, "change", 3))
-		req->verb = NEIGH_ADD;
-	else if (matches(verb, "delete", 1))
-		req->verb = NEIGH_DEL;
-	else if (matches(verb, "flush", 1))
-		req->verb = NEIGH_FLUSH;
-	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
-		req->verb = NEIGH_SHOW;
-	else
-		return xrt_fail(err, -EINVAL,
-				"unknown neigh command \"%s\" (add, del, show, flush)", verb);
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(NEIGH_VERBS), "neigh",
+			      "add, del, show, flush", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
 	bool one = req->verb == NEIGH_ADD || req->verb == NEIGH_DEL;
 	return parse_neigh(argc, argv, one, req->verb == NEIGH_ADD, &req->neigh, err);
 }

@@ -19,8 +19,7 @@ static int reason_parse(const char *w, char *err)
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
 			 PUNT_REASON_NAMES[i]);
-	ERR("unknown punt reason \"%s\" (%s)", w, list);
-	return -EINVAL;
+	return xrt_fail(err, -EINVAL, "unknown punt reason \"%s\" (%s)", w, list);
 }
 
 static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *out,
@@ -63,22 +62,24 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 	return 0;
 }
 
+static const struct cmd_verb PUNT_VERBS[] = {
+	{ "show", 1, PUNT_SHOW },
+	{ "set", 1, PUNT_SET },
+};
+
 int punt_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	struct cmd_punt *p = &req->punt;
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv++;
-	if (matches(verb, "show", 1)) {
-		req->verb = PUNT_SHOW;
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(PUNT_VERBS), "punt", "show, set", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
+	if (verb == PUNT_SHOW) {
 		if (argc > 1)
 			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", argv[1]);
 		p->reason = argc ? reason_parse(argv[0], err) : -1;
 		return argc && p->reason < 0 ? p->reason : 0;
 	}
-	if (!matches(verb, "set", 1))
-		return xrt_fail(err, -EINVAL, "unknown punt command \"%s\" (show, set)", verb);
-	req->verb = PUNT_SET;
 	if (argc < 1)
 		return xrt_fail(err, -EINVAL,
 				"usage: punt set REASON [rate PPS] [burst N] (rate 0 = unlimited)");

@@ -22,10 +22,8 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 			    (rc = parse_dev(argv[i], c->dev, err)))
 				return rc;
 		} else if (set && (!strcmp(w, "on") || !strcmp(w, "off"))) {
-			if (c->has_onoff) {
-				ERR("\"%s\": on|off is given twice", w);
-				return -EINVAL;
-			}
+			if (c->has_onoff)
+				return xrt_fail(err, -EINVAL, "\"%s\": on|off is given twice", w);
 			cfg->enabled = w[1] == 'n';
 			c->has_onoff = true;
 		} else if (set && (!strcmp(w, "interval") || !strcmp(w, "max-interval"))) {
@@ -61,29 +59,23 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 		} else if (set && !strcmp(w, "prefix")) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
-			if (cfg->nprefixes == STACK_RA_MAX_PREFIXES) {
-				ERR("\"%s\": too many prefixes (at most %d)", argv[i],
-				    STACK_RA_MAX_PREFIXES);
-				return -E2BIG;
-			}
+			if (cfg->nprefixes == STACK_RA_MAX_PREFIXES)
+				return xrt_fail(err, -E2BIG, "\"%s\": too many prefixes (at most %d)", argv[i],
+						STACK_RA_MAX_PREFIXES);
 			cur = &cfg->prefix[cfg->nprefixes];
 			unsigned plen;
-			if (!strchr(argv[i], '/')) {
-				ERR("\"%s\" needs a prefix length (P/LEN)", argv[i]);
-				return -EINVAL;
-			}
+			if (!strchr(argv[i], '/'))
+				return xrt_fail(err, -EINVAL, "\"%s\" needs a prefix length (P/LEN)", argv[i]);
 			if ((rc = parse_prefix(argv[i], &cur->prefix, &plen, false, err)))
 				return rc;
 			if (plen == 0 || IN6_IS_ADDR_LINKLOCAL(&cur->prefix) ||
 			    IN6_IS_ADDR_MULTICAST(&cur->prefix)) {
-				ERR("\"%s\" is not a global unicast prefix", argv[i]);
-				return -EINVAL;
+				return xrt_fail(err, -EINVAL, "\"%s\" is not a global unicast prefix", argv[i]);
 			}
 			for (unsigned k = 0; k < cfg->nprefixes; k++)
 				if (cfg->prefix[k].plen == plen &&
 				    !memcmp(&cfg->prefix[k].prefix, &cur->prefix, 16)) {
-					ERR("prefix \"%s\" is given twice", argv[i]);
-					return -EINVAL;
+					return xrt_fail(err, -EINVAL, "prefix \"%s\" is given twice", argv[i]);
 				}
 			cur->plen = (uint8_t)plen;
 			/* RFC 4861 6.2.1 defaults: AdvOnLinkFlag and
@@ -93,10 +85,8 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 			cur->preferred_s = ND_ADV_PREFERRED_LIFETIME_S;
 			cfg->nprefixes++;
 		} else if (set && (!strcmp(w, "valid") || !strcmp(w, "preferred"))) {
-			if (!cur) {
-				ERR("\"%s\" belongs to a \"prefix\"", w);
-				return -EINVAL;
-			}
+			if (!cur)
+				return xrt_fail(err, -EINVAL, "\"%s\" belongs to a \"prefix\"", w);
 			if ((rc = next_word(argc, argv, &i, err)) ||
 			    (rc = parse_lifetime(argv[i], w[0] == 'v' ? &cur->valid_s
 								      : &cur->preferred_s,
@@ -104,18 +94,15 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 				return rc;
 		} else if (set && (!strcmp(w, "onlink") || !strcmp(w, "no-onlink") ||
 				   !strcmp(w, "autonomous") || !strcmp(w, "no-autonomous"))) {
-			if (!cur) {
-				ERR("\"%s\" belongs to a \"prefix\"", w);
-				return -EINVAL;
-			}
+			if (!cur)
+				return xrt_fail(err, -EINVAL, "\"%s\" belongs to a \"prefix\"", w);
 			bool on = strncmp(w, "no-", 3) != 0;
 			if (strstr(w, "onlink"))
 				cur->onlink = on;
 			else
 				cur->autonomous = on;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
 	for (unsigned k = 0; k < cfg->nprefixes; k++) {
@@ -124,33 +111,24 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 		ntop(&p->prefix, b);
 		/* RFC 4862 5.5.3 (d) with RFC 4291 2.5.1: hosts form addresses
 		 * only from a /64 on Ethernet; anything else is ignored by them. */
-		if (p->autonomous && p->plen != 64) {
-			ERR("prefix %s/%u: autonomous (SLAAC) needs a /64; add no-autonomous", b,
-			    p->plen);
-			return -EINVAL;
-		}
-		if (p->preferred_s > p->valid_s) {
-			ERR("prefix %s/%u: preferred lifetime above the valid lifetime", b, p->plen);
-			return -EINVAL;
-		}
+		if (p->autonomous && p->plen != 64)
+			return xrt_fail(err, -EINVAL, "prefix %s/%u: autonomous (SLAAC) needs a /64; add no-autonomous", b,
+					p->plen);
+		if (p->preferred_s > p->valid_s)
+			return xrt_fail(err, -EINVAL, "prefix %s/%u: preferred lifetime above the valid lifetime", b, p->plen);
 	}
 	/* RFC 4861 6.2.1: AdvDefaultLifetime is 0 or MaxRtrAdvInterval..9000,
 	 * or hosts lose the default route between two RAs. */
 	uint32_t max_iv = cfg->max_interval_s ? cfg->max_interval_s : ND_MAX_RTR_ADV_INTERVAL_S;
 	if (cfg->router_lifetime_s && cfg->router_lifetime_s != STACK_RA_LIFETIME_ZERO &&
 	    cfg->router_lifetime_s < max_iv) {
-		ERR("lifetime %u is below the interval %u (0 or %u..%u, RFC 4861 6.2.1)",
-		    cfg->router_lifetime_s, max_iv, max_iv, ND_ADV_DEFAULT_LIFETIME_MAX_S);
-		return -EINVAL;
+		return xrt_fail(err, -EINVAL, "lifetime %u is below the interval %u (0 or %u..%u, RFC 4861 6.2.1)",
+				cfg->router_lifetime_s, max_iv, max_iv, ND_ADV_DEFAULT_LIFETIME_MAX_S);
 	}
-	if (set && !c->dev[0]) {
-		ERR("\"dev\" is needed");
-		return -EINVAL;
-	}
-	if (set && !c->has_onoff) {
-		ERR("\"on\" or \"off\" is needed");
-		return -EINVAL;
-	}
+	if (set && !c->dev[0])
+		return xrt_fail(err, -EINVAL, "\"dev\" is needed");
+	if (set && !c->has_onoff)
+		return xrt_fail(err, -EINVAL, "\"on\" or \"off\" is needed");
 	return 0;
 }
 
@@ -269,17 +247,19 @@ static void ra_show_one(struct xrt_link *l, json_object *a, struct xrt_buf *out)
 		xrt_buf_printf(out, "    no prefix (default router only)\n");
 }
 
+static const struct cmd_verb RA_VERBS[] = {
+	{ "set", 1, RA_SET },
+	{ "show", 1, RA_SHOW },
+	{ "list", 1, RA_SHOW },
+};
+
 int ra_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv = argv + 1;
-	if (matches(verb, "set", 1))
-		req->verb = RA_SET;
-	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
-		req->verb = RA_SHOW;
-	else
-		return xrt_fail(err, -EINVAL, "unknown ra command \"%s\" (set, show)", verb);
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(RA_VERBS), "ra",
+			      "set, show", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
 	return parse_ra(argc, argv, req->verb == RA_SET, &req->ra, err);
 }
 

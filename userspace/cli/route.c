@@ -46,10 +46,8 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 				return rc;
 			if (!(cur = nexthop_to_fill(r, cur, "via", err)))
 				return -EINVAL;
-			if (cur->has_gw) {
-				ERR("\"via\" is given twice");
-				return -EINVAL;
-			}
+			if (cur->has_gw)
+				return xrt_fail(err, -EINVAL, "\"via\" is given twice");
 			if ((rc = parse_addr(argv[i], &cur->gw, err)))
 				return rc;
 			cur->has_gw = true;
@@ -58,35 +56,25 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 				return rc;
 			if (!(cur = nexthop_to_fill(r, cur, "dev", err)))
 				return -EINVAL;
-			if (cur->dev[0]) {
-				ERR("\"dev\" is given twice");
-				return -EINVAL;
-			}
+			if (cur->dev[0])
+				return xrt_fail(err, -EINVAL, "\"dev\" is given twice");
 			if ((rc = parse_dev(argv[i], cur->dev, err)))
 				return rc;
 		} else if (!strcmp(w, "weight")) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
-			if (!r->multipath || !cur) {
-				ERR("\"weight\" belongs to a \"nexthop\"");
-				return -EINVAL;
-			}
+			if (!r->multipath || !cur)
+				return xrt_fail(err, -EINVAL, "\"weight\" belongs to a \"nexthop\"");
 			if ((rc = parse_u32(argv[i], 1, RIB_WEIGHT_MAX, &cur->weight, "weight",
 					    err)))
 				return rc;
 		} else if (!strcmp(w, "nexthop")) {
-			if (mode != ROUTE_MODE_ADD) {
-				ERR("\"nexthop\" is only valid for add and replace");
-				return -EINVAL;
-			}
-			if (!r->multipath && r->nnh) {
-				ERR("\"nexthop\" cannot follow a plain \"via\" or \"dev\"");
-				return -EINVAL;
-			}
-			if (r->nnh == RIB_MAX_PATHS) {
-				ERR("too many next hops (at most %d)", RIB_MAX_PATHS);
-				return -E2BIG;
-			}
+			if (mode != ROUTE_MODE_ADD)
+				return xrt_fail(err, -EINVAL, "\"nexthop\" is only valid for add and replace");
+			if (!r->multipath && r->nnh)
+				return xrt_fail(err, -EINVAL, "\"nexthop\" cannot follow a plain \"via\" or \"dev\"");
+			if (r->nnh == RIB_MAX_PATHS)
+				return xrt_fail(err, -E2BIG, "too many next hops (at most %d)", RIB_MAX_PATHS);
 			r->multipath = true;
 			cur = &r->nh[r->nnh++];
 		} else if (!strcmp(w, "metric") || !strcmp(w, "preference") ||
@@ -167,32 +155,21 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 		} else if (!strcmp(w, "to") && !r->has_prefix) {
 			continue;
 		} else {
-			ERR("unknown word \"%s\"", w);
-			return -EINVAL;
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
-	if (mode != ROUTE_MODE_SHOW && !r->has_prefix) {
-		ERR(mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
-		return -EINVAL;
-	}
+	if (mode != ROUTE_MODE_SHOW && !r->has_prefix)
+		return xrt_fail(err, -EINVAL, mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
 	if (mode == ROUTE_MODE_ADD) {
-		if (r->type == XRT_RTN_UNICAST && r->nnh == 0) {
-			ERR("a unicast route needs \"via\", \"dev\" or \"nexthop\"");
-			return -EINVAL;
-		}
-		if (r->type != XRT_RTN_UNICAST && r->nnh) {
-			ERR("a %s route takes no next hop", rtn_name(r->type));
-			return -EINVAL;
-		}
-		if (r->type == XRT_RTN_LOCAL) {
-			ERR("local routes come from \"xrt addr add\"");
-			return -EINVAL;
-		}
+		if (r->type == XRT_RTN_UNICAST && r->nnh == 0)
+			return xrt_fail(err, -EINVAL, "a unicast route needs \"via\", \"dev\" or \"nexthop\"");
+		if (r->type != XRT_RTN_UNICAST && r->nnh)
+			return xrt_fail(err, -EINVAL, "a %s route takes no next hop", rtn_name(r->type));
+		if (r->type == XRT_RTN_LOCAL)
+			return xrt_fail(err, -EINVAL, "local routes come from \"xrt addr add\"");
 		for (unsigned k = 0; k < r->nnh; k++)
-			if (!r->nh[k].has_gw && !r->nh[k].dev[0]) {
-				ERR("nexthop %u needs \"via\" or \"dev\"", k + 1);
-				return -EINVAL;
-			}
+			if (!r->nh[k].has_gw && !r->nh[k].dev[0])
+				return xrt_fail(err, -EINVAL, "nexthop %u needs \"via\" or \"dev\"", k + 1);
 	}
 	return 0;
 }
@@ -337,10 +314,8 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	}
 	const struct rib_route **v;
 	size_t n;
-	if (rib_list(r->rib, &v, &n)) {
-		ERR("out of memory");
-		return -ENOMEM;
-	}
+	if (rib_list(r->rib, &v, &n))
+		return xrt_fail(err, -ENOMEM, "out of memory");
 	json_object *a = json ? json_object_new_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!route_filter_match(c, dev, v[i]))
@@ -415,11 +390,9 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		return 0;
 	}
 	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
-	if (!rt) {
-		ERR("no route to %s in table %s (the fast path punts: no_route)",
-		    ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
-		return -ENETUNREACH;
-	}
+	if (!rt)
+		return xrt_fail(err, -ENETUNREACH, "no route to %s in table %s (the fast path punts: no_route)",
+				ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
 	const struct rib_nh *h = route_get_member(r, rt, c);
 	char p[INET6_ADDRSTRLEN + 8];
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
@@ -529,30 +502,26 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 	return 0;
 }
 
+static const struct cmd_verb ROUTE_VERBS[] = {
+	{ "add", 1, ROUTE_ADD },
+	{ "replace", 3, ROUTE_REPLACE },
+	{ "change", 3, ROUTE_REPLACE },
+	{ "delete", 1, ROUTE_DEL },
+	{ "show", 1, ROUTE_SHOW },
+	{ "list", 1, ROUTE_SHOW },
+	{ "summary", 2, ROUTE_SUMMARY },
+	{ "get", 1, ROUTE_GET },
+	{ "flush", 1, ROUTE_FLUSH },
+};
+
 int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	const char *verb = argc ? argv[0] : "show";
 	struct cmd_route *c = &req->route;
-	argc = argc ? argc - 1 : 0;
-	argv = argv + 1;
-	if (matches(verb, "add", 1))
-		req->verb = ROUTE_ADD;
-	else if (matches(verb, "replace", 3) || matches(verb, "change", 3))
-		req->verb = ROUTE_REPLACE;
-	else if (matches(verb, "delete", 1))
-		req->verb = ROUTE_DEL;
-	else if (matches(verb, "show", 1) || matches(verb, "list", 1))
-		req->verb = ROUTE_SHOW;
-	else if (matches(verb, "summary", 2))
-		req->verb = ROUTE_SUMMARY;
-	else if (matches(verb, "get", 1))
-		req->verb = ROUTE_GET;
-	else if (matches(verb, "flush", 1))
-		req->verb = ROUTE_FLUSH;
-	else
-		return xrt_fail(err, -EINVAL,
-				"unknown route command \"%s\" (add, del, replace, show, get, flush, summary)",
-				verb);
+	int verb = parse_verb(&argc, &argv, CMD_VERBS(ROUTE_VERBS), "route",
+			      "add, del, replace, show, get, flush, summary", err);
+	if (verb < 0)
+		return verb;
+	req->verb = verb;
 	switch (req->verb) {
 	case ROUTE_ADD:
 	case ROUTE_REPLACE:

@@ -19,22 +19,41 @@ static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OTHER) };
 #define XSK_NAME(f, name) name,
 #define XSK_VAL(f, name) xsk_stats.f,
 static const char *const XSK_NAMES[] = { XSK_STATS_LIST(XSK_NAME) };
+#define XSK_N (sizeof(XSK_NAMES) / sizeof(XSK_NAMES[0]))
+
+/* One group of 64-bit counters, by name: a column of /proc/net/snmp6's
+ * layout (name padded to 32 with its prefix, a tab, the value), or members
+ * of a JSON object. vals is read element by element (__u64 or uint64_t). */
+static uint64_t counter_at(const void *vals, size_t i)
+{
+	uint64_t v;
+	memcpy(&v, (const uint8_t *)vals + i * sizeof(v), sizeof(v));
+	return v;
+}
+
+static void counters_text(struct xrt_buf *out, const char *prefix, const char *const *names,
+			  const void *vals, size_t n)
+{
+	int width = 32 - (int)strlen(prefix);
+	for (size_t i = 0; i < n; i++)
+		xrt_buf_printf(out, "%s%-*s\t%llu\n", prefix, width, names[i],
+			       (unsigned long long)counter_at(vals, i));
+}
+
+static json_object *counters_json(json_object *o, const char *const *names, const void *vals,
+				  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		JADD(o, names[i], JINT(counter_at(vals, i)));
+	return o;
+}
 
 static json_object *stats_json(const struct xrt_stats *s)
 {
-	json_object *o = json_object_new_object(), *p = json_object_new_object(),
-		    *d = json_object_new_object(), *x = json_object_new_object();
-	for (int i = 0; i < XRT_MIB_MAX; i++)
-		JADD(o, MIB_NAMES[i], JINT(s->mib[i]));
-	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		JADD(p, PUNT_NAMES[i], JINT(s->punt[i]));
-	for (int i = 0; i < XRT_DROP_MAX; i++)
-		JADD(d, DROP_NAMES[i], JINT(s->drop[i]));
-	for (int i = 0; i < XRT_PASS_MAX; i++)
-		JADD(x, PASS_NAMES[i], JINT(s->pass[i]));
-	JADD(o, "punt", p);
-	JADD(o, "drop", d);
-	JADD(o, "pass", x);
+	json_object *o = counters_json(json_object_new_object(), MIB_NAMES, s->mib, XRT_MIB_MAX);
+	JADD(o, "punt", counters_json(json_object_new_object(), PUNT_NAMES, s->punt, XRT_PUNT_MAX));
+	JADD(o, "drop", counters_json(json_object_new_object(), DROP_NAMES, s->drop, XRT_DROP_MAX));
+	JADD(o, "pass", counters_json(json_object_new_object(), PASS_NAMES, s->pass, XRT_PASS_MAX));
 	return o;
 }
 
@@ -44,19 +63,12 @@ static json_object *stats_json(const struct xrt_stats *s)
 
 static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 {
-	/* /proc/net/snmp6's layout: name padded to 32, a tab, the value. */
-	for (int i = 0; i < XRT_MIB_MAX; i++)
-		xrt_buf_printf(out, "%-32s\t%llu\n", MIB_NAMES[i], (unsigned long long)s->mib[i]);
-	for (int i = 0; i < XRT_PUNT_MAX; i++)
-		xrt_buf_printf(out, "punt.%-27s\t%llu\n", PUNT_NAMES[i],
-			       (unsigned long long)s->punt[i]);
-	for (int i = 0; i < XRT_DROP_MAX; i++)
-		xrt_buf_printf(out, "drop.%-27s\t%llu\n", DROP_NAMES[i],
-			       (unsigned long long)s->drop[i]);
-	for (int i = 0; i < XRT_PASS_MAX; i++)
-		xrt_buf_printf(out, "pass.%-27s\t%llu\n", PASS_NAMES[i],
-			       (unsigned long long)s->pass[i]);
+	counters_text(out, "", MIB_NAMES, s->mib, XRT_MIB_MAX);
+	counters_text(out, "punt.", PUNT_NAMES, s->punt, XRT_PUNT_MAX);
+	counters_text(out, "drop.", DROP_NAMES, s->drop, XRT_DROP_MAX);
+	counters_text(out, "pass.", PASS_NAMES, s->pass, XRT_PASS_MAX);
 }
+
 int stats_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	if (argc && matches(argv[0], "show", 1)) {
@@ -98,24 +110,12 @@ int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		xrt_buf_printf(out, "%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n%-32s\t%zu\n",
 			       "RibRoutes", rs.routes, "RibPrefixes", rs.nodes, "RibNexthops",
 			       rs.nexthops, "RibNexthopGroups", rs.groups);
-		for (int i = 0; i < SLOW_MIB_MAX; i++)
-			xrt_buf_printf(out, "slow.%-27s\t%llu\n", MIB_NAMES[i],
-				       (unsigned long long)ss.mib[i]);
-		for (int i = 0; i < STACK_ICMP6_MAX; i++)
-			xrt_buf_printf(out, "%-32s\t%llu\n", stack_icmp6_names[i],
-				       (unsigned long long)ss.icmp6[i]);
-		for (int i = 0; i < STACK_DROP_MAX; i++)
-			xrt_buf_printf(out, "%-32s\t%llu\n", stack_drop_names[i],
-				       (unsigned long long)ss.drop[i]);
-		for (int i = 0; i < STACK_GAUGE_MAX; i++)
-			xrt_buf_printf(out, "%-32s\t%llu\n", stack_gauge_names[i],
-				       (unsigned long long)ss.gauge[i]);
-		for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
-			xrt_buf_printf(out, "%-32s\t%llu\n", XSK_NAMES[i],
-				       (unsigned long long)xsk_vals[i]);
-		for (size_t i = 0; i < SOCK_STATS_N; i++) /* socket layer (sock's edit) */
-			xrt_buf_printf(out, "%-32s\t%llu\n", sock_stats_names[i],
-				       (unsigned long long)((const uint64_t *)&sockstats)[i]);
+		counters_text(out, "slow.", MIB_NAMES, ss.mib, SLOW_MIB_MAX);
+		counters_text(out, "", stack_icmp6_names, ss.icmp6, STACK_ICMP6_MAX);
+		counters_text(out, "", stack_drop_names, ss.drop, STACK_DROP_MAX);
+		counters_text(out, "", stack_gauge_names, ss.gauge, STACK_GAUGE_MAX);
+		counters_text(out, "", XSK_NAMES, xsk_vals, XSK_N);
+		counters_text(out, "", sock_stats_names, &sockstats, SOCK_STATS_N);
 		return 0;
 	}
 	json_object *o = json_object_new_object(), *ifs = json_object_new_object(),
@@ -133,25 +133,15 @@ int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		JADD(ifs, r->links[sl]->dev.name, stats_json(&s));
 	}
 	JADD(o, "interfaces", ifs);
-	for (int i = 0; i < SLOW_MIB_MAX; i++)
-		JADD(slow, MIB_NAMES[i], JINT(ss.mib[i]));
-	json_object *icmp = json_object_new_object(), *sdrop = json_object_new_object(),
-		    *xsk = json_object_new_object();
-	for (int i = 0; i < STACK_ICMP6_MAX; i++)
-		JADD(icmp, stack_icmp6_names[i], JINT(ss.icmp6[i]));
-	for (int i = 0; i < STACK_DROP_MAX; i++)
-		JADD(sdrop, stack_drop_names[i], JINT(ss.drop[i]));
-	for (int i = 0; i < STACK_GAUGE_MAX; i++)
-		JADD(slow, stack_gauge_names[i], JINT(ss.gauge[i]));
-	for (size_t i = 0; i < sizeof(xsk_vals) / sizeof(xsk_vals[0]); i++)
-		JADD(xsk, XSK_NAMES[i], JINT(xsk_vals[i]));
-	JADD(slow, "icmp6", icmp);
-	JADD(slow, "drop", sdrop);
-	JADD(slow, "xsk", xsk);
-	json_object *sockj = json_object_new_object(); /* socket layer (sock's edit) */
-	for (size_t i = 0; i < SOCK_STATS_N; i++)
-		JADD(sockj, sock_stats_names[i], JINT(((const uint64_t *)&sockstats)[i]));
-	JADD(slow, "sock", sockj);
+	counters_json(slow, MIB_NAMES, ss.mib, SLOW_MIB_MAX);
+	counters_json(slow, stack_gauge_names, ss.gauge, STACK_GAUGE_MAX);
+	JADD(slow, "icmp6", counters_json(json_object_new_object(), stack_icmp6_names, ss.icmp6,
+					  STACK_ICMP6_MAX));
+	JADD(slow, "drop", counters_json(json_object_new_object(), stack_drop_names, ss.drop,
+					 STACK_DROP_MAX));
+	JADD(slow, "xsk", counters_json(json_object_new_object(), XSK_NAMES, xsk_vals, XSK_N));
+	JADD(slow, "sock", counters_json(json_object_new_object(), sock_stats_names, &sockstats,
+					 SOCK_STATS_N));
 	JADD(o, "slowpath", slow);
 	json_object *rib = json_object_new_object();
 	JADD(rib, "routes", JINT(rs.routes));

@@ -17,6 +17,19 @@ bool matches(const char *w, const char *full, size_t min)
 	return n >= min && n <= strlen(full) && !strncmp(w, full, n);
 }
 
+int parse_verb(int *argc, char ***argv, const struct cmd_verb *v, size_t n, const char *obj,
+	       const char *names, char *err)
+{
+	const char *w = *argc ? (*argv)[0] : "show";
+	if (*argc)
+		(*argc)--;
+	(*argv)++;
+	for (size_t i = 0; i < n; i++)
+		if (matches(w, v[i].name, v[i].min))
+			return v[i].id;
+	return xrt_fail(err, -EINVAL, "unknown %s command \"%s\" (%s)", obj, w, names);
+}
+
 int next_word(int argc, char **argv, int *i, char *err)
 {
 	if (*i + 1 >= argc)

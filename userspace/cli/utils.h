@@ -15,6 +15,17 @@ struct xrt_router;
 
 /* w abbreviates full with at least min letters (iproute2's matches()). */
 bool matches(const char *w, const char *full, size_t min);
+/* An object's verbs (iproute2's do_iproute if-chain as a table). */
+struct cmd_verb {
+	const char *name;
+	size_t min; /* shortest abbreviation */
+	int id;
+};
+#define CMD_VERBS(v) (v), sizeof(v) / sizeof((v)[0])
+/* Consume the verb (none: "show") from argc and argv and return its id, the
+ * first of v it abbreviates; else "unknown OBJ command "W" (NAMES)". */
+int parse_verb(int *argc, char ***argv, const struct cmd_verb *v, size_t n, const char *obj,
+	       const char *names, char *err);
 /* Step i to the value after argv[*i]; "\"WORD\" needs a value" if none. */
 int next_word(int argc, char **argv, int *i, char *err);
 
