@@ -24,7 +24,8 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, cha
 			if (!strcmp(w, "local"))
 				continue;
 			if (!strchr(w, '/'))
-				return xrt_fail(err, -EINVAL, "\"%s\" needs a prefix length (ADDR/PLEN)", w);
+				return xrt_fail(err, -EINVAL,
+						"\"%s\" needs a prefix length (ADDR/PLEN)", w);
 			if ((rc = parse_prefix(w, &a->addr, &a->plen, true, err)))
 				return rc;
 			a->has_addr = true;

@@ -23,7 +23,8 @@ static int config_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 	(void)req;
 	/* A file that reloads itself would recurse without end. */
 	if (c->r->in_config)
-		return xrt_fail(err, -EINVAL, "\"config reload\" cannot run from the configuration file");
+		return xrt_fail(err, -EINVAL,
+				"\"config reload\" cannot run from the configuration file");
 	return config_reload(c->r, err);
 }
 

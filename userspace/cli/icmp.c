@@ -58,7 +58,8 @@ int parse_icmp(int argc, char **argv, struct cmd_icmp *c, char *err)
 	if (*has && !has_burst)
 		*burst = *rate;
 	if (!c->has_per_dst && !c->has_global)
-		return xrt_fail(err, -EINVAL, "a rate is needed: ratelimit RATE [burst N] [global RATE [burst N]]");
+		return xrt_fail(err, -EINVAL,
+				"a rate is needed: ratelimit RATE [burst N] [global RATE [burst N]]");
 	return 0;
 }
 

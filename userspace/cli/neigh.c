@@ -37,7 +37,8 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 				n->nud_permanent = true;
 			else if (strcmp(argv[i], "reachable") && strcmp(argv[i], "stale") &&
 				 strcmp(argv[i], "noarp")) {
-				return xrt_fail(err, -EINVAL, "nud \"%s\" is invalid (permanent, all)", argv[i]);
+				return xrt_fail(err, -EINVAL,
+						"nud \"%s\" is invalid (permanent, all)", argv[i]);
 			}
 		} else if (!strcmp(w, "to")) {
 			continue;

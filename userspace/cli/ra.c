@@ -60,22 +60,26 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
 			if (cfg->nprefixes == STACK_RA_MAX_PREFIXES)
-				return xrt_fail(err, -E2BIG, "\"%s\": too many prefixes (at most %d)", argv[i],
+				return xrt_fail(err, -E2BIG,
+						"\"%s\": too many prefixes (at most %d)", argv[i],
 						STACK_RA_MAX_PREFIXES);
 			cur = &cfg->prefix[cfg->nprefixes];
 			unsigned plen;
 			if (!strchr(argv[i], '/'))
-				return xrt_fail(err, -EINVAL, "\"%s\" needs a prefix length (P/LEN)", argv[i]);
+				return xrt_fail(err, -EINVAL,
+						"\"%s\" needs a prefix length (P/LEN)", argv[i]);
 			if ((rc = parse_prefix(argv[i], &cur->prefix, &plen, false, err)))
 				return rc;
 			if (plen == 0 || IN6_IS_ADDR_LINKLOCAL(&cur->prefix) ||
 			    IN6_IS_ADDR_MULTICAST(&cur->prefix)) {
-				return xrt_fail(err, -EINVAL, "\"%s\" is not a global unicast prefix", argv[i]);
+				return xrt_fail(err, -EINVAL,
+						"\"%s\" is not a global unicast prefix", argv[i]);
 			}
 			for (unsigned k = 0; k < cfg->nprefixes; k++)
 				if (cfg->prefix[k].plen == plen &&
 				    !memcmp(&cfg->prefix[k].prefix, &cur->prefix, 16)) {
-					return xrt_fail(err, -EINVAL, "prefix \"%s\" is given twice", argv[i]);
+					return xrt_fail(err, -EINVAL,
+							"prefix \"%s\" is given twice", argv[i]);
 				}
 			cur->plen = (uint8_t)plen;
 			/* RFC 4861 6.2.1 defaults: AdvOnLinkFlag and
@@ -112,17 +116,20 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 		/* RFC 4862 5.5.3 (d) with RFC 4291 2.5.1: hosts form addresses
 		 * only from a /64 on Ethernet; anything else is ignored by them. */
 		if (p->autonomous && p->plen != 64)
-			return xrt_fail(err, -EINVAL, "prefix %s/%u: autonomous (SLAAC) needs a /64; add no-autonomous", b,
+			return xrt_fail(err, -EINVAL,
+					"prefix %s/%u: autonomous (SLAAC) needs a /64; add no-autonomous", b,
 					p->plen);
 		if (p->preferred_s > p->valid_s)
-			return xrt_fail(err, -EINVAL, "prefix %s/%u: preferred lifetime above the valid lifetime", b, p->plen);
+			return xrt_fail(err, -EINVAL,
+					"prefix %s/%u: preferred lifetime above the valid lifetime", b, p->plen);
 	}
 	/* RFC 4861 6.2.1: AdvDefaultLifetime is 0 or MaxRtrAdvInterval..9000,
 	 * or hosts lose the default route between two RAs. */
 	uint32_t max_iv = cfg->max_interval_s ? cfg->max_interval_s : ND_MAX_RTR_ADV_INTERVAL_S;
 	if (cfg->router_lifetime_s && cfg->router_lifetime_s != STACK_RA_LIFETIME_ZERO &&
 	    cfg->router_lifetime_s < max_iv) {
-		return xrt_fail(err, -EINVAL, "lifetime %u is below the interval %u (0 or %u..%u, RFC 4861 6.2.1)",
+		return xrt_fail(err, -EINVAL,
+				"lifetime %u is below the interval %u (0 or %u..%u, RFC 4861 6.2.1)",
 				cfg->router_lifetime_s, max_iv, max_iv, ND_ADV_DEFAULT_LIFETIME_MAX_S);
 	}
 	if (set && !c->dev[0])

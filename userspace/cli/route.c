@@ -12,7 +12,9 @@
 #include "stack/neighbour.h"
 #include "xrt/proto.h"
 
-enum route_verb { ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL, ROUTE_SHOW, ROUTE_SUMMARY, ROUTE_GET, ROUTE_FLUSH };
+enum route_verb {
+	ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL, ROUTE_SHOW, ROUTE_SUMMARY, ROUTE_GET, ROUTE_FLUSH
+};
 
 /* The next hop that "via" or "dev" (the word, for the message) fills: the
  * route's only one, or in a multipath route the last "nexthop" opened. */
@@ -64,17 +66,21 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
 			if (!r->multipath || !cur)
-				return xrt_fail(err, -EINVAL, "\"weight\" belongs to a \"nexthop\"");
+				return xrt_fail(err, -EINVAL,
+						"\"weight\" belongs to a \"nexthop\"");
 			if ((rc = parse_u32(argv[i], 1, RIB_WEIGHT_MAX, &cur->weight, "weight",
 					    err)))
 				return rc;
 		} else if (!strcmp(w, "nexthop")) {
 			if (mode != ROUTE_MODE_ADD)
-				return xrt_fail(err, -EINVAL, "\"nexthop\" is only valid for add and replace");
+				return xrt_fail(err, -EINVAL,
+						"\"nexthop\" is only valid for add and replace");
 			if (!r->multipath && r->nnh)
-				return xrt_fail(err, -EINVAL, "\"nexthop\" cannot follow a plain \"via\" or \"dev\"");
+				return xrt_fail(err, -EINVAL,
+						"\"nexthop\" cannot follow a plain \"via\" or \"dev\"");
 			if (r->nnh == RIB_MAX_PATHS)
-				return xrt_fail(err, -E2BIG, "too many next hops (at most %d)", RIB_MAX_PATHS);
+				return xrt_fail(err, -E2BIG,
+						"too many next hops (at most %d)", RIB_MAX_PATHS);
 			r->multipath = true;
 			cur = &r->nh[r->nnh++];
 		} else if (!strcmp(w, "metric") || !strcmp(w, "preference") ||
@@ -159,17 +165,21 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 		}
 	}
 	if (mode != ROUTE_MODE_SHOW && !r->has_prefix)
-		return xrt_fail(err, -EINVAL, mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
+		return xrt_fail(err, -EINVAL,
+				mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
 	if (mode == ROUTE_MODE_ADD) {
 		if (r->type == XRT_RTN_UNICAST && r->nnh == 0)
-			return xrt_fail(err, -EINVAL, "a unicast route needs \"via\", \"dev\" or \"nexthop\"");
+			return xrt_fail(err, -EINVAL,
+					"a unicast route needs \"via\", \"dev\" or \"nexthop\"");
 		if (r->type != XRT_RTN_UNICAST && r->nnh)
-			return xrt_fail(err, -EINVAL, "a %s route takes no next hop", rtn_name(r->type));
+			return xrt_fail(err, -EINVAL,
+					"a %s route takes no next hop", rtn_name(r->type));
 		if (r->type == XRT_RTN_LOCAL)
 			return xrt_fail(err, -EINVAL, "local routes come from \"xrt addr add\"");
 		for (unsigned k = 0; k < r->nnh; k++)
 			if (!r->nh[k].has_gw && !r->nh[k].dev[0])
-				return xrt_fail(err, -EINVAL, "nexthop %u needs \"via\" or \"dev\"", k + 1);
+				return xrt_fail(err, -EINVAL,
+						"nexthop %u needs \"via\" or \"dev\"", k + 1);
 	}
 	return 0;
 }
@@ -391,7 +401,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	}
 	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
 	if (!rt)
-		return xrt_fail(err, -ENETUNREACH, "no route to %s in table %s (the fast path punts: no_route)",
+		return xrt_fail(err, -ENETUNREACH,
+				"no route to %s in table %s (the fast path punts: no_route)",
 				ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
 	const struct rib_nh *h = route_get_member(r, rt, c);
 	char p[INET6_ADDRSTRLEN + 8];
@@ -687,7 +698,9 @@ static void route_restore(struct xrt_router *r, const void *saved)
 static int route_save_node(struct cmd_ctx *c, uint32_t table, const struct in6_addr *prefix,
 			   unsigned plen, char *err)
 {
-	struct route_saved h = { .table = table, .prefix = *prefix, .plen = plen, .whole_node = true };
+	struct route_saved h = {
+		.table = table, .prefix = *prefix, .plen = plen, .whole_node = true,
+	};
 	struct route_pack p = { 0 };
 	int rc = pack_add(&p, &h, sizeof(h), err);
 	const struct rib_node *node = rib_node_find(c->r->rib, table, prefix, plen);
