@@ -70,8 +70,7 @@ int cmd_execute(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,
 	     struct xrt_buf *out, char *err)
 {
-	/* Static: a request holds up to 16 next hops or 8 RA prefixes. */
-	static struct cmd_req req;
+	struct cmd_req req;
 	int rc = cmd_parse(argc, argv, &req, err);
 	if (rc)
 		return rc;

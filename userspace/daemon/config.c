@@ -80,7 +80,7 @@ static int config_read(const char *path, struct config_file *f, char *err)
 		return rc;
 	}
 	static char line[CONFIG_LINE_MAX];
-	static struct cmd_req req;
+	struct cmd_req req;
 	char msg[XRT_ERR_LEN];
 	unsigned lineno = 0;
 	int rc = 0;
@@ -111,7 +111,7 @@ static int config_read(const char *path, struct config_file *f, char *err)
 static int config_apply(struct xrt_router *r, const struct config_file *f,
 			struct cmd_undo *undo, char *err)
 {
-	static struct cmd_req req;
+	struct cmd_req req;
 	struct xrt_buf out = { 0 };
 	struct cmd_ctx c = { .r = r, .out = &out, .undo = undo };
 	char msg[XRT_ERR_LEN];
