@@ -1,11 +1,13 @@
 # xrt: one entry point. all, test, demo, bench, deps, install, clean.
 #
 # Sources are found by directory, so adding a file needs no Makefile edit:
-#   bpf/*.bpf.c            -> bpf/*.bpf.o (XDP objects, clang -target bpf)
+#   bpf/xrt_fwd.bpf.c      -> bpf/xrt_fwd.bpf.o (the product XDP program)
+#   tools/NAME/*.bpf.c, tests/*/*.bpf.c -> beside their source (the bench and
+#                             test programs, clang -target bpf like the product)
 #   userspace/**.c         -> build/libxrt.a (all but the two below)
 #   userspace/daemon/xrtd.c -> build/xrtd
 #   userspace/sock/{client,shim}.c -> build/libxrt-sock.so (client library + shim)
-#   tools/NAME/*.c         -> build/NAME (NAME=xrt is the CLI)
+#   tools/NAME/*.c         -> build/NAME (NAME=xrt is the CLI; not *.bpf.c)
 #   tests/unit/*.c         -> build/test_unit (criterion)
 #   tests/bpf/*.c          -> build/test_bpf (criterion + BPF_PROG_TEST_RUN)
 
@@ -20,7 +22,7 @@ LDLIBS := -lxdp -lbpf -lelf -lz -lmnl -ljson-c -lpthread -lm
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(MULTIARCH) -MMD -MP
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c tools/*/*.bpf.c tests/*/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:.c=.o)
 XRTD_SRC := userspace/daemon/xrtd.c
 SOCK_SRCS := userspace/sock/client.c userspace/sock/shim.c
@@ -28,10 +30,11 @@ LIB_SRCS := $(filter-out $(XRTD_SRC) $(SOCK_SRCS), \
 	$(shell find userspace -name '*.c' 2>/dev/null | sort))
 LIB_OBJS := $(LIB_SRCS:%.c=build/obj/%.o)
 SOCK_OBJS := $(SOCK_SRCS:%.c=build/obj/%.o)
-TOOLS := $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))
+TOOL_SRCS = $(filter-out %.bpf.c,$(wildcard tools/$(1)/*.c))
+TOOLS := $(notdir $(patsubst %/,%,$(dir $(call TOOL_SRCS,*))))
 TOOL_BINS := $(addprefix build/,$(sort $(TOOLS)))
-UNIT_SRCS := $(wildcard tests/unit/*.c)
-BPFT_SRCS := $(wildcard tests/bpf/*.c)
+UNIT_SRCS := $(filter-out %.bpf.c,$(wildcard tests/unit/*.c))
+BPFT_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
 
 BINS := build/xrtd $(TOOL_BINS)
 BINS += build/libxrt-sock.so
@@ -45,7 +48,7 @@ endif
 .PHONY: all test test-unit test-bpf test-netns demo bench deps install clean
 all: $(BPF_OBJS) $(BINS) $(TESTS)
 
-bpf/%.bpf.o: bpf/%.bpf.c
+%.bpf.o: %.bpf.c
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 build/obj/%.o: %.c
@@ -63,7 +66,7 @@ build/libxrt-sock.so: $(SOCK_OBJS) build/libxrt.a
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS) -ldl
 
 .SECONDEXPANSION:
-$(TOOL_BINS): build/%: $$(addprefix build/obj/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.c)))) build/libxrt.a
+$(TOOL_BINS): build/%: $$(addprefix build/obj/,$$(addsuffix .o,$$(basename $$(call TOOL_SRCS,$$*)))) build/libxrt.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/test_unit: $(UNIT_SRCS:%.c=build/obj/%.o) build/libxrt.a
@@ -111,6 +114,6 @@ install: all
 	install -m 644 bpf/xrt_fwd.bpf.o $(DESTDIR)$(PREFIX)/lib/xrt/
 
 clean:
-	rm -rf build bpf/*.o bpf/*.d
+	rm -rf build $(BPF_OBJS) $(BPF_OBJS:.o=.d)
 
--include $(shell find build -name '*.d' 2>/dev/null) $(wildcard bpf/*.d)
+-include $(shell find build -name '*.d' 2>/dev/null) $(wildcard $(BPF_OBJS:.o=.d))

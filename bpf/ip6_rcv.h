@@ -3,12 +3,12 @@
 #define XRT_BPF_IP6_RCV_H
 
 #include "pkt.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "punt.h"
 #include "stats.h"
 
 /*
- * Same checks, order and MIB counters as the kernel's ipv6_rcv (seed 000),
+ * Same checks, order and MIB counters as the kernel's ipv6_rcv (ip6_rcv_core),
  * plus the RFC 4291 2.7 multicast-source rule (InHdrErrors, as current
  * kernels count it) and the unspecified destination (InAddrErrors, as the
  * kernel's route lookup counts it).
@@ -18,6 +18,14 @@ static __always_inline int ipv6_rcv(struct xrt_pkt *p)
 	__u32 frame_len = p->data_end - (void *)p->ip6;
 	__u32 plen;
 	struct ipv6hdr *ip6 = p->ip6;
+
+	/* eth_type_trans marks a unicast frame for another MAC
+	 * PACKET_OTHERHOST (a promiscuous port, a flooding switch, a spoofed
+	 * destination MAC) and ip6_rcv_core drops it before any MIB counter
+	 * (SKB_DROP_REASON_OTHERHOST). Group MACs (I/G bit set) go on: the
+	 * multicast and link-local rules below decide. */
+	if (!(p->eth->h_dest[0] & 1) && !xrt_mac_eq(p->eth->h_dest, p->iif->mac))
+		return xrt_drop(p, XRT_DROP_OTHERHOST);
 
 	XRT_MIB_INC(p, IN_RECEIVES);
 	XRT_MIB_ADD(p, IN_OCTETS, frame_len);

@@ -3,7 +3,7 @@
 #define XRT_BPF_IP_RCV_H
 
 #include "pkt.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "stats.h"
 
 /* The 16-bit one's complement sum of the header (RFC 791 3.1, RFC 1071),
@@ -32,12 +32,6 @@ static __always_inline int ip_fast_csum_ok(const struct xrt_pkt *p, __u32 ihl)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
-}
-
-static __always_inline int xrt_mac_eq(const __u8 *a, const __u8 *b)
-{
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
-		(a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
 }
 
 /* Host-order address in a /8 or /4 block. */

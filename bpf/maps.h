@@ -68,8 +68,8 @@ static __always_inline const struct xrt_iface *xrt_iface_get(__u32 ifindex)
 }
 
 /*
- * xrt_tx_ports: the DEVMAP_HASH the fast path transmits through (SPEC 1 step
- * 10), ifindex -> {ifindex}, filled by bpfmaps.c for every interface in
+ * xrt_tx_ports: the DEVMAP_HASH the fast path transmits through
+ * (ip6_finish_output2.h), ifindex -> {ifindex}, filled by bpfmaps.c for every interface in
  * xrt_ifaces. It is reached through xrt_tx_outer, a pinned one-slot
  * ARRAY_OF_MAPS, and is never pinned itself, because a pinned devmap cannot
  * be shared by Debian 12's loaders:

@@ -36,6 +36,12 @@ struct xrt_pkt {
 	__u32 mtu;
 };
 
+static __always_inline int xrt_mac_eq(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		(a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
 static __always_inline int ip6_addr_is_multicast(const struct in6_addr *a)
 {
 	return a->in6_u.u6_addr8[0] == 0xff;

@@ -1,14 +1,14 @@
-/* xrt fast path: the XDP program, one call per pipeline stage (SPEC 1). */
+/* xrt fast path: the XDP program, one call per pipeline stage, each named after the kernel function it mirrors. */
 #include "pkt.h"
 #include "maps.h"
 #include "stats.h"
-#include "parse.h"
+#include "eth_type_trans.h"
 #include "ip6_rcv.h"
 #include "ip_rcv.h"
 #include "ip_forward.h"
-#include "fib.h"
-#include "forward.h"
-#include "neigh.h"
+#include "ip6_route_input.h"
+#include "ip6_forward.h"
+#include "ip6_finish_output2.h"
 #include "punt.h"
 
 #define XRT_STAGE(call)                    \
@@ -36,7 +36,7 @@ int xrt_fwd(struct xdp_md *ctx)
 
 	XRT_STAGE(eth_type_trans(&p));
 	/* IPv4: forwarded on the kernel's FIB, everything else to the kernel
-	 * (SPEC 6, bpf/README.md). */
+	 * (bpf/README.md, "IPv4"). */
 	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
 		XRT_STAGE(ip_rcv(&p));
 		return ip_forward(&p);

@@ -81,7 +81,9 @@
 	X(IP4_CSUM, "ip4_csum")           /* header checksum wrong */           \
 	X(IP4_TOT_LEN, "ip4_tot_len")     /* total length < IHL * 4 */          \
 	X(IP4_TRUNCATED, "ip4_truncated") /* total length > frame */            \
-	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */
+	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */ \
+	X(OTHERHOST, "otherhost")         /* IPv6 to another host's MAC */ \
+	X(FWD_NOT_HOST, "fwd_not_host")   /* to be forwarded, group MAC */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \
@@ -115,6 +117,14 @@ enum xrt_mib { XRT_MIB_LIST(XRT_ENUM_MIB) XRT_MIB_MAX };
 enum xrt_punt_reason { XRT_PUNT_LIST(XRT_ENUM_PUNT) XRT_PUNT_MAX };
 enum xrt_drop_reason { XRT_DROP_LIST(XRT_ENUM_DROP) XRT_DROP_MAX };
 enum xrt_pass_reason { XRT_PASS_LIST(XRT_ENUM_PASS) XRT_PASS_MAX };
+
+#ifndef __bpf__
+/* The punt reasons' names by id: the one table that `xrt stats` prints and
+ * the punt budgets (`punt set NAME`, `xrt punt show`) print and parse. */
+#define XRT_NAME_OF(id, name) name,
+static const char *const xrt_punt_names[XRT_PUNT_MAX] = { XRT_PUNT_LIST(XRT_NAME_OF) };
+#undef XRT_NAME_OF
+#endif
 
 /*
  * Value of the xrt_stats PERCPU_ARRAY, indexed by interface slot (slot 0:

@@ -1,4 +1,4 @@
-/* xrt: the FIB trie's walk steps, shared by the fast path (bpf/fib.h) and its builder (userspace/dataplane/ip6_fib.c). */
+/* xrt: the FIB trie's walk steps, shared by the fast path (bpf/fib6_lookup.h) and its builder (userspace/dataplane/ip6_fib.c). */
 #ifndef XRT_FIB6_H
 #define XRT_FIB6_H
 

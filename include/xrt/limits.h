@@ -20,5 +20,19 @@
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */
+/* Neighbour entries being resolved (INCOMPLETE) per interface (RFC 6583
+ * 7.1): a scan of an on-link /64 recycles the oldest of them and never
+ * touches entries that carry traffic. With the neigh_miss punt budget
+ * (5000/s, control/punt.c) an INCOMPLETE entry lives at least
+ * 1024 / 5000 s = 205 ms (105 ms right after every CPU spent its burst)
+ * whatever the scan rate: a neighbour answering within 100 ms resolves. */
+#define XRT_NEIGH_INCOMPLETE_MAX 1024
+
+/* The slow path's socket layer (userspace/stack): bounds an off-link
+ * attacker can push against. */
+#define XRT_TCP_REQSK_MAX 1024        /* SYN_RECV request socks, all listeners */
+#define XRT_TCP_REQSK_HASH 1024       /* their hash buckets (keyed, power of 2) */
+#define XRT_INET_PORT_PERTURB (1u << 16) /* RFC 6056 alg. 4 table (kernel: 2^16) */
+#define XRT_IP6_IDENTS 2048           /* RFC 7739 5.3 counters (kernel IP_IDENTS_SZ) */
 
 #endif

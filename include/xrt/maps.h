@@ -32,9 +32,9 @@
 #define XRT_MAP_LOCAL6 "xrt_local6"
 
 /*
- * The FIB: a multibit trie in four mmapable ARRAY maps (DESIGN: DIR-16 then
+ * The FIB: a multibit trie in four mmapable ARRAY maps (bpf/README.md: DIR-16 then
  * stride 4, path-compressed, leaf-pushed). Only userspace/dataplane/ip6_fib.c
- * writes it; bpf/fib.h (fib6_lookup) walks it. A walk:
+ * writes it; bpf/fib6_lookup.h (fib6_lookup) walks it. A walk:
  *   slot = xrt_fib6_tbl[table].slot           (0: the table holds no route)
  *   e    = xrt_fib6_dp[slot].e[daddr bits 0..15]         pos = 16
  *   while e is a NODE or a REC:

@@ -58,6 +58,11 @@
 /* RFC 4291 section 2.7: multicast scope values. */
 #define IP6_MC_SCOPE_INTERFACE 0x1
 #define IP6_MC_SCOPE_LINK 0x2
+/* RFC 6724 section 3.1: unicast scopes on the same scale (link-local and
+ * loopback are link scope, fec0::/10 site, everything else global). */
+#define IP6_SCOPE_LINK 0x2
+#define IP6_SCOPE_SITE 0x5
+#define IP6_SCOPE_GLOBAL 0xe
 
 /* RFC 8200 section 4.2: hop-by-hop / destination option types, and the
  * action the two high-order bits of an unknown type ask for. */

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -64,6 +65,11 @@ void xt_addr(const char *s, uint8_t a[16])
 	cr_assert_eq(inet_pton(AF_INET6, s, a), 1, "bad address %s", s);
 }
 
+/* Next hops xt_topology set, refreshed after each neighbour as xrtd's
+ * router refreshes those the RIB says use the neighbour as gateway. */
+#define XT_MAX_NH 16
+static bool nh_set[XT_MAX_NH];
+
 static void nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu)
 {
 	struct xrt_nh v = { .ifindex = (uint32_t)ifindex, .mtu = mtu,
@@ -75,6 +81,8 @@ static void nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu)
 	else
 		v.flags |= XRT_NH_F_CONNECTED;
 	cr_assert_eq(xrt_maps_nh_set(&M, id, &v, err), 0, "nh %u: %s", id, err);
+	cr_assert_lt(id, XT_MAX_NH);
+	nh_set[id] = true;
 }
 
 static void route(const char *pfx, unsigned plen, uint32_t type, uint32_t nh_id)
@@ -96,6 +104,11 @@ static void neigh(int ifindex, const char *addr, uint8_t last, uint16_t state)
 	xt_addr(addr, a);
 	cr_assert_eq(xrt_maps_neigh_set(&M, ifindex, a, mac, state, err), 0,
 		     "neigh %s: %s", addr, err);
+	/* Refreshing one whose gateway is another neighbour changes nothing. */
+	for (uint32_t id = 1; id < XT_MAX_NH; id++)
+		if (nh_set[id])
+			cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "nh %u: %s", id,
+				     err);
 }
 
 /*

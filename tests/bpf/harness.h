@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 #include "dataplane/maps.h"
+#include "dataplane/loader.h"
+#include "dataplane/xdp.h"
 
 #define ETH_LEN 14
 #define PKT_MAX 2048

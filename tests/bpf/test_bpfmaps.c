@@ -1,5 +1,6 @@
-/* xrt BPF tests: bpfmaps.c refuses bad values (clear error, map unchanged),
- * attaches, shares pins with `ip link`, and hands punts to a real XSK. */
+/* xrt BPF tests: dataplane/ refuses bad values (clear error, map unchanged),
+ * reads back, flushes leftovers, attaches and tells its program from
+ * another's, shares pins with `ip link`, and hands punts to a real XSK. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -96,6 +97,7 @@ Test(bpfmaps, route_prefix_is_canonical)
 	uint8_t a[16];
 
 	/* Host bits beyond /33 are ignored: 2001:db8:8000::/33. */
+	memcpy(ifv.mac, MAC_A, 6); /* xt_ip6 frames are addressed to MAC_A */
 	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_addr("2001:db8:ffff::1", a);
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 33, &v, err), 0, "%s", err);
@@ -128,6 +130,7 @@ Test(bpfmaps, tables_are_separate)
 	/* Default route in table 254 only; ingress uses table 10: no route. */
 	memset(a, 0, sizeof(a));
 	cr_assert_eq(xrt_maps_route_set(&M, 254, a, 0, &v, err), 0, "%s", err);
+	memcpy(ifv.mac, MAC_A, 6);
 	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
 	xt_ip6(&p, "2001:db8::1", "2001:db8:1::1", 64, NEXTHDR_UDP, 8);
 	xt_run(&p, if_a, &r);
@@ -296,6 +299,74 @@ Test(bpfmaps, neigh_xsk_punt_stats_refusals)
 	expect_refused(xrt_maps_stats_read(&M, XRT_MAX_IFACES, &st, err), "slot");
 }
 
+/* What router/ and cli/ read back instead of calling libbpf: neighbours,
+ * group buckets, punt refusals; and the flushes of a previous writer's
+ * leftovers. */
+Test(bpfmaps, readers_and_leftover_flushes)
+{
+	struct xrt_iface ifv = { .slot = 1, .mtu = 1500, .table = 254 };
+	struct xrt_neigh6_val nv;
+	struct xrt_nh_grp g;
+	struct xrt_nh nh = { .ifindex = (uint32_t)if_b, .mtu = 1500, .flags = XRT_NH_F_VALID };
+	uint64_t limited[XRT_PUNT_MAX];
+	uint32_t ids[2] = { 1, 2 }, w[2] = { 1, 3 }, id = 1;
+	uint8_t a[16], b[16], mac[6] = { 2, 0, 0, 0, 0, 9 };
+	char err[XRT_ERR_LEN] = "";
+
+	xt_addr("fe80::1", a);
+	xt_addr("fe80::2", b);
+	cr_assert_eq(xrt_maps_neigh_get(&M, if_b, a, &nv, err), -ENOENT);
+	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, a, mac, XRT_NUD_REACHABLE, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_neigh_set(&M, if_a, b, mac, XRT_NUD_STALE, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_neigh_get(&M, if_b, a, &nv, err), 0, "%s", err);
+	cr_assert_eq(nv.state, XRT_NUD_REACHABLE);
+	cr_assert_arr_eq(nv.mac, mac, 6);
+
+	/* A next hop set before its neighbour caches the MAC once refreshed;
+	 * a cleared slot is left alone. */
+	memcpy(nh.gw, b, 16);
+	nh.ifindex = (uint32_t)if_a;
+	cr_assert_eq(xrt_maps_nh_set(&M, id, &nh, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_neigh_set(&M, if_a, b, mac, XRT_NUD_REACHABLE, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(nh.flags & XRT_NH_F_DMAC, 0, "neigh_set alone does not touch next hops");
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert(nh.flags & XRT_NH_F_DMAC);
+	cr_assert_arr_eq(nh.dmac, mac, 6);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, 2, err), 0, "%s", err);
+	expect_refused(xrt_maps_nh_refresh_dmac(&M, 0, err), "nexthop 0");
+
+	expect_refused(xrt_maps_grp_get(&M, 1, &g, err), "no buckets");
+	cr_assert_eq(xrt_maps_grp_set(&M, 1, ids, w, 2, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_grp_get(&M, 1, &g, err), 0, "%s", err);
+	cr_assert_eq(g.nbuckets, 4);
+	cr_assert_eq(g.bucket[0], 1);
+	cr_assert_eq(g.bucket[3], 2);
+	expect_refused(xrt_maps_grp_get(&M, XRT_MAX_NH_GROUPS, &g, err), "group");
+
+	cr_assert_eq(xrt_maps_punt_limited(&M, limited, err), 0, "%s", err);
+	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
+		cr_assert_eq(limited[i], 0);
+
+	/* Neighbours of one interface, then all; interfaces; local6; xsks. */
+	cr_assert_eq(xrt_maps_neigh_flush(&M, if_a, err), 1);
+	cr_assert_eq(xrt_maps_neigh_get(&M, if_b, a, &nv, NULL), 0, "another interface's stays");
+	cr_assert_eq(xrt_maps_neigh_flush(&M, 0, err), 1);
+	cr_assert_eq(count_keys(M.neigh6, sizeof(struct xrt_neigh6_key)), 0);
+	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &ifv, err), 0, "%s", err);
+	ifv.slot = 2;
+	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &ifv, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_iface_flush(&M, err), 2);
+	cr_assert_eq(count_keys(M.ifaces, 4), 0);
+	cr_assert_eq(count_keys(M.tx_ports, 4), 0, "ports go with their interfaces");
+	cr_assert_eq(xrt_maps_local6_set(&M, 0, a, XRT_LOCAL_F_XRTD, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_local6_set(&M, if_a, b, XRT_LOCAL_F_XRTD, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_local6_flush(&M, err), 2);
+	cr_assert_eq(count_keys(M.local6, sizeof(struct xrt_local6_key)), 0);
+	cr_assert_eq(xrt_maps_xsk_flush(&M, err), 0, "%s", err);
+}
+
 Test(bpfmaps, load_errors_are_clear)
 {
 	struct xrt_maps m2;
@@ -390,8 +461,12 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	struct xrt_maps m2;
 	unsigned i;
 
+	uint32_t qid = 0;
+	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 0, "nothing attached yet");
 	cr_assert_eq(xrt_maps_attach(&M, if_a, err), 0, "%s", err);
 	cr_assert_neq(prog_id_of(if_a), 0);
+	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 1, "ours");
+	cr_assert_eq(qid, prog_id_of(if_a));
 	snprintf(cmd, sizeof(cmd),
 		 "TC_BPF_MNT=/run/xrt-test-%d ip link set dev xfb xdp obj "
 		 "bpf/xrt_fwd.bpf.o sec xdp 2>&1",
@@ -399,6 +474,7 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
 	cr_assert_neq(prog_id_of(if_b), 0);
 	cr_assert_neq(prog_id_of(if_b), prog_id_of(if_a), "two loads");
+	cr_assert_eq(xrt_maps_xdp_query(&M, if_b, &qid), 1, "ip link's, on our pins");
 	prog_map_ids(prog_id_of(if_b), ids, &n);
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		memset(&mi, 0, sizeof(mi));
@@ -419,6 +495,7 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 
 	cr_assert_eq(xrt_maps_detach(&M, if_a, err), 0, "%s", err);
 	cr_assert_eq(prog_id_of(if_a), 0);
+	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 0, "detached");
 	expect_refused(xrt_maps_attach(&M, 0, err), "ifindex");
 }
 

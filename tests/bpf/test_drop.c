@@ -201,3 +201,61 @@ Test(drop, punt_limit_counts_discards)
 	st.drop[XRT_DROP_PUNT_LIMIT] = 1;
 	cr_assert(xt_stats_equal(1, &st));
 }
+
+/*
+ * ip6_rcv_core: a unicast frame for another MAC (PACKET_OTHERHOST: a
+ * promiscuous port, a flooding switch) is dropped before any MIB counter,
+ * even though its IPv6 destination has a route and a resolved neighbour.
+ */
+Test(drop, other_host_mac)
+{
+	static const uint8_t others[][6] = {
+		{ 0x02, 0, 0, 0, 0, 0x0b }, /* MAC_B: the router's other port */
+		{ 0x02, 0, 0, 0, 0, 0x0c }, /* a host on the segment */
+		{ 0x00, 0, 0, 0, 0, 0x0a }, /* MAC_A with the U/L bit clear */
+	};
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	unsigned i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+		memcpy(p.b, others[i], 6);
+		xt_run(&p, if_a, &r);
+		cr_assert_eq(r.ret, XDP_DROP, "frame %u: verdict %d", i, r.ret);
+	}
+	st.drop[XRT_DROP_OTHERHOST] = 3;
+	cr_assert(xt_stats_equal(1, &st));
+
+	/* The same packet to the ingress MAC is forwarded. */
+	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT, "verdict %d", r.ret);
+}
+
+/* ip6_forward: "if (skb->pkt_type != PACKET_HOST) goto drop": a unicast
+ * IPv6 destination in a broadcast or multicast frame is received (the
+ * PACKET_OTHERHOST check is for unicast MACs only) but never forwarded. */
+Test(drop, group_mac_not_forwarded)
+{
+	static const uint8_t groups[][6] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x33, 0x33, 0, 0, 0, 0x09 },
+	};
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
+		memcpy(p.b, groups[i], 6);
+		xt_run(&p, if_a, &r);
+		cr_assert_eq(r.ret, XDP_DROP, "frame %u: verdict %d", i, r.ret);
+		st.mib[XRT_MIB_IN_RECEIVES]++;
+		st.mib[XRT_MIB_IN_OCTETS] += p.len - ETH_LEN;
+	}
+	st.drop[XRT_DROP_FWD_NOT_HOST] = 2;
+	cr_assert(xt_stats_equal(1, &st));
+}

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "harness.h"
-#include "rib/rt6_multipath_hash.h"
+#include "xrt/multipath.h"
 #include "xrt/proto.h"
 
 static void setup(void)
@@ -280,8 +280,10 @@ Test(forward, nexthop_before_iface)
 	expect_forwarded(&p, &r, nmac, MAC_B);
 }
 
-/* The gateway MAC cached in next hops follows xrt_neigh6: a new MAC, a
- * STALE entry (not cached: the fast path must stamp used_ns), deletion. */
+/* The gateway MAC cached in next hops follows xrt_neigh6 once the writer
+ * refreshes them (xrtd: the next hops the RIB names for that gateway): a
+ * new MAC, a STALE entry (not cached: the fast path must stamp used_ns),
+ * deletion. */
 Test(forward, gateway_mac_follows_neighbour_changes)
 {
 	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x77 };
@@ -300,12 +302,16 @@ Test(forward, gateway_mac_follows_neighbour_changes)
 
 	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_REACHABLE,
 					err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
+	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
+	cr_assert_eq(memcmp(nh.dmac, mac2, 6), 0, "new MAC cached");
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_REDIRECT);
 	expect_forwarded(&p, &r, mac2, MAC_B);
 
 	cr_assert_eq(xrt_maps_neigh_set(&M, if_b, k.addr, mac2, XRT_NUD_STALE, err),
 		     0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
 	cr_assert_eq(bpf_map_lookup_elem(M.nh, &id, &nh), 0);
 	cr_assert_eq(nh.flags & XRT_NH_F_DMAC, 0, "STALE is not cached");
 	xt_run(&p, if_a, &r);
@@ -315,13 +321,14 @@ Test(forward, gateway_mac_follows_neighbour_changes)
 	cr_assert_neq(nv.used_ns, 0, "traffic through STALE stamped");
 
 	cr_assert_eq(xrt_maps_neigh_del(&M, if_b, k.addr, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&M, id, err), 0, "%s", err);
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_PASS, "neighbour gone: NEIGH_MISS punt");
 	cr_assert_eq(r.meta_len, 24);
 }
 
-/* A restarted daemon (second load on the same pins) still keeps the cache
- * of next hops it did not program itself in step. */
+/* A second writer on the same pins (a restarted daemon) refreshes the
+ * cache of next hops it did not program itself. */
 Test(forward, gateway_cache_survives_reload)
 {
 	const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x78 };
@@ -345,6 +352,7 @@ Test(forward, gateway_cache_survives_reload)
 	xt_addr("fe80::1", gw);
 	cr_assert_eq(xrt_maps_neigh_set(&m2, if_b, gw, mac2, XRT_NUD_REACHABLE,
 					err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_nh_refresh_dmac(&m2, 1, err), 0, "%s", err);
 	xt_ip6(&p, "2001:db8:100::1", "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_REDIRECT);
@@ -352,8 +360,9 @@ Test(forward, gateway_cache_survives_reload)
 	xrt_maps_close(&m2);
 }
 
-/* control/rt6_multipath_hash.c (used by `xrt route get`) predicts the member
- * the fast path really takes, flow for flow. */
+/* rt6_multipath_hash_flow (include/xrt/multipath.h, used by `xrt route get`)
+ * lays a flow's fields out as the fast path reads them from the packet, so
+ * it predicts the member the fast path really takes, flow for flow. */
 Test(forward, ecmp_matches_userspace_hash)
 {
 	struct xrt_nh_grp *g = calloc(1, sizeof(*g));
@@ -379,7 +388,7 @@ Test(forward, ecmp_matches_userspace_hash)
 		f.has_ports = true;
 		f.sport = (uint16_t)(2000 + i * 3);
 		f.dport = (uint16_t)(80 + i % 5);
-		id = g->bucket[rt6_multipath_hash(&f) % g->nbuckets];
+		id = g->bucket[rt6_multipath_hash_flow(&f) % g->nbuckets];
 		cr_assert_eq(ecmp_member(&p), (int)id /* nh 6 -> ..:06, 7 -> ..:07 */,
 			     "flow %d: predicted nh %u", i, id);
 	}

@@ -340,3 +340,23 @@ Test(punt, loader_sets_cpu_count)
 	cr_assert(found, "no .rodata map");
 	cr_assert_eq(ncpus, (uint32_t)libbpf_num_possible_cpus());
 }
+
+/* Group MACs are not PACKET_OTHERHOST: link-scope multicast in a frame to
+ * the all-nodes MAC, or even to the broadcast MAC, still reaches ND. */
+Test(punt, group_mac_reaches_link_multicast)
+{
+	static const uint8_t macs[][6] = {
+		{ 0x33, 0x33, 0, 0, 0, 0x01 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	struct xt_pkt p;
+	struct xrt_stats st = { 0 };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		xt_ip6(&p, "fe80::99", "ff02::1", 255, NEXTHDR_ICMP, 24);
+		memcpy(p.b, macs[i], 6);
+		st.mib[XRT_MIB_IN_MCAST_PKTS]++;
+		expect_punt(&p, XRT_PUNT_MCAST_LINK, 0, 0, 0, &st);
+	}
+}

@@ -47,7 +47,7 @@ XRT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XRT_BUILD=${XRT_BUILD:-$XRT_ROOT/build}
 XRT_BPF_DIR=${XRT_BPF_DIR:-$XRT_ROOT/bpf}
 XRT_FWD_OBJ=${XRT_FWD_OBJ:-$XRT_BPF_DIR/xrt_fwd.bpf.o}
-XRT_PASS_OBJ=${XRT_PASS_OBJ:-$XRT_BPF_DIR/xdp_pass.bpf.o}
+XRT_PASS_OBJ=${XRT_PASS_OBJ:-$XRT_ROOT/tests/netns/xdp_pass.bpf.o}
 XRT_PY=/usr/bin/python3 # the one with scapy; the pyenv python3 on PATH has none
 XRT_TEST_NAME=$(basename "$0" .sh)
 

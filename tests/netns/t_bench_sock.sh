@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; [ -e "$WORK/log" ] && tail -20 "$WORK/log"; exit 1; }
-for f in "$BUILD/xrtd" "$BUILD/xrt" "$BUILD/libxrt-sock.so" "$BPF/xrt_fwd.bpf.o" "$BPF/xdp_pass.bpf.o"; do
+for f in "$BUILD/xrtd" "$BUILD/xrt" "$BUILD/libxrt-sock.so" "$BPF/xrt_fwd.bpf.o" "$ROOT/tests/netns/xdp_pass.bpf.o"; do
 	[ -e "$f" ] || fail "$f missing (make)"
 done
 command -v socat >/dev/null || fail "socat missing (make deps)"

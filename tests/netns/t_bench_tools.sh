@@ -14,7 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o"; do
+for f in "$BUILD/pktgen" "$BUILD/fpcost" "$PKTGEN_OBJ" "$SINK_OBJ" "$FPCOST_DIR/bench_redirect.bpf.o"; do
 	[ -e "$f" ] || fail "$f missing (make)"
 done
 command -v tcpdump >/dev/null || fail "tcpdump missing (make deps)"
@@ -22,7 +22,7 @@ command -v tcpdump >/dev/null || fail "tcpdump missing (make deps)"
 xb_topo_up || fail "topology"
 RMAC=$(xb_mac "${XB}r" "${XB}r0")
 pktgen() { xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$RMAC" \
-	--src "$GEN_ADDR" --dst "$DST_BASE" --obj "$BPF/pktgen.bpf.o" "$@"; }
+	--src "$GEN_ADDR" --dst "$DST_BASE" --obj "$PKTGEN_OBJ" "$@"; }
 
 # 1. Every frame of a 300k-frame live-frames run through the kernel router
 #    reaches the sink, in one call and in many (recycled pages included).
@@ -77,7 +77,7 @@ echo "ok: --dst-file: $n frames, all UDP checksums valid, all 50 destinations"
 
 # 3. fpcost measures the floor, bpf_fib_lookup and xrt and checks each
 #    forwards its packet (it fails otherwise).
-out=$("$BUILD/fpcost" --routes 1,1000 --repeat 1000 --rounds 1 --bpf-dir "$BPF" 2>&1) ||
+out=$("$BUILD/fpcost" --routes 1,1000 --repeat 1000 --rounds 1 --bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" 2>&1) ||
 	fail "fpcost: $out"
 grep -q 'prog=xrt pkt=forward .*verdict=REDIRECT' <<<"$out" || fail "fpcost: xrt did not forward: $out"
 grep -q 'prog=xrt pkt=drop .*verdict=DROP' <<<"$out" || fail "fpcost: xrt did not drop the blackholed packet"

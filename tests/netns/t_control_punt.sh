@@ -99,7 +99,7 @@ assert_eq "$(($(xrt_fp_stat $R drop:punt_limit) - d0))" 0 "over the REDIRECT bud
 # the file now sets is applied.
 echo "punt set redirect rate 50 burst 8" >"$XRT_TMP/xrtd.conf"
 xrt_cli_ok $R config reload
-assert_eq "$(pj neigh_miss rate) $(pj neigh_miss burst)" "10000 1000" "neigh_miss back to its default"
+assert_eq "$(pj neigh_miss rate) $(pj neigh_miss burst)" "5000 250" "neigh_miss back to its default"
 assert_eq "$(pj redirect rate) $(pj redirect burst)" "50 8" "redirect from the reloaded file"
 assert_eq "$(pj hop_limit rate)" "$RATE" "a CLI budget is kept by the reload"
 xrt_pass "punt budgets: hop_limit flood $punted of $N punted, $limited limited, stream intact; redirect $rpunted punted, $fast XDP_TX"

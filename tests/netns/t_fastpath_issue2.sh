@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xrt: issue 2 end to end: host A - xrt router - host B, static routes and
+# xrt: forwarding end to end: host A - xrt router - host B, static routes and
 # neighbours; ping6 and a UDP stream forwarded entirely by XDP, proven by the
 # fast-path counters, the router kernel's own counters and the hop limit at B.
 # A kernel router in the same run is the reference.

@@ -504,3 +504,51 @@ Test(rib, admin_down_rebalances_groups_and_restores_on_up)
 	cr_assert_eq(rib_route_add(rib, &lone, false, err), 0, "%s", err);
 	cr_assert_not_null(programmed("2001:db8:2::", 48), "a re-created device starts up");
 }
+
+static int collect_gw_ids(const struct rib_nh *h, void *arg)
+{
+	uint32_t *ids = arg;
+	ids[ids[0]++ + 1] = h->id;
+	return 0;
+}
+
+/* A neighbour change refreshes exactly the next hops whose gateway it is:
+ * every MTU variant on that device, not another device's nor a connected
+ * one; a next hop's last route gone takes it out of the index. */
+Test(rib, nexthops_by_gateway_follow_their_routes)
+{
+	struct rib_route_spec a = via("2001:db8:1::", 48, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("2001:db8:2::", 48, "fe80::1", 2, 1024);
+	struct rib_route_spec c = via("2001:db8:3::", 48, "fe80::1", 3, 1024);
+	struct rib_route_spec d = via("2001:db8:4::", 48, NULL, 2, 1024);
+	b.mtu = 1400;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &c, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &d, false, err), 0, "%s", err);
+	uint32_t ida = programmed("2001:db8:1::", 48)->nh, idb = programmed("2001:db8:2::", 48)->nh;
+	cr_assert_neq(ida, idb, "another mtu is another next hop");
+
+	struct in6_addr gw = A("fe80::1"), any = in6addr_any;
+	uint32_t ids[8] = { 0 };
+	cr_assert_eq(rib_nh_foreach_gw(rib, 2, &gw, collect_gw_ids, ids), 0);
+	cr_assert_eq(ids[0], 2);
+	cr_assert((ids[1] == ida && ids[2] == idb) || (ids[1] == idb && ids[2] == ida));
+	memset(ids, 0, sizeof(ids));
+	cr_assert_eq(rib_nh_foreach_gw(rib, 2, &any, collect_gw_ids, ids), 0);
+	cr_assert_eq(ids[0], 0, "connected next hops have no gateway");
+
+	struct in6_addr p = A("2001:db8:2::");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 48, NULL, err), 0, "%s", err);
+	memset(ids, 0, sizeof(ids));
+	cr_assert_eq(rib_nh_foreach_gw(rib, 2, &gw, collect_gw_ids, ids), 0);
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[1], ida);
+	memset(ids, 0, sizeof(ids));
+	cr_assert_eq(rib_nh_foreach_gw(rib, 3, &gw, collect_gw_ids, ids), 0);
+	cr_assert_eq(ids[0], 1, "device 3's own next hop");
+	cr_assert_eq(rib_link_down(rib, 3, err), 0, "%s", err);
+	memset(ids, 0, sizeof(ids));
+	cr_assert_eq(rib_nh_foreach_gw(rib, 3, &gw, collect_gw_ids, ids), 0);
+	cr_assert_eq(ids[0], 0, "gone with its routes");
+}

@@ -398,8 +398,11 @@ Test(sock_tcp, bad_checksum_is_dropped_and_counted)
 	cr_assert_eq(sstats.drop[STACK_DROP_TCP_CSUM], 1);
 }
 
+/* With SYN cookies off (net.ipv4.tcp_syncookies = 0) a full request queue
+ * drops SYNs; test_sec_syncookies.c covers the default. */
 Test(sock_tcp, backlog_bounds_half_open_connections)
 {
+	cr_assert_eq(stack_tcp_syncookies_set(0), 0);
 	listener(1);
 	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
 	cr_assert_eq(fake_ntx, 1);
@@ -414,6 +417,8 @@ Test(sock_tcp, backlog_bounds_half_open_connections)
 	rx(FAKE_IF_A, frame, fl);
 	cr_assert_eq(fake_ntx, 1, "no SYN-ACK over the backlog");
 	cr_assert_eq(sstats.drop[STACK_DROP_TCP_BACKLOG], 1);
+	cr_assert_eq(sockstats.tcp_reqq_full_drop, 1);
+	cr_assert_eq(sockstats.tcp_backlog_drops, 1, "TcpExtListenDrops");
 }
 
 Test(sock_tcp, zero_window_holds_data_and_probes)

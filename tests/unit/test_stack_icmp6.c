@@ -256,14 +256,18 @@ Test(icmp6, udp_to_router_gets_port_unreachable)
 	cr_assert_eq(sstats.drop[STACK_DROP_UDP_CSUM], 1);
 }
 
-Test(icmp6, source_is_link_local_when_ingress_has_no_global)
+/* RFC 6724 rule 2 before rule 5: an error to a global destination comes
+ * from a global address even when the ingress has only its link-local (a
+ * link-local source would be dropped by the next router), as the kernel's
+ * ipv6_dev_get_saddr picks one of another interface. */
+Test(icmp6, source_is_global_of_another_link_when_ingress_has_no_global)
 {
 	make_reachable(FAKE_IF_A, "2001:db8:1::5", 5);
 	fake_devs[0].naddrs = 1; /* only fe80::a left on interface a */
 	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:2::9", 1, 8);
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 1);
-	cr_assert(tx_addr_is(0, false, "fe80::a"));
+	cr_assert(tx_addr_is(0, false, "2001:db8:2::1"));
 	/* Errors to a link-local source always come from a link-local. */
 	fake_devs[0].naddrs = 2;
 	fake_ntx = 0;

@@ -1,8 +1,15 @@
 # xrt bench: shared shell helpers, the gen -> router -> sink veth topology.
 # Sourced by run.sh and the experiment scripts. Needs: XB (unique prefix),
-# BUILD, BPF (paths). Names: ${XB}g / ${XB}r / ${XB}s namespaces,
+# BUILD, BPF (paths: build/ and bpf/, the product's xrt_fwd.bpf.o). Names: ${XB}g / ${XB}r / ${XB}s namespaces,
 # ${XB}g0-${XB}r0 and ${XB}r1-${XB}s0 veth pairs, ${XB}k0-${XB}k1 an idle
 # pair in the generator for pktgen --keep-dev.
+
+# The bench's own XDP programs, built beside the tool that loads them.
+XB_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PKTGEN_OBJ=$XB_TOOLS/pktgen/pktgen.bpf.o
+SINK_OBJ=$XB_TOOLS/pktgen/xrt_sink.bpf.o
+FPCOST_DIR=$XB_TOOLS/fpcost # bench_*.bpf.o: fpcost --bench-dir
+FLOOR_OBJ=$FPCOST_DIR/bench_redirect.bpf.o
 
 GEN_ADDR=2001:db8:1::2
 R0_ADDR=2001:db8:1::1
@@ -59,7 +66,7 @@ xb_topo_up() {
 	# Likewise the generator's veth, for replies an XDP router redirects back.
 	xb_g ethtool -K "${XB}g0" gro on >/dev/null || return 1
 	mkdir -p "/run/${XB}" && mount -t bpf bpf "/run/${XB}" || return 1
-	xb_s "$BUILD/pktgen" sink attach "${XB}s0" "/run/${XB}/sink" "$BPF/xrt_sink.bpf.o" || return 1
+	xb_s "$BUILD/pktgen" sink attach "${XB}s0" "/run/${XB}/sink" "$SINK_OBJ" || return 1
 }
 
 xb_topo_down() {

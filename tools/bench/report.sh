@@ -8,6 +8,16 @@ verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print
 above() { awk -v a="$1" -v f="$2" 'BEGIN { if (a == "" || f == "" || a + 0 == 0 || f + 0 == 0) print "n/a"; else printf "%.0f", 1e9 / a - 1e9 / f }'; }
 per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 human() { awk -v v="$1" 'BEGIN { if (v == "") print "n/a"; else if (v >= 1e6) printf "%.2f M", v / 1e6; else if (v >= 1e3) printf "%.0f k", v / 1e3; else printf "%.0f", v }'; }
+# Target rows for one generator: xrt/kernel end to end, each size and flow count.
+e2e_target_rows() { # generator "label" minimum_ratio
+	local size flows r
+	for size in 64 1500; do
+		for flows in 1 1000; do
+			r=$(ratio "$(median "e2e.xrt.$1.$size.$flows")" "$(median "e2e.kernel.$1.$size.$flows")")
+			echo "| $2, ${size} B, $flows flow(s) | ${r}x | $(verdict_ge "$r" "$3") |"
+		done
+	done
+}
 
 bench_report() {
 	local cpu kernel n
@@ -28,12 +38,12 @@ Absolute numbers drift from run to run on this machine; the ratios are the
 result. Reproduce everything with \`make bench\` (about 5 minutes), or one
 section with the command given in it.
 
-## Targets (issue 5)
+## Targets
 
 | target | measured | |
 |---|---|---|
 EOF
-	local r1 rN fibN e2e_p e2e_t
+	local r1 rN fibN
 	r1=$(ratio "$(get "fp.$first.xrt.forward")" "$(get "fp.$first.floor.forward")")
 	rN=$(ratio "$(get "fp.$last.xrt.forward")" "$(get "fp.$last.floor.forward")")
 	echo "| full pipeline <= 1.3x the redirect-only floor, $first route(s) | ${r1}x | $(verdict_le "$r1" 1.3) |"
@@ -42,21 +52,11 @@ EOF
 		fibN=$(ratio "$(get "fp.$n.xrt.forward")" "$(get "fp.$n.fib.forward")")
 		echo "| beats the bpf_fib_lookup forwarder per packet, $n routes (xrt/fib < 1) | ${fibN}x | $(verdict_le "$fibN" 0.999) |"
 	done
-	for size in 64 1500; do
-		for flows in 1 1000; do
-			e2e_p=$(ratio "$(median "e2e.xrt.pktgen.$size.$flows")" "$(median "e2e.kernel.pktgen.$size.$flows")")
-			echo "| end to end >= 2x the kernel, live frames, ${size} B, $flows flow(s) | ${e2e_p}x | $(verdict_ge "$e2e_p" 2) |"
-		done
-	done
+	e2e_target_rows pktgen "end to end >= 2x the kernel, live frames" 2
 	local e2e_big
 	e2e_big=$(ratio "$(median e2e.xrt.table.64.1000)" "$(median e2e.kernel.table.64.1000)")
 	echo "| end to end >= 2x the kernel, live frames, 64 B, $(get table.routes) routes, $(get table.dsts) destinations | ${e2e_big}x | $(verdict_ge "$e2e_big" 2) |"
-	for size in 64 1500; do
-		for flows in 1 1000; do
-			e2e_t=$(ratio "$(median "e2e.xrt.trafgen.$size.$flows")" "$(median "e2e.kernel.trafgen.$size.$flows")")
-			echo "| end to end >= the kernel, trafgen, ${size} B, $flows flow(s) | ${e2e_t}x | $(verdict_ge "$e2e_t" 1) |"
-		done
-	done
+	e2e_target_rows trafgen "end to end >= the kernel, trafgen" 1
 
 	cat <<EOF
 
@@ -68,15 +68,15 @@ fpcost creates a private network and mount namespace (nothing to clean up),
 loads four programs and runs the same 64-byte IPv6/UDP frames through each,
 round-robin, $FP_REPEAT packets per figure:
 
-- **floor** (bpf/bench_redirect.bpf.c): parse Ethernet, rewrite both MACs,
+- **floor** (tools/fpcost/bench_redirect.bpf.c): parse Ethernet, rewrite both MACs,
   redirect through a DEVMAP_HASH. The least a forwarder does.
 - **xrt** (bpf/xrt_fwd.bpf.o, the product), loaded and programmed only
   through the bpfmaps API: two interfaces, one next hop, a PERMANENT
   neighbour, a blackhole /48 and N random routes.
-- **fib** (bpf/bench_fib.bpf.c): the kernel's xdp_fwd sample, IPv6 half:
+- **fib** (tools/fpcost/bench_fib.bpf.c): the kernel's xdp_fwd sample, IPv6 half:
   bpf_fib_lookup over the same N routes in the kernel FIB of that netns
   (installed with \`ip -6 -batch\`), then redirect.
-- **lpm** (bpf/bench_lpm.bpf.c): the floor plus one fib6_lookup in xrt's
+- **lpm** (tools/fpcost/bench_lpm.bpf.c): the floor plus one fib6_lookup in xrt's
   own FIB trie (its maps shared, the same walk code), to split xrt's cost.
   (Named after the BPF LPM trie the FIB trie replaced.)
 
@@ -98,7 +98,7 @@ EOF
 	done
 	cat <<EOF
 
-What each of xrt's other lookups costs on its own (bpf/bench_maps.bpf.c:
+What each of xrt's other lookups costs on its own (tools/fpcost/bench_maps.bpf.c:
 the floor plus one lookup in xrt's own, filled map; program - floor, ns):
 
 | routes | xrt_ifaces (HASH, 4-byte key; the pipeline uses it for ifindex >= 4096 only) | xrt_neigh6 (HASH, 20-byte key; skipped while the gateway MAC is cached) | xrt_nh (ARRAY) | xrt_stats (PERCPU_ARRAY, + 2 counters) |
@@ -160,7 +160,7 @@ redirect-only floor of section 1 (`pktgen floor`: rewrite MACs, redirect
 r0 -> r1, no IPv6 processing at all); three copies of the topology, built
 by the same code, one per router kind, measured in turn. Since the whole
 chain runs on one CPU (see below), 1/rate is the chain's cost per frame,
-and the difference to the floor's is what that router adds. The sink counts in XDP (bpf/xrt_sink.bpf.o, IPv6/UDP to
+and the difference to the floor's is what that router adds. The sink counts in XDP (tools/pktgen/xrt_sink.bpf.o, IPv6/UDP to
 port 9 only). Each measurement also checks the kernel's
 Ip6OutForwDatagrams: it must grow by the frame count under the kernel and
 not move under xrt, so each figure is known to come from the right path.
@@ -205,7 +205,7 @@ One pktgen measurement by hand, in a topology built by lib.sh's
 \`ip netns exec XBg build/pktgen tx --dev XBg0 --keep-dev XBk0 --dst-mac MAC(r0) --src 2001:db8:1::2 --dst 2001:db8:100::1 --size 64 --flows 1000 --count 2000000 --call 1000000\`
 then \`build/pktgen sink read /run/XB/sink\`.
 
-What the live-frames generator (build/pktgen, bpf/pktgen.bpf.c) measures,
+What the live-frames generator (build/pktgen, tools/pktgen/pktgen.bpf.c) measures,
 and why its figures can be defended:
 
 - **Where the frames go.** BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES runs
@@ -221,7 +221,7 @@ and why its figures can be defended:
   own egress MAC as destination and drops it as PACKET_OTHERHOST (\`ip -s -s
   link\` on r0: otherhost 196864 of 200000). Only each call's first fresh
   pages got through, which is why 64-frame calls all arrived.
-  bpf/pktgen.bpf.c now copies the 62 header bytes over every frame before
+  tools/pktgen/pktgen.bpf.c now copies the 62 header bytes over every frame before
   setting its flow; every frame sent is counted at the sink (see the loss
   column).
 - **Why each call cost ~24 ms.** With repeat > 1, BPF_PROG_RUN puts the

@@ -58,8 +58,8 @@ median() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
-	"$BPF/pktgen.bpf.o" "$BPF/xrt_sink.bpf.o" "$BPF/bench_redirect.bpf.o" "$BPF/bench_fib.bpf.o" \
-	"$BPF/bench_lpm.bpf.o" "$BPF/bench_maps.bpf.o"; do
+	"$PKTGEN_OBJ" "$SINK_OBJ" "$FLOOR_OBJ" "$FPCOST_DIR/bench_fib.bpf.o" \
+	"$FPCOST_DIR/bench_lpm.bpf.o" "$FPCOST_DIR/bench_maps.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -73,7 +73,7 @@ if [ "$QUICK" = 1 ]; then FP_ROUTES=1,10k; FP_REPEAT=100000; else FP_ROUTES=1,10
 FP_CMD="build/fpcost --routes $FP_ROUTES --repeat $FP_REPEAT --rounds $((ROUNDS < 3 ? 3 : ROUNDS))"
 log "fast path cost: $FP_CMD"
 "$BUILD/fpcost" --routes "$FP_ROUTES" --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
-	--bpf-dir "$BPF" >"$WORK/fpcost.out" 2>"$WORK/fpcost.err" ||
+	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost.out" 2>"$WORK/fpcost.err" ||
 	die "fpcost failed: $(cat "$WORK/fpcost.err")"
 # RESULT routes=N prog=P pkt=K ns=X verdict=V -> fp.N.P.K X
 sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
@@ -101,7 +101,7 @@ XB=$XB_K xb_topo_up || die "topology setup failed"
 XB=$XB_X xb_topo_up || die "topology setup failed"
 XB=$XB_F xb_topo_up || die "topology setup failed"
 ip netns exec "${XB_F}r" "$BUILD/pktgen" floor "${XB_F}r0" "${XB_F}r1" \
-	"$(xb_mac "${XB_F}s" "${XB_F}s0")" "$BPF/bench_redirect.bpf.o" || die "floor router setup failed"
+	"$(xb_mac "${XB_F}s" "${XB_F}s0")" "$FLOOR_OBJ" || die "floor router setup failed"
 mkdir -p "/run/${XB_X}/xrt"
 # xrt owns the router's configuration (no kernel mirroring), as in production:
 # then the daemon, not the kernel, answers for the router's own addresses.
@@ -154,7 +154,7 @@ measure() {
 		[ "$gen" = table ] && spread=(--dst-file "$WORK/table.dsts")
 		out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$RMAC" \
 			--src "$GEN_ADDR" --dst "$DST_BASE" --size "$size" "${spread[@]}" \
-			--count "$n" --call 1000000 --obj "$BPF/pktgen.bpf.o" 2>&1) ||
+			--count "$n" --call 1000000 --obj "$PKTGEN_OBJ" 2>&1) ||
 			{ log "pktgen failed: $(tail -3 <<<"$out")"; return 1; }
 		secs=$(sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 	else
@@ -230,7 +230,7 @@ put table.dsts "$(wc -l <"$WORK/table.dsts")"
 call_ms() { # extra pktgen args...
 	local XB=$XB_K
 	xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --dst-mac "$(xb_mac "${XB}r" "${XB}r0")" \
-		--src "$GEN_ADDR" --dst "$DST_BASE" --obj "$BPF/pktgen.bpf.o" "$@" |
+		--src "$GEN_ADDR" --dst "$DST_BASE" --obj "$PKTGEN_OBJ" "$@" |
 		awk '/^RESULT/ { split($3, s, "="); split($5, c, "="); printf "%.2f", s[2] * 1000 / c[2] }'
 }
 put pktgen.call_ms "$(call_ms --count 1280 --call 64 --keep-dev "${XB_K}k0")"
@@ -246,7 +246,7 @@ threaded_run() {
 	before=$(xb_sink_count)
 	errs0=$(xmit_errors)
 	out=$(xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" --dst-mac "$(xb_mac "${XB}r" "${XB}r0")" \
-		--src "$GEN_ADDR" --dst "$DST_BASE" --count 1000000 --call 1000000 --obj "$BPF/pktgen.bpf.o")
+		--src "$GEN_ADDR" --dst "$DST_BASE" --count 1000000 --call 1000000 --obj "$PKTGEN_OBJ")
 	"$BUILD/pktgen" sink settle "/run/${XB}/sink" 5000 >/dev/null
 	got=$(($(xb_sink_count) - before))
 	errs=$(($(xmit_errors) - errs0))

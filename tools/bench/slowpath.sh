@@ -16,22 +16,29 @@ sp_send_expiring() { # topology prefix, count, extra pktgen args
 	shift 2
 	xb_g "$BUILD/pktgen" tx --dev "${XB}g0" --keep-dev "${XB}k0" \
 		--dst-mac "$(xb_mac "${XB}r" "${XB}r0")" --src "$GEN_ADDR" --dst "$DST_BASE" \
-		--hop-limit 1 --count "$n" --call 64 --obj "$BPF/pktgen.bpf.o" "$@" |
+		--hop-limit 1 --count "$n" --call 64 --obj "$PKTGEN_OBJ" "$@" |
 		sed -n 's/^RESULT .*seconds=\([0-9.]*\).*/\1/p'
 }
 
 SP_RATES=${SP_RATES:-"25000 50000 100000 200000 400000"}
 
-bench_slowpath() {
+# Ping DESTINATION from the kernel topology's generator and from xrt's,
+# ROUNDS times each, interleaved; the medians go to sp.KERNEL_KEY and
+# sp.XRT_KEY.
+sp_rtt_rounds() { # kernel_key xrt_key destination
 	local round
+	for round in $(seq "$ROUNDS"); do
+		put "sp.$1_r" "$(sp_ping_avg "${XB_K}g" "$3")"
+		put "sp.$2_r" "$(sp_ping_avg "${XB_X}g" "$3")"
+	done
+	put "sp.$1" "$(median "sp.$1_r")"
+	put "sp.$2" "$(median "sp.$2_r")"
+}
+
+bench_slowpath() {
 	# Ping RTT to the router's own address: xrtd answers (punt, AF_XDP,
 	# userspace ICMPv6, AF_XDP TX) vs the kernel answering.
-	for round in $(seq "$ROUNDS"); do
-		put sp.rtt_kernel_r "$(sp_ping_avg "${XB_K}g" "$R0_ADDR")"
-		put sp.rtt_daemon_r "$(sp_ping_avg "${XB_X}g" "$R0_ADDR")"
-	done
-	put sp.rtt_kernel "$(median sp.rtt_kernel_r)"
-	put sp.rtt_daemon "$(median sp.rtt_daemon_r)"
+	sp_rtt_rounds rtt_kernel rtt_daemon "$R0_ADDR"
 	log "  ping the router: kernel $(get sp.rtt_kernel) ms, xrtd $(get sp.rtt_daemon) ms"
 
 	# Punts: expiring frames offered at a paced rate for half a second each,
@@ -82,12 +89,7 @@ bench_slowpath() {
 		xb_s ip link set dev "${XB}s0" xdp off || return 1
 		xb_s ethtool -K "${XB}s0" gro on >/dev/null || return 1
 	done
-	for round in $(seq "$ROUNDS"); do
-		put sp.rtt_fast_kernel_r "$(sp_ping_avg "${XB_K}g" "$SINK_ADDR")"
-		put sp.rtt_fast_xrt_r "$(sp_ping_avg "${XB_X}g" "$SINK_ADDR")"
-	done
-	put sp.rtt_fast_kernel "$(median sp.rtt_fast_kernel_r)"
-	put sp.rtt_fast_xrt "$(median sp.rtt_fast_xrt_r)"
+	sp_rtt_rounds rtt_fast_kernel rtt_fast_xrt "$SINK_ADDR"
 	log "  ping through the router: kernel $(get sp.rtt_fast_kernel) ms, xrt $(get sp.rtt_fast_xrt) ms"
 	[ -n "$(get sp.rtt_fast_xrt)" ] && [ -n "$(get sp.rtt_daemon)" ]
 }

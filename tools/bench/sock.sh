@@ -108,7 +108,7 @@ sk_topo_up() {
 	mkdir -p "$SK_RUN" && mount -t bpf bpf "$SK_RUN" && mkdir -p "$SK_RUN/xrt" || return 1
 	# The host's veths receive what the router sends as XDP frames.
 	for i in 0 1; do
-		TC_BPF_MNT=$SK_RUN ip -n "${SK}h" link set dev "${SK}h$i" xdp obj "$BPF/xdp_pass.bpf.o" sec xdp ||
+		TC_BPF_MNT=$SK_RUN ip -n "${SK}h" link set dev "${SK}h$i" xdp obj "$ROOT/tests/netns/xdp_pass.bpf.o" sec xdp ||
 			return 1
 	done
 	# ip netns exec itself, not the sk_r function: a function sent to the
@@ -317,7 +317,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	trap 'sk_cleanup; rm -rf "$WORK"' EXIT
 	trap 'exit 130' INT TERM
 	[ "$(id -u)" = 0 ] || { log "needs root (namespaces, XDP)"; exit 1; }
-	for f in "$BUILD/xrtd" "$BUILD/xrt" "$SK_SHIM" "$BPF/xrt_fwd.bpf.o" "$BPF/xdp_pass.bpf.o"; do
+	for f in "$BUILD/xrtd" "$BUILD/xrt" "$SK_SHIM" "$BPF/xrt_fwd.bpf.o" "$ROOT/tests/netns/xdp_pass.bpf.o"; do
 		[ -e "$f" ] || { log "$f missing: run make first"; exit 1; }
 	done
 	bench_sock || exit 1

@@ -17,6 +17,7 @@
 #include <linux/if_link.h>
 #include "xrt/maps.h"
 #include "fpcost.h"
+#include "bench_cfg.h"
 #include "../bench/pkt6.h"
 
 /*
@@ -42,7 +43,7 @@
 
 /*
  * lpm (floor + xrt's trie lookup), xrt and the m_* programs (floor + one
- * lookup in one of xrt's maps, bpf/bench_maps.bpf.c) need the xrt object;
+ * lookup in one of xrt's maps, bench_maps.bpf.c) need the xrt object;
  * they come last. The m_* programs only see the forwarded packet.
  */
 enum fp_prog {
@@ -73,7 +74,8 @@ struct fp_opts {
 	unsigned counts[FP_MAX_COUNTS], ncounts;
 	int repeat;
 	unsigned rounds;
-	const char *bpf_dir;
+	const char *bpf_dir;   /* xrt_fwd.bpf.o, the product */
+	const char *bench_dir; /* the bench_*.bpf.o programs beside this file */
 	uint64_t seed;
 	unsigned frame_len;
 };
@@ -208,13 +210,6 @@ static int fp_devmap_add(struct bpf_object *obj, const char *map, int ifindex)
 	return 0;
 }
 
-/* Mirrors struct bench_redirect_cfg in bpf/bench_floor.h. */
-struct bench_redirect_cfg {
-	__u32 egress_ifindex;
-	__u8 src_mac[6];
-	__u8 dst_mac[6];
-};
-
 static int fp_floor_setup(struct bpf_object *obj, const char *cfg_map, const char *tx_map,
 			  const struct fp_topo *t)
 {
@@ -227,13 +222,6 @@ static int fp_floor_setup(struct bpf_object *obj, const char *cfg_map, const cha
 		return -1;
 	return fp_devmap_add(obj, tx_map, t->out_ifindex);
 }
-
-/* Mirrors struct bench_m_keys in bpf/bench_maps.bpf.c. */
-struct bench_m_keys {
-	struct xrt_neigh6_key neigh;
-	__u32 nh_id;
-	__u32 slot;
-};
 
 /* bench_maps.bpf.o with its maps pointed at xrt's, each program pinned. */
 static struct bpf_object *fp_load_maps_obj(const char *dir, struct fp_xrt *xrt,
@@ -419,7 +407,8 @@ static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
-		"              [--bpf-dir DIR] [--seed N] [--size BYTES] [--no-xrt]\n"
+		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
+		"              [--no-xrt]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -428,7 +417,8 @@ static void fp_usage(void)
 
 int main(int argc, char **argv)
 {
-	struct fp_opts o = {.repeat = 1000000, .rounds = 5, .bpf_dir = "bpf", .seed = 42,
+	struct fp_opts o = {.repeat = 1000000, .rounds = 5, .bpf_dir = "bpf",
+			    .bench_dir = "tools/fpcost", .seed = 42,
 			    .frame_len = 64};
 	int want_xrt = 1;
 	fp_parse_counts(&o, "1,10k,200k,1M");
@@ -437,7 +427,7 @@ int main(int argc, char **argv)
 		{"rounds", required_argument, 0, 'k'}, {"bpf-dir", required_argument, 0, 'd'},
 		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
-		{"dump-routes", required_argument, 0, 'D'},
+		{"dump-routes", required_argument, 0, 'D'}, {"bench-dir", required_argument, 0, 'b'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -454,6 +444,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			o.bpf_dir = optarg;
+			break;
+		case 'b':
+			o.bench_dir = optarg;
 			break;
 		case 's':
 			o.seed = strtoull(optarg, NULL, 0);
@@ -483,9 +476,9 @@ int main(int argc, char **argv)
 		return 1;
 
 	struct fp_run prog[FP_NPROGS] = {0};
-	struct bpf_object *floor_obj = fp_load(o.bpf_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
+	struct bpf_object *floor_obj = fp_load(o.bench_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
 						NULL, NULL);
-	struct bpf_object *fib_obj = fp_load(o.bpf_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, NULL);
+	struct bpf_object *fib_obj = fp_load(o.bench_dir, "bench_fib.bpf.o", &prog[FP_FIB].fd, NULL, NULL);
 	if (!floor_obj || !fib_obj || fp_floor_setup(floor_obj, "bench_redirect_cfg", "bench_tx_ports", &t) ||
 	    fp_devmap_add(fib_obj, "bench_fib_tx_ports", t.out_ifindex) ||
 	    fp_pin_to_dispatcher(prog[FP_FLOOR].fd, FP_IN_PEER) ||
@@ -509,11 +502,11 @@ int main(int argc, char **argv)
 			return 1;
 		static const char *const fib_maps[] = {XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP,
 						       XRT_MAP_FIB6_NODE, XRT_MAP_FIB6_REC, NULL};
-		lpm_obj = fp_load(o.bpf_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, fib_maps, xrt);
+		lpm_obj = fp_load(o.bench_dir, "bench_lpm.bpf.o", &prog[FP_LPM].fd, fib_maps, xrt);
 		if (!lpm_obj || fp_floor_setup(lpm_obj, "bench_lpm_cfg", "bench_lpm_tx_ports", &t) ||
 		    fp_pin_to_dispatcher(prog[FP_LPM].fd, FP_SPARE_DEV))
 			return 1;
-		maps_obj = fp_load_maps_obj(o.bpf_dir, xrt, &t, prog);
+		maps_obj = fp_load_maps_obj(o.bench_dir, xrt, &t, prog);
 		if (!maps_obj)
 			return 1;
 	}

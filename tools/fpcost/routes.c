@@ -17,23 +17,16 @@ uint64_t fp_rand(uint64_t *state)
  * Prefix lengths follow the shape of the public IPv6 table (most routes are
  * /48, then /32, /44, /40, /36, a few longer), restricted to /32../64.
  */
+static const struct {
+	unsigned below_pct, plen; /* cumulative: pct < below_pct picks plen */
+} FP_PLEN_MIX[] = {{47, 48}, {61, 32}, {69, 44}, {75, 40}, {78, 36}, {80, 56}, {81, 64}};
+
 static unsigned fp_pick_plen(uint64_t *rng)
 {
 	unsigned pct = fp_rand(rng) % 100;
-	if (pct < 47)
-		return 48;
-	if (pct < 61)
-		return 32;
-	if (pct < 69)
-		return 44;
-	if (pct < 75)
-		return 40;
-	if (pct < 78)
-		return 36;
-	if (pct < 80)
-		return 56;
-	if (pct < 81)
-		return 64;
+	for (unsigned i = 0; i < sizeof(FP_PLEN_MIX) / sizeof(FP_PLEN_MIX[0]); i++)
+		if (pct < FP_PLEN_MIX[i].below_pct)
+			return FP_PLEN_MIX[i].plen;
 	return 33 + fp_rand(rng) % 31; /* 33..63 */
 }
 

@@ -1,4 +1,4 @@
-/* xrt fpcost: load and program the full xrt pipeline through the bpfmaps API. */
+/* xrt fpcost: load and program the full xrt pipeline through dataplane/ (loader, map setters). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "dataplane/maps.h"
+#include "dataplane/loader.h"
 #include "dataplane/ip6_fib.h"
 #include "fpcost.h"
 
@@ -52,6 +53,9 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	    xrt_maps_nh_set(&x->maps, FP_XRT_NH_ID, &nh, err) < 0 ||
 	    xrt_maps_neigh_set(&x->maps, t->out_ifindex, nh.gw, t->gw_mac, XRT_NUD_PERMANENT,
 			       err) < 0 ||
+	    /* The neighbour came after the next hop: cache its MAC (xrtd's
+	     * router does the same for the next hops the RIB names). */
+	    xrt_maps_nh_refresh_dmac(&x->maps, FP_XRT_NH_ID, err) < 0 ||
 	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole.s6_addr, t->blackhole_plen,
 			       &blackhole, err) < 0) {
 		fprintf(stderr, "fpcost: xrt setup: %s\n", err);

@@ -13,20 +13,26 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include "../bench/pkt6.h"
-#include "../../bpf/pktgen.h"
+#include "../fpcost/bench_cfg.h"
+#include "pktgen.h"
 
 /*
  * tx: the kernel builds each frame in a page_pool page from our template and
- * runs bpf/pktgen.bpf.o on it as if it had arrived on --dev; the program's
+ * runs pktgen.bpf.o on it as if it had arrived on --dev; the program's
  * XDP_TX makes the kernel redirect it out of --dev, i.e. into --dev's veth
  * peer. So --dev must be the generator's own veth, never the router's: with
  * the router's ingress as --dev the frames leave the router towards the
  * generator. No skb is built on the way out.
  *
- * Frames are recycled pages: bpf/pktgen.h says why the program rewrites
+ * Frames are recycled pages: pktgen.h says why the program rewrites
  * the headers of every frame.
  *
- * sink: bpf/xrt_sink.bpf.o on the far veth counts what arrives.
+ * sink: xrt_sink.bpf.o on the far veth counts what arrives.
+ *
+ * floor: fpcost's bench_redirect.bpf.o as an end-to-end router.
+ *
+ * The default object paths are relative to the top of the tree (make's
+ * working directory), where the objects are built beside their sources.
  */
 
 #define PKTGEN_MAX_CALL 1000000 /* frames per BPF_PROG_RUN call */
@@ -161,8 +167,8 @@ static void tx_usage(void)
 static int cmd_tx(int argc, char **argv)
 {
 	const char *dev = NULL, *keep_dev = NULL, *redirect_dev = NULL;
-	const char *obj_path = "bpf/pktgen.bpf.o", *dst_file = NULL;
-	struct pkt6_spec spec = {.sport = PKTGEN_SPORT_BASE, .dport = 9, .hop_limit = 64,
+	const char *obj_path = "tools/pktgen/pktgen.bpf.o", *dst_file = NULL;
+	struct pkt6_spec spec = {.sport = PKTGEN_SPORT_BASE, .dport = XRT_SINK_UDP_PORT, .hop_limit = 64,
 				 .frame_len = 64};
 	unsigned long long count = 1000000;
 	unsigned flows = 1, call = 4096, batch = 64;
@@ -311,12 +317,7 @@ static int cmd_tx(int argc, char **argv)
 	return rc;
 }
 
-/* Mirrors struct xrt_sink_count in bpf/xrt_sink.bpf.c. */
-struct sink_count {
-	__u64 packets, bytes, other;
-};
-
-static int sink_read(const char *pin, struct sink_count *total)
+static int sink_read(const char *pin, struct xrt_sink_count *total)
 {
 	int fd = bpf_obj_get(pin);
 	if (fd < 0) {
@@ -324,7 +325,7 @@ static int sink_read(const char *pin, struct sink_count *total)
 		return -1;
 	}
 	int ncpus = libbpf_num_possible_cpus();
-	struct sink_count per[ncpus > 0 ? ncpus : 1];
+	struct xrt_sink_count per[ncpus > 0 ? ncpus : 1];
 	__u32 zero = 0;
 	memset(total, 0, sizeof(*total));
 	int rc = ncpus > 0 ? bpf_map_lookup_elem(fd, &zero, per) : -1;
@@ -349,7 +350,7 @@ static int cmd_sink(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "attach") && argc >= 4) {
-		const char *obj_path = argc >= 5 ? argv[4] : "bpf/xrt_sink.bpf.o";
+		const char *obj_path = argc >= 5 ? argv[4] : "tools/pktgen/xrt_sink.bpf.o";
 		int ifindex = (int)if_nametoindex(argv[2]);
 		struct bpf_object *obj;
 		if (!ifindex) {
@@ -372,7 +373,7 @@ static int cmd_sink(int argc, char **argv)
 		return rc ? 1 : 0;
 	}
 	if (!strcmp(argv[1], "read")) {
-		struct sink_count t;
+		struct xrt_sink_count t;
 		if (sink_read(argv[2], &t))
 			return 1;
 		printf("packets %llu bytes %llu other %llu\n", (unsigned long long)t.packets,
@@ -381,7 +382,7 @@ static int cmd_sink(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "settle") && argc >= 4) {
 		/* Bounded poll: done when two reads 50 ms apart agree. */
-		struct sink_count prev = {0}, cur;
+		struct xrt_sink_count prev = {0}, cur;
 		long timeout_ms = atol(argv[3]);
 		for (long waited = 0;; waited += 50) {
 			if (sink_read(argv[2], &cur))
@@ -403,16 +404,9 @@ static int cmd_sink(int argc, char **argv)
 	return 2;
 }
 
-/* Mirrors struct bench_redirect_cfg in bpf/bench_floor.h. */
-struct floor_cfg {
-	__u32 egress_ifindex;
-	__u8 src_mac[6];
-	__u8 dst_mac[6];
-};
-
 /*
  * floor DEV EGRESS DST_MAC [OBJ]: make DEV a redirect-only forwarder (the
- * floor of section 1, end to end): every IPv6 frame arriving on DEV leaves
+ * floor fpcost measures, end to end): every IPv6 frame arriving on DEV leaves
  * by EGRESS towards DST_MAC. The attachment keeps the program alive.
  */
 static int cmd_floor(int argc, char **argv)
@@ -421,8 +415,8 @@ static int cmd_floor(int argc, char **argv)
 		fprintf(stderr, "usage: pktgen floor DEV EGRESS DST_MAC [OBJ]\n");
 		return 2;
 	}
-	const char *obj_path = argc >= 5 ? argv[4] : "bpf/bench_redirect.bpf.o";
-	struct floor_cfg cfg = {0};
+	const char *obj_path = argc >= 5 ? argv[4] : "tools/fpcost/bench_redirect.bpf.o";
+	struct bench_redirect_cfg cfg = {0};
 	int ifindex = (int)if_nametoindex(argv[1]);
 	cfg.egress_ifindex = if_nametoindex(argv[2]);
 	if (!ifindex || !cfg.egress_ifindex || read_mac(argv[2], cfg.src_mac) ||

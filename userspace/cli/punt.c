@@ -13,12 +13,12 @@ enum punt_verb { PUNT_SHOW, PUNT_SET };
 static int reason_parse(const char *w, char *err)
 {
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
-		if (!strcasecmp(w, PUNT_REASON_NAMES[i]))
+		if (!strcasecmp(w, xrt_punt_names[i]))
 			return (int)i;
 	char list[256] = "";
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-			 PUNT_REASON_NAMES[i]);
+			 xrt_punt_names[i]);
 	return xrt_fail(err, -EINVAL, "unknown punt reason \"%s\" (%s)", w, list);
 }
 
@@ -28,7 +28,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 	struct xrt_stats st;
 	uint64_t limited[XRT_PUNT_MAX];
 	int rc = xrt_maps_stats_read(&r->maps, -1, &st, err);
-	if (rc || (rc = punt_limited_read(r, limited, err)))
+	if (rc || (rc = xrt_maps_punt_limited(&r->maps, limited, err)))
 		return rc;
 	json_object *a = json ? json_object_new_array() : NULL;
 	if (!json)
@@ -40,7 +40,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 		const struct xrt_punt_cfg *c = &r->punt_cfg[i];
 		if (json) {
 			json_object *o = json_object_new_object();
-			JADD(o, "reason", JSTR(PUNT_REASON_NAMES[i]));
+			JADD(o, "reason", JSTR(xrt_punt_names[i]));
 			JADD(o, "rate", JINT(c->rate_pps));
 			JADD(o, "burst", JINT(c->burst));
 			JADD(o, "punted", JINT(st.punt[i]));
@@ -53,7 +53,7 @@ static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *
 			snprintf(rate, sizeof(rate), "%u", c->rate_pps);
 		else
 			snprintf(rate, sizeof(rate), "unlimited");
-		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", PUNT_REASON_NAMES[i], rate,
+		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", xrt_punt_names[i], rate,
 			       c->burst, (unsigned long long)st.punt[i],
 			       (unsigned long long)limited[i]);
 	}
@@ -103,7 +103,7 @@ int punt_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	}
 	if (!p->has_rate && !p->has_burst)
 		return xrt_fail(err, -EINVAL, "punt set %s: say rate PPS and/or burst N",
-				PUNT_REASON_NAMES[p->reason]);
+				xrt_punt_names[p->reason]);
 	return 0;
 }
 

@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
 
 #include "dataplane/ip6_fib.h"
-#include "rib/rt6_multipath_hash.h"
+#include "xrt/multipath.h"
 #include "stack/neighbour.h"
 #include "xrt/proto.h"
 
@@ -357,11 +356,9 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 		f.saddr = c->from;
 	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
 	struct xrt_nh_grp g;
-	uint32_t gid = rt->grp->id;
-	if (bpf_map_lookup_elem(r->maps.nh_grp, &gid, &g) || !g.nbuckets ||
-	    g.nbuckets > XRT_ECMP_BUCKETS)
+	if (xrt_maps_grp_get(&r->maps, rt->grp->id, &g, NULL))
 		return NULL;
-	uint32_t id = g.bucket[rt6_multipath_hash(&f) % g.nbuckets];
+	uint32_t id = g.bucket[rt6_multipath_hash_flow(&f) % g.nbuckets];
 	for (unsigned i = 0; i < rt->grp->n; i++)
 		if (rt->grp->nh[i]->id == id)
 			return rt->grp->nh[i];
@@ -382,7 +379,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			table = l->dev.table;
 		iif = l;
 	}
-	/* The fast path decides these before any route lookup (bpf/fib.h). */
+	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
 	const char *pre = NULL;
 	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
 		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
@@ -413,9 +410,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	if (h) {
 		if (!(h->flags & XRT_NH_F_CONNECTED))
 			nexthop = h->gw;
-		struct xrt_neigh6_key k = { .ifindex = (uint32_t)h->ifindex };
-		memcpy(k.addr, &nexthop, 16);
-		has_neigh = bpf_map_lookup_elem(r->maps.neigh6, &k, &nv) == 0;
+		has_neigh = xrt_maps_neigh_get(&r->maps, h->ifindex, nexthop.s6_addr, &nv, NULL) == 0;
 	}
 	if (json) {
 		json_object *o = json_object_new_object();

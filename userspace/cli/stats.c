@@ -13,7 +13,6 @@
 #define NAME_MIB(id, name) name,
 #define NAME_OTHER(id, name) name,
 static const char *const MIB_NAMES[] = { XRT_MIB_LIST(NAME_MIB) };
-static const char *const PUNT_NAMES[] = { XRT_PUNT_LIST(NAME_OTHER) };
 static const char *const DROP_NAMES[] = { XRT_DROP_LIST(NAME_OTHER) };
 static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OTHER) };
 #define XSK_NAME(f, name) name,
@@ -51,7 +50,7 @@ static json_object *counters_json(json_object *o, const char *const *names, cons
 static json_object *stats_json(const struct xrt_stats *s)
 {
 	json_object *o = counters_json(json_object_new_object(), MIB_NAMES, s->mib, XRT_MIB_MAX);
-	JADD(o, "punt", counters_json(json_object_new_object(), PUNT_NAMES, s->punt, XRT_PUNT_MAX));
+	JADD(o, "punt", counters_json(json_object_new_object(), xrt_punt_names, s->punt, XRT_PUNT_MAX));
 	JADD(o, "drop", counters_json(json_object_new_object(), DROP_NAMES, s->drop, XRT_DROP_MAX));
 	JADD(o, "pass", counters_json(json_object_new_object(), PASS_NAMES, s->pass, XRT_PASS_MAX));
 	return o;
@@ -64,7 +63,7 @@ static json_object *stats_json(const struct xrt_stats *s)
 static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 {
 	counters_text(out, "", MIB_NAMES, s->mib, XRT_MIB_MAX);
-	counters_text(out, "punt.", PUNT_NAMES, s->punt, XRT_PUNT_MAX);
+	counters_text(out, "punt.", xrt_punt_names, s->punt, XRT_PUNT_MAX);
 	counters_text(out, "drop.", DROP_NAMES, s->drop, XRT_DROP_MAX);
 	counters_text(out, "pass.", PASS_NAMES, s->pass, XRT_PASS_MAX);
 }

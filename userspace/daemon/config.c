@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "router/addr.h"
+#include "router/config_neigh.h"
+#include "router/link.h"
 #include "router/punt.h"
 #include "stack/neighbour.h"
 
@@ -147,39 +150,6 @@ int config_load(struct xrt_router *r, const char *path, char *err)
 		rc = config_apply(r, &f, NULL, err);
 	config_free(&f);
 	return rc;
-}
-
-int config_neigh_note(struct xrt_router *r, int ifindex, const struct in6_addr *a,
-		      char *err)
-{
-	for (size_t i = 0; i < r->nconfig_neighs; i++)
-		if (r->config_neighs[i].ifindex == ifindex &&
-		    !memcmp(&r->config_neighs[i].addr, a, sizeof(*a))) {
-			r->config_neighs[i].stale = false;
-			return 0;
-		}
-	if (!r->config_neighs) {
-		r->config_neighs = calloc(NEIGH_TABLE_SIZE, sizeof(*r->config_neighs));
-		if (!r->config_neighs)
-			return xrt_fail(err, -ENOMEM, "out of memory");
-	}
-	if (r->nconfig_neighs == NEIGH_TABLE_SIZE)
-		return xrt_fail(err, -ENOSPC,
-				"too many static neighbours in the configuration (at most %d)",
-				NEIGH_TABLE_SIZE);
-	r->config_neighs[r->nconfig_neighs++] =
-		(struct config_neigh){ .ifindex = ifindex, .addr = *a };
-	return 0;
-}
-
-void config_neigh_forget(struct xrt_router *r, int ifindex, const struct in6_addr *a)
-{
-	for (size_t i = 0; i < r->nconfig_neighs; i++)
-		if (r->config_neighs[i].ifindex == ifindex &&
-		    !memcmp(&r->config_neighs[i].addr, a, sizeof(*a))) {
-			r->config_neighs[i] = r->config_neighs[--r->nconfig_neighs];
-			return;
-		}
 }
 
 static void mark_all(struct xrt_router *r, bool stale)

@@ -20,6 +20,8 @@
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
+#include "router/router.h"
+#include "router/stack_env.h"
 #include "sock/server.h"
 #include "stack/stack.h"
 #include "xsk/xsk_port.h"
@@ -291,6 +293,10 @@ int main(int argc, char **argv)
 
 	static struct daemon d;
 	char err[XRT_ERR_LEN];
+	/* What is up, for the one teardown below (start-up failures and
+	 * shutdown alike). */
+	bool router_up = false, pool_up = false, stack_up = false;
+	int sockfd = -1, status = 1;
 	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
 	/* Cheap, user-facing checks first: the socket (a second xrtd in the
@@ -298,65 +304,45 @@ int main(int argc, char **argv)
 	 * then the configuration's syntax; only then the BPF object and
 	 * AF_XDP, whose resources (the UMEM anchor on lo) are per namespace. */
 	int rc = setup_fds(&d, sock, err);
-	if (rc) {
-		fprintf(stderr, "xrtd: %s\n", err);
-		return 1;
-	}
-	if (config && (rc = config_check(config, err))) {
-		fprintf(stderr, "xrtd: %s\n", err);
-		ctl_server_close(&d.server);
-		return 1;
-	}
+	if (rc)
+		goto fail;
+	if (config && (rc = config_check(config, err)))
+		goto fail;
 	rc = router_init(&d.router, obj, bpffs, err);
-	if (rc) {
-		fprintf(stderr, "xrtd: %s\n", err);
-		ctl_server_close(&d.server);
-		return 1;
-	}
+	if (rc)
+		goto fail;
+	router_up = true;
 	d.router.loop = (struct router_loop_ops){
 		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
 		.fd_del = loop_fd_del,
 	};
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
-		router_fini(&d.router);
-		ctl_server_close(&d.server);
-		return 1;
+		goto out;
 	}
+	pool_up = true;
 	d.router.xsk_ready = true;
 	struct stack_env env;
 	router_stack_env(&d.router, &env);
 	if ((rc = stack_init(&env))) {
 		fprintf(stderr, "xrtd: stack_init failed (%d)\n", rc);
-		router_fini(&d.router);
-		xsk_pool_destroy();
-		ctl_server_close(&d.server);
-		return 1;
+		goto out;
 	}
-	/* Applications' sockets (SPEC 3): their own epoll set, one fd here.
-	 * Without them the router still routes, so a failure only warns. */
-	int sockfd = sock_server_open(sock, err, sizeof(err));
+	stack_up = true;
+	/* Applications' sockets (userspace/sock/README): their own epoll set, one fd
+	 * here. Without them the router still routes, so a failure only warns. */
+	sockfd = sock_server_open(sock, err, sizeof(err));
 	if (sockfd < 0) {
 		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
 	} else {
 		struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
 		epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
 	}
-	if (config && (rc = config_load(&d.router, config, err))) {
-		fprintf(stderr, "xrtd: %s\n", err);
-		router_fini(&d.router);
-		stack_fini();
-		xsk_pool_destroy();
-		ctl_server_close(&d.server);
-		return 1;
-	}
+	if (config && (rc = config_load(&d.router, config, err)))
+		goto fail;
 	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
 		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
-		router_fini(&d.router);
-		stack_fini();
-		xsk_pool_destroy();
-		ctl_server_close(&d.server);
-		return 1;
+		goto out;
 	}
 	if (ready_fd >= 0) {
 		/* Tell the waiting parent that we are up; it exits 0. */
@@ -379,14 +365,30 @@ int main(int argc, char **argv)
 		arm_timer(&d);
 	}
 	fprintf(stderr, "xrtd: shutting down\n");
-	ctl_server_close(&d.server);
-	sock_server_close();
-	router_fini(&d.router);
-	stack_fini();
-	xsk_pool_destroy();
+	status = 0;
+	goto out;
+
+fail:
+	fprintf(stderr, "xrtd: %s\n", err);
+out:
+	/* Not the reverse of start-up: router_fini closes the links' AF_XDP
+	 * sockets, which must go before the UMEM they share. */
+	if (d.server.listen_fd >= 0)
+		ctl_server_close(&d.server);
+	if (sockfd >= 0)
+		sock_server_close();
+	if (router_up)
+		router_fini(&d.router);
+	if (stack_up)
+		stack_fini();
+	if (pool_up)
+		xsk_pool_destroy();
 	linkwatch_close(d.linkfd);
-	close(d.timerfd);
-	close(d.sigfd);
-	close(d.epfd);
-	return 0;
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	return status;
 }

@@ -48,7 +48,7 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 		  unsigned plen);
 
-/* The fast path's walk (bpf/fib.h), over the same memory: the leaf that
+/* The fast path's walk (bpf/fib6_lookup.h), over the same memory: the leaf that
  * forwards addr in table, or 0. */
 uint32_t fib6_lookup(const struct fib6_mem *mem, uint32_t table, const uint8_t addr[16]);
 

@@ -1,25 +1,12 @@
-/* xrt: load the XDP object, open its pinned maps, and program them safely. */
+/* xrt: the fast path's map setters and readers: each validates its arguments before writing. */
 #include "dataplane/maps.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <linux/membarrier.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/if_link.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "xrt/proto.h"
@@ -28,111 +15,6 @@
 
 /* Weights per member, as iproute2's `nexthop ... weight N` accepts them. */
 #define XRT_NH_WEIGHT_MAX 256
-
-static int mkdir_p(const char *path)
-{
-	char buf[256];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		buf[i] = path[i];
-	}
-	return 0;
-}
-
-static int dir_is_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int empty = 1;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			empty = 0;
-			break;
-		}
-	closedir(d);
-	return empty;
-}
-
-/* Mount a bpffs at dir unless one is there already. */
-static int bpffs_ensure(const char *dir, char *err)
-{
-	struct statfs sfs;
-	int rc = mkdir_p(dir);
-
-	if (rc)
-		return xrt_fail(err, rc, "bpffs %s: cannot create: %s", dir, strerror(-rc));
-	if (statfs(dir, &sfs))
-		return xrt_fail(err, -errno, "bpffs %s: %s", dir, strerror(errno));
-	if ((unsigned long)sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	/* Never hide existing files (say, bpffs=/run) under a mount. */
-	if (!dir_is_empty(dir))
-		return xrt_fail(err, -ENOTEMPTY,
-			    "bpffs %s: not a bpffs and not empty; refusing to mount "
-			    "over it", dir);
-	if (mount("bpf", dir, "bpf", 0, "mode=0700"))
-		return xrt_fail(err, -errno, "bpffs %s: mount: %s", dir, strerror(errno));
-	return 0;
-}
-
-static void maps_reset(struct xrt_maps *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
-	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
-	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
-	m->local6 = m->tx_outer = -1;
-}
-
-struct map_slot {
-	const char *name;
-	int *fd;
-};
-
-static int map_slots(struct xrt_maps *m, struct map_slot *s)
-{
-	int n = 0;
-
-	s[n++] = (struct map_slot){ XRT_MAP_FIB6_DP, &m->fib6 };
-	s[n++] = (struct map_slot){ XRT_MAP_FIB6_TBL, &m->fib6_tbl };
-	s[n++] = (struct map_slot){ XRT_MAP_FIB6_NODE, &m->fib6_node };
-	s[n++] = (struct map_slot){ XRT_MAP_FIB6_REC, &m->fib6_rec };
-	s[n++] = (struct map_slot){ XRT_MAP_NH, &m->nh };
-	s[n++] = (struct map_slot){ XRT_MAP_NH_GRP, &m->nh_grp };
-	s[n++] = (struct map_slot){ XRT_MAP_NEIGH6, &m->neigh6 };
-	s[n++] = (struct map_slot){ XRT_MAP_IFACES, &m->ifaces };
-	s[n++] = (struct map_slot){ XRT_MAP_IFACES_DIR, &m->ifaces_dir };
-	s[n++] = (struct map_slot){ XRT_MAP_XSKS, &m->xsks };
-	s[n++] = (struct map_slot){ XRT_MAP_STATS, &m->stats };
-	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
-	s[n++] = (struct map_slot){ XRT_MAP_PUNT_TB, &m->punt_tb };
-	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
-	s[n++] = (struct map_slot){ XRT_MAP_TX_OUTER, &m->tx_outer };
-	return n;
-}
-
-static int set_pin_dir(struct xrt_maps *m, const char *bpffs, char *err)
-{
-	if (!bpffs || !*bpffs)
-		bpffs = XRT_BPFFS_DEFAULT;
-	if ((size_t)snprintf(m->pin_dir, sizeof(m->pin_dir), "%s/%s", bpffs,
-			     XRT_PIN_SUBDIR) >= sizeof(m->pin_dir))
-		return xrt_fail(err, -ENAMETOOLONG, "bpffs %s: path too long", bpffs);
-	return 0;
-}
-
 static int map_update(int fd, const void *key, const void *val, const char *what,
 		      char *err)
 {
@@ -149,66 +31,6 @@ static int map_delete(int fd, const void *key, const char *what, char *err)
 			    errno == ENOENT ? "no such entry" : strerror(errno));
 	return 0;
 }
-
-/*
- * Which next hops use gateway (ifindex, gw), so that neigh_set / neigh_del
- * can refresh the neighbour MAC cached in them (XRT_NH_F_DMAC). Chains run
- * through arrays indexed by next-hop id; rebuilt from the map on every load
- * or open, since a restarted daemon inherits the pinned next hops.
- */
-#define GW_BUCKETS 65536u
-struct xrt_maps_priv {
-	uint32_t head[GW_BUCKETS]; /* first next-hop id, 0 = none */
-	uint32_t next[XRT_MAX_NEXTHOPS];
-	struct {
-		uint32_t ifindex;
-		uint8_t gw[16];
-		uint8_t linked;
-	} key[XRT_MAX_NEXTHOPS];
-};
-
-static uint32_t gw_hash(uint32_t ifindex, const uint8_t gw[16])
-{
-	uint32_t h = 2166136261u ^ ifindex; /* FNV-1a */
-	int i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ gw[i]) * 16777619u;
-	return h & (GW_BUCKETS - 1);
-}
-
-static void gw_unlink(struct xrt_maps_priv *pv, uint32_t id)
-{
-	uint32_t *link;
-
-	if (!pv || !pv->key[id].linked)
-		return;
-	link = &pv->head[gw_hash(pv->key[id].ifindex, pv->key[id].gw)];
-	while (*link && *link != id)
-		link = &pv->next[*link];
-	if (*link == id)
-		*link = pv->next[id];
-	pv->key[id].linked = 0;
-	pv->next[id] = 0;
-}
-
-static void gw_link(struct xrt_maps_priv *pv, uint32_t id, const struct xrt_nh *v)
-{
-	uint32_t b;
-
-	if (!pv)
-		return;
-	gw_unlink(pv, id);
-	if (!(v->flags & XRT_NH_F_VALID) || (v->flags & XRT_NH_F_CONNECTED))
-		return;
-	pv->key[id].ifindex = v->ifindex;
-	memcpy(pv->key[id].gw, v->gw, 16);
-	pv->key[id].linked = 1;
-	b = gw_hash(v->ifindex, v->gw);
-	pv->next[id] = pv->head[b];
-	pv->head[b] = id;
-}
-
 /* RFC 4861 7.3.3: STALE entries must see their traffic (used_ns), so only
  * the other usable states are cached. */
 static int neigh_cacheable(uint16_t state)
@@ -274,343 +96,6 @@ out:
 	free(keys);
 	return rc;
 }
-
-static int gw_index_one(struct xrt_maps *m, uint32_t id, struct xrt_nh *v,
-			const void *arg, char *err)
-{
-	(void)arg;
-	(void)err;
-	if (id > 0 && id < XRT_MAX_NEXTHOPS)
-		gw_link(m->priv, id, v);
-	return 0;
-}
-
-static int gw_index_build(struct xrt_maps *m, char *err)
-{
-	m->priv = calloc(1, sizeof(*m->priv));
-	if (!m->priv)
-		return xrt_fail(err, -ENOMEM, "nexthop index: out of memory");
-	return nh_walk(m, gw_index_one, NULL, err);
-}
-
-/* neigh_set / neigh_del: refresh the next hops whose gateway this is. */
-static int gw_neigh_changed(struct xrt_maps *m, uint32_t ifindex,
-			    const uint8_t addr[16], char *err)
-{
-	struct xrt_maps_priv *pv = m->priv;
-	struct xrt_nh v, old;
-	uint32_t id;
-	int rc;
-
-	if (!pv)
-		return 0;
-	for (id = pv->head[gw_hash(ifindex, addr)]; id; id = pv->next[id]) {
-		if (pv->key[id].ifindex != ifindex || memcmp(pv->key[id].gw, addr, 16))
-			continue;
-		if (bpf_map_lookup_elem(m->nh, &id, &v))
-			continue;
-		old = v;
-		nh_fill_dmac(m, &v);
-		if (!memcmp(&old, &v, sizeof(v)))
-			continue;
-		rc = map_update(m->nh, &id, &v, XRT_MAP_NH, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* Set a `const volatile __u32` of the object's .rodata before load. */
-static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val)
-{
-	const struct btf_var_secinfo *vsi;
-	const struct btf_type *sec;
-	struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map;
-	const void *init;
-	void *copy;
-	size_t size = 0;
-	int id, i, rc = -ENOENT;
-
-	if (!btf)
-		return -ENOENT;
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (id < 0)
-		return -ENOENT;
-	sec = btf__type_by_id(btf, id);
-	bpf_object__for_each_map(map, obj) {
-		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), ".rodata"))
-			break;
-	}
-	if (!map || !(init = bpf_map__initial_value(map, &size)))
-		return -ENOENT;
-	vsi = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vsi++) {
-		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
-
-		if (strcmp(btf__name_by_offset(btf, t->name_off), var) ||
-		    vsi->size != sizeof(val) || vsi->offset + sizeof(val) > size)
-			continue;
-		copy = malloc(size);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, init, size);
-		memcpy((char *)copy + vsi->offset, &val, sizeof(val));
-		rc = bpf_map__set_initial_value(map, copy, size);
-		free(copy);
-		break;
-	}
-	return rc;
-}
-
-/*
- * Open the devmap the fast path transmits through: slot 0 of the pinned
- * xrt_tx_outer holds its map id. A slot found empty (cleared by hand) is
- * refilled with this object's own xrt_tx_ports when there is one.
- */
-static int tx_ports_open(struct xrt_maps *m, char *err)
-{
-	const uint32_t slot = 0;
-	uint32_t id;
-	int own;
-
-	if (bpf_map_lookup_elem(m->tx_outer, &slot, &id)) {
-		if (errno != ENOENT || !m->obj)
-			return xrt_fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
-				    errno == ENOENT ? "empty" : strerror(errno));
-		own = bpf_object__find_map_fd_by_name(m->obj, XRT_MAP_TX_PORTS);
-		if (own < 0)
-			return xrt_fail(err, -ENOENT, "object has no map %s",
-				    XRT_MAP_TX_PORTS);
-		if (bpf_map_update_elem(m->tx_outer, &slot, &own, BPF_ANY) ||
-		    bpf_map_lookup_elem(m->tx_outer, &slot, &id))
-			return xrt_fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
-				    strerror(errno));
-	}
-	m->tx_ports = bpf_map_get_fd_by_id(id);
-	if (m->tx_ports < 0)
-		return xrt_fail(err, -errno, "%s: map id %u: %s", XRT_MAP_TX_PORTS, id,
-			    strerror(errno));
-	return 0;
-}
-
-/* Loaded or reopened alike: open the devmap and rebuild the gateway index
- * from the next hops already in the maps; on failure nothing stays open. */
-static int maps_open_finish(struct xrt_maps *m, char *err)
-{
-	int rc = tx_ports_open(m, err);
-	if (!rc)
-		rc = gw_index_build(m, err);
-	if (rc)
-		xrt_maps_close(m);
-	return rc;
-}
-
-/*
- * An RCU grace period: MEMBARRIER_CMD_GLOBAL returns after synchronize_rcu()
- * (kernel/sched/membarrier.c), and XDP programs run inside RCU read-side
- * sections, so no program still walks a cell replaced before the call.
- * Kernels without it (nohz_full) get a pause far longer than any walk.
- */
-static void fib_synchronize(void *ctx)
-{
-	(void)ctx;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
-}
-
-/* Map the four FIB maps and start the trie's writer on them (empty). */
-static int fib_open(struct xrt_maps *m, char *err)
-{
-	const int fds[4] = { m->fib6_tbl, m->fib6, m->fib6_node, m->fib6_rec };
-	const char *names[4] = { XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP, XRT_MAP_FIB6_NODE,
-				 XRT_MAP_FIB6_REC };
-	const uint32_t vsize[4] = { sizeof(struct xrt_fib6_tbl), sizeof(struct xrt_fib6_dp),
-				    sizeof(struct xrt_fib6_node), sizeof(struct xrt_fib6_rec) };
-	uint32_t max[4];
-	long page = sysconf(_SC_PAGESIZE);
-
-	for (int i = 0; i < 4; i++) {
-		struct bpf_map_info info = { 0 };
-		uint32_t len = sizeof(info);
-
-		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
-			return xrt_fail(err, -errno, "%s: %s", names[i], strerror(errno));
-		if (info.value_size != vsize[i] || !(info.map_flags & BPF_F_MMAPABLE))
-			return xrt_fail(err, -EINVAL, "%s: pinned with another layout; remove "
-				    "the old pins first", names[i]);
-		max[i] = info.max_entries;
-		m->fib_len[i] = ((size_t)info.value_size * max[i] + page - 1) / page * page;
-		m->fib_map[i] = mmap(NULL, m->fib_len[i], PROT_READ | PROT_WRITE, MAP_SHARED,
-				     fds[i], 0);
-		if (m->fib_map[i] == MAP_FAILED) {
-			m->fib_map[i] = NULL;
-			return xrt_fail(err, -errno, "%s: mmap: %s", names[i], strerror(errno));
-		}
-	}
-	if (max[0] != XRT_MAX_TABLES)
-		return xrt_fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
-	struct fib6_mem mem = {
-		.tbl = m->fib_map[0], .dp = m->fib_map[1], .node = m->fib_map[2],
-		.rec = m->fib_map[3], .nslots = max[1],
-		.nnodes = max[2], .nrecs = max[3], .synchronize = fib_synchronize,
-	};
-	if (mem.nslots > XRT_FIB6_TABLE_SLOTS)
-		mem.nslots = XRT_FIB6_TABLE_SLOTS;
-	m->fib = fib6_new(&mem);
-	return m->fib ? 0 : xrt_fail(err, -ENOMEM, "fib: out of memory");
-}
-
-int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
-		  char *err)
-{
-	struct map_slot slots[24];
-	struct bpf_program *prog;
-	int i, n, rc;
-
-	maps_reset(m);
-	if (!obj_path)
-		return xrt_fail(err, -EINVAL, "no object file given");
-	rc = set_pin_dir(m, bpffs, err);
-	if (rc)
-		return rc;
-	if (access(obj_path, R_OK))
-		return xrt_fail(err, -errno, "%s: cannot open: %s", obj_path,
-			    strerror(errno));
-	rc = bpffs_ensure(bpffs && *bpffs ? bpffs : XRT_BPFFS_DEFAULT, err);
-	if (rc)
-		return rc;
-	rc = mkdir_p(m->pin_dir);
-	if (rc)
-		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
-
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
-	m->obj = bpf_object__open_file(obj_path, &opts);
-	if (!m->obj) {
-		rc = -errno;
-		maps_reset(m);
-		return xrt_fail(err, rc, "%s: cannot open: %s", obj_path, strerror(-rc));
-	}
-	/* Tell the program how many CPUs share each punt rate (see punt.h). */
-	rc = set_rodata_u32(m->obj, "xrt_nr_cpus",
-			    (uint32_t)libbpf_num_possible_cpus());
-	if (rc) {
-		bpf_object__close(m->obj);
-		maps_reset(m);
-		return xrt_fail(err, rc, "%s: no .rodata variable xrt_nr_cpus", obj_path);
-	}
-	rc = bpf_object__load(m->obj);
-	if (rc) {
-		rc = xrt_fail(err, rc,
-			  "%s: load failed (%s); maps pinned in %s with another "
-			  "layout must be removed first",
-			  obj_path, strerror(-rc), m->pin_dir);
-		bpf_object__close(m->obj);
-		maps_reset(m);
-		return rc;
-	}
-	prog = bpf_object__find_program_by_name(m->obj, "xrt_fwd");
-	if (!prog)
-		prog = bpf_object__next_program(m->obj, NULL);
-	m->prog_fd = prog ? bpf_program__fd(prog) : -1;
-	n = map_slots(m, slots);
-	for (i = 0; i < n; i++) {
-		*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
-		if (*slots[i].fd < 0) {
-			rc = xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
-				  slots[i].name);
-			xrt_maps_close(m);
-			return rc;
-		}
-	}
-	if (m->prog_fd < 0) {
-		xrt_maps_close(m);
-		return xrt_fail(err, -ENOENT, "%s: has no XDP program", obj_path);
-	}
-	rc = maps_open_finish(m, err);
-	if (!rc && (rc = fib_open(m, err)))
-		xrt_maps_close(m);
-	return rc;
-}
-
-int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
-{
-	struct map_slot slots[24];
-	char path[512];
-	int i, n, rc;
-
-	maps_reset(m);
-	rc = set_pin_dir(m, bpffs, err);
-	if (rc)
-		return rc;
-	n = map_slots(m, slots);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
-		*slots[i].fd = bpf_obj_get(path);
-		if (*slots[i].fd < 0) {
-			rc = -errno;
-			xrt_maps_close(m);
-			return xrt_fail(err, rc, "%s: %s", path, strerror(-rc));
-		}
-	}
-	return maps_open_finish(m, err);
-}
-
-void xrt_maps_close(struct xrt_maps *m)
-{
-	struct map_slot slots[24];
-	int i, n;
-
-	free(m->priv);
-	m->priv = NULL;
-	fib6_free(m->fib);
-	for (int i = 0; i < 4; i++)
-		if (m->fib_map[i])
-			munmap(m->fib_map[i], m->fib_len[i]);
-	if (m->tx_ports >= 0)
-		close(m->tx_ports); /* ours in both cases (from its map id) */
-
-	if (m->obj) {
-		/* The object owns its fds. */
-		bpf_object__close(m->obj);
-	} else {
-		n = map_slots(m, slots);
-		for (i = 0; i < n; i++)
-			if (*slots[i].fd >= 0)
-				close(*slots[i].fd);
-	}
-	maps_reset(m);
-}
-
-int xrt_maps_attach(struct xrt_maps *m, int ifindex, char *err)
-{
-	int rc;
-
-	if (m->prog_fd < 0)
-		return xrt_fail(err, -EINVAL, "no program loaded (maps opened from pins)");
-	if (ifindex <= 0)
-		return xrt_fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	rc = bpf_xdp_attach(ifindex, m->prog_fd, XDP_FLAGS_DRV_MODE, NULL);
-	if (rc)
-		return xrt_fail(err, rc, "ifindex %d: native XDP attach failed: %s",
-			    ifindex, strerror(-rc));
-	return 0;
-}
-
-int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err)
-{
-	int rc;
-
-	(void)m;
-	if (ifindex <= 0)
-		return xrt_fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	rc = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	if (rc)
-		return xrt_fail(err, rc, "ifindex %d: XDP detach failed: %s", ifindex,
-			    strerror(-rc));
-	return 0;
-}
-
 /* Array maps cannot delete: an entry is removed by zeroing it. */
 static int array_clear(int fd, uint32_t id, size_t size, const char *what,
 		       char *err)
@@ -844,7 +329,6 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 	static const uint8_t any[16];
 	struct xrt_iface iface;
 	struct xrt_nh nv;
-	int rc;
 
 	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
 		return xrt_fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
@@ -876,10 +360,7 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 		memcpy(nv.smac, iface.mac, sizeof(nv.smac));
 	}
 	nh_fill_dmac(m, &nv);
-	rc = map_update(m->nh, &id, &nv, XRT_MAP_NH, err);
-	if (rc == 0)
-		gw_link(m->priv, id, &nv);
-	return rc;
+	return map_update(m->nh, &id, &nv, XRT_MAP_NH, err);
 }
 
 int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)
@@ -887,7 +368,6 @@ int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err)
 	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
 		return xrt_fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
 			    XRT_MAX_NEXTHOPS - 1);
-	gw_unlink(m->priv, id);
 	return array_clear(m->nh, id, sizeof(struct xrt_nh), XRT_MAP_NH, err);
 }
 
@@ -968,6 +448,18 @@ int xrt_maps_grp_del(struct xrt_maps *m, uint32_t id, char *err)
 			   XRT_MAP_NH_GRP, err);
 }
 
+int xrt_maps_grp_get(struct xrt_maps *m, uint32_t id, struct xrt_nh_grp *g, char *err)
+{
+	if (id == 0 || id >= XRT_MAX_NH_GROUPS)
+		return xrt_fail(err, -EINVAL, "nexthop group %u: must be 1..%u", id,
+				XRT_MAX_NH_GROUPS - 1);
+	if (bpf_map_lookup_elem(m->nh_grp, &id, g))
+		return xrt_fail(err, -errno, "nexthop group %u: %s", id, strerror(errno));
+	if (g->nbuckets == 0 || g->nbuckets > XRT_ECMP_BUCKETS)
+		return xrt_fail(err, -ENOENT, "nexthop group %u: no buckets", id);
+	return 0;
+}
+
 static int neigh_key(struct xrt_neigh6_key *k, int ifindex,
 		     const uint8_t addr[16], char *err)
 {
@@ -1003,7 +495,7 @@ int xrt_maps_neigh_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 	if (bpf_map_update_elem(m->neigh6, &k, &v, BPF_ANY))
 		return xrt_fail(err, -errno, "neighbour: %s",
 			    errno == E2BIG ? "table full" : strerror(errno));
-	return gw_neigh_changed(m, k.ifindex, k.addr, err);
+	return 0;
 }
 
 int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
@@ -1014,11 +506,114 @@ int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 
 	if (rc)
 		return rc;
-	rc = map_delete(m->neigh6, &k, "neighbour", err);
+	return map_delete(m->neigh6, &k, "neighbour", err);
+}
+
+int xrt_maps_neigh_get(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       struct xrt_neigh6_val *v, char *err)
+{
+	struct xrt_neigh6_key k;
+	int rc = neigh_key(&k, ifindex, addr, err);
+
 	if (rc)
 		return rc;
-	return gw_neigh_changed(m, k.ifindex, k.addr, err);
+	if (bpf_map_lookup_elem(m->neigh6, &k, v))
+		return xrt_fail(err, -errno, "neighbour: %s",
+				errno == ENOENT ? "no such entry" : strerror(errno));
+	return 0;
 }
+
+int xrt_maps_nh_refresh_dmac(struct xrt_maps *m, uint32_t id, char *err)
+{
+	struct xrt_nh v, old;
+
+	if (id == 0 || id >= XRT_MAX_NEXTHOPS)
+		return xrt_fail(err, -EINVAL, "nexthop %u: must be 1..%u", id,
+				XRT_MAX_NEXTHOPS - 1);
+	if (bpf_map_lookup_elem(m->nh, &id, &v))
+		return xrt_fail(err, -errno, "nexthop %u: %s", id, strerror(errno));
+	/* A cleared slot has no gateway to follow. */
+	if (!(v.flags & XRT_NH_F_VALID))
+		return 0;
+	old = v;
+	nh_fill_dmac(m, &v);
+	if (!memcmp(&old, &v, sizeof(v)))
+		return 0;
+	return map_update(m->nh, &id, &v, XRT_MAP_NH, err);
+}
+
+/* A hash map's keys, at most max (deleting while walking restarts the walk,
+ * so flushes collect first). Returns how many, or -errno. */
+static int keys_collect(int fd, size_t key_size, void *keys, size_t max, const char *what,
+			char *err)
+{
+	uint8_t *out = keys, *cur = malloc(key_size);
+	void *prev = NULL;
+	size_t n = 0;
+
+	if (!cur)
+		return xrt_fail(err, -ENOMEM, "%s: out of memory", what);
+	while (n < max && bpf_map_get_next_key(fd, prev, out + n * key_size) == 0) {
+		memcpy(cur, out + n * key_size, key_size);
+		prev = cur;
+		n++;
+	}
+	free(cur);
+	return (int)n;
+}
+
+int xrt_maps_iface_flush(struct xrt_maps *m, char *err)
+{
+	uint32_t keys[XRT_MAX_IFACES];
+	int n = keys_collect(m->ifaces, sizeof(keys[0]), keys, XRT_MAX_IFACES, XRT_MAP_IFACES,
+			     err);
+	int done = 0;
+
+	for (int i = 0; i < n; i++)
+		if (xrt_maps_iface_del(m, (int)keys[i], err) == 0)
+			done++;
+	return n < 0 ? n : done;
+}
+
+int xrt_maps_neigh_flush(struct xrt_maps *m, int ifindex, char *err)
+{
+	static struct xrt_neigh6_key keys[XRT_MAX_NEIGH];
+	int n = keys_collect(m->neigh6, sizeof(keys[0]), keys, XRT_MAX_NEIGH, XRT_MAP_NEIGH6,
+			     err);
+	int done = 0;
+
+	for (int i = 0; i < n; i++)
+		if ((!ifindex || (int)keys[i].ifindex == ifindex) &&
+		    xrt_maps_neigh_del(m, (int)keys[i].ifindex, keys[i].addr, err) == 0)
+			done++;
+	return n < 0 ? n : done;
+}
+
+int xrt_maps_xsk_flush(struct xrt_maps *m, char *err)
+{
+	/* An XSKMAP is an array: clear every slot (xsk_map_delete_elem
+	 * succeeds on an empty one too). */
+	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++) {
+		int rc = xrt_maps_xsk_del(m, k, err);
+		if (rc && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+int xrt_maps_local6_flush(struct xrt_maps *m, char *err)
+{
+	static struct xrt_local6_key keys[XRT_MAX_LOCAL6];
+	int n = keys_collect(m->local6, sizeof(keys[0]), keys, XRT_MAX_LOCAL6, XRT_MAP_LOCAL6,
+			     err);
+	int done = 0;
+
+	for (int i = 0; i < n; i++)
+		if (xrt_maps_local6_del(m, (int)keys[i].ifindex, keys[i].addr, err) == 0)
+			done++;
+	return n < 0 ? n : done;
+}
+
 
 int xrt_maps_xsk_set(struct xrt_maps *m, uint32_t key, int xsk_fd, char *err)
 {
@@ -1076,6 +671,30 @@ int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 		return xrt_fail(err, -EINVAL, "local6: bad key");
 	memcpy(key.addr, addr, sizeof(key.addr));
 	return map_delete(m->local6, &key, XRT_MAP_LOCAL6, err);
+}
+
+int xrt_maps_punt_limited(struct xrt_maps *m, uint64_t limited[XRT_PUNT_MAX], char *err)
+{
+	int ncpus = libbpf_num_possible_cpus(), rc = 0;
+	struct xrt_punt_tb *tb;
+
+	if (ncpus <= 0)
+		return xrt_fail(err, ncpus ? ncpus : -EINVAL, "punt: cannot count CPUs");
+	/* One bucket per possible CPU (a per-CPU array). */
+	tb = calloc((size_t)ncpus, sizeof(*tb));
+	if (!tb)
+		return xrt_fail(err, -ENOMEM, "punt buckets: out of memory");
+	for (uint32_t i = 0; i < XRT_PUNT_MAX; i++) {
+		limited[i] = 0;
+		if (bpf_map_lookup_elem(m->punt_tb, &i, tb)) {
+			rc = xrt_fail(err, -errno, "punt buckets: %s", strerror(errno));
+			break;
+		}
+		for (int c = 0; c < ncpus; c++)
+			limited[i] += tb[c].limited;
+	}
+	free(tb);
+	return rc;
 }
 
 int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,

@@ -1,4 +1,4 @@
-/* xrt: load the XDP object, open its pinned maps, and program them safely. */
+/* xrt: the fast path's maps as one set of fds, and the setters and readers that program them. */
 #ifndef XRT_DATAPLANE_MAPS_H
 #define XRT_DATAPLANE_MAPS_H
 
@@ -14,11 +14,14 @@
  * arguments and refuses bad values with a message in err (naming the bad
  * field) and a negative errno, leaving the map unchanged.
  *
- * One writer process at a time (xrtd): next hops cache their egress and
- * gateway MACs (XRT_NH_F_SMAC / XRT_NH_F_DMAC), and the index that keeps them
- * in step with iface/neigh changes lives in this process (rebuilt from the
- * pins by xrt_maps_load / xrt_maps_open_pinned).
+ * Next hops cache their egress and gateway MACs (XRT_NH_F_SMAC /
+ * XRT_NH_F_DMAC). The egress MAC follows xrt_ifaces here (iface_set and
+ * iface_del rewrite every next hop leaving by the interface); the gateway
+ * MAC is filled by nh_set from xrt_neigh6, and after a neighbour change the
+ * writer refreshes the next hops that use that gateway with
+ * xrt_maps_nh_refresh_dmac (the RIB knows which: rib_nh_foreach_gw).
  */
+#define XRT_FIB_MAPS 4 /* xrt_fib6_tbl, xrt_fib6_dp, xrt_fib6_node, xrt_fib6_rec */
 struct xrt_maps {
 	struct bpf_object *obj; /* NULL when opened from pins only */
 	int prog_fd;
@@ -31,31 +34,14 @@ struct xrt_maps {
 	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
-	/* bpfmaps.c's own: which next hops use which gateway (so neigh_set
-	 * can refresh the MAC cached in them). */
-	struct xrt_maps_priv *priv;
 	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made
 	 * by xrt_maps_load, which starts from an empty FIB; NULL in a process
 	 * that opened the pins, which cannot change routes. */
 	struct fib6 *fib;
-	void *fib_map[4];
-	size_t fib_len[4];
+	void *fib_map[XRT_FIB_MAPS];
+	size_t fib_len[XRT_FIB_MAPS];
 };
-
-
-/* Open obj_path with its maps pinned by name under <bpffs>/tc/globals
- * (mounting bpffs at <bpffs> if needed), reusing pins that already exist.
- * The FIB starts empty: routes a previous writer left are removed. */
-int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
-		  char *err);
-/* Open the maps pinned under <bpffs>/tc/globals by whoever loaded first (for
- * readers such as tools; prog_fd stays -1, so attach is refused). */
-int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err);
-void xrt_maps_close(struct xrt_maps *m);
-
-/* Attach / detach the loaded program on an interface (native XDP mode). */
-int xrt_maps_attach(struct xrt_maps *m, int ifindex, char *err);
-int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err);
+/* Opened and closed by dataplane/loader.h, attached by dataplane/xdp.h. */
 
 int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 		       const struct xrt_iface *v, char *err);
@@ -78,11 +64,31 @@ int xrt_maps_nh_del(struct xrt_maps *m, uint32_t id, char *err);
 int xrt_maps_grp_set(struct xrt_maps *m, uint32_t id, const uint32_t *nh_ids,
 		     const uint32_t *weights, unsigned n, char *err);
 int xrt_maps_grp_del(struct xrt_maps *m, uint32_t id, char *err);
+/* The buckets group id holds (what the fast path hashes flows over). */
+int xrt_maps_grp_get(struct xrt_maps *m, uint32_t id, struct xrt_nh_grp *g, char *err);
 
 int xrt_maps_neigh_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 		       const uint8_t mac[6], uint16_t state, char *err);
 int xrt_maps_neigh_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 		       char *err);
+/* The entry of (ifindex, addr): 0, or -ENOENT when there is none. */
+int xrt_maps_neigh_get(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
+		       struct xrt_neigh6_val *v, char *err);
+/* Recompute the gateway MAC cached in next hop id from xrt_neigh6 (after a
+ * change of its gateway's entry); nothing is written if it is unchanged. */
+int xrt_maps_nh_refresh_dmac(struct xrt_maps *m, uint32_t id, char *err);
+
+/*
+ * Leftovers of a previous writer, removed behind the RIB's back (a new
+ * daemon starts from a clean slate): every interface, neighbour (of
+ * ifindex, or all if 0), AF_XDP socket and local6 entry. Return how many
+ * entries went (xsk_flush: 0, an XSKMAP cannot tell a full slot from an
+ * empty one), or -errno.
+ */
+int xrt_maps_iface_flush(struct xrt_maps *m, char *err);
+int xrt_maps_neigh_flush(struct xrt_maps *m, int ifindex, char *err);
+int xrt_maps_xsk_flush(struct xrt_maps *m, char *err);
+int xrt_maps_local6_flush(struct xrt_maps *m, char *err);
 
 int xrt_maps_xsk_set(struct xrt_maps *m, uint32_t key, int xsk_fd, char *err);
 int xrt_maps_xsk_del(struct xrt_maps *m, uint32_t key, char *err);
@@ -96,6 +102,9 @@ int xrt_maps_local6_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 			uint32_t flags, char *err);
 int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 			char *err);
+
+/* Punts each reason's token buckets refused, summed over CPUs. */
+int xrt_maps_punt_limited(struct xrt_maps *m, uint64_t limited[XRT_PUNT_MAX], char *err);
 
 /* Sum of one slot (or all slots if slot < 0) over all CPUs. */
 int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,

@@ -9,20 +9,23 @@
 
 
 #define PLEN_SLOTS 129 /* prefix lengths 0..128 */
+/* XRT_MAX_ROUTES (1.5M) rounded up to a power of two. */
+#define RIB_NODE_BUCKETS_MAX (1u << 21)
 
 struct id_pool { /* free ids 1..max-1, popped lowest first */
 	uint32_t *free;
 	size_t n;
+	const char *table, *objects; /* for "next-hop table is full (N next hops)" */
+	uint32_t max;
 };
 
 struct rib {
 	struct rib_ops ops;
-	struct rib_node **nodes;
-	size_t nodes_mask, nnodes, nroutes;
-	struct rib_nh **nhs;
-	size_t nhs_mask, nnhs;
-	struct rib_grp **grps;
-	size_t grps_mask, ngrps;
+	struct htable nodes; /* by (table, prefix, plen) */
+	struct htable nhs;   /* by (dev, gateway, mtu, flags) */
+	struct htable gws;   /* next hops with a gateway, by (dev, gateway) */
+	struct htable grps;  /* by members and weights */
+	size_t nroutes;
 	struct id_pool nh_ids, grp_ids;
 	size_t max_routes;
 	/* How many prefixes of each length each table holds, so a lookup
@@ -74,6 +77,11 @@ static uint64_t node_hash(uint32_t table, const struct in6_addr *p, unsigned ple
 	return hash_addr(((uint64_t)table << 8) | plen, p);
 }
 
+static uint64_t gw_hash(int ifindex, const struct in6_addr *gw)
+{
+	return hash_addr((uint64_t)(uint32_t)ifindex, gw);
+}
+
 static uint64_t nh_hash(int ifindex, const struct in6_addr *gw, uint32_t mtu,
 			uint32_t flags)
 {
@@ -90,15 +98,48 @@ static uint64_t grp_hash(unsigned n, struct rib_nh *const *nh, const uint32_t *w
 	return h;
 }
 
-static int pool_init(struct id_pool *p, uint32_t max)
+static int pool_init(struct id_pool *p, uint32_t max, const char *table, const char *objects)
 {
 	p->free = malloc(sizeof(uint32_t) * max);
 	if (!p->free)
 		return -ENOMEM;
 	p->n = 0;
+	p->table = table;
+	p->objects = objects;
+	p->max = max;
 	for (uint32_t id = max - 1; id >= 1; id--)
 		p->free[p->n++] = id;
 	return 0;
+}
+
+/* A zeroed object of size bytes that will take the pool's next id: the id
+ * is only reserved (pool_commit) once the object is programmed. */
+static void *pool_alloc(struct id_pool *p, size_t size, uint32_t *id, char *err, int *rc)
+{
+	void *o;
+
+	if (p->n == 0) {
+		*rc = xrt_fail(err, -ENOSPC, "%s table is full (%u %s)", p->table, p->max - 1,
+			       p->objects);
+		return NULL;
+	}
+	o = calloc(1, size);
+	if (!o) {
+		*rc = xrt_fail(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	*id = p->free[p->n - 1];
+	return o;
+}
+
+static void pool_commit(struct id_pool *p)
+{
+	p->n--;
+}
+
+static void pool_put(struct id_pool *p, uint32_t id)
+{
+	p->free[p->n++] = id;
 }
 
 void rib_prefix_mask(struct in6_addr *a, unsigned plen)
@@ -124,15 +165,13 @@ struct rib *rib_new(const struct rib_ops *ops)
 		return NULL;
 	rib->ops = *ops;
 	rib->max_routes = XRT_MAX_ROUTES;
-	rib->nodes_mask = 1023;
-	rib->nhs_mask = 255;
-	rib->grps_mask = 63;
-	rib->nodes = calloc(rib->nodes_mask + 1, sizeof(*rib->nodes));
-	rib->nhs = calloc(rib->nhs_mask + 1, sizeof(*rib->nhs));
-	rib->grps = calloc(rib->grps_mask + 1, sizeof(*rib->grps));
-	if (!rib->nodes || !rib->nhs || !rib->grps ||
-	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS) ||
-	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS)) {
+	/* Start small, grow up to one bucket per object the fast path holds. */
+	if (htable_init(&rib->nodes, 1024, RIB_NODE_BUCKETS_MAX) ||
+	    htable_init(&rib->nhs, 256, XRT_MAX_NEXTHOPS) ||
+	    htable_init(&rib->gws, 256, XRT_MAX_NEXTHOPS) ||
+	    htable_init(&rib->grps, 64, XRT_MAX_NH_GROUPS) ||
+	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS, "next-hop", "next hops") ||
+	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS, "next-hop group", "groups")) {
 		rib_free(rib);
 		return NULL;
 	}
@@ -148,34 +187,22 @@ void rib_free(struct rib *rib)
 {
 	if (!rib)
 		return;
-	for (size_t i = 0; rib->nodes && i <= rib->nodes_mask; i++) {
-		struct rib_node *n = rib->nodes[i];
-		while (n) {
-			struct rib_node *nn = n->hnext;
-			for (struct rib_route *r = n->routes; r;) {
-				struct rib_route *rn = r->next;
-				free(r);
-				r = rn;
-			}
-			free(n);
-			n = nn;
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes, *rn; r; r = rn) {
+			rn = r->next;
+			free(r);
 		}
+		free(n);
 	}
-	for (size_t i = 0; rib->nhs && i <= rib->nhs_mask; i++)
-		for (struct rib_nh *h = rib->nhs[i]; h;) {
-			struct rib_nh *hn = h->hnext;
-			free(h);
-			h = hn;
-		}
-	for (size_t i = 0; rib->grps && i <= rib->grps_mask; i++)
-		for (struct rib_grp *g = rib->grps[i]; g;) {
-			struct rib_grp *gn = g->hnext;
-			free(g);
-			g = gn;
-		}
-	free(rib->nodes);
-	free(rib->nhs);
-	free(rib->grps);
+	htable_for_each(&rib->nhs, pos)
+		free(htable_entry(pos, struct rib_nh, hnode));
+	htable_for_each(&rib->grps, pos)
+		free(htable_entry(pos, struct rib_grp, hnode));
+	htable_fini(&rib->nodes);
+	htable_fini(&rib->nhs);
+	htable_fini(&rib->gws);
+	htable_fini(&rib->grps);
 	free(rib->nh_ids.free);
 	free(rib->grp_ids.free);
 	free(rib);
@@ -186,11 +213,12 @@ void rib_free(struct rib *rib)
 static struct rib_node *node_find(const struct rib *rib, uint32_t table,
 				  const struct in6_addr *p, unsigned plen)
 {
-	struct rib_node *n = rib->nodes[node_hash(table, p, plen) & rib->nodes_mask];
-	for (; n; n = n->hnext)
+	htable_for_each_possible(&rib->nodes, pos, node_hash(table, p, plen)) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
 		if (n->table == table && n->plen == plen &&
 		    !memcmp(&n->prefix, p, sizeof(*p)))
 			return n;
+	}
 	return NULL;
 }
 
@@ -202,43 +230,19 @@ const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 	return node_find(rib, table, prefix, plen);
 }
 
-static void nodes_grow(struct rib *rib)
-{
-	size_t nmask = rib->nodes_mask * 2 + 1;
-	struct rib_node **nt = calloc(nmask + 1, sizeof(*nt));
-	if (!nt)
-		return; /* keep the old table: slower, still correct */
-	for (size_t i = 0; i <= rib->nodes_mask; i++)
-		for (struct rib_node *n = rib->nodes[i]; n;) {
-			struct rib_node *next = n->hnext;
-			size_t b = node_hash(n->table, &n->prefix, n->plen) & nmask;
-			n->hnext = nt[b];
-			nt[b] = n;
-			n = next;
-		}
-	free(rib->nodes);
-	rib->nodes = nt;
-	rib->nodes_mask = nmask;
-}
-
 static struct rib_node *node_get(struct rib *rib, uint32_t table,
 				 const struct in6_addr *p, unsigned plen)
 {
 	struct rib_node *n = node_find(rib, table, p, plen);
 	if (n)
 		return n;
-	if (rib->nnodes > rib->nodes_mask)
-		nodes_grow(rib);
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
 	n->table = table;
 	n->prefix = *p;
 	n->plen = plen;
-	size_t b = node_hash(table, p, plen) & rib->nodes_mask;
-	n->hnext = rib->nodes[b];
-	rib->nodes[b] = n;
-	rib->nnodes++;
+	htable_add(&rib->nodes, &n->hnode, node_hash(table, p, plen));
 	rib->plen_count[table][plen]++;
 	return n;
 }
@@ -247,36 +251,12 @@ static void node_put(struct rib *rib, struct rib_node *n)
 {
 	if (n->routes)
 		return;
-	struct rib_node **pp = &rib->nodes[node_hash(n->table, &n->prefix, n->plen) &
-					   rib->nodes_mask];
-	while (*pp != n)
-		pp = &(*pp)->hnext;
-	*pp = n->hnext;
-	rib->nnodes--;
+	htable_del(&rib->nodes, &n->hnode);
 	rib->plen_count[n->table][n->plen]--;
 	free(n);
 }
 
 /* ---- next hops ---- */
-
-static void nhs_grow(struct rib *rib)
-{
-	size_t nmask = rib->nhs_mask * 2 + 1;
-	struct rib_nh **nt = calloc(nmask + 1, sizeof(*nt));
-	if (!nt)
-		return;
-	for (size_t i = 0; i <= rib->nhs_mask; i++)
-		for (struct rib_nh *h = rib->nhs[i]; h;) {
-			struct rib_nh *next = h->hnext;
-			size_t b = nh_hash(h->ifindex, &h->gw, h->mtu_cfg, h->flags) & nmask;
-			h->hnext = nt[b];
-			nt[b] = h;
-			h = next;
-		}
-	free(rib->nhs);
-	rib->nhs = nt;
-	rib->nhs_mask = nmask;
-}
 
 static int nh_program(struct rib *rib, struct rib_nh *h, char *err)
 {
@@ -292,44 +272,36 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 {
 	uint32_t flags = XRT_NH_F_VALID | (p->has_gw ? 0 : XRT_NH_F_CONNECTED);
 	struct in6_addr gw = p->has_gw ? p->gw : in6addr_any;
-	size_t b = nh_hash(p->ifindex, &gw, mtu_cfg, flags) & rib->nhs_mask;
-	for (struct rib_nh *h = rib->nhs[b]; h; h = h->hnext)
+	uint64_t hash = nh_hash(p->ifindex, &gw, mtu_cfg, flags);
+	htable_for_each_possible(&rib->nhs, pos, hash) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
 		if (h->ifindex == p->ifindex && h->mtu_cfg == mtu_cfg &&
 		    h->flags == flags && !memcmp(&h->gw, &gw, sizeof(gw))) {
 			h->refcnt++;
 			return h;
 		}
-	if (rib->nh_ids.n == 0) {
-		ERR("next-hop table is full (%u next hops)", XRT_MAX_NEXTHOPS - 1);
-		*rc = -ENOSPC;
-		return NULL;
 	}
-	struct rib_nh *h = calloc(1, sizeof(*h));
-	if (!h) {
-		*rc = -ENOMEM;
-		ERR("out of memory");
+	uint32_t id;
+	struct rib_nh *h = pool_alloc(&rib->nh_ids, sizeof(*h), &id, err, rc);
+	if (!h)
 		return NULL;
-	}
+	h->id = id;
 	h->ifindex = p->ifindex;
 	h->gw = gw;
 	h->mtu_cfg = mtu_cfg;
 	h->flags = flags;
 	h->mtu = mtu_cfg ? mtu_cfg : rib->ops.link_mtu(rib->ops.ctx, p->ifindex);
 	h->dead = if_down(rib, p->ifindex);
-	h->id = rib->nh_ids.free[rib->nh_ids.n - 1];
 	*rc = nh_program(rib, h, err);
 	if (*rc) {
 		free(h);
 		return NULL;
 	}
-	rib->nh_ids.n--;
+	pool_commit(&rib->nh_ids);
 	h->refcnt = 1;
-	if (rib->nnhs > rib->nhs_mask)
-		nhs_grow(rib);
-	b = nh_hash(h->ifindex, &h->gw, h->mtu_cfg, h->flags) & rib->nhs_mask;
-	h->hnext = rib->nhs[b];
-	rib->nhs[b] = h;
-	rib->nnhs++;
+	htable_add(&rib->nhs, &h->hnode, hash);
+	if (p->has_gw)
+		htable_add(&rib->gws, &h->gwnode, gw_hash(h->ifindex, &h->gw));
 	return h;
 }
 
@@ -337,40 +309,17 @@ static void nh_put(struct rib *rib, struct rib_nh *h)
 {
 	if (!h || --h->refcnt)
 		return;
-	char ignored[XRT_ERR_LEN];
 	/* Nothing points at it any more; a failed delete leaves a harmless
 	 * unreferenced entry that the next user of the id overwrites. */
-	rib->ops.nh_del(rib->ops.ctx, h->id, ignored);
-	struct rib_nh **pp =
-		&rib->nhs[nh_hash(h->ifindex, &h->gw, h->mtu_cfg, h->flags) & rib->nhs_mask];
-	while (*pp != h)
-		pp = &(*pp)->hnext;
-	*pp = h->hnext;
-	rib->nnhs--;
-	rib->nh_ids.free[rib->nh_ids.n++] = h->id;
+	rib->ops.nh_del(rib->ops.ctx, h->id, NULL);
+	htable_del(&rib->nhs, &h->hnode);
+	if (!(h->flags & XRT_NH_F_CONNECTED))
+		htable_del(&rib->gws, &h->gwnode);
+	pool_put(&rib->nh_ids, h->id);
 	free(h);
 }
 
 /* ---- groups ---- */
-
-static void grps_grow(struct rib *rib)
-{
-	size_t nmask = rib->grps_mask * 2 + 1;
-	struct rib_grp **nt = calloc(nmask + 1, sizeof(*nt));
-	if (!nt)
-		return;
-	for (size_t i = 0; i <= rib->grps_mask; i++)
-		for (struct rib_grp *g = rib->grps[i]; g;) {
-			struct rib_grp *next = g->hnext;
-			size_t b = grp_hash(g->n, g->nh, g->weight) & nmask;
-			g->hnext = nt[b];
-			nt[b] = g;
-			g = next;
-		}
-	free(rib->grps);
-	rib->grps = nt;
-	rib->grps_mask = nmask;
-}
 
 /* Write the group with its live members only (the kernel's rebalance of a
  * multipath route around dead next hops). With none alive no programmed
@@ -406,8 +355,9 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 			w[j] = w[j - 1];
 			w[j - 1] = tw;
 		}
-	size_t b = grp_hash(n, nh, w) & rib->grps_mask;
-	for (struct rib_grp *g = rib->grps[b]; g; g = g->hnext)
+	uint64_t hash = grp_hash(n, nh, w);
+	htable_for_each_possible(&rib->grps, pos, hash) {
+		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
 		if (g->n == n && !memcmp(g->nh, nh, n * sizeof(*nh)) &&
 		    !memcmp(g->weight, w, n * sizeof(*w))) {
 			g->refcnt++;
@@ -415,34 +365,23 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 				nh_put(rib, nh[i]); /* the group already holds them */
 			return g;
 		}
-	if (rib->grp_ids.n == 0) {
-		ERR("next-hop group table is full (%u groups)", XRT_MAX_NH_GROUPS - 1);
-		*rc = -ENOSPC;
-		goto fail;
 	}
-	struct rib_grp *g = calloc(1, sizeof(*g));
-	if (!g) {
-		ERR("out of memory");
-		*rc = -ENOMEM;
+	uint32_t id;
+	struct rib_grp *g = pool_alloc(&rib->grp_ids, sizeof(*g), &id, err, rc);
+	if (!g)
 		goto fail;
-	}
+	g->id = id;
 	g->n = n;
 	memcpy(g->nh, nh, n * sizeof(*nh));
 	memcpy(g->weight, w, n * sizeof(*w));
-	g->id = rib->grp_ids.free[rib->grp_ids.n - 1];
 	*rc = grp_program(rib, g, err);
 	if (*rc) {
 		free(g);
 		goto fail;
 	}
-	rib->grp_ids.n--;
+	pool_commit(&rib->grp_ids);
 	g->refcnt = 1;
-	if (rib->ngrps > rib->grps_mask)
-		grps_grow(rib);
-	b = grp_hash(n, nh, w) & rib->grps_mask;
-	g->hnext = rib->grps[b];
-	rib->grps[b] = g;
-	rib->ngrps++;
+	htable_add(&rib->grps, &g->hnode, hash);
 	return g;
 fail:
 	for (unsigned i = 0; i < n; i++)
@@ -454,14 +393,9 @@ static void grp_put(struct rib *rib, struct rib_grp *g)
 {
 	if (!g || --g->refcnt)
 		return;
-	char ignored[XRT_ERR_LEN];
-	rib->ops.grp_del(rib->ops.ctx, g->id, ignored);
-	struct rib_grp **pp = &rib->grps[grp_hash(g->n, g->nh, g->weight) & rib->grps_mask];
-	while (*pp != g)
-		pp = &(*pp)->hnext;
-	*pp = g->hnext;
-	rib->ngrps--;
-	rib->grp_ids.free[rib->grp_ids.n++] = g->id;
+	rib->ops.grp_del(rib->ops.ctx, g->id, NULL);
+	htable_del(&rib->grps, &g->hnode);
+	pool_put(&rib->grp_ids, g->id);
 	for (unsigned i = 0; i < g->n; i++)
 		nh_put(rib, g->nh[i]);
 	free(g);
@@ -477,6 +411,20 @@ static struct xrt_fib6_val route_val(const struct rib_route *r)
 	else if (r->grp)
 		v.nh = XRT_NH_GROUP | r->grp->id;
 	return v;
+}
+
+int rib_nh_foreach_gw(const struct rib *rib, int ifindex, const struct in6_addr *gw,
+		      int (*fn)(const struct rib_nh *h, void *arg), void *arg)
+{
+	htable_for_each_possible(&rib->gws, pos, gw_hash(ifindex, gw)) {
+		const struct rib_nh *h = htable_entry(pos, struct rib_nh, gwnode);
+		if (h->ifindex != ifindex || memcmp(&h->gw, gw, sizeof(*gw)))
+			continue;
+		int rc = fn(h, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 bool rib_route_alive(const struct rib_route *r)
@@ -814,11 +762,12 @@ static int collect(const struct rib *rib, const struct rib_match *m,
 	if (!v)
 		return -ENOMEM;
 	size_t k = 0;
-	for (size_t i = 0; i <= rib->nodes_mask; i++)
-		for (struct rib_node *n = rib->nodes[i]; n; n = n->hnext)
-			for (struct rib_route *r = n->routes; r; r = r->next)
-				if (route_matches(r, m))
-					v[k++] = r;
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes; r; r = r->next)
+			if (route_matches(r, m))
+				v[k++] = r;
+	}
 	*out = v;
 	*count = k;
 	return 0;
@@ -877,18 +826,18 @@ size_t rib_count(const struct rib *rib)
 int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err)
 {
 	uint32_t mtu = rib->ops.link_mtu(rib->ops.ctx, ifindex);
-	for (size_t i = 0; i <= rib->nhs_mask; i++)
-		for (struct rib_nh *h = rib->nhs[i]; h; h = h->hnext) {
-			if (h->ifindex != ifindex || h->mtu_cfg || h->mtu == mtu)
-				continue;
-			uint32_t was = h->mtu;
-			h->mtu = mtu;
-			int rc = nh_program(rib, h, err);
-			if (rc) {
-				h->mtu = was;
-				return rc;
-			}
+	htable_for_each(&rib->nhs, pos) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
+		if (h->ifindex != ifindex || h->mtu_cfg || h->mtu == mtu)
+			continue;
+		uint32_t was = h->mtu;
+		h->mtu = mtu;
+		int rc = nh_program(rib, h, err);
+		if (rc) {
+			h->mtu = was;
+			return rc;
 		}
+	}
 	return 0;
 }
 
@@ -951,37 +900,39 @@ int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err)
 		}
 		rib->down[rib->ndown++] = ifindex;
 	}
-	for (size_t i = 0; i <= rib->nhs_mask; i++)
-		for (struct rib_nh *h = rib->nhs[i]; h; h = h->hnext)
-			if (h->ifindex == ifindex)
-				h->dead = !up;
+	htable_for_each(&rib->nhs, pos) {
+		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
+		if (h->ifindex == ifindex)
+			h->dead = !up;
+	}
 	/* Groups first: a route that stays on its group switches members in
 	 * place; then every prefix whose best live route changed. */
 	int rc = 0;
-	for (size_t i = 0; i <= rib->grps_mask; i++)
-		for (struct rib_grp *g = rib->grps[i]; g; g = g->hnext) {
-			bool touched = false;
-			for (unsigned j = 0; j < g->n; j++)
-				touched |= g->nh[j]->ifindex == ifindex;
-			int r1 = touched ? grp_program(rib, g, err) : 0;
-			rc = rc ? rc : r1;
-		}
-	for (size_t i = 0; i <= rib->nodes_mask; i++)
-		for (struct rib_node *n = rib->nodes[i]; n; n = n->hnext) {
-			const struct rib_route *best = node_best(n, NULL);
-			int r1 = best != n->programmed ? node_program(rib, n, best, err) : 0;
-			rc = rc ? rc : r1;
-		}
+	htable_for_each(&rib->grps, pos) {
+		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
+		bool touched = false;
+		for (unsigned j = 0; j < g->n; j++)
+			touched |= g->nh[j]->ifindex == ifindex;
+		int r1 = touched ? grp_program(rib, g, err) : 0;
+		rc = rc ? rc : r1;
+	}
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		const struct rib_route *best = node_best(n, NULL);
+		int r1 = best != n->programmed ? node_program(rib, n, best, err) : 0;
+		rc = rc ? rc : r1;
+	}
 	return rc;
 }
 
 void rib_mark(struct rib *rib, enum rib_origin origin)
 {
-	for (size_t i = 0; i <= rib->nodes_mask; i++)
-		for (struct rib_node *n = rib->nodes[i]; n; n = n->hnext)
-			for (struct rib_route *r = n->routes; r; r = r->next)
-				if (r->origin == origin)
-					r->stale = true;
+	htable_for_each(&rib->nodes, pos) {
+		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
+		for (struct rib_route *r = n->routes; r; r = r->next)
+			if (r->origin == origin)
+				r->stale = true;
+	}
 }
 
 int rib_sweep(struct rib *rib, enum rib_origin origin, char *err)
@@ -1033,7 +984,7 @@ const struct rib_nh *rib_route_pick(const struct rib_route *r,
 void rib_get_stats(const struct rib *rib, struct rib_stats *st)
 {
 	st->routes = rib->nroutes;
-	st->nodes = rib->nnodes;
-	st->nexthops = rib->nnhs;
-	st->groups = rib->ngrps;
+	st->nodes = rib->nodes.count;
+	st->nexthops = rib->nhs.count;
+	st->groups = rib->grps.count;
 }

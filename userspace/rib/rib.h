@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include "xrt/maps.h"
 #include "xrt/err.h"
+#include "rib/htable.h"
 
 /*
  * Routes are keyed by (table, prefix, metric) like the kernel's IPv6 FIB: a
@@ -14,7 +15,7 @@
  * metric is the one programmed into the fast path. Next hops are objects
  * shared by every route that uses the same (dev, gateway, mtu), with a
  * reference count; ECMP groups are shared the same way. The RIB programs the
- * fast path through struct rib_ops only (bpfmaps.c in the daemon, a recorder
+ * fast path through struct rib_ops only (router.c over dataplane/maps.c in the daemon, a recorder
  * in unit tests), make-before-break: a next hop is written before the route
  * that points at it and removed after the last route that used it.
  */
@@ -79,7 +80,8 @@ struct rib_nh {
 	uint32_t mtu;     /* what is programmed */
 	uint32_t refcnt;
 	bool dead; /* its interface is administratively down (fib6_ifdown) */
-	struct rib_nh *hnext;
+	struct htable_node hnode;  /* rib's next hops by (dev, gateway, mtu) */
+	struct htable_node gwnode; /* by (dev, gateway), gateways only */
 };
 
 struct rib_grp {
@@ -88,7 +90,7 @@ struct rib_grp {
 	struct rib_nh *nh[RIB_MAX_PATHS];
 	uint32_t weight[RIB_MAX_PATHS];
 	uint32_t refcnt;
-	struct rib_grp *hnext;
+	struct htable_node hnode;
 };
 
 struct rib_node;
@@ -103,7 +105,7 @@ struct rib_route {
 };
 
 struct rib_node {
-	struct rib_node *hnext;
+	struct htable_node hnode;
 	uint32_t table;
 	struct in6_addr prefix;
 	unsigned plen;
@@ -166,6 +168,12 @@ int rib_link_down(struct rib *rib, int ifindex, char *err);
  * when the interface is up again. New next hops on a down interface are
  * born dead. At most XRT_MAX_IFACES interfaces are down at once. */
 int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err);
+/* Call fn on every next hop whose gateway is (ifindex, gw), so that a
+ * neighbour change refreshes the MAC the fast path caches in them (the
+ * kernel's nexthops hold their neighbour the same way). Stops at the first
+ * non-zero return and returns it. */
+int rib_nh_foreach_gw(const struct rib *rib, int ifindex, const struct in6_addr *gw,
+		      int (*fn)(const struct rib_nh *h, void *arg), void *arg);
 /* Is this route usable (not unicast, or at least one live next hop)? */
 bool rib_route_alive(const struct rib_route *r);
 

@@ -1,4 +1,5 @@
 /* xrt: interface addresses and the local and connected routes they imply, like the kernel's addrconf. */
+#include "router/addr.h"
 #include "router/router.h"
 
 #include <arpa/inet.h>
@@ -172,8 +173,7 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		if (rc) {
 			if (added_local) {
 				struct rib_match m = { .has_type = true, .type = XRT_RTN_LOCAL };
-				char ignored[XRT_ERR_LEN];
-				rib_route_del(r->rib, ls.table, a, 128, &m, ignored);
+				rib_route_del(r->rib, ls.table, a, 128, &m, NULL);
 			}
 			return rc;
 		}
@@ -186,8 +186,7 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	l->addr_claim[k] = false;
 	struct in6_addr ac;
 	if (subnet_router_anycast(a, plen, &ac) && (rc = anycast_sync(r, l->dev.table, &ac, err))) {
-		char ignored[XRT_ERR_LEN];
-		addr_del(r, l, a, plen, ignored);
+		addr_del(r, l, a, plen, NULL);
 		return rc;
 	}
 	return 0;
@@ -281,11 +280,10 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 void addr_unclaim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a)
 {
 	int i = addr_find(l, a);
-	char ignored[XRT_ERR_LEN];
 
 	if (i < 0 || !l->addr_claim[i])
 		return;
-	xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, ignored);
+	xrt_maps_local6_del(&r->maps, claim_ifindex(l, a), a->s6_addr, NULL);
 	l->addr_claim[i] = false;
 }
 

@@ -1,5 +1,7 @@
 /* xrt: attaching interfaces: XDP program (or adopting ip link's), iface entry, AF_XDP sockets, link-local. */
+#include "router/link.h"
 #include "router/router.h"
+#include "dataplane/xdp.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -15,8 +17,6 @@
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
@@ -49,36 +49,6 @@ static unsigned rx_queues(const char *name)
 	return n > XRT_MAX_QUEUES ? XRT_MAX_QUEUES : n;
 }
 
-/* Is the program attached to ifindex one of ours (it shares our fib6 map)?
- * Returns 1 ours, 0 none attached, -EBUSY someone else's. */
-static int xdp_attached_ours(struct xrt_router *r, int ifindex, uint32_t *prog_id)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return 0;
-	*prog_id = q.prog_id;
-	struct bpf_map_info fib = { 0 };
-	uint32_t len = sizeof(fib);
-	if (bpf_obj_get_info_by_fd(r->maps.fib6, &fib, &len))
-		return -EBUSY;
-	int fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return -EBUSY;
-	uint32_t ids[32];
-	struct bpf_prog_info info = { 0 };
-	info.nr_map_ids = 32;
-	info.map_ids = (uint64_t)(unsigned long)ids;
-	len = sizeof(info);
-	int rc = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	if (rc)
-		return -EBUSY;
-	for (uint32_t i = 0; i < info.nr_map_ids && i < 32; i++)
-		if (ids[i] == fib.id)
-			return 1;
-	return -EBUSY;
-}
-
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
 {
 	struct xrt_iface v = {
@@ -93,11 +63,10 @@ int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
 
 void link_release(struct xrt_router *r, struct xrt_link *l)
 {
-	char ignored[XRT_ERR_LEN];
 	for (unsigned q = 0; q < l->nqueues; q++) {
 		if (l->xsk_fd[q] < 0)
 			continue;
-		xrt_maps_xsk_del(&r->maps, l->xsk_base + q, ignored);
+		xrt_maps_xsk_del(&r->maps, l->xsk_base + q, NULL);
 		if (r->loop.fd_del)
 			r->loop.fd_del(r->loop.ctx, l->xsk_fd[q]);
 		l->xsk_fd[q] = -1;
@@ -162,45 +131,35 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 			l->stale = false;
 			return 0;
 		}
-		ERR("\"%s\" is already attached", name);
-		return -EEXIST;
+		return xrt_fail(err, -EEXIST, "\"%s\" is already attached", name);
 	}
 	int ifindex = (int)if_nametoindex(name);
-	if (!ifindex) {
-		ERR("unknown interface \"%s\"", name);
-		return -ENODEV;
-	}
+	if (!ifindex)
+		return xrt_fail(err, -ENODEV, "unknown interface \"%s\"", name);
 	unsigned slot = 1;
 	while (slot < XRT_MAX_IFACES && r->links[slot])
 		slot++;
-	if (slot == XRT_MAX_IFACES) {
-		ERR("too many interfaces (at most %d)", XRT_MAX_IFACES - 1);
-		return -ENOSPC;
-	}
+	if (slot == XRT_MAX_IFACES)
+		return xrt_fail(err, -ENOSPC, "too many interfaces (at most %d)",
+				XRT_MAX_IFACES - 1);
 	struct ifreq ifr;
 	int rc = if_ioctl(name, SIOCGIFHWADDR, &ifr);
-	if (rc) {
-		ERR("%s: cannot read MAC address: %s", name, strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return xrt_fail(err, rc, "%s: cannot read MAC address: %s", name, strerror(-rc));
 	l = calloc(1, sizeof(*l));
-	if (!l) {
-		ERR("out of memory");
-		return -ENOMEM;
-	}
+	if (!l)
+		return xrt_fail(err, -ENOMEM, "out of memory");
 	memcpy(l->dev.mac, ifr.ifr_hwaddr.sa_data, 6);
 	rc = if_ioctl(name, SIOCGIFMTU, &ifr);
 	if (rc) {
-		ERR("%s: cannot read MTU: %s", name, strerror(-rc));
-		free(l);
-		return rc;
+		xrt_err(err, "%s: cannot read MTU: %s", name, strerror(-rc));
+		goto fail_free;
 	}
 	l->dev.mtu = (uint32_t)ifr.ifr_mtu;
 	if (l->dev.mtu < IP6_MIN_MTU) {
-		ERR("%s: MTU %u is below the IPv6 minimum %d", name, l->dev.mtu,
-		    IP6_MIN_MTU);
-		free(l);
-		return -EINVAL;
+		rc = xrt_fail(err, -EINVAL, "%s: MTU %u is below the IPv6 minimum %d", name,
+			      l->dev.mtu, IP6_MIN_MTU);
+		goto fail_free;
 	}
 	l->dev.ifindex = ifindex;
 	snprintf(l->dev.name, sizeof(l->dev.name), "%s", name);
@@ -214,19 +173,17 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 	for (unsigned q = 0; q < XRT_MAX_QUEUES; q++)
 		l->xsk_fd[q] = -1;
 
+	/* Adopt a program `ip link ... xdp obj` attached on our pins. */
 	uint32_t prog_id = 0;
-	rc = xdp_attached_ours(r, ifindex, &prog_id);
+	rc = xrt_maps_xdp_query(&r->maps, ifindex, &prog_id);
 	if (rc < 0) {
-		ERR("%s already runs another XDP program (id %u)", name, prog_id);
-		free(l);
-		return rc;
+		xrt_err(err, "%s already runs another XDP program (id %u)", name, prog_id);
+		goto fail_free;
 	}
 	if (rc == 0) {
 		rc = xrt_maps_attach(&r->maps, ifindex, err);
-		if (rc) {
-			free(l);
-			return rc;
-		}
+		if (rc)
+			goto fail_free;
 		l->xdp_ours = true;
 	}
 	rc = link_program(r, l, err);
@@ -259,6 +216,7 @@ fail_xsk:
 fail_xdp:
 	if (l->xdp_ours)
 		xrt_maps_detach(&r->maps, ifindex, NULL);
+fail_free:
 	free(l);
 	return rc;
 }
@@ -273,7 +231,7 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 	/* RFC 4861 6.2.5: a final RA (lifetime 0) while the link-local
 	 * source still exists, so hosts stop routing through us. */
 	struct stack_ra_config ra_off = { .enabled = false }, ra_was;
-	char ra_err[256];
+	char ra_err[XRT_ERR_LEN];
 	stack_ra_get(l->dev.ifindex, &ra_was);
 	if (ra_was.enabled)
 		stack_ra_set(l->dev.ifindex, &ra_off, ra_err);

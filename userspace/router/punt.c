@@ -5,14 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-const char *const PUNT_REASON_NAMES[XRT_PUNT_MAX] = {
-#define PUNT_NAME(id, name) name,
-	XRT_PUNT_LIST(PUNT_NAME)
-#undef PUNT_NAME
-};
 
 /*
  * Default budget per reason (packets per second for the whole router, and
@@ -36,9 +28,17 @@ const char *const PUNT_REASON_NAMES[XRT_PUNT_MAX] = {
  *   XRLIM_BURST_FACTOR); one global bucket cannot be per destination, so
  *   it allows about twenty destinations' worth. Beyond it, same-interface
  *   traffic stays in the fast path (XDP_TX).
- * - NEIGH_MISS: 10000/s, burst 1000: first packets towards unresolved
- *   neighbours; the stack queues them (bounded) while it resolves, and a
- *   burst of new flows after a link comes up must not lose them.
+ * - NEIGH_MISS: 5000/s, burst 250: packets towards unresolved neighbours,
+ *   each a new INCOMPLETE entry (and a multicast NS) when its address is
+ *   new. The stack recycles the oldest INCOMPLETE entry of an interface
+ *   beyond XRT_NEIGH_INCOMPLETE_MAX (1024, RFC 6583 7.1), so this rate is
+ *   what bounds how fast a scan of an on-link /64 churns them: an entry
+ *   lives at least 1024 / 5000 s = 205 ms, 105 ms just after every CPU
+ *   spent its burst (2 x 250), enough for any neighbour that answers its
+ *   NS within 100 ms; it also caps the NS a scan makes the router send at
+ *   the same 5000/s. (10000/s with 4096 shared entries living 3 s let
+ *   1400 scanned addresses/s lock the table.) A burst of new flows after a
+ *   link comes up needs one punt per flow, which 250 per CPU covers.
  * - LOCAL: 50000/s, burst 5000: the router's own traffic (ping, SSH,
  *   BGP...), which the kernel never limits; xrtd answers ~130k echoes/s
  *   (t_slowpath_line's flood ping, 5000 back to back), so the budget only
@@ -59,7 +59,7 @@ static const struct xrt_punt_cfg PUNT_DEFAULTS[XRT_PUNT_MAX] = {
 	[XRT_PUNT_HOP_LIMIT] = { 2000, 200 },
 	[XRT_PUNT_BEYOND_SCOPE] = { 1000, 50 },
 	[XRT_PUNT_TOO_BIG] = { 5000, 500 },
-	[XRT_PUNT_NEIGH_MISS] = { 10000, 1000 },
+	[XRT_PUNT_NEIGH_MISS] = { 5000, 250 },
 	[XRT_PUNT_REDIRECT] = { 20, 6 },
 };
 
@@ -106,33 +106,5 @@ int punt_config_sweep(struct xrt_router *r, char *err)
 void punt_config_unmark(struct xrt_router *r)
 {
 	memset(r->punt_stale, 0, sizeof(r->punt_stale));
-}
-
-/* Refused punts per reason, summed over CPUs (the buckets are per CPU). */
-int punt_limited_read(struct xrt_router *r, uint64_t limited[XRT_PUNT_MAX], char *err)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		ERR("punt: cannot count CPUs");
-		return -EINVAL;
-	}
-	struct xrt_punt_tb *tb = calloc((size_t)ncpus, sizeof(*tb));
-	if (!tb) {
-		ERR("out of memory");
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < XRT_PUNT_MAX; i++) {
-		limited[i] = 0;
-		if (bpf_map_lookup_elem(r->maps.punt_tb, &i, tb)) {
-			int rc = -errno;
-			ERR("punt buckets: %s", strerror(errno));
-			free(tb);
-			return rc;
-		}
-		for (int c = 0; c < ncpus; c++)
-			limited[i] += tb[c].limited;
-	}
-	free(tb);
-	return 0;
 }
 

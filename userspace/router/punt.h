@@ -9,16 +9,11 @@
 #define PUNT_RATE_MAX 10000000u /* pps; far above what one AF_XDP socket takes */
 #define PUNT_BURST_MAX 1000000u
 
-/* The reasons' names (include/xrt/counters.h XRT_PUNT_LIST), by id. */
-extern const char *const PUNT_REASON_NAMES[XRT_PUNT_MAX];
-
 /* Program every reason's default budget (xrtd's start). */
 int punt_defaults_program(struct xrt_router *r, char *err);
 /* Program one reason's budget and remember it in r->punt_cfg. */
 int punt_budget_set(struct xrt_router *r, unsigned reason, const struct xrt_punt_cfg *v,
 		    char *err);
-/* Refused punts per reason, summed over CPUs (the buckets are per CPU). */
-int punt_limited_read(struct xrt_router *r, uint64_t limited[XRT_PUNT_MAX], char *err);
 /* Reload: budgets the file set are marked; those it no longer sets go back
  * to their defaults at the sweep (unmark: the reload failed, keep all). */
 void punt_config_mark(struct xrt_router *r);

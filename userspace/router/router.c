@@ -1,5 +1,7 @@
-/* xrt: the daemon's control-plane state: loading the maps, the RIB's programming through bpfmaps. */
+/* xrt: the daemon's control-plane state: its start and stop, and the RIB's programming through dataplane/. */
 #include "router/router.h"
+#include "dataplane/loader.h"
+#include "dataplane/xdp.h"
 #include "kernel/netlink.h"
 #include "router/punt.h"
 #include "stack/ndisc_ra.h"
@@ -10,9 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <bpf/bpf.h>
 
-/* ---- the RIB programs the fast path through bpfmaps.c only ---- */
+/* ---- the RIB programs the fast path through dataplane/maps.c only ---- */
 
 static int ops_route_set(void *ctx, uint32_t table, const uint8_t addr[16],
 			 unsigned plen, const struct xrt_fib6_val *v, char *err)
@@ -56,19 +57,12 @@ static uint32_t ops_link_mtu(void *ctx, int ifindex)
  */
 static void clear_leftovers(struct xrt_router *r)
 {
-	char err[XRT_ERR_LEN];
-	/* Routes: xrt_maps_load started the FIB empty already. */
-	uint32_t ik;
-	while (bpf_map_get_next_key(r->maps.ifaces, NULL, &ik) == 0)
-		if (xrt_maps_iface_del(&r->maps, (int)ik, err))
-			break;
-	maps_neigh_clear(r, 0, err);
-	for (uint32_t k = 0; k < XRT_MAX_XSKS; k++)
-		xrt_maps_xsk_del(&r->maps, k, err); /* absent keys just fail */
-	struct xrt_local6_key lk;
-	while (bpf_map_get_next_key(r->maps.local6, NULL, &lk) == 0)
-		if (xrt_maps_local6_del(&r->maps, (int)lk.ifindex, lk.addr, err))
-			break;
+	/* Routes: xrt_maps_load started the FIB empty already. Best effort:
+	 * what cannot be removed is overwritten as the new RIB reuses it. */
+	xrt_maps_iface_flush(&r->maps, NULL);
+	xrt_maps_neigh_flush(&r->maps, 0, NULL);
+	xrt_maps_xsk_flush(&r->maps, NULL);
+	xrt_maps_local6_flush(&r->maps, NULL);
 }
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err)
@@ -84,20 +78,23 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	};
 	r->rib = rib_new(&ops);
 	if (!r->rib) {
-		xrt_maps_close(&r->maps);
-		xrt_err(err, "out of memory");
-		return -ENOMEM;
+		rc = xrt_fail(err, -ENOMEM, "out of memory");
+		goto fail_maps;
 	}
 	clear_leftovers(r);
 	/* Every reason gets its budget before any link is attached: without
 	 * one a reason is unlimited and a flood reaches the daemon whole. */
 	rc = punt_defaults_program(r, err);
-	if (rc) {
-		rib_free(r->rib);
-		xrt_maps_close(&r->maps);
-		return rc;
-	}
+	if (rc)
+		goto fail_rib;
 	return 0;
+
+fail_rib:
+	rib_free(r->rib);
+	r->rib = NULL;
+fail_maps:
+	xrt_maps_close(&r->maps);
+	return rc;
 }
 
 /*
@@ -156,9 +153,8 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
 	if (l)
 		return l;
 	if (if_nametoindex(name))
-		snprintf(err, XRT_ERR_LEN,
-			 "interface \"%s\" is not attached (xrt link attach dev %s)", name,
-			 name);
+		xrt_err(err, "interface \"%s\" is not attached (xrt link attach dev %s)", name,
+			name);
 	else
 		xrt_err(err, "unknown interface \"%s\"", name);
 	return NULL;

@@ -1,11 +1,11 @@
 /* xrt: the daemon's side of the stack seam: interfaces, routes and neighbours as the stack sees them. */
+#include "router/stack_env.h"
 #include "router/router.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <bpf/bpf.h>
 
 #include "kernel/netlink.h"
 #include "xrt/proto.h"
@@ -74,14 +74,34 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 	return 0;
 }
 
+struct nh_refresh {
+	struct xrt_maps *maps;
+	char *err;
+};
+
+static int nh_refresh_one(const struct rib_nh *h, void *arg)
+{
+	struct nh_refresh *a = arg;
+	return xrt_maps_nh_refresh_dmac(a->maps, h->id, a->err);
+}
+
+/* The neighbour entry first, then the next hops whose gateway it is (the
+ * RIB knows them) re-read it into their cached MAC: a next hop never caches
+ * a MAC the table no longer holds for longer than this call. */
 static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *addr,
 			      const uint8_t mac[6], uint16_t state)
 {
 	struct xrt_router *r = ctx;
 	char err[XRT_ERR_LEN];
+	struct nh_refresh a = { .maps = &r->maps, .err = err };
 	int rc = state ? xrt_maps_neigh_set(&r->maps, ifindex, addr->s6_addr, mac, state, err)
 		       : xrt_maps_neigh_del(&r->maps, ifindex, addr->s6_addr, err);
-	if (rc && rc != -ENOENT)
+	if (rc && rc != -ENOENT) {
+		fprintf(stderr, "xrtd: neighbour: %s\n", err);
+		return;
+	}
+	rc = rib_nh_foreach_gw(r->rib, ifindex, addr, nh_refresh_one, &a);
+	if (rc)
 		fprintf(stderr, "xrtd: neighbour: %s\n", err);
 }
 
@@ -89,10 +109,9 @@ static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *add
 static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr *addr)
 {
 	struct xrt_router *r = ctx;
-	struct xrt_neigh6_key k = { .ifindex = (__u32)ifindex };
 	struct xrt_neigh6_val v;
-	memcpy(k.addr, addr->s6_addr, 16);
-	return bpf_map_lookup_elem(r->maps.neigh6, &k, &v) == 0 ? v.used_ns : 0;
+	return xrt_maps_neigh_get(&r->maps, ifindex, addr->s6_addr, &v, NULL) == 0 ? v.used_ns
+										    : 0;
 }
 
 static uint64_t env_now_ns(void *ctx)

@@ -5,6 +5,8 @@
 #include "stack/neighbour.h"
 #include "stack/reassembly.h"
 #include "stack/sock.h"
+#include "stack/request_sock.h"
+#include "stack/secure_seq.h"
 #include "stack/sock_tcp.h"
 
 struct stack_env senv;
@@ -25,6 +27,12 @@ int stack_init(const struct stack_env *env)
 		return -EINVAL;
 	senv = *env;
 	memset(&sstats, 0, sizeof(sstats));
+	/* Keys for ISNs, ports, fragment IDs and cookies: fresh per start, so
+	 * nothing observed before a restart predicts anything after it. */
+	int rc = secure_seq_init();
+	if (rc < 0)
+		return rc;
+	ip6_output_init();
 	inet6_add_protocol(NEXTHDR_DEST, ipv6_destopt_rcv);
 	inet6_add_protocol(NEXTHDR_ROUTING, ipv6_rthdr_rcv);
 	inet6_add_protocol(NEXTHDR_FRAGMENT, ipv6_frag_rcv);
@@ -32,6 +40,9 @@ int stack_init(const struct stack_env *env)
 	/* The socket layer: inetsw6, raw delivery and the UDP/TCP handlers
 	 * (closed UDP ports answer Port Unreachable from udpv6_rcv). */
 	inet6_init();
+	const char *cookies = getenv("XRT_TCP_SYNCOOKIES");
+	if (cookies && *cookies && !cookies[1])
+		stack_tcp_syncookies_set(cookies[0] - '0');
 	icmp6_init();
 	reassembly_init();
 	neigh_init();
@@ -108,7 +119,9 @@ void stack_stats_get(struct stack_stats *out)
 	out->gauge[STACK_GAUGE_REASM_BYTES] = reassembly_mem();
 	out->gauge[STACK_GAUGE_REASM_QUEUES] = reassembly_queues();
 	neigh_gauges(&out->gauge[STACK_GAUGE_NEIGH_ENTRIES],
+		     &out->gauge[STACK_GAUGE_NEIGH_INCOMPLETE],
 		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
+	out->gauge[STACK_GAUGE_TCP_REQSK] = reqsk_count();
 }
 
 /*

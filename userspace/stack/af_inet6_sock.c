@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
+#include "stack/request_sock.h"
+#include "stack/secure_seq.h"
 #include "stack/sock.h"
 #include "stack/sock_tcp.h"
+#include "stack/syncookies.h"
 
 struct sock_stats sockstats;
 #define SOCK_STATS_NAME(f, name) name,
@@ -24,15 +27,6 @@ int inet6_register_protosw(struct inet_protosw *p)
 	p->next = inetsw6[p->type];
 	inetsw6[p->type] = p;
 	return 0;
-}
-
-void inet6_unregister_protosw(struct inet_protosw *p)
-{
-	for (struct inet_protosw **q = &inetsw6[p->type]; *q; q = &(*q)->next)
-		if (*q == p) {
-			*q = p->next;
-			return;
-		}
 }
 
 /* inet6_create's lookup: an exact protocol match first, then a wildcard
@@ -162,7 +156,10 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 }
 
 /* inet_csk_get_port / udp_lib_get_port: the requested port if free, else a
- * free ephemeral one starting at a moving point. */
+ * free ephemeral one from a random starting point (inet_csk_find_open_port,
+ * RFC 6056 3.3.1 "simple port randomization"): a socket with no peer yet
+ * (bind to port 0, listen, an unbound UDP send) has nothing to key on.
+ * Connecting TCP sockets go through inet6_hash_connect instead. */
 int inet6_get_port(struct sock *sk, uint16_t port)
 {
 	if (port) {
@@ -171,12 +168,10 @@ int inet6_get_port(struct sock *sk, uint16_t port)
 		sk->local.sin6_port = htons(port);
 		return 0;
 	}
-	static uint32_t next;
 	uint32_t range = XRT_SOCK_EPHEMERAL_HI - XRT_SOCK_EPHEMERAL_LO + 1;
-	if (!next)
-		next = (uint32_t)(stack_now() >> 10);
+	uint32_t offset = get_random_u32_below(range);
 	for (uint32_t i = 0; i < range; i++) {
-		uint16_t p = (uint16_t)(XRT_SOCK_EPHEMERAL_LO + (next++ % range));
+		uint16_t p = (uint16_t)(XRT_SOCK_EPHEMERAL_LO + (offset + i) % range);
 		if (!inet6_port_in_use(sk, sk->type, htons(p), &sk->local.sin6_addr)) {
 			sk->local.sin6_port = htons(p);
 			return 0;
@@ -275,6 +270,9 @@ void inet6_init(void)
 	sk_used = NULL;
 	memset(&sockstats, 0, sizeof(sockstats));
 	memset(inetsw6, 0, sizeof(inetsw6));
+	reqsk_table_init();
+	inet6_hash_connect_init();
+	sysctl_tcp_syncookies = TCP_SYNCOOKIES_DEFAULT;
 	inet6_register_protosw(&tcpv6_protosw);
 	inet6_register_protosw(&udpv6_protosw);
 	inet6_register_protosw(&rawv6_protosw);
@@ -287,6 +285,7 @@ void inet6_fini(void)
 {
 	while (sk_used)
 		sk_free(sk_used);
+	reqsk_table_init();
 	inet6_del_protocol(NEXTHDR_UDP);
 	inet6_del_protocol(NEXTHDR_TCP);
 	inet6_set_raw_deliver(NULL);

@@ -5,14 +5,14 @@
  * Called for a packet whose route is unicast and not local. The fast path
  * did these checks already, but the daemon never trusts it. A packet punted
  * for a Redirect was NOT forwarded by the fast path (XDP cannot clone a
- * frame; see bpf/forward.h), so here it gets the Redirect and is forwarded.
+ * frame; see bpf/ip6_forward.h), so here it gets the Redirect and is forwarded.
  */
 void ip6_forward(struct pkt *p, const struct fib6_result *res)
 {
 	struct ip6_hdr_wire *ip6 = pkt_ip6(p);
 	const struct xrt_netdev *in = stack_dev(p->ifindex);
 
-	/* The seeds' "goto error": forwarding off counts as InAddrErrors. */
+	/* The kernel ip6_forward's "goto error": forwarding off counts as InAddrErrors. */
 	if (!in || !in->forwarding) {
 		DROP_INC(FWD_DISABLED);
 		MIB_INC(IN_ADDR_ERRORS);

@@ -112,21 +112,6 @@ bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)
 	return false;
 }
 
-bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
-			struct in6_addr *out)
-{
-	bool link_scope = ip6_is_linklocal(dst) ||
-			  (ip6_is_mcast(dst) && ip6_mc_scope(dst) <= IP6_MC_SCOPE_LINK);
-	if (link_scope && ipv6_dev_get_lladdr(dev, out))
-		return true;
-	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++)
-		if (!ip6_is_linklocal(&dev->addr[i]) && !ip6_is_mcast(&dev->addr[i])) {
-			*out = dev->addr[i];
-			return true;
-		}
-	return ipv6_dev_get_lladdr(dev, out);
-}
-
 /*
  * ip6_rcv_finish / ip6_route_input: local (one of our addresses, a group we
  * listen to, or a local route) goes up the stack; the rest is forwarded or
@@ -201,7 +186,7 @@ void ipv6_rcv(struct pkt *p)
 		return;
 	}
 	/* RFC 4291 2.5.3 / 2.7: loopback never on the wire, multicast never a
-	 * source, interface-local multicast never on the wire: the seeds'
+	 * source, interface-local multicast never on the wire: ip6_rcv_core's
 	 * "goto err", InHdrErrors. An unspecified destination (2.5.2) counts
 	 * as InAddrErrors, as in the fast path. */
 	if (ip6_is_loopback(&ip6->daddr) || ip6_is_loopback(&ip6->saddr) ||

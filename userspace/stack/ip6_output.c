@@ -1,6 +1,7 @@
 /* xrt: IPv6 output: ip6_local_out (route, path MTU), ip6_fragment (RFC 8200 4.5), ip6_output_finish. */
 #include <stdlib.h>
 #include "stack/stack_internal.h"
+#include "stack/secure_seq.h"
 
 int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
 		      size_t len, int iif)
@@ -14,16 +15,45 @@ int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
 	return neigh_output(oif, nexthop, data, len, iif);
 }
 
-/* Fragment identification: RFC 7739 asks for unpredictable values. */
-static uint32_t ip6_frag_id(void)
+/*
+ * Fragment Identification, RFC 7739 5.3 (per-destination counters, the
+ * kernel's ipv6_select_ident over ip_idents_reserve): a keyed hash of the
+ * addresses picks one of XRT_IP6_IDENTS counters, each started at a random
+ * value. A destination sees its own IDs advance, which keeps them from
+ * repeating within a reassembly timeout (RFC 8200 4.5), and learns nothing
+ * about the IDs, or the number of packets, sent to other destinations (no
+ * global counter, RFC 7739 section 3).
+ */
+static uint32_t ip_idents[XRT_IP6_IDENTS];
+static uint32_t ip_tstamps[XRT_IP6_IDENTS]; /* ms of a bucket's last use */
+
+void ip6_output_init(void)
 {
-	static uint64_t state;
-	if (!state)
-		state = stack_now() ^ 0x9e3779b97f4a7c15ull;
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return (uint32_t)(state >> 16) | 1;
+	for (unsigned i = 0; i < XRT_IP6_IDENTS; i++) {
+		ip_idents[i] = get_random_u32();
+		ip_tstamps[i] = 0;
+	}
+}
+
+/* ip_idents_reserve: an idle bucket also moves by a random amount up to the
+ * time it sat unused, so a destination sharing it with others cannot count
+ * their packets from the gaps in its own IDs. */
+static uint32_t ip_idents_reserve(uint64_t hash)
+{
+	uint32_t bucket = (uint32_t)(hash % XRT_IP6_IDENTS);
+	uint32_t now = (uint32_t)(stack_now() / NSEC_PER_MSEC);
+	uint32_t delta = 0;
+	if (ip_tstamps[bucket] != now) {
+		delta = get_random_u32_below(now - ip_tstamps[bucket]);
+		ip_tstamps[bucket] = now;
+	}
+	ip_idents[bucket] += 1 + delta;
+	return ip_idents[bucket] - 1;
+}
+
+uint32_t ipv6_select_ident(const struct in6_addr *daddr, const struct in6_addr *saddr)
+{
+	return ip_idents_reserve(secure_ipv6_id(daddr, saddr));
 }
 
 /* ip6_find_1stfragopt: the unfragmentable part is the IPv6 header plus
@@ -72,7 +102,8 @@ int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
 	}
 	size_t per_frag = (mtu - unfrag - IP6_FRAG_HDR_LEN) & ~(size_t)7;
 	uint8_t orig_next = data[nhoff];
-	uint32_t id = htonl(ip6_frag_id());
+	const struct ip6_hdr_wire *ip6 = (const struct ip6_hdr_wire *)data;
+	uint32_t id = htonl(ipv6_select_ident(&ip6->daddr, &ip6->saddr));
 	size_t payload = len - unfrag;
 	uint8_t *out = frag_buf + PKT_HEADROOM;
 	for (size_t done = 0; done < payload; done += per_frag) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "stack/ndisc_ra.h"
+#include "xrt/err.h"
 #include "stack/stack_internal.h"
 
 static void ndisc_ra_solicited(int ifindex);
@@ -95,11 +96,27 @@ static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *d
 			  dev->ifindex, dst_mac);
 }
 
-void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac)
+/*
+ * RFC 4861 7.2.2: "If the source address of the packet prompting the
+ * solicitation is the same as one of the addresses assigned to the
+ * outgoing interface, that address SHOULD be placed in the IP Source
+ * Address of the outgoing solicitation. Otherwise, any one of the
+ * addresses assigned to the interface should be used." The kernel
+ * (ndisc_solicit, ndisc_send_ns) uses its link-local then, so a forwarded
+ * packet's NS comes from the link-local.
+ */
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src)
 {
 	const struct xrt_netdev *dev = stack_dev(ifindex);
 	struct in6_addr src, dst;
-	if (!dev || !ipv6_dev_get_saddr(dev, target, &src)) {
+	if (!dev) {
+		ICMP6_INC(OUT_ERRORS);
+		return;
+	}
+	if (prompt_src && dev_has_addr(dev, prompt_src))
+		src = *prompt_src;
+	else if (!ipv6_dev_get_lladdr(dev, &src) && !ipv6_dev_get_saddr(dev, target, &src)) {
 		ICMP6_INC(OUT_ERRORS);
 		return;
 	}
@@ -519,14 +536,14 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 {
 	const struct xrt_netdev *dev = stack_dev(ifindex);
 	if (!dev) {
-		snprintf(err, 256, "ra: interface %d is not attached", ifindex);
+		xrt_err(err, "ra: interface %d is not attached", ifindex);
 		return -ENODEV;
 	}
 	struct stack_ra_config c = *cfg;
 	if (!c.max_interval_s)
 		c.max_interval_s = ND_MAX_RTR_ADV_INTERVAL_S;
 	if (c.max_interval_s < ND_RA_MIN_MAX_INTERVAL_S || c.max_interval_s > ND_RA_MAX_MAX_INTERVAL_S) {
-		snprintf(err, 256, "ra: max interval %u s out of range %u..%u", c.max_interval_s,
+		xrt_err(err, "ra: max interval %u s out of range %u..%u", c.max_interval_s,
 			 ND_RA_MIN_MAX_INTERVAL_S, ND_RA_MAX_MAX_INTERVAL_S);
 		return -EINVAL;
 	}
@@ -534,7 +551,7 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 		c.min_interval_s = c.max_interval_s / 3;
 	if (c.min_interval_s < ND_MIN_DELAY_BETWEEN_RAS_S ||
 	    c.min_interval_s * 4 > c.max_interval_s * 3) {
-		snprintf(err, 256, "ra: min interval %u s must be 3..%u (0.75 x max)",
+		xrt_err(err, "ra: min interval %u s must be 3..%u (0.75 x max)",
 			 c.min_interval_s, c.max_interval_s * 3 / 4);
 		return -EINVAL;
 	}
@@ -542,16 +559,16 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 		c.router_lifetime_s = ND_ADV_DEFAULT_LIFETIME_S;
 	if (c.router_lifetime_s > ND_RA_MAX_LIFETIME_S &&
 	    c.router_lifetime_s != STACK_RA_LIFETIME_ZERO) {
-		snprintf(err, 256, "ra: router lifetime %u s above %u", c.router_lifetime_s,
+		xrt_err(err, "ra: router lifetime %u s above %u", c.router_lifetime_s,
 			 ND_RA_MAX_LIFETIME_S);
 		return -EINVAL;
 	}
 	if (c.mtu && c.mtu != STACK_RA_MTU_OFF && (c.mtu < IP6_MIN_MTU || c.mtu > 65535)) {
-		snprintf(err, 256, "ra: mtu %u out of range %u..65535", c.mtu, IP6_MIN_MTU);
+		xrt_err(err, "ra: mtu %u out of range %u..65535", c.mtu, IP6_MIN_MTU);
 		return -EINVAL;
 	}
 	if (c.nprefixes > STACK_RA_MAX_PREFIXES) {
-		snprintf(err, 256, "ra: %u prefixes, at most %u", c.nprefixes,
+		xrt_err(err, "ra: %u prefixes, at most %u", c.nprefixes,
 			 STACK_RA_MAX_PREFIXES);
 		return -E2BIG;
 	}
@@ -559,12 +576,12 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 		const struct stack_ra_prefix *pr = &c.prefix[i];
 		if (pr->plen == 0 || pr->plen > 128 || ip6_is_linklocal(&pr->prefix) ||
 		    ip6_is_mcast(&pr->prefix)) {
-			snprintf(err, 256, "ra: prefix %u is not a global unicast prefix", i + 1);
+			xrt_err(err, "ra: prefix %u is not a global unicast prefix", i + 1);
 			return -EINVAL;
 		}
 		/* RFC 4861 6.2.1: the preferred lifetime never exceeds the valid. */
 		if (pr->preferred_s > pr->valid_s) {
-			snprintf(err, 256, "ra: prefix %u: preferred lifetime %u above valid %u",
+			xrt_err(err, "ra: prefix %u: preferred lifetime %u above valid %u",
 				 i + 1, pr->preferred_s, pr->valid_s);
 			return -EINVAL;
 		}
@@ -581,7 +598,7 @@ int stack_ra_set(int ifindex, const struct stack_ra_config *cfg, char *err)
 	if (!r)
 		r = ra_find(0);
 	if (!r) {
-		snprintf(err, 256, "ra: no room for interface %d", ifindex);
+		xrt_err(err, "ra: no room for interface %d", ifindex);
 		return -ENOSPC;
 	}
 	bool was_on = r->ifindex != 0;

@@ -3,10 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "stack/neighbour.h"
+#include "xrt/err.h"
 #include "stack/stack_internal.h"
+#include "xrt/limits.h"
 
 #define NEIGH_HASH_BUCKETS 1024
-#define NEIGH_ERR_LEN 256
 
 struct neigh_held {
 	struct neigh_held *next;
@@ -28,6 +29,22 @@ struct neighbour {
 	struct neigh_held *hold_head, *hold_tail;
 	unsigned hold_count;
 	int next; /* hash chain, -1 ends */
+	/* On its interface's list of INCOMPLETE entries, oldest first. */
+	bool unres_listed;
+	int unres_prev, unres_next; /* -1 ends */
+};
+
+/*
+ * RFC 6583 7.1: entries being resolved are bounded per interface and
+ * recycled among themselves, oldest first, so a scan of an on-link /64
+ * churns only its own INCOMPLETE entries and never the entries that carry
+ * traffic (the kernel's neigh_forced_gc can only drop entries without a
+ * timer, so a scan locks its table for the 3 s an INCOMPLETE entry lives).
+ */
+struct neigh_unres_dev {
+	int ifindex; /* 0: slot free */
+	unsigned count;
+	int head, tail; /* oldest, newest */
 };
 
 /* How often STALE entries are checked for fast-path use. */
@@ -37,6 +54,7 @@ static struct neighbour tbl[NEIGH_TABLE_SIZE];
 static uint64_t stale_scan_due_ns;
 static int buckets[NEIGH_HASH_BUCKETS];
 static size_t hold_bytes;
+static struct neigh_unres_dev unres_devs[XRT_MAX_IFACES];
 
 static unsigned neigh_hash(int ifindex, const struct in6_addr *a)
 {
@@ -72,7 +90,9 @@ void neigh_fini(void)
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
 		hold_free(&tbl[i]);
 		tbl[i].used = false;
+		tbl[i].unres_listed = false;
 	}
+	memset(unres_devs, 0, sizeof(unres_devs));
 	for (unsigned i = 0; i < NEIGH_HASH_BUCKETS; i++)
 		buckets[i] = -1;
 	hold_bytes = 0;
@@ -87,30 +107,161 @@ static struct neighbour *neigh_lookup(int ifindex, const struct in6_addr *addr)
 }
 
 static void neigh_destroy(struct neighbour *n);
+static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_ns);
+
+static struct neigh_unres_dev *neigh_unres_dev(int ifindex, bool create)
+{
+	struct neigh_unres_dev *free_slot = NULL;
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++) {
+		if (unres_devs[i].ifindex == ifindex)
+			return &unres_devs[i];
+		if (!unres_devs[i].ifindex && !free_slot)
+			free_slot = &unres_devs[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	*free_slot = (struct neigh_unres_dev){ .ifindex = ifindex, .head = -1, .tail = -1 };
+	return free_slot;
+}
+
+static int neigh_unres_link(struct neighbour *n)
+{
+	struct neigh_unres_dev *d = neigh_unres_dev(n->ifindex, true);
+	if (!d)
+		return -ENOSPC;
+	int idx = (int)(n - tbl);
+	n->unres_prev = d->tail;
+	n->unres_next = -1;
+	if (d->tail >= 0)
+		tbl[d->tail].unres_next = idx;
+	else
+		d->head = idx;
+	d->tail = idx;
+	d->count++;
+	n->unres_listed = true;
+	return 0;
+}
+
+static void neigh_unres_unlink(struct neighbour *n)
+{
+	struct neigh_unres_dev *d = neigh_unres_dev(n->ifindex, false);
+	if (!n->unres_listed || !d)
+		return;
+	if (n->unres_prev >= 0)
+		tbl[n->unres_prev].unres_next = n->unres_next;
+	else
+		d->head = n->unres_next;
+	if (n->unres_next >= 0)
+		tbl[n->unres_next].unres_prev = n->unres_prev;
+	else
+		d->tail = n->unres_prev;
+	n->unres_listed = false;
+	if (--d->count == 0)
+		d->ifindex = 0;
+}
+
+/* Recycle an INCOMPLETE entry: what it held is dropped without an error
+ * (a Destination Unreachable per scanned address would only feed the
+ * scan); counted once per entry and once per held packet. */
+static void neigh_unres_recycle(struct neighbour *n)
+{
+	DROP_INC(NEIGH_UNRES_EVICTED);
+	for (unsigned i = 0; i < n->hold_count; i++)
+		MIB_INC(OUT_DISCARDS);
+	neigh_destroy(n);
+}
+
+/* The oldest INCOMPLETE entry of any interface (table full). */
+static struct neighbour *neigh_unres_oldest(void)
+{
+	struct neighbour *oldest = NULL;
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++) {
+		if (!unres_devs[i].ifindex || unres_devs[i].head < 0)
+			continue;
+		struct neighbour *n = &tbl[unres_devs[i].head];
+		if (!oldest || n->updated_ns < oldest->updated_ns)
+			oldest = n;
+	}
+	return oldest;
+}
+
+/* RFC 6583 7.1: room for one more INCOMPLETE entry on ifindex, made by
+ * recycling the oldest of its INCOMPLETE entries when the interface has
+ * XRT_NEIGH_INCOMPLETE_MAX of them. keep (may be NULL) is never recycled. */
+static int neigh_unres_make_room(int ifindex, const struct neighbour *keep)
+{
+	struct neigh_unres_dev *d = neigh_unres_dev(ifindex, true);
+	if (!d) { /* more interfaces resolving than can be attached */
+		DROP_INC(NEIGH_TABLE_FULL);
+		return -ENOSPC;
+	}
+	if (!d->count) /* claimed for the entry about to be linked */
+		return 0;
+	while (d->ifindex == ifindex && d->count >= XRT_NEIGH_INCOMPLETE_MAX) {
+		struct neighbour *oldest = &tbl[d->head];
+		if (oldest == keep) {
+			if (oldest->unres_next < 0)
+				break;
+			oldest = &tbl[oldest->unres_next];
+		}
+		neigh_unres_recycle(oldest);
+	}
+	return 0;
+}
 
 /* Table full: like the kernel's forced GC, the least recently updated STALE
  * entry makes room (anyone can create STALE entries with an SLLA, so they
- * must never lock legitimate neighbours out). */
+ * must never lock legitimate neighbours out). A STALE entry the fast path
+ * forwarded through since it became STALE carries traffic: it goes to
+ * DELAY (RFC 4861 7.3.3, what neigh_stale_scan would do within a second)
+ * instead of being evicted. */
 static struct neighbour *neigh_evict_stale(void)
 {
-	struct neighbour *victim = NULL;
-	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
-		if (tbl[i].used && tbl[i].state == XRT_NUD_STALE &&
-		    (!victim || tbl[i].updated_ns < victim->updated_ns))
-			victim = &tbl[i];
-	if (!victim)
-		return NULL;
-	DROP_INC(NEIGH_EVICTED);
-	neigh_destroy(victim);
-	return victim;
+	uint64_t now = stack_now();
+	for (;;) {
+		struct neighbour *victim = NULL;
+		for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
+			if (tbl[i].used && tbl[i].state == XRT_NUD_STALE &&
+			    (!victim || tbl[i].updated_ns < victim->updated_ns))
+				victim = &tbl[i];
+		if (!victim)
+			return NULL;
+		if (senv.neigh_used_ns &&
+		    senv.neigh_used_ns(senv.ctx, victim->ifindex, &victim->addr) >
+			    victim->updated_ns) {
+			DROP_INC(NEIGH_EVICT_SKIPPED_USED);
+			neigh_set_state(victim, XRT_NUD_DELAY,
+					now + ND_DELAY_FIRST_PROBE_TIME_MS * NSEC_PER_MSEC);
+			continue;
+		}
+		DROP_INC(NEIGH_EVICTED);
+		neigh_destroy(victim);
+		return victim;
+	}
 }
 
-static struct neighbour *neigh_create(int ifindex, const struct in6_addr *addr)
+/*
+ * A new entry. When the table is full, an unused STALE entry makes room;
+ * failing that, and only for an entry about to be resolved or a static one
+ * (recycle_unres), the oldest INCOMPLETE entry of any interface. Entries in
+ * REACHABLE, DELAY, PROBE and PERMANENT are never evicted: they carry
+ * traffic, or were configured.
+ */
+static struct neighbour *neigh_create(int ifindex, const struct in6_addr *addr,
+				      bool recycle_unres)
 {
-	for (unsigned i = 0; i <= NEIGH_TABLE_SIZE; i++) {
-		struct neighbour *n = i < NEIGH_TABLE_SIZE ? &tbl[i] : neigh_evict_stale();
+	for (unsigned i = 0; i <= NEIGH_TABLE_SIZE + 1; i++) {
+		struct neighbour *n;
+		if (i < NEIGH_TABLE_SIZE)
+			n = &tbl[i];
+		else if (i == NEIGH_TABLE_SIZE)
+			n = neigh_evict_stale();
+		else if (recycle_unres && (n = neigh_unres_oldest()))
+			neigh_unres_recycle(n);
+		else
+			n = NULL;
 		if (!n)
-			break;
+			continue;
 		if (n->used)
 			continue;
 		memset(n, 0, sizeof(*n));
@@ -129,6 +280,7 @@ static struct neighbour *neigh_create(int ifindex, const struct in6_addr *addr)
 static void neigh_destroy(struct neighbour *n)
 {
 	bool was_programmed = n->state & XRT_NUD_VALID;
+	neigh_unres_unlink(n);
 	hold_free(n);
 	int idx = (int)(n - tbl);
 	int *link = &buckets[neigh_hash(n->ifindex, &n->addr)];
@@ -145,6 +297,10 @@ static void neigh_destroy(struct neighbour *n)
 static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_ns)
 {
 	uint16_t old = n->state;
+	if (n->unres_listed && state != XRT_NUD_INCOMPLETE)
+		neigh_unres_unlink(n);
+	else if (!n->unres_listed && state == XRT_NUD_INCOMPLETE)
+		(void)neigh_unres_link(n); /* room made by neigh_unres_make_room */
 	n->state = state;
 	n->timer_ns = timer_ns;
 	n->probes = 0;
@@ -216,8 +372,14 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 					now + ND_DELAY_FIRST_PROBE_TIME_MS * NSEC_PER_MSEC);
 		return dev_xmit_ip6(ifindex, n->mac, data, len);
 	}
+	if (!n || n->state != XRT_NUD_INCOMPLETE) {
+		if (neigh_unres_make_room(ifindex, n)) {
+			MIB_INC(OUT_DISCARDS);
+			return -ENOSPC;
+		}
+	}
 	if (!n) {
-		n = neigh_create(ifindex, nexthop);
+		n = neigh_create(ifindex, nexthop, true);
 		if (!n) {
 			MIB_INC(OUT_DISCARDS);
 			return -ENOSPC;
@@ -227,7 +389,7 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 		/* New or FAILED: start resolution (RFC 4861 7.2.2). */
 		neigh_set_state(n, XRT_NUD_INCOMPLETE, now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC);
 		neigh_hold(n, data, len, iif);
-		ndisc_send_ns(ifindex, nexthop, NULL);
+		ndisc_send_ns(ifindex, nexthop, NULL, &((const struct ip6_hdr_wire *)data)->saddr);
 		n->probes = 1;
 		return 0;
 	}
@@ -260,6 +422,15 @@ static void neigh_resolution_failed(struct neighbour *n)
 	neigh_destroy(n);
 }
 
+/* The source of the oldest packet waiting for n (ndisc_solicit looks at
+ * the head of arp_queue the same way). */
+static const struct in6_addr *neigh_hold_src(const struct neighbour *n)
+{
+	if (!n->hold_head || n->hold_head->len < IP6_HDR_LEN)
+		return NULL;
+	return &((const struct ip6_hdr_wire *)(n->hold_head->data + PKT_HEADROOM))->saddr;
+}
+
 static void neigh_timer(struct neighbour *n, uint64_t now)
 {
 	uint64_t retrans = now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC;
@@ -271,7 +442,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, NULL);
+		ndisc_send_ns(n->ifindex, &n->addr, NULL, neigh_hold_src(n));
 		return;
 	case XRT_NUD_REACHABLE:
 		neigh_set_state(n, XRT_NUD_STALE, 0);
@@ -279,7 +450,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 	case XRT_NUD_DELAY:
 		neigh_set_state(n, XRT_NUD_PROBE, retrans);
 		n->probes = 1;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	case XRT_NUD_PROBE:
 		if (n->probes >= ND_MAX_UNICAST_SOLICIT) {
@@ -288,7 +459,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac);
+		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	default:
 		n->timer_ns = 0;
@@ -321,12 +492,15 @@ void neigh_timers_run(uint64_t now)
 		neigh_stale_scan(now);
 }
 
-void neigh_gauges(uint64_t *entries, uint64_t *hold)
+void neigh_gauges(uint64_t *entries, uint64_t *incomplete, uint64_t *hold)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, unres = 0;
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++)
 		n += tbl[i].used;
+	for (unsigned i = 0; i < XRT_MAX_IFACES; i++)
+		unres += unres_devs[i].count;
 	*entries = n;
+	*incomplete = unres;
 	*hold = hold_bytes;
 }
 
@@ -380,7 +554,8 @@ void neigh_update_from_slla(int ifindex, const struct in6_addr *addr, const uint
 {
 	struct neighbour *n = neigh_lookup(ifindex, addr);
 	if (!n) {
-		n = neigh_create(ifindex, addr);
+		/* Unsolicited: never displaces an entry being resolved. */
+		n = neigh_create(ifindex, addr, false);
 		if (!n)
 			return;
 		memcpy(n->mac, mac, 6);
@@ -415,22 +590,22 @@ int neigh_add_static(int ifindex, const struct in6_addr *addr, const uint8_t mac
 		     char *err)
 {
 	if (!stack_dev(ifindex)) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: interface %d is not attached", ifindex);
+		xrt_err(err, "neigh: interface %d is not attached", ifindex);
 		return -ENODEV;
 	}
 	if (ip6_is_mcast(addr) || ip6_is_unspec(addr)) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: address must be unicast");
+		xrt_err(err, "neigh: address must be unicast");
 		return -EINVAL;
 	}
 	if (mac[0] & 1) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: lladdr must be a unicast MAC");
+		xrt_err(err, "neigh: lladdr must be a unicast MAC");
 		return -EINVAL;
 	}
 	struct neighbour *n = neigh_lookup(ifindex, addr);
 	if (!n)
-		n = neigh_create(ifindex, addr);
+		n = neigh_create(ifindex, addr, true);
 	if (!n) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: table full (%d entries)", NEIGH_TABLE_SIZE);
+		xrt_err(err, "neigh: table full (%d entries)", NEIGH_TABLE_SIZE);
 		return -ENOSPC;
 	}
 	memcpy(n->mac, mac, 6);
@@ -444,7 +619,7 @@ int neigh_del(int ifindex, const struct in6_addr *addr, char *err)
 {
 	struct neighbour *n = neigh_lookup(ifindex, addr);
 	if (!n) {
-		snprintf(err, NEIGH_ERR_LEN, "neigh: no entry for that address on interface %d",
+		xrt_err(err, "neigh: no entry for that address on interface %d",
 			 ifindex);
 		return -ENOENT;
 	}

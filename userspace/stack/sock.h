@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 /*
- * Like the kernel (seeds 000/001): a socket is created through the
+ * Like the kernel (net/ipv6/af_inet6.c): a socket is created through the
  * address-family registry (inet6_create), which finds the inet_protosw entry
  * for (type, protocol); that entry binds the socket-level operations
  * (proto_ops, the BSD calls) to the transport (proto). Input reaches a
@@ -101,7 +101,6 @@ struct sock {
 
 /* The registry (af_inet6.c). */
 int inet6_register_protosw(struct inet_protosw *p);
-void inet6_unregister_protosw(struct inet_protosw *p);
 /* Register the transports: raw, UDP, TCP (called by stack_init). */
 void inet6_init(void);
 void inet6_fini(void);
@@ -134,6 +133,11 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 		       const struct in6_addr *addr);
 int inet6_get_port(struct sock *sk, uint16_t port);
+/* inet6_hash_connect: an ephemeral port for a connecting socket whose
+ * local address and peer are set (RFC 6056 3.3.4, algorithm 4). 0 or
+ * -EADDRNOTAVAIL. */
+int inet6_hash_connect(struct sock *sk);
+void inet6_hash_connect_init(void);
 
 /* ip6_xmit for the transports: an IPv6 header in front of payload (len
  * bytes), the transport checksum at csum_off (-1: none), out by oif (0 =
@@ -169,6 +173,15 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(tcp_active_opens, "TcpActiveOpens")                   \
 	X(tcp_passive_opens, "TcpPassiveOpens")                 \
 	X(tcp_backlog_drops, "TcpExtListenDrops")               \
+	X(tcp_listen_overflows, "TcpExtListenOverflows")        \
+	X(tcp_syncookies_sent, "TcpExtSyncookiesSent")          \
+	X(tcp_syncookies_recv, "TcpExtSyncookiesRecv")          \
+	X(tcp_syncookies_failed, "TcpExtSyncookiesFailed")      \
+	X(tcp_reqq_full_do_cookies, "TcpExtTCPReqQFullDoCookies") \
+	X(tcp_reqq_full_drop, "TcpExtTCPReqQFullDrop")          \
+	X(tcp_embryonic_rsts, "TcpExtEmbryonicRsts")            \
+	X(tcp_synack_retrans, "TcpExtTCPSynRetrans")            \
+	X(tcp_reqsk_timeouts, "sp_tcp_reqsk_expired")           \
 	X(tcp_ooo, "TcpExtTCPOFOQueue")                         \
 	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")
 #define SOCK_STATS_FIELD(f, name) uint64_t f;

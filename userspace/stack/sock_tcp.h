@@ -76,7 +76,9 @@ struct tcp_sock {
 	int backlog;
 	struct sock *acceptq[TCP_BACKLOG_MAX];
 	unsigned acceptq_len;
-	unsigned synq_len;    /* children still in SYN_RECV */
+	unsigned synq_len;    /* request socks in SYN_RECV (request_sock.c) */
+	uint64_t synq_overflow_ns; /* last request queue overflow (cookies) */
+	bool synq_overflowed;
 
 	/* Send sequence space (RFC 9293 3.3.1). snd_max: highest sent. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
@@ -143,8 +145,23 @@ size_t tcp_rcv_queued(const struct sock *sk);
 void tcp_set_linger0(struct sock *sk, bool on);
 enum tcp_state tcp_state_of(const struct sock *sk);
 
+/* A request whose handshake completed (or a valid cookie): the child
+ * socket in SYN_RECV with its buffers, NULL when the accept queue or the
+ * socket table is full (counted). */
+struct request_sock;
+struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_sock *req);
+/* A child is established: into the accept queue, wake the owner. */
+void tcp_child_established(struct tcp_sock *tp);
+/* The window scale that lets the receive buffer be advertised. */
+uint8_t tcp_choose_wscale(void);
+/* The window a SYN-ACK advertises (RFC 7323 2.2: never scaled). */
+#define TCP_SYNACK_WINDOW (TCP_RCVBUF < 0xffff ? TCP_RCVBUF : 0xffff)
+
 /* tcp_input.c */
 int tcp_v6_rcv(struct pkt *p);
+/* net.ipv4.tcp_syncookies (syncookies.h); reset to the default by
+ * stack_init. */
+extern int sysctl_tcp_syncookies;
 
 /* tcp_output.c */
 void tcp_write_xmit(struct tcp_sock *tp);
@@ -152,6 +169,8 @@ void tcp_send_ack(struct tcp_sock *tp);
 void tcp_send_syn(struct tcp_sock *tp, bool ack);
 void tcp_send_fin_or_data(struct tcp_sock *tp);
 void tcp_send_active_reset(struct tcp_sock *tp);
+/* tcp_v6_send_synack: the SYN-ACK of a request (or of a cookie). */
+void tcp_v6_send_synack(const struct request_sock *req);
 /* A reset answering a segment no connection takes (RFC 9293 3.10.7.1). */
 void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
 		       const uint8_t *th, size_t seg_len, int ifindex);

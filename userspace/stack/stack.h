@@ -95,4 +95,13 @@ struct stack_icmp_ratelimit {
 void stack_icmp_ratelimit_set(const struct stack_icmp_ratelimit *rl);
 void stack_icmp_ratelimit_get(struct stack_icmp_ratelimit *rl);
 
+/*
+ * SYN cookies, as net.ipv4.tcp_syncookies: 0 never (a full request queue
+ * drops SYNs), 1 when a listener's request queue is full (default), 2
+ * always. stack_init sets the default, then XRT_TCP_SYNCOOKIES from the
+ * environment if set (0, 1 or 2). -EINVAL for anything else.
+ */
+int stack_tcp_syncookies_set(int mode);
+int stack_tcp_syncookies_get(void);
+
 #endif

@@ -131,10 +131,13 @@ bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *ad
  * solicited-node of one of its addresses or anycast addresses)? */
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);
 /* Source for a message sent out of (or about a packet that came in by) dev
- * to dst: a link-local for link-local or multicast link-scope dst, else a
- * global of dev if any, else its link-local. False if dev has none. */
+ * to dst (addrconf.c): RFC 6724 section 5 over dev's addresses (and every
+ * attached interface's unless dst is link-scoped or multicast), as the
+ * kernel's ipv6_dev_get_saddr. False if there is no candidate. */
 bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
 			struct in6_addr *out);
+/* RFC 6724 section 3.1: scope of a unicast or multicast address. */
+unsigned ipv6_addr_scope(const struct in6_addr *a);
 bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out);
 
 /* Input stages. */
@@ -162,7 +165,6 @@ int ipv6_destopt_rcv(struct pkt *p);
 int ipv6_rthdr_rcv(struct pkt *p);
 int ipv6_frag_rcv(struct pkt *p);
 int icmpv6_rcv(struct pkt *p);
-int udpv6_unreach_rcv(struct pkt *p);
 void reassembly_timers_run(uint64_t now);
 uint64_t reassembly_timers_next(void);
 void reassembly_init(void);
@@ -191,6 +193,9 @@ int ip6_output_finish(int oif, const struct in6_addr *nexthop, uint8_t *data,
 int ip6_local_out(uint8_t *data, size_t len, int oif, int iif);
 int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
 		 const struct in6_addr *nexthop, int iif);
+/* RFC 7739 5.3 Fragment Identification for (daddr, saddr). */
+uint32_t ipv6_select_ident(const struct in6_addr *daddr, const struct in6_addr *saddr);
+void ip6_output_init(void);
 
 /* Route cache: path MTU learned from Packet Too Big (route.c). */
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu);
@@ -200,8 +205,11 @@ void rt6_pmtu_flush(void);
 /* Neighbour discovery (ndisc.c), neighbour layer (neighbour.c). */
 void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len);
 /* NS for target: to its solicited-node group, or (unicast_mac set) a
- * unicast NUD probe to that MAC. */
-void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac);
+ * unicast NUD probe to that MAC. prompt_src: the source of the packet
+ * waiting for the answer, if any (it becomes the NS's source when it is an
+ * address of the interface, RFC 4861 7.2.2). */
+void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src);
 /* Build the ICMPv6 checksum and send straight to a MAC on ifindex. */
 int icmp6_xmit_direct(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
 		      uint8_t hop_limit, size_t icmp_len, int ifindex, const uint8_t mac[6]);
@@ -222,7 +230,7 @@ void neigh_update_from_slla(int ifindex, const struct in6_addr *addr,
 /* MAC of a resolved neighbour (for Redirect's target link-layer option). */
 bool neigh_lookup_mac(int ifindex, const struct in6_addr *addr, uint8_t mac[6]);
 void neigh_timers_run(uint64_t now);
-void neigh_gauges(uint64_t *entries, uint64_t *hold_bytes);
+void neigh_gauges(uint64_t *entries, uint64_t *incomplete, uint64_t *hold_bytes);
 uint64_t neigh_timers_next(void);
 
 /* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */

@@ -70,6 +70,8 @@
 	X(NEIGH_QUEUE_FULL, "sp_neigh_queue_full") /* hold queue overflow */     \
 	X(NEIGH_TABLE_FULL, "sp_neigh_table_full") /* nothing evictable */      \
 	X(NEIGH_EVICTED, "sp_neigh_evicted") /* STALE entry made room */         \
+	X(NEIGH_UNRES_EVICTED, "sp_neigh_incomplete_evicted") /* RFC 6583 7.1 */ \
+	X(NEIGH_EVICT_SKIPPED_USED, "sp_neigh_evict_skipped_used") /* STALE in use: DELAY */ \
 	X(XMIT, "sp_xmit")                   /* the xsk TX refused the frame */  \
 	X(ICMP_RATE, "sp_icmp_rate")         /* error not sent: rate limit */    \
 	X(ICMP_SUPPRESSED, "sp_icmp_suppressed") /* RFC 4443 2.4 (e) rules */    \
@@ -85,7 +87,9 @@
 	X(REASM_BYTES, "sp_reasm_bytes")        /* <= REASM_MEM_MAX */        \
 	X(REASM_QUEUES, "sp_reasm_queues")      /* <= REASM_MAX_QUEUES */     \
 	X(NEIGH_ENTRIES, "sp_neigh_entries")    /* <= NEIGH_TABLE_SIZE */     \
-	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */
+	X(NEIGH_INCOMPLETE, "sp_neigh_incomplete") /* <= XRT_NEIGH_INCOMPLETE_MAX per interface */ \
+	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */ \
+	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */
 
 #define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,

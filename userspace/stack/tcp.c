@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
+#include "stack/request_sock.h"
+#include "stack/secure_seq.h"
 #include "stack/sock_tcp.h"
 
 const char *const tcp_state_names[] = {
@@ -22,18 +24,6 @@ bool tcp_sk_time_wait(const struct sock *sk)
 enum tcp_state tcp_state_of(const struct sock *sk)
 {
 	return sk->tp ? sk->tp->state : TCP_CLOSED;
-}
-
-/* RFC 9293 3.4.1 / RFC 6528: an ISN that is hard to guess. */
-static uint32_t tcp_new_isn(void)
-{
-	static uint64_t state;
-	if (!state)
-		state = stack_now() ^ 0x2545f4914f6cdd1dull;
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return (uint32_t)(state >> 11) + (uint32_t)(stack_now() / 4000); /* 4 us clock */
 }
 
 struct tcp_sock *tcp_alloc(struct sock *sk)
@@ -58,6 +48,8 @@ static void tcp_v6_destroy_sock(struct sock *sk)
 {
 	if (!sk->tp)
 		return;
+	if (sk->tp->state == TCP_LISTEN)
+		reqsk_queue_purge(sk); /* inet_csk_listen_stop */
 	free(sk->tp->sndbuf);
 	free(sk->tp->rcvbuf);
 	free(sk->tp);
@@ -98,8 +90,6 @@ static void tcp_unlink_child(struct tcp_sock *tp)
 			ptp->acceptq_len--;
 			break;
 		}
-	if (tp->state == TCP_SYN_RECV && ptp->synq_len)
-		ptp->synq_len--;
 	tp->parent = NULL;
 }
 
@@ -113,6 +103,8 @@ void tcp_done(struct tcp_sock *tp, int err)
 		sk_free(sk);
 		return;
 	}
+	if (tp->state == TCP_LISTEN)
+		reqsk_queue_purge(sk);
 	tp->state = TCP_CLOSED;
 	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = 0;
 	if (err)
@@ -145,7 +137,7 @@ uint16_t tcp_mss_for(const struct in6_addr *dst)
 }
 
 /* Smallest shift that lets the receive buffer be advertised (RFC 7323). */
-static uint8_t tcp_choose_wscale(void)
+uint8_t tcp_choose_wscale(void)
 {
 	uint8_t s = 0;
 	while (s < TCP_MAX_WSCALE && ((uint32_t)0xffff << s) < TCP_RCVBUF)
@@ -153,10 +145,13 @@ static uint8_t tcp_choose_wscale(void)
 	return s;
 }
 
-/* Fields every new connection starts with, active or passive. */
+/* An active open's first fields; the ISN is RFC 6528's (the kernel's
+ * tcp_v6_connect: secure_tcpv6_seq over local, remote, ports). */
 static void tcp_init_conn(struct tcp_sock *tp)
 {
-	tp->iss = tcp_new_isn();
+	const struct sock *sk = tp->sk;
+	tp->iss = secure_tcpv6_seq(&sk->local.sin6_addr, &sk->peer.sin6_addr,
+				   sk->local.sin6_port, sk->peer.sin6_port);
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_max = tp->iss;
@@ -190,14 +185,15 @@ static int tcp_v6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
 			return rc;
 		sk->local.sin6_addr = src;
 	}
-	if (!sk->local.sin6_port) {
-		int rc = inet6_get_port(sk, 0);
-		if (rc < 0)
-			return rc;
-	}
-	if (tcp_alloc_buffers(tp) < 0)
-		return -ENOMEM;
+	/* The peer first: the ephemeral port depends on it (RFC 6056 3.3.4). */
 	sk->peer = *addr;
+	int rc = sk->local.sin6_port ? 0 : inet6_hash_connect(sk);
+	if (rc == 0 && tcp_alloc_buffers(tp) < 0)
+		rc = -ENOMEM;
+	if (rc < 0) {
+		memset(&sk->peer, 0, sizeof(sk->peer));
+		return rc;
+	}
 	sk->connected = true;
 	tcp_init_conn(tp);
 	tcp_set_state(tp, TCP_SYN_SENT);
@@ -359,6 +355,7 @@ static void tcp_close(struct sock *sk)
 	tp->orphan = true;
 	switch (tp->state) {
 	case TCP_LISTEN:
+		reqsk_queue_purge(sk);
 		for (struct sock *c = sk_first(); c; c = sk_next(c))
 			if (c->tp && c->tp->parent == sk) {
 				tcp_send_active_reset(c->tp);
@@ -415,47 +412,65 @@ struct inet_protosw tcpv6_protosw = {
 	.prot = &tcpv6_prot,
 };
 
-/* A child for a SYN on a listener (tcp_v6_syn_recv_sock), sharing its
- * ops; NULL when the backlog or the socket table is full. */
-struct sock *tcp_create_child(struct sock *listener, const struct in6_addr *saddr,
-			      uint16_t sport, const struct in6_addr *daddr, int ifindex);
-struct sock *tcp_create_child(struct sock *listener, const struct in6_addr *saddr,
-			      uint16_t sport, const struct in6_addr *daddr, int ifindex)
+/* tcp_v6_syn_recv_sock: the handshake of req completed, so the connection
+ * gets its socket and its buffers now, not at the SYN (a SYN costs only its
+ * request_sock). NULL, counted, when the accept queue or the socket table
+ * is full; the caller keeps the request and the peer retries. */
+struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_sock *req)
 {
 	struct tcp_sock *ltp = listener->tp;
-	if (ltp->acceptq_len + ltp->synq_len >= (unsigned)ltp->backlog)
+	if (ltp->acceptq_len >= (unsigned)ltp->backlog) {
+		sockstats.tcp_listen_overflows++;
+		sockstats.tcp_backlog_drops++;
+		DROP_INC(TCP_BACKLOG);
 		return NULL;
+	}
 	struct sock *sk = sk_alloc(SOCK_STREAM, IPPROTO_TCP, &tcpv6_protosw);
-	if (!sk)
-		return NULL;
-	if (!tcp_alloc(sk) || tcp_alloc_buffers(sk->tp) < 0) {
-		sk_free(sk);
+	if (!sk || !tcp_alloc(sk) || tcp_alloc_buffers(sk->tp) < 0) {
+		if (sk)
+			sk_free(sk);
+		sockstats.tcp_backlog_drops++;
+		DROP_INC(TCP_BACKLOG);
 		return NULL;
 	}
 	sk->local = listener->local;
-	sk->local.sin6_addr = *daddr;
+	sk->local.sin6_addr = req->loc_addr;
 	sk->peer.sin6_family = AF_INET6;
-	sk->peer.sin6_addr = *saddr;
-	sk->peer.sin6_port = sport;
-	sk->peer.sin6_scope_id = ip6_is_linklocal(saddr) ? (uint32_t)ifindex : 0;
-	sk->bound_dev_if = ip6_is_linklocal(saddr) ? ifindex : listener->bound_dev_if;
+	sk->peer.sin6_addr = req->rmt_addr;
+	sk->peer.sin6_port = req->rmt_port;
+	bool ll = ip6_is_linklocal(&req->rmt_addr);
+	sk->peer.sin6_scope_id = ll ? (uint32_t)req->ifindex : 0;
+	sk->bound_dev_if = ll ? req->ifindex : listener->bound_dev_if;
 	sk->connected = true;
-	sk->tp->parent = listener;
-	sk->tp->linger0 = ltp->linger0;
-	tcp_init_conn(sk->tp);
-	ltp->synq_len++;
+	struct tcp_sock *tp = sk->tp;
+	tp->parent = listener;
+	tp->linger0 = ltp->linger0;
+	tp->iss = req->snt_isn;
+	tp->snd_una = tp->iss;
+	tp->snd_nxt = tp->snd_max = tp->iss + 1;
+	tp->irs = req->rcv_isn;
+	tp->rcv_nxt = tp->irs + 1;
+	tp->rcv_adv = tp->rcv_nxt + TCP_SYNACK_WINDOW;
+	tp->mss = req->mss;
+	tp->adv_mss = req->adv_mss;
+	tp->wscale_ok = req->wscale_ok;
+	tp->snd_wscale = req->snd_wscale;
+	tp->rcv_wscale = req->rcv_wscale;
+	tp->snd_wnd = req->snd_wnd;
+	tp->snd_wl1 = req->rcv_isn;
+	tp->cwnd = 10u * tp->mss; /* RFC 6928, as Linux */
+	tp->syn_retransmitted = req->num_retrans > 0;
+	if (tp->syn_retransmitted)
+		tp->rto = (uint64_t)TCP_RTO_SYN_RETRANS_MS * NSEC_PER_MSEC; /* RFC 6298 5.7 */
+	tcp_set_state(tp, TCP_SYN_RECV);
 	sockstats.tcp_passive_opens++;
 	return sk;
 }
 
-/* A child completed its handshake: into the accept queue, wake the owner. */
-void tcp_child_established(struct tcp_sock *tp);
 void tcp_child_established(struct tcp_sock *tp)
 {
 	struct sock *parent = tp->parent;
 	struct tcp_sock *ptp = parent->tp;
-	if (ptp->synq_len)
-		ptp->synq_len--;
 	ptp->acceptq[ptp->acceptq_len++] = tp->sk;
 	sk_state_change(parent);
 }

@@ -1,11 +1,25 @@
 /* xrt: TCP input (tcp_v6_rcv, tcp_rcv_state_process): RFC 9293 3.10.7 segment arrival, RFC 5681 / 6582 ACK processing. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/request_sock.h"
+#include "stack/secure_seq.h"
 #include "stack/sock_tcp.h"
+#include "stack/syncookies.h"
 
-struct sock *tcp_create_child(struct sock *listener, const struct in6_addr *saddr,
-			      uint16_t sport, const struct in6_addr *daddr, int ifindex);
-void tcp_child_established(struct tcp_sock *tp);
+int sysctl_tcp_syncookies = TCP_SYNCOOKIES_DEFAULT;
+
+int stack_tcp_syncookies_set(int mode)
+{
+	if (mode < 0 || mode > 2)
+		return -EINVAL;
+	sysctl_tcp_syncookies = mode;
+	return 0;
+}
+
+int stack_tcp_syncookies_get(void)
+{
+	return sysctl_tcp_syncookies;
+}
 
 /* A parsed segment. */
 struct tcp_seg {
@@ -112,35 +126,235 @@ static void sk_state_changed(struct sock *sk)
 		sk->owner->state_change(sk);
 }
 
-/* LISTEN (RFC 9293 3.10.7.2): a SYN makes a child in SYN_RECV. */
-static void tcp_listen_rcv(struct sock *lsk, const struct tcp_seg *s,
-			   const struct ip6_hdr_wire *ip6, int ifindex)
+static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
+				  const struct ip6_hdr_wire *ip6, int ifindex);
+
+/* The request's negotiated send MSS: the peer's option (RFC 9293 3.7.1
+ * default without one) capped by our route, never degenerate. */
+static uint16_t tcp_req_mss(uint16_t peer_mss, uint16_t own)
 {
+	uint16_t mss = peer_mss < own ? peer_mss : own;
+	return mss < 64 ? 64 : mss; /* never a degenerate MSS from a hostile peer */
+}
+
+/* tcp_synq_overflow / tcp_synq_no_recent_overflow: cookies are only
+ * checked shortly after the listener had to send some. */
+static void tcp_synq_overflow(struct tcp_sock *ltp)
+{
+	ltp->synq_overflowed = true;
+	ltp->synq_overflow_ns = stack_now();
+}
+
+static bool tcp_synq_no_recent_overflow(const struct tcp_sock *ltp)
+{
+	return !ltp->synq_overflowed ||
+	       stack_now() - ltp->synq_overflow_ns > TCP_SYNCOOKIE_VALID_SEC * NSEC_PER_SEC;
+}
+
+/* The child made from a request takes the segment that completed the
+ * handshake (its ACK, maybe data and FIN) as any SYN_RECV socket would. */
+static void tcp_child_process(struct sock *child, struct tcp_seg *s,
+			      const struct ip6_hdr_wire *ip6, int ifindex)
+{
+	struct tcp_sock *tp = child->tp;
+	tcp_rcv_state_process(tp, s, ip6, ifindex);
+	if (child->in_use && child->tp == tp && tp->state == TCP_SYN_RECV)
+		tcp_done(tp, 0); /* not established after all: no half-made child */
+}
+
+/* tcp_conn_request (RFC 9293 3.10.7.2, RFC 4987 3.6): a SYN on a listener.
+ * A request mini-socket while the listener's queue has room; when it is
+ * full, a SYN cookie (or, with cookies off, the SYN is dropped). */
+static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
+			     const struct ip6_hdr_wire *ip6, int ifindex, uint16_t sport)
+{
+	struct tcp_sock *ltp = lsk->tp;
+	uint16_t dport = lsk->local.sin6_port;
+	bool want_cookie = sysctl_tcp_syncookies == 2;
+	struct request_sock cookie_req, *req = NULL;
+
+	if (!want_cookie && ltp->synq_len >= (unsigned)ltp->backlog) {
+		/* tcp_syn_flood_action */
+		if (!sysctl_tcp_syncookies) {
+			sockstats.tcp_reqq_full_drop++;
+			goto drop;
+		}
+		sockstats.tcp_reqq_full_do_cookies++;
+		want_cookie = true;
+	}
+	/* sk_acceptq_is_full: the application does not keep up; a new
+	 * connection could not be queued even once established. */
+	if (ltp->acceptq_len >= (unsigned)ltp->backlog) {
+		sockstats.tcp_listen_overflows++;
+		goto drop;
+	}
+	if (!want_cookie) {
+		req = reqsk_alloc();
+		if (!req) {
+			/* Every request of every listener in use: the table
+			 * bound (XRT_TCP_REQSK_MAX) acts as a full queue. */
+			if (!sysctl_tcp_syncookies) {
+				sockstats.tcp_reqq_full_drop++;
+				goto drop;
+			}
+			sockstats.tcp_reqq_full_do_cookies++;
+			want_cookie = true;
+		}
+	}
+	if (want_cookie) {
+		memset(&cookie_req, 0, sizeof(cookie_req));
+		req = &cookie_req;
+	}
+	req->listener = lsk;
+	req->rmt_addr = ip6->saddr;
+	req->loc_addr = ip6->daddr;
+	req->rmt_port = sport;
+	req->loc_port = dport;
+	req->ifindex = ifindex;
+	req->rcv_isn = s->seq;
+	req->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
+	req->adv_mss = tcp_mss_for(&ip6->saddr);
+	uint16_t peer_mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
+	if (want_cookie) {
+		/* Nothing is kept: the cookie carries the MSS; window scaling
+		 * (which the cookie cannot carry without timestamps) is off. */
+		req->snt_isn = cookie_v6_init_sequence(&ip6->saddr, &ip6->daddr, sport, dport,
+						       s->seq, &peer_mss);
+		req->mss = tcp_req_mss(peer_mss, req->adv_mss);
+		tcp_synq_overflow(ltp);
+		sockstats.tcp_syncookies_sent++;
+		tcp_v6_send_synack(req);
+		return;
+	}
+	req->mss = tcp_req_mss(peer_mss, req->adv_mss);
+	req->wscale_ok = s->has_ws;
+	req->snd_wscale = s->has_ws ? s->ws : 0;
+	req->rcv_wscale = s->has_ws ? tcp_choose_wscale() : 0;
+	/* tcp_v6_init_seq: RFC 6528 over (local, remote, local port, remote port). */
+	req->snt_isn = secure_tcpv6_seq(&ip6->daddr, &ip6->saddr, dport, sport);
+	inet_csk_reqsk_queue_hash_add(req, (uint64_t)TCP_SYNACK_TIMEOUT_INIT_MS * NSEC_PER_MSEC);
+	tcp_v6_send_synack(req);
+	return;
+drop:
+	sockstats.tcp_backlog_drops++; /* tcp_listendrop */
+	DROP_INC(TCP_BACKLOG);
+}
+
+/* tcp_check_req (tcp_minisocks.c): a segment for a request in SYN_RECV
+ * (RFC 9293 3.10.7.4 for that state). */
+static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp_seg *s,
+			  const struct ip6_hdr_wire *ip6, int ifindex)
+{
+	if ((s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && s->seq == req->rcv_isn) {
+		/* Our SYN-ACK was lost: again (inet_rtx_syn_ack). */
+		sockstats.tcp_retrans++;
+		sockstats.tcp_synack_retrans++;
+		tcp_v6_send_synack(req);
+		return;
+	}
+	if ((s->flags & TCP_ACK) && s->ack != req->snt_isn + 1) {
+		/* An unacceptable ACK: a reset (RFC 9293 3.10.7.4, fifth). */
+		if (!(s->flags & TCP_RST))
+			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+		return;
+	}
+	uint32_t rcv_nxt = req->rcv_isn + 1;
+	if (!(seq_ge(s->seq, rcv_nxt) && seq_lt(s->seq, rcv_nxt + TCP_SYNACK_WINDOW)))
+		return; /* out of window: our retransmitted SYN-ACK resynchronises */
+	if (s->flags & (TCP_RST | TCP_SYN)) {
+		/* A reset, or a new SYN in the window (RFC 9293 3.10.7.4,
+		 * fourth): the embryonic connection goes. */
+		if (!(s->flags & TCP_RST))
+			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+		sockstats.tcp_embryonic_rsts++;
+		inet_csk_reqsk_queue_drop(req);
+		return;
+	}
+	if (!(s->flags & TCP_ACK))
+		return;
+	struct sock *child = tcp_v6_syn_recv_sock(lsk, req);
+	if (!child)
+		return; /* accept queue full: the request stays, the peer retries */
+	inet_csk_reqsk_queue_drop(req);
+	tcp_child_process(child, s, ip6, ifindex);
+}
+
+/* cookie_v6_check: an ACK for no request may complete a cookie handshake.
+ * 1 = it did (the child took the segment), 0 = no valid cookie (the caller
+ * resets), -1 = valid but no room (dropped: the peer retries). */
+static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
+			       const struct ip6_hdr_wire *ip6, int ifindex, uint16_t sport)
+{
+	struct tcp_sock *ltp = lsk->tp;
+	if (!sysctl_tcp_syncookies || (s->flags & (TCP_SYN | TCP_RST)) != 0)
+		return 0;
+	if (sysctl_tcp_syncookies != 2 && tcp_synq_no_recent_overflow(ltp))
+		return 0;
+	uint16_t dport = lsk->local.sin6_port;
+	uint16_t mss = cookie_v6_check(&ip6->saddr, &ip6->daddr, sport, dport, s->seq - 1,
+				       s->ack - 1);
+	if (!mss) {
+		sockstats.tcp_syncookies_failed++;
+		return 0;
+	}
+	sockstats.tcp_syncookies_recv++;
+	struct request_sock req = {
+		.listener = lsk, .rmt_addr = ip6->saddr, .loc_addr = ip6->daddr,
+		.rmt_port = sport, .loc_port = dport, .ifindex = ifindex,
+		.snt_isn = s->ack - 1, .rcv_isn = s->seq - 1, .snd_wnd = s->wnd,
+		.adv_mss = tcp_mss_for(&ip6->saddr),
+	};
+	req.mss = tcp_req_mss(mss, req.adv_mss);
+	if (ltp->acceptq_len >= (unsigned)ltp->backlog) {
+		/* The kernel drops such an ACK; the client, which believes
+		 * itself connected, then sends data that no cookie check can
+		 * take (its sequence moved on) and meets a reset. xrtd's accept
+		 * round trip is slower than a kernel accept, so a burst of
+		 * clients hits this: the peer has proven it receives our
+		 * segments, so it becomes a request (bounded by
+		 * XRT_TCP_REQSK_MAX) until the accept queue has room. */
+		sockstats.tcp_listen_overflows++;
+		sockstats.tcp_backlog_drops++;
+		DROP_INC(TCP_BACKLOG);
+		struct request_sock *r = reqsk_alloc();
+		if (r) {
+			*r = req;
+			inet_csk_reqsk_queue_hash_add(
+				r, (uint64_t)TCP_SYNACK_TIMEOUT_INIT_MS * NSEC_PER_MSEC);
+		}
+		return -1;
+	}
+	struct sock *child = tcp_v6_syn_recv_sock(lsk, &req);
+	if (!child)
+		return -1;
+	tcp_child_process(child, s, ip6, ifindex);
+	return 1;
+}
+
+/* LISTEN (RFC 9293 3.10.7.2): the request of the 4-tuple if there is one,
+ * a cookie's ACK, or a SYN that opens a request. */
+static void tcp_listen_rcv(struct sock *lsk, struct tcp_seg *s, const struct ip6_hdr_wire *ip6,
+			   int ifindex)
+{
+	uint16_t sport;
+	memcpy(&sport, s->th, 2);
+	struct request_sock *req =
+		reqsk_lookup(lsk, &ip6->saddr, sport, &ip6->daddr, lsk->local.sin6_port);
+	if (req) {
+		tcp_check_req(lsk, req, s, ip6, ifindex);
+		return;
+	}
 	if (s->flags & TCP_RST)
 		return;
 	if (s->flags & TCP_ACK) {
+		if (!(s->flags & TCP_SYN) && tcp_v6_cookie_check(lsk, s, ip6, ifindex, sport))
+			return;
 		tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
 		return;
 	}
 	if (!(s->flags & TCP_SYN))
 		return;
-	uint16_t sport;
-	memcpy(&sport, s->th, 2);
-	struct sock *sk = tcp_create_child(lsk, &ip6->saddr, sport, &ip6->daddr, ifindex);
-	if (!sk) {
-		sockstats.tcp_backlog_drops++;
-		DROP_INC(TCP_BACKLOG);
-		return;
-	}
-	struct tcp_sock *tp = sk->tp;
-	tp->irs = s->seq;
-	tp->rcv_nxt = s->seq + 1;
-	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet */
-	tcp_syn_options(tp, s);
-	tp->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
-	tp->snd_wl1 = s->seq;
-	tcp_set_state(tp, TCP_SYN_RECV);
-	tcp_send_syn(tp, true);
+	tcp_conn_request(lsk, s, ip6, ifindex, sport);
 }
 
 /* SYN_SENT (RFC 9293 3.10.7.3). */

@@ -1,6 +1,7 @@
 /* xrt: TCP output (tcp_transmit_skb, tcp_write_xmit, SYN, ACK, RST, retransmission of the head). */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/request_sock.h"
 #include "stack/sock_tcp.h"
 
 #define TCP_CSUM_OFF 16
@@ -210,6 +211,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
 	if (tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV) {
 		tp->syn_retransmitted = true;
 		sockstats.tcp_retrans++;
+		sockstats.tcp_synack_retrans++; /* TCPSynRetrans: SYNs and SYN-ACKs */
 		tcp_send_syn(tp, tp->state == TCP_SYN_RECV);
 		return;
 	}
@@ -233,6 +235,36 @@ void tcp_retransmit_head(struct tcp_sock *tp)
 		tp->snd_nxt = end;
 	if (seq_gt(end, tp->snd_max))
 		tp->snd_max = end;
+}
+
+/* tcp_v6_send_synack: built from the request alone (no socket exists yet):
+ * MSS (RFC 9293 3.7.1), window scale only if the SYN offered it (RFC 7323
+ * 1.3), the unscaled window (RFC 7323 2.2). */
+void tcp_v6_send_synack(const struct request_sock *req)
+{
+	uint8_t th[TCP_HDR_LEN + TCP_SYN_OPT_LEN] = { 0 };
+	size_t hlen = TCP_HDR_LEN + 4;
+	memcpy(th, &req->loc_port, 2);
+	memcpy(th + 2, &req->rmt_port, 2);
+	put32(th + 4, req->snt_isn);
+	put32(th + 8, req->rcv_isn + 1);
+	uint8_t *o = th + TCP_HDR_LEN;
+	o[0] = TCPOPT_MSS;
+	o[1] = TCPOLEN_MSS;
+	put16(o + 2, req->adv_mss);
+	if (req->wscale_ok) {
+		o[4] = TCPOPT_NOP;
+		o[5] = TCPOPT_WINDOW;
+		o[6] = TCPOLEN_WINDOW;
+		o[7] = req->rcv_wscale;
+		hlen += 4;
+	}
+	th[12] = (uint8_t)((hlen / 4) << 4);
+	th[13] = TCP_SYN | TCP_ACK;
+	put16(th + 14, TCP_SYNACK_WINDOW);
+	sockstats.tcp_out++;
+	ip6_xmit(&req->loc_addr, &req->rmt_addr, NEXTHDR_TCP, th, hlen, TCP_CSUM_OFF,
+		 ip6_is_linklocal(&req->rmt_addr) ? req->ifindex : 0);
 }
 
 /* RFC 9293 3.10.7.1: the reset for a segment no connection takes. */

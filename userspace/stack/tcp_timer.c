@@ -1,6 +1,7 @@
 /* xrt: TCP timers: retransmission (RFC 6298), persist, TIME_WAIT (2 MSL), orphaned FIN_WAIT2. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/request_sock.h"
 #include "stack/sock_tcp.h"
 
 #define RTO_MIN ((uint64_t)TCP_RTO_MIN_MS * NSEC_PER_MSEC)
@@ -66,6 +67,7 @@ static void tcp_retransmit_timer(struct tcp_sock *tp)
 
 void tcp_timers_run(uint64_t now)
 {
+	reqsk_timers_run(now);
 	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
 		struct tcp_sock *tp = sk->tp;
 		if (!tp)
@@ -87,7 +89,7 @@ void tcp_timers_run(uint64_t now)
 
 uint64_t tcp_timers_next(void)
 {
-	uint64_t due = UINT64_MAX;
+	uint64_t due = reqsk_timers_next();
 	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
 		const struct tcp_sock *tp = sk->tp;
 		if (!tp)

@@ -1,5 +1,6 @@
 /* xrt: AF_XDP ports over one shared UMEM (libxdp xsk API), bounded frame pool. */
 #include "xsk/xsk_port.h"
+#include "xrt/err.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -18,7 +19,6 @@
 #include "xrt/limits.h"
 #include "xsk/xsk_stats.h"
 
-#define XSK_ERR_LEN 256
 /* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
 #define XSK_RING_SIZE 1024
 /* Frames a socket keeps posted on its fill ring at most. The share shrinks
@@ -107,11 +107,11 @@ static void frame_free(uint64_t addr)
 int xsk_pool_create(unsigned nframes, char *err)
 {
 	if (pool.umem) {
-		snprintf(err, XSK_ERR_LEN, "xsk pool already created");
+		xrt_err(err, "xsk pool already created");
 		return -EEXIST;
 	}
 	if (nframes < 64 || nframes > (1u << 20)) {
-		snprintf(err, XSK_ERR_LEN, "xsk pool: nframes %u out of range 64..%u",
+		xrt_err(err, "xsk pool: nframes %u out of range 64..%u",
 			 nframes, 1u << 20);
 		return -EINVAL;
 	}
@@ -121,7 +121,7 @@ int xsk_pool_create(unsigned nframes, char *err)
 	if (pool.area == MAP_FAILED) {
 		int e = errno;
 		pool.area = NULL;
-		snprintf(err, XSK_ERR_LEN, "xsk pool: mmap %zu bytes: %s",
+		xrt_err(err, "xsk pool: mmap %zu bytes: %s",
 			 pool.area_size, strerror(e));
 		return -e;
 	}
@@ -135,7 +135,7 @@ int xsk_pool_create(unsigned nframes, char *err)
 	int ret = xsk_umem__create(&pool.umem, pool.area, pool.area_size,
 				   &pool.umem_fill, &pool.umem_comp, &cfg);
 	if (ret) {
-		snprintf(err, XSK_ERR_LEN, "xsk_umem__create: %s", strerror(-ret));
+		xrt_err(err, "xsk_umem__create: %s", strerror(-ret));
 		munmap(pool.area, pool.area_size);
 		pool.area = NULL;
 		pool.umem = NULL;
@@ -145,7 +145,7 @@ int xsk_pool_create(unsigned nframes, char *err)
 	pool.owner = calloc(nframes, sizeof(*pool.owner));
 	if (!pool.free_frames || !pool.owner) {
 		xsk_pool_destroy();
-		snprintf(err, XSK_ERR_LEN, "xsk pool: out of memory");
+		xrt_err(err, "xsk pool: out of memory");
 		return -ENOMEM;
 	}
 	pool.nframes = nframes;
@@ -316,19 +316,19 @@ static bool port_is_zerocopy(const struct xsk_port *p)
 int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 {
 	if (!pool.umem) {
-		snprintf(err, XSK_ERR_LEN, "xsk pool not created");
+		xrt_err(err, "xsk pool not created");
 		return -EINVAL;
 	}
 	char ifname[IF_NAMESIZE];
 	if (!if_indextoname(ifindex, ifname)) {
-		snprintf(err, XSK_ERR_LEN, "xsk: no interface with index %d", ifindex);
+		xrt_err(err, "xsk: no interface with index %d", ifindex);
 		return -ENODEV;
 	}
 	struct xsk_port *p = NULL;
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++) {
 		struct xsk_port *q = &pool.ports[i];
 		if (q->used && q->ifindex == ifindex && q->queue == queue) {
-			snprintf(err, XSK_ERR_LEN, "xsk: %s queue %u already open",
+			xrt_err(err, "xsk: %s queue %u already open",
 				 ifname, queue);
 			return -EEXIST;
 		}
@@ -336,13 +336,13 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 			p = q;
 	}
 	if (!p) {
-		snprintf(err, XSK_ERR_LEN, "xsk: all %d sockets in use", XRT_MAX_XSKS);
+		xrt_err(err, "xsk: all %d sockets in use", XRT_MAX_XSKS);
 		return -ENOSPC;
 	}
 	memset(p, 0, sizeof(*p));
 	int ret = port_bind(p, ifname, queue);
 	if (ret) {
-		snprintf(err, XSK_ERR_LEN, "xsk: bind %s queue %u: %s", ifname, queue,
+		xrt_err(err, "xsk: bind %s queue %u: %s", ifname, queue,
 			 strerror(-ret));
 		memset(p, 0, sizeof(*p));
 		return ret;

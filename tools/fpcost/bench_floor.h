@@ -5,13 +5,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
-
-/* Written by fpcost and pktgen (they mirror this layout) before the run. */
-struct bench_redirect_cfg {
-	__u32 egress_ifindex;
-	__u8 src_mac[ETH_ALEN];
-	__u8 dst_mac[ETH_ALEN];
-};
+#include "bench_cfg.h"
 
 /*
  * Each program keeps its own map names, which fpcost and pktgen look up by

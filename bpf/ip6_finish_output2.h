@@ -1,6 +1,6 @@
 /* xrt fast path stages 9-10: neighbour lookup, rewrite and transmit. */
-#ifndef XRT_BPF_NEIGH_H
-#define XRT_BPF_NEIGH_H
+#ifndef XRT_BPF_IP6_FINISH_OUTPUT2_H
+#define XRT_BPF_IP6_FINISH_OUTPUT2_H
 
 #include "pkt.h"
 #include "maps.h"
@@ -62,9 +62,10 @@ static __always_inline int ip6_finish_output2(struct xrt_pkt *p)
 	if (p->oif == p->ifindex) {
 		ret = XDP_TX;
 	} else {
-		/* SPEC 1 step 10: transmit through the devmap (bulked per
-		 * device, flushed once per NAPI poll). An egress without an
-		 * entry makes the helper return the flags' XDP_DROP. */
+		/* Transmit through the devmap: dev_map_enqueue bulks per
+		 * device, xdp_do_flush sends once per NAPI poll. An egress
+		 * without an entry makes the helper return the flags'
+		 * XDP_DROP. */
 		const __u32 slot = 0;
 		void *tx_ports = bpf_map_lookup_elem(&xrt_tx_outer, &slot);
 

@@ -6,21 +6,13 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "pktgen.h"
 
 /*
  * Counting in XDP at the sink's own veth means a frame is counted the moment
  * it arrives, without building an skb, so the sink is never the bottleneck
  * it would be as a socket reader. Per-CPU so two CPUs never share a line.
  */
-struct xrt_sink_count {
-	__u64 packets; /* IPv6/UDP to the bench port: what pktgen/trafgen sent */
-	__u64 bytes;
-	__u64 other;   /* anything else (ND, MLD, RS from the router's kernel) */
-};
-
-/* UDP discard (RFC 863): the destination port every bench frame carries. */
-#define XRT_SINK_UDP_PORT 9
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

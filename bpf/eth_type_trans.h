@@ -1,6 +1,6 @@
 /* xrt fast path stage 1: Ethernet (the kernel's eth_type_trans). */
-#ifndef XRT_BPF_PARSE_H
-#define XRT_BPF_PARSE_H
+#ifndef XRT_BPF_ETH_TYPE_TRANS_H
+#define XRT_BPF_ETH_TYPE_TRANS_H
 
 #include "pkt.h"
 #include "stats.h"

@@ -1,4 +1,4 @@
-/* xrt bench: configuration shared by bpf/pktgen.bpf.c and tools/pktgen. */
+/* xrt bench: the layouts pktgen.c shares with its two XDP programs, pktgen.bpf.c (generator) and xrt_sink.bpf.c (sink). */
 #ifndef XRT_BENCH_PKTGEN_H
 #define XRT_BENCH_PKTGEN_H
 
@@ -31,6 +31,20 @@ struct pktgen_dst {
 	__u8 addr[16];
 	__u16 udp_check; /* network order */
 	__u16 pad;
+};
+
+/* UDP discard (RFC 863): the destination port every bench frame carries,
+ * the one the sink counts. */
+#define XRT_SINK_UDP_PORT 9
+
+/*
+ * Value of xrt_sink.bpf.c's xrt_sink_count (PERCPU_ARRAY, one entry),
+ * summed over CPUs by `pktgen sink read`.
+ */
+struct xrt_sink_count {
+	__u64 packets; /* IPv6/UDP to XRT_SINK_UDP_PORT: what pktgen/trafgen sent */
+	__u64 bytes;
+	__u64 other;   /* anything else (ND, MLD, RS from the router's kernel) */
 };
 
 #endif

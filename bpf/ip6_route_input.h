@@ -1,12 +1,13 @@
 /* xrt fast path stages 4-5 and 7: ip6_route_input, route types, ECMP path. */
-#ifndef XRT_BPF_FIB_H
-#define XRT_BPF_FIB_H
+#ifndef XRT_BPF_IP6_ROUTE_INPUT_H
+#define XRT_BPF_IP6_ROUTE_INPUT_H
 
 #include "pkt.h"
 #include "maps.h"
 #include "punt.h"
 #include "stats.h"
 #include "fib6_lookup.h"
+#include "xrt/multipath.h"
 
 /*
  * ip6_input: a packet for this router. In kernel-mirror mode
@@ -31,49 +32,17 @@ static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
 	return xrt_punt(p, reason);
 }
 
-/* Murmur3's finaliser: every input bit moves every output bit, so the
- * bucket (hash % nbuckets) is spread even for nearly identical flows. */
-static __always_inline __u32 xrt_fmix32(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
-static __always_inline __u32 xrt_mix(__u32 h, __u32 w)
-{
-	h ^= w;
-	h *= 0x9e3779b1; /* 2^32 / golden ratio */
-	return (h << 13) | (h >> 19);
-}
-
-/*
- * rt6_multipath_hash: flow label, addresses, next header and, when the next
- * header is TCP or UDP, the ports (RFC 6438: the flow label alone may be 0).
- * Extension headers are not walked: such packets hash on L3 only, which
- * still keeps each flow on one path.
- */
-static __always_inline __u32 rt6_multipath_hash(struct xrt_pkt *p)
+/* rt6_multipath_hash (include/xrt/multipath.h) over this packet's words;
+ * the ports only if the frame holds them. */
+static __always_inline __u32 xrt_pkt_multipath_hash(const struct xrt_pkt *p)
 {
 	const struct ipv6hdr *ip6 = p->ip6;
 	const __u32 *l4 = (const void *)(ip6 + 1);
-	__u32 h = *(const __u32 *)ip6 & bpf_htonl(0x000fffff); /* flow label */
-	int i;
 
-#pragma unroll
-	for (i = 0; i < 4; i++)
-		h = xrt_mix(h, ip6->saddr.in6_u.u6_addr32[i]);
-#pragma unroll
-	for (i = 0; i < 4; i++)
-		h = xrt_mix(h, ip6->daddr.in6_u.u6_addr32[i]);
-	h = xrt_mix(h, ip6->nexthdr);
-	if ((ip6->nexthdr == NEXTHDR_TCP || ip6->nexthdr == NEXTHDR_UDP) &&
-	    (void *)(l4 + 1) <= p->data_end)
-		h = xrt_mix(h, *l4); /* source and destination ports */
-	return xrt_fmix32(h);
+	if ((void *)(l4 + 1) > p->data_end)
+		l4 = NULL;
+	return rt6_multipath_hash(*(const __u32 *)ip6, ip6->saddr.in6_u.u6_addr32,
+				  ip6->daddr.in6_u.u6_addr32, ip6->nexthdr, l4);
 }
 
 /* fib6_select_path: resolve the route's next hop, picking a group member by
@@ -92,7 +61,7 @@ static __always_inline int fib6_select_path(struct xrt_pkt *p, __u32 nh_id)
 			XRT_MIB_INC(p, IN_DISCARDS);
 			return xrt_drop(p, XRT_DROP_NH_INVALID);
 		}
-		bucket = rt6_multipath_hash(p) % grp->nbuckets;
+		bucket = xrt_pkt_multipath_hash(p) % grp->nbuckets;
 		/* The compiler knows bucket < 256 and would drop the mask
 		 * the verifier needs; the empty asm hides that from it. */
 		asm volatile("" : "+r"(bucket));

@@ -1,12 +1,12 @@
 /* xrt fast path stages 6 and 8: ip6_forward checks and the MTU check. */
-#ifndef XRT_BPF_FORWARD_H
-#define XRT_BPF_FORWARD_H
+#ifndef XRT_BPF_IP6_FORWARD_H
+#define XRT_BPF_IP6_FORWARD_H
 
 #include "pkt.h"
 #include "punt.h"
 #include "stats.h"
 
-/* ip6_forward, in the kernel's order (seed 000): XRT_NEXT to forward, else
+/* ip6_forward, in the kernel's order (net/ipv6/ip6_output.c): XRT_NEXT to forward, else
  * the verdict of a punt or drop. */
 static __always_inline int ip6_forward(struct xrt_pkt *p)
 {
@@ -16,6 +16,10 @@ static __always_inline int ip6_forward(struct xrt_pkt *p)
 		XRT_MIB_INC(p, IN_ADDR_ERRORS);
 		return xrt_drop(p, XRT_DROP_FWD_DISABLED);
 	}
+	/* ip6_forward: "if (skb->pkt_type != PACKET_HOST) goto drop": a
+	 * frame sent to a group MAC is never forwarded (no MIB counter). */
+	if (p->eth->h_dest[0] & 1)
+		return xrt_drop(p, XRT_DROP_FWD_NOT_HOST);
 	if (ip6->hop_limit <= 1) {
 		XRT_MIB_INC(p, IN_HDR_ERRORS);
 		return xrt_punt(p, XRT_PUNT_HOP_LIMIT);

@@ -42,13 +42,9 @@ struct {
 
 BENCH_FLOOR_MAPS(bench_m_cfg, bench_m_tx_ports);
 
-/* Set by fpcost before load: the neighbour and next hop the routes use.
- * Initialised non-zero so that it lives in .data, which fpcost rewrites. */
-struct bench_m_keys {
-	struct xrt_neigh6_key neigh;
-	__u32 nh_id;
-	__u32 slot;
-} bench_m_keys = {.nh_id = 1, .slot = 1};
+/* Set by fpcost before load (layout in bench_cfg.h). Initialised non-zero
+ * so that it lives in .data, which fpcost rewrites. */
+struct bench_m_keys bench_m_keys = {.nh_id = 1, .slot = 1};
 
 /* The floor: rewrite the MACs, redirect through the devmap. */
 static __always_inline int bench_m_floor(struct xdp_md *ctx)

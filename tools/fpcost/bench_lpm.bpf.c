@@ -14,7 +14,7 @@
  * one's is everything else. (The name is from the LPM trie it replaced.)
  */
 #define XRT_FIB6_PINNING LIBBPF_PIN_NONE
-#include "fib6_lookup.h"
+#include "../../bpf/fib6_lookup.h"
 
 BENCH_FLOOR_MAPS(bench_lpm_cfg, bench_lpm_tx_ports);
 

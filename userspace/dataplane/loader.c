@@ -1,0 +1,385 @@
+/* xrt: mount bpffs, open and load the XDP object reusing its pins, open the pins alone, close. */
+#include "dataplane/loader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "xrt/fib6.h"
+#include "dataplane/ip6_fib.h"
+
+static int mkdir_p(const char *path)
+{
+	char buf[256];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+/* Mount a bpffs at dir unless one is there already. */
+static int bpffs_ensure(const char *dir, char *err)
+{
+	struct statfs sfs;
+	int rc = mkdir_p(dir);
+
+	if (rc)
+		return xrt_fail(err, rc, "bpffs %s: cannot create: %s", dir, strerror(-rc));
+	if (statfs(dir, &sfs))
+		return xrt_fail(err, -errno, "bpffs %s: %s", dir, strerror(errno));
+	if ((unsigned long)sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* Never hide existing files (say, bpffs=/run) under a mount. */
+	if (!dir_is_empty(dir))
+		return xrt_fail(err, -ENOTEMPTY,
+			    "bpffs %s: not a bpffs and not empty; refusing to mount "
+			    "over it", dir);
+	if (mount("bpf", dir, "bpf", 0, "mode=0700"))
+		return xrt_fail(err, -errno, "bpffs %s: mount: %s", dir, strerror(errno));
+	return 0;
+}
+
+static void maps_reset(struct xrt_maps *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
+	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
+	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
+	m->local6 = m->tx_outer = -1;
+}
+
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 15). */
+#define XRT_MAP_SLOTS 16
+struct map_slot {
+	const char *name;
+	int *fd;
+};
+
+static int map_slots(struct xrt_maps *m, struct map_slot *s)
+{
+	int n = 0;
+
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_DP, &m->fib6 };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_TBL, &m->fib6_tbl };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_NODE, &m->fib6_node };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB6_REC, &m->fib6_rec };
+	s[n++] = (struct map_slot){ XRT_MAP_NH, &m->nh };
+	s[n++] = (struct map_slot){ XRT_MAP_NH_GRP, &m->nh_grp };
+	s[n++] = (struct map_slot){ XRT_MAP_NEIGH6, &m->neigh6 };
+	s[n++] = (struct map_slot){ XRT_MAP_IFACES, &m->ifaces };
+	s[n++] = (struct map_slot){ XRT_MAP_IFACES_DIR, &m->ifaces_dir };
+	s[n++] = (struct map_slot){ XRT_MAP_XSKS, &m->xsks };
+	s[n++] = (struct map_slot){ XRT_MAP_STATS, &m->stats };
+	s[n++] = (struct map_slot){ XRT_MAP_PUNT_CFG, &m->punt_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_PUNT_TB, &m->punt_tb };
+	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
+	s[n++] = (struct map_slot){ XRT_MAP_TX_OUTER, &m->tx_outer };
+	return n;
+}
+
+static int set_pin_dir(struct xrt_maps *m, const char *bpffs, char *err)
+{
+	if (!bpffs || !*bpffs)
+		bpffs = XRT_BPFFS_DEFAULT;
+	if ((size_t)snprintf(m->pin_dir, sizeof(m->pin_dir), "%s/%s", bpffs,
+			     XRT_PIN_SUBDIR) >= sizeof(m->pin_dir))
+		return xrt_fail(err, -ENAMETOOLONG, "bpffs %s: path too long", bpffs);
+	return 0;
+}
+
+/* Set a `const volatile __u32` of the object's .rodata before load. */
+static int set_rodata_u32(struct bpf_object *obj, const char *var, uint32_t val)
+{
+	const struct btf_var_secinfo *vsi;
+	const struct btf_type *sec;
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	const void *init;
+	void *copy;
+	size_t size = 0;
+	int id, i, rc = -ENOENT;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), ".rodata"))
+			break;
+	}
+	if (!map || !(init = bpf_map__initial_value(map, &size)))
+		return -ENOENT;
+	vsi = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vsi++) {
+		const struct btf_type *t = btf__type_by_id(btf, vsi->type);
+
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var) ||
+		    vsi->size != sizeof(val) || vsi->offset + sizeof(val) > size)
+			continue;
+		copy = malloc(size);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, init, size);
+		memcpy((char *)copy + vsi->offset, &val, sizeof(val));
+		rc = bpf_map__set_initial_value(map, copy, size);
+		free(copy);
+		break;
+	}
+	return rc;
+}
+
+/*
+ * Open the devmap the fast path transmits through: slot 0 of the pinned
+ * xrt_tx_outer holds its map id. A slot found empty (cleared by hand) is
+ * refilled with this object's own xrt_tx_ports when there is one.
+ */
+static int tx_ports_open(struct xrt_maps *m, char *err)
+{
+	const uint32_t slot = 0;
+	uint32_t id;
+	int own;
+
+	if (bpf_map_lookup_elem(m->tx_outer, &slot, &id)) {
+		if (errno != ENOENT || !m->obj)
+			return xrt_fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
+				    errno == ENOENT ? "empty" : strerror(errno));
+		own = bpf_object__find_map_fd_by_name(m->obj, XRT_MAP_TX_PORTS);
+		if (own < 0)
+			return xrt_fail(err, -ENOENT, "object has no map %s",
+				    XRT_MAP_TX_PORTS);
+		if (bpf_map_update_elem(m->tx_outer, &slot, &own, BPF_ANY) ||
+		    bpf_map_lookup_elem(m->tx_outer, &slot, &id))
+			return xrt_fail(err, -errno, "%s: slot 0: %s", XRT_MAP_TX_OUTER,
+				    strerror(errno));
+	}
+	m->tx_ports = bpf_map_get_fd_by_id(id);
+	if (m->tx_ports < 0)
+		return xrt_fail(err, -errno, "%s: map id %u: %s", XRT_MAP_TX_PORTS, id,
+			    strerror(errno));
+	return 0;
+}
+
+/*
+ * An RCU grace period: MEMBARRIER_CMD_GLOBAL returns after synchronize_rcu()
+ * (kernel/sched/membarrier.c), and XDP programs run inside RCU read-side
+ * sections, so no program still walks a cell replaced before the call.
+ * Kernels without it (nohz_full) get a pause far longer than any walk.
+ */
+static void fib_synchronize(void *ctx)
+{
+	(void)ctx;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
+/* Map the four FIB maps and start the trie's writer on them (empty). */
+static int fib_open(struct xrt_maps *m, char *err)
+{
+	const int fds[XRT_FIB_MAPS] = { m->fib6_tbl, m->fib6, m->fib6_node, m->fib6_rec };
+	const char *names[XRT_FIB_MAPS] = { XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP, XRT_MAP_FIB6_NODE,
+				 XRT_MAP_FIB6_REC };
+	const uint32_t vsize[XRT_FIB_MAPS] = { sizeof(struct xrt_fib6_tbl), sizeof(struct xrt_fib6_dp),
+				    sizeof(struct xrt_fib6_node), sizeof(struct xrt_fib6_rec) };
+	uint32_t max[XRT_FIB_MAPS];
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < XRT_FIB_MAPS; i++) {
+		struct bpf_map_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			return xrt_fail(err, -errno, "%s: %s", names[i], strerror(errno));
+		if (info.value_size != vsize[i] || !(info.map_flags & BPF_F_MMAPABLE))
+			return xrt_fail(err, -EINVAL, "%s: pinned with another layout; remove "
+				    "the old pins first", names[i]);
+		max[i] = info.max_entries;
+		m->fib_len[i] = ((size_t)info.value_size * max[i] + page - 1) / page * page;
+		m->fib_map[i] = mmap(NULL, m->fib_len[i], PROT_READ | PROT_WRITE, MAP_SHARED,
+				     fds[i], 0);
+		if (m->fib_map[i] == MAP_FAILED) {
+			m->fib_map[i] = NULL;
+			return xrt_fail(err, -errno, "%s: mmap: %s", names[i], strerror(errno));
+		}
+	}
+	if (max[0] != XRT_MAX_TABLES)
+		return xrt_fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
+	struct fib6_mem mem = {
+		.tbl = m->fib_map[0], .dp = m->fib_map[1], .node = m->fib_map[2],
+		.rec = m->fib_map[3], .nslots = max[1],
+		.nnodes = max[2], .nrecs = max[3], .synchronize = fib_synchronize,
+	};
+	if (mem.nslots > XRT_FIB6_TABLE_SLOTS)
+		mem.nslots = XRT_FIB6_TABLE_SLOTS;
+	m->fib = fib6_new(&mem);
+	return m->fib ? 0 : xrt_fail(err, -ENOMEM, "fib: out of memory");
+}
+
+/*
+ * Every map's fd, from the loaded object (obj_path names it in errors) or,
+ * without one, from its pin; then the devmap behind xrt_tx_outer. On
+ * failure what was opened stays for xrt_maps_close.
+ */
+static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
+{
+	struct map_slot slots[XRT_MAP_SLOTS];
+	char path[512];
+	int i, n = map_slots(m, slots);
+
+	for (i = 0; i < n; i++) {
+		if (m->obj) {
+			*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
+			if (*slots[i].fd < 0)
+				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
+						slots[i].name);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
+		*slots[i].fd = bpf_obj_get(path);
+		if (*slots[i].fd < 0)
+			return xrt_fail(err, -errno, "%s: %s", path, strerror(errno));
+	}
+	return tx_ports_open(m, err);
+}
+
+int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
+		  char *err)
+{
+	struct bpf_program *prog;
+	int rc;
+
+	maps_reset(m);
+	if (!obj_path)
+		return xrt_fail(err, -EINVAL, "no object file given");
+	rc = set_pin_dir(m, bpffs, err);
+	if (rc)
+		return rc;
+	if (access(obj_path, R_OK))
+		return xrt_fail(err, -errno, "%s: cannot open: %s", obj_path,
+				strerror(errno));
+	rc = bpffs_ensure(bpffs && *bpffs ? bpffs : XRT_BPFFS_DEFAULT, err);
+	if (rc)
+		return rc;
+	rc = mkdir_p(m->pin_dir);
+	if (rc)
+		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
+
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
+	m->obj = bpf_object__open_file(obj_path, &opts);
+	if (!m->obj) {
+		rc = xrt_fail(err, -errno, "%s: cannot open: %s", obj_path, strerror(errno));
+		goto fail;
+	}
+	/* Tell the program how many CPUs share each punt rate (see punt.h). */
+	rc = set_rodata_u32(m->obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
+	if (rc) {
+		xrt_err(err, "%s: no .rodata variable xrt_nr_cpus", obj_path);
+		goto fail;
+	}
+	rc = bpf_object__load(m->obj);
+	if (rc) {
+		xrt_err(err, "%s: load failed (%s); maps pinned in %s with another "
+			     "layout must be removed first",
+			obj_path, strerror(-rc), m->pin_dir);
+		goto fail;
+	}
+	prog = bpf_object__find_program_by_name(m->obj, "xrt_fwd");
+	if (!prog)
+		prog = bpf_object__next_program(m->obj, NULL);
+	m->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	if (m->prog_fd < 0) {
+		rc = xrt_fail(err, -ENOENT, "%s: has no XDP program", obj_path);
+		goto fail;
+	}
+	rc = maps_open_fds(m, obj_path, err);
+	if (rc)
+		goto fail;
+	rc = fib_open(m, err);
+	if (rc)
+		goto fail;
+	return 0;
+
+fail:
+	/* Whatever was reached: close takes a half-open set. */
+	xrt_maps_close(m);
+	return rc;
+}
+
+int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
+{
+	int rc;
+
+	maps_reset(m);
+	rc = set_pin_dir(m, bpffs, err);
+	if (rc)
+		return rc;
+	rc = maps_open_fds(m, NULL, err);
+	if (rc)
+		xrt_maps_close(m);
+	return rc;
+}
+
+void xrt_maps_close(struct xrt_maps *m)
+{
+	struct map_slot slots[XRT_MAP_SLOTS];
+	int i, n;
+
+	fib6_free(m->fib);
+	for (i = 0; i < XRT_FIB_MAPS; i++)
+		if (m->fib_map[i])
+			munmap(m->fib_map[i], m->fib_len[i]);
+	if (m->tx_ports >= 0)
+		close(m->tx_ports); /* ours in both cases (from its map id) */
+	if (m->obj) {
+		/* The object owns its fds. */
+		bpf_object__close(m->obj);
+	} else {
+		n = map_slots(m, slots);
+		for (i = 0; i < n; i++)
+			if (*slots[i].fd >= 0)
+				close(*slots[i].fd);
+	}
+	maps_reset(m);
+}

@@ -1,0 +1,23 @@
+/* xrt: attaching and detaching interfaces, and keeping their xrt_ifaces entry in step. */
+#ifndef XRT_ROUTER_LINK_H
+#define XRT_ROUTER_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct xrt_router;
+struct xrt_link;
+
+int link_attach(struct xrt_router *r, const char *name, char *err);
+int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
+/* The kernel says the link is administratively up or down: mark its next
+ * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
+int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
+/* Rewrite the link's xrt_ifaces entry from its state. */
+int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
+/* Close the link's AF_XDP sockets (and their xrt_xsks entries). */
+void link_release(struct xrt_router *r, struct xrt_link *l);
+int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
+	     const bool *forwarding, const uint32_t *table, char *err);
+
+#endif
