@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
-#include "cli/cmd.h"
+#include "ctl/ctl_proto.h"
+#include "daemon/config.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
