@@ -47,13 +47,8 @@ static const struct cmd_verb ADDR_VERBS[] = {
 	{ "list", 1, ADDR_SHOW },
 };
 
-int addr_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int addr_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(ADDR_VERBS), "addr",
-			      "add, del, show", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
 	int rc = parse_addrcmd(argc, argv, req->verb != ADDR_SHOW, &req->addr, err);
 	if (!rc && req->addr.claim && req->verb != ADDR_ADD)
 		rc = xrt_fail(err, -EINVAL, "\"claim\" goes with addr add");
@@ -181,7 +176,7 @@ static void addr_show(struct xrt_router *r, const struct xrt_link *only, bool js
 		json_print(out, a);
 }
 
-int addr_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int addr_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_addr *c = &req->addr;
@@ -199,3 +194,5 @@ int addr_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		return addr_del(r, l, &c->addr, c->plen, err);
 	return addr_add_claim(r, l, c, err);
 }
+
+CMD_REGISTER_VERBS(addr, ADDR_VERBS, "addr", "add, del, show");

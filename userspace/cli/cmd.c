@@ -28,20 +28,38 @@ static int config_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 	return config_reload(c->r, err);
 }
 
+static CMD_REGISTER(config);
+
 /* Looked up in order: an abbreviation takes the first object it fits. */
 static const struct cmd_obj CMDS[] = {
-	{ "route", 1, route_parse, route_exec },
-	{ "link", 1, link_parse, link_exec },
-	{ "address", 1, addr_parse, addr_exec },
-	{ "neighbour", 1, neigh_parse, neigh_exec },
-	{ "neighbor", 1, neigh_parse, neigh_exec },
-	{ "stats", 2, stats_parse, stats_exec },
-	{ "sync", 2, sync_parse, sync_exec },
-	{ "punt", 1, punt_parse, punt_exec },
-	{ "ra", 2, ra_parse, ra_exec },
-	{ "icmp", 4, icmp_parse, icmp_exec },
-	{ "config", 1, config_parse, config_exec },
+	{ "route", 1, &route_cmd },
+	{ "link", 1, &link_cmd },
+	{ "address", 1, &addr_cmd },
+	{ "neighbour", 1, &neigh_cmd },
+	{ "neighbor", 1, &neigh_cmd },
+	{ "stats", 2, &stats_cmd },
+	{ "sync", 2, &sync_cmd },
+	{ "punt", 1, &punt_cmd },
+	{ "ra", 2, &ra_cmd },
+	{ "icmp", 4, &icmp_cmd },
+	{ "config", 1, &config_cmd },
 };
+
+/* The object's verb (if it has verbs), then the rest of its words. */
+static int obj_parse(const struct cmd_obj *obj, int argc, char **argv, struct cmd_req *req,
+		     char *err)
+{
+	const struct cmd_ops *ops = obj->ops;
+	req->obj = obj;
+	if (ops->verbs) {
+		int verb = parse_verb(&argc, &argv, ops->verbs, ops->nverbs, ops->verb_obj,
+				      ops->verb_names, err);
+		if (verb < 0)
+			return verb;
+		req->verb = verb;
+	}
+	return ops->parse(argc, argv, req, err);
+}
 
 int cmd_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
@@ -51,10 +69,8 @@ int cmd_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	if (argc == 0)
 		return xrt_fail(err, -EINVAL, "empty command");
 	for (size_t i = 0; i < sizeof(CMDS) / sizeof(CMDS[0]); i++)
-		if (matches(argv[0], CMDS[i].name, CMDS[i].min)) {
-			req->obj = &CMDS[i];
-			return CMDS[i].parse(argc - 1, argv + 1, req, err);
-		}
+		if (matches(argv[0], CMDS[i].name, CMDS[i].min))
+			return obj_parse(&CMDS[i], argc - 1, argv + 1, req, err);
 	return xrt_fail(err, -EINVAL,
 			"unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config)",
 			argv[0]);
@@ -64,7 +80,7 @@ int cmd_execute(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 {
 	if (err)
 		err[0] = '\0';
-	return req->obj->exec(c, req, err);
+	return req->obj->ops->exec(c, req, err);
 }
 
 int cmd_exec(struct xrt_router *r, int argc, char **argv, bool json,

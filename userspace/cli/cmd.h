@@ -169,39 +169,44 @@ struct cmd_ctx {
 	struct cmd_undo *undo; /* non-NULL: record how to take the command back */
 };
 
-/* Words after the object name -> request; no daemon state, no side effect. */
+/* Words after the object name (and after its verb, already in req->verb,
+ * when it has verbs) -> request; no daemon state, no side effect. */
 typedef int (*cmd_parse_fn)(int argc, char **argv, struct cmd_req *req, char *err);
 /* Request -> state change and output. */
 typedef int (*cmd_exec_fn)(struct cmd_ctx *c, const struct cmd_req *req, char *err);
+
+/* What each object's file registers (grout's one registration per node):
+ * its verbs, which cmd_parse consumes before parse runs (none: parse reads
+ * every word itself), the words of their "unknown OBJ command" error, and
+ * its parse and execute. */
+struct cmd_ops {
+	const struct cmd_verb *verbs;
+	size_t nverbs;
+	const char *verb_obj, *verb_names;
+	cmd_parse_fn parse;
+	cmd_exec_fn exec;
+};
+/* Register the file of object obj: obj##_cmd runs obj##_parse and
+ * obj##_exec; CMD_REGISTER_VERBS adds its verb table v, whose errors name
+ * the object as name with the verbs names. */
+#define CMD_REGISTER(obj) \
+	const struct cmd_ops obj##_cmd = { .parse = obj##_parse, .exec = obj##_exec }
+#define CMD_REGISTER_VERBS(obj, v, name, names)                                   \
+	const struct cmd_ops obj##_cmd = {                                        \
+		.verbs = (v), .nverbs = sizeof(v) / sizeof((v)[0]), .verb_obj = (name), \
+		.verb_names = (names), .parse = obj##_parse, .exec = obj##_exec,  \
+	}
+/* One file per object: route.c, link.c, addr.c, neigh.c, stats.c, sync.c,
+ * ra.c, icmp.c, punt.c; config reload in cmd.c. */
+extern const struct cmd_ops route_cmd, link_cmd, addr_cmd, neigh_cmd, stats_cmd, sync_cmd,
+	ra_cmd, icmp_cmd, punt_cmd;
 
 /* One row of the table in cmd.c: iproute2's `struct cmd cmds[]`. */
 struct cmd_obj {
 	const char *name;
 	size_t min; /* shortest abbreviation */
-	cmd_parse_fn parse;
-	cmd_exec_fn exec;
+	const struct cmd_ops *ops;
 };
-
-/* One file per object: route.c, link.c, addr.c, neigh.c, stats.c, sync.c,
- * ra.c, icmp.c, punt.c; config reload in cmd.c. */
-int route_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int route_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int link_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int link_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int addr_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int addr_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int neigh_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int neigh_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int stats_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int stats_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int sync_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int sync_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int ra_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int ra_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int icmp_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int icmp_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
-int punt_parse(int argc, char **argv, struct cmd_req *req, char *err);
-int punt_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err);
 
 /*
  * argv are the command's words without "xrt" (e.g. "route" "add" ...).

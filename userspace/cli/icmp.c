@@ -70,7 +70,7 @@ static const struct stack_icmp_ratelimit ICMP_DEFAULTS = {
 	.global_rate = STACK_ICMP_GLOBAL_RATE, .global_burst = STACK_ICMP_GLOBAL_BURST,
 };
 
-int icmp_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int icmp_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	const char *verb = argc ? argv[0] : "show";
 	if (matches(verb, "ratelimit", 4) || matches(verb, "set", 3)) {
@@ -126,7 +126,7 @@ static void icmp_show(bool json, struct xrt_buf *out)
 			       rl.global_burst);
 }
 
-int icmp_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int icmp_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	const struct cmd_icmp *c = &req->icmp;
 	int rc;
@@ -171,3 +171,5 @@ void icmp_config_sweep(void)
 		icmp_from_config = icmp_stale = false;
 	}
 }
+
+CMD_REGISTER(icmp);

@@ -107,13 +107,8 @@ static const struct cmd_verb LINK_VERBS[] = {
 	{ "list", 1, LINK_SHOW },
 };
 
-int link_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int link_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(LINK_VERBS), "link",
-			      "attach, detach, set, show", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
 	bool settings = req->verb == LINK_ATTACH || req->verb == LINK_SET;
 	return parse_link(argc, argv, req->verb != LINK_SHOW, settings, &req->link, err);
 }
@@ -153,7 +148,7 @@ static int link_save(struct cmd_ctx *c, const char *name, char *err)
 	return cmd_undo_push(c->undo, link_restore, &s, sizeof(s), err);
 }
 
-int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_link *c = &req->link;
@@ -196,3 +191,5 @@ int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	}
 	return xrt_fail(err, -EINVAL, "link: unknown verb");
 }
+
+CMD_REGISTER_VERBS(link, LINK_VERBS, "link", "attach, detach, set, show");

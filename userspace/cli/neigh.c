@@ -108,13 +108,8 @@ static const struct cmd_verb NEIGH_VERBS[] = {
 	{ "list", 1, NEIGH_SHOW },
 };
 
-int neigh_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int neigh_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(NEIGH_VERBS), "neigh",
-			      "add, del, show, flush", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
 	bool one = req->verb == NEIGH_ADD || req->verb == NEIGH_DEL;
 	return parse_neigh(argc, argv, one, req->verb == NEIGH_ADD, &req->neigh, err);
 }
@@ -191,7 +186,7 @@ static int neigh_save(struct cmd_ctx *c, int ifindex, const struct in6_addr *a, 
 	return sc.rc;
 }
 
-int neigh_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int neigh_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_neigh *c = &req->neigh;
@@ -239,3 +234,5 @@ int neigh_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	}
 	return xrt_fail(err, -EINVAL, "neigh: unknown verb");
 }
+
+CMD_REGISTER_VERBS(neigh, NEIGH_VERBS, "neigh", "add, del, show, flush");

@@ -67,14 +67,10 @@ static const struct cmd_verb PUNT_VERBS[] = {
 	{ "set", 1, PUNT_SET },
 };
 
-int punt_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int punt_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	struct cmd_punt *p = &req->punt;
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(PUNT_VERBS), "punt", "show, set", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
-	if (verb == PUNT_SHOW) {
+	if (req->verb == PUNT_SHOW) {
 		if (argc > 1)
 			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", argv[1]);
 		p->reason = argc ? reason_parse(argv[0], err) : -1;
@@ -122,7 +118,7 @@ static void punt_restore(struct xrt_router *r, const void *saved)
 		r->punt_from_config[s->reason] = s->from_config;
 }
 
-int punt_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int punt_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_punt *p = &req->punt;
@@ -149,3 +145,5 @@ int punt_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	r->punt_stale[reason] = false;
 	return 0;
 }
+
+CMD_REGISTER_VERBS(punt, PUNT_VERBS, "punt", "show, set");

@@ -260,13 +260,8 @@ static const struct cmd_verb RA_VERBS[] = {
 	{ "list", 1, RA_SHOW },
 };
 
-int ra_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int ra_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(RA_VERBS), "ra",
-			      "set, show", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
 	return parse_ra(argc, argv, req->verb == RA_SET, &req->ra, err);
 }
 
@@ -294,7 +289,7 @@ static void ra_restore(struct xrt_router *r, const void *saved)
 	ra_note_origin(s->ifindex, s->from_config);
 }
 
-int ra_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int ra_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_ra *c = &req->ra;
@@ -342,3 +337,5 @@ void ra_config_sweep(struct xrt_router *r)
 		ra_from_config[i].stale = false;
 	}
 }
+
+CMD_REGISTER_VERBS(ra, RA_VERBS, "ra", "set, show");

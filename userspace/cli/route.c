@@ -520,14 +520,9 @@ static const struct cmd_verb ROUTE_VERBS[] = {
 	{ "flush", 1, ROUTE_FLUSH },
 };
 
-int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	struct cmd_route *c = &req->route;
-	int verb = parse_verb(&argc, &argv, CMD_VERBS(ROUTE_VERBS), "route",
-			      "add, del, replace, show, get, flush, summary", err);
-	if (verb < 0)
-		return verb;
-	req->verb = verb;
 	switch (req->verb) {
 	case ROUTE_ADD:
 	case ROUTE_REPLACE:
@@ -732,7 +727,7 @@ static int route_save_matching(struct cmd_ctx *c, const struct cmd_route *f, int
 	return rc;
 }
 
-int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_route *c = &req->route;
@@ -793,3 +788,5 @@ int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	}
 	return xrt_fail(err, -EINVAL, "route: unknown verb");
 }
+
+CMD_REGISTER_VERBS(route, ROUTE_VERBS, "route", "add, del, replace, show, get, flush, summary");

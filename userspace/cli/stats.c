@@ -68,7 +68,7 @@ static void stats_text(const struct xrt_stats *s, struct xrt_buf *out)
 	counters_text(out, "pass.", PASS_NAMES, s->pass, XRT_PASS_MAX);
 }
 
-int stats_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int stats_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	if (argc && matches(argv[0], "show", 1)) {
 		argc--;
@@ -77,7 +77,7 @@ int stats_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	return parse_link(argc, argv, false, false, &req->link, err);
 }
 
-int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+static int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct xrt_router *r = ctx->r;
 	const struct cmd_link *c = &req->link;
@@ -151,3 +151,5 @@ int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	json_print(out, o);
 	return 0;
 }
+
+CMD_REGISTER(stats);

@@ -9,7 +9,7 @@
 
 enum sync_verb { SYNC_SHOW, SYNC_KERNEL };
 
-int sync_parse(int argc, char **argv, struct cmd_req *req, char *err)
+static int sync_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	if (argc == 0 || (argc == 1 && matches(argv[0], "show", 1))) {
 		req->verb = SYNC_SHOW;
@@ -62,7 +62,7 @@ static void sync_restore(struct xrt_router *r, const void *saved)
 		sync_set(r, *was_on, NULL);
 }
 
-int sync_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
+static int sync_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 {
 	if (req->verb == SYNC_SHOW) {
 		sync_show(c->r, c->json, c->out);
@@ -74,3 +74,5 @@ int sync_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
 		return rc;
 	return sync_set(c->r, req->sync.on, err);
 }
+
+CMD_REGISTER(sync);

@@ -21,7 +21,6 @@ struct cmd_verb {
 	size_t min; /* shortest abbreviation */
 	int id;
 };
-#define CMD_VERBS(v) (v), sizeof(v) / sizeof((v)[0])
 /* Consume the verb (none: "show") from argc and argv and return its id, the
  * first of v it abbreviates; else "unknown OBJ command "W" (NAMES)". */
 int parse_verb(int *argc, char ***argv, const struct cmd_verb *v, size_t n, const char *obj,
