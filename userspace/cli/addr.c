@@ -14,9 +14,7 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, cha
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
-			if ((rc = next_word(argc, argv, &i, err)))
-				return rc;
-			if ((rc = parse_dev(argv[i], a->dev, err)))
+			if ((rc = next_dev(argc, argv, &i, a->dev, err)))
 				return rc;
 		} else if (need_addr && !strcmp(w, "claim")) {
 			a->claim = true;

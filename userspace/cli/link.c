@@ -18,9 +18,7 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
-			if ((rc = next_word(argc, argv, &i, err)))
-				return rc;
-			if ((rc = parse_dev(argv[i], l->dev, err)))
+			if ((rc = next_dev(argc, argv, &i, l->dev, err)))
 				return rc;
 		} else if (allow_settings && !strcmp(w, "mtu")) {
 			if ((rc = next_word(argc, argv, &i, err)))

@@ -18,9 +18,7 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
-			if ((rc = next_word(argc, argv, &i, err)))
-				return rc;
-			if ((rc = parse_dev(argv[i], n->dev, err)))
+			if ((rc = next_dev(argc, argv, &i, n->dev, err)))
 				return rc;
 		} else if (!strcmp(w, "lladdr")) {
 			if ((rc = next_word(argc, argv, &i, err)))

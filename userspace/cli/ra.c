@@ -18,8 +18,7 @@ int parse_ra(int argc, char **argv, bool set, struct cmd_ra *c, char *err)
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
-			if ((rc = next_word(argc, argv, &i, err)) ||
-			    (rc = parse_dev(argv[i], c->dev, err)))
+			if ((rc = next_dev(argc, argv, &i, c->dev, err)))
 				return rc;
 		} else if (set && (!strcmp(w, "on") || !strcmp(w, "off"))) {
 			if (c->has_onoff)

@@ -140,9 +140,7 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			if ((rc = parse_u32(argv[i], 0, 0xfffff, &r->flowlabel, "flowlabel", err)))
 				return rc;
 		} else if (!strcmp(w, "iif") && mode == ROUTE_MODE_GET) {
-			if ((rc = next_word(argc, argv, &i, err)))
-				return rc;
-			if ((rc = parse_dev(argv[i], r->iif, err)))
+			if ((rc = next_dev(argc, argv, &i, r->iif, err)))
 				return rc;
 		} else if ((t = parse_rtn(w)) && !r->has_prefix && !r->has_type &&
 			   mode != ROUTE_MODE_GET) {

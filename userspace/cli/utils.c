@@ -38,6 +38,12 @@ int next_word(int argc, char **argv, int *i, char *err)
 	return 0;
 }
 
+int next_dev(int argc, char **argv, int *i, char dev[IF_NAMESIZE], char *err)
+{
+	int rc = next_word(argc, argv, i, err);
+	return rc ? rc : parse_dev(argv[*i], dev, err);
+}
+
 int parse_addr(const char *w, struct in6_addr *a, char *err)
 {
 	if (inet_pton(AF_INET6, w, a) != 1)

@@ -27,6 +27,8 @@ int parse_verb(int *argc, char ***argv, const struct cmd_verb *v, size_t n, cons
 	       const char *names, char *err);
 /* Step i to the value after argv[*i]; "\"WORD\" needs a value" if none. */
 int next_word(int argc, char **argv, int *i, char *err);
+/* next_word, then the value as an interface name ("dev D", "iif D"). */
+int next_dev(int argc, char **argv, int *i, char dev[IF_NAMESIZE], char *err);
 
 /*
  * Every parser fills err (XRT_ERR_LEN bytes) with a message that names
