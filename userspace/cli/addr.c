@@ -53,14 +53,6 @@ static int addr_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	return rc;
 }
 
-static int addr_index(const struct xrt_link *l, const struct in6_addr *a)
-{
-	for (unsigned i = 0; i < l->dev.naddrs; i++)
-		if (!memcmp(&l->dev.addr[i], a, sizeof(*a)))
-			return (int)i;
-	return -1;
-}
-
 /* Undo of a reload's add or del: the address as it was (or its absence). */
 struct addr_saved {
 	char dev[IF_NAMESIZE];
@@ -76,7 +68,7 @@ static void addr_restore(struct xrt_router *r, const void *saved)
 	struct xrt_link *l = router_link_by_name(r, s->dev);
 	if (!l)
 		return;
-	int i = addr_index(l, &s->addr);
+	int i = addr_find(l, &s->addr);
 	if (!s->existed) {
 		if (i >= 0)
 			addr_del(r, l, &s->addr, l->dev.plen[i], NULL);
@@ -84,7 +76,7 @@ static void addr_restore(struct xrt_router *r, const void *saved)
 	}
 	if (i < 0 && addr_add(r, l, &s->addr, s->plen, s->origin, NULL))
 		return;
-	if ((i = addr_index(l, &s->addr)) < 0)
+	if ((i = addr_find(l, &s->addr)) < 0)
 		return;
 	l->addr_origin[i] = s->origin;
 	if (s->claim && !l->addr_claim[i])
@@ -98,7 +90,7 @@ static int addr_save(struct cmd_ctx *c, const struct xrt_link *l, const struct i
 {
 	struct addr_saved s = { .addr = *a };
 	snprintf(s.dev, sizeof(s.dev), "%s", l->dev.name);
-	int i = addr_index(l, a);
+	int i = addr_find(l, a);
 	if (i >= 0) {
 		s.existed = true;
 		s.plen = l->dev.plen[i];
