@@ -109,6 +109,27 @@ assert_contains "$routes" "2001:db8:a3::/48" "-force: line 4 after the error"
 out=$(xrt_cli r -batch "$XRT_TMP/long.batch" 2>&1) && xrt_fail "an over-long line was accepted"
 assert_eq "$out" "Command failed $XRT_TMP/long.batch:1: line longer than 8190 bytes" "over-long batch line"
 assert_not_contains "$(xrt_cli r route show)" "2001:db8:a9::" "nothing of the long line applied"
+# Packing: lines of ~7.6 KB (a metric written with 7500 leading zeros) fill
+# a request to just under the old 60 KiB headroom, where one more line
+# would cross the daemon's 64 KiB limit; each line goes in only if its
+# encoding fits. A bad line after the first message is blamed by its own
+# number.
+big=$XRT_TMP/big.batch
+"$XRT_PY" - "$big" <<'PY'
+import sys
+zeros = "0" * 7500
+with open(sys.argv[1], "w") as f:
+    for i in range(20):
+        f.write("route add 2001:db8:b%x::/48 via 2001:db8:2::2 metric %s7\n" % (i, zeros))
+PY
+out=$(xrt_cli r -batch "$big" 2>&1) || xrt_fail "batch of 20 lines of 7.6 KB: $out"
+assert_eq "$(xrt_cli r route show | grep -c ' metric 7$')" 20 "every long line applied"
+xrt_cli_ok r route flush table main metric 7
+sed -i '15s/2001:db8:be::/2001:db8:be::1/' "$big"
+out=$(xrt_cli r -batch "$big" 2>&1) && xrt_fail "bad long line accepted"
+assert_eq "$out" "Command failed $big:15: 2001:db8:be::1/48 has host bits set" "bad line in the second message"
+assert_eq "$(xrt_cli r route show | grep -c ' metric 7$')" 14 "lines before the bad one applied"
+xrt_cli_ok r route flush table main metric 7
 # Output of show commands in a batch, JSON included.
 printf '%s\n' "route show table main" "link show" >"$XRT_TMP/show.batch"
 assert_contains "$(xrt_cli r -batch "$XRT_TMP/show.batch")" "$IF_RB: mtu" "show output in a batch"

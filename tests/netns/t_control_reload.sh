@@ -2,7 +2,9 @@
 # xrt: xrtd -c FILE runs the CLI grammar at start; SIGHUP and `xrt config
 # reload` apply only the difference (routes still named keep their next hop
 # untouched, vanished ones go, new ones come) without losing a forwarded
-# packet; a bad file names FILE:LINE and changes nothing.
+# packet; a bad file names FILE:LINE and changes nothing, whether its bad
+# line does not parse or fails when applied (the lines before it are
+# taken back).
 XRT_PREFIX_BASE=xc
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
@@ -70,6 +72,55 @@ before=$(xrt_cli r route show)
 out=$(xrt_cli r config reload 2>&1) && xrt_fail "reload of a bad file succeeded"
 assert_eq "$out" "Error: $conf:10: \"2001:db8:zz::/48\" is not an IPv6 prefix" "bad reload message"
 assert_eq "$(xrt_cli r route show)" "$before" "routes after a failed reload"
+# All or nothing. The state a failed reload must leave exactly as it was:
+state() {
+	local o
+	for o in "route show" "addr show" "link show" "ra show" "icmp show"; do
+		echo "== $o"
+		# shellcheck disable=SC2086
+		xrt_cli r $o
+	done
+	xrt_cli r punt show hop_limit | cut -c1-34 # reason, rate, burst (not the counters)
+	xrt_cli r neigh show | grep PERMANENT || true
+}
+cp "$conf.good" "$conf"
+xrt_cli_ok r config reload
+before=$(state)
+changes=("route add 2001:db8:c::/48 via 2001:db8:1::2" "route add 2001:db8:77::/48 via 2001:db8:2::2"
+	"route del 2001:db8:e::/48 metric 20" "icmp ratelimit 5 burst 5" "punt set hop_limit rate 7"
+	"link set dev $IF_RB mtu 1400 forwarding off" "addr add 2001:db8:5::1/64 dev $IF_RA claim"
+	"neigh add 2001:db8:1::9 lladdr 02:00:00:00:00:09 dev $IF_RA" "ra set dev $IF_RA on"
+	"neigh add 2001:db8:2::2 lladdr 02:00:00:00:00:22 dev $IF_RB" "addr add 2001:db8:2::1/64 dev $IF_RB claim")
+# A line that does not parse (line 23): the lines before it are not applied.
+write_conf "${changes[@]}" "route add 2001:db8:c::/48 via 2001:db8:2::2" "route add 2001:db8:e::/48 via 2001:db8:2::2 metric 20" \
+	"route add 2001:db8:f::/48 via 2001:db8:1::2" "route add 2001:db8:99::/48 via fe80::1 metric nine"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "reload of a file with a bad word succeeded"
+assert_eq "$out" "Error: $conf:23: metric \"nine\" is invalid (0..4294967295)" "parse error names FILE:LINE and the word"
+assert_eq "$(state)" "$before" "state after a reload whose line 23 does not parse"
+# A line that parses but fails when applied (an interface xrtd does not
+# have): the lines before it, applied by then, are taken back.
+write_conf "${changes[@]}" "route add 2001:db8:c::/48 via 2001:db8:2::2" "route add 2001:db8:e::/48 via 2001:db8:2::2 metric 20" \
+	"route add 2001:db8:f::/48 via 2001:db8:1::2" "route add 2001:db8:98::/48 via 2001:db8:2::2 dev xcnosuch0"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "reload through a missing interface succeeded"
+assert_contains "$out" "Error: $conf:23: " "apply error names FILE:LINE"
+assert_contains "$out" "xcnosuch0" "apply error names the interface"
+assert_eq "$(state)" "$before" "state after a reload whose line 23 failed when applied"
+# A full table part way: a gateway per route until the next-hop table
+# (XRT_MAX_NEXTHOPS - 1 ids) runs out.
+write_conf "${changes[@]}"
+"$XRT_PY" - "$conf" <<'PY'
+import sys
+p = sys.argv[1]
+body = open(p).read()
+extra = "".join("route add 2001:eee:%x:%x::/64 via 2001:db8:2::%x:%x\n" % (i >> 16, i & 0xffff, i >> 16, i & 0xffff)
+                for i in range(2, 65538))
+open(p, "w").write(body + extra)
+PY
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "65536 distinct next hops fitted in a reload"
+assert_contains "$out" "next-hop table is full" "full table in a reload"
+assert_eq "$(state)" "$before" "state after a reload that filled the next-hop table"
+out=$(xrt_exec a ping -6 -n -c 2 -i 0.1 -W 2 2001:db8:b::1) || xrt_fail "ping after the failed reloads: $out"
+cp "$conf.good" "$conf"
 # Removing interfaces and addresses from the file detaches and deletes them.
 {
 	echo "link attach dev $IF_RA"

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cli/cmd_parse.h"
+#include "cli/cmd.h"
 #include "ctl/ctl_proto.h"
 
 static char err[XRT_ERR_LEN];
@@ -274,4 +274,64 @@ Test(cli_parse, route_get_flow)
 	argc = words("2001:db8::/32 dev x sport 1", argv);
 	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "unknown word \"sport\"");
+}
+
+/* The command table: a whole command line parses into a request with no
+ * daemon behind it (config_check's dry run), or names the offending word. */
+static struct cmd_req req;
+
+static int cmd(const char *s)
+{
+	char *argv[64];
+	return cmd_parse(words(s, argv), argv, &req, err);
+}
+
+Test(cli_parse, table_objects_and_abbreviations)
+{
+	cr_assert_eq(cmd("r a 2001:db8::/32 via fe80::1 dev eth0"), 0, "%s", err);
+	cr_assert_str_eq(req.obj->name, "route");
+	cr_assert_eq(req.route.plen, 32);
+	cr_assert_eq(cmd("ro sh table all"), 0, "%s", err);
+	cr_assert(req.route.table_all);
+	cr_assert_eq(cmd("addr add 2001:db8::1/64 dev eth0 claim"), 0, "%s", err);
+	cr_assert_str_eq(req.obj->name, "address");
+	cr_assert(req.addr.claim);
+	cr_assert_eq(cmd("neighbor add 2001:db8::2 lladdr 02:00:00:00:00:01 dev eth0"), 0, "%s", err);
+	cr_assert_str_eq(req.obj->name, "neighbor");
+	cr_assert_eq(cmd("link attach dev nosuchif0"), 0, "parse does not look at interfaces: %s", err);
+	cr_assert_eq(cmd("st dev eth0"), 0, "%s", err);
+	cr_assert_str_eq(req.link.dev, "eth0");
+	cr_assert_eq(cmd("sync kernel on"), 0, "%s", err);
+	cr_assert(req.sync.on);
+	cr_assert_eq(cmd("punt set hop_limit rate 100"), 0, "%s", err);
+	cr_assert(req.punt.has_rate && !req.punt.has_burst);
+	cr_assert_eq(cmd("ra set dev eth0 on"), 0, "%s", err);
+	cr_assert_eq(cmd("icmp ratelimit 10"), 0, "%s", err);
+	cr_assert_eq(cmd("config reload"), 0, "%s", err);
+}
+
+Test(cli_parse, table_errors_name_the_word)
+{
+	cr_assert_eq(cmd(""), -EINVAL);
+	cr_assert_str_eq(err, "empty command");
+	cr_assert_eq(cmd("s"), -EINVAL, "stats and sync need two letters");
+	cr_assert_str_eq(err, "unknown object \"s\" (link, addr, route, neigh, stats, sync, punt, "
+			      "ra, icmp, config)");
+	cr_assert_eq(cmd("i show"), -EINVAL, "icmp is not abbreviated");
+	cr_assert_eq(cmd("route frob"), -EINVAL);
+	cr_assert_str_eq(err, "unknown route command \"frob\" (add, del, replace, show, get, "
+			      "flush, summary)");
+	cr_assert_eq(cmd("route flush 2001:db8::/32"), -EINVAL, "flush takes selectors");
+	cr_assert_eq(cmd("addr del 2001:db8::1/64 dev eth0 claim"), -EINVAL);
+	cr_assert_str_eq(err, "\"claim\" goes with addr add");
+	cr_assert_eq(cmd("punt set nosuch rate 1"), -EINVAL);
+	cr_assert(strstr(err, "unknown punt reason \"nosuch\""), "%s", err);
+	cr_assert_eq(cmd("punt set hop_limit rate"), -EINVAL);
+	cr_assert_str_eq(err, "missing value after \"rate\"");
+	cr_assert_eq(cmd("sync kernel maybe"), -EINVAL);
+	cr_assert_str_eq(err, "sync kernel \"maybe\" is invalid (on|off)");
+	cr_assert_eq(cmd("config frob"), -EINVAL);
+	cr_assert_str_eq(err, "unknown config command \"frob\" (reload)");
+	cr_assert_eq(cmd("link set mtu 1400"), -EINVAL);
+	cr_assert_str_eq(err, "\"dev\" is needed");
 }

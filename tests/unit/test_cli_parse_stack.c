@@ -1,8 +1,8 @@
-/* xrt tests: the grammar of `ra set|show` and `icmp ratelimit` (control/cmd_stack.c). */
+/* xrt tests: the grammar of `ra set|show` and `icmp ratelimit` (cli/ra.c, cli/icmp.c). */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <stdio.h>
-#include "cli/cmd_stack.h"
+#include "cli/cmd.h"
 #include "xrt/proto.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__ })

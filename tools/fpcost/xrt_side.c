@@ -48,10 +48,15 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	struct xrt_nh nh = {.ifindex = (__u32)t->out_ifindex, .mtu = 1500, .flags = XRT_NH_F_VALID};
 	memcpy(nh.gw, &t->gw, 16);
 	struct xrt_fib6_val blackhole = {.type = XRT_RTN_BLACKHOLE};
+	/* BPF_PROG_TEST_RUN repeats on the rewritten frame (the data is not
+	 * restored between repetitions), and ipv6_rcv drops a frame whose
+	 * destination MAC is not the ingress's (PACKET_OTHERHOST): the next
+	 * hop's MAC is the ingress's own, so every repetition arrives as a
+	 * frame for the router again, as a fresh one would. */
 	if (fp_xrt_iface(x, t->in_ifindex, t->in_mac, FP_XRT_IN_SLOT) ||
 	    fp_xrt_iface(x, t->out_ifindex, t->out_mac, 2) ||
 	    xrt_maps_nh_set(&x->maps, FP_XRT_NH_ID, &nh, err) < 0 ||
-	    xrt_maps_neigh_set(&x->maps, t->out_ifindex, nh.gw, t->gw_mac, XRT_NUD_PERMANENT,
+	    xrt_maps_neigh_set(&x->maps, t->out_ifindex, nh.gw, t->in_mac, XRT_NUD_PERMANENT,
 			       err) < 0 ||
 	    /* The neighbour came after the next hop: cache its MAC (xrtd's
 	     * router does the same for the next hops the RIB names). */

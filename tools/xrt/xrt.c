@@ -12,8 +12,6 @@
 #include "ctl/unix_sock.h"
 #include "xrt/err.h"
 
-/* Batches are cut below the message limit so the header always fits. */
-#define BATCH_FILL_LIMIT (XRT_CTL_MAX_MSG - 4096)
 #define LINE_MAX_LEN 8192
 
 static const char *sock_name = XRT_CTL_SOCK_DEFAULT;
@@ -141,6 +139,16 @@ static int run_one(int argc, char **argv, uint16_t flags)
 	return 0;
 }
 
+/* Bytes a command adds to a request (xrt_ctl_req_add: u32 argc, then each
+ * word with its NUL). */
+static size_t cmd_encoded_len(int argc, char **argv)
+{
+	size_t n = sizeof(uint32_t);
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	return n;
+}
+
 /* -batch: many commands per message, one connection, stop at the first error
  * (or report and go on with -force). Line numbers map failures back. */
 static int run_batch(const char *path, uint16_t flags, bool force)
@@ -166,33 +174,52 @@ static int run_batch(const char *path, uint16_t flags, bool force)
 	bool eof = false;
 	char msg[1024];
 
-	while (!eof) {
+	/* A line read but not yet packed: it did not fit in the last message. */
+	bool pending = false;
+	int nwords = 0;
+
+	while (!eof || pending) {
 		xrt_ctl_req_begin(&req, flags);
 		nlines = 0;
-		while (req.len < BATCH_FILL_LIMIT) {
-			if (!fgets(line, sizeof(line), f)) {
-				eof = true;
-				break;
+		for (;;) {
+			if (!pending) {
+				if (!fgets(line, sizeof(line), f)) {
+					eof = true;
+					break;
+				}
+				lineno++;
+				size_t len = strlen(line);
+				if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+					fprintf(stderr, "Command failed %s:%u: line longer than %d bytes\n",
+						path, lineno, LINE_MAX_LEN - 2);
+					rc = 1;
+					goto out; /* the rest of the line would be misread */
+				}
+				nwords = xrt_tokenize(line, words, XRT_CTL_MAX_WORDS);
+				if (nwords < 0) {
+					fprintf(stderr,
+						"Command failed %s:%u: bad quoting or too many words\n",
+						path, lineno);
+					rc = 1;
+					if (!force)
+						goto out;
+					continue;
+				}
+				if (nwords == 0)
+					continue;
+				pending = true;
 			}
-			lineno++;
-			size_t len = strlen(line);
-			if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-				fprintf(stderr, "Command failed %s:%u: line longer than %d bytes\n",
-					path, lineno, LINE_MAX_LEN - 2);
+			/* The daemon refuses a message above XRT_CTL_MAX_MSG: the
+			 * line goes in only if its encoding fits, else it opens the
+			 * next message. */
+			if (req.len + cmd_encoded_len(nwords, words) > XRT_CTL_MAX_MSG) {
+				if (nlines > 0)
+					break;
+				fprintf(stderr, "Command failed %s:%u: larger than a request (%d bytes)\n",
+					path, lineno, XRT_CTL_MAX_MSG);
 				rc = 1;
-				goto out; /* the rest of the line would be misread */
+				goto out;
 			}
-			int argc = xrt_tokenize(line, words, XRT_CTL_MAX_WORDS);
-			if (argc < 0) {
-				fprintf(stderr, "Command failed %s:%u: bad quoting or too many words\n",
-					path, lineno);
-				rc = 1;
-				if (!force)
-					goto out;
-				continue;
-			}
-			if (argc == 0)
-				continue;
 			if (nlines == lines_cap) {
 				lines_cap = lines_cap ? lines_cap * 2 : 1024;
 				unsigned *nl = realloc(lines, lines_cap * sizeof(*lines));
@@ -203,7 +230,8 @@ static int run_batch(const char *path, uint16_t flags, bool force)
 				lines = nl;
 			}
 			lines[nlines++] = lineno;
-			xrt_ctl_req_add(&req, argc, words);
+			xrt_ctl_req_add(&req, nwords, words);
+			pending = false;
 		}
 		/* With -force a failed command must not hide the rest of its
 		 * message: resend what follows it. */

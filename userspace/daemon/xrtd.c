@@ -17,7 +17,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
-#include "cli/cmd.h"
+#include "ctl/ctl_proto.h"
+#include "daemon/config.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"

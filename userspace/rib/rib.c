@@ -19,14 +19,21 @@ struct id_pool { /* free ids 1..max-1, popped lowest first */
 	uint32_t max;
 };
 
+/* One kind of shared, refcounted object the fast path holds by id: next
+ * hops or groups. */
+struct rib_objs {
+	struct htable index;
+	struct id_pool ids;
+	int (*del)(void *ctx, uint32_t id, char *err); /* rib_ops' nh_del or grp_del */
+};
+
 struct rib {
 	struct rib_ops ops;
 	struct htable nodes; /* by (table, prefix, plen) */
-	struct htable nhs;   /* by (dev, gateway, mtu, flags) */
+	struct rib_objs nh;  /* by (dev, gateway, mtu, flags) */
 	struct htable gws;   /* next hops with a gateway, by (dev, gateway) */
-	struct htable grps;  /* by members and weights */
+	struct rib_objs grp; /* by members and weights */
 	size_t nroutes;
-	struct id_pool nh_ids, grp_ids;
 	size_t max_routes;
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
@@ -142,6 +149,31 @@ static void pool_put(struct id_pool *p, uint32_t id)
 	p->free[p->n++] = id;
 }
 
+/* A new object from pool_alloc, programmed into the fast path with result
+ * rc: on success it takes its id and its index entry; on failure it is
+ * freed and its id stays free. */
+static bool objs_add(struct rib_objs *o, void *obj, struct htable_node *node, uint64_t hash,
+		     int rc)
+{
+	if (rc) {
+		free(obj);
+		return false;
+	}
+	pool_commit(&o->ids);
+	htable_add(&o->index, node, hash);
+	return true;
+}
+
+/* Nothing points at the object any more: its fast-path copy, index entry
+ * and id go. A failed delete leaves a harmless unreferenced entry that the
+ * next user of the id overwrites. */
+static void objs_del(struct rib *rib, struct rib_objs *o, struct htable_node *node, uint32_t id)
+{
+	o->del(rib->ops.ctx, id, NULL);
+	htable_del(&o->index, node);
+	pool_put(&o->ids, id);
+}
+
 void rib_prefix_mask(struct in6_addr *a, unsigned plen)
 {
 	for (unsigned i = 0; i < 16; i++) {
@@ -164,14 +196,16 @@ struct rib *rib_new(const struct rib_ops *ops)
 	if (!rib)
 		return NULL;
 	rib->ops = *ops;
+	rib->nh.del = ops->nh_del;
+	rib->grp.del = ops->grp_del;
 	rib->max_routes = XRT_MAX_ROUTES;
 	/* Start small, grow up to one bucket per object the fast path holds. */
 	if (htable_init(&rib->nodes, 1024, RIB_NODE_BUCKETS_MAX) ||
-	    htable_init(&rib->nhs, 256, XRT_MAX_NEXTHOPS) ||
+	    htable_init(&rib->nh.index, 256, XRT_MAX_NEXTHOPS) ||
 	    htable_init(&rib->gws, 256, XRT_MAX_NEXTHOPS) ||
-	    htable_init(&rib->grps, 64, XRT_MAX_NH_GROUPS) ||
-	    pool_init(&rib->nh_ids, XRT_MAX_NEXTHOPS, "next-hop", "next hops") ||
-	    pool_init(&rib->grp_ids, XRT_MAX_NH_GROUPS, "next-hop group", "groups")) {
+	    htable_init(&rib->grp.index, 64, XRT_MAX_NH_GROUPS) ||
+	    pool_init(&rib->nh.ids, XRT_MAX_NEXTHOPS, "next-hop", "next hops") ||
+	    pool_init(&rib->grp.ids, XRT_MAX_NH_GROUPS, "next-hop group", "groups")) {
 		rib_free(rib);
 		return NULL;
 	}
@@ -195,16 +229,16 @@ void rib_free(struct rib *rib)
 		}
 		free(n);
 	}
-	htable_for_each(&rib->nhs, pos)
+	htable_for_each(&rib->nh.index, pos)
 		free(htable_entry(pos, struct rib_nh, hnode));
-	htable_for_each(&rib->grps, pos)
+	htable_for_each(&rib->grp.index, pos)
 		free(htable_entry(pos, struct rib_grp, hnode));
 	htable_fini(&rib->nodes);
-	htable_fini(&rib->nhs);
+	htable_fini(&rib->nh.index);
 	htable_fini(&rib->gws);
-	htable_fini(&rib->grps);
-	free(rib->nh_ids.free);
-	free(rib->grp_ids.free);
+	htable_fini(&rib->grp.index);
+	free(rib->nh.ids.free);
+	free(rib->grp.ids.free);
 	free(rib);
 }
 
@@ -273,7 +307,7 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 	uint32_t flags = XRT_NH_F_VALID | (p->has_gw ? 0 : XRT_NH_F_CONNECTED);
 	struct in6_addr gw = p->has_gw ? p->gw : in6addr_any;
 	uint64_t hash = nh_hash(p->ifindex, &gw, mtu_cfg, flags);
-	htable_for_each_possible(&rib->nhs, pos, hash) {
+	htable_for_each_possible(&rib->nh.index, pos, hash) {
 		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
 		if (h->ifindex == p->ifindex && h->mtu_cfg == mtu_cfg &&
 		    h->flags == flags && !memcmp(&h->gw, &gw, sizeof(gw))) {
@@ -282,7 +316,7 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 		}
 	}
 	uint32_t id;
-	struct rib_nh *h = pool_alloc(&rib->nh_ids, sizeof(*h), &id, err, rc);
+	struct rib_nh *h = pool_alloc(&rib->nh.ids, sizeof(*h), &id, err, rc);
 	if (!h)
 		return NULL;
 	h->id = id;
@@ -293,13 +327,9 @@ static struct rib_nh *nh_get(struct rib *rib, const struct rib_path *p,
 	h->mtu = mtu_cfg ? mtu_cfg : rib->ops.link_mtu(rib->ops.ctx, p->ifindex);
 	h->dead = if_down(rib, p->ifindex);
 	*rc = nh_program(rib, h, err);
-	if (*rc) {
-		free(h);
+	if (!objs_add(&rib->nh, h, &h->hnode, hash, *rc))
 		return NULL;
-	}
-	pool_commit(&rib->nh_ids);
 	h->refcnt = 1;
-	htable_add(&rib->nhs, &h->hnode, hash);
 	if (p->has_gw)
 		htable_add(&rib->gws, &h->gwnode, gw_hash(h->ifindex, &h->gw));
 	return h;
@@ -309,13 +339,9 @@ static void nh_put(struct rib *rib, struct rib_nh *h)
 {
 	if (!h || --h->refcnt)
 		return;
-	/* Nothing points at it any more; a failed delete leaves a harmless
-	 * unreferenced entry that the next user of the id overwrites. */
-	rib->ops.nh_del(rib->ops.ctx, h->id, NULL);
-	htable_del(&rib->nhs, &h->hnode);
+	objs_del(rib, &rib->nh, &h->hnode, h->id);
 	if (!(h->flags & XRT_NH_F_CONNECTED))
 		htable_del(&rib->gws, &h->gwnode);
-	pool_put(&rib->nh_ids, h->id);
 	free(h);
 }
 
@@ -356,7 +382,7 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 			w[j - 1] = tw;
 		}
 	uint64_t hash = grp_hash(n, nh, w);
-	htable_for_each_possible(&rib->grps, pos, hash) {
+	htable_for_each_possible(&rib->grp.index, pos, hash) {
 		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
 		if (g->n == n && !memcmp(g->nh, nh, n * sizeof(*nh)) &&
 		    !memcmp(g->weight, w, n * sizeof(*w))) {
@@ -367,7 +393,7 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 		}
 	}
 	uint32_t id;
-	struct rib_grp *g = pool_alloc(&rib->grp_ids, sizeof(*g), &id, err, rc);
+	struct rib_grp *g = pool_alloc(&rib->grp.ids, sizeof(*g), &id, err, rc);
 	if (!g)
 		goto fail;
 	g->id = id;
@@ -375,13 +401,9 @@ static struct rib_grp *grp_get(struct rib *rib, unsigned n, struct rib_nh **nh,
 	memcpy(g->nh, nh, n * sizeof(*nh));
 	memcpy(g->weight, w, n * sizeof(*w));
 	*rc = grp_program(rib, g, err);
-	if (*rc) {
-		free(g);
+	if (!objs_add(&rib->grp, g, &g->hnode, hash, *rc))
 		goto fail;
-	}
-	pool_commit(&rib->grp_ids);
 	g->refcnt = 1;
-	htable_add(&rib->grps, &g->hnode, hash);
 	return g;
 fail:
 	for (unsigned i = 0; i < n; i++)
@@ -393,9 +415,7 @@ static void grp_put(struct rib *rib, struct rib_grp *g)
 {
 	if (!g || --g->refcnt)
 		return;
-	rib->ops.grp_del(rib->ops.ctx, g->id, NULL);
-	htable_del(&rib->grps, &g->hnode);
-	pool_put(&rib->grp_ids, g->id);
+	objs_del(rib, &rib->grp, &g->hnode, g->id);
 	for (unsigned i = 0; i < g->n; i++)
 		nh_put(rib, g->nh[i]);
 	free(g);
@@ -826,7 +846,7 @@ size_t rib_count(const struct rib *rib)
 int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err)
 {
 	uint32_t mtu = rib->ops.link_mtu(rib->ops.ctx, ifindex);
-	htable_for_each(&rib->nhs, pos) {
+	htable_for_each(&rib->nh.index, pos) {
 		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
 		if (h->ifindex != ifindex || h->mtu_cfg || h->mtu == mtu)
 			continue;
@@ -900,7 +920,7 @@ int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err)
 		}
 		rib->down[rib->ndown++] = ifindex;
 	}
-	htable_for_each(&rib->nhs, pos) {
+	htable_for_each(&rib->nh.index, pos) {
 		struct rib_nh *h = htable_entry(pos, struct rib_nh, hnode);
 		if (h->ifindex == ifindex)
 			h->dead = !up;
@@ -908,7 +928,7 @@ int rib_link_set_up(struct rib *rib, int ifindex, bool up, char *err)
 	/* Groups first: a route that stays on its group switches members in
 	 * place; then every prefix whose best live route changed. */
 	int rc = 0;
-	htable_for_each(&rib->grps, pos) {
+	htable_for_each(&rib->grp.index, pos) {
 		struct rib_grp *g = htable_entry(pos, struct rib_grp, hnode);
 		bool touched = false;
 		for (unsigned j = 0; j < g->n; j++)
@@ -985,6 +1005,6 @@ void rib_get_stats(const struct rib *rib, struct rib_stats *st)
 {
 	st->routes = rib->nroutes;
 	st->nodes = rib->nodes.count;
-	st->nexthops = rib->nhs.count;
-	st->groups = rib->grps.count;
+	st->nexthops = rib->nh.index.count;
+	st->groups = rib->grp.index.count;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 
-static int addr_find(const struct xrt_link *l, const struct in6_addr *a)
+int addr_find(const struct xrt_link *l, const struct in6_addr *a)
 {
 	for (unsigned i = 0; i < l->dev.naddrs; i++)
 		if (!memcmp(&l->dev.addr[i], a, sizeof(*a)))

@@ -1,18 +1,10 @@
-/* xrt: punt budgets (xrt_punt_cfg): the defaults xrtd programs at start, `xrt punt show|set`. */
+/* xrt: punt budgets (xrt_punt_cfg): the defaults xrtd programs at start, what reload puts back; `xrt punt` is cli/punt.c. */
 #include "router/punt.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <json-c/json.h>
-
-#include "cli/cmd_parse.h"
-
-
-#define PUNT_RATE_MAX 10000000u /* pps; far above what one AF_XDP socket takes */
-#define PUNT_BURST_MAX 1000000u
 
 /*
  * Default budget per reason (packets per second for the whole router, and
@@ -71,7 +63,7 @@ static const struct xrt_punt_cfg PUNT_DEFAULTS[XRT_PUNT_MAX] = {
 	[XRT_PUNT_REDIRECT] = { 20, 6 },
 };
 
-static int punt_write(struct xrt_router *r, unsigned reason, const struct xrt_punt_cfg *v,
+int punt_budget_set(struct xrt_router *r, unsigned reason, const struct xrt_punt_cfg *v,
 		      char *err)
 {
 	int rc = xrt_maps_punt_cfg_set(&r->maps, reason, v, err);
@@ -83,7 +75,7 @@ static int punt_write(struct xrt_router *r, unsigned reason, const struct xrt_pu
 int punt_defaults_program(struct xrt_router *r, char *err)
 {
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++) {
-		int rc = punt_write(r, i, &PUNT_DEFAULTS[i], err);
+		int rc = punt_budget_set(r, i, &PUNT_DEFAULTS[i], err);
 		if (rc)
 			return rc;
 		r->punt_from_config[i] = false;
@@ -102,7 +94,7 @@ int punt_config_sweep(struct xrt_router *r, char *err)
 	for (unsigned i = 0; i < XRT_PUNT_MAX; i++) {
 		if (!r->punt_stale[i])
 			continue;
-		int rc = punt_write(r, i, &PUNT_DEFAULTS[i], err);
+		int rc = punt_budget_set(r, i, &PUNT_DEFAULTS[i], err);
 		if (rc)
 			return rc;
 		r->punt_stale[i] = false;
@@ -116,128 +108,3 @@ void punt_config_unmark(struct xrt_router *r)
 	memset(r->punt_stale, 0, sizeof(r->punt_stale));
 }
 
-static int reason_parse(const char *w, char *err)
-{
-	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
-		if (!strcasecmp(w, xrt_punt_names[i]))
-			return (int)i;
-	char list[256] = "";
-	for (unsigned i = 0; i < XRT_PUNT_MAX; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-			 xrt_punt_names[i]);
-	ERR("unknown punt reason \"%s\" (%s)", w, list);
-	return -EINVAL;
-}
-
-static int punt_show(struct xrt_router *r, int only, bool json, struct xrt_buf *out,
-		     char *err)
-{
-	struct xrt_stats st;
-	uint64_t limited[XRT_PUNT_MAX];
-	int rc = xrt_maps_stats_read(&r->maps, -1, &st, err);
-	if (rc || (rc = xrt_maps_punt_limited(&r->maps, limited, err)))
-		return rc;
-	json_object *a = json ? json_object_new_array() : NULL;
-	if (!json)
-		xrt_buf_printf(out, "%-14s %10s %8s %12s %12s\n", "reason", "rate/s", "burst",
-			       "punted", "limited");
-	for (unsigned i = 0; i < XRT_PUNT_MAX; i++) {
-		if (only >= 0 && (unsigned)only != i)
-			continue;
-		const struct xrt_punt_cfg *c = &r->punt_cfg[i];
-		if (json) {
-			json_object *o = json_object_new_object();
-			json_object_object_add(o, "reason", json_object_new_string(xrt_punt_names[i]));
-			json_object_object_add(o, "rate", json_object_new_int64(c->rate_pps));
-			json_object_object_add(o, "burst", json_object_new_int64(c->burst));
-			json_object_object_add(o, "punted", json_object_new_int64((int64_t)st.punt[i]));
-			json_object_object_add(o, "limited", json_object_new_int64((int64_t)limited[i]));
-			json_object_array_add(a, o);
-			continue;
-		}
-		char rate[16];
-		if (c->rate_pps)
-			snprintf(rate, sizeof(rate), "%u", c->rate_pps);
-		else
-			snprintf(rate, sizeof(rate), "unlimited");
-		xrt_buf_printf(out, "%-14s %10s %8u %12llu %12llu\n", xrt_punt_names[i], rate,
-			       c->burst, (unsigned long long)st.punt[i],
-			       (unsigned long long)limited[i]);
-	}
-	if (json) {
-		xrt_buf_printf(out, "%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
-		json_object_put(a);
-	}
-	return 0;
-}
-
-int cmd_punt(struct xrt_router *r, int argc, char **argv, bool json, struct xrt_buf *out,
-	     char *err)
-{
-	const char *verb = argc ? argv[0] : "show";
-	argc = argc ? argc - 1 : 0;
-	argv++;
-	size_t vlen = strlen(verb);
-	if (vlen && !strncmp(verb, "show", vlen)) {
-		if (argc > 1) {
-			ERR("unknown word \"%s\"", argv[1]);
-			return -EINVAL;
-		}
-		int only = argc ? reason_parse(argv[0], err) : -1;
-		if (argc && only < 0)
-			return only;
-		if (r->check_only)
-			return 0;
-		return punt_show(r, only, json, out, err);
-	}
-	if (vlen && !strncmp(verb, "set", vlen)) {
-		if (argc < 1) {
-			ERR("usage: punt set REASON [rate PPS] [burst N] (rate 0 = unlimited)");
-			return -EINVAL;
-		}
-		int reason = reason_parse(argv[0], err);
-		if (reason < 0)
-			return reason;
-		bool has_rate = false, has_burst = false;
-		uint32_t rate = 0, burst = 0;
-		int rc;
-		for (int i = 1; i < argc; i++) {
-			if (!strcmp(argv[i], "rate") && i + 1 < argc) {
-				if ((rc = parse_u32(argv[++i], 0, PUNT_RATE_MAX, &rate, "rate", err)))
-					return rc;
-				has_rate = true;
-			} else if (!strcmp(argv[i], "burst") && i + 1 < argc) {
-				if ((rc = parse_u32(argv[++i], 1, PUNT_BURST_MAX, &burst, "burst",
-						    err)))
-					return rc;
-				has_burst = true;
-			} else if (!strcmp(argv[i], "rate") || !strcmp(argv[i], "burst")) {
-				ERR("missing value after \"%s\"", argv[i]);
-				return -EINVAL;
-			} else {
-				ERR("unknown word \"%s\"", argv[i]);
-				return -EINVAL;
-			}
-		}
-		if (!has_rate && !has_burst) {
-			ERR("punt set %s: say rate PPS and/or burst N", xrt_punt_names[reason]);
-			return -EINVAL;
-		}
-		if (r->check_only)
-			return 0;
-		struct xrt_punt_cfg v = r->punt_cfg[reason];
-		if (has_rate)
-			v.rate_pps = rate;
-		if (has_burst)
-			v.burst = burst;
-		if (v.burst == 0)
-			v.burst = 1;
-		if ((rc = punt_write(r, (unsigned)reason, &v, err)))
-			return rc;
-		r->punt_from_config[reason] = r->in_config;
-		r->punt_stale[reason] = false;
-		return 0;
-	}
-	ERR("unknown punt command \"%s\" (show, set)", verb);
-	return -EINVAL;
-}

@@ -44,8 +44,6 @@ struct xrt_router {
 	 * file set (a reload puts the ones it no longer sets back to default). */
 	struct xrt_punt_cfg punt_cfg[XRT_PUNT_MAX];
 	bool punt_from_config[XRT_PUNT_MAX], punt_stale[XRT_PUNT_MAX];
-	/* config_check: commands only parse (no maps yet), nothing applies. */
-	bool check_only;
 	const char *config_path;
 	struct nl_mirror *mirror; /* kernel FIB mirroring, NULL when off */
 	/* Static neighbours the configuration file added, so that a reload

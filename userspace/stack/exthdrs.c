@@ -172,6 +172,19 @@ int ipv6_rthdr_rcv(struct pkt *p)
 	return -1;
 }
 
+bool ipv6_exthdr_step(const uint8_t *nh, size_t len, uint8_t *next, size_t *off)
+{
+	if (*off + 2 > len)
+		return false;
+	const uint8_t *h = nh + *off;
+	/* The kernel's ipv6_authlen (RFC 4302 2.2: 4-octet units, minus 2)
+	 * and ipv6_optlen (RFC 8200 4.3: 8-octet units, not counting the first). */
+	size_t hdrlen = *next == NEXTHDR_AUTH ? ((size_t)h[1] + 2) * 4 : ((size_t)h[1] + 1) * 8;
+	*next = h[0];
+	*off += hdrlen;
+	return true;
+}
+
 bool ipv6_skip_exthdr(const uint8_t *nh, size_t len, uint8_t *proto, size_t *off,
 		      bool *nonfirst_frag)
 {
@@ -183,16 +196,9 @@ bool ipv6_skip_exthdr(const uint8_t *nh, size_t len, uint8_t *proto, size_t *off
 		case NEXTHDR_HOP:
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
-			if (o + 2 > len)
-				return false;
-			next = nh[o];
-			o += ((size_t)nh[o + 1] + 1) * 8;
-			break;
 		case NEXTHDR_AUTH:
-			if (o + 2 > len)
+			if (!ipv6_exthdr_step(nh, len, &next, &o))
 				return false;
-			next = nh[o];
-			o += ((size_t)nh[o + 1] + 2) * 4;
 			break;
 		case NEXTHDR_FRAGMENT: {
 			if (o + IP6_FRAG_HDR_LEN > len)

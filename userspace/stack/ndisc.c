@@ -67,6 +67,35 @@ static bool dev_has_addr(const struct xrt_netdev *dev, const struct in6_addr *a)
 
 static uint8_t nd_buf[PKT_HEADROOM + IP6_MIN_MTU];
 
+/* Start a message in nd_buf after room for the IPv6 header: its fixed
+ * part of len bytes zeroed, the ICMPv6 type set (the kernel's
+ * ndisc_alloc_skb and the nd_msg it fills). */
+static uint8_t *ndisc_msg_start(uint8_t type, size_t len)
+{
+	uint8_t *icmp = nd_buf + PKT_HEADROOM + IP6_HDR_LEN;
+	memset(icmp, 0, len);
+	icmp[0] = type;
+	return icmp;
+}
+
+/* A Source or Target Link-Layer Address option at opt (the kernel's
+ * ndisc_fill_addr_option, RFC 4861 4.6.1); returns its length. */
+static size_t ndisc_fill_addr_option(uint8_t *opt, uint8_t type, const uint8_t mac[6])
+{
+	opt[0] = type;
+	opt[1] = ND_LLA_OPT_LEN / ND_OPT_LEN_UNIT;
+	memcpy(opt + 2, mac, 6);
+	return ND_LLA_OPT_LEN;
+}
+
+/* Send the message of icmp_len bytes built in nd_buf (the kernel's ndisc_send_skb). */
+static void ndisc_send_skb(const struct in6_addr *src, const struct in6_addr *dst,
+			   size_t icmp_len, int ifindex, const uint8_t dst_mac[6])
+{
+	icmp6_xmit_direct(nd_buf + PKT_HEADROOM, src, dst, ND_HOP_LIMIT, icmp_len, ifindex,
+			  dst_mac);
+}
+
 static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *dst,
 			  const uint8_t dst_mac[6], const struct in6_addr *target,
 			  bool solicited, bool anycast)
@@ -79,21 +108,16 @@ static void ndisc_send_na(const struct xrt_netdev *dev, const struct in6_addr *d
 		ICMP6_INC(OUT_ERRORS);
 		return;
 	}
-	uint8_t *data = nd_buf + PKT_HEADROOM;
-	uint8_t *icmp = data + IP6_HDR_LEN;
-	memset(icmp, 0, ND_NA_LEN + ND_LLA_OPT_LEN);
-	icmp[0] = ND_NEIGHBOR_ADVERT;
+	uint8_t *icmp = ndisc_msg_start(ND_NEIGHBOR_ADVERT, ND_NA_LEN);
 	/* RFC 4861 7.2.4: R (we route), S when solicited, O for our own;
 	 * 7.2.7: O clear for an anycast target, so that a unicast owner's
 	 * advertisement (or another router's) is not overridden. */
 	icmp[4] = ND_NA_FLAG_ROUTER | (anycast ? 0 : ND_NA_FLAG_OVERRIDE) |
 		  (solicited ? ND_NA_FLAG_SOLICITED : 0);
 	memcpy(icmp + 8, target, 16);
-	icmp[ND_NA_LEN] = ND_OPT_TARGET_LL_ADDR;
-	icmp[ND_NA_LEN + 1] = 1;
-	memcpy(icmp + ND_NA_LEN + 2, dev->mac, 6);
-	icmp6_xmit_direct(data, &src, dst, ND_HOP_LIMIT, ND_NA_LEN + ND_LLA_OPT_LEN,
-			  dev->ifindex, dst_mac);
+	size_t len = ND_NA_LEN + ndisc_fill_addr_option(icmp + ND_NA_LEN, ND_OPT_TARGET_LL_ADDR,
+							 dev->mac);
+	ndisc_send_skb(&src, dst, len, dev->ifindex, dst_mac);
 }
 
 /*
@@ -128,16 +152,11 @@ void ndisc_send_ns(int ifindex, const struct in6_addr *target, const uint8_t *un
 		ip6_solicited_node(target, &dst);
 		ip6_mc_mac(&dst, mac);
 	}
-	uint8_t *data = nd_buf + PKT_HEADROOM;
-	uint8_t *icmp = data + IP6_HDR_LEN;
-	memset(icmp, 0, ND_NS_LEN + ND_LLA_OPT_LEN);
-	icmp[0] = ND_NEIGHBOR_SOLICIT;
+	uint8_t *icmp = ndisc_msg_start(ND_NEIGHBOR_SOLICIT, ND_NS_LEN);
 	memcpy(icmp + 8, target, 16);
-	icmp[ND_NS_LEN] = ND_OPT_SOURCE_LL_ADDR;
-	icmp[ND_NS_LEN + 1] = 1;
-	memcpy(icmp + ND_NS_LEN + 2, dev->mac, 6);
-	icmp6_xmit_direct(data, &src, &dst, ND_HOP_LIMIT, ND_NS_LEN + ND_LLA_OPT_LEN, ifindex,
-			  mac);
+	size_t len = ND_NS_LEN + ndisc_fill_addr_option(icmp + ND_NS_LEN, ND_OPT_SOURCE_LL_ADDR,
+							 dev->mac);
+	ndisc_send_skb(&src, &dst, len, ifindex, mac);
 }
 
 static void anycast_na_delay(const struct xrt_netdev *dev, const struct in6_addr *dst,
@@ -300,20 +319,13 @@ void ndisc_send_redirect(struct pkt *p, const struct fib6_result *res)
 		ICMP6_INC(OUT_RATE_LIMIT_HOST);
 		return;
 	}
-	uint8_t *data = nd_buf + PKT_HEADROOM;
-	uint8_t *icmp = data + IP6_HDR_LEN;
+	uint8_t *icmp = ndisc_msg_start(ND_REDIRECT, ND_REDIRECT_LEN);
 	size_t len = ND_REDIRECT_LEN;
-	memset(icmp, 0, len);
-	icmp[0] = ND_REDIRECT;
 	memcpy(icmp + 8, target, 16);
 	memcpy(icmp + 24, &ip6->daddr, 16);
 	uint8_t mac[6];
-	if (neigh_lookup_mac(p->ifindex, target, mac)) {
-		icmp[len] = ND_OPT_TARGET_LL_ADDR;
-		icmp[len + 1] = 1;
-		memcpy(icmp + len + 2, mac, 6);
-		len += ND_LLA_OPT_LEN;
-	}
+	if (neigh_lookup_mac(p->ifindex, target, mac))
+		len += ndisc_fill_addr_option(icmp + len, ND_OPT_TARGET_LL_ADDR, mac);
 	/* Redirected Header: as much of the packet as keeps us within 1280
 	 * bytes, in whole 8-byte units (RFC 4861 4.6.3). */
 	size_t room = IP6_MIN_MTU - IP6_HDR_LEN - len - ND_REDIR_OPT_HDR;
@@ -328,7 +340,7 @@ void ndisc_send_redirect(struct pkt *p, const struct fib6_result *res)
 		len += ND_REDIR_OPT_HDR + quote;
 	}
 	struct in6_addr dst = ip6->saddr;
-	icmp6_xmit_direct(data, &src, &dst, ND_HOP_LIMIT, len, p->ifindex, p->eth_src);
+	ndisc_send_skb(&src, &dst, len, p->ifindex, p->eth_src);
 }
 
 /* ---- Router Advertisements (RFC 4861 6.2) ---- */
@@ -453,19 +465,13 @@ static void ndisc_send_ra(const struct xrt_netdev *dev, const struct stack_ra_co
 		ICMP6_INC(OUT_ERRORS);
 		return;
 	}
-	uint8_t *data = nd_buf + PKT_HEADROOM;
-	uint8_t *icmp = data + IP6_HDR_LEN;
+	uint8_t *icmp = ndisc_msg_start(ND_ROUTER_ADVERT, ND_RA_LEN_FIXED);
 	size_t len = ND_RA_LEN_FIXED;
-	memset(icmp, 0, len);
-	icmp[0] = ND_ROUTER_ADVERT;
 	icmp[4] = 64; /* Cur Hop Limit: what hosts should use */
 	icmp[6] = (uint8_t)(lifetime_s >> 8);
 	icmp[7] = (uint8_t)lifetime_s;
 	/* Reachable Time and Retrans Timer 0: unspecified by this router. */
-	icmp[len] = ND_OPT_SOURCE_LL_ADDR;
-	icmp[len + 1] = 1;
-	memcpy(icmp + len + 2, dev->mac, 6);
-	len += ND_LLA_OPT_LEN;
+	len += ndisc_fill_addr_option(icmp + len, ND_OPT_SOURCE_LL_ADDR, dev->mac);
 	if (cfg->mtu != STACK_RA_MTU_OFF) {
 		uint8_t *mtu = icmp + len;
 		memset(mtu, 0, ND_OPT_MTU_LEN);
@@ -499,7 +505,7 @@ static void ndisc_send_ra(const struct xrt_netdev *dev, const struct stack_ra_co
 	struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
 	uint8_t mac[6];
 	ip6_mc_mac(&all_nodes, mac);
-	icmp6_xmit_direct(data, &src, &all_nodes, ND_HOP_LIMIT, len, dev->ifindex, mac);
+	ndisc_send_skb(&src, &all_nodes, len, dev->ifindex, mac);
 }
 
 static uint64_t ra_interval_ns(struct ra_iface *r)

@@ -72,23 +72,28 @@ void neigh_init(void)
 		buckets[i] = -1;
 }
 
-static void hold_free(struct neighbour *n)
+/* Empty n's hold queue oldest first, handing each packet to fn (if any)
+ * once it no longer counts towards the hold limits, then freeing it. */
+static void neigh_hold_drain(struct neighbour *n,
+			     void (*fn)(const struct neighbour *n, struct neigh_held *h))
 {
 	struct neigh_held *h = n->hold_head;
+	n->hold_head = n->hold_tail = NULL;
+	n->hold_count = 0;
 	while (h) {
 		struct neigh_held *next = h->next;
 		hold_bytes -= h->len;
+		if (fn)
+			fn(n, h);
 		free(h);
 		h = next;
 	}
-	n->hold_head = n->hold_tail = NULL;
-	n->hold_count = 0;
 }
 
 void neigh_fini(void)
 {
 	for (unsigned i = 0; i < NEIGH_TABLE_SIZE; i++) {
-		hold_free(&tbl[i]);
+		neigh_hold_drain(&tbl[i], NULL);
 		tbl[i].used = false;
 		tbl[i].unres_listed = false;
 	}
@@ -281,7 +286,7 @@ static void neigh_destroy(struct neighbour *n)
 {
 	bool was_programmed = n->state & XRT_NUD_VALID;
 	neigh_unres_unlink(n);
-	hold_free(n);
+	neigh_hold_drain(n, NULL);
 	int idx = (int)(n - tbl);
 	int *link = &buckets[neigh_hash(n->ifindex, &n->addr)];
 	while (*link >= 0 && *link != idx)
@@ -309,19 +314,15 @@ static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_
 		senv.neigh_changed(senv.ctx, n->ifindex, &n->addr, n->mac, state);
 }
 
+static void neigh_xmit_held(const struct neighbour *n, struct neigh_held *h)
+{
+	dev_xmit_ip6(n->ifindex, n->mac, h->data + PKT_HEADROOM, h->len);
+}
+
 /* Transmit everything that waited for this neighbour, in order. */
 static void neigh_flush_hold(struct neighbour *n)
 {
-	struct neigh_held *h = n->hold_head;
-	n->hold_head = n->hold_tail = NULL;
-	n->hold_count = 0;
-	while (h) {
-		struct neigh_held *next = h->next;
-		hold_bytes -= h->len;
-		dev_xmit_ip6(n->ifindex, n->mac, h->data + PKT_HEADROOM, h->len);
-		free(h);
-		h = next;
-	}
+	neigh_hold_drain(n, neigh_xmit_held);
 }
 
 static void neigh_hold(struct neighbour *n, const uint8_t *data, size_t len, int iif)
@@ -397,28 +398,25 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 	return 0;
 }
 
+static void neigh_report_held(const struct neighbour *n, struct neigh_held *h)
+{
+	(void)n;
+	struct pkt p = {
+		.nh = h->data + PKT_HEADROOM,
+		.len = h->len,
+		.cap = h->len,
+		.ifindex = h->iif,
+	};
+	DROP_INC(NEIGH_FAILED);
+	MIB_INC(OUT_DISCARDS);
+	icmp6_send(&p, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0);
+}
+
 /* RFC 4861 7.2.2: resolution failed; each held packet gets Destination
  * Unreachable code 3 (address unreachable). */
 static void neigh_resolution_failed(struct neighbour *n)
 {
-	struct neigh_held *h = n->hold_head;
-	n->hold_head = n->hold_tail = NULL;
-	n->hold_count = 0;
-	while (h) {
-		struct neigh_held *next = h->next;
-		hold_bytes -= h->len;
-		struct pkt p = {
-			.nh = h->data + PKT_HEADROOM,
-			.len = h->len,
-			.cap = h->len,
-			.ifindex = h->iif,
-		};
-		DROP_INC(NEIGH_FAILED);
-		MIB_INC(OUT_DISCARDS);
-		icmp6_send(&p, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0);
-		free(h);
-		h = next;
-	}
+	neigh_hold_drain(n, neigh_report_held);
 	neigh_destroy(n);
 }
 

@@ -134,16 +134,9 @@ static bool first_frag_chain_complete(const uint8_t *nh, size_t len, uint8_t nex
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
 		case NEXTHDR_HOP:
-			if (off + 2 > len)
-				return false;
-			next = nh[off];
-			off += ((size_t)nh[off + 1] + 1) * 8;
-			break;
 		case NEXTHDR_AUTH:
-			if (off + 2 > len)
+			if (!ipv6_exthdr_step(nh, len, &next, &off))
 				return false;
-			next = nh[off];
-			off += ((size_t)nh[off + 1] + 2) * 4;
 			break;
 		case NEXTHDR_TCP:
 			return off + 20 <= len;

@@ -179,6 +179,10 @@ void icmp6_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info);
 void icmp6_init(void);
 int icmp6_xmit(uint8_t *data, const struct in6_addr *src, const struct in6_addr *dst,
 	       uint8_t hop_limit, size_t icmp_len, int oif, int iif);
+/* Step over the Hop-by-Hop, Routing, Destination Options or AH header of
+ * type *next at *off: *next becomes its Next Header, *off the header after
+ * it; false when its length bytes are past len. */
+bool ipv6_exthdr_step(const uint8_t *nh, size_t len, uint8_t *next, size_t *off);
 /* Walk the extension chain from the IPv6 header: upper-layer protocol and
  * its offset, or false when the chain leaves the packet. */
 bool ipv6_skip_exthdr(const uint8_t *nh, size_t len, uint8_t *proto, size_t *off,

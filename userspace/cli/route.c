@@ -1,0 +1,790 @@
+/* xrt: `route add|del|replace|show|get|flush|summary` (iproute2's ip/iproute.c): the RIB seen and changed from the CLI. */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/ip6_fib.h"
+#include "xrt/multipath.h"
+#include "stack/neighbour.h"
+#include "xrt/proto.h"
+
+enum route_verb {
+	ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL, ROUTE_SHOW, ROUTE_SUMMARY, ROUTE_GET, ROUTE_FLUSH
+};
+
+/* The next hop that "via" or "dev" (the word, for the message) fills: the
+ * route's only one, or in a multipath route the last "nexthop" opened. */
+static struct cmd_nexthop *nexthop_to_fill(struct cmd_route *r, struct cmd_nexthop *cur,
+					   const char *word, char *err)
+{
+	if (!r->multipath) {
+		if (r->nnh == 0)
+			r->nnh = 1;
+		return &r->nh[0];
+	}
+	if (!cur)
+		ERR("\"%s\" must follow \"nexthop\" in a multipath route", word);
+	return cur;
+}
+
+int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_route *r,
+		char *err)
+{
+	int rc;
+	memset(r, 0, sizeof(*r));
+	r->type = XRT_RTN_UNICAST;
+	r->table = XRT_TABLE_MAIN;
+	r->metric = RIB_METRIC_USER;
+	struct cmd_nexthop *cur = NULL; /* next hop being filled */
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		uint32_t t;
+		if (!strcmp(w, "via")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (!(cur = nexthop_to_fill(r, cur, "via", err)))
+				return -EINVAL;
+			if (cur->has_gw)
+				return xrt_fail(err, -EINVAL, "\"via\" is given twice");
+			if ((rc = parse_addr(argv[i], &cur->gw, err)))
+				return rc;
+			cur->has_gw = true;
+		} else if (!strcmp(w, "dev") || !strcmp(w, "oif")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (!(cur = nexthop_to_fill(r, cur, "dev", err)))
+				return -EINVAL;
+			if (cur->dev[0])
+				return xrt_fail(err, -EINVAL, "\"dev\" is given twice");
+			if ((rc = parse_dev(argv[i], cur->dev, err)))
+				return rc;
+		} else if (!strcmp(w, "weight")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (!r->multipath || !cur)
+				return xrt_fail(err, -EINVAL,
+						"\"weight\" belongs to a \"nexthop\"");
+			if ((rc = parse_u32(argv[i], 1, RIB_WEIGHT_MAX, &cur->weight, "weight",
+					    err)))
+				return rc;
+		} else if (!strcmp(w, "nexthop")) {
+			if (mode != ROUTE_MODE_ADD)
+				return xrt_fail(err, -EINVAL,
+						"\"nexthop\" is only valid for add and replace");
+			if (!r->multipath && r->nnh)
+				return xrt_fail(err, -EINVAL,
+						"\"nexthop\" cannot follow a plain \"via\" or \"dev\"");
+			if (r->nnh == RIB_MAX_PATHS)
+				return xrt_fail(err, -E2BIG,
+						"too many next hops (at most %d)", RIB_MAX_PATHS);
+			r->multipath = true;
+			cur = &r->nh[r->nnh++];
+		} else if (!strcmp(w, "metric") || !strcmp(w, "preference") ||
+			   !strcmp(w, "priority")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if ((rc = parse_u32(argv[i], 0, UINT32_MAX, &r->metric, "metric", err)))
+				return rc;
+			r->has_metric = true;
+		} else if (!strcmp(w, "table")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (mode == ROUTE_MODE_SHOW && !strcmp(argv[i], "all")) {
+				r->table_all = true;
+			} else if ((rc = parse_table(argv[i], &r->table, err))) {
+				return rc;
+			}
+			r->has_table = true;
+		} else if (!strcmp(w, "mtu")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if ((rc = parse_u32(argv[i], IP6_MIN_MTU, 65535, &r->mtu, "mtu", err)))
+				return rc;
+		} else if (!strcmp(w, "from") && mode == ROUTE_MODE_GET) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if ((rc = parse_addr(argv[i], &r->from, err)))
+				return rc;
+			r->has_from = true;
+		} else if (!strcmp(w, "ipproto") && mode == ROUTE_MODE_GET) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			uint32_t p;
+			if (!strcmp(argv[i], "udp"))
+				p = NEXTHDR_UDP;
+			else if (!strcmp(argv[i], "tcp"))
+				p = NEXTHDR_TCP;
+			else if (!strcmp(argv[i], "icmpv6") || !strcmp(argv[i], "ipv6-icmp"))
+				p = NEXTHDR_ICMP;
+			else if ((rc = parse_u32(argv[i], 0, 255, &p, "ipproto", err)))
+				return rc;
+			r->ipproto = (uint8_t)p;
+			r->has_ipproto = true;
+		} else if ((!strcmp(w, "sport") || !strcmp(w, "dport")) &&
+			   mode == ROUTE_MODE_GET) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			uint32_t port;
+			if ((rc = parse_u32(argv[i], 0, 65535, &port, w, err)))
+				return rc;
+			if (w[0] == 's')
+				r->sport = (uint16_t)port;
+			else
+				r->dport = (uint16_t)port;
+		} else if (!strcmp(w, "flowlabel") && mode == ROUTE_MODE_GET) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if ((rc = parse_u32(argv[i], 0, 0xfffff, &r->flowlabel, "flowlabel", err)))
+				return rc;
+		} else if (!strcmp(w, "iif") && mode == ROUTE_MODE_GET) {
+			if ((rc = next_dev(argc, argv, &i, r->iif, err)))
+				return rc;
+		} else if ((t = parse_rtn(w)) && !r->has_prefix && !r->has_type &&
+			   mode != ROUTE_MODE_GET) {
+			r->type = t;
+			r->has_type = true;
+		} else if (!r->has_prefix && strcmp(w, "to") != 0) {
+			if (mode == ROUTE_MODE_GET) {
+				if ((rc = parse_addr(w, &r->prefix, err)))
+					return rc;
+				r->plen = 128;
+			} else if ((rc = parse_prefix(w, &r->prefix, &r->plen, false, err))) {
+				return rc;
+			}
+			r->has_prefix = true;
+		} else if (!strcmp(w, "to") && !r->has_prefix) {
+			continue;
+		} else {
+			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
+		}
+	}
+	if (mode != ROUTE_MODE_SHOW && !r->has_prefix)
+		return xrt_fail(err, -EINVAL,
+				mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
+	if (mode == ROUTE_MODE_ADD) {
+		if (r->type == XRT_RTN_UNICAST && r->nnh == 0)
+			return xrt_fail(err, -EINVAL,
+					"a unicast route needs \"via\", \"dev\" or \"nexthop\"");
+		if (r->type != XRT_RTN_UNICAST && r->nnh)
+			return xrt_fail(err, -EINVAL,
+					"a %s route takes no next hop", rtn_name(r->type));
+		if (r->type == XRT_RTN_LOCAL)
+			return xrt_fail(err, -EINVAL, "local routes come from \"xrt addr add\"");
+		for (unsigned k = 0; k < r->nnh; k++)
+			if (!r->nh[k].has_gw && !r->nh[k].dev[0])
+				return xrt_fail(err, -EINVAL,
+						"nexthop %u needs \"via\" or \"dev\"", k + 1);
+	}
+	return 0;
+}
+
+static int resolve_paths(struct xrt_router *r, const struct cmd_route *c,
+			 struct rib_route_spec *s, char *err)
+{
+	s->npaths = c->nnh;
+	for (unsigned i = 0; i < c->nnh; i++) {
+		struct rib_path *p = &s->path[i];
+		memset(p, 0, sizeof(*p));
+		p->has_gw = c->nh[i].has_gw;
+		p->gw = c->nh[i].gw;
+		p->weight = c->nh[i].weight;
+		if (c->nh[i].dev[0]) {
+			struct xrt_link *l = router_link_need(r, c->nh[i].dev, err);
+			if (!l)
+				return -ENODEV;
+			p->ifindex = l->dev.ifindex;
+		}
+	}
+	return 0;
+}
+
+static const char *nud_name(uint16_t s)
+{
+	return neigh_state_name(s);
+}
+
+static void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out)
+{
+	char p[INET6_ADDRSTRLEN + 8], g[INET6_ADDRSTRLEN], t[16];
+	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
+	if (rt->type != XRT_RTN_UNICAST)
+		xrt_buf_printf(out, "%s ", rtn_name(rt->type));
+	xrt_buf_printf(out, "%s", p);
+	if (rt->nh) {
+		if (!(rt->nh->flags & XRT_NH_F_CONNECTED))
+			xrt_buf_printf(out, " via %s", ntop(&rt->nh->gw, g));
+		xrt_buf_printf(out, " dev %s", dev_name(r, rt->nh->ifindex));
+	}
+	if (rt->node->table != XRT_TABLE_MAIN)
+		xrt_buf_printf(out, " table %s", table_name(rt->node->table, t, sizeof(t)));
+	xrt_buf_printf(out, " metric %u", rt->metric);
+	if (rt->mtu)
+		xrt_buf_printf(out, " mtu %u", rt->mtu);
+	/* iproute2's words for a next hop whose device is down. */
+	if (rt->nh && rt->nh->dead)
+		xrt_buf_printf(out, " dead linkdown");
+	xrt_buf_printf(out, "\n");
+	if (rt->grp)
+		for (unsigned i = 0; i < rt->grp->n; i++) {
+			const struct rib_nh *h = rt->grp->nh[i];
+			xrt_buf_printf(out, "\tnexthop");
+			if (!(h->flags & XRT_NH_F_CONNECTED))
+				xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
+			xrt_buf_printf(out, " dev %s weight %u%s\n", dev_name(r, h->ifindex),
+				       rt->grp->weight[i], h->dead ? " dead linkdown" : "");
+		}
+}
+
+static json_object *nh_json(struct xrt_router *r, const struct rib_nh *h)
+{
+	char g[INET6_ADDRSTRLEN];
+	json_object *o = json_object_new_object();
+	if (!(h->flags & XRT_NH_F_CONNECTED))
+		JADD(o, "gateway", JSTR(ntop(&h->gw, g)));
+	JADD(o, "dev", JSTR(dev_name(r, h->ifindex)));
+	JADD(o, "nh_id", JINT(h->id));
+	JADD(o, "mtu", JINT(h->mtu));
+	JADD(o, "dead", json_object_new_boolean(h->dead));
+	return o;
+}
+
+static json_object *route_json(struct xrt_router *r, const struct rib_route *rt)
+{
+	char p[INET6_ADDRSTRLEN + 8], t[16];
+	json_object *o = json_object_new_object();
+	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
+	JADD(o, "type", JSTR(rtn_name(rt->type)));
+	JADD(o, "dst", JSTR(p));
+	if (rt->nh) {
+		json_object *n = nh_json(r, rt->nh);
+		json_object *v;
+		if (json_object_object_get_ex(n, "gateway", &v))
+			JADD(o, "gateway", json_object_get(v));
+		JADD(o, "dev", JSTR(dev_name(r, rt->nh->ifindex)));
+		JADD(o, "nh_id", JINT(rt->nh->id));
+		JADD(o, "dead", json_object_new_boolean(rt->nh->dead));
+		json_object_put(n);
+	}
+	JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
+	JADD(o, "metric", JINT(rt->metric));
+	if (rt->mtu)
+		JADD(o, "mtu", JINT(rt->mtu));
+	if (rt->grp) {
+		json_object *a = json_object_new_array();
+		for (unsigned i = 0; i < rt->grp->n; i++) {
+			json_object *n = nh_json(r, rt->grp->nh[i]);
+			JADD(n, "weight", JINT(rt->grp->weight[i]));
+			json_object_array_add(a, n);
+		}
+		JADD(o, "nh_group", JINT(rt->grp->id));
+		JADD(o, "nexthops", a);
+	}
+	static const char *origins[] = { "static", "config", "kernel_addr", "kernel" };
+	JADD(o, "protocol", JSTR(origins[rt->origin < 4 ? rt->origin : 0]));
+	return o;
+}
+
+static int route_filter_match(const struct cmd_route *c, int dev_ifindex,
+			      const struct rib_route *rt)
+{
+	if (!c->table_all && rt->node->table != c->table)
+		return 0;
+	if (c->has_type && rt->type != c->type)
+		return 0;
+	if (c->has_prefix && (rt->node->plen != c->plen ||
+			      memcmp(&rt->node->prefix, &c->prefix, 16)))
+		return 0;
+	if (c->has_metric && rt->metric != c->metric)
+		return 0;
+	if (dev_ifindex) {
+		bool on = rt->nh && rt->nh->ifindex == dev_ifindex;
+		for (unsigned i = 0; rt->grp && i < rt->grp->n; i++)
+			on |= rt->grp->nh[i]->ifindex == dev_ifindex;
+		if (!on)
+			return 0;
+	}
+	return 1;
+}
+
+static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json,
+		      struct xrt_buf *out, char *err)
+{
+	int dev = 0;
+	if (c->nnh && c->nh[0].dev[0]) {
+		struct xrt_link *l = router_link_need(r, c->nh[0].dev, err);
+		if (!l)
+			return -ENODEV;
+		dev = l->dev.ifindex;
+	}
+	const struct rib_route **v;
+	size_t n;
+	if (rib_list(r->rib, &v, &n))
+		return xrt_fail(err, -ENOMEM, "out of memory");
+	json_object *a = json ? json_object_new_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!route_filter_match(c, dev, v[i]))
+			continue;
+		if (json)
+			json_object_array_add(a, route_json(r, v[i]));
+		else
+			route_text(r, v[i], out);
+	}
+	free(v);
+	if (json)
+		json_print(out, a);
+	return 0;
+}
+
+/* The member the fast path takes for this flow: its hash over the group's
+ * buckets as they are in the map (not a recomputation of the layout). */
+static const struct rib_nh *route_get_member(struct xrt_router *r, const struct rib_route *rt,
+					     const struct cmd_route *c)
+{
+	if (!rt->grp)
+		return rt->nh;
+	struct rt6_flow f = {
+		.daddr = c->prefix, .flowlabel = c->flowlabel,
+		.nexthdr = c->has_ipproto ? c->ipproto : NEXTHDR_ICMP,
+		.sport = c->sport, .dport = c->dport,
+	};
+	if (c->has_from)
+		f.saddr = c->from;
+	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
+	struct xrt_nh_grp g;
+	if (xrt_maps_grp_get(&r->maps, rt->grp->id, &g, NULL))
+		return NULL;
+	uint32_t id = g.bucket[rt6_multipath_hash_flow(&f) % g.nbuckets];
+	for (unsigned i = 0; i < rt->grp->n; i++)
+		if (rt->grp->nh[i]->id == id)
+			return rt->grp->nh[i];
+	return NULL;
+}
+
+static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
+		     struct xrt_buf *out, char *err)
+{
+	char d[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], t[16], mac[18];
+	uint32_t table = c->table;
+	const struct xrt_link *iif = NULL;
+	if (c->iif[0]) {
+		struct xrt_link *l = router_link_need(r, c->iif, err);
+		if (!l)
+			return -ENODEV;
+		if (!c->has_table)
+			table = l->dev.table;
+		iif = l;
+	}
+	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
+	const char *pre = NULL;
+	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
+		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
+			      ? "link-scoped multicast: delivered here (punt mcast_link)"
+			      : "multicast beyond link scope: dropped (drop mcast)";
+	else if (IN6_IS_ADDR_LINKLOCAL(&c->prefix))
+		pre = "link-local: delivered here, never forwarded (punt local)";
+	if (pre) {
+		if (json)
+			xrt_buf_printf(out, "{\"dst\":\"%s\",\"type\":\"%s\",\"decision\":\"%s\"}\n",
+				       ntop(&c->prefix, d),
+				       IN6_IS_ADDR_LINKLOCAL(&c->prefix) ? "local" : "multicast", pre);
+		else
+			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
+		return 0;
+	}
+	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
+	if (!rt)
+		return xrt_fail(err, -ENETUNREACH,
+				"no route to %s in table %s (the fast path punts: no_route)",
+				ntop(&c->prefix, d), table_name(table, t, sizeof(t)));
+	const struct rib_nh *h = route_get_member(r, rt, c);
+	char p[INET6_ADDRSTRLEN + 8];
+	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
+	struct xrt_neigh6_val nv;
+	bool has_neigh = false;
+	struct in6_addr nexthop = c->prefix;
+	if (h) {
+		if (!(h->flags & XRT_NH_F_CONNECTED))
+			nexthop = h->gw;
+		has_neigh = xrt_maps_neigh_get(&r->maps, h->ifindex, nexthop.s6_addr, &nv, NULL) == 0;
+	}
+	if (json) {
+		json_object *o = json_object_new_object();
+		JADD(o, "type", JSTR(rtn_name(rt->type)));
+		JADD(o, "dst", JSTR(ntop(&c->prefix, d)));
+		JADD(o, "route", JSTR(p));
+		if (h) {
+			if (!(h->flags & XRT_NH_F_CONNECTED))
+				JADD(o, "gateway", JSTR(ntop(&h->gw, g)));
+			JADD(o, "dev", JSTR(dev_name(r, h->ifindex)));
+			JADD(o, "nh_id", JINT(h->id));
+			JADD(o, "mtu", JINT(h->mtu));
+			json_object *n = json_object_new_object();
+			JADD(n, "address", JSTR(ntop(&nexthop, g)));
+			JADD(n, "state", JSTR(has_neigh ? nud_name(nv.state) : "NONE"));
+			if (has_neigh) {
+				fmt_mac(nv.mac, mac);
+				JADD(n, "lladdr", JSTR(mac));
+			}
+			JADD(o, "neigh", n);
+		}
+		JADD(o, "table", JSTR(table_name(rt->node->table, t, sizeof(t))));
+		JADD(o, "metric", JINT(rt->metric));
+		if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+			JADD(o, "decision", JSTR("dropped: forwarding off on the ingress (drop fwd_disabled)"));
+		json_print(out, o);
+		return 0;
+	}
+	if (rt->type != XRT_RTN_UNICAST)
+		xrt_buf_printf(out, "%s ", rtn_name(rt->type));
+	xrt_buf_printf(out, "%s", ntop(&c->prefix, d));
+	if (h) {
+		if (!(h->flags & XRT_NH_F_CONNECTED))
+			xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
+		xrt_buf_printf(out, " dev %s", dev_name(r, h->ifindex));
+	}
+	xrt_buf_printf(out, " table %s metric %u route %s", table_name(rt->node->table, t, sizeof(t)),
+		       rt->metric, p);
+	if (h) {
+		xrt_buf_printf(out, " mtu %u neigh %s", h->mtu,
+			       has_neigh ? nud_name(nv.state) : "NONE");
+		if (has_neigh) {
+			fmt_mac(nv.mac, mac);
+			xrt_buf_printf(out, " lladdr %s", mac);
+		}
+	}
+	/* ip6_forward's first check, when the ingress is known. */
+	if (iif && !iif->dev.forwarding && rt->type == XRT_RTN_UNICAST)
+		xrt_buf_printf(out, " dropped: forwarding off on %s (drop fwd_disabled)",
+			       iif->dev.name);
+	xrt_buf_printf(out, "\n");
+	return 0;
+}
+
+/* "route del" and "route flush" select by the device of the first next hop. */
+static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
+			   struct rib_match *m, char *err)
+{
+	if (!c->nnh || !c->nh[0].dev[0])
+		return 0;
+	struct xrt_link *l = router_link_need(r, c->nh[0].dev, err);
+	if (!l)
+		return -ENODEV;
+	m->has_dev = true;
+	m->ifindex = l->dev.ifindex;
+	return 0;
+}
+
+/* `route summary`: what the fast path's FIB trie holds and what it costs
+ * (the cells are preallocated; these are the ones in use). */
+static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, char *err)
+{
+	struct fib6_usage u;
+	int rc = xrt_maps_fib_usage(&r->maps, &u, err);
+
+	if (rc)
+		return rc;
+	if (json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "routes", json_object_new_int64((int64_t)u.routes));
+		json_object_object_add(o, "tables", json_object_new_int(u.tables));
+		json_object_object_add(o, "nodes", json_object_new_int64(u.nodes));
+		json_object_object_add(o, "records", json_object_new_int64(u.recs));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
+		json_object_object_add(o, "pending", json_object_new_int64(u.pending));
+		json_object_object_add(o, "grace_periods", json_object_new_int64(u.syncs));
+		json_print(out, o);
+		return 0;
+	}
+	xrt_buf_printf(out, "fib: %llu routes in %u table%s; trie: %u nodes, %u records, "
+		       "%llu bytes in use, %u cells awaiting a grace period "
+		       "(%u grace periods so far)\n",
+		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
+		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
+	return 0;
+}
+
+static const struct cmd_verb ROUTE_VERBS[] = {
+	{ "add", 1, ROUTE_ADD },
+	{ "replace", 3, ROUTE_REPLACE },
+	{ "change", 3, ROUTE_REPLACE },
+	{ "delete", 1, ROUTE_DEL },
+	{ "show", 1, ROUTE_SHOW },
+	{ "list", 1, ROUTE_SHOW },
+	{ "summary", 2, ROUTE_SUMMARY },
+	{ "get", 1, ROUTE_GET },
+	{ "flush", 1, ROUTE_FLUSH },
+};
+
+static int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
+{
+	struct cmd_route *c = &req->route;
+	switch (req->verb) {
+	case ROUTE_ADD:
+	case ROUTE_REPLACE:
+		return parse_route(argc, argv, ROUTE_MODE_ADD, c, err);
+	case ROUTE_DEL:
+		return parse_route(argc, argv, ROUTE_MODE_DEL, c, err);
+	case ROUTE_SUMMARY:
+		if (argc)
+			return xrt_fail(err, -EINVAL, "route summary takes no arguments");
+		return 0;
+	case ROUTE_GET:
+		return parse_route(argc, argv, ROUTE_MODE_GET, c, err);
+	case ROUTE_FLUSH: {
+		int rc = parse_route(argc, argv, ROUTE_MODE_SHOW, c, err);
+		if (!rc && c->has_prefix)
+			rc = xrt_fail(err, -EINVAL,
+				      "flush takes selectors (table, dev, type, metric), not a prefix; "
+				      "use \"route del\"");
+		return rc;
+	}
+	default:
+		return parse_route(argc, argv, ROUTE_MODE_SHOW, c, err);
+	}
+}
+
+/*
+ * Undo of a reload's route commands: the routes of the prefixes it
+ * touched, as they were (a packed run of specs, each with only its
+ * paths). Putting them back deletes what the command added to those
+ * prefixes and re-adds what it replaced or deleted.
+ */
+struct route_saved {
+	uint32_t table;
+	struct in6_addr prefix;
+	unsigned plen;
+	bool whole_node; /* delete the node's routes that were not saved */
+	unsigned n;      /* specs packed after this header */
+};
+struct route_saved_spec {
+	uint32_t type, metric, mtu;
+	uint8_t origin;
+	unsigned npaths;
+	/* then npaths struct rib_path */
+};
+
+static void route_spec_of(const struct rib_route *rt, struct rib_route_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->table = rt->node->table;
+	s->prefix = rt->node->prefix;
+	s->plen = rt->node->plen;
+	s->type = rt->type;
+	s->metric = rt->metric;
+	s->mtu = rt->mtu;
+	s->origin = rt->origin;
+	unsigned n = rt->grp ? rt->grp->n : rt->nh ? 1 : 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct rib_nh *h = rt->grp ? rt->grp->nh[i] : rt->nh;
+		struct rib_path *p = &s->path[i];
+		p->ifindex = h->ifindex;
+		p->has_gw = !(h->flags & XRT_NH_F_CONNECTED);
+		p->gw = h->gw;
+		p->weight = rt->grp ? rt->grp->weight[i] : 0;
+	}
+	s->npaths = n;
+}
+
+/* Append the routes of (table, prefix) to a growing record. */
+struct route_pack {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static int pack_add(struct route_pack *p, const void *data, size_t len, char *err)
+{
+	if (p->len + len > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		while (cap < p->len + len)
+			cap *= 2;
+		uint8_t *b = realloc(p->buf, cap);
+		if (!b)
+			return xrt_fail(err, -ENOMEM, "out of memory");
+		p->buf = b;
+		p->cap = cap;
+	}
+	memcpy(p->buf + p->len, data, len);
+	p->len += len;
+	return 0;
+}
+
+static int pack_route(struct route_pack *p, const struct rib_route *rt, char *err)
+{
+	struct rib_route_spec s;
+	route_spec_of(rt, &s);
+	struct route_saved_spec h = {
+		.type = s.type, .metric = s.metric, .mtu = s.mtu, .origin = (uint8_t)s.origin,
+		.npaths = s.npaths,
+	};
+	int rc = pack_add(p, &h, sizeof(h), err);
+	if (!rc)
+		rc = pack_add(p, s.path, s.npaths * sizeof(s.path[0]), err);
+	if (!rc)
+		((struct route_saved *)p->buf)->n++;
+	return rc;
+}
+
+/* Next saved spec after at (a header and its paths). */
+static const uint8_t *saved_next(const uint8_t *at, struct route_saved_spec *ss,
+				 struct rib_path *paths)
+{
+	memcpy(ss, at, sizeof(*ss));
+	at += sizeof(*ss);
+	if (paths)
+		memcpy(paths, at, ss->npaths * sizeof(*paths));
+	return at + ss->npaths * sizeof(*paths);
+}
+
+static bool saved_has_metric(const struct route_saved *h, uint32_t metric)
+{
+	const uint8_t *at = (const uint8_t *)(h + 1);
+	struct route_saved_spec ss;
+	for (unsigned i = 0; i < h->n; i++) {
+		at = saved_next(at, &ss, NULL);
+		if (ss.metric == metric)
+			return true;
+	}
+	return false;
+}
+
+static void route_restore(struct xrt_router *r, const void *saved)
+{
+	const struct route_saved *h = saved;
+	if (h->whole_node) {
+		const struct rib_node *node = rib_node_find(r->rib, h->table, &h->prefix, h->plen);
+		const struct rib_route *rt = node ? node->routes : NULL;
+		while (rt) {
+			const struct rib_route *next = rt->next;
+			struct rib_match m = { .has_metric = true, .metric = rt->metric };
+			if (!saved_has_metric(h, rt->metric) &&
+			    !rib_route_del(r->rib, h->table, &h->prefix, h->plen, &m, NULL)) {
+				/* The node may be gone with its last route: look again. */
+				node = rib_node_find(r->rib, h->table, &h->prefix, h->plen);
+				next = node ? node->routes : NULL;
+			}
+			rt = next;
+		}
+	}
+	const uint8_t *at = (const uint8_t *)(h + 1);
+	struct rib_route_spec s = { .table = h->table, .prefix = h->prefix, .plen = h->plen };
+	for (unsigned i = 0; i < h->n; i++) {
+		struct route_saved_spec ss;
+		at = saved_next(at, &ss, s.path);
+		s.type = ss.type;
+		s.metric = ss.metric;
+		s.mtu = ss.mtu;
+		s.origin = ss.origin;
+		s.npaths = ss.npaths;
+		rib_route_add(r->rib, &s, true, NULL);
+	}
+}
+
+/* Before add, replace or del of (table, prefix): save its routes. */
+static int route_save_node(struct cmd_ctx *c, uint32_t table, const struct in6_addr *prefix,
+			   unsigned plen, char *err)
+{
+	struct route_saved h = {
+		.table = table, .prefix = *prefix, .plen = plen, .whole_node = true,
+	};
+	struct route_pack p = { 0 };
+	int rc = pack_add(&p, &h, sizeof(h), err);
+	const struct rib_node *node = rib_node_find(c->r->rib, table, prefix, plen);
+	for (const struct rib_route *rt = node ? node->routes : NULL; rt && !rc; rt = rt->next)
+		rc = pack_route(&p, rt, err);
+	if (!rc)
+		rc = cmd_undo_push(c->undo, route_restore, p.buf, p.len, err);
+	free(p.buf);
+	return rc;
+}
+
+/* Before a flush: save every route it matches. */
+static int route_save_matching(struct cmd_ctx *c, const struct cmd_route *f, int dev,
+			       char *err)
+{
+	const struct rib_route **v;
+	size_t n;
+	if (rib_list(c->r->rib, &v, &n))
+		return xrt_fail(err, -ENOMEM, "out of memory");
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!route_filter_match(f, dev, v[i]))
+			continue;
+		struct route_saved h = {
+			.table = v[i]->node->table, .prefix = v[i]->node->prefix,
+			.plen = v[i]->node->plen,
+		};
+		struct route_pack p = { 0 };
+		if (!(rc = pack_add(&p, &h, sizeof(h), err)) && !(rc = pack_route(&p, v[i], err)))
+			rc = cmd_undo_push(c->undo, route_restore, p.buf, p.len, err);
+		free(p.buf);
+	}
+	free(v);
+	return rc;
+}
+
+static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
+{
+	struct xrt_router *r = ctx->r;
+	const struct cmd_route *c = &req->route;
+	int rc;
+	switch (req->verb) {
+	case ROUTE_ADD:
+	case ROUTE_REPLACE: {
+		struct rib_route_spec s = {
+			.table = c->table, .prefix = c->prefix, .plen = c->plen, .type = c->type,
+			.metric = c->metric, .mtu = c->mtu,
+			.origin = r->in_config ? RIB_ORIGIN_CONFIG : RIB_ORIGIN_STATIC,
+		};
+		if ((rc = resolve_paths(r, c, &s, err)))
+			return rc;
+		if (ctx->undo && (rc = route_save_node(ctx, c->table, &c->prefix, c->plen, err)))
+			return rc;
+		bool replace = req->verb == ROUTE_REPLACE || r->reloading;
+		return rib_route_add(r->rib, &s, replace, err);
+	}
+	case ROUTE_DEL: {
+		struct rib_match m = {
+			.has_metric = c->has_metric, .metric = c->metric,
+			.has_type = c->has_type, .type = c->type,
+		};
+		if ((rc = match_first_dev(r, c, &m, err)))
+			return rc;
+		if (c->nnh && c->nh[0].has_gw) {
+			m.has_gw = true;
+			m.gw = c->nh[0].gw;
+		}
+		if (ctx->undo && (rc = route_save_node(ctx, c->table, &c->prefix, c->plen, err)))
+			return rc;
+		return rib_route_del(r->rib, c->table, &c->prefix, c->plen, &m, err);
+	}
+	case ROUTE_SHOW:
+		return route_show(r, c, ctx->json, ctx->out, err);
+	case ROUTE_SUMMARY:
+		return route_summary(r, ctx->json, ctx->out, err);
+	case ROUTE_GET:
+		return route_get(r, c, ctx->json, ctx->out, err);
+	case ROUTE_FLUSH: {
+		struct rib_match m = {
+			.has_table = !c->table_all, .table = c->table,
+			.has_metric = c->has_metric, .metric = c->metric,
+			.has_type = c->has_type, .type = c->type,
+		};
+		if ((rc = match_first_dev(r, c, &m, err)))
+			return rc;
+		if (ctx->undo && (rc = route_save_matching(ctx, c, m.has_dev ? m.ifindex : 0, err)))
+			return rc;
+		rc = rib_flush(r->rib, &m, err);
+		if (rc < 0)
+			return rc;
+		if (ctx->json)
+			xrt_buf_printf(ctx->out, "{\"flushed\":%d}\n", rc);
+		return 0;
+	}
+	}
+	return xrt_fail(err, -EINVAL, "route: unknown verb");
+}
+
+CMD_REGISTER_VERBS(route, ROUTE_VERBS, "route", "add, del, replace, show, get, flush, summary");

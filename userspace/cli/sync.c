@@ -1,0 +1,78 @@
+/* xrt: `sync [show]`, `sync kernel on|off`: mirroring the kernel's routes, addresses and neighbours (kernel/netlink.c). */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/netlink.h"
+
+enum sync_verb { SYNC_SHOW, SYNC_KERNEL };
+
+static int sync_parse(int argc, char **argv, struct cmd_req *req, char *err)
+{
+	if (argc == 0 || (argc == 1 && matches(argv[0], "show", 1))) {
+		req->verb = SYNC_SHOW;
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[0], "kernel"))
+		return xrt_fail(err, -EINVAL, "usage: sync kernel on|off");
+	req->verb = SYNC_KERNEL;
+	return parse_onoff(argv[1], &req->sync.on, "sync kernel", err);
+}
+
+static void sync_show(struct xrt_router *r, bool json, struct xrt_buf *out)
+{
+	const struct nl_mirror_stats *st = nl_mirror_get_stats(r);
+	struct nl_mirror_stats zero = { 0 };
+	if (!st)
+		st = &zero;
+	if (json)
+		xrt_buf_printf(out,
+			       "{\"kernel\":%s,\"routes\":%llu,\"addrs\":%llu,"
+			       "\"neighs\":%llu,\"skipped\":%llu,\"resyncs\":%llu,"
+			       "\"errors\":%llu}\n",
+			       r->mirror ? "true" : "false",
+			       (unsigned long long)st->routes, (unsigned long long)st->addrs,
+			       (unsigned long long)st->neighs, (unsigned long long)st->skipped,
+			       (unsigned long long)st->resyncs, (unsigned long long)st->errors);
+	else
+		xrt_buf_printf(out,
+			       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
+			       "resyncs %llu errors %llu\n",
+			       r->mirror ? "on" : "off", (unsigned long long)st->routes,
+			       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
+			       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
+			       (unsigned long long)st->errors);
+}
+
+static int sync_set(struct xrt_router *r, bool on, char *err)
+{
+	if (on)
+		return nl_mirror_start(r, err);
+	nl_mirror_stop(r, true);
+	return 0;
+}
+
+/* Undo of a reload's `sync kernel`: mirroring as it was. */
+static void sync_restore(struct xrt_router *r, const void *saved)
+{
+	const bool *was_on = saved;
+	if (*was_on != (r->mirror != NULL))
+		sync_set(r, *was_on, NULL);
+}
+
+static int sync_exec(struct cmd_ctx *c, const struct cmd_req *req, char *err)
+{
+	if (req->verb == SYNC_SHOW) {
+		sync_show(c->r, c->json, c->out);
+		return 0;
+	}
+	bool was_on = c->r->mirror != NULL;
+	int rc;
+	if (c->undo && (rc = cmd_undo_push(c->undo, sync_restore, &was_on, sizeof(was_on), err)))
+		return rc;
+	return sync_set(c->r, req->sync.on, err);
+}
+
+CMD_REGISTER(sync);

@@ -1,0 +1,234 @@
+/* xrt: the words every command shares: abbreviations, values, and their text and JSON output. */
+#include "cli/utils.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rib/rib.h"
+#include "router/router.h"
+#include "xrt/proto.h"
+
+bool matches(const char *w, const char *full, size_t min)
+{
+	size_t n = strlen(w);
+	return n >= min && n <= strlen(full) && !strncmp(w, full, n);
+}
+
+int parse_verb(int *argc, char ***argv, const struct cmd_verb *v, size_t n, const char *obj,
+	       const char *names, char *err)
+{
+	const char *w = *argc ? (*argv)[0] : "show";
+	if (*argc)
+		(*argc)--;
+	(*argv)++;
+	for (size_t i = 0; i < n; i++)
+		if (matches(w, v[i].name, v[i].min))
+			return v[i].id;
+	return xrt_fail(err, -EINVAL, "unknown %s command \"%s\" (%s)", obj, w, names);
+}
+
+int next_word(int argc, char **argv, int *i, char *err)
+{
+	if (*i + 1 >= argc)
+		return xrt_fail(err, -EINVAL, "\"%s\" needs a value", argv[*i]);
+	(*i)++;
+	return 0;
+}
+
+int next_dev(int argc, char **argv, int *i, char dev[IF_NAMESIZE], char *err)
+{
+	int rc = next_word(argc, argv, i, err);
+	return rc ? rc : parse_dev(argv[*i], dev, err);
+}
+
+int parse_addr(const char *w, struct in6_addr *a, char *err)
+{
+	if (inet_pton(AF_INET6, w, a) != 1)
+		return xrt_fail(err, -EINVAL, "\"%s\" is not an IPv6 address", w);
+	return 0;
+}
+
+int parse_prefix(const char *w, struct in6_addr *a, unsigned *plen,
+		 bool allow_host_bits, char *err)
+{
+	if (!strcmp(w, "default") || !strcmp(w, "all") || !strcmp(w, "any")) {
+		*a = in6addr_any;
+		*plen = 0;
+		return 0;
+	}
+	char buf[INET6_ADDRSTRLEN + 8];
+	if (strlen(w) >= sizeof(buf))
+		return xrt_fail(err, -EINVAL, "\"%s\" is not an IPv6 prefix", w);
+	strcpy(buf, w);
+	char *slash = strchr(buf, '/');
+	*plen = 128;
+	if (slash) {
+		*slash = '\0';
+		char *end;
+		unsigned long v = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || v > 128)
+			return xrt_fail(err, -EINVAL,
+					"\"%s\" is not an IPv6 prefix (length must be 0..128)", w);
+		*plen = (unsigned)v;
+	}
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return xrt_fail(err, -EINVAL, "\"%s\" is not an IPv6 prefix", w);
+	if (!allow_host_bits && rib_prefix_host_bits(a, *plen))
+		return xrt_fail(err, -EINVAL, "%s has host bits set", w);
+	return 0;
+}
+
+int parse_u32(const char *w, uint32_t min, uint32_t max, uint32_t *v,
+	      const char *what, char *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(w, &end, 0);
+	if (!*w || *end || errno || w[0] == '-' || x < min || x > max)
+		return xrt_fail(err, -EINVAL, "%s \"%s\" is invalid (%u..%u)", what, w, min, max);
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int parse_lifetime(const char *w, uint32_t *v, const char *what, char *err)
+{
+	if (!strcmp(w, "infinity")) {
+		*v = ND_LIFETIME_INFINITY;
+		return 0;
+	}
+	return parse_u32(w, 0, ND_LIFETIME_INFINITY - 1, v, what, err);
+}
+
+int parse_table(const char *w, uint32_t *t, char *err)
+{
+	if (!strcmp(w, "main"))
+		*t = XRT_TABLE_MAIN;
+	else if (!strcmp(w, "local"))
+		*t = 255;
+	else if (!strcmp(w, "default"))
+		*t = 253;
+	else
+		return parse_u32(w, 0, XRT_MAX_TABLES - 1, t, "table", err);
+	return 0;
+}
+
+const char *table_name(uint32_t t, char *buf, size_t len)
+{
+	switch (t) {
+	case XRT_TABLE_MAIN: return "main";
+	case 255: return "local";
+	case 253: return "default";
+	}
+	snprintf(buf, len, "%u", t);
+	return buf;
+}
+
+int parse_mac(const char *w, uint8_t mac[6], char *err)
+{
+	unsigned v[6];
+	char tail;
+	if (sscanf(w, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &tail) != 6)
+		return xrt_fail(err, -EINVAL, "\"%s\" is not a MAC address", w);
+	for (int i = 0; i < 6; i++) {
+		if (v[i] > 0xff)
+			return xrt_fail(err, -EINVAL, "\"%s\" is not a MAC address", w);
+		mac[i] = (uint8_t)v[i];
+	}
+	return 0;
+}
+
+int parse_onoff(const char *w, bool *on, const char *what, char *err)
+{
+	if (!strcmp(w, "on") || !strcmp(w, "1")) {
+		*on = true;
+		return 0;
+	}
+	if (!strcmp(w, "off") || !strcmp(w, "0")) {
+		*on = false;
+		return 0;
+	}
+	return xrt_fail(err, -EINVAL, "%s \"%s\" is invalid (on|off)", what, w);
+}
+
+int parse_dev(const char *w, char dev[IF_NAMESIZE], char *err)
+{
+	if (!*w || strlen(w) >= IF_NAMESIZE)
+		return xrt_fail(err, -EINVAL, "\"%s\" is not an interface name", w);
+	strcpy(dev, w);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint32_t type;
+} RTN_NAMES[] = {
+	{ "unicast", XRT_RTN_UNICAST },
+	{ "local", XRT_RTN_LOCAL },
+	{ "blackhole", XRT_RTN_BLACKHOLE },
+	{ "unreachable", XRT_RTN_UNREACHABLE },
+	{ "prohibit", XRT_RTN_PROHIBIT },
+};
+
+uint32_t parse_rtn(const char *w)
+{
+	for (size_t i = 0; i < sizeof(RTN_NAMES) / sizeof(RTN_NAMES[0]); i++)
+		if (!strcmp(w, RTN_NAMES[i].name))
+			return RTN_NAMES[i].type;
+	return 0;
+}
+
+const char *rtn_name(uint32_t type)
+{
+	for (size_t i = 0; i < sizeof(RTN_NAMES) / sizeof(RTN_NAMES[0]); i++)
+		if (RTN_NAMES[i].type == type)
+			return RTN_NAMES[i].name;
+	return "unknown";
+}
+
+const char *ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+void fmt_prefix(const struct in6_addr *a, unsigned plen, char *buf, size_t len)
+{
+	char b[INET6_ADDRSTRLEN];
+	if (plen == 0)
+		snprintf(buf, len, "default");
+	else if (plen == 128)
+		snprintf(buf, len, "%s", ntop(a, b));
+	else
+		snprintf(buf, len, "%s/%u", ntop(a, b), plen);
+}
+
+void fmt_mac(const uint8_t *m, char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+void fmt_lifetime(uint32_t v, char *buf, size_t len)
+{
+	if (v == ND_LIFETIME_INFINITY)
+		snprintf(buf, len, "infinity");
+	else
+		snprintf(buf, len, "%u", v);
+}
+
+const char *dev_name(struct xrt_router *r, int ifindex)
+{
+	struct xrt_link *l = router_link_by_ifindex(r, ifindex);
+	return l ? l->dev.name : "?";
+}
+
+void json_print(struct xrt_buf *out, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	xrt_buf_add(out, s, strlen(s));
+	xrt_buf_add(out, "\n", 1);
+	json_object_put(o);
+}
