@@ -80,7 +80,12 @@ Test(sec_local, hop_limits_as_the_kernel)
 	cr_assert_eq(ip6_sk_hoplimit(s, &to.sin6_addr), 64);
 	int err = 0;
 	struct sock *t = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
-	cr_assert_eq(ipv6_setsockopt(t, IPV6_UNICAST_HOPS, 7), -ENOPROTOOPT, "TCP keeps 64");
+	cr_assert_eq(ipv6_setsockopt(t, IPV6_MULTICAST_HOPS, 5), -ENOPROTOOPT, "no groups for a stream");
+	cr_assert_eq(ipv6_setsockopt(t, IPV6_UNICAST_HOPS, 9), 0, "do_ipv6_setsockopt takes it for TCP");
+	fake_ntx = 0;
+	cr_assert_eq(t->ops->connect(t, &to), -EINPROGRESS);
+	cr_assert_eq(fake_ntx, 1, "the SYN");
+	cr_assert_eq(tx_ip6(0)[7], 9, "the SYN leaves with the socket's hop limit");
 }
 
 Test(sec_local, unimplemented_options_are_refused)

@@ -310,15 +310,15 @@ int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)
 }
 
 /* do_ipv6_setsockopt: the options this stack implements, with the kernel's
- * checks (-1..255; multicast hops and the hop limits of a stream are not
- * settable here). Every other option is refused, not silently ignored. */
+ * checks (-1..255; a stream has no multicast hops). Every other option is
+ * refused, not silently ignored. */
 int ipv6_setsockopt(struct sock *sk, int name, int val)
 {
 	switch (name) {
 	case IPV6_UNICAST_HOPS:
 	case IPV6_MULTICAST_HOPS:
-		if (sk->type == SOCK_STREAM)
-			return -ENOPROTOOPT; /* TCP segments keep the default */
+		if (sk->type == SOCK_STREAM && name == IPV6_MULTICAST_HOPS)
+			return -ENOPROTOOPT;
 		if (val > 255 || val < -1)
 			return -EINVAL;
 		if (name == IPV6_UNICAST_HOPS)

@@ -163,8 +163,8 @@ int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t 
  * hop_limit, else XRT_SOCK_HOP_LIMIT. */
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
 /* ipv6_setsockopt / ipv6_getsockopt for level IPPROTO_IPV6 (int values):
- * IPV6_UNICAST_HOPS, IPV6_MULTICAST_HOPS (datagram and raw sockets, as the
- * kernel), IPV6_V6ONLY (always on: no IPv4 here; setting it off fails).
+ * IPV6_UNICAST_HOPS (every type), IPV6_MULTICAST_HOPS (datagram and raw
+ * sockets, as the kernel), IPV6_V6ONLY (always on: no IPv4 here; setting it off fails).
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);

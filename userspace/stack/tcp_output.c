@@ -91,8 +91,9 @@ static int tcp_transmit(struct tcp_sock *tp, uint32_t seq, uint8_t flags, size_t
 	sockstats.tcp_out++;
 	if (flags & TCP_ACK)
 		tp->ack_now = false;
-	return ip6_xmit(&sk->local.sin6_addr, &sk->peer.sin6_addr, NEXTHDR_TCP, seg_buf,
-			hlen + data_len, TCP_CSUM_OFF, tcp_oif(sk));
+	return ip6_xmit_hl(&sk->local.sin6_addr, &sk->peer.sin6_addr, NEXTHDR_TCP, seg_buf,
+			   hlen + data_len, TCP_CSUM_OFF, tcp_oif(sk),
+			   ip6_sk_hoplimit(sk, &sk->peer.sin6_addr));
 }
 
 void tcp_send_ack(struct tcp_sock *tp)
