@@ -291,22 +291,24 @@ int xrt_sock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	}
 }
 
-int xrt_sock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/* getsockname / getpeername: the daemon answers with the address. */
+static int sock_name(int fd, uint32_t op, struct sockaddr *addr, socklen_t *len)
 {
 	struct xrt_sock_rep r;
-	if (call_simple(fd, XRT_SOCK_OP_GETSOCKNAME, 0, 0, 0, NULL, &r) < 0)
+	if (call_simple(fd, op, 0, 0, 0, NULL, &r) < 0)
 		return -1;
 	from_in6(&r.addr, addr, len);
 	return 0;
 }
 
+int xrt_sock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return sock_name(fd, XRT_SOCK_OP_GETSOCKNAME, addr, len);
+}
+
 int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct xrt_sock_rep r;
-	if (call_simple(fd, XRT_SOCK_OP_GETPEERNAME, 0, 0, 0, NULL, &r) < 0)
-		return -1;
-	from_in6(&r.addr, addr, len);
-	return 0;
+	return sock_name(fd, XRT_SOCK_OP_GETPEERNAME, addr, len);
 }
 
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
