@@ -13,6 +13,9 @@
 #include "xrt/err.h"
 
 #define LINE_MAX_LEN 8192
+#ifndef XRT_VERSION
+#define XRT_VERSION "unknown" /* the Makefile passes VERSION */
+#endif
 
 static const char *sock_name = XRT_CTL_SOCK_DEFAULT;
 
@@ -21,6 +24,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: xrt [-j] [-s SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [-s SOCKET] [-force] -batch FILE\n"
+		"       xrt -V | --version\n"
 		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config\n"
 		"       xrt link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
 		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
@@ -288,7 +292,7 @@ int main(int argc, char **argv)
 		const char *o = argv[i];
 		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
 			flags |= XRT_CTL_F_JSON;
-		} else if (!strcmp(o, "-s") || !strcmp(o, "-socket")) {
+		} else if (!strcmp(o, "-s") || !strcmp(o, "-socket") || !strcmp(o, "--socket")) {
 			if (++i == argc) {
 				fprintf(stderr, "xrt: -s needs a socket name\n");
 				return 1;
@@ -300,6 +304,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			batch = argv[i];
+		} else if (!strcmp(o, "-V") || !strcmp(o, "-Version") || !strcmp(o, "--version")) {
+			printf("xrt %s\n", XRT_VERSION);
+			return 0;
 		} else if (!strcmp(o, "-force")) {
 			force = true;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") || !strcmp(o, "--help")) {

@@ -19,6 +19,7 @@
 
 #include "ctl/ctl_proto.h"
 #include "daemon/config.h"
+#include "daemon/service.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
@@ -31,6 +32,9 @@
 #include "xsk/xsk_port.h"
 
 #define OBJ_INSTALLED "/usr/local/lib/xrt/xrt_fwd.bpf.o"
+#ifndef XRT_VERSION
+#define XRT_VERSION "unknown" /* the Makefile passes VERSION */
+#endif
 #define MAX_EVENTS 64
 #define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
@@ -53,22 +57,28 @@ struct daemon {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
+		   "       xrtd --version | --help\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
 		   "  -s SOCKET    control socket: a NAME in this network namespace's\n"
 		   "               directory %s/net-<inode>/ (default %s), or a PATH\n"
 		   "  --bpffs DIR  bpffs for the pinned maps (default %s)\n"
 		   "  --obj PATH   XDP object (default: bpf/xrt_fwd.bpf.o of the build tree,\n"
+		   "               else lib/xrt/xrt_fwd.bpf.o beside the installed sbin/,\n"
 		   "               else %s)\n"
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
-		   "               neighbours (as `xrt sync kernel on`)\n",
+		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --version    print the version and exit\n",
 		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
 }
 
-/* The object next to the build tree (build/xrtd -> ../bpf/), else installed. */
+/* The object next to the build tree (build/xrtd -> ../bpf/), else the one
+ * installed beside this binary (PREFIX/sbin/xrtd -> PREFIX/lib/xrt/, for any
+ * PREFIX and DESTDIR), else the default PREFIX's. */
 static const char *default_obj(char *buf, size_t len)
 {
+	static const char *const rel[] = { "../bpf/xrt_fwd.bpf.o", "../lib/xrt/xrt_fwd.bpf.o" };
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
@@ -76,10 +86,12 @@ static const char *default_obj(char *buf, size_t len)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(buf, len, "%s/../bpf/xrt_fwd.bpf.o", exe);
-			struct stat st;
-			if (stat(buf, &st) == 0)
-				return buf;
+			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				snprintf(buf, len, "%s/%s", exe, rel[i]);
+				struct stat st;
+				if (stat(buf, &st) == 0)
+					return buf;
+			}
 		}
 	}
 	return OBJ_INSTALLED;
@@ -149,9 +161,9 @@ static void on_signal(struct daemon *d)
 		if (si.ssi_signo == SIGHUP) {
 			char err[XRT_ERR_LEN];
 			if (config_reload(&d->router, err))
-				fprintf(stderr, "xrtd: reload: %s\n", err);
+				xrtd_log(LOG_ERR, "reload: %s", err);
 			else
-				fprintf(stderr, "xrtd: configuration reloaded\n");
+				xrtd_log(LOG_INFO, "configuration reloaded");
 		} else {
 			d->stop = true;
 		}
@@ -316,6 +328,7 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
@@ -331,6 +344,7 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("xrtd %s\n", XRT_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
 	}
@@ -344,6 +358,7 @@ int main(int argc, char **argv)
 	/* Reloads re-open the file after the daemon left its directory. */
 	if (config && realpath(config, confbuf))
 		config = confbuf;
+	xrtd_log_open();
 	raise_nofile();
 	int ready_fd = foreground ? -1 : background();
 	if (ready_fd == -2)
@@ -411,7 +426,12 @@ int main(int argc, char **argv)
 			perror("xrtd: readiness pipe");
 		close(ready_fd);
 	}
-	fprintf(stderr, "xrtd: ready on %s (obj %s, bpffs %s)\n", d.server.path, obj, bpffs);
+	xrtd_log(LOG_INFO, "%s ready on %s (obj %s, bpffs %s)", XRT_VERSION, d.server.path, obj,
+		 bpffs);
+	/* sd_notify(3): Type=notify units are started once the control socket
+	 * accepts and the configuration is applied, i.e. now. */
+	if (xrtd_notify("READY=1\nSTATUS=ready") < 0)
+		xrtd_log(LOG_WARNING, "NOTIFY_SOCKET: cannot send READY=1");
 
 	struct epoll_event evs[MAX_EVENTS];
 	uint64_t resume_at = 0; /* ms, CLOCK_MONOTONIC; 0 = no listener paused */
@@ -437,12 +457,13 @@ int main(int argc, char **argv)
 		xsk_tx_reclaim();
 		arm_timer(&d);
 	}
-	fprintf(stderr, "xrtd: shutting down\n");
+	xrtd_notify("STOPPING=1");
+	xrtd_log(LOG_INFO, "shutting down");
 	status = 0;
 	goto out;
 
 fail:
-	fprintf(stderr, "xrtd: %s\n", err);
+	xrtd_log(LOG_ERR, "%s", err);
 out:
 	/* Not the reverse of start-up: router_fini closes the links' AF_XDP
 	 * sockets, which must go before the UMEM they share. */
