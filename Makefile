@@ -1,4 +1,4 @@
-# xrt: one entry point. all, test, demo, bench, deps, install, clean.
+# xrt: one entry point. all, test, demo, bench, deps, install, deb, clean.
 #
 # Sources are found by directory, so adding a file needs no Makefile edit:
 #   bpf/xrt_fwd.bpf.c      -> bpf/xrt_fwd.bpf.o (the product XDP program)
@@ -15,6 +15,9 @@ CC ?= gcc
 CLANG ?= clang
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+# The one place the version comes from: xrt --version, xrtd --version, the .deb.
+XRT_VERSION := $(shell cat VERSION)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuserspace -MMD -MP -fPIC
@@ -45,7 +48,7 @@ ifneq ($(BPFT_SRCS),)
 TESTS += build/test_bpf
 endif
 
-.PHONY: all test test-unit test-bpf test-netns demo bench deps install clean
+.PHONY: all test test-unit test-bpf test-netns demo bench deps install deb clean
 all: $(BPF_OBJS) $(BINS) $(TESTS)
 
 %.bpf.o: %.bpf.c
@@ -54,6 +57,10 @@ all: $(BPF_OBJS) $(BINS) $(TESTS)
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Only the two programs that print it see the version (rebuilt when it changes).
+build/obj/userspace/daemon/xrtd.o build/obj/tools/xrt/xrt.o: VERSION
+build/obj/userspace/daemon/xrtd.o build/obj/tools/xrt/xrt.o: CFLAGS += -DXRT_VERSION='"$(XRT_VERSION)"'
 
 build/libxrt.a: $(LIB_OBJS)
 	@mkdir -p build
@@ -80,7 +87,7 @@ DEPS := make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev \
 	bpftool libcriterion-dev libmnl-dev libjson-c-dev pkg-config \
 	iproute2 iputils-ping iputils-tracepath traceroute ethtool tcpdump \
 	python3 python3-scapy socat netcat-openbsd netsniff-ng bird2 procps \
-	valgrind systemd thc-ipv6
+	valgrind systemd thc-ipv6 groff-base man-db bash-completion dpkg
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -108,10 +115,44 @@ demo: deps all
 bench: deps all
 	tools/bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/xrt
+# Everything a machine needs, under $(DESTDIR)$(PREFIX) (tests/netns/
+# t_ops_install.sh lists it). The unit's /usr/local becomes $(PREFIX); the
+# configuration goes to $(SYSCONFDIR)/xrt/xrt.conf only if there is none.
+INSTALL_BINS := build/xrtd build/xrt build/libxrt-sock.so bpf/xrt_fwd.bpf.o
+install: $(INSTALL_BINS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/xrt \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/doc/xrt/examples $(DESTDIR)$(SYSCONFDIR)/xrt
 	install -m 755 build/xrtd build/xrt $(DESTDIR)$(PREFIX)/sbin/
 	install -m 644 bpf/xrt_fwd.bpf.o $(DESTDIR)$(PREFIX)/lib/xrt/
+	install -m 755 build/libxrt-sock.so $(DESTDIR)$(PREFIX)/lib/xrt/
+	sed 's|/usr/local|$(PREFIX)|g' deploy/xrtd.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/xrtd.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/xrtd.service
+	install -m 644 deploy/man/xrt.8 deploy/man/xrtd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 deploy/man/xrt.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 deploy/bash-completion/xrt $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xrt
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/xrt/
+	install -m 644 deploy/xrt.conf $(DESTDIR)$(PREFIX)/share/doc/xrt/examples/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/xrt/xrt.conf ] || \
+		install -m 644 deploy/xrt.conf $(DESTDIR)$(SYSCONFDIR)/xrt/xrt.conf
+
+# A Debian package from a staged install (PREFIX=/usr), with dpkg-deb:
+# build/xrt_VERSION_ARCH.deb. deploy/debian/control is the template.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB := build/xrt_$(XRT_VERSION)_$(DEB_ARCH).deb
+deb: $(DEB)
+$(DEB): $(INSTALL_BINS) VERSION deploy/debian/control deploy/xrtd.service deploy/xrt.conf \
+		$(wildcard deploy/man/* deploy/bash-completion/*)
+	rm -rf build/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/deb PREFIX=/usr SYSCONFDIR=/etc
+	install -d build/deb/DEBIAN
+	echo /etc/xrt/xrt.conf >build/deb/DEBIAN/conffiles
+	sed -e 's/@VERSION@/$(XRT_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN build/deb | cut -f1)/" \
+		deploy/debian/control >build/deb/DEBIAN/control
+	dpkg-deb --root-owner-group --build build/deb $@
 
 clean:
 	rm -rf build $(BPF_OBJS) $(BPF_OBJS:.o=.d)
