@@ -8,10 +8,20 @@ xrt_require_xrt
 
 # The unit, with ExecStart pointing at this build instead of /usr/local.
 unit=$XRT_TMP/xrtd.service
-sed "s|/usr/local/sbin/xrtd|$XRT_BUILD/xrtd|" "$XRT_ROOT/deploy/xrtd.service" >"$unit"
-out=$(systemd-analyze verify "$unit" 2>&1) || xrt_fail "systemd-analyze verify xrtd.service: $out"
+sed "s|/usr/local/sbin/|$XRT_BUILD/|" "$XRT_ROOT/deploy/xrtd.service" >"$unit"
+# Its Documentation= names man pages: verify resolves them from deploy/man.
+mkdir -p "$XRT_TMP/man/man5" "$XRT_TMP/man/man8"
+cp "$XRT_ROOT"/deploy/man/*.8 "$XRT_TMP/man/man8/"
+cp "$XRT_ROOT"/deploy/man/*.5 "$XRT_TMP/man/man5/"
+out=$(MANPATH=$XRT_TMP/man systemd-analyze verify "$unit" 2>&1) ||
+	xrt_fail "systemd-analyze verify xrtd.service: $out"
 assert_eq "$out" "" "systemd-analyze verify warnings"
 assert_contains "$(grep '^ExecStart=' "$XRT_ROOT/deploy/xrtd.service")" "-c /etc/xrt/xrt.conf" "unit ExecStart"
+unit_text=$(cat "$XRT_ROOT/deploy/xrtd.service")
+for want in "Type=notify" "ExecReload=/usr/local/sbin/xrt config reload" "ProtectSystem=strict" \
+	"ReadWritePaths=/run/xrt" "NoNewPrivileges=yes" "CAP_NET_ADMIN CAP_NET_RAW CAP_BPF"; do
+	assert_contains "$unit_text" "$want" "deploy/xrtd.service"
+done
 
 # The example configuration on a router whose eth0/eth1 are our veths.
 xrt_topo_line
