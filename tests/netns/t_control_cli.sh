@@ -20,13 +20,13 @@ xrt_xrtd_start $R
 out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "a second xrtd started"
 assert_contains "$out" "is another xrtd running?" "second xrtd"
-out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --socket @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a missing config file"
 assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
 # A malformed file is reported by line before the fast path is loaded (the
 # first daemon holds this namespace's AF_XDP anchor on lo).
 printf '# comment\nroute add 2001:db8::/32 dev nowhere metric x\n' >"$XRT_TMP/syntax.conf"
-out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f -s @xc-other -c "$XRT_TMP/syntax.conf" --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
+out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --socket @xc-other -c "$XRT_TMP/syntax.conf" --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a malformed config file"
 assert_contains "$out" "syntax.conf:2: " "malformed config file names its line"
 assert_not_contains "$out" "AF_XDP" "config checked before AF_XDP"
@@ -214,13 +214,22 @@ out=$(xrt_exec $R setpriv --reuid=65534 --regid=65534 --clear-groups "$XRT_BUILD
 	xrt_fail "non-root CLI accepted: $out"
 assert_contains "$out" "permission denied" "non-root CLI"
 
-# A second daemon on another socket path (-s), in another router.
+# A second daemon on another socket path (--socket), in another router.
 xrt_router_ns r2
 xrt_bpffs r2
-xrt_bg r2 xrtd-r2 "$XRT_BUILD/xrtd" -f -s "$XRT_TMP/xrt.sock" --bpffs "$(xrt_bpffs_dir r2)" --obj "$XRT_FWD_OBJ"
-xrt_wait_for "xrt_exec r2 '$XRT_BUILD/xrt' -s '$XRT_TMP/xrt.sock' link show" 10 ||
-	xrt_fail "xrtd -s did not answer on $XRT_TMP/xrt.sock"
+xrt_bg r2 xrtd-r2 "$XRT_BUILD/xrtd" -f --socket "$XRT_TMP/xrt.sock" --bpffs "$(xrt_bpffs_dir r2)" --obj "$XRT_FWD_OBJ"
+xrt_wait_for "xrt_exec r2 '$XRT_BUILD/xrt' --socket '$XRT_TMP/xrt.sock' link show" 10 ||
+	xrt_fail "xrtd --socket did not answer on $XRT_TMP/xrt.sock"
 out=$(xrt_exec r2 "$XRT_BUILD/xrt" link show 2>&1) && xrt_fail "default socket answered in r2: $out"
+out=$(xrt_exec r2 "$XRT_BUILD/xrt" "--socket=$XRT_TMP/xrt.sock" link show 2>&1) ||
+	xrt_fail "xrt --socket=PATH: $out"
+# ip(8)'s -s is statistics: xrt refuses it and names the socket option, and
+# xrtd keeps -s as its short socket option.
+rc=0
+out=$(xrt_exec r2 "$XRT_BUILD/xrt" -s "$XRT_TMP/xrt.sock" link show 2>&1) || rc=$?
+assert_eq "$rc" 1 "xrt -s exit status"
+assert_contains "$out" "--socket SOCKET" "xrt -s names --socket"
+assert_contains "$out" "xrt stats" "xrt -s names xrt stats"
 
 # Without -f xrtd detaches into the background once it is ready, and still
 # obeys SIGTERM there.

@@ -24,14 +24,14 @@ notify_run() {
 	xrt_bg r "listen-$2" "$XRT_PY" "$XRT_ROOT/tests/netns/notify_listen.py" "$ns_addr" "$ctl" "$out" 20
 	local lpid=$XRT_LAST_PID
 	xrt_wait_for "[ -s '$out' ]" 5 || xrt_fail "notify listener did not start"
-	xrt_bg r "xrtd-$2" env NOTIFY_SOCKET="$ns_addr" "$XRT_BUILD/xrtd" -f -s "$ctl" -c "$conf" \
+	xrt_bg r "xrtd-$2" env NOTIFY_SOCKET="$ns_addr" "$XRT_BUILD/xrtd" -f --socket "$ctl" -c "$conf" \
 		--bpffs "$(xrt_bpffs_dir r)" --obj "$XRT_FWD_OBJ"
 	local pid=$XRT_LAST_PID
 	xrt_wait_for "grep -q '^msg READY=1' '$out'" 10 ||
 		xrt_fail "no READY=1 on $ns_addr: $(cat "$out" "$XRT_TMP/xrtd-$2.log")"
 	assert_contains "$(cat "$out")" "ctl accepts" "control socket accepts when READY=1 arrives"
 	# The configuration is applied before READY=1.
-	assert_contains "$(xrt_exec r "$XRT_BUILD/xrt" -s "$ctl" route show)" "2001:db8:1::/64 dev $IF" \
+	assert_contains "$(xrt_exec r "$XRT_BUILD/xrt" --socket "$ctl" route show)" "2001:db8:1::/64 dev $IF" \
 		"configuration applied at READY=1"
 	xrt_stop "$pid"
 	xrt_wait_for "grep -q '^msg STOPPING=1' '$out'" 5 || xrt_fail "no STOPPING=1: $(cat "$out")"
@@ -43,13 +43,13 @@ notify_run "$XRT_TMP/notify.sock" path
 notify_run "@$XRT_PREFIX-notify" abstract
 
 # Without NOTIFY_SOCKET, and the reload's exit status.
-xrt_bg r xrtd-r "$XRT_BUILD/xrtd" -f -s "$ctl" -c "$conf" --bpffs "$(xrt_bpffs_dir r)" --obj "$XRT_FWD_OBJ"
+xrt_bg r xrtd-r "$XRT_BUILD/xrtd" -f --socket "$ctl" -c "$conf" --bpffs "$(xrt_bpffs_dir r)" --obj "$XRT_FWD_OBJ"
 pid=$XRT_LAST_PID
-xrt_wait_for "xrt_exec r '$XRT_BUILD/xrt' -s '$ctl' link show" 10 || xrt_fail "xrtd did not answer on $ctl"
-out=$(xrt_exec r "$XRT_BUILD/xrt" -s "$ctl" config reload 2>&1) || xrt_fail "config reload: $out"
+xrt_wait_for "xrt_exec r '$XRT_BUILD/xrt' --socket '$ctl' link show" 10 || xrt_fail "xrtd did not answer on $ctl"
+out=$(xrt_exec r "$XRT_BUILD/xrt" --socket "$ctl" config reload 2>&1) || xrt_fail "config reload: $out"
 echo "route add 2001:db8:9::/48 via 2001:db8:1::99 dev nosuchdev0" >>"$conf"
 rc=0
-out=$(xrt_exec r "$XRT_BUILD/xrt" -s "$ctl" config reload 2>&1) || rc=$?
+out=$(xrt_exec r "$XRT_BUILD/xrt" --socket "$ctl" config reload 2>&1) || rc=$?
 assert_ne "$rc" 0 "xrt config reload exit status on a failed reload"
 assert_contains "$out" "nosuchdev0" "failed reload names the word"
 xrt_stop "$pid"

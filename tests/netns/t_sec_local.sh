@@ -50,7 +50,7 @@ assert_not_contains "$out" "ok" "the squatter could not bind the new paths ($out
 # 2. Impersonation: root's CLI and a preloaded application refuse a
 # listener that is not root's, before sending anything (SO_PEERCRED).
 # (Bounded: a client that did talk to it would wait for an answer forever.)
-out=$(xrt_exec $R timeout --foreground 5 "$XRT_BUILD/xrt" -s "$PUB/evil" link show 2>&1) &&
+out=$(xrt_exec $R timeout --foreground 5 "$XRT_BUILD/xrt" --socket "$PUB/evil" link show 2>&1) &&
 	xrt_fail "CLI talked to the impostor: $out"
 assert_contains "$out" "not by root" "CLI names the impostor"
 out=$(xrt_exec $R timeout --foreground 5 env XRT_SOCK="$PUB/evil-sock" LD_PRELOAD="$SHIM" "$XRT_PY" -c '

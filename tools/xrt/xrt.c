@@ -22,8 +22,8 @@ static const char *sock_name = XRT_CTL_SOCK_DEFAULT;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: xrt [-j] [-s SOCKET] OBJECT COMMAND ...\n"
-		"       xrt [-j] [-s SOCKET] [-force] -batch FILE\n"
+		"Usage: xrt [-j] [--socket SOCKET] OBJECT COMMAND ...\n"
+		"       xrt [-j] [--socket SOCKET] [-force] -batch FILE\n"
 		"       xrt -V | --version\n"
 		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config\n"
 		"       xrt link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
@@ -292,12 +292,22 @@ int main(int argc, char **argv)
 		const char *o = argv[i];
 		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
 			flags |= XRT_CTL_F_JSON;
-		} else if (!strcmp(o, "-s") || !strcmp(o, "-socket") || !strcmp(o, "--socket")) {
+		} else if (!strcmp(o, "-socket") || !strcmp(o, "--socket")) {
 			if (++i == argc) {
-				fprintf(stderr, "xrt: -s needs a socket name\n");
+				fprintf(stderr, "xrt: %s needs a socket name or path\n", o);
 				return 1;
 			}
 			sock_name = argv[i];
+		} else if (!strncmp(o, "--socket=", 9)) {
+			sock_name = o + 9;
+		} else if (!strcmp(o, "-s") || !strcmp(o, "-stats") || !strcmp(o, "-statistics")) {
+			/* ip(8): -s is -statistics there; xrt's counters are
+			 * `xrt stats`, and xrt once took the socket with -s. */
+			fprintf(stderr,
+				"xrt: \"%s\" is not an xrt option (in ip(8) it means statistics: use "
+				"\"xrt stats\"); the control socket is --socket SOCKET\n",
+				o);
+			return 1;
 		} else if (!strcmp(o, "-batch") || !strcmp(o, "-b")) {
 			if (++i == argc) {
 				fprintf(stderr, "xrt: -batch needs a file name\n");

@@ -56,11 +56,12 @@ struct daemon {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xrtd [-c FILE] [-s SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
+	fprintf(f, "Usage: xrtd [-c FILE] [--socket SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
 		   "       xrtd --version | --help\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
-		   "  -s SOCKET    control socket: a NAME in this network namespace's\n"
+		   "  --socket SOCKET, -s SOCKET\n"
+		   "               control socket: a NAME in this network namespace's\n"
 		   "               directory %s/net-<inode>/ (default %s), or a PATH\n"
 		   "  --bpffs DIR  bpffs for the pinned maps (default %s)\n"
 		   "  --obj PATH   XDP object (default: bpf/xrt_fwd.bpf.o of the build tree,\n"
