@@ -36,7 +36,7 @@ notify_run() {
 	xrt_stop "$pid"
 	xrt_wait_for "grep -q '^msg STOPPING=1' '$out'" 5 || xrt_fail "no STOPPING=1: $(cat "$out")"
 	xrt_wait_pid "$lpid" 5 >/dev/null || true
-	assert_contains "$(cat "$XRT_TMP/xrtd-$2.log")" "xrtd: $(cat "$XRT_ROOT/VERSION") ready on $ctl" \
+	assert_contains "$(cat "$XRT_TMP/xrtd-$2.log")" "xrtd: ready on $ctl (version $(cat "$XRT_ROOT/VERSION")," \
 		"ready line on stderr"
 }
 notify_run "$XRT_TMP/notify.sock" path

@@ -54,7 +54,7 @@ with_devlog env JOURNAL_STREAM="$journal" timeout --foreground -s TERM 3 "$XRT_B
 	2>>"$err" || rc=$?
 assert_eq "$rc" 124 "xrtd stopped by timeout's SIGTERM"
 xrt_wait_for "grep -q 'shutting down' '$log'" 5 || xrt_fail "no shutdown message: $(cat "$log")"
-assert_match "$(cat "$log")" '^<30>.*xrtd\[[0-9]+\]: .* ready on ' "ready at LOG_DAEMON|LOG_INFO"
+assert_match "$(cat "$log")" '^<30>.*xrtd\[[0-9]+\]: ready on .*version ' "ready at LOG_DAEMON|LOG_INFO"
 assert_match "$(cat "$log")" '^<30>.*xrtd\[[0-9]+\]: shutting down' "shutdown at LOG_DAEMON|LOG_INFO"
 assert_not_contains "$(cat "$err")" "ready on" "stderr quiet when it is the journal"
 xrt_pass "syslog(3): LOG_DAEMON with LOG_ERR/LOG_INFO priorities; stderr left to the journal when JOURNAL_STREAM is its own"

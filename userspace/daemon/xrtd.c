@@ -265,7 +265,7 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	if (rc)
 		return rc;
 	if (warn[0])
-		fprintf(stderr, "xrtd: %s\n", warn);
+		xrtd_log(LOG_WARNING, "%s", warn);
 	struct epoll_event ev = { .events = EPOLLIN };
 	ev.data.u64 = EV(EV_LISTEN, d->server.listen_fd);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->server.listen_fd, &ev);
@@ -296,8 +296,8 @@ static void raise_nofile(void)
 		setrlimit(RLIMIT_NOFILE, &want);
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < XRTD_NOFILE_MIN)
-		fprintf(stderr, "xrtd: warning: only %llu descriptors (RLIMIT_NOFILE)\n",
-			(unsigned long long)rl.rlim_cur);
+		xrtd_log(LOG_WARNING, "warning: only %llu descriptors (RLIMIT_NOFILE)",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 static uint64_t now_ms(void)
@@ -391,7 +391,7 @@ int main(int argc, char **argv)
 		.fd_del = loop_fd_del,
 	};
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
-		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
+		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
 	}
 	pool_up = true;
@@ -399,7 +399,7 @@ int main(int argc, char **argv)
 	struct stack_env env;
 	router_stack_env(&d.router, &env);
 	if ((rc = stack_init(&env))) {
-		fprintf(stderr, "xrtd: stack_init failed (%d)\n", rc);
+		xrtd_log(LOG_ERR, "stack_init failed (%d)", rc);
 		goto out;
 	}
 	stack_up = true;
@@ -408,9 +408,9 @@ int main(int argc, char **argv)
 	char warn[XRT_ERR_LEN];
 	sockfd = sock_server_open(sock, warn, err);
 	if (warn[0])
-		fprintf(stderr, "xrtd: %s\n", warn);
+		xrtd_log(LOG_WARNING, "%s", warn);
 	if (sockfd < 0) {
-		fprintf(stderr, "xrtd: application sockets disabled: %s\n", err);
+		xrtd_log(LOG_WARNING, "application sockets disabled: %s", err);
 	} else {
 		struct epoll_event sev = { .events = EPOLLIN, .data.u64 = EV(EV_SOCK, sockfd) };
 		epoll_ctl(d.epfd, EPOLL_CTL_ADD, sockfd, &sev);
@@ -418,7 +418,7 @@ int main(int argc, char **argv)
 	if (config && (rc = config_load(&d.router, config, err)))
 		goto fail;
 	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
-		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
+		xrtd_log(LOG_ERR, "kernel sync: %s", err);
 		goto out;
 	}
 	if (ready_fd >= 0) {
@@ -427,8 +427,8 @@ int main(int argc, char **argv)
 			perror("xrtd: readiness pipe");
 		close(ready_fd);
 	}
-	xrtd_log(LOG_INFO, "%s ready on %s (obj %s, bpffs %s)", XRT_VERSION, d.server.path, obj,
-		 bpffs);
+	xrtd_log(LOG_INFO, "ready on %s (version %s, obj %s, bpffs %s)", d.server.path, XRT_VERSION,
+		 obj, bpffs);
 	/* sd_notify(3): Type=notify units are started once the control socket
 	 * accepts and the configuration is applied, i.e. now. */
 	if (xrtd_notify("READY=1\nSTATUS=ready") < 0)
