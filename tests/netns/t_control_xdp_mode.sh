@@ -16,16 +16,22 @@ xrt_require_xrt
 xrt_topo_line
 r=$TOPO_R
 rns=$(xrt_ns "$r")
-xrt_xrtd_start "$r"
-
-# IF_RA in generic mode, IF_RB native (the default).
-xrt_cli_ok "$r" link attach dev "$IF_RA" mode generic
-xrt_cli_ok "$r" link attach dev "$IF_RB"
-xrt_cli_ok "$r" addr add 2001:db8:1::1/64 dev "$IF_RA"
-xrt_cli_ok "$r" addr add 2001:db8:2::1/64 dev "$IF_RB"
-xrt_cli_ok "$r" route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
-xrt_cli_ok "$r" neigh add 2001:db8:1::2 lladdr "$MAC_AR" dev "$IF_RA"
-xrt_cli_ok "$r" neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
+# From the configuration file: IF_RA in generic mode, IF_RB native (the
+# default).
+conf=$XRT_TMP/xrtd.conf
+write_conf() { # MODE_OF_IF_RA
+	{
+		echo "link attach dev $IF_RA mode $1"
+		echo "link attach dev $IF_RB"
+		echo "addr add 2001:db8:1::1/64 dev $IF_RA"
+		echo "addr add 2001:db8:2::1/64 dev $IF_RB"
+		echo "route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB"
+		echo "neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA"
+		echo "neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB"
+	} >"$conf"
+}
+write_conf generic
+xrt_xrtd_start "$r" -c "$conf"
 
 # What the kernel says runs on each (ip link: xdpgeneric vs xdp).
 ip_xdp() { # IF -> "MODE ID"
@@ -103,10 +109,17 @@ assert_contains "$out" "\"xdp_pass\" (id $pid, native mode)" "refusal names the 
 assert_contains "$out" "not a libxdp dispatcher" "refusal says why"
 assert_eq "$(ip_xdp "$XRT_PREFIX-x0")" "native $pid" "xdp_pass still runs"
 
-# The mode cannot change under a running link.
+# The mode cannot change under a running link, by command or by reload.
 out=$(xrt_cli "$r" link set dev "$IF_RA" mode native 2>&1) &&
 	xrt_fail "link set mode succeeded: $out"
 assert_contains "$out" "detach" "link set mode"
+write_conf native
+out=$(xrt_cli "$r" config reload 2>&1) && xrt_fail "reload changing the mode succeeded: $out"
+assert_contains "$out" "runs in generic mode: detach it to change the mode to native" \
+	"reload changing the mode"
+assert_eq "$(ip_xdp "$IF_RA" | cut -d' ' -f1)" generic "$IF_RA still generic after the refused reload"
+write_conf generic
+xrt_cli_ok "$r" config reload
 
 # Detach takes our program off through libxdp; the generic hook is empty.
 xrt_cli_ok "$r" link detach dev "$IF_RA"
