@@ -31,7 +31,17 @@ write_conf() { # MODE_OF_IF_RA
 	} >"$conf"
 }
 write_conf generic
-xrt_xrtd_start "$r" -c "$conf"
+# libxdp keeps a dispatcher's state on a bpffs at /sys/fs/bpf (`ip netns
+# exec` remounts /sys without one): give xrtd one, in its own mount
+# namespace, so that libxdp tries the dispatcher and falls back for the
+# reason of this kernel, as it would on a host.
+xrt_bpffs "$r"
+xrt_bg "$r" "xrtd-$r" sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "$@"' xrtd \
+	"$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir "$r")" --obj "$XRT_FWD_OBJ" -c "$conf"
+xrtd_log=$XRT_TMP/xrtd-$r.log
+xrt_wait_for "xrt_cli $r link show" 10 || xrt_fail "xrtd did not answer: $(cat "$xrtd_log")"
+assert_contains "$(cat "$xrtd_log")" "Falling back to loading single prog without dispatcher" \
+	"libxdp fell back to a single program"
 
 # What the kernel says runs on each (ip link: xdpgeneric vs xdp).
 ip_xdp() { # IF -> "MODE ID"
@@ -125,4 +135,7 @@ xrt_cli_ok "$r" config reload
 xrt_cli_ok "$r" link detach dev "$IF_RA"
 assert_eq "$(ip -j -n "$rns" link show dev "$IF_RA" | "$XRT_PY" -c 'import json,sys; print("xdp" in json.load(sys.stdin)[0])')" \
 	False "generic-mode link detached"
+assert_contains "$(cat "$xrtd_log")" "Compatibility check for dispatcher program failed" \
+	"libxdp tried the dispatcher first"
+xrt_log "libxdp in xrtd's log: $(grep -E '^libxdp' "$xrtd_log" | sort | uniq -c | tr -s ' \n' ' ')"
 xrt_pass "generic and native links forward and punt ($fwd forwarded); bridge: native refused naming its driver, generic attached; xdp_pass (id $pid) refused by name; xdp-loader status, ip link and xrt link show agree"
