@@ -127,6 +127,13 @@ int xrt_maps_attach(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, cha
 	if (in.ours_id)
 		return xrt_fail(err, -EEXIST, "ifindex %d: our program (id %u) already runs there",
 				ifindex, in.ours_id);
+	/* A dispatcher whose pinned links libxdp cannot read (its bpffs is
+	 * missing here) looks like a legacy program to it. */
+	if (in.prog_id && !in.dispatcher && !strcmp(in.prog_name, "xdp_dispatcher"))
+		return xrt_fail(err, -EBUSY,
+				"a libxdp dispatcher (id %u) runs there, but libxdp cannot read "
+				"its programs: mount its bpffs (/sys/fs/bpf, or LIBXDP_BPFFS)",
+				in.prog_id);
 	/* libxdp replaces a legacy program only by force, which we never use
 	 * ("Existing program is not using a dispatcher"): say whose it is. */
 	if (in.prog_id && !in.dispatcher)
