@@ -2,6 +2,7 @@
 #include "dataplane/loader.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,8 +336,11 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	if (rc)
 		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
 
-	if ((size_t)snprintf(m->obj_path, sizeof(m->obj_path), "%s", obj_path) >=
-	    sizeof(m->obj_path)) {
+	/* Kept absolute: every attach opens it again (xrt_maps_obj_open),
+	 * after the daemon may have moved to "/". */
+	char abs[PATH_MAX];
+	if ((size_t)snprintf(m->obj_path, sizeof(m->obj_path), "%s",
+			     realpath(obj_path, abs) ? abs : obj_path) >= sizeof(m->obj_path)) {
 		rc = xrt_fail(err, -ENAMETOOLONG, "%s: path too long", obj_path);
 		goto fail;
 	}
