@@ -138,4 +138,7 @@ assert_eq "$(ip -j -n "$rns" link show dev "$IF_RA" | "$XRT_PY" -c 'import json,
 assert_contains "$(cat "$xrtd_log")" "Compatibility check for dispatcher program failed" \
 	"libxdp tried the dispatcher first"
 xrt_log "libxdp in xrtd's log: $(grep -E '^libxdp' "$xrtd_log" | sort | uniq -c | tr -s ' \n' ' ')"
+# `xrt link show` reads the hook each time: a program taken off by hand shows.
+ip -n "$rns" link set dev "$IF_RB" xdp off
+assert_contains "$(xrt_cli "$r" link show dev "$IF_RB")" "prog/xdp none" "link show after ip link xdp off"
 xrt_pass "generic and native links forward and punt ($fwd forwarded); bridge: native refused naming its driver, generic attached; xdp_pass (id $pid) refused by name; xdp-loader status, ip link and xrt link show agree"

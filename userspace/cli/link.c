@@ -92,12 +92,13 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	xrt_buf_printf(out,
 		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
 		       "    link/ether %s\n"
-		       "    prog/xdp id %u mode %s%s\n",
+		       "    prog/xdp %s%u mode %s%s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
 		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac,
-		       l->xdp_prog_id, xrt_xdp_mode_name(l->xdp_mode),
+		       l->xdp_prog_id ? "id " : "none, was id ", l->xdp_prog_id,
+		       xrt_xdp_mode_name(l->xdp_mode),
 		       l->xdp_dispatcher ? " dispatcher" : "");
 }
 
@@ -196,8 +197,11 @@ static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	case LINK_SHOW: {
 		json_object *a = ctx->json ? json_object_new_array() : NULL;
 		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
-			if (r->links[s] && (!l || l == r->links[s]))
+			if (r->links[s] && (!l || l == r->links[s])) {
+				/* What the kernel runs now, as xdp-loader would say. */
+				link_xdp_refresh(r, r->links[s]);
 				link_show_one(r->links[s], ctx->json, a, ctx->out);
+			}
 		if (ctx->json)
 			json_print(ctx->out, a);
 		return 0;

@@ -180,6 +180,17 @@ static int link_xdp_attach(struct xrt_router *r, struct xrt_link *l,
 	return 0;
 }
 
+void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l)
+{
+	struct xrt_xdp_info in;
+	if (xrt_maps_xdp_info(&r->maps, l->dev.ifindex, &in))
+		return;
+	l->xdp_prog_id = in.ours_id;
+	l->xdp_dispatcher = in.dispatcher;
+	if (in.ours_id)
+		l->xdp_mode = in.mode;
+}
+
 int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode *mode,
 		char *err)
 {

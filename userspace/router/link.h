@@ -12,6 +12,9 @@ struct xrt_link;
 /* mode NULL: native, or whatever mode an adopted program runs in. */
 int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode *mode,
 		char *err);
+/* Read again what runs on the link's XDP hook (xdp_prog_id 0: ours is gone,
+ * someone detached it). */
+void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
 /* The kernel says the link is administratively up or down: mark its next
  * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
