@@ -180,6 +180,32 @@ static int link_xdp_attach(struct xrt_router *r, struct xrt_link *l,
 	return 0;
 }
 
+/*
+ * A frame a native-mode link forwards goes out through the target's
+ * ndo_xdp_xmit (xdp_do_redirect -> dev_map_enqueue); a device without one
+ * (a bridge, a dummy: the devices that need generic mode) makes the kernel
+ * drop it (-EOPNOTSUPP, tracepoint xdp:xdp_redirect_err). From a
+ * generic-mode link the frame leaves as an skb (dev_map_generic_redirect),
+ * which every device takes. So a router mixing modes is worth a warning.
+ */
+static void link_warn_mixed_modes(struct xrt_router *r, const struct xrt_link *l)
+{
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
+		const struct xrt_link *o = r->links[s];
+		if (!o || o == l || o->xdp_mode == l->xdp_mode)
+			continue;
+		const struct xrt_link *g = l->xdp_mode == XRT_XDP_GENERIC ? l : o;
+		const struct xrt_link *n = g == l ? o : l;
+		fprintf(stderr,
+			"xrtd: %s runs in generic mode and %s in native mode: frames %s "
+			"forwards to %s are dropped by the kernel unless %s's driver has "
+			"ndo_xdp_xmit (a bridge or a dummy has not); attach every link in "
+			"generic mode then\n",
+			g->dev.name, n->dev.name, n->dev.name, g->dev.name, g->dev.name);
+		return;
+	}
+}
+
 void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l)
 {
 	struct xrt_xdp_info in;
@@ -266,6 +292,7 @@ int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode 
 				goto fail_xsk;
 		}
 	}
+	link_warn_mixed_modes(r, l);
 	learn_link_local(r, l);
 	/* Attached while down: routes added later through it start dead. */
 	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&
