@@ -57,6 +57,13 @@ import json, sys
 l = json.load(sys.stdin)[0]
 print(l["mode"], l["prog_id"])'
 }
+# And name, mode and id as xdp-loader prints them.
+xrt_xdp_named() { # IF -> "NAME MODE ID"
+	xrt_cli "$r" -j link show dev "$1" | "$XRT_PY" -c '
+import json, sys
+l = json.load(sys.stdin)[0]
+print(l["prog_name"], l["mode"], l["prog_id"])'
+}
 # What xdp-loader says: "NAME MODE ID" (it calls generic "skb").
 loader_xdp() { # IF
 	xrt_exec "$r" xdp-loader status "$1" 2>/dev/null |
@@ -66,7 +73,10 @@ for i in "$IF_RA" "$IF_RB"; do
 	read -r kmode kid < <(ip_xdp "$i")
 	read -r xmode xid < <(xrt_xdp "$i")
 	assert_eq "$xmode $xid" "$kmode $kid" "xrt link show vs ip link on $i"
-	assert_eq "$(loader_xdp "$i")" "xrt_fwd $kmode $kid" "xdp-loader status vs xrt link show on $i"
+	assert_eq "$(loader_xdp "$i")" "xrt_fwd $kmode $kid" "xdp-loader status on $i"
+	assert_eq "$(xrt_xdp_named "$i")" "$(loader_xdp "$i")" "xrt link show vs xdp-loader status on $i"
+	assert_contains "$(xrt_cli "$r" link show dev "$i")" "prog/xdp xrt_fwd id $kid mode $kmode" \
+		"xrt link show text on $i"
 done
 assert_eq "$(ip_xdp "$IF_RA" | cut -d' ' -f1)" generic "$IF_RA attached in generic mode"
 assert_eq "$(ip_xdp "$IF_RB" | cut -d' ' -f1)" native "$IF_RB attached in native mode"
@@ -103,6 +113,7 @@ read -r kmode kid < <(ip_xdp "$XRT_PREFIX-br")
 assert_eq "$kmode" generic "bridge attached in generic mode"
 assert_eq "$(xrt_xdp "$XRT_PREFIX-br")" "generic $kid" "xrt link show on the bridge"
 assert_eq "$(loader_xdp "$XRT_PREFIX-br")" "xrt_fwd generic $kid" "xdp-loader status on the bridge"
+assert_eq "$(xrt_xdp_named "$XRT_PREFIX-br")" "xrt_fwd generic $kid" "xrt link show on the bridge, named"
 xrt_cli_ok "$r" link detach dev "$XRT_PREFIX-br"
 assert_eq "$(ip -j -n "$rns" link show dev "$XRT_PREFIX-br" | "$XRT_PY" -c 'import json,sys; print("xdp" in json.load(sys.stdin)[0])')" \
 	False "detach emptied the bridge's hook"

@@ -75,6 +75,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		JADD(o, "xdp", JSTR(l->xdp_ours ? "attached" : "adopted"));
 		JADD(o, "mode", JSTR(xrt_xdp_mode_name(l->xdp_mode)));
 		JADD(o, "prog_id", JINT(l->xdp_prog_id));
+		JADD(o, "prog_name", JSTR(l->xdp_prog_name));
 		JADD(o, "dispatcher", json_object_new_boolean(l->xdp_dispatcher));
 		JADD(o, "queues", JINT(l->nqueues));
 		unsigned nx = 0;
@@ -92,12 +93,13 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	xrt_buf_printf(out,
 		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
 		       "    link/ether %s\n"
-		       "    prog/xdp %s%u mode %s%s\n",
+		       "    prog/xdp %s %s%u mode %s%s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
 		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac,
-		       l->xdp_prog_id ? "id " : "none, was id ", l->xdp_prog_id,
+		       l->xdp_prog_id ? l->xdp_prog_name : "none,",
+		       l->xdp_prog_id ? "id " : "was id ", l->xdp_prog_id,
 		       xrt_xdp_mode_name(l->xdp_mode),
 		       l->xdp_dispatcher ? " dispatcher" : "");
 }

@@ -78,8 +78,10 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 		return 0;
 	if (m->fib6 >= 0 && bpf_obj_get_info_by_fd(m->fib6, &fib, &len))
 		fib.id = 0;
-	if (prog_uses_map(in->prog_id, fib.id, in->prog_name))
+	if (prog_uses_map(in->prog_id, fib.id, in->prog_name)) {
 		in->ours_id = in->prog_id;
+		memcpy(in->ours_name, in->prog_name, sizeof(in->ours_name));
+	}
 	/* A libxdp dispatcher: its programs are in its pinned links
 	 * (xdp_multiprog__get_from_ifindex reads them back). */
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -91,7 +93,8 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 		in->dispatcher = true;
 		while ((p = xdp_multiprog__next_prog(p, mp))) {
 			in->nprogs++;
-			if (!in->ours_id && prog_uses_map(xdp_program__id(p), fib.id, NULL))
+			if (!in->ours_id &&
+			    prog_uses_map(xdp_program__id(p), fib.id, in->ours_name))
 				in->ours_id = xdp_program__id(p);
 		}
 	}

@@ -35,6 +35,7 @@ struct xrt_xdp_info {
 	bool dispatcher;      /* a libxdp dispatcher (xdp_multiprog, not legacy) */
 	unsigned nprogs;      /* programs in the dispatcher */
 	uint32_t ours_id;     /* our program (uses our xrt_fib6_dp), 0 if none */
+	char ours_name[16];   /* its name ("xrt_fwd") */
 };
 
 /* Attach our program on an interface through libxdp (xdp_program__attach):

@@ -155,6 +155,7 @@ static int link_xdp_attach(struct xrt_router *r, struct xrt_link *l,
 		l->xdp_mode = in.mode;
 		l->xdp_dispatcher = in.dispatcher;
 		l->xdp_prog_id = in.ours_id;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
 		return 0;
 	}
 	rc = xrt_maps_attach(&r->maps, l->dev.ifindex, want, err);
@@ -176,6 +177,7 @@ static int link_xdp_attach(struct xrt_router *r, struct xrt_link *l,
 	if (!xrt_maps_xdp_info(&r->maps, l->dev.ifindex, &in)) {
 		l->xdp_dispatcher = in.dispatcher;
 		l->xdp_prog_id = in.ours_id;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
 	}
 	return 0;
 }
@@ -213,8 +215,10 @@ void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l)
 		return;
 	l->xdp_prog_id = in.ours_id;
 	l->xdp_dispatcher = in.dispatcher;
-	if (in.ours_id)
+	if (in.ours_id) {
 		l->xdp_mode = in.mode;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
+	}
 }
 
 int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode *mode,

@@ -20,6 +20,7 @@ struct xrt_link {
 	enum xrt_xdp_mode xdp_mode; /* the hook it runs on (native or generic) */
 	bool xdp_dispatcher;        /* in a libxdp dispatcher with others */
 	uint32_t xdp_prog_id;       /* our program's id on the interface */
+	char xdp_prog_name[16];     /* and its name, as the kernel has it */
 	bool from_config, stale;
 	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
 	bool admin_down;   /* IFF_UP clear: its next hops are dead (rib) */
