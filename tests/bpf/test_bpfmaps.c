@@ -463,7 +463,7 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 
 	uint32_t qid = 0;
 	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 0, "nothing attached yet");
-	cr_assert_eq(xrt_maps_attach(&M, if_a, err), 0, "%s", err);
+	cr_assert_eq(xrt_maps_attach(&M, if_a, XRT_XDP_NATIVE, err), 0, "%s", err);
 	cr_assert_neq(prog_id_of(if_a), 0);
 	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 1, "ours");
 	cr_assert_eq(qid, prog_id_of(if_a));
@@ -496,7 +496,7 @@ Test(bpfmaps, attach_and_ip_link_share_maps)
 	cr_assert_eq(xrt_maps_detach(&M, if_a, err), 0, "%s", err);
 	cr_assert_eq(prog_id_of(if_a), 0);
 	cr_assert_eq(xrt_maps_xdp_query(&M, if_a, &qid), 0, "detached");
-	expect_refused(xrt_maps_attach(&M, 0, err), "ifindex");
+	expect_refused(xrt_maps_attach(&M, 0, XRT_XDP_NATIVE, err), "ifindex");
 }
 
 /* `ip link` first on an empty bpffs creates every pin (the devmap too);

@@ -4,7 +4,7 @@
 # other by xrtd; both programs share one set of pinned maps and traffic is
 # forwarded between them by XDP in both directions.
 source "$(dirname "$0")/lib.sh"
-xrt_require_cmd ping socat ss bpftool
+xrt_require_cmd ping socat ss bpftool xdp-loader
 xrt_require_xrt
 
 xrt_topo_line
@@ -26,6 +26,17 @@ prog_maps() {
 	bpftool -j prog show id "$id" |
 		"$XRT_PY" -c 'import json,sys; print(" ".join(map(str, json.load(sys.stdin).get("map_ids", []))))'
 }
+# xrtd adopted ip link's program: `xrt link show` names it as the kernel
+# and xdp-loader do.
+for i in "$IF_RA" "$IF_RB"; do
+	kid=$(ip -j -n "$(xrt_ns r)" link show dev "$i" |
+		"$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
+	assert_contains "$(xrt_cli r link show dev "$i")" "prog/xdp xrt_fwd id $kid mode native" \
+		"xrt link show on $i"
+	assert_eq "$(xrt_exec r xdp-loader status "$i" 2>/dev/null | awk -v i="$i" '$1 == i { print $2, $3, $4 }')" \
+		"xrt_fwd native $kid" "xdp-loader status on $i"
+done
+assert_contains "$(xrt_cli r link show dev "$IF_RA")" "xdp adopted" "ip link's program adopted"
 maps_a=$(prog_maps "$IF_RA")
 maps_b=$(prog_maps "$IF_RB")
 assert_contains " $maps_a " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program attached by ip link"

@@ -169,6 +169,31 @@ Test(cli_parse, link)
 	cr_assert_str_eq(err, "\"dev\" is needed");
 }
 
+Test(cli_parse, link_mode)
+{
+	char *argv[64];
+	struct cmd_link l;
+	int argc = words("dev br0 mode generic", argv);
+	cr_assert_eq(parse_link(argc, argv, true, true, &l, err), 0, "%s", err);
+	cr_assert(l.has_mode && l.mode == XRT_XDP_GENERIC);
+	argc = words("eth0 mode native mtu 1500", argv);
+	cr_assert_eq(parse_link(argc, argv, true, true, &l, err), 0, "%s", err);
+	cr_assert_str_eq(l.dev, "eth0");
+	cr_assert(l.has_mode && l.mode == XRT_XDP_NATIVE && l.has_mtu);
+	argc = words("dev eth0", argv);
+	cr_assert_eq(parse_link(argc, argv, true, true, &l, err), 0, "%s", err);
+	cr_assert(!l.has_mode && l.mode == XRT_XDP_NATIVE, "native by default");
+	argc = words("dev eth0 mode offload", argv);
+	cr_assert_eq(parse_link(argc, argv, true, true, &l, err), -EINVAL);
+	cr_assert_str_eq(err, "mode \"offload\": expected native or generic");
+	argc = words("dev eth0 mode", argv);
+	cr_assert_eq(parse_link(argc, argv, true, true, &l, err), -EINVAL);
+	/* stats [dev D] takes no settings */
+	argc = words("dev eth0 mode generic", argv);
+	cr_assert_eq(parse_link(argc, argv, true, false, &l, err), -EINVAL);
+	cr_assert_str_eq(err, "unknown word \"mode\"");
+}
+
 Test(cli_parse, addr_keeps_host_bits)
 {
 	char *argv[64];

@@ -50,12 +50,13 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 		char *err);
 
 /* `link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]`,
- * `stats [dev D]` */
+ * `link attach dev D [mode native|generic]`, `stats [dev D]` */
 struct cmd_link {
 	char dev[IF_NAMESIZE];
-	bool has_mtu, has_forwarding, has_table;
+	bool has_mtu, has_forwarding, has_table, has_mode;
 	uint32_t mtu, table;
 	bool forwarding;
+	enum xrt_xdp_mode mode;
 };
 int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	       struct cmd_link *l, char *err);

@@ -38,8 +38,15 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 			if ((rc = parse_table(argv[i], &l->table, err)))
 				return rc;
 			l->has_table = true;
+		} else if (allow_settings && !strcmp(w, "mode")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (xrt_xdp_mode_parse(argv[i], &l->mode))
+				return xrt_fail(err, -EINVAL,
+						"mode \"%s\": expected native or generic", argv[i]);
+			l->has_mode = true;
 		} else if (!l->dev[0] && strcmp(w, "mtu") && strcmp(w, "forwarding") &&
-			   strcmp(w, "table")) {
+			   strcmp(w, "table") && strcmp(w, "mode")) {
 			/* iproute2 accepts the device without "dev". */
 			if ((rc = parse_dev(w, l->dev, err)))
 				return rc;
@@ -66,6 +73,10 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		JADD(o, "table", JSTR(table_name(l->dev.table, t, sizeof(t))));
 		JADD(o, "slot", JINT(l->slot));
 		JADD(o, "xdp", JSTR(l->xdp_ours ? "attached" : "adopted"));
+		JADD(o, "mode", JSTR(xrt_xdp_mode_name(l->xdp_mode)));
+		JADD(o, "prog_id", JINT(l->xdp_prog_id));
+		JADD(o, "prog_name", JSTR(l->xdp_prog_name));
+		JADD(o, "dispatcher", json_object_new_boolean(l->xdp_dispatcher));
 		JADD(o, "queues", JINT(l->nqueues));
 		unsigned nx = 0;
 		for (unsigned q = 0; q < l->nqueues; q++)
@@ -81,11 +92,16 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
 		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
-		       "    link/ether %s\n",
+		       "    link/ether %s\n"
+		       "    prog/xdp %s %s%u mode %s%s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
-		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac);
+		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac,
+		       l->xdp_prog_id ? l->xdp_prog_name : "none,",
+		       l->xdp_prog_id ? "id " : "was id ", l->xdp_prog_id,
+		       xrt_xdp_mode_name(l->xdp_mode),
+		       l->xdp_dispatcher ? " dispatcher" : "");
 }
 
 /* "link attach" and "link set": the settings given on the command line. */
@@ -158,7 +174,7 @@ static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	case LINK_ATTACH:
 		if (ctx->undo && (rc = link_save(ctx, c->dev, err)))
 			return rc;
-		if ((rc = link_attach(r, c->dev, err)))
+		if ((rc = link_attach(r, c->dev, c->has_mode ? &c->mode : NULL, err)))
 			return rc;
 		/* Mirroring: the new link's kernel routes were skipped so far. */
 		if (r->mirror && (rc = nl_mirror_resync(r, err)))
@@ -174,14 +190,20 @@ static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 					"remove the link's lines from the file instead");
 		return link_detach(r, l, err);
 	case LINK_SET:
+		if (c->has_mode)
+			return xrt_fail(err, -EINVAL, "\"mode\" is set by \"link attach\": "
+						      "detach the link to change it");
 		if (ctx->undo && (rc = link_save(ctx, c->dev, err)))
 			return rc;
 		return link_apply_settings(r, l, c, err);
 	case LINK_SHOW: {
 		json_object *a = ctx->json ? json_object_new_array() : NULL;
 		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
-			if (r->links[s] && (!l || l == r->links[s]))
+			if (r->links[s] && (!l || l == r->links[s])) {
+				/* What the kernel runs now, as xdp-loader would say. */
+				link_xdp_refresh(r, r->links[s]);
 				link_show_one(r->links[s], ctx->json, a, ctx->out);
+			}
 		if (ctx->json)
 			json_print(ctx->out, a);
 		return 0;

@@ -2,6 +2,7 @@
 #include "dataplane/loader.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,35 @@ static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 	return tx_ports_open(m, err);
 }
 
+struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
+	struct bpf_object *obj;
+	int rc;
+
+	if (!m->obj_path[0]) {
+		xrt_err(err, "no object file (maps opened from pins)");
+		errno = EINVAL;
+		return NULL;
+	}
+	obj = bpf_object__open_file(m->obj_path, &opts);
+	if (!obj) {
+		rc = errno;
+		xrt_err(err, "%s: cannot open: %s", m->obj_path, strerror(rc));
+		errno = rc;
+		return NULL;
+	}
+	/* Tell the program how many CPUs share each punt rate (see punt.h). */
+	rc = set_rodata_u32(obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
+	if (rc) {
+		xrt_err(err, "%s: no .rodata variable xrt_nr_cpus", m->obj_path);
+		bpf_object__close(obj);
+		errno = -rc;
+		return NULL;
+	}
+	return obj;
+}
+
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err)
 {
@@ -306,16 +336,17 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	if (rc)
 		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
 
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = m->pin_dir);
-	m->obj = bpf_object__open_file(obj_path, &opts);
-	if (!m->obj) {
-		rc = xrt_fail(err, -errno, "%s: cannot open: %s", obj_path, strerror(errno));
+	/* Kept absolute: every attach opens it again (xrt_maps_obj_open),
+	 * after the daemon may have moved to "/". */
+	char abs[PATH_MAX];
+	if ((size_t)snprintf(m->obj_path, sizeof(m->obj_path), "%s",
+			     realpath(obj_path, abs) ? abs : obj_path) >= sizeof(m->obj_path)) {
+		rc = xrt_fail(err, -ENAMETOOLONG, "%s: path too long", obj_path);
 		goto fail;
 	}
-	/* Tell the program how many CPUs share each punt rate (see punt.h). */
-	rc = set_rodata_u32(m->obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
-	if (rc) {
-		xrt_err(err, "%s: no .rodata variable xrt_nr_cpus", obj_path);
+	m->obj = xrt_maps_obj_open(m, err);
+	if (!m->obj) {
+		rc = -errno;
 		goto fail;
 	}
 	rc = bpf_object__load(m->obj);

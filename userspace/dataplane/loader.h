@@ -9,6 +9,12 @@
  * The FIB starts empty: routes a previous writer left are removed. */
 int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		  char *err);
+/* A fresh, unloaded copy of the object xrt_maps_load loaded, its maps
+ * pinned by name in the same directory and its .rodata set the same way:
+ * what libxdp loads itself (as BPF_PROG_TYPE_EXT for a dispatcher, or as
+ * XDP alone). NULL with errno and err set. */
+struct bpf_object;
+struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err);
 /* Open the maps pinned under <bpffs>/tc/globals by whoever loaded first (for
  * readers such as tools; prog_fd stays -1, so attach is refused). */
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err);

@@ -34,6 +34,7 @@ struct xrt_maps {
 	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
 	char pin_dir[256]; /* <bpffs>/tc/globals */
+	char obj_path[256]; /* the object xrt_maps_load loaded ("" from pins) */
 	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made
 	 * by xrt_maps_load, which starts from an empty FIB; NULL in a process
 	 * that opened the pins, which cannot change routes. */

@@ -123,11 +123,115 @@ int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *er
 	return rc;
 }
 
-int link_attach(struct xrt_router *r, const char *name, char *err)
+/* The kernel driver's name (ETHTOOL_GDRVINFO), for messages. */
+static void driver_name(const char *name, char *buf, size_t len)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&di };
+	snprintf(buf, len, "%s", if_ioctl(name, SIOCETHTOOL, &ifr) || !di.driver[0]
+					 ? "?" : di.driver);
+}
+
+/*
+ * Our program on the interface: adopt the one `ip link ... xdp obj` (or a
+ * previous xrtd) attached on our pins, else attach through libxdp, joining
+ * a dispatcher that is already there (dataplane/xdp.c).
+ */
+static int link_xdp_attach(struct xrt_router *r, struct xrt_link *l,
+			   const enum xrt_xdp_mode *mode, char *err)
+{
+	const char *name = l->dev.name;
+	enum xrt_xdp_mode want = mode ? *mode : XRT_XDP_NATIVE;
+	struct xrt_xdp_info in;
+	int rc = xrt_maps_xdp_info(&r->maps, l->dev.ifindex, &in);
+	if (rc)
+		return xrt_fail(err, rc, "%s: cannot query XDP: %s", name, strerror(-rc));
+	if (in.ours_id) {
+		if (mode && in.mode != *mode)
+			return xrt_fail(err, -EBUSY,
+					"%s: our program (id %u) already runs there in %s mode, "
+					"not %s", name, in.ours_id,
+					xrt_xdp_mode_name(in.mode), xrt_xdp_mode_name(*mode));
+		l->xdp_mode = in.mode;
+		l->xdp_dispatcher = in.dispatcher;
+		l->xdp_prog_id = in.ours_id;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
+		return 0;
+	}
+	rc = xrt_maps_attach(&r->maps, l->dev.ifindex, want, err);
+	if (rc == -EOPNOTSUPP && want == XRT_XDP_NATIVE) {
+		char drv[32];
+		driver_name(name, drv, sizeof(drv));
+		return xrt_fail(err, rc, "%s: driver \"%s\" has no native XDP; attach it "
+					 "with \"mode generic\"", name, drv);
+	}
+	if (rc) {
+		/* err names the ifindex: say the name instead. */
+		char why[XRT_ERR_LEN];
+		snprintf(why, sizeof(why), "%s", err ? err : "");
+		const char *p = strncmp(why, "ifindex ", 8) ? NULL : strchr(why, ':');
+		return xrt_fail(err, rc, "%s: %s", name, p ? p + 2 : why);
+	}
+	l->xdp_ours = true;
+	l->xdp_mode = want;
+	if (!xrt_maps_xdp_info(&r->maps, l->dev.ifindex, &in)) {
+		l->xdp_dispatcher = in.dispatcher;
+		l->xdp_prog_id = in.ours_id;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
+	}
+	return 0;
+}
+
+/*
+ * A frame a native-mode link forwards goes out through the target's
+ * ndo_xdp_xmit (xdp_do_redirect -> dev_map_enqueue); a device without one
+ * (a bridge, a dummy: the devices that need generic mode) makes the kernel
+ * drop it (-EOPNOTSUPP, tracepoint xdp:xdp_redirect_err). From a
+ * generic-mode link the frame leaves as an skb (dev_map_generic_redirect),
+ * which every device takes. So a router mixing modes is worth a warning.
+ */
+static void link_warn_mixed_modes(struct xrt_router *r, const struct xrt_link *l)
+{
+	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
+		const struct xrt_link *o = r->links[s];
+		if (!o || o == l || o->xdp_mode == l->xdp_mode)
+			continue;
+		const struct xrt_link *g = l->xdp_mode == XRT_XDP_GENERIC ? l : o;
+		const struct xrt_link *n = g == l ? o : l;
+		fprintf(stderr,
+			"xrtd: %s runs in generic mode and %s in native mode: frames %s "
+			"forwards to %s are dropped by the kernel unless %s's driver has "
+			"ndo_xdp_xmit (a bridge or a dummy has not); attach every link in "
+			"generic mode then\n",
+			g->dev.name, n->dev.name, n->dev.name, g->dev.name, g->dev.name);
+		return;
+	}
+}
+
+void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l)
+{
+	struct xrt_xdp_info in;
+	if (xrt_maps_xdp_info(&r->maps, l->dev.ifindex, &in))
+		return;
+	l->xdp_prog_id = in.ours_id;
+	l->xdp_dispatcher = in.dispatcher;
+	if (in.ours_id) {
+		l->xdp_mode = in.mode;
+		memcpy(l->xdp_prog_name, in.ours_name, sizeof(l->xdp_prog_name));
+	}
+}
+
+int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode *mode,
+		char *err)
 {
 	struct xrt_link *l = router_link_by_name(r, name);
 	if (l) {
 		if (r->reloading || r->in_config) {
+			if (mode && *mode != l->xdp_mode)
+				return xrt_fail(err, -EINVAL,
+						"\"%s\" runs in %s mode: detach it to change the "
+						"mode to %s", name, xrt_xdp_mode_name(l->xdp_mode),
+						xrt_xdp_mode_name(*mode));
 			l->stale = false;
 			return 0;
 		}
@@ -173,19 +277,9 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 	for (unsigned q = 0; q < XRT_MAX_QUEUES; q++)
 		l->xsk_fd[q] = -1;
 
-	/* Adopt a program `ip link ... xdp obj` attached on our pins. */
-	uint32_t prog_id = 0;
-	rc = xrt_maps_xdp_query(&r->maps, ifindex, &prog_id);
-	if (rc < 0) {
-		xrt_err(err, "%s already runs another XDP program (id %u)", name, prog_id);
+	rc = link_xdp_attach(r, l, mode, err);
+	if (rc)
 		goto fail_free;
-	}
-	if (rc == 0) {
-		rc = xrt_maps_attach(&r->maps, ifindex, err);
-		if (rc)
-			goto fail_free;
-		l->xdp_ours = true;
-	}
 	rc = link_program(r, l, err);
 	if (rc)
 		goto fail_xdp;
@@ -202,6 +296,7 @@ int link_attach(struct xrt_router *r, const char *name, char *err)
 				goto fail_xsk;
 		}
 	}
+	link_warn_mixed_modes(r, l);
 	learn_link_local(r, l);
 	/* Attached while down: routes added later through it start dead. */
 	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&

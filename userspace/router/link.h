@@ -4,11 +4,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "dataplane/xdp.h"
 
 struct xrt_router;
 struct xrt_link;
 
-int link_attach(struct xrt_router *r, const char *name, char *err);
+/* mode NULL: native, or whatever mode an adopted program runs in. */
+int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode *mode,
+		char *err);
+/* Read again what runs on the link's XDP hook (xdp_prog_id 0: ours is gone,
+ * someone detached it). */
+void link_xdp_refresh(struct xrt_router *r, struct xrt_link *l);
 int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
 /* The kernel says the link is administratively up or down: mark its next
  * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "dataplane/maps.h"
+#include "dataplane/xdp.h"
 #include "rib/rib.h"
 #include "stack/stack.h"
 
@@ -16,6 +17,10 @@ struct xrt_link {
 	uint16_t slot;
 	uint32_t xsk_base;
 	bool xdp_ours;  /* we attached the program (else adopted: ip link) */
+	enum xrt_xdp_mode xdp_mode; /* the hook it runs on (native or generic) */
+	bool xdp_dispatcher;        /* in a libxdp dispatcher with others */
+	uint32_t xdp_prog_id;       /* our program's id on the interface */
+	char xdp_prog_name[16];     /* and its name, as the kernel has it */
 	bool from_config, stale;
 	bool kernel_local; /* mirror mode: local traffic goes to the kernel */
 	bool admin_down;   /* IFF_UP clear: its next hops are dead (rib) */

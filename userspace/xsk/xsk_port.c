@@ -291,6 +291,14 @@ static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue)
 		}
 		return ret;
 	}
+	/*
+	 * Native and generic (XDP_FLAGS_SKB_MODE) links bind alike: copy mode
+	 * receives from either hook (xsk_rcv for the driver's, xsk_generic_rcv
+	 * for do_xdp_generic's) and transmits through xsk_generic_xmit. Only
+	 * zero-copy needs the driver (XDP_SETUP_XSK_POOL), and ports never ask
+	 * for it. libxdp reads xdp_flags only to load its own program, which
+	 * XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD turns off.
+	 */
 	struct xsk_socket_config cfg = {
 		.rx_size = XSK_RING_SIZE,
 		.tx_size = XSK_RING_SIZE,
