@@ -19,6 +19,7 @@
 
 #include "ctl/ctl_proto.h"
 #include "daemon/config.h"
+#include "daemon/metrics.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
@@ -40,13 +41,14 @@
 #define XRTD_NOFILE_MIN 4096 /* below this, warn */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK, EV_METRICS };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
 	int epfd, sigfd, timerfd, linkfd;
 	struct xrt_router router;
 	struct ctl_server server;
+	struct metrics_server metrics; /* epfd -1: no --metrics */
 	bool stop;
 };
 
@@ -62,7 +64,9 @@ static void usage(FILE *f)
 		   "               else %s)\n"
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
-		   "               neighbours (as `xrt sync kernel on`)\n",
+		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n",
 		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
 }
 
@@ -228,6 +232,9 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_SOCK:
 		sock_server_run();
 		break;
+	case EV_METRICS:
+		metrics_run(&d->metrics);
+		break;
 	}
 }
 
@@ -315,11 +322,12 @@ int main(int argc, char **argv)
 		{ "obj", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
-	const char *obj = NULL;
+	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
@@ -330,6 +338,7 @@ int main(int argc, char **argv)
 		case 'O': obj = optarg; break;
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
+		case 'M': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -357,6 +366,7 @@ int main(int argc, char **argv)
 	int sockfd = -1, status = 1;
 	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
+	d.metrics.epfd = -1;
 	/* Cheap, user-facing checks first: the socket (a second xrtd in the
 	 * namespace stops here before touching the maps the first one owns),
 	 * then the configuration's syntax; only then the BPF object and
@@ -401,6 +411,15 @@ int main(int argc, char **argv)
 	}
 	if (config && (rc = config_load(&d.router, config, err)))
 		goto fail;
+	if (metrics) {
+		if ((rc = metrics_open(&d.metrics, &d.router, metrics, warn, err)))
+			goto fail;
+		if (warn[0])
+			fprintf(stderr, "xrtd: %s\n", warn);
+		struct epoll_event mev = { .events = EPOLLIN,
+					   .data.u64 = EV(EV_METRICS, d.metrics.epfd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.metrics.epfd, &mev);
+	}
 	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
 		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
 		goto out;
@@ -448,6 +467,8 @@ out:
 	 * sockets, which must go before the UMEM they share. */
 	if (d.server.listen_fd >= 0)
 		ctl_server_close(&d.server);
+	if (d.metrics.epfd >= 0)
+		metrics_close(&d.metrics);
 	if (sockfd >= 0)
 		sock_server_close();
 	if (router_up)
