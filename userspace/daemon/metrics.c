@@ -496,6 +496,9 @@ static void on_listen(struct metrics_server *m, int lfd)
 		c->len = c->sent = 0;
 		c->since_ms = now_ms();
 		c->deadline_ms = c->since_ms + METRICS_READ_TIMEOUT_MS;
+		/* A scraper's request is usually queued before we accept: serve
+		 * it now, before later connections of this burst could evict it. */
+		conn_read(m, c);
 	}
 }
 
