@@ -50,7 +50,7 @@ static const char *const XSK_NAMES[] = { XSK_STATS_LIST(XSK_NAME) };
  * part: "Ip6InReceives" -> "ip6_in_receives", "TcpExtTCPFastRetrans" ->
  * "tcp_ext_tcp_fast_retrans", "Ip6ReasmOKs" -> "ip6_reasm_oks"; the
  * prefix skip ("sp_", "Xsk") is dropped first. */
-static void snake(const char *name, const char *skip, char *out, size_t n)
+void metrics_snake(const char *name, const char *skip, char *out, size_t n)
 {
 	size_t k = 0, sl = skip ? strlen(skip) : 0;
 	if (sl && !strncmp(name, skip, sl))
@@ -109,7 +109,7 @@ static void plain_group(struct xrt_buf *b, const char *part, const char *skip,
 {
 	char s[NAME_MAX_LEN], name[NAME_MAX_LEN + 64], h[NAME_MAX_LEN + 128];
 	for (size_t i = 0; i < n; i++) {
-		snake(names[i], skip, s, sizeof(s));
+		metrics_snake(names[i], skip, s, sizeof(s));
 		snprintf(name, sizeof(name), "xrt_%s_%s%s", part, s, counter ? "_total" : "");
 		snprintf(h, sizeof(h), "%s: %s", help, names[i]);
 		family(b, name, counter ? "counter" : "gauge", h);
@@ -134,7 +134,7 @@ static void fastpath(struct xrt_buf *b, const struct fp_slot *sl, size_t nsl)
 {
 	char s[NAME_MAX_LEN], name[NAME_MAX_LEN + 64], h[NAME_MAX_LEN + 128];
 	for (size_t i = 0; i < XRT_MIB_MAX; i++) {
-		snake(MIB_NAMES[i], NULL, s, sizeof(s));
+		metrics_snake(MIB_NAMES[i], NULL, s, sizeof(s));
 		snprintf(name, sizeof(name), "xrt_fastpath_%s_total", s);
 		snprintf(h, sizeof(h), "XDP fast path, by ingress interface: %s", MIB_NAMES[i]);
 		family(b, name, "counter", h);
@@ -273,7 +273,7 @@ int metrics_render(struct xrt_router *r, struct xrt_buf *out, char *err)
 	family(out, "xrt_slowpath_drops_total", "counter", "Packets xrtd's stack dropped, by reason");
 	for (size_t i = 0; i < STACK_DROP_MAX; i++) {
 		char s[NAME_MAX_LEN];
-		snake(stack_drop_names[i], "sp_", s, sizeof(s));
+		metrics_snake(stack_drop_names[i], "sp_", s, sizeof(s));
 		sample(out, "xrt_slowpath_drops_total", "reason", s, NULL, NULL, ss.drop[i]);
 	}
 	plain_group(out, "slowpath", "sp_", stack_gauge_names, ss.gauge, STACK_GAUGE_MAX, false,

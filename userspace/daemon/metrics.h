@@ -48,5 +48,8 @@ void metrics_close(struct metrics_server *m);
 
 /* The exposition text (format 0.0.4) of everything xrtd counts; 0 or -errno. */
 int metrics_render(struct xrt_router *r, struct xrt_buf *out, char *err);
+/* A counter's /proc/net/snmp6 or nstat name as part of a metric name
+ * ("Ip6InReceives" -> "ip6_in_receives"), skip dropped from its front. */
+void metrics_snake(const char *name, const char *skip, char *out, size_t n);
 
 #endif
