@@ -3,6 +3,7 @@
 #
 #   metrics_scrape.py scrape HOST PORT        -> JSON {"name{l=\"v\"}": value}
 #   metrics_scrape.py get HOST PORT RAWREQ    -> the status line of the answer
+#   metrics_scrape.py burst HOST PORT N       -> JSON {status line: count}
 #   metrics_scrape.py flood HOST PORT N HOLD  -> JSON: N idle connections held
 #       open, a scrape made meanwhile, and another after HOLD seconds
 import json
@@ -191,6 +192,12 @@ def main():
                           "during_series": len(during),
                           "evicted": after["xrt_local_metrics_evicted_idle_total"],
                           "timeouts": after["xrt_local_metrics_timeouts_total"]}))
+    elif cmd == "burst":
+        codes = {}
+        for _ in range(int(sys.argv[4])):
+            status = http(host, port, b"GET /metrics HTTP/1.0\r\n\r\n")[0]
+            codes[status] = codes.get(status, 0) + 1
+        print(json.dumps(codes, sort_keys=True))
     else:
         fail("unknown command " + cmd)
 

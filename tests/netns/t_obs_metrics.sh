@@ -81,5 +81,13 @@ PY
 local_json=$(xrt_cli $R -j stats)
 assert_eq "$("$XRT_PY" -c 'import json,sys; print(json.loads(sys.argv[1])["local"]["metrics_evicted_idle"])' "$local_json")" \
 	"$("$XRT_PY" -c 'import json,sys; print(int(json.loads(sys.argv[1])["evicted"]))' "$out")" "xrt stats -j shows metrics_evicted_idle as scraped"
+# Renders are rate limited (10/s, burst 10): 30 back to back get some 503s,
+# each counted.
+out=$(xrt_exec $R "$XRT_PY" "$SCRAPE" burst 127.0.0.1 $PORT 30) || xrt_fail "burst: $out"
+xrt_log "burst: $out"
+limited=$("$XRT_PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert set(d) <= {"HTTP/1.0 200 OK", "HTTP/1.0 503 Service Unavailable"}, d; print(d.get("HTTP/1.0 503 Service Unavailable", 0))' "$out")
+assert_ge "$limited" 1 "503 answers in a burst of 30"
+assert_eq "$("$XRT_PY" -c 'import json,sys; print(json.loads(sys.argv[1])["local"]["metrics_rate_limited"])' "$(xrt_cli $R -j stats)")" \
+	"$limited" "metrics_rate_limited counts every 503"
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "metrics: scrape equals xrt stats -j (forwarding per interface, drops, xsk, local, RIB), strict 0.0.4 parse, GET /metrics only, request bound, idle flood evicted and timed out with counters"
+xrt_pass "metrics: scrape equals xrt stats -j (forwarding per interface, drops, xsk, local, RIB), strict 0.0.4 parse, GET /metrics only, request bound, idle flood evicted and timed out, render rate limit, each with its counter"

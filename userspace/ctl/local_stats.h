@@ -23,6 +23,7 @@
 	X(metrics_refused_full, "metrics_refused_full") /* every slot answering */    \
 	X(metrics_timeouts, "metrics_timeouts")     /* request or answer too slow */  \
 	X(metrics_bad_requests, "metrics_bad_requests") /* malformed, > METRICS_REQ_MAX */ \
+	X(metrics_rate_limited, "metrics_rate_limited") /* > METRICS_RENDER_PER_S: 503 */ \
 	X(metrics_accept_shed, "metrics_accept_shed") /* EMFILE: connection shed */
 
 #define XRT_LOCAL_STATS_FIELD(f, name) uint64_t f;

@@ -190,31 +190,19 @@ static int fastpath_read(struct xrt_router *r, struct fp_slot *sl, size_t *nsl, 
 	return 0;
 }
 
-struct table_count {
-	uint32_t table;
-	uint64_t routes;
-};
-
 static void rib_gauges(struct xrt_router *r, const struct stack_stats *ss, struct xrt_buf *b)
 {
 	struct rib_stats rs;
 	rib_get_stats(r->rib, &rs);
 	family(b, "xrt_rib_routes", "gauge", "Routes in the RIB (every metric), by table id");
-	const struct rib_route **list = NULL;
-	size_t n = 0;
-	if (rib_list(r->rib, &list, &n) == 0) {
-		/* rib_list sorts by table: one run per table. */
-		for (size_t i = 0; i < n;) {
-			uint32_t t = list[i]->node->table;
-			size_t j = i;
-			while (j < n && list[j]->node->table == t)
-				j++;
-			char tb[16];
-			snprintf(tb, sizeof(tb), "%u", t);
-			sample(b, "xrt_rib_routes", "table", tb, NULL, NULL, j - i);
-			i = j;
-		}
-		free(list);
+	/* One walk, no sort, no allocation: a scrape of a full table costs
+	 * O(routes) (and at most METRICS_RENDER_BURST of them at once). */
+	static struct rib_table_count tables[METRICS_MAX_TABLES];
+	size_t nt = rib_table_counts(r->rib, tables, METRICS_MAX_TABLES);
+	for (size_t i = 0; i < nt; i++) {
+		char tb[16];
+		snprintf(tb, sizeof(tb), "%u", tables[i].table);
+		sample(b, "xrt_rib_routes", "table", tb, NULL, NULL, tables[i].routes);
 	}
 	const struct {
 		const char *name, *help;
@@ -411,6 +399,17 @@ static void handle_request(struct metrics_server *m, struct metrics_conn *c)
 		respond(m, c, "405 Method Not Allowed", "Allow: GET\r\n", NULL, 0);
 		return;
 	}
+	uint64_t now = now_ms();
+	m->render_mtokens += (now - m->refill_ms) * METRICS_RENDER_PER_S;
+	if (m->render_mtokens > METRICS_RENDER_BURST * 1000u)
+		m->render_mtokens = METRICS_RENDER_BURST * 1000u;
+	m->refill_ms = now;
+	if (m->render_mtokens < 1000) {
+		xrt_local_stats.metrics_rate_limited++;
+		respond(m, c, "503 Service Unavailable", "Retry-After: 1\r\n", NULL, 0);
+		return;
+	}
+	m->render_mtokens -= 1000;
 	struct xrt_buf body = { 0 };
 	char err[XRT_ERR_LEN];
 	if (metrics_render(m->router, &body, err)) {
@@ -603,6 +602,8 @@ int metrics_open(struct metrics_server *m, struct xrt_router *r, const char *spe
 	memset(m, 0, sizeof(*m));
 	m->router = r;
 	m->epfd = m->timerfd = -1;
+	m->render_mtokens = METRICS_RENDER_BURST * 1000u;
+	m->refill_ms = now_ms();
 	for (int i = 0; i < METRICS_MAX_CONNS; i++)
 		m->conns[i].fd = -1;
 	/* "PORT", ":PORT", "ADDR:PORT", "[V6ADDR]:PORT" */

@@ -16,6 +16,11 @@ struct xrt_router;
 #define METRICS_READ_TIMEOUT_MS 5000  /* whole request must arrive by then */
 #define METRICS_SEND_TIMEOUT_MS 10000 /* whole answer must leave by then */
 #define METRICS_MAX_LISTEN 2      /* 127.0.0.1 and [::1] without an address */
+/* Each answer walks every route: at most this many renders per second
+ * (token bucket), others get 503 with Retry-After. */
+#define METRICS_RENDER_PER_S 10
+#define METRICS_RENDER_BURST 10
+#define METRICS_MAX_TABLES 256    /* xrt_rib_routes series (tables) shown */
 
 struct metrics_conn {
 	int fd;                /* -1: free */
@@ -34,6 +39,7 @@ struct metrics_server {
 	int lfd[METRICS_MAX_LISTEN];
 	int nlfd;
 	struct xrt_router *router;
+	uint64_t render_mtokens, refill_ms; /* thousandths of a render */
 	struct metrics_conn conns[METRICS_MAX_CONNS];
 };
 

@@ -838,6 +838,26 @@ int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n)
 	return 0;
 }
 
+size_t rib_table_counts(const struct rib *rib, struct rib_table_count *out, size_t max)
+{
+	size_t n = 0;
+	htable_for_each(&rib->nodes, pos) {
+		const struct rib_node *node = htable_entry(pos, struct rib_node, hnode);
+		size_t routes = 0, i;
+		for (const struct rib_route *r = node->routes; r; r = r->next)
+			routes++;
+		for (i = 0; i < n && out[i].table != node->table; i++)
+			;
+		if (i == n) {
+			if (n == max)
+				continue; /* more tables than asked for: left out */
+			out[n++] = (struct rib_table_count){ .table = node->table };
+		}
+		out[i].routes += routes;
+	}
+	return n;
+}
+
 size_t rib_count(const struct rib *rib)
 {
 	return rib->nroutes;

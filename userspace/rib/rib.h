@@ -155,6 +155,14 @@ const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
  * array is malloc'ed; the caller frees it. */
 int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n);
 size_t rib_count(const struct rib *rib);
+/* Routes (every metric) per table, in no order, without allocating: one
+ * walk of the prefixes. Fills at most max entries (tables beyond them are
+ * left out) and returns how many. */
+struct rib_table_count {
+	uint32_t table;
+	size_t routes;
+};
+size_t rib_table_counts(const struct rib *rib, struct rib_table_count *out, size_t max);
 
 /* An interface's MTU changed: reprogram next hops that follow it. */
 int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err);
