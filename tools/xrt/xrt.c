@@ -104,6 +104,7 @@ static struct xrt_ctl_resp transact(int fd, const struct xrt_buf *req, char *msg
 		size_t plen = (size_t)n - sizeof(r);
 		if (r.flags & XRT_CTL_F_MORE) {
 			fwrite(rx + sizeof(r), 1, plen, stdout);
+			fflush(stdout); /* `xrt monitor | ...` sees each event at once */
 			continue;
 		}
 		if (plen >= msglen)

@@ -18,6 +18,8 @@
 	X(listen_backoffs, "listen_backoffs")       /* ENFILE: listener paused */          \
 	X(linkwatch_enobufs, "linkwatch_enobufs")   /* link events lost (ENOBUFS) */       \
 	X(linkwatch_resyncs, "linkwatch_resyncs")   /* link dumps after a loss */   \
+	X(ctl_monitors_refused, "ctl_monitors_refused") /* CTL_MAX_MONITORS reached */ \
+	X(ctl_monitor_lost, "ctl_monitor_lost")     /* events a slow monitor missed */ \
 	X(metrics_scrapes, "metrics_scrapes")       /* GET /metrics answered */       \
 	X(metrics_evicted_idle, "metrics_evicted_idle") /* METRICS_MAX_CONNS: oldest idle closed */ \
 	X(metrics_refused_full, "metrics_refused_full") /* every slot answering */    \

@@ -25,6 +25,7 @@
 #include "ctl/server.h"
 #include "ctl/unix_sock.h"
 #include "ctl/local_stats.h"
+#include "ctl/monitor.h"
 #include "router/router.h"
 #include "router/stack_env.h"
 #include "sock/server.h"
@@ -35,6 +36,7 @@
 #define MAX_EVENTS 64
 #define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
+#define MONITOR_RETRY_MS 50
 /* Descriptors: two per application socket (XRT_SOCK_MAX), the CLI, AF_XDP,
  * netlink; the usual soft limit of 1024 would run out first. */
 #define XRTD_NOFILE 65536
@@ -384,6 +386,7 @@ int main(int argc, char **argv)
 		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
 		.fd_del = loop_fd_del,
 	};
+	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		fprintf(stderr, "xrtd: AF_XDP: %s\n", err);
 		goto out;
@@ -434,13 +437,16 @@ int main(int argc, char **argv)
 
 	struct epoll_event evs[MAX_EVENTS];
 	uint64_t resume_at = 0; /* ms, CLOCK_MONOTONIC; 0 = no listener paused */
+	bool monitors_pending = false;
 	while (!d.stop) {
-		int timeout = -1;
+		/* A monitor whose socket was full is retried this often. */
+		int timeout = monitors_pending ? MONITOR_RETRY_MS : -1;
 		if (d.server.paused || sock_server_paused()) {
 			uint64_t now = now_ms();
 			if (!resume_at)
 				resume_at = now + XRT_LISTEN_BACKOFF_MS;
-			timeout = resume_at > now ? (int)(resume_at - now) : 0;
+			int left = resume_at > now ? (int)(resume_at - now) : 0;
+			timeout = timeout >= 0 && timeout < left ? timeout : left;
 		}
 		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -455,6 +461,7 @@ int main(int argc, char **argv)
 			on_event(&d, evs[i].data.u64);
 		xsk_tx_reclaim();
 		arm_timer(&d);
+		monitors_pending = ctl_monitor_flush();
 	}
 	fprintf(stderr, "xrtd: shutting down\n");
 	status = 0;

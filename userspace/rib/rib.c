@@ -727,9 +727,13 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 	rib->nroutes++;
 	if (old) {
 		rib->nroutes--;
+		if (rib->ops.route_event)
+			rib->ops.route_event(rib->ops.ctx, old, true);
 		route_release(rib, old);
 		free(old);
 	}
+	if (rib->ops.route_event)
+		rib->ops.route_event(rib->ops.ctx, nr, false);
 	return 0;
 
 fail_release:
@@ -753,6 +757,8 @@ static int route_remove(struct rib *rib, struct rib_route *r, char *err)
 		pp = &(*pp)->next;
 	*pp = r->next;
 	rib->nroutes--;
+	if (rib->ops.route_event)
+		rib->ops.route_event(rib->ops.ctx, r, true);
 	route_release(rib, r);
 	free(r);
 	node_put(rib, n);

@@ -36,6 +36,7 @@ enum rib_origin {
 	RIB_ORIGIN_MAX
 };
 
+struct rib_route;
 struct rib_ops {
 	void *ctx;
 	int (*route_set)(void *ctx, uint32_t table, const uint8_t addr[16],
@@ -49,6 +50,9 @@ struct rib_ops {
 	int (*grp_del)(void *ctx, uint32_t id, char *err);
 	/* MTU of an attached interface, 0 if the interface is not attached. */
 	uint32_t (*link_mtu)(void *ctx, int ifindex);
+	/* Optional: a route entered the RIB (deleted false) or is about to
+	 * leave it (deleted true, still readable), as RTM_NEWROUTE/DELROUTE. */
+	void (*route_event)(void *ctx, const struct rib_route *rt, bool deleted);
 };
 
 struct rib_path {
