@@ -63,4 +63,32 @@ xrt_stop "$MON_ALL"
 # (accepted: it is still listening when timeout ends it, status 124)
 ninth() { timeout --foreground 1 ip netns exec "$(xrt_ns $R)" "$XRT_BUILD/xrt" monitor link >/dev/null 2>&1; [ $? -eq 124 ]; }
 xrt_wait_for ninth 5 || xrt_fail "a monitor's place was not freed when it exited"
-xrt_pass "monitor: link/addr/route/neigh add and delete streamed in order, filters, -j one object per line, 8 monitors at most (counted)"
+# A reader that falls behind: its output is a FIFO nobody reads (the pipe,
+# then the CLI's socket, then xrtd's queue of 256 fill up) while 30000 routes
+# are added; once it reads again it is told how many events it lost, in
+# the place where they were lost, and ctl_monitor_lost counts them.
+mkfifo "$M/slow.fifo"
+xrt_bg $R mon-slow sh -c "exec '$XRT_BUILD/xrt' monitor route 1<>'$M/slow.fifo'"
+xrt_wait_for '[ "$(mons)" -ge 8 ]' 5 || xrt_fail "the slow monitor did not connect"
+"$XRT_PY" -c '
+for i in range(30000):
+    print("route add 2001:%x:%x::/48 via 2001:db8:2::2 dev IFRB" % (0x1000 + (i >> 16), i & 0xffff))' |
+	sed "s/IFRB/$IF_RB/" >"$M/routes.batch"
+xrt_cli_ok $R -batch "$M/routes.batch"
+xrt_bg $R slow-reader cat "$M/slow.fifo"
+xrt_wait_for "grep -q '^lost [0-9]* events\$' $M/slow-reader.log" 10 ||
+	xrt_fail "no 'lost N events' line: $(tail -3 $M/slow-reader.log)"
+xrt_cli_ok $R route add 2001:db8:f::/64 via 2001:db8:2::2 dev "$IF_RB"
+xrt_wait_for "grep -q '^2001:db8:f::/64 via' $M/slow-reader.log" 10 ||
+	xrt_fail "the slow monitor never caught up: $(tail -3 $M/slow-reader.log)"
+gap=$(grep '^lost [0-9]* events$' "$M/slow-reader.log")
+assert_eq "$(wc -l <<<"$gap")" 1 "one 'lost N events' line: $gap"
+n=$(cut -d' ' -f2 <<<"$gap")
+assert_ge "$n" 1 "events lost"
+assert_eq "$(($(grep -c '^2001:' "$M/slow-reader.log") + n))" 30001 "events seen + lost = routes added"
+# The gap sits where the events were lost: after the oldest 30000 - N, before the newest route.
+assert_eq "$(grep -n '' "$M/slow-reader.log" | grep ':lost ' | cut -d: -f1)" "$((30000 - n + 1))" "line of the gap"
+assert_eq "$(tail -1 "$M/slow-reader.log" | cut -d' ' -f1)" "2001:db8:f::/64" "the newest event comes after the gap"
+lost=$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["local"]["ctl_monitor_lost"])')
+assert_ge "$lost" "$n" "ctl_monitor_lost counts them"
+xrt_pass "monitor: link/addr/route/neigh add and delete streamed in order, filters, -j one object per line, 8 monitors at most (counted), a slow reader told how many events it lost"

@@ -111,17 +111,22 @@ static void push(struct monitor *m, const char *text, size_t len)
 	m->q[(m->head + m->n++) % CTL_MONITOR_QUEUE] = f;
 }
 
-/* After a gap the reader first learns how many events it missed, in the
- * place where they were missed (as `ip monitor` does on ENOBUFS). */
+/* After a gap the reader learns how many events it missed, in the place
+ * where they were missed (as `ip monitor` reports ENOBUFS): the line goes
+ * in as soon as there is room, before anything newer. */
+static void queue_lost(struct monitor *m)
+{
+	if (!m->lost || m->n == CTL_MONITOR_QUEUE)
+		return;
+	char line[64];
+	int k = snprintf(line, sizeof(line), "lost %llu events\n", (unsigned long long)m->lost);
+	m->lost = 0;
+	push(m, line, (size_t)k);
+}
+
 static void queue(struct monitor *m, const char *text, size_t len)
 {
-	if (m->lost && m->n < CTL_MONITOR_QUEUE) {
-		char line[64];
-		int k = snprintf(line, sizeof(line), "lost %llu events\n",
-				 (unsigned long long)m->lost);
-		m->lost = 0;
-		push(m, line, (size_t)k);
-	}
+	queue_lost(m);
 	push(m, text, len);
 }
 
@@ -217,14 +222,15 @@ bool ctl_monitor_flush(void)
 		struct monitor *m = &mons[i];
 		if (m->fd < 0)
 			continue;
-		while (m->n) {
-			if (send_frame(m->fd, m->q[m->head]))
+		for (;;) {
+			queue_lost(m);
+			if (!m->n || send_frame(m->fd, m->q[m->head]))
 				break; /* EAGAIN: later; a dead peer: its EOF closes it */
 			free(m->q[m->head]);
 			m->head = (m->head + 1) % CTL_MONITOR_QUEUE;
 			m->n--;
 		}
-		pending |= m->n > 0;
+		pending |= m->n > 0 || m->lost > 0;
 	}
 	return pending;
 }
