@@ -20,6 +20,17 @@ assert_eq "$(wc -l <<<"$ss")" 2 "two listeners: $ss"
 assert_contains "$ss" "127.0.0.1:$PORT" "IPv4 loopback listener"
 assert_contains "$ss" "[::1]:$PORT" "IPv6 loopback listener"
 
+# A wrong --metrics stops xrtd before it loads anything (the first xrtd
+# holds this namespace's AF_XDP anchor).
+other() { xrt_exec $R "$XRT_BUILD/xrtd" -f -s ob-other --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" --metrics "$1" 2>&1; }
+out=$(other 1.2.3:80) && xrt_fail "xrtd started with --metrics 1.2.3:80"
+assert_contains "$out" '"1.2.3" is not an IP address' "bad address"
+out=$(other 2001:db8::1:80) && xrt_fail "xrtd started with an unbracketed IPv6 address"
+assert_contains "$out" "[ADDR]:PORT" "IPv6 needs brackets"
+out=$(other 127.0.0.1:$PORT) && xrt_fail "xrtd started on a port in use"
+assert_contains "$out" "metrics 127.0.0.1:$PORT: Address already in use" "port in use"
+assert_not_contains "$out" "AF_XDP" "checked before AF_XDP"
+
 # Forwarded traffic both ways (a -> b and the replies).
 xrt_exec a ping -c 10 -i 0.1 -W 2 2001:db8:2::2 >/dev/null || xrt_fail "ping a -> b through xrt"
 

@@ -378,6 +378,18 @@ int main(int argc, char **argv)
 		goto fail;
 	if (config && (rc = config_check(config, err)))
 		goto fail;
+	/* A wrong address or a port in use stops us here too. Nothing is
+	 * scraped before the loop runs, when the router is up. */
+	if (metrics) {
+		char mwarn[XRT_ERR_LEN];
+		if ((rc = metrics_open(&d.metrics, &d.router, metrics, mwarn, err)))
+			goto fail;
+		if (mwarn[0])
+			fprintf(stderr, "xrtd: %s\n", mwarn);
+		struct epoll_event mev = { .events = EPOLLIN,
+					   .data.u64 = EV(EV_METRICS, d.metrics.epfd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.metrics.epfd, &mev);
+	}
 	rc = router_init(&d.router, obj, bpffs, err);
 	if (rc)
 		goto fail;
@@ -414,15 +426,6 @@ int main(int argc, char **argv)
 	}
 	if (config && (rc = config_load(&d.router, config, err)))
 		goto fail;
-	if (metrics) {
-		if ((rc = metrics_open(&d.metrics, &d.router, metrics, warn, err)))
-			goto fail;
-		if (warn[0])
-			fprintf(stderr, "xrtd: %s\n", warn);
-		struct epoll_event mev = { .events = EPOLLIN,
-					   .data.u64 = EV(EV_METRICS, d.metrics.epfd) };
-		epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.metrics.epfd, &mev);
-	}
 	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
 		fprintf(stderr, "xrtd: kernel sync: %s\n", err);
 		goto out;
