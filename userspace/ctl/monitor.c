@@ -132,7 +132,7 @@ static void queue(struct monitor *m, const char *text, size_t len)
 
 static void format(struct xrt_router *r, const struct router_ev *ev, bool json, struct xrt_buf *b)
 {
-	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN + 8], mac[18];
+	char a[INET6_ADDRSTRLEN], mac[18];
 	json_object *o = NULL;
 	if (json) {
 		o = ev->kind == ROUTER_EV_ROUTE ? route_json(r, ev->route) : json_object_new_object();
@@ -161,7 +161,6 @@ static void format(struct xrt_router *r, const struct router_ev *ev, bool json, 
 	case ROUTER_EV_ROUTE:
 		if (!o)
 			route_text(r, ev->route, b);
-		(void)p;
 		break;
 	case ROUTER_EV_NEIGH:
 		ntop(&ev->addr, a);
