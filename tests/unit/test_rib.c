@@ -552,3 +552,24 @@ Test(rib, nexthops_by_gateway_follow_their_routes)
 	cr_assert_eq(rib_nh_foreach_gw(rib, 3, &gw, collect_gw_ids, ids), 0);
 	cr_assert_eq(ids[0], 0, "gone with its routes");
 }
+
+Test(rib, table_counts_count_every_metric_per_table)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	struct rib_route_spec a2 = via("2001:db8::", 32, "fe80::2", 2, 2048);
+	struct rib_route_spec b = via("2001:db8:1::", 48, "fe80::2", 3, 1024);
+	struct rib_route_spec d = via("::", 0, "fe80::9", 2, 1024);
+	d.table = 10;
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &a2, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &d, false, err), 0, "%s", err);
+	struct rib_table_count t[4];
+	size_t n = rib_table_counts(rib, t, 4);
+	cr_assert_eq(n, 2);
+	size_t main_routes = t[0].table == XRT_TABLE_MAIN ? t[0].routes : t[1].routes;
+	size_t ten = t[0].table == 10 ? t[0].routes : t[1].routes;
+	cr_assert_eq(main_routes, 3, "two metrics of one prefix and another prefix");
+	cr_assert_eq(ten, 1);
+	cr_assert_eq(rib_table_counts(rib, t, 1), 1, "tables beyond max are left out");
+}

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 		"Usage: xrt [-j] [--socket SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [--socket SOCKET] [-force] -batch FILE\n"
 		"       xrt -V | --version\n"
-		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | monitor\n"
 		"       xrt link attach dev D [mode native|generic]\n"
 		"       xrt link detach|show|set dev D [mtu N] [forwarding on|off] [table T]\n"
 		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
@@ -109,6 +109,7 @@ static struct xrt_ctl_resp transact(int fd, const struct xrt_buf *req, char *msg
 		size_t plen = (size_t)n - sizeof(r);
 		if (r.flags & XRT_CTL_F_MORE) {
 			fwrite(rx + sizeof(r), 1, plen, stdout);
+			fflush(stdout); /* `xrt monitor | ...` sees each event at once */
 			continue;
 		}
 		if (plen >= msglen)

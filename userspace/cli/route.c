@@ -206,7 +206,7 @@ static const char *nud_name(uint16_t s)
 	return neigh_state_name(s);
 }
 
-static void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out)
+void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out)
 {
 	char p[INET6_ADDRSTRLEN + 8], g[INET6_ADDRSTRLEN], t[16];
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
@@ -251,7 +251,7 @@ static json_object *nh_json(struct xrt_router *r, const struct rib_nh *h)
 	return o;
 }
 
-static json_object *route_json(struct xrt_router *r, const struct rib_route *rt)
+json_object *route_json(struct xrt_router *r, const struct rib_route *rt)
 {
 	char p[INET6_ADDRSTRLEN + 8], t[16];
 	json_object *o = json_object_new_object();

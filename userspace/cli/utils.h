@@ -68,4 +68,10 @@ void json_print(struct xrt_buf *out, json_object *o);
 #define JINT(i) json_object_new_int64((int64_t)(i))
 #define JBOOL(b) json_object_new_boolean(b)
 
+/* One route as `route show` prints it (text line(s), or its JSON object):
+ * also what `xrt monitor` streams (ctl/monitor.c). */
+struct rib_route;
+void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out);
+json_object *route_json(struct xrt_router *r, const struct rib_route *rt);
+
 #endif

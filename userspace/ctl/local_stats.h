@@ -1,4 +1,4 @@
-/* xrt: counters of xrtd's local attack surface (control and application sockets, descriptors, link watch) for `xrt stats`. */
+/* xrt: counters of xrtd's local attack surface (control, application and metrics sockets, descriptors, link watch) for `xrt stats`. */
 #ifndef XRT_CTL_LOCAL_STATS_H
 #define XRT_CTL_LOCAL_STATS_H
 
@@ -17,7 +17,16 @@
 	X(sock_epoll_errors, "sock_epoll_errors")   /* epoll_ctl failed: dropped */        \
 	X(listen_backoffs, "listen_backoffs")       /* ENFILE: listener paused */          \
 	X(linkwatch_enobufs, "linkwatch_enobufs")   /* link events lost (ENOBUFS) */       \
-	X(linkwatch_resyncs, "linkwatch_resyncs")   /* link dumps after a loss */
+	X(linkwatch_resyncs, "linkwatch_resyncs")   /* link dumps after a loss */   \
+	X(ctl_monitors_refused, "ctl_monitors_refused") /* CTL_MAX_MONITORS reached */ \
+	X(ctl_monitor_lost, "ctl_monitor_lost")     /* events a slow monitor missed */ \
+	X(metrics_scrapes, "metrics_scrapes")       /* GET /metrics answered */       \
+	X(metrics_evicted_idle, "metrics_evicted_idle") /* METRICS_MAX_CONNS: oldest idle closed */ \
+	X(metrics_refused_full, "metrics_refused_full") /* every slot answering */    \
+	X(metrics_timeouts, "metrics_timeouts")     /* request or answer too slow */  \
+	X(metrics_bad_requests, "metrics_bad_requests") /* malformed, > METRICS_REQ_MAX */ \
+	X(metrics_rate_limited, "metrics_rate_limited") /* > METRICS_RENDER_PER_S: 503 */ \
+	X(metrics_accept_shed, "metrics_accept_shed") /* EMFILE: connection shed */
 
 #define XRT_LOCAL_STATS_FIELD(f, name) uint64_t f;
 struct xrt_local_stats {

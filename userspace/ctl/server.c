@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "ctl/local_stats.h"
+#include "ctl/monitor.h"
 #include "ctl/unix_sock.h"
 
 int ctl_server_open(struct ctl_server *s, struct xrt_router *r, const char *name,
@@ -39,6 +40,7 @@ void ctl_server_close(struct ctl_server *s)
 {
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		if (s->conns[i] >= 0) {
+			ctl_monitor_del(s->conns[i]);
 			close(s->conns[i]);
 			s->conns[i] = -1;
 		}
@@ -128,6 +130,7 @@ static void conn_close(struct ctl_server *s, int fd)
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		if (s->conns[i] == fd)
 			s->conns[i] = -1;
+	ctl_monitor_del(fd);
 	close(fd);
 }
 
@@ -147,6 +150,8 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 		conn_close(s, fd);
 		return -1;
 	}
+	if (ctl_monitor_is(fd))
+		return 0; /* a monitor only listens: what it sends is ignored */
 	struct xrt_buf out = { 0 };
 	if ((size_t)n > sizeof(req)) {
 		xrt_local_stats.ctl_bad_requests++;
@@ -161,7 +166,21 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 	uint32_t ndone = 0;
 	if (rc) {
 		snprintf(err, sizeof(err), "malformed request (wrong xrt version?)");
+	} else if (it.left == 1 && (rc = xrt_ctl_iter_next(&it, &argc, argv)) == 1 &&
+		   matches(argv[0], "monitor", 3)) {
+		/* A subscription: no answer until the connection closes; the
+		 * events go out as chunks of output (ctl/monitor.c). */
+		unsigned mask;
+		rc = ctl_monitor_parse(argc, argv, &mask, err);
+		if (!rc)
+			rc = ctl_monitor_add(fd, mask, flags & XRT_CTL_F_JSON, err);
+		if (!rc)
+			return 0;
 	} else {
+		if (rc == 1) { /* not a monitor: run it as any other request */
+			xrt_ctl_iter_init(&it, req, (size_t)n, &flags);
+			rc = 0;
+		}
 		while ((rc = xrt_ctl_iter_next(&it, &argc, argv)) == 1) {
 			rc = cmd_exec(s->r, argc, argv, flags & XRT_CTL_F_JSON, &out, err);
 			if (rc)

@@ -19,12 +19,14 @@
 
 #include "ctl/ctl_proto.h"
 #include "daemon/config.h"
+#include "daemon/metrics.h"
 #include "daemon/service.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
 #include "ctl/unix_sock.h"
 #include "ctl/local_stats.h"
+#include "ctl/monitor.h"
 #include "router/router.h"
 #include "router/stack_env.h"
 #include "sock/server.h"
@@ -38,19 +40,21 @@
 #define MAX_EVENTS 64
 #define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
+#define MONITOR_RETRY_MS 50
 /* Descriptors: two per application socket (XRT_SOCK_MAX), the CLI, AF_XDP,
  * netlink; the usual soft limit of 1024 would run out first. */
 #define XRTD_NOFILE 65536
 #define XRTD_NOFILE_MIN 4096 /* below this, warn */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK, EV_METRICS };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
 	int epfd, sigfd, timerfd, linkfd;
 	struct xrt_router router;
 	struct ctl_server server;
+	struct metrics_server metrics; /* epfd -1: no --metrics */
 	bool stop;
 };
 
@@ -70,6 +74,8 @@ static void usage(FILE *f)
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
 		   "  --version    print the version and exit\n",
 		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
 }
@@ -241,6 +247,9 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_SOCK:
 		sock_server_run();
 		break;
+	case EV_METRICS:
+		metrics_run(&d->metrics);
+		break;
 	}
 }
 
@@ -328,12 +337,13 @@ int main(int argc, char **argv)
 		{ "obj", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
-	const char *obj = NULL;
+	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
@@ -344,6 +354,7 @@ int main(int argc, char **argv)
 		case 'O': obj = optarg; break;
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
+		case 'M': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("xrtd %s\n", XRT_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -373,6 +384,7 @@ int main(int argc, char **argv)
 	int sockfd = -1, status = 1;
 	d.epfd = d.sigfd = d.timerfd = d.linkfd = -1;
 	d.server.listen_fd = -1;
+	d.metrics.epfd = -1;
 	/* Cheap, user-facing checks first: the socket (a second xrtd in the
 	 * namespace stops here before touching the maps the first one owns),
 	 * then the configuration's syntax; only then the BPF object and
@@ -382,6 +394,22 @@ int main(int argc, char **argv)
 		goto fail;
 	if (config && (rc = config_check(config, err)))
 		goto fail;
+	/* A wrong address or a port in use stops us here too. Nothing is
+	 * scraped before the loop runs, when the router is up. */
+	if (metrics) {
+		char mwarn[XRT_ERR_LEN];
+		if ((rc = metrics_open(&d.metrics, &d.router, metrics, mwarn, err)))
+			goto fail;
+		if (mwarn[0])
+			xrtd_log(LOG_WARNING, "%s", mwarn);
+		struct epoll_event mev = { .events = EPOLLIN,
+					   .data.u64 = EV(EV_METRICS, d.metrics.epfd) };
+		if (epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.metrics.epfd, &mev)) {
+			rc = -errno;
+			xrt_err(err, "metrics: epoll: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	rc = router_init(&d.router, obj, bpffs, err);
 	if (rc)
 		goto fail;
@@ -390,6 +418,7 @@ int main(int argc, char **argv)
 		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
 		.fd_del = loop_fd_del,
 	};
+	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
@@ -436,13 +465,16 @@ int main(int argc, char **argv)
 
 	struct epoll_event evs[MAX_EVENTS];
 	uint64_t resume_at = 0; /* ms, CLOCK_MONOTONIC; 0 = no listener paused */
+	bool monitors_pending = false;
 	while (!d.stop) {
-		int timeout = -1;
+		/* A monitor whose socket was full is retried this often. */
+		int timeout = monitors_pending ? MONITOR_RETRY_MS : -1;
 		if (d.server.paused || sock_server_paused()) {
 			uint64_t now = now_ms();
 			if (!resume_at)
 				resume_at = now + XRT_LISTEN_BACKOFF_MS;
-			timeout = resume_at > now ? (int)(resume_at - now) : 0;
+			int left = resume_at > now ? (int)(resume_at - now) : 0;
+			timeout = timeout >= 0 && timeout < left ? timeout : left;
 		}
 		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -457,6 +489,7 @@ int main(int argc, char **argv)
 			on_event(&d, evs[i].data.u64);
 		xsk_tx_reclaim();
 		arm_timer(&d);
+		monitors_pending = ctl_monitor_flush();
 	}
 	xrtd_notify("STOPPING=1");
 	xrtd_log(LOG_INFO, "shutting down");
@@ -470,6 +503,8 @@ out:
 	 * sockets, which must go before the UMEM they share. */
 	if (d.server.listen_fd >= 0)
 		ctl_server_close(&d.server);
+	if (d.metrics.epfd >= 0)
+		metrics_close(&d.metrics);
 	if (sockfd >= 0)
 		sock_server_close();
 	if (router_up)

@@ -727,9 +727,13 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 	rib->nroutes++;
 	if (old) {
 		rib->nroutes--;
+		if (rib->ops.route_event)
+			rib->ops.route_event(rib->ops.ctx, old, true);
 		route_release(rib, old);
 		free(old);
 	}
+	if (rib->ops.route_event)
+		rib->ops.route_event(rib->ops.ctx, nr, false);
 	return 0;
 
 fail_release:
@@ -753,6 +757,8 @@ static int route_remove(struct rib *rib, struct rib_route *r, char *err)
 		pp = &(*pp)->next;
 	*pp = r->next;
 	rib->nroutes--;
+	if (rib->ops.route_event)
+		rib->ops.route_event(rib->ops.ctx, r, true);
 	route_release(rib, r);
 	free(r);
 	node_put(rib, n);
@@ -836,6 +842,26 @@ int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n)
 	qsort(v, *n, sizeof(*v), route_cmp);
 	*out = (const struct rib_route **)v;
 	return 0;
+}
+
+size_t rib_table_counts(const struct rib *rib, struct rib_table_count *out, size_t max)
+{
+	size_t n = 0;
+	htable_for_each(&rib->nodes, pos) {
+		const struct rib_node *node = htable_entry(pos, struct rib_node, hnode);
+		size_t routes = 0, i;
+		for (const struct rib_route *r = node->routes; r; r = r->next)
+			routes++;
+		for (i = 0; i < n && out[i].table != node->table; i++)
+			;
+		if (i == n) {
+			if (n == max)
+				continue; /* more tables than asked for: left out */
+			out[n++] = (struct rib_table_count){ .table = node->table };
+		}
+		out[i].routes += routes;
+	}
+	return n;
 }
 
 size_t rib_count(const struct rib *rib)

@@ -36,6 +36,7 @@ enum rib_origin {
 	RIB_ORIGIN_MAX
 };
 
+struct rib_route;
 struct rib_ops {
 	void *ctx;
 	int (*route_set)(void *ctx, uint32_t table, const uint8_t addr[16],
@@ -49,6 +50,9 @@ struct rib_ops {
 	int (*grp_del)(void *ctx, uint32_t id, char *err);
 	/* MTU of an attached interface, 0 if the interface is not attached. */
 	uint32_t (*link_mtu)(void *ctx, int ifindex);
+	/* Optional: a route entered the RIB (deleted false) or is about to
+	 * leave it (deleted true, still readable), as RTM_NEWROUTE/DELROUTE. */
+	void (*route_event)(void *ctx, const struct rib_route *rt, bool deleted);
 };
 
 struct rib_path {
@@ -155,6 +159,14 @@ const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
  * array is malloc'ed; the caller frees it. */
 int rib_list(const struct rib *rib, const struct rib_route ***out, size_t *n);
 size_t rib_count(const struct rib *rib);
+/* Routes (every metric) per table, in no order, without allocating: one
+ * walk of the prefixes. Fills at most max entries (tables beyond them are
+ * left out) and returns how many. */
+struct rib_table_count {
+	uint32_t table;
+	size_t routes;
+};
+size_t rib_table_counts(const struct rib *rib, struct rib_table_count *out, size_t max);
 
 /* An interface's MTU changed: reprogram next hops that follow it. */
 int rib_link_mtu_changed(struct rib *rib, int ifindex, char *err);

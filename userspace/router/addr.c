@@ -189,6 +189,8 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		addr_del(r, l, a, plen, NULL);
 		return rc;
 	}
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_ADDR, .ifindex = l->dev.ifindex,
+					     .addr = *a, .plen = plen });
 	return 0;
 }
 
@@ -219,6 +221,9 @@ int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *
 int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, char *err)
 {
+	/* a may point into l->dev.addr, which the removal shifts. */
+	struct router_ev ev = { .kind = ROUTER_EV_ADDR, .deleted = true, .ifindex = l->dev.ifindex,
+				.addr = *a, .plen = plen };
 	char buf[INET6_ADDRSTRLEN];
 	int i = addr_find(l, a);
 	if (i < 0 || l->dev.plen[i] != plen) {
@@ -272,6 +277,7 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		l->addr_claim[j] = l->addr_claim[j + 1];
 	}
 	l->dev.naddrs--;
+	router_event(r, &ev);
 	if (has_anycast)
 		return anycast_sync(r, l->dev.table, &ac, err);
 	return 0;

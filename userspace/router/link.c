@@ -297,6 +297,7 @@ int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode 
 		}
 	}
 	link_warn_mixed_modes(r, l);
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_LINK, .ifindex = l->dev.ifindex });
 	learn_link_local(r, l);
 	/* Attached while down: routes added later through it start dead. */
 	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&
@@ -337,6 +338,8 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 			return rc;
 	}
 	neigh_table_flush(l->dev.ifindex, true);
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_LINK, .deleted = true,
+					     .ifindex = l->dev.ifindex });
 	link_release(r, l);
 	xrt_maps_iface_del(&r->maps, l->dev.ifindex, err);
 	if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))

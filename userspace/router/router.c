@@ -65,6 +65,12 @@ static void clear_leftovers(struct xrt_router *r)
 	xrt_maps_local6_flush(&r->maps, NULL);
 }
 
+static void ops_route_event(void *ctx, const struct rib_route *rt, bool deleted)
+{
+	router_event(ctx, &(struct router_ev){ .kind = ROUTER_EV_ROUTE, .deleted = deleted,
+					       .route = rt });
+}
+
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -74,7 +80,7 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	struct rib_ops ops = {
 		.ctx = r, .route_set = ops_route_set, .route_del = ops_route_del,
 		.nh_set = ops_nh_set, .nh_del = ops_nh_del, .grp_set = ops_grp_set,
-		.grp_del = ops_grp_del, .link_mtu = ops_link_mtu,
+		.grp_del = ops_grp_del, .link_mtu = ops_link_mtu, .route_event = ops_route_event,
 	};
 	r->rib = rib_new(&ops);
 	if (!r->rib) {

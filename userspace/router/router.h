@@ -36,12 +36,31 @@ struct router_loop_ops {
 	void (*fd_del)(void *ctx, int fd);
 };
 
+/* What changed, for `xrt monitor` (ctl/monitor.c): the kinds of
+ * rtnetlink's RTM_NEWLINK/NEWADDR/NEWROUTE/NEWNEIGH and their DEL twins. */
+enum router_ev_kind { ROUTER_EV_LINK, ROUTER_EV_ADDR, ROUTER_EV_ROUTE, ROUTER_EV_NEIGH };
+struct router_ev {
+	enum router_ev_kind kind;
+	bool deleted;
+	int ifindex;
+	struct in6_addr addr;          /* addr, neigh */
+	unsigned plen;                 /* addr */
+	uint8_t mac[6];                /* neigh */
+	uint16_t state;                /* neigh: XRT_NUD_* */
+	const struct rib_route *route; /* route (readable during the call) */
+};
+struct router_event_ops {
+	void *ctx;
+	void (*fn)(void *ctx, const struct router_ev *ev);
+};
+
 struct xrt_router {
 	struct xrt_maps maps;
 	struct rib *rib;
 	struct xrt_link *links[XRT_MAX_IFACES]; /* by slot; slot 0 unused */
 	bool xsk_ready;  /* shared UMEM created: attach opens AF_XDP sockets */
 	struct router_loop_ops loop;
+	struct router_event_ops events; /* fn NULL: nobody listens */
 	/* Commands from the config file carry this origin; reload turns adds
 	 * of existing objects into no-ops so only the difference is applied. */
 	bool in_config, reloading;
@@ -85,6 +104,12 @@ struct xrt_link *router_link_need(struct xrt_router *r, const char *name, char *
  * for the callers (cli/, kernel/, ctl/) that still take the whole router
  * from this one.
  */
+static inline void router_event(const struct xrt_router *r, const struct router_ev *ev)
+{
+	if (r->events.fn)
+		r->events.fn(r->events.ctx, ev);
+}
+
 #include "router/addr.h"
 #include "router/config_neigh.h"
 #include "router/link.h"

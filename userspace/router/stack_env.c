@@ -103,6 +103,11 @@ static void env_neigh_changed(void *ctx, int ifindex, const struct in6_addr *add
 	rc = rib_nh_foreach_gw(r->rib, ifindex, addr, nh_refresh_one, &a);
 	if (rc)
 		fprintf(stderr, "xrtd: neighbour: %s\n", err);
+	struct router_ev ev = { .kind = ROUTER_EV_NEIGH, .deleted = !state, .ifindex = ifindex,
+				.addr = *addr, .state = state };
+	if (mac)
+		memcpy(ev.mac, mac, sizeof(ev.mac));
+	router_event(r, &ev);
 }
 
 /* When the fast path last forwarded through a STALE neighbour (0: never). */
