@@ -150,8 +150,14 @@ assert_le $((c1 - c0)) $((TICK * 3 / 20)) "xrtd CPU under the held attack (<= 5%
 # 8. At its descriptor limit (lowered here: a user alone cannot get there)
 # xrtd sheds new connections instead of spinning on the listeners.
 # A fresh user (its connections are within quota, so they take descriptors).
-top=$(ls "/proc/$PID/fd" | sort -n | tail -n 1)
-prlimit --pid "$PID" --nofile=$((top + 1)): # the soft limit only: root may raise it back
+# The limit bounds descriptor numbers, not their count (getrlimit(2)): a
+# gap below it (a descriptor closed earlier) would take a connection, which
+# the full quota then closes again, so EMFILE would never come. So the soft
+# limit is the lowest free number: every accept meets EMFILE, and only the
+# spare descriptor xrtd opened first thing at start (below any gap) lets it
+# shed. The soft limit only: root may raise it back.
+low=$(ls "/proc/$PID/fd" | sort -n | awk 'BEGIN { n = 0 } $1 == n { n++ } END { print n }')
+prlimit --pid "$PID" --nofile="$low":
 as_bg $R hold-emfile 40009 "$XRT_PY" "$ATK" hold "$SOCK_PATH" 50
 first_line hold-emfile >/dev/null
 c0=$(cpu_ticks "$PID")

@@ -280,6 +280,11 @@ static void spare_open(void)
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+void xrt_accept_reserve(void)
+{
+	spare_open();
+}
+
 int xrt_accept(int lfd, int flags, uint64_t *shed)
 {
 	spare_open();

@@ -65,6 +65,10 @@ void xrt_unix_unlink(const char *path);
  * be shed either (the caller stops watching the listener for a while).
  */
 int xrt_accept(int lfd, int flags, uint64_t *shed);
+/* Open the descriptor xrt_accept keeps for shedding now, at start: it then
+ * holds one of the lowest numbers, and a lowered RLIMIT_NOFILE (which bounds
+ * descriptor numbers, getrlimit(2)) still leaves room for it to be reused. */
+void xrt_accept_reserve(void);
 #define XRT_LISTEN_BACKOFF_MS 100
 
 #endif

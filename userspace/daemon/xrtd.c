@@ -371,6 +371,7 @@ int main(int argc, char **argv)
 	if (config && realpath(config, confbuf))
 		config = confbuf;
 	xrtd_log_open();
+	xrt_accept_reserve();
 	raise_nofile();
 	int ready_fd = foreground ? -1 : background();
 	if (ready_fd == -2)
