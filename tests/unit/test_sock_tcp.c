@@ -4,6 +4,7 @@
 #include "test_stack_fake.h"
 #include "stack/sock.h"
 #include "stack/sock_tcp.h"
+#include "test_tcp_seg.h"
 
 #define PEER "2001:db8:1::2"
 #define US "2001:db8:1::1"
@@ -40,38 +41,11 @@ static void setup(void)
 
 TestSuite(sock_tcp, .init = setup, .fini = fake_teardown);
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
-
 /* A segment from the peer; opts (len a multiple of 4) after the header. */
 static void peer_seg(uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
 		     const void *opts, size_t optlen, const void *data, size_t len)
 {
-	uint8_t body[2048] = { 0 };
-	size_t hl = TCP_HDR_LEN + optlen;
-	body[0] = PEER_PORT >> 8, body[1] = PEER_PORT & 0xff;
-	body[2] = (uint8_t)(dport >> 8), body[3] = (uint8_t)dport;
-	wr32(body + 4, seq);
-	wr32(body + 8, ack);
-	body[12] = (uint8_t)((hl / 4) << 4);
-	body[13] = flags;
-	body[14] = (uint8_t)(win >> 8), body[15] = (uint8_t)win;
-	if (optlen)
-		memcpy(body + TCP_HDR_LEN, opts, optlen);
-	if (len)
-		memcpy(body + hl, data, len);
-	struct in6_addr s = A(PEER), d = A(US);
-	uint16_t c = ip6_csum(&s, &d, NEXTHDR_TCP, body, hl + len);
-	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
-	uint8_t frame[2200];
-	size_t fl = build_frame(frame, FAKE_IF_A, PEER, US, 64, NEXTHDR_TCP, body, hl + len);
-	rx(FAKE_IF_A, frame, fl);
+	seg_from(PEER, PEER_PORT, dport, seq, ack, flags, win, opts, optlen, data, len);
 }
 
 /* The TCP header of recorded frame i (checked: TCP, checksum verifies). */
@@ -123,7 +97,7 @@ static struct sock *accept_one(struct sock *l, uint32_t *our_isn)
 	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
 	cr_assert_eq(fake_ntx, before + 1, "one SYN-ACK");
 	const uint8_t *th = tx_tcp(before);
-	*our_isn = rd32(th + 4);
+	*our_isn = seg_rd32(th + 4);
 	peer_seg(US_PORT, PEER_ISN + 1, *our_isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
 	struct sock *c = tcp_accept(l);
 	cr_assert_not_null(c, "a child in the accept queue");
@@ -138,14 +112,14 @@ Test(sock_tcp, passive_open_negotiates_mss_and_window_scale)
 	cr_assert_eq(fake_ntx, 1);
 	const uint8_t *th = tx_tcp(0);
 	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
-	cr_assert_eq(rd32(th + 8), PEER_ISN + 1, "SYN-ACK acknowledges the SYN");
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 1, "SYN-ACK acknowledges the SYN");
 	cr_assert_eq(th[12] >> 4, 7, "20 bytes of header + 8 of options");
 	cr_assert_eq(th[20], TCPOPT_MSS);
 	cr_assert_eq((th[22] << 8 | th[23]), 1500 - 40 - 20, "MSS from the egress MTU");
 	cr_assert_eq(th[25], TCPOPT_WINDOW);
 	cr_assert_eq(th[27], 3, "shift that covers the 256 KiB receive buffer");
 	cr_assert_eq(tcp_accept(l), NULL, "not established yet");
-	uint32_t isn = rd32(th + 4);
+	uint32_t isn = seg_rd32(th + 4);
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
 	cr_assert_eq(n_state, 1, "listener woken");
 	struct sock *c = tcp_accept(l);
@@ -173,13 +147,13 @@ Test(sock_tcp, active_open_without_window_scale_in_syn_ack)
 	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]);
 	cr_assert_geq(sport, XRT_SOCK_EPHEMERAL_LO);
 	cr_assert(tx_addr_is(0, false, US), "source picked from the route");
-	uint32_t isn = rd32(th + 4);
+	uint32_t isn = seg_rd32(th + 4);
 	/* SYN-ACK from the peer (port PEER_PORT -> sport) with MSS only. */
 	uint8_t body[24] = { 0 };
 	body[0] = PEER_PORT >> 8, body[1] = PEER_PORT & 0xff;
 	body[2] = (uint8_t)(sport >> 8), body[3] = (uint8_t)sport;
-	wr32(body + 4, PEER_ISN);
-	wr32(body + 8, isn + 1);
+	seg_wr32(body + 4, PEER_ISN);
+	seg_wr32(body + 8, isn + 1);
 	body[12] = 6 << 4;
 	body[13] = TCP_SYN | TCP_ACK;
 	body[14] = 0xff, body[15] = 0xff;
@@ -198,7 +172,7 @@ Test(sock_tcp, active_open_without_window_scale_in_syn_ack)
 	cr_assert_eq(fake_ntx, 2);
 	th = tx_tcp(1);
 	cr_assert_eq(th[13], TCP_ACK, "handshake completed by an ACK");
-	cr_assert_eq(rd32(th + 8), PEER_ISN + 1);
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 1);
 }
 
 Test(sock_tcp, out_of_order_data_is_held_and_acked)
@@ -210,12 +184,12 @@ Test(sock_tcp, out_of_order_data_is_held_and_acked)
 		d[i] = (uint8_t)i;
 	fake_ntx = 0;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
-	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101);
+	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101);
 	peer_seg(US_PORT, PEER_ISN + 201, isn + 1, TCP_ACK, 512, NULL, 0, d + 200, 100);
-	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101, "duplicate ACK for the hole");
+	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101, "duplicate ACK for the hole");
 	cr_assert_eq(tcp_rcv_queued(c), 100);
 	peer_seg(US_PORT, PEER_ISN + 101, isn + 1, TCP_ACK, 512, NULL, 0, d + 100, 100);
-	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 301, "hole filled: all acked");
+	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 301, "hole filled: all acked");
 	uint8_t out[400];
 	bool eof;
 	cr_assert_eq(tcp_recvmsg(c, out, sizeof(out), &eof), 300);
@@ -225,7 +199,7 @@ Test(sock_tcp, out_of_order_data_is_held_and_acked)
 	unsigned before = fake_ntx;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
 	cr_assert_eq(fake_ntx, before + 1);
-	cr_assert_eq(rd32(tx_tcp(before) + 8), PEER_ISN + 301);
+	cr_assert_eq(seg_rd32(tx_tcp(before) + 8), PEER_ISN + 301);
 	cr_assert_eq(tcp_rcv_queued(c), 0);
 }
 
@@ -242,7 +216,7 @@ Test(sock_tcp, retransmission_timer_backs_off)
 	cr_assert_eq(fake_ntx, 1, "nothing before the RTO");
 	fake_advance_ms(20);
 	cr_assert_eq(fake_ntx, 2, "retransmitted at 1 s");
-	cr_assert_eq(rd32(tx_tcp(1) + 4), isn + 1, "same sequence number");
+	cr_assert_eq(seg_rd32(tx_tcp(1) + 4), isn + 1, "same sequence number");
 	cr_assert_eq(tx_tcp_payload(1), 5);
 	fake_advance_ms(1980);
 	cr_assert_eq(fake_ntx, 2, "backed off to 2 s");
@@ -286,13 +260,13 @@ Test(sock_tcp, three_duplicate_acks_fast_retransmit)
 	cr_assert_eq(fake_ntx, 5, "two duplicates: nothing yet");
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
 	cr_assert_eq(fake_ntx, 6, "the third duplicate ACK retransmits");
-	cr_assert_eq(rd32(tx_tcp(5) + 4), isn + 1);
+	cr_assert_eq(seg_rd32(tx_tcp(5) + 4), isn + 1);
 	cr_assert_eq(tx_tcp_payload(5), 1000);
 	cr_assert(c->tp->in_recovery);
 	cr_assert_eq(c->tp->ssthresh, 2500, "half the flight (RFC 5681 eq. 4)");
 	/* Partial ACK (RFC 6582): the next hole goes at once. */
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 2001, TCP_ACK, 512, NULL, 0, NULL, 0);
-	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 4), isn + 2001);
+	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 4), isn + 2001);
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 5001, TCP_ACK, 512, NULL, 0, NULL, 0);
 	cr_assert_not(c->tp->in_recovery, "full ACK ends recovery");
 }
@@ -309,7 +283,7 @@ Test(sock_tcp, active_close_through_time_wait)
 	cr_assert_eq(tcp_state_of(c), TCP_FIN_WAIT2);
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK | TCP_FIN, 512, NULL, 0, NULL, 0);
 	cr_assert_eq(tcp_state_of(c), TCP_TIME_WAIT);
-	cr_assert_eq(rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 2, "the FIN acknowledged");
+	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 2, "the FIN acknowledged");
 	bool eof;
 	uint8_t b[4];
 	cr_assert_eq(tcp_recvmsg(c, b, 4, &eof), 0);
@@ -335,7 +309,7 @@ Test(sock_tcp, passive_close_last_ack)
 	fake_ntx = 0;
 	c->ops->release(c); /* the application closes: orphan, FIN */
 	cr_assert_eq(tx_tcp(0)[13], TCP_FIN | TCP_ACK);
-	cr_assert_eq(rd32(tx_tcp(0) + 8), PEER_ISN + 5);
+	cr_assert_eq(seg_rd32(tx_tcp(0) + 8), PEER_ISN + 5);
 	cr_assert_eq(c->tp->state, TCP_LAST_ACK);
 	peer_seg(US_PORT, PEER_ISN + 5, isn + 2, TCP_ACK, 512, NULL, 0, NULL, 0);
 	cr_assert_not(c->in_use, "socket freed once its FIN is acknowledged");
@@ -350,7 +324,7 @@ Test(sock_tcp, abortive_close_sends_rst)
 	c->ops->release(c);
 	cr_assert_eq(fake_ntx, 1);
 	cr_assert_eq(tx_tcp(0)[13], TCP_RST | TCP_ACK);
-	cr_assert_eq(rd32(tx_tcp(0) + 4), isn + 1);
+	cr_assert_eq(seg_rd32(tx_tcp(0) + 4), isn + 1);
 	cr_assert_not(c->in_use);
 }
 
@@ -360,12 +334,12 @@ Test(sock_tcp, closed_port_answers_rst)
 	cr_assert_eq(fake_ntx, 1);
 	const uint8_t *th = tx_tcp(0);
 	cr_assert_eq(th[13], TCP_RST | TCP_ACK, "no ACK in: RST+ACK");
-	cr_assert_eq(rd32(th + 4), 0);
-	cr_assert_eq(rd32(th + 8), PEER_ISN + 1, "ack = SEG.SEQ + SEG.LEN (SYN counts)");
+	cr_assert_eq(seg_rd32(th + 4), 0);
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 1, "ack = SEG.SEQ + SEG.LEN (SYN counts)");
 	peer_seg(81, PEER_ISN, 777, TCP_ACK, 65535, NULL, 0, "data", 4);
 	th = tx_tcp(1);
 	cr_assert_eq(th[13], TCP_RST, "ACK in: RST with SEQ = SEG.ACK");
-	cr_assert_eq(rd32(th + 4), 777);
+	cr_assert_eq(seg_rd32(th + 4), 777);
 	peer_seg(81, PEER_ISN, 0, TCP_RST, 0, NULL, 0, NULL, 0);
 	cr_assert_eq(fake_ntx, 2, "never a reset for a reset");
 	cr_assert_eq(sstats.drop[STACK_DROP_TCP_NO_SOCK], 3);
