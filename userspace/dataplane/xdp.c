@@ -102,6 +102,19 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 	return 0;
 }
 
+/* What runs on ifindex, with the errors attach and detach report. */
+static int xdp_info_checked(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in,
+			    char *err)
+{
+	if (ifindex <= 0)
+		return xrt_fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
+	int rc = xrt_maps_xdp_info(m, ifindex, in);
+	if (rc)
+		return xrt_fail(err, rc, "ifindex %d: cannot query XDP: %s", ifindex,
+				strerror(-rc));
+	return 0;
+}
+
 int xrt_maps_xdp_query(struct xrt_maps *m, int ifindex, uint32_t *prog_id)
 {
 	struct xrt_xdp_info in;
@@ -121,12 +134,9 @@ int xrt_maps_attach(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, cha
 
 	if (m->prog_fd < 0)
 		return xrt_fail(err, -EINVAL, "no program loaded (maps opened from pins)");
-	if (ifindex <= 0)
-		return xrt_fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	rc = xrt_maps_xdp_info(m, ifindex, &in);
+	rc = xdp_info_checked(m, ifindex, &in, err);
 	if (rc)
-		return xrt_fail(err, rc, "ifindex %d: cannot query XDP: %s", ifindex,
-				strerror(-rc));
+		return rc;
 	if (in.ours_id)
 		return xrt_fail(err, -EEXIST, "ifindex %d: our program (id %u) already runs there",
 				ifindex, in.ours_id);
@@ -185,12 +195,9 @@ int xrt_maps_detach(struct xrt_maps *m, int ifindex, char *err)
 	struct xdp_program *prog;
 	int rc;
 
-	if (ifindex <= 0)
-		return xrt_fail(err, -EINVAL, "ifindex %d: invalid", ifindex);
-	rc = xrt_maps_xdp_info(m, ifindex, &in);
+	rc = xdp_info_checked(m, ifindex, &in, err);
 	if (rc)
-		return xrt_fail(err, rc, "ifindex %d: cannot query XDP: %s", ifindex,
-				strerror(-rc));
+		return rc;
 	if (!in.ours_id)
 		return 0;
 	prog = xdp_program__from_id(in.ours_id);
