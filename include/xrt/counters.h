@@ -57,7 +57,8 @@
 	X(BEYOND_SCOPE, "beyond_scope")   /* link-local source: code 2 */       \
 	X(TOO_BIG, "too_big")             /* Packet Too Big */                  \
 	X(NEIGH_MISS, "neigh_miss")       /* no resolved neighbour: resolve */  \
-	X(REDIRECT, "redirect")           /* egress == ingress: send Redirect */
+	X(REDIRECT, "redirect")           /* egress == ingress: send Redirect */\
+	X(ARP, "arp")                     /* ARP (RFC 826) for xrt's IPv4 */
 
 /* Why the fast path dropped a packet. */
 #define XRT_DROP_LIST(X)                                                    \

@@ -61,6 +61,7 @@ static const struct xrt_punt_cfg PUNT_DEFAULTS[XRT_PUNT_MAX] = {
 	[XRT_PUNT_TOO_BIG] = { 5000, 500 },
 	[XRT_PUNT_NEIGH_MISS] = { 5000, 250 },
 	[XRT_PUNT_REDIRECT] = { 20, 6 },
+	[XRT_PUNT_ARP] = { 10000, 1000 }, /* as mcast_link: resolution and probes */
 };
 
 int punt_budget_set(struct xrt_router *r, unsigned reason, const struct xrt_punt_cfg *v,
