@@ -34,6 +34,10 @@ struct xrt_pkt {
 	const struct xrt_nh *nh;
 	__u32 oif;
 	__u32 mtu;
+	/* `xrt trace` (bpf/trace.h): the last drop or pass reason and the
+	 * punt reason + 1, left by the helpers of stats.h and punt.h; read
+	 * only in the traced copy of the pipeline. */
+	__u8 tr_kind, tr_why, tr_punt;
 };
 
 static __always_inline int xrt_mac_eq(const __u8 *a, const __u8 *b)

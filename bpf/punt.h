@@ -64,6 +64,7 @@ static __always_inline int xrt_punt_send(struct xrt_pkt *p, __u32 reason)
 	__u32 queue = ctx->rx_queue_index;
 
 	p->st->punt[reason]++;
+	p->tr_punt = reason + 1;
 	/* A driver without metadata support still gets the punt: the daemon
 	 * re-runs ipv6_rcv and finds the reason again (no magic = no meta). */
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)) == 0) {

@@ -4,6 +4,7 @@
 
 #include "pkt.h"
 #include "maps.h"
+#include "xrt/trace.h"
 
 /*
  * The ingress slot's block is looked up once per packet (xrt_stats_get) and
@@ -21,12 +22,16 @@ static __always_inline struct xrt_stats *xrt_stats_get(__u32 slot)
 static __always_inline int xrt_drop(struct xrt_pkt *p, enum xrt_drop_reason why)
 {
 	p->st->drop[why]++;
+	p->tr_kind = XRT_TRACE_K_DROP;
+	p->tr_why = why;
 	return XDP_DROP;
 }
 
 static __always_inline int xrt_pass(struct xrt_pkt *p, enum xrt_pass_reason why)
 {
 	p->st->pass[why]++;
+	p->tr_kind = XRT_TRACE_K_PASS;
+	p->tr_why = why;
 	return XDP_PASS;
 }
 

@@ -11,12 +11,51 @@
 #include "ip6_finish_output2.h"
 #include "punt.h"
 
-#define XRT_STAGE(call)                    \
-	do {                               \
-		int verdict_ = (call);     \
-		if (verdict_ != XRT_NEXT)  \
-			return verdict_;   \
+#include "trace.h"
+
+/* One stage: the packet goes on to the next, or the pipeline ends with the
+ * stage's verdict. tr is a constant in each copy of the pipeline: NULL in
+ * the one every packet runs (the trace hooks compile away), a record in
+ * the one for packets `xrt trace` follows (bpf/trace.h). */
+#define XRT_STAGE(call)                                                               \
+	do {                                                                          \
+		int verdict_ = (call);                                                \
+		if (tr)                                                               \
+			xrt_trace_step(&p, tr, XRT_TRACE_STAGE_ID(call), verdict_);   \
+		if (verdict_ != XRT_NEXT) {                                           \
+			if (tr)                                                       \
+				xrt_trace_emit(&p, tr, verdict_);                     \
+			return verdict_;                                              \
+		}                                                                     \
 	} while (0)
+
+/* The last stage: its verdict ends the pipeline. */
+#define XRT_LAST(call)                                                                \
+	({                                                                            \
+		int verdict_ = (call);                                                \
+		if (tr) {                                                             \
+			xrt_trace_step(&p, tr, XRT_TRACE_STAGE_ID(call), verdict_);   \
+			xrt_trace_emit(&p, tr, verdict_);                             \
+		}                                                                     \
+		verdict_;                                                             \
+	})
+
+/* The stages in the kernel's order. p is a copy (inlined away) so that the
+ * stages take &p in both copies. */
+static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *const tr)
+{
+	XRT_STAGE(eth_type_trans(&p));
+	/* IPv4: forwarded on the kernel's FIB, everything else to the kernel
+	 * (bpf/README.md, "IPv4"). */
+	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
+		XRT_STAGE(ip_rcv(&p));
+		return XRT_LAST(ip_forward(&p));
+	}
+	XRT_STAGE(ipv6_rcv(&p));
+	XRT_STAGE(ip6_route_input(&p));
+	XRT_STAGE(ip6_forward(&p));
+	return XRT_LAST(ip6_finish_output2(&p));
+}
 
 SEC("xdp")
 int xrt_fwd(struct xdp_md *ctx)
@@ -34,17 +73,13 @@ int xrt_fwd(struct xdp_md *ctx)
 	if (!p.iif)
 		return xrt_pass(&p, XRT_PASS_UNKNOWN_IF);
 
-	XRT_STAGE(eth_type_trans(&p));
-	/* IPv4: forwarded on the kernel's FIB, everything else to the kernel
-	 * (bpf/README.md, "IPv4"). */
-	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
-		XRT_STAGE(ip_rcv(&p));
-		return ip_forward(&p);
+	/* `xrt trace`: one load and a branch while it is off. */
+	if (xrt_trace_on() && xrt_trace_match(&p)) {
+		struct xrt_trace_rec tr = {};
+
+		return xrt_pipeline(p, &tr);
 	}
-	XRT_STAGE(ipv6_rcv(&p));
-	XRT_STAGE(ip6_route_input(&p));
-	XRT_STAGE(ip6_forward(&p));
-	return ip6_finish_output2(&p);
+	return xrt_pipeline(p, NULL);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,5 +1,6 @@
 /* xrt: mount bpffs, open and load the XDP object reusing its pins, open the pins alone, close. */
 #include "dataplane/loader.h"
+#include "dataplane/trace.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -307,6 +308,13 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 	rc = set_rodata_u32(obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
 	if (rc) {
 		xrt_err(err, "%s: no .rodata variable xrt_nr_cpus", m->obj_path);
+		bpf_object__close(obj);
+		errno = -rc;
+		return NULL;
+	}
+	rc = xrt_trace_pin_cfg(obj, m->pin_dir);
+	if (rc) {
+		xrt_err(err, "%s: %s: %s", m->obj_path, XRT_TRACE_SECTION, strerror(-rc));
 		bpf_object__close(obj);
 		errno = -rc;
 		return NULL;
