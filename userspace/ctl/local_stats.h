@@ -26,7 +26,9 @@
 	X(metrics_timeouts, "metrics_timeouts")     /* request or answer too slow */  \
 	X(metrics_bad_requests, "metrics_bad_requests") /* malformed, > METRICS_REQ_MAX */ \
 	X(metrics_rate_limited, "metrics_rate_limited") /* > METRICS_RENDER_PER_S: 503 */ \
-	X(metrics_accept_shed, "metrics_accept_shed") /* EMFILE: connection shed */
+	X(metrics_accept_shed, "metrics_accept_shed") /* EMFILE: connection shed */ \
+	X(trace_refused, "trace_refused")           /* a second xrt trace */ \
+	X(trace_lost, "trace_lost")                 /* trace records the full ring refused */
 
 #define XRT_LOCAL_STATS_FIELD(f, name) uint64_t f;
 struct xrt_local_stats {

@@ -14,6 +14,8 @@
 #include "cli/cmd.h"
 #include "ctl/local_stats.h"
 #include "ctl/monitor.h"
+#include "ctl/trace.h"
+#include "cli/trace.h"
 #include "ctl/unix_sock.h"
 
 int ctl_server_open(struct ctl_server *s, struct xrt_router *r, const char *name,
@@ -41,6 +43,7 @@ void ctl_server_close(struct ctl_server *s)
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		if (s->conns[i] >= 0) {
 			ctl_monitor_del(s->conns[i]);
+			ctl_trace_del(s->conns[i]);
 			close(s->conns[i]);
 			s->conns[i] = -1;
 		}
@@ -64,8 +67,13 @@ static int send_resp(int fd, uint32_t flags, int32_t status, uint32_t ndone,
 	return n == (ssize_t)(sizeof(h) + len) ? 0 : -1;
 }
 
+int ctl_send_chunk(int fd, const void *data, size_t len)
+{
+	return send_resp(fd, XRT_CTL_F_MORE, 0, 0, data, len);
+}
+
 /* Output in chunks, then the final message with status and text. */
-static int reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndone,
+int ctl_reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndone,
 		 const char *text)
 {
 	const size_t chunk = XRT_CTL_MAX_MSG - sizeof(struct xrt_ctl_resp);
@@ -103,7 +111,7 @@ int ctl_server_accept(struct ctl_server *s)
 		 * stays queued for the peer even if its send then fails (EPIPE):
 		 * the CLI reads after a failed send. */
 		xrt_local_stats.ctl_refused_uid++;
-		reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
+		ctl_reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
 		refuse_close(fd);
 		return -1;
 	}
@@ -113,7 +121,7 @@ int ctl_server_accept(struct ctl_server *s)
 			slot = i;
 	if (slot < 0) {
 		xrt_local_stats.ctl_refused_full++;
-		reply(fd, &none, -EBUSY, 0, "xrtd is busy: too many CLI connections");
+		ctl_reply(fd, &none, -EBUSY, 0, "xrtd is busy: too many CLI connections");
 		refuse_close(fd);
 		return -1;
 	}
@@ -131,6 +139,7 @@ static void conn_close(struct ctl_server *s, int fd)
 		if (s->conns[i] == fd)
 			s->conns[i] = -1;
 	ctl_monitor_del(fd);
+	ctl_trace_del(fd);
 	close(fd);
 }
 
@@ -150,12 +159,12 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 		conn_close(s, fd);
 		return -1;
 	}
-	if (ctl_monitor_is(fd))
+	if (ctl_monitor_is(fd) || ctl_trace_is(fd))
 		return 0; /* a monitor only listens: what it sends is ignored */
 	struct xrt_buf out = { 0 };
 	if ((size_t)n > sizeof(req)) {
 		xrt_local_stats.ctl_bad_requests++;
-		reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");
+		ctl_reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");
 		return 0;
 	}
 	struct xrt_ctl_iter it;
@@ -176,6 +185,12 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 			rc = ctl_monitor_add(fd, mask, flags & XRT_CTL_F_JSON, err);
 		if (!rc)
 			return 0;
+	} else if (rc == 1 && trace_is(argc, argv)) {
+		/* A trace session: its packets stream out as chunks, its
+		 * summary is the final answer (ctl/trace.c). */
+		rc = ctl_trace_start(fd, argc, argv, flags & XRT_CTL_F_JSON, err);
+		if (!rc)
+			return 0;
 	} else {
 		if (rc == 1) { /* not a monitor: run it as any other request */
 			xrt_ctl_iter_init(&it, req, (size_t)n, &flags);
@@ -192,7 +207,7 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 	}
 	if (rc < 0 && !strncmp(err, "malformed", 9))
 		xrt_local_stats.ctl_bad_requests++;
-	int sent = reply(fd, &out, rc < 0 ? rc : 0, ndone, rc < 0 ? err : "");
+	int sent = ctl_reply(fd, &out, rc < 0 ? rc : 0, ndone, rc < 0 ? err : "");
 	xrt_buf_free(&out);
 	if (sent) {
 		conn_close(s, fd);

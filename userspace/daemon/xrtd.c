@@ -27,6 +27,7 @@
 #include "ctl/unix_sock.h"
 #include "ctl/local_stats.h"
 #include "ctl/monitor.h"
+#include "ctl/trace.h"
 #include "router/router.h"
 #include "router/stack_env.h"
 #include "sock/server.h"
@@ -47,7 +48,7 @@
 #define XRTD_NOFILE_MIN 4096 /* below this, warn */
 
 /* epoll tags: what kind of fd an event is for (fd in the low 32 bits). */
-enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK, EV_METRICS };
+enum ev_kind { EV_LISTEN = 1, EV_CONN, EV_SIGNAL, EV_TIMER, EV_XSK, EV_NETLINK, EV_LINKWATCH, EV_SOCK, EV_METRICS, EV_TRACE };
 #define EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 
 struct daemon {
@@ -247,6 +248,9 @@ static void on_event(struct daemon *d, uint64_t tag)
 	case EV_SOCK:
 		sock_server_run();
 		break;
+	case EV_TRACE:
+		ctl_trace_poll();
+		break;
 	case EV_METRICS:
 		metrics_run(&d->metrics);
 		break;
@@ -420,6 +424,14 @@ int main(int argc, char **argv)
 		.fd_del = loop_fd_del,
 	};
 	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
+	/* `xrt trace`: the fast path's trace ring (refused sessions without it). */
+	int tracefd = ctl_trace_init(&d.router, err);
+	if (tracefd < 0) {
+		xrtd_log(LOG_WARNING, "xrt trace disabled: %s", err);
+	} else {
+		struct epoll_event tev = { .events = EPOLLIN, .data.u64 = EV(EV_TRACE, tracefd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, tracefd, &tev);
+	}
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
@@ -477,6 +489,9 @@ int main(int argc, char **argv)
 			int left = resume_at > now ? (int)(resume_at - now) : 0;
 			timeout = timeout >= 0 && timeout < left ? timeout : left;
 		}
+		int trace_left = ctl_trace_timeout_ms();
+		if (trace_left >= 0 && (timeout < 0 || trace_left < timeout))
+			timeout = trace_left;
 		int n = epoll_wait(d.epfd, evs, MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
 			perror("xrtd: epoll_wait");
@@ -491,6 +506,7 @@ int main(int argc, char **argv)
 		xsk_tx_reclaim();
 		arm_timer(&d);
 		monitors_pending = ctl_monitor_flush();
+		ctl_trace_expire();
 	}
 	xrtd_notify("STOPPING=1");
 	xrtd_log(LOG_INFO, "shutting down");
@@ -504,6 +520,7 @@ out:
 	 * sockets, which must go before the UMEM they share. */
 	if (d.server.listen_fd >= 0)
 		ctl_server_close(&d.server);
+	ctl_trace_fini();
 	if (d.metrics.epfd >= 0)
 		metrics_close(&d.metrics);
 	if (sockfd >= 0)
