@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# xrt: `xrt monitor` streams link, address, route and neighbour changes (text and -j), each as it happens, and the number of monitors is bounded.
-XRT_PREFIX_BASE=ob
+# xrt: `xrt monitor` streams link (attach, up, down, mtu from the CLI and the kernel), address, route and neighbour changes (text and -j), each as it happens, and the number of monitors is bounded.
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-ob}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 
@@ -19,6 +19,22 @@ xrt_wait_for '[ "$(mons)" -ge 3 ]' 5 || xrt_fail "the monitors did not connect: 
 xrt_cli_ok $R link attach dev "$IF_RA"
 xrt_wait_for "grep -q '^link $IF_RA\$' $M/mon-all.log" 5 || xrt_fail "no link event: $(cat $M/mon-all.log)"
 xrt_cli_ok $R link attach dev "$IF_RB"
+# Link changes, from the CLI and from the kernel (the link watch), each
+# with the link's state after it.
+xrt_cli_ok $R link set dev "$IF_RA" mtu 1400
+xrt_wait_for "grep -q '^link $IF_RA up mtu 1400\$' $M/mon-all.log" 5 || xrt_fail "no mtu event: $(cat $M/mon-all.log)"
+xrt_cli_ok $R link set dev "$IF_RA" down
+xrt_wait_for "grep -q '^link $IF_RA down mtu 1400\$' $M/mon-all.log" 5 || xrt_fail "no down event: $(cat $M/mon-all.log)"
+assert_eq "$(ip -n "$(xrt_ns $R)" -o link show dev "$IF_RA" | grep -c '[<,]UP[,>]')" 0 "xrt link set down set the kernel's IFF_UP"
+assert_contains "$(xrt_cli $R link show dev "$IF_RA")" " down" "link show says down"
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" up
+xrt_wait_for "grep -q '^link $IF_RA up mtu 1400\$' <(grep -A100 '^link $IF_RA down' $M/mon-all.log)" 5 ||
+	xrt_fail "no up event from the link watch: $(cat $M/mon-all.log)"
+ip -n "$(xrt_ns $R)" link set dev "$IF_RA" mtu 1500
+xrt_wait_for "grep -q '^link $IF_RA up mtu 1500\$' $M/mon-all.log" 5 || xrt_fail "no mtu event from the link watch: $(cat $M/mon-all.log)"
+xrt_cli_ok $R link set dev "$IF_RA" up # already up: no event
+lk=$(grep "^link $IF_RA " $M/mon-all.log)
+assert_eq "$lk" "$(printf 'link %s up mtu 1400\nlink %s down mtu 1400\nlink %s up mtu 1400\nlink %s up mtu 1500' "$IF_RA" "$IF_RA" "$IF_RA" "$IF_RA")" "link events in order, one per change"
 xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RA"
 xrt_cli_ok $R addr add 2001:db8:2::1/64 dev "$IF_RB"
 xrt_cli_ok $R route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
@@ -91,4 +107,4 @@ assert_eq "$(grep -n '' "$M/slow-reader.log" | grep ':lost ' | cut -d: -f1)" "$(
 assert_eq "$(tail -1 "$M/slow-reader.log" | cut -d' ' -f1)" "2001:db8:f::/64" "the newest event comes after the gap"
 lost=$(xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["local"]["ctl_monitor_lost"])')
 assert_ge "$lost" "$n" "ctl_monitor_lost counts them"
-xrt_pass "monitor: link/addr/route/neigh add and delete streamed in order, filters, -j one object per line, 8 monitors at most (counted), a slow reader told how many events it lost"
+xrt_pass "monitor: link attach/up/down/mtu (CLI and link watch), addr/route/neigh add and delete streamed in order, filters, -j one object per line, 8 monitors at most (counted), a slow reader told how many events it lost"

@@ -49,7 +49,7 @@ enum cmd_route_mode {
 int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_route *r,
 		char *err);
 
-/* `link attach|detach|show|set dev D [mtu N] [forwarding on|off] [table T]`,
+/* `link attach|detach|show|set dev D [up|down] [mtu N] [forwarding on|off] [table T]`,
  * `link attach dev D [mode native|generic]`, `stats [dev D]` */
 struct cmd_link {
 	char dev[IF_NAMESIZE];
@@ -57,6 +57,7 @@ struct cmd_link {
 	uint32_t mtu, table;
 	bool forwarding;
 	enum xrt_xdp_mode mode;
+	bool has_admin, admin_up; /* set: up | down (IFF_UP) */
 };
 int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	       struct cmd_link *l, char *err);

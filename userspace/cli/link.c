@@ -45,8 +45,12 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 				return xrt_fail(err, -EINVAL,
 						"mode \"%s\": expected native or generic", argv[i]);
 			l->has_mode = true;
+		} else if (allow_settings && (!strcmp(w, "up") || !strcmp(w, "down"))) {
+			l->has_admin = true;
+			l->admin_up = w[0] == 'u';
 		} else if (!l->dev[0] && strcmp(w, "mtu") && strcmp(w, "forwarding") &&
-			   strcmp(w, "table") && strcmp(w, "mode")) {
+			   strcmp(w, "table") && strcmp(w, "mode") && strcmp(w, "up") &&
+			   strcmp(w, "down")) {
 			/* iproute2 accepts the device without "dev". */
 			if ((rc = parse_dev(w, l->dev, err)))
 				return rc;
@@ -108,9 +112,12 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 static int link_apply_settings(struct xrt_router *r, struct xrt_link *l,
 			       const struct cmd_link *c, char *err)
 {
-	return link_set(r, l, c->has_mtu ? &c->mtu : NULL,
-			c->has_forwarding ? &c->forwarding : NULL,
-			c->has_table ? &c->table : NULL, err);
+	int rc = link_set(r, l, c->has_mtu ? &c->mtu : NULL,
+			  c->has_forwarding ? &c->forwarding : NULL,
+			  c->has_table ? &c->table : NULL, err);
+	if (!rc && c->has_admin)
+		rc = link_set_admin(r, l, c->admin_up, err);
+	return rc;
 }
 
 static const struct cmd_verb LINK_VERBS[] = {
@@ -133,7 +140,7 @@ struct link_saved {
 	char name[IF_NAMESIZE];
 	bool existed;
 	uint32_t mtu, table;
-	bool forwarding;
+	bool forwarding, up;
 };
 
 static void link_restore(struct xrt_router *r, const void *saved)
@@ -144,8 +151,8 @@ static void link_restore(struct xrt_router *r, const void *saved)
 		return;
 	if (!s->existed)
 		link_detach(r, l, NULL);
-	else
-		link_set(r, l, &s->mtu, &s->forwarding, &s->table, NULL);
+	else if (!link_set(r, l, &s->mtu, &s->forwarding, &s->table, NULL))
+		link_set_admin(r, l, s->up, NULL);
 }
 
 static int link_save(struct cmd_ctx *c, const char *name, char *err)
@@ -158,6 +165,7 @@ static int link_save(struct cmd_ctx *c, const char *name, char *err)
 		s.mtu = l->dev.mtu;
 		s.table = l->dev.table;
 		s.forwarding = l->dev.forwarding;
+		s.up = !l->admin_down;
 	}
 	return cmd_undo_push(c->undo, link_restore, &s, sizeof(s), err);
 }
@@ -179,7 +187,7 @@ static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		/* Mirroring: the new link's kernel routes were skipped so far. */
 		if (r->mirror && (rc = nl_mirror_resync(r, err)))
 			return rc;
-		if (!c->has_mtu && !c->has_forwarding && !c->has_table)
+		if (!c->has_mtu && !c->has_forwarding && !c->has_table && !c->has_admin)
 			return 0;
 		return link_apply_settings(r, router_link_by_name(r, c->dev), c, err);
 	case LINK_DETACH:

@@ -143,10 +143,21 @@ static void format(struct xrt_router *r, const struct router_ev *ev, bool json, 
 	}
 	switch (ev->kind) {
 	case ROUTER_EV_LINK:
-		if (o)
+		/* Attach and detach: the name alone; a change (admin state,
+		 * MTU): the state after it, as `ip monitor link` ends its line. */
+		if (o) {
 			JADD(o, "ifname", JSTR(dev_name(r, ev->ifindex)));
-		else
+			if (!ev->deleted) {
+				JADD(o, "change", JBOOL(ev->change));
+				JADD(o, "up", JBOOL(ev->up));
+				JADD(o, "mtu", JINT(ev->mtu));
+			}
+		} else if (ev->change) {
+			xrt_buf_printf(b, "link %s %s mtu %u\n", dev_name(r, ev->ifindex),
+				       ev->up ? "up" : "down", ev->mtu);
+		} else {
 			xrt_buf_printf(b, "link %s\n", dev_name(r, ev->ifindex));
+		}
 		break;
 	case ROUTER_EV_ADDR:
 		ntop(&ev->addr, a);

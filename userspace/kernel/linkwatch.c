@@ -80,6 +80,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
 	if (mtu_changed && rib_link_mtu_changed(r->rib, l->dev.ifindex, err))
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	if (mtu_changed)
+		link_event(r, l);
 	/* Admin state only, like fib6_ifdown on NETDEV_DOWN: a lost carrier
 	 * keeps the kernel's routes usable (ignore_routes_with_linkdown 0). */
 	bool up = ifi->ifi_flags & IFF_UP;

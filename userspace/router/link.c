@@ -118,9 +118,35 @@ int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *er
 	if (up == !l->admin_down)
 		return 0;
 	int rc = rib_link_set_up(r->rib, l->dev.ifindex, up, err);
-	if (!rc)
+	if (!rc) {
 		l->admin_down = !up;
+		link_event(r, l);
+	}
 	return rc;
+}
+
+int link_set_admin(struct xrt_router *r, struct xrt_link *l, bool up, char *err)
+{
+	struct ifreq ifr = { 0 };
+	int rc = if_ioctl(l->dev.name, SIOCGIFFLAGS, &ifr);
+	if (!rc && !!(ifr.ifr_flags & IFF_UP) != up) {
+		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP);
+		rc = if_ioctl(l->dev.name, SIOCSIFFLAGS, &ifr);
+	}
+	if (rc) {
+		ERR("%s: the kernel refused %s: %s", l->dev.name, up ? "up" : "down", strerror(-rc));
+		return rc;
+	}
+	/* At once, not when the link watch hears of it (it then finds
+	 * nothing to change). */
+	return link_admin_state(r, l, up, err);
+}
+
+void link_event(struct xrt_router *r, const struct xrt_link *l)
+{
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_LINK, .ifindex = l->dev.ifindex,
+					     .change = true, .up = !l->admin_down,
+					     .mtu = l->dev.mtu });
 }
 
 /* The kernel driver's name (ETHTOOL_GDRVINFO), for messages. */
@@ -297,7 +323,8 @@ int link_attach(struct xrt_router *r, const char *name, const enum xrt_xdp_mode 
 		}
 	}
 	link_warn_mixed_modes(r, l);
-	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_LINK, .ifindex = l->dev.ifindex });
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_LINK, .ifindex = l->dev.ifindex,
+					     .up = !l->admin_down, .mtu = l->dev.mtu });
 	learn_link_local(r, l);
 	/* Attached while down: routes added later through it start dead. */
 	if (!if_ioctl(name, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP) &&
@@ -399,7 +426,9 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 	}
 	if (forwarding && (rc = addr_anycast_sync_link(r, l, err)))
 		return rc;
-	if (mtu)
+	if (mtu && was.dev.mtu != l->dev.mtu) {
+		link_event(r, l);
 		return rib_link_mtu_changed(r->rib, l->dev.ifindex, err);
+	}
 	return 0;
 }

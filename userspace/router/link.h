@@ -19,6 +19,11 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err);
 /* The kernel says the link is administratively up or down: mark its next
  * hops live or dead in the RIB (fib6_ifdown / fib6_sync_up). */
 int link_admin_state(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
+/* `link set dev D up|down`: the kernel's IFF_UP (as `ip link set`), then
+ * link_admin_state. */
+int link_set_admin(struct xrt_router *r, struct xrt_link *l, bool up, char *err);
+/* Tell monitors that l changed (its admin state or MTU). */
+void link_event(struct xrt_router *r, const struct xrt_link *l);
 /* Rewrite the link's xrt_ifaces entry from its state. */
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err);
 /* Close the link's AF_XDP sockets (and their xrt_xsks entries). */

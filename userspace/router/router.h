@@ -48,6 +48,10 @@ struct router_ev {
 	uint8_t mac[6];                /* neigh */
 	uint16_t state;                /* neigh: XRT_NUD_* */
 	const struct rib_route *route; /* route (readable during the call) */
+	/* link: a change of an attached link (admin state or MTU, from the
+	 * CLI or the link watch), with its state after it */
+	bool change, up;
+	uint32_t mtu;
 };
 struct router_event_ops {
 	void *ctx;
