@@ -59,7 +59,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
 	"$PKTGEN_OBJ" "$SINK_OBJ" "$FLOOR_OBJ" "$FPCOST_DIR/bench_fib.bpf.o" \
-	"$FPCOST_DIR/bench_lpm.bpf.o" "$FPCOST_DIR/bench_maps.bpf.o"; do
+	"$FPCOST_DIR/bench_lpm.bpf.o" "$FPCOST_DIR/bench_maps.bpf.o" "$FPCOST_DIR/bench_notrace.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -272,6 +272,13 @@ log "TCP: xrt's socket layer vs kernel TCP"
 bench_sock || { log "TCP measurement failed; reported as not measured"; sed -i '/^sk\./d' "$RES"; }
 sk_cleanup
 
+# ------------------------------------------------------------------ 6. xrt trace
+log "xrt trace cost: tools/bench/trace.sh"
+if [ "$QUICK" = 1 ]; then TRACE_ROUTES=1,10k TRACE_REPEAT=100000; else TRACE_ROUTES=$FP_ROUTES TRACE_REPEAT=$FP_REPEAT; fi
+TRACE_ROUNDS=$ROUNDS TRACE_ROUTES=$TRACE_ROUTES TRACE_REPEAT=$TRACE_REPEAT \
+	"$ROOT/tools/bench/trace.sh" >"$WORK/trace.md" ||
+	echo "(not measured in this run: tools/bench/trace.sh failed)" >"$WORK/trace.md"
+
 . "$ROOT/tools/bench/report.sh"
-bench_report >"$OUT" || die "report failed"
+{ bench_report && cat "$WORK/trace.md"; } >"$OUT" || die "report failed"
 log "wrote $OUT in $(($(date +%s) - T0)) s"

@@ -29,12 +29,6 @@
  * each figure is the median over rounds.
  */
 
-#define FP_IN_DEV "xbfi"
-#define FP_IN_PEER "xbfip"
-#define FP_OUT_DEV "xbfo"
-#define FP_OUT_PEER "xbfop"
-#define FP_SPARE_DEV "xbfs"
-#define FP_SPARE_PEER "xbfsp"
 #define FP_MAX_COUNTS 8
 #define FP_MAX_ROUNDS 31
 /* Repetitions per BPF_PROG_TEST_RUN call: see fp_test_run. */
@@ -63,11 +57,6 @@ static const char *const fp_m_dev[FP_NPROGS] = {
 	[FP_M_STATS] = "xbfm2p"};
 enum fp_pkt { FP_FWD, FP_PUNT, FP_DROP, FP_NPKTS };
 
-struct fp_run {
-	int fd;
-	__u32 retval;
-	double ns;
-};
 static const char *const fp_pkt_name[FP_NPKTS] = {"forward", "punt", "drop"};
 
 struct fp_opts {
@@ -188,7 +177,7 @@ static struct bpf_object *fp_load(const char *dir, const char *file, int *prog_f
  * busy machine. A program that is already attached somewhere is already in
  * the dispatcher, so the calls skip that. Each program gets its own idle veth.
  */
-static int fp_pin_to_dispatcher(int prog_fd, const char *dev)
+int fp_pin_to_dispatcher(int prog_fd, const char *dev)
 {
 	int ifindex = (int)if_nametoindex(dev);
 	int rc = ifindex ? bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL) : -ENODEV;
@@ -316,8 +305,8 @@ static long fp_meminfo_kb(const char *field)
  * repetitions (hop limit 255 - chunk stays > 1) and the per-call averages are
  * combined; the timer still excludes the syscall and the copies.
  */
-static int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int repeat,
-		       int chunk, struct fp_run *out)
+int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int repeat,
+		int chunk, struct fp_run *out)
 {
 	uint8_t data_out[PKT6_MAX_FRAME + 256];
 	double total_ns = 0;
@@ -408,11 +397,13 @@ static void fp_usage(void)
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
-		"              [--no-xrt]\n"
+		"              [--no-xrt] [--trace]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
-		"install rates and memory. Lines starting with RESULT are for scripts.\n");
+		"install rates and memory. Lines starting with RESULT are for scripts.\n"
+		"--trace: only xrt's forward cost with `xrt trace` compiled out, off,\n"
+		"on but not matching, on and matching (trace_cost.c).\n");
 }
 
 int main(int argc, char **argv)
@@ -420,7 +411,7 @@ int main(int argc, char **argv)
 	struct fp_opts o = {.repeat = 1000000, .rounds = 5, .bpf_dir = "bpf",
 			    .bench_dir = "tools/fpcost", .seed = 42,
 			    .frame_len = 64};
-	int want_xrt = 1;
+	int want_xrt = 1, want_trace = 0;
 	fp_parse_counts(&o, "1,10k,200k,1M");
 	static const struct option longopts[] = {
 		{"routes", required_argument, 0, 'r'}, {"repeat", required_argument, 0, 'n'},
@@ -428,6 +419,7 @@ int main(int argc, char **argv)
 		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
 		{"dump-routes", required_argument, 0, 'D'}, {"bench-dir", required_argument, 0, 'b'},
+		{"trace", no_argument, 0, 'T'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -457,6 +449,9 @@ int main(int argc, char **argv)
 		case 'X':
 			want_xrt = 0;
 			break;
+		case 'T':
+			want_trace = 1;
+			break;
 		case 'D':
 			return fp_dump_routes(optarg, o.seed);
 		default:
@@ -475,6 +470,12 @@ int main(int argc, char **argv)
 	if (fp_topo_setup(&t) < 0)
 		return 1;
 
+	if (want_trace) {
+		snprintf(fp_bpffs_dir, sizeof(fp_bpffs_dir), "/run/xb-fpcost-%d", (int)getpid());
+		atexit(fp_rmdir_bpffs);
+		return fp_trace_cost(&t, o.bpf_dir, o.bench_dir, fp_bpffs_dir, o.counts, o.ncounts,
+				     o.repeat, o.rounds, o.seed) ? 1 : 0;
+	}
 	struct fp_run prog[FP_NPROGS] = {0};
 	struct bpf_object *floor_obj = fp_load(o.bench_dir, "bench_redirect.bpf.o", &prog[FP_FLOOR].fd,
 						NULL, NULL);

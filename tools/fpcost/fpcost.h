@@ -4,11 +4,20 @@
 
 #include <stdint.h>
 #include <netinet/in.h>
+#include <linux/types.h>
 
 struct fp_route {
 	struct in6_addr addr; /* host bits beyond plen are zero */
 	uint8_t plen;
 };
+
+/* The private topology's devices (fpcost.c, fp_topo_setup). */
+#define FP_IN_DEV "xbfi"
+#define FP_IN_PEER "xbfip"
+#define FP_OUT_DEV "xbfo"
+#define FP_OUT_PEER "xbfop"
+#define FP_SPARE_DEV "xbfs"
+#define FP_SPARE_PEER "xbfsp"
 
 /* The private topology every program under test sees. */
 struct fp_topo {
@@ -39,5 +48,23 @@ int fp_xrt_map_fd(struct fp_xrt *x, const char *which);
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to);
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x);
 void fp_xrt_close(struct fp_xrt *x);
+/* <bpffs>/tc/globals of x's pins. */
+const char *fp_xrt_pin_dir(struct fp_xrt *x);
+
+/* fpcost.c: one program's BPF_PROG_TEST_RUN figures; calls of at most chunk
+ * repetitions; the program attached to an idle device first. */
+struct fp_run {
+	int fd;
+	__u32 retval;
+	double ns;
+};
+int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int repeat,
+		int chunk, struct fp_run *out);
+int fp_pin_to_dispatcher(int prog_fd, const char *dev);
+
+/* trace_cost.c: `fpcost --trace`. */
+int fp_trace_cost(const struct fp_topo *t, const char *bpf_dir, const char *bench_dir,
+		  const char *bpffs, const unsigned *counts, unsigned ncounts, int repeat,
+		  unsigned rounds, uint64_t seed);
 
 #endif

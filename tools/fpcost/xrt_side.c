@@ -119,6 +119,11 @@ long fp_xrt_fib_mem_bytes(struct fp_xrt *x)
 	return xrt_maps_fib_usage(&x->maps, &u, NULL) ? -1 : (long)u.bytes;
 }
 
+const char *fp_xrt_pin_dir(struct fp_xrt *x)
+{
+	return x->maps.pin_dir;
+}
+
 void fp_xrt_close(struct fp_xrt *x)
 {
 	xrt_maps_close(&x->maps);
