@@ -213,3 +213,48 @@ Test(trace, ring_full)
 	cr_assert_eq(nrecs + lost, repeat, "%u read + %lu lost != %u sent", nrecs,
 		     (unsigned long)lost, repeat);
 }
+
+/* IPv4 forwarded on the kernel's FIB: the record names the egress and the
+ * gateway the kernel chose (the IPv4 stage keeps them in the devmap only),
+ * addresses as ::ffff:a.b.c.d. */
+Test(trace, ip4_forwarded)
+{
+	struct xt_pkt p;
+	uint8_t *ip = xt_l3(&p), want[16];
+	uint32_t sum = 0;
+
+	cr_assert_eq(system("sysctl -qw net.ipv4.conf.all.forwarding=1 && "
+			    "ip addr add 192.0.2.1/24 dev xfa && ip addr add 198.51.100.1/24 dev xfb && "
+			    "ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:21 dev xfb nud permanent && "
+			    "ip route add 203.0.113.0/24 via 198.51.100.2 dev xfb"),
+		     0);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.b, MAC_A, 6);
+	p.b[12] = 0x08; /* IPv4 */
+	ip[0] = 0x45;
+	ip[3] = 28; /* 20 + 8 bytes of UDP */
+	ip[8] = 64;
+	ip[9] = NEXTHDR_UDP;
+	inet_pton(AF_INET, "192.0.2.2", ip + 12);
+	inet_pton(AF_INET, "203.0.113.9", ip + 16);
+	for (int i = 0; i < 20; i += 2) /* RFC 1071 */
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	p.len = ETH_LEN + 28;
+
+	trace_all();
+	run_one(&p, XDP_REDIRECT);
+	cr_assert_eq(nrecs, 1);
+	cr_expect_eq(recs[0].step[0].stage, XRT_TRACE_ETH_TYPE_TRANS);
+	cr_expect_eq(recs[0].step[recs[0].nsteps - 1].verdict, XDP_REDIRECT);
+	cr_expect_eq(recs[0].punt, 0);
+	cr_expect_eq(recs[0].oif, (uint32_t)if_b, "oif %u", recs[0].oif);
+	cr_expect_eq(recs[0].hlim, 64, "TTL as received: %u", recs[0].hlim);
+	xt_addr("::ffff:198.51.100.2", want);
+	cr_expect_arr_eq(recs[0].gw, want, 16);
+	xt_addr("::ffff:203.0.113.9", want);
+	cr_expect_arr_eq(recs[0].daddr, want, 16);
+}
