@@ -77,10 +77,28 @@ xrt_wait_for '[ "$(cfg_on)" = 0 ]' 5 || xrt_fail "tracing still on after the CLI
 out=$(trace trace to 2001:db8:b::/64 count 1) || xrt_fail "no trace after the first went away: $out"
 assert_eq "$(grep -c '^packet ' <<<"$out")" 1 "a new session after the first went away"
 
+# 6. A reader that stops reading (its output a FIFO nobody reads) never
+#    stalls xrtd: the CLI answers, the records that pile up in the full
+#    ring are counted, and its end turns tracing off.
+mkfifo "$M/stuck.fifo"
+xrt_bg $R trace-stuck sh -c "exec '$XRT_BUILD/xrt' trace to 2001:db8:b::/64 count 1000 timeout 60 1<>'$M/stuck.fifo'"
+STUCK=$XRT_LAST_PID
+xrt_wait_for '[ "$(cfg_on)" = 1 ]' 5 || xrt_fail "the stuck session did not start"
+xrt_exec a ping -6 -q -f -c 20000 -s 1000 2001:db8:b::1 >/dev/null 2>&1 || true
+tlost() { xrt_cli $R -j stats | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["local"]["trace_lost"])'; }
+t0=$(date +%s%N)
+xrt_cli_ok $R link show >/dev/null
+assert_le "$((($(date +%s%N) - t0) / 1000000))" 1000 "xrtd answers at once while a trace reader is stuck"
+kill -0 "$STUCK" || xrt_fail "the stuck reader's CLI exited"
+assert_eq "$(cfg_on)" 1 "the stuck session is still on (its 1000 packets never reached the reader)"
+xrt_stop "$STUCK"
+xrt_wait_for '[ "$(cfg_on)" = 0 ]' 5 || xrt_fail "tracing still on after the stuck reader went away"
+assert_ge "$(tlost)" 1 "records the full ring refused are counted (trace_lost)"
+
 # Bad words are refused with the word named.
 out=$(trace trace count 1001 2>&1) && xrt_fail "count 1001 accepted"
 assert_contains "$out" 'count "1001" is invalid (1..1000)' "count bound"
 out=$(trace trace bogus 2>&1) && xrt_fail "a bad word accepted"
 assert_contains "$out" 'unknown word "bogus"' "bad word"
 xrt_stop "$PING"
-xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away"
+xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away; a stuck reader stalls nothing and the full ring is counted"

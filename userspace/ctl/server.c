@@ -12,10 +12,10 @@
 #include <sys/un.h>
 
 #include "cli/cmd.h"
+#include "cli/trace.h"
 #include "ctl/local_stats.h"
 #include "ctl/monitor.h"
 #include "ctl/trace.h"
-#include "cli/trace.h"
 #include "ctl/unix_sock.h"
 
 int ctl_server_open(struct ctl_server *s, struct xrt_router *r, const char *name,
@@ -67,13 +67,8 @@ static int send_resp(int fd, uint32_t flags, int32_t status, uint32_t ndone,
 	return n == (ssize_t)(sizeof(h) + len) ? 0 : -1;
 }
 
-int ctl_send_chunk(int fd, const void *data, size_t len)
-{
-	return send_resp(fd, XRT_CTL_F_MORE, 0, 0, data, len);
-}
-
 /* Output in chunks, then the final message with status and text. */
-int ctl_reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndone,
+static int reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndone,
 		 const char *text)
 {
 	const size_t chunk = XRT_CTL_MAX_MSG - sizeof(struct xrt_ctl_resp);
@@ -111,7 +106,7 @@ int ctl_server_accept(struct ctl_server *s)
 		 * stays queued for the peer even if its send then fails (EPIPE):
 		 * the CLI reads after a failed send. */
 		xrt_local_stats.ctl_refused_uid++;
-		ctl_reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
+		reply(fd, &none, -EPERM, 0, "permission denied: xrtd accepts uid 0 only");
 		refuse_close(fd);
 		return -1;
 	}
@@ -121,7 +116,7 @@ int ctl_server_accept(struct ctl_server *s)
 			slot = i;
 	if (slot < 0) {
 		xrt_local_stats.ctl_refused_full++;
-		ctl_reply(fd, &none, -EBUSY, 0, "xrtd is busy: too many CLI connections");
+		reply(fd, &none, -EBUSY, 0, "xrtd is busy: too many CLI connections");
 		refuse_close(fd);
 		return -1;
 	}
@@ -164,7 +159,7 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 	struct xrt_buf out = { 0 };
 	if ((size_t)n > sizeof(req)) {
 		xrt_local_stats.ctl_bad_requests++;
-		ctl_reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");
+		reply(fd, &out, -EMSGSIZE, 0, "request larger than 64 KiB");
 		return 0;
 	}
 	struct xrt_ctl_iter it;
@@ -207,7 +202,7 @@ int ctl_server_serve(struct ctl_server *s, int fd)
 	}
 	if (rc < 0 && !strncmp(err, "malformed", 9))
 		xrt_local_stats.ctl_bad_requests++;
-	int sent = ctl_reply(fd, &out, rc < 0 ? rc : 0, ndone, rc < 0 ? err : "");
+	int sent = reply(fd, &out, rc < 0 ? rc : 0, ndone, rc < 0 ? err : "");
 	xrt_buf_free(&out);
 	if (sent) {
 		conn_close(s, fd);

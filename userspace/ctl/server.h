@@ -31,11 +31,4 @@ void ctl_server_drop(struct ctl_server *s, int fd);
 /* Serve what fd has sent. Returns 0 to keep watching, -1 when it was closed. */
 int ctl_server_serve(struct ctl_server *s, int fd);
 
-/* One chunk of output (XRT_CTL_F_MORE); then out in chunks and the final
- * message with status and text. 0, or -1 when the peer is gone. */
-struct xrt_buf;
-int ctl_send_chunk(int fd, const void *data, size_t len);
-int ctl_reply(int fd, const struct xrt_buf *out, int32_t status, uint32_t ndone,
-	      const char *text);
-
 #endif

@@ -15,6 +15,7 @@
 #include "cli/utils.h"
 #include "ctl/local_stats.h"
 #include "ctl/server.h"
+#include <sys/socket.h>
 #include "dataplane/trace.h"
 #include "xrt/counters.h"
 #include "xrt/proto.h"
@@ -25,6 +26,16 @@ static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OF) };
 #define STAGE_NAME(id, fn) #fn,
 static const char *const STAGE_NAMES[] = { "stage", XRT_TRACE_STAGE_LIST(STAGE_NAME) };
 
+/* A reader that stops reading never stalls xrtd: sends never block, and
+ * while one packet's output waits the ring is not read (records then pile
+ * up there, and a full ring is counted). Waiting output is retried this
+ * often; a session that has ended waits for its reader CTL_SEND_TIMEOUT_S
+ * at most, then the connection is shut down. */
+#define TRACE_RETRY_MS 50
+/* The session's socket buffer, whatever net.core.wmem_default says (the
+ * kernel doubles it): about a hundred packets' output in flight. */
+#define TRACE_SNDBUF (64 * 1024)
+
 static struct {
 	struct xrt_router *r;
 	struct xrt_tracer tracer;
@@ -33,6 +44,11 @@ static struct {
 	bool json;
 	uint32_t want, seen;
 	uint64_t deadline_ms, lost0;
+	/* Framed messages not yet sent ([u32 length][message]...), from off:
+	 * one packet's output at most, or the summary and the final answer. */
+	struct xrt_buf q;
+	size_t off;
+	bool ending; /* tracing off, summary queued: gone once q is sent */
 } S = { .fd = -1 };
 
 static uint64_t now_ms(void)
@@ -113,6 +129,8 @@ int ctl_trace_start(int fd, int argc, char **argv, bool json, char *err)
 		f.flags |= XRT_TRACE_F_PROTO;
 		f.proto = t.proto;
 	}
+	int sndbuf = TRACE_SNDBUF;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	S.fd = fd;
 	S.json = json;
 	S.want = t.count;
@@ -136,26 +154,66 @@ static void account_lost(void)
 	S.lost0 = lost;
 }
 
-void ctl_trace_del(int fd)
+static void session_end(void)
 {
-	if (!ctl_trace_is(fd))
-		return;
 	xrt_tracer_stop(&S.tracer);
 	account_lost();
+	xrt_buf_free(&S.q);
+	S.off = 0;
+	S.ending = false;
 	S.fd = -1;
 }
 
-/* Tracing off, the summary, the final answer; the connection stays. */
+void ctl_trace_del(int fd)
+{
+	if (ctl_trace_is(fd))
+		session_end();
+}
+
+/* Queue one message of the control protocol (ctl/ctl_proto.h). */
+static void queue(uint32_t flags, const char *text, size_t len)
+{
+	struct xrt_ctl_resp h = { .magic = XRT_CTL_MAGIC, .flags = flags, .ndone = 1 };
+	uint32_t n = (uint32_t)(sizeof(h) + len);
+
+	xrt_buf_add(&S.q, &n, sizeof(n));
+	xrt_buf_add(&S.q, &h, sizeof(h));
+	xrt_buf_add(&S.q, text, len);
+}
+
+/* Send what is queued without blocking; true when all of it went. A
+ * reader that is gone ends the session (its EOF closes the connection). */
+static bool flush(void)
+{
+	while (S.off < S.q.len) {
+		uint32_t n;
+
+		memcpy(&n, S.q.data + S.off, sizeof(n));
+		ssize_t k = send(S.fd, S.q.data + S.off + sizeof(n), n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k != (ssize_t)n) {
+			if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return false;
+			session_end();
+			return false;
+		}
+		S.off += sizeof(n) + n;
+	}
+	S.q.len = S.off = 0;
+	if (S.ending)
+		session_end();
+	return true;
+}
+
+/* Tracing off, the summary and the final answer queued; the connection
+ * stays for the CLI to close. */
 static void finish(const char *why)
 {
 	struct xrt_buf out = { 0 };
 	uint64_t lost;
-	int fd = S.fd;
 
 	xrt_tracer_stop(&S.tracer);
 	lost = xrt_tracer_lost(&S.tracer) - S.lost0;
 	account_lost();
-	S.fd = -1;
 	if (S.json) {
 		json_object *o = json_object_new_object();
 
@@ -169,8 +227,13 @@ static void finish(const char *why)
 			       S.seen, S.seen == 1 ? "" : "s", why, (unsigned long long)lost,
 			       lost == 1 ? "" : "s");
 	}
-	ctl_reply(fd, &out, 0, 1, "");
+	queue(XRT_CTL_F_MORE, out.data, out.len);
+	queue(0, "", 0);
 	xrt_buf_free(&out);
+	S.ending = true;
+	/* The reader gets CTL_SEND_TIMEOUT_S more to take it. */
+	S.deadline_ms = now_ms() + CTL_SEND_TIMEOUT_S * 1000;
+	flush();
 }
 
 static const char *ifname(int ifindex, char buf[IF_NAMESIZE])
@@ -405,28 +468,33 @@ static int on_record(void *ctx, const struct xrt_trace_rec *rec)
 	struct xrt_buf out = { 0 };
 
 	(void)ctx;
-	if (S.fd < 0 || S.seen >= S.want)
+	if (S.fd < 0 || S.ending || S.seen >= S.want)
 		return 0; /* in flight when the session ended: dropped */
 	S.seen++;
 	if (S.json)
 		rec_json(rec, &out);
 	else
 		rec_text(rec, &out);
-	if (ctl_send_chunk(S.fd, out.data, out.len)) {
-		/* The CLI stopped reading: end it (its EOF closes the fd). */
-		ctl_trace_del(S.fd);
-	}
+	queue(XRT_CTL_F_MORE, out.data, out.len);
 	xrt_buf_free(&out);
-	return 0;
+	/* The reader is behind: leave the rest in the ring. */
+	return flush() || S.fd < 0 ? 0 : -EAGAIN;
+}
+
+/* Waiting output first, then the ring; the count ends the session. */
+static void run(void)
+{
+	if (S.fd >= 0 && !flush())
+		return;
+	xrt_tracer_consume(&S.tracer);
+	if (S.fd >= 0 && !S.ending && S.seen >= S.want)
+		finish("count");
 }
 
 void ctl_trace_poll(void)
 {
-	if (!S.ready)
-		return;
-	xrt_tracer_consume(&S.tracer);
-	if (S.fd >= 0 && S.seen >= S.want)
-		finish("count");
+	if (S.ready)
+		run();
 }
 
 int ctl_trace_timeout_ms(void)
@@ -434,14 +502,22 @@ int ctl_trace_timeout_ms(void)
 	if (S.fd < 0)
 		return -1;
 	uint64_t now = now_ms();
-	return S.deadline_ms > now ? (int)(S.deadline_ms - now) : 0;
+	int left = S.deadline_ms > now ? (int)(S.deadline_ms - now) : 0;
+	return S.q.len && left > TRACE_RETRY_MS ? TRACE_RETRY_MS : left;
 }
 
 void ctl_trace_expire(void)
 {
+	if (S.fd < 0)
+		return;
+	run();
 	if (S.fd < 0 || now_ms() < S.deadline_ms)
 		return;
-	xrt_tracer_consume(&S.tracer); /* what arrived before the deadline */
-	if (S.fd >= 0)
-		finish(S.seen >= S.want ? "count" : "timeout");
+	if (S.ending) {
+		/* The reader never took the end: let it go. */
+		shutdown(S.fd, SHUT_RDWR);
+		session_end();
+		return;
+	}
+	finish(S.seen >= S.want ? "count" : "timeout");
 }
