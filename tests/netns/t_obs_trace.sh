@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xrt: `xrt trace` follows packets through the fast path's stages by their kernel names to the verdict (forwarded, punted), text and -j; count and timeout end it, one session at a time, and tracing stops when the CLI goes away.
+# xrt: `xrt trace` follows packets (IPv6 and IPv4) through the fast path's stages by their kernel names to the verdict (forwarded, punted), text and -j; count and timeout end it, one session at a time, and tracing stops when the CLI goes away.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-ot}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
@@ -26,7 +26,7 @@ printf '%s\n' "$out"
 assert_eq "$(grep -c '^packet [0-9]*: ' <<<"$out")" 3 "3 packets"
 assert_eq "$(grep -c "^  eth_type_trans: next\$" <<<"$out")" 3 "eth_type_trans"
 assert_eq "$(grep -c "^  ipv6_rcv: next\$" <<<"$out")" 3 "ipv6_rcv"
-assert_eq "$(grep -c "^  ip6_route_input: next (fib_lookup: route 2001:db8:b::/64 nexthop [0-9]* via 2001:db8:2::2 dev $IF_RB)\$" <<<"$out")" 3 "ip6_route_input with the route"
+assert_eq "$(grep -c "^  ip6_route_input: next (fib6_lookup: route 2001:db8:b::/64 nexthop [0-9]* via 2001:db8:2::2 dev $IF_RB)\$" <<<"$out")" 3 "ip6_route_input with the route"
 assert_eq "$(grep -c "^  ip6_forward: next\$" <<<"$out")" 3 "ip6_forward"
 assert_eq "$(grep -c "^  ip6_finish_output2: redirect\$" <<<"$out")" 3 "ip6_finish_output2"
 assert_eq "$(grep -c "^  forwarded out dev $IF_RB via 2001:db8:2::2\$" <<<"$out")" 3 "verdict"
@@ -95,10 +95,34 @@ xrt_stop "$STUCK"
 xrt_wait_for '[ "$(cfg_on)" = 0 ]' 5 || xrt_fail "tracing still on after the stuck reader went away"
 assert_ge "$(tlost)" 1 "records the full ring refused are counted (trace_lost)"
 
+# 7. IPv4 (forwarded on the kernel's FIB): the IPv4 stages and the egress
+#    the kernel chose (B is on-link: no gateway). "proto icmp" leaves ICMPv6
+#    out, "dev" the echo replies.
+rns=$(xrt_ns $R)
+xrt_exec $R sysctl -qw net.ipv4.ip_forward=1
+ip -n "$rns" addr add 192.0.2.1/24 dev "$IF_RA"
+ip -n "$rns" addr add 198.51.100.1/24 dev "$IF_RB"
+ip -n "$(xrt_ns a)" addr add 192.0.2.2/24 dev "$IF_AR"
+ip -n "$(xrt_ns a)" route add default via 192.0.2.1
+ip -n "$(xrt_ns b)" addr add 198.51.100.2/24 dev "$IF_BR"
+ip -n "$(xrt_ns b)" route add default via 198.51.100.1
+# The first packets resolve ARP through the kernel.
+xrt_wait_for "xrt_exec a ping -4 -c 1 -W 1 198.51.100.2 >/dev/null" 10 || xrt_fail "no IPv4 through the router"
+xrt_bg a ping4 ping -4 -i 0.1 -c 200 198.51.100.2
+out=$(trace trace dev "$IF_RA" proto icmp count 2) || xrt_fail "xrt trace proto icmp failed: $out"
+printf '%s\n' "$out"
+xrt_stop "$XRT_LAST_PID"
+v4='(::ffff:)?'
+assert_eq "$(grep -Ec "^packet [0-9]: dev $IF_RA len [0-9]+ ${v4}192\.0\.2\.2 > ${v4}198\.51\.100\.2 icmp hlim 64\$" <<<"$out")" 2 "IPv4 packet lines"
+assert_eq "$(grep -c "^  eth_type_trans: next\$" <<<"$out")" 2 "eth_type_trans"
+assert_eq "$(grep -c "^  ip_rcv: next\$" <<<"$out")" 2 "ip_rcv"
+assert_eq "$(grep -c "^  ip_forward: redirect (fib_lookup: dev $IF_RB)\$" <<<"$out")" 2 "ip_forward"
+assert_eq "$(grep -c "^  forwarded out dev $IF_RB\$" <<<"$out")" 2 "IPv4 verdict"
+
 # Bad words are refused with the word named.
 out=$(trace trace count 1001 2>&1) && xrt_fail "count 1001 accepted"
 assert_contains "$out" 'count "1001" is invalid (1..1000)' "count bound"
 out=$(trace trace bogus 2>&1) && xrt_fail "a bad word accepted"
 assert_contains "$out" 'unknown word "bogus"' "bad word"
 xrt_stop "$PING"
-xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away; a stuck reader stalls nothing and the full ring is counted"
+xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away; a stuck reader stalls nothing and the full ring is counted; IPv4 stages and egress"

@@ -441,7 +441,9 @@ static void rec_text(const struct xrt_trace_rec *rec, struct xrt_buf *out)
 		/* The route stage: what the FIB walk chose. */
 		if ((st->stage == XRT_TRACE_IP6_ROUTE_INPUT || st->stage == XRT_TRACE_IP_FORWARD) &&
 		    (rt || rec->oif)) {
-			xrt_buf_printf(out, " (fib_lookup:");
+			/* fib6_lookup: xrt's trie; fib_lookup: the kernel's IPv4 FIB */
+			xrt_buf_printf(out, " (%s:",
+				       st->stage == XRT_TRACE_IP6_ROUTE_INPUT ? "fib6_lookup" : "fib_lookup");
 			if (rt) {
 				fmt_prefix(&rt->node->prefix, rt->node->plen, a, sizeof(a));
 				xrt_buf_printf(out, " route %s", a);
