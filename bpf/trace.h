@@ -3,6 +3,7 @@
 #define XRT_BPF_TRACE_H
 
 #include "pkt.h"
+#include "ip_forward.h" /* XRT_AF_INET */
 #include "xrt/trace.h"
 
 /*
@@ -124,7 +125,7 @@ static __always_inline void xrt_trace_v4mapped(__u8 *a, __u32 v4)
  * FIB again (traced packets only) for the device and the gateway. */
 static __always_inline void xrt_trace_ip4_egress(struct xrt_pkt *p, struct xrt_trace_rec *tr)
 {
-	struct bpf_fib_lookup fib = { .family = 2 /* AF_INET */, .ifindex = p->ifindex };
+	struct bpf_fib_lookup fib = { .family = XRT_AF_INET, .ifindex = p->ifindex };
 	struct iphdr *ip4 = p->ip4;
 
 	if ((void *)(ip4 + 1) > p->data_end)

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -96,7 +97,7 @@ Test(trace, forwarded)
 	cr_expect_eq(recs[0].nh_id, 1);
 	cr_expect_eq(recs[0].hlim, 64, "hop limit as received: %u", recs[0].hlim);
 	cr_expect_eq(recs[0].proto, NEXTHDR_UDP);
-	cr_expect_eq(recs[0].ethertype, htons(0x86dd));
+	cr_expect_eq(recs[0].ethertype, htons(ETH_P_IPV6));
 	xt_addr("fe80::1", gw);
 	cr_expect_arr_eq(recs[0].gw, gw, 16);
 	xt_addr(SRC, src);

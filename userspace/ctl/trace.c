@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -266,7 +267,7 @@ static const char *proto_name(uint8_t p, char buf[8])
 
 static bool rec_has_addrs(const struct xrt_trace_rec *rec)
 {
-	return rec->ethertype == htons(0x86dd) || rec->ethertype == htons(0x0800);
+	return rec->ethertype == htons(ETH_P_IPV6) || rec->ethertype == htons(ETH_P_IP);
 }
 
 /* A step's reason: the counter the helper bumped. */
