@@ -25,7 +25,8 @@
 static const char *const DROP_NAMES[] = { XRT_DROP_LIST(NAME_OF) };
 static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OF) };
 #define STAGE_NAME(id, fn) #fn,
-static const char *const STAGE_NAMES[] = { "stage", XRT_TRACE_STAGE_LIST(STAGE_NAME) };
+/* A stage missing from XRT_TRACE_STAGE_LIST prints as unnamed_stage. */
+static const char *const STAGE_NAMES[] = { "unnamed_stage", XRT_TRACE_STAGE_LIST(STAGE_NAME) };
 
 /* A reader that stops reading never stalls xrtd: sends never block, and
  * while one packet's output waits the ring is not read (records then pile
