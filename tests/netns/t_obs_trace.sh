@@ -50,13 +50,25 @@ for o in pk:
 assert objs[-1] == {"type": "end", "packets": 2, "lost": 0, "reason": "count"}, objs[-1]
 PY
 
-# 3. A packet for the router itself: punted to xrtd (LOCAL).
+# 3. A packet for the router itself: punted to xrtd (LOCAL), and what the
+#    slow path did with it (the counters stack_rx moved): an echo reply.
 xrt_bg a ping-local ping -6 -i 0.1 -c 100 2001:db8:1::1
 out=$(trace trace to 2001:db8:1::1/128 count 1) || xrt_fail "xrt trace (local) failed: $out"
 printf '%s\n' "$out"
 assert_contains "$out" "  ip6_route_input: punt local" "the route stage punts"
 assert_contains "$out" "  punted: local" "verdict"
+assert_match "$(grep '^  stack_rx: ' <<<"$out")" "Icmp6InEchos.*Icmp6OutEchoReplies" "the slow path answered the echo"
 xrt_stop "$XRT_LAST_PID"
+# Hop limit 1 on the way through: punted by ip6_forward, Time Exceeded sent.
+xrt_stop "$PING"
+xrt_bg a ping-hl ping -6 -t 1 -i 0.1 -c 100 2001:db8:b::1
+out=$(trace trace to 2001:db8:b::/64 count 1) || xrt_fail "xrt trace (hop limit) failed: $out"
+printf '%s\n' "$out"
+assert_contains "$out" "  ip6_forward: punt hop_limit" "ip6_forward punts"
+assert_match "$(grep '^  stack_rx: ' <<<"$out")" "Icmp6OutTimeExcds.*sp_fwd_hop_limit" "the slow path sent Time Exceeded"
+xrt_stop "$XRT_LAST_PID"
+xrt_bg a ping ping -6 -i 0.1 -c 400 2001:db8:b::1
+PING=$XRT_LAST_PID
 
 # 4. Nothing matches: the timeout ends it.
 t0=$(date +%s)
@@ -125,4 +137,4 @@ assert_contains "$out" 'count "1001" is invalid (1..1000)' "count bound"
 out=$(trace trace bogus 2>&1) && xrt_fail "a bad word accepted"
 assert_contains "$out" 'unknown word "bogus"' "bad word"
 xrt_stop "$PING"
-xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away; a stuck reader stalls nothing and the full ring is counted; IPv4 stages and egress"
+xrt_pass "trace: 3 forwarded packets with every stage, route and egress; -j; a punt; timeout; one session at a time (refusal counted); off when the CLI goes away; a stuck reader stalls nothing and the full ring is counted; IPv4 stages and egress; the slow path's outcome of punts (echo reply, Time Exceeded)"

@@ -7,6 +7,9 @@
 #include <json-c/json.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "cli/utils.h"
 #include "ctl/local_stats.h"
 #include "ctl/server.h"
+#include "stack/stack_stats.h"
 #include <sys/socket.h>
 #include "dataplane/trace.h"
 #include "xrt/counters.h"
@@ -24,6 +28,7 @@
 #define NAME_OF(id, name) name,
 static const char *const DROP_NAMES[] = { XRT_DROP_LIST(NAME_OF) };
 static const char *const PASS_NAMES[] = { XRT_PASS_LIST(NAME_OF) };
+static const char *const MIB_NAMES[] = { XRT_MIB_LIST(NAME_OF) };
 #define STAGE_NAME(id, fn) #fn,
 /* A stage missing from XRT_TRACE_STAGE_LIST prints as unnamed_stage. */
 static const char *const STAGE_NAMES[] = { "unnamed_stage", XRT_TRACE_STAGE_LIST(STAGE_NAME) };
@@ -37,6 +42,11 @@ static const char *const STAGE_NAMES[] = { "unnamed_stage", XRT_TRACE_STAGE_LIST
 /* The session's socket buffer, whatever net.core.wmem_default says (the
  * kernel doubles it): about a hundred packets' output in flight. */
 #define TRACE_SNDBUF (64 * 1024)
+/* A packet punted to xrtd waits for the slow path's outcome (stack_rx) at
+ * most this long, and at most this many wait at once; then it is printed
+ * without it. */
+#define TRACE_HOLD 16
+#define TRACE_HOLD_MS 100
 
 static struct {
 	struct xrt_router *r;
@@ -51,7 +61,15 @@ static struct {
 	struct xrt_buf q;
 	size_t off;
 	bool ending; /* tracing off, summary queued: gone once q is sent */
-} S = { .fd = -1 };
+	/* Punted packets waiting for the slow path (free: n == 0). */
+	struct held {
+		struct xrt_trace_rec rec;
+		uint32_t n; /* its number in the session */
+		uint64_t at_ms;
+	} hold[TRACE_HOLD];
+	struct stack_stats before; /* the slow path's counters before stack_rx */
+	int punt_slot;             /* the held packet stack_rx is handling, or -1 */
+} S = { .fd = -1, .punt_slot = -1 };
 
 static uint64_t now_ms(void)
 {
@@ -164,6 +182,7 @@ static void session_end(void)
 	S.off = 0;
 	S.ending = false;
 	S.fd = -1;
+	memset(S.hold, 0, sizeof(S.hold));
 }
 
 void ctl_trace_del(int fd)
@@ -374,7 +393,8 @@ static const char *verdict_text(const struct xrt_trace_rec *rec, struct xrt_buf 
 	return "unknown";
 }
 
-static void rec_json(const struct xrt_trace_rec *rec, struct xrt_buf *out)
+static void rec_json(const struct xrt_trace_rec *rec, uint32_t n, const char *slow,
+		     struct xrt_buf *out)
 {
 	json_object *o = json_object_new_object(), *steps = json_object_new_array();
 	char dev[IF_NAMESIZE], a[INET6_ADDRSTRLEN], pb[8];
@@ -382,7 +402,7 @@ static void rec_json(const struct xrt_trace_rec *rec, struct xrt_buf *out)
 	const struct rib_route *rt = route_of(rec);
 
 	JADD(o, "type", JSTR("packet"));
-	JADD(o, "packet", JINT(S.seen));
+	JADD(o, "packet", JINT(n));
 	JADD(o, "dev", JSTR(ifname((int)rec->ifindex, dev)));
 	JADD(o, "len", JINT(rec->len));
 	if (rec_has_addrs(rec)) {
@@ -415,16 +435,19 @@ static void rec_json(const struct xrt_trace_rec *rec, struct xrt_buf *out)
 		JADD(o, "via", JSTR(ntop((const struct in6_addr *)rec->gw, a)));
 	JADD(o, "verdict", JSTR(verdict_text(rec, &v)));
 	JADD(o, "reason", JSTR(v.data ? v.data : ""));
+	if (slow)
+		JADD(o, "slow_path", JSTR(slow));
 	xrt_buf_free(&v);
 	json_print(out, o);
 }
 
-static void rec_text(const struct xrt_trace_rec *rec, struct xrt_buf *out)
+static void rec_text(const struct xrt_trace_rec *rec, uint32_t n, const char *slow,
+		     struct xrt_buf *out)
 {
 	char dev[IF_NAMESIZE], a[INET6_ADDRSTRLEN], pb[8];
 	const struct rib_route *rt = route_of(rec);
 
-	xrt_buf_printf(out, "packet %u: dev %s len %u", S.seen, ifname((int)rec->ifindex, dev),
+	xrt_buf_printf(out, "packet %u: dev %s len %u", n, ifname((int)rec->ifindex, dev),
 		       rec->len);
 	if (rec_has_addrs(rec)) {
 		xrt_buf_printf(out, " %s", ntop((const struct in6_addr *)rec->saddr, a));
@@ -465,24 +488,77 @@ static void rec_text(const struct xrt_trace_rec *rec, struct xrt_buf *out)
 	xrt_buf_printf(out, "  ");
 	verdict_text(rec, out);
 	xrt_buf_printf(out, "\n");
+	if (slow)
+		xrt_buf_printf(out, "  stack_rx: %s\n", slow);
+}
+
+/* Queue one packet's output; true when everything queued went out. */
+static bool emit(const struct xrt_trace_rec *rec, uint32_t n, const char *slow)
+{
+	struct xrt_buf out = { 0 };
+
+	if (S.json)
+		rec_json(rec, n, slow, &out);
+	else
+		rec_text(rec, n, slow, &out);
+	queue(XRT_CTL_F_MORE, out.data, out.len);
+	xrt_buf_free(&out);
+	return flush();
+}
+
+/* Held packets older than TRACE_HOLD_MS (all with force) go out without
+ * the slow path's outcome. */
+static void hold_expire(bool force)
+{
+	uint64_t now = now_ms();
+
+	for (int i = 0; i < TRACE_HOLD && S.fd >= 0; i++) {
+		struct held *h = &S.hold[i];
+
+		if (h->n && (force || now - h->at_ms >= TRACE_HOLD_MS)) {
+			uint32_t n = h->n;
+
+			h->n = 0;
+			emit(&h->rec, n, NULL);
+		}
+	}
+}
+
+/* Punted to xrtd's AF_XDP socket (not passed to the kernel for want of one). */
+static bool punted_to_xsk(const struct xrt_trace_rec *rec)
+{
+	return rec->punt && rec->nsteps && rec->step[rec->nsteps - 1].verdict == XDP_REDIRECT;
+}
+
+static bool hold(const struct xrt_trace_rec *rec, uint32_t n)
+{
+	for (int i = 0; i < TRACE_HOLD; i++)
+		if (!S.hold[i].n) {
+			S.hold[i] = (struct held){ .rec = *rec, .n = n, .at_ms = now_ms() };
+			return true;
+		}
+	return false;
 }
 
 static int on_record(void *ctx, const struct xrt_trace_rec *rec)
 {
-	struct xrt_buf out = { 0 };
-
 	(void)ctx;
 	if (S.fd < 0 || S.ending || S.seen >= S.want)
 		return 0; /* in flight when the session ended: dropped */
 	S.seen++;
-	if (S.json)
-		rec_json(rec, &out);
-	else
-		rec_text(rec, &out);
-	queue(XRT_CTL_F_MORE, out.data, out.len);
-	xrt_buf_free(&out);
+	/* A punt: printed once the slow path has seen it (ctl_trace_punt_end). */
+	if (punted_to_xsk(rec) && hold(rec, S.seen))
+		return 0;
 	/* The reader is behind: leave the rest in the ring. */
-	return flush() || S.fd < 0 ? 0 : -EAGAIN;
+	return emit(rec, S.seen, NULL) || S.fd < 0 ? 0 : -EAGAIN;
+}
+
+static bool holding(void)
+{
+	for (int i = 0; i < TRACE_HOLD; i++)
+		if (S.hold[i].n)
+			return true;
+	return false;
 }
 
 /* Waiting output first, then the ring; the count ends the session. */
@@ -491,7 +567,8 @@ static void run(void)
 	if (S.fd >= 0 && !flush())
 		return;
 	xrt_tracer_consume(&S.tracer);
-	if (S.fd >= 0 && !S.ending && S.seen >= S.want)
+	hold_expire(false);
+	if (S.fd >= 0 && !S.ending && S.seen >= S.want && !holding())
 		finish("count");
 }
 
@@ -523,5 +600,85 @@ void ctl_trace_expire(void)
 		session_end();
 		return;
 	}
-	finish(S.seen >= S.want ? "count" : "timeout");
+	hold_expire(true);
+	if (S.fd >= 0)
+		finish(S.seen >= S.want ? "count" : "timeout");
+}
+
+/* The counters stack_rx moved, by name: what the slow path did. */
+static void counters_moved(const struct stack_stats *a, const struct stack_stats *b,
+			   struct xrt_buf *out)
+{
+	for (int i = 0; i < XRT_MIB_MAX; i++)
+		if (b->mib[i] != a->mib[i])
+			xrt_buf_printf(out, "%s%s", out->len ? " " : "", MIB_NAMES[i]);
+	for (int i = 0; i < STACK_ICMP6_MAX; i++)
+		if (b->icmp6[i] != a->icmp6[i])
+			xrt_buf_printf(out, "%s%s", out->len ? " " : "", stack_icmp6_names[i]);
+	for (int i = 0; i < STACK_DROP_MAX; i++)
+		if (b->drop[i] != a->drop[i])
+			xrt_buf_printf(out, "%s%s", out->len ? " " : "", stack_drop_names[i]);
+	if (!out->len)
+		xrt_buf_printf(out, "no counter moved");
+}
+
+/* Is frame the packet of this record (ingress, length, addresses)? */
+static bool same_packet(const struct xrt_trace_rec *rec, int ifindex, const uint8_t *frame,
+			size_t len)
+{
+	uint8_t a[32] = { 0 };
+	const size_t eth = sizeof(struct ethhdr);
+
+	if ((int)rec->ifindex != ifindex || rec->len != len)
+		return false;
+	if (rec->ethertype == htons(ETH_P_IPV6)) {
+		if (len < eth + sizeof(struct ip6_hdr))
+			return false;
+		memcpy(a, frame + eth + offsetof(struct ip6_hdr, ip6_src), 32);
+	} else {
+		if (rec->ethertype != htons(ETH_P_IP) || len < eth + sizeof(struct iphdr))
+			return false;
+		/* include/xrt/inet.h: ::ffff:a.b.c.d */
+		a[10] = a[11] = a[26] = a[27] = 0xff;
+		memcpy(a + 12, frame + eth + offsetof(struct iphdr, saddr), 4);
+		memcpy(a + 28, frame + eth + offsetof(struct iphdr, daddr), 4);
+	}
+	return !memcmp(a, rec->saddr, 16) && !memcmp(a + 16, rec->daddr, 16);
+}
+
+bool ctl_trace_punt_begin(int ifindex, const uint8_t *frame, size_t len)
+{
+	S.punt_slot = -1;
+	if (S.fd < 0 || S.ending)
+		return false;
+	/* The fast path wrote this frame's record before redirecting it:
+	 * reading the ring now finds it, if it was traced. Matched before
+	 * the stack, which may rewrite the frame in place. */
+	run();
+	for (int i = 0; i < TRACE_HOLD && S.fd >= 0; i++)
+		if (S.hold[i].n && same_packet(&S.hold[i].rec, ifindex, frame, len)) {
+			S.punt_slot = i;
+			stack_stats_get(&S.before);
+			return true;
+		}
+	return false;
+}
+
+void ctl_trace_punt_end(void)
+{
+	static struct stack_stats after;
+	struct xrt_buf moved = { 0 };
+	int i = S.punt_slot;
+
+	S.punt_slot = -1;
+	if (S.fd < 0 || i < 0 || !S.hold[i].n)
+		return;
+	stack_stats_get(&after);
+	counters_moved(&S.before, &after, &moved);
+	uint32_t n = S.hold[i].n;
+	S.hold[i].n = 0;
+	emit(&S.hold[i].rec, n, moved.data);
+	xrt_buf_free(&moved);
+	if (S.fd >= 0 && !S.ending && S.seen >= S.want && !holding())
+		finish("count");
 }

@@ -3,6 +3,8 @@
 #define XRT_CTL_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "router/router.h"
 
@@ -19,6 +21,11 @@ bool ctl_trace_is(int fd);
 void ctl_trace_del(int fd);
 /* Records are waiting: print them; the session ends after its count. */
 void ctl_trace_poll(void);
+/* Around the slow path's handling of a punted frame (xrtd's on_punt):
+ * begin returns true when the frame is a traced packet waiting for it; end
+ * prints that packet with the counters stack_rx moved. */
+bool ctl_trace_punt_begin(int ifindex, const uint8_t *frame, size_t len);
+void ctl_trace_punt_end(void);
 /* Milliseconds until the session's timeout (-1: none running); at 0 call
  * ctl_trace_expire. */
 int ctl_trace_timeout_ms(void);

@@ -183,9 +183,13 @@ static void on_punt(const struct xrt_punt_meta *meta, int ifindex, const uint8_t
 		    size_t len, void *arg)
 {
 	struct xrt_router *r = arg;
+	/* `xrt trace`: the slow path's outcome for a traced packet. */
+	bool traced = ctl_trace_punt_begin(ifindex, frame, len);
 	router_punt_begin(r, meta, frame, len);
 	stack_rx(meta, ifindex, frame, len);
 	router_punt_end(r);
+	if (traced)
+		ctl_trace_punt_end();
 }
 
 /* One-shot timerfd at the stack's next deadline (disarmed when none). */
