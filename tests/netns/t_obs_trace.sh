@@ -110,14 +110,14 @@ assert_ge "$(tlost)" 1 "records the full ring refused are counted (trace_lost)"
 # 7. IPv4 (forwarded on the kernel's FIB): the IPv4 stages and the egress
 #    the kernel chose (B is on-link: no gateway). "proto icmp" leaves ICMPv6
 #    out, "dev" the echo replies.
-rns=$(xrt_ns $R)
 xrt_exec $R sysctl -qw net.ipv4.ip_forward=1
-ip -n "$rns" addr add 192.0.2.1/24 dev "$IF_RA"
-ip -n "$rns" addr add 198.51.100.1/24 dev "$IF_RB"
-ip -n "$(xrt_ns a)" addr add 192.0.2.2/24 dev "$IF_AR"
-ip -n "$(xrt_ns a)" route add default via 192.0.2.1
-ip -n "$(xrt_ns b)" addr add 198.51.100.2/24 dev "$IF_BR"
-ip -n "$(xrt_ns b)" route add default via 198.51.100.1
+# namespace, device, address, default route (the kernel is IPv4's control plane)
+for v in "$R $IF_RA 192.0.2.1/24 -" "$R $IF_RB 198.51.100.1/24 -" \
+	"a $IF_AR 192.0.2.2/24 192.0.2.1" "b $IF_BR 198.51.100.2/24 198.51.100.1"; do
+	read -r ns dev addr gw <<<"$v"
+	ip -n "$(xrt_ns "$ns")" addr add "$addr" dev "$dev"
+	[ "$gw" = - ] || ip -n "$(xrt_ns "$ns")" route add default via "$gw"
+done
 # The first packets resolve ARP through the kernel.
 xrt_wait_for "xrt_exec a ping -4 -c 1 -W 1 198.51.100.2 >/dev/null" 10 || xrt_fail "no IPv4 through the router"
 xrt_bg a ping4 ping -4 -i 0.1 -c 200 198.51.100.2

@@ -322,6 +322,8 @@ int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int 
 		}
 		total_ns += (double)opts.duration * n;
 		out->retval = opts.retval;
+		if (out->after_call)
+			out->after_call(out->arg);
 	}
 	out->ns = total_ns / repeat;
 	return 0;
@@ -572,7 +574,7 @@ int main(int argc, char **argv)
 			pkt6_build(pkt[FP_DROP], &spec);
 			for (int k = 0; k < FP_NPKTS; k++)
 				for (int p = 0; p < nprogs; p++) {
-					struct fp_run r;
+					struct fp_run r = {0};
 					if (p >= FP_FIRST_M && k != FP_FWD)
 						continue;
 					if (fp_test_run(prog[p].fd, pkt[k], len, t.in_ifindex, o.repeat,

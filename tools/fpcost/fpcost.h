@@ -57,6 +57,8 @@ struct fp_run {
 	int fd;
 	__u32 retval;
 	double ns;
+	void (*after_call)(void *arg); /* if set: after each call, untimed */
+	void *arg;
 };
 int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int repeat,
 		int chunk, struct fp_run *out);

@@ -53,23 +53,10 @@ static void fp_trace_set(struct xrt_tracer *tr, enum fp_trace_variant v)
 	xrt_tracer_start(tr, &f);
 }
 
-static int fp_trace_run(int fd, struct xrt_tracer *tr, const uint8_t *pkt, unsigned len,
-			int ifindex, int repeat, struct fp_run *out)
+/* Between calls: read what the ring holds (see above). */
+static void fp_trace_drain(void *tr)
 {
-	double total = 0;
-
-	for (int done = 0; done < repeat; done += FP_TRACE_CHUNK) {
-		int n = repeat - done < FP_TRACE_CHUNK ? repeat - done : FP_TRACE_CHUNK;
-		struct fp_run r;
-
-		if (fp_test_run(fd, pkt, len, ifindex, n, n, &r))
-			return -1;
-		xrt_tracer_consume(tr);
-		total += r.ns * n;
-		out->retval = r.retval;
-	}
-	out->ns = total / repeat;
-	return 0;
+	xrt_tracer_consume(tr);
 }
 
 static int fp_cmp(const void *a, const void *b)
@@ -131,11 +118,12 @@ int fp_trace_cost(const struct fp_topo *t, const char *bpf_dir, const char *benc
 			fp_route_host(&routes[fp_rand(&rng) % n], &rng, &spec.dst);
 			unsigned len = pkt6_build(pkt, &spec);
 			for (int v = 0; v < FP_T_N; v++) {
-				struct fp_run r = { 0 };
+				struct fp_run r = { .after_call = fp_trace_drain, .arg = &tr };
 
 				fp_trace_set(&tr, v);
 				fp_records = 0;
-				if (fp_trace_run(fd[v], &tr, pkt, len, t->in_ifindex, repeat, &r))
+				if (fp_test_run(fd[v], pkt, len, t->in_ifindex, repeat, FP_TRACE_CHUNK,
+						&r))
 					return -1;
 				ns[v][round] = r.ns;
 				verdict[v] = r.retval;
