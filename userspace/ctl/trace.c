@@ -584,7 +584,12 @@ int ctl_trace_timeout_ms(void)
 		return -1;
 	uint64_t now = now_ms();
 	int left = S.deadline_ms > now ? (int)(S.deadline_ms - now) : 0;
-	return S.q.len && left > TRACE_RETRY_MS ? TRACE_RETRY_MS : left;
+	if (S.q.len && left > TRACE_RETRY_MS)
+		left = TRACE_RETRY_MS;
+	/* A held punt goes out TRACE_HOLD_MS after it came, seen or not. */
+	if (holding() && left > TRACE_HOLD_MS)
+		left = TRACE_HOLD_MS;
+	return left;
 }
 
 void ctl_trace_expire(void)
