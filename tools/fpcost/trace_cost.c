@@ -36,19 +36,24 @@ static int fp_trace_count(void *ctx, const struct xrt_trace_rec *rec)
 	return 0;
 }
 
-/* Filter: every packet (match), or one /48 no test packet is in (nomatch). */
-static void fp_trace_set(struct xrt_tracer *tr, enum fp_trace_variant v)
+/* Filter: the test packet's destination (match), or a /48 no test packet
+ * is in (nomatch). Not "every packet": the program is also attached to a
+ * live veth, where the kernel's own ND and MLD frames would match. */
+static void fp_trace_set(struct xrt_tracer *tr, enum fp_trace_variant v,
+			 const struct in6_addr *dst)
 {
-	struct xrt_trace_cfg f = { 0 };
+	struct xrt_trace_cfg f = { .flags = XRT_TRACE_F_DST };
 
 	if (v == FP_T_OUT || v == FP_T_OFF) {
 		xrt_tracer_stop(tr);
 		return;
 	}
 	if (v == FP_T_NOMATCH) {
-		f.flags = XRT_TRACE_F_DST;
 		inet_pton(AF_INET6, "2001:db8:beef::", f.dst);
 		memset(f.dst_mask, 0xff, 6);
+	} else {
+		memcpy(f.dst, dst, sizeof(f.dst));
+		memset(f.dst_mask, 0xff, sizeof(f.dst_mask));
 	}
 	xrt_tracer_start(tr, &f);
 }
@@ -120,7 +125,7 @@ int fp_trace_cost(const struct fp_topo *t, const char *bpf_dir, const char *benc
 			for (int v = 0; v < FP_T_N; v++) {
 				struct fp_run r = { .after_call = fp_trace_drain, .arg = &tr };
 
-				fp_trace_set(&tr, v);
+				fp_trace_set(&tr, v, &spec.dst);
 				fp_records = 0;
 				if (fp_test_run(fd[v], pkt, len, t->in_ifindex, repeat, FP_TRACE_CHUNK,
 						&r))
