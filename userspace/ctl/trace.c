@@ -55,7 +55,8 @@ static struct {
 	int fd; /* the session's connection, -1: none */
 	bool json;
 	uint32_t want, seen;
-	uint64_t deadline_ms, lost0;
+	uint64_t deadline_ms;
+	uint64_t lost_start, lost0; /* the ring's lost count at start, at the last look */
 	/* Framed messages not yet sent ([u32 length][message]...), from off:
 	 * one packet's output at most, or the summary and the final answer. */
 	struct xrt_buf q;
@@ -156,7 +157,7 @@ int ctl_trace_start(int fd, int argc, char **argv, bool json, char *err)
 	S.want = t.count;
 	S.seen = 0;
 	S.deadline_ms = now_ms() + (uint64_t)t.timeout * 1000;
-	S.lost0 = xrt_tracer_lost(&S.tracer);
+	S.lost_start = S.lost0 = xrt_tracer_lost(&S.tracer);
 	xrt_tracer_start(&S.tracer, &f);
 	return 0;
 }
@@ -233,7 +234,7 @@ static void finish(const char *why)
 	uint64_t lost;
 
 	xrt_tracer_stop(&S.tracer);
-	lost = xrt_tracer_lost(&S.tracer) - S.lost0;
+	lost = xrt_tracer_lost(&S.tracer) - S.lost_start;
 	account_lost();
 	if (S.json) {
 		json_object *o = json_object_new_object();
@@ -567,6 +568,8 @@ static void run(void)
 	if (S.fd >= 0 && !flush())
 		return;
 	xrt_tracer_consume(&S.tracer);
+	if (S.fd >= 0)
+		account_lost(); /* `xrt stats` sees it while the session runs */
 	hold_expire(false);
 	if (S.fd >= 0 && !S.ending && S.seen >= S.want && !holding())
 		finish("count");
