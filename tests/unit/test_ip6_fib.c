@@ -21,7 +21,7 @@ static void fake_sync(void *ctx)
 static void mem_init(uint32_t nslots, uint32_t nnodes, uint32_t nrecs)
 {
 	M = (struct fib6_mem){
-		.tbl = calloc(XRT_MAX_TABLES, sizeof(struct xrt_fib6_tbl)),
+		.tbl = calloc(XRT_FIB_TRIES, sizeof(struct xrt_fib6_tbl)),
 		.dp = calloc((size_t)nslots << XRT_FIB6_DP_BITS, sizeof(uint32_t)),
 		.node = calloc(nnodes, sizeof(struct xrt_fib6_node)),
 		.rec = calloc(nrecs, sizeof(struct xrt_fib6_rec)),
@@ -360,7 +360,7 @@ Test(ip6_fib, tables_are_separate_and_bounded)
 	cr_assert_eq(fib6_lookup(&M, 9, a), leaf(4));
 	cr_assert_eq(fib6_lookup(&M, 7, a), 0);
 	cr_assert_eq(fib6_lookup(&M, 254, a), leaf(1));
-	cr_assert_eq(fib6_add(F, XRT_MAX_TABLES, a, 32, leaf(4), err), -EINVAL);
+	cr_assert_eq(fib6_add(F, XRT_FIB_TRIES, a, 32, leaf(4), err), -EINVAL);
 	cr_assert_eq(fib6_add(F, 254, a, 129, leaf(4), err), -EINVAL);
 	cr_assert_eq(fib6_add(F, 254, a, 32, XRT_FIB6_E_NODE | 1, err), -EINVAL);
 }
