@@ -102,6 +102,7 @@ struct xrt_fib6_rec {
 enum xrt_rtn {
 	XRT_RTN_UNICAST = 1,
 	XRT_RTN_LOCAL = 2,
+	XRT_RTN_BROADCAST = 3,
 	XRT_RTN_BLACKHOLE = 6,
 	XRT_RTN_UNREACHABLE = 7,
 	XRT_RTN_PROHIBIT = 8,

@@ -278,6 +278,7 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 			return rc;
 		break;
 	case XRT_RTN_LOCAL:
+	case XRT_RTN_BROADCAST:
 	case XRT_RTN_BLACKHOLE:
 	case XRT_RTN_UNREACHABLE:
 	case XRT_RTN_PROHIBIT:
