@@ -695,6 +695,31 @@ Test(ip4, punt_arp)
 	expect_punt(&p, XRT_PUNT_ARP, 0, 0, 0, XRT_MIB_MAX, 0);
 }
 
+/* An ARP flood is bounded by its punt budget: past the burst every frame
+ * is dropped and counted (punt_limit), no IPv4 or IPv6 MIB moves. */
+Test(ip4, arp_flood_budgeted)
+{
+	struct xrt_punt_cfg cfg = { .rate_pps = 1, .burst = 3 };
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	struct xt_result r;
+	struct xt_pkt p;
+	int i, punted = 0;
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_ARP, &cfg, err), 0, "%s", err);
+	arp(&p);
+	for (i = 0; i < 50; i++) {
+		xt_run(&p, if_a, &r);
+		cr_assert(r.ret == XDP_PASS || r.ret == XDP_DROP, "verdict %d", r.ret);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert(punted >= 3 && punted <= 4, "punted %d", punted); /* + 1 if a second passed */
+	st.punt[XRT_PUNT_ARP] = (unsigned)punted;
+	st.pass[XRT_PASS_NO_DAEMON] = (unsigned)punted;
+	st.drop[XRT_DROP_PUNT_LIMIT] = 50u - (unsigned)punted;
+	expect_counters(&st);
+}
+
 /* Mirror mode: ARP and the kernel's own IPv4 addresses are the kernel's,
  * unless xrtd claims the address (xrt_local6, mapped key). */
 Test(ip4, kernel_local_mirror_mode)

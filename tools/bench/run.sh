@@ -90,6 +90,22 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 ' >>"$RES"
 FP_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor pkt=forward.*/\1/p' "$WORK/fpcost.out")
+# The same programs on IPv4 (fpcost --ipv4: prog floor4, fib4, lpm4, xrt4):
+# RESULT routes=N prog=P4 pkt=K ns=X -> fp.N.P4.K X.
+if [ "$QUICK" = 1 ]; then FP4_ROUTES=1,10k; else FP4_ROUTES=1,10k,500k; fi
+FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --repeat $FP_REPEAT --rounds $((ROUNDS < 3 ? 3 : ROUNDS))"
+log "fast path cost, IPv4: $FP4_CMD"
+"$BUILD/fpcost" --ipv4 --routes "$FP4_ROUTES" --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost4.out" 2>"$WORK/fpcost4.err" ||
+	die "fpcost --ipv4 failed: $(cat "$WORK/fpcost4.err")"
+sed -n 's/.*RESULT //p' "$WORK/fpcost4.out" | awk '
+	{ delete kv; for (i = 1; i <= NF; i++) { split($i, p, "="); kv[p[1]] = p[2] } }
+	("prog" in kv) { print "fp." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["ns"];
+			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
+	("xrt4_install_rps" in kv) { print "fp." kv["routes"] ".xrt4_rps", kv["xrt4_install_rps"];
+				     print "fp." kv["routes"] ".xrt4_fib_bytes", kv["xrt4_fib_bytes"] }
+' >>"$RES"
+FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p' "$WORK/fpcost4.out")
 
 # ------------------------------------------------------------------ 2. end to end
 # Three copies of one topology, built by the same code: XB_K forwards with
