@@ -29,7 +29,7 @@ Test(cli_parse, route_via_dev_metric_table_mtu)
 	char *argv[64];
 	struct cmd_route r;
 	int argc = words("2001:db8::/32 via fe80::1 dev eth0 metric 10 table 7 mtu 1400", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert_eq(r.type, XRT_RTN_UNICAST);
 	cr_assert_eq(r.plen, 32);
 	struct in6_addr p = A("2001:db8::");
@@ -47,13 +47,13 @@ Test(cli_parse, route_defaults)
 	char *argv[64];
 	struct cmd_route r;
 	int argc = words("default via 2001:db8::1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert_eq(r.plen, 0);
 	cr_assert_eq(r.metric, RIB_METRIC_USER);
 	cr_assert_eq(r.table, XRT_TABLE_MAIN);
 	cr_assert_eq(r.nh[0].dev[0], '\0');
 	argc = words("2001:db8::5", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_DEL, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_DEL, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert_eq(r.plen, 128, "a bare address is a /128");
 }
 
@@ -66,12 +66,12 @@ Test(cli_parse, route_types)
 	uint32_t types[] = { XRT_RTN_BLACKHOLE, XRT_RTN_UNREACHABLE, XRT_RTN_PROHIBIT };
 	for (int i = 0; i < 3; i++) {
 		int argc = words(cases[i], argv);
-		cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), 0, "%s", err);
+		cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), 0, "%s", err);
 		cr_assert_eq(r.type, types[i]);
 		cr_assert_eq(r.nnh, 0);
 	}
 	int argc = words("blackhole 2001:db8::/48 via fe80::1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "a blackhole route takes no next hop");
 }
 
@@ -81,7 +81,7 @@ Test(cli_parse, route_ecmp)
 	struct cmd_route r;
 	int argc = words("2001:db8::/32 nexthop via fe80::1 dev a weight 3 "
 			 "nexthop via fe80::2 dev b", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert(r.multipath);
 	cr_assert_eq(r.nnh, 2);
 	cr_assert_eq(r.nh[0].weight, 3);
@@ -89,10 +89,10 @@ Test(cli_parse, route_ecmp)
 	cr_assert_eq(r.nh[1].weight, 0, "unset weight defaults later to 1");
 	cr_assert_str_eq(r.nh[1].dev, "b");
 	argc = words("2001:db8::/32 nexthop via fe80::1 weight 300", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "weight \"300\" is invalid (1..256)");
 	argc = words("2001:db8::/32 via fe80::1 weight 3", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "\"weight\" belongs to a \"nexthop\"");
 }
 
@@ -101,31 +101,31 @@ Test(cli_parse, route_errors_name_the_word)
 	char *argv[64];
 	struct cmd_route r;
 	int argc = words("2001:db8::1/64 via fe80::1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "2001:db8::1/64 has host bits set");
 	argc = words("2001:db8::/129 dev x", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "\"2001:db8::/129\" is not an IPv6 prefix (length must be 0..128)");
 	argc = words("2001:zz8::/32 dev x", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "\"2001:zz8::/32\" is not an IPv6 prefix");
 	argc = words("2001:db8::/32 via fe80::1 bogus", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "unknown word \"bogus\"");
 	argc = words("2001:db8::/32 via", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "\"via\" needs a value");
 	argc = words("2001:db8::/32", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "a unicast route needs \"via\", \"dev\" or \"nexthop\"");
 	argc = words("2001:db8::/32 dev x metric -1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "metric \"-1\" is invalid (0..4294967295)");
 	argc = words("2001:db8::/32 dev x mtu 1000", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "mtu \"1000\" is invalid (1280..65535)");
 	argc = words("2001:db8::/32 dev x table 256", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "table \"256\" is invalid (0..255)");
 }
 
@@ -134,15 +134,15 @@ Test(cli_parse, route_show_and_get)
 	char *argv[64];
 	struct cmd_route r;
 	int argc = words("table all", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_SHOW, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_SHOW, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert(r.table_all);
 	cr_assert(!r.has_prefix);
 	argc = words("2001:db8::1 from 2001:db8:1::1 iif eth1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert(r.has_from);
 	cr_assert_str_eq(r.iif, "eth1");
 	argc = words("2001:db8::/64", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "\"2001:db8::/64\" is not an IPv6 address");
 }
 
@@ -199,25 +199,25 @@ Test(cli_parse, addr_keeps_host_bits)
 	char *argv[64];
 	struct cmd_addr a;
 	int argc = words("2001:db8::1/64 dev eth0", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), 0, "%s", err);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, AF_UNSPEC, &a, err), 0, "%s", err);
 	cr_assert_eq(a.plen, 64);
 	struct in6_addr x = A("2001:db8::1");
 	cr_assert_arr_eq(&a.addr, &x, 16);
 	argc = words("2001:db8::1 dev eth0", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), -EINVAL);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, AF_UNSPEC, &a, err), -EINVAL);
 	cr_assert_str_eq(err, "\"2001:db8::1\" needs a prefix length (ADDR/PLEN)");
 	argc = words("2001:db8::1/64", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), -EINVAL);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, AF_UNSPEC, &a, err), -EINVAL);
 	cr_assert_str_eq(err, "\"dev\" is needed");
 	argc = words("2001:db8::1/64 dev eth0", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), 0, "%s", err);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, AF_UNSPEC, &a, err), 0, "%s", err);
 	cr_assert(!a.claim);
 	argc = words("2001:db8::1/64 claim dev eth0", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, true, &a, err), 0, "%s", err);
+	cr_assert_eq(parse_addrcmd(argc, argv, true, AF_UNSPEC, &a, err), 0, "%s", err);
 	cr_assert(a.claim);
 	cr_assert_str_eq(a.dev, "eth0");
 	argc = words("dev eth0 claim", argv);
-	cr_assert_eq(parse_addrcmd(argc, argv, false, &a, err), -EINVAL, "claim is not a show filter");
+	cr_assert_eq(parse_addrcmd(argc, argv, false, AF_UNSPEC, &a, err), -EINVAL, "claim is not a show filter");
 }
 
 Test(cli_parse, neigh)
@@ -225,14 +225,14 @@ Test(cli_parse, neigh)
 	char *argv[64];
 	struct cmd_neigh n;
 	int argc = words("fe80::1 lladdr 02:00:00:00:00:0a dev eth0", argv);
-	cr_assert_eq(parse_neigh(argc, argv, true, true, &n, err), 0, "%s", err);
+	cr_assert_eq(parse_neigh(argc, argv, true, true, AF_UNSPEC, &n, err), 0, "%s", err);
 	uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x0a };
 	cr_assert_arr_eq(n.mac, mac, 6);
 	argc = words("fe80::1 lladdr 02:00:00:00:00 dev eth0", argv);
-	cr_assert_eq(parse_neigh(argc, argv, true, true, &n, err), -EINVAL);
+	cr_assert_eq(parse_neigh(argc, argv, true, true, AF_UNSPEC, &n, err), -EINVAL);
 	cr_assert_str_eq(err, "\"02:00:00:00:00\" is not a MAC address");
 	argc = words("fe80::1 dev eth0", argv);
-	cr_assert_eq(parse_neigh(argc, argv, true, true, &n, err), -EINVAL);
+	cr_assert_eq(parse_neigh(argc, argv, true, true, AF_UNSPEC, &n, err), -EINVAL);
 	cr_assert_str_eq(err, "\"lladdr\" is needed");
 }
 
@@ -285,19 +285,19 @@ Test(cli_parse, route_get_flow)
 	char *argv[64];
 	struct cmd_route r;
 	int argc = words("2001:db8::1 from 2001:db8:1::2 ipproto udp sport 4000 dport 53 flowlabel 0x12345", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), 0, "%s", err);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, AF_UNSPEC, &r, err), 0, "%s", err);
 	cr_assert(r.has_ipproto);
 	cr_assert_eq(r.ipproto, 17);
 	cr_assert_eq(r.sport, 4000);
 	cr_assert_eq(r.dport, 53);
 	cr_assert_eq(r.flowlabel, 0x12345);
 	argc = words("2001:db8::1 sport 70000", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "sport \"70000\" is invalid (0..65535)");
 	argc = words("2001:db8::1 flowlabel 0x100000", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_GET, AF_UNSPEC, &r, err), -EINVAL);
 	argc = words("2001:db8::/32 dev x sport 1", argv);
-	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, &r, err), -EINVAL);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "unknown word \"sport\"");
 }
 
