@@ -54,7 +54,7 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 {
 	struct xrt_router *r = ctx;
 	memset(res, 0, sizeof(*res));
-	const struct rib_route *rt = rib_lookup(r->rib, table, daddr);
+	const struct rib_route *rt = rib_fib_lookup(r->rib, table, daddr);
 	if (!rt)
 		return -ENETUNREACH;
 	res->type = rt->type;
