@@ -87,8 +87,8 @@ static void arp_announce_send(int ifindex, uint32_t addr)
 
 void stack_arp_announce(int ifindex, const struct in6_addr *addr)
 {
-	if (!xrt_addr_is_v4(addr) || !stack_dev(ifindex))
-		return;
+	if (!senv.dev_get || !xrt_addr_is_v4(addr) || !stack_dev(ifindex))
+		return; /* before stack_init, or not attached */
 	uint32_t v4 = xrt_addr_v4(addr);
 	arp_announce_send(ifindex, v4);
 	for (unsigned i = 0; i < ARP_ANNOUNCE_PENDING_MAX; i++)

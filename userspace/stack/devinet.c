@@ -19,13 +19,8 @@ bool inet_dev_has_addr(const struct xrt_netdev *dev, uint32_t v4)
 	return false;
 }
 
-/* The kernel's inet_addr_type says RTN_BROADCAST for the limited broadcast
- * and for the broadcast address of each subnet of dev (fib_add_ifaddr
- * installs them); multicast is its own class (RFC 1112 4). */
-bool ipv4_is_bcast_mcast(const struct xrt_netdev *dev, uint32_t v4)
+static bool dev_has_bcast(const struct xrt_netdev *dev, uint32_t v4)
 {
-	if (ipv4_is_lbcast(v4) || ipv4_is_multicast(v4))
-		return true;
 	for (unsigned i = 0; dev && i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		if (!xrt_addr_is_v4(&dev->addr[i]))
 			continue;
@@ -33,11 +28,35 @@ bool ipv4_is_bcast_mcast(const struct xrt_netdev *dev, uint32_t v4)
 		/* /31 and /32 have no broadcast address (RFC 3021). */
 		if (ntohl(mask) >= 0xfffffffeu)
 			continue;
-		uint32_t bcast = xrt_addr_v4(&dev->addr[i]) | ~mask;
-		if (v4 == bcast)
+		if (v4 == (xrt_addr_v4(&dev->addr[i]) | ~mask))
 			return true;
 	}
 	return false;
+}
+
+struct bcast_arg {
+	uint32_t v4;
+	bool found;
+};
+
+static void bcast_on_dev(const struct xrt_netdev *dev, void *arg)
+{
+	struct bcast_arg *b = arg;
+	if (!b->found)
+		b->found = dev_has_bcast(dev, b->v4);
+}
+
+/* The kernel's inet_addr_type says RTN_BROADCAST for the limited broadcast
+ * and for the broadcast address of each subnet of every interface
+ * (fib_add_ifaddr installs them in table local); multicast is its own
+ * class (RFC 1112 4). dev is looked at first. */
+bool ipv4_is_bcast_mcast(const struct xrt_netdev *dev, uint32_t v4)
+{
+	if (ipv4_is_lbcast(v4) || ipv4_is_multicast(v4) || dev_has_bcast(dev, v4))
+		return true;
+	struct bcast_arg b = { .v4 = v4 };
+	senv.dev_foreach(senv.ctx, bcast_on_dev, &b);
+	return b.found;
 }
 
 struct select_arg {

@@ -75,7 +75,8 @@ static void ip_rcv_finish(struct pkt *p)
 	struct fib6_result res = { 0 };
 	if (senv.fib6_lookup(senv.ctx, dev->table, &saddr, &daddr, &res) < 0)
 		res.type = 0;
-	if (res.type != XRT_RTN_LOCAL && res.type != XRT_RTN_UNICAST && !dev->forwarding) {
+	if (res.type != XRT_RTN_LOCAL && res.type != XRT_RTN_BROADCAST &&
+	    res.type != XRT_RTN_UNICAST && !dev->forwarding) {
 		/* ip_error with forwarding off: counted, never answered. */
 		DROP_INC(FWD_DISABLED);
 		MIB_INC(IP4_IN_ADDR_ERRORS);
@@ -83,6 +84,7 @@ static void ip_rcv_finish(struct pkt *p)
 	}
 	switch (res.type) {
 	case XRT_RTN_LOCAL:
+	case XRT_RTN_BROADCAST:
 		ip_local_deliver(p);
 		return;
 	case XRT_RTN_UNICAST:
