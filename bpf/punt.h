@@ -88,7 +88,11 @@ static __always_inline int xrt_punt_send(struct xrt_pkt *p, __u32 reason)
 static __always_inline int xrt_punt(struct xrt_pkt *p, __u32 reason)
 {
 	if (!xrt_punt_allowed(reason)) {
-		XRT_MIB_INC(p, IN_DISCARDS);
+		/* The family's InDiscards; ARP has no MIB. */
+		if (p->eth->h_proto == bpf_htons(ETH_P_IPV6))
+			XRT_MIB_INC(p, IN_DISCARDS);
+		else if (p->eth->h_proto == bpf_htons(ETH_P_IP))
+			XRT_MIB_INC(p, IP4_IN_DISCARDS);
 		return xrt_drop(p, XRT_DROP_PUNT_LIMIT);
 	}
 	return xrt_punt_send(p, reason);

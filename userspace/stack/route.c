@@ -40,12 +40,14 @@ static struct pmtu_entry *pmtu_find(const struct in6_addr *dst)
 
 /*
  * RFC 8201 section 4: a Packet Too Big never raises the estimate, and an
- * MTU below 1280 is taken as 1280 (RFC 8200 section 5 minimum link MTU).
+ * MTU below 1280 is taken as 1280 (RFC 8200 section 5 minimum link MTU);
+ * an IPv4 one (RFC 1191) below the kernel's min_pmtu is taken as that.
  */
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu)
 {
-	if (mtu < IP6_MIN_MTU)
-		mtu = IP6_MIN_MTU;
+	uint32_t floor = xrt_addr_is_v4(dst) ? IP4_MIN_PMTU : IP6_MIN_MTU;
+	if (mtu < floor)
+		mtu = floor;
 	uint64_t now = stack_now();
 	struct pmtu_entry *e = pmtu_find(dst);
 	if (e && e->expires_ns > now && e->mtu <= mtu)
