@@ -84,6 +84,23 @@ assert_eq "$(xrt_cli $R route get 10.66.3.3)" "blackhole 10.66.3.3 table main me
 assert_eq "$(xrt_cli $R -j route get 10.9.1.1 | jq_py 'print(d["type"], d["gateway"], d["dev"], d["neigh"]["state"])')" \
 	"unicast 10.2.0.2 $IF_RB PERMANENT" "route get -j"
 
+# End to end with the IPv4 fast path and stack: a host reaches the
+# router's address (local route, table local) and, through the gateway
+# route above, an address behind B; the router's kernel has no IPv4.
+ans=$(xrt_ns a) bns=$(xrt_ns b)
+ip -n "$ans" addr add 10.1.0.2/24 dev "$IF_AR"
+ip -n "$ans" route add default via 10.1.0.1
+ip -n "$ans" neigh replace 10.1.0.1 lladdr "$MAC_RA" dev "$IF_AR" nud permanent
+ip -n "$bns" addr add 10.2.0.2/24 dev "$IF_BR"
+ip -n "$bns" addr add 10.9.1.1/32 dev lo
+ip -n "$bns" route add default via 10.2.0.1
+ip -n "$bns" neigh replace 10.2.0.1 lladdr "$MAC_RB" dev "$IF_BR" nud permanent
+assert_not_contains "$(ip -n "$(xrt_ns $R)" -4 addr show)" "inet 10." "the router's kernel holds no IPv4 address"
+out=$(xrt_exec a ping -4 -n -c 2 -i 0.2 -W 2 10.1.0.1) || xrt_fail "ping the router's IPv4 address: $out"
+assert_contains "$out" "2 received" "the router answers on its IPv4 address"
+out=$(xrt_exec a ping -4 -n -c 3 -i 0.1 -W 2 10.9.1.1) || xrt_fail "ping through the IPv4 gateway route: $out"
+assert_contains "$out" "ttl=63" "forwarded once through 10.9.0.0/16 via 10.2.0.2"
+
 # The families never match each other: an IPv6 default does not route
 # IPv4, an IPv4 default does not route IPv6.
 xrt_cli_ok $R addr add 2001:db8:2::1/64 dev "$IF_RB"
