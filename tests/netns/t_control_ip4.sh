@@ -36,10 +36,15 @@ assert_contains "$routes" "10.1.0.0/24 dev $IF_RA metric 0" "connected route fro
 assert_contains "$routes" "10.8.0.0/16 via 10.1.0.2 dev $IF_RA metric 0" "config route, IPv4 metric 0"
 assert_contains "$routes" "10.88.0.0/16 via 10.1.0.2 dev $IF_RA metric 5" "config route with -4"
 
+# xrt monitor shows IPv4 addresses as `ip monitor` does.
+xrt_bg $R mon-addr "$XRT_BUILD/xrt" monitor addr
+xrt_wait_for '[ "$(xrt_exec $R ss -Hxp | grep -c "\"xrt\",pid")" -ge 1 ]' 5 || xrt_fail "the monitor did not connect"
 # An address: local and subnet broadcast in table local, connected in main;
 # no broadcast route for the network address (kernel 6.x: none either).
 xrt_cli_ok $R addr add 10.2.0.1/24 dev "$IF_RB"
 assert_contains "$(xrt_cli $R addr show dev "$IF_RB")" "inet 10.2.0.1/24 brd 10.2.0.255 scope global" "addr show"
+xrt_wait_for "grep -qx 'dev $IF_RB inet 10.2.0.1/24' $XRT_TMP/mon-addr.log" 5 ||
+	xrt_fail "no IPv4 address event: $(cat "$XRT_TMP/mon-addr.log")"
 assert_eq "$(xrt_cli $R -j addr show dev "$IF_RB" | jq_py 'print([(a["family"], a["local"], a["prefixlen"], a["broadcast"]) for a in d[0]["addr_info"] if a["family"] == "inet"])')" \
 	"[('inet', '10.2.0.1', 24, '10.2.0.255')]" "addr show -j"
 local_tbl=$(xrt_cli $R route show table local)
