@@ -36,6 +36,9 @@ ipr -4 route add 10.70.0.0/16 nexthop via 10.1.0.2 dev "$RA" weight 3 nexthop vi
 ipr -4 route add 10.71.0.0/16 dev "$RB" table 10
 ipr -4 route add 10.72.0.0/16 via inet6 fe80::1 dev "$RB" # RFC 5549: skipped
 ipr -4 neigh replace 10.2.0.2 lladdr 02:00:00:00:00:22 dev "$RB" nud permanent
+# IPv6 inside ::ffff:0:0/96 would be IPv4 below the CLI: skipped.
+ipr -6 route add ::ffff:10.9.1.0/120 dev "$RA"
+ipr -6 route add ::ffff:0.0.0.0/96 dev "$RA" metric 1
 want() { xrt_wait_for "xrt_cli r $2 | grep -qF -- '$1'" 5 || xrt_fail "xrt never showed '$1': $(xrt_cli r $2)"; }
 want "10.2.0.0/24 dev $RB metric 0" "route show"
 want "10.9.0.0/16 via 10.2.0.2 dev $RB metric 0" "route show"
@@ -48,6 +51,8 @@ want "	nexthop via 10.2.0.2 dev $RB weight 1" "route show"
 want "10.71.0.0/16 dev $RB table 10 metric 0" "route show table 10"
 want "10.2.0.2 dev $RB lladdr 02:00:00:00:00:22 PERMANENT" "neigh show"
 assert_not_contains "$(xrt_cli r route show)" "10.72.0.0" "RFC 5549 route skipped"
+assert_not_contains "$(xrt_cli r route show)" "10.9.1.0/24" "IPv6 route inside ::ffff:0:0/96 skipped"
+assert_not_contains "$(xrt_cli r route show)" "default dev $RA metric 1" "IPv6 ::ffff:0:0/96 not taken as IPv4's default"
 assert_eq "$(xrt_cli r route get 10.9.1.1)" \
 	"10.9.1.1 via 10.2.0.2 dev $RB table main metric 0 route 10.9.0.0/16 mtu 1500 neigh PERMANENT lladdr 02:00:00:00:00:22" \
 	"route get on a mirrored route"
