@@ -86,6 +86,11 @@ assert_contains "$(xrt_cli $R route get 10.9.1.1 from 10.1.0.2 iif "$IF_RA")" "v
 assert_eq "$(xrt_cli $R route get 10.2.0.1)" "local 10.2.0.1 table local metric 0 route 10.2.0.1" "route get a local address"
 assert_eq "$(xrt_cli $R route get 10.2.0.255)" "broadcast 10.2.0.255 table local metric 0 route 10.2.0.255" "route get the broadcast"
 assert_eq "$(xrt_cli $R route get 10.66.3.3)" "blackhole 10.66.3.3 table main metric 0 route 10.66.0.0/16" "route get blackhole"
+# What the fast path decides before its lookup (bpf/ip_route_input.h).
+assert_eq "$(xrt_cli $R route get 224.0.0.5)" "224.0.0.5 link-local multicast: delivered here (punt mcast_link)" "route get 224.0.0.5"
+assert_eq "$(xrt_cli $R route get 239.1.1.1)" "239.1.1.1 multicast: dropped, there is no multicast routing (drop mcast)" "route get 239.1.1.1"
+assert_eq "$(xrt_cli $R route get 255.255.255.255)" "255.255.255.255 limited broadcast: delivered here, never forwarded (punt local)" "route get 255.255.255.255"
+assert_eq "$(xrt_cli $R route get 127.0.0.1)" "127.0.0.1 martian destination: dropped (drop ip4_martian_dst)" "route get 127.0.0.1"
 assert_eq "$(xrt_cli $R -j route get 10.9.1.1 | jq_py 'print(d["type"], d["gateway"], d["dev"], d["neigh"]["state"])')" \
 	"unicast 10.2.0.2 $IF_RB PERMANENT" "route get -j"
 
