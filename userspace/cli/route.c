@@ -348,14 +348,18 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	if (rib_list(r->rib, &v, &n))
 		return xrt_fail(err, -ENOMEM, "out of memory");
 	json_object *a = json ? json_object_new_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!route_filter_match(c, dev, v[i]))
-			continue;
-		if (json)
-			json_object_array_add(a, route_json(r, v[i]));
-		else
-			route_text(r, v[i], out);
-	}
+	/* IPv6 first, then IPv4 (which sorts inside ::ffff:0:0/96). */
+	static const int order[] = { AF_INET6, AF_INET };
+	for (size_t f = 0; f < sizeof(order) / sizeof(order[0]); f++)
+		for (size_t i = 0; i < n; i++) {
+			if (inet_family(&v[i]->node->prefix) != order[f] ||
+			    !route_filter_match(c, dev, v[i]))
+				continue;
+			if (json)
+				json_object_array_add(a, route_json(r, v[i]));
+			else
+				route_text(r, v[i], out);
+		}
 	free(v);
 	if (json)
 		json_print(out, a);
