@@ -7,6 +7,7 @@
 #include "cli/cmd.h"
 #include "ctl/ctl_proto.h"
 #include "xrt/inet.h"
+#include "xrt/multipath.h"
 
 static char err[XRT_ERR_LEN];
 
@@ -212,4 +213,34 @@ Test(cli_parse_ip4, printed_as_iproute2_prints_ipv4)
 	cr_assert_str_eq(ntop(&a, b), "192.0.2.1");
 	cr_assert_eq(user_plen(&a, 120), 24);
 	cr_assert_str_eq(family_name(inet_family(&a)), "inet");
+}
+
+/* `xrt route get` hashes an IPv4 flow through rt6_multipath_hash_flow over
+ * the mapped addresses with no flow label; the fast path hashes the packet
+ * with fib_multipath_hash: the same member only if the two agree. */
+Test(cli_parse_ip4, route_get_hash_is_fib_multipath_hash)
+{
+	static const struct {
+		const char *s, *d;
+		uint8_t proto;
+		uint16_t sport, dport;
+	} flows[] = {
+		{ "10.1.0.2", "10.9.1.1", IPPROTO_ICMP, 0, 0 },
+		{ "10.1.0.2", "10.9.1.1", IPPROTO_UDP, 40001, 9 },
+		{ "192.0.2.7", "203.0.113.200", IPPROTO_TCP, 443, 65535 },
+		{ "0.0.0.0", "255.255.255.254", IPPROTO_UDP, 1, 2 },
+	};
+	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		struct rt6_flow f = {
+			.saddr = M(flows[i].s), .daddr = M(flows[i].d), .nexthdr = flows[i].proto,
+			.sport = flows[i].sport, .dport = flows[i].dport,
+			.has_ports = flows[i].proto != IPPROTO_ICMP,
+		};
+		uint16_t ports[2] = { htons(flows[i].sport), htons(flows[i].dport) };
+		uint32_t p32;
+		memcpy(&p32, ports, sizeof(p32));
+		__u32 fp = fib_multipath_hash(xrt_addr_v4(&f.saddr), xrt_addr_v4(&f.daddr),
+					      flows[i].proto, f.has_ports ? &p32 : NULL);
+		cr_assert_eq(rt6_multipath_hash_flow(&f), fp, "flow %zu", i);
+	}
 }
