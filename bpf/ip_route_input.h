@@ -23,19 +23,11 @@ static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
  */
 static __always_inline int ip_local_deliver(struct xrt_pkt *p, __u32 reason)
 {
-	struct xrt_local6_key key = { .ifindex = p->ifindex };
-	__u32 *flags;
-
 	if (p->iif->flags & XRT_IF_F_KERNEL_LOCAL) {
-		key.addr[10] = 0xff;
-		key.addr[11] = 0xff;
+		struct xrt_local6_key key = { .addr = { [10] = 0xff, [11] = 0xff } };
+
 		__builtin_memcpy(&key.addr[12], &p->ip4->daddr, sizeof(__be32));
-		flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		if (!flags) {
-			key.ifindex = 0;
-			flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		}
-		if (!flags || !(*flags & XRT_LOCAL_F_XRTD))
+		if (xrt_local_is_kernels(p, &key))
 			return xrt_pass(p, XRT_PASS_KERNEL_LOCAL);
 	}
 	return xrt_punt(p, reason);

@@ -62,7 +62,9 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	     * router does the same for the next hops the RIB names). */
 	    xrt_maps_nh_refresh_dmac(&x->maps, FP_XRT_NH_ID, err) < 0 ||
 	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole.s6_addr, t->blackhole_plen,
-			       &blackhole, err) < 0) {
+			       &blackhole, err) < 0 ||
+	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole4.s6_addr,
+			       t->blackhole4_plen, &blackhole, err) < 0) {
 		fprintf(stderr, "fpcost: xrt setup: %s\n", err);
 		fp_xrt_close(x);
 		return NULL;
