@@ -684,3 +684,49 @@ Test(ip4, ipv6_never_reaches_ipv4_mapped_destinations)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 0);
 }
+
+/* SECURITY N4: ARP requests from 6000 spoofed senders on one link: the
+ * table stays at its bound, old STALE entries make room (counted), and an
+ * entry in use (REACHABLE) is never evicted. */
+Test(ip4, arp_sender_flood_is_bounded_and_spares_entries_in_use)
+{
+	hosts_resolved();
+	static const uint8_t mac_x[6] = { 2, 0, 0, 0, 0x66, 6 };
+	for (unsigned i = 0; i < 6000; i++) {
+		char sip[32];
+		snprintf(sip, sizeof(sip), "10.1.%u.%u", 100 + i / 250, 1 + i % 250);
+		size_t len = arp_frame(frame, FAKE_IF_A, ARPOP_REQUEST, bcast, mac_x, sip, NULL,
+				       "10.1.0.1");
+		rx(FAKE_IF_A, frame, len);
+	}
+	struct stack_stats st;
+	stack_stats_get(&st);
+	cr_assert_leq(st.gauge[STACK_GAUGE_NEIGH_ENTRIES], NEIGH_TABLE_SIZE);
+	cr_assert_geq(st.drop[STACK_DROP_NEIGH_EVICTED], 6000 + 2 - NEIGH_TABLE_SIZE);
+	uint8_t mac[6];
+	struct in6_addr h5 = M("10.1.0.5");
+	cr_assert(neigh_lookup_mac(FAKE_IF_A, &h5, mac), "the static entry survived");
+	cr_assert_arr_eq(mac, mac_h5, 6);
+}
+
+/* SECURITY N5: first fragments of 300 datagrams that never complete: at
+ * most REASM_MAX_QUEUES held, the oldest given up (counted), memory
+ * bounded; IPv4 and IPv6 share the bound. */
+Test(ip4, fragment_flood_is_bounded_by_the_shared_reassembly_limits)
+{
+	hosts_resolved();
+	static uint8_t msg[1500];
+	echo_body(msg, 1400);
+	for (unsigned i = 0; i < 300; i++) {
+		size_t len = build4(frame, FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP,
+				    IP4_FLAG_MF, (uint16_t)i, msg, 1400);
+		rx(FAKE_IF_A, frame, len);
+	}
+	cr_assert_eq(reassembly_queues(), REASM_MAX_QUEUES);
+	cr_assert_leq(reassembly_mem(), REASM_MEM_MAX);
+	struct stack_stats st;
+	stack_stats_get(&st);
+	cr_assert_eq(st.drop[STACK_DROP_FRAG_MEM], 300 - REASM_MAX_QUEUES);
+	cr_assert_eq(st.ip4[STACK_IP4_REASM_FAILS], 300 - REASM_MAX_QUEUES);
+	cr_assert_eq(fake_ntx, 0);
+}

@@ -1,4 +1,5 @@
 /* xrt: IPv4 output: ip_local_out (route, path MTU), ip_fragment / ip_do_fragment (RFC 791 3.2), ip_finish_output2. */
+#include <errno.h>
 #include "stack/stack_internal.h"
 
 /* RFC 791 3.1: an option type's high bit says it is copied into every
@@ -81,37 +82,20 @@ int ip_fragment(uint8_t *data, size_t len, size_t mtu, int oif, const struct in6
 int ip_local_out(uint8_t *data, size_t len, int oif, int iif)
 {
 	const struct iphdr_wire *iph = (const struct iphdr_wire *)data;
-	struct in6_addr s6 = ip4_mapped(iph->saddr), d6 = ip4_mapped(iph->daddr);
-	struct in6_addr nexthop = d6;
-	uint32_t mtu = 0;
+	struct in6_addr s6 = ip4_mapped(iph->saddr), d6 = ip4_mapped(iph->daddr), nexthop;
+	uint32_t mtu;
 	IP4_INC(OUT_REQUESTS);
-	if (!oif) {
-		const struct xrt_netdev *in = iif ? stack_dev(iif) : NULL;
-		struct fib6_result res = { 0 };
-		uint32_t table = in ? in->table : XRT_TABLE_MAIN;
-		if (senv.fib6_lookup(senv.ctx, table, &s6, &d6, &res) < 0 ||
-		    res.type != XRT_RTN_UNICAST) {
-			IP4_INC(OUT_NO_ROUTES);
-			DROP_INC(NO_ROUTE);
-			return -1;
-		}
-		oif = res.oif;
-		nexthop = res.nexthop;
-		mtu = res.mtu;
+	int rc = inet_route_output(&s6, &d6, iif, &oif, &nexthop, &mtu);
+	if (rc == -ENETUNREACH) {
+		IP4_INC(OUT_NO_ROUTES);
+		DROP_INC(NO_ROUTE);
+		return -1;
 	}
-	const struct xrt_netdev *dev = stack_dev(oif);
-	if (!dev) {
+	if (rc) {
 		DROP_INC(NO_DEV);
 		MIB_INC(IP4_OUT_DISCARDS);
 		return -1;
 	}
-	if (!mtu || mtu > dev->mtu)
-		mtu = dev->mtu;
-	uint32_t pmtu = rt6_pmtu_get(&d6);
-	if (pmtu && pmtu < mtu)
-		mtu = pmtu;
-	if (senv.tx_max_frame > ETH_HDR_LEN && mtu > senv.tx_max_frame - ETH_HDR_LEN)
-		mtu = senv.tx_max_frame - ETH_HDR_LEN;
 	if (len > mtu) {
 		if (ntohs(iph->frag_off) & IP4_FLAG_DF) {
 			IP4_INC(FRAG_FAILS);

@@ -213,6 +213,10 @@ void ip6_output_init(void);
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu);
 uint32_t rt6_pmtu_get(const struct in6_addr *dst); /* 0 = none */
 void rt6_pmtu_flush(void);
+/* Route, egress and MTU for a datagram the router originates, either
+ * family (route.c); 0, -ENETUNREACH or -ENODEV. */
+int inet_route_output(const struct in6_addr *saddr, const struct in6_addr *daddr, int iif,
+		      int *oif, struct in6_addr *nexthop, uint32_t *mtu);
 
 /* Neighbour discovery (ndisc.c), neighbour layer (neighbour.c). */
 void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len);
