@@ -106,8 +106,18 @@ ip -n "$bns" addr add 10.9.1.1/32 dev lo
 ip -n "$bns" route add default via 10.2.0.1
 ip -n "$bns" neigh replace 10.2.0.1 lladdr "$MAC_RB" dev "$IF_BR" nud permanent
 assert_not_contains "$(ip -n "$(xrt_ns $R)" -4 addr show)" "inet 10." "the router's kernel holds no IPv4 address"
+l0=$(xrt_fp_stat $R punt:local)
 out=$(xrt_exec a ping -4 -n -c 2 -i 0.2 -W 2 10.1.0.1) || xrt_fail "ping the router's IPv4 address: $out"
 assert_contains "$out" "2 received" "the router answers on its IPv4 address"
+assert_ge "$(($(xrt_fp_stat $R punt:local) - l0))" 2 "the fast path finds it in table local (punt local)"
+# A /32 address has no connected route: only table local holds it, which
+# fib_lookup consults before the ingress table (its default rules), so a
+# default route does not carry its packets away.
+xrt_cli_ok $R route add default via 10.2.0.2
+l0=$(xrt_fp_stat $R punt:local)
+out=$(xrt_exec a ping -4 -n -c 2 -i 0.2 -W 2 10.4.0.1) || xrt_fail "ping the router's /32 address: $out"
+assert_ge "$(($(xrt_fp_stat $R punt:local) - l0))" 2 "the /32 address delivered locally (punt local)"
+xrt_cli_ok $R route del default via 10.2.0.2
 out=$(xrt_exec a ping -4 -n -c 3 -i 0.1 -W 2 10.9.1.1) || xrt_fail "ping through the IPv4 gateway route: $out"
 assert_contains "$out" "ttl=63" "forwarded once through 10.9.0.0/16 via 10.2.0.2"
 
