@@ -74,7 +74,12 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 	    ip4_in(daddr, IP4_NET_LOOPBACK, IP4_MASK_8))
 		return xrt_drop(p, XRT_DROP_IP4_MARTIAN_DST);
 
-	leaf = fib_lookup(p->iif->table, p->ip4->daddr);
+	/* fib_lookup's default rules (fib4_rules_init): table local, where
+	 * fib_add_ifaddr puts the local and broadcast routes, then the
+	 * ingress interface's table. */
+	leaf = fib_lookup(XRT_TABLE_LOCAL, p->ip4->daddr);
+	if (!leaf)
+		leaf = fib_lookup(p->iif->table, p->ip4->daddr);
 	switch (leaf ? xrt_fib6_leaf_type(leaf) : 0) {
 	case XRT_RTN_LOCAL:
 	case XRT_RTN_BROADCAST:

@@ -246,6 +246,7 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	}
 	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_ADDR, .ifindex = l->dev.ifindex,
 					     .addr = *a, .plen = plen });
+	stack_arp_announce(l->dev.ifindex, a); /* RFC 5227 2.3, IPv4 only */
 	return 0;
 }
 
