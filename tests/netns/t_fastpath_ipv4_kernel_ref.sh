@@ -70,7 +70,8 @@ run() {
 run kernel k
 run xrt ""
 kernel=$(cat "$XRT_TMP/kernel.seen") xrt=$(cat "$XRT_TMP/xrt.seen")
-assert_eq "$(xrt_fp_stat r IpForwDatagrams)" 7 "all 7 forwarded by xrt's fast path"
+# The 7 probes, and B's answers to some of them on their way back.
+assert_ge "$(xrt_fp_stat r IpForwDatagrams)" 7 "the 7 probes forwarded by xrt's fast path"
 [ -n "$kernel" ] || xrt_fail "nothing captured behind the kernel router"
 if [ "$kernel" != "$xrt" ]; then
 	diff <(echo "$kernel") <(echo "$xrt") >&2 || true
