@@ -36,9 +36,9 @@ static __always_inline int ip_local_deliver(struct xrt_pkt *p, __u32 reason)
 /*
  * ip_route_input (ip_route_input_rcu, ip_route_input_slow), in the kernel's
  * order: martian sources, multicast and limited broadcast destinations,
- * martian destinations, then the longest match in the ingress interface's
- * table. Class E sources are refused too (RFC 1812 5.3.7; Linux accepts
- * them: CONFORMANCE.md).
+ * martian destinations, then the longest match in table local and in the
+ * ingress interface's table. Class E sources are refused too (RFC 1812
+ * 5.3.7; Linux accepts them: CONFORMANCE.md).
  */
 static __always_inline int ip_route_input(struct xrt_pkt *p)
 {

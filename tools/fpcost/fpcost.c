@@ -159,6 +159,7 @@ static int fp_topo_setup(struct fp_topo *t)
 	inet_pton(AF_INET6, "2001:db8:dead::", &t->blackhole);
 	t->blackhole_plen = 48;
 	inet_pton(AF_INET6, "::ffff:198.19.0.0", &t->blackhole4);
+	inet_pton(AF_INET6, "::ffff:198.18.255.1", &t->local4);
 	t->blackhole4_plen = 96 + 16;
 	return 0;
 }

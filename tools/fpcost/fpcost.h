@@ -18,6 +18,7 @@ struct fp_topo {
 	struct in6_addr blackhole; /* a /48 routed to blackhole */
 	unsigned blackhole_plen;
 	struct in6_addr blackhole4; /* IPv4 (mapped): a /16 routed to blackhole */
+	struct in6_addr local4;     /* IPv4 (mapped): the egress address */
 	unsigned blackhole4_plen;
 };
 
