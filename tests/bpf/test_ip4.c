@@ -777,6 +777,33 @@ Test(ip4, ipv4_routes_never_match_ipv6)
 	cr_assert_eq(r.ret, XDP_REDIRECT, "100/8 stays");
 }
 
+/* fib4_rules_init: table local first, then the ingress table. An address's
+ * local route there wins over any route of table main, a default included;
+ * everything else still follows table main. */
+Test(ip4, table_local_first)
+{
+	struct xrt_fib6_val local = { .type = XRT_RTN_LOCAL };
+	char err[XRT_ERR_LEN] = "";
+	struct xt_result r;
+	struct xt_pkt p;
+	uint8_t a[16];
+
+	xt_route(V4("0.0.0.0"), P4(0), XRT_RTN_UNICAST, 10);
+	xt_addr(V4("198.51.100.77"), a);
+	cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_LOCAL, a, P4(32), &local, err), 0, "%s", err);
+	ip4(&p, SRC4, "198.51.100.77", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS);
+	cr_assert_eq(((const struct xrt_punt_meta *)r.out)->reason, XRT_PUNT_LOCAL);
+	ip4(&p, SRC4, "198.51.100.7", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT, "the neighbour's address is forwarded");
+	ip4(&p, SRC4, "172.16.0.1", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT, "table main's default route");
+	expect_forwarded(&p, &r, NMAC_GW, MAC_B);
+}
+
 /* Broadcast routes are IPv4's (RTN_BROADCAST): refused for IPv6. */
 Test(ip4, broadcast_route_ipv4_only)
 {
