@@ -17,14 +17,15 @@ static __always_inline void xrt_pkt_load(struct xrt_pkt *p)
 	p->ip4 = data + sizeof(struct ethhdr);
 }
 
-/* IPv6 and IPv4 go on (the caller dispatches on eth->h_proto); everything
- * else (ARP, LLDP, ...) belongs to the kernel. */
+/* IPv6, IPv4 and ARP go on (the caller dispatches on eth->h_proto);
+ * everything else (LLDP, ...) belongs to the kernel. */
 static __always_inline int eth_type_trans(struct xrt_pkt *p)
 {
 	xrt_pkt_load(p);
 	if ((void *)(p->eth + 1) > p->data_end ||
 	    (p->eth->h_proto != bpf_htons(ETH_P_IPV6) &&
-	     p->eth->h_proto != bpf_htons(ETH_P_IP)))
+	     p->eth->h_proto != bpf_htons(ETH_P_IP) &&
+	     p->eth->h_proto != bpf_htons(ETH_P_ARP)))
 		return xrt_pass(p, XRT_PASS_NOT_IP);
 	return XRT_NEXT;
 }

@@ -1,4 +1,4 @@
-/* xrt fast path stage 5: fib6_lookup, the walk of the FIB trie (shared with bench_lpm). */
+/* xrt fast path stage 5: fib6_lookup, the walk of the FIB trie (shared with bench_lpm and the IPv4 fib_lookup). */
 #ifndef XRT_BPF_FIB6_LOOKUP_H
 #define XRT_BPF_FIB6_LOOKUP_H
 
@@ -8,15 +8,14 @@
 #include "xrt/fib6.h"
 
 /*
- * fib6_lookup: the longest match for daddr in table, as a leaf (0: no
- * route). The walk of include/xrt/maps.h: one DP entry, then nodes and
- * records; the leaf pushed into the last entry is the answer.
+ * The walk of include/xrt/maps.h for the key (hi, lo) in trie `trie` (an
+ * IPv6 table id, or XRT_FIB4_TBL of an IPv4 one): one DP entry, then nodes
+ * and records; the leaf pushed into the last entry is the answer (0: no
+ * route).
  */
-static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *daddr)
+static __always_inline __u32 xrt_fib_walk(__u32 trie, __u64 hi, __u64 lo)
 {
-	const __u64 hi = bpf_be64_to_cpu(((const __u64 *)daddr)[0]);
-	const __u64 lo = bpf_be64_to_cpu(((const __u64 *)daddr)[1]);
-	const struct xrt_fib6_tbl *tbl = bpf_map_lookup_elem(&xrt_fib6_tbl, &table);
+	const struct xrt_fib6_tbl *tbl = bpf_map_lookup_elem(&xrt_fib6_tbl, &trie);
 	const struct xrt_fib6_node *node;
 	const struct xrt_fib6_rec *rec;
 	__u32 pos = XRT_FIB6_DP_BITS, i, q, step;
@@ -56,6 +55,14 @@ static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *dad
 		pos &= 0xff;
 	}
 	return 0;
+}
+
+/* fib6_lookup: the longest match for daddr in table, as a leaf (0: no
+ * route). */
+static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *daddr)
+{
+	return xrt_fib_walk(table, bpf_be64_to_cpu(((const __u64 *)daddr)[0]),
+			    bpf_be64_to_cpu(((const __u64 *)daddr)[1]));
 }
 
 #endif

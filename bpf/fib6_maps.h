@@ -17,7 +17,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrt_fib6_tbl);
-	__uint(max_entries, XRT_MAX_TABLES);
+	__uint(max_entries, XRT_FIB_TRIES);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, XRT_FIB6_PINNING);
 } xrt_fib6_tbl SEC(".maps");

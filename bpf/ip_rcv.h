@@ -1,9 +1,10 @@
-/* xrt fast path, IPv4 stage 2: ip_rcv header checks and martian addresses. */
+/* xrt fast path, IPv4 stage 2: ip_rcv header checks and the options punt. */
 #ifndef XRT_BPF_IP_RCV_H
 #define XRT_BPF_IP_RCV_H
 
 #include "pkt.h"
 #include "eth_type_trans.h"
+#include "punt.h"
 #include "stats.h"
 
 /* The 16-bit one's complement sum of the header (RFC 791 3.1, RFC 1071),
@@ -34,29 +35,23 @@ static __always_inline int ip_fast_csum_ok(const struct xrt_pkt *p, __u32 ihl)
 	return sum == 0xffff;
 }
 
-/* Host-order address in a /8 or /4 block. */
-static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
-{
-	return (a & mask) == net;
-}
-
 /*
  * ip_rcv / ip_rcv_core (RFC 1812 5.2.2, 4.2.2.5): the same checks, order and
- * MIB counters as the kernel, then the address checks of
- * ip_route_input_slow. What the fast path does not forward itself is left to
- * the kernel (XDP_PASS), which then does exactly what a kernel router does.
+ * MIB counters as the kernel. Options go to xrtd; the address checks are
+ * ip_route_input's (bpf/ip_route_input.h), as in the kernel.
  */
 static __always_inline int ip_rcv(struct xrt_pkt *p)
 {
 	__u32 frame_len = p->data_end - (void *)p->ip4;
-	__u32 ihl, tot_len, saddr, daddr;
+	__u32 ihl, tot_len;
 	struct iphdr *iph = p->ip4;
 
-	/* eth_type_trans: a frame for another host (PACKET_OTHERHOST) is
-	 * dropped by ip_rcv before any counter, and broadcast or multicast
-	 * frames are never forwarded (ip_forward): the kernel decides. */
-	if (!xrt_mac_eq(p->eth->h_dest, p->iif->mac))
-		return xrt_pass(p, XRT_PASS_IP4_NOT_HOST);
+	/* eth_type_trans marks a unicast frame for another MAC
+	 * PACKET_OTHERHOST and ip_rcv_core drops it before any MIB counter
+	 * (SKB_DROP_REASON_OTHERHOST). Group MACs go on: broadcast and
+	 * multicast destinations are delivered, never forwarded (ip_forward). */
+	if (!(p->eth->h_dest[0] & 1) && !xrt_mac_eq(p->eth->h_dest, p->iif->mac))
+		return xrt_drop(p, XRT_DROP_OTHERHOST);
 
 	XRT_MIB_INC(p, IP4_IN_RECEIVES);
 	XRT_MIB_ADD(p, IP4_IN_OCTETS, frame_len);
@@ -106,33 +101,11 @@ static __always_inline int ip_rcv(struct xrt_pkt *p)
 	p->len = tot_len;
 
 	/* ip_rcv_options: source routes, router alert, record route and
-	 * timestamps are the kernel's. */
+	 * timestamps are processed by every router (RFC 1812 5.2.4); xrtd
+	 * parses them, as it parses IPv6 hop-by-hop options (same reason and
+	 * budget). */
 	if (ihl > IP4_MIN_IHL)
-		return xrt_pass(p, XRT_PASS_IP4_OPTIONS);
-
-	/* ip_route_input_slow's martians, in its order. Multicast and limited
-	 * broadcast sources are never valid (RFC 1812 5.3.7); class E is
-	 * reserved there too (Linux accepts it: see CONFORMANCE.md). */
-	saddr = bpf_ntohl(iph->saddr);
-	daddr = bpf_ntohl(iph->daddr);
-	if (ip4_in(saddr, IP4_NET_MCAST, IP4_MASK_4) ||
-	    ip4_in(saddr, IP4_NET_CLASS_E, IP4_MASK_4)) {
-		XRT_MIB_INC(p, IP4_IN_ADDR_ERRORS);
-		return xrt_drop(p, XRT_DROP_IP4_MARTIAN_SRC);
-	}
-	/* Multicast, limited broadcast and the 0/8 and 127/8 destinations
-	 * are never forwarded as unicast: the kernel delivers (DHCP from
-	 * 0.0.0.0 to 255.255.255.255), routes multicast or drops them. */
-	if (ip4_in(daddr, IP4_NET_MCAST, IP4_MASK_4) ||
-	    daddr == IP4_LIMITED_BCAST ||
-	    ip4_in(daddr, IP4_NET_ZERO, IP4_MASK_8) ||
-	    ip4_in(daddr, IP4_NET_LOOPBACK, IP4_MASK_8))
-		return xrt_pass(p, XRT_PASS_IP4_DST_SPECIAL);
-	if (ip4_in(saddr, IP4_NET_ZERO, IP4_MASK_8) ||
-	    ip4_in(saddr, IP4_NET_LOOPBACK, IP4_MASK_8)) {
-		XRT_MIB_INC(p, IP4_IN_ADDR_ERRORS);
-		return xrt_drop(p, XRT_DROP_IP4_MARTIAN_SRC);
-	}
+		return xrt_punt(p, XRT_PUNT_HOPOPTS);
 	return XRT_NEXT;
 }
 

@@ -3,7 +3,6 @@
 #define XRT_BPF_TRACE_H
 
 #include "pkt.h"
-#include "ip_forward.h" /* XRT_AF_INET */
 #include "xrt/trace.h"
 
 /*
@@ -121,28 +120,6 @@ static __always_inline void xrt_trace_v4mapped(__u8 *a, __u32 v4)
 	__builtin_memcpy(a + 12, &v4, 4);
 }
 
-/* The IPv4 stage leaves the egress in the devmap only: ask the kernel's
- * FIB again (traced packets only) for the device and the gateway. */
-static __always_inline void xrt_trace_ip4_egress(struct xrt_pkt *p, struct xrt_trace_rec *tr)
-{
-	struct bpf_fib_lookup fib = { .family = XRT_AF_INET, .ifindex = p->ifindex };
-	struct iphdr *ip4 = p->ip4;
-
-	if ((void *)(ip4 + 1) > p->data_end)
-		return;
-	fib.ipv4_src = ip4->saddr;
-	fib.ipv4_dst = ip4->daddr;
-	fib.l4_protocol = ip4->protocol;
-	fib.tot_len = bpf_ntohs(ip4->tot_len);
-	if (bpf_fib_lookup(p->ctx, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT) !=
-	    BPF_FIB_LKUP_RET_SUCCESS)
-		return;
-	tr->oif = fib.ifindex;
-	if (fib.ipv4_dst != ip4->daddr) {
-		xrt_trace_v4mapped(tr->gw, fib.ipv4_dst);
-	}
-}
-
 /* The verdict: the addresses as parsed, the route's choice, into the ring.
  * A full ring is counted in xrt_trace.lost (`xrt trace`, `xrt stats`). */
 static __always_inline void xrt_trace_emit(struct xrt_pkt *p, struct xrt_trace_rec *tr, int verdict)
@@ -180,12 +157,8 @@ static __always_inline void xrt_trace_emit(struct xrt_pkt *p, struct xrt_trace_r
 			xrt_trace_v4mapped(tr->saddr, ip4->saddr);
 			xrt_trace_v4mapped(tr->daddr, ip4->daddr);
 			tr->proto = ip4->protocol;
-			tr->hlim = ip4->ttl + (verdict == XDP_REDIRECT && !tr->punt);
-			if (verdict == XDP_REDIRECT && !tr->punt && !tr->oif) {
-				p->data_end = end;
-				p->ip4 = (void *)(eth + 1);
-				xrt_trace_ip4_egress(p, tr);
-			}
+			tr->hlim = ip4->ttl + (verdict == XDP_REDIRECT && !tr->punt) +
+				   (verdict == XDP_TX);
 		}
 	}
 	if (bpf_ringbuf_output(&xrt_trace_ring, tr, sizeof(*tr), 0))

@@ -4,8 +4,11 @@
 #include "stats.h"
 #include "eth_type_trans.h"
 #include "ip6_rcv.h"
+#include "arp_rcv.h"
 #include "ip_rcv.h"
+#include "ip_route_input.h"
 #include "ip_forward.h"
+#include "ip_finish_output2.h"
 #include "ip6_route_input.h"
 #include "ip6_forward.h"
 #include "ip6_finish_output2.h"
@@ -45,12 +48,14 @@
 static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *const tr)
 {
 	XRT_STAGE(eth_type_trans(&p));
-	/* IPv4: forwarded on the kernel's FIB, everything else to the kernel
-	 * (bpf/README.md, "IPv4"). */
 	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
 		XRT_STAGE(ip_rcv(&p));
-		return XRT_LAST(ip_forward(&p));
+		XRT_STAGE(ip_route_input(&p));
+		XRT_STAGE(ip_forward(&p));
+		return XRT_LAST(ip_finish_output2(&p));
 	}
+	if (p.eth->h_proto == bpf_htons(ETH_P_ARP))
+		return XRT_LAST(arp_rcv(&p));
 	XRT_STAGE(ipv6_rcv(&p));
 	XRT_STAGE(ip6_route_input(&p));
 	XRT_STAGE(ip6_forward(&p));

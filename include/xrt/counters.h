@@ -42,7 +42,9 @@
 	X(IP4_IN_TRUNCATED_PKTS, "IpExtInTruncatedPkts") \
 	X(IP4_IN_CSUM_ERRORS, "IpExtInCsumErrors")   \
 	X(IP4_IN_OCTETS, "IpExtInOctets")            \
-	X(IP4_OUT_OCTETS, "IpExtOutOctets")
+	X(IP4_OUT_OCTETS, "IpExtOutOctets")          \
+	X(IP4_IN_NO_ROUTES, "IpExtInNoRoutes")       \
+	X(IP4_FRAG_FAILS, "IpFragFails")
 
 /* Why the fast path handed a packet to the daemon (the XSK). */
 #define XRT_PUNT_LIST(X)                                                    \
@@ -83,32 +85,16 @@
 	X(IP4_TOT_LEN, "ip4_tot_len")     /* total length < IHL * 4 */          \
 	X(IP4_TRUNCATED, "ip4_truncated") /* total length > frame */            \
 	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */ \
-	X(OTHERHOST, "otherhost")         /* IPv6 to another host's MAC */ \
-	X(FWD_NOT_HOST, "fwd_not_host")   /* to be forwarded, group MAC */
+	X(OTHERHOST, "otherhost")         /* to another host's MAC */ \
+	X(FWD_NOT_HOST, "fwd_not_host")   /* to be forwarded, group MAC */  \
+	X(IP4_MARTIAN_DST, "ip4_martian_dst") /* 0/8, 127/8 (RFC 1812 5.3.7) */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \
-	X(NOT_IP, "not_ip")               /* neither IPv4 nor IPv6 (ARP...) */  \
+	X(NOT_IP, "not_ip")               /* not IPv4, IPv6, ARP (LLDP...) */   \
 	X(UNKNOWN_IF, "unknown_if")       /* ingress not configured in ifaces */\
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
-	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */  \
-	/* IPv4: the kernel is the slow path and control plane (bpf/ip_rcv.h, \
-	 * bpf/ip_forward.h); each reason says why it got the packet. */      \
-	X(IP4_OPTIONS, "ip4_options")     /* IHL > 5: options */                \
-	X(IP4_NOT_HOST, "ip4_not_host")   /* Ethernet dst not the ingress MAC */\
-	X(IP4_DST_SPECIAL, "ip4_dst_special") /* mcast, bcast, 0/8, 127/8 */    \
-	X(IP4_TTL, "ip4_ttl")             /* TTL <= 1: Time Exceeded */         \
-	X(IP4_BLACKHOLE, "ip4_blackhole") /* bpf_fib_lookup results ... */      \
-	X(IP4_UNREACHABLE, "ip4_unreachable")                                   \
-	X(IP4_PROHIBIT, "ip4_prohibit")                                         \
-	X(IP4_NOT_FWDED, "ip4_not_fwded") /* local, broadcast, no route */      \
-	X(IP4_FWD_DISABLED, "ip4_fwd_disabled") /* ingress forwarding sysctl */ \
-	X(IP4_UNSUPP_LWT, "ip4_unsupp_lwt")                                     \
-	X(IP4_NO_NEIGH, "ip4_no_neigh")   /* ARP entry missing or not valid */  \
-	X(IP4_FRAG_NEEDED, "ip4_frag_needed") /* larger than the egress MTU */  \
-	X(IP4_FIB_OTHER, "ip4_fib_other") /* any other lookup result */         \
-	X(IP4_OIF_FOREIGN, "ip4_oif_foreign") /* egress not attached to xrt */  \
-	X(IP4_SAME_IF, "ip4_same_if")     /* egress == ingress: ICMP redirect */
+	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */
 
 #define XRT_ENUM_MIB(id, name) XRT_MIB_##id,
 #define XRT_ENUM_PUNT(id, name) XRT_PUNT_##id,

@@ -7,10 +7,10 @@
 #define XRT_MAX_QUEUES 4           /* rx queues per interface with an XSK */
 #define XRT_MAX_XSKS (XRT_MAX_IFACES * XRT_MAX_QUEUES)
 #define XRT_MAX_TX_PORTS (XRT_MAX_IFACES * 4) /* devmap: 4x buckets, short chains */
-/* The FIB trie's cells are preallocated (about 90 MB). 1M random /32../64
+/* The FIB trie's cells are preallocated (about 98 MB). 1M random /32../64
  * routes take about 350k nodes and 1M records (tools/fpcost). */
 #define XRT_MAX_ROUTES (3u << 19)  /* 1.5M prefixes over all tables */
-#define XRT_FIB6_TABLE_SLOTS 16    /* DP regions: 15 tables with routes at once */
+#define XRT_FIB6_TABLE_SLOTS 32    /* DP regions: 31 IPv6 or IPv4 tables with routes */
 #define XRT_FIB6_NODES (5u << 17)  /* 640k trie nodes, 64 B each */
 #define XRT_FIB6_RECS (3u << 19)   /* 1.5M path-compressed steps, 32 B each */
 #define XRT_MAX_NEXTHOPS 65536     /* xrt_nh array; id 0 is never valid */
@@ -19,6 +19,7 @@
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
+#define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */
 /* Neighbour entries being resolved (INCOMPLETE) per interface (RFC 6583
  * 7.1): a scan of an on-link /64 recycles the oldest of them and never

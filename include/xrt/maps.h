@@ -69,7 +69,18 @@
 #define XRT_FIB6_LEAF_GRP 0x00800000u
 #define XRT_FIB6_LEAF_NH 0x007fffffu
 
-/* xrt_fib6_tbl: ARRAY by table id. slot 0 is an all-zero DP region. */
+/*
+ * IPv4 (the kernel's fib_trie): per routing table a trie of its own in the
+ * same maps, the IPv4 address as the top 32 bits of the key (host bits and
+ * the low 96 bits zero), its plen the IPv4 one (0..32). Its xrt_fib6_tbl
+ * element is XRT_FIB4_TBL(table), so an IPv4 lookup never meets an IPv6
+ * prefix nor the other way round.
+ */
+#define XRT_FIB4_TBL(table) (XRT_MAX_TABLES + (table))
+#define XRT_FIB_TRIES (2 * XRT_MAX_TABLES) /* xrt_fib6_tbl: IPv6 then IPv4 */
+
+/* xrt_fib6_tbl: ARRAY by table id (XRT_FIB4_TBL for IPv4). slot 0 is an
+ * all-zero DP region. */
 struct xrt_fib6_tbl {
 	__u32 slot;   /* DP region; 1..XRT_FIB6_TABLE_SLOTS-1 once routed */
 	__u32 routes; /* prefixes this table holds (for tools and tests) */
@@ -102,6 +113,7 @@ struct xrt_fib6_rec {
 enum xrt_rtn {
 	XRT_RTN_UNICAST = 1,
 	XRT_RTN_LOCAL = 2,
+	XRT_RTN_BROADCAST = 3,
 	XRT_RTN_BLACKHOLE = 6,
 	XRT_RTN_UNREACHABLE = 7,
 	XRT_RTN_PROHIBIT = 8,

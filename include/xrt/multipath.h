@@ -1,4 +1,4 @@
-/* xrt: rt6_multipath_hash, the ECMP flow hash, one definition compiled by the fast path (bpf/ip6_route_input.h) and by xrtd (`xrt route get`). */
+/* xrt: rt6_multipath_hash and fib_multipath_hash, the ECMP flow hash, one definition compiled by the fast path (bpf/fib_select_path.h) and by xrtd (`xrt route get`). */
 #ifndef XRT_MULTIPATH_H
 #define XRT_MULTIPATH_H
 
@@ -62,6 +62,31 @@ XRT_MULTIPATH_INLINE __u32 rt6_multipath_hash(__u32 word0, const __u32 *saddr,
 	if ((nexthdr == NEXTHDR_TCP || nexthdr == NEXTHDR_UDP) && ports)
 		h = xrt_mp_mix(h, *ports); /* source and destination ports */
 	return xrt_mp_fmix32(h);
+}
+
+/* ::ffff:0:0/96's third word (RFC 4291 2.5.5.2), as it lies in memory. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XRT_MP_V4MAPPED __builtin_bswap32(0x0000ffffu)
+#else
+#define XRT_MP_V4MAPPED 0x0000ffffu
+#endif
+
+/*
+ * fib_multipath_hash (net/ipv4/route.c), the IPv4 flow hash: the same hash
+ * over the IPv4-mapped addresses (include/xrt/inet.h) with no flow label,
+ * so `xrt route get` hashes an IPv4 flow with rt6_multipath_hash_flow over
+ * the mapped addresses and flowlabel 0 and gets the fast path's answer.
+ * saddr, daddr network order as in the header; ports NULL when the frame
+ * ends before them or the packet is a fragment (the kernel's flow
+ * dissector finds no ports there either).
+ */
+XRT_MULTIPATH_INLINE __u32 fib_multipath_hash(__u32 saddr, __u32 daddr, __u8 protocol,
+					      const __u32 *ports)
+{
+	const __u32 s[4] = { 0, 0, XRT_MP_V4MAPPED, saddr };
+	const __u32 d[4] = { 0, 0, XRT_MP_V4MAPPED, daddr };
+
+	return rt6_multipath_hash(0, s, d, protocol, ports);
 }
 
 #ifndef __bpf__

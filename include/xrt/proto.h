@@ -143,5 +143,9 @@
 #define IP4_LIMITED_BCAST 0xffffffffu /* 255.255.255.255 */
 #define IP4_MASK_8 0xff000000u
 #define IP4_MASK_4 0xf0000000u
+/* RFC 5771 section 4: 224.0.0.0/24, the Local Network Control Block, is
+ * link-local: never forwarded. */
+#define IP4_NET_MCAST_LOCAL 0xe0000000u
+#define IP4_MASK_24 0xffffff00u
 
 #endif

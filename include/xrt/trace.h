@@ -18,7 +18,8 @@
 	X(IP_RCV, ip_rcv)                                                        \
 	X(IP_ROUTE_INPUT, ip_route_input)                                        \
 	X(IP_FORWARD, ip_forward)                                                \
-	X(IP_FINISH_OUTPUT2, ip_finish_output2)
+	X(IP_FINISH_OUTPUT2, ip_finish_output2)                                \
+	X(ARP_RCV, arp_rcv)
 
 #define XRT_TRACE_ENUM_STAGE(id, fn) XRT_TRACE_##id,
 enum xrt_trace_stage { XRT_TRACE_UNNAMED, XRT_TRACE_STAGE_LIST(XRT_TRACE_ENUM_STAGE) XRT_TRACE_STAGE_MAX };

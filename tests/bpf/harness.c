@@ -70,7 +70,7 @@ void xt_addr(const char *s, uint8_t a[16])
 #define XT_MAX_NH 16
 static bool nh_set[XT_MAX_NH];
 
-static void nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu)
+void xt_nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu)
 {
 	struct xrt_nh v = { .ifindex = (uint32_t)ifindex, .mtu = mtu,
 			    .flags = XRT_NH_F_VALID };
@@ -85,7 +85,7 @@ static void nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu)
 	nh_set[id] = true;
 }
 
-static void route(const char *pfx, unsigned plen, uint32_t type, uint32_t nh_id)
+void xt_route(const char *pfx, unsigned plen, uint32_t type, uint32_t nh_id)
 {
 	struct xrt_fib6_val v = { .type = type, .nh = nh_id };
 	char err[XRT_ERR_LEN] = "";
@@ -96,7 +96,7 @@ static void route(const char *pfx, unsigned plen, uint32_t type, uint32_t nh_id)
 		     "route %s/%u: %s", pfx, plen, err);
 }
 
-static void neigh(int ifindex, const char *addr, uint8_t last, uint16_t state)
+void xt_neigh(int ifindex, const char *addr, uint8_t last, uint16_t state)
 {
 	uint8_t a[16], mac[6] = { 0x02, 0, 0, 0, 0, last };
 	char err[XRT_ERR_LEN] = "";
@@ -140,36 +140,36 @@ void xt_topology(void)
 	cr_assert_eq(xrt_maps_iface_set(&M, if_a, &a, err), 0, "%s", err);
 	cr_assert_eq(xrt_maps_iface_set(&M, if_b, &b, err), 0, "%s", err);
 
-	nh(1, if_b, "fe80::1", 1500);
-	nh(2, if_b, NULL, 1500);
-	nh(3, if_a, "fe80::2", 1500);
-	nh(4, if_b, "fe80::1", 1280);
-	nh(5, if_b, "fe80::5", 1500);
-	nh(6, if_b, "fe80::6", 1500);
-	nh(7, if_b, "fe80::7", 1500);
-	nh(8, 1, "fe80::1", 1500);
+	xt_nh(1, if_b, "fe80::1", 1500);
+	xt_nh(2, if_b, NULL, 1500);
+	xt_nh(3, if_a, "fe80::2", 1500);
+	xt_nh(4, if_b, "fe80::1", 1280);
+	xt_nh(5, if_b, "fe80::5", 1500);
+	xt_nh(6, if_b, "fe80::6", 1500);
+	xt_nh(7, if_b, "fe80::7", 1500);
+	xt_nh(8, 1, "fe80::1", 1500);
 	cr_assert_eq(xrt_maps_grp_set(&M, 1, members, weights, 2, err), 0, "%s",
 		     err);
 
-	route("2001:db8:1::", 48, XRT_RTN_UNICAST, 1);
-	route("2001:db8:2::", 64, XRT_RTN_UNICAST, 2);
-	route("2001:db8:3::", 48, XRT_RTN_UNICAST, 3);
-	route("2001:db8:4::", 48, XRT_RTN_UNICAST, 4);
-	route("2001:db8:5::", 48, XRT_RTN_UNICAST, 5);
-	route("2001:db8:6::", 48, XRT_RTN_UNICAST, 8);
-	route("2001:db8:9::", 48, XRT_RTN_UNICAST, 9);
-	route("2001:db8:e::", 48, XRT_RTN_UNICAST, XRT_NH_GROUP | 1);
-	route("2001:db8:66::", 48, XRT_RTN_BLACKHOLE, 0);
-	route("2001:db8:77::", 48, XRT_RTN_UNREACHABLE, 0);
-	route("2001:db8:88::", 48, XRT_RTN_PROHIBIT, 0);
-	route("2001:db8:ff::1", 128, XRT_RTN_LOCAL, 0);
+	xt_route("2001:db8:1::", 48, XRT_RTN_UNICAST, 1);
+	xt_route("2001:db8:2::", 64, XRT_RTN_UNICAST, 2);
+	xt_route("2001:db8:3::", 48, XRT_RTN_UNICAST, 3);
+	xt_route("2001:db8:4::", 48, XRT_RTN_UNICAST, 4);
+	xt_route("2001:db8:5::", 48, XRT_RTN_UNICAST, 5);
+	xt_route("2001:db8:6::", 48, XRT_RTN_UNICAST, 8);
+	xt_route("2001:db8:9::", 48, XRT_RTN_UNICAST, 9);
+	xt_route("2001:db8:e::", 48, XRT_RTN_UNICAST, XRT_NH_GROUP | 1);
+	xt_route("2001:db8:66::", 48, XRT_RTN_BLACKHOLE, 0);
+	xt_route("2001:db8:77::", 48, XRT_RTN_UNREACHABLE, 0);
+	xt_route("2001:db8:88::", 48, XRT_RTN_PROHIBIT, 0);
+	xt_route("2001:db8:ff::1", 128, XRT_RTN_LOCAL, 0);
 
-	neigh(if_b, "fe80::1", 0x01, XRT_NUD_REACHABLE);
-	neigh(if_b, "2001:db8:2::5", 0x25, XRT_NUD_STALE);
-	neigh(if_a, "fe80::2", 0x02, XRT_NUD_REACHABLE);
-	neigh(if_b, "fe80::6", 0x06, XRT_NUD_REACHABLE);
-	neigh(if_b, "fe80::7", 0x07, XRT_NUD_PERMANENT);
-	neigh(1, "fe80::1", 0x11, XRT_NUD_REACHABLE);
+	xt_neigh(if_b, "fe80::1", 0x01, XRT_NUD_REACHABLE);
+	xt_neigh(if_b, "2001:db8:2::5", 0x25, XRT_NUD_STALE);
+	xt_neigh(if_a, "fe80::2", 0x02, XRT_NUD_REACHABLE);
+	xt_neigh(if_b, "fe80::6", 0x06, XRT_NUD_REACHABLE);
+	xt_neigh(if_b, "fe80::7", 0x07, XRT_NUD_PERMANENT);
+	xt_neigh(1, "fe80::1", 0x11, XRT_NUD_REACHABLE);
 }
 
 uint8_t *xt_l3(struct xt_pkt *p)

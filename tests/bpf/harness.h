@@ -23,6 +23,12 @@ void xt_teardown(void);
 
 /* Standard topology used by the pipeline tests (see harness.c). */
 void xt_topology(void);
+/* Its building blocks, table main (IPv4 as ::ffff:a.b.c.d, plen + 96): a
+ * next hop (gw NULL: connected; id < 16), a route, a neighbour whose MAC is
+ * 02:00:00:00:00:<last> (next hops' cached MACs refreshed). */
+void xt_nh(uint32_t id, int ifindex, const char *gw, uint32_t mtu);
+void xt_route(const char *pfx, unsigned plen, uint32_t type, uint32_t nh_id);
+void xt_neigh(int ifindex, const char *addr, uint8_t last, uint16_t state);
 
 struct xt_pkt {
 	uint8_t b[PKT_MAX];

@@ -264,8 +264,8 @@ Test(punt, not_ip_passes)
 	struct xrt_stats st = { 0 };
 
 	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 8);
-	p.b[12] = 0x08; /* ARP: neither IPv4 (test_ip4.c) nor IPv6 */
-	p.b[13] = 0x06;
+	p.b[12] = 0x88; /* LLDP: neither IPv4 nor ARP (test_ip4.c) nor IPv6 */
+	p.b[13] = 0xcc;
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_PASS);
 	cr_assert_arr_eq(r.frame, p.b, p.len);

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "dataplane/trace.h"
+#include "xrt/inet.h"
 #include "xrt/proto.h"
 
 #define SRC "2001:db8:100::1"
@@ -147,8 +148,8 @@ Test(trace, passed)
 
 	trace_all();
 	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 16);
-	p.b[12] = 0x08; /* ARP */
-	p.b[13] = 0x06;
+	p.b[12] = 0x88; /* IEEE 802 local experimental (0x88b5): not IP, not ARP */
+	p.b[13] = 0xb5;
 	run_one(&p, XDP_PASS);
 	cr_assert_eq(nrecs, 1);
 	expect_steps(&recs[0], 1, st, v);
@@ -224,11 +225,10 @@ Test(trace, ip4_forwarded)
 	uint8_t *ip = xt_l3(&p), want[16];
 	uint32_t sum = 0;
 
-	cr_assert_eq(system("sysctl -qw net.ipv4.conf.all.forwarding=1 && "
-			    "ip addr add 192.0.2.1/24 dev xfa && ip addr add 198.51.100.1/24 dev xfb && "
-			    "ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:21 dev xfb nud permanent && "
-			    "ip route add 203.0.113.0/24 via 198.51.100.2 dev xfb"),
-		     0);
+	/* xrt's own IPv4 FIB (include/xrt/inet.h: mapped, plen + 96). */
+	xt_nh(9, if_b, "::ffff:198.51.100.2", 1500);
+	xt_neigh(if_b, "::ffff:198.51.100.2", 0x21, XRT_NUD_PERMANENT);
+	xt_route("::ffff:203.0.113.0", XRT_V4_PLEN_OFFSET + 24, XRT_RTN_UNICAST, 9);
 	memset(&p, 0, sizeof(p));
 	memcpy(p.b, MAC_A, 6);
 	p.b[12] = 0x08; /* IPv4 */

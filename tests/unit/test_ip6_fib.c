@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dataplane/ip6_fib.h"
+#include "dataplane/fib_trie.h"
 #include "xrt/fib6.h"
 
 static struct fib6_mem M;
@@ -21,7 +22,7 @@ static void fake_sync(void *ctx)
 static void mem_init(uint32_t nslots, uint32_t nnodes, uint32_t nrecs)
 {
 	M = (struct fib6_mem){
-		.tbl = calloc(XRT_MAX_TABLES, sizeof(struct xrt_fib6_tbl)),
+		.tbl = calloc(XRT_FIB_TRIES, sizeof(struct xrt_fib6_tbl)),
 		.dp = calloc((size_t)nslots << XRT_FIB6_DP_BITS, sizeof(uint32_t)),
 		.node = calloc(nnodes, sizeof(struct xrt_fib6_node)),
 		.rec = calloc(nrecs, sizeof(struct xrt_fib6_rec)),
@@ -350,7 +351,8 @@ Test(ip6_fib, tables_are_separate_and_bounded)
 	cr_assert_eq(M.tbl[7].routes, 1);
 	/* 4 DP regions = 3 tables at once. */
 	cr_assert_eq(fib6_add(F, 9, a, 32, leaf(4), err), -ENOSPC);
-	cr_assert_str_eq(err, "table 9: at most 3 routing tables can hold routes at once");
+	cr_assert_str_eq(err, "table 9: at most 3 routing tables (IPv6 and IPv4 counted "
+				 "apart) can hold routes at once");
 	cr_assert_eq(fib6_lookup(&M, 9, a), 0);
 	/* An emptied table's region is reused, after a grace period. */
 	cr_assert_eq(fib6_del(F, 7, a, 32, err), 0);
@@ -360,7 +362,7 @@ Test(ip6_fib, tables_are_separate_and_bounded)
 	cr_assert_eq(fib6_lookup(&M, 9, a), leaf(4));
 	cr_assert_eq(fib6_lookup(&M, 7, a), 0);
 	cr_assert_eq(fib6_lookup(&M, 254, a), leaf(1));
-	cr_assert_eq(fib6_add(F, XRT_MAX_TABLES, a, 32, leaf(4), err), -EINVAL);
+	cr_assert_eq(fib6_add(F, XRT_FIB_TRIES, a, 32, leaf(4), err), -EINVAL);
 	cr_assert_eq(fib6_add(F, 254, a, 129, leaf(4), err), -EINVAL);
 	cr_assert_eq(fib6_add(F, 254, a, 32, XRT_FIB6_E_NODE | 1, err), -EINVAL);
 }
@@ -467,4 +469,94 @@ Test(ip6_fib, default_route_is_one_word)
 	cr_assert_eq(M.tbl[9].slot, 0);
 	cr_assert_eq(fib6_lookup(&M, 9, (uint8_t[16]){ 0x20, 0x01 }), leaf(7));
 	cr_assert_eq(fib6_get(F, 9, a, 0), leaf(7));
+}
+
+/* ---- IPv4 (fib_trie.c): a trie of its own per table ---- */
+
+static uint32_t v4(const char *s)
+{
+	uint32_t a;
+
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1, "%s", s);
+	return a;
+}
+
+/* 2000 random IPv4 prefixes /0../32 against a linear longest match. */
+Test(ip6_fib, ipv4_longest_match)
+{
+	static struct { uint32_t addr; unsigned plen; uint32_t leaf; } r4[2000];
+	char err[256] = "";
+	unsigned n = 0, i, j;
+
+	srandom(44);
+	for (i = 0; i < 2000; i++) {
+		unsigned plen = (unsigned)(random() % 33);
+		uint32_t host = (uint32_t)random(), mask = plen ? ~0u << (32 - plen) : 0;
+
+		r4[n].addr = host & mask;
+		r4[n].plen = plen;
+		r4[n].leaf = leaf(1 + i);
+		for (j = 0; j < n; j++)
+			if (r4[j].addr == r4[n].addr && r4[j].plen == plen)
+				break;
+		cr_assert_eq(fib_table_insert(F, 254, htonl(r4[n].addr), plen, r4[n].leaf, err), 0,
+			     "%s", err);
+		if (j < n)
+			r4[j].leaf = r4[n].leaf;
+		else
+			n++;
+	}
+	for (i = 0; i < 20000; i++) {
+		uint32_t a = (uint32_t)random(), want = 0;
+		int best = -1;
+
+		if (i % 2) /* near a prefix */
+			a = r4[random() % n].addr | ((uint32_t)random() & 0xff);
+		for (j = 0; j < n; j++) {
+			uint32_t mask = r4[j].plen ? ~0u << (32 - r4[j].plen) : 0;
+
+			if ((a & mask) == r4[j].addr && (int)r4[j].plen > best) {
+				best = (int)r4[j].plen;
+				want = r4[j].leaf;
+			}
+		}
+		cr_assert_eq(fib_table_lookup(&M, 254, htonl(a)), want, "lookup %#x", a);
+	}
+	for (j = 0; j < n; j++)
+		cr_assert_eq(fib_table_get(F, 254, htonl(r4[j].addr), r4[j].plen), r4[j].leaf);
+}
+
+/* Neither family's routes answer for the other: an IPv6 ::/0 and ::/64
+ * (which covers every mapped address) never match IPv4, an IPv4 default
+ * never matches IPv6, and IPv4 tables are bounded like IPv6 ones. */
+Test(ip6_fib, ipv4_and_ipv6_apart)
+{
+	uint8_t a[16];
+	char err[256] = "";
+
+	addr6("::", a);
+	add(254, a, 0, leaf(1));
+	add(254, a, 64, leaf(2));
+	cr_assert_eq(fib_table_lookup(&M, 254, v4("10.1.2.3")), 0);
+	cr_assert_eq(fib_table_insert(F, 254, v4("0.0.0.0"), 0, leaf(3), err), 0, "%s", err);
+	cr_assert_eq(fib_table_insert(F, 254, v4("10.0.0.0"), 8, leaf(4), err), 0, "%s", err);
+	cr_assert_eq(fib_table_lookup(&M, 254, v4("10.1.2.3")), leaf(4));
+	cr_assert_eq(fib_table_lookup(&M, 254, v4("11.1.2.3")), leaf(3));
+	cr_assert_eq(look_s("::ffff:10.1.2.3"), leaf(2));
+	cr_assert_eq(look_s("2001:db8::1"), leaf(1));
+	/* The IPv4 key 10/8 lies where 0a00::/8 would: no IPv6 route there. */
+	cr_assert_eq(look_s("a00::1"), leaf(1));
+	cr_assert_eq(fib_table_delete(F, 254, v4("10.0.0.0"), 8, err), 0, "%s", err);
+	cr_assert_eq(fib_table_lookup(&M, 254, v4("10.1.2.3")), leaf(3));
+	cr_assert_eq(fib_table_delete(F, 254, v4("10.0.0.0"), 8, err), -ENOENT);
+	cr_assert_eq(fib_table_insert(F, 254, v4("10.0.0.0"), 33, leaf(4), err), -EINVAL);
+	cr_assert_str_eq(err, "prefix length 33: must be 0..32");
+	cr_assert_eq(fib_table_insert(F, XRT_MAX_TABLES, v4("10.0.0.0"), 8, leaf(4), err), -EINVAL);
+	/* 4 DP regions: IPv6 254 and IPv4 254 hold two; a third table fits,
+	 * a fourth does not. */
+	cr_assert_eq(fib_table_insert(F, 254, v4("10.0.0.0"), 8, leaf(4), err), 0, "%s", err);
+	cr_assert_eq(fib_table_insert(F, 7, v4("10.0.0.0"), 8, leaf(5), err), 0, "%s", err);
+	cr_assert_eq(fib_table_insert(F, 8, v4("10.0.0.0"), 8, leaf(6), err), -ENOSPC);
+	cr_assert_eq(fib_table_lookup(&M, 7, v4("10.0.0.1")), leaf(5));
+	cr_assert_eq(fib_table_lookup(&M, 8, v4("10.0.0.1")), 0);
 }

@@ -28,6 +28,14 @@ static const struct fake_route fake_routes[] = {
 	{ "2001:db8:dead::", 48, XRT_RTN_UNREACHABLE, 0, NULL },
 	{ "2001:db8:bad::", 48, XRT_RTN_PROHIBIT, 0, NULL },
 	{ "2001:db8:b1a::", 48, XRT_RTN_BLACKHOLE, 0, NULL },
+	/* IPv4 (mapped, plen + 96): the addresses test_stack_ip4.c adds. */
+	{ "::ffff:10.1.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_A, NULL },
+	{ "::ffff:10.2.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_B, NULL },
+	{ "::ffff:10.99.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_B, "::ffff:10.2.0.99" },
+	{ "::ffff:10.77.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_A, "::ffff:10.1.0.77" },
+	{ "::ffff:10.250.0.0", 112, XRT_RTN_UNREACHABLE, 0, NULL },
+	{ "::ffff:10.251.0.0", 112, XRT_RTN_PROHIBIT, 0, NULL },
+	{ "::ffff:10.252.0.0", 112, XRT_RTN_BLACKHOLE, 0, NULL },
 };
 
 struct in6_addr A(const char *s)

@@ -18,17 +18,34 @@
 #endif
 
 static const char *sock_name = XRT_CTL_SOCK_DEFAULT;
+/* -4 or -6 (iproute2's preferred family): sent as each command's first
+ * word, which xrtd's grammar reads (cli/cmd.c), so -batch and the
+ * configuration file share it. NULL: neither. */
+static const char *family_word;
+
+/* Add one command to a request, behind the family word if there is one. */
+static int req_add_cmd(struct xrt_buf *req, int argc, char **argv)
+{
+	char *words[XRT_CTL_MAX_WORDS];
+	if (!family_word || (argc > 0 && !strcmp(argv[0], "monitor")))
+		return xrt_ctl_req_add(req, argc, argv);
+	if (argc + 1 > XRT_CTL_MAX_WORDS)
+		return -E2BIG;
+	words[0] = (char *)family_word;
+	memcpy(&words[1], argv, (size_t)argc * sizeof(*argv));
+	return xrt_ctl_req_add(req, argc + 1, words);
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: xrt [-j] [--socket SOCKET] OBJECT COMMAND ...\n"
-		"       xrt [-j] [--socket SOCKET] [-force] -batch FILE\n"
+		"Usage: xrt [-j] [-4|-6] [--socket SOCKET] OBJECT COMMAND ...\n"
+		"       xrt [-j] [-4|-6] [--socket SOCKET] [-force] -batch FILE\n"
 		"       xrt -V | --version\n"
 		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | monitor | trace\n"
 		"       xrt link attach dev D [mode native|generic]\n"
 		"       xrt link detach|show|set dev D [up|down] [mtu N] [forwarding on|off] [table T]\n"
-		"       xrt addr add|del|show [ADDR/PLEN dev D]\n"
+		"       xrt addr add|del|show [ADDR/PLEN dev D]   (ADDR: IPv6 or IPv4)\n"
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
 		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
 		"       xrt route get ADDR [from ADDR] [iif D] [ipproto P] [sport N] [dport N] [flowlabel N]\n"
@@ -129,7 +146,7 @@ static int run_one(int argc, char **argv, uint16_t flags)
 		return 1;
 	struct xrt_buf req = { 0 };
 	xrt_ctl_req_begin(&req, flags);
-	if (xrt_ctl_req_add(&req, argc, argv)) {
+	if (req_add_cmd(&req, argc, argv)) {
 		fprintf(stderr, "xrt: too many words\n");
 		return 1;
 	}
@@ -151,7 +168,7 @@ static int run_one(int argc, char **argv, uint16_t flags)
  * word with its NUL). */
 static size_t cmd_encoded_len(int argc, char **argv)
 {
-	size_t n = sizeof(uint32_t);
+	size_t n = sizeof(uint32_t) + (family_word ? strlen(family_word) + 1 : 0);
 	for (int i = 0; i < argc; i++)
 		n += strlen(argv[i]) + 1;
 	return n;
@@ -238,7 +255,11 @@ static int run_batch(const char *path, uint16_t flags, bool force)
 				lines = nl;
 			}
 			lines[nlines++] = lineno;
-			xrt_ctl_req_add(&req, nwords, words);
+			if (req_add_cmd(&req, nwords, words)) {
+				fprintf(stderr, "Command failed %s:%u: too many words\n", path, lineno);
+				rc = 1;
+				goto out;
+			}
 			pending = false;
 		}
 		/* With -force a failed command must not hide the rest of its
@@ -296,6 +317,19 @@ int main(int argc, char **argv)
 		const char *o = argv[i];
 		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
 			flags |= XRT_CTL_F_JSON;
+		} else if (!strcmp(o, "-4") || !strcmp(o, "-6")) {
+			family_word = o;
+		} else if (!strcmp(o, "-f") || !strcmp(o, "-family")) {
+			if (++i == argc) {
+				fprintf(stderr, "xrt: %s needs a family (inet, inet6)\n", o);
+				return 1;
+			}
+			if (strcmp(argv[i], "inet") && strcmp(argv[i], "inet6")) {
+				fprintf(stderr, "xrt: family \"%s\" is invalid (inet, inet6)\n",
+					argv[i]);
+				return 1;
+			}
+			family_word = !strcmp(argv[i], "inet") ? "-4" : "-6";
 		} else if (!strcmp(o, "-socket") || !strcmp(o, "--socket")) {
 			if (++i == argc) {
 				fprintf(stderr, "xrt: %s needs a socket name or path\n", o);

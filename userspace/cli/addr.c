@@ -7,10 +7,12 @@
 
 enum addr_verb { ADDR_ADD, ADDR_DEL, ADDR_SHOW };
 
-int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, char *err)
+int parse_addrcmd(int argc, char **argv, bool need_addr, int family, struct cmd_addr *a,
+		  char *err)
 {
 	int rc;
 	memset(a, 0, sizeof(*a));
+	a->family = family;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
@@ -24,7 +26,7 @@ int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a, cha
 			if (!strchr(w, '/'))
 				return xrt_fail(err, -EINVAL,
 						"\"%s\" needs a prefix length (ADDR/PLEN)", w);
-			if ((rc = parse_prefix(w, &a->addr, &a->plen, true, err)))
+			if ((rc = parse_inet_prefix(w, &a->family, &a->addr, &a->plen, true, err)))
 				return rc;
 			a->has_addr = true;
 		} else {
@@ -47,7 +49,7 @@ static const struct cmd_verb ADDR_VERBS[] = {
 
 static int addr_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
-	int rc = parse_addrcmd(argc, argv, req->verb != ADDR_SHOW, &req->addr, err);
+	int rc = parse_addrcmd(argc, argv, req->verb != ADDR_SHOW, req->family, &req->addr, err);
 	if (!rc && req->addr.claim && req->verb != ADDR_ADD)
 		rc = xrt_fail(err, -EINVAL, "\"claim\" goes with addr add");
 	return rc;
@@ -123,8 +125,8 @@ static int addr_add_claim(struct xrt_router *r, struct xrt_link *l, const struct
 	return rc;
 }
 
-static void addr_show(struct xrt_router *r, const struct xrt_link *only, bool json,
-		      struct xrt_buf *out)
+static void addr_show(struct xrt_router *r, const struct xrt_link *only, int family,
+		      bool json, struct xrt_buf *out)
 {
 	json_object *a = json ? json_object_new_array() : NULL;
 	char b[INET6_ADDRSTRLEN];
@@ -144,20 +146,31 @@ static void addr_show(struct xrt_router *r, const struct xrt_link *only, bool js
 			xrt_buf_printf(out, "%d: %s\n", l->dev.ifindex, l->dev.name);
 		}
 		for (unsigned i = 0; i < l->dev.naddrs; i++) {
-			const char *scope =
-				IN6_IS_ADDR_LINKLOCAL(&l->dev.addr[i]) ? "link" : "global";
-			ntop(&l->dev.addr[i], b);
+			const struct in6_addr *ad = &l->dev.addr[i];
+			int fam = inet_family(ad);
+			if (family != AF_UNSPEC && fam != family)
+				continue;
+			const char *scope = IN6_IS_ADDR_LINKLOCAL(ad) ? "link" : "global";
+			unsigned plen = user_plen(ad, l->dev.plen[i]);
+			/* ip addr's "brd": the subnet broadcast fib_add_ifaddr routes. */
+			struct in6_addr brd;
+			bool has_brd = addr_broadcast(ad, l->dev.plen[i], &brd);
+			char bb[INET6_ADDRSTRLEN];
+			ntop(ad, b);
 			if (json) {
 				json_object *x = json_object_new_object();
-				JADD(x, "family", JSTR("inet6"));
+				JADD(x, "family", JSTR(family_name(fam)));
 				JADD(x, "local", JSTR(b));
-				JADD(x, "prefixlen", JINT(l->dev.plen[i]));
+				JADD(x, "prefixlen", JINT(plen));
+				if (has_brd)
+					JADD(x, "broadcast", JSTR(ntop(&brd, bb)));
 				JADD(x, "scope", JSTR(scope));
 				JADD(x, "claim", json_object_new_boolean(l->addr_claim[i]));
 				json_object_array_add(ai, x);
 			} else {
-				xrt_buf_printf(out, "    inet6 %s/%u scope %s%s\n", b,
-					       l->dev.plen[i], scope,
+				xrt_buf_printf(out, "    %s %s/%u%s%s scope %s%s\n", family_name(fam),
+					       b, plen, has_brd ? " brd " : "",
+					       has_brd ? ntop(&brd, bb) : "", scope,
 					       l->addr_claim[i] ? " claim" : "");
 			}
 		}
@@ -175,7 +188,7 @@ static int addr_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	if (c->dev[0] && !(l = router_link_need(r, c->dev, err)))
 		return -ENODEV;
 	if (req->verb == ADDR_SHOW) {
-		addr_show(r, l, ctx->json, ctx->out);
+		addr_show(r, l, c->family, ctx->json, ctx->out);
 		return 0;
 	}
 	if (ctx->undo && (rc = addr_save(ctx, l, &c->addr, err)))

@@ -2,6 +2,7 @@
 #include "cli/cmd.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,11 +62,41 @@ static int obj_parse(const struct cmd_obj *obj, int argc, char **argv, struct cm
 	return ops->parse(argc, argv, req, err);
 }
 
+/* iproute2's -4, -6 and -f|-family inet|inet6 before the object: the xrt
+ * CLI sends them as the command's first words, so -batch lines and the
+ * configuration file may carry them too. */
+static int parse_family(int *argc, char ***argv, int *family, char *err)
+{
+	while (*argc > 0 && (*argv)[0][0] == '-') {
+		const char *o = (*argv)[0];
+		const char *f = o;
+		if (!strcmp(o, "-f") || !strcmp(o, "-family")) {
+			if (*argc < 2)
+				return xrt_fail(err, -EINVAL, "\"%s\" needs a value", o);
+			f = (*argv)[1];
+			(*argc)--;
+			(*argv)++;
+		}
+		if (!strcmp(f, "-4") || !strcmp(f, "inet"))
+			*family = AF_INET;
+		else if (!strcmp(f, "-6") || !strcmp(f, "inet6"))
+			*family = AF_INET6;
+		else
+			return xrt_fail(err, -EINVAL, "family \"%s\" is invalid (inet, inet6)", f);
+		(*argc)--;
+		(*argv)++;
+	}
+	return 0;
+}
+
 int cmd_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	if (err)
 		err[0] = '\0';
 	memset(req, 0, sizeof(*req));
+	int rc = parse_family(&argc, &argv, &req->family, err);
+	if (rc)
+		return rc;
 	if (argc == 0)
 		return xrt_fail(err, -EINVAL, "empty command");
 	for (size_t i = 0; i < sizeof(CMDS) / sizeof(CMDS[0]); i++)

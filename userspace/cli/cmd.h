@@ -24,6 +24,7 @@ struct cmd_nexthop {
 
 /* `route add|del|replace|show|get|flush` arguments. */
 struct cmd_route {
+	int family; /* AF_INET, AF_INET6, AF_UNSPEC (show, flush: both) */
 	uint32_t type; /* enum xrt_rtn */
 	bool has_prefix, has_metric, has_table, has_type, table_all, has_from;
 	struct in6_addr prefix, from;
@@ -46,8 +47,10 @@ enum cmd_route_mode {
 	ROUTE_MODE_SHOW,  /* show, flush: optional selectors, table all */
 	ROUTE_MODE_GET,   /* get: an address, optional from/iif/table */
 };
-int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_route *r,
-		char *err);
+/* family: -4 (AF_INET), -6 (AF_INET6) or neither (AF_UNSPEC: the first
+ * address decides, utils.h's parse_inet_prefix). */
+int parse_route(int argc, char **argv, enum cmd_route_mode mode, int family,
+		struct cmd_route *r, char *err);
 
 /* `link attach|detach|show|set dev D [up|down] [mtu N] [forwarding on|off] [table T]`,
  * `link attach dev D [mode native|generic]`, `stats [dev D]` */
@@ -64,24 +67,26 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 
 /* `addr add|del ADDR/PLEN dev D [claim]`, `addr show [dev D]` */
 struct cmd_addr {
+	int family; /* AF_UNSPEC: show both */
 	bool has_addr;
 	bool claim; /* "claim": xrtd serves it even in mirror mode (xrt_local6) */
 	struct in6_addr addr;
 	unsigned plen;
 	char dev[IF_NAMESIZE];
 };
-int parse_addrcmd(int argc, char **argv, bool need_addr, struct cmd_addr *a,
+int parse_addrcmd(int argc, char **argv, bool need_addr, int family, struct cmd_addr *a,
 		  char *err);
 
 /* `neigh add|del ADDR [lladdr MAC] dev D`, `neigh show|flush [dev D]` */
 struct cmd_neigh {
+	int family; /* AF_UNSPEC: show or flush both */
 	bool has_addr, has_mac;
 	bool nud_permanent; /* "nud all" or "nud permanent": flush static too */
 	struct in6_addr addr;
 	uint8_t mac[6];
 	char dev[IF_NAMESIZE];
 };
-int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
+int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac, int family,
 		struct cmd_neigh *n, char *err);
 
 /*
@@ -131,6 +136,7 @@ struct cmd_sync {
 struct cmd_req {
 	const struct cmd_obj *obj;
 	int verb;
+	int family; /* -4 / -6 before the object (iproute2's preferred_family) */
 	union {
 		struct cmd_route route;
 		struct cmd_link link; /* link, stats */

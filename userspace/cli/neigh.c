@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stack/neighbour.h"
@@ -10,11 +11,12 @@
 
 enum neigh_verb { NEIGH_ADD, NEIGH_DEL, NEIGH_SHOW, NEIGH_FLUSH };
 
-int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
+int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac, int family,
 		struct cmd_neigh *n, char *err)
 {
 	int rc;
 	memset(n, 0, sizeof(*n));
+	n->family = family;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "dev")) {
@@ -41,7 +43,7 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 		} else if (!strcmp(w, "to")) {
 			continue;
 		} else if (!n->has_addr && need_addr) {
-			if ((rc = parse_addr(w, &n->addr, err)))
+			if ((rc = parse_inet_addr(w, &n->family, &n->addr, err)))
 				return rc;
 			n->has_addr = true;
 		} else {
@@ -61,6 +63,7 @@ int parse_neigh(int argc, char **argv, bool need_addr, bool need_mac,
 struct neigh_show_ctx {
 	struct xrt_router *r;
 	int ifindex;
+	int family; /* AF_UNSPEC: both */
 	json_object *a;
 	struct xrt_buf *out;
 };
@@ -69,7 +72,8 @@ static void neigh_show_one(const struct neigh_info *n, void *arg)
 {
 	struct neigh_show_ctx *c = arg;
 	char b[INET6_ADDRSTRLEN], mac[18];
-	if (c->ifindex && n->ifindex != c->ifindex)
+	if ((c->ifindex && n->ifindex != c->ifindex) ||
+	    (c->family != AF_UNSPEC && inet_family(&n->addr) != c->family))
 		return;
 	ntop(&n->addr, b);
 	bool has_mac = n->state & XRT_NUD_VALID;
@@ -96,6 +100,50 @@ static void neigh_show_one(const struct neigh_info *n, void *arg)
 		       neigh_state_name(n->state));
 }
 
+/* `neigh flush` with -4 or -6: ARP entries (mapped, include/xrt/inet.h) or
+ * ND ones only; the table is walked first, then the matches go, as
+ * neigh_table_flush does for every family. */
+struct neigh_flush_ctx {
+	int ifindex, family;
+	bool with_permanent;
+	struct neigh_info *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void neigh_flush_collect(const struct neigh_info *n, void *arg)
+{
+	struct neigh_flush_ctx *f = arg;
+	if ((f->ifindex && n->ifindex != f->ifindex) || inet_family(&n->addr) != f->family ||
+	    (n->state == XRT_NUD_PERMANENT && !f->with_permanent) || f->oom)
+		return;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct neigh_info *v = realloc(f->v, cap * sizeof(*v));
+		if (!v) {
+			f->oom = true;
+			return;
+		}
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = *n;
+}
+
+static int neigh_flush_family(int ifindex, int family, bool with_permanent, char *err)
+{
+	struct neigh_flush_ctx f = { .ifindex = ifindex, .family = family,
+				     .with_permanent = with_permanent };
+	neigh_foreach(neigh_flush_collect, &f);
+	int n = 0;
+	for (size_t i = 0; i < f.n && !f.oom; i++)
+		n += neigh_del(f.v[i].ifindex, &f.v[i].addr, NULL) == 0;
+	free(f.v);
+	if (f.oom)
+		return xrt_fail(err, -ENOMEM, "out of memory");
+	return n;
+}
+
 static const struct cmd_verb NEIGH_VERBS[] = {
 	{ "add", 1, NEIGH_ADD },
 	{ "replace", 3, NEIGH_ADD },
@@ -109,7 +157,8 @@ static const struct cmd_verb NEIGH_VERBS[] = {
 static int neigh_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	bool one = req->verb == NEIGH_ADD || req->verb == NEIGH_DEL;
-	return parse_neigh(argc, argv, one, req->verb == NEIGH_ADD, &req->neigh, err);
+	return parse_neigh(argc, argv, one, req->verb == NEIGH_ADD, req->family, &req->neigh,
+			   err);
 }
 
 /* Undo of a reload's add, del or flush: a static entry as it was, or its
@@ -214,14 +263,18 @@ static int neigh_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		}
 		return rc;
 	case NEIGH_FLUSH: {
-		unsigned n = neigh_table_flush(ifindex, c->nud_permanent);
+		int n = c->family == AF_UNSPEC
+				? (int)neigh_table_flush(ifindex, c->nud_permanent)
+				: neigh_flush_family(ifindex, c->family, c->nud_permanent, err);
+		if (n < 0)
+			return n;
 		if (ctx->json)
-			xrt_buf_printf(ctx->out, "{\"flushed\":%u}\n", n);
+			xrt_buf_printf(ctx->out, "{\"flushed\":%d}\n", n);
 		return 0;
 	}
 	case NEIGH_SHOW: {
 		struct neigh_show_ctx sc = {
-			.r = r, .ifindex = ifindex,
+			.r = r, .ifindex = ifindex, .family = c->family,
 			.a = ctx->json ? json_object_new_array() : NULL, .out = ctx->out,
 		};
 		neigh_foreach(neigh_show_one, &sc);

@@ -1,12 +1,15 @@
 /* xrt: `route add|del|replace|show|get|flush|summary` (iproute2's ip/iproute.c): the RIB seen and changed from the CLI. */
 #include "cli/cmd.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/ip6_fib.h"
+#include "xrt/inet.h"
+#include "xrt/ip4_proto.h"
 #include "xrt/multipath.h"
 #include "stack/neighbour.h"
 #include "xrt/proto.h"
@@ -30,11 +33,13 @@ static struct cmd_nexthop *nexthop_to_fill(struct cmd_route *r, struct cmd_nexth
 	return cur;
 }
 
-int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_route *r,
-		char *err)
+int parse_route(int argc, char **argv, enum cmd_route_mode mode, int family,
+		struct cmd_route *r, char *err)
 {
 	int rc;
 	memset(r, 0, sizeof(*r));
+	bool is_default = false;  /* "default" given before the family was known */
+	const char *mtu_word = NULL; /* checked once the family is known */
 	r->type = XRT_RTN_UNICAST;
 	r->table = XRT_TABLE_MAIN;
 	r->metric = RIB_METRIC_USER;
@@ -49,7 +54,7 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 				return -EINVAL;
 			if (cur->has_gw)
 				return xrt_fail(err, -EINVAL, "\"via\" is given twice");
-			if ((rc = parse_addr(argv[i], &cur->gw, err)))
+			if ((rc = parse_inet_addr(argv[i], &family, &cur->gw, err)))
 				return rc;
 			cur->has_gw = true;
 		} else if (!strcmp(w, "dev") || !strcmp(w, "oif")) {
@@ -101,12 +106,11 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 		} else if (!strcmp(w, "mtu")) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
-			if ((rc = parse_u32(argv[i], IP6_MIN_MTU, 65535, &r->mtu, "mtu", err)))
-				return rc;
+			mtu_word = argv[i];
 		} else if (!strcmp(w, "from") && mode == ROUTE_MODE_GET) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
-			if ((rc = parse_addr(argv[i], &r->from, err)))
+			if ((rc = parse_inet_addr(argv[i], &family, &r->from, err)))
 				return rc;
 			r->has_from = true;
 		} else if (!strcmp(w, "ipproto") && mode == ROUTE_MODE_GET) {
@@ -119,6 +123,8 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 				p = NEXTHDR_TCP;
 			else if (!strcmp(argv[i], "icmpv6") || !strcmp(argv[i], "ipv6-icmp"))
 				p = NEXTHDR_ICMP;
+			else if (!strcmp(argv[i], "icmp"))
+				p = IPPROTO_ICMP;
 			else if ((rc = parse_u32(argv[i], 0, 255, &p, "ipproto", err)))
 				return rc;
 			r->ipproto = (uint8_t)p;
@@ -148,12 +154,14 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			r->has_type = true;
 		} else if (!r->has_prefix && strcmp(w, "to") != 0) {
 			if (mode == ROUTE_MODE_GET) {
-				if ((rc = parse_addr(w, &r->prefix, err)))
+				if ((rc = parse_inet_addr(w, &family, &r->prefix, err)))
 					return rc;
 				r->plen = 128;
-			} else if ((rc = parse_prefix(w, &r->prefix, &r->plen, false, err))) {
+			} else if ((rc = parse_inet_prefix(w, &family, &r->prefix, &r->plen, false,
+							   err))) {
 				return rc;
 			}
+			is_default = family == AF_UNSPEC && r->plen == 0;
 			r->has_prefix = true;
 		} else if (!strcmp(w, "to") && !r->has_prefix) {
 			continue;
@@ -161,6 +169,20 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, struct cmd_rout
 			return xrt_fail(err, -EINVAL, "unknown word \"%s\"", w);
 		}
 	}
+	/* "default via 10.0.0.1": the gateway said which default. */
+	if (is_default && family == AF_INET) {
+		xrt_addr_from_v4(&r->prefix, 0);
+		r->plen = XRT_V4_PLEN_OFFSET;
+	}
+	/* A command without any address adds and deletes IPv6 routes, as xrt
+	 * always did; show and flush without -4/-6 take both families. */
+	r->family = family;
+	bool v4 = family == AF_INET;
+	if (v4 && !r->has_metric)
+		r->metric = RIB_METRIC_V4_USER;
+	if (mtu_word && (rc = parse_u32(mtu_word, v4 ? IP4_MIN_MTU : IP6_MIN_MTU, 65535,
+					&r->mtu, "mtu", err)))
+		return rc;
 	if (mode != ROUTE_MODE_SHOW && !r->has_prefix)
 		return xrt_fail(err, -EINVAL,
 				mode == ROUTE_MODE_GET ? "an address is needed" : "a prefix is needed");
@@ -292,6 +314,8 @@ static int route_filter_match(const struct cmd_route *c, int dev_ifindex,
 {
 	if (!c->table_all && rt->node->table != c->table)
 		return 0;
+	if (c->family != AF_UNSPEC && inet_family(&rt->node->prefix) != c->family)
+		return 0;
 	if (c->has_type && rt->type != c->type)
 		return 0;
 	if (c->has_prefix && (rt->node->plen != c->plen ||
@@ -324,14 +348,18 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	if (rib_list(r->rib, &v, &n))
 		return xrt_fail(err, -ENOMEM, "out of memory");
 	json_object *a = json ? json_object_new_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!route_filter_match(c, dev, v[i]))
-			continue;
-		if (json)
-			json_object_array_add(a, route_json(r, v[i]));
-		else
-			route_text(r, v[i], out);
-	}
+	/* IPv6 first, then IPv4 (which sorts inside ::ffff:0:0/96). */
+	static const int order[] = { AF_INET6, AF_INET };
+	for (size_t f = 0; f < sizeof(order) / sizeof(order[0]); f++)
+		for (size_t i = 0; i < n; i++) {
+			if (inet_family(&v[i]->node->prefix) != order[f] ||
+			    !route_filter_match(c, dev, v[i]))
+				continue;
+			if (json)
+				json_object_array_add(a, route_json(r, v[i]));
+			else
+				route_text(r, v[i], out);
+		}
 	free(v);
 	if (json)
 		json_print(out, a);
@@ -345,13 +373,18 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 {
 	if (!rt->grp)
 		return rt->nh;
+	/* IPv4 hashes the same words over its mapped addresses, with no flow
+	 * label (include/xrt/multipath.h). */
+	bool v4 = xrt_addr_is_v4(&c->prefix);
 	struct rt6_flow f = {
-		.daddr = c->prefix, .flowlabel = c->flowlabel,
-		.nexthdr = c->has_ipproto ? c->ipproto : NEXTHDR_ICMP,
+		.daddr = c->prefix, .flowlabel = v4 ? 0 : c->flowlabel,
+		.nexthdr = c->has_ipproto ? c->ipproto : v4 ? IPPROTO_ICMP : NEXTHDR_ICMP,
 		.sport = c->sport, .dport = c->dport,
 	};
 	if (c->has_from)
 		f.saddr = c->from;
+	else if (v4)
+		xrt_addr_from_v4(&f.saddr, 0); /* 0.0.0.0, as the fast path reads it */
 	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
 	struct xrt_nh_grp g;
 	if (xrt_maps_grp_get(&r->maps, rt->grp->id, &g, NULL))
@@ -361,6 +394,35 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 		if (rt->grp->nh[i]->id == id)
 			return rt->grp->nh[i];
 	return NULL;
+}
+
+/* ip_route_input's decisions before its fib_lookup, as the fast path takes
+ * them (bpf/ip_route_input.h): multicast (RFC 5771 4: only the Local
+ * Network Control Block is this link's), the limited broadcast (RFC 1812
+ * 5.3.5.1), martian destinations (RFC 1812 5.3.7). */
+static const char *ip_route_input_pre(const struct in6_addr *a)
+{
+	uint32_t d = ntohl(xrt_addr_v4(a));
+	if ((d & IP4_MASK_4) == IP4_NET_MCAST)
+		return (d & IP4_MASK_24) == IP4_NET_MCAST_LOCAL
+			       ? "link-local multicast: delivered here (punt mcast_link)"
+			       : "multicast: dropped, there is no multicast routing (drop mcast)";
+	if (d == IP4_LIMITED_BCAST)
+		return "limited broadcast: delivered here, never forwarded (punt local)";
+	if ((d & IP4_MASK_8) == IP4_NET_ZERO || (d & IP4_MASK_8) == IP4_NET_LOOPBACK)
+		return "martian destination: dropped (drop ip4_martian_dst)";
+	return NULL;
+}
+
+static const char *route_get_pre_type(const struct in6_addr *a)
+{
+	if (xrt_addr_is_v4(a)) {
+		uint32_t d = ntohl(xrt_addr_v4(a));
+		return (d & IP4_MASK_4) == IP4_NET_MCAST ? "multicast"
+		       : d == IP4_LIMITED_BCAST	 ? "broadcast"
+						 : "martian";
+	}
+	return IN6_IS_ADDR_LINKLOCAL(a) ? "local" : "multicast";
 }
 
 static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
@@ -377,9 +439,12 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			table = l->dev.table;
 		iif = l;
 	}
-	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
+	/* The fast path decides these before any route lookup
+	 * (bpf/ip6_route_input.h, bpf/ip_route_input.h). */
 	const char *pre = NULL;
-	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
+	if (xrt_addr_is_v4(&c->prefix))
+		pre = ip_route_input_pre(&c->prefix);
+	else if (IN6_IS_ADDR_MULTICAST(&c->prefix))
 		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
 			      ? "link-scoped multicast: delivered here (punt mcast_link)"
 			      : "multicast beyond link scope: dropped (drop mcast)";
@@ -389,12 +454,14 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (json)
 			xrt_buf_printf(out, "{\"dst\":\"%s\",\"type\":\"%s\",\"decision\":\"%s\"}\n",
 				       ntop(&c->prefix, d),
-				       IN6_IS_ADDR_LINKLOCAL(&c->prefix) ? "local" : "multicast", pre);
+				       route_get_pre_type(&c->prefix), pre);
 		else
 			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
 		return 0;
 	}
-	const struct rib_route *rt = rib_lookup(r->rib, table, &c->prefix);
+	/* An explicit table is looked up alone (ip route get ... table T). */
+	const struct rib_route *rt = c->has_table ? rib_lookup(r->rib, table, &c->prefix)
+						  : rib_fib_lookup(r->rib, table, &c->prefix);
 	if (!rt)
 		return xrt_fail(err, -ENETUNREACH,
 				"no route to %s in table %s (the fast path punts: no_route)",
@@ -524,17 +591,17 @@ static int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	switch (req->verb) {
 	case ROUTE_ADD:
 	case ROUTE_REPLACE:
-		return parse_route(argc, argv, ROUTE_MODE_ADD, c, err);
+		return parse_route(argc, argv, ROUTE_MODE_ADD, req->family, c, err);
 	case ROUTE_DEL:
-		return parse_route(argc, argv, ROUTE_MODE_DEL, c, err);
+		return parse_route(argc, argv, ROUTE_MODE_DEL, req->family, c, err);
 	case ROUTE_SUMMARY:
 		if (argc)
 			return xrt_fail(err, -EINVAL, "route summary takes no arguments");
 		return 0;
 	case ROUTE_GET:
-		return parse_route(argc, argv, ROUTE_MODE_GET, c, err);
+		return parse_route(argc, argv, ROUTE_MODE_GET, req->family, c, err);
 	case ROUTE_FLUSH: {
-		int rc = parse_route(argc, argv, ROUTE_MODE_SHOW, c, err);
+		int rc = parse_route(argc, argv, ROUTE_MODE_SHOW, req->family, c, err);
 		if (!rc && c->has_prefix)
 			rc = xrt_fail(err, -EINVAL,
 				      "flush takes selectors (table, dev, type, metric), not a prefix; "
@@ -542,7 +609,7 @@ static int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
 		return rc;
 	}
 	default:
-		return parse_route(argc, argv, ROUTE_MODE_SHOW, c, err);
+		return parse_route(argc, argv, ROUTE_MODE_SHOW, req->family, c, err);
 	}
 }
 
@@ -768,7 +835,7 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		return route_get(r, c, ctx->json, ctx->out, err);
 	case ROUTE_FLUSH: {
 		struct rib_match m = {
-			.has_table = !c->table_all, .table = c->table,
+			.has_table = !c->table_all, .table = c->table, .family = c->family,
 			.has_metric = c->has_metric, .metric = c->metric,
 			.has_type = c->has_type, .type = c->type,
 		};

@@ -114,6 +114,11 @@ static int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		counters_text(out, "", stack_icmp6_names, ss.icmp6, STACK_ICMP6_MAX);
 		counters_text(out, "", stack_drop_names, ss.drop, STACK_DROP_MAX);
 		counters_text(out, "", stack_gauge_names, ss.gauge, STACK_GAUGE_MAX);
+		/* The slow path's IPv4 share: IpInReceives..., then its own MIB. */
+		counters_text(out, "slow.", MIB_NAMES + SLOW_MIB_MAX, ss.mib + SLOW_MIB_MAX,
+			      XRT_MIB_MAX - SLOW_MIB_MAX);
+		counters_text(out, "", stack_ip4_names, ss.ip4, STACK_IP4_MAX);
+		counters_text(out, "", stack_icmp_names, ss.icmp, STACK_ICMP_MAX);
 		counters_text(out, "", XSK_NAMES, xsk_vals, XSK_N);
 		counters_text(out, "", sock_stats_names, &sockstats, SOCK_STATS_N);
 		counters_text(out, "", xrt_local_stats_names, &xrt_local_stats, XRT_LOCAL_STATS_N);
@@ -140,6 +145,11 @@ static int stats_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 					  STACK_ICMP6_MAX));
 	JADD(slow, "drop", counters_json(json_object_new_object(), stack_drop_names, ss.drop,
 					 STACK_DROP_MAX));
+	json_object *ip4 = counters_json(json_object_new_object(), MIB_NAMES + SLOW_MIB_MAX,
+					 ss.mib + SLOW_MIB_MAX, XRT_MIB_MAX - SLOW_MIB_MAX);
+	JADD(slow, "ip4", counters_json(ip4, stack_ip4_names, ss.ip4, STACK_IP4_MAX));
+	JADD(slow, "icmp", counters_json(json_object_new_object(), stack_icmp_names, ss.icmp,
+					 STACK_ICMP_MAX));
 	JADD(slow, "xsk", counters_json(json_object_new_object(), XSK_NAMES, xsk_vals, XSK_N));
 	JADD(slow, "sock", counters_json(json_object_new_object(), sock_stats_names, &sockstats,
 					 SOCK_STATS_N));

@@ -9,6 +9,7 @@
 
 #include "rib/rib.h"
 #include "router/router.h"
+#include "xrt/inet.h"
 #include "xrt/proto.h"
 
 bool matches(const char *w, const char *full, size_t min)
@@ -48,6 +49,125 @@ int parse_addr(const char *w, struct in6_addr *a, char *err)
 {
 	if (inet_pton(AF_INET6, w, a) != 1)
 		return xrt_fail(err, -EINVAL, "\"%s\" is not an IPv6 address", w);
+	return 0;
+}
+
+int inet_family(const struct in6_addr *a)
+{
+	return xrt_addr_is_v4(a) ? AF_INET : AF_INET6;
+}
+
+const char *family_name(int family)
+{
+	return family == AF_INET ? "inet" : "inet6";
+}
+
+unsigned user_plen(const struct in6_addr *a, unsigned plen)
+{
+	return xrt_addr_is_v4(a) && plen >= XRT_V4_PLEN_OFFSET ? plen - XRT_V4_PLEN_OFFSET : plen;
+}
+
+/* The family a word is written in: a dotted quad has no colon. */
+static int word_family(const char *w)
+{
+	return strchr(w, ':') ? AF_INET6 : strchr(w, '.') ? AF_INET : AF_UNSPEC;
+}
+
+/* What to call a word that is not an address ("prefix" or "address"). */
+static int not_inet(const char *w, int family, const char *what, char *err)
+{
+	if (family == AF_UNSPEC)
+		family = word_family(w);
+	if (family == AF_UNSPEC)
+		return xrt_fail(err, -EINVAL, "\"%s\" is not an IP %s", w, what);
+	return xrt_fail(err, -EINVAL, "\"%s\" is not an %s %s", w,
+			family == AF_INET ? "IPv4" : "IPv6", what);
+}
+
+/* The word's family is known (f) and must be the command's (*family). */
+static int family_settle(const char *w, int *family, int f, const char *what, char *err)
+{
+	if (*family != AF_UNSPEC && *family != f)
+		return xrt_fail(err, -EINVAL, "%s %s is expected rather than \"%s\"",
+				family_name(*family), what, w);
+	*family = f;
+	return 0;
+}
+
+/* RFC 4291 2.5.5.2: ::ffff:0:0/96 holds IPv4 addresses; an IPv6 word there
+ * would alias an IPv4 one below the CLI (include/xrt/inet.h). */
+static int refuse_mapped(const char *w, const struct in6_addr *a, unsigned plen, char *err)
+{
+	if (plen >= XRT_V4_PLEN_OFFSET && xrt_addr_is_v4(a))
+		return xrt_fail(err, -EINVAL,
+				"\"%s\" is inside ::ffff:0:0/96, IPv4-mapped (RFC 4291 2.5.5.2): "
+				"write it as IPv4",
+				w);
+	return 0;
+}
+
+int parse_inet_addr(const char *w, int *family, struct in6_addr *a, char *err)
+{
+	uint32_t v4;
+	int rc;
+	if (inet_pton(AF_INET, w, &v4) == 1) {
+		if ((rc = family_settle(w, family, AF_INET, "address", err)))
+			return rc;
+		xrt_addr_from_v4(a, v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, w, a) != 1)
+		return not_inet(w, *family, "address", err);
+	if ((rc = family_settle(w, family, AF_INET6, "address", err)))
+		return rc;
+	return refuse_mapped(w, a, 128, err);
+}
+
+int parse_inet_prefix(const char *w, int *family, struct in6_addr *a, unsigned *plen,
+		      bool allow_host_bits, char *err)
+{
+	if (!strcmp(w, "default") || !strcmp(w, "all") || !strcmp(w, "any")) {
+		*a = in6addr_any;
+		*plen = 0;
+		if (*family == AF_INET) {
+			xrt_addr_from_v4(a, 0);
+			*plen = XRT_V4_PLEN_OFFSET;
+		}
+		return 0;
+	}
+	char buf[INET6_ADDRSTRLEN + 8];
+	if (strlen(w) >= sizeof(buf))
+		return not_inet(w, *family, "prefix", err);
+	strcpy(buf, w);
+	char *slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	uint32_t v4;
+	int f = inet_pton(AF_INET, buf, &v4) == 1 ? AF_INET : AF_INET6;
+	if (f == AF_INET6 && inet_pton(AF_INET6, buf, a) != 1)
+		return not_inet(w, *family, "prefix", err);
+	unsigned max = f == AF_INET ? 32 : 128;
+	*plen = max;
+	if (slash) {
+		char *end;
+		unsigned long v = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || v > max)
+			return xrt_fail(err, -EINVAL,
+					"\"%s\" is not an %s prefix (length must be 0..%u)", w,
+					f == AF_INET ? "IPv4" : "IPv6", max);
+		*plen = (unsigned)v;
+	}
+	int rc = family_settle(w, family, f, "prefix", err);
+	if (rc)
+		return rc;
+	if (f == AF_INET) {
+		xrt_addr_from_v4(a, v4);
+		*plen += XRT_V4_PLEN_OFFSET;
+	} else if ((rc = refuse_mapped(w, a, *plen, err))) {
+		return rc;
+	}
+	if (!allow_host_bits && rib_prefix_host_bits(a, *plen))
+		return xrt_fail(err, -EINVAL, "%s has host bits set", w);
 	return 0;
 }
 
@@ -107,7 +227,7 @@ int parse_table(const char *w, uint32_t *t, char *err)
 	if (!strcmp(w, "main"))
 		*t = XRT_TABLE_MAIN;
 	else if (!strcmp(w, "local"))
-		*t = 255;
+		*t = RIB_TABLE_LOCAL;
 	else if (!strcmp(w, "default"))
 		*t = 253;
 	else
@@ -119,7 +239,7 @@ const char *table_name(uint32_t t, char *buf, size_t len)
 {
 	switch (t) {
 	case XRT_TABLE_MAIN: return "main";
-	case 255: return "local";
+	case RIB_TABLE_LOCAL: return "local";
 	case 253: return "default";
 	}
 	snprintf(buf, len, "%u", t);
@@ -171,6 +291,7 @@ static const struct {
 	{ "blackhole", XRT_RTN_BLACKHOLE },
 	{ "unreachable", XRT_RTN_UNREACHABLE },
 	{ "prohibit", XRT_RTN_PROHIBIT },
+	{ "broadcast", XRT_RTN_BROADCAST },
 };
 
 uint32_t parse_rtn(const char *w)
@@ -191,18 +312,21 @@ const char *rtn_name(uint32_t type)
 
 const char *ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
 {
+	if (xrt_addr_is_v4(a))
+		return inet_ntop(AF_INET, &a->s6_addr[12], buf, INET6_ADDRSTRLEN);
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
 void fmt_prefix(const struct in6_addr *a, unsigned plen, char *buf, size_t len)
 {
 	char b[INET6_ADDRSTRLEN];
-	if (plen == 0)
+	bool v4 = xrt_addr_is_v4(a) && plen >= XRT_V4_PLEN_OFFSET;
+	if (plen == 0 || (v4 && plen == XRT_V4_PLEN_OFFSET))
 		snprintf(buf, len, "default");
 	else if (plen == 128)
 		snprintf(buf, len, "%s", ntop(a, b));
 	else
-		snprintf(buf, len, "%s/%u", ntop(a, b), plen);
+		snprintf(buf, len, "%s/%u", ntop(a, b), user_plen(a, plen));
 }
 
 void fmt_mac(const uint8_t *m, char buf[18])

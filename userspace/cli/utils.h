@@ -35,6 +35,26 @@ int next_dev(int argc, char **argv, int *i, char dev[IF_NAMESIZE], char *err);
  * the offending word and returns a negative errno; nothing is applied here.
  */
 int parse_addr(const char *w, struct in6_addr *a, char *err);
+/*
+ * IPv4 or IPv6, the family inferred from the word as iproute2's get_addr
+ * does: IPv4 comes back mapped (::ffff:a.b.c.d, prefix length + 96,
+ * include/xrt/inet.h). *family is AF_UNSPEC (the word decides it and it is
+ * set), or AF_INET / AF_INET6 from -4, -6 or an earlier address of the
+ * command: a word of the other family gets iproute2's "inet address is
+ * expected rather than ...". An IPv6 word inside ::ffff:0:0/96 is refused
+ * (RFC 4291 2.5.5.2: that space is IPv4's, written as IPv4).
+ */
+int parse_inet_addr(const char *w, int *family, struct in6_addr *a, char *err);
+/* The same for "default" (AF_UNSPEC leaves it IPv6's ::/0 and the family
+ * unset: the caller settles it), "ADDR" (a host prefix) or "ADDR/PLEN". */
+int parse_inet_prefix(const char *w, int *family, struct in6_addr *a, unsigned *plen,
+		      bool allow_host_bits, char *err);
+/* AF_INET for a mapped address, else AF_INET6. */
+int inet_family(const struct in6_addr *a);
+/* iproute2's family words: "inet", "inet6". */
+const char *family_name(int family);
+/* The prefix length as the user writes it (an IPv4 one without the 96). */
+unsigned user_plen(const struct in6_addr *a, unsigned plen);
 /* "default", "ADDR" (= /128) or "ADDR/PLEN"; host bits set is an error
  * unless allow_host_bits (interface addresses carry them). */
 int parse_prefix(const char *w, struct in6_addr *a, unsigned *plen,
@@ -53,8 +73,9 @@ int parse_dev(const char *w, char dev[IF_NAMESIZE], char *err);
 uint32_t parse_rtn(const char *w);
 const char *rtn_name(uint32_t type);
 
-/* Output: iproute2's spelling of addresses, prefixes ("default", a bare
- * /128), MACs and lifetimes; the name of an attached link ("?" if none). */
+/* Output: iproute2's spelling of addresses (IPv4 ones dotted), prefixes
+ * ("default", a bare host address), MACs and lifetimes; the name of an
+ * attached link ("?" if none). */
 const char *ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN]);
 void fmt_prefix(const struct in6_addr *a, unsigned plen, char *buf, size_t len);
 void fmt_mac(const uint8_t *m, char buf[18]);

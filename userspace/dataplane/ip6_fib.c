@@ -51,10 +51,11 @@ struct cells { /* free list + bump allocator over one array */
 
 struct fib6 {
 	struct fib6_mem mem;
-	struct pnode *root[XRT_MAX_TABLES];
-	uint32_t routes[XRT_MAX_TABLES];
-	uint32_t dflt[XRT_MAX_TABLES]; /* ::/0, kept out of the trie */
-	uint8_t slot_of[XRT_MAX_TABLES];
+	/* By trie: IPv6 table t at t, IPv4 table t at XRT_FIB4_TBL(t). */
+	struct pnode *root[XRT_FIB_TRIES];
+	uint32_t routes[XRT_FIB_TRIES];
+	uint32_t dflt[XRT_FIB_TRIES]; /* ::/0 (0.0.0.0/0), kept out of the trie */
+	uint8_t slot_of[XRT_FIB_TRIES];
 	uint32_t slot_table[XRT_FIB6_TABLE_SLOTS]; /* table + 1, 0 = free */
 	struct cells nodes, recs;
 	uint64_t nroutes;
@@ -433,8 +434,9 @@ static int table_slot(struct fib6 *f, uint32_t table, char *err)
 		synchronize(f);
 	}
 	if (err)
-		xrt_err(err, "table %u: at most %u routing tables can hold routes at once",
-			 table, f->mem.nslots - 1);
+		xrt_err(err, "table %u: at most %u routing tables (IPv6 and IPv4 counted "
+			 "apart) can hold routes at once", table % XRT_MAX_TABLES,
+			 f->mem.nslots - 1);
 	return -ENOSPC;
 found:
 	f->slot_table[s] = table + 1;
@@ -560,7 +562,7 @@ static int fib6_update(struct fib6 *f, uint32_t table, const struct pfx *p)
 
 static int check_args(uint32_t table, unsigned plen, char *err)
 {
-	if (table >= XRT_MAX_TABLES)
+	if (table >= XRT_FIB_TRIES)
 		return xrt_fail(err, -EINVAL, "table: out of range");
 	if (plen > 128)
 		return xrt_fail(err, -EINVAL, "prefix length: must be 0..128");
@@ -638,7 +640,7 @@ counted:
 uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 		  unsigned plen)
 {
-	if (table >= XRT_MAX_TABLES || plen > 128)
+	if (table >= XRT_FIB_TRIES || plen > 128)
 		return 0;
 	if (plen == 0)
 		return f->dflt[table];
@@ -654,7 +656,7 @@ uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t add
 	struct pfx a = pfx_make(addr, 128);
 	uint32_t slot, e, pos = XRT_FIB6_DP_BITS;
 
-	if (table >= XRT_MAX_TABLES || (slot = m->tbl[table].slot) >= m->nslots)
+	if (table >= XRT_FIB_TRIES || (slot = m->tbl[table].slot) >= m->nslots)
 		return 0;
 	e = m->dp[(size_t)slot << XRT_FIB6_DP_BITS | a.hi >> 48];
 	for (int step = 0; step < XRT_FIB6_MAX_STEPS; step++) {
@@ -693,10 +695,10 @@ struct fib6 *fib6_new(const struct fib6_mem *mem)
 	}
 	f->mem = *mem;
 	/* Readers first: no table leads anywhere, then nothing is in use. */
-	for (uint32_t t = 0; t < XRT_MAX_TABLES; t++)
+	for (uint32_t t = 0; t < XRT_FIB_TRIES; t++)
 		__atomic_store_n(&mem->tbl[t].slot, 0, __ATOMIC_RELEASE);
 	synchronize(f);
-	memset(mem->tbl, 0, sizeof(*mem->tbl) * XRT_MAX_TABLES);
+	memset(mem->tbl, 0, sizeof(*mem->tbl) * XRT_FIB_TRIES);
 	memset(mem->dp, 0, sizeof(uint32_t) * ((size_t)mem->nslots << XRT_FIB6_DP_BITS));
 	return f;
 }
@@ -705,7 +707,7 @@ void fib6_free(struct fib6 *f)
 {
 	if (!f)
 		return;
-	for (int t = 0; t < XRT_MAX_TABLES; t++)
+	for (int t = 0; t < XRT_FIB_TRIES; t++)
 		shadow_free(f->root[t]);
 	free(f->nodes.free);
 	free(f->nodes.pending);

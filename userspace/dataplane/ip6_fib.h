@@ -13,7 +13,7 @@
  * period); cells are reused only after it.
  */
 struct fib6_mem {
-	struct xrt_fib6_tbl *tbl;   /* XRT_MAX_TABLES */
+	struct xrt_fib6_tbl *tbl;   /* XRT_FIB_TRIES: IPv6 tables, then IPv4 */
 	uint32_t *dp;               /* nslots << XRT_FIB6_DP_BITS */
 	struct xrt_fib6_node *node; /* nnodes; index 0 is never used */
 	struct xrt_fib6_rec *rec;   /* nrecs; index 0 is never used */

@@ -246,7 +246,7 @@ static int fib_open(struct xrt_maps *m, char *err)
 			return xrt_fail(err, -errno, "%s: mmap: %s", names[i], strerror(errno));
 		}
 	}
-	if (max[0] != XRT_MAX_TABLES)
+	if (max[0] != XRT_FIB_TRIES)
 		return xrt_fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
 	struct fib6_mem mem = {
 		.tbl = m->fib_map[0], .dp = m->fib_map[1], .node = m->fib_map[2],

@@ -11,6 +11,8 @@
 
 #include "xrt/proto.h"
 #include "xrt/fib6.h"
+#include "xrt/inet.h"
+#include "dataplane/fib_trie.h"
 #include "dataplane/ip6_fib.h"
 
 /* Weights per member, as iproute2's `nexthop ... weight N` accepts them. */
@@ -247,6 +249,14 @@ static int route_check(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 	return 0;
 }
 
+/* An IPv4 route (include/xrt/inet.h): a prefix inside ::ffff:0:0/96. It goes
+ * to the table's IPv4 trie, never the IPv6 one, and a shorter prefix that
+ * covers ::ffff:0:0/96 (::/0) is IPv6 only. */
+static bool route_is_v4(const uint8_t addr[16], unsigned plen)
+{
+	return plen >= XRT_V4_PLEN_OFFSET && xrt_addr_is_v4((const struct in6_addr *)addr);
+}
+
 static int nh_ref_check(uint32_t nh, char *err)
 {
 	if (nh & XRT_NH_GROUP) {
@@ -278,6 +288,7 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 			return rc;
 		break;
 	case XRT_RTN_LOCAL:
+	case XRT_RTN_BROADCAST:
 	case XRT_RTN_BLACKHOLE:
 	case XRT_RTN_UNREACHABLE:
 	case XRT_RTN_PROHIBIT:
@@ -289,6 +300,12 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 		return xrt_fail(err, -EINVAL, "route type %u: unknown", v->type);
 	}
 	/* Host bits are the RIB's to refuse; the trie ignores them. */
+	if (route_is_v4(addr, plen))
+		return fib_table_insert(m->fib, table, xrt_addr_v4((const struct in6_addr *)addr),
+					plen - XRT_V4_PLEN_OFFSET,
+					xrt_fib6_leaf(v->type, v->nh), err);
+	if (v->type == XRT_RTN_BROADCAST)
+		return xrt_fail(err, -EINVAL, "route type broadcast: IPv4 only");
 	return fib6_add(m->fib, table, addr, plen, xrt_fib6_leaf(v->type, v->nh), err);
 }
 
@@ -299,19 +316,25 @@ int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 
 	if (rc)
 		return rc;
+	if (route_is_v4(addr, plen))
+		return fib_table_delete(m->fib, table, xrt_addr_v4((const struct in6_addr *)addr),
+					plen - XRT_V4_PLEN_OFFSET, err);
 	return fib6_del(m->fib, table, addr, plen, err);
 }
 
 int xrt_maps_route_count(struct xrt_maps *m, uint32_t table, uint32_t *count, char *err)
 {
-	struct xrt_fib6_tbl t;
+	struct xrt_fib6_tbl t6, t4;
+	uint32_t key4 = XRT_FIB4_TBL(table);
 
 	if (table >= XRT_MAX_TABLES)
 		return xrt_fail(err, -EINVAL, "table %u: must be below %u", table,
 			    XRT_MAX_TABLES);
-	if (bpf_map_lookup_elem(m->fib6_tbl, &table, &t))
+	/* Both families: the IPv6 trie and the IPv4 one. */
+	if (bpf_map_lookup_elem(m->fib6_tbl, &table, &t6) ||
+	    bpf_map_lookup_elem(m->fib6_tbl, &key4, &t4))
 		return xrt_fail(err, -errno, "%s: %s", XRT_MAP_FIB6_TBL, strerror(errno));
-	*count = t.routes;
+	*count = t6.routes + t4.routes;
 	return 0;
 }
 

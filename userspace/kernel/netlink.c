@@ -1,4 +1,4 @@
-/* xrt: mirroring the kernel's IPv6 addresses, routes and neighbours over rtnetlink (libmnl). */
+/* xrt: mirroring the kernel's IPv6 and IPv4 addresses, routes and neighbours (ND and ARP) over rtnetlink (libmnl). */
 #include "kernel/netlink.h"
 
 #include <arpa/inet.h>
@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 
 #include "stack/neighbour.h"
+#include "xrt/inet.h"
 
 #define NL_RCVBUF (8u << 20) /* events between two reads; overrun = resync */
 #define NL_BUF 65536         /* one recv: dumps come in chunks of a page or so */
@@ -49,6 +50,35 @@ static bool addr16(const struct nlattr *a, struct in6_addr *out)
 	return true;
 }
 
+/* An address attribute of family as xrt holds it: IPv4 mapped
+ * (include/xrt/inet.h). */
+static bool nl_addr(const struct nlattr *a, int family, struct in6_addr *out)
+{
+	if (family == AF_INET6)
+		return addr16(a, out);
+	if (!a || mnl_attr_get_payload_len(a) != 4)
+		return false;
+	uint32_t v4;
+	memcpy(&v4, mnl_attr_get_payload(a), 4);
+	xrt_addr_from_v4(out, v4);
+	return true;
+}
+
+/* A prefix length of family as xrt holds it, or -1 if out of range. */
+static int nl_plen(int family, unsigned len)
+{
+	if (family == AF_INET)
+		return len <= 32 ? (int)(len + XRT_V4_PLEN_OFFSET) : -1;
+	return len <= 128 ? (int)len : -1;
+}
+
+/* An IPv6 address inside ::ffff:0:0/96 would alias IPv4 below the CLI
+ * (RFC 4291 2.5.5.2); the kernel never routes IPv6 to it either. */
+static bool mapped_v6(int family, const struct in6_addr *a, int plen)
+{
+	return family == AF_INET6 && plen >= XRT_V4_PLEN_OFFSET && xrt_addr_is_v4(a);
+}
+
 static uint32_t route_mtu(const struct nlattr *metrics)
 {
 	const struct nlattr *a;
@@ -66,22 +96,31 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	char err[XRT_ERR_LEN];
-	if (rtm->rtm_family != AF_INET6)
+	int fam = rtm->rtm_family;
+	if (fam != AF_INET6 && fam != AF_INET)
 		return;
 	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	int plen = nl_plen(fam, rtm->rtm_dst_len);
 	/* proto kernel: connected and multicast routes of the kernel's own
 	 * addresses; the mirrored addresses install their own. Table local:
-	 * the kernel's local routes, same story. */
-	if (table >= XRT_MAX_TABLES || table == 255 || rtm->rtm_protocol == RTPROT_KERNEL ||
-	    rtm->rtm_dst_len > 128)
+	 * the kernel's local (and IPv4 broadcast) routes, same story. RTA_VIA:
+	 * a next hop of the other family (RFC 5549), not built. */
+	if (table >= XRT_MAX_TABLES || table == RIB_TABLE_LOCAL ||
+	    rtm->rtm_protocol == RTPROT_KERNEL || plen < 0 || tb[RTA_VIA])
 		goto skip;
 	struct rib_route_spec s = {
-		.table = table, .plen = rtm->rtm_dst_len, .origin = RIB_ORIGIN_KERNEL,
-		.metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : RIB_METRIC_USER,
+		.table = table, .plen = (unsigned)plen, .origin = RIB_ORIGIN_KERNEL,
+		/* No RTA_PRIORITY: IPv4's 0, IPv6's IP6_RT_PRIO_USER. */
+		.metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY])
+		: fam == AF_INET ? RIB_METRIC_V4_USER : RIB_METRIC_USER,
 		.mtu = route_mtu(tb[RTA_METRICS]),
 	};
-	addr16(tb[RTA_DST], &s.prefix);
+	/* No RTA_DST: the default route, ::/0 or ::ffff:0.0.0.0/96. */
+	if (!nl_addr(tb[RTA_DST], fam, &s.prefix) && fam == AF_INET)
+		xrt_addr_from_v4(&s.prefix, 0);
+	if (mapped_v6(fam, &s.prefix, plen))
+		goto skip;
 	if (nlh->nlmsg_type == RTM_DELROUTE) {
 		struct rib_match mt = { .has_metric = true, .metric = s.metric,
 					.has_origin = true, .origin = RIB_ORIGIN_KERNEL };
@@ -109,7 +148,9 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 				int alen = nh->rtnh_len - (int)sizeof(*nh);
 				while (mnl_attr_ok(a, alen)) {
 					if (mnl_attr_get_type(a) == RTA_GATEWAY)
-						p->has_gw = addr16(a, &p->gw);
+						p->has_gw = nl_addr(a, fam, &p->gw);
+					if (mnl_attr_get_type(a) == RTA_VIA)
+						goto skip;
 					alen -= (int)MNL_ALIGN(a->nla_len);
 					a = mnl_attr_next(a);
 				}
@@ -119,7 +160,7 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 		} else {
 			s.npaths = 1;
 			s.path[0].ifindex = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
-			s.path[0].has_gw = addr16(tb[RTA_GATEWAY], &s.path[0].gw);
+			s.path[0].has_gw = nl_addr(tb[RTA_GATEWAY], fam, &s.path[0].gw);
 		}
 		/* Only routes whose every path leaves by an attached link. */
 		for (unsigned i = 0; i < s.npaths; i++)
@@ -144,20 +185,29 @@ static void on_addr(struct xrt_router *r, const struct nlmsghdr *nlh)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	char err[XRT_ERR_LEN];
-	if (ifa->ifa_family != AF_INET6)
+	int fam = ifa->ifa_family;
+	if (fam != AF_INET6 && fam != AF_INET)
 		return;
 	struct xrt_link *l = router_link_by_ifindex(r, (int)ifa->ifa_index);
 	if (!l)
 		return;
 	mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb);
 	struct in6_addr a;
-	if (!addr16(tb[IFA_ADDRESS], &a) && !addr16(tb[IFA_LOCAL], &a))
+	/* IPv4: IFA_LOCAL is the interface's own address (IFA_ADDRESS the
+	 * peer's on a point-to-point link); IPv6 carries IFA_ADDRESS. */
+	if (!nl_addr(tb[fam == AF_INET ? IFA_LOCAL : IFA_ADDRESS], fam, &a) &&
+	    !nl_addr(tb[fam == AF_INET ? IFA_ADDRESS : IFA_LOCAL], fam, &a))
 		return;
-	if (nlh->nlmsg_type == RTM_DELADDR) {
-		addr_del(r, l, &a, ifa->ifa_prefixlen, err);
+	int plen = nl_plen(fam, ifa->ifa_prefixlen);
+	if (plen < 0 || mapped_v6(fam, &a, XRT_V4_PLEN_OFFSET)) {
+		r->mirror->st.skipped++;
 		return;
 	}
-	int rc = addr_add(r, l, &a, ifa->ifa_prefixlen, ADDR_ORIGIN_KERNEL, err);
+	if (nlh->nlmsg_type == RTM_DELADDR) {
+		addr_del(r, l, &a, (unsigned)plen, err);
+		return;
+	}
+	int rc = addr_add(r, l, &a, (unsigned)plen, ADDR_ORIGIN_KERNEL, err);
 	if (rc == 0) {
 		r->mirror->st.addrs++;
 	} else if (rc == -EEXIST) {
@@ -175,11 +225,18 @@ static void on_neigh(struct xrt_router *r, const struct nlmsghdr *nlh)
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
 	char err[XRT_ERR_LEN];
-	if (nd->ndm_family != AF_INET6 || !router_link_by_ifindex(r, nd->ndm_ifindex))
+	int fam = nd->ndm_family;
+	if ((fam != AF_INET6 && fam != AF_INET) || !router_link_by_ifindex(r, nd->ndm_ifindex))
 		return;
 	mnl_attr_parse(nlh, sizeof(*nd), attr_cb, tb);
 	struct in6_addr a;
-	if (!addr16(tb[NDA_DST], &a) || IN6_IS_ADDR_MULTICAST(&a))
+	if (!nl_addr(tb[NDA_DST], fam, &a) || IN6_IS_ADDR_MULTICAST(&a) ||
+	    mapped_v6(fam, &a, XRT_V4_PLEN_OFFSET))
+		return;
+	/* ARP's multicast and broadcast entries (NUD_NOARP, RFC 1112 6.4)
+	 * are computed, not learned: none is a neighbour to mirror. */
+	if (fam == AF_INET && (IN_MULTICAST(ntohl(xrt_addr_v4(&a))) ||
+			       xrt_addr_v4(&a) == INADDR_BROADCAST))
 		return;
 	const uint16_t usable = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
 				NUD_PERMANENT | NUD_NOARP;
@@ -217,7 +274,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 
 /* ---- dumps ---- */
 
-static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, char *err)
+static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, uint8_t family, char *err)
 {
 	struct nl_mirror *m = r->mirror;
 	static char buf[NL_BUF];
@@ -227,7 +284,7 @@ static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, char *err)
 	nlh->nlmsg_seq = ++m->seq;
 	/* rtmsg, ifaddrmsg and ndmsg all start with the family byte. */
 	uint8_t *fam = mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	fam[0] = AF_INET6;
+	fam[0] = family;
 	if (mnl_socket_sendto(m->req, nlh, nlh->nlmsg_len) < 0) {
 		xrt_err(err, "netlink dump: %s", strerror(errno));
 		return -errno;
@@ -248,13 +305,18 @@ static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, char *err)
 	}
 }
 
+/* Addresses first (the routes' gateways need their connected prefixes),
+ * each family on its own (AF_UNSPEC would bring bridge and MPLS too). */
 static int dump_all(struct xrt_router *r, char *err)
 {
-	int rc = dump(r, RTM_GETADDR, sizeof(struct ifaddrmsg), err);
-	if (!rc)
-		rc = dump(r, RTM_GETROUTE, sizeof(struct rtmsg), err);
-	if (!rc)
-		rc = dump(r, RTM_GETNEIGH, sizeof(struct ndmsg), err);
+	static const uint8_t families[] = { AF_INET6, AF_INET };
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(families) && !rc; i++)
+		rc = dump(r, RTM_GETADDR, sizeof(struct ifaddrmsg), families[i], err);
+	for (size_t i = 0; i < sizeof(families) && !rc; i++)
+		rc = dump(r, RTM_GETROUTE, sizeof(struct rtmsg), families[i], err);
+	for (size_t i = 0; i < sizeof(families) && !rc; i++)
+		rc = dump(r, RTM_GETNEIGH, sizeof(struct ndmsg), families[i], err);
 	return rc;
 }
 
@@ -311,7 +373,8 @@ int nl_mirror_start(struct xrt_router *r, char *err)
 	m->seq = (uint32_t)time(NULL);
 	m->ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	m->req = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	unsigned groups = RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFADDR | RTMGRP_NEIGH;
+	unsigned groups = RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+			  RTMGRP_IPV4_IFADDR | RTMGRP_NEIGH;
 	int bufsz = NL_RCVBUF;
 	if (!m->ev || !m->req || mnl_socket_bind(m->ev, groups, MNL_SOCKET_AUTOPID) ||
 	    mnl_socket_bind(m->req, 0, MNL_SOCKET_AUTOPID)) {
@@ -407,11 +470,15 @@ void nl_mirror_resolve(struct xrt_router *r, int ifindex, const struct in6_addr 
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
 	nlh->nlmsg_seq = ++m->seq;
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_INET6;
+	bool v4 = xrt_addr_is_v4(addr);
+	nd->ndm_family = v4 ? AF_INET : AF_INET6;
 	nd->ndm_ifindex = ifindex;
 	nd->ndm_state = NUD_NONE;
 	nd->ndm_flags = NTF_USE;
-	mnl_attr_put(nlh, NDA_DST, 16, addr);
+	if (v4)
+		mnl_attr_put(nlh, NDA_DST, 4, &addr->s6_addr[12]);
+	else
+		mnl_attr_put(nlh, NDA_DST, 16, addr);
 	/* Sent on the event socket: a refusal comes back there, where input
 	 * ignores it, instead of confusing the next dump on the other one. */
 	if (mnl_socket_sendto(m->ev, nlh, nlh->nlmsg_len) < 0)

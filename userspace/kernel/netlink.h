@@ -1,4 +1,4 @@
-/* xrt: mirroring the kernel's IPv6 addresses, routes and neighbours over rtnetlink. */
+/* xrt: mirroring the kernel's IPv6 and IPv4 addresses, routes and neighbours over rtnetlink. */
 #ifndef XRT_KERNEL_NETLINK_H
 #define XRT_KERNEL_NETLINK_H
 
@@ -9,9 +9,11 @@
 
 /*
  * `xrt sync kernel on` / `xrtd --sync-kernel`: dump, then follow, the
- * kernel's AF_INET6 addresses (-> xrt addresses), routes (tables 0..254,
- * not proto kernel: those come from the addresses; incl. RTA_MULTIPATH) and
- * neighbours (-> static entries of the stack's table) of attached links. On
+ * kernel's AF_INET6 and AF_INET addresses (-> xrt addresses), routes
+ * (tables 0..254, not proto kernel: those come from the addresses; incl.
+ * RTA_MULTIPATH) and neighbours, ND and ARP (-> static entries of the
+ * stack's table) of attached links; IPv4 as mapped addresses
+ * (include/xrt/inet.h), skipping RFC 5549 routes (RTA_VIA). On
  * an overrun (ENOBUFS) everything is re-dumped and what the kernel no longer
  * has is swept. While mirroring, attached links carry XRT_IF_F_KERNEL_LOCAL:
  * the kernel owns the addresses, so local traffic (OSPF, BGP, SSH, ND for

@@ -1,5 +1,6 @@
 /* xrt: the routing information base (routes, shared next hops, ECMP groups) and its programming. */
 #include "rib/rib.h"
+#include "xrt/inet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,20 @@ struct rib {
 	int down[XRT_MAX_IFACES];
 	unsigned ndown;
 };
+
+/* An address or prefix in messages as the user wrote it: IPv4 dotted,
+ * its length without the 96 of the mapping (include/xrt/inet.h). */
+static const char *addr_str(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
+{
+	if (xrt_addr_is_v4(a))
+		return inet_ntop(AF_INET, &a->s6_addr[12], buf, INET6_ADDRSTRLEN);
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static unsigned plen_str(const struct in6_addr *a, unsigned plen)
+{
+	return xrt_addr_is_v4(a) && plen >= XRT_V4_PLEN_OFFSET ? plen - XRT_V4_PLEN_OFFSET : plen;
+}
 
 static bool if_down(const struct rib *rib, int ifindex)
 {
@@ -490,7 +505,8 @@ const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 {
 	if (table >= XRT_MAX_TABLES)
 		return NULL;
-	for (int plen = 128; plen >= 0; plen--) {
+	int shortest = xrt_addr_is_v4(daddr) ? XRT_V4_PLEN_OFFSET : 0;
+	for (int plen = 128; plen >= shortest; plen--) {
 		if (!rib->plen_count[table][plen])
 			continue;
 		struct in6_addr p = *daddr;
@@ -500,6 +516,15 @@ const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 			return n->programmed;
 	}
 	return NULL;
+}
+
+const struct rib_route *rib_fib_lookup(const struct rib *rib, uint32_t table,
+				       const struct in6_addr *daddr)
+{
+	const struct rib_route *rt = NULL;
+	if (xrt_addr_is_v4(daddr))
+		rt = rib_lookup(rib, RIB_TABLE_LOCAL, daddr);
+	return rt ? rt : rib_lookup(rib, table, daddr);
 }
 
 static bool route_uses_dev(const struct rib_route *r, int ifindex)
@@ -531,6 +556,8 @@ static bool route_matches(const struct rib_route *r, const struct rib_match *m)
 	if (!m)
 		return true;
 	if (m->has_table && r->node->table != m->table)
+		return false;
+	if (m->family && (m->family == AF_INET) != xrt_addr_is_v4(&r->node->prefix))
 		return false;
 	if (m->has_metric && r->metric != m->metric)
 		return false;
@@ -564,8 +591,13 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 		return -EINVAL;
 	}
 	if (rib_prefix_host_bits(&s->prefix, s->plen)) {
-		ERR("%s/%u has host bits set", inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)),
-		    s->plen);
+		ERR("%s/%u has host bits set", addr_str(&s->prefix, buf),
+		    plen_str(&s->prefix, s->plen));
+		return -EINVAL;
+	}
+	bool v4 = xrt_addr_is_v4(&s->prefix) && s->plen >= XRT_V4_PLEN_OFFSET;
+	if (s->type == XRT_RTN_BROADCAST && !v4) {
+		ERR("broadcast routes are IPv4's");
 		return -EINVAL;
 	}
 	switch (s->type) {
@@ -581,6 +613,7 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 	case XRT_RTN_BLACKHOLE:
 	case XRT_RTN_UNREACHABLE:
 	case XRT_RTN_PROHIBIT:
+	case XRT_RTN_BROADCAST:
 		if (s->npaths) {
 			ERR("a route of this type takes no next hop");
 			return -EINVAL;
@@ -603,13 +636,20 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 			ERR("a next hop needs \"via\" or \"dev\"");
 			return -EINVAL;
 		}
+		/* RFC 5549 (IPv4 over an IPv6 next hop) is not built: a
+		 * gateway is of its route's family. */
+		if (p->has_gw && xrt_addr_is_v4(&p->gw) != v4) {
+			ERR("gateway %s is not of the route's family (%s)",
+			    addr_str(&p->gw, buf), v4 ? "IPv4" : "IPv6");
+			return -EINVAL;
+		}
 		if (!p->ifindex) {
 			/* Like the kernel: a gateway without dev must be on a
 			 * connected prefix, whose interface it takes. */
 			const struct rib_route *c = rib_lookup(rib, s->table, &p->gw);
 			if (!c || !c->nh || !(c->nh->flags & XRT_NH_F_CONNECTED)) {
 				ERR("gateway %s is not on a connected prefix; say \"dev\"",
-				    inet_ntop(AF_INET6, &p->gw, buf, sizeof(buf)));
+				    addr_str(&p->gw, buf));
 				return -ENETUNREACH;
 			}
 			p->ifindex = c->nh->ifindex;
@@ -646,8 +686,8 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		}
 	if (old && !replace) {
 		char buf[INET6_ADDRSTRLEN];
-		ERR("route %s/%u metric %u already exists",
-		    inet_ntop(AF_INET6, &s->prefix, buf, sizeof(buf)), s->plen, s->metric);
+		ERR("route %s/%u metric %u already exists", addr_str(&s->prefix, buf),
+		    plen_str(&s->prefix, s->plen), s->metric);
 		return -EEXIST;
 	}
 	if (!old && rib->nroutes >= rib->max_routes) {
@@ -777,7 +817,7 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
 		if (route_matches(r, m))
 			return route_remove(rib, r, err);
-	ERR("no such route %s/%u", inet_ntop(AF_INET6, prefix, buf, sizeof(buf)), plen);
+	ERR("no such route %s/%u", addr_str(prefix, buf), plen_str(prefix, plen));
 	return -ESRCH;
 }
 

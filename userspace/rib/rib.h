@@ -26,6 +26,11 @@
 #define RIB_METRIC_CONNECTED 256 /* kernel: IP6_RT_PRIO_ADDRCONF */
 #define RIB_METRIC_USER 1024     /* kernel: IP6_RT_PRIO_USER */
 #define RIB_WEIGHT_MAX 256       /* iproute2: weight 1..256 */
+/* IPv4 (mapped, include/xrt/inet.h): the kernel's fib_magic and iproute2
+ * install every IPv4 route with priority 0 unless told otherwise. */
+#define RIB_METRIC_V4_USER 0
+#define RIB_METRIC_V4_CONNECTED 0
+#define RIB_TABLE_LOCAL XRT_TABLE_LOCAL /* IPv4's local and broadcast routes */
 
 /* Where a route came from; reload and resync replace one origin at a time. */
 enum rib_origin {
@@ -140,6 +145,7 @@ struct rib_match {
 	int ifindex;
 	struct in6_addr gw;
 	enum rib_origin origin;
+	int family; /* AF_INET or AF_INET6 (the prefix's, include/xrt/inet.h); 0: both */
 };
 /* Delete the first route of (table, prefix) that matches m. */
 int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix,
@@ -148,9 +154,17 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 int rib_flush(struct rib *rib, const struct rib_match *m, char *err);
 
 /* Longest-prefix match on the programmed (best live) routes: what the fast
- * path sees. Returns NULL if no route. */
+ * path sees. Returns NULL if no route. An IPv4 (mapped) destination only
+ * matches IPv4 prefixes (length 96 and up): never IPv6's ::/0 and the like;
+ * an IPv6 one never matches an IPv4 prefix (they all lie in ::ffff:0:0/96). */
 const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 				   const struct in6_addr *daddr);
+/* The route a packet to daddr takes when its interface uses table: the
+ * kernel's fib_lookup with its default rules for IPv4 (table local, then
+ * the interface's table); IPv6's local routes live in the interface's
+ * table, so for IPv6 this is rib_lookup. */
+const struct rib_route *rib_fib_lookup(const struct rib *rib, uint32_t table,
+				       const struct in6_addr *daddr);
 /* Exact (table, prefix) node lookup, NULL if absent. */
 const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 				     const struct in6_addr *prefix, unsigned plen);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xrt/inet.h"
 
 int addr_find(const struct xrt_link *l, const struct in6_addr *a)
 {
@@ -24,10 +25,13 @@ static bool wants_connected(const struct in6_addr *a, unsigned plen)
 	return plen < 128 && !IN6_IS_ADDR_LINKLOCAL(a);
 }
 
+/* fib_add_ifaddr puts an IPv4 address's local route in table local;
+ * addrconf puts an IPv6 one in the interface's table. */
 static struct rib_route_spec local_spec(const struct xrt_link *l, const struct in6_addr *a)
 {
 	return (struct rib_route_spec){
-		.table = l->dev.table, .prefix = *a, .plen = 128, .type = XRT_RTN_LOCAL,
+		.table = xrt_addr_is_v4(a) ? RIB_TABLE_LOCAL : l->dev.table,
+		.prefix = *a, .plen = 128, .type = XRT_RTN_LOCAL,
 		.metric = RIB_METRIC_LOCAL, .origin = RIB_ORIGIN_ADDR,
 	};
 }
@@ -37,7 +41,8 @@ static struct rib_route_spec connected_spec(const struct xrt_link *l,
 {
 	struct rib_route_spec s = {
 		.table = l->dev.table, .prefix = *a, .plen = plen, .type = XRT_RTN_UNICAST,
-		.metric = RIB_METRIC_CONNECTED, .npaths = 1, .origin = RIB_ORIGIN_ADDR,
+		.metric = xrt_addr_is_v4(a) ? RIB_METRIC_V4_CONNECTED : RIB_METRIC_CONNECTED,
+		.npaths = 1, .origin = RIB_ORIGIN_ADDR,
 	};
 	rib_prefix_mask(&s.prefix, plen);
 	s.path[0].ifindex = l->dev.ifindex;
@@ -50,7 +55,7 @@ static const struct rib_route *connected_route(struct xrt_router *r,
 {
 	const struct rib_node *n = rib_node_find(r->rib, s->table, &s->prefix, s->plen);
 	for (const struct rib_route *rt = n ? n->routes : NULL; rt; rt = rt->next)
-		if (rt->metric == RIB_METRIC_CONNECTED && rt->nh &&
+		if (rt->metric == s->metric && rt->nh &&
 		    (rt->nh->flags & XRT_NH_F_CONNECTED))
 			return rt;
 	return NULL;
@@ -63,7 +68,7 @@ static const struct rib_route *connected_route(struct xrt_router *r,
 static bool subnet_router_anycast(const struct in6_addr *a, unsigned plen,
 				  struct in6_addr *out)
 {
-	if (plen >= 127)
+	if (plen >= 127 || xrt_addr_is_v4(a))
 		return false;
 	*out = *a;
 	rib_prefix_mask(out, plen);
@@ -108,6 +113,55 @@ static int anycast_sync(struct xrt_router *r, uint32_t table, const struct in6_a
 		struct rib_match m = { .has_type = true, .type = XRT_RTN_LOCAL,
 				       .has_metric = true, .metric = RIB_METRIC_ANYCAST };
 		int rc = rib_route_del(r->rib, table, ac, 128, &m, err);
+		return rc == -ESRCH ? 0 : rc;
+	}
+	return 0;
+}
+
+bool addr_broadcast(const struct in6_addr *a, unsigned plen, struct in6_addr *out)
+{
+	/* fib_add_ifaddr: "Add the network broadcast address, when it makes
+	 * sense": ifa_prefixlen < 31 (RFC 3021: a /31 has no broadcast). The
+	 * network address (the all-zeros broadcast of RFC 919) the kernel no
+	 * longer routes as broadcast. */
+	if (!xrt_addr_is_v4(a) || plen >= XRT_V4_PLEN_OFFSET + 31)
+		return false;
+	*out = *a;
+	for (unsigned bit = plen; bit < 128; bit++)
+		out->s6_addr[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+	return true;
+}
+
+/* The broadcast route of brd (table local) as the addresses want it: one
+ * while any IPv4 address's subnet has it as its broadcast, as the
+ * kernel's fib_del_ifaddr keeps it while another address needs it. A local
+ * route already there (an address that is its subnet's broadcast) wins. */
+static int broadcast_sync(struct xrt_router *r, const struct in6_addr *brd, char *err)
+{
+	bool wanted = false;
+	for (unsigned s = 1; s < XRT_MAX_IFACES && !wanted; s++) {
+		const struct xrt_link *o = r->links[s];
+		for (unsigned j = 0; o && j < o->dev.naddrs; j++) {
+			struct in6_addr x;
+			if (addr_broadcast(&o->dev.addr[j], o->dev.plen[j], &x) &&
+			    !memcmp(&x, brd, sizeof(x)))
+				wanted = true;
+		}
+	}
+	const struct rib_node *n = rib_node_find(r->rib, RIB_TABLE_LOCAL, brd, 128);
+	const struct rib_route *rt = n ? n->routes : NULL;
+	bool have = rt && rt->type == XRT_RTN_BROADCAST;
+	if (wanted && !rt) {
+		struct rib_route_spec s = {
+			.table = RIB_TABLE_LOCAL, .prefix = *brd, .plen = 128,
+			.type = XRT_RTN_BROADCAST, .metric = RIB_METRIC_LOCAL,
+			.origin = RIB_ORIGIN_ADDR,
+		};
+		return rib_route_add(r->rib, &s, false, err);
+	}
+	if (!wanted && have) {
+		struct rib_match m = { .has_type = true, .type = XRT_RTN_BROADCAST };
+		int rc = rib_route_del(r->rib, RIB_TABLE_LOCAL, brd, 128, &m, err);
 		return rc == -ESRCH ? 0 : rc;
 	}
 	return 0;
@@ -184,13 +238,15 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	l->addr_origin[k] = (uint8_t)origin;
 	l->addr_stale[k] = false;
 	l->addr_claim[k] = false;
-	struct in6_addr ac;
-	if (subnet_router_anycast(a, plen, &ac) && (rc = anycast_sync(r, l->dev.table, &ac, err))) {
+	struct in6_addr ac, brd;
+	if ((subnet_router_anycast(a, plen, &ac) && (rc = anycast_sync(r, l->dev.table, &ac, err))) ||
+	    (addr_broadcast(a, plen, &brd) && (rc = broadcast_sync(r, &brd, err)))) {
 		addr_del(r, l, a, plen, NULL);
 		return rc;
 	}
 	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_ADDR, .ifindex = l->dev.ifindex,
 					     .addr = *a, .plen = plen });
+	stack_arp_announce(l->dev.ifindex, a); /* RFC 5227 2.3, IPv4 only */
 	return 0;
 }
 
@@ -238,7 +294,7 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 			shared = true;
 	struct rib_match m = { .has_type = true, .type = XRT_RTN_LOCAL };
 	if (!shared) {
-		int rc = rib_route_del(r->rib, l->dev.table, a, 128, &m, err);
+		int rc = rib_route_del(r->rib, local_spec(l, a).table, a, 128, &m, err);
 		if (rc && rc != -ESRCH)
 			return rc;
 	}
@@ -257,7 +313,7 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		}
 		const struct rib_route *c = connected_route(r, &cs);
 		if (!still && c && c->nh->ifindex == l->dev.ifindex) {
-			struct rib_match cm = { .has_metric = true, .metric = RIB_METRIC_CONNECTED,
+			struct rib_match cm = { .has_metric = true, .metric = cs.metric,
 						.has_dev = true, .ifindex = l->dev.ifindex };
 			int rc = rib_route_del(r->rib, cs.table, &cs.prefix, plen, &cm, err);
 			if (rc && rc != -ESRCH)
@@ -266,8 +322,9 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	}
 	addr_unclaim(r, l, a);
 	/* Computed before the shift below: a may point into l->dev.addr. */
-	struct in6_addr ac;
+	struct in6_addr ac, brd;
 	bool has_anycast = subnet_router_anycast(a, plen, &ac);
+	bool has_brd = addr_broadcast(a, plen, &brd);
 	unsigned last = l->dev.naddrs - 1;
 	for (unsigned j = (unsigned)i; j < last; j++) {
 		l->dev.addr[j] = l->dev.addr[j + 1];
@@ -278,6 +335,9 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	}
 	l->dev.naddrs--;
 	router_event(r, &ev);
+	int rc = has_brd ? broadcast_sync(r, &brd, err) : 0;
+	if (rc)
+		return rc;
 	if (has_anycast)
 		return anycast_sync(r, l->dev.table, &ac, err);
 	return 0;

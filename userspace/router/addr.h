@@ -30,6 +30,9 @@ int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *
 	       char *err);
 /* Release a claim, keeping the address (nothing if it has none). */
 void addr_unclaim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a);
+/* The subnet broadcast address fib_add_ifaddr routes for an IPv4 address
+ * (mapped, plen + 96): false for IPv6 and for /31 and /32. */
+bool addr_broadcast(const struct in6_addr *a, unsigned plen, struct in6_addr *out);
 /* The address's index in l->dev.addr[], or -1 when the link does not hold it. */
 int addr_find(const struct xrt_link *l, const struct in6_addr *a);
 bool addr_present(const struct xrt_link *l, const struct in6_addr *a);

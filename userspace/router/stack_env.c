@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "kernel/netlink.h"
+#include "xrt/inet.h"
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
 
@@ -54,7 +55,7 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 {
 	struct xrt_router *r = ctx;
 	memset(res, 0, sizeof(*res));
-	const struct rib_route *rt = rib_lookup(r->rib, table, daddr);
+	const struct rib_route *rt = rib_fib_lookup(r->rib, table, daddr);
 	if (!rt)
 		return -ENETUNREACH;
 	res->type = rt->type;
@@ -127,17 +128,29 @@ static uint64_t env_now_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Ethernet + the IPv6 destination's offset in the fixed header. */
+/* Ethernet + the IPv6 / IPv4 destination's offset in the fixed header. */
 #define PUNT_DADDR_OFF (ETH_HLEN_ + 24)
+#define PUNT_DADDR4_OFF (ETH_HLEN_ + 16)
 
+/* The ECMP member the fast path chose for this frame's destination, so
+ * the stack's lookup picks the same one; an IPv4 destination is kept as
+ * its mapped address, the form the stack looks it up by. */
 void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
 		       const uint8_t *frame, size_t len)
 {
-	r->punt.valid = meta && meta->nh && len >= PUNT_DADDR_OFF + 16;
+	bool v4 = len >= ETH_HLEN_ && frame[12] == 0x08 && frame[13] == 0x00;
+	r->punt.valid = meta && meta->nh &&
+			len >= (v4 ? PUNT_DADDR4_OFF + 4 : PUNT_DADDR_OFF + 16);
 	if (!r->punt.valid)
 		return;
 	r->punt.nh = meta->nh;
-	memcpy(&r->punt.daddr, frame + PUNT_DADDR_OFF, 16);
+	if (v4) {
+		uint32_t d;
+		memcpy(&d, frame + PUNT_DADDR4_OFF, 4);
+		xrt_addr_from_v4(&r->punt.daddr, d);
+	} else {
+		memcpy(&r->punt.daddr, frame + PUNT_DADDR_OFF, 16);
+	}
 }
 
 void router_punt_end(struct xrt_router *r)

@@ -114,8 +114,8 @@ static void saddr_consider(const struct xrt_netdev *dev, void *arg)
 	bool on_oif = dev->ifindex == c->oif;
 	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		const struct in6_addr *a = &dev->addr[i];
-		if (ip6_is_mcast(a) || ip6_is_unspec(a))
-			continue;
+		if (ip6_is_mcast(a) || ip6_is_unspec(a) || xrt_addr_is_v4(a))
+			continue; /* an IPv4 address (mapped) never sources IPv6 */
 		/* A link-local of another link does not exist on dst's. */
 		if (ip6_is_linklocal(a) && !on_oif)
 			continue;

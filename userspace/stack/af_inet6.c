@@ -16,6 +16,8 @@ struct stack_stats sstats;
 const char *const stack_icmp6_names[STACK_ICMP6_MAX] = { STACK_ICMP6_LIST(STACK_NAME) };
 const char *const stack_drop_names[STACK_DROP_MAX] = { STACK_DROP_LIST(STACK_NAME) };
 const char *const stack_gauge_names[STACK_GAUGE_MAX] = { STACK_GAUGE_LIST(STACK_NAME) };
+const char *const stack_ip4_names[STACK_IP4_MAX] = { STACK_IP4_LIST(STACK_NAME) };
+const char *const stack_icmp_names[STACK_ICMP_MAX] = { STACK_ICMP_LIST(STACK_NAME) };
 
 /* Receive buffer: one packet at a time; reassembly builds its own. */
 static uint8_t rx_buf[PKT_HEADROOM + PKT_MAX_LEN];
@@ -44,6 +46,8 @@ int stack_init(const struct stack_env *env)
 	if (cookies && *cookies && !cookies[1])
 		stack_tcp_syncookies_set(cookies[0] - '0');
 	icmp6_init();
+	icmp_init();
+	arp_init();
 	reassembly_init();
 	neigh_init();
 	ndisc_ra_init();
@@ -62,17 +66,36 @@ void stack_fini(void)
 	inet6_set_raw_deliver(NULL);
 }
 
+/*
+ * The receive handlers by Ethernet type, as the kernel's dev_add_pack
+ * registrations (ipv6_packet_type, ip_packet_type, arp_packet_type): the
+ * family is the frame's, never the punt reason's.
+ */
+static const struct {
+	uint16_t ethertype;
+	void (*rcv)(struct pkt *p);
+} ptype_base[] = {
+	{ ETH_P_IPV6_BE, ipv6_rcv },
+	{ ETH_P_IP_BE, ip_rcv },
+	{ ETH_P_ARP_BE, arp_rcv },
+};
+
 void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
 	      size_t len)
 {
-	if (len < ETH_HDR_LEN || frame[12] != (ETH_P_IPV6_BE >> 8) ||
-	    frame[13] != (ETH_P_IPV6_BE & 0xff)) {
+	void (*rcv)(struct pkt *p) = NULL;
+	uint16_t type = len >= ETH_HDR_LEN ? (uint16_t)(frame[12] << 8 | frame[13]) : 0;
+	for (size_t i = 0; i < sizeof(ptype_base) / sizeof(ptype_base[0]); i++)
+		if (ptype_base[i].ethertype == type)
+			rcv = ptype_base[i].rcv;
+	if (!rcv) {
 		DROP_INC(NOT_IP6);
 		return;
 	}
 	size_t ip_len = len - ETH_HDR_LEN;
 	if (ip_len > PKT_MAX_LEN)
-		ip_len = PKT_MAX_LEN; /* ipv6_rcv finds the truncation */
+		ip_len = PKT_MAX_LEN; /* ipv6_rcv / ip_rcv find the truncation */
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct pkt p = {
 		.nh = rx_buf + PKT_HEADROOM,
 		.len = ip_len,
@@ -80,10 +103,11 @@ void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *fram
 		.ifindex = ifindex,
 		.meta = meta,
 		.eth_mcast = frame[0] & 1,
+		.eth_bcast = memcmp(frame, bcast, 6) == 0,
 	};
 	memcpy(p.eth_src, frame + 6, 6);
 	memcpy(p.nh, frame + ETH_HDR_LEN, ip_len);
-	ipv6_rcv(&p);
+	rcv(&p);
 }
 
 void stack_timers_run(void)
@@ -91,6 +115,7 @@ void stack_timers_run(void)
 	uint64_t now = stack_now();
 	neigh_timers_run(now);
 	reassembly_timers_run(now);
+	arp_timers_run(now);
 	ndisc_ra_timers_run(now);
 	tcp_timers_run(now);
 }
@@ -103,6 +128,9 @@ uint64_t stack_timers_next(void)
 	if (r < due)
 		due = r;
 	r = ndisc_ra_timers_next();
+	if (r < due)
+		due = r;
+	r = arp_timers_next();
 	if (r < due)
 		due = r;
 	r = tcp_timers_next();
@@ -170,26 +198,80 @@ uint16_t ip6_csum(const struct in6_addr *src, const struct in6_addr *dst,
 	return (uint16_t)~ntohs(folded); /* host order; callers store big-endian */
 }
 
-int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len)
+uint16_t ip_compute_csum(const void *data, size_t len)
+{
+	uint64_t sum = csum_add(0, data, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t folded = (uint16_t)sum;
+	return (uint16_t)~ntohs(folded);
+}
+
+uint16_t ip4_pseudo_csum(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *data,
+			 size_t len)
+{
+	const uint8_t pseudo[4] = { 0, proto, (uint8_t)(len >> 8), (uint8_t)len };
+	uint64_t sum = csum_add(0, (const uint8_t *)&saddr, 4);
+
+	sum = csum_add(sum, (const uint8_t *)&daddr, 4);
+	sum = csum_add(sum, pseudo, sizeof(pseudo));
+	sum = csum_add(sum, data, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t folded = (uint16_t)sum;
+	return (uint16_t)~ntohs(folded);
+}
+
+void ip_send_check(uint8_t *nh)
+{
+	struct iphdr_wire *iph = (struct iphdr_wire *)nh;
+	iph->check = 0;
+	iph->check = htons(ip_compute_csum(nh, ip4_hdr_len(nh)));
+}
+
+int dev_xmit_eth(int ifindex, const uint8_t dst_mac[6], uint16_t ethertype, uint8_t *data,
+		 size_t len)
 {
 	const struct xrt_netdev *dev = stack_dev(ifindex);
+	bool v4 = ethertype != ETH_P_IPV6_BE;
 	if (!dev) {
 		DROP_INC(NO_DEV);
-		MIB_INC(OUT_DISCARDS);
+		if (v4)
+			MIB_INC(IP4_OUT_DISCARDS);
+		else
+			MIB_INC(OUT_DISCARDS);
 		return -ENODEV;
 	}
 	uint8_t *eth = data - ETH_HDR_LEN;
 	memcpy(eth, dst_mac, 6);
 	memcpy(eth + 6, dev->mac, 6);
-	eth[12] = ETH_P_IPV6_BE >> 8;
-	eth[13] = ETH_P_IPV6_BE & 0xff;
-	if (ip6_is_mcast(&((struct ip6_hdr_wire *)data)->daddr))
-		MIB_INC(OUT_MCAST_PKTS);
-	MIB_ADD(OUT_OCTETS, len);
+	eth[12] = (uint8_t)(ethertype >> 8);
+	eth[13] = (uint8_t)ethertype;
+	if (ethertype == ETH_P_IPV6_BE) {
+		if (ip6_is_mcast(&((struct ip6_hdr_wire *)data)->daddr))
+			MIB_INC(OUT_MCAST_PKTS);
+		MIB_ADD(OUT_OCTETS, len);
+	} else if (ethertype == ETH_P_IP_BE) {
+		MIB_ADD(IP4_OUT_OCTETS, len);
+	}
 	int ret = senv.xmit(senv.ctx, ifindex, eth, len + ETH_HDR_LEN);
 	if (ret < 0) {
 		DROP_INC(XMIT);
-		MIB_INC(OUT_DISCARDS);
+		if (v4)
+			MIB_INC(IP4_OUT_DISCARDS);
+		else
+			MIB_INC(OUT_DISCARDS);
 	}
 	return ret;
+}
+
+int dev_xmit_ip(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len)
+{
+	return dev_xmit_eth(ifindex, dst_mac, pkt_is_v4(data) ? ETH_P_IP_BE : ETH_P_IPV6_BE,
+			    data, len);
+}
+
+int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len)
+{
+	return dev_xmit_eth(ifindex, dst_mac, ETH_P_IPV6_BE, data, len);
 }

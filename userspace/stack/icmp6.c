@@ -72,11 +72,12 @@ static unsigned rl_hash(const struct in6_addr *a)
 	return h % RL_SLOTS;
 }
 
-/* icmpv6_xrlim_allow: per-destination then global. */
-static bool icmpv6_xrlim_allow(const struct in6_addr *dst, uint8_t type)
+/* inet_peer_xrlim_allow then icmp_global_allow, for both families (an
+ * IPv4 destination is its mapped address): per-destination, then global. */
+bool icmp_xrlim_allow(const struct in6_addr *dst, bool per_host)
 {
 	uint64_t now = stack_now();
-	if (type != ICMP6_PKT_TOOBIG) {
+	if (per_host) {
 		unsigned h = rl_hash(dst);
 		bool fresh = !rl_dst[h].used || !ip6_eq(&rl_dst[h].dst, dst);
 		if (fresh) {
@@ -87,6 +88,12 @@ static bool icmpv6_xrlim_allow(const struct in6_addr *dst, uint8_t type)
 			return false;
 	}
 	return tb_take(&rl_global, false, rl_cfg.global_rate, rl_cfg.global_burst, now);
+}
+
+/* icmpv6_xrlim_allow: Packet Too Big counts against the global bucket only. */
+static bool icmpv6_xrlim_allow(const struct in6_addr *dst, uint8_t type)
+{
+	return icmp_xrlim_allow(dst, type != ICMP6_PKT_TOOBIG);
 }
 
 static void icmp6_count_out(uint8_t type)

@@ -34,7 +34,7 @@ const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr)
 static bool dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out)
 {
 	unsigned plen = dev->plen[i];
-	if (!dev->forwarding || plen >= 127)
+	if (!dev->forwarding || plen >= 127 || xrt_addr_is_v4(&dev->addr[i]))
 		return false;
 	*out = dev->addr[i];
 	for (unsigned b = plen; b < 128; b++)
@@ -88,6 +88,8 @@ bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 		return false;
 	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		struct in6_addr sn;
+		if (xrt_addr_is_v4(&dev->addr[i]))
+			continue;
 		ip6_solicited_node(&dev->addr[i], &sn);
 		if (ip6_eq(&sn, g))
 			return true;
@@ -198,6 +200,14 @@ void ipv6_rcv(struct pkt *p)
 		return;
 	}
 	if (ip6_is_unspec(&ip6->daddr)) {
+		DROP_INC(BAD_ADDR);
+		MIB_INC(IN_ADDR_ERRORS);
+		return;
+	}
+	/* RFC 4291 2.5.5.2: IPv4-mapped addresses are for IPv4 nodes only
+	 * (ip6_rcv_core drops such a source); here they also name the IPv4
+	 * family's routes and addresses, which IPv6 must never reach. */
+	if (xrt_addr_is_v4(&ip6->saddr) || xrt_addr_is_v4(&ip6->daddr)) {
 		DROP_INC(BAD_ADDR);
 		MIB_INC(IN_ADDR_ERRORS);
 		return;

@@ -1,4 +1,5 @@
 /* xrt: IPv6 output: ip6_local_out (route, path MTU), ip6_fragment (RFC 8200 4.5), ip6_output_finish. */
+#include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
 #include "stack/secure_seq.h"
@@ -136,36 +137,20 @@ int ip6_fragment(uint8_t *data, size_t len, size_t mtu, int oif,
 int ip6_local_out(uint8_t *data, size_t len, int oif, int iif)
 {
 	const struct ip6_hdr_wire *ip6 = (const struct ip6_hdr_wire *)data;
-	struct in6_addr nexthop = ip6->daddr;
-	uint32_t mtu = 0;
+	struct in6_addr nexthop;
+	uint32_t mtu;
 	MIB_INC(OUT_REQUESTS);
-	if (!oif) {
-		const struct xrt_netdev *in = iif ? stack_dev(iif) : NULL;
-		struct fib6_result res = { 0 };
-		uint32_t table = in ? in->table : XRT_TABLE_MAIN;
-		if (senv.fib6_lookup(senv.ctx, table, &ip6->saddr, &ip6->daddr, &res) < 0 ||
-		    res.type != XRT_RTN_UNICAST) {
-			MIB_INC(OUT_NO_ROUTES);
-			DROP_INC(NO_ROUTE);
-			return -1;
-		}
-		oif = res.oif;
-		nexthop = res.nexthop;
-		mtu = res.mtu;
+	int rc = inet_route_output(&ip6->saddr, &ip6->daddr, iif, &oif, &nexthop, &mtu);
+	if (rc == -ENETUNREACH) {
+		MIB_INC(OUT_NO_ROUTES);
+		DROP_INC(NO_ROUTE);
+		return -1;
 	}
-	const struct xrt_netdev *dev = stack_dev(oif);
-	if (!dev) {
+	if (rc) {
 		DROP_INC(NO_DEV);
 		MIB_INC(OUT_DISCARDS);
 		return -1;
 	}
-	if (!mtu || mtu > dev->mtu)
-		mtu = dev->mtu;
-	uint32_t pmtu = rt6_pmtu_get(&ip6->daddr);
-	if (pmtu && pmtu < mtu)
-		mtu = pmtu;
-	if (senv.tx_max_frame > ETH_HDR_LEN && mtu > senv.tx_max_frame - ETH_HDR_LEN)
-		mtu = senv.tx_max_frame - ETH_HDR_LEN;
 	if (mtu < IP6_MIN_MTU)
 		mtu = IP6_MIN_MTU;
 	if (len > mtu)

@@ -316,7 +316,7 @@ static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_
 
 static void neigh_xmit_held(const struct neighbour *n, struct neigh_held *h)
 {
-	dev_xmit_ip6(n->ifindex, n->mac, h->data + PKT_HEADROOM, h->len);
+	dev_xmit_ip(n->ifindex, n->mac, h->data + PKT_HEADROOM, h->len);
 }
 
 /* Transmit everything that waited for this neighbour, in order. */
@@ -361,6 +361,31 @@ static void neigh_hold(struct neighbour *n, const uint8_t *data, size_t len, int
 	hold_bytes += len;
 }
 
+/* The source of the packet at data of either family, or NULL. */
+static const struct in6_addr *neigh_pkt_src(const uint8_t *data, size_t len, struct in6_addr *buf)
+{
+	if (len >= IP4_HDR_LEN && pkt_is_v4(data)) {
+		*buf = ip4_mapped(((const struct iphdr_wire *)data)->saddr);
+		return buf;
+	}
+	if (len < IP6_HDR_LEN)
+		return NULL;
+	memcpy(buf, &((const struct ip6_hdr_wire *)data)->saddr, sizeof(*buf));
+	return buf;
+}
+
+/* The family's solicitation: ARP for an IPv4-mapped address (arp_solicit),
+ * Neighbor Solicitation otherwise (ndisc_solicit). Both run the same NUD
+ * machine, timers and bounds, as the kernel's arp_tbl and nd_tbl do. */
+void neigh_solicit(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src)
+{
+	if (xrt_addr_is_v4(target))
+		arp_solicit(ifindex, target, unicast_mac, prompt_src);
+	else
+		ndisc_send_ns(ifindex, target, unicast_mac, prompt_src);
+}
+
 int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 		 size_t len, int iif)
 {
@@ -371,7 +396,7 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 			/* RFC 4861 7.3.3: first use of a stale entry. */
 			neigh_set_state(n, XRT_NUD_DELAY,
 					now + ND_DELAY_FIRST_PROBE_TIME_MS * NSEC_PER_MSEC);
-		return dev_xmit_ip6(ifindex, n->mac, data, len);
+		return dev_xmit_ip(ifindex, n->mac, data, len);
 	}
 	if (!n || n->state != XRT_NUD_INCOMPLETE) {
 		if (neigh_unres_make_room(ifindex, n)) {
@@ -390,7 +415,8 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 		/* New or FAILED: start resolution (RFC 4861 7.2.2). */
 		neigh_set_state(n, XRT_NUD_INCOMPLETE, now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC);
 		neigh_hold(n, data, len, iif);
-		ndisc_send_ns(ifindex, nexthop, NULL, &((const struct ip6_hdr_wire *)data)->saddr);
+		struct in6_addr src;
+		neigh_solicit(ifindex, nexthop, NULL, neigh_pkt_src(data, len, &src));
 		n->probes = 1;
 		return 0;
 	}
@@ -408,12 +434,19 @@ static void neigh_report_held(const struct neighbour *n, struct neigh_held *h)
 		.ifindex = h->iif,
 	};
 	DROP_INC(NEIGH_FAILED);
+	if (h->len >= IP4_HDR_LEN && pkt_is_v4(p.nh)) {
+		/* arp_error_report: Host Unreachable (RFC 1812 5.2.7.1). */
+		MIB_INC(IP4_OUT_DISCARDS);
+		p.thoff = ip4_hdr_len(p.nh);
+		icmp_send(&p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		return;
+	}
 	MIB_INC(OUT_DISCARDS);
 	icmp6_send(&p, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0);
 }
 
 /* RFC 4861 7.2.2: resolution failed; each held packet gets Destination
- * Unreachable code 3 (address unreachable). */
+ * Unreachable code 3 (address unreachable), an IPv4 one Host Unreachable. */
 static void neigh_resolution_failed(struct neighbour *n)
 {
 	neigh_hold_drain(n, neigh_report_held);
@@ -422,16 +455,17 @@ static void neigh_resolution_failed(struct neighbour *n)
 
 /* The source of the oldest packet waiting for n (ndisc_solicit looks at
  * the head of arp_queue the same way). */
-static const struct in6_addr *neigh_hold_src(const struct neighbour *n)
+static const struct in6_addr *neigh_hold_src(const struct neighbour *n, struct in6_addr *buf)
 {
-	if (!n->hold_head || n->hold_head->len < IP6_HDR_LEN)
+	if (!n->hold_head)
 		return NULL;
-	return &((const struct ip6_hdr_wire *)(n->hold_head->data + PKT_HEADROOM))->saddr;
+	return neigh_pkt_src(n->hold_head->data + PKT_HEADROOM, n->hold_head->len, buf);
 }
 
 static void neigh_timer(struct neighbour *n, uint64_t now)
 {
 	uint64_t retrans = now + ND_RETRANS_TIMER_MS * NSEC_PER_MSEC;
+	struct in6_addr src;
 	switch (n->state) {
 	case XRT_NUD_INCOMPLETE:
 		if (n->probes >= ND_MAX_MULTICAST_SOLICIT) {
@@ -440,7 +474,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, NULL, neigh_hold_src(n));
+		neigh_solicit(n->ifindex, &n->addr, NULL, neigh_hold_src(n, &src));
 		return;
 	case XRT_NUD_REACHABLE:
 		neigh_set_state(n, XRT_NUD_STALE, 0);
@@ -448,7 +482,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 	case XRT_NUD_DELAY:
 		neigh_set_state(n, XRT_NUD_PROBE, retrans);
 		n->probes = 1;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
+		neigh_solicit(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	case XRT_NUD_PROBE:
 		if (n->probes >= ND_MAX_UNICAST_SOLICIT) {
@@ -457,7 +491,7 @@ static void neigh_timer(struct neighbour *n, uint64_t now)
 		}
 		n->probes++;
 		n->timer_ns = retrans;
-		ndisc_send_ns(n->ifindex, &n->addr, n->mac, NULL);
+		neigh_solicit(n->ifindex, &n->addr, n->mac, NULL);
 		return;
 	default:
 		n->timer_ns = 0;

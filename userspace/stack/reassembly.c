@@ -1,4 +1,4 @@
-/* xrt: IPv6 reassembly (ipv6_frag_rcv): RFC 8200 4.5, RFC 5722, RFC 6946, RFC 7112, bounded memory. */
+/* xrt: IPv6 reassembly (ipv6_frag_rcv): RFC 8200 4.5, RFC 5722, RFC 6946, RFC 7112; the fragment queues both families share (inet_fragment.c), bounded memory. */
 #include <stdlib.h>
 #include "stack/stack_internal.h"
 #include "stack/reassembly.h"
@@ -13,6 +13,7 @@ struct frag_queue {
 	bool used;
 	struct in6_addr src, dst;
 	uint32_t id;
+	uint32_t key;       /* IPv4: FRAG_KEY_V4 | protocol (RFC 791 3.2); IPv6: 0 */
 	int ifindex;
 	uint64_t created_ns, expires_ns;
 	struct frag *frags;
@@ -59,7 +60,10 @@ static void fq_free(struct frag_queue *q)
 
 static void fq_fail(struct frag_queue *q)
 {
-	MIB_INC(REASM_FAILS);
+	if (q->key & FRAG_KEY_V4)
+		IP4_INC(REASM_FAILS);
+	else
+		MIB_INC(REASM_FAILS);
 	fq_free(q);
 }
 
@@ -93,9 +97,12 @@ static bool reasm_make_room(size_t need, const struct frag_queue *keep)
 	return true;
 }
 
-static struct frag_queue *fq_find(const struct pkt *p, uint32_t id, uint64_t now)
+/* inet_frag_find: the queue of (src, dst, id, key), made if new. Every
+ * queue busy: the oldest gives way (bounded count). */
+struct frag_queue *inet_frag_find(const struct in6_addr *src, const struct in6_addr *dst,
+				  uint32_t id, uint32_t key, int ifindex, uint64_t timeout_ns)
 {
-	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	uint64_t now = stack_now();
 	struct frag_queue *free_q = NULL;
 	for (unsigned i = 0; i < REASM_MAX_QUEUES; i++) {
 		struct frag_queue *q = &queues[i];
@@ -104,11 +111,10 @@ static struct frag_queue *fq_find(const struct pkt *p, uint32_t id, uint64_t now
 				free_q = q;
 			continue;
 		}
-		if (q->id == id && ip6_eq(&q->src, &ip6->saddr) && ip6_eq(&q->dst, &ip6->daddr))
+		if (q->id == id && q->key == key && ip6_eq(&q->src, src) && ip6_eq(&q->dst, dst))
 			return q;
 	}
 	if (!free_q) {
-		/* Every queue busy: the oldest gives way (bounded count). */
 		for (unsigned i = 0; i < REASM_MAX_QUEUES; i++)
 			if (!free_q || queues[i].created_ns < free_q->created_ns)
 				free_q = &queues[i];
@@ -116,13 +122,117 @@ static struct frag_queue *fq_find(const struct pkt *p, uint32_t id, uint64_t now
 		fq_fail(free_q);
 	}
 	free_q->used = true;
-	free_q->src = ip6->saddr;
-	free_q->dst = ip6->daddr;
+	free_q->src = *src;
+	free_q->dst = *dst;
 	free_q->id = id;
-	free_q->ifindex = p->ifindex;
+	free_q->key = key;
+	free_q->ifindex = ifindex;
 	free_q->created_ns = now;
-	free_q->expires_ns = now + (uint64_t)IP6_FRAG_TIMEOUT_SEC * NSEC_PER_SEC;
+	free_q->expires_ns = now + timeout_ns;
 	return free_q;
+}
+
+/*
+ * inet_frag_queue_insert for both families: dlen bytes at data are the
+ * piece at offset of the fragmentable part; a first piece (offset 0) also
+ * keeps the packet p with its unfragmentable part of unfrag bytes. Returns
+ * 1 when the datagram is complete, 0 while pieces are missing, -1 when the
+ * piece (or the whole datagram) was dropped.
+ */
+int inet_frag_queue_insert(struct frag_queue *q, const struct pkt *p, uint32_t offset,
+			   size_t data_off, bool more, uint8_t nexthdr)
+{
+	size_t dlen = p->len - data_off;
+	uint32_t end = offset + (uint32_t)dlen;
+	bool v4 = q->key & FRAG_KEY_V4;
+	/* The end is known once the last fragment came; nothing may pass it,
+	 * and a second "last" must agree. */
+	if ((q->last_seen && (end > q->total || (!more && end != q->total))) ||
+	    (!more && end < q->max_end)) {
+		DROP_INC(FRAG_INVALID);
+		fq_fail(q);
+		return -1;
+	}
+	struct frag **link = &q->frags;
+	for (struct frag *f = q->frags; f; f = f->next) {
+		if (offset < f->off + f->len && f->off < end) {
+			if (f->off == offset && f->len == dlen)
+				return -1; /* exact duplicate (RFC 5722 erratum 3089) */
+			/* RFC 5722; for IPv4 the kernel's ip_frag_queue since
+			 * 4.19 (IPSTATS_MIB_REASM_OVERLAPS): discard it all. */
+			DROP_INC(FRAG_OVERLAP);
+			if (v4)
+				IP4_INC(REASM_OVERLAPS);
+			fq_fail(q);
+			return -1;
+		}
+		if (f->off < offset)
+			link = &f->next;
+	}
+	size_t need = sizeof(struct frag) + dlen + (offset == 0 ? p->len : 0);
+	if (!reasm_make_room(need, q)) {
+		DROP_INC(FRAG_MEM);
+		fq_fail(q);
+		return -1;
+	}
+	struct frag *nf = malloc(sizeof(*nf) + dlen);
+	uint8_t *first = offset == 0 ? malloc(p->len) : NULL;
+	if (!nf || (offset == 0 && !first)) {
+		free(nf);
+		free(first);
+		DROP_INC(FRAG_MEM);
+		fq_fail(q);
+		return -1;
+	}
+	nf->off = offset;
+	nf->len = (uint32_t)dlen;
+	memcpy(nf->data, p->nh + data_off, dlen);
+	nf->next = *link;
+	*link = nf;
+	q->mem += need;
+	reasm_mem += need;
+	q->received += (uint32_t)dlen;
+	if (end > q->max_end)
+		q->max_end = end;
+	if (!more) {
+		q->last_seen = true;
+		q->total = end;
+	}
+	if (first) {
+		memcpy(first, p->nh, p->len);
+		q->first_pkt = first;
+		q->first_len = p->len;
+		q->first_unfrag = p->thoff;
+		q->first_nhoff = p->nhoff;
+		q->nexthdr = nexthdr;
+	}
+	return q->first_pkt && q->last_seen && q->received == q->total;
+}
+
+/* inet_frag_reasm_finish: the unfragmentable part of the first fragment,
+ * then the pieces (no overlaps and no gaps, so they tile [0, total)), in
+ * the one reassembly buffer. p points at the result; the queue is freed.
+ * The caller fixes the family's header. False when too long. */
+bool inet_frag_reasm_finish(struct frag_queue *q, struct pkt *p, size_t max_len)
+{
+	size_t unfrag = q->first_unfrag;
+	size_t new_len = unfrag + q->total;
+	if (new_len > max_len) {
+		fq_fail(q);
+		return false;
+	}
+	uint8_t *out = reasm_buf + PKT_HEADROOM;
+	memcpy(out, q->first_pkt, unfrag);
+	for (struct frag *f = q->frags; f; f = f->next)
+		memcpy(out + unfrag + f->off, f->data, f->len);
+	p->nh = out;
+	p->len = new_len;
+	p->cap = PKT_MAX_LEN;
+	p->fragmented = true;
+	p->nhoff = q->first_nhoff;
+	p->thoff = unfrag;
+	fq_free(q);
+	return true;
 }
 
 /* RFC 7112 / RFC 8200 4.5: the first fragment holds every header through
@@ -198,92 +308,18 @@ int ipv6_frag_rcv(struct pkt *p)
 		return -1;
 	}
 
-	uint64_t now = stack_now();
-	struct frag_queue *q = fq_find(p, id, now);
-	uint32_t end = offset + (uint32_t)dlen;
-	/* The end is known once the last fragment came; nothing may pass it,
-	 * and a second "last" must agree. */
-	if ((q->last_seen && (end > q->total || (!more && end != q->total))) ||
-	    (!more && end < q->max_end)) {
-		DROP_INC(FRAG_INVALID);
-		fq_fail(q);
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	struct frag_queue *q = inet_frag_find(&ip6->saddr, &ip6->daddr, id, 0, p->ifindex,
+					      (uint64_t)IP6_FRAG_TIMEOUT_SEC * NSEC_PER_SEC);
+	if (inet_frag_queue_insert(q, p, offset, data_off, more, next) <= 0)
 		return -1;
-	}
-	struct frag **link = &q->frags;
-	for (struct frag *f = q->frags; f; f = f->next) {
-		if (offset < f->off + f->len && f->off < end) {
-			if (f->off == offset && f->len == dlen)
-				return -1; /* exact duplicate (RFC 5722 erratum 3089) */
-			/* RFC 5722: overlap discards the whole datagram. */
-			DROP_INC(FRAG_OVERLAP);
-			fq_fail(q);
-			return -1;
-		}
-		if (f->off < offset)
-			link = &f->next;
-	}
-	size_t need = sizeof(struct frag) + dlen + (offset == 0 ? p->len : 0);
-	if (!reasm_make_room(need, q)) {
-		DROP_INC(FRAG_MEM);
-		fq_fail(q);
-		return -1;
-	}
-	struct frag *nf = malloc(sizeof(*nf) + dlen);
-	uint8_t *first = offset == 0 ? malloc(p->len) : NULL;
-	if (!nf || (offset == 0 && !first)) {
-		free(nf);
-		free(first);
-		DROP_INC(FRAG_MEM);
-		fq_fail(q);
-		return -1;
-	}
-	nf->off = offset;
-	nf->len = (uint32_t)dlen;
-	memcpy(nf->data, p->nh + data_off, dlen);
-	nf->next = *link;
-	*link = nf;
-	q->mem += need;
-	reasm_mem += need;
-	q->received += (uint32_t)dlen;
-	if (end > q->max_end)
-		q->max_end = end;
-	if (!more) {
-		q->last_seen = true;
-		q->total = end;
-	}
-	if (first) {
-		memcpy(first, p->nh, p->len);
-		q->first_pkt = first;
-		q->first_len = p->len;
-		q->first_unfrag = p->thoff;
-		q->first_nhoff = p->nhoff;
-		q->nexthdr = next;
-	}
-	if (!q->first_pkt || !q->last_seen || q->received != q->total)
-		return -1;
-
-	/* Complete: no overlaps and no gaps, so the pieces tile [0, total). */
-	size_t unfrag = q->first_unfrag;
-	size_t new_len = unfrag + q->total;
-	if (new_len - IP6_HDR_LEN > IP6_MAX_PAYLOAD) {
-		fq_fail(q);
-		return -1;
-	}
-	uint8_t *out = reasm_buf + PKT_HEADROOM;
-	memcpy(out, q->first_pkt, unfrag);
-	out[q->first_nhoff] = q->nexthdr;
-	for (struct frag *f = q->frags; f; f = f->next)
-		memcpy(out + unfrag + f->off, f->data, f->len);
-	((struct ip6_hdr_wire *)out)->payload_len = htons((uint16_t)(new_len - IP6_HDR_LEN));
-	p->nh = out;
-	p->len = new_len;
-	p->cap = PKT_MAX_LEN;
-	p->fragmented = true;
-	p->nhoff = q->first_nhoff;
-	p->thoff = unfrag;
+	size_t nhoff = q->first_nhoff;
 	uint8_t upper = q->nexthdr;
+	if (!inet_frag_reasm_finish(q, p, IP6_HDR_LEN + IP6_MAX_PAYLOAD))
+		return -1;
+	p->nh[nhoff] = upper;
+	((struct ip6_hdr_wire *)p->nh)->payload_len = htons((uint16_t)(p->len - IP6_HDR_LEN));
 	MIB_INC(REASM_OKS);
-	fq_free(q);
 	return upper;
 }
 
@@ -295,7 +331,11 @@ void reassembly_timers_run(uint64_t now)
 		struct frag_queue *q = &queues[i];
 		if (!q->used || q->expires_ns > now)
 			continue;
-		MIB_INC(REASM_TIMEOUT);
+		bool v4 = q->key & FRAG_KEY_V4;
+		if (v4)
+			IP4_INC(REASM_TIMEOUT);
+		else
+			MIB_INC(REASM_TIMEOUT);
 		DROP_INC(FRAG_TIMEOUT);
 		if (q->first_pkt) {
 			struct pkt p = {
@@ -303,8 +343,13 @@ void reassembly_timers_run(uint64_t now)
 				.len = q->first_len,
 				.cap = q->first_len,
 				.ifindex = q->ifindex,
+				.thoff = q->first_unfrag,
 			};
-			icmp6_send(&p, ICMP6_TIME_EXCEED, ICMP6_TE_REASSEMBLY, 0);
+			/* ip_expire: Time Exceeded code 1 (RFC 792) as well. */
+			if (v4)
+				icmp_send(&p, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
+			else
+				icmp6_send(&p, ICMP6_TIME_EXCEED, ICMP6_TE_REASSEMBLY, 0);
 		}
 		fq_fail(q);
 	}

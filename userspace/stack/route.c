@@ -1,4 +1,5 @@
 /* xrt: the route cache's path MTU entries, learned from Packet Too Big (RFC 8201). */
+#include <errno.h>
 #include "stack/stack_internal.h"
 
 /*
@@ -40,12 +41,14 @@ static struct pmtu_entry *pmtu_find(const struct in6_addr *dst)
 
 /*
  * RFC 8201 section 4: a Packet Too Big never raises the estimate, and an
- * MTU below 1280 is taken as 1280 (RFC 8200 section 5 minimum link MTU).
+ * MTU below 1280 is taken as 1280 (RFC 8200 section 5 minimum link MTU);
+ * an IPv4 one (RFC 1191) below the kernel's min_pmtu is taken as that.
  */
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu)
 {
-	if (mtu < IP6_MIN_MTU)
-		mtu = IP6_MIN_MTU;
+	uint32_t floor = xrt_addr_is_v4(dst) ? IP4_MIN_PMTU : IP6_MIN_MTU;
+	if (mtu < floor)
+		mtu = floor;
 	uint64_t now = stack_now();
 	struct pmtu_entry *e = pmtu_find(dst);
 	if (e && e->expires_ns > now && e->mtu <= mtu)
@@ -83,4 +86,40 @@ uint32_t rt6_pmtu_get(const struct in6_addr *dst)
 void rt6_pmtu_flush(void)
 {
 	memset(pmtu_cache, 0, sizeof(pmtu_cache));
+}
+
+/*
+ * ip_route_output / ip6_route_output for a datagram the router originates,
+ * either family: the route (unless *oif is already given), the egress
+ * device, and the MTU to fit (route, link, learnt path MTU, what the xsk TX
+ * can carry). -ENETUNREACH without a unicast route, -ENODEV when the egress
+ * is not attached; the caller counts them in its family's MIB.
+ */
+int inet_route_output(const struct in6_addr *saddr, const struct in6_addr *daddr, int iif,
+		      int *oif, struct in6_addr *nexthop, uint32_t *mtu)
+{
+	*nexthop = *daddr;
+	*mtu = 0;
+	if (!*oif) {
+		const struct xrt_netdev *in = iif ? stack_dev(iif) : NULL;
+		struct fib6_result res = { 0 };
+		uint32_t table = in ? in->table : XRT_TABLE_MAIN;
+		if (senv.fib6_lookup(senv.ctx, table, saddr, daddr, &res) < 0 ||
+		    res.type != XRT_RTN_UNICAST)
+			return -ENETUNREACH;
+		*oif = res.oif;
+		*nexthop = res.nexthop;
+		*mtu = res.mtu;
+	}
+	const struct xrt_netdev *dev = stack_dev(*oif);
+	if (!dev)
+		return -ENODEV;
+	if (!*mtu || *mtu > dev->mtu)
+		*mtu = dev->mtu;
+	uint32_t pmtu = rt6_pmtu_get(daddr);
+	if (pmtu && pmtu < *mtu)
+		*mtu = pmtu;
+	if (senv.tx_max_frame > ETH_HDR_LEN && *mtu > senv.tx_max_frame - ETH_HDR_LEN)
+		*mtu = senv.tx_max_frame - ETH_HDR_LEN;
+	return 0;
 }

@@ -71,6 +71,11 @@ void stack_fini(void);
 void stack_rx(const struct xrt_punt_meta *meta, int ifindex, const uint8_t *frame,
 	      size_t len);
 
+/* An IPv4 address (mapped) was added to ifindex: announce it (RFC 5227
+ * 2.3: two gratuitous ARP requests, 2 s apart), so neighbours that cached
+ * another MAC for it learn ours. */
+void stack_arp_announce(int ifindex, const struct in6_addr *addr);
+
 /* Run expired timers (ND retransmits, reassembly timeouts, NUD aging). */
 void stack_timers_run(void);
 /* Nanoseconds until the next timer is due, or UINT64_MAX if none. */

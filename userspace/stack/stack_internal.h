@@ -7,13 +7,18 @@
 #include <stdint.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include "stack/stack.h"
 #include "stack/stack_stats.h"
+#include "xrt/inet.h"
+#include "xrt/ip4_proto.h"
 #include "xrt/maps.h"
 #include "xrt/proto.h"
 
 #define ETH_HDR_LEN 14
 #define ETH_P_IPV6_BE 0x86dd
+#define ETH_P_IP_BE 0x0800
+#define ETH_P_ARP_BE 0x0806
 /* Room in front of the IPv6 header for the Ethernet header on output. */
 #define PKT_HEADROOM 16
 /* Largest IPv6 packet the stack handles (RFC 8200: 40 + 65535). */
@@ -35,6 +40,7 @@ struct pkt {
 	size_t thoff;         /* header being processed */
 	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
 	bool ra_option;       /* hop-by-hop Router Alert seen */
+	bool eth_bcast;       /* link-layer destination was ff:ff:ff:ff:ff:ff */
 };
 
 /* The IPv6 header as bytes on the wire. */
@@ -57,6 +63,8 @@ extern struct stack_env senv;
 extern struct stack_stats sstats;
 
 #define MIB_INC(id) (sstats.mib[XRT_MIB_##id]++)
+#define IP4_INC(id) (sstats.ip4[STACK_IP4_##id]++)
+#define ICMP4_INC(id) (sstats.icmp[STACK_ICMP_##id]++)
 #define MIB_ADD(id, n) (sstats.mib[XRT_MIB_##id] += (n))
 #define ICMP6_INC(id) (sstats.icmp6[STACK_ICMP6_##id]++)
 #define DROP_INC(id) (sstats.drop[STACK_DROP_##id]++)
@@ -205,6 +213,10 @@ void ip6_output_init(void);
 void rt6_pmtu_update(const struct in6_addr *dst, uint32_t mtu);
 uint32_t rt6_pmtu_get(const struct in6_addr *dst); /* 0 = none */
 void rt6_pmtu_flush(void);
+/* Route, egress and MTU for a datagram the router originates, either
+ * family (route.c); 0, -ENETUNREACH or -ENODEV. */
+int inet_route_output(const struct in6_addr *saddr, const struct in6_addr *daddr, int iif,
+		      int *oif, struct in6_addr *nexthop, uint32_t *mtu);
 
 /* Neighbour discovery (ndisc.c), neighbour layer (neighbour.c). */
 void ndisc_rcv(struct pkt *p, size_t icmp_off, size_t icmp_len);
@@ -239,5 +251,116 @@ uint64_t neigh_timers_next(void);
 
 /* Frame out: Ethernet header in front of data (PKT_HEADROOM), then xmit. */
 int dev_xmit_ip6(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len);
+
+/*
+ * IPv4 (ip_input.c, ip_forward.c, ip_output.c, ip_fragment.c, icmp.c,
+ * arp.c). A struct pkt carries an IPv4 packet the same way: nh is the IPv4
+ * header, thoff the end of its options. Addresses leave the header as
+ * IPv4-mapped IPv6 addresses (xrt/inet.h), the one type the env, the
+ * neighbour table and the interface address lists know.
+ */
+struct iphdr_wire {
+	uint8_t ver_ihl;
+	uint8_t tos;
+	uint16_t tot_len;
+	uint16_t id;
+	uint16_t frag_off;
+	uint8_t ttl;
+	uint8_t protocol;
+	uint16_t check;
+	uint32_t saddr;
+	uint32_t daddr;
+};
+_Static_assert(sizeof(struct iphdr_wire) == IP4_HDR_LEN, "IPv4 header");
+
+static inline struct iphdr_wire *pkt_ip4(const struct pkt *p)
+{
+	return (struct iphdr_wire *)p->nh;
+}
+static inline bool pkt_is_v4(const uint8_t *nh)
+{
+	return (nh[0] >> 4) == IP4_VERSION;
+}
+static inline size_t ip4_hdr_len(const uint8_t *nh)
+{
+	return (size_t)(nh[0] & 0x0f) * 4;
+}
+/* ipv4_is_multicast / ipv4_is_lbcast / ipv4_is_zeronet / ipv4_is_loopback
+ * (RFC 1122 3.2.1.3, RFC 1112 4), on network-order addresses. */
+static inline bool ipv4_is_multicast(uint32_t a)
+{
+	return (ntohl(a) & IP4_MASK_4) == IP4_NET_MCAST;
+}
+static inline bool ipv4_is_lbcast(uint32_t a)
+{
+	return ntohl(a) == IP4_LIMITED_BCAST;
+}
+static inline bool ipv4_is_zeronet(uint32_t a)
+{
+	return (ntohl(a) & IP4_MASK_8) == IP4_NET_ZERO;
+}
+static inline bool ipv4_is_loopback(uint32_t a)
+{
+	return (ntohl(a) & IP4_MASK_8) == IP4_NET_LOOPBACK;
+}
+static inline struct in6_addr ip4_mapped(uint32_t v4_be)
+{
+	struct in6_addr a;
+	xrt_addr_from_v4(&a, v4_be);
+	return a;
+}
+
+/* RFC 1071 Internet checksum of len bytes (0 when a header verifies). */
+uint16_t ip_compute_csum(const void *data, size_t len);
+/* Checksum over the IPv4 pseudo-header (RFC 768, RFC 9293 3.1) and data. */
+uint16_t ip4_pseudo_csum(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *data,
+			 size_t len);
+/* Fill in the header checksum of the IPv4 header at nh (ip_send_check). */
+void ip_send_check(uint8_t *nh);
+
+/* Is v4 (network order) a broadcast of one of dev's subnets (directed
+ * broadcast), the limited broadcast or multicast (RFC 1122 3.3.6)? */
+bool ipv4_is_bcast_mcast(const struct xrt_netdev *dev, uint32_t v4);
+/* inet_select_addr: dev's primary IPv4 address (the first, or the first on
+ * dst's subnet when dst is given); any interface's if dev has none. */
+bool inet_select_addr(const struct xrt_netdev *dev, uint32_t dst, uint32_t *out);
+/* inet_confirm_addr: is v4 an address of dev? */
+bool inet_dev_has_addr(const struct xrt_netdev *dev, uint32_t v4);
+
+void ip_rcv(struct pkt *p);
+void arp_rcv(struct pkt *p);
+void arp_init(void);
+void arp_timers_run(uint64_t now);
+uint64_t arp_timers_next(void);
+/* arp_solicit: a request for target (broadcast, or unicast to
+ * unicast_mac when probing a known entry). prompt_src: source of the
+ * packet waiting for the answer (used as the sender when it is ours). */
+void arp_solicit(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		 const struct in6_addr *prompt_src);
+void ip_forward(struct pkt *p, const struct fib6_result *res);
+int icmp_rcv(struct pkt *p);
+void udp_v4_rcv(struct pkt *p);
+/* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
+ * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
+ * pointer (Parameter Problem). */
+void icmp_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info);
+void ip_rt_send_redirect(struct pkt *p, const struct fib6_result *res);
+void icmp_init(void);
+int ip_local_out(uint8_t *data, size_t len, int oif, int iif);
+int ip_fragment(uint8_t *data, size_t len, size_t mtu, int oif, const struct in6_addr *nexthop,
+		int iif);
+/* ip_defrag: true when p now holds the whole datagram. */
+bool ip_defrag(struct pkt *p);
+/* The ICMP limiter both families share (icmp6.c): per-destination bucket
+ * (when per_host) then the global one: icmp_global_allow + inet_peer_xrlim_allow. */
+bool icmp_xrlim_allow(const struct in6_addr *dst, bool per_host);
+/* Solicit a neighbour of either family (neighbour.c picks ARP or ND). */
+void neigh_solicit(int ifindex, const struct in6_addr *target, const uint8_t *unicast_mac,
+		   const struct in6_addr *prompt_src);
+/* Frame out for an IPv4 or IPv6 packet at data (version nibble decides). */
+int dev_xmit_ip(int ifindex, const uint8_t dst_mac[6], uint8_t *data, size_t len);
+/* Frame out with an explicit Ethernet type (ARP). */
+int dev_xmit_eth(int ifindex, const uint8_t dst_mac[6], uint16_t ethertype, uint8_t *data,
+		 size_t len);
 
 #endif

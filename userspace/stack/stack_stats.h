@@ -80,7 +80,54 @@
 	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
-	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */
+	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
+	X(IP4_HDR, "sp_ip4_hdr")             /* bad IPv4 version, IHL, length, checksum */ \
+	X(IP4_MARTIAN, "sp_ip4_martian")     /* RFC 1812 5.3.7 source or destination */ \
+	X(IP4_BCAST, "sp_ip4_bcast")         /* link broadcast not for us: not forwarded */ \
+	X(ARP_INVALID, "sp_arp_invalid")     /* not Ethernet/IPv4, bad sender address */ \
+	X(ARP_NOT_OURS, "sp_arp_not_ours")   /* request for an address not ours */ \
+	X(ARP_ANNOUNCE_FULL, "sp_arp_announce_full") /* RFC 5227 repeat not queued */
+
+/* IPv4 MIB of the slow path, nstat's names for /proc/net/snmp (the ones
+ * the fast path shares, IpInReceives..., are in XRT_MIB_LIST), and ARP. */
+#define STACK_IP4_LIST(X)                            \
+	X(IN_DELIVERS, "IpInDelivers")                   \
+	X(IN_NO_ROUTES, "IpInNoRoutes")                  \
+	X(IN_UNKNOWN_PROTOS, "IpInUnknownProtos")        \
+	X(OUT_REQUESTS, "IpOutRequests")                 \
+	X(OUT_NO_ROUTES, "IpOutNoRoutes")                \
+	X(REASM_TIMEOUT, "IpReasmTimeout")               \
+	X(REASM_REQDS, "IpReasmReqds")                   \
+	X(REASM_OKS, "IpReasmOKs")                       \
+	X(REASM_FAILS, "IpReasmFails")                   \
+	X(REASM_OVERLAPS, "IpExtReasmOverlaps")          \
+	X(FRAG_OKS, "IpFragOKs")                         \
+	X(FRAG_FAILS, "IpFragFails")                     \
+	X(FRAG_CREATES, "IpFragCreates")                 \
+	X(ARP_IN_REQUESTS, "sp_arp_in_requests")         \
+	X(ARP_IN_REPLIES, "sp_arp_in_replies")           \
+	X(ARP_OUT_REQUESTS, "sp_arp_out_requests")       \
+	X(ARP_OUT_REPLIES, "sp_arp_out_replies")         \
+	X(ARP_OUT_ANNOUNCES, "sp_arp_out_announces")
+
+/* ICMPv4 MIB, names as nstat prints /proc/net/snmp. */
+#define STACK_ICMP_LIST(X)                           \
+	X(IN_MSGS, "IcmpInMsgs")                         \
+	X(IN_ERRORS, "IcmpInErrors")                     \
+	X(IN_CSUM_ERRORS, "IcmpInCsumErrors")            \
+	X(IN_DEST_UNREACHS, "IcmpInDestUnreachs")        \
+	X(IN_TIME_EXCDS, "IcmpInTimeExcds")              \
+	X(IN_REDIRECTS, "IcmpInRedirects")               \
+	X(IN_ECHOS, "IcmpInEchos")                       \
+	X(IN_ECHO_REPS, "IcmpInEchoReps")                \
+	X(OUT_MSGS, "IcmpOutMsgs")                       \
+	X(OUT_ERRORS, "IcmpOutErrors")                   \
+	X(OUT_RATE_LIMIT_HOST, "IcmpOutRateLimitHost")   \
+	X(OUT_DEST_UNREACHS, "IcmpOutDestUnreachs")      \
+	X(OUT_TIME_EXCDS, "IcmpOutTimeExcds")            \
+	X(OUT_PARM_PROBS, "IcmpOutParmProbs")            \
+	X(OUT_REDIRECTS, "IcmpOutRedirects")             \
+	X(OUT_ECHO_REPS, "IcmpOutEchoReps")
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \
@@ -95,6 +142,10 @@
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,
 enum stack_icmp6_mib { STACK_ICMP6_LIST(STACK_ENUM_ICMP6) STACK_ICMP6_MAX };
 enum stack_drop_reason { STACK_DROP_LIST(STACK_ENUM_DROP) STACK_DROP_MAX };
+#define STACK_ENUM_IP4(id, name) STACK_IP4_##id,
+#define STACK_ENUM_ICMP(id, name) STACK_ICMP_##id,
+enum stack_ip4_mib { STACK_IP4_LIST(STACK_ENUM_IP4) STACK_IP4_MAX };
+enum stack_icmp_mib { STACK_ICMP_LIST(STACK_ENUM_ICMP) STACK_ICMP_MAX };
 #define STACK_ENUM_GAUGE(id, name) STACK_GAUGE_##id,
 enum stack_gauge { STACK_GAUGE_LIST(STACK_ENUM_GAUGE) STACK_GAUGE_MAX };
 
@@ -106,12 +157,17 @@ struct stack_stats {
 	uint64_t icmp6_out_type[256];
 	uint64_t icmp6_in_type[256];
 	uint64_t gauge[STACK_GAUGE_MAX];    /* enum stack_gauge, filled on read */
+	uint64_t ip4[STACK_IP4_MAX];        /* enum stack_ip4_mib */
+	uint64_t icmp[STACK_ICMP_MAX];      /* enum stack_icmp_mib (ICMPv4) */
+	uint64_t icmp_out_type[256];        /* ICMPv4 out per type (IcmpMsgOutType) */
 };
 
 /* Names, indexable by the enums above. */
 extern const char *const stack_icmp6_names[STACK_ICMP6_MAX];
 extern const char *const stack_drop_names[STACK_DROP_MAX];
 extern const char *const stack_gauge_names[STACK_GAUGE_MAX];
+extern const char *const stack_ip4_names[STACK_IP4_MAX];
+extern const char *const stack_icmp_names[STACK_ICMP_MAX];
 
 /* Copy of the counters since stack_init, with the gauges as they are now. */
 void stack_stats_get(struct stack_stats *out);

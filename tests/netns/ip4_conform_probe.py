@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""xrt IPv4 conformance: send the IPv4 probe list from host A through one router, print what came back.
+
+Usage: ip4_conform_probe.py IFACE ROUTER_MAC [PROBE...]
+
+Runs inside host A's namespace (192.0.2.2/24, router 192.0.2.1). Every
+probe is sent at layer 2 to ROUTER_MAC, then IFACE is watched for WINDOW
+seconds; each frame from the router is part of the probe's answer. One line
+per probe, "NAME: ANSWER", where ANSWER is "ICMP T/C [mtu M] [gw G] from SRC
+ttl T len L", "ARP reply SIP is-at router", or "dropped"; two routers that
+print the same lines answered alike.
+"""
+import logging
+import sys
+import threading
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import (ARP, ICMP, IP, UDP, AsyncSniffer, Ether, Raw,  # noqa: E402
+                       conf, get_if_hwaddr, sendp)
+
+conf.verb = 0
+WINDOW = 0.8
+HOST = "192.0.2.2"
+ROUTER = "192.0.2.1"
+ROUTER_B = "198.51.100.1"
+FAR = "203.0.113.1"        # behind host B (B's lo)
+REDIRECTED = "203.0.114.1"  # route via 192.0.2.3: back out of A's link
+
+
+def udp(n=16, dport=9):
+    return UDP(sport=40000, dport=dport) / Raw(b"u" * n)
+
+
+def probes():
+    p = {}
+    # Route errors first: the kernel's ip_error limiter shares each peer's
+    # tokens with icmp_send's (inet_peer_xrlim_allow), which, with
+    # icmp_ratelimit 0, empties them at every other error it sends.
+    p["no_route"] = IP(dst="100.64.0.1") / udp()
+    p["unreachable"] = IP(dst="10.62.0.1") / udp()
+    p["prohibit"] = IP(dst="10.63.0.1") / udp()
+    p["echo_router"] = IP(dst=ROUTER) / ICMP(type=8, id=1, seq=1) / Raw(b"e" * 16)
+    p["echo_router_b"] = IP(dst=ROUTER_B) / ICMP(type=8, id=2, seq=1) / Raw(b"e" * 16)
+    p["ttl1"] = IP(dst=FAR, ttl=1) / udp()
+    p["ttl0"] = IP(dst=FAR, ttl=0) / udp()
+    p["ttl1_big"] = IP(dst=FAR, ttl=1) / udp(1000)
+    p["blackhole"] = IP(dst="10.66.0.1") / udp()
+    p["too_big_df"] = IP(dst="198.51.100.2", flags="DF") / udp(1450 - 28)
+    p["udp_router"] = IP(dst=ROUTER) / udp()
+    p["proto_router"] = IP(dst=ROUTER, proto=253) / Raw(b"x" * 16)
+    p["udp_bcast"] = IP(dst="192.0.2.255") / udp()
+    p["echo_bcast"] = IP(dst="192.0.2.255") / ICMP(type=8, id=3, seq=1)
+    p["icmp_err_ttl1"] = IP(dst=FAR, ttl=1) / ICMP(type=3, code=3) / IP(src=FAR, dst=HOST) / udp(8)
+    p["frag_later_ttl1"] = IP(dst=FAR, ttl=1, frag=100) / Raw(b"f" * 16)
+    p["martian_src"] = IP(src="127.0.0.1", dst=FAR) / udp()
+    p["bad_csum"] = IP(dst=ROUTER, chksum=0x1234) / ICMP(type=8, id=4, seq=1)
+    p["redirect"] = IP(dst=REDIRECTED) / udp()
+    return p
+
+
+def arp_probes(mac):
+    bcast = "ff:ff:ff:ff:ff:ff"
+    return {
+        "arp_router": Ether(dst=bcast, src=mac) / ARP(op=1, hwsrc=mac, psrc=HOST, pdst=ROUTER),
+        "arp_other_if": Ether(dst=bcast, src=mac) / ARP(op=1, hwsrc=mac, psrc=HOST, pdst=ROUTER_B),
+        "arp_stranger": Ether(dst=bcast, src=mac) / ARP(op=1, hwsrc=mac, psrc=HOST, pdst="192.0.2.77"),
+    }
+
+
+def describe(frames, rmac):
+    out = []
+    for f in frames:
+        if f.src.lower() != rmac.lower():
+            continue
+        if ARP in f:
+            if f[ARP].op == 2:
+                out.append("ARP reply %s is-at router" % f[ARP].psrc)
+            continue
+        if IP not in f or ICMP not in f:
+            continue
+        ip, ic = f[IP], f[ICMP]
+        s = "ICMP %d/%d" % (ic.type, ic.code)
+        if ic.type == 3 and ic.code == 4:
+            s += " mtu %d" % ic.nexthopmtu
+        if ic.type == 5:
+            s += " gw %s" % ic.gw
+        s += " from %s ttl %d len %d" % (ip.src, ip.ttl, ip.len)
+        out.append(s)
+    return "; ".join(out) if out else "dropped"
+
+
+def main():
+    iface, rmac = sys.argv[1], sys.argv[2]
+    want = sys.argv[3:]
+    mac = get_if_hwaddr(iface)
+    allp = {n: Ether(dst=rmac, src=mac) / pk for n, pk in probes().items()}
+    allp.update(arp_probes(mac))
+    for name, frame in allp.items():
+        if want and name not in want:
+            continue
+        ready = threading.Event()
+        sn = AsyncSniffer(iface=iface, filter="icmp or arp", store=True,
+                          started_callback=ready.set)
+        sn.start()
+        if not ready.wait(5):
+            sys.exit("sniffer on %s did not start" % iface)
+        sendp(frame, iface=iface)
+        sn.join(timeout=WINDOW)
+        frames = sn.stop() if sn.running else sn.results
+        print("%s: %s" % (name, describe(frames or [], rmac)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
