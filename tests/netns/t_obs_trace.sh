@@ -107,28 +107,28 @@ xrt_stop "$STUCK"
 xrt_wait_for '[ "$(cfg_on)" = 0 ]' 5 || xrt_fail "tracing still on after the stuck reader went away"
 assert_ge "$(tlost)" 1 "records the full ring refused are counted (trace_lost)"
 
-# 7. IPv4 (forwarded on the kernel's FIB): the IPv4 stages and the egress
-#    the kernel chose (B is on-link: no gateway). "proto icmp" leaves ICMPv6
-#    out, "dev" the echo replies.
-xrt_exec $R sysctl -qw net.ipv4.ip_forward=1
-# namespace, device, address, default route (the kernel is IPv4's control plane)
-for v in "$R $IF_RA 192.0.2.1/24 -" "$R $IF_RB 198.51.100.1/24 -" \
-	"a $IF_AR 192.0.2.2/24 192.0.2.1" "b $IF_BR 198.51.100.2/24 198.51.100.1"; do
+# 7. IPv4 (forwarded on xrt's own FIB; the router's kernel has no IPv4
+#    address): the IPv4 stages, the route and the egress (B is on-link: no
+#    gateway). "proto icmp" leaves ICMPv6 out, "dev" the echo replies.
+xrt_cli_ok $R addr add 192.0.2.1/24 dev $IF_RA
+xrt_cli_ok $R addr add 198.51.100.1/24 dev $IF_RB
+for v in "a $IF_AR 192.0.2.2/24 192.0.2.1" "b $IF_BR 198.51.100.2/24 198.51.100.1"; do
 	read -r ns dev addr gw <<<"$v"
 	ip -n "$(xrt_ns "$ns")" addr add "$addr" dev "$dev"
-	[ "$gw" = - ] || ip -n "$(xrt_ns "$ns")" route add default via "$gw"
+	ip -n "$(xrt_ns "$ns")" route add default via "$gw"
 done
-# The first packets resolve ARP through the kernel.
+# The first packets resolve ARP through xrtd.
 xrt_wait_for "xrt_exec a ping -4 -c 1 -W 1 198.51.100.2 >/dev/null" 10 || xrt_fail "no IPv4 through the router"
 xrt_bg a ping4 ping -4 -i 0.1 -c 200 198.51.100.2
 out=$(trace trace dev "$IF_RA" proto icmp count 2) || xrt_fail "xrt trace proto icmp failed: $out"
 printf '%s\n' "$out"
 xrt_stop "$XRT_LAST_PID"
-v4='(::ffff:)?'
-assert_eq "$(grep -Ec "^packet [0-9]: dev $IF_RA len [0-9]+ ${v4}192\.0\.2\.2 > ${v4}198\.51\.100\.2 icmp hlim 64\$" <<<"$out")" 2 "IPv4 packet lines"
+assert_eq "$(grep -Ec "^packet [0-9]: dev $IF_RA len [0-9]+ 192\.0\.2\.2 > 198\.51\.100\.2 icmp hlim 64\$" <<<"$out")" 2 "IPv4 packet lines"
 assert_eq "$(grep -c "^  eth_type_trans: next\$" <<<"$out")" 2 "eth_type_trans"
 assert_eq "$(grep -c "^  ip_rcv: next\$" <<<"$out")" 2 "ip_rcv"
-assert_eq "$(grep -c "^  ip_forward: redirect (fib_lookup: dev $IF_RB)\$" <<<"$out")" 2 "ip_forward"
+assert_eq "$(grep -Ec "^  ip_route_input: next \(fib_lookup: route 198\.51\.100\.0/24 nexthop [0-9]+ dev $IF_RB\)\$" <<<"$out")" 2 "ip_route_input"
+assert_eq "$(grep -c "^  ip_forward: next\$" <<<"$out")" 2 "ip_forward"
+assert_eq "$(grep -c "^  ip_finish_output2: redirect\$" <<<"$out")" 2 "ip_finish_output2"
 assert_eq "$(grep -c "^  forwarded out dev $IF_RB\$" <<<"$out")" 2 "IPv4 verdict"
 
 # Bad words are refused with the word named.

@@ -465,9 +465,9 @@ static void rec_text(const struct xrt_trace_rec *rec, uint32_t n, const char *sl
 			       STAGE_NAMES[st->stage < XRT_TRACE_STAGE_MAX ? st->stage : 0]);
 		step_text(rec, st, i + 1 == rec->nsteps, out);
 		/* The route stage: what the FIB walk chose. */
-		if ((st->stage == XRT_TRACE_IP6_ROUTE_INPUT || st->stage == XRT_TRACE_IP_FORWARD) &&
+		if ((st->stage == XRT_TRACE_IP6_ROUTE_INPUT || st->stage == XRT_TRACE_IP_ROUTE_INPUT) &&
 		    (rt || rec->oif)) {
-			/* fib6_lookup: xrt's trie; fib_lookup: the kernel's IPv4 FIB */
+			/* xrt's tries: fib6_lookup for IPv6, fib_lookup for IPv4 */
 			xrt_buf_printf(out, " (%s:",
 				       st->stage == XRT_TRACE_IP6_ROUTE_INPUT ? "fib6_lookup" : "fib_lookup");
 			if (rt) {
