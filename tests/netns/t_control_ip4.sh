@@ -180,6 +180,19 @@ assert_contains "$routes" "10.7.0.0/16 via 10.1.0.2 dev $IF_RA metric 0" "reload
 assert_not_contains "$routes" "10.8.0.0/16" "reload removed the old route"
 assert_contains "$(xrt_cli $R route show table local)" "broadcast 10.1.0.255 table local" "config address kept by reload"
 
+# Bulk: N IPv4 routes by -batch over one connection (time logged, not
+# asserted), every one in the RIB and the fast path's view.
+N=${XRT_BATCH_ROUTES4:-20000}
+seq 0 $((N - 1)) | awk '{ printf "route add 10.%d.%d.0/24 via 10.2.0.2\n", 128 + int($1 / 256), $1 % 256 }' \
+	>"$XRT_TMP/bulk.batch"
+base=$(xrt_cli $R -4 route show | wc -l)
+t0=$(date +%s%N)
+xrt_cli_ok $R -batch "$XRT_TMP/bulk.batch"
+t1=$(date +%s%N)
+assert_eq "$(xrt_cli $R -4 route show | wc -l)" "$((base + N))" "IPv4 routes after the batch"
+xrt_log "measured: $N IPv4 routes by -batch in $(((t1 - t0) / 1000000)) ms"
+assert_contains "$(xrt_cli $R route get 10.200.77.1)" "via 10.2.0.2 dev $IF_RB" "a bulk route in the fast path's view"
+
 # Flush by family: IPv4 routes and ARP entries go, IPv6 ones stay.
 xrt_cli_ok $R neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
 assert_eq "$(xrt_cli $R -j -4 neigh flush nud all)" '{"flushed":2}' "-4 neigh flush"
