@@ -193,6 +193,12 @@ assert_eq "$(xrt_cli $R -4 route show | wc -l)" "$((base + N))" "IPv4 routes aft
 xrt_log "measured: $N IPv4 routes by -batch in $(((t1 - t0) / 1000000)) ms"
 assert_contains "$(xrt_cli $R route get 10.200.77.1)" "via 10.2.0.2 dev $IF_RB" "a bulk route in the fast path's view"
 
+# neigh del, and its error naming the address as it was written.
+xrt_cli_ok $R neigh add 10.2.0.9 lladdr 02:00:00:00:00:09 dev "$IF_RB"
+xrt_cli_ok $R neigh del 10.2.0.9 dev "$IF_RB"
+assert_not_contains "$(xrt_cli $R neigh show)" "10.2.0.9" "neigh del"
+check_err "no neighbour 10.2.0.9 on $IF_RB" neigh del 10.2.0.9 dev "$IF_RB"
+
 # Flush by family: IPv4 routes and ARP entries go, IPv6 ones stay.
 xrt_cli_ok $R neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
 assert_eq "$(xrt_cli $R -j -4 neigh flush nud all)" '{"flushed":2}' "-4 neigh flush"
