@@ -160,6 +160,9 @@ check_err 'mtu "576000" is invalid (68..65535)' route add 10.11.0.0/16 dev "$IF_
 check_err 'route 10.9.0.0/16 metric 0 already exists' route add 10.9.0.0/16 via 10.2.0.2
 out=$(xrt_cli $R -f inet5 route show 2>&1) && xrt_fail "-f inet5 accepted"
 assert_eq "$out" 'xrt: family "inet5" is invalid (inet, inet6)' "-f with a bad family"
+check_err "address 10.2.0.1 is already on $IF_RB" addr add 10.2.0.1/24 dev "$IF_RA"
+check_err "prefix 10.2.0.0/24 is already connected on $IF_RB" addr add 10.2.0.7/24 dev "$IF_RA"
+check_err "address 10.2.0.1/25 is not on $IF_RB" addr del 10.2.0.1/25 dev "$IF_RB"
 xrt_cli_ok $R route add 10.11.0.0/16 dev "$IF_RB" mtu 1400
 assert_contains "$(xrt_cli $R route show)" "10.11.0.0/16 dev $IF_RB metric 0 mtu 1400" "IPv4 route mtu"
 

@@ -198,7 +198,7 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err)
 {
 	char buf[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	rib_ntop(a, buf);
 	int i = addr_find(l, a);
 	if (i >= 0) {
 		if ((r->reloading || r->in_config) && l->dev.plen[i] == plen) {
@@ -230,8 +230,8 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		const struct rib_route *c = connected_route(r, &cs);
 		if (c && c->nh->ifindex != l->dev.ifindex) {
 			struct xrt_link *o = router_link_by_ifindex(r, c->nh->ifindex);
-			ERR("prefix %s/%u is already connected on %s",
-			    inet_ntop(AF_INET6, &cs.prefix, buf, sizeof(buf)), plen,
+			ERR("prefix %s/%u is already connected on %s", rib_ntop(&cs.prefix, buf),
+			    rib_user_plen(a, plen),
 			    o ? o->dev.name : "another interface");
 			rc = -EEXIST;
 		} else if (!c) {
@@ -276,7 +276,7 @@ int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *
 	int i = addr_find(l, a);
 	if (i < 0) {
 		char buf[INET6_ADDRSTRLEN];
-		ERR("address %s is not on %s", inet_ntop(AF_INET6, a, buf, sizeof(buf)),
+		ERR("address %s is not on %s", rib_ntop(a, buf),
 		    l->dev.name);
 		return -EADDRNOTAVAIL;
 	}
@@ -296,8 +296,8 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	char buf[INET6_ADDRSTRLEN];
 	int i = addr_find(l, a);
 	if (i < 0 || l->dev.plen[i] != plen) {
-		ERR("address %s/%u is not on %s", inet_ntop(AF_INET6, a, buf, sizeof(buf)),
-		    plen, l->dev.name);
+		ERR("address %s/%u is not on %s", rib_ntop(a, buf), rib_user_plen(a, plen),
+		    l->dev.name);
 		return -EADDRNOTAVAIL;
 	}
 	/* Another link may share this link-local: its local route stays. */
