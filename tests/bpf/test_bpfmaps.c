@@ -19,6 +19,7 @@
 #include <xdp/xsk.h>
 
 #include "harness.h"
+#include "xrt/ip4_proto.h"
 #include "xrt/proto.h"
 #include "xrt/punt.h"
 
@@ -150,7 +151,7 @@ Test(bpfmaps, nexthop_refusals_leave_array_unchanged)
 	expect_refused(xrt_maps_nh_set(&M, 0, &ok, err), "nexthop 0");
 	expect_refused(xrt_maps_nh_set(&M, XRT_MAX_NEXTHOPS, &ok, err), "nexthop");
 	v = ok;
-	v.mtu = IP6_MIN_MTU - 1;
+	v.mtu = IP4_MIN_MTU - 1; /* RFC 791: below any link */
 	expect_refused(xrt_maps_nh_set(&M, id, &v, err), "mtu");
 	v = ok;
 	v.ifindex = 0;

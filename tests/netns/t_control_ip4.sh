@@ -165,6 +165,9 @@ check_err "prefix 10.2.0.0/24 is already connected on $IF_RB" addr add 10.2.0.7/
 check_err "address 10.2.0.1/25 is not on $IF_RB" addr del 10.2.0.1/25 dev "$IF_RB"
 xrt_cli_ok $R route add 10.11.0.0/16 dev "$IF_RB" mtu 1400
 assert_contains "$(xrt_cli $R route show)" "10.11.0.0/16 dev $IF_RB metric 0 mtu 1400" "IPv4 route mtu"
+# IPv4 routes may go below IPv6's 1280 (RFC 791: 68), down to the fast path.
+xrt_cli_ok $R route add 10.12.0.0/16 dev "$IF_RB" mtu 576
+assert_contains "$(xrt_cli $R route show)" "10.12.0.0/16 dev $IF_RB metric 0 mtu 576" "IPv4 route mtu 576"
 
 # -batch with -4: every line gets the family; a line of the other family
 # fails with its line number.

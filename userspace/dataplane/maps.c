@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "xrt/proto.h"
+#include "xrt/ip4_proto.h"
 #include "xrt/fib6.h"
 #include "xrt/inet.h"
 #include "dataplane/fib_trie.h"
@@ -361,9 +362,12 @@ int xrt_maps_nh_set(struct xrt_maps *m, uint32_t id, const struct xrt_nh *v,
 	if (v->ifindex == 0 || v->ifindex > INT32_MAX)
 		return xrt_fail(err, -EINVAL, "nexthop %u: ifindex %u invalid", id,
 			    v->ifindex);
-	if (v->mtu < IP6_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
+	/* A next hop serves one family, which it does not record: the lower
+	 * bound is IPv4's (RFC 791); the command layer holds IPv6 routes to
+	 * RFC 8200's 1280. */
+	if (v->mtu < IP4_MIN_MTU || v->mtu > IP6_MAX_PAYLOAD)
 		return xrt_fail(err, -EINVAL, "nexthop %u: mtu %u: must be %u..%u", id,
-			    v->mtu, IP6_MIN_MTU, IP6_MAX_PAYLOAD);
+			    v->mtu, IP4_MIN_MTU, IP6_MAX_PAYLOAD);
 	/* The cache flags are accepted (a value read back) but recomputed. */
 	if (v->flags & ~(XRT_NH_F_VALID | XRT_NH_F_CONNECTED | XRT_NH_F_SMAC |
 			 XRT_NH_F_DMAC))
