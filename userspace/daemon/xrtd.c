@@ -27,6 +27,7 @@
 #include "ctl/unix_sock.h"
 #include "ctl/local_stats.h"
 #include "ctl/monitor.h"
+#include "dataplane/migrate.h"
 #include "router/router.h"
 #include "router/stack_env.h"
 #include "sock/server.h"
@@ -309,6 +310,32 @@ static void raise_nofile(void)
 			 (unsigned long long)rl.rlim_cur);
 }
 
+/*
+ * Until now the maps pinned by the previous run (the running generation)
+ * kept forwarding while this run programmed its own: swap the program on
+ * every interface that runs the old one and pin the new maps in their
+ * place (dataplane/migrate.h). A failure leaves the old ones as they were.
+ */
+static int upgrade_commit(struct xrt_router *r, char *err)
+{
+	bool staged = xrt_maps_staged(&r->maps);
+	int rc = xrt_maps_commit(&r->maps, err);
+	char *line, *save = NULL, report[1024];
+
+	snprintf(report, sizeof(report), "%s", xrt_migrate_report(&r->maps));
+	for (line = strtok_r(report, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		xrtd_log(LOG_INFO, "upgrade: %s", line);
+	if (rc) {
+		xrtd_log(LOG_ERR, "upgrade: %s; the running fast path is unchanged", err);
+		return rc;
+	}
+	if (staged)
+		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
+			if (r->links[s])
+				link_xdp_refresh(r, r->links[s]);
+	return 0;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -451,6 +478,8 @@ int main(int argc, char **argv)
 		xrtd_log(LOG_ERR, "kernel sync: %s", err);
 		goto out;
 	}
+	if ((rc = upgrade_commit(&d.router, err)))
+		goto fail;
 	if (ready_fd >= 0) {
 		/* Tell the waiting parent that we are up; it exits 0. */
 		if (write(ready_fd, "", 1) != 1)

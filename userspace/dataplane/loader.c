@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "xrt/fib6.h"
 #include "dataplane/ip6_fib.h"
+#include "dataplane/migrate.h"
 
 static int mkdir_p(const char *path)
 {
@@ -209,11 +211,16 @@ static int tx_ports_open(struct xrt_maps *m, char *err)
  * sections, so no program still walks a cell replaced before the call.
  * Kernels without it (nohz_full) get a pause far longer than any walk.
  */
+void xrt_synchronize_rcu(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
 static void fib_synchronize(void *ctx)
 {
 	(void)ctx;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	xrt_synchronize_rcu();
 }
 
 /* Map the four FIB maps and start the trie's writer on them (empty). */
@@ -303,6 +310,25 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 		errno = rc;
 		return NULL;
 	}
+	/* A copy for libxdp runs on the loaded object's maps, by fd: before
+	 * a staged load's commit the pins are the running generation's. */
+	if (m->obj) {
+		struct bpf_map *map, *ours;
+		bpf_object__for_each_map(map, obj) {
+			if (bpf_map__is_internal(map))
+				continue;
+			bpf_map__set_pin_path(map, NULL);
+			ours = bpf_object__find_map_by_name(m->obj, bpf_map__name(map));
+			if (ours && strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS) &&
+			    (rc = bpf_map__reuse_fd(map, bpf_map__fd(ours)))) {
+				xrt_err(err, "%s: map %s: %s", m->obj_path, bpf_map__name(map),
+					strerror(-rc));
+				bpf_object__close(obj);
+				errno = -rc;
+				return NULL;
+			}
+		}
+	}
 	/* Tell the program how many CPUs share each punt rate (see punt.h). */
 	rc = set_rodata_u32(obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
 	if (rc) {
@@ -314,8 +340,41 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 	return obj;
 }
 
-int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
-		  char *err)
+/*
+ * libbpf says why a load failed on its print callback, one line at a time
+ * (a map it could not create, a program the verifier refused): keep the
+ * first such line for err, and still print everything as before.
+ */
+static char load_why[XRT_ERR_LEN];
+static libbpf_print_fn_t load_print_prev;
+static int load_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (level == LIBBPF_WARN && !load_why[0] && strstr(fmt, "fail")) {
+		vsnprintf(load_why, sizeof(load_why), fmt, copy);
+		load_why[strcspn(load_why, "\n")] = '\0';
+	}
+	va_end(copy);
+	return load_print_prev ? load_print_prev(level, fmt, ap) : 0;
+}
+
+static int obj_load(struct bpf_object *obj)
+{
+	int rc;
+
+	load_why[0] = '\0';
+	load_print_prev = libbpf_set_print(load_print);
+	rc = bpf_object__load(obj);
+	libbpf_set_print(load_print_prev);
+	return rc;
+}
+
+/* Load obj_path: on the pins (reusing them), or staged: on maps of its own
+ * beside a running generation (dataplane/migrate.h). */
+static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, bool staged,
+		     char *err)
 {
 	struct bpf_program *prog;
 	int rc;
@@ -335,6 +394,8 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	rc = mkdir_p(m->pin_dir);
 	if (rc)
 		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
+	if (staged && (rc = xrt_migrate_open(m, err)) < 0)
+		goto fail;
 
 	/* Kept absolute: every attach opens it again (xrt_maps_obj_open),
 	 * after the daemon may have moved to "/". */
@@ -349,7 +410,20 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		rc = -errno;
 		goto fail;
 	}
-	rc = bpf_object__load(m->obj);
+	if (staged) {
+		/* Maps of its own: migrate.c pins them (at once without a
+		 * running generation, else at the commit). */
+		struct bpf_map *map;
+		bpf_object__for_each_map(map, m->obj)
+			bpf_map__set_pin_path(map, NULL);
+	}
+	rc = obj_load(m->obj);
+	if (rc && staged) {
+		xrt_err(err, "%s: load failed: %s%s", obj_path,
+			load_why[0] ? load_why : strerror(-rc),
+			xrt_maps_staged(m) ? "; the running fast path is unchanged" : "");
+		goto fail;
+	}
 	if (rc) {
 		xrt_err(err, "%s: load failed (%s); maps pinned in %s with another "
 			     "layout must be removed first",
@@ -367,6 +441,9 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	rc = maps_open_fds(m, obj_path, err);
 	if (rc)
 		goto fail;
+	rc = xrt_migrate_prepare(m, err);
+	if (rc)
+		goto fail;
 	rc = fib_open(m, err);
 	if (rc)
 		goto fail;
@@ -376,6 +453,16 @@ fail:
 	/* Whatever was reached: close takes a half-open set. */
 	xrt_maps_close(m);
 	return rc;
+}
+
+int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, char *err)
+{
+	return maps_load(m, obj_path, bpffs, false, err);
+}
+
+int xrt_maps_stage(struct xrt_maps *m, const char *obj_path, const char *bpffs, char *err)
+{
+	return maps_load(m, obj_path, bpffs, true, err);
 }
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
@@ -397,6 +484,7 @@ void xrt_maps_close(struct xrt_maps *m)
 	struct map_slot slots[XRT_MAP_SLOTS];
 	int i, n;
 
+	xrt_migrate_free(m);
 	fib6_free(m->fib);
 	for (i = 0; i < XRT_FIB_MAPS; i++)
 		if (m->fib_map[i])

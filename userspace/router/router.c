@@ -74,7 +74,8 @@ static void ops_route_event(void *ctx, const struct rib_route *rt, bool deleted)
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err)
 {
 	memset(r, 0, sizeof(*r));
-	int rc = xrt_maps_load(&r->maps, obj, bpffs, err);
+	/* Beside the running generation: xrtd commits once configured. */
+	int rc = xrt_maps_stage(&r->maps, obj, bpffs, err);
 	if (rc)
 		return rc;
 	struct rib_ops ops = {
