@@ -45,6 +45,8 @@ pin_field() {
 		"$XRT_PY" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
 }
 log_r() { cat "$XRT_TMP/xrtd-r.log"; }
+# The swap window and the whole commit, as xrtd measured them (for the log).
+swap_time() { xrt_log "$1: $(grep -o '[0-9]* interface(s) swapped in .*' "$XRT_TMP/xrtd-r.log")"; }
 got() { stat -c %s "$XRT_TMP/flow-out"; }
 # The flow must still be running after each step, or it proved nothing.
 flow_running() {
@@ -94,6 +96,7 @@ xrt_xrtd_start r -c "$conf"
 flow_running "the restart"
 assert_contains "$(log_r)" "upgrade: same map layouts as the pinned set" "restart log"
 assert_contains "$(log_r)" "upgrade: 2 interface(s) swapped" "restart swapped both links"
+swap_time restart
 assert_ne "$(prog_id "$IF_RA")" "$prog_a0" "program on $IF_RA replaced by the new run's"
 assert_ne "$(pin_field xrt_fib6_dp id)" "$fib_a0" "xrt_fib6_dp pin is the new run's map"
 assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the restart"
@@ -110,6 +113,7 @@ assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries 65536 -> 16384" "la
 assert_contains "$(log_r)" "upgrade: xrt_stats: value_size $stats_bytes -> $((stats_bytes + 64))" \
 	"layout report"
 assert_contains "$(log_r)" "upgrade: xrt_stats: counters carried section by section" "stats converter"
+swap_time "layout upgrade"
 assert_eq "$(pin_field xrt_neigh6 max_entries)" 16384 "xrt_neigh6 pin is the new layout"
 assert_eq "$(pin_field xrt_stats bytes_value)" "$((stats_bytes + 64))" "xrt_stats pin is the new layout"
 assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the layout upgrade"

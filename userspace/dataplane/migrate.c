@@ -590,10 +590,11 @@ static void carry_stats(struct xrt_maps *m)
 	wmap = malloc(ow * sizeof(*wmap));
 	if (!wmap)
 		return;
+	bool by_section = os && os->sections[0];
 	for (size_t w = 0; w < ow; w++)
-		wmap[w] = w < nw && o->info.value_size == n.value_size ? (int)w : -1;
+		wmap[w] = !by_section && o->info.value_size == n.value_size ? (int)w : -1;
 	const char *how = "word for word";
-	if (os && os->sections[0]) {
+	if (by_section) {
 		uint32_t oo = 0, no = 0;
 		for (int s = 0; s < 4; s++) {
 			for (uint32_t i = 0; i < min_u32(os->sections[s], nsec[s]); i++)
