@@ -116,3 +116,4 @@ Test(migrate, commit_swaps_repins_and_carries_by_section)
 	xrt_maps_close(&m2);
 	free(v);
 }
+

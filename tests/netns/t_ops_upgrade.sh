@@ -135,6 +135,8 @@ out=$(timeout --foreground 60 ip netns exec "$(xrt_ns r)" "$XRT_BUILD/xrtd" -f \
 assert_ne "$rc" 0 "xrtd on an object the verifier refuses"
 assert_contains "$out" "xrt_fwd_bad.bpf.o: load failed: " "the error names the object"
 assert_contains "$out" "prog 'xrt_bad'" "the error names the program the kernel refused"
+assert_contains "$out" "(verifier: " "the error gives the verifier's reason"
+xrt_log "refused object: $(grep 'load failed' <<<"$out")"
 assert_contains "$out" "the running fast path is unchanged" "the error says what still runs"
 assert_eq "$(prog_id "$IF_RA")" "$prog_c0" "program on $IF_RA after the refused object"
 assert_eq "$(pin_field xrt_fib6_dp id)" "$fib_c0" "pins after the refused object"

@@ -345,12 +345,40 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
  * (a map it could not create, a program the verifier refused): keep the
  * first such line for err, and still print everything as before.
  */
-static char load_why[XRT_ERR_LEN];
+static char load_why[XRT_ERR_LEN], load_verifier[XRT_ERR_LEN];
 static libbpf_print_fn_t load_print_prev;
+
+/* The verifier's reason: the line before its "processed N insns" summary
+ * (kernel/bpf/verifier.c prints the error last, then the statistics). */
+static void verifier_reason(const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *log = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (!log)
+		return;
+	va_copy(copy, ap);
+	vsnprintf(log, (size_t)n + 1, fmt, copy);
+	va_end(copy);
+	char *end = strstr(log, "\nprocessed ");
+	if (end) {
+		*end = '\0';
+		char *start = strrchr(log, '\n');
+		snprintf(load_verifier, sizeof(load_verifier), "%s", start ? start + 1 : log);
+	}
+	free(log);
+}
+
 static int load_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	va_list copy;
 
+	if (level == LIBBPF_WARN && !load_verifier[0] && strstr(fmt, "BEGIN PROG LOAD LOG"))
+		verifier_reason(fmt, ap);
 	va_copy(copy, ap);
 	if (level == LIBBPF_WARN && !load_why[0] && strstr(fmt, "fail")) {
 		vsnprintf(load_why, sizeof(load_why), fmt, copy);
@@ -364,7 +392,7 @@ static int obj_load(struct bpf_object *obj)
 {
 	int rc;
 
-	load_why[0] = '\0';
+	load_why[0] = load_verifier[0] = '\0';
 	load_print_prev = libbpf_set_print(load_print);
 	rc = bpf_object__load(obj);
 	libbpf_set_print(load_print_prev);
@@ -419,8 +447,10 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 	}
 	rc = obj_load(m->obj);
 	if (rc && staged) {
-		xrt_err(err, "%s: load failed: %s%s", obj_path,
+		xrt_err(err, "%s: load failed: %s%s%s%s%s", obj_path,
 			load_why[0] ? load_why : strerror(-rc),
+			load_verifier[0] ? " (verifier: " : "", load_verifier,
+			load_verifier[0] ? ")" : "",
 			xrt_maps_staged(m) ? "; the running fast path is unchanged" : "");
 		goto fail;
 	}
