@@ -34,7 +34,8 @@
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
-#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp
+#   topologies  xrt_topo_line (+ xrt_topo_line_program, xrt_topo_line_conf),
+#               xrt_topo_ecmp
 #   traffic     xrt_udp_stream, xrt_tcp_transfer
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
@@ -580,6 +581,20 @@ xrt_topo_line_program() {
 	xrt_cli_ok "$r" route add 2001:db8:b::/64 via 2001:db8:2::2 dev "$IF_RB"
 	xrt_cli_ok "$r" neigh add 2001:db8:1::2 lladdr "$MAC_AR" dev "$IF_RA"
 	xrt_cli_ok "$r" neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
+}
+
+# xrt_topo_line_conf FILE: what xrt_topo_line_program does, as an xrtd -c
+# configuration file (for tests that restart xrtd on it).
+xrt_topo_line_conf() {
+	cat >"$1" <<EOF
+link attach dev $IF_RA
+link attach dev $IF_RB
+addr add 2001:db8:1::1/64 dev $IF_RA
+addr add 2001:db8:2::1/64 dev $IF_RB
+route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
+neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
+neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
+EOF
 }
 
 # xrt_cli_ok ROUTER ARGS...: the CLI must succeed; its output is shown on

@@ -22,15 +22,7 @@ xrt_topo_line
 xrt_ip_attach r "$IF_RA"
 xrt_ip_attach r "$IF_RB"
 conf=$XRT_TMP/xrt.conf
-cat >"$conf" <<EOF
-link attach dev $IF_RA
-link attach dev $IF_RB
-addr add 2001:db8:1::1/64 dev $IF_RA
-addr add 2001:db8:2::1/64 dev $IF_RB
-route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
-neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
-neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
-EOF
+xrt_topo_line_conf "$conf"
 xrt_xrtd_start r -c "$conf"
 pins=$(xrt_pin_dir r)
 
