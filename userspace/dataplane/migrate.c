@@ -31,6 +31,8 @@ struct swap {
 	enum xrt_xdp_mode mode;
 	int old_fd;           /* the replaced program, for the way back */
 	uint32_t old_id;
+	bool done;            /* swapped (else only found) */
+	char ifname[IF_NAMESIZE];
 };
 
 struct xrt_migration {
@@ -244,8 +246,15 @@ static int stamp_write(struct xrt_maps *m, char *err)
 		struct xrt_map_stamp s = { .abi = XRT_MAPS_ABI };
 		struct bpf_map_info info;
 
-		if (!map_pinned(map) || k == XRT_STAMP_MAX)
+		if (!map_pinned(map))
 			continue;
+		if (k == XRT_STAMP_MAX) {
+			/* The next loader compares those by bpf_map_info only. */
+			if (m->mig)
+				note(m->mig, "%s: not stamped (more than %d maps)",
+				     bpf_map__name(map), XRT_STAMP_MAX);
+			continue;
+		}
 		if (map_info(bpf_map__fd(map), &info))
 			return xrt_fail(err, -errno, "%s: %s", bpf_map__name(map), strerror(errno));
 		snprintf(s.name, sizeof(s.name), "%s", bpf_map__name(map));
@@ -409,7 +418,9 @@ static void swaps_undo(struct xrt_maps *m)
 	while (g->nswaps) {
 		struct swap *s = &g->swaps[--g->nswaps];
 
-		if (s->dispatcher) {
+		if (!s->done) {
+			/* found, never swapped */
+		} else if (s->dispatcher) {
 			/* The old program is still in the dispatcher: take the
 			 * new one out. */
 			uint32_t id = dispatcher_prog_using(s->ifindex, new_fib_id(m));
@@ -451,31 +462,35 @@ static bool runs_old(struct xrt_maps *m, int ifindex, struct swap *s)
 	return s->dispatcher;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* One interface: an atomic replace of the program alone (the kernel's
  * dev_xdp_attach with XDP_FLAGS_REPLACE: a frame runs the old program or
  * the new one), or, in a dispatcher, the new program joined beside the old
  * (libxdp replaces the dispatcher atomically) before the old one leaves. */
-static int swap_one(struct xrt_maps *m, struct swap *s, const char *ifname, char *err)
+static int swap_one(struct xrt_maps *m, struct swap *s, char *err)
 {
 	int rc;
 
-	s->old_fd = bpf_prog_get_fd_by_id(s->old_id);
-	if (s->old_fd < 0)
-		return xrt_fail(err, -errno, "%s: program %u: %s", ifname, s->old_id,
-				strerror(errno));
 	if (s->dispatcher) {
 		int arc;
 		rc = xrt_xdp_attach_copy(m, s->ifindex, s->mode, &arc, err);
 		if (rc)
 			return rc;
-		return arc ? xrt_fail(err, arc, "%s: joining the dispatcher: %s", ifname,
+		return arc ? xrt_fail(err, arc, "%s: joining the dispatcher: %s", s->ifname,
 				      strerror(-arc)) : 0;
 	}
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = s->old_fd);
 	rc = bpf_xdp_attach(s->ifindex, m->prog_fd, XDP_FLAGS_REPLACE | prog_mode_flags(s->mode),
 			    &o);
 	if (rc)
-		return xrt_fail(err, rc, "%s: replacing program %u: %s", ifname, s->old_id,
+		return xrt_fail(err, rc, "%s: replacing program %u: %s", s->ifname, s->old_id,
 				strerror(-rc));
 	return 0;
 }
@@ -501,7 +516,9 @@ static void swaps_finish(struct xrt_maps *m)
 	}
 }
 
-static int swap_all(struct xrt_maps *m, char *err)
+/* Every interface that runs the running generation's program, with a
+ * reference to that program (the way back). */
+static int swaps_find(struct xrt_maps *m, char *err)
 {
 	struct xrt_migration *g = m->mig;
 	struct if_nameindex *ifs = if_nameindex(), *i;
@@ -510,18 +527,39 @@ static int swap_all(struct xrt_maps *m, char *err)
 	if (!ifs)
 		return xrt_fail(err, -errno, "interfaces: %s", strerror(errno));
 	for (i = ifs; i->if_index && !rc; i++) {
-		struct swap s;
+		struct swap *s = &g->swaps[g->nswaps];
 
-		if (!runs_old(m, (int)i->if_index, &s))
-			continue;
 		if (g->nswaps == XRT_MAX_IFACES) {
 			rc = xrt_fail(err, -E2BIG, "more than %d interfaces run xrt", XRT_MAX_IFACES);
 			break;
 		}
-		rc = swap_one(m, &s, i->if_name, err);
-		g->swaps[g->nswaps++] = s; /* undone with the others, even if half done */
+		if (!runs_old(m, (int)i->if_index, s))
+			continue;
+		snprintf(s->ifname, sizeof(s->ifname), "%s", i->if_name);
+		s->old_fd = bpf_prog_get_fd_by_id(s->old_id);
+		if (s->old_fd < 0)
+			rc = xrt_fail(err, -errno, "%s: program %u: %s", s->ifname, s->old_id,
+				      strerror(errno));
+		else
+			g->nswaps++;
 	}
 	if_freenameindex(ifs);
+	return rc;
+}
+
+/* Swap them back to back: the window in which interfaces run different
+ * generations is the time of these calls only. */
+static int swap_all(struct xrt_maps *m, uint64_t *window_us, char *err)
+{
+	struct xrt_migration *g = m->mig;
+	int rc = swaps_find(m, err);
+	uint64_t t0 = now_us();
+
+	for (unsigned i = 0; !rc && i < g->nswaps; i++) {
+		rc = swap_one(m, &g->swaps[i], err);
+		g->swaps[i].done = !rc;
+	}
+	*window_us = now_us() - t0;
 	if (rc)
 		swaps_undo(m);
 	return rc;
@@ -641,18 +679,10 @@ static void carry_punt_limited(struct xrt_maps *m)
 		note(g, "%s: not carried: %s", o->name, err);
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 int xrt_maps_commit(struct xrt_maps *m, char *err)
 {
 	struct xrt_migration *g = m->mig;
-	uint64_t t0, t1;
+	uint64_t t0, window;
 	int rc;
 
 	if (!xrt_maps_staged(m))
@@ -660,10 +690,9 @@ int xrt_maps_commit(struct xrt_maps *m, char *err)
 	if (m->prog_fd < 0)
 		return xrt_fail(err, -EINVAL, "no program loaded");
 	t0 = now_us();
-	rc = swap_all(m, err);
+	rc = swap_all(m, &window, err);
 	if (rc)
 		return rc;
-	t1 = now_us();
 	swaps_finish(m);
 	/* No frame still runs an old program past this point. */
 	xrt_synchronize_rcu();
@@ -675,7 +704,7 @@ int xrt_maps_commit(struct xrt_maps *m, char *err)
 		return rc;
 	}
 	note(g, "%u interface(s) swapped in %llu us; committed in %llu us", g->nswaps,
-	     (unsigned long long)(t1 - t0), (unsigned long long)(now_us() - t0));
+	     (unsigned long long)window, (unsigned long long)(now_us() - t0));
 	for (unsigned i = 0; i < g->nswaps; i++)
 		if (g->swaps[i].old_fd >= 0) {
 			close(g->swaps[i].old_fd);
