@@ -36,7 +36,9 @@
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
 #   topologies  xrt_topo_line (+ xrt_topo_line_program, xrt_topo_line_conf),
 #               xrt_topo_ecmp
-#   traffic     xrt_udp_stream, xrt_tcp_transfer
+#   traffic     xrt_udp_stream, xrt_tcp_transfer, xrt_flow_start (+ _running,
+#               _progresses, _finish: a paced flow across an operation),
+#               xrt_xdp_prog_id
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
 # from tests/netns/run's timeout): kills the PIDs this test started (and any
@@ -708,4 +710,54 @@ xrt_tcp_transfer() {
 	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
 	cmp -s "$src" "$out" ||
 		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
+}
+
+# A paced flow that spans an operation (an xrtd restart, an upgrade):
+# xrt_flow_start FROM TO DST PORT PPS SIZE SECS sends SECS * PPS datagrams of
+# SIZE bytes from FROM to [DST]:PORT in the background (udp_paced.py: at
+# most PPS per second, 16 ahead of the receiver, so a lost datagram stalls
+# the window instead of passing unseen). xrt_flow_running MSG: it has not
+# ended yet (else it proved nothing about MSG); xrt_flow_progresses MSG:
+# more bytes arrive after MSG (bounded wait); xrt_flow_finish: wait for the
+# end and compare every byte. One flow per test.
+xrt_flow_start() {
+	local from=$1 to=$2 dst=$3 port=$4 pps=$5 size=$6 secs=$7
+	xrt_require_cmd socat ss
+	XRT_FLOW_TOTAL=$((secs * pps * size)) XRT_FLOW_SECS=$secs
+	head -c "$XRT_FLOW_TOTAL" /dev/urandom >"$XRT_TMP/flow-src"
+	: >"$XRT_TMP/flow-out"
+	xrt_bg "$to" flow-recv socat -u "UDP6-RECV:$port,bind=[$dst],rcvbuf=1048576" \
+		"OPEN:$XRT_TMP/flow-out,append"
+	XRT_FLOW_RECV=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Huln | grep -q ':$port '" 5 ||
+		xrt_fail "UDP receiver on port $port in $to did not start"
+	xrt_bg "$from" flow-send "$XRT_PY" "$XRT_ROOT/tests/netns/udp_paced.py" \
+		"$XRT_TMP/flow-src" "$dst" "$port" "$size" 16 "$XRT_TMP/flow-out" 10 "$pps"
+	XRT_FLOW_SEND=$XRT_LAST_PID
+	xrt_wait_for "[ \$(xrt_flow_got) -gt $((pps * size)) ]" 10 || xrt_fail "the flow did not start"
+}
+xrt_flow_got() { stat -c %s "$XRT_TMP/flow-out"; }
+xrt_flow_running() {
+	[ "$(xrt_flow_got)" -lt "$XRT_FLOW_TOTAL" ] ||
+		xrt_fail "the flow ended before $1 (make it longer)"
+	kill -0 "$XRT_FLOW_SEND" 2>/dev/null ||
+		xrt_fail "the sender exited before $1: $(cat "$XRT_TMP/flow-send.log")"
+}
+xrt_flow_progresses() {
+	local before
+	before=$(xrt_flow_got)
+	xrt_wait_for "[ \$(xrt_flow_got) -gt $before ]" 10 || xrt_fail "the flow stopped after $1"
+}
+xrt_flow_finish() {
+	xrt_wait_pid "$XRT_FLOW_SEND" $((XRT_FLOW_SECS + 30)) ||
+		xrt_fail "the flow lost datagrams: $(cat "$XRT_TMP/flow-send.log")"
+	xrt_stop "$XRT_FLOW_RECV"
+	cmp -s "$XRT_TMP/flow-src" "$XRT_TMP/flow-out" ||
+		xrt_fail "the flow: received bytes differ from sent bytes"
+}
+
+# xrt_xdp_prog_id NS IF: the id of the XDP program on IF in NS (0: none).
+xrt_xdp_prog_id() {
+	ip -n "$XRT_PREFIX-$1" -j link show dev "$2" | "$XRT_PY" -c \
+		'import json,sys; l=json.load(sys.stdin)[0]; print(l.get("xdp",{}).get("prog",{}).get("id",0))'
 }

@@ -18,7 +18,8 @@ PPS=400 SIZE=200 SECS=${XRT_UPGRADE_FLOW_SECS:-60} PORT=5555
 
 xrt_topo_line
 # The fast path outlives a stopped daemon where `ip link` attached it (xrtd
-# takes off what it attached itself when it stops).
+# takes off what it attached itself on SIGTERM; t_ops_upgrade_keep stops it
+# with SIGUSR2 instead).
 xrt_ip_attach r "$IF_RA"
 xrt_ip_attach r "$IF_RB"
 conf=$XRT_TMP/xrt.conf
@@ -26,11 +27,6 @@ xrt_topo_line_conf "$conf"
 xrt_xrtd_start r -c "$conf"
 pins=$(xrt_pin_dir r)
 
-# What runs on IF: the XDP program id (0: none).
-prog_id() {
-	ip -n "$(xrt_ns r)" -j link show dev "$1" |
-		"$XRT_PY" -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l.get("xdp",{}).get("prog",{}).get("id",0))'
-}
 # A pinned map's field (id, max_entries, bytes_value) as bpftool shows it.
 pin_field() {
 	bpftool -j map show pinned "$pins/$1" |
@@ -39,18 +35,6 @@ pin_field() {
 log_r() { cat "$XRT_TMP/xrtd-r.log"; }
 # The swap window and the whole commit, as xrtd measured them (for the log).
 swap_time() { xrt_log "$1: $(grep -o '[0-9]* interface(s) swapped in .*' "$XRT_TMP/xrtd-r.log")"; }
-got() { stat -c %s "$XRT_TMP/flow-out"; }
-# The flow must still be running after each step, or it proved nothing.
-flow_running() {
-	[ "$(got)" -lt "$total" ] || xrt_fail "the flow ended before $1 (raise XRT_UPGRADE_FLOW_SECS)"
-	kill -0 "$send_pid" 2>/dev/null || xrt_fail "the sender exited before $1: $(cat "$XRT_TMP/flow-send.log")"
-}
-# It goes on: more bytes arrive after the step (bounded wait).
-flow_progresses() {
-	local before
-	before=$(got)
-	xrt_wait_for "[ \$(got) -gt $before ]" 10 || xrt_fail "the flow stopped after $1"
-}
 # A counter read from the pinned map never goes back.
 monotone() {
 	local name=$1 before=$2 after
@@ -60,17 +44,7 @@ monotone() {
 }
 
 # ---- the flow: SECS seconds at PPS datagrams/s, every byte checked at the end
-total=$((SECS * PPS * SIZE))
-head -c "$total" /dev/urandom >"$XRT_TMP/flow-src"
-: >"$XRT_TMP/flow-out"
-xrt_bg b flow-recv socat -u "UDP6-RECV:$PORT,bind=[2001:db8:b::1],rcvbuf=1048576" \
-	"OPEN:$XRT_TMP/flow-out,append"
-recv_pid=$XRT_LAST_PID
-xrt_wait_for "xrt_exec b ss -Huln | grep -q ':$PORT '" 5 || xrt_fail "UDP receiver did not start"
-xrt_bg a flow-send "$XRT_PY" "$XRT_ROOT/tests/netns/udp_paced.py" "$XRT_TMP/flow-src" \
-	2001:db8:b::1 "$PORT" "$SIZE" 16 "$XRT_TMP/flow-out" 10 "$PPS"
-send_pid=$XRT_LAST_PID
-xrt_wait_for "[ \$(got) -gt $((PPS * SIZE)) ]" 10 || xrt_fail "the flow did not start"
+xrt_flow_start a b 2001:db8:b::1 "$PORT" "$PPS" "$SIZE" "$SECS"
 
 routes0=$(xrt_cli r route show)
 neigh0=$(xrt_cli r neigh show | grep -c PERMANENT || true)
@@ -79,28 +53,28 @@ fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 assert_ge "$fwd0" "$PPS" "Ip6OutForwDatagrams with the flow running"
 
 # ---- (a) restart on the same object
-prog_a0=$(prog_id "$IF_RA")
+prog_a0=$(xrt_xdp_prog_id r "$IF_RA")
 fib_a0=$(pin_field xrt_fib6_dp id)
 xrt_xrtd_stop r
-assert_eq "$(prog_id "$IF_RA")" "$prog_a0" "program on $IF_RA while no daemon runs"
-flow_progresses "xrtd stopped"
+assert_eq "$(xrt_xdp_prog_id r "$IF_RA")" "$prog_a0" "program on $IF_RA while no daemon runs"
+xrt_flow_progresses "xrtd stopped"
 xrt_xrtd_start r -c "$conf"
-flow_running "the restart"
+xrt_flow_running "the restart"
 assert_contains "$(log_r)" "upgrade: same map layouts as the pinned set" "restart log"
 assert_contains "$(log_r)" "upgrade: 2 interface(s) swapped" "restart swapped both links"
 swap_time restart
-assert_ne "$(prog_id "$IF_RA")" "$prog_a0" "program on $IF_RA replaced by the new run's"
+assert_ne "$(xrt_xdp_prog_id r "$IF_RA")" "$prog_a0" "program on $IF_RA replaced by the new run's"
 assert_ne "$(pin_field xrt_fib6_dp id)" "$fib_a0" "xrt_fib6_dp pin is the new run's map"
 assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the restart"
 fwd1=$(monotone Ip6OutForwDatagrams "$fwd0" "the restart")
-flow_progresses "the restart"
+xrt_flow_progresses "the restart"
 
 # ---- (b) an object whose map layouts changed
 assert_eq "$(pin_field xrt_neigh6 max_entries)" 65536 "xrt_neigh6 before"
 stats_bytes=$(pin_field xrt_stats bytes_value)
 xrt_xrtd_stop r
 xrt_xrtd_start r -c "$conf" --obj "$UPG_OBJ"
-flow_running "the layout upgrade"
+xrt_flow_running "the layout upgrade"
 assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries 65536 -> 16384" "layout report"
 assert_contains "$(log_r)" "upgrade: xrt_stats: value_size $stats_bytes -> $((stats_bytes + 64))" \
 	"layout report"
@@ -115,10 +89,10 @@ fwd2=$(monotone Ip6OutForwDatagrams "$fwd1" "the layout upgrade")
 # xrt stats (the daemon, reading the longer value) agrees with the pin.
 stats_cli=$(xrt_cli r stats | awk '$1 == "Ip6OutForwDatagrams" {print $2}')
 assert_ge "$stats_cli" "$fwd2" "xrt stats Ip6OutForwDatagrams after the layout upgrade"
-flow_progresses "the layout upgrade"
+xrt_flow_progresses "the layout upgrade"
 
 # ---- (c) starts that fail leave the running generation as it was
-prog_c0=$(prog_id "$IF_RA")
+prog_c0=$(xrt_xdp_prog_id r "$IF_RA")
 fib_c0=$(pin_field xrt_fib6_dp id)
 xrt_xrtd_stop r
 rc=0
@@ -130,9 +104,9 @@ assert_contains "$out" "prog 'xrt_bad'" "the error names the program the kernel 
 assert_contains "$out" "(verifier: " "the error gives the verifier's reason"
 xrt_log "refused object: $(grep 'load failed' <<<"$out")"
 assert_contains "$out" "the running fast path is unchanged" "the error says what still runs"
-assert_eq "$(prog_id "$IF_RA")" "$prog_c0" "program on $IF_RA after the refused object"
+assert_eq "$(xrt_xdp_prog_id r "$IF_RA")" "$prog_c0" "program on $IF_RA after the refused object"
 assert_eq "$(pin_field xrt_fib6_dp id)" "$fib_c0" "pins after the refused object"
-flow_progresses "the refused object"
+xrt_flow_progresses "the refused object"
 
 # A configuration error stops the start before the commit, too.
 bad_conf=$XRT_TMP/bad.conf
@@ -142,10 +116,10 @@ out=$(timeout --foreground 60 ip netns exec "$(xrt_ns r)" "$XRT_BUILD/xrtd" -f \
 	--bpffs "$(xrt_bpffs_dir r)" --obj "$XRT_FWD_OBJ" -c "$bad_conf" 2>&1) || rc=$?
 assert_ne "$rc" 0 "xrtd with a configuration error"
 assert_contains "$out" "nosuchdev" "the error names the bad word"
-assert_eq "$(prog_id "$IF_RA")" "$prog_c0" "program on $IF_RA after the configuration error"
+assert_eq "$(xrt_xdp_prog_id r "$IF_RA")" "$prog_c0" "program on $IF_RA after the configuration error"
 assert_eq "$(pin_field xrt_fib6_dp id)" "$fib_c0" "pins after the configuration error"
-flow_running "the failed starts"
-flow_progresses "the failed starts"
+xrt_flow_running "the failed starts"
+xrt_flow_progresses "the failed starts"
 
 # Back to the product object: a downgrade is one more migration.
 xrt_xrtd_start r -c "$conf"
@@ -154,8 +128,5 @@ assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the downgra
 monotone Ip6OutForwDatagrams "$fwd2" "the downgrade" >/dev/null
 
 # ---- every byte arrived, in order
-xrt_wait_pid "$send_pid" $((SECS + 30)) ||
-	xrt_fail "the flow lost datagrams: $(cat "$XRT_TMP/flow-send.log")"
-xrt_stop "$recv_pid"
-cmp -s "$XRT_TMP/flow-src" "$XRT_TMP/flow-out" || xrt_fail "received bytes differ from sent bytes"
+xrt_flow_finish
 xrt_pass "restart, layout upgrade, downgrade and two refused starts under a $((SECS * PPS))-datagram flow: 0 lost; routes, neighbours, counters kept"

@@ -65,6 +65,8 @@ static void usage(FILE *f)
 		   "       xrtd --version | --help\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
+		   "               (SIGTERM stops; SIGUSR2 stops for an upgrade, leaving the\n"
+		   "               XDP programs attached for the next xrtd to replace)\n"
 		   "  --socket SOCKET, -s SOCKET\n"
 		   "               control socket: a NAME in this network namespace's\n"
 		   "               directory %s/net-<inode>/ (default %s), or a PATH\n"
@@ -172,6 +174,11 @@ static void on_signal(struct daemon *d)
 				xrtd_log(LOG_ERR, "reload: %s", err);
 			else
 				xrtd_log(LOG_INFO, "configuration reloaded");
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* README "Upgrades": the next xrtd swaps these programs. */
+			xrtd_log(LOG_INFO, "stopping for an upgrade: the XDP programs stay attached");
+			d->router.keep_xdp = true;
+			d->stop = true;
 		} else {
 			d->stop = true;
 		}
@@ -262,6 +269,7 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
