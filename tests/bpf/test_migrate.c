@@ -68,6 +68,14 @@ Test(migrate, commit_swaps_repins_and_carries_by_section)
 	v[XRT_MIB_MAX - 1] = 7;        /* the old punt[0] */
 	v[words - 1] = 9;              /* past the old sections: no place */
 	cr_assert_eq(bpf_map_update_elem(M.stats, &slot, v, BPF_ANY), 0);
+	/* A punt budget's refused count (xrt_punt_tb.limited, CPU 0). */
+	struct xrt_punt_tb *tb = calloc((size_t)ncpus, sizeof(*tb));
+	uint64_t limited[XRT_PUNT_MAX];
+	uint32_t reason = XRT_PUNT_LOCAL;
+	cr_assert(tb);
+	tb[0].limited = 5;
+	tb[0].tokens_milli = 1234;
+	cr_assert_eq(bpf_map_update_elem(M.punt_tb, &reason, tb, BPF_ANY), 0);
 	stamp_fd = (uint32_t)bpf_object__find_map_fd_by_name(M.obj, XRT_MAP_STAMP);
 	for (k = 0; k < XRT_STAMP_MAX; k++) {
 		cr_assert_eq(bpf_map_lookup_elem((int)stamp_fd, &k, &st), 0);
@@ -109,6 +117,12 @@ Test(migrate, commit_swaps_repins_and_carries_by_section)
 	cr_assert_eq(sum.punt[0], 7, "the old punt[0] moved with its section");
 	cr_assert_eq(sum.mib[XRT_MIB_MAX - 1], 0, "nothing left where the old punt[0] was");
 	cr_assert_eq(sum.pass[XRT_PASS_MAX - 1], 0, "a word past the old sections is dropped");
+
+	cr_assert_eq(xrt_maps_punt_limited(&m2, limited, err), 0, "%s", err);
+	cr_assert_eq(limited[XRT_PUNT_LOCAL], 5, "refused punts carried");
+	cr_assert_eq(bpf_map_lookup_elem(m2.punt_tb, &reason, tb), 0);
+	cr_assert_eq(tb[0].tokens_milli, 0, "the bucket itself starts afresh");
+	free(tb);
 
 	/* Without a running generation, a commit has nothing to do. */
 	cr_assert_eq(xrt_maps_commit(&m2, err), 0, "%s", err);
