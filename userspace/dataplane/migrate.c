@@ -145,6 +145,7 @@ int xrt_migrate_open(struct xrt_maps *m, char *err)
 					XRT_STAMP_MAX);
 		}
 		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, e->d_name);
+		memset(&o->info, 0, sizeof(o->info));
 		o->fd = bpf_obj_get(path);
 		if (o->fd < 0) {
 			int rc = -errno;
@@ -316,13 +317,44 @@ static void describe_layouts(struct xrt_maps *m)
  * the set's: the temporary pins are "new_xrt_...". */
 #define XRT_PIN_TMP "new_"
 
-/*
- * Pin every map of the new set under a temporary name, then rename each
- * over the old pin (bpffs renames replace the target), then remove the pins
- * of maps the new object no longer has. A reader opening a pin gets the old
- * map or the new one.
- */
-static int pin_set(struct xrt_maps *m, char *err)
+/* A map's pin path, or its temporary one. */
+static void pin_path(const struct xrt_maps *m, const struct bpf_map *map, bool tmp, char *buf,
+		     size_t len)
+{
+	snprintf(buf, len, "%s/%s%s", m->pin_dir, tmp ? XRT_PIN_TMP : "", bpf_map__name(map));
+}
+
+/* Pin every map of the new set under its temporary name (what can fail);
+ * on failure none is left. */
+static int pins_stage(struct xrt_maps *m, char *err)
+{
+	char tmp[512];
+	struct bpf_map *map;
+	int rc = 0;
+
+	bpf_object__for_each_map(map, m->obj) {
+		if (!map_pinned(map))
+			continue;
+		pin_path(m, map, true, tmp, sizeof(tmp));
+		unlink(tmp); /* left by a daemon killed here */
+		if (bpf_obj_pin(bpf_map__fd(map), tmp)) {
+			rc = xrt_fail(err, -errno, "%s: pin: %s", tmp, strerror(errno));
+			break;
+		}
+	}
+	if (rc)
+		bpf_object__for_each_map(map, m->obj) {
+			pin_path(m, map, true, tmp, sizeof(tmp));
+			if (map_pinned(map))
+				unlink(tmp);
+		}
+	return rc;
+}
+
+/* Rename each temporary pin over the old one (bpffs renames replace the
+ * target: a reader opening a pin gets the old map or the new one), then
+ * remove the pins of maps the new object no longer has. */
+static int pins_publish(struct xrt_maps *m, char *err)
 {
 	struct xrt_migration *g = m->mig;
 	char tmp[512], path[512];
@@ -332,31 +364,17 @@ static int pin_set(struct xrt_maps *m, char *err)
 	bpf_object__for_each_map(map, m->obj) {
 		if (!map_pinned(map))
 			continue;
-		snprintf(tmp, sizeof(tmp), "%s/" XRT_PIN_TMP "%s", m->pin_dir, bpf_map__name(map));
-		unlink(tmp); /* left by a daemon killed here */
-		if (bpf_obj_pin(bpf_map__fd(map), tmp)) {
-			rc = xrt_fail(err, -errno, "%s: pin: %s", tmp, strerror(errno));
-			break;
-		}
-	}
-	bpf_object__for_each_map(map, m->obj) {
-		if (!map_pinned(map))
-			continue;
-		snprintf(tmp, sizeof(tmp), "%s/" XRT_PIN_TMP "%s", m->pin_dir, bpf_map__name(map));
-		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, bpf_map__name(map));
-		if (rc)
-			unlink(tmp);
-		else if (rename(tmp, path))
+		pin_path(m, map, true, tmp, sizeof(tmp));
+		pin_path(m, map, false, path, sizeof(path));
+		if (rename(tmp, path) && !rc)
 			rc = xrt_fail(err, -errno, "%s: rename: %s", path, strerror(errno));
 	}
-	if (rc)
-		return rc;
 	for (unsigned i = 0; g && i < g->nold; i++)
 		if (!bpf_object__find_map_by_name(m->obj, g->old[i].name)) {
 			snprintf(path, sizeof(path), "%s/%s", m->pin_dir, g->old[i].name);
 			unlink(path);
 		}
-	return 0;
+	return rc;
 }
 
 int xrt_migrate_prepare(struct xrt_maps *m, char *err)
@@ -370,7 +388,8 @@ int xrt_migrate_prepare(struct xrt_maps *m, char *err)
 	if (xrt_maps_staged(m))
 		describe_layouts(m);
 	else if (m->mig)
-		return pin_set(m, err); /* no running generation: the first set */
+		/* No running generation: the first set. */
+		return pins_stage(m, err) ?: pins_publish(m, err);
 	return 0;
 }
 
@@ -693,16 +712,21 @@ int xrt_maps_commit(struct xrt_maps *m, char *err)
 	rc = swap_all(m, &window, err);
 	if (rc)
 		return rc;
+	rc = pins_stage(m, err);
+	if (rc) {
+		swaps_undo(m);
+		return rc;
+	}
+	/* The point of no return: the old programs leave the dispatchers. */
 	swaps_finish(m);
 	/* No frame still runs an old program past this point. */
 	xrt_synchronize_rcu();
 	carry_stats(m);
 	carry_punt_limited(m);
-	rc = pin_set(m, err);
-	if (rc) {
-		swaps_undo(m);
-		return rc;
-	}
+	/* A rename that fails leaves that one pin on the old map (said in
+	 * the log); the interfaces already run the new set. */
+	if (pins_publish(m, err))
+		note(g, "pins: %s", err ? err : "rename failed");
 	note(g, "%u interface(s) swapped in %llu us; committed in %llu us", g->nswaps,
 	     (unsigned long long)window, (unsigned long long)(now_us() - t0));
 	for (unsigned i = 0; i < g->nswaps; i++)
