@@ -324,39 +324,15 @@ static void pin_path(const struct xrt_maps *m, const struct bpf_map *map, bool t
 	snprintf(buf, len, "%s/%s%s", m->pin_dir, tmp ? XRT_PIN_TMP : "", bpf_map__name(map));
 }
 
-/* Pin every map of the new set under its temporary name (what can fail);
- * on failure none is left. */
-static int pins_stage(struct xrt_maps *m, char *err)
+/*
+ * The new set's pins: STAGE pins every map under its temporary name (what
+ * can fail), DROP removes those, PUBLISH renames each over the old pin
+ * (bpffs renames replace the target: a reader opening a pin gets the old
+ * map or the new one).
+ */
+enum pin_op { PIN_STAGE, PIN_DROP, PIN_PUBLISH };
+static int pins_apply(struct xrt_maps *m, enum pin_op op, char *err)
 {
-	char tmp[512];
-	struct bpf_map *map;
-	int rc = 0;
-
-	bpf_object__for_each_map(map, m->obj) {
-		if (!map_pinned(map))
-			continue;
-		pin_path(m, map, true, tmp, sizeof(tmp));
-		unlink(tmp); /* left by a daemon killed here */
-		if (bpf_obj_pin(bpf_map__fd(map), tmp)) {
-			rc = xrt_fail(err, -errno, "%s: pin: %s", tmp, strerror(errno));
-			break;
-		}
-	}
-	if (rc)
-		bpf_object__for_each_map(map, m->obj) {
-			pin_path(m, map, true, tmp, sizeof(tmp));
-			if (map_pinned(map))
-				unlink(tmp);
-		}
-	return rc;
-}
-
-/* Rename each temporary pin over the old one (bpffs renames replace the
- * target: a reader opening a pin gets the old map or the new one), then
- * remove the pins of maps the new object no longer has. */
-static int pins_publish(struct xrt_maps *m, char *err)
-{
-	struct xrt_migration *g = m->mig;
 	char tmp[512], path[512];
 	struct bpf_map *map;
 	int rc = 0;
@@ -366,9 +342,35 @@ static int pins_publish(struct xrt_maps *m, char *err)
 			continue;
 		pin_path(m, map, true, tmp, sizeof(tmp));
 		pin_path(m, map, false, path, sizeof(path));
-		if (rename(tmp, path) && !rc)
+		if (op != PIN_PUBLISH)
+			unlink(tmp); /* STAGE: left by a daemon killed here */
+		if (op == PIN_STAGE && bpf_obj_pin(bpf_map__fd(map), tmp)) {
+			rc = xrt_fail(err, -errno, "%s: pin: %s", tmp, strerror(errno));
+			break;
+		}
+		if (op == PIN_PUBLISH && rename(tmp, path) && !rc)
 			rc = xrt_fail(err, -errno, "%s: rename: %s", path, strerror(errno));
 	}
+	return rc;
+}
+
+/* On failure no temporary pin is left. */
+static int pins_stage(struct xrt_maps *m, char *err)
+{
+	int rc = pins_apply(m, PIN_STAGE, err);
+
+	if (rc)
+		pins_apply(m, PIN_DROP, NULL);
+	return rc;
+}
+
+/* Then remove the pins of maps the new object no longer has. */
+static int pins_publish(struct xrt_maps *m, char *err)
+{
+	struct xrt_migration *g = m->mig;
+	int rc = pins_apply(m, PIN_PUBLISH, err);
+	char path[512];
+
 	for (unsigned i = 0; g && i < g->nold; i++)
 		if (!bpf_object__find_map_by_name(m->obj, g->old[i].name)) {
 			snprintf(path, sizeof(path), "%s/%s", m->pin_dir, g->old[i].name);
