@@ -310,25 +310,6 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 		errno = rc;
 		return NULL;
 	}
-	/* A copy for libxdp runs on the loaded object's maps, by fd: before
-	 * a staged load's commit the pins are the running generation's. */
-	if (m->obj) {
-		struct bpf_map *map, *ours;
-		bpf_object__for_each_map(map, obj) {
-			if (bpf_map__is_internal(map))
-				continue;
-			bpf_map__set_pin_path(map, NULL);
-			ours = bpf_object__find_map_by_name(m->obj, bpf_map__name(map));
-			if (ours && strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS) &&
-			    (rc = bpf_map__reuse_fd(map, bpf_map__fd(ours)))) {
-				xrt_err(err, "%s: map %s: %s", m->obj_path, bpf_map__name(map),
-					strerror(-rc));
-				bpf_object__close(obj);
-				errno = -rc;
-				return NULL;
-			}
-		}
-	}
 	/* Tell the program how many CPUs share each punt rate (see punt.h). */
 	rc = set_rodata_u32(obj, "xrt_nr_cpus", (uint32_t)libbpf_num_possible_cpus());
 	if (rc) {
@@ -338,6 +319,28 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 		return NULL;
 	}
 	return obj;
+}
+
+int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *err)
+{
+	struct bpf_map *map, *ours;
+	int rc;
+
+	bpf_object__for_each_map(map, copy) {
+		/* What the loaded object pins (and only that: the copy's
+		 * .rodata is its own). */
+		if (bpf_map__is_internal(map) && !bpf_map__pin_path(map))
+			continue;
+		ours = bpf_object__find_map_by_name(m->obj, bpf_map__name(map));
+		if (!ours || !strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS))
+			continue;
+		bpf_map__set_pin_path(map, NULL);
+		rc = bpf_map__reuse_fd(map, bpf_map__fd(ours));
+		if (rc)
+			return xrt_fail(err, rc, "%s: map %s: %s", m->obj_path, bpf_map__name(map),
+					strerror(-rc));
+	}
+	return 0;
 }
 
 /*
@@ -438,13 +441,10 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 		rc = -errno;
 		goto fail;
 	}
-	if (staged) {
-		/* Maps of its own: migrate.c pins them (at once without a
-		 * running generation, else at the commit). */
-		struct bpf_map *map;
-		bpf_object__for_each_map(map, m->obj)
-			bpf_map__set_pin_path(map, NULL);
-	}
+	/* Maps of its own: migrate.c pins them (at once without a running
+	 * generation, else at the commit). */
+	if (staged && (rc = xrt_migrate_take_pins(m, m->obj, err)))
+		goto fail;
 	rc = obj_load(m->obj);
 	if (rc && staged) {
 		xrt_err(err, "%s: load failed: %s%s%s%s%s", obj_path,

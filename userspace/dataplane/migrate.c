@@ -35,8 +35,17 @@ struct swap {
 	char ifname[IF_NAMESIZE];
 };
 
+/* A map of the new set and the name it is pinned by (its name, or another
+ * name a loader set with bpf_map__set_pin_path). */
+struct new_pin {
+	const struct bpf_map *map;
+	char name[XRT_STAMP_NAME];
+};
+
 struct xrt_migration {
 	bool staged;
+	unsigned npins;
+	struct new_pin pins[XRT_STAMP_MAX];
 	unsigned nold;
 	struct old_map old[XRT_STAMP_MAX];
 	struct xrt_map_stamp stamp[XRT_STAMP_MAX]; /* the old set's */
@@ -119,6 +128,23 @@ static bool is_set_pin(const char *name)
 	return !strncmp(name, "xrt_", 4) && strlen(name) < XRT_STAMP_NAME;
 }
 
+/* Is fd a BPF map (its fdinfo has map_type, a program's has prog_type)? */
+static bool fd_is_map(int fd)
+{
+	char path[64], line[128];
+	bool map = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!map && fgets(line, sizeof(line), f))
+		map = !strncmp(line, "map_type:", strlen("map_type:"));
+	fclose(f);
+	return map;
+}
+
 int xrt_migrate_open(struct xrt_maps *m, char *err)
 {
 	struct xrt_migration *g = calloc(1, sizeof(*g));
@@ -153,8 +179,7 @@ int xrt_migrate_open(struct xrt_maps *m, char *err)
 			return xrt_fail(err, rc, "%s: %s", path, strerror(-rc));
 		}
 		/* A pinned program or link answers with another info. */
-		if (bpf_obj_get_info_by_fd(o->fd, &o->info, &len) ||
-		    strncmp(o->info.name, e->d_name, sizeof(o->info.name) - 1)) {
+		if (!fd_is_map(o->fd) || bpf_obj_get_info_by_fd(o->fd, &o->info, &len)) {
 			close(o->fd);
 			continue;
 		}
@@ -228,10 +253,50 @@ static int check_sizes(struct xrt_maps *m, char *err)
 	return 0;
 }
 
-/* Every map of the set that is pinned: all but the inner devmap (bpf/maps.h). */
-static bool map_pinned(const struct bpf_map *map)
+/* The name map is pinned by in the set, or NULL: what the loader asked
+ * libbpf to pin (LIBBPF_PIN_BY_NAME, or a path it set), recorded by
+ * xrt_migrate_take_pins for a staged load. */
+static const char *map_pin_name(const struct xrt_maps *m, const struct bpf_map *map)
 {
-	return !bpf_map__is_internal(map) && strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS);
+	if (m->mig) {
+		for (unsigned i = 0; i < m->mig->npins; i++)
+			if (m->mig->pins[i].map == map)
+				return m->mig->pins[i].name;
+		return NULL;
+	}
+	const char *path = bpf_map__pin_path(map), *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path;
+}
+
+static bool new_pin_named(const struct xrt_maps *m, const char *name)
+{
+	for (unsigned i = 0; i < m->mig->npins; i++)
+		if (!strcmp(m->mig->pins[i].name, name))
+			return true;
+	return false;
+}
+
+int xrt_migrate_take_pins(struct xrt_maps *m, struct bpf_object *obj, char *err)
+{
+	struct xrt_migration *g = m->mig;
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *path = bpf_map__pin_path(map), *slash;
+
+		if (!path)
+			continue;
+		if (g->npins == XRT_STAMP_MAX)
+			return xrt_fail(err, -E2BIG, "%s: more than %d pinned maps", m->obj_path,
+					XRT_STAMP_MAX);
+		slash = strrchr(path, '/');
+		g->pins[g->npins].map = map;
+		snprintf(g->pins[g->npins].name, sizeof(g->pins[0].name), "%s",
+			 slash ? slash + 1 : path);
+		g->npins++;
+		bpf_map__set_pin_path(map, NULL);
+	}
+	return 0;
 }
 
 /* Describe the set in xrt_stamp (include/xrt/maps.h). */
@@ -247,7 +312,9 @@ static int stamp_write(struct xrt_maps *m, char *err)
 		struct xrt_map_stamp s = { .abi = XRT_MAPS_ABI };
 		struct bpf_map_info info;
 
-		if (!map_pinned(map))
+		const char *pin = map_pin_name(m, map);
+
+		if (!pin)
 			continue;
 		if (k == XRT_STAMP_MAX) {
 			/* The next loader compares those by bpf_map_info only. */
@@ -257,8 +324,8 @@ static int stamp_write(struct xrt_maps *m, char *err)
 			continue;
 		}
 		if (map_info(bpf_map__fd(map), &info))
-			return xrt_fail(err, -errno, "%s: %s", bpf_map__name(map), strerror(errno));
-		snprintf(s.name, sizeof(s.name), "%s", bpf_map__name(map));
+			return xrt_fail(err, -errno, "%s: %s", pin, strerror(errno));
+		snprintf(s.name, sizeof(s.name), "%s", pin);
 		s.type = info.type;
 		s.key_size = info.key_size;
 		s.value_size = info.value_size;
@@ -288,11 +355,13 @@ static void describe_layouts(struct xrt_maps *m)
 		const struct old_map *o;
 		struct bpf_map_info n;
 
-		if (!map_pinned(map) || map_info(bpf_map__fd(map), &n))
+		const char *pin = map_pin_name(m, map);
+
+		if (!pin || map_info(bpf_map__fd(map), &n))
 			continue;
-		o = old_find(g, bpf_map__name(map));
+		o = old_find(g, pin);
 		if (!o) {
-			note(g, "%s: new map", bpf_map__name(map));
+			note(g, "%s: new map", pin);
 			changed++;
 			continue;
 		}
@@ -305,7 +374,7 @@ static void describe_layouts(struct xrt_maps *m)
 #undef DIFF
 	}
 	for (unsigned i = 0; i < g->nold; i++)
-		if (!bpf_object__find_map_by_name(m->obj, g->old[i].name)) {
+		if (!new_pin_named(m, g->old[i].name)) {
 			note(g, "%s: gone", g->old[i].name);
 			changed++;
 		}
@@ -318,10 +387,9 @@ static void describe_layouts(struct xrt_maps *m)
 #define XRT_PIN_TMP "new_"
 
 /* A map's pin path, or its temporary one. */
-static void pin_path(const struct xrt_maps *m, const struct bpf_map *map, bool tmp, char *buf,
-		     size_t len)
+static void pin_path(const struct xrt_maps *m, const char *pin, bool tmp, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s%s", m->pin_dir, tmp ? XRT_PIN_TMP : "", bpf_map__name(map));
+	snprintf(buf, len, "%s/%s%s", m->pin_dir, tmp ? XRT_PIN_TMP : "", pin);
 }
 
 /*
@@ -338,10 +406,12 @@ static int pins_apply(struct xrt_maps *m, enum pin_op op, char *err)
 	int rc = 0;
 
 	bpf_object__for_each_map(map, m->obj) {
-		if (!map_pinned(map))
+		const char *pin = map_pin_name(m, map);
+
+		if (!pin)
 			continue;
-		pin_path(m, map, true, tmp, sizeof(tmp));
-		pin_path(m, map, false, path, sizeof(path));
+		pin_path(m, pin, true, tmp, sizeof(tmp));
+		pin_path(m, pin, false, path, sizeof(path));
 		if (op != PIN_PUBLISH)
 			unlink(tmp); /* STAGE: left by a daemon killed here */
 		if (op == PIN_STAGE && bpf_obj_pin(bpf_map__fd(map), tmp)) {
@@ -372,7 +442,7 @@ static int pins_publish(struct xrt_maps *m, char *err)
 	char path[512];
 
 	for (unsigned i = 0; g && i < g->nold; i++)
-		if (!bpf_object__find_map_by_name(m->obj, g->old[i].name)) {
+		if (!new_pin_named(m, g->old[i].name)) {
 			snprintf(path, sizeof(path), "%s/%s", m->pin_dir, g->old[i].name);
 			unlink(path);
 		}

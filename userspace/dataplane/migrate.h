@@ -21,6 +21,11 @@
 /* Before the load: open the set pinned in m->pin_dir. 1: a set is pinned
  * (the load is staged), 0: none (the new maps are pinned at once). */
 int xrt_migrate_open(struct xrt_maps *m, char *err);
+/* Before the load: note which maps of obj are to be pinned and by what
+ * name, and keep libbpf from touching the pins (the running generation's)
+ * while it loads. */
+struct bpf_object;
+int xrt_migrate_take_pins(struct xrt_maps *m, struct bpf_object *obj, char *err);
 /* After the load: refuse maps whose key or value this build cannot read,
  * stamp the new set (include/xrt/maps.h, xrt_stamp) and, without a running
  * generation, pin it. */

@@ -154,6 +154,11 @@ int xrt_xdp_attach_copy(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode,
 	obj = xrt_maps_obj_open(m, err);
 	if (!obj)
 		return errno ? -errno : -EINVAL;
+	rc = xrt_maps_obj_share(m, obj, err);
+	if (rc) {
+		bpf_object__close(obj);
+		return rc;
+	}
 	prog = xdp_program__from_bpf_obj(obj, "xdp");
 	rc = (int)libxdp_get_error(prog);
 	if (rc || !prog) {
