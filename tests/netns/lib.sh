@@ -29,16 +29,16 @@
 #               xrt_xdp_pass, xrt_host, xrt_static_neigh
 #   bpffs       xrt_bpffs, xrt_bpffs_dir, xrt_pin_dir, xrt_ip_attach
 #   processes   xrt_bg, xrt_stop, xrt_wait_pid
+#   upgrades    xrt_topo_line_conf (the line topology as an xrtd -c file),
+#               xrt_flow_start (+ _running, _progresses, _finish: a paced
+#               flow across an operation), xrt_xdp_prog_id
 #   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
 #               xrt_sock_path
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
-#   topologies  xrt_topo_line (+ xrt_topo_line_program, xrt_topo_line_conf),
-#               xrt_topo_ecmp
-#   traffic     xrt_udp_stream, xrt_tcp_transfer, xrt_flow_start (+ _running,
-#               _progresses, _finish: a paced flow across an operation),
-#               xrt_xdp_prog_id
+#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp
+#   traffic     xrt_udp_stream, xrt_tcp_transfer
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
 # from tests/netns/run's timeout): kills the PIDs this test started (and any
