@@ -140,4 +140,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_local6 SEC(".maps");
 
+/* The set's stamp (include/xrt/maps.h): never read by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_map_stamp);
+	__uint(max_entries, XRT_STAMP_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_stamp SEC(".maps");
+
 #endif

@@ -123,6 +123,11 @@ struct xrt_stats {
 	__u64 punt[XRT_PUNT_MAX];
 	__u64 drop[XRT_DROP_MAX];
 	__u64 pass[XRT_PASS_MAX];
+#ifdef XRT_STATS_SPARE
+	/* Counters a newer object appends and this daemon does not name
+	 * (tests/netns/xrt_fwd_upgrade.bpf.c): xrt_stats' value grows. */
+	__u64 spare[XRT_STATS_SPARE];
+#endif
 };
 
 #endif

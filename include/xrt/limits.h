@@ -16,7 +16,9 @@
 #define XRT_MAX_NEXTHOPS 65536     /* xrt_nh array; id 0 is never valid */
 #define XRT_MAX_NH_GROUPS 4096     /* xrt_nh_grp array; id 0 is never valid */
 #define XRT_ECMP_BUCKETS 256       /* members replicated by weight */
+#ifndef XRT_MAX_NEIGH /* tests/netns/xrt_fwd_upgrade.bpf.c builds with another */
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
+#endif
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
 #define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */

@@ -228,4 +228,26 @@ struct xrt_local6_key {
 };
 #define XRT_LOCAL_F_XRTD 0x1
 
+/*
+ * xrt_stamp: ARRAY, one element per map of the set, written by whoever
+ * pinned the set (dataplane/migrate.c; a set `ip link ... xdp obj` created
+ * holds zeros until a daemon adopts it). It tells the next loader what the
+ * pins hold beyond what bpf_map_info shows: the set's ABI, each value
+ * struct's layout version, and how xrt_stats is cut into its sections, so
+ * that a new object whose maps changed can be migrated without guessing.
+ */
+#define XRT_MAP_STAMP "xrt_stamp"
+#define XRT_MAPS_ABI 1     /* bumped when a map's meaning changes */
+#define XRT_STAMP_MAX 32   /* maps in one set (15 today) */
+#define XRT_STAMP_NAME 16  /* BPF_OBJ_NAME_LEN */
+struct xrt_map_stamp {
+	char name[XRT_STAMP_NAME]; /* "" = unused element */
+	__u32 abi;                 /* XRT_MAPS_ABI; 0 = never written */
+	__u32 type, key_size, value_size, max_entries, map_flags;
+	/* xrt_stats only: XRT_MIB_MAX, XRT_PUNT_MAX, XRT_DROP_MAX,
+	 * XRT_PASS_MAX of the writer (each section grows at its end). */
+	__u32 sections[4];
+	__u32 pad;
+};
+
 #endif

@@ -29,6 +29,9 @@
 #               xrt_xdp_pass, xrt_host, xrt_static_neigh
 #   bpffs       xrt_bpffs, xrt_bpffs_dir, xrt_pin_dir, xrt_ip_attach
 #   processes   xrt_bg, xrt_stop, xrt_wait_pid
+#   upgrades    xrt_topo_line_conf (the line topology as an xrtd -c file),
+#               xrt_flow_start (+ _running, _progresses, _finish: a paced
+#               flow across an operation), xrt_xdp_prog_id
 #   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
 #               xrt_sock_path
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
@@ -583,6 +586,20 @@ xrt_topo_line_program() {
 	xrt_cli_ok "$r" neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"
 }
 
+# xrt_topo_line_conf FILE: what xrt_topo_line_program does, as an xrtd -c
+# configuration file (for tests that restart xrtd on it).
+xrt_topo_line_conf() {
+	cat >"$1" <<EOF
+link attach dev $IF_RA
+link attach dev $IF_RB
+addr add 2001:db8:1::1/64 dev $IF_RA
+addr add 2001:db8:2::1/64 dev $IF_RB
+route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
+neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
+neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
+EOF
+}
+
 # xrt_cli_ok ROUTER ARGS...: the CLI must succeed; its output is shown on
 # failure.
 xrt_cli_ok() {
@@ -741,4 +758,54 @@ xrt_tcp_transfer() {
 	xrt_wait_pid "$rpid" 10 || xrt_fail "TCP receiver on port $port did not finish"
 	cmp -s "$src" "$out" ||
 		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
+}
+
+# A paced flow that spans an operation (an xrtd restart, an upgrade):
+# xrt_flow_start FROM TO DST PORT PPS SIZE SECS sends SECS * PPS datagrams of
+# SIZE bytes from FROM to [DST]:PORT in the background (udp_paced.py: at
+# most PPS per second, 16 ahead of the receiver, so a lost datagram stalls
+# the window instead of passing unseen). xrt_flow_running MSG: it has not
+# ended yet (else it proved nothing about MSG); xrt_flow_progresses MSG:
+# more bytes arrive after MSG (bounded wait); xrt_flow_finish: wait for the
+# end and compare every byte. One flow per test.
+xrt_flow_start() {
+	local from=$1 to=$2 dst=$3 port=$4 pps=$5 size=$6 secs=$7
+	xrt_require_cmd socat ss
+	XRT_FLOW_TOTAL=$((secs * pps * size)) XRT_FLOW_SECS=$secs
+	head -c "$XRT_FLOW_TOTAL" /dev/urandom >"$XRT_TMP/flow-src"
+	: >"$XRT_TMP/flow-out"
+	xrt_bg "$to" flow-recv socat -u "UDP6-RECV:$port,bind=[$dst],rcvbuf=1048576" \
+		"OPEN:$XRT_TMP/flow-out,append"
+	XRT_FLOW_RECV=$XRT_LAST_PID
+	xrt_wait_for "xrt_exec $to ss -Huln | grep -q ':$port '" 5 ||
+		xrt_fail "UDP receiver on port $port in $to did not start"
+	xrt_bg "$from" flow-send "$XRT_PY" "$XRT_ROOT/tests/netns/udp_paced.py" \
+		"$XRT_TMP/flow-src" "$dst" "$port" "$size" 16 "$XRT_TMP/flow-out" 10 "$pps"
+	XRT_FLOW_SEND=$XRT_LAST_PID
+	xrt_wait_for "[ \$(xrt_flow_got) -gt $((pps * size)) ]" 10 || xrt_fail "the flow did not start"
+}
+xrt_flow_got() { stat -c %s "$XRT_TMP/flow-out"; }
+xrt_flow_running() {
+	[ "$(xrt_flow_got)" -lt "$XRT_FLOW_TOTAL" ] ||
+		xrt_fail "the flow ended before $1 (make it longer)"
+	kill -0 "$XRT_FLOW_SEND" 2>/dev/null ||
+		xrt_fail "the sender exited before $1: $(cat "$XRT_TMP/flow-send.log")"
+}
+xrt_flow_progresses() {
+	local before
+	before=$(xrt_flow_got)
+	xrt_wait_for "[ \$(xrt_flow_got) -gt $before ]" 10 || xrt_fail "the flow stopped after $1"
+}
+xrt_flow_finish() {
+	xrt_wait_pid "$XRT_FLOW_SEND" $((XRT_FLOW_SECS + 30)) ||
+		xrt_fail "the flow lost datagrams: $(cat "$XRT_TMP/flow-send.log")"
+	xrt_stop "$XRT_FLOW_RECV"
+	cmp -s "$XRT_TMP/flow-src" "$XRT_TMP/flow-out" ||
+		xrt_fail "the flow: received bytes differ from sent bytes"
+}
+
+# xrt_xdp_prog_id NS IF: the id of the XDP program on IF in NS (0: none).
+xrt_xdp_prog_id() {
+	ip -n "$XRT_PREFIX-$1" -j link show dev "$2" | "$XRT_PY" -c \
+		'import json,sys; l=json.load(sys.stdin)[0]; print(l.get("xdp",{}).get("prog",{}).get("id",0))'
 }

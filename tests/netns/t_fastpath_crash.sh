@@ -8,15 +8,7 @@ xrt_require_xrt
 
 xrt_topo_line
 CONF=$XRT_TMP/xrt.conf
-cat >"$CONF" <<CONF
-link attach dev $IF_RA
-link attach dev $IF_RB
-addr add 2001:db8:1::1/64 dev $IF_RA
-addr add 2001:db8:2::1/64 dev $IF_RB
-route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
-neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
-neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
-CONF
+xrt_topo_line_conf "$CONF"
 xrt_xrtd_start r -c "$CONF"
 ping_n() { # ping_n COUNT DST: all COUNT echo requests answered
 	local out

@@ -8,13 +8,20 @@ xrt_require_cmd ping socat ss bpftool xdp-loader
 xrt_require_xrt
 
 xrt_topo_line
-# By hand first: iproute2 creates the pins, the daemon must reuse them.
+# By hand first: iproute2 creates the pins, the daemon takes them over.
 xrt_ip_attach r "$IF_RA"
 pins=$(xrt_pin_dir r)
 [ -e "$pins/xrt_fib6_dp" ] || xrt_fail "ip link attach did not pin xrt_fib6_dp under $pins"
-fib_id=$(bpftool -j map show pinned "$pins/xrt_fib6_dp" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+pinned_fib_id() {
+	bpftool -j map show pinned "$pins/xrt_fib6_dp" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+ip_fib_id=$(pinned_fib_id)
 
+# xrtd takes the set over (README "Upgrades"): its own maps, pinned in
+# place of ip link's, and its program in place of ip link's on IF_RA.
 xrt_xrtd_start r
+fib_id=$(pinned_fib_id)
+assert_ne "$fib_id" "$ip_fib_id" "xrtd pinned its own xrt_fib6_dp in place of ip link's"
 xrt_topo_line_program # adopts IF_RA, attaches IF_RB
 
 # The program on each interface, and the maps it uses.
@@ -39,10 +46,9 @@ done
 assert_contains "$(xrt_cli r link show dev "$IF_RA")" "xdp adopted" "ip link's program adopted"
 maps_a=$(prog_maps "$IF_RA")
 maps_b=$(prog_maps "$IF_RB")
-assert_contains " $maps_a " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program attached by ip link"
+assert_contains " $maps_a " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program on the link ip link attached"
 assert_contains " $maps_b " " $fib_id " "xrt_fib6_dp (map id $fib_id) used by the program attached by xrtd"
-assert_eq "$(bpftool -j map show pinned "$pins/xrt_fib6_dp" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')" \
-	"$fib_id" "pinned xrt_fib6_dp is still the map ip link created"
+assert_eq "$(pinned_fib_id)" "$fib_id" "pinned xrt_fib6_dp is still the daemon's"
 
 fwd0=$(xrt_fp_stat r Ip6OutForwDatagrams)
 # Punts the flow could cause; MLD reports (hop-by-hop, link-scoped

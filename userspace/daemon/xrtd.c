@@ -21,6 +21,7 @@
 #include "daemon/config.h"
 #include "daemon/metrics.h"
 #include "daemon/service.h"
+#include "dataplane/migrate.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
 #include "ctl/server.h"
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 		   "       xrtd --version | --help\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
+		   "               (SIGTERM stops; SIGUSR2 stops for an upgrade, leaving the\n"
+		   "               XDP programs attached for the next xrtd to replace)\n"
 		   "  --socket SOCKET, -s SOCKET\n"
 		   "               control socket: a NAME in this network namespace's\n"
 		   "               directory %s/net-<inode>/ (default %s), or a PATH\n"
@@ -172,6 +175,11 @@ static void on_signal(struct daemon *d)
 				xrtd_log(LOG_ERR, "reload: %s", err);
 			else
 				xrtd_log(LOG_INFO, "configuration reloaded");
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* README "Upgrades": the next xrtd swaps these programs. */
+			xrtd_log(LOG_INFO, "stopping for an upgrade: the XDP programs stay attached");
+			d->router.keep_xdp = true;
+			d->stop = true;
 		} else {
 			d->stop = true;
 		}
@@ -269,6 +277,7 @@ static int setup_fds(struct daemon *d, const char *sock, char *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -315,6 +324,32 @@ static void raise_nofile(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < XRTD_NOFILE_MIN)
 		xrtd_log(LOG_WARNING, "warning: only %llu descriptors (RLIMIT_NOFILE)",
 			 (unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * Until now the maps pinned by the previous run (the running generation)
+ * kept forwarding while this run programmed its own: swap the program on
+ * every interface that runs the old one and pin the new maps in their
+ * place (dataplane/migrate.h). A failure leaves the old ones as they were.
+ */
+static int upgrade_commit(struct xrt_router *r, char *err)
+{
+	bool staged = xrt_maps_staged(&r->maps);
+	int rc = xrt_maps_commit(&r->maps, err);
+	char *line, *save = NULL, report[1024];
+
+	snprintf(report, sizeof(report), "%s", xrt_migrate_report(&r->maps));
+	for (line = strtok_r(report, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		xrtd_log(LOG_INFO, "upgrade: %s", line);
+	if (rc) {
+		xrtd_log(LOG_ERR, "upgrade: %s; the running fast path is unchanged", err);
+		return rc;
+	}
+	if (staged)
+		for (unsigned s = 1; s < XRT_MAX_IFACES; s++)
+			if (r->links[s])
+				link_xdp_refresh(r, r->links[s]);
+	return 0;
 }
 
 static uint64_t now_ms(void)
@@ -428,14 +463,6 @@ int main(int argc, char **argv)
 		.fd_del = loop_fd_del,
 	};
 	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
-	/* `xrt trace`: the fast path's trace ring (refused sessions without it). */
-	int tracefd = ctl_trace_init(&d.router, err);
-	if (tracefd < 0) {
-		xrtd_log(LOG_WARNING, "xrt trace disabled: %s", err);
-	} else {
-		struct epoll_event tev = { .events = EPOLLIN, .data.u64 = EV(EV_TRACE, tracefd) };
-		epoll_ctl(d.epfd, EPOLL_CTL_ADD, tracefd, &tev);
-	}
 	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
 		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
@@ -466,6 +493,17 @@ int main(int argc, char **argv)
 	if (sync_kernel && (rc = nl_mirror_start(&d.router, err))) {
 		xrtd_log(LOG_ERR, "kernel sync: %s", err);
 		goto out;
+	}
+	if ((rc = upgrade_commit(&d.router, err)))
+		goto fail;
+	/* `xrt trace`: the fast path's trace ring (refused sessions without it),
+	 * opened from the pins, which are this run's only once committed. */
+	int tracefd = ctl_trace_init(&d.router, err);
+	if (tracefd < 0) {
+		xrtd_log(LOG_WARNING, "xrt trace disabled: %s", err);
+	} else {
+		struct epoll_event tev = { .events = EPOLLIN, .data.u64 = EV(EV_TRACE, tracefd) };
+		epoll_ctl(d.epfd, EPOLL_CTL_ADD, tracefd, &tev);
 	}
 	if (ready_fd >= 0) {
 		/* Tell the waiting parent that we are up; it exits 0. */

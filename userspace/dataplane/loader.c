@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "xrt/fib6.h"
 #include "dataplane/ip6_fib.h"
+#include "dataplane/migrate.h"
 
 static int mkdir_p(const char *path)
 {
@@ -210,11 +212,16 @@ static int tx_ports_open(struct xrt_maps *m, char *err)
  * sections, so no program still walks a cell replaced before the call.
  * Kernels without it (nohz_full) get a pause far longer than any walk.
  */
+void xrt_synchronize_rcu(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
 static void fib_synchronize(void *ctx)
 {
 	(void)ctx;
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	xrt_synchronize_rcu();
 }
 
 /* Map the four FIB maps and start the trie's writer on them (empty). */
@@ -322,8 +329,91 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 	return obj;
 }
 
-int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
-		  char *err)
+int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *err)
+{
+	struct bpf_map *map, *ours;
+	int rc;
+
+	bpf_object__for_each_map(map, copy) {
+		/* What the loaded object pins (and only that: the copy's
+		 * .rodata is its own). */
+		if (bpf_map__is_internal(map) && !bpf_map__pin_path(map))
+			continue;
+		ours = bpf_object__find_map_by_name(m->obj, bpf_map__name(map));
+		if (!ours || !strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS))
+			continue;
+		bpf_map__set_pin_path(map, NULL);
+		rc = bpf_map__reuse_fd(map, bpf_map__fd(ours));
+		if (rc)
+			return xrt_fail(err, rc, "%s: map %s: %s", m->obj_path, bpf_map__name(map),
+					strerror(-rc));
+	}
+	return 0;
+}
+
+/*
+ * libbpf says why a load failed on its print callback, one line at a time
+ * (a map it could not create, a program the verifier refused): keep the
+ * first such line for err, and still print everything as before.
+ */
+static char load_why[XRT_ERR_LEN], load_verifier[XRT_ERR_LEN];
+static libbpf_print_fn_t load_print_prev;
+
+/* The verifier's reason: the line before its "processed N insns" summary
+ * (kernel/bpf/verifier.c prints the error last, then the statistics). */
+static void verifier_reason(const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *log = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (!log)
+		return;
+	va_copy(copy, ap);
+	vsnprintf(log, (size_t)n + 1, fmt, copy);
+	va_end(copy);
+	char *end = strstr(log, "\nprocessed ");
+	if (end) {
+		*end = '\0';
+		char *start = strrchr(log, '\n');
+		snprintf(load_verifier, sizeof(load_verifier), "%s", start ? start + 1 : log);
+	}
+	free(log);
+}
+
+static int load_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	if (level == LIBBPF_WARN && !load_verifier[0] && strstr(fmt, "BEGIN PROG LOAD LOG"))
+		verifier_reason(fmt, ap);
+	va_copy(copy, ap);
+	if (level == LIBBPF_WARN && !load_why[0] && strstr(fmt, "fail")) {
+		vsnprintf(load_why, sizeof(load_why), fmt, copy);
+		load_why[strcspn(load_why, "\n")] = '\0';
+	}
+	va_end(copy);
+	return load_print_prev ? load_print_prev(level, fmt, ap) : 0;
+}
+
+static int obj_load(struct bpf_object *obj)
+{
+	int rc;
+
+	load_why[0] = load_verifier[0] = '\0';
+	load_print_prev = libbpf_set_print(load_print);
+	rc = bpf_object__load(obj);
+	libbpf_set_print(load_print_prev);
+	return rc;
+}
+
+/* Load obj_path: on the pins (reusing them), or staged: on maps of its own
+ * beside a running generation (dataplane/migrate.h). */
+static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, bool staged,
+		     char *err)
 {
 	struct bpf_program *prog;
 	int rc;
@@ -343,6 +433,8 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	rc = mkdir_p(m->pin_dir);
 	if (rc)
 		return xrt_fail(err, rc, "%s: %s", m->pin_dir, strerror(-rc));
+	if (staged && (rc = xrt_migrate_open(m, err)) < 0)
+		goto fail;
 
 	/* Kept absolute: every attach opens it again (xrt_maps_obj_open),
 	 * after the daemon may have moved to "/". */
@@ -357,7 +449,19 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 		rc = -errno;
 		goto fail;
 	}
-	rc = bpf_object__load(m->obj);
+	/* Maps of its own: migrate.c pins them (at once without a running
+	 * generation, else at the commit). */
+	if (staged && (rc = xrt_migrate_take_pins(m, m->obj, err)))
+		goto fail;
+	rc = obj_load(m->obj);
+	if (rc && staged) {
+		xrt_err(err, "%s: load failed: %s%s%s%s%s", obj_path,
+			load_why[0] ? load_why : strerror(-rc),
+			load_verifier[0] ? " (verifier: " : "", load_verifier,
+			load_verifier[0] ? ")" : "",
+			xrt_maps_staged(m) ? "; the running fast path is unchanged" : "");
+		goto fail;
+	}
 	if (rc) {
 		xrt_err(err, "%s: load failed (%s); maps pinned in %s with another "
 			     "layout must be removed first",
@@ -375,6 +479,9 @@ int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs,
 	rc = maps_open_fds(m, obj_path, err);
 	if (rc)
 		goto fail;
+	rc = xrt_migrate_prepare(m, err);
+	if (rc)
+		goto fail;
 	rc = fib_open(m, err);
 	if (rc)
 		goto fail;
@@ -384,6 +491,16 @@ fail:
 	/* Whatever was reached: close takes a half-open set. */
 	xrt_maps_close(m);
 	return rc;
+}
+
+int xrt_maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, char *err)
+{
+	return maps_load(m, obj_path, bpffs, false, err);
+}
+
+int xrt_maps_stage(struct xrt_maps *m, const char *obj_path, const char *bpffs, char *err)
+{
+	return maps_load(m, obj_path, bpffs, true, err);
 }
 
 int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err)
@@ -405,6 +522,7 @@ void xrt_maps_close(struct xrt_maps *m)
 	struct map_slot slots[XRT_MAP_SLOTS];
 	int i, n;
 
+	xrt_migrate_free(m);
 	fib6_free(m->fib);
 	for (i = 0; i < XRT_FIB_MAPS; i++)
 		if (m->fib_map[i])

@@ -732,6 +732,14 @@ int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 	size_t words = sizeof(struct xrt_stats) / sizeof(__u64), w;
 	__u64 *vals, *sum = (__u64 *)out;
 	int s, c;
+	/* A newer object may append counters (dataplane/migrate.c checks
+	 * that it only appends): each CPU's block is then longer. */
+	struct bpf_map_info info = { 0 };
+	uint32_t ilen = sizeof(info);
+	size_t stride = words;
+	if (!bpf_obj_get_info_by_fd(m->stats, &info, &ilen) &&
+	    info.value_size > sizeof(struct xrt_stats))
+		stride = (info.value_size + sizeof(__u64) - 1) / sizeof(__u64);
 
 	if (!out)
 		return xrt_fail(err, -EINVAL, "stats: no output");
@@ -741,7 +749,7 @@ int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 	if (ncpus <= 0)
 		return xrt_fail(err, ncpus ? ncpus : -EINVAL, "stats: cannot count CPUs");
 	/* Per-CPU values come as one 8-byte-aligned block per possible CPU. */
-	vals = calloc((size_t)ncpus, sizeof(struct xrt_stats));
+	vals = calloc((size_t)ncpus * stride, sizeof(__u64));
 	if (!vals)
 		return xrt_fail(err, -ENOMEM, "stats: out of memory");
 	memset(out, 0, sizeof(*out));
@@ -756,7 +764,7 @@ int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 		}
 		for (c = 0; c < ncpus; c++)
 			for (w = 0; w < words; w++)
-				sum[w] += vals[(size_t)c * words + w];
+				sum[w] += vals[(size_t)c * stride + w];
 	}
 	free(vals);
 	return 0;

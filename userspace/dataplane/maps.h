@@ -41,6 +41,9 @@ struct xrt_maps {
 	struct fib6 *fib;
 	void *fib_map[XRT_FIB_MAPS];
 	size_t fib_len[XRT_FIB_MAPS];
+	/* The running generation a staged load replaces (dataplane/migrate.h);
+	 * NULL for xrt_maps_load and xrt_maps_open_pinned. */
+	struct xrt_migration *mig;
 };
 /* Opened and closed by dataplane/loader.h, attached by dataplane/xdp.h. */
 

@@ -1,6 +1,7 @@
 /* xrt: attaching the loaded XDP program to interfaces through libxdp, and asking what runs on one. */
 #include "dataplane/xdp.h"
 #include "dataplane/loader.h"
+#include "dataplane/migrate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +59,20 @@ static bool prog_uses_map(uint32_t id, uint32_t map_id, char name[16])
 	return false;
 }
 
+bool xrt_xdp_prog_uses_map(uint32_t prog_id, uint32_t map_id)
+{
+	return map_id && prog_uses_map(prog_id, map_id, NULL);
+}
+
+/* Ours: uses our xrt_fib6_dp, or, before xrt_maps_commit, the running
+ * generation's (dataplane/migrate.h): the commit replaces it. */
+static bool prog_is_ours(struct xrt_maps *m, uint32_t id, uint32_t fib_id, char name[16])
+{
+	uint32_t prev = xrt_migrate_prev_fib_id(m);
+
+	return prog_uses_map(id, fib_id, name) || (prev && prog_uses_map(id, prev, NULL));
+}
+
 int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -78,7 +93,7 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 		return 0;
 	if (m->fib6 >= 0 && bpf_obj_get_info_by_fd(m->fib6, &fib, &len))
 		fib.id = 0;
-	if (prog_uses_map(in->prog_id, fib.id, in->prog_name)) {
+	if (prog_is_ours(m, in->prog_id, fib.id, in->prog_name)) {
 		in->ours_id = in->prog_id;
 		memcpy(in->ours_name, in->prog_name, sizeof(in->ours_name));
 	}
@@ -94,7 +109,7 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *in)
 		while ((p = xdp_multiprog__next_prog(p, mp))) {
 			in->nprogs++;
 			if (!in->ours_id &&
-			    prog_uses_map(xdp_program__id(p), fib.id, in->ours_name))
+			    prog_is_ours(m, xdp_program__id(p), fib.id, in->ours_name))
 				in->ours_id = xdp_program__id(p);
 		}
 	}
@@ -125,11 +140,44 @@ int xrt_maps_xdp_query(struct xrt_maps *m, int ifindex, uint32_t *prog_id)
 	return in.ours_id ? 1 : -EBUSY;
 }
 
+int xrt_xdp_attach_copy(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, int *attach_rc,
+			char *err)
+{
+	struct xdp_program *prog;
+	struct bpf_object *obj;
+	int rc;
+
+	/* libxdp loads the program itself: as BPF_PROG_TYPE_EXT bound to a
+	 * dispatcher, or as XDP when it falls back to a single program
+	 * (xdp_program__attach_multi), so it gets a fresh copy of the object
+	 * on our maps, not the program xrt_maps_load already loaded. */
+	obj = xrt_maps_obj_open(m, err);
+	if (!obj)
+		return errno ? -errno : -EINVAL;
+	rc = xrt_maps_obj_share(m, obj, err);
+	if (rc) {
+		bpf_object__close(obj);
+		return rc;
+	}
+	prog = xdp_program__from_bpf_obj(obj, "xdp");
+	rc = (int)libxdp_get_error(prog);
+	if (rc || !prog) {
+		bpf_object__close(obj);
+		return xrt_fail(err, -ENOENT, "%s: no \"xdp\" program: %s", m->obj_path,
+				strerror(rc ? -rc : ENOENT));
+	}
+	rc = xdp_program__set_run_prio(prog, XRT_XDP_RUN_PRIO);
+	if (!rc)
+		rc = xdp_program__attach(prog, ifindex, libxdp_mode(mode), 0);
+	xdp_program__close(prog);
+	bpf_object__close(obj);
+	*attach_rc = rc;
+	return 0;
+}
+
 int xrt_maps_attach(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, char *err)
 {
 	struct xrt_xdp_info in;
-	struct xdp_program *prog;
-	struct bpf_object *obj;
 	int rc;
 
 	if (m->prog_fd < 0)
@@ -159,25 +207,11 @@ int xrt_maps_attach(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, cha
 				"a libxdp dispatcher (id %u) runs in %s mode; attach with mode %s",
 				in.prog_id, xrt_xdp_mode_name(in.mode),
 				xrt_xdp_mode_name(in.mode));
-	/* libxdp loads the program itself: as BPF_PROG_TYPE_EXT bound to a
-	 * dispatcher, or as XDP when it falls back to a single program
-	 * (xdp_program__attach_multi), so it gets a fresh copy of the object
-	 * on our pins, not the program xrt_maps_load already loaded. */
-	obj = xrt_maps_obj_open(m, err);
-	if (!obj)
-		return -errno;
-	prog = xdp_program__from_bpf_obj(obj, "xdp");
-	rc = (int)libxdp_get_error(prog);
-	if (rc || !prog) {
-		bpf_object__close(obj);
-		return xrt_fail(err, rc ? rc : -ENOENT, "%s: no \"xdp\" program: %s",
-				m->obj_path, strerror(rc ? -rc : ENOENT));
-	}
-	rc = xdp_program__set_run_prio(prog, XRT_XDP_RUN_PRIO);
-	if (!rc)
-		rc = xdp_program__attach(prog, ifindex, libxdp_mode(mode), 0);
-	xdp_program__close(prog);
-	bpf_object__close(obj);
+	int arc;
+	rc = xrt_xdp_attach_copy(m, ifindex, mode, &arc, err);
+	if (rc)
+		return rc; /* err names the object */
+	rc = arc;
 	if (rc == -EOPNOTSUPP && mode == XRT_XDP_NATIVE)
 		return xrt_fail(err, rc, "ifindex %d: the driver has no native XDP", ifindex);
 	if (rc == -EBUSY || rc == -EEXIST)

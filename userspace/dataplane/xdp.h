@@ -56,4 +56,13 @@ int xrt_maps_xdp_info(struct xrt_maps *m, int ifindex, struct xrt_xdp_info *info
  * whenever one runs (ours when ours runs). */
 int xrt_maps_xdp_query(struct xrt_maps *m, int ifindex, uint32_t *prog_id);
 
+/* Attach a fresh copy of the loaded object's program, on the same maps,
+ * through libxdp (what xrt_maps_attach does once its checks pass): -errno
+ * with err when the copy cannot be made, else 0 with libxdp's answer in
+ * *attach_rc. */
+int xrt_xdp_attach_copy(struct xrt_maps *m, int ifindex, enum xrt_xdp_mode mode, int *attach_rc,
+			char *err);
+/* Does program prog_id use map map_id (0: no)? */
+bool xrt_xdp_prog_uses_map(uint32_t prog_id, uint32_t map_id);
+
 #endif

@@ -74,7 +74,8 @@ static void ops_route_event(void *ctx, const struct rib_route *rt, bool deleted)
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err)
 {
 	memset(r, 0, sizeof(*r));
-	int rc = xrt_maps_load(&r->maps, obj, bpffs, err);
+	/* Beside the running generation: xrtd commits once configured. */
+	int rc = xrt_maps_stage(&r->maps, obj, bpffs, err);
 	if (rc)
 		return rc;
 	struct rib_ops ops = {
@@ -118,13 +119,14 @@ void router_fini(struct xrt_router *r)
 		struct xrt_link *l = r->links[s];
 		if (!l)
 			continue;
-		/* RFC 4861 6.2.5: hosts stop routing through us (final RA). */
+		/* RFC 4861 6.2.5: hosts stop routing through us (final RA),
+		 * unless the next xrtd takes over at once. */
 		struct stack_ra_config ra_off = { .enabled = false }, ra_was;
 		stack_ra_get(l->dev.ifindex, &ra_was);
-		if (ra_was.enabled)
+		if (ra_was.enabled && !r->keep_xdp)
 			stack_ra_set(l->dev.ifindex, &ra_off, err);
 		link_release(r, l);
-		if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
+		if (l->xdp_ours && !r->keep_xdp && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
 			fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
 		free(l);
 		r->links[s] = NULL;

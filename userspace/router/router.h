@@ -91,6 +91,10 @@ struct xrt_router {
 		uint32_t nh;
 		struct in6_addr daddr;
 	} punt;
+	/* Stopping for an upgrade (xrtd's SIGUSR2): router_fini leaves every
+	 * program attached and sends no final RA, for the next xrtd to take
+	 * over (dataplane/migrate.h). */
+	bool keep_xdp;
 };
 
 int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *err);
