@@ -143,7 +143,8 @@ Test(sock_tcp, active_open_without_window_scale_in_syn_ack)
 	cr_assert_eq(fake_ntx, 1);
 	const uint8_t *th = tx_tcp(0);
 	cr_assert_eq(th[13], TCP_SYN);
-	cr_assert_eq(th[25], TCPOPT_WINDOW, "window scale offered on a SYN");
+	cr_assert_eq(seg_opt(th, TCPOPT_WINDOW), tcp_choose_wscale(), "window scale offered on a SYN");
+	cr_assert_neq(seg_opt(th, TCPOPT_SACK_PERM), -1, "SACK offered on a SYN (RFC 2018 2)");
 	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]);
 	cr_assert_geq(sport, XRT_SOCK_EPHEMERAL_LO);
 	cr_assert(tx_addr_is(0, false, US), "source picked from the route");
@@ -184,6 +185,8 @@ Test(sock_tcp, out_of_order_data_is_held_and_acked)
 		d[i] = (uint8_t)i;
 	fake_ntx = 0;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
+	cr_assert_eq(fake_ntx, 0, "one short in-order segment: the ACK is delayed");
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101);
 	peer_seg(US_PORT, PEER_ISN + 201, isn + 1, TCP_ACK, 512, NULL, 0, d + 200, 100);
 	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101, "duplicate ACK for the hole");
@@ -419,11 +422,13 @@ Test(sock_tcp, advertised_window_is_free_receive_space)
 	static uint8_t d[1000];
 	fake_ntx = 0;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 1000) >> 3, "free space, scaled by 3");
 	uint8_t out[1000];
 	bool eof;
 	cr_assert_eq(tcp_recvmsg(c, out, 1000, &eof), 1000);
 	peer_seg(US_PORT, PEER_ISN + 1001, isn + 1, TCP_ACK, 512, NULL, 0, d, 8);
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 8) >> 3, "reading gave the space back");
 }
 
