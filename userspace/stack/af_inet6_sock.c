@@ -435,3 +435,11 @@ static int ip6_xmit_tc(const struct in6_addr *src, const struct in6_addr *dst, u
 		return -EINVAL;
 	return ip6_local_out(data, IP6_HDR_LEN + len, oif, 0) < 0 ? -EHOSTUNREACH : 0;
 }
+
+int sock_bindtoindex(struct sock *sk, int ifindex)
+{
+	if (ifindex < 0 || (ifindex && !stack_dev(ifindex)))
+		return -ENODEV;
+	sk->bound_dev_if = ifindex;
+	return 0;
+}

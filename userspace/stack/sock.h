@@ -182,6 +182,10 @@ int rawv6_setsockopt(struct sock *sk, int name, int val);
 int rawv6_getsockopt(const struct sock *sk, int name, int *val);
 int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8]);
 
+/* sock_bindtoindex (SO_BINDTODEVICE): 0 unbinds; -ENODEV for an
+ * interface the stack does not have. */
+int sock_bindtoindex(struct sock *sk, int ifindex);
+
 /* Owner-side helpers. */
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
 
