@@ -119,6 +119,19 @@ static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr 
 										    : 0;
 }
 
+/* The socket layer's established TCP connections: exempt from the LOCAL
+ * punt budget in the fast path (bpf/punt.h). */
+static int env_tcp_estab_changed(void *ctx, const struct in6_addr *remote, uint16_t rport,
+				 const struct in6_addr *local, uint16_t lport, bool add)
+{
+	struct xrt_router *r = ctx;
+	struct xrt_tcp_estab_key key = { .sport = rport, .dport = lport };
+	memcpy(key.saddr, remote->s6_addr, sizeof(key.saddr));
+	memcpy(key.daddr, local->s6_addr, sizeof(key.daddr));
+	return add ? xrt_maps_tcp_estab_set(&r->maps, &key, NULL)
+		   : xrt_maps_tcp_estab_del(&r->maps, &key, NULL);
+}
+
 static uint64_t env_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -153,5 +166,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
 		.neigh_used_ns = env_neigh_used_ns,
 		.tx_max_frame = XSK_TX_FRAME_MAX,
+		.tcp_estab_changed = env_tcp_estab_changed,
 	};
 }

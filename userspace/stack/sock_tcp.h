@@ -184,6 +184,8 @@ struct tcp_sock {
 	uint64_t keep_due, rcv_tstamp;
 	/* What TCP_INFO reports. */
 	uint32_t total_retrans;
+	/* In the fast path's exemption table (stack_env.tcp_estab_changed). */
+	bool estab_exempt;
 };
 
 /* Sequence comparisons modulo 2^32 (RFC 9293 3.4). */

@@ -52,6 +52,7 @@ static void tcp_v6_destroy_sock(struct sock *sk)
 		return;
 	if (sk->tp->state == TCP_LISTEN)
 		reqsk_queue_purge(sk); /* inet_csk_listen_stop */
+	tcp_set_state(sk->tp, TCP_CLOSED);
 	free(sk->tp->sndbuf);
 	free(sk->tp->rcvbuf);
 	free(sk->tp);
@@ -68,9 +69,26 @@ static int tcp_alloc_buffers(struct tcp_sock *tp)
 	return tp->sndbuf && tp->rcvbuf ? 0 : -ENOMEM;
 }
 
+/* The fast path's table of established connections (stack_env's
+ * tcp_estab_changed): in from ESTABLISHED, out at TIME_WAIT or CLOSED, so
+ * a table entry always has a live socket behind it. */
+static void tcp_estab_exempt_update(struct tcp_sock *tp)
+{
+	struct sock *sk = tp->sk;
+	bool want = tp->state >= TCP_ESTABLISHED && tp->state != TCP_TIME_WAIT;
+	if (want == tp->estab_exempt || !senv.tcp_estab_changed)
+		return;
+	int rc = senv.tcp_estab_changed(senv.ctx, &sk->peer.sin6_addr, sk->peer.sin6_port,
+				       &sk->local.sin6_addr, sk->local.sin6_port, want);
+	if (want && rc == -E2BIG)
+		sockstats.tcp_estab_map_full++; /* policed as any other punt */
+	tp->estab_exempt = want && rc == 0;
+}
+
 void tcp_set_state(struct tcp_sock *tp, enum tcp_state state)
 {
 	tp->state = state;
+	tcp_estab_exempt_update(tp);
 	if (state == TCP_ESTABLISHED) {
 		tp->rcv_tstamp = stack_now();
 		tcp_reset_keepalive_timer(tp);
@@ -105,13 +123,13 @@ void tcp_done(struct tcp_sock *tp, int err)
 	if (tp->parent) {
 		/* A child that dies before accept is simply dropped. */
 		tcp_unlink_child(tp);
-		tp->state = TCP_CLOSED;
+		tcp_set_state(tp, TCP_CLOSED);
 		sk_free(sk);
 		return;
 	}
 	if (tp->state == TCP_LISTEN)
 		reqsk_queue_purge(sk);
-	tp->state = TCP_CLOSED;
+	tcp_set_state(tp, TCP_CLOSED);
 	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = 0;
 	if (err)
 		sk->err = err;
