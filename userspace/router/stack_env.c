@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -132,6 +133,12 @@ static int env_tcp_estab_changed(void *ctx, const struct in6_addr *remote, uint1
 		   : xrt_maps_tcp_estab_del(&r->maps, &key, NULL);
 }
 
+static bool estab_exempt_off(void)
+{
+	const char *v = getenv("XRT_TCP_ESTAB_EXEMPT");
+	return v && !strcmp(v, "0");
+}
+
 static uint64_t env_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -166,6 +173,8 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
 		.neigh_used_ns = env_neigh_used_ns,
 		.tx_max_frame = XSK_TX_FRAME_MAX,
-		.tcp_estab_changed = env_tcp_estab_changed,
+		/* XRT_TCP_ESTAB_EXEMPT=0 in xrtd's environment keeps every
+		 * TCP segment under the LOCAL budget (for comparison). */
+		.tcp_estab_changed = estab_exempt_off() ? NULL : env_tcp_estab_changed,
 	};
 }
