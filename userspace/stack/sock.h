@@ -233,7 +233,8 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(tcp_delayed_acks, "TcpExtDelayedACKs")                \
 	X(tcp_keepalive, "TcpExtTCPKeepAlive")                  \
 	X(tcp_abort_on_timeout, "TcpExtTCPAbortOnTimeout")      \
-	X(tcp_estab_map_full, "sp_tcp_estab_map_full")
+	X(tcp_estab_map_full, "sp_tcp_estab_map_full")          \
+	X(tcp_loss_probes, "TcpExtTCPLossProbes")
 #define SOCK_STATS_FIELD(f, name) uint64_t f;
 struct sock_stats {
 	SOCK_STATS_LIST(SOCK_STATS_FIELD)

@@ -72,6 +72,11 @@
 #define TCP_MSL_MS 30000
 /* RFC 5681 3.2: duplicate ACKs that trigger fast retransmit. */
 #define TCP_FASTRETRANS_THRESH 3
+/* RFC 8985 7.2: a tail loss probe after 2 SRTT, the kernel's floor of
+ * 10 ms, plus the worst-case delayed ACK when one segment is in flight. */
+#define TCP_TLP_MIN_MS 10
+/* RFC 5827 2: early retransmit below this many outstanding segments. */
+#define TCP_EARLY_RETRANS_SEGS 4
 /* RFC 9293 3.8.3: give up after this many retransmissions (R2). */
 #define TCP_RETRIES_MAX 12
 #define TCP_SYN_RETRIES_MAX 6
@@ -164,6 +169,7 @@ struct tcp_sock {
 	struct tcp_seq_range sacked[TCP_SACK_SB_MAX];
 	unsigned nsacked;
 	uint32_t high_rxt;
+	unsigned rxt_dupacks; /* duplicates since the last hole went out */
 	/* RFC 7323 timestamps: TS.Recent, when it was taken, our offset. */
 	bool tstamp_ok;
 	uint32_t ts_recent, ts_off, last_ack_sent;
@@ -184,6 +190,9 @@ struct tcp_sock {
 	uint64_t keep_due, rcv_tstamp;
 	/* What TCP_INFO reports. */
 	uint32_t total_retrans;
+	/* RFC 8985 7 tail loss probe: due time, one probe per episode. */
+	uint64_t tlp_due;
+	bool tlp_sent;
 	/* In the fast path's exemption table (stack_env.tcp_estab_changed). */
 	bool estab_exempt;
 };
@@ -253,6 +262,8 @@ uint32_t tcp_time_stamp(const struct tcp_sock *tp);
 /* RFC 6675 NextSeg rule (2): the first un-SACKed hole beyond HighRxt
  * below the highest SACKed sequence, sent if one is there. */
 bool tcp_sack_retransmit_hole(struct tcp_sock *tp);
+/* RFC 8985 7.3: the last segment sent goes again as a loss probe. */
+void tcp_send_loss_probe(struct tcp_sock *tp);
 /* A keepalive probe: SEG.SEQ = SND.NXT - 1, no data (RFC 1122 4.2.3.6). */
 void tcp_send_keepalive_probe(struct tcp_sock *tp);
 

@@ -130,7 +130,8 @@ void tcp_done(struct tcp_sock *tp, int err)
 	if (tp->state == TCP_LISTEN)
 		reqsk_queue_purge(sk);
 	tcp_set_state(tp, TCP_CLOSED);
-	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = 0;
+	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = tp->tlp_due = tp->keep_due = 0;
+	tp->delack_due = 0;
 	if (err)
 		sk->err = err;
 	if (tp->orphan) {

@@ -635,6 +635,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	tp->recover = tp->snd_max;
 	tp->in_recovery = true;
 	tp->high_rxt = tp->snd_una;
+	tp->rxt_dupacks = 0;
 	sockstats.tcp_fast_retrans++;
 	if (tp->sack_ok) {
 		sockstats.tcp_sack_recovery++;
@@ -645,6 +646,21 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 	}
 	tp->cwnd = tp->ssthresh + TCP_FASTRETRANS_THRESH * tp->mss;
 	tcp_rearm_rtx(tp);
+}
+
+/* The duplicate ACKs that mean a loss: DupThresh, or with fewer than
+ * four segments out and nothing new that could go, one less than them
+ * (RFC 5827 2.2 early retransmit; the kernel moved on to RACK). */
+static unsigned tcp_dupthresh(const struct tcp_sock *tp)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+	uint32_t oseg = (flight + tp->mss - 1) / tp->mss;
+	uint32_t wnd = tp->snd_wnd < tp->cwnd ? tp->snd_wnd : tp->cwnd;
+	bool more = seq_lt(tp->snd_nxt, tp->snd_una + (uint32_t)tp->snd_len) &&
+		    wnd >= flight + tp->mss;
+	if (oseg < TCP_EARLY_RETRANS_SEGS && oseg > 1 && !more)
+		return oseg - 1;
+	return TCP_FASTRETRANS_THRESH;
 }
 
 /* Fifth step: the ACK field. 1 = go on, 0 = drop the segment, -1 = the
@@ -692,12 +708,22 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 			   newly_sacked;
 		if (dup) {
 			tp->dupacks++;
-			if (!tp->in_recovery && (tp->dupacks == TCP_FASTRETRANS_THRESH ||
+			if (!tp->in_recovery && (tp->dupacks >= tcp_dupthresh(tp) ||
 						 (tp->sack_ok && tcp_sack_head_lost(tp)))) {
 				tcp_enter_recovery(tp);
 			} else if (tp->in_recovery && tcp_sack_retransmit_hole(tp)) {
 				/* RFC 6675 5 (C): a segment left, a hole
 				 * goes in its place. */
+				tp->rxt_dupacks = 0;
+			} else if (tp->in_recovery && tp->sack_ok && newly_sacked &&
+				   ++tp->rxt_dupacks >= tcp_dupthresh(tp)) {
+				/* Every hole was sent again, yet DupThresh
+				 * more segments were SACKed after: a
+				 * retransmission was lost too (the kernel's
+				 * tcp_mark_lost_retrans, RACK today). */
+				tp->high_rxt = tp->snd_una;
+				tp->rxt_dupacks = 0;
+				tcp_sack_retransmit_hole(tp);
 			} else if (tp->dupacks > TCP_FASTRETRANS_THRESH || tp->in_recovery) {
 				tp->cwnd += tp->mss; /* inflate: one segment left */
 			}
@@ -711,6 +737,8 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;
 		tcp_sack_clean(tp);
+		tp->tlp_sent = false; /* a new flight may be probed again */
+		tp->tlp_due = 0;
 		tp->retries = 0;
 		tp->dupacks = 0;
 		if (tp->tstamp_ok && s->has_ts && s->tsecr) {

@@ -266,6 +266,44 @@ static uint32_t tcp_unsacked_run(const struct tcp_sock *tp, uint32_t seq, uint32
 	return end - seq;
 }
 
+/* tcp_schedule_loss_probe (RFC 8985 7.2): PTO = 2 SRTT (plus the
+ * delayed-ACK time with one segment out), at least TCP_TLP_MIN_MS, never
+ * beyond the retransmission timer; once per flight, not in recovery. */
+static void tcp_schedule_loss_probe(struct tcp_sock *tp)
+{
+	if (tp->tlp_due || tp->tlp_sent || tp->in_recovery || !tp->rtt_valid ||
+	    tp->snd_max == tp->snd_una || !tp->rtx_due)
+		return;
+	uint64_t pto = 2 * tp->srtt;
+	if (tp->snd_max - tp->snd_una <= tcp_current_mss(tp))
+		pto += (uint64_t)TCP_DELACK_MAX_MS * NSEC_PER_MSEC;
+	if (pto < (uint64_t)TCP_TLP_MIN_MS * NSEC_PER_MSEC)
+		pto = (uint64_t)TCP_TLP_MIN_MS * NSEC_PER_MSEC;
+	uint64_t due = stack_now() + pto;
+	if (due < tp->rtx_due)
+		tp->tlp_due = due;
+}
+
+void tcp_send_loss_probe(struct tcp_sock *tp)
+{
+	tp->tlp_due = 0;
+	if (tp->tlp_sent || tp->in_recovery || tp->snd_max == tp->snd_una ||
+	    tp->state < TCP_ESTABLISHED || tp->state == TCP_TIME_WAIT)
+		return;
+	uint32_t data_end = tcp_data_end(tp);
+	uint32_t end = seq_lt(tp->snd_max, data_end) ? tp->snd_max : data_end;
+	uint32_t len = end - tp->snd_una, mss = tcp_current_mss(tp);
+	if (len > mss)
+		len = mss;
+	bool fin = tp->fin_sent && end == tp->fin_seq_out && seq_gt(tp->snd_max, tp->fin_seq_out);
+	tp->tlp_sent = true;
+	tp->rtt_timing = false; /* Karn */
+	sockstats.tcp_loss_probes++;
+	sockstats.tcp_retrans++;
+	tp->total_retrans++;
+	tcp_transmit(tp, end - len, TCP_ACK | (fin ? TCP_FIN : 0), len);
+}
+
 /* tcp_nagle_check with Minshall's variant (RFC 896; the kernel's
  * tcp_minshall_check): a short segment waits while an earlier short one
  * is unacknowledged, unless TCP_NODELAY or it carries the FIN. */
@@ -360,6 +398,7 @@ void tcp_write_xmit(struct tcp_sock *tp)
 	 * persist timer, RFC 9293 3.8.6.1): the retransmission timer runs. */
 	if (!tp->rtx_due && (tp->snd_nxt != tp->snd_una || seq_lt(tp->snd_nxt, data_end)))
 		tcp_rearm_rtx(tp);
+	tcp_schedule_loss_probe(tp);
 }
 
 /* Retransmit the first unacknowledged segment (fast retransmit, RTO). */

@@ -40,6 +40,7 @@ void tcp_rtt_sample(struct tcp_sock *tp, uint64_t r)
 static void tcp_retransmit_timer(struct tcp_sock *tp)
 {
 	tp->rtx_due = 0;
+	tp->tlp_due = 0;
 	bool syn = tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV;
 	bool persist = !syn && tp->snd_wnd == 0 && tp->snd_nxt == tp->snd_una && tp->snd_len;
 	if (tp->snd_max == tp->snd_una && !syn && !persist)
@@ -130,6 +131,8 @@ void tcp_timers_run(uint64_t now)
 			sockstats.tcp_delayed_acks++; /* tcp_delack_timer */
 			tcp_send_ack(tp);
 		}
+		if (tp->tlp_due && now >= tp->tlp_due)
+			tcp_send_loss_probe(tp);
 		if (tp->rtx_due && now >= tp->rtx_due)
 			tcp_retransmit_timer(tp);
 		if (sk->in_use && sk->tp == tp && tp->keep_due && now >= tp->keep_due)
@@ -152,6 +155,8 @@ uint64_t tcp_timers_next(void)
 			due = tp->fin_wait2_due;
 		if (tp->delack_due && tp->delack_due < due)
 			due = tp->delack_due;
+		if (tp->tlp_due && tp->tlp_due < due)
+			due = tp->tlp_due;
 		if (tp->keep_due && tp->keep_due < due)
 			due = tp->keep_due;
 	}
