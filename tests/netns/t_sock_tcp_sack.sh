@@ -138,7 +138,7 @@ for i in "$IF_MA" "$IF_MR"; do
 	xrt_exec $M tc qdisc add dev "$i" clsact
 	xrt_exec $M tc filter add dev "$i" ingress bpf da bytecode "$LOSS_BPF"
 done
-ROUNDS=${SOCK_TCP_SACK_ROUNDS:-3}
+ROUNDS=${SOCK_TCP_SACK_ROUNDS:-2}
 declare -A RTO HRTO XSACK HSACK
 port=8200
 for sack in 1 0; do

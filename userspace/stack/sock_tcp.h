@@ -75,7 +75,7 @@
 /* RFC 8985 7.2: a tail loss probe after 2 SRTT, the kernel's floor of
  * 10 ms, plus the worst-case delayed ACK when one segment is in flight. */
 #define TCP_TLP_MIN_MS 10
-/* RFC 5827 2: early retransmit below this many outstanding segments. */
+/* RFC 5827 3: early retransmit below this many outstanding segments. */
 #define TCP_EARLY_RETRANS_SEGS 4
 /* RFC 9293 3.8.3: give up after this many retransmissions (R2). */
 #define TCP_RETRIES_MAX 12

@@ -650,7 +650,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 
 /* The duplicate ACKs that mean a loss: DupThresh, or with fewer than
  * four segments out and nothing new that could go, one less than them
- * (RFC 5827 2.2 early retransmit; the kernel moved on to RACK). */
+ * (RFC 5827 3.1 / 3.2 early retransmit; the kernel moved on to RACK). */
 static unsigned tcp_dupthresh(const struct tcp_sock *tp)
 {
 	uint32_t flight = tp->snd_max - tp->snd_una;
