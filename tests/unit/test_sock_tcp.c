@@ -513,45 +513,22 @@ static void ts_opt(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
 /* The SACK blocks of header th into out; returns how many. */
 static unsigned seg_sacks(const uint8_t *th, struct tcp_seq_range *out)
 {
-	size_t hl = (size_t)(th[12] >> 4) * 4;
-	for (size_t i = TCP_HDR_LEN; i < hl;) {
-		if (th[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (th[i] == TCPOPT_EOL)
-			break;
-		if (th[i] == TCPOPT_SACK) {
-			unsigned n = (th[i + 1] - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_PERBLOCK;
-			for (unsigned b = 0; b < n; b++)
-				out[b] = (struct tcp_seq_range){ seg_rd32(th + i + 2 + 8 * b),
-								 seg_rd32(th + i + 6 + 8 * b) };
-			return n;
-		}
-		i += th[i + 1];
-	}
-	return 0;
+	const uint8_t *o = seg_opt_find(th, TCPOPT_SACK);
+	unsigned n = o ? (o[1] - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_PERBLOCK : 0;
+	for (unsigned b = 0; b < n; b++)
+		out[b] = (struct tcp_seq_range){ seg_rd32(o + 2 + 8 * b), seg_rd32(o + 6 + 8 * b) };
+	return n;
 }
 
 /* The TSval / TSecr of th (false if no timestamp option). */
 static bool seg_ts(const uint8_t *th, uint32_t *tsval, uint32_t *tsecr)
 {
-	size_t hl = (size_t)(th[12] >> 4) * 4;
-	for (size_t i = TCP_HDR_LEN; i < hl;) {
-		if (th[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (th[i] == TCPOPT_EOL)
-			break;
-		if (th[i] == TCPOPT_TIMESTAMP) {
-			*tsval = seg_rd32(th + i + 2);
-			*tsecr = seg_rd32(th + i + 6);
-			return true;
-		}
-		i += th[i + 1];
+	const uint8_t *o = seg_opt_find(th, TCPOPT_TIMESTAMP);
+	if (o) {
+		*tsval = seg_rd32(o + 2);
+		*tsecr = seg_rd32(o + 6);
 	}
-	return false;
+	return o != NULL;
 }
 
 Test(sock_tcp, sack_and_timestamps_negotiated_and_blocks_sent_most_recent_first)
