@@ -844,3 +844,48 @@ Test(sock_tcp, tcp_info_reports_what_is_kept)
 	cr_assert_eq(ti.tcpi_total_retrans, 0);
 	cr_assert_eq(ti.tcpi_lost, 0, "fields not kept are zero");
 }
+
+static int n_estab_add, n_estab_del;
+static uint16_t estab_lport;
+static int estab_rc;
+static int t_estab_changed(void *ctx, const struct in6_addr *remote, uint16_t rport,
+			   const struct in6_addr *local, uint16_t lport, bool add)
+{
+	(void)ctx;
+	struct in6_addr peer = A(PEER), us = A(US);
+	cr_assert(ip6_eq(remote, &peer) && ip6_eq(local, &us));
+	cr_assert_eq(rport, htons(PEER_PORT));
+	estab_lport = lport;
+	*(add ? &n_estab_add : &n_estab_del) += 1;
+	return add ? estab_rc : 0;
+}
+
+/* The fast path hears of a connection when it is established and again
+ * when it is gone; a full table is counted and never retried. */
+Test(sock_tcp, established_connections_reach_the_fast_path_table)
+{
+	uint32_t isn;
+	n_estab_add = n_estab_del = estab_rc = 0;
+	senv.tcp_estab_changed = t_estab_changed;
+	struct sock *l = listener(4);
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(n_estab_add, 0, "a SYN creates no entry");
+	isn = seg_rd32(tx_tcp(0) + 4);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(n_estab_add, 1, "the completed handshake adds the 4-tuple");
+	cr_assert_eq(estab_lport, htons(US_PORT));
+	struct sock *c = tcp_accept(l);
+	c->ops->release(c); /* orderly close: FIN_WAIT1, still synchronized */
+	cr_assert_eq(n_estab_del, 0);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK | TCP_FIN, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(n_estab_del, 1, "TIME_WAIT: the entry goes");
+	/* A full table: counted, the connection is policed as before. */
+	estab_rc = -E2BIG;
+	idle_ms(2 * TCP_MSL_MS + 10); /* the 4-tuple out of TIME_WAIT */
+	c = accept_opts(l, syn_opts, sizeof(syn_opts), &isn);
+	cr_assert_eq(sockstats.tcp_estab_map_full, 1);
+	cr_assert_not(c->tp->estab_exempt);
+	c->ops->release(c);
+	cr_assert_eq(n_estab_del, 1, "nothing to remove for a connection never added");
+	senv.tcp_estab_changed = NULL;
+}
