@@ -4,33 +4,8 @@ XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat tcpdump tc nstat
 xrt_require_xrt
-SHIM=$XRT_BUILD/libxrt-sock.so
-xrt_require_file "$SHIM"
-
-# a - m - r: m is a plain bridge where loss is injected on its ports'
-# ingress (as in t_sock_tcp: no netem on this kernel, a cls_bpf filter).
-A=a R=r M=m
-xrt_host_ns $A
-xrt_router_ns $R
-xrt_ns_add $M
-xrt_link $A $M
-xrt_link $M $R
-IF_AM=$(xrt_if $A $M) IF_MA=$(xrt_if $M $A) IF_MR=$(xrt_if $M $R) IF_RM=$(xrt_if $R $M)
-BR=$XRT_PREFIX-br
-xrt_exec $M ip link add "$BR" type bridge
-xrt_exec $M ip link set "$IF_MA" master "$BR"
-xrt_exec $M ip link set "$IF_MR" master "$BR"
-xrt_exec $M ip link set "$BR" up
-xrt_xdp_pass $M "$IF_MR"
-xrt_host $A "$IF_AM" 2001:db8:1::2/64 2001:db8:1::1
-MAC_RM=$(xrt_mac $R "$IF_RM") MAC_AM=$(xrt_mac $A "$IF_AM")
-xrt_static_neigh $A "$IF_AM" 2001:db8:1::1 "$MAC_RM"
-xrt_xrtd_start $R
-xrt_cli_ok $R link attach dev "$IF_RM"
-xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RM"
-xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$MAC_AM" dev "$IF_RM"
-on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
-sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
+source "$(dirname "$0")/tcp_bridge.sh"
+tcp_bridge_up
 host_stat() { xrt_exec $A nstat -az "$1" | awk -v k="$1" '$1 == k {print $2}'; }
 
 SIZE=${SOCK_TCP_SACK_BYTES:-4000000}
@@ -109,35 +84,10 @@ assert_contains "$XRT_CAP_OUT" "mss 1000" "TCP_MAXSEG caps the MSS offered"
 assert_contains "$XRT_CAP_OUT" "sackOK" "SACK permitted offered"
 assert_contains "$XRT_CAP_OUT" "TS val" "timestamps offered"
 
-# router_to_host PORT / host_to_router PORT: the file one way, compared.
-router_to_host() {
-	local port=$1 out=$XRT_TMP/r2a-$1
-	xrt_bg $A "r2a-$port" socat -u "TCP6-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
-	local lpid=$XRT_LAST_PID
-	xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':$port '" 5 || xrt_fail "host listener $port"
-	on_router timeout --foreground 90 socat -u "OPEN:$src" "TCP6:[2001:db8:1::2]:$port" ||
-		xrt_fail "port $port: socat on the router failed"
-	xrt_wait_pid "$lpid" 90 || xrt_fail "port $port: the host did not see the end of the stream"
-	cmp -s "$src" "$out" || xrt_fail "port $port: host got $(stat -c %s "$out") bytes, not $SIZE"
-}
-host_to_router() {
-	local port=$1 out=$XRT_TMP/a2r-$1
-	xrt_bg $R "a2r-$port" env LD_PRELOAD="$SHIM" socat -u "TCP6-LISTEN:$port" "OPEN:$out,creat,trunc"
-	local lpid=$XRT_LAST_PID
-	xrt_exec $A timeout --foreground 90 socat -u "OPEN:$src" "TCP6:[2001:db8:1::1]:$port,retry=50,interval=0.1" ||
-		xrt_fail "port $port: the host's socat could not send"
-	xrt_wait_pid "$lpid" 90 || xrt_fail "port $port: socat on the router did not see the end"
-	cmp -s "$src" "$out" || xrt_fail "port $port: router got $(stat -c %s "$out") bytes, not $SIZE"
-}
-
-# 3. Lossy link: 5% of the frames entering m lost each way (ld rand;
-# jge 2^32/20 -> pass; ret SHOT; ret OK). The same transfers with the
-# host's SACK on, then off (the host then neither offers nor answers it).
-LOSS_BPF='4,32 0 0 4294963256,53 1 0 214748365,6 0 0 2,6 0 0 0'
-for i in "$IF_MA" "$IF_MR"; do
-	xrt_exec $M tc qdisc add dev "$i" clsact
-	xrt_exec $M tc filter add dev "$i" ingress bpf da bytecode "$LOSS_BPF"
-done
+# 3. Lossy link: 5% of the frames entering m lost each way. The same
+# transfers with the host's SACK on, then off (the host then neither offers
+# nor answers it).
+tcp_bridge_loss on
 ROUNDS=${SOCK_TCP_SACK_ROUNDS:-2}
 declare -A RTO HRTO XSACK HSACK
 port=8200
@@ -146,8 +96,8 @@ for sack in 1 0; do
 	x_rto0=$(sk_stat TcpExtTCPTimeouts) x_sr0=$(sk_stat TcpExtTCPSackRecovery)
 	h_rto0=$(host_stat TcpExtTCPTimeouts) h_sr0=$(host_stat TcpExtTCPSackRecovery)
 	for round in $(seq "$ROUNDS"); do
-		router_to_host $((port++))
-		host_to_router $((port++))
+		router_to_host $((port++)) "SACK $sack"
+		host_to_router $((port++)) "SACK $sack"
 	done
 	RTO[$sack]=$(($(sk_stat TcpExtTCPTimeouts) - x_rto0))
 	HRTO[$sack]=$(($(host_stat TcpExtTCPTimeouts) - h_rto0))
@@ -162,9 +112,7 @@ total1=$((RTO[1] + HRTO[1])) total0=$((RTO[0] + HRTO[0]))
 [ "$total1" -lt "$total0" ] ||
 	xrt_fail "with SACK $total1 retransmission timeouts, without $total0: not fewer"
 xrt_log "retransmission timeouts: $total1 with SACK, $total0 without"
-for i in "$IF_MA" "$IF_MR"; do
-	xrt_exec $M tc qdisc del dev "$i" clsact
-done
+tcp_bridge_loss off
 xrt_exec $A sysctl -qw net.ipv4.tcp_sack=1
 
 # 4. Keepalive: the host goes silent (every frame from it dropped in m);

@@ -517,7 +517,7 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 			return reply(c, ENOPROTOOPT, 0, NULL, NULL, 0);
 		if (set)
 			tcp_set_keepalive(sk, q->arg2 != 0);
-		return reply(c, 0, sk->tp->keepalive, NULL, NULL, 0);
+		return reply(c, 0, sk->tp->opt.keepalive, NULL, NULL, 0);
 	}
 	if (set) {
 		/* What is not implemented is refused (ENOPROTOOPT, as the

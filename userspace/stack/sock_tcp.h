@@ -108,6 +108,17 @@ struct tcp_seq_range {
 	uint32_t start, end;
 };
 
+/* Options set with setsockopt (do_tcp_setsockopt), copied from a
+ * listener to its children. */
+struct tcp_sockopts {
+	bool nodelay;         /* Nagle (RFC 896) off: TCP_NODELAY */
+	uint16_t user_mss;    /* TCP_MAXSEG (0 = none) */
+	/* Keepalive (RFC 1122 4.2.3.6): SO_KEEPALIVE, TCP_KEEPIDLE / INTVL /
+	 * CNT (0 = the default). */
+	bool keepalive;
+	uint32_t keepidle_s, keepintvl_s, keepcnt;
+};
+
 struct tcp_sock {
 	struct sock *sk;
 	enum tcp_state state;
@@ -174,18 +185,14 @@ struct tcp_sock {
 	bool tstamp_ok;
 	uint32_t ts_recent, ts_off, last_ack_sent;
 	uint64_t ts_recent_stamp;
-	/* Delayed ACK (tcp_send_delayed_ack): full segments not acknowledged
-	 * yet, and the timer. */
-	uint16_t rcv_mss;     /* largest segment received (tcp_measure_rcv_mss) */
+	/* Delayed ACK (tcp_send_delayed_ack): the largest segment received
+	 * and the timer. */
+	uint16_t rcv_mss;     /* tcp_measure_rcv_mss */
 	uint64_t delack_due;
-	/* Nagle (RFC 896) unless TCP_NODELAY; TCP_MAXSEG (0 = none). */
-	bool nodelay;
 	uint32_t snd_sml;     /* end of the last short segment (Minshall) */
-	uint16_t user_mss;
-	/* Keepalive (RFC 1122 4.2.3.6): SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT
-	 * (0 = the default), probes sent, last segment received. */
-	bool keepalive;
-	uint32_t keepidle_s, keepintvl_s, keepcnt;
+	/* The options a child inherits from its listener. */
+	struct tcp_sockopts opt;
+	/* Keepalive: probes sent, last segment received. */
 	unsigned keep_probes;
 	uint64_t keep_due, rcv_tstamp;
 	/* What TCP_INFO reports. */

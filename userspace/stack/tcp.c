@@ -182,8 +182,8 @@ static void tcp_init_conn(struct tcp_sock *tp)
 	tp->snd_max = tp->iss;
 	tp->rcv_wscale = tcp_choose_wscale();
 	tp->adv_mss = tcp_mss_for(&tp->sk->peer.sin6_addr);
-	if (tp->user_mss && tp->user_mss < tp->adv_mss)
-		tp->adv_mss = tp->user_mss; /* TCP_MAXSEG before connect */
+	if (tp->opt.user_mss && tp->opt.user_mss < tp->adv_mss)
+		tp->adv_mss = tp->opt.user_mss; /* TCP_MAXSEG before connect */
 	tp->ts_off = get_random_u32(); /* RFC 7323 5.4 */
 }
 
@@ -477,12 +477,7 @@ struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_so
 	struct tcp_sock *tp = sk->tp;
 	tp->parent = listener;
 	tp->linger0 = ltp->linger0;
-	tp->nodelay = ltp->nodelay;
-	tp->user_mss = ltp->user_mss;
-	tp->keepalive = ltp->keepalive;
-	tp->keepidle_s = ltp->keepidle_s;
-	tp->keepintvl_s = ltp->keepintvl_s;
-	tp->keepcnt = ltp->keepcnt;
+	tp->opt = ltp->opt;
 	tp->sack_ok = req->sack_ok;
 	tp->tstamp_ok = req->tstamp_ok;
 	tp->ts_recent = req->ts_recent;
@@ -522,7 +517,7 @@ void tcp_child_established(struct tcp_sock *tp)
 void tcp_set_keepalive(struct sock *sk, bool on)
 {
 	struct tcp_sock *tp = sk->tp;
-	tp->keepalive = on;
+	tp->opt.keepalive = on;
 	tp->keep_probes = 0;
 	if (on)
 		tcp_reset_keepalive_timer(tp);
@@ -539,31 +534,31 @@ int tcp_setsockopt(struct sock *sk, int name, int val)
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY:
-		tp->nodelay = val != 0;
-		if (tp->nodelay && tp->sndbuf)
+		tp->opt.nodelay = val != 0;
+		if (tp->opt.nodelay && tp->sndbuf)
 			tcp_write_xmit(tp); /* tcp_push_pending_frames */
 		return 0;
 	case TCP_MAXSEG:
 		/* 0 = back to the route's MSS, as the kernel allows. */
 		if (val && (val < TCP_MIN_MSS || val > TCP_MAX_MSS))
 			return -EINVAL;
-		tp->user_mss = (uint16_t)val;
+		tp->opt.user_mss = (uint16_t)val;
 		return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
 		if (val < 1 || val > TCP_KEEPIDLE_MAX_S)
 			return -EINVAL;
 		if (name == TCP_KEEPIDLE)
-			tp->keepidle_s = (uint32_t)val;
+			tp->opt.keepidle_s = (uint32_t)val;
 		else
-			tp->keepintvl_s = (uint32_t)val;
-		if (tp->keepalive)
+			tp->opt.keepintvl_s = (uint32_t)val;
+		if (tp->opt.keepalive)
 			tcp_reset_keepalive_timer(tp);
 		return 0;
 	case TCP_KEEPCNT:
 		if (val < 1 || val > TCP_KEEPCNT_MAX)
 			return -EINVAL;
-		tp->keepcnt = (uint32_t)val;
+		tp->opt.keepcnt = (uint32_t)val;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -575,8 +570,8 @@ int tcp_setsockopt(struct sock *sk, int name, int val)
 static int tcp_maxseg_get(const struct tcp_sock *tp)
 {
 	if (tp->state == TCP_LISTEN || tp->state == TCP_CLOSED || tp->state == TCP_SYN_SENT)
-		return tp->user_mss ? tp->user_mss : TCP_MSS_DEFAULT;
-	int mss = tp->user_mss && tp->user_mss < tp->mss ? tp->user_mss : tp->mss;
+		return tp->opt.user_mss ? tp->opt.user_mss : TCP_MSS_DEFAULT;
+	int mss = tp->opt.user_mss && tp->opt.user_mss < tp->mss ? tp->opt.user_mss : tp->mss;
 	return tp->tstamp_ok ? mss - TCPOLEN_TSTAMP_ALIGNED : mss;
 }
 
@@ -587,19 +582,19 @@ int tcp_getsockopt(const struct sock *sk, int name, int *val)
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY:
-		*val = tp->nodelay;
+		*val = tp->opt.nodelay;
 		return 0;
 	case TCP_MAXSEG:
 		*val = tcp_maxseg_get(tp);
 		return 0;
 	case TCP_KEEPIDLE:
-		*val = (int)(tp->keepidle_s ? tp->keepidle_s : TCP_KEEPALIVE_TIME_S);
+		*val = (int)(tp->opt.keepidle_s ? tp->opt.keepidle_s : TCP_KEEPALIVE_TIME_S);
 		return 0;
 	case TCP_KEEPINTVL:
-		*val = (int)(tp->keepintvl_s ? tp->keepintvl_s : TCP_KEEPALIVE_INTVL_S);
+		*val = (int)(tp->opt.keepintvl_s ? tp->opt.keepintvl_s : TCP_KEEPALIVE_INTVL_S);
 		return 0;
 	case TCP_KEEPCNT:
-		*val = (int)(tp->keepcnt ? tp->keepcnt : TCP_KEEPALIVE_PROBES);
+		*val = (int)(tp->opt.keepcnt ? tp->opt.keepcnt : TCP_KEEPALIVE_PROBES);
 		return 0;
 	default:
 		return -ENOPROTOOPT;

@@ -243,8 +243,8 @@ static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
 	req->rcv_isn = s->seq;
 	req->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
 	req->adv_mss = tcp_mss_for(&ip6->saddr);
-	if (ltp->user_mss && ltp->user_mss < req->adv_mss)
-		req->adv_mss = ltp->user_mss; /* TCP_MAXSEG on the listener */
+	if (ltp->opt.user_mss && ltp->opt.user_mss < req->adv_mss)
+		req->adv_mss = ltp->opt.user_mss; /* TCP_MAXSEG on the listener */
 	uint16_t peer_mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
 	if (want_cookie) {
 		/* Nothing is kept: the cookie carries the MSS; window scaling

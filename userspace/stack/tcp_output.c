@@ -239,8 +239,8 @@ static void tcp_fin_sent(struct tcp_sock *tp, uint32_t seq)
 static uint32_t tcp_current_mss(const struct tcp_sock *tp)
 {
 	uint32_t mss = tp->mss;
-	if (tp->user_mss && tp->user_mss < mss)
-		mss = tp->user_mss;
+	if (tp->opt.user_mss && tp->opt.user_mss < mss)
+		mss = tp->opt.user_mss;
 	if (tp->tstamp_ok)
 		mss -= TCPOLEN_TSTAMP_ALIGNED;
 	return mss;
@@ -309,7 +309,7 @@ void tcp_send_loss_probe(struct tcp_sock *tp)
  * is unacknowledged, unless TCP_NODELAY or it carries the FIN. */
 static bool tcp_nagle_holds(const struct tcp_sock *tp, uint32_t seg, uint32_t mss, bool fin)
 {
-	return seg < mss && !tp->nodelay && !fin && tp->snd_nxt != tp->snd_una &&
+	return seg < mss && !tp->opt.nodelay && !fin && tp->snd_nxt != tp->snd_una &&
 	       seq_gt(tp->snd_sml, tp->snd_una);
 }
 

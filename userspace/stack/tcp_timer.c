@@ -69,12 +69,12 @@ static void tcp_retransmit_timer(struct tcp_sock *tp)
 
 static uint64_t keepalive_time(const struct tcp_sock *tp)
 {
-	return (uint64_t)(tp->keepidle_s ? tp->keepidle_s : TCP_KEEPALIVE_TIME_S) * NSEC_PER_SEC;
+	return (uint64_t)(tp->opt.keepidle_s ? tp->opt.keepidle_s : TCP_KEEPALIVE_TIME_S) * NSEC_PER_SEC;
 }
 
 void tcp_reset_keepalive_timer(struct tcp_sock *tp)
 {
-	tp->keep_due = tp->keepalive ? tp->rcv_tstamp + keepalive_time(tp) : 0;
+	tp->keep_due = tp->opt.keepalive ? tp->rcv_tstamp + keepalive_time(tp) : 0;
 }
 
 /* tcp_keepalive_timer (RFC 1122 4.2.3.6): after keepidle without a
@@ -84,7 +84,7 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp)
 static void tcp_keepalive_timer(struct tcp_sock *tp, uint64_t now)
 {
 	tp->keep_due = 0;
-	if (!tp->keepalive || tp->state == TCP_LISTEN || tp->state == TCP_CLOSED ||
+	if (!tp->opt.keepalive || tp->state == TCP_LISTEN || tp->state == TCP_CLOSED ||
 	    tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV || tp->state == TCP_TIME_WAIT)
 		return;
 	uint64_t idle = keepalive_time(tp);
@@ -97,7 +97,7 @@ static void tcp_keepalive_timer(struct tcp_sock *tp, uint64_t now)
 		tp->keep_due = tp->rcv_tstamp + idle;
 		return;
 	}
-	unsigned cnt = tp->keepcnt ? tp->keepcnt : TCP_KEEPALIVE_PROBES;
+	unsigned cnt = tp->opt.keepcnt ? tp->opt.keepcnt : TCP_KEEPALIVE_PROBES;
 	if (tp->keep_probes >= cnt) {
 		sockstats.tcp_abort_on_timeout++;
 		tcp_send_active_reset(tp);
@@ -107,7 +107,7 @@ static void tcp_keepalive_timer(struct tcp_sock *tp, uint64_t now)
 	tcp_send_keepalive_probe(tp);
 	tp->keep_probes++;
 	tp->keep_due =
-		now + (uint64_t)(tp->keepintvl_s ? tp->keepintvl_s : TCP_KEEPALIVE_INTVL_S) * NSEC_PER_SEC;
+		now + (uint64_t)(tp->opt.keepintvl_s ? tp->opt.keepintvl_s : TCP_KEEPALIVE_INTVL_S) * NSEC_PER_SEC;
 }
 
 void tcp_timers_run(uint64_t now)
