@@ -889,3 +889,27 @@ Test(sock_tcp, established_connections_reach_the_fast_path_table)
 	cr_assert_eq(n_estab_del, 1, "nothing to remove for a connection never added");
 	senv.tcp_estab_changed = NULL;
 }
+
+/* A hostile peer: out-of-order ranges beyond TCP_OOO_MAX are dropped and
+ * counted (TcpExtTCPOFODrop), SACK blocks for data never sent are
+ * discarded (TcpExtTCPSACKDiscard) and change nothing. */
+Test(sock_tcp, out_of_order_ranges_and_bogus_sack_blocks_are_bounded)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack, sizeof(syn_opts_sack), &isn);
+	static uint8_t d[10];
+	for (unsigned i = 0; i <= TCP_OOO_MAX; i++) /* every other 10 bytes: a hole each */
+		peer_seg(US_PORT, PEER_ISN + 1 + 20 * (i + 1), isn + 1, TCP_ACK, 512, NULL, 0, d, 10);
+	cr_assert_eq(c->tp->nooo, TCP_OOO_MAX);
+	cr_assert_eq(sockstats.tcp_ofo_drop, 1, "the range past the bound is dropped, counted");
+	const uint8_t *th = seg_last_tcp(0);
+	struct tcp_seq_range b[4];
+	cr_assert_eq(seg_sacks(th, b), 4, "at most 4 blocks in an ACK (RFC 2018 3)");
+	c->ops->sendmsg(c, d, 10, NULL);
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10 };
+	seg_wr32(o + 4, isn + 100);
+	seg_wr32(o + 8, isn + 200); /* never sent */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, sizeof(o), NULL, 0);
+	cr_assert_eq(sockstats.tcp_sack_discard, 1);
+	cr_assert_eq(c->tp->nsacked, 0);
+}
