@@ -42,8 +42,9 @@ try:
 except OSError as e:
     out.append("nodev=" + errno.errorcode[e.errno])
 out.append("type=%d" % s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE))
-for level, name, label in ((socket.IPPROTO_TCP, socket.TCP_CORK, "cork"),
-                           (socket.IPPROTO_TCP, socket.TCP_CONGESTION, "congestion"),
+rt(socket.IPPROTO_TCP, socket.TCP_CORK, 1, "cork")
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+for level, name, label in ((socket.IPPROTO_TCP, socket.TCP_CONGESTION, "congestion"),
                            (socket.IPPROTO_TCP, socket.TCP_QUICKACK, "quickack"),
                            (socket.SOL_SOCKET, socket.SO_PRIORITY, "priority"),
                            (socket.SOL_SOCKET, socket.SO_OOBINLINE, "oobinline")):
@@ -65,7 +66,7 @@ EOF
 ) || xrt_fail "options: $res"
 xrt_log "options: $res"
 for want in keepalive=ok reuseaddr=ok nodelay=ok maxseg=ok keepidle=ok keepintvl=ok keepcnt=ok \
-	tclass=ok hops=ok bindtodevice=ok nodev=ENODEV type=1 cork=ENOPROTOOPT congestion=ENOPROTOOPT \
+	tclass=ok hops=ok bindtodevice=ok nodev=ENODEV type=1 cork=ok congestion=ENOPROTOOPT \
 	quickack=ENOPROTOOPT priority=ENOPROTOOPT oobinline=ENOPROTOOPT "info state=1 sack=1 ts=1 ws=1 mss=988" err=0; do
 	assert_contains "$res" "$want" "socket option through the shim: $want"
 done

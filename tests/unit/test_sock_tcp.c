@@ -791,7 +791,11 @@ Test(sock_tcp, tcp_options_round_trip_and_unknown_ones_are_refused)
 		cr_assert_eq(v, 5);
 		cr_assert_eq(tcp_setsockopt(s, names[i], 0), -EINVAL);
 	}
-	int unknown[] = { TCP_CORK, TCP_INFO, TCP_CONGESTION, TCP_DEFER_ACCEPT, TCP_QUICKACK,
+	cr_assert_eq(tcp_setsockopt(s, TCP_CORK, 1), 0);
+	cr_assert_eq(tcp_getsockopt(s, TCP_CORK, &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(tcp_setsockopt(s, TCP_CORK, 0), 0);
+	int unknown[] = { TCP_INFO, TCP_CONGESTION, TCP_DEFER_ACCEPT, TCP_QUICKACK,
 			  TCP_USER_TIMEOUT, TCP_FASTOPEN, TCP_NOTSENT_LOWAT };
 	for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		cr_assert_eq(tcp_setsockopt(s, unknown[i], 1), -ENOPROTOOPT, "option %d", unknown[i]);
@@ -912,4 +916,31 @@ Test(sock_tcp, out_of_order_ranges_and_bogus_sack_blocks_are_bounded)
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, sizeof(o), NULL, 0);
 	cr_assert_eq(sockstats.tcp_sack_discard, 1);
 	cr_assert_eq(c->tp->nsacked, 0);
+}
+
+/* TCP_CORK (tcp(7)): only full segments while corked, a short one after
+ * at most 200 ms, everything at once on uncorking. */
+Test(sock_tcp, cork_holds_short_segments_up_to_200ms)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	static uint8_t d[1500];
+	cr_assert_eq(tcp_setsockopt(c, TCP_CORK, 1), 0);
+	fake_ntx = 0;
+	c->ops->sendmsg(c, d, 100, NULL);
+	cr_assert_eq(count_tcp(0), 0, "corked: 100 bytes wait even with nothing in flight");
+	c->ops->sendmsg(c, d, 1000, NULL);
+	cr_assert_eq(count_tcp(0), 1, "a full segment leaves");
+	cr_assert_eq(tx_tcp_payload(0), 1000);
+	fake_advance_ms(TCP_CORK_MAX_MS - 10);
+	cr_assert_eq(count_tcp(0), 1, "the 100 left wait");
+	fake_advance_ms(10);
+	cr_assert_eq(count_tcp(0), 2, "the 200 ms ceiling");
+	cr_assert_eq(tx_tcp_payload(1), 100);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1101, TCP_ACK, 512, NULL, 0, NULL, 0);
+	c->ops->sendmsg(c, d, 10, NULL);
+	cr_assert_eq(count_tcp(0), 2);
+	cr_assert_eq(tcp_setsockopt(c, TCP_CORK, 0), 0);
+	cr_assert_eq(count_tcp(0), 3, "uncorking pushes");
+	cr_assert_eq(tx_tcp_payload(2), 10);
 }

@@ -75,6 +75,9 @@
 /* RFC 8985 7.2: a tail loss probe after 2 SRTT, the kernel's floor of
  * 10 ms, plus the worst-case delayed ACK when one segment is in flight. */
 #define TCP_TLP_MIN_MS 10
+/* tcp(7) TCP_CORK: "a 200 millisecond ceiling on the time for which
+ * output is corked". */
+#define TCP_CORK_MAX_MS 200
 /* RFC 5827 3: early retransmit below this many outstanding segments. */
 #define TCP_EARLY_RETRANS_SEGS 4
 /* RFC 9293 3.8.3: give up after this many retransmissions (R2). */
@@ -112,6 +115,7 @@ struct tcp_seq_range {
  * listener to its children. */
 struct tcp_sockopts {
 	bool nodelay;         /* Nagle (RFC 896) off: TCP_NODELAY */
+	bool cork;            /* TCP_CORK: only full segments (tcp(7)) */
 	uint16_t user_mss;    /* TCP_MAXSEG (0 = none) */
 	/* Keepalive (RFC 1122 4.2.3.6): SO_KEEPALIVE, TCP_KEEPIDLE / INTVL /
 	 * CNT (0 = the default). */
@@ -190,6 +194,7 @@ struct tcp_sock {
 	uint16_t rcv_mss;     /* tcp_measure_rcv_mss */
 	uint64_t delack_due;
 	uint32_t snd_sml;     /* end of the last short segment (Minshall) */
+	uint64_t cork_due;    /* a corked short segment goes anyway then */
 	/* The options a child inherits from its listener. */
 	struct tcp_sockopts opt;
 	/* Keepalive: probes sent, last segment received. */

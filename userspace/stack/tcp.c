@@ -131,7 +131,7 @@ void tcp_done(struct tcp_sock *tp, int err)
 		reqsk_queue_purge(sk);
 	tcp_set_state(tp, TCP_CLOSED);
 	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = tp->tlp_due = tp->keep_due = 0;
-	tp->delack_due = 0;
+	tp->delack_due = tp->cork_due = 0;
 	if (err)
 		sk->err = err;
 	if (tp->orphan) {
@@ -180,6 +180,7 @@ static void tcp_init_conn(struct tcp_sock *tp)
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_max = tp->iss;
+	tp->snd_sml = tp->iss; /* no short segment out (tcp_connect_init) */
 	tp->rcv_wscale = tcp_choose_wscale();
 	tp->adv_mss = tcp_mss_for(&tp->sk->peer.sin6_addr);
 	if (tp->opt.user_mss && tp->opt.user_mss < tp->adv_mss)
@@ -486,6 +487,7 @@ struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_so
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
+	tp->snd_sml = tp->snd_una; /* tcp_create_openreq_child */
 	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->irs + 1;
 	tp->rcv_adv = tp->rcv_nxt + TCP_SYNACK_WINDOW;
@@ -525,8 +527,8 @@ void tcp_set_keepalive(struct sock *sk, bool on)
 		tp->keep_due = 0;
 }
 
-/* do_tcp_setsockopt: the kernel's checks and ranges. TCP_CORK, TCP_INFO
- * (read only) and everything else: -ENOPROTOOPT. */
+/* do_tcp_setsockopt: the kernel's checks and ranges. TCP_INFO (read
+ * only) and everything else: -ENOPROTOOPT. */
 int tcp_setsockopt(struct sock *sk, int name, int val)
 {
 	struct tcp_sock *tp = sk->tp;
@@ -537,6 +539,13 @@ int tcp_setsockopt(struct sock *sk, int name, int val)
 		tp->opt.nodelay = val != 0;
 		if (tp->opt.nodelay && tp->sndbuf)
 			tcp_write_xmit(tp); /* tcp_push_pending_frames */
+		return 0;
+	case TCP_CORK:
+		/* Uncorking pushes what waits (tcp_push_pending_frames). */
+		tp->opt.cork = val != 0;
+		tp->cork_due = 0;
+		if (!tp->opt.cork && tp->sndbuf)
+			tcp_write_xmit(tp);
 		return 0;
 	case TCP_MAXSEG:
 		/* 0 = back to the route's MSS, as the kernel allows. */
@@ -583,6 +592,9 @@ int tcp_getsockopt(const struct sock *sk, int name, int *val)
 	switch (name) {
 	case TCP_NODELAY:
 		*val = tp->opt.nodelay;
+		return 0;
+	case TCP_CORK:
+		*val = tp->opt.cork;
 		return 0;
 	case TCP_MAXSEG:
 		*val = tcp_maxseg_get(tp);

@@ -313,6 +313,19 @@ static bool tcp_nagle_holds(const struct tcp_sock *tp, uint32_t seg, uint32_t ms
 	       seq_gt(tp->snd_sml, tp->snd_una);
 }
 
+/* TCP_CORK (the kernel's TCP_NAGLE_CORK in tcp_nagle_check): a short
+ * segment waits for more data, at most TCP_CORK_MAX_MS (cork_due, run by
+ * tcp_timers_run, which pushes it out). */
+static bool tcp_cork_holds(struct tcp_sock *tp, uint32_t seg, uint32_t mss, bool fin)
+{
+	if (!tp->opt.cork || seg >= mss || fin)
+		return false;
+	uint64_t now = stack_now();
+	if (!tp->cork_due)
+		tp->cork_due = now + (uint64_t)TCP_CORK_MAX_MS * NSEC_PER_MSEC;
+	return now < tp->cork_due;
+}
+
 /* tcp_write_xmit: new data (and the FIN) as far as the peer's window and
  * the congestion window allow. Sender-side silly window avoidance (RFC 9293
  * 3.8.6.2.1): a segment shorter than the MSS leaves only when it carries
@@ -359,8 +372,11 @@ void tcp_write_xmit(struct tcp_sock *tp)
 			bool fin = tp->fin_queued && seg == avail;
 			if (seg < mss && seg < avail && in_flight && !rexmit)
 				break;
-			if (!rexmit && tcp_nagle_holds(tp, seg, mss, fin))
+			if (!rexmit && (tcp_cork_holds(tp, seg, mss, fin) ||
+					tcp_nagle_holds(tp, seg, mss, fin)))
 				break;
+			if (seg < mss)
+				tp->cork_due = 0; /* what was corked leaves now */
 			uint8_t flags = TCP_ACK | (seg == avail ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
 			if (!rexmit && !tp->rtt_timing) {
 				tp->rtt_timing = true;

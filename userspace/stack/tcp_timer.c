@@ -133,6 +133,16 @@ void tcp_timers_run(uint64_t now)
 		}
 		if (tp->tlp_due && now >= tp->tlp_due)
 			tcp_send_loss_probe(tp);
+		if (tp->cork_due && now >= tp->cork_due) {
+			/* The corked segment's ceiling: out once, as if
+			 * uncorked (it may still wait for the window). */
+			bool cork = tp->opt.cork;
+			tp->cork_due = 0;
+			tp->opt.cork = false;
+			if (tp->sndbuf)
+				tcp_write_xmit(tp);
+			tp->opt.cork = cork;
+		}
 		if (tp->rtx_due && now >= tp->rtx_due)
 			tcp_retransmit_timer(tp);
 		if (sk->in_use && sk->tp == tp && tp->keep_due && now >= tp->keep_due)
@@ -157,6 +167,8 @@ uint64_t tcp_timers_next(void)
 			due = tp->delack_due;
 		if (tp->tlp_due && tp->tlp_due < due)
 			due = tp->tlp_due;
+		if (tp->cork_due && tp->cork_due < due)
+			due = tp->cork_due;
 		if (tp->keep_due && tp->keep_due < due)
 			due = tp->keep_due;
 	}
