@@ -43,11 +43,11 @@ print(s, r, "%.0f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6))' "$jso
 iperf_run 5201 upload
 xrt_log "iperf3 kernel client -> server on the router: sent $sent, received $recv bytes, $mbps Mbit/s"
 assert_ge "$recv" 10000000 "iperf3 upload moved at least 10 MB"
-assert_ge "$((recv * 100 / sent))" 99 "iperf3 upload: the receiver read what was sent (less what was in flight at the end)"
+assert_le "$((sent - recv))" 8000000 "iperf3 upload: unread at the end at most what the buffers on the way hold (kernel send buffer 4 MiB, xrt 2 x 256 KiB, socketpair 1 MiB)"
 iperf_run 5202 download -R
 xrt_log "iperf3 server on the router -> kernel client (-R): sent $sent, received $recv bytes, $mbps Mbit/s"
 assert_ge "$recv" 10000000 "iperf3 download moved at least 10 MB"
-assert_ge "$((recv * 100 / sent))" 99 "iperf3 download: the receiver read what was sent (less what was in flight at the end)"
+assert_le "$((sent - recv))" 8000000 "iperf3 download: unread at the end at most what the buffers on the way hold (kernel send buffer 4 MiB, xrt 2 x 256 KiB, socketpair 1 MiB)"
 
 # 2. sshd on the router: its own host key and one authorized key, all in
 # this test's directory; a login runs a command, scp copies 50 MB.
