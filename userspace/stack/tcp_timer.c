@@ -150,6 +150,12 @@ void tcp_timers_run(uint64_t now)
 	}
 }
 
+/* The earlier of due and a timer (0 = off). */
+static uint64_t timer_min(uint64_t due, uint64_t t)
+{
+	return t && t < due ? t : due;
+}
+
 uint64_t tcp_timers_next(void)
 {
 	uint64_t due = reqsk_timers_next();
@@ -157,20 +163,11 @@ uint64_t tcp_timers_next(void)
 		const struct tcp_sock *tp = sk->tp;
 		if (!tp)
 			continue;
-		if (tp->rtx_due && tp->rtx_due < due)
-			due = tp->rtx_due;
-		if (tp->tw_due && tp->tw_due < due)
-			due = tp->tw_due;
-		if (tp->fin_wait2_due && tp->fin_wait2_due < due)
-			due = tp->fin_wait2_due;
-		if (tp->delack_due && tp->delack_due < due)
-			due = tp->delack_due;
-		if (tp->tlp_due && tp->tlp_due < due)
-			due = tp->tlp_due;
-		if (tp->cork_due && tp->cork_due < due)
-			due = tp->cork_due;
-		if (tp->keep_due && tp->keep_due < due)
-			due = tp->keep_due;
+		const uint64_t timers[] = { tp->rtx_due, tp->tw_due, tp->fin_wait2_due,
+					    tp->delack_due, tp->tlp_due, tp->cork_due,
+					    tp->keep_due };
+		for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+			due = timer_min(due, timers[i]);
 	}
 	return due;
 }
