@@ -88,6 +88,8 @@ DEPS := make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev \
 	iproute2 iputils-ping iputils-tracepath traceroute ethtool tcpdump \
 	python3 python3-scapy socat netcat-openbsd netsniff-ng bird2 procps \
 	valgrind systemd thc-ipv6 groff-base man-db bash-completion dpkg xdp-tools
+# Real servers over the socket layer (tests/netns/t_sock_tcp_apps.sh).
+DEPS += iperf3 openssh-server openssh-client
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

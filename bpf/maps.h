@@ -149,4 +149,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_stamp SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xrt_tcp_estab_key);
+	__type(value, __u32);
+	__uint(max_entries, XRT_MAX_TCP_ESTAB);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_tcp_estab SEC(".maps");
+
 #endif

@@ -53,6 +53,27 @@ static __always_inline int xrt_punt_allowed(__u32 reason)
 	return 1;
 }
 
+/* A segment of a TCP connection xrtd has established (xrt_tcp_estab) is
+ * not policed by the LOCAL budget: the handshake already proved the peer,
+ * and bulk transfer to the router would otherwise be cut to the budget.
+ * IPv6 with TCP right after the fixed header only; anything else is
+ * policed as before. */
+static __always_inline int xrt_tcp_estab_exempt(const struct xrt_pkt *p, __u32 reason)
+{
+	struct xrt_tcp_estab_key key;
+	const struct ipv6hdr *ip6 = p->ip6;
+	const __u16 *ports = (const void *)(ip6 + 1);
+
+	if (reason != XRT_PUNT_LOCAL || (void *)(ip6 + 1) > p->data_end || ip6->version != 6 ||
+	    ip6->nexthdr != NEXTHDR_TCP || (void *)(ports + 2) > p->data_end)
+		return 0;
+	__builtin_memcpy(key.saddr, &ip6->saddr, sizeof(key.saddr));
+	__builtin_memcpy(key.daddr, &ip6->daddr, sizeof(key.daddr));
+	key.sport = ports[0];
+	key.dport = ports[1];
+	return bpf_map_lookup_elem(&xrt_tcp_estab, &key) != NULL;
+}
+
 /* Hand the frame to the daemon: metadata in front of it, then the XSK bound
  * to (ingress, rx queue). The caller has checked the token bucket. Without a
  * bound socket bpf_redirect_map returns XDP_PASS: the kernel gets the packet
@@ -105,6 +126,8 @@ static __always_inline int xrt_local_is_kernels(const struct xrt_pkt *p,
 
 static __always_inline int xrt_punt(struct xrt_pkt *p, __u32 reason)
 {
+	if (xrt_tcp_estab_exempt(p, reason))
+		return xrt_punt_send(p, reason);
 	if (!xrt_punt_allowed(reason)) {
 		/* The family's InDiscards; ARP has no MIB. */
 		if (p->eth->h_proto == bpf_htons(ETH_P_IPV6))

@@ -37,5 +37,6 @@
 #define XRT_TCP_REQSK_HASH 1024       /* their hash buckets (keyed, power of 2) */
 #define XRT_INET_PORT_PERTURB (1u << 16) /* RFC 6056 alg. 4 table (kernel: 2^16) */
 #define XRT_IP6_IDENTS 2048           /* RFC 7739 5.3 counters (kernel IP_IDENTS_SZ) */
+#define XRT_MAX_TCP_ESTAB 4096        /* xrt_tcp_estab: established connections exempt from the LOCAL punt budget */
 
 #endif

@@ -250,4 +250,16 @@ struct xrt_map_stamp {
 	__u32 pad;
 };
 
+/* xrt_tcp_estab: HASH of the 4-tuples of TCP connections xrtd's socket
+ * layer has established (filled and emptied by the stack through the
+ * dataplane); their segments skip the LOCAL punt budget. Addresses and
+ * ports as in the packet (saddr = the peer), ports in network order. */
+#define XRT_MAP_TCP_ESTAB "xrt_tcp_estab"
+struct xrt_tcp_estab_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+};
+
 #endif

@@ -1,6 +1,7 @@
 /* xrt BPF tests: every punt reason, its metadata, counters and rate limit. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -359,4 +360,40 @@ Test(punt, group_mac_reaches_link_multicast)
 		st.mib[XRT_MIB_IN_MCAST_PKTS]++;
 		expect_punt(&p, XRT_PUNT_MCAST_LINK, 0, 0, 0, &st);
 	}
+}
+
+/* xrt_tcp_estab (bpf/punt.h): a segment of an established connection of
+ * xrtd's socket layer is punted past an empty LOCAL bucket; a segment of
+ * another 4-tuple (a SYN, an unknown flow) is still policed. */
+Test(punt, established_tcp_skips_the_local_budget)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_punt_cfg cfg = { .rate_pps = 1, .burst = 1 };
+	struct xrt_tcp_estab_key key = { .sport = htons(40000), .dport = htons(22) };
+	char err[XRT_ERR_LEN];
+	int i, punted = 0;
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_LOCAL, &cfg, err), 0, "%s", err);
+	xt_addr(SRC, key.saddr);
+	xt_addr("2001:db8:ff::1", key.daddr);
+	cr_assert_eq(xrt_maps_tcp_estab_set(&M, &key, err), 0, "%s", err);
+	xt_ip6(&p, SRC, "2001:db8:ff::1", 64, NEXTHDR_TCP, 20);
+	xt_udp_ports(&p, 40000, 22); /* the ports sit first in TCP too */
+	for (i = 0; i < 10; i++) {
+		xt_run(&p, if_a, &r);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert_eq(punted, 10, "every segment of the connection punted (%d)", punted);
+	xt_udp_ports(&p, 40001, 22); /* another client port: policed */
+	punted = 0;
+	for (i = 0; i < 10; i++) {
+		xt_run(&p, if_a, &r);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert_leq(punted, 2, "the LOCAL budget still holds for others (%d)", punted);
+	cr_assert_eq(xrt_maps_tcp_estab_del(&M, &key, err), 0, "%s", err);
+	xt_udp_ports(&p, 40000, 22);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "closed: policed again");
 }

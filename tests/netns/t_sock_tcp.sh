@@ -4,68 +4,15 @@ XRT_PREFIX_BASE=xq
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat nc tcpdump tc ping
 xrt_require_xrt
-SHIM=$XRT_BUILD/libxrt-sock.so
-xrt_require_file "$SHIM"
-
-# a - m - r: m is a plain bridge, so loss can be injected on its ports'
-# ingress (a frame dropped there is lost on the wire for both senders; a
-# drop on the sending host itself would be retried locally).
-A=a R=r M=m
-xrt_host_ns $A
-xrt_router_ns $R
-xrt_ns_add $M
-xrt_link $A $M
-xrt_link $M $R
-IF_AM=$(xrt_if $A $M) IF_MA=$(xrt_if $M $A) IF_MR=$(xrt_if $M $R) IF_RM=$(xrt_if $R $M)
-BR=$XRT_PREFIX-br
-xrt_exec $M ip link add "$BR" type bridge
-xrt_exec $M ip link set "$IF_MA" master "$BR"
-xrt_exec $M ip link set "$IF_MR" master "$BR"
-xrt_exec $M ip link set "$BR" up
-xrt_xdp_pass $M "$IF_MR" # frames the router sends with XDP_TX / redirect
-xrt_host $A "$IF_AM" 2001:db8:1::2/64 2001:db8:1::1
-MAC_AM=$(xrt_mac $A "$IF_AM") MAC_RM=$(xrt_mac $R "$IF_RM")
-xrt_static_neigh $A "$IF_AM" 2001:db8:1::1 "$MAC_RM"
-xrt_xrtd_start $R
-xrt_cli_ok $R link attach dev "$IF_RM"
-xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RM"
-xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$MAC_AM" dev "$IF_RM"
+source "$(dirname "$0")/tcp_bridge.sh"
+tcp_bridge_up
 xrtd_fds() { ls "/proc/$(xrt_xrtd_pid $R)/fd" | wc -l; }
 FDS0=$(xrtd_fds)
 IF_AR=$IF_AM
-on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
-sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 
 SIZE=${SOCK_TCP_BYTES:-1000000}
 src=$XRT_TMP/src
 head -c "$SIZE" /dev/urandom >"$src"
-
-# router_to_host PORT LABEL: socat on the router connects to the host's
-# kernel listener and sends the file; the host writes what it got.
-router_to_host() {
-	local port=$1 label=$2 out=$XRT_TMP/r2a-$1
-	xrt_bg $A "r2a-$port" socat -u "TCP6-LISTEN:$port,reuseaddr" "OPEN:$out,creat,trunc"
-	local lpid=$XRT_LAST_PID
-	xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':$port '" 5 || xrt_fail "host listener $port"
-	on_router timeout 60 socat -u "OPEN:$src" "TCP6:[2001:db8:1::2]:$port" ||
-		xrt_fail "$label: socat on the router failed"
-	xrt_wait_pid "$lpid" 60 || xrt_fail "$label: the host's socat did not see the end of the stream"
-	cmp -s "$src" "$out" || xrt_fail "$label: host got $(stat -c %s "$out") bytes, not the $SIZE sent"
-	xrt_log "$label: router -> host $SIZE bytes identical"
-}
-
-# host_to_router PORT LABEL: socat on the router listens; the host's kernel
-# TCP connects (retrying until the listener is up) and sends the file.
-host_to_router() {
-	local port=$1 label=$2 out=$XRT_TMP/a2r-$1
-	xrt_bg $R "a2r-$port" env LD_PRELOAD="$SHIM" socat -u "TCP6-LISTEN:$port" "OPEN:$out,creat,trunc"
-	local lpid=$XRT_LAST_PID
-	xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP6:[2001:db8:1::1]:$port,retry=50,interval=0.1" ||
-		xrt_fail "$label: the host's socat could not send"
-	xrt_wait_pid "$lpid" 60 || xrt_fail "$label: socat on the router did not see the end of the stream"
-	cmp -s "$src" "$out" || xrt_fail "$label: router got $(stat -c %s "$out") bytes, not the $SIZE sent"
-	xrt_log "$label: host -> router $SIZE bytes identical"
-}
 
 # echo_both PORT LABEL: socat PIPE on the router echoes; the host writes and
 # reads at the same time and compares.
@@ -238,15 +185,8 @@ EOF
 ) || xrt_fail "reset by the peer: $res"
 assert_eq "$res" "app: BrokenPipeError b''" "after a reset: EOF, then EPIPE on write"
 
-# 4. Lossy link: 5% of the frames lost each way in the bridge m. This kernel
-# has neither netem nor matchall/gact, so a classic BPF filter (cls_bpf,
-# direct action) drops a frame when a random u32 falls below 2^32/20:
-#   ld rand; jge #214748365 -> pass; ret SHOT (2); ret OK (0)
-LOSS_BPF='4,32 0 0 4294963256,53 1 0 214748365,6 0 0 2,6 0 0 0'
-for i in "$IF_MA" "$IF_MR"; do
-	xrt_exec $M tc qdisc add dev "$i" clsact
-	xrt_exec $M tc filter add dev "$i" ingress bpf da bytecode "$LOSS_BPF"
-done
+# 4. Lossy link: 5% of the frames lost each way in the bridge m.
+tcp_bridge_loss on
 out=$(xrt_exec $A ping -6 -n -q -c 400 -i 0.005 -W 1 2001:db8:1::1 2>&1) || true
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
 xrt_log "ping over the lossy link: ${loss}% lost (about 10% expected: 5% each way)"

@@ -1,6 +1,7 @@
 /* xrt tests: the TCP state machine (RFC 9293, 6298, 5681, 7323) on the fake env: handshake, options, data, out of order, RTO, fast retransmit, close, TIME_WAIT, resets. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <linux/tcp.h> /* TCP_* options, struct tcp_info */
 #include "test_stack_fake.h"
 #include "stack/sock.h"
 #include "stack/sock_tcp.h"
@@ -143,7 +144,8 @@ Test(sock_tcp, active_open_without_window_scale_in_syn_ack)
 	cr_assert_eq(fake_ntx, 1);
 	const uint8_t *th = tx_tcp(0);
 	cr_assert_eq(th[13], TCP_SYN);
-	cr_assert_eq(th[25], TCPOPT_WINDOW, "window scale offered on a SYN");
+	cr_assert_eq(seg_opt(th, TCPOPT_WINDOW), tcp_choose_wscale(), "window scale offered on a SYN");
+	cr_assert_neq(seg_opt(th, TCPOPT_SACK_PERM), -1, "SACK offered on a SYN (RFC 2018 2)");
 	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]);
 	cr_assert_geq(sport, XRT_SOCK_EPHEMERAL_LO);
 	cr_assert(tx_addr_is(0, false, US), "source picked from the route");
@@ -184,6 +186,8 @@ Test(sock_tcp, out_of_order_data_is_held_and_acked)
 		d[i] = (uint8_t)i;
 	fake_ntx = 0;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 100);
+	cr_assert_eq(fake_ntx, 0, "one short in-order segment: the ACK is delayed");
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101);
 	peer_seg(US_PORT, PEER_ISN + 201, isn + 1, TCP_ACK, 512, NULL, 0, d + 200, 100);
 	cr_assert_eq(seg_rd32(tx_tcp(fake_ntx - 1) + 8), PEER_ISN + 101, "duplicate ACK for the hole");
@@ -419,11 +423,13 @@ Test(sock_tcp, advertised_window_is_free_receive_space)
 	static uint8_t d[1000];
 	fake_ntx = 0;
 	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 1000) >> 3, "free space, scaled by 3");
 	uint8_t out[1000];
 	bool eof;
 	cr_assert_eq(tcp_recvmsg(c, out, 1000, &eof), 1000);
 	peer_seg(US_PORT, PEER_ISN + 1001, isn + 1, TCP_ACK, 512, NULL, 0, d, 8);
+	fake_advance_ms(TCP_DELACK_MIN_MS);
 	cr_assert_eq(tx_win(fake_ntx - 1), (TCP_RCVBUF - 8) >> 3, "reading gave the space back");
 }
 
@@ -467,4 +473,474 @@ Test(sock_tcp, reuseaddr_rebinds_over_time_wait_only)
 	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "TIME_WAIT holds the port");
 	n->reuseaddr = true;
 	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR binds over TIME_WAIT");
+}
+
+/* ---- SACK, timestamps, delayed ACK, Nagle, keepalive, options ---- */
+
+#define PEER_TSVAL 5000u
+/* The peer's SYN with MSS 1000, SACK permitted + timestamp, window scale 7. */
+static const uint8_t syn_opts_sack_ts[] = {
+	TCPOPT_MSS, 4, 0x03, 0xe8, TCPOPT_SACK_PERM, 2, TCPOPT_TIMESTAMP, 10,
+	0, 0, 0x13, 0x88 /* PEER_TSVAL */, 0, 0, 0, 0, TCPOPT_NOP, TCPOPT_WINDOW, 3, 7,
+};
+/* The same without timestamps (segments of a full 1000 bytes). */
+static const uint8_t syn_opts_sack[] = { TCPOPT_MSS, 4, 0x03, 0xe8, TCPOPT_NOP, TCPOPT_NOP,
+					 TCPOPT_SACK_PERM, 2, TCPOPT_NOP, TCPOPT_WINDOW, 3, 7 };
+
+static struct sock *accept_opts(struct sock *l, const uint8_t *opts, size_t optlen,
+				uint32_t *our_isn)
+{
+	unsigned before = fake_ntx;
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, opts, optlen, NULL, 0);
+	cr_assert_eq(fake_ntx, before + 1, "one SYN-ACK");
+	*our_isn = seg_rd32(tx_tcp(before) + 4);
+	peer_seg(US_PORT, PEER_ISN + 1, *our_isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c);
+	return c;
+}
+
+/* NOP NOP TS(tsval, tsecr). */
+static void ts_opt(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = o[1] = TCPOPT_NOP;
+	o[2] = TCPOPT_TIMESTAMP;
+	o[3] = TCPOLEN_TIMESTAMP;
+	seg_wr32(o + 4, tsval);
+	seg_wr32(o + 8, tsecr);
+}
+
+/* The SACK blocks of header th into out; returns how many. */
+static unsigned seg_sacks(const uint8_t *th, struct tcp_seq_range *out)
+{
+	const uint8_t *o = seg_opt_find(th, TCPOPT_SACK);
+	unsigned n = o ? (o[1] - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_PERBLOCK : 0;
+	for (unsigned b = 0; b < n; b++)
+		out[b] = (struct tcp_seq_range){ seg_rd32(o + 2 + 8 * b), seg_rd32(o + 6 + 8 * b) };
+	return n;
+}
+
+/* The TSval / TSecr of th (false if no timestamp option). */
+static bool seg_ts(const uint8_t *th, uint32_t *tsval, uint32_t *tsecr)
+{
+	const uint8_t *o = seg_opt_find(th, TCPOPT_TIMESTAMP);
+	if (o) {
+		*tsval = seg_rd32(o + 2);
+		*tsecr = seg_rd32(o + 6);
+	}
+	return o != NULL;
+}
+
+Test(sock_tcp, sack_and_timestamps_negotiated_and_blocks_sent_most_recent_first)
+{
+	struct sock *l = listener(4);
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts_sack_ts, sizeof(syn_opts_sack_ts),
+		 NULL, 0);
+	const uint8_t *th = tx_tcp(0);
+	cr_assert_neq(seg_opt(th, TCPOPT_SACK_PERM), -1, "SYN-ACK answers SACK permitted");
+	uint32_t tsval, tsecr;
+	cr_assert(seg_ts(th, &tsval, &tsecr), "SYN-ACK carries a timestamp");
+	cr_assert_eq(tsecr, PEER_TSVAL, "echoing the SYN's TSval (RFC 7323 3.2)");
+	uint32_t isn = seg_rd32(th + 4);
+	uint8_t ts[12];
+	ts_opt(ts, PEER_TSVAL + 1, tsval);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, ts, sizeof(ts), NULL, 0);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c);
+	cr_assert(c->tp->sack_ok && c->tp->tstamp_ok);
+	static uint8_t d[600];
+	fake_ntx = 0;
+	/* 100 in order, then 200..300 and 400..500 with holes before them. */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 100);
+	peer_seg(US_PORT, PEER_ISN + 201, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 100);
+	th = seg_last_tcp(0);
+	struct tcp_seq_range b[4];
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 101, "out of order: ACKed at once");
+	cr_assert_eq(seg_sacks(th, b), 1);
+	cr_assert_eq(b[0].start, PEER_ISN + 201);
+	cr_assert_eq(b[0].end, PEER_ISN + 301);
+	cr_assert(seg_ts(th, &tsval, &tsecr));
+	cr_assert_eq(tsecr, PEER_TSVAL + 1, "TS.Recent echoed");
+	peer_seg(US_PORT, PEER_ISN + 401, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 100);
+	th = seg_last_tcp(0);
+	cr_assert_eq(seg_sacks(th, b), 2);
+	cr_assert_eq(b[0].start, PEER_ISN + 401, "the most recent block first (RFC 2018 4)");
+	cr_assert_eq(b[1].start, PEER_ISN + 201);
+	/* Fill the first hole: ACK up to 301, one block left. */
+	peer_seg(US_PORT, PEER_ISN + 101, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 100);
+	th = seg_last_tcp(0);
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 301);
+	cr_assert_eq(seg_sacks(th, b), 1);
+	cr_assert_eq(b[0].start, PEER_ISN + 401);
+}
+
+Test(sock_tcp, sack_blocks_honoured_only_the_holes_are_retransmitted)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack, sizeof(syn_opts_sack), &isn);
+	cr_assert(c->tp->sack_ok);
+	static uint8_t buf[5000];
+	fake_ntx = 0;
+	cr_assert_eq(c->ops->sendmsg(c, buf, 5000, NULL), 5000);
+	cr_assert_eq(count_tcp(0), 5);
+	/* Segments 1 (isn+1) and 3 (isn+2001) are lost; 2, 4, 5 arrive. */
+	uint8_t o[4 + 2 * 8] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 2 + 16 };
+	uint32_t blocks[][4] = { { 1001, 2001, 0, 0 }, { 3001, 4001, 1001, 2001 },
+				 { 3001, 5001, 1001, 2001 } };
+	for (int i = 0; i < 3; i++) {
+		seg_wr32(o + 4, isn + blocks[i][0]);
+		seg_wr32(o + 8, isn + blocks[i][1]);
+		size_t ol = 12;
+		if (blocks[i][2]) {
+			seg_wr32(o + 12, isn + blocks[i][2]);
+			seg_wr32(o + 16, isn + blocks[i][3]);
+			ol = 20;
+		}
+		o[3] = (uint8_t)(ol - 2);
+		peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, ol, NULL, 0);
+	}
+	cr_assert(c->tp->in_recovery, "three duplicate ACKs with SACK information");
+	cr_assert_eq(count_tcp(5), 1);
+	cr_assert_eq(seg_rd32(tx_tcp(5) + 4), isn + 1, "the first hole");
+	/* One more duplicate: the next hole, not the SACKed segment 2. */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, 20, NULL, 0);
+	cr_assert_eq(count_tcp(5), 2);
+	cr_assert_eq(seg_rd32(tx_tcp(6) + 4), isn + 2001, "the second hole");
+	cr_assert_eq(tx_tcp_payload(6), 1000);
+	cr_assert_eq(sockstats.tcp_sack_retrans, 2);
+	cr_assert_eq(sockstats.tcp_sack_recovery, 1);
+	/* Nothing else to repair: further duplicates send no old data. */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, 20, NULL, 0);
+	for (unsigned i = 7; i < fake_ntx; i++)
+		cr_assert(seq_ge(seg_rd32(tx_tcp(i) + 4), isn + 5001) || tx_tcp_payload(i) == 0,
+			  "no SACKed segment sent again");
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 5001, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_not(c->tp->in_recovery, "full ACK ends recovery");
+	cr_assert_eq(c->tp->nsacked, 0, "the scoreboard empties with the cumulative ACK");
+}
+
+Test(sock_tcp, timeout_skips_sacked_ranges)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack, sizeof(syn_opts_sack), &isn);
+	static uint8_t buf[3000];
+	fake_ntx = 0;
+	c->ops->sendmsg(c, buf, 3000, NULL);
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10 };
+	seg_wr32(o + 4, isn + 1001);
+	seg_wr32(o + 8, isn + 2001);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, sizeof(o), NULL, 0);
+	unsigned before = fake_ntx;
+	fake_advance_ms(1001);
+	cr_assert_eq(count_tcp(before), 1, "RTO: the head");
+	cr_assert_eq(seg_rd32(tx_tcp(before) + 4), isn + 1);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1001, TCP_ACK, 512, o, sizeof(o), NULL, 0);
+	cr_assert_eq(seg_rd32(seg_last_tcp(before + 1) + 4), isn + 2001,
+		     "going back skips the SACKed 1001..2001");
+}
+
+Test(sock_tcp, paws_rejects_an_old_timestamp)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack_ts, sizeof(syn_opts_sack_ts), &isn);
+	uint8_t ts[12];
+	static uint8_t d[100];
+	ts_opt(ts, PEER_TSVAL + 100, 0);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 50);
+	cr_assert_eq(tcp_rcv_queued(c), 50);
+	cr_assert_eq(c->tp->ts_recent, PEER_TSVAL + 100);
+	fake_ntx = 0;
+	ts_opt(ts, PEER_TSVAL + 10, 0); /* older than TS.Recent: an old duplicate */
+	peer_seg(US_PORT, PEER_ISN + 51, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 50);
+	cr_assert_eq(tcp_rcv_queued(c), 50, "PAWS discards it (RFC 7323 5.3)");
+	cr_assert_eq(sockstats.tcp_paws_estab, 1);
+	cr_assert_eq(count_tcp(0), 1, "answered with an ACK");
+	cr_assert_eq(seg_rd32(tx_tcp(0) + 8), PEER_ISN + 51);
+	ts_opt(ts, PEER_TSVAL + 101, 0);
+	peer_seg(US_PORT, PEER_ISN + 51, isn + 1, TCP_ACK, 512, ts, sizeof(ts), d, 50);
+	cr_assert_eq(tcp_rcv_queued(c), 100, "a current timestamp passes");
+}
+
+Test(sock_tcp, timestamps_time_the_round_trip)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack_ts, sizeof(syn_opts_sack_ts), &isn);
+	fake_ntx = 0;
+	c->ops->sendmsg(c, "x", 1, NULL);
+	uint32_t tsval, tsecr;
+	cr_assert(seg_ts(tx_tcp(0), &tsval, &tsecr));
+	fake_now += 250 * NSEC_PER_MSEC;
+	uint8_t ts[12];
+	ts_opt(ts, PEER_TSVAL + 1, tsval);
+	c->tp->rtt_timing = false; /* only the echoed TSval can time it */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK, 512, ts, sizeof(ts), NULL, 0);
+	cr_assert_eq(c->tp->srtt, 250 * NSEC_PER_MSEC, "RTTM (RFC 7323 4.1)");
+}
+
+Test(sock_tcp, delayed_ack_every_second_segment_or_40ms)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	(void)c;
+	static uint8_t d[1000];
+	fake_ntx = 0;
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	cr_assert_eq(count_tcp(0), 0, "one segment: the ACK waits");
+	fake_advance_ms(TCP_DELACK_MIN_MS - 10); /* the fake clock steps 10 ms */
+	cr_assert_eq(count_tcp(0), 0);
+	fake_advance_ms(10);
+	cr_assert_eq(count_tcp(0), 1, "the delayed ACK at 40 ms");
+	cr_assert_eq(seg_rd32(tx_tcp(0) + 8), PEER_ISN + 1001);
+	cr_assert_eq(sockstats.tcp_delayed_acks, 1);
+	peer_seg(US_PORT, PEER_ISN + 1001, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	cr_assert_eq(count_tcp(0), 1);
+	peer_seg(US_PORT, PEER_ISN + 2001, isn + 1, TCP_ACK, 512, NULL, 0, d, 1000);
+	cr_assert_eq(count_tcp(0), 2, "the second full segment is ACKed at once");
+	cr_assert_eq(seg_rd32(tx_tcp(1) + 8), PEER_ISN + 3001);
+	fake_advance_ms(TCP_DELACK_MAX_MS);
+	cr_assert_eq(count_tcp(0), 2, "nothing owed: no timer ACK");
+}
+
+Test(sock_tcp, nagle_coalesces_small_writes_unless_nodelay)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	fake_ntx = 0;
+	c->ops->sendmsg(c, "a", 1, NULL);
+	cr_assert_eq(count_tcp(0), 1, "nothing in flight: the small segment goes");
+	c->ops->sendmsg(c, "b", 1, NULL);
+	c->ops->sendmsg(c, "c", 1, NULL);
+	cr_assert_eq(count_tcp(0), 1, "Nagle: held while a small segment is unacknowledged");
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(count_tcp(0), 2);
+	cr_assert_eq(tx_tcp_payload(1), 2, "b and c in one segment");
+	cr_assert_eq(tcp_setsockopt(c, TCP_NODELAY, 1), 0);
+	c->ops->sendmsg(c, "d", 1, NULL);
+	c->ops->sendmsg(c, "e", 1, NULL);
+	cr_assert_eq(count_tcp(0), 4, "TCP_NODELAY: each write goes at once");
+}
+
+/* Time passes with the peer's link-layer address kept fresh (the
+ * neighbour entry would otherwise age into a probe of its own). */
+static void idle_ms(uint64_t ms)
+{
+	struct in6_addr peer = A(PEER);
+	for (uint64_t t = 0; t < ms; t += 10) {
+		neigh_update_from_slla(FAKE_IF_A, &peer, (uint8_t[]){ 2, 0, 0, 0, 0, 0x22 });
+		fake_advance_ms(10);
+	}
+}
+
+Test(sock_tcp, keepalive_probes_then_reset_after_keepcnt)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	cr_assert_eq(tcp_setsockopt(c, TCP_KEEPIDLE, 10), 0);
+	cr_assert_eq(tcp_setsockopt(c, TCP_KEEPINTVL, 2), 0);
+	cr_assert_eq(tcp_setsockopt(c, TCP_KEEPCNT, 3), 0);
+	tcp_set_keepalive(c, true);
+	fake_ntx = 0;
+	idle_ms(9980);
+	cr_assert_eq(count_tcp(0), 0, "idle less than TCP_KEEPIDLE");
+	idle_ms(20);
+	cr_assert_eq(count_tcp(0), 1, "first probe");
+	const uint8_t *probe = seg_last_tcp(0);
+	cr_assert_eq(seg_rd32(probe + 4), isn, "SEG.SEQ = SND.UNA - 1");
+	cr_assert_eq(probe[13], TCP_ACK, "no data, no flags but ACK");
+	/* The peer answers: the count starts again from the idle time. */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	idle_ms(2000);
+	cr_assert_eq(count_tcp(0), 1, "an answered probe: idle again");
+	idle_ms(8000);
+	cr_assert_eq(count_tcp(0), 2);
+	idle_ms(2000);
+	idle_ms(2000);
+	cr_assert_eq(count_tcp(0), 4, "probes every TCP_KEEPINTVL");
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
+	idle_ms(2000);
+	cr_assert_eq(tcp_state_of(c), TCP_CLOSED, "TCP_KEEPCNT probes unanswered");
+	cr_assert_eq(seg_last_tcp(0)[13] & TCP_RST, TCP_RST, "reset sent");
+	cr_assert_eq(c->err, ETIMEDOUT);
+	cr_assert_eq(sockstats.tcp_keepalive, 4);
+	cr_assert_eq(sockstats.tcp_abort_on_timeout, 1);
+}
+
+Test(sock_tcp, tcp_options_round_trip_and_unknown_ones_are_refused)
+{
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_STREAM, IPPROTO_TCP, &owner, NULL, &err);
+	int v = -1;
+	cr_assert_eq(tcp_getsockopt(s, TCP_NODELAY, &v), 0);
+	cr_assert_eq(v, 0, "Nagle on by default");
+	cr_assert_eq(tcp_setsockopt(s, TCP_NODELAY, 1), 0);
+	cr_assert_eq(tcp_getsockopt(s, TCP_NODELAY, &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(tcp_getsockopt(s, TCP_MAXSEG, &v), 0);
+	cr_assert_eq(v, TCP_MSS_DEFAULT);
+	cr_assert_eq(tcp_setsockopt(s, TCP_MAXSEG, 1000), 0);
+	cr_assert_eq(tcp_getsockopt(s, TCP_MAXSEG, &v), 0);
+	cr_assert_eq(v, 1000);
+	cr_assert_eq(tcp_setsockopt(s, TCP_MAXSEG, 10), -EINVAL);
+	int names[] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
+	int defaults[] = { TCP_KEEPALIVE_TIME_S, TCP_KEEPALIVE_INTVL_S, TCP_KEEPALIVE_PROBES };
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(tcp_getsockopt(s, names[i], &v), 0);
+		cr_assert_eq(v, defaults[i]);
+		cr_assert_eq(tcp_setsockopt(s, names[i], 5), 0);
+		cr_assert_eq(tcp_getsockopt(s, names[i], &v), 0);
+		cr_assert_eq(v, 5);
+		cr_assert_eq(tcp_setsockopt(s, names[i], 0), -EINVAL);
+	}
+	cr_assert_eq(tcp_setsockopt(s, TCP_CORK, 1), 0);
+	cr_assert_eq(tcp_getsockopt(s, TCP_CORK, &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(tcp_setsockopt(s, TCP_CORK, 0), 0);
+	int unknown[] = { TCP_INFO, TCP_CONGESTION, TCP_DEFER_ACCEPT, TCP_QUICKACK,
+			  TCP_USER_TIMEOUT, TCP_FASTOPEN, TCP_NOTSENT_LOWAT };
+	for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		cr_assert_eq(tcp_setsockopt(s, unknown[i], 1), -ENOPROTOOPT, "option %d", unknown[i]);
+		cr_assert_eq(tcp_getsockopt(s, unknown[i], &v), -ENOPROTOOPT, "option %d", unknown[i]);
+	}
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_TCLASS, 0x28), 0);
+	cr_assert_eq(ipv6_getsockopt(s, IPV6_TCLASS, &v), 0);
+	cr_assert_eq(v, 0x28);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_TCLASS, 256), -EINVAL);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_UNICAST_HOPS, 7), 0);
+	cr_assert_eq(sock_bindtoindex(s, 9999), -ENODEV);
+	cr_assert_eq(sock_bindtoindex(s, FAKE_IF_A), 0);
+	cr_assert_eq(s->bound_dev_if, FAKE_IF_A);
+	/* Traffic class and hop limit are on the wire. */
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PEER_PORT),
+				   .sin6_addr = A(PEER) };
+	fake_ntx = 0;
+	cr_assert_eq(s->ops->connect(s, &to), -EINPROGRESS);
+	const uint8_t *ip = tx_ip6(0);
+	cr_assert_eq((ip[0] & 0xf) << 4 | ip[1] >> 4, 0x28, "IPV6_TCLASS applied");
+	cr_assert_eq(ip[7], 7, "IPV6_UNICAST_HOPS applied");
+	cr_assert_eq(seg_opt(ip + 40, TCPOPT_MSS), 1000, "TCP_MAXSEG caps the MSS offered");
+}
+
+Test(sock_tcp, bound_device_only_takes_its_interface)
+{
+	uint32_t isn;
+	struct sock *l = listener(4);
+	cr_assert_eq(sock_bindtoindex(l, FAKE_IF_B), 0);
+	fake_ntx = 0;
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(tx_tcp(0)[13] & TCP_RST, TCP_RST, "a SYN from another interface: reset");
+	cr_assert_eq(sock_bindtoindex(l, FAKE_IF_A), 0);
+	struct sock *c = accept_one(l, &isn);
+	cr_assert_eq(c->bound_dev_if, FAKE_IF_A);
+}
+
+Test(sock_tcp, tcp_info_reports_what_is_kept)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack_ts, sizeof(syn_opts_sack_ts), &isn);
+	struct tcp_info ti;
+	memset(&ti, 0xff, sizeof(ti));
+	tcp_get_info(c, &ti);
+	cr_assert_eq(ti.tcpi_state, 1, "TCP_ESTABLISHED as the kernel numbers it");
+	cr_assert_eq(ti.tcpi_options, TCPI_OPT_SACK | TCPI_OPT_TIMESTAMPS | TCPI_OPT_WSCALE);
+	cr_assert_eq(ti.tcpi_snd_wscale, 7);
+	cr_assert_eq(ti.tcpi_snd_mss, 1000 - TCPOLEN_TSTAMP_ALIGNED);
+	cr_assert_eq(ti.tcpi_rto, 1000000, "1 s in us");
+	cr_assert_eq(ti.tcpi_total_retrans, 0);
+	cr_assert_eq(ti.tcpi_lost, 0, "fields not kept are zero");
+}
+
+static int n_estab_add, n_estab_del;
+static uint16_t estab_lport;
+static int estab_rc;
+static int t_estab_changed(void *ctx, const struct in6_addr *remote, uint16_t rport,
+			   const struct in6_addr *local, uint16_t lport, bool add)
+{
+	(void)ctx;
+	struct in6_addr peer = A(PEER), us = A(US);
+	cr_assert(ip6_eq(remote, &peer) && ip6_eq(local, &us));
+	cr_assert_eq(rport, htons(PEER_PORT));
+	estab_lport = lport;
+	*(add ? &n_estab_add : &n_estab_del) += 1;
+	return add ? estab_rc : 0;
+}
+
+/* The fast path hears of a connection when it is established and again
+ * when it is gone; a full table is counted and never retried. */
+Test(sock_tcp, established_connections_reach_the_fast_path_table)
+{
+	uint32_t isn;
+	n_estab_add = n_estab_del = estab_rc = 0;
+	senv.tcp_estab_changed = t_estab_changed;
+	struct sock *l = listener(4);
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(n_estab_add, 0, "a SYN creates no entry");
+	isn = seg_rd32(tx_tcp(0) + 4);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(n_estab_add, 1, "the completed handshake adds the 4-tuple");
+	cr_assert_eq(estab_lport, htons(US_PORT));
+	struct sock *c = tcp_accept(l);
+	c->ops->release(c); /* orderly close: FIN_WAIT1, still synchronized */
+	cr_assert_eq(n_estab_del, 0);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 2, TCP_ACK | TCP_FIN, 512, NULL, 0, NULL, 0);
+	cr_assert_eq(n_estab_del, 1, "TIME_WAIT: the entry goes");
+	/* A full table: counted, the connection is policed as before. */
+	estab_rc = -E2BIG;
+	idle_ms(2 * TCP_MSL_MS + 10); /* the 4-tuple out of TIME_WAIT */
+	c = accept_opts(l, syn_opts, sizeof(syn_opts), &isn);
+	cr_assert_eq(sockstats.tcp_estab_map_full, 1);
+	cr_assert_not(c->tp->estab_exempt);
+	c->ops->release(c);
+	cr_assert_eq(n_estab_del, 1, "nothing to remove for a connection never added");
+	senv.tcp_estab_changed = NULL;
+}
+
+/* A hostile peer: out-of-order ranges beyond TCP_OOO_MAX are dropped and
+ * counted (TcpExtTCPOFODrop), SACK blocks for data never sent are
+ * discarded (TcpExtTCPSACKDiscard) and change nothing. */
+Test(sock_tcp, out_of_order_ranges_and_bogus_sack_blocks_are_bounded)
+{
+	uint32_t isn;
+	struct sock *c = accept_opts(listener(4), syn_opts_sack, sizeof(syn_opts_sack), &isn);
+	static uint8_t d[10];
+	for (unsigned i = 0; i <= TCP_OOO_MAX; i++) /* every other 10 bytes: a hole each */
+		peer_seg(US_PORT, PEER_ISN + 1 + 20 * (i + 1), isn + 1, TCP_ACK, 512, NULL, 0, d, 10);
+	cr_assert_eq(c->tp->nooo, TCP_OOO_MAX);
+	cr_assert_eq(sockstats.tcp_ofo_drop, 1, "the range past the bound is dropped, counted");
+	const uint8_t *th = seg_last_tcp(0);
+	struct tcp_seq_range b[4];
+	cr_assert_eq(seg_sacks(th, b), 4, "at most 4 blocks in an ACK (RFC 2018 3)");
+	c->ops->sendmsg(c, d, 10, NULL);
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10 };
+	seg_wr32(o + 4, isn + 100);
+	seg_wr32(o + 8, isn + 200); /* never sent */
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, 512, o, sizeof(o), NULL, 0);
+	cr_assert_eq(sockstats.tcp_sack_discard, 1);
+	cr_assert_eq(c->tp->nsacked, 0);
+}
+
+/* TCP_CORK (tcp(7)): only full segments while corked, a short one after
+ * at most 200 ms, everything at once on uncorking. */
+Test(sock_tcp, cork_holds_short_segments_up_to_200ms)
+{
+	uint32_t isn;
+	struct sock *c = accept_one(listener(4), &isn);
+	static uint8_t d[1500];
+	cr_assert_eq(tcp_setsockopt(c, TCP_CORK, 1), 0);
+	fake_ntx = 0;
+	c->ops->sendmsg(c, d, 100, NULL);
+	cr_assert_eq(count_tcp(0), 0, "corked: 100 bytes wait even with nothing in flight");
+	c->ops->sendmsg(c, d, 1000, NULL);
+	cr_assert_eq(count_tcp(0), 1, "a full segment leaves");
+	cr_assert_eq(tx_tcp_payload(0), 1000);
+	fake_advance_ms(TCP_CORK_MAX_MS - 10);
+	cr_assert_eq(count_tcp(0), 1, "the 100 left wait");
+	fake_advance_ms(10);
+	cr_assert_eq(count_tcp(0), 2, "the 200 ms ceiling");
+	cr_assert_eq(tx_tcp_payload(1), 100);
+	peer_seg(US_PORT, PEER_ISN + 1, isn + 1101, TCP_ACK, 512, NULL, 0, NULL, 0);
+	c->ops->sendmsg(c, d, 10, NULL);
+	cr_assert_eq(count_tcp(0), 2);
+	cr_assert_eq(tcp_setsockopt(c, TCP_CORK, 0), 0);
+	cr_assert_eq(count_tcp(0), 3, "uncorking pushes");
+	cr_assert_eq(tx_tcp_payload(2), 10);
 }

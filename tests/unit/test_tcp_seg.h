@@ -59,9 +59,8 @@ static inline const uint8_t *seg_last_tcp(unsigned from)
 	return NULL;
 }
 
-/* The value of TCP option kind in header th, -1 if absent (MSS: 16 bits,
- * window scale: 8 bits). */
-static inline int seg_opt(const uint8_t *th, uint8_t kind)
+/* TCP option kind in header th (its kind byte), NULL if absent. */
+static inline const uint8_t *seg_opt_find(const uint8_t *th, uint8_t kind)
 {
 	size_t hl = (size_t)(th[12] >> 4) * 4;
 	for (size_t i = TCP_HDR_LEN; i < hl;) {
@@ -72,10 +71,20 @@ static inline int seg_opt(const uint8_t *th, uint8_t kind)
 			continue;
 		}
 		if (th[i] == kind)
-			return kind == TCPOPT_MSS ? (th[i + 2] << 8 | th[i + 3]) : th[i + 2];
+			return th + i;
 		i += th[i + 1] ? th[i + 1] : 1;
 	}
-	return -1;
+	return NULL;
+}
+
+/* The value of TCP option kind in header th, -1 if absent (MSS: 16 bits,
+ * window scale: 8 bits, SACK permitted: its length). */
+static inline int seg_opt(const uint8_t *th, uint8_t kind)
+{
+	const uint8_t *o = seg_opt_find(th, kind);
+	if (!o)
+		return -1;
+	return kind == TCPOPT_MSS ? (o[2] << 8 | o[3]) : o[kind == TCPOPT_SACK_PERM ? 1 : 2];
 }
 
 static int seg_t_dgram(struct sock *sk, const struct sockaddr_in6 *f, const void *d, size_t l)

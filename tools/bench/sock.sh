@@ -46,7 +46,7 @@ SK=xtb$$
 SK_RUN=/run/xtb-$$
 SK_SHIM=$BUILD/libxrt-sock.so
 SK_XRTD_PID=
-SK_MODES="kin xin xin_lift kout xout xout_lift kdef"
+SK_MODES=${SK_MODES:-"kin xin xin_lift kout xout xout_lift kdef"} # SK_MODES="kin xin" runs those rows only
 SK_TIMEOUT=30    # seconds, one transfer (64 MiB takes about 2 s at the slowest)
 SK_DEADLINE=150  # seconds: no new round starts after this
 SK_PORT=9000

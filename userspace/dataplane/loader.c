@@ -90,10 +90,10 @@ static void maps_reset(struct xrt_maps *m)
 	m->prog_fd = m->fib6 = m->nh = m->nh_grp = m->neigh6 = m->ifaces = -1;
 	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
-	m->local6 = m->tx_outer = -1;
+	m->local6 = m->tx_outer = m->tcp_estab = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 15). */
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 16). */
 #define XRT_MAP_SLOTS 16
 struct map_slot {
 	const char *name;
@@ -119,6 +119,7 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_PUNT_TB, &m->punt_tb };
 	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
 	s[n++] = (struct map_slot){ XRT_MAP_TX_OUTER, &m->tx_outer };
+	s[n++] = (struct map_slot){ XRT_MAP_TCP_ESTAB, &m->tcp_estab };
 	return n;
 }
 

@@ -769,3 +769,15 @@ int xrt_maps_stats_read(struct xrt_maps *m, int slot, struct xrt_stats *out,
 	free(vals);
 	return 0;
 }
+
+int xrt_maps_tcp_estab_set(struct xrt_maps *m, const struct xrt_tcp_estab_key *key, char *err)
+{
+	__u32 one = 1;
+
+	return map_update(m->tcp_estab, key, &one, XRT_MAP_TCP_ESTAB, err);
+}
+
+int xrt_maps_tcp_estab_del(struct xrt_maps *m, const struct xrt_tcp_estab_key *key, char *err)
+{
+	return map_delete(m->tcp_estab, key, XRT_MAP_TCP_ESTAB, err);
+}

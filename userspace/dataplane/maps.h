@@ -33,6 +33,7 @@ struct xrt_maps {
 	 * bpf/maps.h); its own fd, from the slot's map id. */
 	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
+	int tcp_estab; /* xrt_tcp_estab */
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 	char obj_path[256]; /* the object xrt_maps_load loaded ("" from pins) */
 	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made
@@ -104,6 +105,10 @@ int xrt_maps_punt_cfg_set(struct xrt_maps *m, unsigned reason,
  * XRT_LOCAL_F_XRTD); ifindex 0 = arriving on any interface. */
 int xrt_maps_local6_set(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 			uint32_t flags, char *err);
+/* xrt_tcp_estab: a connection's 4-tuple (as its segments arrive: saddr =
+ * the peer) in or out. Full: -E2BIG. */
+int xrt_maps_tcp_estab_set(struct xrt_maps *m, const struct xrt_tcp_estab_key *key, char *err);
+int xrt_maps_tcp_estab_del(struct xrt_maps *m, const struct xrt_tcp_estab_key *key, char *err);
 int xrt_maps_local6_del(struct xrt_maps *m, int ifindex, const uint8_t addr[16],
 			char *err);
 

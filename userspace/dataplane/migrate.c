@@ -216,6 +216,7 @@ static const struct {
 	{ XRT_MAP_PUNT_CFG, sizeof(__u32), sizeof(struct xrt_punt_cfg) },
 	{ XRT_MAP_PUNT_TB, sizeof(__u32), sizeof(struct xrt_punt_tb) },
 	{ XRT_MAP_LOCAL6, sizeof(struct xrt_local6_key), sizeof(__u32) },
+	{ XRT_MAP_TCP_ESTAB, sizeof(struct xrt_tcp_estab_key), sizeof(__u32) },
 	{ XRT_MAP_STAMP, sizeof(__u32), sizeof(struct xrt_map_stamp) },
 	{ XRT_MAP_STATS, sizeof(__u32), 0 },
 };

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/if_ether.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -141,6 +142,25 @@ static uint64_t env_neigh_used_ns(void *ctx, int ifindex, const struct in6_addr 
 										    : 0;
 }
 
+/* The socket layer's established TCP connections: exempt from the LOCAL
+ * punt budget in the fast path (bpf/punt.h). */
+static int env_tcp_estab_changed(void *ctx, const struct in6_addr *remote, uint16_t rport,
+				 const struct in6_addr *local, uint16_t lport, bool add)
+{
+	struct xrt_router *r = ctx;
+	struct xrt_tcp_estab_key key = { .sport = rport, .dport = lport };
+	memcpy(key.saddr, remote->s6_addr, sizeof(key.saddr));
+	memcpy(key.daddr, local->s6_addr, sizeof(key.daddr));
+	return add ? xrt_maps_tcp_estab_set(&r->maps, &key, NULL)
+		   : xrt_maps_tcp_estab_del(&r->maps, &key, NULL);
+}
+
+static bool estab_exempt_off(void)
+{
+	const char *v = getenv("XRT_TCP_ESTAB_EXEMPT");
+	return v && !strcmp(v, "0");
+}
+
 static uint64_t env_now_ns(void *ctx)
 {
 	(void)ctx;
@@ -187,5 +207,8 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
 		.neigh_used_ns = env_neigh_used_ns,
 		.tx_max_frame = XSK_TX_FRAME_MAX,
+		/* XRT_TCP_ESTAB_EXEMPT=0 in xrtd's environment keeps every
+		 * TCP segment under the LOCAL budget (for comparison). */
+		.tcp_estab_changed = estab_exempt_off() ? NULL : env_tcp_estab_changed,
 	};
 }

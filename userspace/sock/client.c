@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
+#include <netinet/tcp.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -342,6 +344,15 @@ int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 		memcpy(f, val, sizeof(f));
 		memcpy(&a, f + 1, sizeof(a));
 		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, (int)f[0], &a, NULL);
+	} else if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+		/* A name (an empty one unbinds), sent as its index. */
+		char ifname[IF_NAMESIZE] = { 0 };
+		if (val && len)
+			memcpy(ifname, val, len < IF_NAMESIZE - 1 ? len : IF_NAMESIZE - 1);
+		if (ifname[0] && !(v = (int)if_nametoindex(ifname))) {
+			errno = ENODEV;
+			return -1;
+		}
 	} else if (val && len >= sizeof(int)) {
 		memcpy(&v, val, sizeof(int));
 	}
@@ -362,8 +373,35 @@ int xrt_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		}
 		return xrt_real.getsockopt(fd, level, name, val, len);
 	}
+	if (level == IPPROTO_TCP && name == TCP_INFO) {
+		/* The application's struct tcp_info, in pieces. */
+		uint8_t buf[sizeof(struct tcp_info) + XRT_SOCK_OPT_CHUNK];
+		socklen_t n = *len < sizeof(struct tcp_info) ? *len : (socklen_t)sizeof(struct tcp_info);
+		for (socklen_t off = 0; off < n; off += XRT_SOCK_OPT_CHUNK) {
+			if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, (int)off, NULL, &r) < 0)
+				return -1;
+			memcpy(buf + off, &r.val, sizeof(r.val));
+			memcpy(buf + off + sizeof(r.val), &r.addr, sizeof(r.addr));
+		}
+		memcpy(val, buf, n);
+		*len = n;
+		return 0;
+	}
 	if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, 0, NULL, &r) < 0)
 		return -1;
+	if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+		char ifname[IF_NAMESIZE] = { 0 };
+		if (r.val && !if_indextoname((unsigned)r.val, ifname))
+			return -1;
+		size_t l = r.val ? strlen(ifname) + 1 : 0;
+		if (l > *len) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(val, ifname, l);
+		*len = (socklen_t)l;
+		return 0;
+	}
 	if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
 		uint32_t f[8] = { (uint32_t)r.val };
 		memcpy(f + 1, &r.addr, sizeof(r.addr));

@@ -63,6 +63,11 @@ struct xrt_dgram_hdr {
 	int32_t hoplimit;
 };
 
+/* getsockopt results larger than an int (TCP_INFO) come in pieces of
+ * this size: val, then the bytes of addr; arg2 of the request is the
+ * offset. */
+#define XRT_SOCK_OPT_CHUNK (sizeof(int32_t) + sizeof(struct sockaddr_in6))
+
 /* Largest datagram payload (UDP over IPv6 without jumbograms). */
 #define XRT_DGRAM_MAX 65535
 

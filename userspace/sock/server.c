@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/icmp6.h>
+#include <linux/tcp.h> /* TCP_* options, struct tcp_info (netinet/tcp.h clashes with enum tcp_state) */
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -486,6 +487,37 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		int val = 0;
 		int rc = set ? ipv6_setsockopt(sk, q->arg1, q->arg2) : ipv6_getsockopt(sk, q->arg1, &val);
 		return reply(c, -rc, val, NULL, NULL, 0);
+	}
+	if (q->arg0 == IPPROTO_TCP && q->arg1 == TCP_INFO && !set && is_stream(c)) {
+		/* struct tcp_info in XRT_SOCK_OPT_CHUNK pieces from offset arg2. */
+		uint8_t buf[sizeof(struct tcp_info) + XRT_SOCK_OPT_CHUNK] = { 0 };
+		if (q->arg2 < 0 || (size_t)q->arg2 >= sizeof(struct tcp_info))
+			return reply(c, EINVAL, 0, NULL, NULL, 0);
+		tcp_get_info(sk, (struct tcp_info *)buf);
+		int32_t v;
+		struct sockaddr_in6 a;
+		memcpy(&v, buf + q->arg2, sizeof(v));
+		memcpy(&a, buf + q->arg2 + sizeof(v), sizeof(a));
+		return reply(c, 0, v, &a, NULL, 0);
+	}
+	if (q->arg0 == IPPROTO_TCP) {
+		int val = 0;
+		int rc = !is_stream(c) ? -ENOPROTOOPT
+			 : set	      ? tcp_setsockopt(sk, q->arg1, q->arg2)
+				      : tcp_getsockopt(sk, q->arg1, &val);
+		return reply(c, -rc, val, NULL, NULL, 0);
+	}
+	if (q->arg0 == SOL_SOCKET && q->arg1 == SO_BINDTODEVICE) {
+		/* arg2 / val: the interface index (the client maps names). */
+		int rc = set ? sock_bindtoindex(sk, q->arg2) : 0;
+		return reply(c, -rc, sk->bound_dev_if, NULL, NULL, 0);
+	}
+	if (q->arg0 == SOL_SOCKET && q->arg1 == SO_KEEPALIVE) {
+		if (!is_stream(c))
+			return reply(c, ENOPROTOOPT, 0, NULL, NULL, 0);
+		if (set)
+			tcp_set_keepalive(sk, q->arg2 != 0);
+		return reply(c, 0, sk->tp->opt.keepalive, NULL, NULL, 0);
 	}
 	if (set) {
 		/* What is not implemented is refused (ENOPROTOOPT, as the

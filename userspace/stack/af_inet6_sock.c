@@ -328,6 +328,14 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 		return 0;
 	case IPV6_V6ONLY:
 		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
+	case IPV6_TCLASS:
+		/* Applied by TCP's output only: datagram sockets refuse it. */
+		if (sk->type != SOCK_STREAM)
+			return -ENOPROTOOPT;
+		if (val > 255 || val < -1)
+			return -EINVAL; /* RFC 3542 6.5: -1 = the default (0) */
+		sk->tclass = (uint8_t)(val == -1 ? 0 : val);
+		return 0;
 	case IPV6_RECVERR:
 		/* Honest as it is: this stack queues no extended errors (the
 		 * error queue stays empty); ICMPv6 errors reach raw ICMPv6
@@ -354,6 +362,9 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 	case IPV6_V6ONLY:
 		*val = 1;
 		return 0;
+	case IPV6_TCLASS:
+		*val = sk->tclass;
+		return 0;
 	case IPV6_RECVERR:
 		*val = sk->recverr;
 		return 0;
@@ -373,8 +384,28 @@ int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nex
 	return ip6_xmit_hl(src, dst, nexthdr, payload, len, csum_off, oif, XRT_SOCK_HOP_LIMIT);
 }
 
+static int ip6_xmit_tc(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+		       const void *payload, size_t len, int csum_off, int oif, int hop_limit,
+		       uint8_t tclass);
+
 int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
 		const void *payload, size_t len, int csum_off, int oif, int hop_limit)
+{
+	return ip6_xmit_tc(src, dst, nexthdr, payload, len, csum_off, oif, hop_limit, 0);
+}
+
+int ip6_xmit_sk(const struct sock *sk, const struct in6_addr *src, const struct in6_addr *dst,
+		uint8_t nexthdr, const void *payload, size_t len, int csum_off, int oif)
+{
+	return ip6_xmit_tc(src, dst, nexthdr, payload, len, csum_off, oif,
+			   ip6_sk_hoplimit(sk, dst), sk->tclass);
+}
+
+/* ip6_xmit: the header RFC 8200 3 describes, traffic class from the
+ * socket (RFC 3542 6.5). */
+static int ip6_xmit_tc(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
+		       const void *payload, size_t len, int csum_off, int oif, int hop_limit,
+		       uint8_t tclass)
 {
 	if (len > IP6_MAX_PAYLOAD)
 		return -EMSGSIZE;
@@ -383,7 +414,7 @@ int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t 
 		return -EINVAL;
 	uint8_t *data = xmit_buf + PKT_HEADROOM;
 	struct ip6_hdr_wire *ip6 = (struct ip6_hdr_wire *)data;
-	ip6->vtc_flow = htonl(IP6_VERSION << 28);
+	ip6->vtc_flow = htonl(IP6_VERSION << 28 | (uint32_t)tclass << 20);
 	ip6->payload_len = htons((uint16_t)len);
 	ip6->nexthdr = nexthdr;
 	ip6->hop_limit = (uint8_t)hop_limit;
@@ -403,4 +434,12 @@ int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t 
 	if (!oif && (ip6_is_linklocal(dst) || ip6_is_mcast(dst)))
 		return -EINVAL;
 	return ip6_local_out(data, IP6_HDR_LEN + len, oif, 0) < 0 ? -EHOSTUNREACH : 0;
+}
+
+int sock_bindtoindex(struct sock *sk, int ifindex)
+{
+	if (ifindex < 0 || (ifindex && !stack_dev(ifindex)))
+		return -ENODEV;
+	sk->bound_dev_if = ifindex;
+	return 0;
 }

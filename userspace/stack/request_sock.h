@@ -32,6 +32,9 @@ struct request_sock {
 	uint16_t adv_mss;               /* MSS we offer */
 	uint8_t snd_wscale, rcv_wscale;
 	bool wscale_ok;
+	bool sack_ok;                   /* RFC 2018 2: both SYNs offered it */
+	bool tstamp_ok;                 /* RFC 7323 3.2: the SYN had one */
+	uint32_t ts_recent, ts_off;     /* the SYN's TSval; our TS offset */
 	uint8_t num_retrans;
 	uint64_t expires;               /* next SYN-ACK retransmission (ns) */
 };

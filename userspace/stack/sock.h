@@ -92,6 +92,7 @@ struct sock {
 	/* ipv6_pinfo's hop_limit (IPV6_UNICAST_HOPS, -1 = the default) and
 	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
 	int16_t hop_limit, mcast_hops;
+	uint8_t tclass;             /* IPV6_TCLASS (RFC 3542 6.5) */
 	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
 	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT: the owner passes rx_hoplimit on */
 	uint8_t rx_hoplimit;        /* hop limit of the datagram dgram_rcv delivers */
@@ -159,6 +160,10 @@ int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nex
 /* ip6_xmit with the hop limit the socket chose for dst (ip6_sk_hoplimit). */
 int ip6_xmit_hl(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
 		const void *payload, size_t len, int csum_off, int oif, int hop_limit);
+/* ip6_xmit_hl with the socket's hop limit for dst and its traffic class
+ * (IPV6_UNICAST_HOPS, IPV6_TCLASS). */
+int ip6_xmit_sk(const struct sock *sk, const struct in6_addr *src, const struct in6_addr *dst,
+		uint8_t nexthdr, const void *payload, size_t len, int csum_off, int oif);
 /* ip6_sk_dst_hoplimit: mcast_hops to a multicast destination, else
  * hop_limit, else XRT_SOCK_HOP_LIMIT. */
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
@@ -176,6 +181,10 @@ int rawv6_seticmpfilter(struct sock *sk, const uint32_t filter[8]);
 int rawv6_setsockopt(struct sock *sk, int name, int val);
 int rawv6_getsockopt(const struct sock *sk, int name, int *val);
 int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8]);
+
+/* sock_bindtoindex (SO_BINDTODEVICE): 0 unbinds; -ENODEV for an
+ * interface the stack does not have. */
+int sock_bindtoindex(struct sock *sk, int ifindex);
 
 /* Owner-side helpers. */
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
@@ -214,7 +223,18 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(tcp_synack_retrans, "TcpExtTCPSynRetrans")            \
 	X(tcp_reqsk_timeouts, "sp_tcp_reqsk_expired")           \
 	X(tcp_ooo, "TcpExtTCPOFOQueue")                         \
-	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")
+	X(tcp_rcv_drops, "TcpExtTCPRcvQDrop")                  \
+	X(tcp_ofo_drop, "TcpExtTCPOFODrop")                     \
+	X(tcp_sack_recovery, "TcpExtTCPSackRecovery")           \
+	X(tcp_sack_retrans, "TcpExtTCPSackRetransSegs")         \
+	X(tcp_sack_discard, "TcpExtTCPSACKDiscard")             \
+	X(tcp_sack_sb_full, "sp_tcp_sack_scoreboard_full")      \
+	X(tcp_paws_estab, "TcpExtPAWSEstab")                    \
+	X(tcp_delayed_acks, "TcpExtDelayedACKs")                \
+	X(tcp_keepalive, "TcpExtTCPKeepAlive")                  \
+	X(tcp_abort_on_timeout, "TcpExtTCPAbortOnTimeout")      \
+	X(tcp_estab_map_full, "sp_tcp_estab_map_full")          \
+	X(tcp_loss_probes, "TcpExtTCPLossProbes")
 #define SOCK_STATS_FIELD(f, name) uint64_t f;
 struct sock_stats {
 	SOCK_STATS_LIST(SOCK_STATS_FIELD)

@@ -23,6 +23,42 @@
 #define TCPOPT_WINDOW 3 /* RFC 7323 2.2 */
 #define TCPOLEN_WINDOW 3
 #define TCP_MAX_WSCALE 14 /* RFC 7323 2.3 */
+#define TCPOPT_SACK_PERM 4 /* RFC 2018 2 */
+#define TCPOLEN_SACK_PERM 2
+#define TCPOPT_SACK 5 /* RFC 2018 3 */
+#define TCPOLEN_SACK_BASE 2
+#define TCPOLEN_SACK_PERBLOCK 8
+#define TCPOPT_TIMESTAMP 8 /* RFC 7323 3.2 */
+#define TCPOLEN_TIMESTAMP 10
+#define TCPOLEN_TSTAMP_ALIGNED 12 /* NOP NOP TS, as RFC 7323 appendix A */
+/* RFC 2018 3: at most 4 blocks fit in 40 bytes of options, 3 beside a
+ * timestamp. */
+#define TCP_NUM_SACKS 4
+#define TCP_NUM_SACKS_TS 3
+/* RFC 7323 5.5 (tcp_paws_check): TS.Recent older than 24 days is invalid. */
+#define TCP_PAWS_24DAYS_SEC (60 * 60 * 24 * 24)
+/* tcp_paws_discard: the kernel tolerates a TSval one tick behind. */
+#define TCP_PAWS_WINDOW 1
+/* RFC 1122 4.2.3.2 / RFC 9293 3.8.6.3: delayed ACK at most 500 ms; the
+ * kernel's ato runs from TCP_DELACK_MIN (40 ms) to TCP_DELACK_MAX (200 ms). */
+#define TCP_DELACK_MIN_MS 40
+#define TCP_DELACK_MAX_MS 200
+/* RFC 1122 4.2.3.6: keepalive idle at least two hours by default; the
+ * kernel's tcp_keepalive_intvl 75 s and tcp_keepalive_probes 9. */
+#define TCP_KEEPALIVE_TIME_S 7200
+#define TCP_KEEPALIVE_INTVL_S 75
+#define TCP_KEEPALIVE_PROBES 9
+/* The kernel's limits for TCP_KEEPIDLE/KEEPINTVL (MAX_TCP_KEEPIDLE) and
+ * TCP_KEEPCNT (MAX_TCP_KEEPCNT). */
+#define TCP_KEEPIDLE_MAX_S 32767
+#define TCP_KEEPCNT_MAX 127
+/* TCP_MAXSEG: the kernel's TCP_MIN_MSS (88) and MAX_TCP_WINDOW bound. */
+#define TCP_MIN_MSS 88
+/* RFC 9293 3.7.1: the MSS assumed before a connection has one. */
+#ifndef TCP_MSS_DEFAULT /* linux/tcp.h has the same */
+#define TCP_MSS_DEFAULT 536
+#endif
+#define TCP_MAX_MSS 65535
 /* RFC 9293 3.7.1: default send MSS when the peer sends no option, for
  * IPv6 (RFC 8200 section 5: 1280 - 40 - 20). */
 #define TCP_DEFAULT_MSS6 1220
@@ -36,6 +72,14 @@
 #define TCP_MSL_MS 30000
 /* RFC 5681 3.2: duplicate ACKs that trigger fast retransmit. */
 #define TCP_FASTRETRANS_THRESH 3
+/* RFC 8985 7.2: a tail loss probe after 2 SRTT, the kernel's floor of
+ * 10 ms, plus the worst-case delayed ACK when one segment is in flight. */
+#define TCP_TLP_MIN_MS 10
+/* tcp(7) TCP_CORK: "a 200 millisecond ceiling on the time for which
+ * output is corked". */
+#define TCP_CORK_MAX_MS 200
+/* RFC 5827 3: early retransmit below this many outstanding segments. */
+#define TCP_EARLY_RETRANS_SEGS 4
 /* RFC 9293 3.8.3: give up after this many retransmissions (R2). */
 #define TCP_RETRIES_MAX 12
 #define TCP_SYN_RETRIES_MAX 6
@@ -44,7 +88,8 @@
 /* Buffers and queues (bounded). */
 #define TCP_SNDBUF (256 * 1024)
 #define TCP_RCVBUF (256 * 1024)
-#define TCP_OOO_MAX 32      /* out-of-order ranges held */
+#define TCP_OOO_MAX 32      /* out-of-order ranges held (TcpExtTCPOFODrop) */
+#define TCP_SACK_SB_MAX 32  /* SACKed ranges the sender remembers */
 #define TCP_BACKLOG_MAX 128 /* listen backlog ceiling (somaxconn) */
 
 enum tcp_state {
@@ -64,6 +109,18 @@ extern const char *const tcp_state_names[];
 
 struct tcp_seq_range {
 	uint32_t start, end;
+};
+
+/* Options set with setsockopt (do_tcp_setsockopt), copied from a
+ * listener to its children. */
+struct tcp_sockopts {
+	bool nodelay;         /* Nagle (RFC 896) off: TCP_NODELAY */
+	bool cork;            /* TCP_CORK: only full segments (tcp(7)) */
+	uint16_t user_mss;    /* TCP_MAXSEG (0 = none) */
+	/* Keepalive (RFC 1122 4.2.3.6): SO_KEEPALIVE, TCP_KEEPIDLE / INTVL /
+	 * CNT (0 = the default). */
+	bool keepalive;
+	uint32_t keepidle_s, keepintvl_s, keepcnt;
 };
 
 struct tcp_sock {
@@ -119,6 +176,37 @@ struct tcp_sock {
 	unsigned dupacks;
 	bool in_recovery;
 	uint32_t recover;
+
+	/* RFC 2018 SACK: negotiated; the receiver's blocks are ooo[] (most
+	 * recent first, RFC 2018 4); the sender's scoreboard is sacked[]
+	 * (tcp_sacktag_write_queue) and high_rxt (RFC 6675 HighRxt). */
+	bool sack_ok;
+	struct tcp_seq_range sacked[TCP_SACK_SB_MAX];
+	unsigned nsacked;
+	uint32_t high_rxt;
+	unsigned rxt_dupacks; /* duplicates since the last hole went out */
+	/* RFC 7323 timestamps: TS.Recent, when it was taken, our offset. */
+	bool tstamp_ok;
+	uint32_t ts_recent, ts_off, last_ack_sent;
+	uint64_t ts_recent_stamp;
+	/* Delayed ACK (tcp_send_delayed_ack): the largest segment received
+	 * and the timer. */
+	uint16_t rcv_mss;     /* tcp_measure_rcv_mss */
+	uint64_t delack_due;
+	uint32_t snd_sml;     /* end of the last short segment (Minshall) */
+	uint64_t cork_due;    /* a corked short segment goes anyway then */
+	/* The options a child inherits from its listener. */
+	struct tcp_sockopts opt;
+	/* Keepalive: probes sent, last segment received. */
+	unsigned keep_probes;
+	uint64_t keep_due, rcv_tstamp;
+	/* What TCP_INFO reports. */
+	uint32_t total_retrans;
+	/* RFC 8985 7 tail loss probe: due time, one probe per episode. */
+	uint64_t tlp_due;
+	bool tlp_sent;
+	/* In the fast path's exemption table (stack_env.tcp_estab_changed). */
+	bool estab_exempt;
 };
 
 /* Sequence comparisons modulo 2^32 (RFC 9293 3.4). */
@@ -179,8 +267,33 @@ void tcp_retransmit_head(struct tcp_sock *tp);
 uint32_t tcp_rcv_window(struct tcp_sock *tp);
 uint16_t tcp_mss_for(const struct in6_addr *dst);
 
+/* tcp_output.c: an ACK now, or within the delayed-ACK time. */
+void tcp_send_delayed_ack(struct tcp_sock *tp);
+/* RFC 7323 4.1: our TSval clock (ms) for this connection. */
+uint32_t tcp_time_stamp(const struct tcp_sock *tp);
+/* RFC 6675 NextSeg rule (2): the first un-SACKed hole beyond HighRxt
+ * below the highest SACKed sequence, sent if one is there. */
+bool tcp_sack_retransmit_hole(struct tcp_sock *tp);
+/* RFC 8985 7.3: the last segment sent goes again as a loss probe. */
+void tcp_send_loss_probe(struct tcp_sock *tp);
+/* A keepalive probe: SEG.SEQ = SND.NXT - 1, no data (RFC 1122 4.2.3.6). */
+void tcp_send_keepalive_probe(struct tcp_sock *tp);
+
+/* tcp.c: TCP-level and SOL_SOCKET options of a stream socket
+ * (do_tcp_setsockopt / do_tcp_getsockopt, sock_setsockopt's
+ * SO_KEEPALIVE). -ENOPROTOOPT for anything not implemented. */
+int tcp_setsockopt(struct sock *sk, int name, int val);
+int tcp_getsockopt(const struct sock *sk, int name, int *val);
+void tcp_set_keepalive(struct sock *sk, bool on);
+/* tcp_get_info: struct tcp_info (netinet/tcp.h) of a socket; the fields
+ * this stack does not keep are zero. */
+struct tcp_info;
+void tcp_get_info(const struct sock *sk, struct tcp_info *info);
+
 /* tcp_timer.c */
 void tcp_rearm_rtx(struct tcp_sock *tp);
+/* The keepalive timer restarts from the last segment received. */
+void tcp_reset_keepalive_timer(struct tcp_sock *tp);
 void tcp_rtt_sample(struct tcp_sock *tp, uint64_t rtt_ns);
 void tcp_timers_run(uint64_t now);
 uint64_t tcp_timers_next(void);

@@ -62,6 +62,12 @@ struct stack_env {
 	/* Largest Ethernet frame xmit can carry (0 = no limit). Packets the
 	 * stack originates are fragmented to fit it even on jumbo links. */
 	uint32_t tx_max_frame;
+	/* Optional: a TCP connection became established (add) or left the
+	 * synchronized states (!add): its segments (from remote:rport to
+	 * local:lport, ports in network order) skip the fast path's LOCAL
+	 * punt budget. 0, or -E2BIG when the table is full. */
+	int (*tcp_estab_changed)(void *ctx, const struct in6_addr *remote, uint16_t rport,
+				 const struct in6_addr *local, uint16_t lport, bool add);
 };
 
 int stack_init(const struct stack_env *env);

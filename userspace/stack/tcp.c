@@ -1,6 +1,7 @@
 /* xrt: TCP's socket side (tcp_v6_connect, inet_listen, inet_accept, tcp_sendmsg, tcp_recvmsg, tcp_close): the SOCK_STREAM entry of inetsw6. */
 #include <errno.h>
 #include <stdlib.h>
+#include <linux/tcp.h> /* the kernel's struct tcp_info; netinet/tcp.h's state enum clashes */
 #include "stack/stack_internal.h"
 #include "stack/request_sock.h"
 #include "stack/secure_seq.h"
@@ -34,6 +35,7 @@ struct tcp_sock *tcp_alloc(struct sock *sk)
 	tp->sk = sk;
 	tp->rto = (uint64_t)TCP_RTO_INIT_MS * NSEC_PER_MSEC;
 	tp->mss = TCP_DEFAULT_MSS6;
+	tp->rcv_mss = TCP_MSS_DEFAULT; /* tcp_initialize_rcv_mss */
 	tp->ssthresh = UINT32_MAX;
 	sk->tp = tp;
 	return tp;
@@ -50,6 +52,7 @@ static void tcp_v6_destroy_sock(struct sock *sk)
 		return;
 	if (sk->tp->state == TCP_LISTEN)
 		reqsk_queue_purge(sk); /* inet_csk_listen_stop */
+	tcp_set_state(sk->tp, TCP_CLOSED);
 	free(sk->tp->sndbuf);
 	free(sk->tp->rcvbuf);
 	free(sk->tp);
@@ -66,9 +69,30 @@ static int tcp_alloc_buffers(struct tcp_sock *tp)
 	return tp->sndbuf && tp->rcvbuf ? 0 : -ENOMEM;
 }
 
+/* The fast path's table of established connections (stack_env's
+ * tcp_estab_changed): in from ESTABLISHED, out at TIME_WAIT or CLOSED, so
+ * a table entry always has a live socket behind it. */
+static void tcp_estab_exempt_update(struct tcp_sock *tp)
+{
+	struct sock *sk = tp->sk;
+	bool want = tp->state >= TCP_ESTABLISHED && tp->state != TCP_TIME_WAIT;
+	if (want == tp->estab_exempt || !senv.tcp_estab_changed)
+		return;
+	int rc = senv.tcp_estab_changed(senv.ctx, &sk->peer.sin6_addr, sk->peer.sin6_port,
+				       &sk->local.sin6_addr, sk->local.sin6_port, want);
+	if (want && rc == -E2BIG)
+		sockstats.tcp_estab_map_full++; /* policed as any other punt */
+	tp->estab_exempt = want && rc == 0;
+}
+
 void tcp_set_state(struct tcp_sock *tp, enum tcp_state state)
 {
 	tp->state = state;
+	tcp_estab_exempt_update(tp);
+	if (state == TCP_ESTABLISHED) {
+		tp->rcv_tstamp = stack_now();
+		tcp_reset_keepalive_timer(tp);
+	}
 }
 
 static void sk_state_change(struct sock *sk)
@@ -99,14 +123,15 @@ void tcp_done(struct tcp_sock *tp, int err)
 	if (tp->parent) {
 		/* A child that dies before accept is simply dropped. */
 		tcp_unlink_child(tp);
-		tp->state = TCP_CLOSED;
+		tcp_set_state(tp, TCP_CLOSED);
 		sk_free(sk);
 		return;
 	}
 	if (tp->state == TCP_LISTEN)
 		reqsk_queue_purge(sk);
-	tp->state = TCP_CLOSED;
-	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = 0;
+	tcp_set_state(tp, TCP_CLOSED);
+	tp->rtx_due = tp->tw_due = tp->fin_wait2_due = tp->tlp_due = tp->keep_due = 0;
+	tp->delack_due = tp->cork_due = 0;
 	if (err)
 		sk->err = err;
 	if (tp->orphan) {
@@ -155,8 +180,12 @@ static void tcp_init_conn(struct tcp_sock *tp)
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_max = tp->iss;
+	tp->snd_sml = tp->iss; /* no short segment out (tcp_connect_init) */
 	tp->rcv_wscale = tcp_choose_wscale();
 	tp->adv_mss = tcp_mss_for(&tp->sk->peer.sin6_addr);
+	if (tp->opt.user_mss && tp->opt.user_mss < tp->adv_mss)
+		tp->adv_mss = tp->opt.user_mss; /* TCP_MAXSEG before connect */
+	tp->ts_off = get_random_u32(); /* RFC 7323 5.4 */
 }
 
 /* tcp_v6_connect: source, port, SYN (RFC 9293 3.10.1). */
@@ -442,15 +471,27 @@ struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_so
 	sk->peer.sin6_scope_id = ll ? (uint32_t)req->ifindex : 0;
 	sk->bound_dev_if = ll ? req->ifindex : listener->bound_dev_if;
 	sk->connected = true;
+	/* sk_clone_lock / inet_csk_clone_lock: the listener's options. */
+	sk->hop_limit = listener->hop_limit;
+	sk->tclass = listener->tclass;
+	sk->reuseaddr = listener->reuseaddr;
 	struct tcp_sock *tp = sk->tp;
 	tp->parent = listener;
 	tp->linger0 = ltp->linger0;
+	tp->opt = ltp->opt;
+	tp->sack_ok = req->sack_ok;
+	tp->tstamp_ok = req->tstamp_ok;
+	tp->ts_recent = req->ts_recent;
+	tp->ts_recent_stamp = stack_now();
+	tp->ts_off = req->ts_off;
 	tp->iss = req->snt_isn;
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
+	tp->snd_sml = tp->snd_una; /* tcp_create_openreq_child */
 	tp->irs = req->rcv_isn;
 	tp->rcv_nxt = tp->irs + 1;
 	tp->rcv_adv = tp->rcv_nxt + TCP_SYNACK_WINDOW;
+	tp->last_ack_sent = tp->rcv_nxt; /* the SYN-ACK acknowledged the SYN */
 	tp->mss = req->mss;
 	tp->adv_mss = req->adv_mss;
 	tp->wscale_ok = req->wscale_ok;
@@ -473,4 +514,149 @@ void tcp_child_established(struct tcp_sock *tp)
 	struct tcp_sock *ptp = parent->tp;
 	ptp->acceptq[ptp->acceptq_len++] = tp->sk;
 	sk_state_change(parent);
+}
+
+void tcp_set_keepalive(struct sock *sk, bool on)
+{
+	struct tcp_sock *tp = sk->tp;
+	tp->opt.keepalive = on;
+	tp->keep_probes = 0;
+	if (on)
+		tcp_reset_keepalive_timer(tp);
+	else
+		tp->keep_due = 0;
+}
+
+/* do_tcp_setsockopt: the kernel's checks and ranges. TCP_INFO (read
+ * only) and everything else: -ENOPROTOOPT. */
+int tcp_setsockopt(struct sock *sk, int name, int val)
+{
+	struct tcp_sock *tp = sk->tp;
+	if (!tp)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:
+		tp->opt.nodelay = val != 0;
+		if (tp->opt.nodelay && tp->sndbuf)
+			tcp_write_xmit(tp); /* tcp_push_pending_frames */
+		return 0;
+	case TCP_CORK:
+		/* Uncorking pushes what waits (tcp_push_pending_frames). */
+		tp->opt.cork = val != 0;
+		tp->cork_due = 0;
+		if (!tp->opt.cork && tp->sndbuf)
+			tcp_write_xmit(tp);
+		return 0;
+	case TCP_MAXSEG:
+		/* 0 = back to the route's MSS, as the kernel allows. */
+		if (val && (val < TCP_MIN_MSS || val > TCP_MAX_MSS))
+			return -EINVAL;
+		tp->opt.user_mss = (uint16_t)val;
+		return 0;
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > TCP_KEEPIDLE_MAX_S)
+			return -EINVAL;
+		if (name == TCP_KEEPIDLE)
+			tp->opt.keepidle_s = (uint32_t)val;
+		else
+			tp->opt.keepintvl_s = (uint32_t)val;
+		if (tp->opt.keepalive)
+			tcp_reset_keepalive_timer(tp);
+		return 0;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > TCP_KEEPCNT_MAX)
+			return -EINVAL;
+		tp->opt.keepcnt = (uint32_t)val;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* The current send MSS as TCP_MAXSEG reads it (tcp_current_mss once
+ * connected, else TCP_MAXSEG or the RFC 9293 default). */
+static int tcp_maxseg_get(const struct tcp_sock *tp)
+{
+	if (tp->state == TCP_LISTEN || tp->state == TCP_CLOSED || tp->state == TCP_SYN_SENT)
+		return tp->opt.user_mss ? tp->opt.user_mss : TCP_MSS_DEFAULT;
+	int mss = tp->opt.user_mss && tp->opt.user_mss < tp->mss ? tp->opt.user_mss : tp->mss;
+	return tp->tstamp_ok ? mss - TCPOLEN_TSTAMP_ALIGNED : mss;
+}
+
+int tcp_getsockopt(const struct sock *sk, int name, int *val)
+{
+	const struct tcp_sock *tp = sk->tp;
+	if (!tp)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:
+		*val = tp->opt.nodelay;
+		return 0;
+	case TCP_CORK:
+		*val = tp->opt.cork;
+		return 0;
+	case TCP_MAXSEG:
+		*val = tcp_maxseg_get(tp);
+		return 0;
+	case TCP_KEEPIDLE:
+		*val = (int)(tp->opt.keepidle_s ? tp->opt.keepidle_s : TCP_KEEPALIVE_TIME_S);
+		return 0;
+	case TCP_KEEPINTVL:
+		*val = (int)(tp->opt.keepintvl_s ? tp->opt.keepintvl_s : TCP_KEEPALIVE_INTVL_S);
+		return 0;
+	case TCP_KEEPCNT:
+		*val = (int)(tp->opt.keepcnt ? tp->opt.keepcnt : TCP_KEEPALIVE_PROBES);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* tcp_get_info: what this stack keeps, the rest zero. Times in us. */
+void tcp_get_info(const struct sock *sk, struct tcp_info *info)
+{
+	/* The kernel's state numbers (include/net/tcp_states.h). */
+	static const uint8_t linux_state[] = {
+		[TCP_CLOSED] = 7, [TCP_LISTEN] = 10, [TCP_SYN_SENT] = 2,
+		[TCP_SYN_RECV] = 3, [TCP_ESTABLISHED] = 1, [TCP_FIN_WAIT1] = 4,
+		[TCP_FIN_WAIT2] = 5, [TCP_CLOSE_WAIT] = 8, [TCP_CLOSING] = 11,
+		[TCP_LAST_ACK] = 9, [TCP_TIME_WAIT] = 6,
+	};
+	memset(info, 0, sizeof(*info));
+	const struct tcp_sock *tp = sk->tp;
+	if (!tp)
+		return;
+	info->tcpi_state = linux_state[tp->state];
+	info->tcpi_ca_state = tp->in_recovery ? TCP_CA_Recovery : TCP_CA_Open;
+	info->tcpi_retransmits = (uint8_t)tp->retries;
+	info->tcpi_probes = (uint8_t)tp->keep_probes;
+	if (tp->tstamp_ok)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tp->sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	if (tp->wscale_ok) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = tp->snd_wscale & 0xf;
+		info->tcpi_rcv_wscale = tp->rcv_wscale & 0xf;
+	}
+	info->tcpi_rto = (uint32_t)(tp->rto / 1000);
+	info->tcpi_snd_mss = (uint32_t)tcp_maxseg_get(tp);
+	info->tcpi_rcv_mss = tp->rcv_mss;
+	info->tcpi_unacked = tp->mss ? (tp->snd_max - tp->snd_una + tp->mss - 1) / tp->mss : 0;
+	info->tcpi_sacked = 0;
+	for (unsigned i = 0; i < tp->nsacked; i++)
+		info->tcpi_sacked += (tp->sacked[i].end - tp->sacked[i].start) / tp->mss;
+	uint64_t now = stack_now();
+	info->tcpi_last_data_recv = (uint32_t)((now - tp->rcv_tstamp) / NSEC_PER_MSEC);
+	info->tcpi_last_ack_recv = info->tcpi_last_data_recv;
+	info->tcpi_pmtu = (uint32_t)tp->mss + IP6_HDR_LEN + TCP_HDR_LEN;
+	info->tcpi_rtt = (uint32_t)(tp->srtt / 1000);
+	info->tcpi_rttvar = (uint32_t)(tp->rttvar / 1000);
+	info->tcpi_snd_ssthresh = tp->ssthresh;
+	info->tcpi_snd_cwnd = tp->mss ? tp->cwnd / tp->mss : 0;
+	info->tcpi_advmss = tp->adv_mss;
+	info->tcpi_reordering = TCP_FASTRETRANS_THRESH;
+	info->tcpi_rcv_space = tcp_rcv_window((struct tcp_sock *)tp);
+	info->tcpi_total_retrans = tp->total_retrans;
 }

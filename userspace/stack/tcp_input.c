@@ -28,9 +28,12 @@ struct tcp_seg {
 	uint32_t wnd;         /* raw window field */
 	const uint8_t *data;
 	uint32_t len;         /* data bytes */
-	bool has_mss, has_ws;
+	bool has_mss, has_ws, sack_perm, has_ts;
 	uint16_t mss;
 	uint8_t ws;
+	uint32_t tsval, tsecr;                         /* RFC 7323 3.2 */
+	struct tcp_seq_range sacks[TCP_NUM_SACKS];     /* RFC 2018 3 */
+	unsigned nsacks;
 	const uint8_t *th;
 	size_t seg_len;       /* data bytes as sent, for resets */
 };
@@ -40,9 +43,12 @@ static inline uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* RFC 9293 3.2: walk the options; a malformed list ends the walk. */
+/* tcp_parse_options (RFC 9293 3.2): a malformed list ends the walk; MSS,
+ * window scale and SACK permitted count only on a SYN (RFC 7323 2.2,
+ * RFC 2018 2), the timestamp and SACK blocks on any segment. */
 static void tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_seg *s)
 {
+	bool syn = s->flags & TCP_SYN;
 	size_t i = 0;
 	while (i < len) {
 		uint8_t kind = opt[i];
@@ -55,7 +61,22 @@ static void tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_seg *s)
 		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
 			return;
 		uint8_t olen = opt[i + 1];
-		if (kind == TCPOPT_MSS && olen == TCPOLEN_MSS) {
+		if (kind == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP) {
+			s->has_ts = true;
+			s->tsval = get32(opt + i + 2);
+			s->tsecr = get32(opt + i + 6);
+		} else if (kind == TCPOPT_SACK && !syn && olen >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
+			   (olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK == 0) {
+			unsigned n = (olen - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_PERBLOCK;
+			for (unsigned b = 0; b < n && s->nsacks < TCP_NUM_SACKS; b++) {
+				const uint8_t *blk = opt + i + TCPOLEN_SACK_BASE + b * TCPOLEN_SACK_PERBLOCK;
+				s->sacks[s->nsacks++] = (struct tcp_seq_range){ get32(blk), get32(blk + 4) };
+			}
+		} else if (kind == TCPOPT_SACK_PERM && syn && olen == TCPOLEN_SACK_PERM) {
+			s->sack_perm = true;
+		} else if (!syn) {
+			/* MSS and window scale mean nothing after the SYN. */
+		} else if (kind == TCPOPT_MSS && olen == TCPOLEN_MSS) {
 			s->has_mss = true;
 			s->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
 		} else if (kind == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW) {
@@ -85,6 +106,7 @@ static struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
 		}
 		if (sk->connected && sk->peer.sin6_port == sport &&
 		    ip6_eq(&sk->peer.sin6_addr, saddr) && ip6_eq(&sk->local.sin6_addr, daddr) &&
+		    (!sk->bound_dev_if || sk->bound_dev_if == ifindex) &&
 		    sk->tp->state != TCP_CLOSED)
 			return sk;
 	}
@@ -104,6 +126,13 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_seg *s)
 	tp->snd_wscale = s->has_ws ? s->ws : 0;
 	if (!s->has_ws)
 		tp->rcv_wscale = 0;
+	/* RFC 2018 2 / RFC 7323 3.2: on only when both SYNs had them. */
+	tp->sack_ok = s->sack_perm;
+	tp->tstamp_ok = s->has_ts;
+	if (s->has_ts) {
+		tp->ts_recent = s->tsval;
+		tp->ts_recent_stamp = stack_now();
+	}
 	/* RFC 6928: initial window of 10 segments (as Linux). */
 	tp->cwnd = 10u * tp->mss;
 }
@@ -214,6 +243,8 @@ static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
 	req->rcv_isn = s->seq;
 	req->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
 	req->adv_mss = tcp_mss_for(&ip6->saddr);
+	if (ltp->opt.user_mss && ltp->opt.user_mss < req->adv_mss)
+		req->adv_mss = ltp->opt.user_mss; /* TCP_MAXSEG on the listener */
 	uint16_t peer_mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
 	if (want_cookie) {
 		/* Nothing is kept: the cookie carries the MSS; window scaling
@@ -227,6 +258,10 @@ static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
 		return;
 	}
 	req->mss = tcp_req_mss(peer_mss, req->adv_mss);
+	req->sack_ok = s->sack_perm;
+	req->tstamp_ok = s->has_ts;
+	req->ts_recent = s->tsval;
+	req->ts_off = get_random_u32(); /* RFC 7323 5.4: a random offset */
 	req->wscale_ok = s->has_ws;
 	req->snd_wscale = s->has_ws ? s->ws : 0;
 	req->rcv_wscale = s->has_ws ? tcp_choose_wscale() : 0;
@@ -406,52 +441,65 @@ static void tcp_synsent_rcv(struct tcp_sock *tp, const struct tcp_seg *s,
 	sk_writable(sk);
 }
 
-/* Hold the received bytes: in order they extend rcv_nxt (and close holes
- * behind them), out of order they wait in their place in the ring. */
+/* tcp_data_queue / tcp_data_queue_ofo: in-order bytes extend rcv_nxt (and
+ * close holes behind them), out-of-order ones wait in their place in the
+ * ring, their range first in ooo[] (RFC 2018 4: the first SACK block is
+ * the most recent). Bounded by the receive buffer and TCP_OOO_MAX ranges:
+ * beyond either the segment is dropped (TcpExtTCPOFODrop). */
 static void tcp_data_queue(struct tcp_sock *tp, uint32_t seq, const uint8_t *data, uint32_t len)
 {
 	uint32_t off = seq - tp->rcv_nxt;
 	uint32_t space = (uint32_t)(TCP_RCVBUF - tp->rcv_len);
 	if (off >= space) {
-		sockstats.tcp_rcv_drops++;
+		if (off)
+			sockstats.tcp_ofo_drop++;
+		else
+			sockstats.tcp_rcv_drops++;
 		tp->ack_now = true;
 		return;
 	}
 	if (off + len > space)
 		len = space - off;
-	size_t pos = (tp->rcv_head + tp->rcv_len + off) % TCP_RCVBUF;
-	size_t first = TCP_RCVBUF - pos < len ? TCP_RCVBUF - pos : len;
-	memcpy(tp->rcvbuf + pos, data, first);
-	memcpy(tp->rcvbuf, data + first, len - first);
+	if (len > tp->rcv_mss)
+		tp->rcv_mss = (uint16_t)(len < UINT16_MAX ? len : UINT16_MAX); /* tcp_measure_rcv_mss */
 	if (off) {
-		/* RFC 5681 4.2: an out-of-order segment is acknowledged at
-		 * once (the duplicate ACK drives the peer's fast retransmit). */
-		sockstats.tcp_ooo++;
+		/* RFC 5681 4.2 / RFC 9293 3.8.6.3: an out-of-order segment is
+		 * acknowledged at once (the duplicate ACK, with its SACK
+		 * block, drives the peer's recovery). */
 		tp->ack_now = true;
 		uint32_t start = seq, end = seq + len;
-		unsigned j = 0;
+		unsigned j = 0, merged = 0;
 		for (unsigned i = 0; i < tp->nooo; i++) {
 			struct tcp_seq_range r = tp->ooo[i];
 			if (seq_lt(r.end, start) || seq_gt(r.start, end)) {
 				tp->ooo[j++] = r;
 				continue;
 			}
+			merged++;
 			if (seq_lt(r.start, start))
 				start = r.start;
 			if (seq_gt(r.end, end))
 				end = r.end;
 		}
-		tp->nooo = j;
-		if (tp->nooo < TCP_OOO_MAX)
-			tp->ooo[tp->nooo++] = (struct tcp_seq_range){ start, end };
-		else
-			sockstats.tcp_rcv_drops++; /* bytes stay, unknown: resent */
-		return;
+		if (!merged && j == TCP_OOO_MAX) {
+			sockstats.tcp_ofo_drop++; /* no range left: as if never received */
+			return;
+		}
+		sockstats.tcp_ooo++;
+		memmove(&tp->ooo[1], &tp->ooo[0], j * sizeof(tp->ooo[0]));
+		tp->ooo[0] = (struct tcp_seq_range){ start, end };
+		tp->nooo = j + 1;
 	}
+	size_t pos = (tp->rcv_head + tp->rcv_len + off) % TCP_RCVBUF;
+	size_t first = TCP_RCVBUF - pos < len ? TCP_RCVBUF - pos : len;
+	memcpy(tp->rcvbuf + pos, data, first);
+	memcpy(tp->rcvbuf, data + first, len - first);
+	if (off)
+		return;
 	tp->rcv_nxt += len;
 	tp->rcv_len += len;
-	bool merged = true;
-	while (merged && tp->nooo) {
+	bool filled = false;
+	for (bool merged = true; merged && tp->nooo;) {
 		merged = false;
 		for (unsigned i = 0; i < tp->nooo; i++) {
 			struct tcp_seq_range r = tp->ooo[i];
@@ -461,13 +509,18 @@ static void tcp_data_queue(struct tcp_sock *tp, uint32_t seq, const uint8_t *dat
 				tp->rcv_len += r.end - tp->rcv_nxt;
 				tp->rcv_nxt = r.end;
 			}
-			tp->ooo[i] = tp->ooo[--tp->nooo];
-			merged = true;
+			memmove(&tp->ooo[i], &tp->ooo[i + 1], (tp->nooo - i - 1) * sizeof(tp->ooo[0]));
+			tp->nooo--;
+			merged = filled = true;
 			break;
 		}
 	}
-	/* Acknowledge every segment (no delayed ACK), holes at once. */
-	tp->ack_now = true;
+	/* RFC 5681 4.2: a segment that fills a hole is acknowledged at once;
+	 * others within the delayed-ACK rules. */
+	if (filled || tp->nooo)
+		tp->ack_now = true;
+	else
+		tcp_send_delayed_ack(tp);
 }
 
 static void tcp_enter_time_wait(struct tcp_sock *tp)
@@ -503,6 +556,113 @@ static void tcp_fin(struct tcp_sock *tp)
 	sk_readable(tp->sk);
 }
 
+/* tcp_sacktag_write_queue (RFC 2018 4, RFC 6675 2): the peer's blocks
+ * into the scoreboard. A block must lie within SND.UNA..SND.MAX (else
+ * TcpExtTCPSACKDiscard; one below SND.UNA is a D-SACK, RFC 2883, ignored);
+ * overlapping ranges merge; a full scoreboard drops the block (counted),
+ * which only costs a retransmission. Returns the bytes newly SACKed. */
+static uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *s)
+{
+	uint32_t newly = 0;
+	for (unsigned b = 0; b < s->nsacks; b++) {
+		uint32_t start = s->sacks[b].start, end = s->sacks[b].end;
+		if (!seq_lt(start, end) || seq_gt(end, tp->snd_max) || seq_lt(start, tp->snd_una)) {
+			if (!seq_le(end, tp->snd_una))
+				sockstats.tcp_sack_discard++;
+			continue;
+		}
+		uint32_t covered = 0;
+		unsigned j = 0;
+		for (unsigned i = 0; i < tp->nsacked; i++) {
+			struct tcp_seq_range r = tp->sacked[i];
+			if (seq_lt(r.end, start) || seq_gt(r.start, end)) {
+				tp->sacked[j++] = r;
+				continue;
+			}
+			uint32_t lo = seq_gt(r.start, start) ? r.start : start;
+			uint32_t hi = seq_lt(r.end, end) ? r.end : end;
+			if (seq_gt(hi, lo))
+				covered += hi - lo;
+			if (seq_lt(r.start, start))
+				start = r.start;
+			if (seq_gt(r.end, end))
+				end = r.end;
+		}
+		tp->nsacked = j;
+		if (j == TCP_SACK_SB_MAX) {
+			sockstats.tcp_sack_sb_full++;
+			continue;
+		}
+		tp->sacked[tp->nsacked++] = (struct tcp_seq_range){ start, end };
+		uint32_t blk = s->sacks[b].end - s->sacks[b].start;
+		newly += blk > covered ? blk - covered : 0;
+	}
+	return newly;
+}
+
+/* A cumulative ACK: what it covers leaves the scoreboard. */
+static void tcp_sack_clean(struct tcp_sock *tp)
+{
+	unsigned j = 0;
+	for (unsigned i = 0; i < tp->nsacked; i++) {
+		struct tcp_seq_range r = tp->sacked[i];
+		if (seq_le(r.end, tp->snd_una))
+			continue;
+		if (seq_lt(r.start, tp->snd_una))
+			r.start = tp->snd_una;
+		tp->sacked[j++] = r;
+	}
+	tp->nsacked = j;
+}
+
+/* RFC 6675 4 (IsLost for SND.UNA): more than (DupThresh - 1) * SMSS bytes
+ * SACKed above it. */
+static bool tcp_sack_head_lost(const struct tcp_sock *tp)
+{
+	uint32_t sacked = 0;
+	for (unsigned i = 0; i < tp->nsacked; i++)
+		sacked += tp->sacked[i].end - tp->sacked[i].start;
+	return sacked > (TCP_FASTRETRANS_THRESH - 1) * (uint32_t)tp->mss;
+}
+
+/* tcp_enter_recovery (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5): ssthresh
+ * halves the flight, the first loss goes again. */
+static void tcp_enter_recovery(struct tcp_sock *tp)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+	uint32_t half = flight / 2;
+	tp->ssthresh = half > 2u * tp->mss ? half : 2u * tp->mss;
+	tp->recover = tp->snd_max;
+	tp->in_recovery = true;
+	tp->high_rxt = tp->snd_una;
+	tp->rxt_dupacks = 0;
+	sockstats.tcp_fast_retrans++;
+	if (tp->sack_ok) {
+		sockstats.tcp_sack_recovery++;
+		if (!tcp_sack_retransmit_hole(tp))
+			tcp_retransmit_head(tp);
+	} else {
+		tcp_retransmit_head(tp);
+	}
+	tp->cwnd = tp->ssthresh + TCP_FASTRETRANS_THRESH * tp->mss;
+	tcp_rearm_rtx(tp);
+}
+
+/* The duplicate ACKs that mean a loss: DupThresh, or with fewer than
+ * four segments out and nothing new that could go, one less than them
+ * (RFC 5827 3.1 / 3.2 early retransmit; the kernel moved on to RACK). */
+static unsigned tcp_dupthresh(const struct tcp_sock *tp)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+	uint32_t oseg = (flight + tp->mss - 1) / tp->mss;
+	uint32_t wnd = tp->snd_wnd < tp->cwnd ? tp->snd_wnd : tp->cwnd;
+	bool more = seq_lt(tp->snd_nxt, tp->snd_una + (uint32_t)tp->snd_len) &&
+		    wnd >= flight + tp->mss;
+	if (oseg < TCP_EARLY_RETRANS_SEGS && oseg > 1 && !more)
+		return oseg - 1;
+	return TCP_FASTRETRANS_THRESH;
+}
+
 /* Fifth step: the ACK field. 1 = go on, 0 = drop the segment, -1 = the
  * connection is gone (tp may be freed). */
 static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip6_hdr_wire *ip6,
@@ -534,24 +694,36 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 	uint32_t wnd = s->wnd << tp->snd_wscale;
 	if (seq_lt(s->ack, tp->snd_una))
 		return 1; /* old duplicate: ignore the ACK, keep the data */
+	/* tcp_ack: the peer is alive (keepalive, tcp_ack's rcv_tstamp). */
+	tp->rcv_tstamp = stack_now();
+	tp->keep_probes = 0;
+	uint32_t newly_sacked = tp->sack_ok ? tcp_sacktag(tp, s) : 0;
 
 	uint32_t acked = s->ack - tp->snd_una;
 	if (!acked) {
-		/* RFC 5681 2 (duplicate ACK) and 3.2 (fast retransmit). */
-		bool dup = !s->len && !(s->flags & (TCP_SYN | TCP_FIN)) && wnd == tp->snd_wnd &&
-			   tp->snd_max != tp->snd_una;
+		/* RFC 5681 2 (duplicate ACK) and 3.2 (fast retransmit); RFC
+		 * 6675 4: an ACK with new SACK information counts too. */
+		bool dup = (!s->len && !(s->flags & (TCP_SYN | TCP_FIN)) && wnd == tp->snd_wnd &&
+			    tp->snd_max != tp->snd_una) ||
+			   newly_sacked;
 		if (dup) {
 			tp->dupacks++;
-			if (tp->dupacks == TCP_FASTRETRANS_THRESH && !tp->in_recovery) {
-				uint32_t flight = tp->snd_max - tp->snd_una;
-				uint32_t half = flight / 2;
-				tp->ssthresh = half > 2u * tp->mss ? half : 2u * tp->mss;
-				tp->recover = tp->snd_max;
-				tp->in_recovery = true;
-				sockstats.tcp_fast_retrans++;
-				tcp_retransmit_head(tp);
-				tp->cwnd = tp->ssthresh + TCP_FASTRETRANS_THRESH * tp->mss;
-				tcp_rearm_rtx(tp);
+			if (!tp->in_recovery && (tp->dupacks >= tcp_dupthresh(tp) ||
+						 (tp->sack_ok && tcp_sack_head_lost(tp)))) {
+				tcp_enter_recovery(tp);
+			} else if (tp->in_recovery && tcp_sack_retransmit_hole(tp)) {
+				/* RFC 6675 5 (C): a segment left, a hole
+				 * goes in its place. */
+				tp->rxt_dupacks = 0;
+			} else if (tp->in_recovery && tp->sack_ok && newly_sacked &&
+				   ++tp->rxt_dupacks >= tcp_dupthresh(tp)) {
+				/* Every hole was sent again, yet DupThresh
+				 * more segments were SACKed after: a
+				 * retransmission was lost too (the kernel's
+				 * tcp_mark_lost_retrans, RACK today). */
+				tp->high_rxt = tp->snd_una;
+				tp->rxt_dupacks = 0;
+				tcp_sack_retransmit_hole(tp);
 			} else if (tp->dupacks > TCP_FASTRETRANS_THRESH || tp->in_recovery) {
 				tp->cwnd += tp->mss; /* inflate: one segment left */
 			}
@@ -564,9 +736,18 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 		tp->snd_una = s->ack;
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;
+		tcp_sack_clean(tp);
+		tp->tlp_sent = false; /* a new flight may be probed again */
+		tp->tlp_due = 0;
 		tp->retries = 0;
 		tp->dupacks = 0;
-		if (tp->rtt_timing && seq_ge(s->ack, tp->rtt_seq)) {
+		if (tp->tstamp_ok && s->has_ts && s->tsecr) {
+			/* RFC 7323 4.1 (RTTM): the echoed TSval times any
+			 * ACK, retransmissions included. */
+			uint32_t rtt_ms = tcp_time_stamp(tp) - s->tsecr;
+			tcp_rtt_sample(tp, (uint64_t)rtt_ms * NSEC_PER_MSEC);
+			tp->rtt_timing = false;
+		} else if (tp->rtt_timing && seq_ge(s->ack, tp->rtt_seq)) {
 			tcp_rtt_sample(tp, stack_now() - tp->rtt_start);
 			tp->rtt_timing = false;
 		}
@@ -578,8 +759,10 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 									   : flight + tp->mss;
 				tp->in_recovery = false;
 			} else {
-				/* Partial acknowledgment: the next hole. */
-				tcp_retransmit_head(tp);
+				/* Partial acknowledgment: the next hole (RFC
+				 * 6582 3.2 step 4; RFC 6675 NextSeg). */
+				if (!tcp_sack_retransmit_hole(tp) && (!tp->sack_ok || !tp->nsacked))
+					tcp_retransmit_head(tp);
 				tp->cwnd = tp->cwnd > acked ? tp->cwnd - acked + tp->mss : tp->mss;
 			}
 		} else if (tp->cwnd < tp->ssthresh) {
@@ -631,6 +814,29 @@ static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip
 	return 1;
 }
 
+/* tcp_paws_discard (RFC 7323 5.3 R1): a segment whose TSval is older
+ * than TS.Recent is an old duplicate, unless TS.Recent itself is more than
+ * 24 days old (5.5). */
+static bool tcp_paws_discard(const struct tcp_sock *tp, const struct tcp_seg *s)
+{
+	if (!tp->tstamp_ok || !s->has_ts || !tp->ts_recent)
+		return false;
+	if ((int32_t)(tp->ts_recent - s->tsval) <= TCP_PAWS_WINDOW)
+		return false;
+	return stack_now() - tp->ts_recent_stamp < (uint64_t)TCP_PAWS_24DAYS_SEC * NSEC_PER_SEC;
+}
+
+/* tcp_replace_ts_recent (RFC 7323 4.3): TS.Recent follows the segment
+ * that covers Last.ACK.sent, never going back. */
+static void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *s)
+{
+	if (tp->tstamp_ok && s->has_ts && seq_le(s->seq, tp->last_ack_sent) &&
+	    (int32_t)(s->tsval - tp->ts_recent) >= 0) {
+		tp->ts_recent = s->tsval;
+		tp->ts_recent_stamp = stack_now();
+	}
+}
+
 /* Synchronized states (RFC 9293 3.10.7.4). */
 static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 				  const struct ip6_hdr_wire *ip6, int ifindex)
@@ -640,6 +846,13 @@ static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 	if (tp->state == TCP_SYN_RECV && (s->flags & TCP_SYN) && !(s->flags & TCP_ACK) &&
 	    s->seq == tp->irs) {
 		tcp_send_syn(tp, true); /* our SYN-ACK was lost: again */
+		return;
+	}
+	/* tcp_validate_incoming: PAWS first (RFC 7323 5.3); a reset is
+	 * judged by its sequence number alone. */
+	if (!(s->flags & TCP_RST) && tcp_paws_discard(tp, s)) {
+		sockstats.tcp_paws_estab++;
+		tcp_send_ack(tp);
 		return;
 	}
 	/* First: sequence number acceptable? */
@@ -680,6 +893,7 @@ static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 	/* Fifth: no ACK, no processing. */
 	if (!(s->flags & TCP_ACK))
 		return;
+	tcp_replace_ts_recent(tp, s);
 	if (tcp_ack(tp, s, ip6, ifindex) <= 0)
 		return;
 	/* Seventh: segment text; trim what we already have. */
@@ -770,8 +984,7 @@ int tcp_v6_rcv(struct pkt *p)
 		.wnd = (uint32_t)(th[14] << 8 | th[15]), .data = th + doff,
 		.len = (uint32_t)(tlen - doff), .th = th, .seg_len = tlen - doff,
 	};
-	if (s.flags & TCP_SYN)
-		tcp_parse_options(th + TCP_HDR_LEN, doff - TCP_HDR_LEN, &s);
+	tcp_parse_options(th + TCP_HDR_LEN, doff - TCP_HDR_LEN, &s);
 	uint16_t sport, dport;
 	memcpy(&sport, th, 2);
 	memcpy(&dport, th + 2, 2);
