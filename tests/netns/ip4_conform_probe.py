@@ -15,7 +15,7 @@ import sys
 import threading
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import (ARP, ICMP, IP, UDP, AsyncSniffer, Ether, Raw,  # noqa: E402
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, AsyncSniffer, Ether, Raw,  # noqa: E402
                        conf, get_if_hwaddr, sendp)
 
 conf.verb = 0
@@ -47,6 +47,7 @@ def probes():
     p["blackhole"] = IP(dst="10.66.0.1") / udp()
     p["too_big_df"] = IP(dst="198.51.100.2", flags="DF") / udp(1450 - 28)
     p["udp_router"] = IP(dst=ROUTER) / udp()
+    p["tcp_router"] = IP(dst=ROUTER) / TCP(sport=40001, dport=22, flags="S", seq=1000)
     p["proto_router"] = IP(dst=ROUTER, proto=253) / Raw(b"x" * 16)
     p["udp_bcast"] = IP(dst="192.0.2.255") / udp()
     p["echo_bcast"] = IP(dst="192.0.2.255") / ICMP(type=8, id=3, seq=1)
@@ -76,6 +77,9 @@ def describe(frames, rmac):
             if f[ARP].op == 2:
                 out.append("ARP reply %s is-at router" % f[ARP].psrc)
             continue
+        if IP in f and TCP in f:
+            out.append("TCP %s ack %d from %s ttl %d" % (f[TCP].flags, f[TCP].ack, f[IP].src, f[IP].ttl))
+            continue
         if IP not in f or ICMP not in f:
             continue
         ip, ic = f[IP], f[ICMP]
@@ -99,7 +103,7 @@ def main():
         if want and name not in want:
             continue
         ready = threading.Event()
-        sn = AsyncSniffer(iface=iface, filter="icmp or arp", store=True,
+        sn = AsyncSniffer(iface=iface, filter="icmp or arp or tcp", store=True,
                           started_callback=ready.set)
         sn.start()
         if not ready.wait(5):

@@ -730,3 +730,39 @@ Test(ip4, fragment_flood_is_bounded_by_the_shared_reassembly_limits)
 	cr_assert_eq(st.ip4[STACK_IP4_REASM_FAILS], 300 - REASM_MAX_QUEUES);
 	cr_assert_eq(fake_ntx, 0);
 }
+
+Test(ip4, tcp_syn_to_the_router_is_reset)
+{
+	hosts_resolved();
+	uint8_t th[20] = { 0x9c, 0x40, 0, 22, 0x11, 0x22, 0x33, 0x44 };
+	th[12] = 5 << 4;
+	th[13] = 0x02; /* SYN */
+	th[14] = 0xff;
+	uint32_t s = V4("10.1.0.5"), d = V4("10.1.0.1");
+	uint16_t c = ip4_pseudo_csum(s, d, IPPROTO_TCP, th, sizeof(th));
+	th[16] = (uint8_t)(c >> 8);
+	th[17] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_TCP, IP4_FLAG_DF, th, sizeof(th));
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_is_v4(0));
+	const struct iphdr_wire *iph = (const void *)tx4(0);
+	cr_assert_eq(iph->protocol, IPPROTO_TCP);
+	cr_assert_eq(tx_src(0), d);
+	cr_assert_eq(tx_dst(0), s);
+	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
+	const uint8_t *r = tx4(0) + 20;
+	cr_assert_eq(ip4_pseudo_csum(d, s, IPPROTO_TCP, r, 20), 0, "TCP checksum");
+	cr_assert_eq(r[0] << 8 | r[1], 22);
+	cr_assert_eq(r[2] << 8 | r[3], 0x9c40);
+	cr_assert_eq(r[13], 0x14, "RST|ACK");
+	uint32_t ack = (uint32_t)r[8] << 24 | (uint32_t)r[9] << 16 | (uint32_t)r[10] << 8 | r[11];
+	cr_assert_eq(ack, 0x11223345u, "acknowledges the SYN");
+	/* A reset is never answered. */
+	th[13] = 0x04;
+	th[16] = th[17] = 0;
+	c = ip4_pseudo_csum(s, d, IPPROTO_TCP, th, sizeof(th));
+	th[16] = (uint8_t)(c >> 8);
+	th[17] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_TCP, IP4_FLAG_DF, th, sizeof(th));
+	cr_assert_eq(fake_ntx, 1);
+}

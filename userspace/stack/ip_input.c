@@ -32,6 +32,9 @@ static void ip_local_deliver(struct pkt *p)
 	case IPPROTO_UDP:
 		udp_v4_rcv(p);
 		return;
+	case IPPROTO_TCP:
+		tcp_v4_rcv(p);
+		return;
 	default:
 		IP4_INC(IN_UNKNOWN_PROTOS);
 		DROP_INC(NO_PROTO);

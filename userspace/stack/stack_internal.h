@@ -340,6 +340,7 @@ void arp_solicit(int ifindex, const struct in6_addr *target, const uint8_t *unic
 void ip_forward(struct pkt *p, const struct fib6_result *res);
 int icmp_rcv(struct pkt *p);
 void udp_v4_rcv(struct pkt *p);
+void tcp_v4_rcv(struct pkt *p);
 /* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
  * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
  * pointer (Parameter Problem). */
