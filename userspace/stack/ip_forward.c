@@ -40,7 +40,7 @@ void ip_forward(struct pkt *p, const struct fib6_result *res)
 	if (p->len > mtu && df) {
 		/* ip_forward's ip_exceeds_mtu: RFC 1191 4 next-hop MTU. */
 		DROP_INC(FWD_TOO_BIG);
-		IP4_INC(FRAG_FAILS);
+		MIB_INC(IP4_FRAG_FAILS);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
 		return;
 	}

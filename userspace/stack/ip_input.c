@@ -99,7 +99,7 @@ static void ip_rcv_finish(struct pkt *p)
 		return;
 	case XRT_RTN_PROHIBIT:
 		DROP_INC(PROHIBIT);
-		IP4_INC(IN_NO_ROUTES);
+		MIB_INC(IP4_IN_NO_ROUTES);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
 		return;
 	case XRT_RTN_UNREACHABLE:
@@ -109,7 +109,7 @@ static void ip_rcv_finish(struct pkt *p)
 		return;
 	default:
 		DROP_INC(NO_ROUTE);
-		IP4_INC(IN_NO_ROUTES);
+		MIB_INC(IP4_IN_NO_ROUTES);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
 		return;
 	}

@@ -46,7 +46,7 @@ int ip_fragment(uint8_t *data, size_t len, size_t mtu, int oif, const struct in6
 	struct iphdr_wire *iph = (struct iphdr_wire *)data;
 	uint16_t frag = ntohs(iph->frag_off);
 	if (mtu < hlen + IP4_FRAG_UNIT || hlen > len) {
-		IP4_INC(FRAG_FAILS);
+		MIB_INC(IP4_FRAG_FAILS);
 		DROP_INC(FRAG_NEEDED_LOCAL);
 		return -1;
 	}
@@ -98,7 +98,7 @@ int ip_local_out(uint8_t *data, size_t len, int oif, int iif)
 	}
 	if (len > mtu) {
 		if (ntohs(iph->frag_off) & IP4_FLAG_DF) {
-			IP4_INC(FRAG_FAILS);
+			MIB_INC(IP4_FRAG_FAILS);
 			DROP_INC(FRAG_NEEDED_LOCAL);
 			return -1;
 		}

@@ -89,10 +89,10 @@
 	X(ARP_ANNOUNCE_FULL, "sp_arp_announce_full") /* RFC 5227 repeat not queued */
 
 /* IPv4 MIB of the slow path, nstat's names for /proc/net/snmp (the ones
- * the fast path shares, IpInReceives..., are in XRT_MIB_LIST), and ARP. */
+ * the fast path shares, IpInReceives, IpExtInNoRoutes, IpFragFails..., are
+ * in XRT_MIB_LIST), and ARP. */
 #define STACK_IP4_LIST(X)                            \
 	X(IN_DELIVERS, "IpInDelivers")                   \
-	X(IN_NO_ROUTES, "IpInNoRoutes")                  \
 	X(IN_UNKNOWN_PROTOS, "IpInUnknownProtos")        \
 	X(OUT_REQUESTS, "IpOutRequests")                 \
 	X(OUT_NO_ROUTES, "IpOutNoRoutes")                \
@@ -102,7 +102,6 @@
 	X(REASM_FAILS, "IpReasmFails")                   \
 	X(REASM_OVERLAPS, "IpExtReasmOverlaps")          \
 	X(FRAG_OKS, "IpFragOKs")                         \
-	X(FRAG_FAILS, "IpFragFails")                     \
 	X(FRAG_CREATES, "IpFragCreates")                 \
 	X(ARP_IN_REQUESTS, "sp_arp_in_requests")         \
 	X(ARP_IN_REPLIES, "sp_arp_in_replies")           \
