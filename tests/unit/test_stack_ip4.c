@@ -828,3 +828,42 @@ Test(ip4, mutated_ipv4_and_arp_frames)
 	cr_assert_eq(reassembly_mem(), 0);
 	cr_assert_eq(reassembly_queues(), 0);
 }
+
+/* RFC 791 3.1 options: malformed ones get Parameter Problem at the bad
+ * byte, a source route is dropped (accept_source_route 0), Record Route
+ * gets the egress address. */
+static void rx4_opts(const char *dst, uint8_t ttl, const uint8_t *opt, size_t olen)
+{
+	size_t blen = udp_body(body, 8);
+	size_t len = build4(frame, FAKE_IF_A, "10.1.0.5", dst, ttl, IPPROTO_UDP, 0, 7, body, blen);
+	memmove(frame + 34 + olen, frame + 34, blen);
+	memcpy(frame + 34, opt, olen);
+	frame[14] = (uint8_t)(0x40 | (20 + olen) / 4);
+	struct iphdr_wire *iph = (struct iphdr_wire *)(frame + 14);
+	iph->tot_len = htons((uint16_t)(20 + olen + blen));
+	ip_send_check(frame + 14);
+	rx(FAKE_IF_A, frame, len + olen);
+}
+
+Test(ip4, options_malformed_source_routed_and_record_route)
+{
+	hosts_resolved();
+	static const uint8_t bad_len[4] = { 7, 9, 4, 0 }; /* RR longer than the options */
+	rx4_opts("10.2.0.7", 64, bad_len, 4);
+	cr_assert_eq(fake_ntx, 1);
+	assert_icmp4_ok(0);
+	cr_assert_eq(tx_icmp4(0)[0], ICMP_PARAMETERPROB);
+	cr_assert_eq(tx_icmp4(0)[4], 20, "pointer at the option (ip_options_compile)");
+	static const uint8_t lsrr[8] = { 131, 7, 4, 10, 2, 0, 7, 1 };
+	rx4_opts("10.2.0.7", 64, lsrr, 8);
+	cr_assert_eq(fake_ntx, 1, "source-routed: dropped");
+	static const uint8_t rr[12] = { 1, 7, 11, 4 }; /* NOP, RR with room for 2 */
+	rx4_opts("10.2.0.7", 64, rr, 12);
+	cr_assert_eq(fake_ntx, 2);
+	const uint8_t *out = tx4(1);
+	cr_assert_eq(ip_compute_csum(out, 32), 0);
+	cr_assert_eq(out[20 + 3], 8, "pointer advanced");
+	uint32_t a;
+	memcpy(&a, out + 20 + 4, 4);
+	cr_assert_eq(a, V4("10.2.0.1"), "the egress interface's address recorded");
+}

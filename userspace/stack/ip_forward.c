@@ -46,6 +46,7 @@ void ip_forward(struct pkt *p, const struct fib6_result *res)
 	}
 	/* ip_decrease_ttl, then a fresh header checksum. */
 	iph->ttl--;
+	ip_forward_options(p, res->oif);
 	ip_send_check(p->nh);
 	/* RFC 1812 5.2.7.2: leaving by the interface it came in by (the
 	 * kernel's IPSKB_DOREDIRECT, checked after the MTU and TTL). */

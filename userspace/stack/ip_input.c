@@ -152,12 +152,13 @@ void ip_rcv(struct pkt *p)
 	}
 	p->len = tot; /* trim link padding */
 	p->thoff = ihl;
-	p->nhoff = offsetof(struct iphdr_wire, protocol);
 	if (ip4_martian_source(iph->saddr) || ipv4_is_zeronet(iph->daddr) ||
 	    ipv4_is_loopback(iph->daddr)) {
 		DROP_INC(IP4_MARTIAN);
 		MIB_INC(IP4_IN_ADDR_ERRORS);
 		return;
 	}
+	if (!ip_rcv_options(p))
+		return;
 	ip_rcv_finish(p);
 }

@@ -83,6 +83,7 @@
 	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
 	X(IP4_HDR, "sp_ip4_hdr")             /* bad IPv4 version, IHL, length, checksum */ \
 	X(IP4_MARTIAN, "sp_ip4_martian")     /* RFC 1812 5.3.7 source or destination */ \
+	X(IP4_SRR, "sp_ip4_source_route")    /* source-routed: accept_source_route 0 */ \
 	X(IP4_BCAST, "sp_ip4_bcast")         /* link broadcast not for us: not forwarded */ \
 	X(ARP_INVALID, "sp_arp_invalid")     /* not Ethernet/IPv4, bad sender address */ \
 	X(ARP_NOT_OURS, "sp_arp_not_ours")   /* request for an address not ours */ \
