@@ -16,17 +16,11 @@
  */
 static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
 {
-	struct xrt_local6_key key = { .ifindex = p->ifindex };
-	__u32 *flags;
-
 	if (p->iif->flags & XRT_IF_F_KERNEL_LOCAL) {
+		struct xrt_local6_key key;
+
 		__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
-		flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		if (!flags) {
-			key.ifindex = 0;
-			flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		}
-		if (!flags || !(*flags & XRT_LOCAL_F_XRTD))
+		if (xrt_local_is_kernels(p, &key))
 			return xrt_pass(p, XRT_PASS_KERNEL_LOCAL);
 	}
 	return xrt_punt(p, reason);

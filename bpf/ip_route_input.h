@@ -23,19 +23,11 @@ static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
  */
 static __always_inline int ip_local_deliver(struct xrt_pkt *p, __u32 reason)
 {
-	struct xrt_local6_key key = { .ifindex = p->ifindex };
-	__u32 *flags;
-
 	if (p->iif->flags & XRT_IF_F_KERNEL_LOCAL) {
-		key.addr[10] = 0xff;
-		key.addr[11] = 0xff;
+		struct xrt_local6_key key = { .addr = { [10] = 0xff, [11] = 0xff } };
+
 		__builtin_memcpy(&key.addr[12], &p->ip4->daddr, sizeof(__be32));
-		flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		if (!flags) {
-			key.ifindex = 0;
-			flags = bpf_map_lookup_elem(&xrt_local6, &key);
-		}
-		if (!flags || !(*flags & XRT_LOCAL_F_XRTD))
+		if (xrt_local_is_kernels(p, &key))
 			return xrt_pass(p, XRT_PASS_KERNEL_LOCAL);
 	}
 	return xrt_punt(p, reason);
@@ -44,9 +36,9 @@ static __always_inline int ip_local_deliver(struct xrt_pkt *p, __u32 reason)
 /*
  * ip_route_input (ip_route_input_rcu, ip_route_input_slow), in the kernel's
  * order: martian sources, multicast and limited broadcast destinations,
- * martian destinations, then the longest match in the ingress interface's
- * table. Class E sources are refused too (RFC 1812 5.3.7; Linux accepts
- * them: CONFORMANCE.md).
+ * martian destinations, then the longest match in table local and in the
+ * ingress interface's table. Class E sources are refused too (RFC 1812
+ * 5.3.7; Linux accepts them: CONFORMANCE.md).
  */
 static __always_inline int ip_route_input(struct xrt_pkt *p)
 {
@@ -82,7 +74,12 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 	    ip4_in(daddr, IP4_NET_LOOPBACK, IP4_MASK_8))
 		return xrt_drop(p, XRT_DROP_IP4_MARTIAN_DST);
 
-	leaf = fib_lookup(p->iif->table, p->ip4->daddr);
+	/* fib_lookup's default rules (fib4_rules_init): table local, where
+	 * fib_add_ifaddr puts the local and broadcast routes, then the
+	 * ingress interface's table. */
+	leaf = fib_lookup(XRT_TABLE_LOCAL, p->ip4->daddr);
+	if (!leaf)
+		leaf = fib_lookup(p->iif->table, p->ip4->daddr);
 	switch (leaf ? xrt_fib6_leaf_type(leaf) : 0) {
 	case XRT_RTN_LOCAL:
 	case XRT_RTN_BROADCAST:

@@ -85,6 +85,23 @@ static __always_inline int xrt_punt_send(struct xrt_pkt *p, __u32 reason)
 	return xrt_pass(p, XRT_PASS_NO_DAEMON);
 }
 
+/* Mirror mode (XRT_IF_F_KERNEL_LOCAL): is the local destination key->addr
+ * the kernel's, i.e. not claimed by xrtd's socket layer in xrt_local6 for
+ * the ingress or for every interface (ifindex 0)? */
+static __always_inline int xrt_local_is_kernels(const struct xrt_pkt *p,
+						struct xrt_local6_key *key)
+{
+	__u32 *flags;
+
+	key->ifindex = p->ifindex;
+	flags = bpf_map_lookup_elem(&xrt_local6, key);
+	if (!flags) {
+		key->ifindex = 0;
+		flags = bpf_map_lookup_elem(&xrt_local6, key);
+	}
+	return !flags || !(*flags & XRT_LOCAL_F_XRTD);
+}
+
 static __always_inline int xrt_punt(struct xrt_pkt *p, __u32 reason)
 {
 	if (!xrt_punt_allowed(reason)) {

@@ -91,7 +91,7 @@
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \
-	X(NOT_IP, "not_ip")               /* neither IPv4 nor IPv6 (ARP...) */  \
+	X(NOT_IP, "not_ip")               /* not IPv4, IPv6, ARP (LLDP...) */   \
 	X(UNKNOWN_IF, "unknown_if")       /* ingress not configured in ifaces */\
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
 	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */

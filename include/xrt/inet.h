@@ -21,9 +21,6 @@
  * (which hold IPv4 keys in their own trie) translate.
  */
 #define XRT_V4_PLEN_OFFSET 96
-/* RFC 791 section 3.1 (Total Length): every host must accept 576 octets,
- * every module forward 68 without fragmenting: an IPv4 route's least MTU. */
-#define XRT_IP4_MIN_MTU 68
 
 static inline bool xrt_addr_is_v4(const struct in6_addr *a)
 {

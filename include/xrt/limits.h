@@ -19,6 +19,7 @@
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
+#define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */
 /* Neighbour entries being resolved (INCOMPLETE) per interface (RFC 6583
  * 7.1): a scan of an on-link /64 recycles the oldest of them and never

@@ -455,21 +455,50 @@ Test(ip4, punt_link_local_multicast)
 	expect_punt(&p, XRT_PUNT_MCAST_LINK, 0, 0, 0, XRT_MIB_MAX, 1);
 }
 
-Test(ip4, drop_wider_multicast)
+/* Destination and route outcomes, each from a fresh fixture: the verdict,
+ * the reason, the punt metadata (the route's next hop is known when TTL runs
+ * out) and the MIB counter, as bpf/README.md's IPv4 table lists them. */
+static const struct outcome {
+	const char *dst;
+	uint8_t ttl;
+	int punt; /* 1: punt `reason`, 0: drop `reason` */
+	unsigned reason;
+	uint32_t nh; /* metadata: next hop; oif is xfb when nh != 0 */
+	int mib;
+} OUTCOMES[] = {
+	{ "239.1.2.3", 64, 0, XRT_DROP_MCAST, 0, XRT_MIB_MAX },
+	/* brd_input: the limited broadcast. */
+	{ "255.255.255.255", 64, 1, XRT_PUNT_LOCAL, 0, XRT_MIB_MAX },
+	{ "0.0.0.0", 64, 0, XRT_DROP_IP4_MARTIAN_DST, 0, XRT_MIB_MAX },
+	{ "0.1.2.3", 64, 0, XRT_DROP_IP4_MARTIAN_DST, 0, XRT_MIB_MAX },
+	{ "127.0.0.1", 64, 0, XRT_DROP_IP4_MARTIAN_DST, 0, XRT_MIB_MAX },
+	{ DST4, 1, 1, XRT_PUNT_HOP_LIMIT, 10, XRT_MIB_IP4_IN_HDR_ERRORS },
+	{ DST4, 0, 1, XRT_PUNT_HOP_LIMIT, 10, XRT_MIB_IP4_IN_HDR_ERRORS },
+	{ "10.66.0.1", 64, 0, XRT_DROP_BLACKHOLE, 0, XRT_MIB_MAX },
+	{ "10.77.0.1", 64, 1, XRT_PUNT_UNREACHABLE, 0, XRT_MIB_MAX },
+	{ "10.88.0.1", 64, 1, XRT_PUNT_PROHIBIT, 0, XRT_MIB_MAX },
+	{ "100.64.0.1", 64, 1, XRT_PUNT_NO_ROUTE, 0, XRT_MIB_IP4_IN_NO_ROUTES },
+	{ "198.51.100.1", 64, 1, XRT_PUNT_LOCAL, 0, XRT_MIB_MAX },
+	/* A subnet-directed broadcast leaf (RTN_BROADCAST): delivered like local. */
+	{ "192.0.2.255", 64, 1, XRT_PUNT_LOCAL, 0, XRT_MIB_MAX },
+};
+
+Test(ip4, destination_and_route_outcomes)
 {
 	struct xt_pkt p;
+	unsigned i;
 
-	ip4(&p, SRC4, "239.1.2.3", 64, 17, 8);
-	expect_drop(&p, XRT_DROP_MCAST, XRT_MIB_MAX, XRT_MIB_MAX);
-}
+	for (i = 0; i < sizeof(OUTCOMES) / sizeof(OUTCOMES[0]); i++) {
+		const struct outcome *o = &OUTCOMES[i];
 
-/* brd_input: the limited broadcast, DHCP from 0.0.0.0 included. */
-Test(ip4, punt_limited_broadcast)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "255.255.255.255", 64, 17, 8);
-	expect_punt(&p, XRT_PUNT_LOCAL, 0, 0, 0, XRT_MIB_MAX, 1);
+		xt_teardown();
+		setup();
+		ip4(&p, SRC4, o->dst, o->ttl, 17, 8);
+		if (o->punt)
+			expect_punt(&p, o->reason, o->nh, o->nh ? (uint32_t)if_b : 0, 0, o->mib, 1);
+		else
+			expect_drop(&p, o->reason, o->mib, XRT_MIB_MAX);
+	}
 }
 
 Test(ip4, punt_dhcp_discover)
@@ -478,86 +507,6 @@ Test(ip4, punt_dhcp_discover)
 
 	ip4(&p, "0.0.0.0", "255.255.255.255", 64, 17, 8);
 	memset(p.b, 0xff, 6);
-	expect_punt(&p, XRT_PUNT_LOCAL, 0, 0, 0, XRT_MIB_MAX, 1);
-}
-
-Test(ip4, drop_martian_destinations)
-{
-	static const char *dsts[] = { "0.0.0.0", "0.1.2.3", "127.0.0.1" };
-	struct xt_pkt p;
-	unsigned i;
-
-	for (i = 0; i < 3; i++) {
-		xt_teardown();
-		setup();
-		ip4(&p, SRC4, dsts[i], 64, 17, 8);
-		expect_drop(&p, XRT_DROP_IP4_MARTIAN_DST, XRT_MIB_MAX, XRT_MIB_MAX);
-	}
-}
-
-/* The route's next hop is known when TTL runs out: in the metadata. */
-Test(ip4, punt_ttl_one)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, DST4, 1, 17, 8);
-	expect_punt(&p, XRT_PUNT_HOP_LIMIT, 10, (uint32_t)if_b, 0, XRT_MIB_IP4_IN_HDR_ERRORS, 1);
-}
-
-Test(ip4, punt_ttl_zero)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, DST4, 0, 17, 8);
-	expect_punt(&p, XRT_PUNT_HOP_LIMIT, 10, (uint32_t)if_b, 0, XRT_MIB_IP4_IN_HDR_ERRORS, 1);
-}
-
-Test(ip4, drop_blackhole)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "10.66.0.1", 64, 17, 8);
-	expect_drop(&p, XRT_DROP_BLACKHOLE, XRT_MIB_MAX, XRT_MIB_MAX);
-}
-
-Test(ip4, punt_unreachable)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "10.77.0.1", 64, 17, 8);
-	expect_punt(&p, XRT_PUNT_UNREACHABLE, 0, 0, 0, XRT_MIB_MAX, 1);
-}
-
-Test(ip4, punt_prohibit)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "10.88.0.1", 64, 17, 8);
-	expect_punt(&p, XRT_PUNT_PROHIBIT, 0, 0, 0, XRT_MIB_MAX, 1);
-}
-
-Test(ip4, punt_no_route)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "100.64.0.1", 64, 17, 8);
-	expect_punt(&p, XRT_PUNT_NO_ROUTE, 0, 0, 0, XRT_MIB_IP4_IN_NO_ROUTES, 1);
-}
-
-Test(ip4, punt_local_address)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "198.51.100.1", 64, 1, 8);
-	expect_punt(&p, XRT_PUNT_LOCAL, 0, 0, 0, XRT_MIB_MAX, 1);
-}
-
-/* A subnet-directed broadcast leaf (RTN_BROADCAST) is delivered like local. */
-Test(ip4, punt_directed_broadcast)
-{
-	struct xt_pkt p;
-
-	ip4(&p, SRC4, "192.0.2.255", 64, 17, 8);
 	expect_punt(&p, XRT_PUNT_LOCAL, 0, 0, 0, XRT_MIB_MAX, 1);
 }
 
@@ -695,6 +644,31 @@ Test(ip4, punt_arp)
 	expect_punt(&p, XRT_PUNT_ARP, 0, 0, 0, XRT_MIB_MAX, 0);
 }
 
+/* An ARP flood is bounded by its punt budget: past the burst every frame
+ * is dropped and counted (punt_limit), no IPv4 or IPv6 MIB moves. */
+Test(ip4, arp_flood_budgeted)
+{
+	struct xrt_punt_cfg cfg = { .rate_pps = 1, .burst = 3 };
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	struct xt_result r;
+	struct xt_pkt p;
+	int i, punted = 0;
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_ARP, &cfg, err), 0, "%s", err);
+	arp(&p);
+	for (i = 0; i < 50; i++) {
+		xt_run(&p, if_a, &r);
+		cr_assert(r.ret == XDP_PASS || r.ret == XDP_DROP, "verdict %d", r.ret);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert(punted >= 3 && punted <= 4, "punted %d", punted); /* + 1 if a second passed */
+	st.punt[XRT_PUNT_ARP] = (unsigned)punted;
+	st.pass[XRT_PASS_NO_DAEMON] = (unsigned)punted;
+	st.drop[XRT_DROP_PUNT_LIMIT] = 50u - (unsigned)punted;
+	expect_counters(&st);
+}
+
 /* Mirror mode: ARP and the kernel's own IPv4 addresses are the kernel's,
  * unless xrtd claims the address (xrt_local6, mapped key). */
 Test(ip4, kernel_local_mirror_mode)
@@ -801,6 +775,33 @@ Test(ip4, ipv4_routes_never_match_ipv6)
 	ip4(&p, SRC4, "100.64.0.1", 64, 17, 8);
 	xt_run(&p, if_a, &r);
 	cr_assert_eq(r.ret, XDP_REDIRECT, "100/8 stays");
+}
+
+/* fib4_rules_init: table local first, then the ingress table. An address's
+ * local route there wins over any route of table main, a default included;
+ * everything else still follows table main. */
+Test(ip4, table_local_first)
+{
+	struct xrt_fib6_val local = { .type = XRT_RTN_LOCAL };
+	char err[XRT_ERR_LEN] = "";
+	struct xt_result r;
+	struct xt_pkt p;
+	uint8_t a[16];
+
+	xt_route(V4("0.0.0.0"), P4(0), XRT_RTN_UNICAST, 10);
+	xt_addr(V4("198.51.100.77"), a);
+	cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_LOCAL, a, P4(32), &local, err), 0, "%s", err);
+	ip4(&p, SRC4, "198.51.100.77", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS);
+	cr_assert_eq(((const struct xrt_punt_meta *)r.out)->reason, XRT_PUNT_LOCAL);
+	ip4(&p, SRC4, "198.51.100.7", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT, "the neighbour's address is forwarded");
+	ip4(&p, SRC4, "172.16.0.1", 64, 17, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_REDIRECT, "table main's default route");
+	expect_forwarded(&p, &r, NMAC_GW, MAC_B);
 }
 
 /* Broadcast routes are IPv4's (RTN_BROADCAST): refused for IPv6. */

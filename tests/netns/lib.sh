@@ -34,7 +34,8 @@
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
-#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp
+#   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp,
+#               xrt_topo_mirror (+ ipr, xrt_want, xrt_mirror_bulk)
 #   traffic     xrt_udp_stream, xrt_tcp_transfer
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
@@ -674,6 +675,35 @@ xrt_topo_ecmp() {
 	# through m1 (that would count as m1 traffic).
 	xrt_bg b udp-sink socat -u "UDP6-RECV:9,bind=[2001:db8:b::1]" OPEN:/dev/null
 	xrt_wait_for "xrt_exec b ss -Huln | grep -q ':9 '" 5 || xrt_fail "UDP sink on B did not start"
+}
+
+# xrt_topo_mirror: router r (xrtd not started) with veths to hosts a and b,
+# for the kernel-mirror tests: RA, RB are r's interfaces; ipr runs `ip` in r;
+# xrt_want TEXT XRT_ARGS... waits (5 s) until `xrt XRT_ARGS` in r shows TEXT.
+xrt_topo_mirror() {
+	xrt_router_ns r; xrt_host_ns a; xrt_host_ns b
+	xrt_link r a; xrt_link r b
+	RA=$(xrt_if r a) RB=$(xrt_if r b)
+}
+ipr() { ip -n "$(xrt_ns r)" "$@"; }
+xrt_want() {
+	local text=$1
+	shift
+	xrt_wait_for "xrt_cli r $* | grep -qF -- '$text'" 5 || xrt_fail "xrt never showed '$text': $(xrt_cli r "$@")"
+}
+# xrt_mirror_bulk 4|6 FILE: `ip -4|-6 -batch FILE` (one route a line) in r's
+# kernel, then wait (60 s) until `xrt -4|-6 route show` in r lists that many
+# more routes; the time is logged, not asserted.
+xrt_mirror_bulk() {
+	local fam=$1 file=$2 n base t0 t1
+	n=$(wc -l <"$file")
+	base=$(xrt_cli r "-$fam" route show | wc -l)
+	t0=$(date +%s%N)
+	ipr "-$fam" -batch "$file"
+	xrt_wait_for "[ \$(xrt_cli r -$fam route show | wc -l) -ge $((base + n)) ]" 60 ||
+		xrt_fail "only $(($(xrt_cli r "-$fam" route show | wc -l) - base)) of $n kernel routes mirrored: $(xrt_cli r sync)"
+	t1=$(date +%s%N)
+	xrt_log "measured: $n IPv$fam kernel routes (ip -batch) mirrored into xrt in $(((t1 - t0) / 1000000)) ms; $(xrt_cli r sync)"
 }
 
 # xrt_tcp_transfer FROM TO DST PORT BYTES: kernel TCP on both hosts; BYTES

@@ -36,10 +36,15 @@ assert_contains "$routes" "10.1.0.0/24 dev $IF_RA metric 0" "connected route fro
 assert_contains "$routes" "10.8.0.0/16 via 10.1.0.2 dev $IF_RA metric 0" "config route, IPv4 metric 0"
 assert_contains "$routes" "10.88.0.0/16 via 10.1.0.2 dev $IF_RA metric 5" "config route with -4"
 
+# xrt monitor shows IPv4 addresses as `ip monitor` does.
+xrt_bg $R mon-addr "$XRT_BUILD/xrt" monitor addr
+xrt_wait_for '[ "$(xrt_exec $R ss -Hxp | grep -c "\"xrt\",pid")" -ge 1 ]' 5 || xrt_fail "the monitor did not connect"
 # An address: local and subnet broadcast in table local, connected in main;
 # no broadcast route for the network address (kernel 6.x: none either).
 xrt_cli_ok $R addr add 10.2.0.1/24 dev "$IF_RB"
 assert_contains "$(xrt_cli $R addr show dev "$IF_RB")" "inet 10.2.0.1/24 brd 10.2.0.255 scope global" "addr show"
+xrt_wait_for "grep -qx 'dev $IF_RB inet 10.2.0.1/24' $XRT_TMP/mon-addr.log" 5 ||
+	xrt_fail "no IPv4 address event: $(cat "$XRT_TMP/mon-addr.log")"
 assert_eq "$(xrt_cli $R -j addr show dev "$IF_RB" | jq_py 'print([(a["family"], a["local"], a["prefixlen"], a["broadcast"]) for a in d[0]["addr_info"] if a["family"] == "inet"])')" \
 	"[('inet', '10.2.0.1', 24, '10.2.0.255')]" "addr show -j"
 local_tbl=$(xrt_cli $R route show table local)
@@ -81,8 +86,40 @@ assert_contains "$(xrt_cli $R route get 10.9.1.1 from 10.1.0.2 iif "$IF_RA")" "v
 assert_eq "$(xrt_cli $R route get 10.2.0.1)" "local 10.2.0.1 table local metric 0 route 10.2.0.1" "route get a local address"
 assert_eq "$(xrt_cli $R route get 10.2.0.255)" "broadcast 10.2.0.255 table local metric 0 route 10.2.0.255" "route get the broadcast"
 assert_eq "$(xrt_cli $R route get 10.66.3.3)" "blackhole 10.66.3.3 table main metric 0 route 10.66.0.0/16" "route get blackhole"
+# What the fast path decides before its lookup (bpf/ip_route_input.h).
+assert_eq "$(xrt_cli $R route get 224.0.0.5)" "224.0.0.5 link-local multicast: delivered here (punt mcast_link)" "route get 224.0.0.5"
+assert_eq "$(xrt_cli $R route get 239.1.1.1)" "239.1.1.1 multicast: dropped, there is no multicast routing (drop mcast)" "route get 239.1.1.1"
+assert_eq "$(xrt_cli $R route get 255.255.255.255)" "255.255.255.255 limited broadcast: delivered here, never forwarded (punt local)" "route get 255.255.255.255"
+assert_eq "$(xrt_cli $R route get 127.0.0.1)" "127.0.0.1 martian destination: dropped (drop ip4_martian_dst)" "route get 127.0.0.1"
 assert_eq "$(xrt_cli $R -j route get 10.9.1.1 | jq_py 'print(d["type"], d["gateway"], d["dev"], d["neigh"]["state"])')" \
 	"unicast 10.2.0.2 $IF_RB PERMANENT" "route get -j"
+
+# End to end with the IPv4 fast path and stack: a host reaches the
+# router's address (local route, table local) and, through the gateway
+# route above, an address behind B; the router's kernel has no IPv4.
+ans=$(xrt_ns a) bns=$(xrt_ns b)
+ip -n "$ans" addr add 10.1.0.2/24 dev "$IF_AR"
+ip -n "$ans" route add default via 10.1.0.1
+ip -n "$ans" neigh replace 10.1.0.1 lladdr "$MAC_RA" dev "$IF_AR" nud permanent
+ip -n "$bns" addr add 10.2.0.2/24 dev "$IF_BR"
+ip -n "$bns" addr add 10.9.1.1/32 dev lo
+ip -n "$bns" route add default via 10.2.0.1
+ip -n "$bns" neigh replace 10.2.0.1 lladdr "$MAC_RB" dev "$IF_BR" nud permanent
+assert_not_contains "$(ip -n "$(xrt_ns $R)" -4 addr show)" "inet 10." "the router's kernel holds no IPv4 address"
+l0=$(xrt_fp_stat $R punt:local)
+out=$(xrt_exec a ping -4 -n -c 2 -i 0.2 -W 2 10.1.0.1) || xrt_fail "ping the router's IPv4 address: $out"
+assert_contains "$out" "2 received" "the router answers on its IPv4 address"
+assert_ge "$(($(xrt_fp_stat $R punt:local) - l0))" 2 "the fast path finds it in table local (punt local)"
+# A /32 address has no connected route: only table local holds it, which
+# fib_lookup consults before the ingress table (its default rules), so a
+# default route does not carry its packets away.
+xrt_cli_ok $R route add default via 10.2.0.2
+l0=$(xrt_fp_stat $R punt:local)
+out=$(xrt_exec a ping -4 -n -c 2 -i 0.2 -W 2 10.4.0.1) || xrt_fail "ping the router's /32 address: $out"
+assert_ge "$(($(xrt_fp_stat $R punt:local) - l0))" 2 "the /32 address delivered locally (punt local)"
+xrt_cli_ok $R route del default via 10.2.0.2
+out=$(xrt_exec a ping -4 -n -c 3 -i 0.1 -W 2 10.9.1.1) || xrt_fail "ping through the IPv4 gateway route: $out"
+assert_contains "$out" "ttl=63" "forwarded once through 10.9.0.0/16 via 10.2.0.2"
 
 # The families never match each other: an IPv6 default does not route
 # IPv4, an IPv4 default does not route IPv6.
@@ -103,7 +140,8 @@ assert_contains "$v4" "10.9.0.0/16" "-4 route show lists IPv4"
 assert_not_contains "$v4" "2001:db8:" "-4 route show lists no IPv6"
 assert_contains "$v6" "2001:db8:2::/64" "-6 route show lists IPv6"
 assert_not_contains "$v6" "10.9.0.0" "-6 route show lists no IPv4"
-assert_eq "$(wc -l <<<"$all")" "$(($(wc -l <<<"$v4") + $(wc -l <<<"$v6")))" "route show lists both families"
+assert_eq "$all" "$v6
+$v4" "route show lists both families, IPv6 first"
 assert_not_contains "$(xrt_cli $R -4 addr show dev "$IF_RB")" "inet6" "-4 addr show"
 assert_not_contains "$(xrt_cli $R -6 addr show dev "$IF_RB")" "inet 10." "-6 addr show"
 assert_eq "$(xrt_cli $R -f inet route show table local | grep -c '^local 10\.')" 4 "-f inet"

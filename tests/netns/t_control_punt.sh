@@ -30,13 +30,13 @@ pj() { # REASON FIELD: one field of `xrt -j punt show`
 
 # Every reason has a budget from the start; the configuration file's wins.
 show=$(xrt_cli $R punt show)
-assert_eq "$(grep -c . <<<"$show")" 13 "punt show: a header and 12 reasons"
+assert_eq "$(grep -c . <<<"$show")" 14 "punt show: a header and 13 reasons (arp included)"
 assert_not_contains "$show" "unlimited" "no reason is unlimited by default"
 assert_match "$show" "hop_limit +2000 +200 " "hop_limit default"
 assert_match "$show" "redirect +20 +6 " "redirect default"
 assert_match "$show" "neigh_miss +5000 +400 " "neigh_miss from the configuration file"
 assert_eq "$(xrt_cli $R -j punt show | "$XRT_PY" -c 'import json,sys; d=json.load(sys.stdin); print(len(d), sorted(d[0]))')" \
-	"12 ['burst', 'limited', 'punted', 'rate', 'reason']" "punt show -j shape"
+	"13 ['burst', 'limited', 'punted', 'rate', 'reason']" "punt show -j shape"
 assert_eq "$(xrt_cli $R punt show local | tail -n +2 | awk '{print $1}')" "local" "punt show REASON"
 
 # Errors name the bad word and change nothing.

@@ -7,10 +7,7 @@ XRT_PREFIX_BASE=xc
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 
-xrt_router_ns r; xrt_host_ns a; xrt_host_ns b
-xrt_link r a; xrt_link r b
-RA=$(xrt_if r a) RB=$(xrt_if r b)
-ipr() { ip -n "$(xrt_ns r)" "$@"; }
+xrt_topo_mirror
 ipr -6 addr add 2001:db8:1::1/64 dev "$RA" nodad
 ipr -6 route add 2001:db8:5::/48 via 2001:db8:1::2 metric 77
 xrt_xrtd_start r
@@ -34,16 +31,15 @@ ipr -6 route add 2001:db8:a::/48 via 2001:db8:2::2 mtu 1400
 ipr -6 route add 2001:db8:c::/48 dev "$RB" table 10
 ipr -6 route add 2001:db8:d::/48 dev lo # not through an attached link: skipped
 ipr -6 neigh replace 2001:db8:2::2 lladdr 02:00:00:00:00:22 dev "$RB" nud permanent
-want() { xrt_wait_for "xrt_cli r $2 | grep -qF -- '$1'" 5 || xrt_fail "xrt never showed '$1': $(xrt_cli r $2)"; }
-want "2001:db8:2::/64 dev $RB metric 256" "route show"
-want "blackhole 2001:db8:6::/48 metric 1024" "route show"
-want "unreachable 2001:db8:7::/48 metric 1024" "route show"
-want "prohibit 2001:db8:8::/48 metric 1024" "route show"
-want "	nexthop via 2001:db8:1::2 dev $RA weight 3" "route show"
-want "	nexthop via 2001:db8:2::2 dev $RB weight 1" "route show"
-want "2001:db8:a::/48 via 2001:db8:2::2 dev $RB metric 1024 mtu 1400" "route show"
-want "2001:db8:c::/48 dev $RB table 10 metric 1024" "route show table 10"
-want "2001:db8:2::2 dev $RB lladdr 02:00:00:00:00:22 PERMANENT" "neigh show"
+xrt_want "2001:db8:2::/64 dev $RB metric 256" route show
+xrt_want "blackhole 2001:db8:6::/48 metric 1024" route show
+xrt_want "unreachable 2001:db8:7::/48 metric 1024" route show
+xrt_want "prohibit 2001:db8:8::/48 metric 1024" route show
+xrt_want "	nexthop via 2001:db8:1::2 dev $RA weight 3" route show
+xrt_want "	nexthop via 2001:db8:2::2 dev $RB weight 1" route show
+xrt_want "2001:db8:a::/48 via 2001:db8:2::2 dev $RB metric 1024 mtu 1400" route show
+xrt_want "2001:db8:c::/48 dev $RB table 10 metric 1024" route show table 10
+xrt_want "2001:db8:2::2 dev $RB lladdr 02:00:00:00:00:22 PERMANENT" neigh show
 assert_not_contains "$(xrt_cli r route show)" "2001:db8:d::" "route through an unattached link"
 assert_contains "$(xrt_cli r route get 2001:db8:a::1)" "mtu 1400 neigh PERMANENT lladdr 02:00:00:00:00:22" "route get on a mirrored route"
 assert_contains "$(xrt_cli r link show dev "$RA")" "$RA" "link still there"
@@ -77,12 +73,6 @@ n, dev = int(sys.argv[1]), sys.argv[2]
 for i in range(n):
     print("route add 2001:%x:%x::/48 via 2001:db8:1::2 dev %s proto static" % (0x1000 + (i >> 16), i & 0xffff, dev))
 PY
-base=$(xrt_cli r route show | wc -l)
-t0=$(date +%s%N)
-ipr -6 -batch "$XRT_TMP/kroutes"
-xrt_wait_for "[ \$(xrt_cli r route show | wc -l) -ge $((base + N)) ]" 60 ||
-	xrt_fail "only $(($(xrt_cli r route show | wc -l) - base)) of $N kernel routes mirrored: $(xrt_cli r sync)"
-t1=$(date +%s%N)
-xrt_log "measured: $N kernel routes (ip -batch) mirrored into xrt in $(((t1 - t0) / 1000000)) ms; $(xrt_cli r sync)"
+xrt_mirror_bulk 6 "$XRT_TMP/kroutes"
 assert_contains "$(xrt_cli r route get 2001:1000:4242::1)" "via 2001:db8:1::2 dev $RA" "a bulk route in the fast path's view"
 xrt_pass "kernel routes of every kind, deletions, addresses, neighbours, late attach, sync off, $N-route bulk load mirrored"

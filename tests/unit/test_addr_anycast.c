@@ -1,4 +1,4 @@
-/* xrt tests: addresses install the local route of their Subnet-Router anycast address (RFC 4291 2.6.1), like the kernel's addrconf_join_anycast. */
+/* xrt tests: the routes an address installs: an IPv6 one its Subnet-Router anycast (RFC 4291 2.6.1, the kernel's addrconf_join_anycast), an IPv4 one its local, connected and broadcast routes (the kernel's fib_add_ifaddr). */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "router/router.h"
+#include "xrt/inet.h"
 
 /* What the fast path's FIB holds: (table, prefix/plen) -> route type. */
 #define FIB_MAX 32
@@ -88,15 +89,20 @@ static struct in6_addr A(const char *s)
 	return a;
 }
 
-/* The fast path's route type for table main prefix/plen, 0 = none. */
-static uint32_t fib_type(const char *prefix, unsigned plen)
+/* The fast path's route type for table/prefix/plen, 0 = none. */
+static uint32_t fib_type_in(uint32_t table, const char *prefix, unsigned plen)
 {
 	struct in6_addr a = A(prefix);
 	for (int i = 0; i < FIB_MAX; i++)
-		if (fib[i].used && fib[i].table == XRT_TABLE_MAIN && fib[i].plen == plen &&
+		if (fib[i].used && fib[i].table == table && fib[i].plen == plen &&
 		    !memcmp(fib[i].addr, &a, 16))
 			return fib[i].type;
 	return 0;
+}
+
+static uint32_t fib_type(const char *prefix, unsigned plen)
+{
+	return fib_type_in(XRT_TABLE_MAIN, prefix, plen);
 }
 
 static struct xrt_link *new_link(unsigned slot, int ifindex, const char *name)
@@ -223,5 +229,65 @@ Test(addr_anycast, address_equal_to_the_anycast_coexists)
 	cr_assert_eq(fib_type("2001:db8:1::", 128), XRT_RTN_LOCAL, "the anycast stays");
 	del(la, "2001:db8:1::1", 64);
 	cr_assert_eq(fib_type("2001:db8:1::", 128), 0);
+	cr_assert_eq(rib_count(R.rib), 0);
+}
+
+/* IPv4 (mapped, length + 96): fib_add_ifaddr's routes. */
+#define V4(plen) ((plen) + XRT_V4_PLEN_OFFSET)
+#define LOCAL RIB_TABLE_LOCAL
+
+TestSuite(addr_ip4, .init = setup, .fini = teardown);
+
+Test(addr_ip4, local_connected_and_broadcast)
+{
+	add(la, "::ffff:10.1.0.1", V4(24));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.1", 128), XRT_RTN_LOCAL, "local, table local");
+	cr_assert_eq(fib_type("::ffff:10.1.0.1", 128), 0, "not in main");
+	cr_assert_eq(fib_type("::ffff:10.1.0.0", V4(24)), XRT_RTN_UNICAST, "connected, main");
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.255", 128), XRT_RTN_BROADCAST);
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.0", 128), 0,
+		     "no network-address broadcast (kernel 6.x)");
+	cr_assert_eq(fib_type("::ffff:10.1.0.0", 128), 0, "no Subnet-Router anycast for IPv4");
+	const struct rib_node *n = rib_node_find(R.rib, XRT_TABLE_MAIN, &(struct in6_addr){ 0 }, 0);
+	cr_assert_null(n);
+	struct in6_addr c = A("::ffff:10.1.0.0");
+	n = rib_node_find(R.rib, XRT_TABLE_MAIN, &c, V4(24));
+	cr_assert_eq(n->routes->metric, 0, "IPv4 prefix route: metric 0");
+	cr_assert_eq(rib_count(R.rib), 3);
+	del(la, "::ffff:10.1.0.1", V4(24));
+	cr_assert_eq(rib_count(R.rib), 0, "every route of the address goes with it");
+}
+
+Test(addr_ip4, none_for_31_and_32)
+{
+	add(la, "::ffff:10.3.0.0", V4(31));
+	add(la, "::ffff:10.4.0.1", V4(32));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.3.0.1", 128), 0, "RFC 3021: no /31 broadcast");
+	cr_assert_eq(fib_type("::ffff:10.3.0.0", V4(31)), XRT_RTN_UNICAST);
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.4.0.1", 128), XRT_RTN_LOCAL);
+	cr_assert_eq(rib_count(R.rib), 3, "two locals and the /31's prefix: no /32 prefix route");
+}
+
+Test(addr_ip4, broadcast_kept_while_an_address_needs_it)
+{
+	/* A second address of the subnet (the kernel's secondary): the
+	 * prefix and broadcast routes stay until the last one goes. */
+	add(la, "::ffff:10.1.0.1", V4(24));
+	add(la, "::ffff:10.1.0.7", V4(24));
+	del(la, "::ffff:10.1.0.1", V4(24));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.255", 128), XRT_RTN_BROADCAST);
+	cr_assert_eq(fib_type("::ffff:10.1.0.0", V4(24)), XRT_RTN_UNICAST);
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.1", 128), 0);
+	del(la, "::ffff:10.1.0.7", V4(24));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.255", 128), 0);
+	cr_assert_eq(rib_count(R.rib), 0);
+}
+
+Test(addr_ip4, address_on_its_subnet_broadcast)
+{
+	/* 10.1.0.255/24 as an address: its local route wins the key. */
+	add(la, "::ffff:10.1.0.255", V4(24));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.1.0.255", 128), XRT_RTN_LOCAL);
+	del(la, "::ffff:10.1.0.255", V4(24));
 	cr_assert_eq(rib_count(R.rib), 0);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rib/rib.h"
+#include "xrt/inet.h"
 
 #define FAKE_ROUTES 64
 struct fake_fib {
@@ -572,4 +573,94 @@ Test(rib, table_counts_count_every_metric_per_table)
 	cr_assert_eq(main_routes, 3, "two metrics of one prefix and another prefix");
 	cr_assert_eq(ten, 1);
 	cr_assert_eq(rib_table_counts(rib, t, 1), 1, "tables beyond max are left out");
+}
+
+/* IPv4 below the CLI: mapped prefixes, length + 96 (include/xrt/inet.h). */
+#define V4(plen) ((plen) + XRT_V4_PLEN_OFFSET)
+
+Test(rib, ipv4_lookup_never_matches_an_ipv6_prefix)
+{
+	/* An IPv6 default and ::/64 cover ::ffff:0:0/96 as bits, not as IPv4. */
+	struct rib_route_spec d6 = via("::", 0, "fe80::1", 2, 1024);
+	struct rib_route_spec z6 = via("::", 64, "fe80::2", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &d6, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &z6, false, err), 0, "%s", err);
+	struct in6_addr d = A("::ffff:10.9.1.1");
+	cr_assert_null(rib_lookup(rib, XRT_TABLE_MAIN, &d), "IPv6's default routed IPv4");
+	cr_assert_null(rib_fib_lookup(rib, XRT_TABLE_MAIN, &d));
+	/* The IPv4 default matches IPv4 only. */
+	struct rib_route_spec d4 = via("::ffff:0.0.0.0", V4(0), "::ffff:10.2.0.2", 2, 0);
+	cr_assert_eq(rib_route_add(rib, &d4, false, err), 0, "%s", err);
+	const struct rib_route *rt = rib_lookup(rib, XRT_TABLE_MAIN, &d);
+	cr_assert_not_null(rt);
+	cr_assert_eq(rt->node->plen, V4(0));
+	struct in6_addr d6a = A("2001:db8::1");
+	rt = rib_lookup(rib, XRT_TABLE_MAIN, &d6a);
+	cr_assert_not_null(rt);
+	cr_assert_eq(rt->node->plen, 0, "IPv6 still takes IPv6's default");
+	d6a = A("::1:2");
+	cr_assert_eq(rib_lookup(rib, XRT_TABLE_MAIN, &d6a)->node->plen, 64,
+		     "an IPv6 address of ::/64 is not IPv4's");
+	/* Longest match within IPv4. */
+	struct rib_route_spec p4 = via("::ffff:10.9.0.0", V4(16), "::ffff:10.2.0.3", 2, 0);
+	cr_assert_eq(rib_route_add(rib, &p4, false, err), 0, "%s", err);
+	cr_assert_eq(rib_lookup(rib, XRT_TABLE_MAIN, &d)->node->plen, V4(16));
+}
+
+Test(rib, ipv4_local_table_first_as_fib_lookup)
+{
+	struct rib_route_spec c = via("::ffff:10.1.0.0", V4(24), NULL, 2, 0);
+	struct rib_route_spec l = {
+		.table = RIB_TABLE_LOCAL, .prefix = A("::ffff:10.1.0.1"), .plen = 128,
+		.type = XRT_RTN_LOCAL,
+	};
+	struct rib_route_spec b = l;
+	b.prefix = A("::ffff:10.1.0.255");
+	b.type = XRT_RTN_BROADCAST;
+	cr_assert_eq(rib_route_add(rib, &c, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &l, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	cr_assert_eq(rib_fib_lookup(rib, XRT_TABLE_MAIN, &l.prefix)->type, XRT_RTN_LOCAL);
+	cr_assert_eq(rib_fib_lookup(rib, XRT_TABLE_MAIN, &b.prefix)->type, XRT_RTN_BROADCAST);
+	cr_assert_eq(rib_lookup(rib, XRT_TABLE_MAIN, &b.prefix)->type, XRT_RTN_UNICAST,
+		     "table main alone: the connected prefix");
+	struct in6_addr other = A("::ffff:10.1.0.7");
+	cr_assert_eq(rib_fib_lookup(rib, XRT_TABLE_MAIN, &other)->type, XRT_RTN_UNICAST);
+	cr_assert_eq(programmed("::ffff:10.1.0.255", 128), NULL, "not in table main");
+	struct fake_fib *e = fake_find(RIB_TABLE_LOCAL, b.prefix.s6_addr, 128);
+	cr_assert_not_null(e);
+	cr_assert_eq(e->v.type, XRT_RTN_BROADCAST);
+	cr_assert_eq(e->v.nh, 0, "broadcast has no next hop");
+}
+
+Test(rib, families_of_prefix_and_gateway_agree)
+{
+	struct rib_route_spec s = via("2001:db8::", 32, "::ffff:10.2.0.2", 2, 1024);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "gateway 10.2.0.2 is not of the route's family (IPv6)");
+	s = via("::ffff:10.9.0.0", V4(16), "fe80::1", 2, 0);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "gateway fe80::1 is not of the route's family (IPv4)");
+	s = via("2001:db8::", 32, NULL, 0, 1024);
+	s.type = XRT_RTN_BROADCAST;
+	s.npaths = 0;
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "broadcast routes are IPv4's");
+	s = via("::ffff:10.9.0.1", V4(16), "::ffff:10.2.0.2", 2, 0);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "10.9.0.1/16 has host bits set");
+	cr_assert_eq(rib_count(rib), 0);
+}
+
+Test(rib, flush_by_family)
+{
+	struct rib_route_spec a = via("2001:db8::", 32, "fe80::1", 2, 1024);
+	struct rib_route_spec b = via("::ffff:10.9.0.0", V4(16), "::ffff:10.2.0.2", 2, 0);
+	cr_assert_eq(rib_route_add(rib, &a, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
+	cr_assert_eq(rib_flush(rib, &(struct rib_match){ .family = AF_INET }, err), 1);
+	cr_assert_null(programmed("::ffff:10.9.0.0", V4(16)));
+	cr_assert_not_null(programmed("2001:db8::", 32));
+	cr_assert_eq(rib_flush(rib, &(struct rib_match){ .family = AF_INET6 }, err), 1);
+	cr_assert_eq(rib_count(rib), 0);
 }

@@ -1,5 +1,6 @@
 # xrt bench: turn run.sh's results into BENCHMARKS.md (sourced by run.sh).
-# Uses run.sh's RES, WORK, ROUNDS, START_DATE, FP_CMD, FP_COUNTS, helpers.
+# Uses run.sh's RES, WORK, ROUNDS, START_DATE, FP_CMD, FP_COUNTS, FP4_CMD,
+# FP4_COUNTS, helpers.
 
 # hit/miss for "a <= b" style targets
 verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print "not measured"; else if (a + 0 <= b + 0) print "**hit**"; else print "**miss**" }'; }
@@ -96,6 +97,7 @@ EOF
 		xd=$(get "fp.$n.xrt.drop"); fb=$(get "fp.$n.fib.forward"); lp=$(get "fp.$n.lpm.forward")
 		echo "| $n | $fl | $x | $xp | $xd | $fb | $(ratio "$x" "$fl")x | $(ratio "$x" "$fb")x | $(ratio "$fb" "$fl")x | $(awk -v a="$lp" -v b="$fl" 'BEGIN { printf "%.1f", a - b }') | $(awk -v a="$x" -v b="$lp" 'BEGIN { printf "%.1f", a - b }') |"
 	done
+	report_fp4
 	cat <<EOF
 
 What each of xrt's other lookups costs on its own (tools/fpcost/bench_maps.bpf.c:
@@ -440,4 +442,28 @@ bench\`. One transfer by hand, in R and H of that topology:
 \`ip netns exec R env LD_PRELOAD=build/libxrt-sock.so /usr/bin/python3 tools/bench/tcprecv.py 2001:db8:1::1 9000 /dev/shm/out /dev/shm/ready\`
 then \`ip netns exec H socat -u OPEN:FILE 'TCP6:[2001:db8:1::1]:9000'\`.
 EOF
+}
+
+# IPv4 fast path cost (fpcost --ipv4), next to IPv6 where the route count is
+# the same.
+report_fp4() {
+	cat <<EOF
+
+IPv4 on xrt's own FIB (\`$FP4_CMD\`): the table's IPv4 trie, the same
+multibit trie as IPv6 with the address as the key's top 32 bits; random
+prefixes with the public IPv4 table's length mix (60% /24, /22, /23, /20,
+/21, /16-/19, a few /8-/32). Forward = TTL 255, punt = TTL 1, drop = a
+blackhole /16; fib4 = bpf_fib_lookup on the same routes in the kernel.
+Median ns/packet:
+
+| routes | floor | xrt4 fwd | xrt4 punt | xrt4 drop | fib4 fwd | xrt4/floor | xrt4/fib4 | FIB trie (lpm4-floor) | IPv6 xrt fwd, same routes | IPv4 trie bytes/route |
+|---|---|---|---|---|---|---|---|---|---|---|
+EOF
+	local n fl x xp xd fb lp x6 fbytes
+	for n in $FP4_COUNTS; do
+		fl=$(get "fp.$n.floor4.forward"); x=$(get "fp.$n.xrt4.forward"); xp=$(get "fp.$n.xrt4.punt")
+		xd=$(get "fp.$n.xrt4.drop"); fb=$(get "fp.$n.fib4.forward"); lp=$(get "fp.$n.lpm4.forward")
+		x6=$(get "fp.$n.xrt.forward"); fbytes=$(get "fp.$n.xrt4_fib_bytes")
+		echo "| $n | $fl | $x | $xp | $xd | $fb | $(ratio "$x" "$fl")x | $(ratio "$x" "$fb")x | $(awk -v a="$lp" -v b="$fl" 'BEGIN { printf "%.1f", a - b }') | ${x6:-n/a} | $(awk -v b="$fbytes" -v n="$n" 'BEGIN { if (n >= 1000) printf "%.0f", b / n; else print "n/a" }') |"
+	done
 }

@@ -70,13 +70,18 @@ T0=$(date +%s)
 
 # ------------------------------------------------------------------ 1. fast path cost
 if [ "$QUICK" = 1 ]; then FP_ROUTES=1,10k; FP_REPEAT=100000; else FP_ROUTES=1,10k,200k,1M; FP_REPEAT=1000000; fi
-FP_CMD="build/fpcost --routes $FP_ROUTES --repeat $FP_REPEAT --rounds $((ROUNDS < 3 ? 3 : ROUNDS))"
-log "fast path cost: $FP_CMD"
-"$BUILD/fpcost" --routes "$FP_ROUTES" --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
-	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost.out" 2>"$WORK/fpcost.err" ||
-	die "fpcost failed: $(cat "$WORK/fpcost.err")"
-# RESULT routes=N prog=P pkt=K ns=X verdict=V -> fp.N.P.K X
-sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
+FP_ROUNDS=$((ROUNDS < 3 ? 3 : ROUNDS))
+FP_CMD="build/fpcost --routes $FP_ROUTES --repeat $FP_REPEAT --rounds $FP_ROUNDS"
+# fp_run NAME FPCOST_ARGS...: run fpcost into $WORK/NAME.out and keep its
+# RESULT lines: routes=N prog=P pkt=K ns=X verdict=V -> fp.N.P.K X (the
+# IPv4 programs of --ipv4 are named floor4, fib4, lpm4, xrt4).
+fp_run() {
+	local name=$1
+	shift
+	"$BUILD/fpcost" "$@" --repeat "$FP_REPEAT" --rounds "$FP_ROUNDS" --bpf-dir "$BPF" \
+		--bench-dir "$FPCOST_DIR" >"$WORK/$name.out" 2>"$WORK/$name.err" ||
+		die "fpcost $* failed: $(cat "$WORK/$name.err")"
+	sed -n 's/.*RESULT //p' "$WORK/$name.out" | awk '
 	{ delete kv; for (i = 1; i <= NF; i++) { split($i, p, "="); kv[p[1]] = p[2] } }
 	("prog" in kv) { print "fp." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["ns"];
 			 print "fpv." kv["routes"] "." kv["prog"] "." kv["pkt"], kv["verdict"] }
@@ -88,8 +93,19 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
 	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
+	("xrt4_install_rps" in kv) { print "fp." kv["routes"] ".xrt4_rps", kv["xrt4_install_rps"];
+				     print "fp." kv["routes"] ".xrt4_fib_bytes", kv["xrt4_fib_bytes"] }
 ' >>"$RES"
+}
+log "fast path cost: $FP_CMD"
+fp_run fpcost --routes "$FP_ROUTES"
 FP_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor pkt=forward.*/\1/p' "$WORK/fpcost.out")
+# The same programs on IPv4, next to IPv6 where the route count is the same.
+if [ "$QUICK" = 1 ]; then FP4_ROUTES=1,10k; else FP4_ROUTES=1,10k,500k; fi
+FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --repeat $FP_REPEAT --rounds $FP_ROUNDS"
+log "fast path cost, IPv4: $FP4_CMD"
+fp_run fpcost4 --ipv4 --routes "$FP4_ROUTES"
+FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p' "$WORK/fpcost4.out")
 
 # ------------------------------------------------------------------ 2. end to end
 # Three copies of one topology, built by the same code: XB_K forwards with

@@ -1,6 +1,7 @@
-/* xrt bench: a minimal bpf_fib_lookup IPv6 forwarder, as in the kernel's xdp_fwd sample. */
+/* xrt bench: a minimal bpf_fib_lookup forwarder, IPv6 and IPv4, as in the kernel's xdp_fwd sample. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -17,7 +18,38 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } bench_fib_tx_ports SEC(".maps");
 
+#define AF_INET 2
 #define AF_INET6 10
+
+/* The sample's IPv4 half: ip_decrease_ttl with RFC 1624's update. */
+static __always_inline int bench_fib4(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph)
+{
+	struct bpf_fib_lookup fib = {};
+	__u32 check;
+	long rc;
+
+	if (iph->ttl <= 1)
+		return XDP_PASS;
+	fib.family = AF_INET;
+	fib.tos = iph->tos;
+	fib.l4_protocol = iph->protocol;
+	fib.tot_len = bpf_ntohs(iph->tot_len);
+	fib.ipv4_src = iph->saddr;
+	fib.ipv4_dst = iph->daddr;
+	fib.ifindex = ctx->ingress_ifindex;
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return XDP_PASS;
+	if (!bpf_map_lookup_elem(&bench_fib_tx_ports, &fib.ifindex))
+		return XDP_PASS;
+	check = iph->check;
+	check += bpf_htons(0x0100);
+	iph->check = (__sum16)(check + (check >= 0xffff));
+	iph->ttl--;
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	return bpf_redirect_map(&bench_fib_tx_ports, fib.ifindex, 0);
+}
 
 SEC("xdp")
 int bench_fib(struct xdp_md *ctx)
@@ -30,6 +62,8 @@ int bench_fib(struct xdp_md *ctx)
 
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_PASS;
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return bench_fib4(ctx, eth, (void *)(eth + 1));
 	if (eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return XDP_PASS;
 	/* Leave expiring packets to the kernel: it sends Time Exceeded. */

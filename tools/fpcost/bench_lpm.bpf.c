@@ -1,6 +1,7 @@
-/* xrt bench: the floor plus one lookup in xrt's FIB trie (fib6_lookup), to split the pipeline's cost. */
+/* xrt bench: the floor plus one lookup in xrt's FIB trie (fib6_lookup, or fib_lookup for IPv4), to split the pipeline's cost. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -14,7 +15,7 @@
  * one's is everything else. (The name is from the LPM trie it replaced.)
  */
 #define XRT_FIB6_PINNING LIBBPF_PIN_NONE
-#include "../../bpf/fib6_lookup.h"
+#include "../../bpf/fib_lookup.h"
 
 BENCH_FLOOR_MAPS(bench_lpm_cfg, bench_lpm_tx_ports);
 
@@ -26,12 +27,17 @@ int bench_lpm(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 
+	struct iphdr *iph = (void *)(eth + 1);
+
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_DROP;
-	if (eth->h_proto != bpf_htons(ETH_P_IPV6))
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		if (!fib_lookup(XRT_TABLE_MAIN, iph->daddr))
+			return XDP_PASS;
+	} else if (eth->h_proto != bpf_htons(ETH_P_IPV6) ||
+		   !fib6_lookup(XRT_TABLE_MAIN, &ip6->daddr)) {
 		return XDP_PASS;
-	if (!fib6_lookup(XRT_TABLE_MAIN, &ip6->daddr))
-		return XDP_PASS;
+	}
 	return bench_floor_redirect(eth, &bench_lpm_cfg, &bench_lpm_tx_ports);
 }
 

@@ -21,7 +21,7 @@ int bench_redirect(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	if (eth->h_proto != bpf_htons(ETH_P_IPV6))
+	if (eth->h_proto != bpf_htons(ETH_P_IPV6) && eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	return bench_floor_redirect(eth, &bench_redirect_cfg, &bench_tx_ports);
 }

@@ -19,6 +19,7 @@
 #include "fpcost.h"
 #include "bench_cfg.h"
 #include "../bench/pkt6.h"
+#include "pkt4.h"
 
 /*
  * Everything runs in a private network and mount namespace created here, so
@@ -53,6 +54,9 @@ enum fp_prog {
 #define FP_FIRST_M FP_M_IFACE
 static const char *const fp_prog_name[FP_NPROGS] = {
 	"floor", "fib", "lpm", "xrt", "m_iface", "m_neigh", "m_nh", "m_stats"};
+/* --ipv4: the same programs on IPv4 (the m_* ones are family-blind: not run),
+ * named apart so that scripts keep both families' figures. */
+static const char *const fp_prog_name4[FP_NPROGS] = {"floor4", "fib4", "lpm4", "xrt4"};
 /* Section names in bench_maps.bpf.c, and the xrt map each one reads. */
 static const char *const fp_m_prog[FP_NPROGS] = {
 	[FP_M_IFACE] = "bench_m_iface", [FP_M_NEIGH] = "bench_m_neigh",
@@ -78,6 +82,7 @@ struct fp_opts {
 	const char *bench_dir; /* the bench_*.bpf.o programs beside this file */
 	uint64_t seed;
 	unsigned frame_len;
+	int ipv4; /* --ipv4: IPv4 routes and packets */
 };
 
 static double fp_now(void)
@@ -135,7 +140,12 @@ static int fp_topo_setup(struct fp_topo *t)
 		"ip -6 addr add 2001:db8:ffff::1/64 dev " FP_OUT_DEV " nodad && "
 		"ip -6 addr add 2001:db8:fffe::1/64 dev " FP_IN_DEV " nodad && "
 		"ip -6 neigh replace 2001:db8:ffff::2 lladdr 02:00:00:00:fe:02 nud permanent dev " FP_OUT_DEV " && "
-		"ip -6 route add blackhole 2001:db8:dead::/48";
+		"ip -6 route add blackhole 2001:db8:dead::/48 && "
+		"sysctl -qw net.ipv4.ip_forward=1 && "
+		"ip addr add 198.18.255.1/24 dev " FP_OUT_DEV " && "
+		"ip addr add 198.18.254.1/24 dev " FP_IN_DEV " && "
+		"ip neigh replace 198.18.255.2 lladdr 02:00:00:00:fe:02 nud permanent dev " FP_OUT_DEV " && "
+		"ip route add blackhole 198.19.0.0/16";
 	if (fp_sh(setup) < 0)
 		return -1;
 	t->in_ifindex = (int)if_nametoindex(FP_IN_DEV);
@@ -148,6 +158,9 @@ static int fp_topo_setup(struct fp_topo *t)
 	inet_pton(AF_INET6, "2001:db8:ffff::2", &t->gw);
 	inet_pton(AF_INET6, "2001:db8:dead::", &t->blackhole);
 	t->blackhole_plen = 48;
+	inet_pton(AF_INET6, "::ffff:198.19.0.0", &t->blackhole4);
+	inet_pton(AF_INET6, "::ffff:198.18.255.1", &t->local4);
+	t->blackhole4_plen = 96 + 16;
 	return 0;
 }
 
@@ -266,8 +279,9 @@ static struct bpf_object *fp_load_maps_obj(const char *dir, struct fp_xrt *xrt,
 	return obj;
 }
 
-/* Kernel FIB: routes [from, to) through `ip -batch`, as an operator would. */
-static int fp_kernel_add_routes(const struct fp_route *r, unsigned from, unsigned to)
+/* Kernel FIB: routes [from, to) through `ip -batch`, as an operator would;
+ * IPv4-mapped ones as IPv4 routes. */
+static int fp_kernel_add_routes(const struct fp_route *r, unsigned from, unsigned to, int ipv4)
 {
 	char path[] = "/tmp/xb-fpcost-routes-XXXXXX";
 	int fd = mkstemp(path);
@@ -281,13 +295,19 @@ static int fp_kernel_add_routes(const struct fp_route *r, unsigned from, unsigne
 	}
 	char a[INET6_ADDRSTRLEN];
 	for (unsigned i = from; i < to; i++) {
+		if (ipv4) {
+			inet_ntop(AF_INET, &r[i].addr.s6_addr[12], a, sizeof(a));
+			fprintf(f, "route replace %s/%u via 198.18.255.2 dev " FP_OUT_DEV "\n", a,
+				r[i].plen - 96);
+			continue;
+		}
 		inet_ntop(AF_INET6, &r[i].addr, a, sizeof(a));
 		fprintf(f, "route replace %s/%u via 2001:db8:ffff::2 dev " FP_OUT_DEV "\n", a,
 			r[i].plen);
 	}
 	fclose(f);
 	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "ip -6 -batch %s", path);
+	snprintf(cmd, sizeof(cmd), "ip %s -batch %s", ipv4 ? "-4" : "-6", path);
 	int rc = fp_sh(cmd);
 	unlink(path);
 	return rc;
@@ -395,6 +415,33 @@ static int fp_dump_routes(const char *count, uint64_t seed)
 	return 0;
 }
 
+/*
+ * --ipv4: the three packets of a round from the IPv6 spec's MACs, ports and
+ * destination (an IPv4-mapped address inside one of the routes): forward
+ * with TTL 255, punt with TTL 1, drop into the blackhole /16. Returns the
+ * frame length (the same for all three).
+ */
+static unsigned fp_build4(uint8_t pkt[FP_NPKTS][PKT6_MAX_FRAME], const struct pkt6_spec *s6,
+			  const struct fp_topo *t)
+{
+	struct pkt4_spec s = {.sport = s6->sport, .dport = s6->dport, .ttl = FP_HOP_LIMIT,
+			      .frame_len = s6->frame_len};
+	unsigned len;
+
+	memcpy(s.src_mac, s6->src_mac, 6);
+	memcpy(s.dst_mac, s6->dst_mac, 6);
+	inet_pton(AF_INET, "198.18.254.2", &s.src);
+	memcpy(&s.dst, &s6->dst.s6_addr[12], 4);
+	len = pkt4_build(pkt[FP_FWD], &s);
+	s.ttl = 1; /* expires here: Time Exceeded, a punt */
+	pkt4_build(pkt[FP_PUNT], &s);
+	s.ttl = FP_HOP_LIMIT;
+	memcpy(&s.dst, &t->blackhole4.s6_addr[12], 4);
+	((uint8_t *)&s.dst)[3] = 1;
+	pkt4_build(pkt[FP_DROP], &s);
+	return len;
+}
+
 static char fp_bpffs_dir[64];
 
 static void fp_rmdir_bpffs(void)
@@ -408,11 +455,13 @@ static void fp_usage(void)
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
-		"              [--no-xrt]\n"
+		"              [--no-xrt] [--ipv4]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
-		"install rates and memory. Lines starting with RESULT are for scripts.\n");
+		"install rates and memory. Lines starting with RESULT are for scripts.\n"
+		"--ipv4: IPv4 routes (the public table's prefix-length mix) and packets,\n"
+		"programs named floor4, fib4, lpm4, xrt4.\n");
 }
 
 int main(int argc, char **argv)
@@ -428,7 +477,7 @@ int main(int argc, char **argv)
 		{"seed", required_argument, 0, 's'},   {"size", required_argument, 0, 'l'},
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
 		{"dump-routes", required_argument, 0, 'D'}, {"bench-dir", required_argument, 0, 'b'},
-		{0, 0, 0, 0}};
+		{"ipv4", no_argument, 0, '4'}, {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -456,6 +505,9 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			want_xrt = 0;
+			break;
+		case '4':
+			o.ipv4 = 1;
 			break;
 		case 'D':
 			return fp_dump_routes(optarg, o.seed);
@@ -510,13 +562,17 @@ int main(int argc, char **argv)
 		if (!maps_obj)
 			return 1;
 	}
-	int nprogs = xrt ? FP_NPROGS : FP_LPM;
+	int nprogs = xrt ? (o.ipv4 ? FP_FIRST_M : FP_NPROGS) : FP_LPM;
+	const char *const *prog_name = o.ipv4 ? fp_prog_name4 : fp_prog_name;
 
 	unsigned max_routes = o.counts[o.ncounts - 1];
 	struct fp_route *routes = calloc(max_routes, sizeof(*routes));
 	if (!routes)
 		return 1;
-	fp_routes_generate(routes, max_routes, o.seed);
+	if (o.ipv4)
+		fp_routes_generate4(routes, max_routes, o.seed);
+	else
+		fp_routes_generate(routes, max_routes, o.seed);
 	uint64_t rng = o.seed ^ 0x9e3779b97f4a7c15ULL;
 
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
@@ -526,7 +582,7 @@ int main(int argc, char **argv)
 		unsigned n = o.counts[ci];
 		long slab0 = fp_meminfo_kb("Slab");
 		double t0 = fp_now();
-		if (fp_kernel_add_routes(routes, installed, n))
+		if (fp_kernel_add_routes(routes, installed, n, o.ipv4))
 			return 1;
 		double t_kernel = fp_now() - t0;
 		long slab_kb = fp_meminfo_kb("Slab") - slab0;
@@ -539,15 +595,16 @@ int main(int argc, char **argv)
 		}
 		unsigned added = n - installed;
 		installed = n;
+		const char *fam = o.ipv4 ? "4" : "";
 		printf("\n%u routes: +%u installed, kernel ip -batch %.0f routes/s", n, added,
 		       added / t_kernel);
-		printf("  RESULT routes=%u kernel_install_rps=%.0f kernel_slab_delta_kb=%ld\n", n,
-		       added / t_kernel, slab_kb);
+		printf("  RESULT routes=%u kernel%s_install_rps=%.0f kernel%s_slab_delta_kb=%ld\n", n,
+		       fam, added / t_kernel, fam, slab_kb);
 		if (xrt)
-			printf("%u routes: xrt bpfmaps %.0f routes/s, fib6 trie %ld bytes (%.1f B/route)"
-			       "  RESULT routes=%u xrt_install_rps=%.0f xrt_fib_bytes=%ld\n",
+			printf("%u routes: xrt bpfmaps %.0f routes/s, fib trie %ld bytes (%.1f B/route)"
+			       "  RESULT routes=%u xrt%s_install_rps=%.0f xrt%s_fib_bytes=%ld\n",
 			       n, added / t_xrt, fp_xrt_fib_mem_bytes(xrt),
-			       (double)fp_xrt_fib_mem_bytes(xrt) / n, n, added / t_xrt,
+			       (double)fp_xrt_fib_mem_bytes(xrt) / n, n, fam, added / t_xrt, fam,
 			       fp_xrt_fib_mem_bytes(xrt));
 
 		double ns[FP_NPROGS][FP_NPKTS][FP_MAX_ROUNDS];
@@ -562,13 +619,17 @@ int main(int argc, char **argv)
 			uint8_t pkt[FP_NPKTS][PKT6_MAX_FRAME];
 			unsigned len = 0;
 			fp_route_host(&routes[fp_rand(&rng) % n], &rng, &spec.dst);
-			len = pkt6_build(pkt[FP_FWD], &spec);
-			spec.hop_limit = 1; /* expires here: Time Exceeded, a punt */
-			pkt6_build(pkt[FP_PUNT], &spec);
-			spec.hop_limit = FP_HOP_LIMIT;
-			spec.dst = t.blackhole;
-			spec.dst.s6_addr[15] = 1;
-			pkt6_build(pkt[FP_DROP], &spec);
+			if (o.ipv4) {
+				len = fp_build4(pkt, &spec, &t);
+			} else {
+				len = pkt6_build(pkt[FP_FWD], &spec);
+				spec.hop_limit = 1; /* expires here: Time Exceeded, a punt */
+				pkt6_build(pkt[FP_PUNT], &spec);
+				spec.hop_limit = FP_HOP_LIMIT;
+				spec.dst = t.blackhole;
+				spec.dst.s6_addr[15] = 1;
+				pkt6_build(pkt[FP_DROP], &spec);
+			}
 			for (int k = 0; k < FP_NPKTS; k++)
 				for (int p = 0; p < nprogs; p++) {
 					struct fp_run r;
@@ -585,7 +646,7 @@ int main(int argc, char **argv)
 		for (int p = 0; p < nprogs; p++)
 			if (verdict[p][FP_FWD] != XDP_REDIRECT && verdict[p][FP_FWD] != XDP_TX) {
 				fprintf(stderr, "fpcost: %s did not forward the test packet (verdict %s)\n",
-					fp_prog_name[p], fp_verdict(verdict[p][FP_FWD]));
+					prog_name[p], fp_verdict(verdict[p][FP_FWD]));
 				return 1;
 			}
 		double med[FP_NPROGS][FP_NPKTS];
@@ -597,24 +658,26 @@ int main(int argc, char **argv)
 				med[p][k] = ns[p][k][o.rounds / 2];
 				printf("%u routes: %-6s %-8s %6.1f ns (%s)  RESULT routes=%u prog=%s pkt=%s "
 				       "ns=%.1f verdict=%s\n",
-				       n, fp_prog_name[p], fp_pkt_name[k], med[p][k],
-				       fp_verdict(verdict[p][k]), n, fp_prog_name[p], fp_pkt_name[k],
+				       n, prog_name[p], fp_pkt_name[k], med[p][k],
+				       fp_verdict(verdict[p][k]), n, prog_name[p], fp_pkt_name[k],
 				       med[p][k], fp_verdict(verdict[p][k]));
 			}
-		printf("%u routes: fib/floor %.2fx  RESULT routes=%u ratio=fib_floor value=%.3f\n", n,
-		       med[FP_FIB][FP_FWD] / med[FP_FLOOR][FP_FWD], n,
+		printf("%u routes: fib/floor %.2fx  RESULT routes=%u ratio=fib%s_floor value=%.3f\n", n,
+		       med[FP_FIB][FP_FWD] / med[FP_FLOOR][FP_FWD], n, fam,
 		       med[FP_FIB][FP_FWD] / med[FP_FLOOR][FP_FWD]);
 		if (xrt) {
-			printf("%u routes: xrt/floor %.2fx  RESULT routes=%u ratio=xrt_floor value=%.3f\n",
-			       n, med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD], n,
+			printf("%u routes: xrt/floor %.2fx  RESULT routes=%u ratio=xrt%s_floor value=%.3f\n",
+			       n, med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD], n, fam,
 			       med[FP_XRT][FP_FWD] / med[FP_FLOOR][FP_FWD]);
 			printf("%u routes: split: floor %.1f + trie %.1f + rest of pipeline %.1f ns"
-			       "  RESULT routes=%u split_trie_ns=%.1f split_rest_ns=%.1f\n",
+			       "  RESULT routes=%u split%s_trie_ns=%.1f split%s_rest_ns=%.1f\n",
 			       n, med[FP_FLOOR][FP_FWD], med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
-			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD], n,
-			       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD],
+			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD], n, fam,
+			       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD], fam,
 			       med[FP_XRT][FP_FWD] - med[FP_LPM][FP_FWD]);
-			printf("%u routes: one lookup each (program - floor): ifaces %.1f, neigh6 %.1f, "
+			/* The m_* programs ran for IPv6 only. */
+			if (!o.ipv4)
+				printf("%u routes: one lookup each (program - floor): ifaces %.1f, neigh6 %.1f, "
 			       "nh %.1f, stats (+2 counters) %.1f ns  RESULT routes=%u lookup_iface_ns=%.1f "
 			       "lookup_neigh_ns=%.1f lookup_nh_ns=%.1f lookup_stats_ns=%.1f\n",
 			       n, med[FP_M_IFACE][FP_FWD] - med[FP_FLOOR][FP_FWD],
@@ -625,8 +688,8 @@ int main(int argc, char **argv)
 			       med[FP_M_NEIGH][FP_FWD] - med[FP_FLOOR][FP_FWD],
 			       med[FP_M_NH][FP_FWD] - med[FP_FLOOR][FP_FWD],
 			       med[FP_M_STATS][FP_FWD] - med[FP_FLOOR][FP_FWD]);
-			printf("%u routes: xrt/fib %.2fx  RESULT routes=%u ratio=xrt_fib value=%.3f\n", n,
-			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n,
+			printf("%u routes: xrt/fib %.2fx  RESULT routes=%u ratio=xrt%s_fib value=%.3f\n", n,
+			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n, fam,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD]);
 		}
 		fflush(stdout);

@@ -17,10 +17,15 @@ struct fp_topo {
 	struct in6_addr gw;        /* next hop on the egress link */
 	struct in6_addr blackhole; /* a /48 routed to blackhole */
 	unsigned blackhole_plen;
+	struct in6_addr blackhole4; /* IPv4 (mapped): a /16 routed to blackhole */
+	struct in6_addr local4;     /* IPv4 (mapped): the egress address */
+	unsigned blackhole4_plen;
 };
 
 /* routes.c: deterministic random table with a realistic prefix-length mix. */
 void fp_routes_generate(struct fp_route *r, unsigned n, uint64_t seed);
+/* The IPv4 table, as IPv4-mapped prefixes (plen 96 + 8..32). */
+void fp_routes_generate4(struct fp_route *r, unsigned n, uint64_t seed);
 void fp_route_host(const struct fp_route *r, uint64_t *rng, struct in6_addr *out);
 uint64_t fp_rand(uint64_t *state);
 

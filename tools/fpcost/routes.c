@@ -74,3 +74,37 @@ void fp_route_host(const struct fp_route *r, uint64_t *rng, struct in6_addr *out
 		out->s6_addr[i] = (r->addr.s6_addr[i] & net_mask) | (host.s6_addr[i] & ~net_mask);
 	}
 }
+
+/*
+ * IPv4: the shape of the public IPv4 table (about 60% /24, then /22, /23,
+ * /20, /21, /16../19, a few shorter and longer), as IPv4-mapped prefixes
+ * (include/xrt/inet.h: plen + 96). Unicast 1/8..223/8, never 198.18/15 (the
+ * bench's own), 0/8, 10/8 or 127/8.
+ */
+static const struct {
+	unsigned below_pct, plen;
+} FP_PLEN4_MIX[] = {{60, 24}, {68, 22}, {75, 23}, {80, 20}, {85, 21}, {88, 16}, {94, 19},
+		    {97, 18}, {98, 17}};
+
+void fp_routes_generate4(struct fp_route *r, unsigned n, uint64_t seed)
+{
+	uint64_t rng = seed | 1;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t a = (uint32_t)(fp_rand(&rng) >> 32), pct = fp_rand(&rng) % 100;
+		unsigned plen = 8 + (unsigned)(fp_rand(&rng) % 25); /* 8..32 */
+		for (unsigned k = 0; k < sizeof(FP_PLEN4_MIX) / sizeof(FP_PLEN4_MIX[0]); k++)
+			if (pct < FP_PLEN4_MIX[k].below_pct) {
+				plen = FP_PLEN4_MIX[k].plen;
+				break;
+			}
+		a = 0x01000000u + a % (0xe0000000u - 0x01000000u); /* 1.0.0.0..223.255.255.255 */
+		if ((a >> 17) == (0xc612u >> 1) || (a >> 24) == 10 || (a >> 24) == 127)
+			a ^= 0x20000000u;
+		a &= plen ? ~0u << (32 - plen) : 0;
+		memset(&r[i].addr, 0, sizeof(r[i].addr));
+		r[i].addr.s6_addr[10] = r[i].addr.s6_addr[11] = 0xff;
+		for (int b = 0; b < 4; b++)
+			r[i].addr.s6_addr[12 + b] = (uint8_t)(a >> (24 - 8 * b));
+		r[i].plen = (uint8_t)(96 + plen);
+	}
+}

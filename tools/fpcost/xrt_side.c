@@ -48,6 +48,7 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	struct xrt_nh nh = {.ifindex = (__u32)t->out_ifindex, .mtu = 1500, .flags = XRT_NH_F_VALID};
 	memcpy(nh.gw, &t->gw, 16);
 	struct xrt_fib6_val blackhole = {.type = XRT_RTN_BLACKHOLE};
+	struct xrt_fib6_val local = {.type = XRT_RTN_LOCAL};
 	/* BPF_PROG_TEST_RUN repeats on the rewritten frame (the data is not
 	 * restored between repetitions), and ipv6_rcv drops a frame whose
 	 * destination MAC is not the ingress's (PACKET_OTHERHOST): the next
@@ -62,7 +63,14 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 	     * router does the same for the next hops the RIB names). */
 	    xrt_maps_nh_refresh_dmac(&x->maps, FP_XRT_NH_ID, err) < 0 ||
 	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole.s6_addr, t->blackhole_plen,
-			       &blackhole, err) < 0) {
+			       &blackhole, err) < 0 ||
+	    xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, t->blackhole4.s6_addr,
+			       t->blackhole4_plen, &blackhole, err) < 0 ||
+	    /* The egress address's local route in table local, where
+	     * fib_add_ifaddr puts it: IPv4 looks there first, as a router
+	     * with addresses does. */
+	    xrt_maps_route_set(&x->maps, XRT_TABLE_LOCAL, t->local4.s6_addr, 128, &local,
+			       err) < 0) {
 		fprintf(stderr, "fpcost: xrt setup: %s\n", err);
 		fp_xrt_close(x);
 		return NULL;

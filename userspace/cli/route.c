@@ -1,6 +1,7 @@
 /* xrt: `route add|del|replace|show|get|flush|summary` (iproute2's ip/iproute.c): the RIB seen and changed from the CLI. */
 #include "cli/cmd.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "dataplane/ip6_fib.h"
 #include "xrt/inet.h"
+#include "xrt/ip4_proto.h"
 #include "xrt/multipath.h"
 #include "stack/neighbour.h"
 #include "xrt/proto.h"
@@ -178,7 +180,7 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, int family,
 	bool v4 = family == AF_INET;
 	if (v4 && !r->has_metric)
 		r->metric = RIB_METRIC_V4_USER;
-	if (mtu_word && (rc = parse_u32(mtu_word, v4 ? XRT_IP4_MIN_MTU : IP6_MIN_MTU, 65535,
+	if (mtu_word && (rc = parse_u32(mtu_word, v4 ? IP4_MIN_MTU : IP6_MIN_MTU, 65535,
 					&r->mtu, "mtu", err)))
 		return rc;
 	if (mode != ROUTE_MODE_SHOW && !r->has_prefix)
@@ -346,14 +348,18 @@ static int route_show(struct xrt_router *r, const struct cmd_route *c, bool json
 	if (rib_list(r->rib, &v, &n))
 		return xrt_fail(err, -ENOMEM, "out of memory");
 	json_object *a = json ? json_object_new_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!route_filter_match(c, dev, v[i]))
-			continue;
-		if (json)
-			json_object_array_add(a, route_json(r, v[i]));
-		else
-			route_text(r, v[i], out);
-	}
+	/* IPv6 first, then IPv4 (which sorts inside ::ffff:0:0/96). */
+	static const int order[] = { AF_INET6, AF_INET };
+	for (size_t f = 0; f < sizeof(order) / sizeof(order[0]); f++)
+		for (size_t i = 0; i < n; i++) {
+			if (inet_family(&v[i]->node->prefix) != order[f] ||
+			    !route_filter_match(c, dev, v[i]))
+				continue;
+			if (json)
+				json_object_array_add(a, route_json(r, v[i]));
+			else
+				route_text(r, v[i], out);
+		}
 	free(v);
 	if (json)
 		json_print(out, a);
@@ -377,6 +383,8 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 	};
 	if (c->has_from)
 		f.saddr = c->from;
+	else if (v4)
+		xrt_addr_from_v4(&f.saddr, 0); /* 0.0.0.0, as the fast path reads it */
 	f.has_ports = f.nexthdr == NEXTHDR_TCP || f.nexthdr == NEXTHDR_UDP;
 	struct xrt_nh_grp g;
 	if (xrt_maps_grp_get(&r->maps, rt->grp->id, &g, NULL))
@@ -386,6 +394,35 @@ static const struct rib_nh *route_get_member(struct xrt_router *r, const struct 
 		if (rt->grp->nh[i]->id == id)
 			return rt->grp->nh[i];
 	return NULL;
+}
+
+/* ip_route_input's decisions before its fib_lookup, as the fast path takes
+ * them (bpf/ip_route_input.h): multicast (RFC 5771 4: only the Local
+ * Network Control Block is this link's), the limited broadcast (RFC 1812
+ * 5.3.5.1), martian destinations (RFC 1812 5.3.7). */
+static const char *ip_route_input_pre(const struct in6_addr *a)
+{
+	uint32_t d = ntohl(xrt_addr_v4(a));
+	if ((d & IP4_MASK_4) == IP4_NET_MCAST)
+		return (d & IP4_MASK_24) == IP4_NET_MCAST_LOCAL
+			       ? "link-local multicast: delivered here (punt mcast_link)"
+			       : "multicast: dropped, there is no multicast routing (drop mcast)";
+	if (d == IP4_LIMITED_BCAST)
+		return "limited broadcast: delivered here, never forwarded (punt local)";
+	if ((d & IP4_MASK_8) == IP4_NET_ZERO || (d & IP4_MASK_8) == IP4_NET_LOOPBACK)
+		return "martian destination: dropped (drop ip4_martian_dst)";
+	return NULL;
+}
+
+static const char *route_get_pre_type(const struct in6_addr *a)
+{
+	if (xrt_addr_is_v4(a)) {
+		uint32_t d = ntohl(xrt_addr_v4(a));
+		return (d & IP4_MASK_4) == IP4_NET_MCAST ? "multicast"
+		       : d == IP4_LIMITED_BCAST	 ? "broadcast"
+						 : "martian";
+	}
+	return IN6_IS_ADDR_LINKLOCAL(a) ? "local" : "multicast";
 }
 
 static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
@@ -402,9 +439,12 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			table = l->dev.table;
 		iif = l;
 	}
-	/* The fast path decides these before any route lookup (bpf/ip6_route_input.h). */
+	/* The fast path decides these before any route lookup
+	 * (bpf/ip6_route_input.h, bpf/ip_route_input.h). */
 	const char *pre = NULL;
-	if (IN6_IS_ADDR_MULTICAST(&c->prefix))
+	if (xrt_addr_is_v4(&c->prefix))
+		pre = ip_route_input_pre(&c->prefix);
+	else if (IN6_IS_ADDR_MULTICAST(&c->prefix))
 		pre = (c->prefix.s6_addr[1] & 0x0f) <= IP6_MC_SCOPE_LINK
 			      ? "link-scoped multicast: delivered here (punt mcast_link)"
 			      : "multicast beyond link scope: dropped (drop mcast)";
@@ -414,7 +454,7 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (json)
 			xrt_buf_printf(out, "{\"dst\":\"%s\",\"type\":\"%s\",\"decision\":\"%s\"}\n",
 				       ntop(&c->prefix, d),
-				       IN6_IS_ADDR_LINKLOCAL(&c->prefix) ? "local" : "multicast", pre);
+				       route_get_pre_type(&c->prefix), pre);
 		else
 			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
 		return 0;

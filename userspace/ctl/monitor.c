@@ -152,10 +152,13 @@ static void format(struct xrt_router *r, const struct router_ev *ev, bool json, 
 		ntop(&ev->addr, a);
 		if (o) {
 			JADD(o, "dev", JSTR(dev_name(r, ev->ifindex)));
+			JADD(o, "family", JSTR(family_name(inet_family(&ev->addr))));
 			JADD(o, "local", JSTR(a));
-			JADD(o, "prefixlen", JINT(ev->plen));
+			JADD(o, "prefixlen", JINT(user_plen(&ev->addr, ev->plen)));
 		} else {
-			xrt_buf_printf(b, "dev %s inet6 %s/%u\n", dev_name(r, ev->ifindex), a, ev->plen);
+			xrt_buf_printf(b, "dev %s %s %s/%u\n", dev_name(r, ev->ifindex),
+				       family_name(inet_family(&ev->addr)), a,
+				       user_plen(&ev->addr, ev->plen));
 		}
 		break;
 	case ROUTER_EV_ROUTE:

@@ -30,7 +30,7 @@
  * install every IPv4 route with priority 0 unless told otherwise. */
 #define RIB_METRIC_V4_USER 0
 #define RIB_METRIC_V4_CONNECTED 0
-#define RIB_TABLE_LOCAL 255 /* kernel: RT_TABLE_LOCAL, IPv4's local and broadcast routes */
+#define RIB_TABLE_LOCAL XRT_TABLE_LOCAL /* IPv4's local and broadcast routes */
 
 /* Where a route came from; reload and resync replace one origin at a time. */
 enum rib_origin {
