@@ -55,11 +55,35 @@ assert_eq "$(xrt_cli r route get 10.9.1.1)" \
 # The IPv4 default never answers for IPv6.
 assert_contains "$(xrt_cli r route get 2001:db8:77::1 2>&1)" "no route to 2001:db8:77::1" "IPv4 default does not route IPv6"
 
+# Forwarded in XDP on routes and neighbours that came from the kernel, the
+# router's kernel not forwarding, as BIRD or FRR would drive it: the
+# neighbours resolved by the kernel's own ARP on xrtd's request.
+AR=$(xrt_if a r) BR=$(xrt_if b r)
+xrt_xdp_pass a "$AR"
+xrt_xdp_pass b "$BR"
+ip -n "$(xrt_ns a)" addr add 10.1.0.2/24 dev "$AR"
+ip -n "$(xrt_ns a)" route add default via 10.1.0.1
+ip -n "$(xrt_ns a)" neigh replace 10.1.0.1 lladdr "$(xrt_mac r "$RA")" dev "$AR" nud permanent
+ip -n "$(xrt_ns b)" addr add 10.2.0.2/24 dev "$BR"
+ip -n "$(xrt_ns b)" addr add 10.9.1.1/32 dev lo
+ip -n "$(xrt_ns b)" route add default via 10.2.0.1
+ip -n "$(xrt_ns b)" neigh replace 10.2.0.1 lladdr "$(xrt_mac r "$RB")" dev "$BR" nud permanent
+ipr -4 neigh del 10.2.0.2 dev "$RB"
+xrt_wait_for "! xrt_cli r neigh show | grep -q '10.2.0.2 .*PERMANENT'" 5 || xrt_fail "static ARP entry stayed"
+assert_eq "$(xrt_exec r sysctl -n net.ipv4.ip_forward)" 0 "the router's kernel does not forward"
+f0=$(xrt_fp_stat r IpForwDatagrams)
+xrt_wait_for "xrt_exec a ping -4 -n -c 1 -W 1 10.9.1.1 >/dev/null" 10 ||
+	xrt_fail "ping through mirrored IPv4 routes: $(xrt_cli r neigh show); $(xrt_cli r sync)"
+out=$(xrt_exec a ping -4 -n -c 3 -i 0.1 -W 2 10.9.1.1) || xrt_fail "ping through mirrored IPv4 routes: $out"
+assert_contains "$out" "ttl=63" "forwarded once"
+assert_ge "$(($(xrt_fp_stat r IpForwDatagrams) - f0))" 6 "forwarded in XDP"
+assert_contains "$(xrt_cli r neigh show dev "$RB")" "10.2.0.2 dev $RB lladdr $(xrt_mac b "$BR")" "neighbour learned through the kernel"
+
 # Deletions follow.
 ipr -4 route del 10.9.0.0/16
 ipr -4 route del 10.70.0.0/16
 ipr -4 route del default
-ipr -4 neigh del 10.2.0.2 dev "$RB"
+ipr -4 neigh flush dev "$RB"
 ipr -4 addr del 10.2.0.1/24 dev "$RB"
 xrt_wait_for "! xrt_cli r route show table all | grep -q -e 10.9.0.0 -e 10.70.0.0 -e default -e 10.2.0." 5 ||
 	xrt_fail "deleted kernel routes stayed: $(xrt_cli r route show table all)"

@@ -281,7 +281,10 @@ static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, uint8_t fami
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++m->seq;
+	/* Kept here: what the dump's callbacks do may send a request of its
+	 * own (nl_mirror_resolve), which takes the next number. */
+	uint32_t seq = ++m->seq;
+	nlh->nlmsg_seq = seq;
 	/* rtmsg, ifaddrmsg and ndmsg all start with the family byte. */
 	uint8_t *fam = mnl_nlmsg_put_extra_header(nlh, hdrlen);
 	fam[0] = family;
@@ -295,7 +298,7 @@ static int dump(struct xrt_router *r, uint16_t type, size_t hdrlen, uint8_t fami
 			xrt_err(err, "netlink dump: %s", strerror(errno));
 			return -errno;
 		}
-		int rc = mnl_cb_run(buf, (size_t)n, m->seq, m->req_portid, msg_cb, r);
+		int rc = mnl_cb_run(buf, (size_t)n, seq, m->req_portid, msg_cb, r);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0) {

@@ -2,7 +2,9 @@
 #include "router/stack_env.h"
 #include "router/router.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/if_ether.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,19 +20,38 @@
 #define NS_TYPE_OFF (ETH_HLEN_ + IP6_HDR_LEN)
 #define NS_TARGET_OFF (NS_TYPE_OFF + 8) /* RFC 4861 4.3 */
 
+/* The address a Neighbour Solicitation or an ARP request (RFC 826) asks
+ * for, IPv4 mapped; false for any other frame, a gratuitous ARP included. */
+static bool solicit_target(const uint8_t *f, size_t len, struct in6_addr *target)
+{
+	if (len >= NS_TARGET_OFF + 16 && f[12] == 0x86 && f[13] == 0xdd &&
+	    f[NS_NEXTHDR_OFF] == NEXTHDR_ICMP && f[NS_TYPE_OFF] == ND_NEIGHBOR_SOLICIT) {
+		memcpy(target, f + NS_TARGET_OFF, 16);
+		return true;
+	}
+	struct ether_arp a;
+	if (len < ETH_HLEN_ + sizeof(a) || f[12] != 0x08 || f[13] != 0x06)
+		return false;
+	memcpy(&a, f + ETH_HLEN_, sizeof(a));
+	/* A gratuitous request (RFC 5227 2.3: sender = target) announces. */
+	if (ntohs(a.arp_op) != ARPOP_REQUEST || !memcmp(a.arp_spa, a.arp_tpa, sizeof(a.arp_tpa)))
+		return false;
+	uint32_t tpa;
+	memcpy(&tpa, a.arp_tpa, sizeof(tpa));
+	xrt_addr_from_v4(target, tpa);
+	return true;
+}
+
 static int env_xmit(void *ctx, int ifindex, const void *frame, size_t len)
 {
 	struct xrt_router *r = ctx;
-	const uint8_t *f = frame;
+	struct in6_addr target;
 	/* Mirror mode: the kernel owns the addresses, so the answer to our NS
-	 * goes up to the kernel, not to us. Let the kernel resolve the same
-	 * target; its neighbour event brings the MAC back through the mirror. */
-	if (r->mirror && len >= NS_TARGET_OFF + 16 && f[12] == 0x86 && f[13] == 0xdd &&
-	    f[NS_NEXTHDR_OFF] == NEXTHDR_ICMP && f[NS_TYPE_OFF] == ND_NEIGHBOR_SOLICIT) {
-		struct in6_addr target;
-		memcpy(&target, f + NS_TARGET_OFF, 16);
+	 * or ARP request goes up to the kernel, not to us. Let the kernel
+	 * resolve the same target; its neighbour event brings the MAC back
+	 * through the mirror. */
+	if (r->mirror && solicit_target(frame, len, &target))
 		nl_mirror_resolve(r, ifindex, &target);
-	}
 	return xsk_xmit(ifindex, frame, len);
 }
 
