@@ -4,9 +4,7 @@
 /* RFC 1812 4.3.2.3: quote as much as fits in a 576-byte datagram. */
 #define ICMP_QUOTE_MAX (ICMP_ERR_MAX_LEN - IP4_HDR_LEN - ICMP_HDR_LEN)
 /* RFC 1812 4.3.2.5 / the kernel's icmp_send: errors carry precedence
- * "internetwork control" in the TOS byte. */
-#define IPTOS_PREC_INTERNETCONTROL_ 0xc0
-#define IPTOS_TOS_MASK_ 0x1e
+ * "internetwork control" in the TOS byte (IPTOS_* of <netinet/ip.h>). */
 
 /* icmp_pointers[].error: the types that are errors (never answered). */
 static bool icmp_is_err(uint8_t type)
@@ -138,7 +136,7 @@ void icmp_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info)
 		info_be = htonl(info); /* RFC 1191 4: MTU in the low 16 bits */
 	memcpy(icmp + 4, &info_be, 4);
 	memcpy(icmp + ICMP_HDR_LEN, p->nh, quote);
-	uint8_t tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK_) | IPTOS_PREC_INTERNETCONTROL_);
+	uint8_t tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL);
 	icmp_push_reply(data, saddr, iph->saddr, tos, ICMP_HDR_LEN + quote, p->ifindex);
 }
 
