@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "stack/neighbour.h"
 #include "stack/reassembly.h"
+#include "stack/sock.h"
 #include "test_stack_fake.h"
 
 static uint8_t frame[70000];
@@ -866,4 +867,56 @@ Test(ip4, options_malformed_source_routed_and_record_route)
 	uint32_t a;
 	memcpy(&a, out + 20 + 4, 4);
 	cr_assert_eq(a, V4("10.2.0.1"), "the egress interface's address recorded");
+}
+
+/* Dual-stack UDP: an AF_INET6 socket bound to :: gets IPv4 datagrams with
+ * an IPv4-mapped source, and its send to a mapped peer leaves as IPv4 from
+ * the egress interface's address, checksum right. */
+static struct {
+	unsigned n;
+	struct sockaddr_in6 from;
+	uint8_t data[64];
+	size_t len;
+} got4;
+static int t_dgram4(struct sock *sk, const struct sockaddr_in6 *f, const void *d, size_t l)
+{
+	(void)sk;
+	got4.n++;
+	got4.from = *f;
+	got4.len = l < sizeof(got4.data) ? l : sizeof(got4.data);
+	memcpy(got4.data, d, got4.len);
+	return 0;
+}
+static const struct sock_owner_ops owner4 = { .dgram_rcv = t_dgram4 };
+
+Test(ip4, udp_socket_receives_and_sends_ipv4_as_mapped)
+{
+	hosts_resolved();
+	memset(&got4, 0, sizeof(got4));
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner4, NULL, &err);
+	cr_assert_not_null(s);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(33434) };
+	cr_assert_eq(s->ops->bind(s, &a), 0);
+	size_t blen = udp_body(body, 5);
+	memcpy(body + 8, "hello", 5);
+	rx4(FAKE_IF_A, "10.1.0.5", "10.2.0.1", 64, IPPROTO_UDP, 0, body, blen);
+	cr_assert_eq(fake_ntx, 0, "no Port Unreachable: a socket took it");
+	cr_assert_eq(got4.n, 1);
+	struct in6_addr h5 = M("10.1.0.5");
+	cr_assert(ip6_eq(&got4.from.sin6_addr, &h5), "source as ::ffff:10.1.0.5");
+	cr_assert_eq(ntohs(got4.from.sin6_port), 12345);
+	cr_assert_arr_eq(got4.data, "hello", 5);
+
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = h5 };
+	cr_assert_eq(s->ops->sendmsg(s, "pong", 4, &to), 4);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_is_v4(0));
+	cr_assert_eq(fake_tx[0].ifindex, FAKE_IF_A);
+	const struct iphdr_wire *iph = (const void *)tx4(0);
+	cr_assert_eq(iph->protocol, IPPROTO_UDP);
+	cr_assert_eq(tx_src(0), V4("10.1.0.1"), "the egress interface's address");
+	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
+	cr_assert_eq(ip4_pseudo_csum(tx_src(0), tx_dst(0), IPPROTO_UDP, tx4(0) + 20, 12), 0);
+	cr_assert_arr_eq(tx4(0) + 28, "pong", 4);
 }
