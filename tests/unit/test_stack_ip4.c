@@ -920,3 +920,23 @@ Test(ip4, udp_socket_receives_and_sends_ipv4_as_mapped)
 	cr_assert_eq(ip4_pseudo_csum(tx_src(0), tx_dst(0), IPPROTO_UDP, tx4(0) + 20, 12), 0);
 	cr_assert_arr_eq(tx4(0) + 28, "pong", 4);
 }
+
+/* arp_solicit with arp_announce 0: the sender address is the source of
+ * the datagram waiting for the answer when it is ours (here the echo
+ * reply from 10.2.0.1 leaving by A), as the kernel does. */
+Test(ip4, arp_request_for_a_reply_uses_the_replys_source)
+{
+	size_t blen = echo_body(body, 8);
+	size_t len = build4(frame, FAKE_IF_A, "10.1.0.9", "10.2.0.1", 64, IPPROTO_ICMP, 0, 1, body,
+			    blen);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	assert_arp(0, FAKE_IF_A, ARPOP_REQUEST, bcast, "10.2.0.1", NULL, "10.1.0.9");
+	len = arp_frame(frame, FAKE_IF_A, ARPOP_REPLY, fake_devs[0].mac, mac_h5, "10.1.0.9",
+			fake_devs[0].mac, "10.2.0.1");
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 2);
+	assert_icmp4_ok(1);
+	cr_assert_eq(tx_icmp4(1)[0], ICMP_ECHOREPLY);
+	cr_assert_arr_eq(fake_tx[1].data, mac_h5, 6);
+}
