@@ -677,6 +677,24 @@ xrt_topo_ecmp() {
 	xrt_wait_for "xrt_exec b ss -Huln | grep -q ':9 '" 5 || xrt_fail "UDP sink on B did not start"
 }
 
+# xrt_ecmp_flow FWD DST SPORT N: one UDP flow of N datagrams from a (source
+# port SPORT) to DST port 9 through xrt_topo_ecmp; `FWD m` prints kernel
+# router m's forwarding counter. All N must pass m1 or m2, never both; sets
+# ECMP_TOOK (m1 or m2), ECMP_D1 and ECMP_D2 (packets via each).
+xrt_ecmp_flow() {
+	local fwd=$1 dst=$2 sport=$3 n=$4 m1a m2a
+	m1a=$($fwd m1) m2a=$($fwd m2)
+	xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" "$dst" 9 "$sport" 1 "$n"
+	xrt_wait_for "[ \$((\$($fwd m1) - $m1a + \$($fwd m2) - $m2a)) -ge $n ]" 10 ||
+		xrt_fail "flow $sport: only $(($($fwd m1) - m1a)) + $(($($fwd m2) - m2a)) of $n packets reached m1/m2"
+	ECMP_D1=$(($($fwd m1) - m1a)) ECMP_D2=$(($($fwd m2) - m2a))
+	assert_eq $((ECMP_D1 + ECMP_D2)) "$n" "packets of flow $sport through m1 + m2"
+	if [ "$ECMP_D1" -ne 0 ] && [ "$ECMP_D2" -ne 0 ]; then
+		xrt_fail "flow from port $sport was split: $ECMP_D1 packets via m1, $ECMP_D2 via m2"
+	fi
+	if [ "$ECMP_D1" -ne 0 ]; then ECMP_TOOK=m1; else ECMP_TOOK=m2; fi
+}
+
 # xrt_topo_mirror: router r (xrtd not started) with veths to hosts a and b,
 # for the kernel-mirror tests: RA, RB are r's interfaces; ipr runs `ip` in r;
 # xrt_want TEXT XRT_ARGS... waits (5 s) until `xrt XRT_ARGS` in r shows TEXT.

@@ -46,16 +46,8 @@ fwd() {
 }
 PER_FLOW=40
 for sport in 40001 40002 40003 40004 40005 40006; do
-	m1a=$(fwd m1) m2a=$(fwd m2)
-	xrt_exec a "$XRT_PY" "$XRT_ROOT/tests/netns/udpflows.py" 203.0.113.1 9 "$sport" 1 "$PER_FLOW"
-	xrt_wait_for "[ \$((\$(fwd m1) - $m1a + \$(fwd m2) - $m2a)) -ge $PER_FLOW ]" 10 ||
-		xrt_fail "flow $sport: only $(($(fwd m1) - m1a)) + $(($(fwd m2) - m2a)) of $PER_FLOW packets reached m1/m2"
-	d1=$(($(fwd m1) - m1a)) d2=$(($(fwd m2) - m2a))
-	assert_eq $((d1 + d2)) "$PER_FLOW" "packets of flow $sport through m1 + m2"
-	if [ "$d1" -ne 0 ] && [ "$d2" -ne 0 ]; then
-		xrt_fail "flow from port $sport was split: $d1 packets via m1, $d2 via m2"
-	fi
-	if [ "$d1" -ne 0 ]; then took=m1; else took=m2; fi
+	xrt_ecmp_flow fwd 203.0.113.1 "$sport" "$PER_FLOW"
+	took=$ECMP_TOOK d1=$ECMP_D1 d2=$ECMP_D2
 	got=$(xrt_cli r route get 203.0.113.1 from 192.0.2.2 ipproto udp sport "$sport" dport 9)
 	assert_contains "$got" "dev $(xrt_if r "$took") " "xrt route get for IPv4 flow $sport (carried by $took)"
 	xrt_log "flow $sport: m1 $d1, m2 $d2; route get: $got"
