@@ -160,6 +160,9 @@ check_err 'mtu "576000" is invalid (68..65535)' route add 10.11.0.0/16 dev "$IF_
 check_err 'route 10.9.0.0/16 metric 0 already exists' route add 10.9.0.0/16 via 10.2.0.2
 out=$(xrt_cli $R -f inet5 route show 2>&1) && xrt_fail "-f inet5 accepted"
 assert_eq "$out" 'xrt: family "inet5" is invalid (inet, inet6)' "-f with a bad family"
+check_err "address 10.2.0.1 is already on $IF_RB" addr add 10.2.0.1/24 dev "$IF_RA"
+check_err "prefix 10.2.0.0/24 is already connected on $IF_RB" addr add 10.2.0.7/24 dev "$IF_RA"
+check_err "address 10.2.0.1/25 is not on $IF_RB" addr del 10.2.0.1/25 dev "$IF_RB"
 xrt_cli_ok $R route add 10.11.0.0/16 dev "$IF_RB" mtu 1400
 assert_contains "$(xrt_cli $R route show)" "10.11.0.0/16 dev $IF_RB metric 0 mtu 1400" "IPv4 route mtu"
 
@@ -179,6 +182,25 @@ routes=$(xrt_cli $R route show)
 assert_contains "$routes" "10.7.0.0/16 via 10.1.0.2 dev $IF_RA metric 0" "reload added the new route"
 assert_not_contains "$routes" "10.8.0.0/16" "reload removed the old route"
 assert_contains "$(xrt_cli $R route show table local)" "broadcast 10.1.0.255 table local" "config address kept by reload"
+
+# Bulk: N IPv4 routes by -batch over one connection (time logged, not
+# asserted), every one in the RIB and the fast path's view.
+N=${XRT_BATCH_ROUTES4:-20000}
+seq 0 $((N - 1)) | awk '{ printf "route add 10.%d.%d.0/24 via 10.2.0.2\n", 128 + int($1 / 256), $1 % 256 }' \
+	>"$XRT_TMP/bulk.batch"
+base=$(xrt_cli $R -4 route show | wc -l)
+t0=$(date +%s%N)
+xrt_cli_ok $R -batch "$XRT_TMP/bulk.batch"
+t1=$(date +%s%N)
+assert_eq "$(xrt_cli $R -4 route show | wc -l)" "$((base + N))" "IPv4 routes after the batch"
+xrt_log "measured: $N IPv4 routes by -batch in $(((t1 - t0) / 1000000)) ms"
+assert_contains "$(xrt_cli $R route get 10.200.77.1)" "via 10.2.0.2 dev $IF_RB" "a bulk route in the fast path's view"
+
+# neigh del, and its error naming the address as it was written.
+xrt_cli_ok $R neigh add 10.2.0.9 lladdr 02:00:00:00:00:09 dev "$IF_RB"
+xrt_cli_ok $R neigh del 10.2.0.9 dev "$IF_RB"
+assert_not_contains "$(xrt_cli $R neigh show)" "10.2.0.9" "neigh del"
+check_err "no neighbour 10.2.0.9 on $IF_RB" neigh del 10.2.0.9 dev "$IF_RB"
 
 # Flush by family: IPv4 routes and ARP entries go, IPv6 ones stay.
 xrt_cli_ok $R neigh add 2001:db8:2::2 lladdr "$MAC_BR" dev "$IF_RB"

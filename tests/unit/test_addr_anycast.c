@@ -291,3 +291,24 @@ Test(addr_ip4, address_on_its_subnet_broadcast)
 	del(la, "::ffff:10.1.0.255", V4(24));
 	cr_assert_eq(rib_count(R.rib), 0);
 }
+
+Test(addr_ip4, no_prefix_nor_broadcast_for_prefix_0_0_0_0)
+{
+	/* ipv4_is_zeronet(prefix): 10.0.0.1/0 and 0.0.0.5/8 install only their
+	 * local route, never a default route; 0.1.2.3/16 is unicast (Linux
+	 * 5.3 and later) and gets its prefix and broadcast as any other. */
+	add(la, "::ffff:10.0.0.1", V4(0));
+	add(la, "::ffff:0.0.0.5", V4(8));
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:10.0.0.1", 128), XRT_RTN_LOCAL);
+	cr_assert_eq(fib_type("::ffff:0.0.0.0", V4(0)), 0, "no default route");
+	cr_assert_eq(fib_type("::ffff:0.0.0.0", V4(8)), 0);
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:255.255.255.255", 128), 0);
+	cr_assert_eq(rib_count(R.rib), 2, "the two local routes only");
+	add(la, "::ffff:0.1.2.3", V4(16));
+	cr_assert_eq(fib_type("::ffff:0.1.0.0", V4(16)), XRT_RTN_UNICAST);
+	cr_assert_eq(fib_type_in(LOCAL, "::ffff:0.1.255.255", 128), XRT_RTN_BROADCAST);
+	del(la, "::ffff:10.0.0.1", V4(0));
+	del(la, "::ffff:0.0.0.5", V4(8));
+	del(la, "::ffff:0.1.2.3", V4(16));
+	cr_assert_eq(rib_count(R.rib), 0);
+}

@@ -544,6 +544,9 @@ Test(cli_parse_ip4, family_words_before_the_object)
 	argc = words("-4", argv);
 	cr_assert_eq(cmd_parse(argc, argv, &req, err), -EINVAL);
 	cr_assert_str_eq(err, "empty command");
+	argc = words("-j route show", argv);
+	cr_assert_eq(cmd_parse(argc, argv, &req, err), -EINVAL);
+	cr_assert_str_eq(err, "option \"-j\" is unknown here (-4, -6, -f inet|inet6)");
 }
 
 Test(cli_parse_ip4, printed_as_iproute2_prints_ipv4)

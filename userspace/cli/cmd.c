@@ -70,19 +70,23 @@ static int parse_family(int *argc, char ***argv, int *family, char *err)
 	while (*argc > 0 && (*argv)[0][0] == '-') {
 		const char *o = (*argv)[0];
 		const char *f = o;
-		if (!strcmp(o, "-f") || !strcmp(o, "-family")) {
+		bool named = !strcmp(o, "-f") || !strcmp(o, "-family");
+		if (named) {
 			if (*argc < 2)
 				return xrt_fail(err, -EINVAL, "\"%s\" needs a value", o);
 			f = (*argv)[1];
 			(*argc)--;
 			(*argv)++;
 		}
-		if (!strcmp(f, "-4") || !strcmp(f, "inet"))
+		if (!strcmp(f, named ? "inet" : "-4"))
 			*family = AF_INET;
-		else if (!strcmp(f, "-6") || !strcmp(f, "inet6"))
+		else if (!strcmp(f, named ? "inet6" : "-6"))
 			*family = AF_INET6;
-		else
+		else if (named)
 			return xrt_fail(err, -EINVAL, "family \"%s\" is invalid (inet, inet6)", f);
+		else
+			return xrt_fail(err, -EINVAL,
+					"option \"%s\" is unknown here (-4, -6, -f inet|inet6)", o);
 		(*argc)--;
 		(*argv)++;
 	}

@@ -64,7 +64,7 @@ const char *family_name(int family)
 
 unsigned user_plen(const struct in6_addr *a, unsigned plen)
 {
-	return xrt_addr_is_v4(a) && plen >= XRT_V4_PLEN_OFFSET ? plen - XRT_V4_PLEN_OFFSET : plen;
+	return rib_user_plen(a, plen);
 }
 
 /* The family a word is written in: a dotted quad has no colon. */
@@ -312,9 +312,7 @@ const char *rtn_name(uint32_t type)
 
 const char *ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
 {
-	if (xrt_addr_is_v4(a))
-		return inet_ntop(AF_INET, &a->s6_addr[12], buf, INET6_ADDRSTRLEN);
-	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+	return rib_ntop(a, buf);
 }
 
 void fmt_prefix(const struct in6_addr *a, unsigned plen, char *buf, size_t len)

@@ -45,16 +45,14 @@ struct rib {
 	unsigned ndown;
 };
 
-/* An address or prefix in messages as the user wrote it: IPv4 dotted,
- * its length without the 96 of the mapping (include/xrt/inet.h). */
-static const char *addr_str(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
+const char *rib_ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
 {
 	if (xrt_addr_is_v4(a))
 		return inet_ntop(AF_INET, &a->s6_addr[12], buf, INET6_ADDRSTRLEN);
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
-static unsigned plen_str(const struct in6_addr *a, unsigned plen)
+unsigned rib_user_plen(const struct in6_addr *a, unsigned plen)
 {
 	return xrt_addr_is_v4(a) && plen >= XRT_V4_PLEN_OFFSET ? plen - XRT_V4_PLEN_OFFSET : plen;
 }
@@ -591,8 +589,8 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 		return -EINVAL;
 	}
 	if (rib_prefix_host_bits(&s->prefix, s->plen)) {
-		ERR("%s/%u has host bits set", addr_str(&s->prefix, buf),
-		    plen_str(&s->prefix, s->plen));
+		ERR("%s/%u has host bits set", rib_ntop(&s->prefix, buf),
+		    rib_user_plen(&s->prefix, s->plen));
 		return -EINVAL;
 	}
 	bool v4 = xrt_addr_is_v4(&s->prefix) && s->plen >= XRT_V4_PLEN_OFFSET;
@@ -640,7 +638,7 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 		 * gateway is of its route's family. */
 		if (p->has_gw && xrt_addr_is_v4(&p->gw) != v4) {
 			ERR("gateway %s is not of the route's family (%s)",
-			    addr_str(&p->gw, buf), v4 ? "IPv4" : "IPv6");
+			    rib_ntop(&p->gw, buf), v4 ? "IPv4" : "IPv6");
 			return -EINVAL;
 		}
 		if (!p->ifindex) {
@@ -649,7 +647,7 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 			const struct rib_route *c = rib_lookup(rib, s->table, &p->gw);
 			if (!c || !c->nh || !(c->nh->flags & XRT_NH_F_CONNECTED)) {
 				ERR("gateway %s is not on a connected prefix; say \"dev\"",
-				    addr_str(&p->gw, buf));
+				    rib_ntop(&p->gw, buf));
 				return -ENETUNREACH;
 			}
 			p->ifindex = c->nh->ifindex;
@@ -686,8 +684,8 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		}
 	if (old && !replace) {
 		char buf[INET6_ADDRSTRLEN];
-		ERR("route %s/%u metric %u already exists", addr_str(&s->prefix, buf),
-		    plen_str(&s->prefix, s->plen), s->metric);
+		ERR("route %s/%u metric %u already exists", rib_ntop(&s->prefix, buf),
+		    rib_user_plen(&s->prefix, s->plen), s->metric);
 		return -EEXIST;
 	}
 	if (!old && rib->nroutes >= rib->max_routes) {
@@ -817,7 +815,7 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
 		if (route_matches(r, m))
 			return route_remove(rib, r, err);
-	ERR("no such route %s/%u", addr_str(prefix, buf), plen_str(prefix, plen));
+	ERR("no such route %s/%u", rib_ntop(prefix, buf), rib_user_plen(prefix, plen));
 	return -ESRCH;
 }
 

@@ -220,6 +220,12 @@ struct rib_stats {
 };
 void rib_get_stats(const struct rib *rib, struct rib_stats *st);
 
+/* An address and a prefix length as the user writes them (IPv4 dotted,
+ * its length without the mapping's 96, include/xrt/inet.h): for messages
+ * and output. */
+const char *rib_ntop(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN]);
+unsigned rib_user_plen(const struct in6_addr *a, unsigned plen);
+
 /* Parse helpers shared with the command layer. */
 bool rib_prefix_host_bits(const struct in6_addr *a, unsigned plen);
 void rib_prefix_mask(struct in6_addr *a, unsigned plen);

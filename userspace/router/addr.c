@@ -17,12 +17,25 @@ int addr_find(const struct xrt_link *l, const struct in6_addr *a)
 	return -1;
 }
 
+/* fib_add_ifaddr installs neither the prefix route nor the subnet
+ * broadcast when the prefix is 0.0.0.0 (ipv4_is_zeronet(prefix); since
+ * Linux 5.3 the rest of 0.0.0.0/8 is unicast): 10.0.0.1/0 must not become
+ * a default route. */
+static bool v4_zeronet(const struct in6_addr *a, unsigned plen)
+{
+	if (!xrt_addr_is_v4(a) || plen < XRT_V4_PLEN_OFFSET)
+		return false;
+	struct in6_addr p = *a;
+	rib_prefix_mask(&p, plen);
+	return xrt_addr_v4(&p) == 0;
+}
+
 /* Link-local prefixes exist on every link; a connected fe80::/64 per link
  * in one table would collide, and link-local destinations are never
  * forwarded, so only their local /128 is installed. */
 static bool wants_connected(const struct in6_addr *a, unsigned plen)
 {
-	return plen < 128 && !IN6_IS_ADDR_LINKLOCAL(a);
+	return plen < 128 && !IN6_IS_ADDR_LINKLOCAL(a) && !v4_zeronet(a, plen);
 }
 
 /* fib_add_ifaddr puts an IPv4 address's local route in table local;
@@ -124,7 +137,7 @@ bool addr_broadcast(const struct in6_addr *a, unsigned plen, struct in6_addr *ou
 	 * sense": ifa_prefixlen < 31 (RFC 3021: a /31 has no broadcast). The
 	 * network address (the all-zeros broadcast of RFC 919) the kernel no
 	 * longer routes as broadcast. */
-	if (!xrt_addr_is_v4(a) || plen >= XRT_V4_PLEN_OFFSET + 31)
+	if (!xrt_addr_is_v4(a) || plen >= XRT_V4_PLEN_OFFSET + 31 || v4_zeronet(a, plen))
 		return false;
 	*out = *a;
 	for (unsigned bit = plen; bit < 128; bit++)
@@ -185,7 +198,7 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	     unsigned plen, enum addr_origin origin, char *err)
 {
 	char buf[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	rib_ntop(a, buf);
 	int i = addr_find(l, a);
 	if (i >= 0) {
 		if ((r->reloading || r->in_config) && l->dev.plen[i] == plen) {
@@ -217,8 +230,8 @@ int addr_add(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 		const struct rib_route *c = connected_route(r, &cs);
 		if (c && c->nh->ifindex != l->dev.ifindex) {
 			struct xrt_link *o = router_link_by_ifindex(r, c->nh->ifindex);
-			ERR("prefix %s/%u is already connected on %s",
-			    inet_ntop(AF_INET6, &cs.prefix, buf, sizeof(buf)), plen,
+			ERR("prefix %s/%u is already connected on %s", rib_ntop(&cs.prefix, buf),
+			    rib_user_plen(a, plen),
 			    o ? o->dev.name : "another interface");
 			rc = -EEXIST;
 		} else if (!c) {
@@ -263,7 +276,7 @@ int addr_claim(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *
 	int i = addr_find(l, a);
 	if (i < 0) {
 		char buf[INET6_ADDRSTRLEN];
-		ERR("address %s is not on %s", inet_ntop(AF_INET6, a, buf, sizeof(buf)),
+		ERR("address %s is not on %s", rib_ntop(a, buf),
 		    l->dev.name);
 		return -EADDRNOTAVAIL;
 	}
@@ -283,8 +296,8 @@ int addr_del(struct xrt_router *r, struct xrt_link *l, const struct in6_addr *a,
 	char buf[INET6_ADDRSTRLEN];
 	int i = addr_find(l, a);
 	if (i < 0 || l->dev.plen[i] != plen) {
-		ERR("address %s/%u is not on %s", inet_ntop(AF_INET6, a, buf, sizeof(buf)),
-		    plen, l->dev.name);
+		ERR("address %s/%u is not on %s", rib_ntop(a, buf), rib_user_plen(a, plen),
+		    l->dev.name);
 		return -EADDRNOTAVAIL;
 	}
 	/* Another link may share this link-local: its local route stays. */
