@@ -53,6 +53,7 @@ def probes():
     p["prohibit"] = IP(dst="10.63.0.1") / udp()
     p["echo_router"] = IP(dst=ROUTER) / ICMP(type=8, id=1, seq=1) / Raw(b"e" * 16)
     p["echo_router_b"] = IP(dst=ROUTER_B) / ICMP(type=8, id=2, seq=1) / Raw(b"e" * 16)
+    p["timestamp"] = IP(dst=ROUTER) / ICMP(type=13, id=5, seq=1, ts_ori=1234)
     p["ttl1"] = IP(dst=FAR, ttl=1) / udp()
     p["ttl0"] = IP(dst=FAR, ttl=0) / udp()
     p["ttl1_big"] = IP(dst=FAR, ttl=1) / udp(1000)

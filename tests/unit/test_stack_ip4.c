@@ -940,3 +940,23 @@ Test(ip4, arp_request_for_a_reply_uses_the_replys_source)
 	cr_assert_eq(tx_icmp4(1)[0], ICMP_ECHOREPLY);
 	cr_assert_arr_eq(fake_tx[1].data, mac_h5, 6);
 }
+
+Test(ip4, timestamp_request_is_answered)
+{
+	hosts_resolved();
+	uint8_t ts[20] = { ICMP_TIMESTAMP, 0, 0, 0, 0xab, 0xcd, 0, 7, 1, 2, 3, 4 };
+	uint16_t c = ip_compute_csum(ts, sizeof(ts));
+	ts[2] = (uint8_t)(c >> 8);
+	ts[3] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, ts, sizeof(ts));
+	cr_assert_eq(fake_ntx, 1);
+	assert_icmp4_ok(0);
+	const uint8_t *r = tx_icmp4(0);
+	cr_assert_eq(r[0], ICMP_TIMESTAMPREPLY);
+	cr_assert_eq(fake_tx[0].len, 14 + 20 + 20);
+	cr_assert_arr_eq(r + 4, ts + 4, 8, "id, sequence and originate timestamp back");
+	cr_assert_arr_eq(r + 12, r + 16, 4, "receive = transmit");
+	uint32_t ms;
+	memcpy(&ms, r + 12, 4);
+	cr_assert_lt(ntohl(ms), 86400000u, "milliseconds since midnight UT");
+}
