@@ -15,7 +15,7 @@ import sys
 import threading
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import (ARP, ICMP, IP, UDP, AsyncSniffer, Ether, Raw,  # noqa: E402
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, checksum, AsyncSniffer, Ether, Raw,  # noqa: E402
                        conf, get_if_hwaddr, sendp)
 
 conf.verb = 0
@@ -31,6 +31,18 @@ def udp(n=16, dport=9):
     return UDP(sport=40000, dport=dport) / Raw(b"u" * n)
 
 
+def with_options(pkt, opts):
+    """The datagram with raw option bytes (a multiple of 4, any content)
+    after its fixed header: IHL, total length and checksum fixed by hand."""
+    b = bytearray(bytes(pkt))
+    b = b[:20] + bytearray(opts) + b[20:]
+    b[0] = 0x40 | (20 + len(opts)) // 4
+    b[2:4] = len(b).to_bytes(2, "big")
+    b[10:12] = b"\x00\x00"
+    b[10:12] = checksum(bytes(b[:20 + len(opts)])).to_bytes(2, "big")
+    return Raw(bytes(b))
+
+
 def probes():
     p = {}
     # Route errors first: the kernel's ip_error limiter shares each peer's
@@ -41,12 +53,14 @@ def probes():
     p["prohibit"] = IP(dst="10.63.0.1") / udp()
     p["echo_router"] = IP(dst=ROUTER) / ICMP(type=8, id=1, seq=1) / Raw(b"e" * 16)
     p["echo_router_b"] = IP(dst=ROUTER_B) / ICMP(type=8, id=2, seq=1) / Raw(b"e" * 16)
+    p["timestamp"] = IP(dst=ROUTER) / ICMP(type=13, id=5, seq=1, ts_ori=1234)
     p["ttl1"] = IP(dst=FAR, ttl=1) / udp()
     p["ttl0"] = IP(dst=FAR, ttl=0) / udp()
     p["ttl1_big"] = IP(dst=FAR, ttl=1) / udp(1000)
     p["blackhole"] = IP(dst="10.66.0.1") / udp()
     p["too_big_df"] = IP(dst="198.51.100.2", flags="DF") / udp(1450 - 28)
     p["udp_router"] = IP(dst=ROUTER) / udp()
+    p["tcp_router"] = IP(dst=ROUTER) / TCP(sport=40001, dport=22, flags="S", seq=1000)
     p["proto_router"] = IP(dst=ROUTER, proto=253) / Raw(b"x" * 16)
     p["udp_bcast"] = IP(dst="192.0.2.255") / udp()
     p["echo_bcast"] = IP(dst="192.0.2.255") / ICMP(type=8, id=3, seq=1)
@@ -54,6 +68,12 @@ def probes():
     p["frag_later_ttl1"] = IP(dst=FAR, ttl=1, frag=100) / Raw(b"f" * 16)
     p["martian_src"] = IP(src="127.0.0.1", dst=FAR) / udp()
     p["bad_csum"] = IP(dst=ROUTER, chksum=0x1234) / ICMP(type=8, id=4, seq=1)
+    # RFC 791 options: a Record Route longer than the options (Parameter
+    # Problem at its length byte), a loose source route (refused), a Record
+    # Route with room (forwarded, B's Port Unreachable quotes what was recorded).
+    p["opt_bad_len"] = with_options(IP(dst=FAR) / udp(), b"\x07\x09\x04\x00")
+    p["opt_lsrr"] = with_options(IP(dst=FAR) / udp(), b"\x83\x07\x04\xcb\x00\x71\x01\x00")
+    p["opt_rr"] = with_options(IP(dst=FAR) / udp(), b"\x07\x0b\x04" + b"\x00" * 9)
     p["redirect"] = IP(dst=REDIRECTED) / udp()
     return p
 
@@ -76,6 +96,9 @@ def describe(frames, rmac):
             if f[ARP].op == 2:
                 out.append("ARP reply %s is-at router" % f[ARP].psrc)
             continue
+        if IP in f and TCP in f:
+            out.append("TCP %s ack %d from %s ttl %d" % (f[TCP].flags, f[TCP].ack, f[IP].src, f[IP].ttl))
+            continue
         if IP not in f or ICMP not in f:
             continue
         ip, ic = f[IP], f[ICMP]
@@ -84,6 +107,10 @@ def describe(frames, rmac):
             s += " mtu %d" % ic.nexthopmtu
         if ic.type == 5:
             s += " gw %s" % ic.gw
+        if ic.type == 12:
+            s += " ptr %d" % ic.ptr
+        if ic.type == 3 and ic.code == 3 and len(bytes(ic.payload)) > 24:
+            s += " quote %s" % bytes(ic.payload)[20:32].hex()
         s += " from %s ttl %d len %d" % (ip.src, ip.ttl, ip.len)
         out.append(s)
     return "; ".join(out) if out else "dropped"
@@ -93,13 +120,13 @@ def main():
     iface, rmac = sys.argv[1], sys.argv[2]
     want = sys.argv[3:]
     mac = get_if_hwaddr(iface)
-    allp = {n: Ether(dst=rmac, src=mac) / pk for n, pk in probes().items()}
+    allp = {n: Ether(dst=rmac, src=mac, type=0x0800) / pk for n, pk in probes().items()}
     allp.update(arp_probes(mac))
     for name, frame in allp.items():
         if want and name not in want:
             continue
         ready = threading.Event()
-        sn = AsyncSniffer(iface=iface, filter="icmp or arp", store=True,
+        sn = AsyncSniffer(iface=iface, filter="icmp or arp or tcp", store=True,
                           started_callback=ready.set)
         sn.start()
         if not ready.wait(5):

@@ -41,34 +41,7 @@ xrt_log "router -> host: 200 datagrams, 200000 bytes, identical"
 # Port Unreachable, which the client sees as ECONNREFUSED and retries.
 xrt_bg $R udp-echo env LD_PRELOAD="$SHIM" socat -T 10 UDP6-LISTEN:7002 PIPE
 epid=$XRT_LAST_PID
-out=$(xrt_exec $A "$XRT_PY" - <<'EOF'
-import os, socket, sys, time, hashlib
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.connect(("2001:db8:1::1", 7002))
-s.settimeout(0.2)
-deadline = time.time() + 10
-while True:  # first echo: the listener is up
-    try:
-        s.send(b"hello")
-        if s.recv(2000) == b"hello":
-            break
-    except (ConnectionRefusedError, socket.timeout):
-        pass
-    if time.time() > deadline:
-        print("no echo"); sys.exit(1)
-s.settimeout(3)
-sent = got = 0
-for i in range(100):
-    data = os.urandom(1 + (i * 137) % 1400)
-    s.send(data)
-    sent += len(data)
-    back = s.recv(2000)
-    if back != data:
-        print("mismatch at", i, len(back), len(data)); sys.exit(1)
-    got += len(back)
-print("echoed", sent, got)
-EOF
-) || xrt_fail "UDP echo through the router's socat: $out"
+out=$(xrt_exec $A "$XRT_PY" "$(dirname "$0")/udp_echo_check.py" 2001:db8:1::1 7002) || xrt_fail "UDP echo through the router's socat: $out"
 assert_eq "$out" "echoed 67850 67850" "100 datagrams echoed byte for byte"
 xrt_stop "$epid"
 xrt_log "host -> router -> host: $out"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "stack/neighbour.h"
 #include "stack/reassembly.h"
+#include "stack/sock.h"
 #include "test_stack_fake.h"
 
 static uint8_t frame[70000];
@@ -729,4 +730,233 @@ Test(ip4, fragment_flood_is_bounded_by_the_shared_reassembly_limits)
 	cr_assert_eq(st.drop[STACK_DROP_FRAG_MEM], 300 - REASM_MAX_QUEUES);
 	cr_assert_eq(st.ip4[STACK_IP4_REASM_FAILS], 300 - REASM_MAX_QUEUES);
 	cr_assert_eq(fake_ntx, 0);
+}
+
+Test(ip4, tcp_syn_to_the_router_is_reset)
+{
+	hosts_resolved();
+	uint8_t th[20] = { 0x9c, 0x40, 0, 22, 0x11, 0x22, 0x33, 0x44 };
+	th[12] = 5 << 4;
+	th[13] = 0x02; /* SYN */
+	th[14] = 0xff;
+	uint32_t s = V4("10.1.0.5"), d = V4("10.1.0.1");
+	uint16_t c = ip4_pseudo_csum(s, d, IPPROTO_TCP, th, sizeof(th));
+	th[16] = (uint8_t)(c >> 8);
+	th[17] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_TCP, IP4_FLAG_DF, th, sizeof(th));
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_is_v4(0));
+	const struct iphdr_wire *iph = (const void *)tx4(0);
+	cr_assert_eq(iph->protocol, IPPROTO_TCP);
+	cr_assert_eq(tx_src(0), d);
+	cr_assert_eq(tx_dst(0), s);
+	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
+	const uint8_t *r = tx4(0) + 20;
+	cr_assert_eq(ip4_pseudo_csum(d, s, IPPROTO_TCP, r, 20), 0, "TCP checksum");
+	cr_assert_eq(r[0] << 8 | r[1], 22);
+	cr_assert_eq(r[2] << 8 | r[3], 0x9c40);
+	cr_assert_eq(r[13], 0x14, "RST|ACK");
+	uint32_t ack = (uint32_t)r[8] << 24 | (uint32_t)r[9] << 16 | (uint32_t)r[10] << 8 | r[11];
+	cr_assert_eq(ack, 0x11223345u, "acknowledges the SYN");
+	/* A reset is never answered. */
+	th[13] = 0x04;
+	th[16] = th[17] = 0;
+	c = ip4_pseudo_csum(s, d, IPPROTO_TCP, th, sizeof(th));
+	th[16] = (uint8_t)(c >> 8);
+	th[17] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_TCP, IP4_FLAG_DF, th, sizeof(th));
+	cr_assert_eq(fake_ntx, 1);
+}
+
+/* Bad input never crashes: mutated IPv4 and ARP frames (fragments,
+ * options, every protocol) through stack_rx; whatever leaves is a valid
+ * IPv4 datagram within the egress MTU, or a 42-byte ARP frame; nothing is
+ * left in reassembly once the timeout has passed. */
+static uint32_t rng = 4242;
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+Test(ip4, mutated_ipv4_and_arp_frames)
+{
+	static const char *dsts[] = { "10.1.0.1", "10.2.0.7", "10.2.0.1",   "10.99.0.1",
+				      "10.1.0.255", "224.0.0.1", "10.250.0.1", "10.77.0.5" };
+	static const uint8_t protos[] = { IPPROTO_ICMP, IPPROTO_UDP, IPPROTO_TCP, 253 };
+	hosts_resolved();
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len;
+		if (next_rand() % 5 == 0) {
+			len = arp_frame(frame, FAKE_IF_A, 1 + next_rand() % 3, bcast, mac_h5,
+					"10.1.0.5", NULL, dsts[next_rand() % 8]);
+		} else {
+			size_t blen = next_rand() % 3000;
+			for (size_t i = 0; i < blen; i++)
+				body[i] = (uint8_t)next_rand();
+			uint16_t fo = next_rand() % 3 ? 0 : (uint16_t)(next_rand() & 0x3fff);
+			len = build4(frame, FAKE_IF_A, "10.1.0.5", dsts[next_rand() % 8],
+				     (uint8_t)(next_rand() % 4), protos[next_rand() % 4], fo,
+				     (uint16_t)(next_rand() % 8), body, blen);
+		}
+		int flips = (int)(next_rand() % 4);
+		for (int f = 0; f < flips; f++)
+			frame[14 + next_rand() % (len - 14)] = (uint8_t)next_rand();
+		if (next_rand() % 3 == 0)
+			len = 14 + next_rand() % (len - 13);
+		rx(next_rand() % 2 ? FAKE_IF_A : FAKE_IF_B, frame, len);
+		for (unsigned i = 0; i < fake_ntx; i++) {
+			const struct xrt_netdev *dev = &fake_devs[fake_tx[i].ifindex - 1];
+			if (!tx_is_v4(i)) {
+				cr_assert_eq(fake_tx[i].len, 42);
+				continue;
+			}
+			const struct iphdr_wire *iph = (const void *)tx4(i);
+			cr_assert_leq(fake_tx[i].len - 14, dev->mtu);
+			cr_assert_eq(ntohs(iph->tot_len), fake_tx[i].len - 14);
+			cr_assert_eq(ip_compute_csum(tx4(i), ip4_hdr_len(tx4(i))), 0);
+			bool ours = tx_src(i) == V4("10.1.0.1") || tx_src(i) == V4("10.2.0.1");
+			if (ours && iph->protocol == IPPROTO_ICMP && !(ntohs(iph->frag_off) & 0x3fff))
+				cr_assert_eq(ip_compute_csum(tx4(i) + 20, fake_tx[i].len - 34), 0);
+		}
+		fake_ntx = 0;
+		if (iter % 1000 == 0)
+			fake_advance_ms(1000);
+	}
+	fake_advance_ms(31000);
+	cr_assert_eq(reassembly_mem(), 0);
+	cr_assert_eq(reassembly_queues(), 0);
+}
+
+/* RFC 791 3.1 options: malformed ones get Parameter Problem at the bad
+ * byte, a source route is dropped (accept_source_route 0), Record Route
+ * gets the egress address. */
+static void rx4_opts(const char *dst, uint8_t ttl, const uint8_t *opt, size_t olen)
+{
+	size_t blen = udp_body(body, 8);
+	size_t len = build4(frame, FAKE_IF_A, "10.1.0.5", dst, ttl, IPPROTO_UDP, 0, 7, body, blen);
+	memmove(frame + 34 + olen, frame + 34, blen);
+	memcpy(frame + 34, opt, olen);
+	frame[14] = (uint8_t)(0x40 | (20 + olen) / 4);
+	struct iphdr_wire *iph = (struct iphdr_wire *)(frame + 14);
+	iph->tot_len = htons((uint16_t)(20 + olen + blen));
+	ip_send_check(frame + 14);
+	rx(FAKE_IF_A, frame, len + olen);
+}
+
+Test(ip4, options_malformed_source_routed_and_record_route)
+{
+	hosts_resolved();
+	static const uint8_t bad_len[4] = { 7, 9, 4, 0 }; /* RR longer than the options */
+	rx4_opts("10.2.0.7", 64, bad_len, 4);
+	cr_assert_eq(fake_ntx, 1);
+	assert_icmp4_ok(0);
+	cr_assert_eq(tx_icmp4(0)[0], ICMP_PARAMETERPROB);
+	cr_assert_eq(tx_icmp4(0)[4], 20, "pointer at the option (ip_options_compile)");
+	static const uint8_t lsrr[8] = { 131, 7, 4, 10, 2, 0, 7, 1 };
+	rx4_opts("10.2.0.7", 64, lsrr, 8);
+	cr_assert_eq(fake_ntx, 1, "source-routed: dropped");
+	static const uint8_t rr[12] = { 1, 7, 11, 4 }; /* NOP, RR with room for 2 */
+	rx4_opts("10.2.0.7", 64, rr, 12);
+	cr_assert_eq(fake_ntx, 2);
+	const uint8_t *out = tx4(1);
+	cr_assert_eq(ip_compute_csum(out, 32), 0);
+	cr_assert_eq(out[20 + 3], 8, "pointer advanced");
+	uint32_t a;
+	memcpy(&a, out + 20 + 4, 4);
+	cr_assert_eq(a, V4("10.2.0.1"), "the egress interface's address recorded");
+}
+
+/* Dual-stack UDP: an AF_INET6 socket bound to :: gets IPv4 datagrams with
+ * an IPv4-mapped source, and its send to a mapped peer leaves as IPv4 from
+ * the egress interface's address, checksum right. */
+static struct {
+	unsigned n;
+	struct sockaddr_in6 from;
+	uint8_t data[64];
+	size_t len;
+} got4;
+static int t_dgram4(struct sock *sk, const struct sockaddr_in6 *f, const void *d, size_t l)
+{
+	(void)sk;
+	got4.n++;
+	got4.from = *f;
+	got4.len = l < sizeof(got4.data) ? l : sizeof(got4.data);
+	memcpy(got4.data, d, got4.len);
+	return 0;
+}
+static const struct sock_owner_ops owner4 = { .dgram_rcv = t_dgram4 };
+
+Test(ip4, udp_socket_receives_and_sends_ipv4_as_mapped)
+{
+	hosts_resolved();
+	memset(&got4, 0, sizeof(got4));
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner4, NULL, &err);
+	cr_assert_not_null(s);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(33434) };
+	cr_assert_eq(s->ops->bind(s, &a), 0);
+	size_t blen = udp_body(body, 5);
+	memcpy(body + 8, "hello", 5);
+	rx4(FAKE_IF_A, "10.1.0.5", "10.2.0.1", 64, IPPROTO_UDP, 0, body, blen);
+	cr_assert_eq(fake_ntx, 0, "no Port Unreachable: a socket took it");
+	cr_assert_eq(got4.n, 1);
+	struct in6_addr h5 = M("10.1.0.5");
+	cr_assert(ip6_eq(&got4.from.sin6_addr, &h5), "source as ::ffff:10.1.0.5");
+	cr_assert_eq(ntohs(got4.from.sin6_port), 12345);
+	cr_assert_arr_eq(got4.data, "hello", 5);
+
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = h5 };
+	cr_assert_eq(s->ops->sendmsg(s, "pong", 4, &to), 4);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_is_v4(0));
+	cr_assert_eq(fake_tx[0].ifindex, FAKE_IF_A);
+	const struct iphdr_wire *iph = (const void *)tx4(0);
+	cr_assert_eq(iph->protocol, IPPROTO_UDP);
+	cr_assert_eq(tx_src(0), V4("10.1.0.1"), "the egress interface's address");
+	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
+	cr_assert_eq(ip4_pseudo_csum(tx_src(0), tx_dst(0), IPPROTO_UDP, tx4(0) + 20, 12), 0);
+	cr_assert_arr_eq(tx4(0) + 28, "pong", 4);
+}
+
+/* arp_solicit with arp_announce 0: the sender address is the source of
+ * the datagram waiting for the answer when it is ours (here the echo
+ * reply from 10.2.0.1 leaving by A), as the kernel does. */
+Test(ip4, arp_request_for_a_reply_uses_the_replys_source)
+{
+	size_t blen = echo_body(body, 8);
+	size_t len = build4(frame, FAKE_IF_A, "10.1.0.9", "10.2.0.1", 64, IPPROTO_ICMP, 0, 1, body,
+			    blen);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 1);
+	assert_arp(0, FAKE_IF_A, ARPOP_REQUEST, bcast, "10.2.0.1", NULL, "10.1.0.9");
+	len = arp_frame(frame, FAKE_IF_A, ARPOP_REPLY, fake_devs[0].mac, mac_h5, "10.1.0.9",
+			fake_devs[0].mac, "10.2.0.1");
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 2);
+	assert_icmp4_ok(1);
+	cr_assert_eq(tx_icmp4(1)[0], ICMP_ECHOREPLY);
+	cr_assert_arr_eq(fake_tx[1].data, mac_h5, 6);
+}
+
+Test(ip4, timestamp_request_is_answered)
+{
+	hosts_resolved();
+	uint8_t ts[20] = { ICMP_TIMESTAMP, 0, 0, 0, 0xab, 0xcd, 0, 7, 1, 2, 3, 4 };
+	uint16_t c = ip_compute_csum(ts, sizeof(ts));
+	ts[2] = (uint8_t)(c >> 8);
+	ts[3] = (uint8_t)c;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, ts, sizeof(ts));
+	cr_assert_eq(fake_ntx, 1);
+	assert_icmp4_ok(0);
+	const uint8_t *r = tx_icmp4(0);
+	cr_assert_eq(r[0], ICMP_TIMESTAMPREPLY);
+	cr_assert_eq(fake_tx[0].len, 14 + 20 + 20);
+	cr_assert_arr_eq(r + 4, ts + 4, 8, "id, sequence and originate timestamp back");
+	cr_assert_arr_eq(r + 12, r + 16, 4, "receive = transmit");
+	uint32_t ms;
+	memcpy(&ms, r + 12, 4);
+	cr_assert_lt(ntohl(ms), 86400000u, "milliseconds since midnight UT");
 }

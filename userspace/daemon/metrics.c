@@ -266,6 +266,12 @@ int metrics_render(struct xrt_router *r, struct xrt_buf *out, char *err)
 	}
 	plain_group(out, "slowpath", "sp_", stack_gauge_names, ss.gauge, STACK_GAUGE_MAX, false,
 		    "what xrtd's bounded tables hold now");
+	plain_group(out, "slowpath", NULL, MIB_NAMES + SLOW_MIB_MAX, ss.mib + SLOW_MIB_MAX,
+		    XRT_MIB_MAX - SLOW_MIB_MAX, true, "xrtd's IPv4 stack (punted packets)");
+	plain_group(out, "slowpath", NULL, stack_ip4_names, ss.ip4, STACK_IP4_MAX, true,
+		    "xrtd's IPv4 MIB and ARP");
+	plain_group(out, "slowpath", NULL, stack_icmp_names, ss.icmp, STACK_ICMP_MAX, true,
+		    "xrtd's ICMPv4 MIB (RFC 4293)");
 
 	uint64_t sock_vals[SOCK_STATS_N];
 	memcpy(sock_vals, &sockstats, sizeof(sock_vals));

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include "sock/xrt_sock.h"
+#include "xrt/inet.h"
 #include "sock/proto.h"
 #include "ctl/unix_sock.h"
 
@@ -28,6 +29,7 @@ struct xrt_fd {
 	int ctl;      /* control channel; 0 = not ours (fd 0 is never a ctl) */
 	int type;
 	bool connected;
+	bool v4; /* an AF_INET socket: sockaddr_in <-> IPv4-mapped (xrt/inet.h) */
 };
 static struct xrt_fd fds[XRT_FD_MAX];
 static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -198,7 +200,35 @@ int xrt_sock_socket(int type, int protocol)
 	return track(data, ctl, type, flags);
 }
 
-static int to_in6(const struct sockaddr *addr, socklen_t len, struct sockaddr_in6 *out)
+/* socket(AF_INET, SOCK_DGRAM): the daemon's socket is an AF_INET6 one
+ * that sees only IPv4-mapped addresses, as a kernel dual-stack socket
+ * does; the application sees sockaddr_in. */
+int xrt_sock_socket4(int type, int protocol)
+{
+	int fd = xrt_sock_socket(type, protocol);
+	if (fd >= 0)
+		fds[fd].v4 = true;
+	return fd;
+}
+
+/* sockaddr_in of an AF_INET socket as the daemon's mapped sockaddr_in6
+ * (INADDR_ANY is the unspecified address). */
+static int in4_to_in6(const struct sockaddr *addr, socklen_t len, struct sockaddr_in6 *out)
+{
+	struct sockaddr_in in;
+	if (addr->sa_family != AF_INET || len < sizeof(in)) {
+		errno = addr->sa_family != AF_INET ? EAFNOSUPPORT : EINVAL;
+		return -1;
+	}
+	memcpy(&in, addr, sizeof(in));
+	out->sin6_family = AF_INET6;
+	out->sin6_port = in.sin_port;
+	if (in.sin_addr.s_addr != htonl(INADDR_ANY))
+		xrt_addr_from_v4(&out->sin6_addr, in.sin_addr.s_addr);
+	return 0;
+}
+
+static int to_in6(int fd, const struct sockaddr *addr, socklen_t len, struct sockaddr_in6 *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!addr || len < sizeof(sa_family_t)) {
@@ -209,6 +239,8 @@ static int to_in6(const struct sockaddr *addr, socklen_t len, struct sockaddr_in
 		out->sin6_family = AF_UNSPEC;
 		return 0;
 	}
+	if (fd >= 0 && fd < XRT_FD_MAX && fds[fd].v4)
+		return in4_to_in6(addr, len, out);
 	if (addr->sa_family != AF_INET6 || len < sizeof(struct sockaddr_in6)) {
 		errno = addr->sa_family != AF_INET6 ? EAFNOSUPPORT : EINVAL;
 		return -1;
@@ -217,10 +249,20 @@ static int to_in6(const struct sockaddr *addr, socklen_t len, struct sockaddr_in
 	return 0;
 }
 
-static void from_in6(const struct sockaddr_in6 *a, struct sockaddr *addr, socklen_t *len)
+static void from_in6(int fd, const struct sockaddr_in6 *a, struct sockaddr *addr,
+		     socklen_t *len)
 {
 	if (!addr || !len)
 		return;
+	if (fd >= 0 && fd < XRT_FD_MAX && fds[fd].v4) {
+		struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = a->sin6_port };
+		if (xrt_addr_is_v4(&a->sin6_addr))
+			in.sin_addr.s_addr = xrt_addr_v4(&a->sin6_addr);
+		socklen_t n = *len < sizeof(in) ? *len : (socklen_t)sizeof(in);
+		memcpy(addr, &in, n);
+		*len = sizeof(in);
+		return;
+	}
 	socklen_t n = *len < sizeof(*a) ? *len : (socklen_t)sizeof(*a);
 	memcpy(addr, a, n);
 	*len = sizeof(*a);
@@ -229,7 +271,7 @@ static void from_in6(const struct sockaddr_in6 *a, struct sockaddr *addr, sockle
 int xrt_sock_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_in6 a;
-	if (to_in6(addr, len, &a) < 0)
+	if (to_in6(fd, addr, len, &a) < 0)
 		return -1;
 	return call_simple(fd, XRT_SOCK_OP_BIND, 0, 0, 0, &a, NULL);
 }
@@ -237,7 +279,7 @@ int xrt_sock_bind(int fd, const struct sockaddr *addr, socklen_t len)
 int xrt_sock_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sockaddr_in6 a;
-	if (to_in6(addr, len, &a) < 0 || !xrt_sock_is_ours(fd, NULL))
+	if (to_in6(fd, addr, len, &a) < 0 || !xrt_sock_is_ours(fd, NULL))
 		return -1;
 	bool nonblock = fcntl(fd, F_GETFL) & O_NONBLOCK;
 	int rc = call_simple(fd, XRT_SOCK_OP_CONNECT, nonblock, 0, 0, &a, NULL);
@@ -287,7 +329,7 @@ int xrt_sock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		int nfd = track(got[0], got[1], SOCK_STREAM, flags);
 		if (nfd >= 0) {
 			fds[nfd].connected = true;
-			from_in6(&r.addr, addr, len);
+			from_in6(nfd, &r.addr, addr, len);
 		}
 		return nfd;
 	}
@@ -299,7 +341,7 @@ static int sock_name(int fd, uint32_t op, struct sockaddr *addr, socklen_t *len)
 	struct xrt_sock_rep r;
 	if (call_simple(fd, op, 0, 0, 0, NULL, &r) < 0)
 		return -1;
-	from_in6(&r.addr, addr, len);
+	from_in6(fd, &r.addr, addr, len);
 	return 0;
 }
 
@@ -453,7 +495,7 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	struct xrt_dgram_hdr h = { .hoplimit = -1 };
 	if (msg->msg_name && msg->msg_namelen) {
-		if (to_in6(msg->msg_name, msg->msg_namelen, &h.addr) < 0)
+		if (to_in6(fd, msg->msg_name, msg->msg_namelen, &h.addr) < 0)
 			return -1;
 	} else if (!fds[fd].connected) {
 		errno = EDESTADDRREQ;
@@ -510,7 +552,7 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 	}
 	if (msg->msg_name) {
 		socklen_t l = msg->msg_namelen;
-		from_in6(&h.addr, msg->msg_name, &l);
+		from_in6(fd, &h.addr, msg->msg_name, &l);
 		msg->msg_namelen = l;
 	}
 	msg->msg_flags = m.msg_flags & MSG_TRUNC;

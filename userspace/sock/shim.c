@@ -1,4 +1,4 @@
-/* xrt: LD_PRELOAD shim: socket(AF_INET6, ...) of an unmodified program goes to xrtd when one is there; every other family is left alone. */
+/* xrt: LD_PRELOAD shim: socket(AF_INET6, ...) and socket(AF_INET, SOCK_DGRAM) of an unmodified program go to xrtd when one is there; every other family is left alone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -23,9 +23,13 @@ static bool is_dgram(int fd)
 int socket(int domain, int type, int protocol)
 {
 	xrt_real_init();
-	if (domain == AF_INET6) {
+	/* AF_INET: UDP only (xrtd's stack has no IPv4 TCP sockets yet). */
+	bool udp4 = domain == AF_INET &&
+		    (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_DGRAM &&
+		    (protocol == 0 || protocol == IPPROTO_UDP);
+	if (domain == AF_INET6 || udp4) {
 		int saved = errno;
-		int fd = xrt_sock_socket(type, protocol);
+		int fd = udp4 ? xrt_sock_socket4(type, protocol) : xrt_sock_socket(type, protocol);
 		if (fd >= 0)
 			return fd;
 		/* No daemon: the kernel's socket, as if the shim were absent.

@@ -15,6 +15,8 @@
  * ctl/unix_sock.h), and used only if that listener is root's.
  */
 int xrt_sock_socket(int type, int protocol);
+/* An AF_INET datagram socket on the same daemon socket (IPv4-mapped). */
+int xrt_sock_socket4(int type, int protocol);
 /* Is fd an xrt socket? type out: SOCK_STREAM / SOCK_DGRAM / SOCK_RAW. */
 bool xrt_sock_is_ours(int fd, int *type);
 int xrt_sock_bind(int fd, const struct sockaddr *addr, socklen_t len);

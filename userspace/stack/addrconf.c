@@ -138,6 +138,16 @@ static void saddr_consider(const struct xrt_netdev *dev, void *arg)
 bool ipv6_dev_get_saddr(const struct xrt_netdev *dev, const struct in6_addr *dst,
 			struct in6_addr *out)
 {
+	if (xrt_addr_is_v4(dst)) {
+		/* An IPv4 destination (a dual-stack socket's mapped peer) gets
+		 * an IPv4 source: inet_select_addr, as the kernel's
+		 * ipv6 sockets do through ip_route_connect for mapped peers. */
+		uint32_t v4;
+		if (!inet_select_addr(dev, xrt_addr_v4(dst), &v4))
+			return false;
+		*out = ip4_mapped(v4);
+		return true;
+	}
 	struct saddr_choice c = {
 		.dst = dst,
 		.dst_scope = ipv6_addr_scope(dst),

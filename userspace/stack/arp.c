@@ -1,4 +1,5 @@
 /* xrt: ARP (RFC 826): arp_rcv, arp_process, arp_send, arp_solicit, and address announcements (RFC 5227 2.3). */
+#include <net/ethernet.h>
 #include <net/if_arp.h>
 #include "stack/stack_internal.h"
 
@@ -39,16 +40,16 @@ static int arp_send(uint16_t op, int ifindex, const uint8_t dest_mac[6], uint32_
 	a[1] = ARPHRD_ETHER & 0xff;
 	a[2] = ETH_P_IP_BE >> 8;
 	a[3] = ETH_P_IP_BE & 0xff;
-	a[4] = 6;
+	a[4] = ETH_ALEN;
 	a[5] = IP4_ALEN;
 	a[ARP_OFF_OP] = (uint8_t)(op >> 8);
 	a[ARP_OFF_OP + 1] = (uint8_t)op;
-	memcpy(a + ARP_OFF_SHA, dev->mac, 6);
+	memcpy(a + ARP_OFF_SHA, dev->mac, ETH_ALEN);
 	memcpy(a + ARP_OFF_SIP, &sip, 4);
 	if (tha)
-		memcpy(a + ARP_OFF_THA, tha, 6);
+		memcpy(a + ARP_OFF_THA, tha, ETH_ALEN);
 	else
-		memset(a + ARP_OFF_THA, 0, 6);
+		memset(a + ARP_OFF_THA, 0, ETH_ALEN);
 	memcpy(a + ARP_OFF_TIP, &tip, 4);
 	return dev_xmit_eth(ifindex, dest_mac, ETH_P_ARP_BE, a, ARP_HDR_LEN);
 }
@@ -146,15 +147,15 @@ void arp_rcv(struct pkt *p)
 		return;
 	}
 	if (p->len < ARP_HDR_LEN || a[0] != (ARPHRD_ETHER >> 8) || a[1] != (ARPHRD_ETHER & 0xff) ||
-	    a[2] != (ETH_P_IP_BE >> 8) || a[3] != (ETH_P_IP_BE & 0xff) || a[4] != 6 ||
+	    a[2] != (ETH_P_IP_BE >> 8) || a[3] != (ETH_P_IP_BE & 0xff) || a[4] != ETH_ALEN ||
 	    a[5] != IP4_ALEN) {
 		DROP_INC(ARP_INVALID);
 		return;
 	}
 	uint16_t op = (uint16_t)(a[ARP_OFF_OP] << 8 | a[ARP_OFF_OP + 1]);
-	uint8_t sha[6];
+	uint8_t sha[ETH_ALEN];
 	uint32_t sip, tip;
-	memcpy(sha, a + ARP_OFF_SHA, 6);
+	memcpy(sha, a + ARP_OFF_SHA, ETH_ALEN);
 	memcpy(&sip, a + ARP_OFF_SIP, 4);
 	memcpy(&tip, a + ARP_OFF_TIP, 4);
 	if (op != ARPOP_REQUEST && op != ARPOP_REPLY) {

@@ -1,12 +1,11 @@
 /* xrt: ICMPv4 (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3): icmp_rcv, icmp_echo, __icmp_send with its never-send rules, ip_rt_send_redirect. */
+#include <time.h>
 #include "stack/stack_internal.h"
 
 /* RFC 1812 4.3.2.3: quote as much as fits in a 576-byte datagram. */
 #define ICMP_QUOTE_MAX (ICMP_ERR_MAX_LEN - IP4_HDR_LEN - ICMP_HDR_LEN)
 /* RFC 1812 4.3.2.5 / the kernel's icmp_send: errors carry precedence
- * "internetwork control" in the TOS byte. */
-#define IPTOS_PREC_INTERNETCONTROL_ 0xc0
-#define IPTOS_TOS_MASK_ 0x1e
+ * "internetwork control" in the TOS byte (IPTOS_* of <netinet/ip.h>). */
 
 /* icmp_pointers[].error: the types that are errors (never answered). */
 static bool icmp_is_err(uint8_t type)
@@ -138,7 +137,7 @@ void icmp_send(struct pkt *p, uint8_t type, uint8_t code, uint32_t info)
 		info_be = htonl(info); /* RFC 1191 4: MTU in the low 16 bits */
 	memcpy(icmp + 4, &info_be, 4);
 	memcpy(icmp + ICMP_HDR_LEN, p->nh, quote);
-	uint8_t tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK_) | IPTOS_PREC_INTERNETCONTROL_);
+	uint8_t tos = (uint8_t)((iph->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL);
 	icmp_push_reply(data, saddr, iph->saddr, tos, ICMP_HDR_LEN + quote, p->ifindex);
 }
 
@@ -229,6 +228,35 @@ static void icmp_echo(struct pkt *p, size_t icmp_len)
 	icmp_push_reply(data, iph->daddr, iph->saddr, iph->tos, icmp_len, p->ifindex);
 }
 
+/* RFC 792 Timestamp: the originate timestamp back, with receive and
+ * transmit set to now, milliseconds since midnight UT (inet_current_timestamp);
+ * the kernel's icmp_timestamp answers every request of at least 20 bytes. */
+#define ICMP_TIMESTAMP_LEN (ICMP_HDR_LEN + 12)
+#define MSEC_PER_DAY 86400000u
+
+static void icmp_timestamp(struct pkt *p, size_t icmp_len)
+{
+	const struct iphdr_wire *iph = pkt_ip4(p);
+	if (icmp_len < ICMP_TIMESTAMP_LEN) {
+		ICMP4_INC(IN_ERRORS);
+		return;
+	}
+	if (ipv4_is_bcast_mcast(stack_dev(p->ifindex), iph->daddr))
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint32_t ms = htonl((uint32_t)(((uint64_t)ts.tv_sec % 86400) * 1000 +
+				       (uint64_t)ts.tv_nsec / NSEC_PER_MSEC) % MSEC_PER_DAY);
+	uint8_t *data = echo_buf + PKT_HEADROOM;
+	uint8_t *icmp = data + IP4_HDR_LEN;
+	memcpy(icmp, p->nh + p->thoff, ICMP_HDR_LEN + 4); /* id, sequence, originate */
+	icmp[0] = ICMP_TIMESTAMPREPLY;
+	icmp[1] = 0;
+	memcpy(icmp + ICMP_HDR_LEN + 4, &ms, 4);
+	memcpy(icmp + ICMP_HDR_LEN + 8, &ms, 4);
+	icmp_push_reply(data, iph->daddr, iph->saddr, iph->tos, ICMP_TIMESTAMP_LEN, p->ifindex);
+}
+
 /* icmp_unreach for Fragmentation Needed about one of our own datagrams:
  * learn the path MTU of its destination (RFC 1191 6.1). */
 static void icmp_frag_needed(struct pkt *p, size_t icmp_len)
@@ -266,6 +294,9 @@ int icmp_rcv(struct pkt *p)
 		break;
 	case ICMP_ECHOREPLY:
 		ICMP4_INC(IN_ECHO_REPS);
+		break;
+	case ICMP_TIMESTAMP:
+		icmp_timestamp(p, icmp_len);
 		break;
 	case ICMP_DEST_UNREACH:
 		ICMP4_INC(IN_DEST_UNREACHS);

@@ -40,12 +40,13 @@ void ip_forward(struct pkt *p, const struct fib6_result *res)
 	if (p->len > mtu && df) {
 		/* ip_forward's ip_exceeds_mtu: RFC 1191 4 next-hop MTU. */
 		DROP_INC(FWD_TOO_BIG);
-		IP4_INC(FRAG_FAILS);
+		MIB_INC(IP4_FRAG_FAILS);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
 		return;
 	}
 	/* ip_decrease_ttl, then a fresh header checksum. */
 	iph->ttl--;
+	ip_forward_options(p, res->oif);
 	ip_send_check(p->nh);
 	/* RFC 1812 5.2.7.2: leaving by the interface it came in by (the
 	 * kernel's IPSKB_DOREDIRECT, checked after the MTU and TTL). */

@@ -32,6 +32,9 @@ static void ip_local_deliver(struct pkt *p)
 	case IPPROTO_UDP:
 		udp_v4_rcv(p);
 		return;
+	case IPPROTO_TCP:
+		tcp_v4_rcv(p);
+		return;
 	default:
 		IP4_INC(IN_UNKNOWN_PROTOS);
 		DROP_INC(NO_PROTO);
@@ -96,7 +99,7 @@ static void ip_rcv_finish(struct pkt *p)
 		return;
 	case XRT_RTN_PROHIBIT:
 		DROP_INC(PROHIBIT);
-		IP4_INC(IN_NO_ROUTES);
+		MIB_INC(IP4_IN_NO_ROUTES);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
 		return;
 	case XRT_RTN_UNREACHABLE:
@@ -106,7 +109,7 @@ static void ip_rcv_finish(struct pkt *p)
 		return;
 	default:
 		DROP_INC(NO_ROUTE);
-		IP4_INC(IN_NO_ROUTES);
+		MIB_INC(IP4_IN_NO_ROUTES);
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
 		return;
 	}
@@ -149,12 +152,13 @@ void ip_rcv(struct pkt *p)
 	}
 	p->len = tot; /* trim link padding */
 	p->thoff = ihl;
-	p->nhoff = offsetof(struct iphdr_wire, protocol);
 	if (ip4_martian_source(iph->saddr) || ipv4_is_zeronet(iph->daddr) ||
 	    ipv4_is_loopback(iph->daddr)) {
 		DROP_INC(IP4_MARTIAN);
 		MIB_INC(IP4_IN_ADDR_ERRORS);
 		return;
 	}
+	if (!ip_rcv_options(p))
+		return;
 	ip_rcv_finish(p);
 }

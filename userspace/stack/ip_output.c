@@ -3,10 +3,8 @@
 #include "stack/stack_internal.h"
 
 /* RFC 791 3.1: an option type's high bit says it is copied into every
- * fragment; End of Option List and No Operation are one byte. */
-#define IPOPT_COPIED_BIT 0x80
-#define IPOPT_END_ 0
-#define IPOPT_NOOP_ 1
+ * fragment (IPOPT_COPIED); End of Option List and No Operation are one
+ * byte (<netinet/ip.h>). */
 
 /* ip_options_fragment: what the second and later fragments carry of the
  * options: the copied ones; the others become No Operation. */
@@ -15,17 +13,17 @@ static void ip_options_fragment(uint8_t *opt, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		uint8_t type = opt[i];
-		if (type == IPOPT_END_)
+		if (type == IPOPT_END)
 			return;
-		if (type == IPOPT_NOOP_) {
+		if (type == IPOPT_NOOP) {
 			i++;
 			continue;
 		}
 		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
 			return; /* malformed: ip_rcv's checks are the kernel's, not ours */
 		size_t olen = opt[i + 1];
-		if (!(type & IPOPT_COPIED_BIT))
-			memset(opt + i, IPOPT_NOOP_, olen);
+		if (!IPOPT_COPIED(type))
+			memset(opt + i, IPOPT_NOOP, olen);
 		i += olen;
 	}
 }
@@ -46,7 +44,7 @@ int ip_fragment(uint8_t *data, size_t len, size_t mtu, int oif, const struct in6
 	struct iphdr_wire *iph = (struct iphdr_wire *)data;
 	uint16_t frag = ntohs(iph->frag_off);
 	if (mtu < hlen + IP4_FRAG_UNIT || hlen > len) {
-		IP4_INC(FRAG_FAILS);
+		MIB_INC(IP4_FRAG_FAILS);
 		DROP_INC(FRAG_NEEDED_LOCAL);
 		return -1;
 	}
@@ -98,7 +96,7 @@ int ip_local_out(uint8_t *data, size_t len, int oif, int iif)
 	}
 	if (len > mtu) {
 		if (ntohs(iph->frag_off) & IP4_FLAG_DF) {
-			IP4_INC(FRAG_FAILS);
+			MIB_INC(IP4_FRAG_FAILS);
 			DROP_INC(FRAG_NEEDED_LOCAL);
 			return -1;
 		}

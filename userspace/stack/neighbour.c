@@ -111,6 +111,15 @@ static struct neighbour *neigh_lookup(int ifindex, const struct in6_addr *addr)
 	return NULL;
 }
 
+/* A packet for addr dropped here: IpOutDiscards or Ip6OutDiscards. */
+static void neigh_count_discard(const struct in6_addr *addr)
+{
+	if (xrt_addr_is_v4(addr))
+		MIB_INC(IP4_OUT_DISCARDS);
+	else
+		MIB_INC(OUT_DISCARDS);
+}
+
 static void neigh_destroy(struct neighbour *n);
 static void neigh_set_state(struct neighbour *n, uint16_t state, uint64_t timer_ns);
 
@@ -172,7 +181,7 @@ static void neigh_unres_recycle(struct neighbour *n)
 {
 	DROP_INC(NEIGH_UNRES_EVICTED);
 	for (unsigned i = 0; i < n->hold_count; i++)
-		MIB_INC(OUT_DISCARDS);
+		neigh_count_discard(&n->addr);
 	neigh_destroy(n);
 }
 
@@ -338,14 +347,14 @@ static void neigh_hold(struct neighbour *n, const uint8_t *data, size_t len, int
 		hold_bytes -= old->len;
 		free(old);
 		DROP_INC(NEIGH_QUEUE_FULL);
-		MIB_INC(OUT_DISCARDS);
+		neigh_count_discard(&n->addr);
 	}
 	struct neigh_held *h = NULL;
 	if (hold_bytes + len <= NEIGH_HOLD_BYTES_MAX)
 		h = malloc(sizeof(*h) + PKT_HEADROOM + len);
 	if (!h) {
 		DROP_INC(NEIGH_QUEUE_FULL);
-		MIB_INC(OUT_DISCARDS);
+		neigh_count_discard(&n->addr);
 		return;
 	}
 	h->next = NULL;
@@ -400,14 +409,14 @@ int neigh_output(int ifindex, const struct in6_addr *nexthop, uint8_t *data,
 	}
 	if (!n || n->state != XRT_NUD_INCOMPLETE) {
 		if (neigh_unres_make_room(ifindex, n)) {
-			MIB_INC(OUT_DISCARDS);
+			neigh_count_discard(nexthop);
 			return -ENOSPC;
 		}
 	}
 	if (!n) {
 		n = neigh_create(ifindex, nexthop, true);
 		if (!n) {
-			MIB_INC(OUT_DISCARDS);
+			neigh_count_discard(nexthop);
 			return -ENOSPC;
 		}
 	}

@@ -243,4 +243,14 @@ struct sock_stats {
 extern const char *const sock_stats_names[];
 extern struct sock_stats sockstats;
 
+/* UDP for both families (udp.c, udp_ipv4.c): the socket a datagram is
+ * for, its delivery, and the IPv4 send of a dual-stack socket whose peer
+ * is IPv4-mapped. */
+struct sock *udp6_lib_lookup(const struct in6_addr *saddr, uint16_t sport,
+			     const struct in6_addr *daddr, uint16_t dport, int ifindex);
+void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8_t *data,
+		   size_t len, uint8_t hoplimit);
+long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct sockaddr_in6 *to,
+		    const void *data, size_t len);
+
 #endif

@@ -262,6 +262,7 @@ void tcp_v6_send_synack(const struct request_sock *req);
 /* A reset answering a segment no connection takes (RFC 9293 3.10.7.1). */
 void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
 		       const uint8_t *th, size_t seg_len, int ifindex);
+void tcp_build_reset(uint8_t rst[TCP_HDR_LEN], const uint8_t *th, size_t seg_len);
 /* Retransmit the segment at snd_una. */
 void tcp_retransmit_head(struct tcp_sock *tp);
 uint32_t tcp_rcv_window(struct tcp_sock *tp);

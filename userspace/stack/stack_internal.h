@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include "stack/stack.h"
 #include "stack/stack_stats.h"
@@ -41,6 +42,7 @@ struct pkt {
 	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
 	bool ra_option;       /* hop-by-hop Router Alert seen */
 	bool eth_bcast;       /* link-layer destination was ff:ff:ff:ff:ff:ff */
+	size_t ip_rr;         /* IPv4 Record Route option's offset, 0 if none */
 };
 
 /* The IPv6 header as bytes on the wire. */
@@ -328,6 +330,10 @@ bool inet_select_addr(const struct xrt_netdev *dev, uint32_t dst, uint32_t *out)
 bool inet_dev_has_addr(const struct xrt_netdev *dev, uint32_t v4);
 
 void ip_rcv(struct pkt *p);
+/* ip_options.c: validate the options of a received datagram (false:
+ * dropped or answered); fill Record Route on forwarding. */
+bool ip_rcv_options(struct pkt *p);
+void ip_forward_options(struct pkt *p, int oif);
 void arp_rcv(struct pkt *p);
 void arp_init(void);
 void arp_timers_run(uint64_t now);
@@ -340,6 +346,7 @@ void arp_solicit(int ifindex, const struct in6_addr *target, const uint8_t *unic
 void ip_forward(struct pkt *p, const struct fib6_result *res);
 int icmp_rcv(struct pkt *p);
 void udp_v4_rcv(struct pkt *p);
+void tcp_v4_rcv(struct pkt *p);
 /* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
  * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
  * pointer (Parameter Problem). */

@@ -83,16 +83,17 @@
 	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
 	X(IP4_HDR, "sp_ip4_hdr")             /* bad IPv4 version, IHL, length, checksum */ \
 	X(IP4_MARTIAN, "sp_ip4_martian")     /* RFC 1812 5.3.7 source or destination */ \
+	X(IP4_SRR, "sp_ip4_source_route")    /* source-routed: accept_source_route 0 */ \
 	X(IP4_BCAST, "sp_ip4_bcast")         /* link broadcast not for us: not forwarded */ \
 	X(ARP_INVALID, "sp_arp_invalid")     /* not Ethernet/IPv4, bad sender address */ \
 	X(ARP_NOT_OURS, "sp_arp_not_ours")   /* request for an address not ours */ \
 	X(ARP_ANNOUNCE_FULL, "sp_arp_announce_full") /* RFC 5227 repeat not queued */
 
 /* IPv4 MIB of the slow path, nstat's names for /proc/net/snmp (the ones
- * the fast path shares, IpInReceives..., are in XRT_MIB_LIST), and ARP. */
+ * the fast path shares, IpInReceives, IpExtInNoRoutes, IpFragFails..., are
+ * in XRT_MIB_LIST), and ARP. */
 #define STACK_IP4_LIST(X)                            \
 	X(IN_DELIVERS, "IpInDelivers")                   \
-	X(IN_NO_ROUTES, "IpInNoRoutes")                  \
 	X(IN_UNKNOWN_PROTOS, "IpInUnknownProtos")        \
 	X(OUT_REQUESTS, "IpOutRequests")                 \
 	X(OUT_NO_ROUTES, "IpOutNoRoutes")                \
@@ -102,7 +103,6 @@
 	X(REASM_FAILS, "IpReasmFails")                   \
 	X(REASM_OVERLAPS, "IpExtReasmOverlaps")          \
 	X(FRAG_OKS, "IpFragOKs")                         \
-	X(FRAG_FAILS, "IpFragFails")                     \
 	X(FRAG_CREATES, "IpFragCreates")                 \
 	X(ARP_IN_REQUESTS, "sp_arp_in_requests")         \
 	X(ARP_IN_REPLIES, "sp_arp_in_replies")           \

@@ -523,7 +523,17 @@ void tcp_v6_send_synack(const struct request_sock *req)
 void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
 		       const uint8_t *th, size_t seg_len, int ifindex)
 {
-	uint8_t rst[TCP_HDR_LEN] = { 0 };
+	uint8_t rst[TCP_HDR_LEN];
+	tcp_build_reset(rst, th, seg_len);
+	sockstats.tcp_rst_out++;
+	ip6_xmit(daddr, saddr, NEXTHDR_TCP, rst, sizeof(rst), TCP_CSUM_OFF,
+		 ip6_is_linklocal(saddr) ? ifindex : 0);
+}
+
+/* The reset's header for either family (checksum left to the caller). */
+void tcp_build_reset(uint8_t rst[TCP_HDR_LEN], const uint8_t *th, size_t seg_len)
+{
+	memset(rst, 0, TCP_HDR_LEN);
 	memcpy(rst, th + 2, 2);
 	memcpy(rst + 2, th, 2);
 	uint8_t flags = th[13];
@@ -538,7 +548,4 @@ void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *dadd
 		rst[13] = TCP_RST | TCP_ACK;
 	}
 	rst[12] = (TCP_HDR_LEN / 4) << 4;
-	sockstats.tcp_rst_out++;
-	ip6_xmit(daddr, saddr, NEXTHDR_TCP, rst, sizeof(rst), TCP_CSUM_OFF,
-		 ip6_is_linklocal(saddr) ? ifindex : 0);
 }

@@ -8,7 +8,7 @@
 
 /* __udp6_lib_lookup: the most specific match wins (connected, then bound
  * address, then wildcard), like the kernel's scoring. */
-static struct sock *udp6_lib_lookup(const struct in6_addr *saddr, uint16_t sport,
+struct sock *udp6_lib_lookup(const struct in6_addr *saddr, uint16_t sport,
 				    const struct in6_addr *daddr, uint16_t dport, int ifindex)
 {
 	struct sock *best = NULL;
@@ -74,20 +74,27 @@ int udpv6_rcv(struct pkt *p)
 		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_PORT, 0);
 		return -1;
 	}
-	sockstats.udp_in++;
-	if (!sk->owner || sk->shut_rd)
-		return -1;
 	struct sockaddr_in6 from = {
 		.sin6_family = AF_INET6, .sin6_port = sport, .sin6_addr = ip6->saddr,
 		.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
 	};
-	sk->rx_hoplimit = ip6->hop_limit;
-	if (sk->owner->dgram_rcv(sk, &from, uh + UDP_HDR_LEN, udp_len - UDP_HDR_LEN) < 0) {
+	sockstats.udp_in++;
+	udp_queue_rcv(sk, &from, uh + UDP_HDR_LEN, udp_len - UDP_HDR_LEN, ip6->hop_limit);
+	return -1;
+}
+
+/* udp_queue_rcv_skb: the payload to the socket's owner (both families). */
+void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8_t *data,
+		   size_t len, uint8_t hoplimit)
+{
+	if (!sk->owner || sk->shut_rd)
+		return;
+	sk->rx_hoplimit = hoplimit;
+	if (sk->owner->dgram_rcv(sk, from, data, len) < 0) {
 		sk->rcvq_drops++;
 		sockstats.udp_rcvq_full++;
 		DROP_INC(SOCK_RCVQ_FULL);
 	}
-	return -1;
 }
 
 static int udp_v6_get_port(struct sock *sk, uint16_t port)
@@ -151,6 +158,8 @@ static long udpv6_sendmsg(struct sock *sk, const void *data, size_t len,
 	struct in6_addr src;
 	if ((rc = ip6_datagram_route(sk, to, &oif, &src)) < 0)
 		return rc;
+	if (xrt_addr_is_v4(&to->sin6_addr))
+		return udp_v4_sendmsg(sk, &src, to, data, len);
 	static uint8_t seg[IP6_MAX_PAYLOAD];
 	uint16_t ulen = htons((uint16_t)(len + UDP_HDR_LEN));
 	memcpy(seg, &sk->local.sin6_port, 2);

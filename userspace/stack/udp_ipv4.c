@@ -1,13 +1,17 @@
-/* xrt: UDP over IPv4 to the router (__udp4_lib_rcv): length and checksum checks, Port Unreachable where no socket listens. */
+/* xrt: UDP over IPv4 (__udp4_lib_rcv, udp_sendmsg): length and checksum checks, delivery to dual-stack sockets, Port Unreachable where none listens. */
+#include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/sock.h"
 
-#define UDP_HDR_LEN 8
+#define UDP_HDR_LEN 8 /* RFC 768 */
 
 /*
- * No AF_INET socket exists yet, so every datagram to us finds a closed
- * port: RFC 1122 3.2.2.1 / 4.1.3.1 Port Unreachable, unless it was sent to
- * a broadcast or multicast address (icmp_send refuses those). A bad
- * length or checksum is dropped first (RFC 768, a zero checksum means
+ * A datagram for the router goes to the socket that takes it (AF_INET6
+ * sockets see IPv4 peers as IPv4-mapped addresses, as the kernel's
+ * dual-stack sockets do, and the shim's AF_INET sockets are such sockets);
+ * with none, Port Unreachable (RFC 1122 3.2.2.1 / 4.1.3.1), unless it was
+ * sent to a broadcast or multicast address (icmp_send refuses those). A
+ * bad length or checksum is dropped first (RFC 768: a zero checksum means
  * none was sent).
  */
 void udp_v4_rcv(struct pkt *p)
@@ -28,5 +32,61 @@ void udp_v4_rcv(struct pkt *p)
 		DROP_INC(UDP_CSUM);
 		return;
 	}
-	icmp_send(p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	uint16_t sport, dport;
+	memcpy(&sport, uh, 2);
+	memcpy(&dport, uh + 2, 2);
+	struct in6_addr s6 = ip4_mapped(iph->saddr), d6 = ip4_mapped(iph->daddr);
+	struct sock *sk = udp6_lib_lookup(&s6, sport, &d6, dport, p->ifindex);
+	if (!sk && ipv4_is_bcast_mcast(stack_dev(p->ifindex), iph->daddr)) {
+		static const struct in6_addr any;
+		sk = udp6_lib_lookup(&s6, sport, &any, dport, p->ifindex);
+	}
+	if (!sk) {
+		icmp_send(p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		return;
+	}
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6, .sin6_port = sport, .sin6_addr = s6 };
+	udp_queue_rcv(sk, &from, uh + UDP_HDR_LEN, ulen - UDP_HDR_LEN, iph->ttl);
+}
+
+static uint8_t udp4_buf[PKT_HEADROOM + IP4_MAX_LEN];
+
+/* udp_sendmsg for a dual-stack socket whose destination is IPv4-mapped:
+ * UDP header and checksum over the IPv4 pseudo-header (RFC 768), then
+ * ip_local_out, which fragments what does not fit (DF clear). */
+long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct sockaddr_in6 *to,
+		    const void *data, size_t len)
+{
+	if (!xrt_addr_is_v4(src))
+		return -EAFNOSUPPORT; /* bound to an IPv6 address */
+	if (len > IP4_MAX_LEN - IP4_HDR_LEN - UDP_HDR_LEN)
+		return -EMSGSIZE;
+	uint32_t saddr = xrt_addr_v4(src), daddr = xrt_addr_v4(&to->sin6_addr);
+	uint8_t *ip = udp4_buf + PKT_HEADROOM;
+	uint8_t *uh = ip + IP4_HDR_LEN;
+	uint16_t ulen = htons((uint16_t)(len + UDP_HDR_LEN));
+	memcpy(uh, &sk->local.sin6_port, 2);
+	memcpy(uh + 2, &to->sin6_port, 2);
+	memcpy(uh + 4, &ulen, 2);
+	uh[6] = uh[7] = 0;
+	memcpy(uh + UDP_HDR_LEN, data, len);
+	uint16_t c = ip4_pseudo_csum(saddr, daddr, IPPROTO_UDP, uh, len + UDP_HDR_LEN);
+	if (!c)
+		c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+	uh[6] = (uint8_t)(c >> 8);
+	uh[7] = (uint8_t)c;
+	struct iphdr_wire *iph = (struct iphdr_wire *)ip;
+	memset(iph, 0, sizeof(*iph));
+	iph->ver_ihl = IP4_VERSION << 4 | IP4_MIN_IHL;
+	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + UDP_HDR_LEN + len));
+	iph->ttl = IP4_DEFAULT_TTL;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	struct in6_addr d6 = to->sin6_addr;
+	iph->id = htons((uint16_t)ipv6_select_ident(&d6, src));
+	int rc = ip_local_out(ip, IP4_HDR_LEN + UDP_HDR_LEN + len, 0, 0);
+	if (rc < 0)
+		return -ENETUNREACH;
+	return (long)len;
 }
