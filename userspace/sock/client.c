@@ -311,6 +311,21 @@ int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return sock_name(fd, XRT_SOCK_OP_GETPEERNAME, addr, len);
 }
 
+/* A pending socket error (struct xrt_dgram_hdr.err) at the head of the
+ * data descriptor: taken and returned (sock_error), else 0. */
+static int dgram_take_error(int fd)
+{
+	struct xrt_dgram_hdr h;
+	ssize_t n = xrt_real.recvmsg(fd, &(struct msghdr){ .msg_iov = &(struct iovec){ &h, sizeof(h) },
+							   .msg_iovlen = 1 },
+				     MSG_PEEK | MSG_DONTWAIT);
+	if (n != (ssize_t)sizeof(h) || !h.err)
+		return 0;
+	xrt_real.recvmsg(fd, &(struct msghdr){ .msg_iov = &(struct iovec){ &h, sizeof(h) }, .msg_iovlen = 1 },
+			 MSG_DONTWAIT);
+	return h.err;
+}
+
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int v = 0;
@@ -361,6 +376,16 @@ int xrt_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 			return -1;
 		}
 		return xrt_real.getsockopt(fd, level, name, val, len);
+	}
+	int type = 0;
+	if (level == SOL_SOCKET && name == SO_ERROR && xrt_sock_is_ours(fd, &type) &&
+	    type != SOCK_STREAM) {
+		int e = dgram_take_error(fd);
+		if (e) {
+			memcpy(val, &e, sizeof(e));
+			*len = sizeof(e);
+			return 0;
+		}
 	}
 	if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, 0, NULL, &r) < 0)
 		return -1;
@@ -437,6 +462,13 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 		errno = EMSGSIZE;
 		return -1;
 	}
+	/* A connected socket's pending error fails this send, as the
+	 * kernel's sock_alloc_send_skb reports sk_err. */
+	int pending = fds[fd].connected ? dgram_take_error(fd) : 0;
+	if (pending) {
+		errno = pending;
+		return -1;
+	}
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
 	ssize_t n = xrt_real.sendmsg(fd, &m, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);
 	if (n < 0)
@@ -469,6 +501,10 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		msg->msg_namelen = 0;
 		msg->msg_controllen = 0;
 		return 0; /* the daemon closed the socket */
+	}
+	if (h.err && n == (ssize_t)sizeof(h)) {
+		errno = h.err; /* the socket's pending error, before any datagram */
+		return -1;
 	}
 	if (msg->msg_name) {
 		socklen_t l = msg->msg_namelen;

@@ -61,6 +61,9 @@ struct xrt_dgram_hdr {
 	/* To the application: the datagram's hop limit when the socket has
 	 * IPV6_RECVHOPLIMIT on (RFC 3542 6.3), else -1. From it: unused. */
 	int32_t hoplimit;
+	/* To the application: nonzero = no datagram, the socket's pending
+	 * error (an ICMPv6 error, sk_err) that its next call reports. */
+	int32_t err;
 };
 
 /* Largest datagram payload (UDP over IPv6 without jumbograms). */

@@ -159,6 +159,19 @@ static int up_dgram_rcv(struct sock *sk, const struct sockaddr_in6 *from, const 
 	return sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
+/* sk_error_report for a datagram socket: the error travels in order on
+ * the data descriptor, where the application's next recv (or send, or
+ * SO_ERROR) finds it; while it waits there sk->err is clear. */
+static void up_error_report(struct sock *sk)
+{
+	struct sock_conn *c = sk->owner_ctx;
+	if (!c || c->app_gone || sk->type == SOCK_STREAM || !sk->err)
+		return;
+	struct xrt_dgram_hdr h = { .hoplimit = -1, .err = sk->err };
+	if (send(c->data_fd, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+		sk->err = 0;
+}
+
 static void up_readable(struct sock *sk)
 {
 	struct sock_conn *c = sk->owner_ctx;
@@ -210,7 +223,7 @@ static void up_state_change(struct sock *sk)
 
 static const struct sock_owner_ops srv_owner_ops = {
 	.dgram_rcv = up_dgram_rcv, .readable = up_readable, .writable = up_writable,
-	.state_change = up_state_change,
+	.state_change = up_state_change, .error_report = up_error_report,
 };
 
 /* ---------------------------------------------------------------- stream */

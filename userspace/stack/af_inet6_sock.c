@@ -258,6 +258,14 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 	return inet6_pick_saddr(&to->sin6_addr, src);
 }
 
+void sk_error_report(struct sock *sk, int err)
+{
+	sk->err = err;
+	sockstats.icmp_err++;
+	if (sk->owner && sk->owner->error_report)
+		sk->owner->error_report(sk);
+}
+
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer)
 {
 	if (peer) {
@@ -291,6 +299,9 @@ void inet6_init(void)
 	inet6_add_protocol(NEXTHDR_UDP, udpv6_rcv);
 	inet6_add_protocol(NEXTHDR_TCP, tcp_v6_rcv);
 	inet6_set_raw_deliver(rawv6_local_deliver);
+	inet6_add_err_handler(NEXTHDR_UDP, udpv6_err);
+	inet6_add_err_handler(NEXTHDR_TCP, tcp_v6_err);
+	inet6_set_raw_err(rawv6_err);
 }
 
 void inet6_fini(void)
@@ -301,6 +312,9 @@ void inet6_fini(void)
 	inet6_del_protocol(NEXTHDR_UDP);
 	inet6_del_protocol(NEXTHDR_TCP);
 	inet6_set_raw_deliver(NULL);
+	inet6_add_err_handler(NEXTHDR_UDP, NULL);
+	inet6_add_err_handler(NEXTHDR_TCP, NULL);
+	inet6_set_raw_err(NULL);
 }
 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)

@@ -58,6 +58,26 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 	return delivered;
 }
 
+/* rawv6_err (raw6_icmp_error): raw sockets of the quoted protocol whose
+ * bound address sent the packet and whose peer it went to. Only a
+ * connected socket hears of a hard error (no IPV6_RECVERR queue: an ICMPv6
+ * raw socket reads the error message itself anyway). */
+void rawv6_err(const struct icmp6_err *e)
+{
+	const struct ip6_hdr_wire *ip6 = (const void *)e->ip6;
+	int err;
+	if (!icmpv6_err_convert(e->type, e->code, &err))
+		return;
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (sk->type != SOCK_RAW || sk->protocol != e->proto || !sk->owner ||
+		    !sk->connected || !ip6_eq(&sk->peer.sin6_addr, &ip6->daddr))
+			continue;
+		if (!ip6_is_unspec(&sk->local.sin6_addr) && !ip6_eq(&sk->local.sin6_addr, &ip6->saddr))
+			continue;
+		sk_error_report(sk, err);
+	}
+}
+
 static int rawv6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
 {
 	if (addr->sin6_family == AF_UNSPEC) {

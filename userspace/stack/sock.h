@@ -40,6 +40,9 @@ struct sock_owner_ops {
 	/* Connected, connect failed, reset, or a child waits in the accept
 	 * queue of a listener. */
 	void (*state_change)(struct sock *sk);
+	/* sk->err was set by an ICMPv6 error (sk_error_report): the next
+	 * call of the application reports it (datagram sockets). Optional. */
+	void (*error_report)(struct sock *sk);
 };
 
 /* proto_ops: what the BSD calls do for this socket type. */
@@ -87,6 +90,7 @@ struct sock {
 	bool connected;
 	bool shut_rd, shut_wr;
 	int err;                    /* pending SO_ERROR (positive errno) */
+	int err_soft;               /* sk_err_soft: last soft ICMPv6 error (RFC 1122 4.2.3.9) */
 	int bound_dev_if;
 	bool reuseaddr;
 	/* ipv6_pinfo's hop_limit (IPV6_UNICAST_HOPS, -1 = the default) and
@@ -177,6 +181,15 @@ int rawv6_setsockopt(struct sock *sk, int name, int val);
 int rawv6_getsockopt(const struct sock *sk, int name, int *val);
 int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8]);
 
+/* sk_error_report: err becomes the socket's pending error and the owner
+ * is told (ip6_datagram / tcp_v6_err). */
+void sk_error_report(struct sock *sk, int err);
+/* The err_handlers icmpv6_notify calls (udp.c, raw.c, tcp_ipv6.c). */
+struct icmp6_err;
+void udpv6_err(const struct icmp6_err *e);
+void rawv6_err(const struct icmp6_err *e);
+void tcp_v6_err(const struct icmp6_err *e);
+
 /* Owner-side helpers. */
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
 
@@ -194,6 +207,9 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(udp_csum, "Udp6InCsumErrors")                         \
 	X(raw_in, "Raw6InDelivers")                             \
 	X(raw_out, "Raw6OutRequests")                           \
+	X(icmp_err, "sp_sock_icmp_err")                         \
+	X(tcp_icmp_out_of_window, "TcpExtOutOfWindowIcmps")     \
+	X(tcp_mtu_reduced, "sp_tcp_mtu_reduced")                \
 	X(tcp_in, "TcpInSegs")                                  \
 	X(tcp_out, "TcpOutSegs")                                \
 	X(tcp_retrans, "TcpRetransSegs")                        \

@@ -90,6 +90,32 @@ int udpv6_rcv(struct pkt *p)
 	return -1;
 }
 
+/* __udp6_lib_err: the socket that sent the quoted datagram (its ports
+ * seen from our side). Without IPV6_RECVERR only a connected socket hears
+ * of a hard error, as in the kernel; a Packet Too Big is hard for UDP
+ * (IPV6_PMTUDISC_WANT: the application must send smaller, RFC 8201 4).
+ * The extended error queue (IPV6_RECVERR) is not built: such a socket
+ * behaves as one without the option. */
+void udpv6_err(const struct icmp6_err *e)
+{
+	const struct ip6_hdr_wire *ip6 = (const void *)e->ip6;
+	if (e->off + UDP_HDR_LEN > e->len)
+		return;
+	uint16_t sport, dport;
+	memcpy(&sport, e->ip6 + e->off, 2);
+	memcpy(&dport, e->ip6 + e->off + 2, 2);
+	struct sock *sk = udp6_lib_lookup(&ip6->daddr, dport, &ip6->saddr, sport, e->ifindex);
+	if (!sk || !sk->owner)
+		return;
+	int err;
+	bool harderr = icmpv6_err_convert(e->type, e->code, &err);
+	if (e->type == ICMP6_PKT_TOOBIG)
+		harderr = true;
+	if (!harderr || !sk->connected)
+		return;
+	sk_error_report(sk, err);
+}
+
 static int udp_v6_get_port(struct sock *sk, uint16_t port)
 {
 	return inet6_get_port(sk, port);
