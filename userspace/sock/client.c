@@ -357,6 +357,34 @@ int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 		memcpy(f, val, sizeof(f));
 		memcpy(&a, f + 1, sizeof(a));
 		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, (int)f[0], &a, NULL);
+	} else if (level == IPPROTO_IPV6 && (name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP)) {
+		/* struct ipv6_mreq: the group in addr, its interface as scope. */
+		struct ipv6_mreq mr;
+		if (!val || len < sizeof(mr)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(&mr, val, sizeof(mr));
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = mr.ipv6mr_multiaddr,
+					  .sin6_scope_id = mr.ipv6mr_interface };
+		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, 0, &a, NULL);
+	} else if (level == IPPROTO_IPV6 && (name == MCAST_JOIN_GROUP || name == MCAST_LEAVE_GROUP)) {
+		/* struct group_req (RFC 3678 5.1): the same on the wire. */
+		struct group_req gr;
+		struct sockaddr_in6 g6;
+		if (!val || len < sizeof(gr)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(&gr, val, sizeof(gr));
+		if (gr.gr_group.ss_family != AF_INET6) {
+			errno = EADDRNOTAVAIL; /* ipv6_mcast_join_leave */
+			return -1;
+		}
+		memcpy(&g6, &gr.gr_group, sizeof(g6));
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = g6.sin6_addr,
+					  .sin6_scope_id = gr.gr_interface };
+		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, 0, &a, NULL);
 	} else if (val && len >= sizeof(int)) {
 		memcpy(&v, val, sizeof(int));
 	}

@@ -495,6 +495,13 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		int rc = set ? rawv6_setsockopt(sk, q->arg1, q->arg2) : rawv6_getsockopt(sk, q->arg1, &val);
 		return reply(c, -rc, val, NULL, NULL, 0);
 	}
+	if (set && q->arg0 == IPPROTO_IPV6 &&
+	    (q->arg1 == IPV6_JOIN_GROUP || q->arg1 == IPV6_LEAVE_GROUP ||
+	     q->arg1 == MCAST_JOIN_GROUP || q->arg1 == MCAST_LEAVE_GROUP)) {
+		/* The group travels in addr, its interface as the scope id. */
+		int rc = ipv6_mc_setsockopt(sk, q->arg1, &q->addr.sin6_addr, (int)q->addr.sin6_scope_id);
+		return reply(c, -rc, 0, NULL, NULL, 0);
+	}
 	if (q->arg0 == IPPROTO_IPV6) {
 		int val = 0;
 		int rc = set ? ipv6_setsockopt(sk, q->arg1, q->arg2) : ipv6_getsockopt(sk, q->arg1, &val);

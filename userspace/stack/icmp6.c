@@ -1,6 +1,8 @@
 /* xrt: ICMPv6 (RFC 4443): icmpv6_rcv, echo reply, icmp6_send with the never-send rules and rate limit. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
+#include "xrt/mld.h"
 
 /* RFC 4443 2.4 (c) / RFC 8200 section 5: errors fit in the minimum MTU. */
 #define ICMP6_ERR_QUOTE_MAX (ICMP6_ERR_MAX_LEN - IP6_HDR_LEN - ICMP6_HDR_LEN)
@@ -416,6 +418,12 @@ int icmpv6_rcv(struct pkt *p)
 	case ICMP6_PARAMPROB:
 		ICMP6_INC(IN_PARM_PROBLEMS);
 		icmpv6_notify(p, type, p->nh[p->thoff + 1], icmp6_info(p));
+		break;
+	case ICMP6_MLD_QUERY:
+	case ICMP6_MLD_V1_REPORT:
+	case ICMP6_MLD_V1_DONE:
+	case ICMP6_MLD_V2_REPORT:
+		igmp6_event(p, icmp_len);
 		break;
 	case ND_ROUTER_SOLICIT:
 	case ND_ROUTER_ADVERT:

@@ -1,6 +1,7 @@
 /* xrt: raw IPv6 sockets (raw6_local_deliver, rawv6_sendmsg): the SOCK_RAW entry of inetsw6, any protocol. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
 #include "stack/sock.h"
 
 int inet6_dgram_shutdown(struct sock *sk, int how);
@@ -27,6 +28,8 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 		if (sk->connected && !ip6_eq(&sk->peer.sin6_addr, &ip6->saddr))
 			continue;
 		if (sk->bound_dev_if && sk->bound_dev_if != p->ifindex)
+			continue;
+		if (ip6_is_mcast(&ip6->daddr) && !inet6_mc_check(sk, &ip6->daddr))
 			continue;
 		if (p->thoff > p->len)
 			return delivered;

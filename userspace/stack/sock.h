@@ -97,6 +97,9 @@ struct sock {
 	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
 	int16_t hop_limit, mcast_hops;
 	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
+	int mcast_oif;              /* IPV6_MULTICAST_IF (0 = none) */
+	bool mc_loop;               /* IPV6_MULTICAST_LOOP (default on) */
+	bool mc_all;                /* IPV6_MULTICAST_ALL (default on, as Linux) */
 	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT: the owner passes rx_hoplimit on */
 	uint8_t rx_hoplimit;        /* hop limit of the datagram dgram_rcv delivers */
 	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
@@ -172,6 +175,15 @@ int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);
+/* The membership options (IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP, the same
+ * numbers as IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP, and
+ * MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP, RFC 3678 5.1): group g on
+ * interface ifindex (0 = the route's). -ENOPROTOOPT for any other name. */
+int ipv6_mc_setsockopt(struct sock *sk, int name, const struct in6_addr *g, int ifindex);
+/* ip6_mc_output's loopback: the multicast datagram ip6_xmit_hl just sent
+ * on oif goes up our own stack too when sk allows it (IPV6_MULTICAST_LOOP)
+ * and oif listens to the group. */
+void ip6_mc_loop(const struct sock *sk, int oif);
 /* rawv6_seticmpfilter / rawv6_geticmpfilter: ICMP6_FILTER of a raw ICMPv6
  * socket (RFC 3542 3.2), -EOPNOTSUPP on any other socket. */
 int rawv6_seticmpfilter(struct sock *sk, const uint32_t filter[8]);

@@ -104,4 +104,11 @@ void stack_icmp_ratelimit_get(struct stack_icmp_ratelimit *rl);
 int stack_tcp_syncookies_set(int mode);
 int stack_tcp_syncookies_get(void);
 
+/*
+ * MLD (RFC 3810) for the router's own groups and its sockets' groups: on
+ * after stack_init. Off, groups are still joined (and delivered) but no
+ * MLD message is sent or answered: unit tests that count frames.
+ */
+void stack_mld_enable(bool on);
+
 #endif

@@ -127,6 +127,8 @@ const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
  * installs their local routes): forwarding on, prefix shorter than /127,
  * host bits zero. Never one of our unicast addresses for source selection. */
 bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr);
+/* The Subnet-Router anycast address of dev's i-th address, if it has one. */
+bool ipv6_dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out);
 /* Does ifindex listen to multicast group g (all-nodes, all-routers,
  * solicited-node of one of its addresses or anycast addresses)? */
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);

@@ -32,7 +32,15 @@
 	X(OUT_NEIGHBOR_SOLICITS, "Icmp6OutNeighborSolicits")             \
 	X(OUT_NEIGHBOR_ADVERTISEMENTS, "Icmp6OutNeighborAdvertisements") \
 	X(OUT_REDIRECTS, "Icmp6OutRedirects")                            \
-	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")
+	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")     \
+	X(IN_MLD_QUERIES, "Icmp6InGroupMembQueries")                     \
+	X(IN_MLD_V1_REPORTS, "Icmp6InGroupMembResponses")                \
+	X(IN_MLD_V1_DONES, "Icmp6InGroupMembReductions")                 \
+	X(IN_MLD_V2_REPORTS, "Icmp6InMLDv2Reports")                      \
+	X(OUT_MLD_QUERIES, "Icmp6OutGroupMembQueries")                   \
+	X(OUT_MLD_V1_REPORTS, "Icmp6OutGroupMembResponses")              \
+	X(OUT_MLD_V1_DONES, "Icmp6OutGroupMembReductions")               \
+	X(OUT_MLD_V2_REPORTS, "Icmp6OutMLDv2Reports")
 
 /* Why the slow path dropped a packet (one counter each). */
 #define STACK_DROP_LIST(X)                                                   \
@@ -80,7 +88,10 @@
 	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
-	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */
+	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
+	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 5: bad source/hops/RA */ \
+	X(MLD_GROUPS_FULL, "sp_mld_groups_full") /* XRT_MLD_GROUPS_* reached */ \
+	X(SOCK_MC_FULL, "sp_sock_mc_full")   /* XRT_SOCK_MC_* reached: ENOBUFS */
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \
@@ -89,7 +100,8 @@
 	X(NEIGH_ENTRIES, "sp_neigh_entries")    /* <= NEIGH_TABLE_SIZE */     \
 	X(NEIGH_INCOMPLETE, "sp_neigh_incomplete") /* <= XRT_NEIGH_INCOMPLETE_MAX per interface */ \
 	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */ \
-	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */
+	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */ \
+	X(MLD_GROUPS, "sp_mld_groups")          /* <= XRT_MLD_GROUPS_MAX */
 
 #define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,
