@@ -311,19 +311,22 @@ int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return sock_name(fd, XRT_SOCK_OP_GETPEERNAME, addr, len);
 }
 
-/* A pending socket error (struct xrt_dgram_hdr.err) at the head of the
- * data descriptor: taken and returned (sock_error), else 0. */
+/* Pending socket errors (struct xrt_dgram_hdr.err) at the head of the
+ * data descriptor: taken, the last one returned (sock_error: the kernel
+ * keeps one sk_err, so errors that came meanwhile count once), else 0. */
 static int dgram_take_error(int fd)
 {
-	struct xrt_dgram_hdr h;
-	ssize_t n = xrt_real.recvmsg(fd, &(struct msghdr){ .msg_iov = &(struct iovec){ &h, sizeof(h) },
-							   .msg_iovlen = 1 },
-				     MSG_PEEK | MSG_DONTWAIT);
-	if (n != (ssize_t)sizeof(h) || !h.err)
-		return 0;
-	xrt_real.recvmsg(fd, &(struct msghdr){ .msg_iov = &(struct iovec){ &h, sizeof(h) }, .msg_iovlen = 1 },
-			 MSG_DONTWAIT);
-	return h.err;
+	int err = 0;
+	for (;;) {
+		struct xrt_dgram_hdr h;
+		struct iovec iov = { &h, sizeof(h) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = xrt_real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
+		if (n != (ssize_t)sizeof(h) || !h.err)
+			return err;
+		xrt_real.recvmsg(fd, &m, MSG_DONTWAIT);
+		err = h.err;
+	}
 }
 
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -531,7 +534,9 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		return 0; /* the daemon closed the socket */
 	}
 	if (h.err && n == (ssize_t)sizeof(h)) {
-		errno = h.err; /* the socket's pending error, before any datagram */
+		/* The socket's pending error, before any datagram. */
+		int later = flags & MSG_PEEK ? 0 : dgram_take_error(fd);
+		errno = later ? later : h.err;
 		return -1;
 	}
 	if (msg->msg_name) {
