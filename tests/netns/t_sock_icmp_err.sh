@@ -24,7 +24,7 @@ xrt_topo_line_program
 xrt_cli_ok $R route add 2001:db8:c::/64 via 2001:db8:1::2 dev "$IF_RA"
 xrt_cli_ok $R route add 2001:db8:d::/64 via 2001:db8:1::2 dev "$IF_RA"
 on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
-sp_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2; exit}'; }
+sp_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {v = $2} END {print v}'; }
 
 # 1. Connected UDP to a closed port on a kernel host.
 res=$(on_router "$XRT_PY" - <<'PY'
@@ -73,10 +73,10 @@ assert_eq "$res" "recv:ECONNREFUSED so_error:ECONNREFUSED again:0 send:ECONNREFU
 assert_ge "$(sp_stat sp_sock_icmp_err)" 3 "errors delivered to the socket counted"
 
 # 2. TCP connect answered by Administratively Prohibited: a hard error.
-res=$(on_router "$XRT_PY" - <<'PY'
+# A blocking connect (a timeout would make Python poll a non-blocking one).
+res=$(on_router timeout 30 "$XRT_PY" - <<'PY'
 import socket, time
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.settimeout(20)
 t = time.time()
 try:
     s.connect(("2001:db8:d::1", 80))

@@ -7,7 +7,7 @@ xrt_require_xrt
 xrt_topo_line
 R=$TOPO_R A=$TOPO_A
 xrt_xrtd_start $R
-sp_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2; exit}'; }
+sp_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {v = $2} END {print v}'; }
 
 # Capture what the router sends on a's link: MLD (ICMPv6 after an 8-byte
 # hop-by-hop header: type at ip6[48]) from anything but a itself.
