@@ -694,3 +694,16 @@ xrt_tcp_transfer() {
 	cmp -s "$src" "$out" ||
 		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
 }
+
+# xrt_sock_topo: the line topology with xrtd running and programmed on r,
+# for tests of the socket layer through the LD_PRELOAD shim. Sets SHIM (the
+# shim's path, checked), R and A (short names of the router and host a).
+xrt_sock_topo() {
+	xrt_require_xrt
+	SHIM=$XRT_BUILD/libxrt-sock.so
+	xrt_require_file "$SHIM"
+	xrt_topo_line
+	R=$TOPO_R A=$TOPO_A
+	xrt_xrtd_start "$R"
+	xrt_topo_line_program
+}

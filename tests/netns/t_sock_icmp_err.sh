@@ -2,14 +2,10 @@
 # xrt: ICMPv6 errors reach xrtd's sockets (icmpv6_notify): a connected UDP socket on the router (LD_PRELOAD shim) gets ECONNREFUSED from a kernel host's Port Unreachable, on recv, on its next send and through SO_ERROR; a TCP connect meeting Administratively Prohibited fails at once (RFC 1122 4.2.3.9 hard error); a TCP transfer through a kernel router whose next link has a smaller MTU shrinks its MSS on Packet Too Big and resends in smaller segments (RFC 8201 4): byte-exact, and no IPv6 fragment on the wire.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat tcpdump
-xrt_require_xrt
-SHIM=$XRT_BUILD/libxrt-sock.so
-xrt_require_file "$SHIM"
+xrt_sock_topo
 
 # a is a kernel router between r and c; its link to c has MTU 1280 on a's
 # side only, so c still offers an MSS of 1440.
-xrt_topo_line
-R=$TOPO_R A=$TOPO_A
 xrt_host_ns c
 xrt_link $A c
 IF_AC=$(xrt_if $A c) IF_CA=$(xrt_if c $A)
@@ -19,8 +15,6 @@ xrt_host c "$IF_CA" 2001:db8:c::2/64 2001:db8:c::1
 xrt_exec $A sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n "$(xrt_ns $A)" link set dev "$IF_AC" mtu 1280
 ip -n "$(xrt_ns $A)" -6 route add prohibit 2001:db8:d::/64
-xrt_xrtd_start $R
-xrt_topo_line_program
 xrt_cli_ok $R route add 2001:db8:c::/64 via 2001:db8:1::2 dev "$IF_RA"
 xrt_cli_ok $R route add 2001:db8:d::/64 via 2001:db8:1::2 dev "$IF_RA"
 on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }

@@ -2,14 +2,7 @@
 # xrt: multicast through xrtd's socket layer: unmodified Python on the router (LD_PRELOAD shim) joins a link-scope group (IPV6_JOIN_GROUP and MCAST_JOIN_GROUP, two sockets on one port), xrtd reports the group with MLDv2, and both sockets receive a kernel host's datagrams to it byte for byte; the router sends to a group a kernel host joined (IPV6_MULTICAST_IF, hop limit 1 by default) and loops a copy to its own member (IPV6_MULTICAST_LOOP); leaving is reported.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
-xrt_require_xrt
-SHIM=$XRT_BUILD/libxrt-sock.so
-xrt_require_file "$SHIM"
-
-xrt_topo_line
-R=$TOPO_R A=$TOPO_A
-xrt_xrtd_start $R
-xrt_topo_line_program
+xrt_sock_topo
 IDX_RA=$(xrt_ifindex $R "$IF_RA") IDX_AR=$(xrt_ifindex $A "$IF_AR")
 G1=ff02::4242 G2=ff02::4343 N=60
 
