@@ -404,3 +404,21 @@ Test(mcast, multicast_loop_and_hops)
 	cr_assert_eq(tx->ops->sendmsg(tx, "noloop", 6, &to), 6);
 	cr_assert_eq(got.n, 1, "not looped");
 }
+
+Test(mcast, join_during_a_leave_takes_the_group_back)
+{
+	mld_start();
+	struct sock *s = udp_on(5000);
+	struct in6_addr g = A(GROUP);
+	cr_assert_eq(ipv6_sock_mc_join(s, FAKE_IF_A, &g), 0);
+	fake_advance_ms(1100);
+	cr_assert_eq(ipv6_sock_mc_drop(s, FAKE_IF_A, &g), 0);
+	unsigned before = fake_ntx;
+	cr_assert_eq(ipv6_sock_mc_join(s, FAKE_IF_A, &g), 0);
+	cr_assert(mld_dev_listens(FAKE_IF_A, &g));
+	fake_advance_ms(1100);
+	cr_assert_eq(count_records(before, FAKE_IF_A, MLD2_CHANGE_TO_EXCLUDE, GROUP), MLD_ROBUSTNESS,
+		     "one join, retransmitted");
+	cr_assert_eq(count_records(before, FAKE_IF_A, MLD2_CHANGE_TO_INCLUDE, GROUP), 0,
+		     "the pending leave is not sent any more");
+}

@@ -87,8 +87,6 @@ bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 	const struct xrt_netdev *dev = stack_dev(ifindex);
 	if (!dev)
 		return false;
-	if (mld_dev_listens(ifindex, g))
-		return true; /* a socket joined it there (ipv6_sock_mc_join) */
 	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		struct in6_addr sn;
 		ip6_solicited_node(&dev->addr[i], &sn);
@@ -102,7 +100,8 @@ bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 				return true;
 		}
 	}
-	return false;
+	/* A socket joined it there (ipv6_sock_mc_join). */
+	return mld_dev_listens(ifindex, g);
 }
 
 bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)

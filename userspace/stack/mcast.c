@@ -259,17 +259,12 @@ static void mld_change(struct ifmcaddr6 *mc, bool leave)
 		memset(mc, 0, sizeof(*mc));
 }
 
-/* A group becomes wanted on ifindex (by the router or a socket). */
+/* The group slot of g on ifindex, made if new. One still sending its
+ * leave is taken back: the caller's join report ends the leave. */
 static struct ifmcaddr6 *mc_want(int ifindex, const struct in6_addr *g)
 {
 	struct ifmcaddr6 *mc = mc_find(ifindex, g);
-	if (mc) {
-		if (mc->leaving)
-			mld_change(mc, false); /* joined again before the leave ended */
-		return mc;
-	}
-	mc = mc_alloc(ifindex, g);
-	return mc;
+	return mc ? mc : mc_alloc(ifindex, g);
 }
 
 /* Nobody wants mc any more: leave it. */
