@@ -36,7 +36,8 @@ static void setup(void)
 TestSuite(mcast, .init = setup, .fini = fake_teardown);
 
 /* The ICMPv6 header of MLD frame i (IPv6 + Router Alert hop-by-hop), NULL
- * if frame i is not MLD. Checks what RFC 3810 5 asks of every message. */
+ * if frame i is not MLD. Checks what RFC 3810 5 and 6.2 ask of every
+ * message (link-local source, hop limit 1, Router Alert). */
 static const uint8_t *tx_mld(unsigned i)
 {
 	const uint8_t *ip = tx_ip6(i);

@@ -406,9 +406,10 @@ static void igmp6_event_query(struct pkt *p, size_t icmp_len)
 		mc->query_due = due;
 }
 
-/* MLD input (icmpv6_rcv's MLD cases). RFC 3810 5 / 6.2: a message from a
- * non-link-local source (a report may come from ::, 5.2.13), with a hop
- * limit other than 1 or without Router Alert is dropped. Reports of other
+/* MLD input (icmpv6_rcv's MLD cases). RFC 3810 6.2 (queries; 7.4 asks the
+ * same of reports): a message from a non-link-local source (a report may
+ * come from ::, 5.2.13), with a hop limit other than 1 or without a Router
+ * Alert for MLD is dropped. Reports of other
  * listeners only count: no suppression in MLDv2, and a router reports
  * anyway. */
 void igmp6_event(struct pkt *p, size_t icmp_len)
@@ -417,7 +418,8 @@ void igmp6_event(struct pkt *p, size_t icmp_len)
 	uint8_t type = p->nh[p->thoff];
 	bool src_ok = ip6_is_linklocal(&ip6->saddr) ||
 		      (type != ICMP6_MLD_QUERY && ip6_is_unspec(&ip6->saddr));
-	if (!src_ok || ip6->hop_limit != MLD_HOP_LIMIT || !p->ra_option) {
+	if (!src_ok || ip6->hop_limit != MLD_HOP_LIMIT || !p->ra_option ||
+	    p->ra_value != IP6_RA_VALUE_MLD) {
 		DROP_INC(MLD_INVALID);
 		return;
 	}

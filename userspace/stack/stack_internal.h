@@ -35,6 +35,7 @@ struct pkt {
 	size_t thoff;         /* header being processed */
 	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
 	bool ra_option;       /* hop-by-hop Router Alert seen */
+	uint16_t ra_value;    /* its value (RFC 2711 2.1; 0 = MLD) */
 };
 
 /* The IPv6 header as bytes on the wire. */

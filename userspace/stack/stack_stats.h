@@ -89,7 +89,7 @@
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
 	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
-	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 5: bad source/hops/RA */ \
+	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 6.2: source/hops/RA */ \
 	X(MLD_GROUPS_FULL, "sp_mld_groups_full") /* XRT_MLD_GROUPS_* reached */ \
 	X(SOCK_MC_FULL, "sp_sock_mc_full")   /* XRT_SOCK_MC_* reached: ENOBUFS */
 
