@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
 xrt_sock_topo
 IDX_RA=$(xrt_ifindex $R "$IF_RA") IDX_AR=$(xrt_ifindex $A "$IF_AR")
-G1=ff02::4242 G2=ff02::4343 N=60
+G1=ff02::4242 G2=ff02::4343 N=${XRT_MCAST_N:-60}
 
 CAP=$XRT_TMP/mld.cap
 xrt_bg $A cap-mld tcpdump -U -n -i "$IF_AR" -w "$CAP" 'ip6[6] == 0 and ip6[40] == 58 and ip6[48] == 143'
@@ -54,7 +54,7 @@ for i in range(n):
     time.sleep(0.002)
 print(off)
 PY
-head -c 80000 /dev/urandom >"$XRT_TMP/src"
+head -c $((N * 1300)) /dev/urandom >"$XRT_TMP/src"
 
 # 1. Host -> router.
 xrt_bg $R mrecv env LD_PRELOAD="$SHIM" "$XRT_PY" "$XRT_TMP/mrecv.py" $G1 9000 "$IDX_RA" $N "$XRT_TMP/r"

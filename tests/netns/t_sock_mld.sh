@@ -71,9 +71,12 @@ xrt_exec $A ip -6 neigh flush dev "$IF_AR"
 xrt_exec $A ping -6 -c 1 -W 2 2001:db8:1::1 >/dev/null || xrt_fail "host a cannot reach the router after ND"
 
 # An address removed: its solicited-node group is left (to_in {}).
+t_add=$(date +%s.%N)
 xrt_cli_ok $R addr add 2001:db8:1::77/64 dev "$IF_RA"
 SN_77=$(sn 2001:db8:1::77)
 xrt_wait_for "[ \$(decode | grep -c 'gaddr $SN_77 to_ex') -ge 2 ]" 5 || xrt_fail "new address not joined: $(decode | tail -3)"
+t_rep=$(tcpdump -n -tt -vv -r "$ALL" "src host $RLL" 2>/dev/null | grep "gaddr $SN_77 to_ex" | head -1 | cut -d' ' -f1)
+xrt_log "address added -> first report on the wire: $(awk -v a="$t_add" -v b="$t_rep" 'BEGIN {printf "%.0f ms", (b - a) * 1000}')"
 xrt_cli_ok $R addr del 2001:db8:1::77/64 dev "$IF_RA"
 xrt_wait_for "[ \$(decode | grep -c 'gaddr $SN_77 to_in') -ge 2 ]" 5 || xrt_fail "removed address not left: $(decode | tail -3)"
 xrt_stop "$capall"
