@@ -423,3 +423,26 @@ Test(mcast, join_during_a_leave_takes_the_group_back)
 	cr_assert_eq(count_records(before, FAKE_IF_A, MLD2_CHANGE_TO_INCLUDE, GROUP), 0,
 		     "the pending leave is not sent any more");
 }
+
+Test(mcast, without_a_link_local_reports_go_from_unspecified_and_no_query)
+{
+	/* B loses fe80::b before MLD starts: RFC 3810 5.2.13 (reports from
+	 * ::), 5.1.14 (a query needs a link-local source). */
+	fake_devs[1].addr[0] = fake_devs[1].addr[1];
+	fake_devs[1].naddrs = 1;
+	stack_mld_enable(true);
+	fake_advance_ms(1500);
+	unsigned reports = 0, queries = 0;
+	for (unsigned i = 0; i < fake_ntx; i++) {
+		if (fake_tx[i].ifindex != FAKE_IF_B)
+			continue;
+		const uint8_t *ip = tx_ip6(i);
+		cr_assert_eq(ip[6], NEXTHDR_HOP);
+		const uint8_t *m = ip + 48;
+		reports += m[0] == ICMP6_MLD_V2_REPORT;
+		queries += m[0] == ICMP6_MLD_QUERY;
+		cr_assert(tx_addr_is(i, false, "::"), "from the unspecified address");
+	}
+	cr_assert_eq(reports, 3 * MLD_ROBUSTNESS, "ff02::2, 2001:db8:2::1 and its anycast: %u", reports);
+	cr_assert_eq(queries, 0);
+}
