@@ -446,3 +446,14 @@ Test(mcast, without_a_link_local_reports_go_from_unspecified_and_no_query)
 	cr_assert_eq(reports, 3 * MLD_ROBUSTNESS, "ff02::2, 2001:db8:2::1 and its anycast: %u", reports);
 	cr_assert_eq(queries, 0);
 }
+
+Test(mcast, pending_general_answer_covers_a_specific_query)
+{
+	mld_start();
+	unsigned before = fake_ntx;
+	query("fe80::1", "::", 1, 28, 1, true);
+	query("fe80::1", SN_GL, 10000, 28, 1, true);
+	fake_advance_ms(11000);
+	cr_assert_eq(count_records(before, FAKE_IF_A, MLD2_MODE_IS_EXCLUDE, SN_GL), 1,
+		     "RFC 3810 6.2 rule 1: one answer, the General Query's");
+}

@@ -365,7 +365,7 @@ static uint32_t mld_mrd_ms(uint16_t mrc)
 /* igmp6_event_query: answer after a random delay within the Maximum
  * Response Delay (RFC 3810 6.2), a General Query with every group, a
  * Multicast Address Specific one with that group; an earlier pending
- * answer stands. A querier with a lower address ends our querier role
+ * answer stands (rules 1-3). A querier with a lower address ends our querier role
  * (RFC 3810 7.6.2); an MLDv1 query puts the link in compatibility mode
  * (RFC 3810 8.2.1). */
 static void igmp6_event_query(struct pkt *p, size_t icmp_len)
@@ -401,6 +401,9 @@ static void igmp6_event_query(struct pkt *p, size_t icmp_len)
 			idev->general_due = due;
 		return;
 	}
+	/* RFC 3810 6.2 rule 1: a General Query answer due sooner covers it. */
+	if (idev->general_due && idev->general_due <= due)
+		return;
 	struct ifmcaddr6 *mc = mc_find(p->ifindex, &g);
 	if (mc && mc_active(mc) && mld_reportable(&g) && (!mc->query_due || mc->query_due > due))
 		mc->query_due = due;
