@@ -120,5 +120,26 @@ for k in 0 1; do
 	cmp -s "$XRT_TMP/expect" "$XRT_TMP/l.$k" || xrt_fail "looped copy $k differs"
 done
 xrt_log "router -> host: $N datagrams byte-exact, hop limit 1; looped to both local members"
+# 3. A site-scope group (ff05::/16): the fast path drops it until a socket
+# joins it on the interface (xrt_local6), then punts it to the members.
+G3=ff05::4545
+d0=$(xrt_fp_stat $R drop:mcast)
+xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" 5 "$XRT_TMP/src" >/dev/null
+xrt_wait_for "[ \$(xrt_fp_stat $R drop:mcast) -ge $((d0 + 5)) ]" 5 || xrt_fail "site-scope group not dropped before any join"
+xrt_bg $R msite env LD_PRELOAD="$SHIM" "$XRT_PY" "$XRT_TMP/mrecv.py" $G3 9002 "$IDX_RA" $N "$XRT_TMP/s"
+xrt_wait_for "grep -q joined '$XRT_TMP/msite.log'" 10 || xrt_fail "site-scope receiver: $(cat "$XRT_TMP/msite.log")"
+xrt_wait_for "mld | grep -q 'gaddr $G3 to_ex'" 5 || xrt_fail "no MLDv2 report for $G3"
+sent=$(xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" $N "$XRT_TMP/src") || xrt_fail "sender: $sent"
+xrt_wait_for "grep -q done '$XRT_TMP/msite.log'" 10 || xrt_fail "site-scope receiver: $(cat "$XRT_TMP/msite.log")"
+for k in 0 1; do
+	cmp -s "$XRT_TMP/expect" "$XRT_TMP/s.$k" || xrt_fail "site-scope socket $k received other bytes"
+done
+xrt_wait_pid "$XRT_LAST_PID" 5 || true
+xrt_wait_for "mld | grep -q 'gaddr $G3 to_in'" 5 || xrt_fail "$G3 not left after close"
+d1=$(xrt_fp_stat $R drop:mcast)
+xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" 5 "$XRT_TMP/src" >/dev/null
+xrt_wait_for "[ \$(xrt_fp_stat $R drop:mcast) -ge $((d1 + 5)) ]" 5 || xrt_fail "site-scope group still punted after the last member left"
+xrt_log "site-scope group $G3: dropped before the join, $N datagrams byte-exact after, dropped again once left"
+
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "multicast both ways through the shim: joins reported by MLDv2, every member socket served byte-exact, loopback, leave on close"
+xrt_pass "multicast both ways through the shim: joins reported by MLDv2 (link and site scope), every member socket served byte-exact, loopback, leave on close"

@@ -145,6 +145,15 @@ void router_punt_end(struct xrt_router *r)
 	r->punt.valid = false;
 }
 
+/* A socket's group: xrt_local6 tells the fast path to punt its traffic
+ * (any scope) and, in mirror mode, that xrtd, not the kernel, takes it. */
+static int env_mc_changed(void *ctx, int ifindex, const struct in6_addr *g, bool joined)
+{
+	struct xrt_router *r = ctx;
+	return joined ? xrt_maps_local6_set(&r->maps, ifindex, g->s6_addr, XRT_LOCAL_F_XRTD, NULL)
+		      : xrt_maps_local6_del(&r->maps, ifindex, g->s6_addr, NULL);
+}
+
 void router_stack_env(struct xrt_router *r, struct stack_env *env)
 {
 	*env = (struct stack_env){
@@ -152,6 +161,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		.dev_foreach = env_dev_foreach, .fib6_lookup = env_fib6_lookup,
 		.neigh_changed = env_neigh_changed, .now_ns = env_now_ns,
 		.neigh_used_ns = env_neigh_used_ns,
-		.tx_max_frame = XSK_TX_FRAME_MAX,
+		.tx_max_frame = XSK_TX_FRAME_MAX, .mc_changed = env_mc_changed,
 	};
 }

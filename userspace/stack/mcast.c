@@ -329,8 +329,11 @@ static void mld_sync_dev(const struct xrt_netdev *dev, void *arg)
 static void mld_dev_gone(int ifindex)
 {
 	for (unsigned i = 0; i < XRT_MLD_GROUPS_MAX; i++)
-		if (mc_tab[i].ifindex == ifindex)
+		if (mc_tab[i].ifindex == ifindex) {
+			if (mc_tab[i].users && senv.mc_changed)
+				senv.mc_changed(senv.ctx, ifindex, &mc_tab[i].addr, false);
 			memset(&mc_tab[i], 0, sizeof(mc_tab[i]));
+		}
 	for (unsigned i = 0; i < XRT_SOCK_MC_TOTAL; i++)
 		if (sock_mc[i].sk && sock_mc[i].ifindex == ifindex)
 			memset(&sock_mc[i], 0, sizeof(sock_mc[i]));
@@ -614,6 +617,12 @@ int ipv6_sock_mc_join(struct sock *sk, int ifindex, const struct in6_addr *g)
 	struct ifmcaddr6 *mc = mc_want(ifindex, g);
 	if (!mc)
 		return -ENOBUFS;
+	if (!mc->users && senv.mc_changed && senv.mc_changed(senv.ctx, ifindex, g, true) < 0) {
+		DROP_INC(MLD_GROUPS_FULL); /* the fast path's table (XRT_MAX_LOCAL6) */
+		if (!mc->own && !mc->leaving && !mc->change_left)
+			memset(mc, 0, sizeof(*mc));
+		return -ENOBUFS;
+	}
 	bool was_active = mc_active(mc);
 	mc->users++;
 	if (!was_active)
@@ -628,7 +637,8 @@ static void sock_mc_release(struct ipv6_mc_socklist *m)
 	memset(m, 0, sizeof(*m));
 	if (!mc || !mc->users)
 		return;
-	mc->users--;
+	if (!--mc->users && senv.mc_changed)
+		senv.mc_changed(senv.ctx, mc->ifindex, &mc->addr, false);
 	mc_unwant(mc);
 }
 

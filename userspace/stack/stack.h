@@ -62,6 +62,10 @@ struct stack_env {
 	/* Largest Ethernet frame xmit can carry (0 = no limit). Packets the
 	 * stack originates are fragmented to fit it even on jumbo links. */
 	uint32_t tx_max_frame;
+	/* Optional: a socket joined (or the last one left) group g on
+	 * ifindex, so the fast path punts the group's traffic there (a group
+	 * wider than link scope is dropped otherwise). 0 or -errno. */
+	int (*mc_changed)(void *ctx, int ifindex, const struct in6_addr *g, bool joined);
 };
 
 int stack_init(const struct stack_env *env);
