@@ -32,16 +32,6 @@ static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
 	return xrt_punt(p, reason);
 }
 
-/* ipv6_chk_mcast_addr for a wider scope: a socket of xrtd joined the
- * group on this interface (xrt_local6, set by the socket layer). */
-static __always_inline int ip6_mc_joined(const struct xrt_pkt *p)
-{
-	struct xrt_local6_key key = { .ifindex = p->ifindex };
-
-	__builtin_memcpy(key.addr, &p->ip6->daddr, sizeof(key.addr));
-	return bpf_map_lookup_elem(&xrt_local6, &key) != NULL;
-}
-
 /* rt6_multipath_hash (include/xrt/multipath.h) over this packet's words;
  * the ports only if the frame holds them. */
 static __always_inline __u32 xrt_pkt_multipath_hash(const struct xrt_pkt *p)
@@ -104,8 +94,13 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 		 * solicited-node, MLD) are for this node; there is no
 		 * multicast routing, so any wider scope is dropped. */
 		scope = daddr->in6_u.u6_addr8[1] & 0x0f;
-		if (scope == IP6_MC_SCOPE_INTERFACE || scope == IP6_MC_SCOPE_LINK ||
-		    ip6_mc_joined(p))
+		if (scope == IP6_MC_SCOPE_INTERFACE || scope == IP6_MC_SCOPE_LINK)
+			return ip6_input(p, XRT_PUNT_MCAST_LINK);
+		/* ipv6_chk_mcast_addr: a wider group that a socket of xrtd
+		 * joined on this interface (xrt_local6) is for us too. */
+		struct xrt_local6_key mkey = { .ifindex = p->ifindex };
+		__builtin_memcpy(mkey.addr, daddr, sizeof(mkey.addr));
+		if (bpf_map_lookup_elem(&xrt_local6, &mkey))
 			return ip6_input(p, XRT_PUNT_MCAST_LINK);
 		return xrt_drop(p, XRT_DROP_MCAST);
 	}

@@ -31,11 +31,11 @@ struct pkt {
 	const struct xrt_punt_meta *meta;
 	uint8_t eth_src[6];
 	bool eth_mcast;       /* link-layer destination was multicast */
+	uint16_t ra_value;    /* hop-by-hop Router Alert value (RFC 2711 2.1; 0 = MLD) */
 	size_t nhoff;         /* byte that named the header at thoff */
 	size_t thoff;         /* header being processed */
 	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
 	bool ra_option;       /* hop-by-hop Router Alert seen */
-	uint16_t ra_value;    /* its value (RFC 2711 2.1; 0 = MLD) */
 };
 
 /* The IPv6 header as bytes on the wire. */

@@ -50,6 +50,9 @@
 	X(TRUNCATED, "sp_truncated")         /* payload length beyond frame */   \
 	X(BAD_ADDR, "sp_bad_addr")           /* loopback/unspec dst, mcast src */\
 	X(MCAST_NOT_OURS, "sp_mcast_not_ours") /* group we do not listen to */   \
+	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 6.2: source/hops/RA */  \
+	X(MLD_GROUPS_FULL, "sp_mld_groups_full") /* XRT_MLD_GROUPS_* reached */  \
+	X(SOCK_MC_FULL, "sp_sock_mc_full")   /* XRT_SOCK_MC_* reached: ENOBUFS */ \
 	X(TLV_MALFORMED, "sp_tlv_malformed") /* option runs past its header */   \
 	X(TLV_UNKNOWN, "sp_tlv_unknown")     /* unknown option, action discard */\
 	X(EXTHDR_TRUNC, "sp_exthdr_trunc")   /* extension header past the end */ \
@@ -88,10 +91,7 @@
 	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
-	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
-	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 6.2: source/hops/RA */ \
-	X(MLD_GROUPS_FULL, "sp_mld_groups_full") /* XRT_MLD_GROUPS_* reached */ \
-	X(SOCK_MC_FULL, "sp_sock_mc_full")   /* XRT_SOCK_MC_* reached: ENOBUFS */
+	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \
