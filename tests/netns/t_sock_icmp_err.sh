@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xrt: ICMPv6 errors reach xrtd's sockets (icmpv6_notify): a connected UDP socket on the router (LD_PRELOAD shim) gets ECONNREFUSED from a kernel host's Port Unreachable, on recv, on its next send and through SO_ERROR; a TCP connect meeting Administratively Prohibited fails at once (RFC 1122 4.2.3.9 hard error); a TCP transfer through a kernel router whose next link has a smaller MTU shrinks its MSS on Packet Too Big and resends in smaller segments (RFC 8201 4): byte-exact, and no IPv6 fragment on the wire.
+# xrt: ICMPv6 errors reach xrtd's sockets (icmpv6_notify): a connected UDP socket on the router (LD_PRELOAD shim) gets ECONNREFUSED from a kernel host's Port Unreachable, on recv, on its next send and through SO_ERROR; an IPV6_RECVERR socket reads the error queue (MSG_ERRQUEUE) exactly as a kernel socket does; a TCP connect meeting Administratively Prohibited fails at once (RFC 1122 4.2.3.9 hard error); a TCP transfer through a kernel router whose next link has a smaller MTU shrinks its MSS on Packet Too Big and resends in smaller segments (RFC 8201 4): byte-exact, and no IPv6 fragment on the wire.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat tcpdump
 xrt_sock_topo
@@ -66,6 +66,45 @@ assert_eq "$res" "recv:ECONNREFUSED so_error:ECONNREFUSED again:0 send:ECONNREFU
 	"connected UDP socket sees the Port Unreachable (as a kernel socket does)"
 assert_ge "$(sp_stat sp_sock_icmp_err)" 3 "errors delivered to the socket counted"
 
+# 1b. IPV6_RECVERR on an unconnected socket: the error queue
+# (recvmsg(MSG_ERRQUEUE): struct sock_extended_err, the offender, the
+# datagram's destination and payload), then no pending error; the same
+# program on a kernel host (b, through the router) is the reference.
+cat >"$XRT_TMP/recverr.py" <<'PY'
+import errno, socket, struct, sys, time
+IPV6_RECVERR, MSG_ERRQUEUE = 25, 0x2000  # linux/in6.h, bits/socket.h
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+s.sendto(b"probe-recverr", ("2001:db8:1::2", 7999))
+deadline = time.time() + 3
+while True:
+    try:
+        data, anc, flags, addr = s.recvmsg(2000, 512, MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+        break
+    except BlockingIOError:
+        if time.time() > deadline:
+            print("no error queued"); sys.exit(0)
+        time.sleep(0.05)
+lvl, typ, val = anc[0]
+ee_errno, origin, t, c = struct.unpack("=IBBB", val[:7])
+off = socket.inet_ntop(socket.AF_INET6, val[24:40])  # sockaddr_in6 after the 16-byte ee
+print(data.decode(), lvl == socket.IPPROTO_IPV6 and typ == IPV6_RECVERR,
+      errno.errorcode[ee_errno], "origin", origin, "type", t, "code", c, "from", off,
+      "to", addr[0], addr[1], bool(flags & MSG_ERRQUEUE))
+s.setblocking(False)
+try:
+    s.recv(100); print("then recv: data")
+except ConnectionRefusedError:
+    print("then recv: ECONNREFUSED")
+except BlockingIOError:
+    print("then recv: EAGAIN")
+PY
+ref=$(xrt_exec $TOPO_B "$XRT_PY" "$XRT_TMP/recverr.py") || xrt_fail "kernel reference: $ref"
+res=$(on_router "$XRT_PY" "$XRT_TMP/recverr.py") || xrt_fail "IPV6_RECVERR client: $res"
+assert_contains "$ref" "probe-recverr True ECONNREFUSED origin 3 type 1 code 4 from 2001:db8:1::2" "kernel reference"
+assert_eq "$res" "$ref" "IPV6_RECVERR error queue as the kernel's"
+xrt_log "IPV6_RECVERR: $(tr '\n' ' ' <<<"$res")"
+
 # 2. TCP connect answered by Administratively Prohibited: a hard error.
 # A blocking connect (a timeout would make Python poll a non-blocking one).
 res=$(on_router timeout 30 "$XRT_PY" - <<'PY'
@@ -125,4 +164,4 @@ big=$(sed 's/.* big=\([0-9]*\) .*/\1/' <<<"$res")
 assert_le "$big" 10 "only the first flight (initial window, RFC 6928) was cut for the old MSS"
 xrt_log "TCP: $BYTES bytes intact through the 1280-byte link; $res"
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "ICMPv6 errors reach sockets: UDP ECONNREFUSED (recv, send, SO_ERROR), TCP hard error aborts connect, Packet Too Big shrinks the MSS without fragments"
+xrt_pass "ICMPv6 errors reach sockets: UDP ECONNREFUSED (recv, send, SO_ERROR), IPV6_RECVERR error queue as the kernel's, TCP hard error aborts connect, Packet Too Big shrinks the MSS without fragments"

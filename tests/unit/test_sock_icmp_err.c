@@ -20,9 +20,21 @@ static int t_dgram(struct sock *sk, const struct sockaddr_in6 *f, const void *d,
 	return 0;
 }
 static void t_nop(struct sock *sk) { (void)sk; }
+static struct {
+	unsigned n;
+	struct sock_ee ee;
+	char payload[64];
+} q;
+static void t_queue(struct sock *sk, const struct sock_ee *ee, const void *d, size_t l)
+{
+	(void)sk;
+	q.n++;
+	q.ee = *ee;
+	memcpy(q.payload, d, l < 63 ? l : 63);
+}
 static const struct sock_owner_ops owner = {
 	.dgram_rcv = t_dgram, .readable = t_nop, .writable = t_nop, .state_change = t_state,
-	.error_report = t_err,
+	.error_report = t_err, .error_queue = t_queue,
 };
 
 static void setup(void)
@@ -30,6 +42,7 @@ static void setup(void)
 	fake_setup();
 	n_err = n_state = 0;
 	last_err = 0;
+	memset(&q, 0, sizeof(q));
 	struct in6_addr peer = A(PEER);
 	neigh_update_from_slla(FAKE_IF_A, &peer, (uint8_t[]){ 2, 0, 0, 0, 0, 0x22 });
 	fake_ntx = 0;
@@ -93,6 +106,28 @@ Test(sock_icmp_err, soft_error_and_unconnected_socket_stay_silent)
 	icmp_err_about(0, PEER, ICMP6_DST_UNREACH, ICMP6_DU_PORT, 0);
 	cr_assert_eq(n_err, 0, "an unconnected socket never hears of it (no IPV6_RECVERR queue)");
 	cr_assert_eq(u->err, 0);
+}
+
+Test(sock_icmp_err, recverr_queues_the_extended_error_even_unconnected)
+{
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVERR, 1), 0);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(7),
+				   .sin6_addr = A(PEER) };
+	cr_assert_eq(s->ops->sendmsg(s, "quoted", 6, &to), 6);
+	/* A soft error too: with IPV6_RECVERR every error is queued. */
+	icmp_err_about(0, ROUTER, ICMP6_TIME_EXCEED, ICMP6_TE_HOPLIMIT, 0);
+	cr_assert_eq(q.n, 1);
+	cr_assert_eq(q.ee.err, EHOSTUNREACH);
+	cr_assert_eq(q.ee.type, ICMP6_TIME_EXCEED);
+	struct in6_addr router = A(ROUTER), peer = A(PEER);
+	cr_assert_arr_eq(&q.ee.offender.sin6_addr, &router, 16, "SO_EE_OFFENDER");
+	cr_assert_arr_eq(&q.ee.dst.sin6_addr, &peer, 16, "the datagram's destination");
+	cr_assert_eq(ntohs(q.ee.dst.sin6_port), 7);
+	cr_assert_str_eq(q.payload, "quoted", "the quoted payload");
+	cr_assert_eq(n_err, 1, "and the pending error (sk_err)");
+	cr_assert_eq(s->err, EHOSTUNREACH);
 }
 
 Test(sock_icmp_err, error_about_another_port_or_a_foreign_source_is_ignored)

@@ -172,6 +172,24 @@ static void up_error_report(struct sock *sk)
 		sk->err = 0;
 }
 
+/* ipv6_icmp_error for an IPV6_RECVERR socket: the entry travels on the
+ * data descriptor too; the shim keeps it for recvmsg(MSG_ERRQUEUE). */
+static void up_error_queue(struct sock *sk, const struct sock_ee *ee, const void *payload,
+			   size_t len)
+{
+	struct sock_conn *c = sk->owner_ctx;
+	if (!c || c->app_gone)
+		return;
+	struct xrt_dgram_hdr h = { .addr = ee->dst, .hoplimit = -1,
+				   .err = XRT_DGRAM_ERRQUEUE | ee->err };
+	struct xrt_dgram_ee x = { .type = ee->type, .code = ee->code, .info = ee->info,
+				  .offender = ee->offender };
+	struct iovec iov[3] = { { &h, sizeof(h) }, { &x, sizeof(x) }, { (void *)payload, len } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 3 };
+	if (sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		sockstats.udp_rcvq_full++;
+}
+
 static void up_readable(struct sock *sk)
 {
 	struct sock_conn *c = sk->owner_ctx;
@@ -224,6 +242,7 @@ static void up_state_change(struct sock *sk)
 static const struct sock_owner_ops srv_owner_ops = {
 	.dgram_rcv = up_dgram_rcv, .readable = up_readable, .writable = up_writable,
 	.state_change = up_state_change, .error_report = up_error_report,
+	.error_queue = up_error_queue,
 };
 
 /* ---------------------------------------------------------------- stream */

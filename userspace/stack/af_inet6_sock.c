@@ -351,9 +351,8 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 	case IPV6_V6ONLY:
 		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
 	case IPV6_RECVERR:
-		/* Honest as it is: this stack queues no extended errors (the
-		 * error queue stays empty); ICMPv6 errors reach raw ICMPv6
-		 * sockets as ordinary messages. */
+		/* UDP sockets queue extended errors (udpv6_err); raw ICMPv6
+		 * sockets read the errors as ordinary messages. */
 		sk->recverr = val != 0;
 		return 0;
 	case IPV6_RECVHOPLIMIT:

@@ -362,6 +362,7 @@ static void icmpv6_notify(struct pkt *p, uint8_t type, uint8_t code, uint32_t in
 		.code = code,
 		.info = info,
 		.ifindex = p->ifindex,
+		.from = pkt_ip6(p)->saddr,
 	};
 	bool nonfirst;
 	if (!ipv6_skip_exthdr(e.ip6, e.len, &e.proto, &e.off, &nonfirst) || nonfirst)

@@ -27,6 +27,16 @@
 struct sock;
 struct tcp_sock;
 
+/* One extended error (struct sock_extended_err of linux/errqueue.h, as
+ * ipv6_icmp_error fills it): from an ICMPv6 message (SO_EE_ORIGIN_ICMP6). */
+struct sock_ee {
+	int err;                    /* positive errno */
+	uint8_t type, code;         /* the ICMPv6 message's */
+	uint32_t info;              /* its MTU or pointer */
+	struct sockaddr_in6 offender; /* who sent the ICMPv6 message */
+	struct sockaddr_in6 dst;    /* where the quoted datagram went (port too) */
+};
+
 struct sock_owner_ops {
 	/* A datagram for sk (UDP or raw). 0 = queued, -1 = queue full (the
 	 * stack counts the drop). For raw sockets data starts at the IPv6
@@ -43,6 +53,10 @@ struct sock_owner_ops {
 	/* sk->err was set by an ICMPv6 error (sk_error_report): the next
 	 * call of the application reports it (datagram sockets). Optional. */
 	void (*error_report)(struct sock *sk);
+	/* ipv6_icmp_error: an IPV6_RECVERR socket's extended error, with the
+	 * quoted datagram's payload (its error queue). Optional. */
+	void (*error_queue)(struct sock *sk, const struct sock_ee *ee, const void *payload,
+			    size_t len);
 };
 
 /* proto_ops: what the BSD calls do for this socket type. */
@@ -96,7 +110,7 @@ struct sock {
 	/* ipv6_pinfo's hop_limit (IPV6_UNICAST_HOPS, -1 = the default) and
 	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
 	int16_t hop_limit, mcast_hops;
-	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
+	bool recverr;               /* IPV6_RECVERR (UDP: extended errors queued) */
 	int mcast_oif;              /* IPV6_MULTICAST_IF (0 = none) */
 	bool mc_loop;               /* IPV6_MULTICAST_LOOP (default on) */
 	bool mc_all;                /* IPV6_MULTICAST_ALL (default on, as Linux) */

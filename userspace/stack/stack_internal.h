@@ -175,6 +175,7 @@ struct icmp6_err {
 	uint8_t type, code;
 	uint32_t info;
 	int ifindex;
+	struct in6_addr from; /* the ICMPv6 error's source (SO_EE_OFFENDER) */
 };
 typedef void (*inet6_err_handler)(const struct icmp6_err *e);
 int inet6_add_err_handler(uint8_t nexthdr, inet6_err_handler fn); /* NULL removes */

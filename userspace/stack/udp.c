@@ -134,8 +134,8 @@ int udpv6_rcv(struct pkt *p)
  * seen from our side). Without IPV6_RECVERR only a connected socket hears
  * of a hard error, as in the kernel; a Packet Too Big is hard for UDP
  * (IPV6_PMTUDISC_WANT: the application must send smaller, RFC 8201 4).
- * The extended error queue (IPV6_RECVERR) is not built: such a socket
- * behaves as one without the option. */
+ * With it, every error is queued (ipv6_icmp_error) and becomes the
+ * pending error, connected or not. */
 void udpv6_err(const struct icmp6_err *e)
 {
 	const struct ip6_hdr_wire *ip6 = (const void *)e->ip6;
@@ -151,8 +151,19 @@ void udpv6_err(const struct icmp6_err *e)
 	bool harderr = icmpv6_err_convert(e->type, e->code, &err);
 	if (e->type == ICMP6_PKT_TOOBIG)
 		harderr = true;
-	if (!harderr || !sk->connected)
+	if (sk->recverr && sk->owner->error_queue) {
+		struct sock_ee ee = {
+			.err = err, .type = e->type, .code = e->code, .info = e->info,
+			.offender = { .sin6_family = AF_INET6, .sin6_addr = e->from },
+			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = ip6->daddr },
+		};
+		if (ip6_is_linklocal(&e->from))
+			ee.offender.sin6_scope_id = (uint32_t)e->ifindex;
+		sk->owner->error_queue(sk, &ee, e->ip6 + e->off + UDP_HDR_LEN,
+				       e->len - e->off - UDP_HDR_LEN);
+	} else if (!harderr || !sk->connected) {
 		return;
+	}
 	sk_error_report(sk, err);
 }
 
