@@ -707,4 +707,3 @@ xrt_tcp_transfer() {
 	cmp -s "$src" "$out" ||
 		xrt_fail "TCP transfer: $(stat -c %s "$out") bytes received of $bytes, or they differ"
 }
-
