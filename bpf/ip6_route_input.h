@@ -44,6 +44,12 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 		scope = daddr->in6_u.u6_addr8[1] & 0x0f;
 		if (scope == IP6_MC_SCOPE_INTERFACE || scope == IP6_MC_SCOPE_LINK)
 			return ip6_input(p, XRT_PUNT_MCAST_LINK);
+		/* ipv6_chk_mcast_addr: a wider group that a socket of xrtd
+		 * joined on this interface (xrt_local6) is for us too. */
+		struct xrt_local6_key mkey = { .ifindex = p->ifindex };
+		__builtin_memcpy(mkey.addr, daddr, sizeof(mkey.addr));
+		if (bpf_map_lookup_elem(&xrt_local6, &mkey))
+			return ip6_input(p, XRT_PUNT_MCAST_LINK);
 		return xrt_drop(p, XRT_DROP_MCAST);
 	}
 	/* RFC 4291 2.5.6: routers never forward link-local destinations; the

@@ -220,8 +220,10 @@ struct xrt_punt_tb {
 	__u64 limited;
 };
 
-/* xrt_local6: HASH (ifindex or 0, addr) -> flags. Mirror mode only: which
- * local destinations xrtd's socket layer claims; the rest go to the kernel. */
+/* xrt_local6: HASH (ifindex or 0, addr) -> flags. Mirror mode: which
+ * local destinations xrtd's socket layer claims; the rest go to the kernel.
+ * Any mode: the groups xrtd's sockets joined on an interface (ifindex,
+ * group), punted even when wider than link scope. */
 struct xrt_local6_key {
 	__u32 ifindex;
 	__u8 addr[16];

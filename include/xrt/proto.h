@@ -44,6 +44,8 @@
 #define ICMP6_DU_BEYONDSCOPE 2
 #define ICMP6_DU_ADDR 3
 #define ICMP6_DU_PORT 4
+#define ICMP6_DU_POLICY 5
+#define ICMP6_DU_REJECT_ROUTE 6
 /* RFC 4443 section 3.3: Time Exceeded codes. */
 #define ICMP6_TE_HOPLIMIT 0
 #define ICMP6_TE_REASSEMBLY 1

@@ -106,6 +106,34 @@ Test(punt, link_scope_multicast)
 	}
 }
 
+/* A group wider than link scope that a socket of xrtd joined on the
+ * ingress interface (xrt_local6): punted; the same group on another
+ * interface, or another group, is still dropped. */
+Test(punt, joined_wider_scope_group)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st = { 0 };
+	char err[XRT_ERR_LEN];
+	uint8_t g[16];
+
+	xt_addr("ff0e::4545", g);
+	cr_assert_eq(xrt_maps_local6_set(&M, if_b, g, XRT_LOCAL_F_XRTD, err), 0, "%s", err);
+	xt_ip6(&p, SRC, "ff0e::4545", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "joined on another interface");
+	cr_assert_eq(xrt_maps_local6_set(&M, if_a, g, XRT_LOCAL_F_XRTD, err), 0, "%s", err);
+	xt_ip6(&p, SRC, "ff0e::4546", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "a group nobody joined");
+	xt_ip6(&p, SRC, "ff0e::4545", 64, NEXTHDR_UDP, 8);
+	st.mib[XRT_MIB_IN_RECEIVES] = 2;
+	st.mib[XRT_MIB_IN_OCTETS] = 96;
+	st.mib[XRT_MIB_IN_MCAST_PKTS] = 3;
+	st.drop[XRT_DROP_MCAST] = 2;
+	expect_punt(&p, XRT_PUNT_MCAST_LINK, 0, 0, 0, &st);
+}
+
 Test(punt, no_route)
 {
 	struct xt_pkt p;

@@ -254,8 +254,9 @@ def send_probe(idx, name, iface, rmac, rll, hll):
             continue
         if ICMPv6ND_NA in ip and ip[ICMPv6ND_NA].tgt not in (ROUTER, ANYCAST):
             continue  # the router answering host A's kernel, not a probe
-        if IPv6ExtHdrHopByHop in ip and ip.dst.startswith("ff02::16"):
-            continue  # MLDv2 report behind a hop-by-hop header
+        if IPv6ExtHdrHopByHop in ip and ip.hlim == 1 and ip[IPv6ExtHdrHopByHop].nh == 58 and \
+                getattr(ip[IPv6ExtHdrHopByHop].payload, "type", None) in CHATTER:
+            continue  # MLD report or query behind a hop-by-hop header (RFC 3810 5)
         answers.append(describe(f, rll, hll))
     return {"name": name, "fl": PROBE_FL_BASE + idx, "frames": len(pkts), "answers": answers}
 

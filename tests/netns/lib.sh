@@ -525,6 +525,19 @@ xrt_capture_wait() {
 
 # ---------------------------------------------------------------- topologies
 
+# xrt_sock_topo: the line topology with xrtd running and programmed on r,
+# for tests of the socket layer through the LD_PRELOAD shim. Sets SHIM (the
+# shim's path, checked), R and A (short names of the router and host a).
+xrt_sock_topo() {
+	xrt_require_xrt
+	SHIM=$XRT_BUILD/libxrt-sock.so
+	xrt_require_file "$SHIM"
+	xrt_topo_line
+	R=$TOPO_R A=$TOPO_A
+	xrt_xrtd_start "$R"
+	xrt_topo_line_program
+}
+
 # xrt_topo_line [SUFFIX]: host a - router r - host b (namespaces aSUFFIX,
 # rSUFFIX, bSUFFIX, so one test can build two), no xrt configuration yet.
 #   a: 2001:db8:1::2/64, default via 2001:db8:1::1 (r)

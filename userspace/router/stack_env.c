@@ -199,6 +199,15 @@ void router_punt_end(struct xrt_router *r)
 	r->punt.valid = false;
 }
 
+/* A socket's group: xrt_local6 tells the fast path to punt its traffic
+ * (any scope) and, in mirror mode, that xrtd, not the kernel, takes it. */
+static int env_mc_changed(void *ctx, int ifindex, const struct in6_addr *g, bool joined)
+{
+	struct xrt_router *r = ctx;
+	return joined ? xrt_maps_local6_set(&r->maps, ifindex, g->s6_addr, XRT_LOCAL_F_XRTD, NULL)
+		      : xrt_maps_local6_del(&r->maps, ifindex, g->s6_addr, NULL);
+}
+
 void router_stack_env(struct xrt_router *r, struct stack_env *env)
 {
 	*env = (struct stack_env){
@@ -210,5 +219,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		/* XRT_TCP_ESTAB_EXEMPT=0 in xrtd's environment keeps every
 		 * TCP segment under the LOCAL budget (for comparison). */
 		.tcp_estab_changed = estab_exempt_off() ? NULL : env_tcp_estab_changed,
+		.mc_changed = env_mc_changed,
 	};
 }

@@ -11,6 +11,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <net/if.h>
+#include <linux/errqueue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -355,6 +356,170 @@ int xrt_sock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return sock_name(fd, XRT_SOCK_OP_GETPEERNAME, addr, len);
 }
 
+/*
+ * The error queues of IPV6_RECVERR sockets (ipv6_recv_error): entries the
+ * daemon sent on a data descriptor (XRT_DGRAM_ERRQUEUE) wait here for
+ * recvmsg(MSG_ERRQUEUE). Bounded: the oldest entry of any socket makes
+ * room, as a full sk_rcvbuf drops errors in the kernel.
+ */
+#define XRT_ERRQ_MAX 16
+#define XRT_ERRQ_DATA 1280 /* an ICMPv6 error quotes less (RFC 4443 2.4 (c)) */
+struct xrt_errq_ent {
+	int fd; /* -1 = free */
+	uint64_t seq;
+	struct xrt_dgram_hdr h;
+	struct xrt_dgram_ee ee;
+	size_t len;
+	uint8_t data[XRT_ERRQ_DATA];
+};
+static struct xrt_errq_ent errq[XRT_ERRQ_MAX] = { [0 ... XRT_ERRQ_MAX - 1] = { .fd = -1 } };
+static uint64_t errq_seq;
+static pthread_mutex_t errq_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Keep one entry: header, then len bytes of struct xrt_dgram_ee + payload
+ * gathered from iov. */
+static void errq_push(int fd, const struct xrt_dgram_hdr *h, const struct iovec *iov,
+		      size_t niov, size_t len)
+{
+	pthread_mutex_lock(&errq_lock);
+	struct xrt_errq_ent *e = &errq[0];
+	for (unsigned i = 0; i < XRT_ERRQ_MAX; i++) {
+		if (errq[i].fd < 0) {
+			e = &errq[i];
+			break;
+		}
+		if (errq[i].seq < e->seq)
+			e = &errq[i];
+	}
+	uint8_t body[sizeof(e->ee) + XRT_ERRQ_DATA] = { 0 };
+	size_t got = 0;
+	for (size_t i = 0; i < niov && got < len && got < sizeof(body); i++) {
+		size_t n = iov[i].iov_len;
+		if (n > len - got)
+			n = len - got;
+		if (n > sizeof(body) - got)
+			n = sizeof(body) - got;
+		memcpy(body + got, iov[i].iov_base, n);
+		got += n;
+	}
+	e->fd = fd;
+	e->seq = ++errq_seq;
+	e->h = *h;
+	memcpy(&e->ee, body, sizeof(e->ee));
+	e->len = got > sizeof(e->ee) ? got - sizeof(e->ee) : 0;
+	memcpy(e->data, body + sizeof(e->ee), e->len);
+	pthread_mutex_unlock(&errq_lock);
+}
+
+static void errq_drop_fd(int fd)
+{
+	pthread_mutex_lock(&errq_lock);
+	for (unsigned i = 0; i < XRT_ERRQ_MAX; i++)
+		if (errq[i].fd == fd)
+			errq[i].fd = -1;
+	pthread_mutex_unlock(&errq_lock);
+}
+
+/* Entries at the head of the data descriptor move to the error queue. */
+static void errq_take_head(int fd)
+{
+	for (;;) {
+		struct xrt_dgram_hdr h;
+		struct iovec iov = { &h, sizeof(h) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (xrt_real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(h) ||
+		    !(h.err & XRT_DGRAM_ERRQUEUE))
+			return;
+		static __thread uint8_t body[sizeof(struct xrt_dgram_ee) + XRT_ERRQ_DATA];
+		struct iovec iov2[2] = { { &h, sizeof(h) }, { body, sizeof(body) } };
+		struct msghdr m2 = { .msg_iov = iov2, .msg_iovlen = 2 };
+		ssize_t n = xrt_real.recvmsg(fd, &m2, MSG_DONTWAIT);
+		if (n < (ssize_t)sizeof(h))
+			return;
+		errq_push(fd, &h, &iov2[1], 1, (size_t)n - sizeof(h));
+	}
+}
+
+static int dgram_take_error(int fd);
+
+/* recvmsg(MSG_ERRQUEUE): the oldest entry of fd, with IPV6_RECVERR
+ * ancillary data (struct sock_extended_err + the offender), msg_name = the
+ * datagram's destination, the payload it quoted; EAGAIN if none. */
+static ssize_t errq_recvmsg(int fd, struct msghdr *msg)
+{
+	errq_take_head(fd);
+	pthread_mutex_lock(&errq_lock);
+	struct xrt_errq_ent *e = NULL;
+	for (unsigned i = 0; i < XRT_ERRQ_MAX; i++)
+		if (errq[i].fd == fd && (!e || errq[i].seq < e->seq))
+			e = &errq[i];
+	if (!e) {
+		pthread_mutex_unlock(&errq_lock);
+		errno = EAGAIN;
+		return -1;
+	}
+	struct xrt_errq_ent ent = *e;
+	e->fd = -1;
+	pthread_mutex_unlock(&errq_lock);
+	/* sock_dequeue_err_skb: reading the queue resets the pending error. */
+	dgram_take_error(fd);
+	size_t copied = 0;
+	for (size_t i = 0; i < msg->msg_iovlen && copied < ent.len; i++) {
+		size_t n = msg->msg_iov[i].iov_len;
+		if (n > ent.len - copied)
+			n = ent.len - copied;
+		memcpy(msg->msg_iov[i].iov_base, ent.data + copied, n);
+		copied += n;
+	}
+	msg->msg_flags = MSG_ERRQUEUE | (copied < ent.len ? MSG_TRUNC : 0);
+	if (msg->msg_name) {
+		socklen_t l = msg->msg_namelen;
+		from_in6(fd, &ent.h.addr, msg->msg_name, &l);
+		msg->msg_namelen = l;
+	}
+	struct sock_extended_err ee = {
+		.ee_errno = (uint32_t)(ent.h.err & ~XRT_DGRAM_ERRQUEUE),
+		.ee_origin = SO_EE_ORIGIN_ICMP6,
+		.ee_type = ent.ee.type,
+		.ee_code = ent.ee.code,
+		.ee_info = ent.ee.info,
+	};
+	size_t clen = sizeof(ee) + sizeof(ent.ee.offender);
+	size_t room = msg->msg_control ? msg->msg_controllen : 0;
+	msg->msg_controllen = 0;
+	if (room < CMSG_SPACE(clen)) {
+		msg->msg_flags |= MSG_CTRUNC;
+	} else {
+		struct cmsghdr *c = (struct cmsghdr *)msg->msg_control;
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_RECVERR;
+		c->cmsg_len = CMSG_LEN(clen);
+		memcpy(CMSG_DATA(c), &ee, sizeof(ee));
+		memcpy(CMSG_DATA(c) + sizeof(ee), &ent.ee.offender, sizeof(ent.ee.offender));
+		msg->msg_controllen = CMSG_SPACE(clen);
+	}
+	return (ssize_t)copied;
+}
+
+/* Pending socket errors (struct xrt_dgram_hdr.err) at the head of the
+ * data descriptor: taken, the last one returned (sock_error: the kernel
+ * keeps one sk_err, so errors that came meanwhile count once), else 0. */
+static int dgram_take_error(int fd)
+{
+	int err = 0;
+	for (;;) {
+		errq_take_head(fd);
+		struct xrt_dgram_hdr h;
+		struct iovec iov = { &h, sizeof(h) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = xrt_real.recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT);
+		if (n != (ssize_t)sizeof(h) || !h.err || (m.msg_flags & MSG_TRUNC))
+			return err;
+		xrt_real.recvmsg(fd, &m, MSG_DONTWAIT);
+		err = h.err;
+	}
+}
+
 int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int v = 0;
@@ -395,6 +560,34 @@ int xrt_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 			errno = ENODEV;
 			return -1;
 		}
+	} else if (level == IPPROTO_IPV6 && (name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP)) {
+		/* struct ipv6_mreq: the group in addr, its interface as scope. */
+		struct ipv6_mreq mr;
+		if (!val || len < sizeof(mr)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(&mr, val, sizeof(mr));
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = mr.ipv6mr_multiaddr,
+					  .sin6_scope_id = mr.ipv6mr_interface };
+		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, 0, &a, NULL);
+	} else if (level == IPPROTO_IPV6 && (name == MCAST_JOIN_GROUP || name == MCAST_LEAVE_GROUP)) {
+		/* struct group_req (RFC 3678 5.1): the same on the wire. */
+		struct group_req gr;
+		struct sockaddr_in6 g6;
+		if (!val || len < sizeof(gr)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(&gr, val, sizeof(gr));
+		if (gr.gr_group.ss_family != AF_INET6) {
+			errno = EADDRNOTAVAIL; /* ipv6_mcast_join_leave */
+			return -1;
+		}
+		memcpy(&g6, &gr.gr_group, sizeof(g6));
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = g6.sin6_addr,
+					  .sin6_scope_id = gr.gr_interface };
+		return call_simple(fd, XRT_SOCK_OP_SETSOCKOPT, level, name, 0, &a, NULL);
 	} else if (val && len >= sizeof(int)) {
 		memcpy(&v, val, sizeof(int));
 	}
@@ -428,6 +621,16 @@ int xrt_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		memcpy(val, buf, n);
 		*len = n;
 		return 0;
+	}
+	int type = 0;
+	if (level == SOL_SOCKET && name == SO_ERROR && xrt_sock_is_ours(fd, &type) &&
+	    type != SOCK_STREAM) {
+		int e = dgram_take_error(fd);
+		if (e) {
+			memcpy(val, &e, sizeof(e));
+			*len = sizeof(e);
+			return 0;
+		}
 	}
 	if (call_simple(fd, XRT_SOCK_OP_GETSOCKOPT, level, name, 0, NULL, &r) < 0)
 		return -1;
@@ -480,6 +683,7 @@ int xrt_sock_close(int fd)
 	}
 	int ctl = fds[fd].ctl;
 	fds[fd] = (struct xrt_fd){ 0 };
+	errq_drop_fd(fd);
 	/* The control channel first: the daemon then tells a close (orderly
 	 * FIN, or RST for SO_LINGER 0 / unread data) from a shutdown. */
 	xrt_real.close(ctl);
@@ -517,6 +721,13 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 		errno = EMSGSIZE;
 		return -1;
 	}
+	/* A connected socket's pending error fails this send, as the
+	 * kernel's sock_alloc_send_skb reports sk_err. */
+	int pending = fds[fd].connected ? dgram_take_error(fd) : 0;
+	if (pending) {
+		errno = pending;
+		return -1;
+	}
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
 	ssize_t n = xrt_real.sendmsg(fd, &m, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);
 	if (n < 0)
@@ -535,13 +746,25 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		errno = EINVAL;
 		return -1;
 	}
+	if (flags & MSG_ERRQUEUE)
+		return errq_recvmsg(fd, msg);
 	struct xrt_dgram_hdr h;
 	struct iovec iov[65];
 	iov[0] = (struct iovec){ &h, sizeof(h) };
 	for (size_t i = 0; i < niov; i++)
 		iov[i + 1] = msg->msg_iov[i];
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
-	ssize_t n = xrt_real.recvmsg(fd, &m, flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC));
+	ssize_t n;
+	for (;;) {
+		n = xrt_real.recvmsg(fd, &m, flags & (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC));
+		if (n < (ssize_t)sizeof(h) || !(h.err & XRT_DGRAM_ERRQUEUE))
+			break;
+		/* An error-queue entry (it came in the user's buffers): kept
+		 * for MSG_ERRQUEUE; a peek takes it off so the next one shows. */
+		if ((flags & MSG_PEEK) && xrt_real.recvmsg(fd, &m, MSG_DONTWAIT) < 0)
+			return -1;
+		errq_push(fd, &h, iov + 1, niov, (size_t)n - sizeof(h));
+	}
 	if (n < 0)
 		return -1;
 	if (n < (ssize_t)sizeof(h)) {
@@ -549,6 +772,12 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		msg->msg_namelen = 0;
 		msg->msg_controllen = 0;
 		return 0; /* the daemon closed the socket */
+	}
+	if (h.err && n == (ssize_t)sizeof(h)) {
+		/* The socket's pending error, before any datagram. */
+		int later = flags & MSG_PEEK ? 0 : dgram_take_error(fd);
+		errno = later ? later : h.err;
+		return -1;
 	}
 	if (msg->msg_name) {
 		socklen_t l = msg->msg_namelen;

@@ -61,6 +61,21 @@ struct xrt_dgram_hdr {
 	/* To the application: the datagram's hop limit when the socket has
 	 * IPV6_RECVHOPLIMIT on (RFC 3542 6.3), else -1. From it: unused. */
 	int32_t hoplimit;
+	/* To the application: nonzero = no datagram, the socket's pending
+	 * error (an ICMPv6 error, sk_err) that its next call reports; with
+	 * XRT_DGRAM_ERRQUEUE, an entry of its error queue (IPV6_RECVERR):
+	 * struct xrt_dgram_ee, then the quoted datagram's payload, addr = the
+	 * datagram's destination. */
+	int32_t err;
+};
+#define XRT_DGRAM_ERRQUEUE 0x40000000
+
+/* struct sock_extended_err's fields (linux/errqueue.h) and the offender. */
+struct xrt_dgram_ee {
+	uint8_t type, code;
+	uint8_t pad[2];
+	uint32_t info;
+	struct sockaddr_in6 offender;
 };
 
 /* getsockopt results larger than an int (TCP_INFO) come in pieces of

@@ -160,6 +160,37 @@ static int up_dgram_rcv(struct sock *sk, const struct sockaddr_in6 *from, const 
 	return sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
+/* sk_error_report for a datagram socket: the error travels in order on
+ * the data descriptor, where the application's next recv (or send, or
+ * SO_ERROR) finds it; while it waits there sk->err is clear. */
+static void up_error_report(struct sock *sk)
+{
+	struct sock_conn *c = sk->owner_ctx;
+	if (!c || c->app_gone || sk->type == SOCK_STREAM || !sk->err)
+		return;
+	struct xrt_dgram_hdr h = { .hoplimit = -1, .err = sk->err };
+	if (send(c->data_fd, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+		sk->err = 0;
+}
+
+/* ipv6_icmp_error for an IPV6_RECVERR socket: the entry travels on the
+ * data descriptor too; the shim keeps it for recvmsg(MSG_ERRQUEUE). */
+static void up_error_queue(struct sock *sk, const struct sock_ee *ee, const void *payload,
+			   size_t len)
+{
+	struct sock_conn *c = sk->owner_ctx;
+	if (!c || c->app_gone)
+		return;
+	struct xrt_dgram_hdr h = { .addr = ee->dst, .hoplimit = -1,
+				   .err = XRT_DGRAM_ERRQUEUE | ee->err };
+	struct xrt_dgram_ee x = { .type = ee->type, .code = ee->code, .info = ee->info,
+				  .offender = ee->offender };
+	struct iovec iov[3] = { { &h, sizeof(h) }, { &x, sizeof(x) }, { (void *)payload, len } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 3 };
+	if (sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		sockstats.udp_rcvq_full++;
+}
+
 static void up_readable(struct sock *sk)
 {
 	struct sock_conn *c = sk->owner_ctx;
@@ -211,7 +242,8 @@ static void up_state_change(struct sock *sk)
 
 static const struct sock_owner_ops srv_owner_ops = {
 	.dgram_rcv = up_dgram_rcv, .readable = up_readable, .writable = up_writable,
-	.state_change = up_state_change,
+	.state_change = up_state_change, .error_report = up_error_report,
+	.error_queue = up_error_queue,
 };
 
 /* ---------------------------------------------------------------- stream */
@@ -482,6 +514,13 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		int val = 0;
 		int rc = set ? rawv6_setsockopt(sk, q->arg1, q->arg2) : rawv6_getsockopt(sk, q->arg1, &val);
 		return reply(c, -rc, val, NULL, NULL, 0);
+	}
+	if (set && q->arg0 == IPPROTO_IPV6 &&
+	    (q->arg1 == IPV6_JOIN_GROUP || q->arg1 == IPV6_LEAVE_GROUP ||
+	     q->arg1 == MCAST_JOIN_GROUP || q->arg1 == MCAST_LEAVE_GROUP)) {
+		/* The group travels in addr, its interface as the scope id. */
+		int rc = ipv6_mc_setsockopt(sk, q->arg1, &q->addr.sin6_addr, (int)q->addr.sin6_scope_id);
+		return reply(c, -rc, 0, NULL, NULL, 0);
 	}
 	if (q->arg0 == IPPROTO_IPV6) {
 		int val = 0;

@@ -1,6 +1,7 @@
 /* xrt: the slow path's entry points (stack.h); stack_init mirrors inet6_init: it registers the protocol handlers, ICMPv6, reassembly, ND. */
 #include <errno.h>
 #include <stdlib.h>
+#include "stack/mcast.h"
 #include "stack/stack_internal.h"
 #include "stack/neighbour.h"
 #include "stack/reassembly.h"
@@ -51,6 +52,7 @@ int stack_init(const struct stack_env *env)
 	reassembly_init();
 	neigh_init();
 	ndisc_ra_init();
+	mld_init();
 	rt6_pmtu_flush();
 	return 0;
 }
@@ -118,6 +120,7 @@ void stack_timers_run(void)
 	arp_timers_run(now);
 	ndisc_ra_timers_run(now);
 	tcp_timers_run(now);
+	mld_timers_run(now);
 }
 
 uint64_t stack_timers_next(void)
@@ -136,6 +139,9 @@ uint64_t stack_timers_next(void)
 	r = tcp_timers_next();
 	if (r < due)
 		due = r;
+	r = mld_timers_next();
+	if (r < due)
+		due = r;
 	if (due == UINT64_MAX)
 		return UINT64_MAX;
 	return due > now ? due - now : 0;
@@ -150,6 +156,7 @@ void stack_stats_get(struct stack_stats *out)
 		     &out->gauge[STACK_GAUGE_NEIGH_INCOMPLETE],
 		     &out->gauge[STACK_GAUGE_NEIGH_HOLD_BYTES]);
 	out->gauge[STACK_GAUGE_TCP_REQSK] = reqsk_count();
+	out->gauge[STACK_GAUGE_MLD_GROUPS] = mld_groups();
 }
 
 /*

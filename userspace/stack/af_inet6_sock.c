@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
 #include "stack/request_sock.h"
 #include "stack/secure_seq.h"
 #include "stack/sock.h"
@@ -69,6 +70,8 @@ struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 		sk->local.sin6_family = AF_INET6;
 		sk->hop_limit = -1;
 		sk->mcast_hops = XRT_SOCK_MCAST_HOPS;
+		sk->mc_loop = true;
+		sk->mc_all = true;
 		sk->raw_csum_off = -1;
 		sk->next = sk_used;
 		if (sk_used)
@@ -85,6 +88,7 @@ void sk_free(struct sock *sk)
 		return;
 	if (sk->prot && sk->prot->destroy)
 		sk->prot->destroy(sk);
+	ipv6_sock_mc_close(sk);
 	if (sk->prev)
 		sk->prev->next = sk->next;
 	else
@@ -247,6 +251,8 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 {
 	/* A scoped destination leaves by the interface its scope names. */
 	*oif = sk->bound_dev_if;
+	if (ip6_is_mcast(&to->sin6_addr) && sk->mcast_oif)
+		*oif = sk->mcast_oif; /* IPV6_MULTICAST_IF */
 	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
 		*oif = to->sin6_scope_id ? (int)to->sin6_scope_id : *oif;
 	*src = sk->local.sin6_addr;
@@ -256,6 +262,14 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 	if (dev)
 		return ipv6_dev_get_saddr(dev, &to->sin6_addr, src) ? 0 : -EADDRNOTAVAIL;
 	return inet6_pick_saddr(&to->sin6_addr, src);
+}
+
+void sk_error_report(struct sock *sk, int err)
+{
+	sk->err = err;
+	sockstats.icmp_err++;
+	if (sk->owner && sk->owner->error_report)
+		sk->owner->error_report(sk);
 }
 
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer)
@@ -270,6 +284,8 @@ int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer)
 	out->sin6_family = AF_INET6;
 	return 0;
 }
+
+static uint8_t xmit_buf[PKT_HEADROOM + PKT_MAX_LEN];
 
 extern struct inet_protosw rawv6_protosw, udpv6_protosw, tcpv6_protosw;
 int udpv6_rcv(struct pkt *p);
@@ -291,6 +307,9 @@ void inet6_init(void)
 	inet6_add_protocol(NEXTHDR_UDP, udpv6_rcv);
 	inet6_add_protocol(NEXTHDR_TCP, tcp_v6_rcv);
 	inet6_set_raw_deliver(rawv6_local_deliver);
+	inet6_add_err_handler(NEXTHDR_UDP, udpv6_err);
+	inet6_add_err_handler(NEXTHDR_TCP, tcp_v6_err);
+	inet6_set_raw_err(rawv6_err);
 }
 
 void inet6_fini(void)
@@ -301,6 +320,9 @@ void inet6_fini(void)
 	inet6_del_protocol(NEXTHDR_UDP);
 	inet6_del_protocol(NEXTHDR_TCP);
 	inet6_set_raw_deliver(NULL);
+	inet6_add_err_handler(NEXTHDR_UDP, NULL);
+	inet6_add_err_handler(NEXTHDR_TCP, NULL);
+	inet6_set_raw_err(NULL);
 }
 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)
@@ -337,17 +359,66 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 		sk->tclass = (uint8_t)(val == -1 ? 0 : val);
 		return 0;
 	case IPV6_RECVERR:
-		/* Honest as it is: this stack queues no extended errors (the
-		 * error queue stays empty); ICMPv6 errors reach raw ICMPv6
-		 * sockets as ordinary messages. */
+		/* UDP sockets queue extended errors (udpv6_err); raw ICMPv6
+		 * sockets read the errors as ordinary messages. */
 		sk->recverr = val != 0;
 		return 0;
 	case IPV6_RECVHOPLIMIT:
 		sk->recvhoplimit = val != 0; /* RFC 3542 6.3 */
 		return 0;
+	case IPV6_MULTICAST_IF:
+		/* RFC 3493 5.2; the kernel's checks: an attached interface,
+		 * not another than the one the socket is bound to. */
+		if (sk->type == SOCK_STREAM)
+			return -EINVAL;
+		if (val && !stack_dev(val))
+			return -ENODEV;
+		if (val && sk->bound_dev_if && val != sk->bound_dev_if)
+			return -EINVAL;
+		sk->mcast_oif = val;
+		return 0;
+	case IPV6_MULTICAST_LOOP:
+		if (val != 0 && val != 1)
+			return -EINVAL; /* RFC 3493 5.2: 0 or 1 */
+		sk->mc_loop = val;
+		return 0;
+	case IPV6_MULTICAST_ALL:
+		sk->mc_all = val != 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+int ipv6_mc_setsockopt(struct sock *sk, int name, const struct in6_addr *g, int ifindex)
+{
+	switch (name) {
+	case IPV6_JOIN_GROUP:
+	case MCAST_JOIN_GROUP:
+		return ipv6_sock_mc_join(sk, ifindex, g);
+	case IPV6_LEAVE_GROUP:
+	case MCAST_LEAVE_GROUP:
+		return ipv6_sock_mc_drop(sk, ifindex, g);
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+void ip6_mc_loop(const struct sock *sk, int oif)
+{
+	static uint8_t loop_buf[PKT_HEADROOM + PKT_MAX_LEN];
+	const uint8_t *data = xmit_buf + PKT_HEADROOM;
+	const struct ip6_hdr_wire *ip6 = (const struct ip6_hdr_wire *)data;
+	const struct xrt_netdev *dev = stack_dev(oif);
+	if (!sk->mc_loop || !dev || !ip6_is_mcast(&ip6->daddr) ||
+	    !ipv6_chk_mcast_addr(oif, &ip6->daddr))
+		return;
+	size_t len = IP6_HDR_LEN + ntohs(ip6->payload_len);
+	memcpy(loop_buf + PKT_HEADROOM, data, len);
+	struct pkt p = { .nh = loop_buf + PKT_HEADROOM, .len = len, .cap = PKT_MAX_LEN,
+			 .ifindex = oif, .eth_mcast = true };
+	memcpy(p.eth_src, dev->mac, sizeof(p.eth_src));
+	ipv6_rcv(&p);
 }
 
 int ipv6_getsockopt(const struct sock *sk, int name, int *val)
@@ -371,12 +442,20 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 	case IPV6_RECVHOPLIMIT:
 		*val = sk->recvhoplimit;
 		return 0;
+	case IPV6_MULTICAST_IF:
+		*val = sk->mcast_oif;
+		return 0;
+	case IPV6_MULTICAST_LOOP:
+		*val = sk->mc_loop;
+		return 0;
+	case IPV6_MULTICAST_ALL:
+		*val = sk->mc_all;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-static uint8_t xmit_buf[PKT_HEADROOM + PKT_MAX_LEN];
 
 int ip6_xmit(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nexthdr,
 	     const void *payload, size_t len, int csum_off, int oif)

@@ -88,6 +88,7 @@ bool ip6_parse_tlv(struct pkt *p, bool hop_by_hop)
 			if (optlen != 4)
 				goto malformed;
 			p->ra_option = true;
+			p->ra_value = (uint16_t)(p->nh[off + 2] << 8 | p->nh[off + 3]);
 		} else if (hop_by_hop && type == IP6_TLV_JUMBO) {
 			if (!ipv6_hop_jumbo(p, off, &jumbo_seen))
 				return false;

@@ -1,5 +1,8 @@
 /* xrt: ICMPv6 (RFC 4443): icmpv6_rcv, echo reply, icmp6_send with the never-send rules and rate limit. */
+#include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
+#include "xrt/mld.h"
 
 /* RFC 4443 2.4 (c) / RFC 8200 section 5: errors fit in the minimum MTU. */
 #define ICMP6_ERR_QUOTE_MAX (ICMP6_ERR_MAX_LEN - IP6_HDR_LEN - ICMP6_HDR_LEN)
@@ -300,6 +303,85 @@ static void icmpv6_pkt_toobig(struct pkt *p, size_t icmp_len)
 	rt6_pmtu_update(&inner_dst, mtu);
 }
 
+/* icmpv6_err_convert (the kernel's tab_unreach): RFC 4443 3.1's codes as
+ * errnos, and whether each is hard. Packet Too Big is EMSGSIZE and soft;
+ * Time Exceeded is soft (a routing loop may clear); Parameter Problem is
+ * hard (the peer cannot parse what we send). */
+bool icmpv6_err_convert(uint8_t type, uint8_t code, int *err)
+{
+	static const struct {
+		int err;
+		bool fatal;
+	} tab_unreach[] = {
+		[ICMP6_DU_NOROUTE] = { ENETUNREACH, false },
+		[ICMP6_DU_ADMIN] = { EACCES, true },
+		[ICMP6_DU_BEYONDSCOPE] = { EHOSTUNREACH, false },
+		[ICMP6_DU_ADDR] = { EHOSTUNREACH, false },
+		[ICMP6_DU_PORT] = { ECONNREFUSED, true },
+		[ICMP6_DU_POLICY] = { EACCES, true },
+		[ICMP6_DU_REJECT_ROUTE] = { EACCES, true },
+	};
+	*err = EPROTO;
+	switch (type) {
+	case ICMP6_DST_UNREACH:
+		if (code < sizeof(tab_unreach) / sizeof(tab_unreach[0])) {
+			*err = tab_unreach[code].err;
+			return tab_unreach[code].fatal;
+		}
+		return true;
+	case ICMP6_PKT_TOOBIG:
+		*err = EMSGSIZE;
+		return false;
+	case ICMP6_PARAMPROB:
+		*err = EPROTO;
+		return true;
+	case ICMP6_TIME_EXCEED:
+		*err = EHOSTUNREACH;
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* icmpv6_notify: an error about a packet we sent goes to the transport
+ * that sent it (its err_handler), and to the raw sockets of that
+ * protocol. The quoted packet must name its upper-layer header (RFC 4443
+ * 2.4 (d): pass it up by the Next Header of the quoted packet); a quote
+ * from a non-first fragment names none. */
+/* The 32-bit field after the checksum (MTU, pointer): 0 when short. */
+static uint32_t icmp6_info(const struct pkt *p)
+{
+	uint32_t v = 0;
+	if (p->len - p->thoff >= ICMP6_HDR_LEN)
+		memcpy(&v, p->nh + p->thoff + 4, 4);
+	return ntohl(v);
+}
+
+static void icmpv6_notify(struct pkt *p, uint8_t type, uint8_t code, uint32_t info)
+{
+	size_t icmp_len = p->len - p->thoff;
+	if (icmp_len < ICMP6_HDR_LEN + IP6_HDR_LEN)
+		return;
+	struct icmp6_err e = {
+		.ip6 = p->nh + p->thoff + ICMP6_HDR_LEN,
+		.len = icmp_len - ICMP6_HDR_LEN,
+		.type = type,
+		.code = code,
+		.info = info,
+		.ifindex = p->ifindex,
+		.from = pkt_ip6(p)->saddr,
+	};
+	bool nonfirst;
+	if (!ipv6_skip_exthdr(e.ip6, e.len, &e.proto, &e.off, &nonfirst) || nonfirst)
+		return;
+	if (!ipv6_chk_addr(&((const struct ip6_hdr_wire *)e.ip6)->saddr))
+		return; /* not about a packet of ours */
+	raw6_icmp_error(&e);
+	inet6_err_handler h = inet6_err_protocol(e.proto);
+	if (h)
+		h(&e);
+}
+
 int icmpv6_rcv(struct pkt *p)
 {
 	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
@@ -331,15 +413,25 @@ int icmpv6_rcv(struct pkt *p)
 	case ICMP6_PKT_TOOBIG:
 		ICMP6_INC(IN_PKT_TOO_BIGS);
 		icmpv6_pkt_toobig(p, icmp_len);
+		icmpv6_notify(p, type, p->nh[p->thoff + 1], icmp6_info(p));
 		break;
 	case ICMP6_DST_UNREACH:
 		ICMP6_INC(IN_DEST_UNREACHS);
+		icmpv6_notify(p, type, p->nh[p->thoff + 1], icmp6_info(p));
 		break;
 	case ICMP6_TIME_EXCEED:
 		ICMP6_INC(IN_TIME_EXCDS);
+		icmpv6_notify(p, type, p->nh[p->thoff + 1], icmp6_info(p));
 		break;
 	case ICMP6_PARAMPROB:
 		ICMP6_INC(IN_PARM_PROBLEMS);
+		icmpv6_notify(p, type, p->nh[p->thoff + 1], icmp6_info(p));
+		break;
+	case ICMP6_MLD_QUERY:
+	case ICMP6_MLD_V1_REPORT:
+	case ICMP6_MLD_V1_DONE:
+	case ICMP6_MLD_V2_REPORT:
+		igmp6_event(p, icmp_len);
 		break;
 	case ND_ROUTER_SOLICIT:
 	case ND_ROUTER_ADVERT:

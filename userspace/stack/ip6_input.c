@@ -1,5 +1,6 @@
 /* xrt: IPv6 input: ipv6_rcv (header checks), ip6_rcv_finish (route), ip6_input_finish (local delivery). */
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
 
 const struct xrt_netdev *stack_dev(int ifindex)
 {
@@ -31,7 +32,7 @@ const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr)
 }
 
 /* The Subnet-Router anycast address of dev's i-th address, if it has one. */
-static bool dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out)
+bool ipv6_dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out)
 {
 	unsigned plen = dev->plen[i];
 	if (!dev->forwarding || plen >= 127 || xrt_addr_is_v4(&dev->addr[i]))
@@ -46,7 +47,7 @@ static bool dev_has_acast(const struct xrt_netdev *dev, const struct in6_addr *a
 {
 	for (unsigned i = 0; i < dev->naddrs && i < XRT_MAX_ADDRS; i++) {
 		struct in6_addr ac;
-		if (dev_acast_addr(dev, i, &ac) && ip6_eq(&ac, addr))
+		if (ipv6_dev_acast_addr(dev, i, &ac) && ip6_eq(&ac, addr))
 			return true;
 	}
 	return false;
@@ -95,13 +96,14 @@ bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g)
 			return true;
 		/* The kernel joins the anycast's group too (__ipv6_dev_ac_inc). */
 		struct in6_addr ac;
-		if (dev_acast_addr(dev, i, &ac)) {
+		if (ipv6_dev_acast_addr(dev, i, &ac)) {
 			ip6_solicited_node(&ac, &sn);
 			if (ip6_eq(&sn, g))
 				return true;
 		}
 	}
-	return false;
+	/* A socket joined it there (ipv6_sock_mc_join). */
+	return mld_dev_listens(ifindex, g);
 }
 
 bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)

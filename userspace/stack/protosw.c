@@ -39,3 +39,32 @@ bool raw6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 {
 	return raw_deliver && raw_deliver(p, nexthdr);
 }
+
+/* inet6_protocol.err_handler: what icmpv6_notify calls for an ICMPv6 error
+ * quoting a packet of this next header. */
+static inet6_err_handler inet6_err_handlers[256];
+static raw6_err_fn raw_err;
+
+int inet6_add_err_handler(uint8_t nexthdr, inet6_err_handler fn)
+{
+	if (fn && inet6_err_handlers[nexthdr])
+		return -EBUSY;
+	inet6_err_handlers[nexthdr] = fn;
+	return 0;
+}
+
+inet6_err_handler inet6_err_protocol(uint8_t nexthdr)
+{
+	return inet6_err_handlers[nexthdr];
+}
+
+void inet6_set_raw_err(raw6_err_fn fn)
+{
+	raw_err = fn;
+}
+
+void raw6_icmp_error(const struct icmp6_err *e)
+{
+	if (raw_err)
+		raw_err(e);
+}

@@ -1,6 +1,7 @@
 /* xrt: raw IPv6 sockets (raw6_local_deliver, rawv6_sendmsg): the SOCK_RAW entry of inetsw6, any protocol. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
 #include "stack/sock.h"
 
 int inet6_dgram_shutdown(struct sock *sk, int how);
@@ -27,6 +28,8 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 		if (sk->connected && !ip6_eq(&sk->peer.sin6_addr, &ip6->saddr))
 			continue;
 		if (sk->bound_dev_if && sk->bound_dev_if != p->ifindex)
+			continue;
+		if (ip6_is_mcast(&ip6->daddr) && !inet6_mc_check(sk, &ip6->daddr))
 			continue;
 		if (p->thoff > p->len)
 			return delivered;
@@ -56,6 +59,26 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 		}
 	}
 	return delivered;
+}
+
+/* rawv6_err (raw6_icmp_error): raw sockets of the quoted protocol whose
+ * bound address sent the packet and whose peer it went to. Only a
+ * connected socket hears of a hard error (no IPV6_RECVERR queue: an ICMPv6
+ * raw socket reads the error message itself anyway). */
+void rawv6_err(const struct icmp6_err *e)
+{
+	const struct ip6_hdr_wire *ip6 = (const void *)e->ip6;
+	int err;
+	if (!icmpv6_err_convert(e->type, e->code, &err))
+		return;
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (sk->type != SOCK_RAW || sk->protocol != e->proto || !sk->owner ||
+		    !sk->connected || !ip6_eq(&sk->peer.sin6_addr, &ip6->daddr))
+			continue;
+		if (!ip6_is_unspec(&sk->local.sin6_addr) && !ip6_eq(&sk->local.sin6_addr, &ip6->saddr))
+			continue;
+		sk_error_report(sk, err);
+	}
 }
 
 static int rawv6_connect(struct sock *sk, const struct sockaddr_in6 *addr)

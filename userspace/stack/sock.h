@@ -27,6 +27,16 @@
 struct sock;
 struct tcp_sock;
 
+/* One extended error (struct sock_extended_err of linux/errqueue.h, as
+ * ipv6_icmp_error fills it): from an ICMPv6 message (SO_EE_ORIGIN_ICMP6). */
+struct sock_ee {
+	int err;                    /* positive errno */
+	uint8_t type, code;         /* the ICMPv6 message's */
+	uint32_t info;              /* its MTU or pointer */
+	struct sockaddr_in6 offender; /* who sent the ICMPv6 message */
+	struct sockaddr_in6 dst;    /* where the quoted datagram went (port too) */
+};
+
 struct sock_owner_ops {
 	/* A datagram for sk (UDP or raw). 0 = queued, -1 = queue full (the
 	 * stack counts the drop). For raw sockets data starts at the IPv6
@@ -40,6 +50,13 @@ struct sock_owner_ops {
 	/* Connected, connect failed, reset, or a child waits in the accept
 	 * queue of a listener. */
 	void (*state_change)(struct sock *sk);
+	/* sk->err was set by an ICMPv6 error (sk_error_report): the next
+	 * call of the application reports it (datagram sockets). Optional. */
+	void (*error_report)(struct sock *sk);
+	/* ipv6_icmp_error: an IPV6_RECVERR socket's extended error, with the
+	 * quoted datagram's payload (its error queue). Optional. */
+	void (*error_queue)(struct sock *sk, const struct sock_ee *ee, const void *payload,
+			    size_t len);
 };
 
 /* proto_ops: what the BSD calls do for this socket type. */
@@ -87,13 +104,17 @@ struct sock {
 	bool connected;
 	bool shut_rd, shut_wr;
 	int err;                    /* pending SO_ERROR (positive errno) */
+	int err_soft;               /* sk_err_soft: last soft ICMPv6 error (RFC 1122 4.2.3.9) */
 	int bound_dev_if;
 	bool reuseaddr;
 	/* ipv6_pinfo's hop_limit (IPV6_UNICAST_HOPS, -1 = the default) and
 	 * mcast_hops (IPV6_MULTICAST_HOPS, default 1: RFC 3493 5.2). */
 	int16_t hop_limit, mcast_hops;
 	uint8_t tclass;             /* IPV6_TCLASS (RFC 3542 6.5) */
-	bool recverr;               /* IPV6_RECVERR (no extended errors are queued) */
+	bool recverr;               /* IPV6_RECVERR (UDP: extended errors queued) */
+	int mcast_oif;              /* IPV6_MULTICAST_IF (0 = none) */
+	bool mc_loop;               /* IPV6_MULTICAST_LOOP (default on) */
+	bool mc_all;                /* IPV6_MULTICAST_ALL (default on, as Linux) */
 	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT: the owner passes rx_hoplimit on */
 	uint8_t rx_hoplimit;        /* hop limit of the datagram dgram_rcv delivers */
 	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
@@ -173,6 +194,15 @@ int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);
+/* The membership options (IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP, the same
+ * numbers as IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP, and
+ * MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP, RFC 3678 5.1): group g on
+ * interface ifindex (0 = the route's). -ENOPROTOOPT for any other name. */
+int ipv6_mc_setsockopt(struct sock *sk, int name, const struct in6_addr *g, int ifindex);
+/* ip6_mc_output's loopback: the multicast datagram ip6_xmit_hl just sent
+ * on oif goes up our own stack too when sk allows it (IPV6_MULTICAST_LOOP)
+ * and oif listens to the group. */
+void ip6_mc_loop(const struct sock *sk, int oif);
 /* rawv6_seticmpfilter / rawv6_geticmpfilter: ICMP6_FILTER of a raw ICMPv6
  * socket (RFC 3542 3.2), -EOPNOTSUPP on any other socket. */
 int rawv6_seticmpfilter(struct sock *sk, const uint32_t filter[8]);
@@ -185,6 +215,14 @@ int rawv6_geticmpfilter(const struct sock *sk, uint32_t filter[8]);
 /* sock_bindtoindex (SO_BINDTODEVICE): 0 unbinds; -ENODEV for an
  * interface the stack does not have. */
 int sock_bindtoindex(struct sock *sk, int ifindex);
+/* sk_error_report: err becomes the socket's pending error and the owner
+ * is told (ip6_datagram / tcp_v6_err). */
+void sk_error_report(struct sock *sk, int err);
+/* The err_handlers icmpv6_notify calls (udp.c, raw.c, tcp_ipv6.c). */
+struct icmp6_err;
+void udpv6_err(const struct icmp6_err *e);
+void rawv6_err(const struct icmp6_err *e);
+void tcp_v6_err(const struct icmp6_err *e);
 
 /* Owner-side helpers. */
 int sock_getname(const struct sock *sk, struct sockaddr_in6 *out, bool peer);
@@ -203,6 +241,9 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(udp_csum, "Udp6InCsumErrors")                         \
 	X(raw_in, "Raw6InDelivers")                             \
 	X(raw_out, "Raw6OutRequests")                           \
+	X(icmp_err, "sp_sock_icmp_err")                         \
+	X(tcp_icmp_out_of_window, "TcpExtOutOfWindowIcmps")     \
+	X(tcp_mtu_reduced, "sp_tcp_mtu_reduced")                \
 	X(tcp_in, "TcpInSegs")                                  \
 	X(tcp_out, "TcpOutSegs")                                \
 	X(tcp_retrans, "TcpRetransSegs")                        \

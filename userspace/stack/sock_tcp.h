@@ -247,6 +247,11 @@ uint8_t tcp_choose_wscale(void);
 
 /* tcp_input.c */
 int tcp_v6_rcv(struct pkt *p);
+/* The socket of a 4-tuple (saddr/sport = the peer), else a listener. */
+struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
+			   const struct in6_addr *daddr, uint16_t dport, int ifindex);
+/* tcp_ipv6.c: a Packet Too Big lowered the path MTU to the peer. */
+void tcp_v6_mtu_reduced(struct tcp_sock *tp);
 /* net.ipv4.tcp_syncookies (syncookies.h); reset to the default by
  * stack_init. */
 extern int sysctl_tcp_syncookies;

@@ -68,6 +68,10 @@ struct stack_env {
 	 * punt budget. 0, or -E2BIG when the table is full. */
 	int (*tcp_estab_changed)(void *ctx, const struct in6_addr *remote, uint16_t rport,
 				 const struct in6_addr *local, uint16_t lport, bool add);
+	/* Optional: a socket joined (or the last one left) group g on
+	 * ifindex, so the fast path punts the group's traffic there (a group
+	 * wider than link scope is dropped otherwise). 0 or -errno. */
+	int (*mc_changed)(void *ctx, int ifindex, const struct in6_addr *g, bool joined);
 };
 
 int stack_init(const struct stack_env *env);
@@ -114,5 +118,12 @@ void stack_icmp_ratelimit_get(struct stack_icmp_ratelimit *rl);
  */
 int stack_tcp_syncookies_set(int mode);
 int stack_tcp_syncookies_get(void);
+
+/*
+ * MLD (RFC 3810) for the router's own groups and its sockets' groups: on
+ * after stack_init. Off, groups are still joined (and delivered) but no
+ * MLD message is sent or answered: unit tests that count frames.
+ */
+void stack_mld_enable(bool on);
 
 #endif

@@ -37,6 +37,7 @@ struct pkt {
 	const struct xrt_punt_meta *meta;
 	uint8_t eth_src[6];
 	bool eth_mcast;       /* link-layer destination was multicast */
+	uint16_t ra_value;    /* hop-by-hop Router Alert value (RFC 2711 2.1; 0 = MLD) */
 	size_t nhoff;         /* byte that named the header at thoff */
 	size_t thoff;         /* header being processed */
 	bool fragmented;      /* came in (or out of) a fragment: RFC 6980 */
@@ -137,6 +138,8 @@ const struct xrt_netdev *ipv6_chk_addr(const struct in6_addr *addr);
  * installs their local routes): forwarding on, prefix shorter than /127,
  * host bits zero. Never one of our unicast addresses for source selection. */
 bool ipv6_chk_acast_addr(const struct xrt_netdev *dev, const struct in6_addr *addr);
+/* The Subnet-Router anycast address of dev's i-th address, if it has one. */
+bool ipv6_dev_acast_addr(const struct xrt_netdev *dev, unsigned i, struct in6_addr *out);
 /* Does ifindex listen to multicast group g (all-nodes, all-routers,
  * solicited-node of one of its addresses or anycast addresses)? */
 bool ipv6_chk_mcast_addr(int ifindex, const struct in6_addr *g);
@@ -170,6 +173,30 @@ inet6_handler inet6_protocol(uint8_t nexthdr);
 typedef bool (*raw6_deliver_fn)(const struct pkt *p, uint8_t nexthdr);
 void inet6_set_raw_deliver(raw6_deliver_fn fn);
 bool raw6_local_deliver(const struct pkt *p, uint8_t nexthdr);
+
+/* icmpv6_notify's view of an ICMPv6 error: the packet it quotes (ip6, len
+ * bytes from its IPv6 header), the quoted upper-layer header at off (proto),
+ * and the error. The kernel's err_handler(skb, opt, type, code, offset, info). */
+struct icmp6_err {
+	const uint8_t *ip6;
+	size_t len;
+	size_t off;
+	uint8_t proto;
+	uint8_t type, code;
+	uint32_t info;
+	int ifindex;
+	struct in6_addr from; /* the ICMPv6 error's source (SO_EE_OFFENDER) */
+};
+typedef void (*inet6_err_handler)(const struct icmp6_err *e);
+int inet6_add_err_handler(uint8_t nexthdr, inet6_err_handler fn); /* NULL removes */
+inet6_err_handler inet6_err_protocol(uint8_t nexthdr);
+/* raw6_icmp_error: raw sockets of the quoted protocol see the error too. */
+typedef void (*raw6_err_fn)(const struct icmp6_err *e);
+void inet6_set_raw_err(raw6_err_fn fn);
+void raw6_icmp_error(const struct icmp6_err *e);
+/* icmpv6_err_convert (RFC 4443 3): the errno of an ICMPv6 error; true when
+ * it is hard (fatal for a connection attempt, RFC 1122 4.2.3.9). */
+bool icmpv6_err_convert(uint8_t type, uint8_t code, int *err);
 
 int ipv6_destopt_rcv(struct pkt *p);
 int ipv6_rthdr_rcv(struct pkt *p);

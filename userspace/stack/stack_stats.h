@@ -32,7 +32,15 @@
 	X(OUT_NEIGHBOR_SOLICITS, "Icmp6OutNeighborSolicits")             \
 	X(OUT_NEIGHBOR_ADVERTISEMENTS, "Icmp6OutNeighborAdvertisements") \
 	X(OUT_REDIRECTS, "Icmp6OutRedirects")                            \
-	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")
+	X(OUT_ROUTER_ADVERTISEMENTS, "Icmp6OutRouterAdvertisements")     \
+	X(IN_MLD_QUERIES, "Icmp6InGroupMembQueries")                     \
+	X(IN_MLD_V1_REPORTS, "Icmp6InGroupMembResponses")                \
+	X(IN_MLD_V1_DONES, "Icmp6InGroupMembReductions")                 \
+	X(IN_MLD_V2_REPORTS, "Icmp6InMLDv2Reports")                      \
+	X(OUT_MLD_QUERIES, "Icmp6OutGroupMembQueries")                   \
+	X(OUT_MLD_V1_REPORTS, "Icmp6OutGroupMembResponses")              \
+	X(OUT_MLD_V1_DONES, "Icmp6OutGroupMembReductions")               \
+	X(OUT_MLD_V2_REPORTS, "Icmp6OutMLDv2Reports")
 
 /* Why the slow path dropped a packet (one counter each). */
 #define STACK_DROP_LIST(X)                                                   \
@@ -42,6 +50,9 @@
 	X(TRUNCATED, "sp_truncated")         /* payload length beyond frame */   \
 	X(BAD_ADDR, "sp_bad_addr")           /* loopback/unspec dst, mcast src */\
 	X(MCAST_NOT_OURS, "sp_mcast_not_ours") /* group we do not listen to */   \
+	X(MLD_INVALID, "sp_mld_invalid")     /* RFC 3810 6.2: source/hops/RA */  \
+	X(MLD_GROUPS_FULL, "sp_mld_groups_full") /* XRT_MLD_GROUPS_* reached */  \
+	X(SOCK_MC_FULL, "sp_sock_mc_full")   /* XRT_SOCK_MC_* reached: ENOBUFS */ \
 	X(TLV_MALFORMED, "sp_tlv_malformed") /* option runs past its header */   \
 	X(TLV_UNKNOWN, "sp_tlv_unknown")     /* unknown option, action discard */\
 	X(EXTHDR_TRUNC, "sp_exthdr_trunc")   /* extension header past the end */ \
@@ -136,7 +147,8 @@
 	X(NEIGH_ENTRIES, "sp_neigh_entries")    /* <= NEIGH_TABLE_SIZE */     \
 	X(NEIGH_INCOMPLETE, "sp_neigh_incomplete") /* <= XRT_NEIGH_INCOMPLETE_MAX per interface */ \
 	X(NEIGH_HOLD_BYTES, "sp_neigh_hold_bytes") /* <= NEIGH_HOLD_BYTES_MAX */ \
-	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */
+	X(TCP_REQSK, "sp_tcp_reqsk")            /* <= XRT_TCP_REQSK_MAX */ \
+	X(MLD_GROUPS, "sp_mld_groups")          /* <= XRT_MLD_GROUPS_MAX */
 
 #define STACK_ENUM_ICMP6(id, name) STACK_ICMP6_##id,
 #define STACK_ENUM_DROP(id, name) STACK_DROP_##id,

@@ -89,7 +89,7 @@ static void tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_seg *s)
 }
 
 /* The established (or closing) socket of the 4-tuple, else a listener. */
-static struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
+struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
 				  const struct in6_addr *daddr, uint16_t dport, int ifindex)
 {
 	struct sock *listener = NULL;

@@ -48,7 +48,8 @@ static void tcp_retransmit_timer(struct tcp_sock *tp)
 	if (!persist && ++tp->retries > (syn ? TCP_SYN_RETRIES_MAX : TCP_RETRIES_MAX)) {
 		if (tp->state != TCP_SYN_SENT)
 			tcp_send_active_reset(tp);
-		tcp_done(tp, ETIMEDOUT);
+		/* tcp_write_err: a soft ICMPv6 error says why (RFC 1122 4.2.3.9). */
+		tcp_done(tp, tp->sk->err_soft ? tp->sk->err_soft : ETIMEDOUT);
 		return;
 	}
 	sockstats.tcp_rto++;

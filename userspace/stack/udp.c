@@ -1,6 +1,7 @@
 /* xrt: UDP over IPv6 (udpv6_rcv, udpv6_sendmsg, ip6_datagram_connect): the SOCK_DGRAM entry of inetsw6. */
 #include <errno.h>
 #include "stack/stack_internal.h"
+#include "stack/mcast.h"
 #include "stack/sock.h"
 
 #define UDP_HDR_LEN 8 /* RFC 768 */
@@ -41,6 +42,46 @@ struct sock *udp6_lib_lookup(const struct in6_addr *saddr, uint16_t sport,
 	return best;
 }
 
+/* udpv6_queue_rcv_skb: the datagram at p (checked) to sk's owner. */
+static void udpv6_queue_rcv(struct sock *sk, const struct pkt *p, uint16_t sport)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	const uint8_t *uh = p->nh + p->thoff;
+	struct sockaddr_in6 from = {
+		.sin6_family = AF_INET6, .sin6_port = sport, .sin6_addr = ip6->saddr,
+		.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
+	};
+	sockstats.udp_in++;
+	udp_queue_rcv(sk, &from, uh + UDP_HDR_LEN, p->len - p->thoff - UDP_HDR_LEN, ip6->hop_limit);
+}
+
+/* __udp6_lib_mcast_deliver: every socket bound to the port (and to the
+ * group or ::, on that interface if bound to one, connected to the source
+ * if connected) that wants the group (inet6_mc_check) gets a copy. No
+ * Port Unreachable about a group (RFC 4443 2.4 (e.3)). */
+static void udp6_lib_mcast_deliver(const struct pkt *p, uint16_t sport, uint16_t dport)
+{
+	const struct ip6_hdr_wire *ip6 = pkt_ip6(p);
+	bool delivered = false;
+	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
+		if (sk->type != SOCK_DGRAM || sk->protocol != IPPROTO_UDP ||
+		    sk->local.sin6_port != dport)
+			continue;
+		if (!ip6_is_unspec(&sk->local.sin6_addr) && !ip6_eq(&sk->local.sin6_addr, &ip6->daddr))
+			continue;
+		if (sk->connected &&
+		    (!ip6_eq(&sk->peer.sin6_addr, &ip6->saddr) || sk->peer.sin6_port != sport))
+			continue;
+		if ((sk->bound_dev_if && sk->bound_dev_if != p->ifindex) ||
+		    !inet6_mc_check(sk, &ip6->daddr))
+			continue;
+		udpv6_queue_rcv(sk, p, sport);
+		delivered = true;
+	}
+	if (!delivered)
+		sockstats.udp_no_port++;
+}
+
 /* __udp6_lib_rcv: length and checksum first (RFC 8200 8.1: the checksum is
  * mandatory over IPv6, so a zero one is an error too), then the socket,
  * else Port Unreachable (RFC 4443 3.1 code 4). */
@@ -67,19 +108,18 @@ int udpv6_rcv(struct pkt *p)
 	uint16_t sport, dport;
 	memcpy(&sport, uh, 2);
 	memcpy(&dport, uh + 2, 2);
-	struct sock *sk = udp6_lib_lookup(&ip6->saddr, sport, &ip6->daddr, dport, p->ifindex);
 	MIB_INC(IN_DELIVERS);
+	if (ip6_is_mcast(&ip6->daddr)) {
+		udp6_lib_mcast_deliver(p, sport, dport);
+		return -1;
+	}
+	struct sock *sk = udp6_lib_lookup(&ip6->saddr, sport, &ip6->daddr, dport, p->ifindex);
 	if (!sk) {
 		sockstats.udp_no_port++;
 		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_PORT, 0);
 		return -1;
 	}
-	struct sockaddr_in6 from = {
-		.sin6_family = AF_INET6, .sin6_port = sport, .sin6_addr = ip6->saddr,
-		.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
-	};
-	sockstats.udp_in++;
-	udp_queue_rcv(sk, &from, uh + UDP_HDR_LEN, udp_len - UDP_HDR_LEN, ip6->hop_limit);
+	udpv6_queue_rcv(sk, p, sport);
 	return -1;
 }
 
@@ -95,6 +135,43 @@ void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8
 		sockstats.udp_rcvq_full++;
 		DROP_INC(SOCK_RCVQ_FULL);
 	}
+}
+
+/* __udp6_lib_err: the socket that sent the quoted datagram (its ports
+ * seen from our side). Without IPV6_RECVERR only a connected socket hears
+ * of a hard error, as in the kernel; a Packet Too Big is hard for UDP
+ * (IPV6_PMTUDISC_WANT: the application must send smaller, RFC 8201 4).
+ * With it, every error is queued (ipv6_icmp_error) and becomes the
+ * pending error, connected or not. */
+void udpv6_err(const struct icmp6_err *e)
+{
+	const struct ip6_hdr_wire *ip6 = (const void *)e->ip6;
+	if (e->off + UDP_HDR_LEN > e->len)
+		return;
+	uint16_t sport, dport;
+	memcpy(&sport, e->ip6 + e->off, 2);
+	memcpy(&dport, e->ip6 + e->off + 2, 2);
+	struct sock *sk = udp6_lib_lookup(&ip6->daddr, dport, &ip6->saddr, sport, e->ifindex);
+	if (!sk || !sk->owner)
+		return;
+	int err;
+	bool harderr = icmpv6_err_convert(e->type, e->code, &err);
+	if (e->type == ICMP6_PKT_TOOBIG)
+		harderr = true;
+	if (sk->recverr && sk->owner->error_queue) {
+		struct sock_ee ee = {
+			.err = err, .type = e->type, .code = e->code, .info = e->info,
+			.offender = { .sin6_family = AF_INET6, .sin6_addr = e->from },
+			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = ip6->daddr },
+		};
+		if (ip6_is_linklocal(&e->from))
+			ee.offender.sin6_scope_id = (uint32_t)e->ifindex;
+		sk->owner->error_queue(sk, &ee, e->ip6 + e->off + UDP_HDR_LEN,
+				       e->len - e->off - UDP_HDR_LEN);
+	} else if (!harderr || !sk->connected) {
+		return;
+	}
+	sk_error_report(sk, err);
 }
 
 static int udp_v6_get_port(struct sock *sk, uint16_t port)
@@ -170,6 +247,7 @@ static long udpv6_sendmsg(struct sock *sk, const void *data, size_t len,
 			 ip6_sk_hoplimit(sk, &to->sin6_addr));
 	if (rc < 0)
 		return rc;
+	ip6_mc_loop(sk, oif);
 	sockstats.udp_out++;
 	return (long)len;
 }
