@@ -10,6 +10,8 @@
 #include "ip6_forward.h"
 #include "ip6_finish_output2.h"
 #include "punt.h"
+#include "fib_validate_source.h"
+#include "nf_hook.h"
 
 #define XRT_STAGE(call)                    \
 	do {                               \
@@ -42,8 +44,11 @@ int xrt_fwd(struct xdp_md *ctx)
 		return ip_forward(&p);
 	}
 	XRT_STAGE(ipv6_rcv(&p));
+	XRT_STAGE(ip6_rpf(&p));
+	XRT_STAGE(nf_hook_prerouting(&p));
 	XRT_STAGE(ip6_route_input(&p));
 	XRT_STAGE(ip6_forward(&p));
+	XRT_STAGE(nf_hook_forward(&p));
 	return ip6_finish_output2(&p);
 }
 

@@ -57,6 +57,8 @@ struct cmd_link {
 	uint32_t mtu, table;
 	bool forwarding;
 	enum xrt_xdp_mode mode;
+	bool has_rpf;
+	uint8_t rpf; /* enum xrt_rpf */
 };
 int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	       struct cmd_link *l, char *err);

@@ -27,6 +27,7 @@ struct xrt_netdev {
 	unsigned naddrs;
 	struct in6_addr addr[XRT_MAX_ADDRS];
 	uint8_t plen[XRT_MAX_ADDRS];
+	uint8_t rpf; /* enum xrt_rpf (include/xrt/maps.h) */
 };
 
 /* Answer of a route lookup, the same decision the fast path makes. */
