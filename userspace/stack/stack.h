@@ -63,6 +63,11 @@ struct stack_env {
 	/* Largest Ethernet frame xmit can carry (0 = no limit). Packets the
 	 * stack originates are fragmented to fit it even on jumbo links. */
 	uint32_t tx_max_frame;
+	/* Optional (NULL = accept): netfilter's hook hook (enum xrt_acl_dir,
+	 * include/xrt/acl.h) for the IPv6 packet ip6 of len bytes on ifindex
+	 * (ingress, or egress for XRT_ACL_OUT); XRT_ACL_IN also runs the
+	 * ingress's reverse-path filter. 0 accept, -1 drop (counted there). */
+	int (*nf_hook)(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len);
 };
 
 int stack_init(const struct stack_env *env);

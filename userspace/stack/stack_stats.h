@@ -80,7 +80,8 @@
 	X(TCP_CSUM, "sp_tcp_csum")           /* bad TCP checksum / header */     \
 	X(TCP_NO_SOCK, "sp_tcp_no_sock")     /* no socket: RST sent */           \
 	X(TCP_BACKLOG, "sp_tcp_backlog")     /* listen backlog full */          \
-	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */
+	X(ND_ANYCAST_QUEUE_FULL, "sp_nd_anycast_queue_full") /* NA not delayed: dropped */ \
+	X(NF_DROP, "sp_nf_drop")             /* rpf or acl (nf_hook): dropped */
 
 /* Gauges: what the bounded tables hold right now (not counters). */
 #define STACK_GAUGE_LIST(X)                                               \
