@@ -9,9 +9,35 @@ xrt_require_cmd ping
 xrt_require_xrt
 
 xrt_topo_line
-xrt_xrtd_start r
-xrt_topo_line_program
 B=2001:db8:b::1
+# The configuration file sets rpf and an acl rule; a reload changes both.
+conf=$XRT_TMP/xrtd.conf
+write_conf() { # RPF ACL_LINE
+	cat >"$conf" <<EOC
+link attach dev $IF_RA
+link attach dev $IF_RB
+addr add 2001:db8:1::1/64 dev $IF_RA
+addr add 2001:db8:2::1/64 dev $IF_RB
+route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
+neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
+neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
+link set dev $IF_RA rpf $1
+$2
+EOC
+}
+write_conf strict "acl add dir local ipproto udp dport 9999 priority 3 action drop"
+xrt_xrtd_start r -c "$conf"
+rpf_of() { xrt_cli r -j link show dev "$IF_RA" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rpf"])'; }
+assert_eq "$(rpf_of)" strict "rpf from the configuration file"
+assert_eq "$(xrt_cli r -j link show dev "$IF_RB" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rpf"])')" off "rpf by default"
+assert_contains "$(xrt_cli r acl show)" "priority 3 dir local ipproto udp dport 9999 action drop" "acl from the file"
+# A reload that keeps the rule keeps it once; one without it removes it.
+xrt_cli_ok r config reload
+assert_eq "$(xrt_cli r acl show | grep -c 9999)" 1 "acl rule after a reload that keeps it"
+write_conf off ""
+xrt_cli_ok r config reload
+assert_eq "$(rpf_of)" off "rpf after the reload"
+assert_eq "$(xrt_cli r acl show)" "" "acl after a reload without it"
 # a's other sources: one inside b's link (spoofed), one routed back by r via
 # b (asymmetric), one r has no route to, one r blackholes.
 for s in 2001:db8:2::99 2001:db8:99::2 2001:db8:77::2 2001:db8:66::2; do
@@ -29,7 +55,6 @@ through() {
 	echo $(($(echos) - e0))
 }
 
-assert_eq "$(xrt_cli r -j link show dev "$IF_RA" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rpf"])')" off "rpf by default"
 # Off: everything passes.
 assert_eq "$(through 2001:db8:2::99)" 3 "rpf off: spoofed source"
 

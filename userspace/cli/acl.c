@@ -225,7 +225,7 @@ int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, stru
 static void acl_text(struct xrt_router *r, const struct xrt_acl_entry *e, struct xrt_buf *out)
 {
 	const struct xrt_acl_rule *x = &e->r;
-	char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 8], pb[8];
+	char pfx[INET6_ADDRSTRLEN + 8], pb[8];
 
 	xrt_buf_printf(out, "priority %u dir %s", e->prio, DIR_NAMES[x->dir % XRT_ACL_DIRS]);
 	if (x->ifindex)
@@ -238,7 +238,6 @@ static void acl_text(struct xrt_router *r, const struct xrt_acl_entry *e, struct
 		fmt_prefix((const struct in6_addr *)x->dst, mask_plen(x->dmask), pfx, sizeof(pfx));
 		xrt_buf_printf(out, " to %s", pfx);
 	}
-	(void)a;
 	if (x->flags & XRT_ACL_F_PROTO)
 		xrt_buf_printf(out, " ipproto %s", proto_name(x->proto, pb, sizeof(pb)));
 	if (x->flags & XRT_ACL_F_SPORT)
@@ -357,31 +356,10 @@ static int acl_save(struct cmd_ctx *ctx, char *err)
 
 	if (!s)
 		return xrt_fail(err, -ENOMEM, "out of memory");
-	rc = xrt_acl_list(&ctx->r->maps, s->v, XRT_ACL_MAX, &s->n, err);
-	if (!rc)
-		rc = cmd_undo_push(ctx->undo, acl_restore, s,
-				   sizeof(*s) + s->n * sizeof(s->v[0]), err);
+	xrt_acl_save(&ctx->r->maps, s->v, XRT_ACL_MAX, &s->n);
+	rc = cmd_undo_push(ctx->undo, acl_restore, s, sizeof(*s) + s->n * sizeof(s->v[0]), err);
 	free(s);
 	return rc;
-}
-
-/* The configuration file applies its lines again on reload: a rule it
- * already added is not added twice. */
-static bool acl_exists(struct xrt_router *r, const struct cmd_acl *c)
-{
-	struct xrt_acl_entry *v = malloc(XRT_ACL_MAX * sizeof(*v));
-	bool found = false;
-	unsigned n;
-
-	if (v && !xrt_acl_list(&r->maps, v, XRT_ACL_MAX, &n, NULL))
-		for (unsigned i = 0; i < n && !found; i++) {
-			struct xrt_acl_rule x = v[i].r;
-
-			x.cnt = 0;
-			found = v[i].prio == c->prio && !memcmp(&x, &c->r, sizeof(x));
-		}
-	free(v);
-	return found;
 }
 
 static int acl_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
@@ -397,13 +375,19 @@ static int acl_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	}
 	if (req->verb == ACL_SHOW)
 		return acl_show(ctx, &c, c.r.ifindex, err);
-	if (req->verb == ACL_ADD && ctx->r->in_config && acl_exists(ctx->r, &c))
+	/* The configuration file's lines run again on reload: a rule it
+	 * still names is kept as it is (counters too), not added twice. */
+	if (req->verb == ACL_ADD && ctx->r->in_config &&
+	    xrt_acl_config_keep(&ctx->r->maps, &c.r, c.prio))
 		return 0;
 	if (ctx->undo && (rc = acl_save(ctx, err)))
 		return rc;
 	switch (req->verb) {
 	case ACL_ADD:
-		return xrt_acl_add(&ctx->r->maps, &c.r, c.prio, err);
+		if ((rc = xrt_acl_add(&ctx->r->maps, &c.r, c.prio, err)) || !ctx->r->in_config)
+			return rc;
+		xrt_acl_config_keep(&ctx->r->maps, &c.r, c.prio);
+		return 0;
 	case ACL_DEL:
 		return xrt_acl_del(&ctx->r->maps, &c.r, c.has_action, c.has_prio, c.prio, err);
 	case ACL_FLUSH:

@@ -229,6 +229,13 @@ int xrt_acl_replace(struct xrt_maps *m, const struct xrt_acl_entry *v, unsigned 
 	return 0;
 }
 
+void xrt_acl_save(const struct xrt_maps *m, struct xrt_acl_entry *v, unsigned max, unsigned *n)
+{
+	*n = 0;
+	for (unsigned i = 0; m->acl && i < m->acl->n && i < max; i++)
+		v[(*n)++] = m->acl->e[i];
+}
+
 int xrt_acl_list(struct xrt_maps *m, struct xrt_acl_entry *v, unsigned max, unsigned *n,
 		 char *err)
 {
@@ -282,4 +289,35 @@ int xrt_acl_eval(struct xrt_maps *m, unsigned dir, const struct xrt_acl_key *k, 
 		return e->r.action;
 	}
 	return XRT_ACL_PASS;
+}
+
+void xrt_acl_config_mark(struct xrt_maps *m, bool stale)
+{
+	for (unsigned i = 0; m->acl && i < m->acl->n; i++)
+		m->acl->e[i].stale = stale && m->acl->e[i].from_config;
+}
+
+bool xrt_acl_config_keep(struct xrt_maps *m, const struct xrt_acl_rule *r, uint32_t prio)
+{
+	for (unsigned i = 0; m->acl && i < m->acl->n; i++) {
+		struct xrt_acl_entry *e = &m->acl->e[i];
+
+		if (e->prio == prio && rule_eq(&e->r, r, true)) {
+			e->from_config = true;
+			e->stale = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool stale_match(const struct xrt_acl_entry *e, const void *arg)
+{
+	(void)arg;
+	return e->stale;
+}
+
+int xrt_acl_config_sweep(struct xrt_maps *m, char *err)
+{
+	return m->acl ? acl_filter(m, m->acl, stale_match, NULL, false, err) : 0;
 }

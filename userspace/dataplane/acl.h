@@ -15,6 +15,7 @@ struct xrt_acl_entry {
 	uint32_t prio;
 	uint64_t seq;          /* insertion order */
 	uint64_t pkts, bytes;  /* local-input matches, counted by xrtd */
+	bool from_config, stale; /* the configuration file's (mark and sweep) */
 };
 
 /*
@@ -31,8 +32,18 @@ int xrt_acl_del(struct xrt_maps *m, const struct xrt_acl_rule *r, bool has_actio
 		bool has_prio, uint32_t prio, char *err);
 /* Every rule of dir (XRT_ACL_DIRS: all) and ifindex (0: all). */
 int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, char *err);
+/* The list as it is (no counters read) for a later xrt_acl_replace: up
+ * to max entries into v. */
+void xrt_acl_save(const struct xrt_maps *m, struct xrt_acl_entry *v, unsigned max, unsigned *n);
 /* Put back a whole list (a reload's undo). */
 int xrt_acl_replace(struct xrt_maps *m, const struct xrt_acl_entry *v, unsigned n, char *err);
+
+/* Configuration reload: mark the file's rules stale (or clear the marks);
+ * keep names a rule equal to r at prio as the file's and not stale (false
+ * if there is none); sweep removes the file's rules still stale. */
+void xrt_acl_config_mark(struct xrt_maps *m, bool stale);
+bool xrt_acl_config_keep(struct xrt_maps *m, const struct xrt_acl_rule *r, uint32_t prio);
+int xrt_acl_config_sweep(struct xrt_maps *m, char *err);
 
 /* The list as it is now, in match order: copies up to max entries with
  * their counters (fast path per-CPU sums plus xrtd's own) into v. */
