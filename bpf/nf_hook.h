@@ -96,7 +96,15 @@ static __always_inline int nf_hook(struct xrt_pkt *p, enum xrt_acl_dir dir)
 	return xrt_drop(p, dir == XRT_ACL_IN ? XRT_DROP_ACL_IN : XRT_DROP_ACL_OUT);
 }
 
-#define nf_hook_prerouting(p) nf_hook(p, XRT_ACL_IN)
-#define nf_hook_forward(p) nf_hook(p, XRT_ACL_OUT)
+/* One function per hook point, so each stage has its own name. */
+static __always_inline int nf_hook_prerouting(struct xrt_pkt *p)
+{
+	return nf_hook(p, XRT_ACL_IN);
+}
+
+static __always_inline int nf_hook_forward(struct xrt_pkt *p)
+{
+	return nf_hook(p, XRT_ACL_OUT);
+}
 
 #endif
