@@ -71,6 +71,28 @@ LL_R=$(xrt_lladdr r "$IF_RA")
 xrt_exec a ping -6 -n -c 1 -W 3 "$LL_R%$IF_AR" >/dev/null ||
 	xrt_fail "strict: ping from a link-local source to the router"
 
+# Hop-by-hop packets are punted before the fast path's check: xrtd checks
+# them (sp_nf_drop). 3 UDP datagrams with a hop-by-hop header each from
+# the spoofed source and from a's own; b counts what reached it (no
+# listener: Udp6NoPorts).
+hbh() { # SRC: datagrams that reached b
+	local n0
+	n0=$(xrt_snmp6 b Udp6NoPorts)
+	xrt_exec a "$XRT_PY" -c '
+import sys
+from scapy.all import Ether, IPv6, IPv6ExtHdrHopByHop, PadN, UDP, sendp, conf
+conf.verb = 0
+p = (Ether(dst=sys.argv[2]) / IPv6(src=sys.argv[1], dst=sys.argv[3]) /
+     IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)]) / UDP(sport=4000, dport=7777) / b"hbh")
+sendp([p] * 3, iface=sys.argv[4])' "$1" "$MAC_RA" "$B" "$IF_AR"
+	xrt_wait_for '[ "$(($(xrt_snmp6 b Udp6NoPorts) - n0))" -ge 3 ]' 3 || true
+	echo $(($(xrt_snmp6 b Udp6NoPorts) - n0))
+}
+nf0=$(xrt_cli r stats | awk '$1 == "sp_nf_drop" {print $2}')
+assert_eq "$(hbh 2001:db8:1::2)" 3 "strict, hop-by-hop: a's own source"
+assert_eq "$(hbh 2001:db8:2::99)" 0 "strict, hop-by-hop: spoofed source (checked by xrtd)"
+assert_eq "$(($(xrt_cli r stats | awk '$1 == "sp_nf_drop" {print $2}') - nf0))" 3 "sp_nf_drop"
+
 # Loose.
 xrt_cli_ok r link set dev "$IF_RA" rpf loose
 l0=$(xrt_fp_stat r drop:rpf_loose)
