@@ -13,12 +13,13 @@
  * Rules over all directions (prerouting, forward/postrouting, local input).
  * Chosen by measurement (`fpcost --acl`, BENCHMARKS.md): a rule walked
  * without matching costs about 5 ns per packet (55 ns forward with none,
- * 585 ns with 100, 1.4 us with 256), so a full list still forwards about
- * 0.7 Mpps per core, above what the kernel forwards on the same veth path;
- * the verifier's work does not grow with the bound (a global function and
- * bpf_loop), nor does memory worth mentioning (2 banks of 104-byte rules).
+ * 580 ns with 100, 715 ns with 128, 1.4 us with 256). At 128 the worst
+ * walk stays below what the kernel's own forwarding adds per packet on
+ * the same veth path (760-1000 ns), so a full list never makes xrt slower
+ * than the kernel without any rule. The verifier's work does not grow
+ * with the bound (a global function and bpf_loop).
  */
-#define XRT_ACL_MAX 256
+#define XRT_ACL_MAX 128
 
 /* The netfilter hook a rule sits at. */
 enum xrt_acl_dir {

@@ -106,9 +106,9 @@ assert_eq "$n" $((2 + 40 + 40 - 13)) "rules after the churn"
 
 # 5. The bound: a clear error when full, counted.
 {
-	for i in $(seq 1 300); do echo "acl add dir out ipproto udp dport $i action drop"; done
+	for i in $(seq 1 200); do echo "acl add dir out ipproto udp dport $i action drop"; done
 } >"$XRT_TMP/full.batch"
-out=$(xrt_cli r -batch "$XRT_TMP/full.batch" 2>&1) && xrt_fail "300 more rules fitted"
-assert_contains "$out" "acl: full (256 rules)" "error when the ACL is full"
+out=$(xrt_cli r -batch "$XRT_TMP/full.batch" 2>&1) && xrt_fail "200 more rules fitted"
+assert_contains "$out" "acl: full (128 rules)" "error when the ACL is full"
 assert_contains "$(xrt_cli r acl show)" "adds refused (full)" "refused adds counted"
 xrt_pass "acl: prerouting/forward drops in XDP, local input in xrtd, counters, atomic replace, bound"

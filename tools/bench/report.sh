@@ -109,12 +109,12 @@ EOF
 	done
 	cat <<EOF
 
-The ACL's walk (\`fpcost --acl 0,10,100,256\`, one route): xrt's forward cost
+The ACL's walk (\`fpcost --acl 0,10,100,128\`, one route): xrt's forward cost
 with that many prerouting rules, each compared in every field and missing:
 
-| acl rules | 0 | 10 | 100 | 256 |
+| acl rules | 0 | 10 | 100 | 128 |
 |---|---|---|---|---|
-| xrt forward, ns | $(get fp.acl.0) | $(get fp.acl.10) | $(get fp.acl.100) | $(get fp.acl.256) |
+| xrt forward, ns | $(get fp.acl.0) | $(get fp.acl.10) | $(get fp.acl.100) | $(get fp.acl.128) |
 EOF
 	cat <<EOF
 

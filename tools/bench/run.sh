@@ -90,9 +90,9 @@ sed -n 's/.*RESULT //p' "$WORK/fpcost.out" | awk '
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 ' >>"$RES"
 FP_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor pkt=forward.*/\1/p' "$WORK/fpcost.out")
-# The ACL's walk: xrt's forward cost with 0, 10, 100, 256 prerouting rules
+# The ACL's walk: xrt's forward cost with 0, 10, 100, 128 prerouting rules
 # that all miss (fpcost --acl) -> fp.acl.N
-"$BUILD/fpcost" --routes 1 --acl 0,10,100,256 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+"$BUILD/fpcost" --routes 1 --acl 0,10,100,128 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_acl.out" 2>"$WORK/fpcost_acl.err" ||
 	die "fpcost --acl failed: $(cat "$WORK/fpcost_acl.err")"
 sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl.\1 \2/p' "$WORK/fpcost_acl.out" >>"$RES"

@@ -460,7 +460,7 @@ static void fp_usage(void)
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
-		"              [--no-xrt] [--acl 0,10,100,256]\n"
+		"              [--no-xrt] [--acl 0,10,100,128]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
