@@ -111,4 +111,16 @@ assert_eq "$n" $((2 + 40 + 40 - 13)) "rules after the churn"
 out=$(xrt_cli r -batch "$XRT_TMP/full.batch" 2>&1) && xrt_fail "200 more rules fitted"
 assert_contains "$out" "acl: full (128 rules)" "error when the ACL is full"
 assert_contains "$(xrt_cli r acl show)" "adds refused (full)" "refused adds counted"
+
+# 6. A restarted xrtd starts with no rules, in the fast path too (the maps
+# stay pinned): UDP 5000, dropped by the drop-all-UDP rule now, arrives.
+d0=$(xrt_fp_stat r drop:acl_in)
+echo lost | xrt_exec a nc -6 -u -w 0 "$B" 5000 || true
+xrt_wait_for '[ "$(($(xrt_fp_stat r drop:acl_in) - d0))" -ge 1 ]' 5 ||
+	xrt_fail "UDP 5000 was not dropped by the drop-all-UDP rule"
+xrt_xrtd_stop r
+xrt_xrtd_start r
+xrt_topo_line_program
+assert_eq "$(xrt_cli r acl show)" "" "acl after a restart"
+xrt_udp_stream a b "$B" 5000 100 100
 xrt_pass "acl: prerouting/forward drops in XDP, local input in xrtd, counters, atomic replace, bound"

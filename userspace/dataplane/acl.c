@@ -210,6 +210,17 @@ int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, char *err)
 	return a ? acl_filter(m, a, flush_match, &f, false, err) : -ENOMEM;
 }
 
+int xrt_acl_reset(struct xrt_maps *m, char *err)
+{
+	struct xrt_acl *a = acl_get(m, err);
+
+	if (!a)
+		return -ENOMEM;
+	a->n = 0;
+	memset(a->slot_used, 0, sizeof(a->slot_used));
+	return acl_publish(m, a, NULL, 0, err);
+}
+
 int xrt_acl_replace(struct xrt_maps *m, const struct xrt_acl_entry *v, unsigned n, char *err)
 {
 	struct xrt_acl *a = acl_get(m, err);

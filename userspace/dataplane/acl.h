@@ -35,6 +35,9 @@ int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, char *err)
 /* The list as it is (no counters read) for a later xrt_acl_replace: up
  * to max entries into v. */
 void xrt_acl_save(const struct xrt_maps *m, struct xrt_acl_entry *v, unsigned max, unsigned *n);
+/* A previous writer's rules left in the pinned maps: gone (both banks
+ * empty), so the fast path and this writer's empty list agree. */
+int xrt_acl_reset(struct xrt_maps *m, char *err);
 /* Put back a whole list (a reload's undo). */
 int xrt_acl_replace(struct xrt_maps *m, const struct xrt_acl_entry *v, unsigned n, char *err);
 
