@@ -10,23 +10,17 @@ xrt_require_xrt
 
 xrt_topo_line
 B=2001:db8:b::1
-# The configuration file sets rpf and an acl rule; a reload changes both.
+# The configuration file sets rpf and an acl rule (on links the CLI
+# attached); a reload applies it, a later one changes both.
 conf=$XRT_TMP/xrtd.conf
 write_conf() { # RPF ACL_LINE
-	cat >"$conf" <<EOC
-link attach dev $IF_RA
-link attach dev $IF_RB
-addr add 2001:db8:1::1/64 dev $IF_RA
-addr add 2001:db8:2::1/64 dev $IF_RB
-route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
-neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
-neigh add 2001:db8:2::2 lladdr $MAC_BR dev $IF_RB
-link set dev $IF_RA rpf $1
-$2
-EOC
+	printf 'link set dev %s rpf %s\n%s\n' "$IF_RA" "$1" "$2" >"$conf"
 }
-write_conf strict "acl add dir local ipproto udp dport 9999 priority 3 action drop"
+echo "# empty at start" >"$conf"
 xrt_xrtd_start r -c "$conf"
+xrt_topo_line_program
+write_conf strict "acl add dir local ipproto udp dport 9999 priority 3 action drop"
+xrt_cli_ok r config reload
 rpf_of() { xrt_cli r -j link show dev "$IF_RA" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rpf"])'; }
 assert_eq "$(rpf_of)" strict "rpf from the configuration file"
 assert_eq "$(xrt_cli r -j link show dev "$IF_RB" | "$XRT_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rpf"])')" off "rpf by default"
