@@ -86,6 +86,7 @@ Test(cli_acl, errors_name_the_word)
 	refused("acl add dir sideways action drop", "dir \"sideways\"");
 	refused("acl add from 2001:db8::1/32 action drop", "host bits");
 	refused("acl add to nonsense action drop", "\"nonsense\"");
+	refused("acl add from ::ffff:10.0.0.0/104 action drop", "IPv6 only");
 	refused("acl add ipproto sctpx action drop", "ipproto \"sctpx\"");
 	refused("acl add ipproto 256 action drop", "ipproto \"256\"");
 	refused("acl add dport 22 action drop", "need ipproto tcp or udp");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dataplane/acl.h"
+#include "xrt/inet.h"
 
 enum acl_verb { ACL_ADD, ACL_DEL, ACL_SHOW, ACL_FLUSH };
 
@@ -111,6 +112,11 @@ static int parse_acl_prefix(const char *w, uint8_t addr[16], uint8_t mask[16], c
 
 	if (rc)
 		return rc;
+	/* The IPv4 fast path does not walk the ACL yet: a rule for IPv4
+	 * (::ffff:0:0/96, include/xrt/inet.h) would be accepted and never
+	 * applied. */
+	if (plen >= XRT_V4_PLEN_OFFSET && xrt_addr_is_v4(&a))
+		return xrt_fail(err, -EINVAL, "\"%s\": acl rules are IPv6 only for now", w);
 	memcpy(addr, &a, 16);
 	memset(mask, 0, 16);
 	for (unsigned b = 0; b < plen; b++)
