@@ -156,5 +156,32 @@ struct {
 	__uint(max_entries, XRT_MAX_TCP_ESTAB);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_tcp_estab SEC(".maps");
+/* The ACL (include/xrt/acl.h): two banks of rules, their counts and the
+ * active bank, per-rule counters. */
+#include "xrt/acl.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_acl_rule);
+	__uint(max_entries, XRT_ACL_BANKS * XRT_ACL_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_acl_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_acl_cfg);
+	__uint(max_entries, XRT_ACL_BANKS + 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_acl_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_acl_cnt);
+	__uint(max_entries, XRT_ACL_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_acl_cnt SEC(".maps");
 
 #endif

@@ -13,6 +13,8 @@
 #include "ip6_forward.h"
 #include "ip6_finish_output2.h"
 #include "punt.h"
+#include "fib_validate_source.h"
+#include "nf_hook.h"
 
 #include "trace.h"
 
@@ -57,8 +59,11 @@ static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *
 	if (p.eth->h_proto == bpf_htons(ETH_P_ARP))
 		return XRT_LAST(arp_rcv(&p));
 	XRT_STAGE(ipv6_rcv(&p));
+	XRT_STAGE(ip6_rpf(&p));
+	XRT_STAGE(nf_hook_prerouting(&p));
 	XRT_STAGE(ip6_route_input(&p));
 	XRT_STAGE(ip6_forward(&p));
+	XRT_STAGE(nf_hook_forward(&p));
 	return XRT_LAST(ip6_finish_output2(&p));
 }
 

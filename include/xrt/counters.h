@@ -87,7 +87,11 @@
 	X(IP4_MARTIAN_SRC, "ip4_martian_src") /* RFC 1812 5.3.7 source */ \
 	X(OTHERHOST, "otherhost")         /* to another host's MAC */ \
 	X(FWD_NOT_HOST, "fwd_not_host")   /* to be forwarded, group MAC */  \
-	X(IP4_MARTIAN_DST, "ip4_martian_dst") /* 0/8, 127/8 (RFC 1812 5.3.7) */
+	X(IP4_MARTIAN_DST, "ip4_martian_dst") /* 0/8, 127/8 (RFC 1812 5.3.7) */ \
+	X(RPF_STRICT, "rpf_strict")       /* RFC 3704 2.2: not via ingress */ \
+	X(RPF_LOOSE, "rpf_loose")         /* RFC 3704 2.4: no route to src */ \
+	X(ACL_IN, "acl_in")               /* acl dir in: action drop */ \
+	X(ACL_OUT, "acl_out")             /* acl dir out: action drop */
 
 /* Why the fast path left a packet to the kernel (XDP_PASS). */
 #define XRT_PASS_LIST(X)                                                    \

@@ -185,6 +185,12 @@ struct xrt_neigh6_val {
 /* xrt_ifaces: HASH by ifindex. Absent = not ours: XDP_PASS. */
 #define XRT_IF_F_FORWARDING 0x1 /* ip6_forward allowed from this ingress */
 #define XRT_IF_F_KERNEL_LOCAL 0x2 /* mirror mode: local traffic to kernel */
+/* Reverse-path filter (RFC 3704 2.2 strict, 2.4 loose; bpf/fib_validate_source.h). */
+#define XRT_IF_F_RPF_STRICT 0x4
+#define XRT_IF_F_RPF_LOOSE 0x8
+#define XRT_IF_F_RPF (XRT_IF_F_RPF_STRICT | XRT_IF_F_RPF_LOOSE)
+/* `link set dev D rpf`: the values of the kernel's rp_filter sysctl. */
+enum xrt_rpf { XRT_RPF_OFF = 0, XRT_RPF_STRICT = 1, XRT_RPF_LOOSE = 2 };
 struct xrt_iface {
 	__u8 mac[6];
 	__u16 slot; /* 1..XRT_MAX_IFACES-1: index into xrt_stats */

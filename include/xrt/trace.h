@@ -19,7 +19,10 @@
 	X(IP_ROUTE_INPUT, ip_route_input)                                        \
 	X(IP_FORWARD, ip_forward)                                                \
 	X(IP_FINISH_OUTPUT2, ip_finish_output2)                                \
-	X(ARP_RCV, arp_rcv)
+	X(ARP_RCV, arp_rcv)                                                      \
+	X(IP6_RPF, ip6_rpf)                                                      \
+	X(NF_HOOK_PREROUTING, nf_hook_prerouting)                                \
+	X(NF_HOOK_FORWARD, nf_hook_forward)
 
 #define XRT_TRACE_ENUM_STAGE(id, fn) XRT_TRACE_##id,
 enum xrt_trace_stage { XRT_TRACE_UNNAMED, XRT_TRACE_STAGE_LIST(XRT_TRACE_ENUM_STAGE) XRT_TRACE_STAGE_MAX };

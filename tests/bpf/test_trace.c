@@ -82,15 +82,16 @@ Test(trace, forwarded)
 	struct xt_pkt p;
 	uint8_t gw[16], src[16];
 	static const uint8_t st[] = { XRT_TRACE_ETH_TYPE_TRANS, XRT_TRACE_IPV6_RCV,
+				      XRT_TRACE_IP6_RPF, XRT_TRACE_NF_HOOK_PREROUTING,
 				      XRT_TRACE_IP6_ROUTE_INPUT, XRT_TRACE_IP6_FORWARD,
-				      XRT_TRACE_IP6_FINISH_OUTPUT2 };
-	static const uint8_t v[] = { NEXT, NEXT, NEXT, NEXT, XDP_REDIRECT };
+				      XRT_TRACE_NF_HOOK_FORWARD, XRT_TRACE_IP6_FINISH_OUTPUT2 };
+	static const uint8_t v[] = { NEXT, NEXT, NEXT, NEXT, NEXT, NEXT, NEXT, XDP_REDIRECT };
 
 	trace_all();
 	xt_ip6(&p, SRC, "2001:db8:1::9", 64, NEXTHDR_UDP, 16);
 	run_one(&p, XDP_REDIRECT);
 	cr_assert_eq(nrecs, 1);
-	expect_steps(&recs[0], 5, st, v);
+	expect_steps(&recs[0], 8, st, v);
 	cr_expect_eq(recs[0].step[4].kind, XRT_TRACE_K_NONE);
 	cr_expect_eq(recs[0].punt, 0);
 	cr_expect_eq(recs[0].ifindex, (uint32_t)if_a);
@@ -109,34 +110,36 @@ Test(trace, punted)
 {
 	struct xt_pkt p;
 	static const uint8_t st[] = { XRT_TRACE_ETH_TYPE_TRANS, XRT_TRACE_IPV6_RCV,
+				      XRT_TRACE_IP6_RPF, XRT_TRACE_NF_HOOK_PREROUTING,
 				      XRT_TRACE_IP6_ROUTE_INPUT };
-	static const uint8_t v[] = { NEXT, NEXT, XDP_PASS };
+	static const uint8_t v[] = { NEXT, NEXT, NEXT, NEXT, XDP_PASS };
 
 	trace_all();
 	xt_ip6(&p, SRC, "2001:db8:ff::1", 64, NEXTHDR_ICMP, 16);
 	/* No AF_XDP socket is bound here: the punt falls back to the kernel. */
 	run_one(&p, XDP_PASS);
 	cr_assert_eq(nrecs, 1);
-	expect_steps(&recs[0], 3, st, v);
+	expect_steps(&recs[0], 5, st, v);
 	cr_expect_eq(recs[0].punt, XRT_PUNT_LOCAL + 1, "punt %u", recs[0].punt);
-	cr_expect_eq(recs[0].step[2].kind, XRT_TRACE_K_PASS);
-	cr_expect_eq(recs[0].step[2].why, XRT_PASS_NO_DAEMON);
+	cr_expect_eq(recs[0].step[4].kind, XRT_TRACE_K_PASS);
+	cr_expect_eq(recs[0].step[4].why, XRT_PASS_NO_DAEMON);
 }
 
 Test(trace, dropped)
 {
 	struct xt_pkt p;
 	static const uint8_t st[] = { XRT_TRACE_ETH_TYPE_TRANS, XRT_TRACE_IPV6_RCV,
+				      XRT_TRACE_IP6_RPF, XRT_TRACE_NF_HOOK_PREROUTING,
 				      XRT_TRACE_IP6_ROUTE_INPUT };
-	static const uint8_t v[] = { NEXT, NEXT, XDP_DROP };
+	static const uint8_t v[] = { NEXT, NEXT, NEXT, NEXT, XDP_DROP };
 
 	trace_all();
 	xt_ip6(&p, SRC, "2001:db8:66::1", 64, NEXTHDR_UDP, 16);
 	run_one(&p, XDP_DROP);
 	cr_assert_eq(nrecs, 1);
-	expect_steps(&recs[0], 3, st, v);
-	cr_expect_eq(recs[0].step[2].kind, XRT_TRACE_K_DROP);
-	cr_expect_eq(recs[0].step[2].why, XRT_DROP_BLACKHOLE);
+	expect_steps(&recs[0], 5, st, v);
+	cr_expect_eq(recs[0].step[4].kind, XRT_TRACE_K_DROP);
+	cr_expect_eq(recs[0].step[4].why, XRT_DROP_BLACKHOLE);
 	cr_expect_eq(recs[0].punt, 0);
 }
 

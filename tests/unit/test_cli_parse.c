@@ -343,7 +343,7 @@ Test(cli_parse, table_errors_name_the_word)
 	cr_assert_str_eq(err, "empty command");
 	cr_assert_eq(cmd("s"), -EINVAL, "stats and sync need two letters");
 	cr_assert_str_eq(err, "unknown object \"s\" (link, addr, route, neigh, stats, sync, punt, "
-			      "ra, icmp, config)");
+			      "ra, icmp, config, acl)");
 	cr_assert_eq(cmd("i show"), -EINVAL, "icmp is not abbreviated");
 	cr_assert_eq(cmd("route frob"), -EINVAL);
 	cr_assert_str_eq(err, "unknown route command \"frob\" (add, del, replace, show, get, "

@@ -136,6 +136,20 @@ static uint64_t fake_now_ns(void *ctx)
 	return fake_now;
 }
 
+bool fake_nf_drop[3];
+struct fake_nf_call fake_nf_call[64];
+unsigned fake_nf_calls;
+
+/* The daemon's rpf and acl (router/stack_env.c): record, answer as told. */
+static int fake_nf_hook(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len)
+{
+	(void)ctx;
+	(void)ip6;
+	if (fake_nf_calls < sizeof(fake_nf_call) / sizeof(fake_nf_call[0]))
+		fake_nf_call[fake_nf_calls++] = (struct fake_nf_call){ hook, ifindex, len };
+	return hook < 3 && fake_nf_drop[hook] ? -1 : 0;
+}
+
 void fake_setup(void)
 {
 	if (!fake_tx)
@@ -175,8 +189,11 @@ void fake_setup(void)
 		.neigh_changed = fake_neigh_changed,
 		.now_ns = fake_now_ns,
 		.neigh_used_ns = fake_neigh_used_ns,
+		.nf_hook = fake_nf_hook,
 	};
 	fake_used_ns = 0;
+	memset(fake_nf_drop, 0, sizeof(fake_nf_drop));
+	fake_nf_calls = 0;
 	stack_init(&env);
 	stack_mld_enable(false); /* suites that count frames; test_mcast turns it on */
 }

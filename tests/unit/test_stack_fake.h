@@ -32,6 +32,17 @@ extern struct fake_neigh_call fake_neigh_calls[64];
 extern unsigned fake_nneigh_calls;
 extern struct xrt_netdev fake_devs[2];
 
+/* stack_env.nf_hook: every call recorded; fake_nf_drop[hook] makes it
+ * answer drop (hook: enum xrt_acl_dir). */
+struct fake_nf_call {
+	unsigned hook;
+	int ifindex;
+	size_t len;
+};
+extern bool fake_nf_drop[3];
+extern struct fake_nf_call fake_nf_call[64];
+extern unsigned fake_nf_calls;
+
 void fake_setup(void);
 void fake_teardown(void);
 /* Advance the fake clock and run due timers. */

@@ -106,6 +106,12 @@ FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --repeat $FP_REPEAT --rounds $
 log "fast path cost, IPv4: $FP4_CMD"
 fp_run fpcost4 --ipv4 --routes "$FP4_ROUTES"
 FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p' "$WORK/fpcost4.out")
+# The ACL's walk: xrt's forward cost with 0, 10, 100, 128 prerouting rules
+# that all miss (fpcost --acl) -> fp.acl.N
+"$BUILD/fpcost" --routes 1 --acl 0,10,100,128 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_acl.out" 2>"$WORK/fpcost_acl.err" ||
+	die "fpcost --acl failed: $(cat "$WORK/fpcost_acl.err")"
+sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl.\1 \2/p' "$WORK/fpcost_acl.out" >>"$RES"
 
 # ------------------------------------------------------------------ 2. end to end
 # Three copies of one topology, built by the same code: XB_K forwards with

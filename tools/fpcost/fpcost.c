@@ -441,12 +441,64 @@ static void fp_rmdir_bpffs(void)
 	rmdir(fp_bpffs_dir);
 }
 
+/* --acl: xrt's forward cost with n ACL rules for each n of list, the
+ * first --routes count installed; the same packet for every n in a round. */
+static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct fp_topo *t,
+		       const struct fp_route *routes, const char *list, uint64_t rng)
+{
+	unsigned n = o->counts[0], acl[16], nacl = 0;
+	char *copy = strdup(list), *save = NULL;
+	double ns[16][FP_MAX_ROUNDS];
+
+	for (char *tok = strtok_r(copy, ",", &save); tok && nacl < 16;
+	     tok = strtok_r(NULL, ",", &save))
+		acl[nacl++] = (unsigned)strtoul(tok, NULL, 10);
+	free(copy);
+	if (fp_xrt_add_routes(xrt, routes, 0, n))
+		return 1;
+	for (unsigned round = 0; round < o->rounds; round++) {
+		struct pkt6_spec spec = {.sport = 1024, .dport = 9, .hop_limit = FP_HOP_LIMIT,
+					 .frame_len = o->frame_len};
+		uint8_t pkt[PKT6_MAX_FRAME];
+		memcpy(spec.src_mac, t->in_mac, 6);
+		memcpy(spec.dst_mac, t->in_mac, 6);
+		inet_pton(AF_INET6, "2001:db8:fffe::2", &spec.src);
+		fp_route_host(&routes[fp_rand(&rng) % n], &rng, &spec.dst);
+		unsigned len = pkt6_build(pkt, &spec);
+		for (unsigned a = 0; a < nacl; a++) {
+			struct fp_run r;
+			if (fp_xrt_acl_set(xrt, acl[a]) ||
+			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
+					FP_CHUNK, &r))
+				return 1;
+			if (r.retval != XDP_REDIRECT && r.retval != XDP_TX) {
+				fprintf(stderr, "fpcost: acl %u: not forwarded (%s)\n", acl[a],
+					fp_verdict(r.retval));
+				return 1;
+			}
+			ns[a][round] = r.ns;
+		}
+	}
+	double base = 0;
+	for (unsigned a = 0; a < nacl; a++) {
+		qsort(ns[a], o->rounds, sizeof(double), fp_cmp_double);
+		double med = ns[a][o->rounds / 2];
+		if (a == 0)
+			base = med;
+		printf("%u routes, %u acl rules: xrt forward %.1f ns (+%.1f, %.2f ns/rule)"
+		       "  RESULT routes=%u acl_rules=%u ns=%.1f\n",
+		       n, acl[a], med, med - base, acl[a] ? (med - base) / acl[a] : 0.0, n, acl[a],
+		       med);
+	}
+	return 0;
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
-		"              [--no-xrt] [--trace] [--ipv4]\n"
+		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,128]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -454,7 +506,9 @@ static void fp_usage(void)
 		"--trace: only xrt's forward cost with `xrt trace` compiled out, off,\n"
 		"on but not matching, on and matching (trace_cost.c).\n"
 		"--ipv4: IPv4 routes (the public table's prefix-length mix) and packets,\n"
-		"programs named floor4, fib4, lpm4, xrt4.\n");
+		"programs named floor4, fib4, lpm4, xrt4.\n"
+		"--acl: only xrt's forward cost with that many ACL rules (each walked,\n"
+		"none matching), over the first --routes count.\n");
 }
 
 int main(int argc, char **argv)
@@ -463,6 +517,7 @@ int main(int argc, char **argv)
 			    .bench_dir = "tools/fpcost", .seed = 42,
 			    .frame_len = 64};
 	int want_xrt = 1, want_trace = 0;
+	const char *acl_list = NULL;
 	fp_parse_counts(&o, "1,10k,200k,1M");
 	static const struct option longopts[] = {
 		{"routes", required_argument, 0, 'r'}, {"repeat", required_argument, 0, 'n'},
@@ -471,6 +526,7 @@ int main(int argc, char **argv)
 		{"no-xrt", no_argument, 0, 'X'},       {"help", no_argument, 0, 'h'},
 		{"dump-routes", required_argument, 0, 'D'}, {"bench-dir", required_argument, 0, 'b'},
 		{"trace", no_argument, 0, 'T'}, {"ipv4", no_argument, 0, '4'},
+		{"acl", required_argument, 0, 'a'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -508,6 +564,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			return fp_dump_routes(optarg, o.seed);
+		case 'a':
+			acl_list = optarg;
+			break;
 		default:
 			fp_usage();
 			return 2;
@@ -580,6 +639,11 @@ int main(int argc, char **argv)
 
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
 	       o.repeat, o.rounds);
+	if (acl_list) {
+		int rc = xrt ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng) : 1;
+		fp_xrt_close(xrt);
+		return rc;
+	}
 	unsigned installed = 0;
 	for (unsigned ci = 0; ci < o.ncounts; ci++) {
 		unsigned n = o.counts[ci];

@@ -52,6 +52,8 @@ int fp_xrt_map_fd(struct fp_xrt *x, const char *which);
 /* Adds routes [from, to); returns 0 or a negative errno (message printed). */
 int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from, unsigned to);
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x);
+/* Replace the ACL with n prerouting rules no test packet matches. */
+int fp_xrt_acl_set(struct fp_xrt *x, unsigned n);
 void fp_xrt_close(struct fp_xrt *x);
 /* <bpffs>/tc/globals of x's pins. */
 const char *fp_xrt_pin_dir(struct fp_xrt *x);

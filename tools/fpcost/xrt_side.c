@@ -10,6 +10,7 @@
 #include "dataplane/maps.h"
 #include "dataplane/loader.h"
 #include "dataplane/ip6_fib.h"
+#include "dataplane/acl.h"
 #include "fpcost.h"
 
 
@@ -130,6 +131,31 @@ long fp_xrt_fib_mem_bytes(struct fp_xrt *x)
 const char *fp_xrt_pin_dir(struct fp_xrt *x)
 {
 	return x->maps.pin_dir;
+}
+
+int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
+{
+	char err[XRT_ERR_LEN] = "";
+	/* Prerouting drop rules that match the test packet (UDP from
+	 * 2001:db8:fffe::2 to port 9) in every field but the last, the
+	 * destination port: every packet compares all fields of all n rules
+	 * and passes, the worst case of a list of n. */
+	struct xrt_acl_rule r = {.dir = XRT_ACL_IN, .action = XRT_ACL_DROP,
+				 .flags = XRT_ACL_F_PROTO | XRT_ACL_F_DPORT, .proto = 17};
+	memset(r.smask, 0xff, 6);
+	r.src[0] = 0x20, r.src[1] = 0x01, r.src[2] = 0x0d, r.src[3] = 0xb8;
+	r.src[4] = 0xff, r.src[5] = 0xfe;
+	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, err) < 0)
+		goto fail;
+	for (unsigned i = 0; i < n; i++) {
+		r.dport_lo = r.dport_hi = (uint16_t)(10 + i);
+		if (xrt_acl_add(&x->maps, &r, i, err) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "fpcost: acl: %s\n", err);
+	return -1;
 }
 
 void fp_xrt_close(struct fp_xrt *x)

@@ -42,9 +42,10 @@ static void usage(FILE *f)
 		"Usage: xrt [-j] [-4|-6] [--socket SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [-4|-6] [--socket SOCKET] [-force] -batch FILE\n"
 		"       xrt -V | --version\n"
-		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | monitor | trace\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | acl | monitor | trace\n"
 		"       xrt link attach dev D [mode native|generic]\n"
 		"       xrt link detach|show|set dev D [up|down] [mtu N] [forwarding on|off] [table T]\n"
+		"                 [rpf strict|loose|off]\n"
 		"       xrt addr add|del|show [ADDR/PLEN dev D]   (ADDR: IPv6 or IPv4)\n"
 		"       xrt route add|del|replace|show|get|flush [TYPE] PREFIX [via ADDR] [dev D]\n"
 		"                 [metric N] [table T] [mtu N] [nexthop via ADDR dev D weight W ...]\n"
@@ -63,7 +64,11 @@ static void usage(FILE *f)
 		"       xrt icmp show\n"
 		"       xrt config reload\n"
 		"       xrt monitor [link|addr|route|neigh|all] ...\n"
-		"       xrt trace [dev D] [from PREFIX] [to PREFIX] [proto P] [count N] [timeout S]\n");
+		"       xrt trace [dev D] [from PREFIX] [to PREFIX] [proto P] [count N] [timeout S]\n"
+		"       xrt acl add|del [dev D] [dir in|out|local] [from PREFIX] [to PREFIX] [ipproto P]\n"
+		"                 [sport N[-M]] [dport N[-M]] [icmp-type T [code C]] [priority N]\n"
+		"                 action pass|drop\n"
+		"       xrt acl show|flush [dev D] [dir in|out|local]\n");
 }
 
 /* Connect to xrtd; nothing is sent before ctl/unix_sock.c has checked

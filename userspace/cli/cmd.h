@@ -12,6 +12,7 @@
 #include "router/router.h"
 #include "stack/ndisc_ra.h"
 #include "stack/stack.h"
+#include "xrt/acl.h"
 
 /* ---------------- requests: what a command's words mean ---------------- */
 
@@ -61,6 +62,8 @@ struct cmd_link {
 	bool forwarding;
 	enum xrt_xdp_mode mode;
 	bool has_admin, admin_up; /* set: up | down (IFF_UP) */
+	bool has_rpf;
+	uint8_t rpf; /* enum xrt_rpf */
 };
 int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	       struct cmd_link *l, char *err);
@@ -131,6 +134,21 @@ struct cmd_sync {
 	bool on;
 };
 
+/*
+ * acl add|del [dev D] [dir in|out|local] [from PREFIX] [to PREFIX]
+ *     [ipproto P] [sport N[-M]] [dport N[-M]] [icmp-type T [code C]]
+ *     [priority N] action pass|drop
+ * acl show|flush [dev D] [dir in|out|local]
+ */
+struct cmd_acl {
+	char dev[IF_NAMESIZE];
+	bool has_dir, has_prio, has_action;
+	uint32_t prio;
+	struct xrt_acl_rule r; /* ifindex filled from dev when executed */
+};
+int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, struct cmd_acl *c,
+	      char *err);
+
 /* One command: its object, the object's verb (an enum of its file), and
  * the words' meaning. Filled by cmd_parse, read by cmd_execute. */
 struct cmd_req {
@@ -146,6 +164,7 @@ struct cmd_req {
 		struct cmd_icmp icmp;
 		struct cmd_punt punt;
 		struct cmd_sync sync;
+		struct cmd_acl acl;
 	};
 };
 
@@ -207,7 +226,7 @@ struct cmd_ops {
 /* One file per object: route.c, link.c, addr.c, neigh.c, stats.c, sync.c,
  * ra.c, icmp.c, punt.c; config reload in cmd.c. */
 extern const struct cmd_ops route_cmd, link_cmd, addr_cmd, neigh_cmd, stats_cmd, sync_cmd,
-	ra_cmd, icmp_cmd, punt_cmd;
+	ra_cmd, icmp_cmd, punt_cmd, acl_cmd;
 
 /* One row of the table in cmd.c: iproute2's `struct cmd cmds[]`. */
 struct cmd_obj {

@@ -10,6 +10,25 @@
 
 enum link_verb { LINK_ATTACH, LINK_DETACH, LINK_SET, LINK_SHOW };
 
+static const char *const RPF_NAMES[] = { [XRT_RPF_OFF] = "off", [XRT_RPF_STRICT] = "strict",
+					 [XRT_RPF_LOOSE] = "loose" };
+
+/* "rpf strict|loose|off" (the kernel's rp_filter 1, 2, 0). */
+static int parse_rpf(const char *w, uint8_t *rpf, char *err)
+{
+	for (uint8_t i = 0; i < sizeof(RPF_NAMES) / sizeof(RPF_NAMES[0]); i++)
+		if (!strcmp(w, RPF_NAMES[i])) {
+			*rpf = i;
+			return 0;
+		}
+	return xrt_fail(err, -EINVAL, "rpf \"%s\": expected strict, loose or off", w);
+}
+
+static const char *rpf_name(uint8_t rpf)
+{
+	return rpf < sizeof(RPF_NAMES) / sizeof(RPF_NAMES[0]) ? RPF_NAMES[rpf] : "?";
+}
+
 int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 	       struct cmd_link *l, char *err)
 {
@@ -48,9 +67,15 @@ int parse_link(int argc, char **argv, bool need_dev, bool allow_settings,
 		} else if (allow_settings && (!strcmp(w, "up") || !strcmp(w, "down"))) {
 			l->has_admin = true;
 			l->admin_up = w[0] == 'u';
+		} else if (allow_settings && !strcmp(w, "rpf")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if ((rc = parse_rpf(argv[i], &l->rpf, err)))
+				return rc;
+			l->has_rpf = true;
 		} else if (!l->dev[0] && strcmp(w, "mtu") && strcmp(w, "forwarding") &&
 			   strcmp(w, "table") && strcmp(w, "mode") && strcmp(w, "up") &&
-			   strcmp(w, "down")) {
+			   strcmp(w, "down") && strcmp(w, "rpf")) {
 			/* iproute2 accepts the device without "dev". */
 			if ((rc = parse_dev(w, l->dev, err)))
 				return rc;
@@ -88,6 +113,7 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 		JADD(o, "xsks", JINT(nx));
 		JADD(o, "kernel_local", json_object_new_boolean(l->kernel_local));
 		JADD(o, "up", json_object_new_boolean(!l->admin_down));
+		JADD(o, "rpf", JSTR(rpf_name(l->dev.rpf)));
 		json_object_array_add(a, o);
 		return;
 	}
@@ -95,13 +121,14 @@ static void link_show_one(struct xrt_link *l, bool json, json_object *a, struct 
 	for (unsigned q = 0; q < l->nqueues; q++)
 		nx += l->xsk_fd[q] >= 0;
 	xrt_buf_printf(out,
-		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s\n"
+		       "%d: %s: mtu %u forwarding %s table %s slot %u xdp %s queues %u xsks %u%s%s%s%s\n"
 		       "    link/ether %s\n"
 		       "    prog/xdp %s %s%u mode %s%s\n",
 		       l->dev.ifindex, l->dev.name, l->dev.mtu, l->dev.forwarding ? "on" : "off",
 		       table_name(l->dev.table, t, sizeof(t)), l->slot,
 		       l->xdp_ours ? "attached" : "adopted", l->nqueues, nx,
-		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "", mac,
+		       l->kernel_local ? " kernel-local" : "", l->admin_down ? " down" : "",
+		       l->dev.rpf ? " rpf " : "", l->dev.rpf ? rpf_name(l->dev.rpf) : "", mac,
 		       l->xdp_prog_id ? l->xdp_prog_name : "none,",
 		       l->xdp_prog_id ? "id " : "was id ", l->xdp_prog_id,
 		       xrt_xdp_mode_name(l->xdp_mode),
@@ -117,7 +144,7 @@ static int link_apply_settings(struct xrt_router *r, struct xrt_link *l,
 			  c->has_table ? &c->table : NULL, err);
 	if (!rc && c->has_admin)
 		rc = link_set_admin(r, l, c->admin_up, err);
-	return rc;
+	return rc || !c->has_rpf ? rc : link_set_rpf(r, l, c->rpf, err);
 }
 
 static const struct cmd_verb LINK_VERBS[] = {
@@ -141,6 +168,7 @@ struct link_saved {
 	bool existed;
 	uint32_t mtu, table;
 	bool forwarding, up;
+	uint8_t rpf;
 };
 
 static void link_restore(struct xrt_router *r, const void *saved)
@@ -151,8 +179,10 @@ static void link_restore(struct xrt_router *r, const void *saved)
 		return;
 	if (!s->existed)
 		link_detach(r, l, NULL);
-	else if (!link_set(r, l, &s->mtu, &s->forwarding, &s->table, NULL))
+	else if (!link_set(r, l, &s->mtu, &s->forwarding, &s->table, NULL)) {
 		link_set_admin(r, l, s->up, NULL);
+		link_set_rpf(r, l, s->rpf, NULL);
+	}
 }
 
 static int link_save(struct cmd_ctx *c, const char *name, char *err)
@@ -166,6 +196,7 @@ static int link_save(struct cmd_ctx *c, const char *name, char *err)
 		s.table = l->dev.table;
 		s.forwarding = l->dev.forwarding;
 		s.up = !l->admin_down;
+		s.rpf = l->dev.rpf;
 	}
 	return cmd_undo_push(c->undo, link_restore, &s, sizeof(s), err);
 }
@@ -187,7 +218,8 @@ static int link_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		/* Mirroring: the new link's kernel routes were skipped so far. */
 		if (r->mirror && (rc = nl_mirror_resync(r, err)))
 			return rc;
-		if (!c->has_mtu && !c->has_forwarding && !c->has_table && !c->has_admin)
+		if (!c->has_mtu && !c->has_forwarding && !c->has_table && !c->has_admin &&
+		    !c->has_rpf)
 			return 0;
 		return link_apply_settings(r, router_link_by_name(r, c->dev), c, err);
 	case LINK_DETACH:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "dataplane/acl.h"
 #include "router/addr.h"
 #include "router/config_neigh.h"
 #include "router/link.h"
@@ -172,6 +173,7 @@ static void mark_all(struct xrt_router *r, bool stale)
 		punt_config_mark(r);
 	else
 		punt_config_unmark(r);
+	xrt_acl_config_mark(&r->maps, stale);
 }
 
 /* Remove what the file no longer names (marked stale by mark_all and not
@@ -186,6 +188,8 @@ static int config_sweep(struct xrt_router *r, char *err)
 		return rc;
 	ra_config_sweep(r);
 	icmp_config_sweep();
+	if ((rc = xrt_acl_config_sweep(&r->maps, err)))
+		return rc;
 	for (size_t i = r->nconfig_neighs; i-- > 0;)
 		if (r->config_neighs[i].stale) {
 			struct config_neigh n = r->config_neighs[i];

@@ -25,6 +25,7 @@
 #include "xrt/fib6.h"
 #include "dataplane/ip6_fib.h"
 #include "dataplane/migrate.h"
+#include "xrt/acl.h"
 
 static int mkdir_p(const char *path)
 {
@@ -91,10 +92,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->fib6_tbl = m->fib6_node = m->fib6_rec = m->ifaces_dir = -1;
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
 	m->local6 = m->tx_outer = m->tcp_estab = -1;
+	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 16). */
-#define XRT_MAP_SLOTS 16
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 19). */
+#define XRT_MAP_SLOTS 20
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -120,6 +122,9 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_LOCAL6, &m->local6 };
 	s[n++] = (struct map_slot){ XRT_MAP_TX_OUTER, &m->tx_outer };
 	s[n++] = (struct map_slot){ XRT_MAP_TCP_ESTAB, &m->tcp_estab };
+	s[n++] = (struct map_slot){ XRT_MAP_ACL_RULES, &m->acl_rules };
+	s[n++] = (struct map_slot){ XRT_MAP_ACL_CFG, &m->acl_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_ACL_CNT, &m->acl_cnt };
 	return n;
 }
 
@@ -525,6 +530,7 @@ void xrt_maps_close(struct xrt_maps *m)
 
 	xrt_migrate_free(m);
 	fib6_free(m->fib);
+	free(m->acl);
 	for (i = 0; i < XRT_FIB_MAPS; i++)
 		if (m->fib_map[i])
 			munmap(m->fib_map[i], m->fib_len[i]);
@@ -540,4 +546,10 @@ void xrt_maps_close(struct xrt_maps *m)
 				close(*slots[i].fd);
 	}
 	maps_reset(m);
+}
+
+/* An RCU grace period for the other writers of the maps (dataplane/acl.c). */
+void xrt_maps_synchronize(void)
+{
+	fib_synchronize(NULL);
 }

@@ -34,4 +34,8 @@ int xrt_maps_open_pinned(struct xrt_maps *m, const char *bpffs, char *err);
 /* Close what load or open_pinned opened (any part of it); the pins stay. */
 void xrt_maps_close(struct xrt_maps *m);
 
+/* Returns once no XDP program still runs with what the maps held before
+ * the call (an RCU grace period). */
+void xrt_maps_synchronize(void);
+
 #endif

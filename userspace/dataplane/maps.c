@@ -187,8 +187,10 @@ int xrt_maps_iface_set(struct xrt_maps *m, int ifindex,
 	if (v->table >= XRT_MAX_TABLES)
 		return xrt_fail(err, -EINVAL, "table %u: must be below %u", v->table,
 			    XRT_MAX_TABLES);
-	if (v->flags & ~(XRT_IF_F_FORWARDING | XRT_IF_F_KERNEL_LOCAL))
+	if (v->flags & ~(XRT_IF_F_FORWARDING | XRT_IF_F_KERNEL_LOCAL | XRT_IF_F_RPF))
 		return xrt_fail(err, -EINVAL, "flags 0x%x: unknown bits", v->flags);
+	if ((v->flags & XRT_IF_F_RPF) == XRT_IF_F_RPF)
+		return xrt_fail(err, -EINVAL, "flags 0x%x: rpf both strict and loose", v->flags);
 	if (v->xsk_base > XRT_MAX_XSKS - XRT_MAX_QUEUES)
 		return xrt_fail(err, -EINVAL, "xsk_base %u: must be at most %u",
 			    v->xsk_base, XRT_MAX_XSKS - XRT_MAX_QUEUES);

@@ -34,6 +34,8 @@ struct xrt_maps {
 	int tx_ports, tx_outer;
 	int punt_cfg, punt_tb, local6;
 	int tcp_estab; /* xrt_tcp_estab */
+	int acl_rules, acl_cfg, acl_cnt; /* the ACL (dataplane/acl.h) */
+	struct xrt_acl *acl; /* its writer's state, made on first use */
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 	char obj_path[256]; /* the object xrt_maps_load loaded ("" from pins) */
 	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made

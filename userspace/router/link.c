@@ -54,7 +54,9 @@ int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
 	struct xrt_iface v = {
 		.slot = l->slot, .mtu = l->dev.mtu, .table = l->dev.table,
 		.flags = (l->dev.forwarding ? XRT_IF_F_FORWARDING : 0) |
-			 (l->kernel_local ? XRT_IF_F_KERNEL_LOCAL : 0),
+			 (l->kernel_local ? XRT_IF_F_KERNEL_LOCAL : 0) |
+			 (l->dev.rpf == XRT_RPF_STRICT ? XRT_IF_F_RPF_STRICT : 0) |
+			 (l->dev.rpf == XRT_RPF_LOOSE ? XRT_IF_F_RPF_LOOSE : 0),
 		.xsk_base = l->xsk_base,
 	};
 	memcpy(v.mac, l->dev.mac, 6);
@@ -431,4 +433,17 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 		return rib_link_mtu_changed(r->rib, l->dev.ifindex, err);
 	}
 	return 0;
+}
+
+int link_set_rpf(struct xrt_router *r, struct xrt_link *l, uint8_t rpf, char *err)
+{
+	uint8_t was = l->dev.rpf;
+	int rc;
+
+	if (rpf > XRT_RPF_LOOSE)
+		return xrt_fail(err, -EINVAL, "rpf %u: expected strict, loose or off", rpf);
+	l->dev.rpf = rpf;
+	if ((rc = link_program(r, l, err)))
+		l->dev.rpf = was;
+	return rc;
 }

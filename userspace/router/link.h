@@ -31,4 +31,7 @@ void link_release(struct xrt_router *r, struct xrt_link *l);
 int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 	     const bool *forwarding, const uint32_t *table, char *err);
 
+/* Reverse-path filter of packets arriving on l (enum xrt_rpf). */
+int link_set_rpf(struct xrt_router *r, struct xrt_link *l, uint8_t rpf, char *err);
+
 #endif

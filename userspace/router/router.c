@@ -1,5 +1,6 @@
 /* xrt: the daemon's control-plane state: its start and stop, and the RIB's programming through dataplane/. */
 #include "router/router.h"
+#include "dataplane/acl.h"
 #include "dataplane/loader.h"
 #include "dataplane/xdp.h"
 #include "kernel/netlink.h"
@@ -52,7 +53,7 @@ static uint32_t ops_link_mtu(void *ctx, int ifindex)
 
 /*
  * Pinned maps outlive the daemon. A new daemon owns the RIB from scratch, so
- * entries a previous run left (interfaces, neighbours, sockets; routes went
+ * entries a previous run left (interfaces, neighbours, sockets, acl rules; routes went
  * when xrt_maps_load started the FIB) are removed; next-hop arrays are overwritten as ids are reused.
  */
 static void clear_leftovers(struct xrt_router *r)
@@ -63,6 +64,7 @@ static void clear_leftovers(struct xrt_router *r)
 	xrt_maps_neigh_flush(&r->maps, 0, NULL);
 	xrt_maps_xsk_flush(&r->maps, NULL);
 	xrt_maps_local6_flush(&r->maps, NULL);
+	xrt_acl_reset(&r->maps, NULL);
 }
 
 static void ops_route_event(void *ctx, const struct rib_route *rt, bool deleted)

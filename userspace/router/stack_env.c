@@ -14,6 +14,7 @@
 #include "xrt/inet.h"
 #include "xrt/proto.h"
 #include "xsk/xsk_port.h"
+#include "dataplane/acl.h"
 
 /* Offsets in an Ethernet + IPv6 + ICMPv6 Neighbour Solicitation. */
 #define ETH_HLEN_ 14
@@ -169,6 +170,52 @@ static uint64_t env_now_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Does route rt leave through ifindex (any ECMP member counts)? */
+static bool rpf_route_uses_dev(const struct rib_route *rt, int ifindex)
+{
+	if (rt->nh)
+		return rt->nh->ifindex == ifindex;
+	for (unsigned i = 0; rt->grp && i < rt->grp->n; i++)
+		if (rt->grp->nh[i]->ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * fib_validate_source for what the fast path punted before its own check
+ * (bpf/fib_validate_source.h): hop-by-hop packets. Same rules: a unicast
+ * route back to the source, through the ingress if strict; link-local and
+ * unspecified sources exempt.
+ */
+static bool rpf_fails(struct xrt_router *r, const struct xrt_link *l, const uint8_t *ip6,
+		      size_t len)
+{
+	struct in6_addr saddr;
+
+	if (!l->dev.rpf || len < IP6_HDR_LEN)
+		return false;
+	memcpy(&saddr, ip6 + 8, sizeof(saddr));
+	if (IN6_IS_ADDR_LINKLOCAL(&saddr) || IN6_IS_ADDR_UNSPECIFIED(&saddr))
+		return false;
+	const struct rib_route *rt = rib_lookup(r->rib, l->dev.table, &saddr);
+	if (!rt || rt->type != XRT_RTN_UNICAST)
+		return true;
+	return l->dev.rpf == XRT_RPF_STRICT && !rpf_route_uses_dev(rt, l->dev.ifindex);
+}
+
+/* The stack's NF_HOOK: rpf (prerouting only), then the acl of that hook. */
+static int env_nf_hook(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len)
+{
+	struct xrt_router *r = ctx;
+	const struct xrt_link *l = router_link_by_ifindex(r, ifindex);
+	struct xrt_acl_key k = { .ifindex = (uint32_t)ifindex };
+
+	if (hook == XRT_ACL_IN && l && rpf_fails(r, l, ip6, len))
+		return -1;
+	xrt_acl_parse6(ip6, ip6 + len, &k);
+	return xrt_acl_eval(&r->maps, hook, &k, (uint32_t)len) == XRT_ACL_DROP ? -1 : 0;
+}
+
 /* Ethernet + the IPv6 / IPv4 destination's offset in the fixed header. */
 #define PUNT_DADDR_OFF (ETH_HLEN_ + 24)
 #define PUNT_DADDR4_OFF (ETH_HLEN_ + 16)
@@ -220,5 +267,6 @@ void router_stack_env(struct xrt_router *r, struct stack_env *env)
 		 * TCP segment under the LOCAL budget (for comparison). */
 		.tcp_estab_changed = estab_exempt_off() ? NULL : env_tcp_estab_changed,
 		.mc_changed = env_mc_changed,
+		.nf_hook = env_nf_hook,
 	};
 }

@@ -1,5 +1,6 @@
 /* xrt: ip6_forward: the forwarding checks of the kernel, in its order, then output via the neighbour layer. */
 #include "stack/stack_internal.h"
+#include "xrt/acl.h"
 
 /*
  * Called for a packet whose route is unicast and not local. The fast path
@@ -66,6 +67,13 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 		MIB_INC(IN_TOO_BIG_ERRORS);
 		MIB_INC(FRAG_FAILS); /* as the kernel counts it */
 		icmp6_send(p, ICMP6_PKT_TOOBIG, 0, mtu);
+		return;
+	}
+	/* NF_INET_FORWARD: the fast path ran it (bpf/nf_hook.h) before a
+	 * neighbour miss only; a Redirect or hop-by-hop punt comes earlier. */
+	if (senv.nf_hook && (!p->meta || p->meta->reason != XRT_PUNT_NEIGH_MISS) &&
+	    senv.nf_hook(senv.ctx, XRT_ACL_OUT, res->oif, p->nh, p->len)) {
+		DROP_INC(NF_DROP);
 		return;
 	}
 	ip6->hop_limit--;

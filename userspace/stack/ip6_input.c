@@ -1,6 +1,7 @@
 /* xrt: IPv6 input: ipv6_rcv (header checks), ip6_rcv_finish (route), ip6_input_finish (local delivery). */
 #include "stack/stack_internal.h"
 #include "stack/mcast.h"
+#include "xrt/acl.h"
 
 const struct xrt_netdev *stack_dev(int ifindex)
 {
@@ -116,6 +117,22 @@ bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)
 	return false;
 }
 
+/* NF_HOOK(hook): a verdict of the daemon's rpf and acl (stack_env.nf_hook). */
+static bool nf_hook_drop(struct pkt *p, unsigned hook, int ifindex)
+{
+	if (!senv.nf_hook || !senv.nf_hook(senv.ctx, hook, ifindex, p->nh, p->len))
+		return false;
+	DROP_INC(NF_DROP);
+	return true;
+}
+
+/* ip6_input: NF_HOOK(NF_INET_LOCAL_IN, ..., ip6_input_finish). */
+static void ip6_input(struct pkt *p, uint8_t nexthdr)
+{
+	if (!nf_hook_drop(p, XRT_ACL_LOCAL, p->ifindex))
+		ip6_input_finish(p, nexthdr);
+}
+
 /*
  * ip6_rcv_finish / ip6_route_input: local (one of our addresses, a group we
  * listen to, or a local route) goes up the stack; the rest is forwarded or
@@ -138,11 +155,11 @@ static void ip6_rcv_finish(struct pkt *p)
 			MIB_INC(IN_DISCARDS);
 			return;
 		}
-		ip6_input_finish(p, ip6->nexthdr);
+		ip6_input(p, ip6->nexthdr);
 		return;
 	}
 	if (ipv6_chk_addr(&ip6->daddr) || ipv6_chk_acast_addr(NULL, &ip6->daddr)) {
-		ip6_input_finish(p, ip6->nexthdr);
+		ip6_input(p, ip6->nexthdr);
 		return;
 	}
 	struct fib6_result res = { 0 };
@@ -150,7 +167,7 @@ static void ip6_rcv_finish(struct pkt *p)
 		res.type = 0;
 	switch (res.type) {
 	case XRT_RTN_LOCAL:
-		ip6_input_finish(p, ip6->nexthdr);
+		ip6_input(p, ip6->nexthdr);
 		return;
 	case XRT_RTN_UNICAST:
 		ip6_forward(p, &res);
@@ -225,6 +242,11 @@ void ipv6_rcv(struct pkt *p)
 		}
 		p->len = IP6_HDR_LEN + plen; /* trim link padding */
 	}
+	/* A hop-by-hop packet was punted by the fast path's ipv6_rcv, before
+	 * its rpf and prerouting acl (bpf/fib_validate_source.h, nf_hook.h):
+	 * NF_INET_PRE_ROUTING runs here instead. */
+	if (ip6->nexthdr == NEXTHDR_HOP && nf_hook_drop(p, XRT_ACL_IN, p->ifindex))
+		return;
 	p->nhoff = 6; /* the next-header byte of the fixed header */
 	p->thoff = IP6_HDR_LEN;
 	if (ip6->nexthdr == NEXTHDR_HOP && !ipv6_parse_hopopts(p))

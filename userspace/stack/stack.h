@@ -27,6 +27,7 @@ struct xrt_netdev {
 	unsigned naddrs;
 	struct in6_addr addr[XRT_MAX_ADDRS];
 	uint8_t plen[XRT_MAX_ADDRS];
+	uint8_t rpf; /* enum xrt_rpf (include/xrt/maps.h) */
 };
 
 /* Answer of a route lookup, the same decision the fast path makes. */
@@ -72,6 +73,11 @@ struct stack_env {
 	 * ifindex, so the fast path punts the group's traffic there (a group
 	 * wider than link scope is dropped otherwise). 0 or -errno. */
 	int (*mc_changed)(void *ctx, int ifindex, const struct in6_addr *g, bool joined);
+	/* Optional (NULL = accept): netfilter's hook hook (enum xrt_acl_dir,
+	 * include/xrt/acl.h) for the IPv6 packet ip6 of len bytes on ifindex
+	 * (ingress, or egress for XRT_ACL_OUT); XRT_ACL_IN also runs the
+	 * ingress's reverse-path filter. 0 accept, -1 drop (counted there). */
+	int (*nf_hook)(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len);
 };
 
 int stack_init(const struct stack_env *env);
