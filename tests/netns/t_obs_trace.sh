@@ -42,7 +42,7 @@ objs = [json.loads(l) for l in open(sys.argv[1])]
 pk = [o for o in objs if o["type"] == "packet"]
 assert len(pk) == 2, objs
 for o in pk:
-    assert [s["stage"] for s in o["stages"]] == ["eth_type_trans", "ipv6_rcv", "ip6_route_input", "ip6_forward", "ip6_finish_output2"], o
+    assert [s["stage"] for s in o["stages"]] == ["eth_type_trans", "ipv6_rcv", "ip6_rpf", "nf_hook_prerouting", "ip6_route_input", "ip6_forward", "nf_hook_forward", "ip6_finish_output2"], o
     assert o["stages"][-1]["decision"] == "redirect", o
     assert o["dev"] == sys.argv[2] and o["oif"] == sys.argv[3], o
     assert o["route"] == "2001:db8:b::/64" and o["via"] == "2001:db8:2::2", o
