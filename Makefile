@@ -90,6 +90,8 @@ DEPS := make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev \
 	valgrind systemd thc-ipv6 groff-base man-db bash-completion dpkg xdp-tools
 # Real servers over the socket layer (tests/netns/t_sock_tcp_apps.sh).
 DEPS += iperf3 openssh-server openssh-client
+# The unit's capability set, applied and decoded (tests/netns/t_ops_unit_caps.sh).
+DEPS += libcap2-bin util-linux
 deps:
 	@missing=$$(for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
