@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xrt: demo topology (hosts on both sides of an xrt router) showing ping6,
-# traceroute6, Packet Too Big, a TCP transfer and `xrt stats` in a minute.
+# traceroute6, IPv4 ping and traceroute, Packet Too Big, a TCP transfer and `xrt stats` in a minute.
 #
 #   host A ---- xrt router (xrtd) ---- host B
 #   2001:db8:1::2/64        |          2001:db8:2::2/64
@@ -57,7 +57,7 @@ XRT_PREFIX=$DEMO_PREFIX
 # shellcheck source=../tests/netns/lib.sh
 source "$(dirname "$0")/../tests/netns/lib.sh"
 xrt_require_xrt
-xrt_require_cmd ping traceroute6 tracepath socat sha256sum
+xrt_require_cmd ping traceroute traceroute6 tracepath socat sha256sum
 XRT="$XRT_BUILD/xrt"
 T0=$(date +%s)
 
@@ -95,7 +95,16 @@ addr add 2001:db8:1::1/64 dev $IF_RA
 addr add 2001:db8:2::1/64 dev $IF_RB
 addr add 2001:db8:3::1/64 dev $IF_RC
 route add 2001:db8:b::/64 via 2001:db8:2::2 dev $IF_RB
+addr add 10.1.0.1/24 dev $IF_RA
+addr add 10.2.0.1/24 dev $IF_RB
+route add 10.9.0.0/24 via 10.2.0.2 dev $IF_RB
 EOF
+# IPv4 on the hosts; the router's kernel has none (xrt answers ARP itself).
+ip -n "$(xrt_ns a)" addr add 10.1.0.2/24 dev "$IF_AR"
+ip -n "$(xrt_ns a)" route add default via 10.1.0.1
+ip -n "$(xrt_ns b)" addr add 10.2.0.2/24 dev "$IF_BR"
+ip -n "$(xrt_ns b)" addr add 10.9.0.1/32 dev lo
+ip -n "$(xrt_ns b)" route add default via 10.2.0.1
 if [ -n "${STATIC_NEIGH:-}" ]; then
 	cat >>"$CONF" <<EOF
 neigh add 2001:db8:1::2 lladdr $MAC_AR dev $IF_RA
@@ -128,6 +137,18 @@ else
 	echo "$out"
 	failed+=(traceroute6)
 fi
+
+step "IPv4 A -> B (xrt's own FIB and ARP; the router's kernel has no IPv4 address)"
+show r "$XRT" -4 route show
+show a ping -4 -c 3 -i 0.2 -W 2 10.9.0.1 || failed+=(ping4)
+if out=$(show a traceroute -4 -n -q 1 -w 1 -m 4 10.9.0.1 2>&1); then
+	echo "$out"
+	grep -q '^ 1  10.1.0.1' <<<"$out" || { note "IPv4 hop 1 did not answer"; failed+=(traceroute4-hop1); }
+else
+	echo "$out"
+	failed+=(traceroute4)
+fi
+printf '   router kernel IPv4 addresses (lo excluded): %s\n' "$(ip -n "$(xrt_ns r)" -4 -o addr show | grep -vc ' lo ' || true)"
 
 step "Packet Too Big: 1400-byte packets from A to C (link MTU 1280)"
 show a ping -6 -c 1 -W 2 -M do -s 1400 2001:db8:3::2 || true
