@@ -156,6 +156,14 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 			 * lingering in TIME_WAIT, as in Linux. */
 			if (self->reuseaddr && sk->tp && tcp_sk_time_wait(sk))
 				continue;
+			/* udp_lib_lport_inuse: SO_REUSEADDR on both datagram
+			 * sockets shares the port; sockets bound to different
+			 * devices never conflict (inet_bind_conflict too). */
+			if (type != SOCK_STREAM && self->reuseaddr && sk->reuseaddr)
+				continue;
+			if (self->bound_dev_if && sk->bound_dev_if &&
+			    self->bound_dev_if != sk->bound_dev_if)
+				continue;
 			/* inet_csk_bind_conflict: SO_REUSEPORT on both and
 			 * the same owner, so no other user can take a share. */
 			if (self->reuseport && sk->reuseport && self->uid == sk->uid)
