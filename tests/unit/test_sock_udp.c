@@ -106,6 +106,63 @@ Test(sock_udp, bind_rules)
 	cr_assert_eq(s->ops->bind(s, &a), -EINVAL, "already bound");
 }
 
+/* udp_lib_lport_inuse: SO_REUSEADDR on both shares a port (iperf3's UDP
+ * server binds a second socket next to the connected one); different
+ * bound devices never conflict (one RIPng socket per interface). */
+Test(sock_udp, reuseaddr_and_bound_devices_share_a_port)
+{
+	int err = 0;
+	struct sock *a = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sock *b = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sock *c = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sockaddr_in6 p = { .sin6_family = AF_INET6, .sin6_port = htons(5100) };
+	a->reuseaddr = true;
+	cr_assert_eq(a->ops->bind(a, &p), 0);
+	cr_assert_eq(b->ops->bind(b, &p), -EADDRINUSE, "SO_REUSEADDR on one side only");
+	b->reuseaddr = true;
+	cr_assert_eq(b->ops->bind(b, &p), 0, "SO_REUSEADDR on both");
+	p.sin6_port = htons(521);
+	cr_assert_eq(sock_bindtoindex(a = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err), FAKE_IF_A), 0);
+	cr_assert_eq(sock_bindtoindex(c, FAKE_IF_B), 0);
+	cr_assert_eq(a->ops->bind(a, &p), 0);
+	cr_assert_eq(c->ops->bind(c, &p), 0, "another device");
+	struct sock *d = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	cr_assert_eq(d->ops->bind(d, &p), -EADDRINUSE, "unbound overlaps both");
+	int tcp_err = 0;
+	struct sock *t = inet6_create(SOCK_STREAM, 0, &owner, NULL, &tcp_err);
+	t->reuseaddr = true;
+	struct sock *t2 = inet6_create(SOCK_STREAM, 0, &owner, NULL, &tcp_err);
+	t2->reuseaddr = true;
+	p.sin6_port = htons(5101);
+	cr_assert_eq(t->ops->bind(t, &p), 0);
+	cr_assert_eq(t2->ops->bind(t2, &p), -EADDRINUSE, "TCP: SO_REUSEADDR does not share a bound port");
+}
+
+/* RFC 3542 6.1: IPV6_RECVPKTINFO hands the destination and interface to
+ * the owner; IPV6_PKTINFO on a send picks the source and interface. */
+Test(sock_udp, pktinfo_both_ways)
+{
+	struct sock *s = udp_bound(5000);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVPKTINFO, 1), 0);
+	peer_udp(40000, 5000, "hello", 0xffff);
+	cr_assert_eq(got.n, 1);
+	struct in6_addr us = A(US);
+	cr_assert_arr_eq(&s->rx_info.addr, &us, 16);
+	cr_assert_eq(s->rx_info.ifindex, FAKE_IF_A);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(521),
+				   .sin6_addr = A("ff02::9") };
+	s->tx_info = (struct sk_pktinfo){ .addr = A("fe80::a"), .ifindex = FAKE_IF_A };
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_TCLASS, 0xc0), 0, "UDP applies a traffic class");
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_addr_is(0, false, "fe80::a"), "IPV6_PKTINFO's source");
+	cr_assert_eq((tx_ip6(0)[0] & 0xf) << 4 | tx_ip6(0)[1] >> 4, 0xc0, "IPV6_TCLASS on the wire");
+	s->tx_info = (struct sk_pktinfo){ .addr = A("2001:db8:99::1") };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -EADDRNOTAVAIL, "not one of our addresses");
+	s->tx_info = (struct sk_pktinfo){ .ifindex = 99 };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -ENODEV, "no such interface");
+}
+
 Test(sock_udp, delivers_to_the_bound_socket_with_the_source)
 {
 	udp_bound(5000);

@@ -67,6 +67,11 @@ struct xrt_dgram_hdr {
 	 * struct xrt_dgram_ee, then the quoted datagram's payload, addr = the
 	 * datagram's destination. */
 	int32_t err;
+	/* To the application: the datagram's destination and interface when
+	 * the socket has IPV6_RECVPKTINFO on (RFC 3542 6.1), else zero. From
+	 * it: IPV6_PKTINFO of this sendmsg (source, interface), or zero. */
+	struct in6_addr pi_addr;
+	int32_t pi_ifindex;
 };
 #define XRT_DGRAM_ERRQUEUE 0x40000000
 

@@ -214,7 +214,9 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 						      !ipv6_chk_addr(&addr->sin6_addr))
 		return -EADDRNOTAVAIL;
 	sk->local.sin6_addr = addr->sin6_addr;
-	sk->bound_dev_if = (int)addr->sin6_scope_id;
+	/* __inet6_bind: a scope id overrides SO_BINDTODEVICE; none keeps it. */
+	if (addr->sin6_scope_id)
+		sk->bound_dev_if = (int)addr->sin6_scope_id;
 	if (sk->type == SOCK_RAW)
 		return 0;
 	int rc = sk->prot->get_port(sk, ntohs(addr->sin6_port));
@@ -264,6 +266,20 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
 		*oif = to->sin6_scope_id ? (int)to->sin6_scope_id : *oif;
 	*src = sk->local.sin6_addr;
+	/* ip6_datagram_send_ctl: IPV6_PKTINFO's interface and source (one
+	 * of ours, RFC 3542 6.1) win for this datagram. */
+	if (sk->tx_info.ifindex) {
+		if (sk->bound_dev_if && sk->tx_info.ifindex != sk->bound_dev_if)
+			return -EINVAL;
+		if (!stack_dev(sk->tx_info.ifindex))
+			return -ENODEV;
+		*oif = sk->tx_info.ifindex;
+	}
+	if (!ip6_is_unspec(&sk->tx_info.addr)) {
+		if (!ipv6_chk_addr(&sk->tx_info.addr))
+			return -EADDRNOTAVAIL;
+		*src = sk->tx_info.addr;
+	}
 	if (!ip6_is_unspec(src) && !ip6_is_mcast(src))
 		return 0; /* a bound group is for receiving only (RFC 4291 2.7) */
 	const struct xrt_netdev *dev = *oif ? stack_dev(*oif) : NULL;
@@ -359,8 +375,9 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 	case IPV6_V6ONLY:
 		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
 	case IPV6_TCLASS:
-		/* Applied by TCP's output only: datagram sockets refuse it. */
-		if (sk->type != SOCK_STREAM)
+		/* Applied by TCP's and UDP's output (ip6_xmit_sk); raw
+		 * sockets refuse it. */
+		if (sk->type == SOCK_RAW)
 			return -ENOPROTOOPT;
 		if (val > 255 || val < -1)
 			return -EINVAL; /* RFC 3542 6.5: -1 = the default (0) */
@@ -373,6 +390,18 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 		return 0;
 	case IPV6_RECVHOPLIMIT:
 		sk->recvhoplimit = val != 0; /* RFC 3542 6.3 */
+		return 0;
+	case IPV6_RECVPKTINFO:
+		if (sk->type == SOCK_STREAM)
+			return -ENOPROTOOPT;
+		sk->rxpktinfo = val != 0; /* RFC 3542 6.1 */
+		return 0;
+	case IPV6_MTU_DISCOVER:
+		/* Kept and reported: xrt never fragments a datagram
+		 * locally, so every mode sends as IPV6_PMTUDISC_DO. */
+		if (val < IPV6_PMTUDISC_DONT || val > IPV6_PMTUDISC_OMIT)
+			return -EINVAL;
+		sk->pmtudisc = (int8_t)val;
 		return 0;
 	case IPV6_MULTICAST_IF:
 		/* RFC 3493 5.2; the kernel's checks: an attached interface,
@@ -446,6 +475,12 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 		return 0;
 	case IPV6_RECVERR:
 		*val = sk->recverr;
+		return 0;
+	case IPV6_RECVPKTINFO:
+		*val = sk->rxpktinfo;
+		return 0;
+	case IPV6_MTU_DISCOVER:
+		*val = sk->pmtudisc;
 		return 0;
 	case IPV6_RECVHOPLIMIT:
 		*val = sk->recvhoplimit;
