@@ -577,6 +577,8 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 			if (c->data_fd < 0 ||
 			    setsockopt(c->data_fd, SOL_SOCKET, SO_SNDBUF, &q->arg2, sizeof(q->arg2)))
 				return reply(c, c->data_fd < 0 ? EBADF : errno, 0, NULL, NULL, 0);
+		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_DONTROUTE && !is_stream(c)) {
+			sk->dontroute = q->arg2 != 0;
 		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_PRIORITY) {
 			/* sk_setsockopt: 0..6 for anyone, more needs
 			 * CAP_NET_ADMIN (uid 0 here). Kept for getsockopt:
@@ -618,6 +620,8 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		return reply(c, 0, sk->protocol, NULL, NULL, 0);
 	case SO_PRIORITY:
 		return reply(c, 0, sk->priority, NULL, NULL, 0);
+	case SO_DONTROUTE:
+		return reply(c, 0, sk->dontroute, NULL, NULL, 0);
 	case SO_DOMAIN:
 		return reply(c, 0, AF_INET6, NULL, NULL, 0);
 	default:

@@ -280,6 +280,15 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 			return -EADDRNOTAVAIL;
 		*src = sk->tx_info.addr;
 	}
+	/* SO_DONTROUTE (SOCK_LOCALROUTE): no gateway; a global destination
+	 * must be on a connected prefix (the link scope of ip_route_output). */
+	if (sk->dontroute && !ip6_is_linklocal(&to->sin6_addr) && !ip6_is_mcast(&to->sin6_addr)) {
+		static const struct in6_addr any;
+		struct fib6_result res = { 0 };
+		if (senv.fib6_lookup(senv.ctx, XRT_TABLE_MAIN, &any, &to->sin6_addr, &res) < 0 ||
+		    res.type != XRT_RTN_UNICAST || !ip6_eq(&res.nexthop, &to->sin6_addr))
+			return -ENETUNREACH;
+	}
 	if (!ip6_is_unspec(src) && !ip6_is_mcast(src))
 		return 0; /* a bound group is for receiving only (RFC 4291 2.7) */
 	const struct xrt_netdev *dev = *oif ? stack_dev(*oif) : NULL;

@@ -134,6 +134,7 @@ struct sock {
 	struct sk_pktinfo tx_info;
 	int8_t pmtudisc;            /* IPV6_MTU_DISCOVER (IPV6_PMTUDISC_*) */
 	int priority;               /* SO_PRIORITY: kept for getsockopt only */
+	bool dontroute;             /* SO_DONTROUTE: on-link destinations only */
 	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
 	bool reuseport;             /* SO_REUSEPORT: shares a port with the same uid */
 	uint32_t uid;               /* the owner's uid (SO_REUSEPORT groups) */
