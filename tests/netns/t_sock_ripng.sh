@@ -62,6 +62,9 @@ protocol rip ng rip1 {
 CONF
 	xrt_bg "$1" "bird-$1" env ${5:+LD_PRELOAD=$5} bird -f -c "$conf" -s "$XRT_TMP/bird-$1.ctl" -P "$XRT_TMP/bird-$1.pid"
 }
+# What r's BIRD sends, seen on a's side of the wire.
+LL_R=$(ip -n "$NR" -6 addr show dev "$IF_RA" scope link | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}')
+xrt_capture_start $A "$IF_AR" 1 ip6 and udp and src host "$LL_R" and dst host ff02::9
 bird_start $R "$IF_RA" "$IF_RB" 10.0.0.1 "$SHIM"
 bird_start $A "$IF_AR" stub 10.0.0.2
 birdc_at() { local n=$1; shift; xrt_exec "$n" birdc -s "$XRT_TMP/bird-$n.ctl" "$@"; }
@@ -71,6 +74,11 @@ xrt_wait_for "birdc_at $R show route protocol rip1 | grep -q '2001:db8:a::/64'" 
 	xrt_fail "r's BIRD never learned 2001:db8:a::/64: $(birdc_at $R show rip interfaces; birdc_at $R show rip neighbors; tail -20 "$XRT_TMP/bird-$R.log")"
 xrt_log "r's BIRD: $(birdc_at $R show route protocol rip1 | grep -A1 2001:db8:a:: | tr -s ' \n' ' ')"
 assert_contains "$(birdc_at $R show route protocol rip1)" "via fe80::" "learned from a's link-local (RFC 2080 2.4.2)"
+xrt_capture_wait 10
+xrt_log "r's BIRD on the wire: $(echo "$XRT_CAP_OUT" | grep -A1 ripng | tr -s ' \n' ' ')"
+assert_contains "$XRT_CAP_OUT" "$LL_R.521 > ff02::9.521" "from r's link-local, port 521 to port 521, to ff02::9 (RFC 2080 2.4.2)"
+assert_contains "$XRT_CAP_OUT" "hlim 255" "hop limit 255 (RFC 2080 2.4.2)"
+assert_contains "$XRT_CAP_OUT" "class 0xc0" "BIRD's traffic class (IPV6_TCLASS, internet control)"
 # 2. The kernel-side BIRD hears the router's: R's sends left with the
 # link-local source BIRD asked for (IPV6_PKTINFO), else a drops them.
 xrt_wait_for "ip -n '$NA' -6 route show 2001:db8:77::/64 | grep -q 'proto bird'" 30 ||
