@@ -367,8 +367,12 @@ static void dgram_take(struct sock_conn *c, unsigned max)
 		struct xrt_dgram_hdr h;
 		memcpy(&h, io_buf, sizeof(h));
 		c->sk->tx_info = (struct sk_pktinfo){ .addr = h.pi_addr, .ifindex = h.pi_ifindex };
-		c->sk->ops->sendmsg(c->sk, io_buf + sizeof(h), (size_t)n - sizeof(h),
-				    h.addr.sin6_family ? &h.addr : NULL);
+		/* The application's call returned already: what the stack
+		 * refuses here (no route, IPV6_PKTINFO with a source not
+		 * ours) is a counted drop. */
+		if (c->sk->ops->sendmsg(c->sk, io_buf + sizeof(h), (size_t)n - sizeof(h),
+					h.addr.sin6_family ? &h.addr : NULL) < 0)
+			sockstats.dgram_send_err++;
 		c->sk->tx_info = (struct sk_pktinfo){ 0 };
 	}
 }

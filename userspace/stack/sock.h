@@ -257,6 +257,7 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(udp_no_port, "Udp6NoPorts")                           \
 	X(udp_rcvq_full, "Udp6RcvbufErrors")                    \
 	X(udp_csum, "Udp6InCsumErrors")                         \
+	X(dgram_send_err, "sp_sock_send_errors")                \
 	X(raw_in, "Raw6InDelivers")                             \
 	X(raw_out, "Raw6OutRequests")                           \
 	X(icmp_err, "sp_sock_icmp_err")                         \
