@@ -384,10 +384,7 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 	case IPV6_V6ONLY:
 		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
 	case IPV6_TCLASS:
-		/* Applied by TCP's and UDP's output (ip6_xmit_sk); raw
-		 * sockets refuse it. */
-		if (sk->type == SOCK_RAW)
-			return -ENOPROTOOPT;
+		/* Applied by TCP's, UDP's and raw output (ip6_xmit_sk). */
 		if (val > 255 || val < -1)
 			return -EINVAL; /* RFC 3542 6.5: -1 = the default (0) */
 		sk->tclass = (uint8_t)(val == -1 ? 0 : val);
@@ -400,6 +397,8 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 	case IPV6_RECVHOPLIMIT:
 		sk->recvhoplimit = val != 0; /* RFC 3542 6.3 */
 		return 0;
+	case IPV6_CHECKSUM:
+		return rawv6_setsockopt(sk, name, val); /* SOL_IPV6 too, as Linux */
 	case IPV6_RECVPKTINFO:
 		if (sk->type == SOCK_STREAM)
 			return -ENOPROTOOPT;
@@ -485,6 +484,8 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 	case IPV6_RECVERR:
 		*val = sk->recverr;
 		return 0;
+	case IPV6_CHECKSUM:
+		return rawv6_getsockopt(sk, name, val);
 	case IPV6_RECVPKTINFO:
 		*val = sk->rxpktinfo;
 		return 0;
