@@ -3,21 +3,8 @@
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xu}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd iperf3
-xrt_require_xrt
-SHIM=$XRT_BUILD/libxrt-sock.so
-xrt_require_file "$SHIM"
-
-A=a R=r
-xrt_host_ns $A
-xrt_router_ns $R
-xrt_link $A $R
-IF_AR=$(xrt_if $A $R) IF_RA=$(xrt_if $R $A)
-xrt_host $A "$IF_AR" 2001:db8:1::2/64 2001:db8:1::1
-xrt_static_neigh $A "$IF_AR" 2001:db8:1::1 "$(xrt_mac $R "$IF_RA")"
-xrt_xrtd_start $R
-xrt_cli_ok $R link attach dev "$IF_RA"
-xrt_cli_ok $R addr add 2001:db8:1::1/64 dev "$IF_RA"
-xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$(xrt_mac $A "$IF_AR")" dev "$IF_RA"
+# a -- r -- b, xrtd on r with 2001:db8:1::1 (lib.sh).
+xrt_sock_topo
 sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 # The counters that moved during a run whose names say a loss (drops,
 # errors, full queues, budgets): where the lost datagrams went.
@@ -32,13 +19,7 @@ losses() { # BEFORE AFTER
 iperf_udp() { # PORT LABEL [-R]: sets pkts, lost, pct, bytes
 	local port=$1 label=$2 json=$XRT_TMP/iperf-c-$1.json
 	shift 2
-	xrt_bg $R "iperf-$port" env LD_PRELOAD="$SHIM" iperf3 -6 -s -1 --forceflush -B 2001:db8:1::1 -p "$port"
-	local spid=$XRT_LAST_PID
-	xrt_wait_for "grep -q 'Server listening' '$XRT_TMP/iperf-$port.log'" 10 ||
-		xrt_fail "$label: iperf3 server did not start: $(cat "$XRT_TMP/iperf-$port.log")"
-	xrt_exec $A timeout --foreground 30 iperf3 -6 -u -b 50M -l 1200 -c 2001:db8:1::1 -p "$port" -t 3 -J "$@" >"$json" ||
-		xrt_fail "$label: iperf3 client failed: $(tail -5 "$json"; tail -5 "$XRT_TMP/iperf-$port.log")"
-	xrt_wait_pid "$spid" 10 || xrt_fail "$label: iperf3 server did not finish"
+	xrt_iperf_shim $R $A 2001:db8:1::1 "$port" "$label" "$json" -u -b 50M -l 1200 -t 3 "$@"
 	read -r pkts lost pct bytes < <("$XRT_PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))

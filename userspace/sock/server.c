@@ -583,10 +583,11 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 				return reply(c, c->data_fd < 0 ? EBADF : errno, 0, NULL, NULL, 0);
 		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_DONTROUTE && !is_stream(c)) {
 			sk->dontroute = q->arg2 != 0;
-		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_PRIORITY) {
+		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_PRIORITY && !is_stream(c)) {
 			/* sk_setsockopt: 0..6 for anyone, more needs
 			 * CAP_NET_ADMIN (uid 0 here). Kept for getsockopt:
-			 * no queueing discipline orders xrt's output. */
+			 * no queueing discipline orders xrt's output.
+			 * Datagram sockets only: TCP refuses it. */
 			if ((q->arg2 < XRT_SOCK_PRIO_MIN || q->arg2 > XRT_SOCK_PRIO_USER_MAX) &&
 			    c->uid != 0)
 				return reply(c, EPERM, 0, NULL, NULL, 0);
