@@ -731,7 +731,7 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 	/* Ancillary data (RFC 3542 6.1): IPV6_PKTINFO picks this datagram's
 	 * source and interface; anything else is refused, as the kernel's
 	 * ip6_datagram_send_ctl does an unknown type. */
-	for (struct cmsghdr *c = msg->msg_control && msg->msg_controllen ? CMSG_FIRSTHDR(msg) : NULL; c;
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
 	     c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		struct in6_pktinfo_wire {
 			struct in6_addr addr;

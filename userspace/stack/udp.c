@@ -136,6 +136,8 @@ void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8
 		sockstats.udp_rcvq_full++;
 		DROP_INC(SOCK_RCVQ_FULL);
 	}
+	/* IPV6_PKTINFO is for this datagram only (an IPv4 one has none). */
+	sk->rx_info = (struct sk_pktinfo){ 0 };
 }
 
 /* __udp6_lib_err: the socket that sent the quoted datagram (its ports
