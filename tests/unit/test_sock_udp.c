@@ -166,6 +166,29 @@ Test(sock_udp, pktinfo_both_ways)
 	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -EADDRNOTAVAIL, "not one of our addresses");
 	s->tx_info = (struct sk_pktinfo){ .ifindex = 99 };
 	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -ENODEV, "no such interface");
+	s->tx_info = (struct sk_pktinfo){ 0 };
+	/* IPV6_HOPLIMIT on one sendmsg (RFC 3542 6.3) wins over the socket's. */
+	s->tx_hl_set = true;
+	s->tx_hl = 3;
+	to.sin6_scope_id = FAKE_IF_A;
+	fake_ntx = 0;
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(tx_ip6(0)[7], 3, "the datagram's hop limit on the wire");
+	s->tx_hl_set = false;
+}
+
+/* SO_DONTROUTE: a global destination only on a connected prefix. */
+Test(sock_udp, dontroute_sends_on_link_only)
+{
+	struct sock *s = udp_bound(5000);
+	s->dontroute = true;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(7), .sin6_addr = A(PEER) };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1, "2001:db8:1::/64 is connected");
+	to.sin6_addr = A("2001:db8:99::1");
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -ENETUNREACH, "off-link");
+	to.sin6_addr = A("ff02::9");
+	to.sin6_scope_id = FAKE_IF_A;
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1, "a link-scope group");
 }
 
 Test(sock_udp, delivers_to_the_bound_socket_with_the_source)

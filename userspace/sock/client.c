@@ -728,23 +728,34 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 		errno = pending;
 		return -1;
 	}
-	/* Ancillary data (RFC 3542 6.1): IPV6_PKTINFO picks this datagram's
-	 * source and interface; anything else is refused, as the kernel's
-	 * ip6_datagram_send_ctl does an unknown type. */
+	/* Ancillary data (RFC 3542 6.1, 6.3): IPV6_PKTINFO picks this
+	 * datagram's source and interface, IPV6_HOPLIMIT its hop limit
+	 * (-1 = the socket's, else 0..255); anything else is refused, as
+	 * the kernel's ip6_datagram_send_ctl does an unknown type. */
 	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
 	     c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		struct in6_pktinfo_wire {
 			struct in6_addr addr;
 			unsigned ifindex;
 		} pi;
-		if (c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_PKTINFO ||
-		    c->cmsg_len < CMSG_LEN(sizeof(pi))) {
+		int hl;
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			h.pi_addr = pi.addr;
+			h.pi_ifindex = (int32_t)pi.ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(hl))) {
+			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
+			if (hl < -1 || hl > 255) {
+				errno = EINVAL;
+				return -1;
+			}
+			h.hoplimit = hl;
+		} else {
 			errno = EINVAL;
 			return -1;
 		}
-		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-		h.pi_addr = pi.addr;
-		h.pi_ifindex = (int32_t)pi.ifindex;
 	}
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
 	ssize_t n = xrt_real.sendmsg(fd, &m, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);

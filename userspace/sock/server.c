@@ -367,6 +367,8 @@ static void dgram_take(struct sock_conn *c, unsigned max)
 		struct xrt_dgram_hdr h;
 		memcpy(&h, io_buf, sizeof(h));
 		c->sk->tx_info = (struct sk_pktinfo){ .addr = h.pi_addr, .ifindex = h.pi_ifindex };
+		c->sk->tx_hl_set = h.hoplimit >= 0 && h.hoplimit <= 255;
+		c->sk->tx_hl = (uint8_t)h.hoplimit;
 		/* The application's call returned already: what the stack
 		 * refuses here (no route, IPV6_PKTINFO with a source not
 		 * ours) is a counted drop. */
@@ -374,6 +376,7 @@ static void dgram_take(struct sock_conn *c, unsigned max)
 					h.addr.sin6_family ? &h.addr : NULL) < 0)
 			sockstats.dgram_send_err++;
 		c->sk->tx_info = (struct sk_pktinfo){ 0 };
+		c->sk->tx_hl_set = false;
 	}
 }
 

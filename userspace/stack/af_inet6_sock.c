@@ -360,6 +360,8 @@ void inet6_fini(void)
 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)
 {
+	if (sk->tx_hl_set)
+		return sk->tx_hl; /* ip6_datagram_send_ctl's IPV6_HOPLIMIT */
 	int hl = ip6_is_mcast(dst) ? sk->mcast_hops : sk->hop_limit;
 	return hl < 0 ? XRT_SOCK_HOP_LIMIT : hl;
 }

@@ -132,6 +132,8 @@ struct sock {
 	/* IPV6_PKTINFO on one sendmsg (RFC 3542 6.1): source and interface
 	 * of the next datagram only; the owner clears it after the send. */
 	struct sk_pktinfo tx_info;
+	bool tx_hl_set;             /* IPV6_HOPLIMIT on one sendmsg (RFC 3542 6.3) */
+	uint8_t tx_hl;
 	int8_t pmtudisc;            /* IPV6_MTU_DISCOVER (IPV6_PMTUDISC_*) */
 	int priority;               /* SO_PRIORITY: kept for getsockopt only */
 	bool dontroute;             /* SO_DONTROUTE: on-link destinations only */
