@@ -19,7 +19,7 @@ losses() { # BEFORE AFTER
 iperf_udp() { # PORT LABEL [-R]: sets pkts, lost, pct, bytes
 	local port=$1 label=$2 json=$XRT_TMP/iperf-c-$1.json
 	shift 2
-	xrt_iperf_shim $R $A 2001:db8:1::1 "$port" "$label" "$json" -u -b 50M -l 1200 -t 3 "$@"
+	xrt_iperf_shim $R $A 2001:db8:1::1 "$port" "$label" "$json" -u -b "${XRT_UDP_RATE:-50M}" -l 1200 -t 3 "$@"
 	read -r pkts lost pct bytes < <("$XRT_PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
