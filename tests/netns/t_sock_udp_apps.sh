@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # xrt: iperf3 over UDP (-u -6, 50 Mbit/s for 3 s) with its server on the router through the LD_PRELOAD shim against a kernel client, both directions: the loss iperf3 reports is bounded and xrt's UDP counters carried the datagrams; then IPV6_PKTINFO and IPV6_HOPLIMIT ancillary data on send (on the wire) and receive.
+# XRT_UDP_RATE (iperf3 -b, default 50M) measures other rates; the loss bound is for 50M.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xu}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd iperf3
