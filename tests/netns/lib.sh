@@ -822,3 +822,19 @@ xrt_xdp_prog_id() {
 	ip -n "$XRT_PREFIX-$1" -j link show dev "$2" | "$XRT_PY" -c \
 		'import json,sys; l=json.load(sys.stdin)[0]; print(l.get("xdp",{}).get("prog",{}).get("id",0))'
 }
+
+# xrt_iperf_shim ROUTER HOST ADDR PORT LABEL JSON CLIENT_ARGS...: an iperf3
+# server on ROUTER through the LD_PRELOAD shim ($SHIM) bound to ADDR:PORT
+# for one test, the kernel's client on HOST with CLIENT_ARGS writing -J
+# output to JSON; fails unless both finish.
+xrt_iperf_shim() {
+	local r=$1 h=$2 addr=$3 port=$4 label=$5 json=$6 spid
+	shift 6
+	xrt_bg "$r" "iperf-$port" env LD_PRELOAD="$SHIM" iperf3 -6 -s -1 --forceflush -B "$addr" -p "$port"
+	spid=$XRT_LAST_PID
+	xrt_wait_for "grep -q 'Server listening' '$XRT_TMP/iperf-$port.log'" 10 ||
+		xrt_fail "$label: iperf3 server did not start: $(cat "$XRT_TMP/iperf-$port.log")"
+	xrt_exec "$h" timeout --foreground 30 iperf3 -6 -c "$addr" -p "$port" -J "$@" >"$json" ||
+		xrt_fail "$label: iperf3 client failed: $(tail -5 "$json"; tail -5 "$XRT_TMP/iperf-$port.log")"
+	xrt_wait_pid "$spid" 10 || xrt_fail "$label: iperf3 server did not finish"
+}

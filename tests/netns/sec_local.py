@@ -132,7 +132,8 @@ def try_errno(f):
 
 def probe(ifindex, dst):
     """Socket-layer checks an unprivileged user can make, one word each:
-    bind80 raw tclass mbind mcast_src hops mhops."""
+    bind80 raw tclass mbind mcast_src hops mhops rthdr prio7 pktinfo_spoof
+    bind521."""
     res = {}
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     res["bind80"] = try_errno(lambda: s.bind(("::", 80)))
@@ -151,6 +152,17 @@ def probe(ifindex, dst):
     res["hops_send"] = try_errno(lambda: s.sendto(b"hops-7", (dst, 5003)))
     res["mhops_get"] = str(s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS))
     res["msend"] = try_errno(lambda: s.sendto(b"mcast-1", ("ff02::1", 5004, 0, ifindex)))
+    res["rthdr"] = try_errno(
+        lambda: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVRTHDR, 1))
+    res["prio7"] = try_errno(lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 7))
+    # IPV6_PKTINFO with the peer's address as the source: the send
+    # returns (the datagram left the application), xrtd drops it.
+    pi = struct.pack("=16sI", socket.inet_pton(socket.AF_INET6, dst), 0)
+    res["pktinfo_spoof"] = try_errno(lambda: s.sendmsg(
+        [b"spoof"], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, pi)], 0, (dst, 5005)))
+    s.close()
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    res["bind521"] = try_errno(lambda: s.bind(("::", 521)))
     print(" ".join("%s=%s" % kv for kv in res.items()), flush=True)
 
 

@@ -177,18 +177,25 @@ for p in "${ATTACKERS[@]}"; do xrt_stop "$p"; done
 # default, 1 multicast default, IPV6_UNICAST_HOPS honoured).
 ifr=$(xrt_ifindex $R "$(xrt_if $R $A)")
 xrt_capture_start $A "$(xrt_if $A $R)" 3 udp
+sk_send_err0=$(xrt_cli $R stats | awk '$1 == "sp_sock_send_errors" {print $2}')
 out=$(xrt_exec $R setpriv --reuid=40010 --regid=40010 --clear-groups \
 	env LD_PRELOAD="$SHIM" "$XRT_PY" "$ATK" probe "$ifr" 2001:db8:1::2 2>&1) || xrt_fail "probe: $out"
 xrt_log "probe: $out"
 assert_contains "$out" "bind80=EACCES" "unprivileged bind to port 80"
 assert_match "$out" 'raw=(EPERM|EACCES)' "unprivileged raw socket"
-assert_contains "$out" "tclass=ENOPROTOOPT" "unimplemented option refused"
+assert_contains "$out" "tclass=ok" "IPV6_TCLASS on UDP"
+assert_contains "$out" "rthdr=ENOPROTOOPT" "unimplemented option refused"
+assert_contains "$out" "prio7=EPERM" "SO_PRIORITY above 6 needs CAP_NET_ADMIN (root)"
+assert_contains "$out" "bind521=EACCES" "RIPng's port 521 is root's (CAP_NET_BIND_SERVICE)"
+assert_contains "$out" "pktinfo_spoof=ok" "the spoofing datagram left the application"
 assert_contains "$out" "mbind=ok" "multicast bind (to receive) as the kernel"
 assert_contains "$out" "mcast_src=ok" "send from a multicast-bound socket"
 assert_contains "$out" "hops=ok hops_get=7 hops_send=ok" "IPV6_UNICAST_HOPS"
 assert_contains "$out" "mhops_get=1" "IPV6_MULTICAST_HOPS default (RFC 3493 5.2)"
 xrt_capture_wait 5
 assert_not_contains "$XRT_CAP_OUT" "ff02::1.5001 >" "no datagram with a multicast source"
+xrt_wait_for "[ \$(xrt_cli $R stats | awk '\$1 == \"sp_sock_send_errors\" {print \$2}') -gt $sk_send_err0 ]" 5 ||
+	xrt_fail "IPV6_PKTINFO with a source not ours: no counted drop"
 assert_match "$XRT_CAP_OUT" 'hlim 64,.*2001:db8:1::1\.5001 > 2001:db8:1::2\.5002' \
 	"the multicast-bound socket sent from the router's address with hop limit 64"
 assert_match "$XRT_CAP_OUT" 'hlim 7,.*2001:db8:1::1\.5001 > 2001:db8:1::2\.5003' "IPV6_UNICAST_HOPS 7 on the wire"

@@ -27,13 +27,7 @@ in0=$(sk_stat TcpInSegs)
 iperf_run() { # PORT LABEL [-R]: sets sent, recv, mbps
 	local port=$1 label=$2 json=$XRT_TMP/iperf-c-$1.json
 	shift 2
-	xrt_bg $R "iperf-$port" env LD_PRELOAD="$SHIM" iperf3 -6 -s -1 --forceflush -B 2001:db8:1::1 -p "$port"
-	local spid=$XRT_LAST_PID
-	xrt_wait_for "grep -q 'Server listening' '$XRT_TMP/iperf-$port.log'" 10 ||
-		xrt_fail "$label: iperf3 server did not start: $(cat "$XRT_TMP/iperf-$port.log")"
-	xrt_exec $A timeout --foreground 30 iperf3 -6 -c 2001:db8:1::1 -p "$port" -t 2 -J "$@" >"$json" ||
-		xrt_fail "$label: iperf3 client failed: $(tail -5 "$json")"
-	xrt_wait_pid "$spid" 10 || xrt_fail "$label: iperf3 server did not finish"
+	xrt_iperf_shim $R $A 2001:db8:1::1 "$port" "$label" "$json" -t 2 "$@"
 	read -r sent recv mbps < <("$XRT_PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))

@@ -91,7 +91,8 @@ Test(sec_local, hop_limits_as_the_kernel)
 Test(sec_local, unimplemented_options_are_refused)
 {
 	struct sock *s = udp();
-	cr_assert_eq(ipv6_setsockopt(s, IPV6_TCLASS, 0x20), -ENOPROTOOPT);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVRTHDR, 1), -ENOPROTOOPT);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_OMIT + 1), -EINVAL);
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_V6ONLY, 1), 0);
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_V6ONLY, 0), -ENOPROTOOPT, "no IPv4-mapped here");
 	int v = 0;

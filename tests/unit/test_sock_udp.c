@@ -12,15 +12,16 @@ static struct {
 	struct sockaddr_in6 from;
 	uint8_t data[2048];
 	size_t len;
+	struct sk_pktinfo info; /* what IPV6_RECVPKTINFO hands the owner */
 } got;
 static bool queue_full;
 
 static int t_dgram(struct sock *sk, const struct sockaddr_in6 *f, const void *d, size_t l)
 {
-	(void)sk;
 	if (queue_full)
 		return -1;
 	got.n++;
+	got.info = sk->rx_info;
 	got.from = *f;
 	got.len = l < sizeof(got.data) ? l : sizeof(got.data);
 	memcpy(got.data, d, got.len);
@@ -104,6 +105,90 @@ Test(sock_udp, bind_rules)
 	uint16_t p = ntohs(s->local.sin6_port);
 	cr_assert(p >= XRT_SOCK_EPHEMERAL_LO && p <= XRT_SOCK_EPHEMERAL_HI, "ephemeral %u", p);
 	cr_assert_eq(s->ops->bind(s, &a), -EINVAL, "already bound");
+}
+
+/* udp_lib_lport_inuse: SO_REUSEADDR on both shares a port (iperf3's UDP
+ * server binds a second socket next to the connected one); different
+ * bound devices never conflict (one RIPng socket per interface). */
+Test(sock_udp, reuseaddr_and_bound_devices_share_a_port)
+{
+	int err = 0;
+	struct sock *a = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sock *b = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sock *c = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	struct sockaddr_in6 p = { .sin6_family = AF_INET6, .sin6_port = htons(5100) };
+	a->reuseaddr = true;
+	cr_assert_eq(a->ops->bind(a, &p), 0);
+	cr_assert_eq(b->ops->bind(b, &p), -EADDRINUSE, "SO_REUSEADDR on one side only");
+	b->reuseaddr = true;
+	cr_assert_eq(b->ops->bind(b, &p), 0, "SO_REUSEADDR on both");
+	p.sin6_port = htons(521);
+	a = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	cr_assert_eq(sock_bindtoindex(a, FAKE_IF_A), 0);
+	cr_assert_eq(sock_bindtoindex(c, FAKE_IF_B), 0);
+	cr_assert_eq(a->ops->bind(a, &p), 0);
+	cr_assert_eq(c->ops->bind(c, &p), 0, "another device");
+	struct sock *d = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	cr_assert_eq(d->ops->bind(d, &p), -EADDRINUSE, "unbound overlaps both");
+	int tcp_err = 0;
+	struct sock *t = inet6_create(SOCK_STREAM, 0, &owner, NULL, &tcp_err);
+	t->reuseaddr = true;
+	struct sock *t2 = inet6_create(SOCK_STREAM, 0, &owner, NULL, &tcp_err);
+	t2->reuseaddr = true;
+	p.sin6_port = htons(5101);
+	cr_assert_eq(t->ops->bind(t, &p), 0);
+	cr_assert_eq(t2->ops->bind(t2, &p), -EADDRINUSE,
+		     "TCP: SO_REUSEADDR does not share a bound port");
+}
+
+/* RFC 3542 6.1: IPV6_RECVPKTINFO hands the destination and interface to
+ * the owner; IPV6_PKTINFO on a send picks the source and interface. */
+Test(sock_udp, pktinfo_both_ways)
+{
+	struct sock *s = udp_bound(5000);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVPKTINFO, 1), 0);
+	peer_udp(40000, 5000, "hello", 0xffff);
+	cr_assert_eq(got.n, 1);
+	struct in6_addr us = A(US);
+	cr_assert_arr_eq(&got.info.addr, &us, 16);
+	cr_assert_eq(got.info.ifindex, FAKE_IF_A);
+	cr_assert_eq(s->rx_info.ifindex, 0, "for that datagram only");
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(521),
+				   .sin6_addr = A("ff02::9") };
+	s->tx_info = (struct sk_pktinfo){ .addr = A("fe80::a"), .ifindex = FAKE_IF_A };
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_TCLASS, 0xc0), 0, "UDP applies a traffic class");
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert(tx_addr_is(0, false, "fe80::a"), "IPV6_PKTINFO's source");
+	cr_assert_eq((tx_ip6(0)[0] & 0xf) << 4 | tx_ip6(0)[1] >> 4, 0xc0,
+		     "IPV6_TCLASS on the wire");
+	s->tx_info = (struct sk_pktinfo){ .addr = A("2001:db8:99::1") };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -EADDRNOTAVAIL, "not one of our addresses");
+	s->tx_info = (struct sk_pktinfo){ .ifindex = 99 };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -ENODEV, "no such interface");
+	s->tx_info = (struct sk_pktinfo){ 0 };
+	/* IPV6_HOPLIMIT on one sendmsg (RFC 3542 6.3) wins over the socket's. */
+	s->tx_hl_set = true;
+	s->tx_hl = 3;
+	to.sin6_scope_id = FAKE_IF_A;
+	fake_ntx = 0;
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(tx_ip6(0)[7], 3, "the datagram's hop limit on the wire");
+	s->tx_hl_set = false;
+}
+
+/* SO_DONTROUTE: a global destination only on a connected prefix. */
+Test(sock_udp, dontroute_sends_on_link_only)
+{
+	struct sock *s = udp_bound(5000);
+	s->dontroute = true;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(7), .sin6_addr = A(PEER) };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1, "2001:db8:1::/64 is connected");
+	to.sin6_addr = A("2001:db8:99::1");
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), -ENETUNREACH, "off-link");
+	to.sin6_addr = A("ff02::9");
+	to.sin6_scope_id = FAKE_IF_A;
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1, "a link-scope group");
 }
 
 Test(sock_udp, delivers_to_the_bound_socket_with_the_source)

@@ -728,11 +728,56 @@ ssize_t xrt_sock_sendmsg(int fd, const struct msghdr *msg, int flags)
 		errno = pending;
 		return -1;
 	}
+	/* Ancillary data (RFC 3542 6.1, 6.3): IPV6_PKTINFO picks this
+	 * datagram's source and interface, IPV6_HOPLIMIT its hop limit
+	 * (-1 = the socket's, else 0..255); anything else is refused, as
+	 * the kernel's ip6_datagram_send_ctl does an unknown type. */
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
+	     c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+		struct in6_pktinfo_wire {
+			struct in6_addr addr;
+			unsigned ifindex;
+		} pi;
+		int hl;
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			h.pi_addr = pi.addr;
+			h.pi_ifindex = (int32_t)pi.ifindex;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(hl))) {
+			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
+			if (hl < -1 || hl > 255) {
+				errno = EINVAL;
+				return -1;
+			}
+			h.hoplimit = hl;
+		} else {
+			errno = EINVAL;
+			return -1;
+		}
+	}
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = niov + 1 };
 	ssize_t n = xrt_real.sendmsg(fd, &m, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);
 	if (n < 0)
 		return -1;
 	return n - (ssize_t)sizeof(h);
+}
+
+/* put_cmsg: one IPPROTO_IPV6 item after those already in msg_control
+ * (msg_controllen so far), or MSG_CTRUNC when room is short. */
+static void put_cmsg(struct msghdr *msg, size_t room, int type, const void *data, size_t len)
+{
+	if (room < msg->msg_controllen + CMSG_SPACE(len)) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return;
+	}
+	struct cmsghdr *c = (struct cmsghdr *)((char *)msg->msg_control + msg->msg_controllen);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	msg->msg_controllen += CMSG_SPACE(len);
 }
 
 ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -785,21 +830,21 @@ ssize_t xrt_sock_recvmsg(int fd, struct msghdr *msg, int flags)
 		msg->msg_namelen = l;
 	}
 	msg->msg_flags = m.msg_flags & MSG_TRUNC;
-	/* IPV6_RECVHOPLIMIT: the hop limit as ancillary data (RFC 3542 6.3). */
+	/* IPV6_RECVPKTINFO and IPV6_RECVHOPLIMIT: the destination and
+	 * interface, then the hop limit, as ancillary data (RFC 3542 6.1,
+	 * 6.3; the kernel's ip6_datagram_recv_common_ctl order). */
 	size_t room = msg->msg_control ? msg->msg_controllen : 0;
 	msg->msg_controllen = 0;
+	if (h.pi_ifindex) {
+		struct {
+			struct in6_addr addr;
+			unsigned ifindex;
+		} pi = { h.pi_addr, (unsigned)h.pi_ifindex };
+		put_cmsg(msg, room, IPV6_PKTINFO, &pi, sizeof(pi));
+	}
 	if (h.hoplimit >= 0) {
-		if (room < CMSG_SPACE(sizeof(int))) {
-			msg->msg_flags |= MSG_CTRUNC;
-		} else {
-			struct cmsghdr *c = (struct cmsghdr *)msg->msg_control;
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_HOPLIMIT;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			int hl = h.hoplimit;
-			memcpy(CMSG_DATA(c), &hl, sizeof(hl));
-			msg->msg_controllen = CMSG_SPACE(sizeof(int));
-		}
+		int hl = h.hoplimit;
+		put_cmsg(msg, room, IPV6_HOPLIMIT, &hl, sizeof(hl));
 	}
 	return n - (ssize_t)sizeof(h);
 }

@@ -59,7 +59,8 @@ struct xrt_sock_rep {
 struct xrt_dgram_hdr {
 	struct sockaddr_in6 addr;
 	/* To the application: the datagram's hop limit when the socket has
-	 * IPV6_RECVHOPLIMIT on (RFC 3542 6.3), else -1. From it: unused. */
+	 * IPV6_RECVHOPLIMIT on (RFC 3542 6.3), else -1. From it: the
+	 * IPV6_HOPLIMIT of this sendmsg (0..255), else -1. */
 	int32_t hoplimit;
 	/* To the application: nonzero = no datagram, the socket's pending
 	 * error (an ICMPv6 error, sk_err) that its next call reports; with
@@ -67,6 +68,11 @@ struct xrt_dgram_hdr {
 	 * struct xrt_dgram_ee, then the quoted datagram's payload, addr = the
 	 * datagram's destination. */
 	int32_t err;
+	/* To the application: the datagram's destination and interface when
+	 * the socket has IPV6_RECVPKTINFO on (RFC 3542 6.1), else zero. From
+	 * it: IPV6_PKTINFO of this sendmsg (source, interface), or zero. */
+	struct in6_addr pi_addr;
+	int32_t pi_ifindex;
 };
 #define XRT_DGRAM_ERRQUEUE 0x40000000
 

@@ -155,6 +155,10 @@ static int up_dgram_rcv(struct sock *sk, const struct sockaddr_in6 *from, const 
 	if (!c || c->app_gone)
 		return -1;
 	struct xrt_dgram_hdr h = { .addr = *from, .hoplimit = sk->recvhoplimit ? sk->rx_hoplimit : -1 };
+	if (sk->rxpktinfo) {
+		h.pi_addr = sk->rx_info.addr;
+		h.pi_ifindex = sk->rx_info.ifindex;
+	}
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 	return sendmsg(c->data_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
@@ -362,8 +366,17 @@ static void dgram_take(struct sock_conn *c, unsigned max)
 			continue; /* not our framing: ignored */
 		struct xrt_dgram_hdr h;
 		memcpy(&h, io_buf, sizeof(h));
-		c->sk->ops->sendmsg(c->sk, io_buf + sizeof(h), (size_t)n - sizeof(h),
-				    h.addr.sin6_family ? &h.addr : NULL);
+		c->sk->tx_info = (struct sk_pktinfo){ .addr = h.pi_addr, .ifindex = h.pi_ifindex };
+		c->sk->tx_hl_set = h.hoplimit >= 0 && h.hoplimit <= 255;
+		c->sk->tx_hl = (uint8_t)h.hoplimit;
+		/* The application's call returned already: what the stack
+		 * refuses here (no route, IPV6_PKTINFO with a source not
+		 * ours) is a counted drop. */
+		if (c->sk->ops->sendmsg(c->sk, io_buf + sizeof(h), (size_t)n - sizeof(h),
+					h.addr.sin6_family ? &h.addr : NULL) < 0)
+			sockstats.dgram_send_err++;
+		c->sk->tx_info = (struct sk_pktinfo){ 0 };
+		c->sk->tx_hl_set = false;
 	}
 }
 
@@ -571,6 +584,17 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 			if (c->data_fd < 0 ||
 			    setsockopt(c->data_fd, SOL_SOCKET, SO_SNDBUF, &q->arg2, sizeof(q->arg2)))
 				return reply(c, c->data_fd < 0 ? EBADF : errno, 0, NULL, NULL, 0);
+		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_DONTROUTE && !is_stream(c)) {
+			sk->dontroute = q->arg2 != 0;
+		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_PRIORITY && !is_stream(c)) {
+			/* sk_setsockopt: 0..6 for anyone, more needs
+			 * CAP_NET_ADMIN (uid 0 here). Kept for getsockopt:
+			 * no queueing discipline orders xrt's output.
+			 * Datagram sockets only: TCP refuses it. */
+			if ((q->arg2 < XRT_SOCK_PRIO_MIN || q->arg2 > XRT_SOCK_PRIO_USER_MAX) &&
+			    c->uid != 0)
+				return reply(c, EPERM, 0, NULL, NULL, 0);
+			sk->priority = q->arg2;
 		} else if (q->arg0 == SOL_SOCKET && q->arg1 == SO_LINGER)
 			tcp_set_linger0(sk, q->arg2 != 0); /* arg2: on with timeout 0 */
 		else
@@ -602,6 +626,10 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 	}
 	case SO_PROTOCOL:
 		return reply(c, 0, sk->protocol, NULL, NULL, 0);
+	case SO_PRIORITY:
+		return reply(c, 0, sk->priority, NULL, NULL, 0);
+	case SO_DONTROUTE:
+		return reply(c, 0, sk->dontroute, NULL, NULL, 0);
 	case SO_DOMAIN:
 		return reply(c, 0, AF_INET6, NULL, NULL, 0);
 	default:

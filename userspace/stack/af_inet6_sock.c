@@ -156,6 +156,14 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 			 * lingering in TIME_WAIT, as in Linux. */
 			if (self->reuseaddr && sk->tp && tcp_sk_time_wait(sk))
 				continue;
+			/* udp_lib_lport_inuse: SO_REUSEADDR on both datagram
+			 * sockets shares the port; sockets bound to different
+			 * devices never conflict (inet_bind_conflict too). */
+			if (type != SOCK_STREAM && self->reuseaddr && sk->reuseaddr)
+				continue;
+			if (self->bound_dev_if && sk->bound_dev_if &&
+			    self->bound_dev_if != sk->bound_dev_if)
+				continue;
 			/* inet_csk_bind_conflict: SO_REUSEPORT on both and
 			 * the same owner, so no other user can take a share. */
 			if (self->reuseport && sk->reuseport && self->uid == sk->uid)
@@ -206,7 +214,9 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 						      !ipv6_chk_addr(&addr->sin6_addr))
 		return -EADDRNOTAVAIL;
 	sk->local.sin6_addr = addr->sin6_addr;
-	sk->bound_dev_if = (int)addr->sin6_scope_id;
+	/* __inet6_bind: a scope id overrides SO_BINDTODEVICE; none keeps it. */
+	if (addr->sin6_scope_id)
+		sk->bound_dev_if = (int)addr->sin6_scope_id;
 	if (sk->type == SOCK_RAW)
 		return 0;
 	int rc = sk->prot->get_port(sk, ntohs(addr->sin6_port));
@@ -256,6 +266,29 @@ int ip6_datagram_route(const struct sock *sk, const struct sockaddr_in6 *to, int
 	if (ip6_is_linklocal(&to->sin6_addr) || ip6_is_mcast(&to->sin6_addr))
 		*oif = to->sin6_scope_id ? (int)to->sin6_scope_id : *oif;
 	*src = sk->local.sin6_addr;
+	/* ip6_datagram_send_ctl: IPV6_PKTINFO's interface and source (one
+	 * of ours, RFC 3542 6.1) win for this datagram. */
+	if (sk->tx_info.ifindex) {
+		if (sk->bound_dev_if && sk->tx_info.ifindex != sk->bound_dev_if)
+			return -EINVAL;
+		if (!stack_dev(sk->tx_info.ifindex))
+			return -ENODEV;
+		*oif = sk->tx_info.ifindex;
+	}
+	if (!ip6_is_unspec(&sk->tx_info.addr)) {
+		if (!ipv6_chk_addr(&sk->tx_info.addr))
+			return -EADDRNOTAVAIL;
+		*src = sk->tx_info.addr;
+	}
+	/* SO_DONTROUTE (SOCK_LOCALROUTE): no gateway; a global destination
+	 * must be on a connected prefix (the link scope of ip_route_output). */
+	if (sk->dontroute && !ip6_is_linklocal(&to->sin6_addr) && !ip6_is_mcast(&to->sin6_addr)) {
+		static const struct in6_addr any;
+		struct fib6_result res = { 0 };
+		if (senv.fib6_lookup(senv.ctx, XRT_TABLE_MAIN, &any, &to->sin6_addr, &res) < 0 ||
+		    res.type != XRT_RTN_UNICAST || !ip6_eq(&res.nexthop, &to->sin6_addr))
+			return -ENETUNREACH;
+	}
 	if (!ip6_is_unspec(src) && !ip6_is_mcast(src))
 		return 0; /* a bound group is for receiving only (RFC 4291 2.7) */
 	const struct xrt_netdev *dev = *oif ? stack_dev(*oif) : NULL;
@@ -327,6 +360,8 @@ void inet6_fini(void)
 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst)
 {
+	if (sk->tx_hl_set)
+		return sk->tx_hl; /* ip6_datagram_send_ctl's IPV6_HOPLIMIT */
 	int hl = ip6_is_mcast(dst) ? sk->mcast_hops : sk->hop_limit;
 	return hl < 0 ? XRT_SOCK_HOP_LIMIT : hl;
 }
@@ -351,9 +386,7 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 	case IPV6_V6ONLY:
 		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
 	case IPV6_TCLASS:
-		/* Applied by TCP's output only: datagram sockets refuse it. */
-		if (sk->type != SOCK_STREAM)
-			return -ENOPROTOOPT;
+		/* Applied by TCP's, UDP's and raw output (ip6_xmit_sk). */
 		if (val > 255 || val < -1)
 			return -EINVAL; /* RFC 3542 6.5: -1 = the default (0) */
 		sk->tclass = (uint8_t)(val == -1 ? 0 : val);
@@ -365,6 +398,20 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 		return 0;
 	case IPV6_RECVHOPLIMIT:
 		sk->recvhoplimit = val != 0; /* RFC 3542 6.3 */
+		return 0;
+	case IPV6_CHECKSUM:
+		return rawv6_setsockopt(sk, name, val); /* SOL_IPV6 too, as Linux */
+	case IPV6_RECVPKTINFO:
+		if (sk->type == SOCK_STREAM)
+			return -ENOPROTOOPT;
+		sk->rxpktinfo = val != 0; /* RFC 3542 6.1 */
+		return 0;
+	case IPV6_MTU_DISCOVER:
+		/* Kept and reported: xrt never fragments a datagram
+		 * locally, so every mode sends as IPV6_PMTUDISC_DO. */
+		if (val < IPV6_PMTUDISC_DONT || val > IPV6_PMTUDISC_OMIT)
+			return -EINVAL;
+		sk->pmtudisc = (int8_t)val;
 		return 0;
 	case IPV6_MULTICAST_IF:
 		/* RFC 3493 5.2; the kernel's checks: an attached interface,
@@ -438,6 +485,14 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 		return 0;
 	case IPV6_RECVERR:
 		*val = sk->recverr;
+		return 0;
+	case IPV6_CHECKSUM:
+		return rawv6_getsockopt(sk, name, val);
+	case IPV6_RECVPKTINFO:
+		*val = sk->rxpktinfo;
+		return 0;
+	case IPV6_MTU_DISCOVER:
+		*val = sk->pmtudisc;
 		return 0;
 	case IPV6_RECVHOPLIMIT:
 		*val = sk->recvhoplimit;

@@ -51,6 +51,7 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr)
 		};
 		sockstats.raw_in++;
 		sk->rx_hoplimit = ip6->hop_limit;
+		sk->rx_info = (struct sk_pktinfo){ .addr = ip6->daddr, .ifindex = p->ifindex };
 		if (sk->owner->dgram_rcv(sk, &from, p->nh + p->thoff, p->len - p->thoff) < 0) {
 			sk->rcvq_drops++;
 			DROP_INC(SOCK_RCVQ_FULL);
@@ -114,8 +115,7 @@ static long rawv6_sendmsg(struct sock *sk, const void *data, size_t len,
 	int csum_off = sk->protocol == NEXTHDR_ICMP ? ICMP6_CSUM_OFF : sk->raw_csum_off;
 	if (csum_off >= 0 && (size_t)csum_off + 2 > len)
 		return -EINVAL; /* rawv6_push_pending_frames */
-	rc = ip6_xmit_hl(&src, &to->sin6_addr, (uint8_t)sk->protocol, data, len, csum_off, oif,
-			 ip6_sk_hoplimit(sk, &to->sin6_addr));
+	rc = ip6_xmit_sk(sk, &src, &to->sin6_addr, (uint8_t)sk->protocol, data, len, csum_off, oif);
 	if (rc < 0)
 		return rc;
 	sockstats.raw_out++;

@@ -23,6 +23,9 @@
 #define XRT_SOCK_MAX 1024      /* sockets in the table (bounded) */
 #define XRT_SOCK_EPHEMERAL_LO 32768 /* like net.ipv4.ip_local_port_range */
 #define XRT_SOCK_EPHEMERAL_HI 60999
+/* SO_PRIORITY without CAP_NET_ADMIN: 0..6 (sk_setsockopt, TC_PRIO_*). */
+#define XRT_SOCK_PRIO_MIN 0
+#define XRT_SOCK_PRIO_USER_MAX 6
 
 struct sock;
 struct tcp_sock;
@@ -93,6 +96,13 @@ struct inet_protosw {
 	struct inet_protosw *next;
 };
 
+/* struct in6_pktinfo's fields (RFC 3542 6.1; glibc hides it without
+ * _GNU_SOURCE). */
+struct sk_pktinfo {
+	struct in6_addr addr;
+	int ifindex;
+};
+
 struct sock {
 	bool in_use;
 	int type;          /* SOCK_DGRAM, SOCK_STREAM, SOCK_RAW */
@@ -117,6 +127,16 @@ struct sock {
 	bool mc_all;                /* IPV6_MULTICAST_ALL (default on, as Linux) */
 	bool recvhoplimit;          /* IPV6_RECVHOPLIMIT: the owner passes rx_hoplimit on */
 	uint8_t rx_hoplimit;        /* hop limit of the datagram dgram_rcv delivers */
+	bool rxpktinfo;             /* IPV6_RECVPKTINFO (RFC 3542 6.1) */
+	struct sk_pktinfo rx_info;  /* destination and interface of that datagram */
+	/* IPV6_PKTINFO on one sendmsg (RFC 3542 6.1): source and interface
+	 * of the next datagram only; the owner clears it after the send. */
+	struct sk_pktinfo tx_info;
+	bool tx_hl_set;             /* IPV6_HOPLIMIT on one sendmsg (RFC 3542 6.3) */
+	uint8_t tx_hl;
+	int8_t pmtudisc;            /* IPV6_MTU_DISCOVER (IPV6_PMTUDISC_*) */
+	int priority;               /* SO_PRIORITY: kept for getsockopt only */
+	bool dontroute;             /* SO_DONTROUTE: on-link destinations only */
 	int16_t raw_csum_off;       /* raw IPV6_CHECKSUM offset, -1 = none (RFC 3542 3.1) */
 	bool reuseport;             /* SO_REUSEPORT: shares a port with the same uid */
 	uint32_t uid;               /* the owner's uid (SO_REUSEPORT groups) */
@@ -239,6 +259,7 @@ bool rawv6_local_deliver(const struct pkt *p, uint8_t nexthdr);
 	X(udp_no_port, "Udp6NoPorts")                           \
 	X(udp_rcvq_full, "Udp6RcvbufErrors")                    \
 	X(udp_csum, "Udp6InCsumErrors")                         \
+	X(dgram_send_err, "sp_sock_send_errors")                \
 	X(raw_in, "Raw6InDelivers")                             \
 	X(raw_out, "Raw6OutRequests")                           \
 	X(icmp_err, "sp_sock_icmp_err")                         \

@@ -52,6 +52,7 @@ static void udpv6_queue_rcv(struct sock *sk, const struct pkt *p, uint16_t sport
 		.sin6_scope_id = ip6_is_linklocal(&ip6->saddr) ? (uint32_t)p->ifindex : 0,
 	};
 	sockstats.udp_in++;
+	sk->rx_info = (struct sk_pktinfo){ .addr = ip6->daddr, .ifindex = p->ifindex };
 	udp_queue_rcv(sk, &from, uh + UDP_HDR_LEN, p->len - p->thoff - UDP_HDR_LEN, ip6->hop_limit);
 }
 
@@ -135,6 +136,8 @@ void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8
 		sockstats.udp_rcvq_full++;
 		DROP_INC(SOCK_RCVQ_FULL);
 	}
+	/* IPV6_PKTINFO is for this datagram only (an IPv4 one has none). */
+	sk->rx_info = (struct sk_pktinfo){ 0 };
 }
 
 /* __udp6_lib_err: the socket that sent the quoted datagram (its ports
@@ -243,8 +246,7 @@ static long udpv6_sendmsg(struct sock *sk, const void *data, size_t len,
 	memcpy(seg + 2, &to->sin6_port, 2);
 	memcpy(seg + 4, &ulen, 2);
 	memcpy(seg + UDP_HDR_LEN, data, len);
-	rc = ip6_xmit_hl(&src, &to->sin6_addr, NEXTHDR_UDP, seg, len + UDP_HDR_LEN, 6, oif,
-			 ip6_sk_hoplimit(sk, &to->sin6_addr));
+	rc = ip6_xmit_sk(sk, &src, &to->sin6_addr, NEXTHDR_UDP, seg, len + UDP_HDR_LEN, 6, oif);
 	if (rc < 0)
 		return rc;
 	ip6_mc_loop(sk, oif);
