@@ -201,7 +201,7 @@ int xrt_sock_socket(int type, int protocol)
 	return track(data, ctl, type, flags);
 }
 
-/* socket(AF_INET, SOCK_DGRAM): the daemon's socket is an AF_INET6 one
+/* socket(AF_INET, SOCK_DGRAM or SOCK_STREAM): the daemon's socket is an AF_INET6 one
  * that sees only IPv4-mapped addresses, as a kernel dual-stack socket
  * does; the application sees sockaddr_in. */
 int xrt_sock_socket4(int type, int protocol)
@@ -330,6 +330,7 @@ int xrt_sock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		int nfd = track(got[0], got[1], SOCK_STREAM, flags);
 		if (nfd >= 0) {
 			fds[nfd].connected = true;
+			fds[nfd].v4 = fds[fd].v4; /* inet_accept: the listener's family */
 			from_in6(nfd, &r.addr, addr, len);
 		}
 		return nfd;

@@ -201,6 +201,9 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 	 * group (datagram and raw sockets); it is never a source (RFC 4291
 	 * 2.7): ip6_datagram_route picks one instead. A stream has no use
 	 * for it. Any other address must be ours. */
+	/* __inet6_bind: a v6only socket takes no IPv4-mapped address. */
+	if (sk->v6only && xrt_addr_is_v4(&addr->sin6_addr))
+		return -EINVAL;
 	if (ip6_is_mcast(&addr->sin6_addr) ? sk->type == SOCK_STREAM
 					    : !ip6_is_unspec(&addr->sin6_addr) &&
 						      !ipv6_chk_addr(&addr->sin6_addr))
@@ -349,7 +352,11 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 			sk->mcast_hops = (int16_t)(val == -1 ? XRT_SOCK_MCAST_HOPS : val);
 		return 0;
 	case IPV6_V6ONLY:
-		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
+		/* do_ipv6_setsockopt: not once bound (inet_sk(sk)->inet_num). */
+		if (sk->local.sin6_port)
+			return -EINVAL;
+		sk->v6only = val != 0;
+		return 0;
 	case IPV6_TCLASS:
 		/* Applied by TCP's output only: datagram sockets refuse it. */
 		if (sk->type != SOCK_STREAM)
@@ -431,7 +438,7 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 		*val = sk->mcast_hops;
 		return 0;
 	case IPV6_V6ONLY:
-		*val = 1;
+		*val = sk->v6only;
 		return 0;
 	case IPV6_TCLASS:
 		*val = sk->tclass;

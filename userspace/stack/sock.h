@@ -102,6 +102,9 @@ struct sock {
 	struct sockaddr_in6 local;  /* sin6_port 0 = not bound */
 	struct sockaddr_in6 peer;   /* sin6_family 0 = not connected */
 	bool connected;
+	/* IPV6_V6ONLY: no IPv4(-mapped) peers. Off by default, as the
+	 * kernel's net.ipv6.bindv6only = 0 (RFC 3493 5.3). */
+	bool v6only;
 	bool shut_rd, shut_wr;
 	int err;                    /* pending SO_ERROR (positive errno) */
 	int err_soft;               /* sk_err_soft: last soft ICMPv6 error (RFC 1122 4.2.3.9) */
@@ -190,7 +193,8 @@ int ip6_xmit_sk(const struct sock *sk, const struct in6_addr *src, const struct 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
 /* ipv6_setsockopt / ipv6_getsockopt for level IPPROTO_IPV6 (int values):
  * IPV6_UNICAST_HOPS (every type), IPV6_MULTICAST_HOPS (datagram and raw
- * sockets, as the kernel), IPV6_V6ONLY (always on: no IPv4 here; setting it off fails).
+ * sockets, as the kernel), IPV6_V6ONLY (RFC 3493 5.3: off by default; only
+ * before the socket is bound).
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);
