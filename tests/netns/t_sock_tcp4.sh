@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# xrt: AF_INET TCP and dual-stack sockets through xrtd's socket layer, the router's kernel without any IPv4 address: a kernel client to socat on the router (LD_PRELOAD shim) and back, 20 MB byte-exact each way; socat on the router connecting out to a kernel server; a dual-stack listener (IPV6_V6ONLY 0) taking both families (getpeername ::ffff:...); iperf3 -4; an established IPv4 connection not policed by the LOCAL punt budget; a closed port answered by a reset.
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-x5}
+source "$(dirname "$0")/lib.sh"
+xrt_require_cmd socat iperf3 tcpdump
+xrt_require_xrt
+SHIM=$XRT_BUILD/libxrt-sock.so
+xrt_require_file "$SHIM"
+
+xrt_topo_line
+R=$TOPO_R A=$TOPO_A
+xrt_xrtd_start $R
+xrt_topo_line_program
+xrt_exec $R sysctl -qw net.ipv4.ip_forward=0
+xrt_cli_ok $R addr add 192.0.2.1/24 dev "$IF_RA"
+ans=$(xrt_ns $A)
+ip -n "$ans" addr add 192.0.2.2/24 dev "$IF_AR"
+assert_eq "$(xrt_exec $R ip -4 -o addr show scope global | wc -l)" 0 \
+	"the router's kernel has no IPv4 address: xrtd's stack answers"
+on_router() { xrt_exec $R env LD_PRELOAD="$SHIM" "$@"; }
+sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
+in0=$(sk_stat TcpInSegs)
+
+SIZE=${SOCK_TCP4_BYTES:-20000000}
+src=$XRT_TMP/src
+head -c "$SIZE" /dev/urandom >"$src"
+
+# 1. Kernel client -> socat on the router (TCP4-LISTEN: bind, listen,
+# accept with sockaddr_in), then the router's socat sending back to a
+# kernel client.
+out=$XRT_TMP/h2r.out
+xrt_bg $R tcp4-recv env LD_PRELOAD="$SHIM" socat -u TCP4-LISTEN:8001 "OPEN:$out,creat,trunc"
+rpid=$XRT_LAST_PID
+xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP4:192.0.2.1:8001,retry=50,interval=0.1" ||
+	xrt_fail "host -> router: the kernel client could not send"
+xrt_wait_pid "$rpid" 30 || xrt_fail "host -> router: socat on the router did not see the end"
+cmp -s "$src" "$out" || xrt_fail "host -> router: $(stat -c %s "$out") bytes, not the $SIZE sent"
+xrt_log "kernel client -> AF_INET server on the router: $SIZE bytes identical"
+
+out=$XRT_TMP/r2h.out
+xrt_bg $R tcp4-send env LD_PRELOAD="$SHIM" socat -u "OPEN:$src" TCP4-LISTEN:8002
+spid=$XRT_LAST_PID
+xrt_exec $A timeout 60 socat -u "TCP4:192.0.2.1:8002,retry=50,interval=0.1" "OPEN:$out,creat,trunc" ||
+	xrt_fail "router -> host: the kernel client could not receive"
+xrt_wait_pid "$spid" 30 || xrt_fail "router -> host: socat on the router did not finish"
+cmp -s "$src" "$out" || xrt_fail "router -> host: $(stat -c %s "$out") bytes, not the $SIZE sent"
+xrt_log "AF_INET server on the router -> kernel client: $SIZE bytes identical"
+
+# 2. A client on the router connects out (tcp_v4_connect: source picked
+# from the route, ephemeral port) to a kernel server.
+out=$XRT_TMP/out.out
+xrt_bg $A tcp4-server socat -u TCP4-LISTEN:8003,reuseaddr "OPEN:$out,creat,trunc"
+hpid=$XRT_LAST_PID
+xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':8003 '" 5 || xrt_fail "host listener 8003"
+on_router timeout 60 socat -u "OPEN:$src" TCP4:192.0.2.2:8003 || xrt_fail "socat on the router could not connect out"
+xrt_wait_pid "$hpid" 30 || xrt_fail "router client: the host did not see the end of the stream"
+cmp -s "$src" "$out" || xrt_fail "router client -> kernel server: bytes differ"
+xrt_log "AF_INET client on the router -> kernel server: $SIZE bytes identical"
+
+# getsockname / getpeername of an AF_INET socket on the router are sockaddr_in.
+xrt_bg $A tcp4-names socat TCP4-LISTEN:8004,reuseaddr PIPE
+xrt_wait_for "xrt_exec $A ss -Htln | grep -q ':8004 '" 5 || xrt_fail "host listener 8004"
+res=$(on_router timeout 10 "$XRT_PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(("192.0.2.2", 8004))
+s.sendall(b"ping4")
+print(s.family == socket.AF_INET, s.getsockname()[0], s.getpeername(), s.recv(5))') ||
+	xrt_fail "AF_INET client names: $res"
+assert_eq "$res" "True 192.0.2.1 ('192.0.2.2', 8004) b'ping4'" "AF_INET socket: getsockname/getpeername are sockaddr_in, data echoed"
+
+# 3. A dual-stack listener (IPV6_V6ONLY 0 on an AF_INET6 socket bound to
+# ::) takes an IPv4 and an IPv6 client; the IPv4 peer shows as
+# ::ffff:192.0.2.2 (RFC 4291 2.5.5.2), as with the kernel.
+xrt_bg $R dual env LD_PRELOAD="$SHIM" timeout 30 "$XRT_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 8005))
+s.listen(4)
+print("v6only", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY), flush=True)
+for i in range(2):
+    c, a = s.accept()
+    data = c.recv(16)
+    print("peer", c.getpeername()[0], "local", c.getsockname()[0], data.decode(), flush=True)
+    c.sendall(data)
+    c.close()
+'
+dpid=$XRT_LAST_PID
+xrt_wait_for "grep -q v6only '$XRT_TMP/dual.log'" 10 || xrt_fail "dual-stack listener: $(cat "$XRT_TMP/dual.log")"
+for dst in 192.0.2.1 2001:db8:1::1; do
+	res=$(xrt_exec $A timeout 10 "$XRT_PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 8005), timeout=5)
+s.sendall(b"hello")
+print(s.recv(16).decode())' "$dst") || xrt_fail "dual-stack listener, client to $dst: $res"
+	assert_eq "$res" "hello" "dual-stack listener echoes the client to $dst"
+done
+xrt_wait_pid "$dpid" 10 || xrt_fail "dual-stack listener did not finish: $(cat "$XRT_TMP/dual.log")"
+log=$(cat "$XRT_TMP/dual.log")
+assert_contains "$log" "v6only 0" "IPV6_V6ONLY reads back 0"
+assert_contains "$log" "peer ::ffff:192.0.2.2 local ::ffff:192.0.2.1 hello" "the IPv4 peer as an IPv4-mapped address"
+assert_contains "$log" "peer 2001:db8:1::2 local 2001:db8:1::1 hello" "the IPv6 peer on the same listener"
+
+# 4. iperf3 without -6 on the router (it asks for IPV6_V6ONLY 0), a
+# kernel client with -4, both directions.
+for dir in up down; do
+	port=5201; [ $dir = down ] && port=5202
+	xrt_bg $R "iperf-$port" env LD_PRELOAD="$SHIM" iperf3 -s -1 --forceflush -p "$port"
+	ipid=$XRT_LAST_PID
+	xrt_wait_for "grep -q 'Server listening' '$XRT_TMP/iperf-$port.log'" 10 ||
+		xrt_fail "iperf3 server did not start: $(cat "$XRT_TMP/iperf-$port.log")"
+	json=$XRT_TMP/iperf-c-$port.json
+	xrt_exec $A timeout --foreground 30 iperf3 -4 -c 192.0.2.1 -p "$port" -t 2 -J \
+		$([ $dir = down ] && echo -R) >"$json" || xrt_fail "iperf3 -4 ($dir): $(tail -5 "$json")"
+	xrt_wait_pid "$ipid" 10 || xrt_fail "iperf3 server ($dir) did not finish"
+	read -r recv mbps < <("$XRT_PY" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["end"]["sum_received"]["bytes"], "%.0f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6))' "$json")
+	xrt_log "iperf3 -4 ($dir): received $recv bytes, $mbps Mbit/s"
+	assert_ge "$recv" 10000000 "iperf3 -4 ($dir) moved at least 10 MB"
+done
+
+# 5. The LOCAL punt budget cut to 200 packets/s: the handshake fits in it,
+# the established connection's segments skip it (xrt_tcp_estab keyed by
+# the IPv4-mapped addresses) and nothing is dropped for the budget.
+xrt_cli_ok $R punt set local rate 200 burst 200
+pl0=$(xrt_fp_stat $R drop:punt_limit)
+lo0=$(xrt_fp_stat $R punt:local)
+out=$XRT_TMP/budget.out
+xrt_bg $R tcp4-budget env LD_PRELOAD="$SHIM" socat -u TCP4-LISTEN:8006 "OPEN:$out,creat,trunc"
+rpid=$XRT_LAST_PID
+t0=$(date +%s%N)
+xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP4:192.0.2.1:8006,retry=50,interval=0.1" ||
+	xrt_fail "budget: the kernel client could not send"
+xrt_wait_pid "$rpid" 30 || xrt_fail "budget: socat on the router did not see the end"
+ms=$((($(date +%s%N) - t0) / 1000000))
+cmp -s "$src" "$out" || xrt_fail "budget: bytes differ"
+punted=$(($(xrt_fp_stat $R punt:local) - lo0))
+limited=$(($(xrt_fp_stat $R drop:punt_limit) - pl0))
+xrt_log "LOCAL budget 200/s: $SIZE bytes in $ms ms, $punted segments punted, $limited dropped for the budget"
+assert_ge "$punted" $((SIZE / 1500)) "every segment of the transfer was punted to xrtd"
+assert_eq "$limited" 0 "no segment of the established IPv4 connection dropped for the LOCAL budget"
+xrt_cli_ok $R punt set local rate 100000 burst 100000
+
+# 6. Closed port: the kernel's connect is refused by xrt's reset.
+xrt_capture_start $A "$IF_AR" 1 tcp and src 192.0.2.1 and 'tcp[13] & 4 != 0'
+res=$(xrt_exec $A "$XRT_PY" -c '
+import socket
+try:
+    socket.create_connection(("192.0.2.1", 8999), timeout=3); print("connected")
+except ConnectionRefusedError: print("refused")
+except socket.timeout: print("timeout")')
+assert_eq "$res" "refused" "closed IPv4 TCP port"
+xrt_capture_wait 5
+assert_contains "$XRT_CAP_OUT" "192.0.2.1.8999 > 192.0.2.2" "RST from the closed port"
+assert_contains "$XRT_CAP_OUT" "Flags [R.]" "RST+ACK answering a SYN (RFC 9293 3.10.7.1)"
+
+assert_ge $(($(sk_stat TcpInSegs) - in0)) 40000 "xrt's TCP carried the IPv4 traffic (TcpInSegs)"
+kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
+xrt_pass "AF_INET TCP over the shim: 20 MB byte-exact both ways and out, sockaddr_in names, dual-stack listener with ::ffff: peers, iperf3 -4 both ways, established IPv4 not policed by the LOCAL budget, RST on a closed port"
