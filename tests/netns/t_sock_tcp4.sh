@@ -103,6 +103,32 @@ assert_contains "$log" "v6only 0" "IPV6_V6ONLY reads back 0"
 assert_contains "$log" "peer ::ffff:192.0.2.2 local ::ffff:192.0.2.1 hello" "the IPv4 peer as an IPv4-mapped address"
 assert_contains "$log" "peer 2001:db8:1::2 local 2001:db8:1::1 hello" "the IPv6 peer on the same listener"
 
+# An AF_INET listener bound to 0.0.0.0 takes IPv4 only: an IPv6 client is
+# refused (the kernel's AF_INET sockets never see IPv6).
+xrt_bg $R v4only env LD_PRELOAD="$SHIM" timeout 30 "$XRT_PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("0.0.0.0", 8007))
+s.listen(4)
+print("listening", s.getsockname(), flush=True)
+c, a = s.accept()
+print("accepted", a, flush=True)
+c.close()
+'
+vpid=$XRT_LAST_PID
+xrt_wait_for "grep -q listening '$XRT_TMP/v4only.log'" 10 || xrt_fail "AF_INET listener: $(cat "$XRT_TMP/v4only.log")"
+res=$(xrt_exec $A "$XRT_PY" -c '
+import socket, sys
+for dst in ("2001:db8:1::1", "192.0.2.1"):
+    try:
+        socket.create_connection((dst, 8007), timeout=5).close(); print(dst, "connected")
+    except ConnectionRefusedError: print(dst, "refused")')
+assert_eq "$res" "2001:db8:1::1 refused
+192.0.2.1 connected" "AF_INET listener: IPv6 refused, IPv4 accepted"
+xrt_wait_pid "$vpid" 10 || xrt_fail "AF_INET listener did not finish"
+assert_contains "$(cat "$XRT_TMP/v4only.log")" "listening ('0.0.0.0', 8007)" "getsockname of an AF_INET listener"
+assert_contains "$(cat "$XRT_TMP/v4only.log")" "accepted ('192.0.2.2'," "accept gives a sockaddr_in"
+
 # 4. iperf3 without -6 on the router (it asks for IPV6_V6ONLY 0), a
 # kernel client with -4, both directions.
 for dir in up down; do

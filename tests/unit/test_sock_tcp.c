@@ -1168,3 +1168,43 @@ Test(sock_tcp4, isn_is_secure_tcp_seq_of_the_ipv4_tuple)
 	uint32_t want = secure_tcp_seq(xrt_addr_v4(&l), xrt_addr_v4(&r), 3, 4);
 	cr_assert_leq(want - v4 + 1000000u, 2000000u, "the IPv4 function (clock part aside)");
 }
+
+Test(sock_tcp4, an_af_inet_socket_takes_no_ipv6)
+{
+	struct sock *l = listener(4);
+	l->v4only = true; /* what sock/server.c sets for the shim's AF_INET */
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(tx_tcp(0)[13], TCP_RST | TCP_ACK, "the IPv6 SYN finds no socket");
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, NULL, 0, NULL, 0, true);
+	cr_assert_eq(fake_ntx, 2);
+	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_SYN | TCP_ACK, "the IPv4 one is taken");
+}
+
+Test(sock_tcp4, syn_cookie_handshake_over_ipv4)
+{
+	sysctl_tcp_syncookies = 2; /* always cookies: no request sock kept */
+	struct sock *l = listener(4);
+	static const uint8_t mss1460[] = { TCPOPT_MSS, 4, 0x05, 0xb4 };
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, mss1460, sizeof(mss1460),
+		  NULL, 0, true);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tcp4_of(seg4_tx(0));
+	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
+	cr_assert_eq(l->tp->synq_len, 0, "nothing kept for the SYN");
+	uint32_t cookie = seg_rd32(th + 4);
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, cookie + 2, TCP_ACK, NULL, 0, NULL, 0,
+		  true);
+	cr_assert_null(tcp_accept(l), "a wrong cookie makes no connection");
+	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_RST, "and is reset");
+	seg4_from(PEER4, "10.1.0.1", PEER_PORT + 1, US_PORT, PEER_ISN + 1, cookie + 1, TCP_ACK, NULL,
+		  0, NULL, 0, true);
+	cr_assert_null(tcp_accept(l), "the cookie is bound to the 4-tuple");
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, cookie + 1, TCP_ACK, NULL, 0, NULL, 0,
+		  true);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c, "the cookie's ACK completes the handshake");
+	c->owner_ctx = NULL;
+	cr_assert(xrt_addr_is_v4(&c->peer.sin6_addr));
+	cr_assert_eq(c->tp->mss, 1460, "the MSS the cookie carried (IPv4's table has 1460)");
+}

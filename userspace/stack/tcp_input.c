@@ -94,7 +94,7 @@ struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
 {
 	struct sock *listener = NULL;
 	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
-		if (!sk->tp || sk->local.sin6_port != dport || (sk->v6only && xrt_addr_is_v4(daddr)))
+		if (!sk->tp || sk->local.sin6_port != dport || !sk_family_ok(sk, daddr))
 			continue;
 		if (sk->tp->state == TCP_LISTEN) {
 			if ((ip6_is_unspec(&sk->local.sin6_addr) ||
