@@ -68,7 +68,8 @@ static __always_inline int xrt_tcp_estab_exempt(const struct xrt_pkt *p, __u32 r
 
 	if (reason == XRT_PUNT_LOCAL && p->eth->h_proto == bpf_htons(ETH_P_IP)) {
 		ports = (const void *)(ip4 + 1);
-		if ((void *)(ports + 2) > p->data_end || ip4->ihl != 5 || ip4->protocol != NEXTHDR_TCP ||
+		if ((void *)(ports + 2) > p->data_end || ip4->ihl != 5 ||
+		    ip4->protocol != NEXTHDR_TCP ||
 		    (ip4->frag_off & bpf_htons(IP4_FLAG_MF | IP4_FRAG_OFFSET_MASK)))
 			return 0;
 		__builtin_memset(&key, 0, sizeof(key));

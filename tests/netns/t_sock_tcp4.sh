@@ -25,25 +25,29 @@ SIZE=${SOCK_TCP4_BYTES:-20000000}
 src=$XRT_TMP/src
 head -c "$SIZE" /dev/urandom >"$src"
 
-# 1. Kernel client -> socat on the router (TCP4-LISTEN: bind, listen,
-# accept with sockaddr_in), then the router's socat sending back to a
-# kernel client.
-out=$XRT_TMP/h2r.out
-xrt_bg $R tcp4-recv env LD_PRELOAD="$SHIM" socat -u TCP4-LISTEN:8001 "OPEN:$out,creat,trunc"
-rpid=$XRT_LAST_PID
-xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP4:192.0.2.1:8001,retry=50,interval=0.1" ||
-	xrt_fail "host -> router: the kernel client could not send"
-xrt_wait_pid "$rpid" 30 || xrt_fail "host -> router: socat on the router did not see the end"
-cmp -s "$src" "$out" || xrt_fail "host -> router: $(stat -c %s "$out") bytes, not the $SIZE sent"
-xrt_log "kernel client -> AF_INET server on the router: $SIZE bytes identical"
+# transfer LABEL PORT up|down: socat on the router (shim, TCP4-LISTEN:
+# bind, listen, accept with sockaddr_in) and a kernel client move $src one
+# way, byte for byte.
+transfer() {
+	local label=$1 port=$2 out=$XRT_TMP/$1.out spid
+	local rcv="OPEN:$out,creat,trunc" peer="TCP4:192.0.2.1:$2,retry=50,interval=0.1"
+	if [ "$3" = up ]; then
+		xrt_bg $R "$label" env LD_PRELOAD="$SHIM" socat -u "TCP4-LISTEN:$port" "$rcv"
+		spid=$XRT_LAST_PID
+		xrt_exec $A timeout 60 socat -u "OPEN:$src" "$peer" || xrt_fail "$label: the kernel client could not send"
+	else
+		xrt_bg $R "$label" env LD_PRELOAD="$SHIM" socat -u "OPEN:$src" "TCP4-LISTEN:$port"
+		spid=$XRT_LAST_PID
+		xrt_exec $A timeout 60 socat -u "$peer" "$rcv" || xrt_fail "$label: the kernel client could not receive"
+	fi
+	xrt_wait_pid "$spid" 30 || xrt_fail "$label: socat on the router did not finish"
+	cmp -s "$src" "$out" || xrt_fail "$label: $(stat -c %s "$out") bytes, not the $SIZE sent"
+}
 
-out=$XRT_TMP/r2h.out
-xrt_bg $R tcp4-send env LD_PRELOAD="$SHIM" socat -u "OPEN:$src" TCP4-LISTEN:8002
-spid=$XRT_LAST_PID
-xrt_exec $A timeout 60 socat -u "TCP4:192.0.2.1:8002,retry=50,interval=0.1" "OPEN:$out,creat,trunc" ||
-	xrt_fail "router -> host: the kernel client could not receive"
-xrt_wait_pid "$spid" 30 || xrt_fail "router -> host: socat on the router did not finish"
-cmp -s "$src" "$out" || xrt_fail "router -> host: $(stat -c %s "$out") bytes, not the $SIZE sent"
+# 1. Kernel client -> AF_INET server on the router, and back.
+transfer h2r 8001 up
+xrt_log "kernel client -> AF_INET server on the router: $SIZE bytes identical"
+transfer r2h 8002 down
 xrt_log "AF_INET server on the router -> kernel client: $SIZE bytes identical"
 
 # 2. A client on the router connects out (tcp_v4_connect: source picked
@@ -155,21 +159,14 @@ done
 xrt_cli_ok $R punt set local rate 200 burst 200
 pl0=$(xrt_fp_stat $R drop:punt_limit)
 lo0=$(xrt_fp_stat $R punt:local)
-out=$XRT_TMP/budget.out
-xrt_bg $R tcp4-budget env LD_PRELOAD="$SHIM" socat -u TCP4-LISTEN:8006 "OPEN:$out,creat,trunc"
-rpid=$XRT_LAST_PID
 t0=$(date +%s%N)
-xrt_exec $A timeout 60 socat -u "OPEN:$src" "TCP4:192.0.2.1:8006,retry=50,interval=0.1" ||
-	xrt_fail "budget: the kernel client could not send"
-xrt_wait_pid "$rpid" 30 || xrt_fail "budget: socat on the router did not see the end"
+transfer budget 8006 up
 ms=$((($(date +%s%N) - t0) / 1000000))
-cmp -s "$src" "$out" || xrt_fail "budget: bytes differ"
 punted=$(($(xrt_fp_stat $R punt:local) - lo0))
 limited=$(($(xrt_fp_stat $R drop:punt_limit) - pl0))
 xrt_log "LOCAL budget 200/s: $SIZE bytes in $ms ms, $punted segments punted, $limited dropped for the budget"
 assert_ge "$punted" $((SIZE / 1500)) "every segment of the transfer was punted to xrtd"
 assert_eq "$limited" 0 "no segment of the established IPv4 connection dropped for the LOCAL budget"
-xrt_cli_ok $R punt set local rate 100000 burst 100000
 
 # 6. Closed port: the kernel's connect is refused by xrt's reset.
 xrt_capture_start $A "$IF_AR" 1 tcp and src 192.0.2.1 and 'tcp[13] & 4 != 0'

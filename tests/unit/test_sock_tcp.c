@@ -960,7 +960,8 @@ static void setup4(void)
 	d->plen[d->naddrs] = (uint8_t)(24 + XRT_V4_PLEN_OFFSET);
 	d->naddrs++;
 	struct in6_addr peer = A("::ffff:" PEER4);
-	cr_assert_eq(neigh_add_static(FAKE_IF_A, &peer, (uint8_t[]){ 2, 0, 0, 0, 0x55, 5 }, NULL), 0);
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0x55, 5 };
+	cr_assert_eq(neigh_add_static(FAKE_IF_A, &peer, mac, NULL), 0);
 	fake_ntx = 0;
 }
 
@@ -1001,8 +1002,8 @@ Test(sock_tcp4, dual_stack_listener_handshake_data_and_names)
 	cr_assert_not_null(c, "the IPv4 connection accepted by the dual-stack listener");
 	c->owner_ctx = NULL;
 	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
-	cr_assert(ip6_eq(&c->peer.sin6_addr, &(struct in6_addr){ .s6_addr = { [10] = 0xff, [11] = 0xff, 10, 1, 0, 5 } }),
-		  "the peer as ::ffff:10.1.0.5");
+	struct in6_addr mapped = A("::ffff:" PEER4);
+	cr_assert(ip6_eq(&c->peer.sin6_addr, &mapped), "the peer as ::ffff:10.1.0.5");
 	cr_assert(xrt_addr_is_v4(&c->local.sin6_addr), "the local address IPv4-mapped too");
 	cr_assert_eq(c->tp->mss, 1000, "the peer's MSS");
 	fake_ntx = 0;
@@ -1101,8 +1102,8 @@ static struct sock *connect4(void)
 	cr_assert_eq(fake_ntx, 1);
 	const struct iphdr_wire *iph = seg4_tx(0);
 	cr_assert_not_null(iph, "tcp_v4_connect: the SYN is IPv4");
-	cr_assert(ip6_eq(&s->local.sin6_addr, &(struct in6_addr){ .s6_addr = { [10] = 0xff, [11] = 0xff, 10, 1, 0, 1 } }),
-		  "source picked from the IPv4 route");
+	struct in6_addr us = A("::ffff:" US4);
+	cr_assert(ip6_eq(&s->local.sin6_addr, &us), "source picked from the IPv4 route");
 	cr_assert_eq(seg_opt(tcp4_of(iph), TCPOPT_MSS), 1460);
 	return s;
 }
@@ -1130,8 +1131,8 @@ Test(sock_tcp4, fragmentation_needed_shrinks_the_mss_and_resends)
 	memcpy(&sport, tcp4_of(seg4_tx(0)), 2);
 	uint32_t isn = seg_rd32(tcp4_of(seg4_tx(0)) + 4);
 	static const uint8_t mss1460[] = { TCPOPT_MSS, 4, 0x05, 0xb4 };
-	seg4_from(PEER4, US4, PEER_PORT, ntohs(sport), PEER_ISN, isn + 1, TCP_SYN | TCP_ACK, mss1460,
-		  sizeof(mss1460), NULL, 0, true);
+	seg4_from(PEER4, US4, PEER_PORT, ntohs(sport), PEER_ISN, isn + 1, TCP_SYN | TCP_ACK,
+		  mss1460, sizeof(mss1460), NULL, 0, true);
 	cr_assert_eq(tcp_state_of(s), TCP_ESTABLISHED);
 	cr_assert_eq(s->tp->mss, 1460);
 	static uint8_t data[4000];
@@ -1193,15 +1194,14 @@ Test(sock_tcp4, syn_cookie_handshake_over_ipv4)
 	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
 	cr_assert_eq(l->tp->synq_len, 0, "nothing kept for the SYN");
 	uint32_t cookie = seg_rd32(th + 4);
-	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, cookie + 2, TCP_ACK, NULL, 0, NULL, 0,
-		  true);
+	uint32_t next = PEER_ISN + 1;
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, next, cookie + 2, TCP_ACK, NULL, 0, NULL, 0, true);
 	cr_assert_null(tcp_accept(l), "a wrong cookie makes no connection");
 	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_RST, "and is reset");
-	seg4_from(PEER4, "10.1.0.1", PEER_PORT + 1, US_PORT, PEER_ISN + 1, cookie + 1, TCP_ACK, NULL,
-		  0, NULL, 0, true);
-	cr_assert_null(tcp_accept(l), "the cookie is bound to the 4-tuple");
-	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, cookie + 1, TCP_ACK, NULL, 0, NULL, 0,
+	seg4_from(PEER4, US4, PEER_PORT + 1, US_PORT, next, cookie + 1, TCP_ACK, NULL, 0, NULL, 0,
 		  true);
+	cr_assert_null(tcp_accept(l), "the cookie is bound to the 4-tuple");
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, next, cookie + 1, TCP_ACK, NULL, 0, NULL, 0, true);
 	struct sock *c = tcp_accept(l);
 	cr_assert_not_null(c, "the cookie's ACK completes the handshake");
 	c->owner_ctx = NULL;

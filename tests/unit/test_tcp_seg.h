@@ -22,13 +22,12 @@ static inline void seg_wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A segment from src:sport to SEG_US:dport arriving on FAKE_IF_A; opts
- * (a multiple of 4 bytes) after the header, then data. */
-static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uint32_t seq,
-			    uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
-			    size_t optlen, const void *data, size_t len)
+/* A TCP header (checksum 0), opts and data at body; returns the header
+ * length. */
+static inline size_t seg_build(uint8_t *body, uint16_t sport, uint16_t dport, uint32_t seq,
+			       uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+			       size_t optlen, const void *data, size_t len)
 {
-	uint8_t body[2048] = { 0 };
 	size_t hl = TCP_HDR_LEN + optlen;
 	body[0] = (uint8_t)(sport >> 8), body[1] = (uint8_t)sport;
 	body[2] = (uint8_t)(dport >> 8), body[3] = (uint8_t)dport;
@@ -41,6 +40,17 @@ static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uin
 		memcpy(body + TCP_HDR_LEN, opts, optlen);
 	if (len)
 		memcpy(body + hl, data, len);
+	return hl;
+}
+
+/* A segment from src:sport to SEG_US:dport arriving on FAKE_IF_A; opts
+ * (a multiple of 4 bytes) after the header, then data. */
+static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uint32_t seq,
+			    uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+			    size_t optlen, const void *data, size_t len)
+{
+	uint8_t body[2048] = { 0 };
+	size_t hl = seg_build(body, sport, dport, seq, ack, flags, win, opts, optlen, data, len);
 	struct in6_addr s = A(src), d = A(SEG_US);
 	uint16_t c = ip6_csum(&s, &d, NEXTHDR_TCP, body, hl + len);
 	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
@@ -63,18 +73,7 @@ static inline void seg4_from(const char *src, const char *dst, uint16_t sport, u
 	frame[12] = 0x08;
 	struct iphdr_wire *iph = (struct iphdr_wire *)(frame + 14);
 	uint8_t *body = frame + 14 + IP4_HDR_LEN;
-	size_t hl = TCP_HDR_LEN + optlen;
-	body[0] = (uint8_t)(sport >> 8), body[1] = (uint8_t)sport;
-	body[2] = (uint8_t)(dport >> 8), body[3] = (uint8_t)dport;
-	seg_wr32(body + 4, seq);
-	seg_wr32(body + 8, ack);
-	body[12] = (uint8_t)((hl / 4) << 4);
-	body[13] = flags;
-	body[14] = 0xff, body[15] = 0xff;
-	if (optlen)
-		memcpy(body + TCP_HDR_LEN, opts, optlen);
-	if (len)
-		memcpy(body + hl, data, len);
+	size_t hl = seg_build(body, sport, dport, seq, ack, flags, 0xffff, opts, optlen, data, len);
 	iph->ver_ihl = 0x45;
 	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + hl + len));
 	iph->ttl = 64;
@@ -102,8 +101,9 @@ static inline const struct iphdr_wire *seg4_tx(unsigned i)
 		return NULL;
 	cr_assert_eq(ip_compute_csum(iph, IP4_HDR_LEN), 0, "IPv4 header checksum of frame %u", i);
 	size_t tl = ntohs(iph->tot_len) - IP4_HDR_LEN;
-	cr_assert_eq(ip4_pseudo_csum(iph->saddr, iph->daddr, IPPROTO_TCP, (const uint8_t *)iph + IP4_HDR_LEN, tl),
-		     0, "TCP checksum over the IPv4 pseudo-header, frame %u", i);
+	const uint8_t *th = (const uint8_t *)iph + IP4_HDR_LEN;
+	cr_assert_eq(ip4_pseudo_csum(iph->saddr, iph->daddr, IPPROTO_TCP, th, tl), 0,
+		     "TCP checksum over the IPv4 pseudo-header, frame %u", i);
 	return iph;
 }
 
