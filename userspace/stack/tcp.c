@@ -658,7 +658,8 @@ void tcp_get_info(const struct sock *sk, struct tcp_info *info)
 	uint64_t now = stack_now();
 	info->tcpi_last_data_recv = (uint32_t)((now - tp->rcv_tstamp) / NSEC_PER_MSEC);
 	info->tcpi_last_ack_recv = info->tcpi_last_data_recv;
-	info->tcpi_pmtu = (uint32_t)tp->mss + IP6_HDR_LEN + TCP_HDR_LEN;
+	info->tcpi_pmtu = (uint32_t)tp->mss + TCP_HDR_LEN +
+			  (xrt_addr_is_v4(&sk->peer.sin6_addr) ? IP4_HDR_LEN : IP6_HDR_LEN);
 	info->tcpi_rtt = (uint32_t)(tp->srtt / 1000);
 	info->tcpi_rttvar = (uint32_t)(tp->rttvar / 1000);
 	info->tcpi_snd_ssthresh = tp->ssthresh;

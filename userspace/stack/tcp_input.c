@@ -955,7 +955,6 @@ static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 void tcp_rcv(const struct tcp_addrs *ta, const uint8_t *th, size_t tlen, int ifindex)
 {
 	size_t doff = (size_t)(th[12] >> 4) * 4;
-	MIB_INC(IN_DELIVERS);
 	sockstats.tcp_in++;
 	struct tcp_seg s = {
 		.seq = get32(th + 4), .ack = get32(th + 8), .flags = th[13],
@@ -1013,9 +1012,9 @@ int tcp_v6_rcv(struct pkt *p)
 	 * a connection to one nor resets (tcp_v6_conn_request and
 	 * tcp_v6_send_reset want ipv6_unicast_destination), and a reset would
 	 * carry the anycast address as its source. */
+	MIB_INC(IN_DELIVERS); /* ip_input.c counts IPv4's (IP4 InDelivers) */
 	if (ip6_is_mcast(&ip6->daddr) ||
 	    (!ipv6_chk_addr(&ip6->daddr) && ipv6_chk_acast_addr(NULL, &ip6->daddr))) {
-		MIB_INC(IN_DELIVERS);
 		sockstats.tcp_in++;
 		return -1;
 	}
