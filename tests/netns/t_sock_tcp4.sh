@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xrt: AF_INET TCP and dual-stack sockets through xrtd's socket layer, the router's kernel without any IPv4 address: a kernel client to socat on the router (LD_PRELOAD shim) and back, 20 MB byte-exact each way; socat on the router connecting out to a kernel server; a dual-stack listener (IPV6_V6ONLY 0) taking both families (getpeername ::ffff:...); iperf3 -4; an established IPv4 connection not policed by the LOCAL punt budget; a closed port answered by a reset.
+# xrt: AF_INET TCP and dual-stack sockets through xrtd's socket layer, the router's kernel without any IPv4 address: a kernel client to socat on the router (LD_PRELOAD shim) and back, 20 MB byte-exact each way; socat on the router connecting out to a kernel server; a dual-stack listener (IPV6_V6ONLY 0) taking both families (getpeername ::ffff:...); iperf3 -4; an established IPv4 connection not policed by the LOCAL punt budget; a closed port answered by a reset; the MSS lowered by a kernel hop's Fragmentation Needed.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-x5}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat iperf3 tcpdump
@@ -181,6 +181,31 @@ xrt_capture_wait 5
 assert_contains "$XRT_CAP_OUT" "192.0.2.1.8999 > 192.0.2.2" "RST from the closed port"
 assert_contains "$XRT_CAP_OUT" "Flags [R.]" "RST+ACK answering a SYN (RFC 9293 3.10.7.1)"
 
+# 7. Path MTU (RFC 1191): host A forwards (its kernel) to C over a link of
+# MTU 1200 and answers the router's full-sized DF segments with
+# Fragmentation Needed; tcp_v4_err lowers the MSS (C offered 1460) and the
+# transfer completes byte for byte.
+xrt_host_ns c
+xrt_link $A c
+IF_AC=$(xrt_if $A c) IF_CA=$(xrt_if c $A)
+cns=$(xrt_ns c)
+ip -n "$ans" link set "$IF_AC" mtu 1200
+ip -n "$ans" addr add 198.51.100.1/24 dev "$IF_AC"
+ip -n "$cns" addr add 198.51.100.2/24 dev "$IF_CA"
+ip -n "$cns" route add default via 198.51.100.1
+xrt_exec $A sysctl -qw net.ipv4.ip_forward=1
+xrt_cli_ok $R route add 198.51.100.0/24 via 192.0.2.2 dev "$IF_RA"
+m0=$(sk_stat sp_tcp_mtu_reduced)
+out=$XRT_TMP/pmtu.out
+xrt_bg c pmtu-server socat -u TCP4-LISTEN:8010,reuseaddr "OPEN:$out,creat,trunc"
+cpid=$XRT_LAST_PID
+xrt_wait_for "xrt_exec c ss -Htln | grep -q ':8010 '" 5 || xrt_fail "listener on C"
+on_router timeout 60 socat -u "OPEN:$src" TCP4:198.51.100.2:8010 || xrt_fail "pmtu: socat on the router failed"
+xrt_wait_pid "$cpid" 30 || xrt_fail "pmtu: C did not see the end of the stream"
+cmp -s "$src" "$out" || xrt_fail "pmtu: C got $(stat -c %s "$out") bytes, not the $SIZE sent"
+assert_ge "$(($(sk_stat sp_tcp_mtu_reduced) - m0))" 1 "Fragmentation Needed lowered the connection's MSS"
+xrt_log "path MTU 1200 behind a kernel hop: $SIZE bytes identical after Fragmentation Needed"
+
 assert_ge $(($(sk_stat TcpInSegs) - in0)) 40000 "xrt's TCP carried the IPv4 traffic (TcpInSegs)"
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "AF_INET TCP over the shim: 20 MB byte-exact both ways and out, sockaddr_in names, dual-stack listener with ::ffff: peers, iperf3 -4 both ways, established IPv4 not policed by the LOCAL budget, RST on a closed port"
+xrt_pass "AF_INET TCP over the shim: 20 MB byte-exact both ways and out, sockaddr_in names, dual-stack listener with ::ffff: peers, iperf3 -4 both ways, established IPv4 not policed by the LOCAL budget, RST on a closed port, path MTU from Fragmentation Needed"
