@@ -477,6 +477,26 @@ Test(sock_tcp, reuseaddr_rebinds_over_time_wait_only)
 	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR binds over TIME_WAIT");
 }
 
+Test(sock_tcp, reuseaddr_on_both_rebinds_over_a_connection_that_outlived_its_listener)
+{
+	uint32_t isn;
+	struct sock *l = listener(4);
+	l->reuseaddr = true;
+	struct sock *c = accept_one(l, &isn);
+	cr_assert(c->reuseaddr, "inherited from the listener");
+	int err;
+	struct sock *n = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	n->reuseaddr = true;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(US_PORT) };
+	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "the listener holds the port");
+	l->ops->release(l);
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
+	n->reuseaddr = false;
+	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "without SO_REUSEADDR the connection holds it");
+	n->reuseaddr = true;
+	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR on both: inet_bind_conflict lets it go");
+}
+
 /* ---- SACK, timestamps, delayed ACK, Nagle, keepalive, options ---- */
 
 #define PEER_TSVAL 5000u

@@ -156,6 +156,12 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 			 * lingering in TIME_WAIT, as in Linux. */
 			if (self->reuseaddr && sk->tp && tcp_sk_time_wait(sk))
 				continue;
+			/* inet_bind_conflict: SO_REUSEADDR on both and the
+			 * other not listening (a connection that outlived its
+			 * listener: iperf3 -s reopening its port). */
+			if (self->reuseaddr && sk->reuseaddr && sk->tp &&
+			    tcp_state_of(sk) != TCP_LISTEN)
+				continue;
 			/* inet_csk_bind_conflict: SO_REUSEPORT on both and
 			 * the same owner, so no other user can take a share. */
 			if (self->reuseport && sk->reuseport && self->uid == sk->uid)
