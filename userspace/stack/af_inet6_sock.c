@@ -206,8 +206,8 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 	/* __inet6_bind: a multicast address may be bound to receive that
 	 * group (datagram and raw sockets); it is never a source (RFC 4291
 	 * 2.7): ip6_datagram_route picks one instead. A stream has no use
-	 * for it. Any other address must be ours. */
-	/* __inet6_bind: a v6only socket takes no IPv4-mapped address. */
+	 * for it. Any other address must be ours. A v6only socket takes no
+	 * IPv4-mapped address. */
 	if (sk->v6only && xrt_addr_is_v4(&addr->sin6_addr))
 		return -EINVAL;
 	if (ip6_is_mcast(&addr->sin6_addr) ? sk->type == SOCK_STREAM

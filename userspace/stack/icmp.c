@@ -319,6 +319,9 @@ int icmp_rcv(struct pkt *p)
 		ICMP4_INC(IN_TIME_EXCDS);
 		icmp_err_protocol(p, icmp_len);
 		break;
+	case ICMP_PARAMETERPROB:
+		icmp_err_protocol(p, icmp_len); /* icmp_unreach takes it too */
+		break;
 	case ICMP_REDIRECT:
 		/* A router ignores Redirects (RFC 1812 4.3.3.2). */
 		ICMP4_INC(IN_REDIRECTS);
