@@ -209,6 +209,39 @@ cmp -s "$src" "$out" || xrt_fail "pmtu: C got $(stat -c %s "$out") bytes, not th
 assert_ge "$(($(sk_stat sp_tcp_mtu_reduced) - m0))" 1 "Fragmentation Needed lowered the connection's MSS"
 xrt_log "path MTU 1200 behind a kernel hop: $SIZE bytes identical after Fragmentation Needed"
 
+# 8. The kernel as the reference: the same SYN (MSS 1460, SACK permitted,
+# timestamps, window scale) to a listener on the router and to one on C's
+# kernel; both SYN-ACKs carry the same options in the same order and MSS
+# (the window scale value follows each side's buffer), and a SYN to a
+# closed port draws the same RST+ACK from both.
+xrt_bg $R ref-listen env LD_PRELOAD="$SHIM" timeout 30 socat TCP4-LISTEN:8011 PIPE
+xrt_bg c ref-listen-k timeout 30 socat TCP4-LISTEN:8011 PIPE
+xrt_wait_for "xrt_exec c ss -Htln | grep -q ':8011 '" 5 || xrt_fail "listener on C"
+ref=$(xrt_exec $A timeout 30 "$XRT_PY" - <<'PYEOF'
+import time
+from scapy.all import IP, TCP, sr1, conf
+conf.verb = 0
+def probe(dst, port, sport):
+    for _ in range(20):
+        r = sr1(IP(dst=dst) / TCP(sport=sport, dport=port, flags="S", seq=1000,
+                options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)),
+                         ("WScale", 7)]), timeout=1)
+        if r is not None and TCP in r:
+            t = r[TCP]
+            kinds = [o[0] for o in t.options]
+            mss = dict((o[0], o[1]) for o in t.options).get("MSS")
+            return "%s %s mss=%s ack=%d" % (t.flags, ",".join(kinds), mss, t.ack)
+        time.sleep(0.1)
+    return "none"
+for port, sp in ((8011, 40100), (8999, 40150)):
+    x, k = probe("192.0.2.1", port, sp), probe("198.51.100.2", port, sp + 1)
+    print("port", port, "xrt", x, "kernel", k, "same" if x == k else "differ")
+PYEOF
+) || xrt_fail "reference probe: $ref"
+xrt_log "$ref"
+assert_contains "$ref" "port 8011 xrt SA MSS,SAckOK,Timestamp,NOP,WScale mss=1460 ack=1001 kernel SA MSS,SAckOK,Timestamp,NOP,WScale mss=1460 ack=1001 same" "SYN-ACK as the kernel's"
+assert_contains "$ref" "port 8999 xrt RA  mss=None ack=1001 kernel RA  mss=None ack=1001 same" "RST+ACK for a closed port as the kernel's"
+
 assert_ge $(($(sk_stat TcpInSegs) - in0)) 40000 "xrt's TCP carried the IPv4 traffic (TcpInSegs)"
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "AF_INET TCP over the shim: 20 MB byte-exact both ways and out, sockaddr_in names, dual-stack listener with ::ffff: peers, iperf3 -4 both ways, established IPv4 not policed by the LOCAL budget, RST on a closed port, path MTU from Fragmentation Needed"
+xrt_pass "AF_INET TCP over the shim: 20 MB byte-exact both ways and out, sockaddr_in names, dual-stack listener with ::ffff: peers, iperf3 -4 both ways, established IPv4 not policed by the LOCAL budget, RST on a closed port, path MTU from Fragmentation Needed, SYN-ACK and RST as the kernel's"
