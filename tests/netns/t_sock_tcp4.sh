@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xrt: AF_INET TCP and dual-stack sockets through xrtd's socket layer, the router's kernel without any IPv4 address: a kernel client to socat on the router (LD_PRELOAD shim) and back, 20 MB byte-exact each way; socat on the router connecting out to a kernel server; a dual-stack listener (IPV6_V6ONLY 0) taking both families (getpeername ::ffff:...); iperf3 -4; an established IPv4 connection not policed by the LOCAL punt budget; a closed port answered by a reset; the MSS lowered by a kernel hop's Fragmentation Needed.
+# xrt: AF_INET TCP and dual-stack sockets through xrtd's socket layer, the router's kernel without any IPv4 address: a kernel client to socat on the router (LD_PRELOAD shim) and back, 20 MB byte-exact each way; socat on the router connecting out to a kernel server; a dual-stack listener (IPV6_V6ONLY 0) taking both families (getpeername ::ffff:...); iperf3 -4; an established IPv4 connection not policed by the LOCAL punt budget; a closed port answered by a reset; the MSS lowered by a kernel hop's Fragmentation Needed; SYN-ACK and RST compared with the kernel's.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-x5}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat iperf3 tcpdump
