@@ -56,14 +56,30 @@ static __always_inline int xrt_punt_allowed(__u32 reason)
 /* A segment of a TCP connection xrtd has established (xrt_tcp_estab) is
  * not policed by the LOCAL budget: the handshake already proved the peer,
  * and bulk transfer to the router would otherwise be cut to the budget.
- * IPv6 with TCP right after the fixed header only; anything else is
- * policed as before. */
+ * TCP right after the fixed header only (IPv6, or IPv4 without options or
+ * fragmentation, keyed by its IPv4-mapped addresses, include/xrt/inet.h);
+ * anything else is policed as before. */
 static __always_inline int xrt_tcp_estab_exempt(const struct xrt_pkt *p, __u32 reason)
 {
 	struct xrt_tcp_estab_key key;
 	const struct ipv6hdr *ip6 = p->ip6;
 	const __u16 *ports = (const void *)(ip6 + 1);
+	const struct iphdr *ip4 = p->ip4;
 
+	if (reason == XRT_PUNT_LOCAL && p->eth->h_proto == bpf_htons(ETH_P_IP)) {
+		ports = (const void *)(ip4 + 1);
+		if ((void *)(ports + 2) > p->data_end || ip4->ihl != 5 ||
+		    ip4->protocol != NEXTHDR_TCP ||
+		    (ip4->frag_off & bpf_htons(IP4_FLAG_MF | IP4_FRAG_OFFSET_MASK)))
+			return 0;
+		__builtin_memset(&key, 0, sizeof(key));
+		key.saddr[10] = key.saddr[11] = key.daddr[10] = key.daddr[11] = 0xff;
+		__builtin_memcpy(&key.saddr[12], &ip4->saddr, sizeof(__be32));
+		__builtin_memcpy(&key.daddr[12], &ip4->daddr, sizeof(__be32));
+		key.sport = ports[0];
+		key.dport = ports[1];
+		return bpf_map_lookup_elem(&xrt_tcp_estab, &key) != NULL;
+	}
 	if (reason != XRT_PUNT_LOCAL || (void *)(ip6 + 1) > p->data_end || ip6->version != 6 ||
 	    ip6->nexthdr != NEXTHDR_TCP || (void *)(ports + 2) > p->data_end)
 		return 0;

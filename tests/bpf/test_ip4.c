@@ -996,3 +996,49 @@ Test(ip4, random_frames_each_counted_once, .timeout = 120)
 		  "drop %d pass %d redirect %d", verdicts[XDP_DROP],
 		  verdicts[XDP_PASS], verdicts[XDP_REDIRECT]);
 }
+
+/* xrt_tcp_estab (bpf/punt.h) for IPv4: the connection's 4-tuple keyed by
+ * IPv4-mapped addresses skips an empty LOCAL bucket; another client port,
+ * a segment with IP options or a fragment is still policed. */
+Test(ip4, established_tcp_skips_the_local_budget)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_punt_cfg cfg = { .rate_pps = 1, .burst = 1 };
+	struct xrt_tcp_estab_key key = { .sport = htons(40000), .dport = htons(53) };
+	char err[XRT_ERR_LEN];
+	int i, punted = 0;
+
+	cr_assert_eq(xrt_maps_punt_cfg_set(&M, XRT_PUNT_LOCAL, &cfg, err), 0, "%s", err);
+	xt_addr(V4(SRC4), key.saddr);
+	xt_addr(V4("198.51.100.1"), key.daddr);
+	cr_assert_eq(xrt_maps_tcp_estab_set(&M, &key, err), 0, "%s", err);
+	/* ip4() writes ports 40000 -> 53 for UDP only; TCP's sit first too. */
+	ip4(&p, SRC4, "198.51.100.1", 64, 17, 20);
+	xt_l3(&p)[9] = 6;
+	set_csum(xt_l3(&p));
+	for (i = 0; i < 10; i++) {
+		xt_run(&p, if_a, &r);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert_eq(punted, 10, "every segment of the connection punted (%d)", punted);
+	xt_l3(&p)[IP4_LEN + 1] = 0x41; /* client port 40001: policed */
+	punted = 0;
+	for (i = 0; i < 10; i++) {
+		xt_run(&p, if_a, &r);
+		punted += r.ret == XDP_PASS;
+	}
+	cr_assert_leq(punted, 1, "the LOCAL budget still holds for others (%d)", punted);
+	xt_l3(&p)[IP4_LEN + 1] = 0x40;
+	xt_l3(&p)[6] = 0x20; /* a first fragment (MF): no exemption */
+	set_csum(xt_l3(&p));
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "a fragment is policed");
+	xt_l3(&p)[6] = 0x40;
+	set_csum(xt_l3(&p));
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "the whole segment again");
+	cr_assert_eq(xrt_maps_tcp_estab_del(&M, &key, err), 0, "%s", err);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_DROP, "closed: policed again");
+}

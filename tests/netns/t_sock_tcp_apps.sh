@@ -21,9 +21,10 @@ xrt_cli_ok $R neigh add 2001:db8:1::2 lladdr "$(xrt_mac $A "$IF_AR")" dev "$IF_R
 sk_stat() { xrt_cli $R stats | awk -v k="$1" '$1 == k {print $2}'; }
 in0=$(sk_stat TcpInSegs)
 
-# 1. iperf3 server on the router (-6: it would ask for IPV6_V6ONLY 0,
-# which xrt refuses), kernel client, 2 s each way (time-based: what was in
-# flight when the time was up is sent but not counted as received).
+# 1. iperf3 server on the router (-6 keeps this test IPv6-only;
+# t_sock_tcp4 runs it dual-stack with -4 clients), kernel client, 2 s
+# each way (time-based: what was in flight when the time was up is sent
+# but not counted as received).
 iperf_run() { # PORT LABEL [-R]: sets sent, recv, mbps
 	local port=$1 label=$2 json=$XRT_TMP/iperf-c-$1.json
 	shift 2

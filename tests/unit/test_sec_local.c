@@ -93,11 +93,15 @@ Test(sec_local, unimplemented_options_are_refused)
 	struct sock *s = udp();
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVRTHDR, 1), -ENOPROTOOPT);
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_OMIT + 1), -EINVAL);
+	int v = 1;
+	cr_assert_eq(ipv6_getsockopt(s, IPV6_V6ONLY, &v), 0);
+	cr_assert_eq(v, 0, "dual stack by default (net.ipv6.bindv6only = 0)");
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_V6ONLY, 1), 0);
-	cr_assert_eq(ipv6_setsockopt(s, IPV6_V6ONLY, 0), -ENOPROTOOPT, "no IPv4-mapped here");
-	int v = 0;
 	cr_assert_eq(ipv6_getsockopt(s, IPV6_V6ONLY, &v), 0);
 	cr_assert_eq(v, 1);
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_port = htons(4242) };
+	cr_assert_eq(s->ops->bind(s, &any), 0);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_V6ONLY, 0), -EINVAL, "not once bound");
 	cr_assert_eq(rawv6_setsockopt(s, IPV6_CHECKSUM, 2), -ENOPROTOOPT, "not a raw socket");
 	uint32_t f[8] = { 0 };
 	cr_assert_eq(rawv6_seticmpfilter(s, f), -EOPNOTSUPP, "not a raw ICMPv6 socket");

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <linux/tcp.h> /* TCP_* options, struct tcp_info */
 #include "test_stack_fake.h"
+#include "stack/neighbour.h"
+#include "stack/secure_seq.h"
 #include "stack/sock.h"
 #include "stack/sock_tcp.h"
 #include "test_tcp_seg.h"
@@ -475,6 +477,26 @@ Test(sock_tcp, reuseaddr_rebinds_over_time_wait_only)
 	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR binds over TIME_WAIT");
 }
 
+Test(sock_tcp, reuseaddr_on_both_rebinds_over_a_connection_that_outlived_its_listener)
+{
+	uint32_t isn;
+	struct sock *l = listener(4);
+	l->reuseaddr = true;
+	struct sock *c = accept_one(l, &isn);
+	cr_assert(c->reuseaddr, "inherited from the listener");
+	int err;
+	struct sock *n = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	n->reuseaddr = true;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(US_PORT) };
+	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "the listener holds the port");
+	l->ops->release(l);
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
+	n->reuseaddr = false;
+	cr_assert_eq(n->ops->bind(n, &a), -EADDRINUSE, "without SO_REUSEADDR the connection holds it");
+	n->reuseaddr = true;
+	cr_assert_eq(n->ops->bind(n, &a), 0, "SO_REUSEADDR on both: inet_bind_conflict lets it go");
+}
+
 /* ---- SACK, timestamps, delayed ACK, Nagle, keepalive, options ---- */
 
 #define PEER_TSVAL 5000u
@@ -943,4 +965,266 @@ Test(sock_tcp, cork_holds_short_segments_up_to_200ms)
 	cr_assert_eq(tcp_setsockopt(c, TCP_CORK, 0), 0);
 	cr_assert_eq(count_tcp(0), 3, "uncorking pushes");
 	cr_assert_eq(tx_tcp_payload(2), 10);
+}
+
+/* TCP over IPv4 (tcp_ipv4.c) on the same state machine: FAKE_IF_A has
+ * 10.1.0.1/24 (mtu 1500), the peer 10.1.0.5 is resolved. */
+#define US4 "10.1.0.1"
+#define PEER4 "10.1.0.5"
+
+static void setup4(void)
+{
+	setup();
+	struct xrt_netdev *d = &fake_devs[0];
+	d->addr[d->naddrs] = A("::ffff:" US4);
+	d->plen[d->naddrs] = (uint8_t)(24 + XRT_V4_PLEN_OFFSET);
+	d->naddrs++;
+	struct in6_addr peer = A("::ffff:" PEER4);
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0x55, 5 };
+	cr_assert_eq(neigh_add_static(FAKE_IF_A, &peer, mac, NULL), 0);
+	fake_ntx = 0;
+}
+
+TestSuite(sock_tcp4, .init = setup4, .fini = fake_teardown);
+
+static const uint8_t *tcp4_of(const struct iphdr_wire *iph)
+{
+	return (const uint8_t *)iph + IP4_HDR_LEN;
+}
+
+Test(sock_tcp4, dual_stack_listener_handshake_data_and_names)
+{
+	struct sock *l = listener(4);
+	peer_seg(US_PORT, 1, 0, TCP_SYN, 65535, syn_opts, sizeof(syn_opts), NULL, 0);
+	cr_assert_eq(fake_ntx, 1, "the IPv6 SYN-ACK");
+	cr_assert_eq(tcp_accept(l), NULL);
+	fake_ntx = 0;
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, syn_opts, sizeof(syn_opts),
+		  NULL, 0, true);
+	cr_assert_eq(fake_ntx, 1, "one SYN-ACK");
+	const struct iphdr_wire *iph = seg4_tx(0);
+	cr_assert_not_null(iph, "the SYN-ACK is IPv4 (the SYN's family)");
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &iph->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, &iph->daddr, d, sizeof(d));
+	cr_assert_str_eq(s, US4);
+	cr_assert_str_eq(d, PEER4);
+	cr_assert(ntohs(iph->frag_off) & IP4_FLAG_DF, "DF: TCP does PMTU discovery (RFC 1191)");
+	cr_assert_eq(iph->ttl, IP4_DEFAULT_TTL);
+	const uint8_t *th = tcp4_of(iph);
+	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 1);
+	cr_assert_eq(seg_opt(th, TCPOPT_MSS), 1500 - 20 - 20, "MSS = MTU - 40 over IPv4");
+	uint32_t isn = seg_rd32(th + 4);
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, NULL, 0, NULL, 0,
+		  true);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c, "the IPv4 connection accepted by the dual-stack listener");
+	c->owner_ctx = NULL;
+	cr_assert_eq(tcp_state_of(c), TCP_ESTABLISHED);
+	struct in6_addr mapped = A("::ffff:" PEER4);
+	cr_assert(ip6_eq(&c->peer.sin6_addr, &mapped), "the peer as ::ffff:10.1.0.5");
+	cr_assert(xrt_addr_is_v4(&c->local.sin6_addr), "the local address IPv4-mapped too");
+	cr_assert_eq(c->tp->mss, 1000, "the peer's MSS");
+	fake_ntx = 0;
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK | TCP_PSH, NULL, 0,
+		  "hello", 5, true);
+	char buf[16];
+	bool eof = false;
+	cr_assert_eq(tcp_recvmsg(c, buf, sizeof(buf), &eof), 5);
+	cr_assert_arr_eq(buf, "hello", 5);
+	cr_assert_eq(c->ops->sendmsg(c, "world", 5, NULL), 5);
+	unsigned i = fake_ntx - 1;
+	iph = seg4_tx(i);
+	cr_assert_not_null(iph, "data leaves over IPv4");
+	th = tcp4_of(iph);
+	cr_assert_eq(seg_rd32(th + 4), isn + 1);
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 6, "the data acknowledged");
+	cr_assert_arr_eq(th + (th[12] >> 4) * 4, "world", 5);
+}
+
+Test(sock_tcp4, no_mss_option_means_536)
+{
+	struct sock *l = listener(4);
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, NULL, 0, NULL, 0, true);
+	uint32_t isn = seg_rd32(tcp4_of(seg4_tx(0)) + 4);
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN + 1, isn + 1, TCP_ACK, NULL, 0, NULL, 0,
+		  true);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c);
+	c->owner_ctx = NULL;
+	cr_assert_eq(c->tp->mss, TCP_MSS_DEFAULT, "RFC 9293 3.7.1: 536 for IPv4 (1220 is IPv6's)");
+}
+
+Test(sock_tcp4, bad_checksum_dropped_closed_port_and_v6only_reset)
+{
+	seg4_from(PEER4, US4, PEER_PORT, 81, PEER_ISN, 0, TCP_SYN, NULL, 0, NULL, 0, false);
+	cr_assert_eq(fake_ntx, 0, "a bad checksum: no answer");
+	cr_assert_eq(sstats.drop[STACK_DROP_TCP_CSUM], 1);
+	seg4_from(PEER4, US4, PEER_PORT, 81, PEER_ISN, 0, TCP_SYN, NULL, 0, "abc", 3, true);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tcp4_of(seg4_tx(0));
+	cr_assert_eq(th[13], TCP_RST | TCP_ACK, "closed port: RST+ACK (RFC 9293 3.10.7.1)");
+	cr_assert_eq(seg_rd32(th + 8), PEER_ISN + 1 + 3, "SEG.SEQ + SEG.LEN, the SYN counted");
+	int err = 0;
+	struct sock *v6 = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	cr_assert_eq(ipv6_setsockopt(v6, IPV6_V6ONLY, 1), 0);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(US_PORT) };
+	cr_assert_eq(v6->ops->bind(v6, &a), 0);
+	cr_assert_eq(v6->ops->listen(v6, 4), 0);
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, NULL, 0, NULL, 0, true);
+	cr_assert_eq(fake_ntx, 2);
+	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_RST | TCP_ACK, "a v6only listener takes no IPv4");
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(80),
+				   .sin6_addr = A("::ffff:" PEER4) };
+	struct sock *c = inet6_create(SOCK_STREAM, 0, &owner, NULL, &err);
+	cr_assert_eq(ipv6_setsockopt(c, IPV6_V6ONLY, 1), 0);
+	cr_assert_eq(c->ops->connect(c, &to), -ENETUNREACH, "nor connects to an IPv4 peer");
+	cr_assert_eq(v6->ops->bind(c, &(struct sockaddr_in6){ .sin6_family = AF_INET6,
+							     .sin6_addr = A("::ffff:" US4) }),
+		     -EINVAL, "nor binds an IPv4 address");
+}
+
+/* An ICMPv4 Destination Unreachable from 10.1.0.254 quoting frame i
+ * (its IPv4 header and first 8 bytes of TCP, RFC 792). */
+static void icmp4_about(unsigned i, uint8_t code, uint16_t mtu)
+{
+	const uint8_t *quoted = fake_tx[i].data + 14;
+	uint8_t icmp[8 + 28] = { ICMP_DEST_UNREACH, code };
+	icmp[6] = (uint8_t)(mtu >> 8), icmp[7] = (uint8_t)mtu;
+	memcpy(icmp + 8, quoted, 28);
+	uint16_t c = ip_compute_csum(icmp, sizeof(icmp));
+	icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
+	uint8_t frame[200] = { 0 };
+	memcpy(frame, fake_devs[0].mac, 6);
+	frame[6] = 2, frame[11] = 0x54;
+	frame[12] = 0x08;
+	struct iphdr_wire *iph = (struct iphdr_wire *)(frame + 14);
+	iph->ver_ihl = 0x45;
+	iph->tot_len = htons(IP4_HDR_LEN + sizeof(icmp));
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ICMP;
+	inet_pton(AF_INET, "10.1.0.254", &iph->saddr);
+	inet_pton(AF_INET, US4, &iph->daddr);
+	ip_send_check(frame + 14);
+	memcpy(frame + 34, icmp, sizeof(icmp));
+	rx(FAKE_IF_A, frame, 34 + sizeof(icmp));
+}
+
+static struct sock *connect4(void)
+{
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_STREAM, IPPROTO_TCP, &owner, NULL, &err);
+	cr_assert_not_null(s);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PEER_PORT),
+				   .sin6_addr = A("::ffff:" PEER4) };
+	cr_assert_eq(s->ops->connect(s, &to), -EINPROGRESS);
+	cr_assert_eq(fake_ntx, 1);
+	const struct iphdr_wire *iph = seg4_tx(0);
+	cr_assert_not_null(iph, "tcp_v4_connect: the SYN is IPv4");
+	struct in6_addr us = A("::ffff:" US4);
+	cr_assert(ip6_eq(&s->local.sin6_addr, &us), "source picked from the IPv4 route");
+	cr_assert_eq(seg_opt(tcp4_of(iph), TCPOPT_MSS), 1460);
+	return s;
+}
+
+Test(sock_tcp4, port_unreachable_aborts_the_connection_attempt)
+{
+	struct sock *s = connect4();
+	((uint8_t *)fake_tx[0].data)[14 + 20 + 4] ^= 0x80; /* a sequence we never sent */
+	icmp4_about(0, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(tcp_state_of(s), TCP_SYN_SENT, "out of window: ignored (RFC 5927 4.1)");
+	cr_assert_eq(sockstats.tcp_icmp_out_of_window, 1);
+	((uint8_t *)fake_tx[0].data)[14 + 20 + 4] ^= 0x80;
+	icmp4_about(0, ICMP_HOST_UNREACH, 0);
+	cr_assert_eq(tcp_state_of(s), TCP_SYN_SENT, "a soft error (RFC 1122 4.2.3.9)");
+	cr_assert_eq(s->err_soft, EHOSTUNREACH);
+	icmp4_about(0, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(tcp_state_of(s), TCP_CLOSED, "a hard error ends SYN_SENT");
+	cr_assert_eq(s->err, ECONNREFUSED);
+}
+
+Test(sock_tcp4, fragmentation_needed_shrinks_the_mss_and_resends)
+{
+	struct sock *s = connect4();
+	uint16_t sport;
+	memcpy(&sport, tcp4_of(seg4_tx(0)), 2);
+	uint32_t isn = seg_rd32(tcp4_of(seg4_tx(0)) + 4);
+	static const uint8_t mss1460[] = { TCPOPT_MSS, 4, 0x05, 0xb4 };
+	seg4_from(PEER4, US4, PEER_PORT, ntohs(sport), PEER_ISN, isn + 1, TCP_SYN | TCP_ACK,
+		  mss1460, sizeof(mss1460), NULL, 0, true);
+	cr_assert_eq(tcp_state_of(s), TCP_ESTABLISHED);
+	cr_assert_eq(s->tp->mss, 1460);
+	static uint8_t data[4000];
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3);
+	unsigned before = fake_ntx;
+	cr_assert_eq(s->ops->sendmsg(s, data, sizeof(data), NULL), (long)sizeof(data));
+	cr_assert_eq(ntohs(seg4_tx(before)->tot_len), 1500, "full-sized first segment");
+	unsigned mark = fake_ntx;
+	icmp4_about(before, ICMP_FRAG_NEEDED, 1200);
+	cr_assert_eq(s->tp->mss, 1200 - 40, "RFC 1191 6.1: the MSS follows the path MTU");
+	cr_assert_eq(sockstats.tcp_mtu_reduced, 1);
+	cr_assert_gt(fake_ntx, mark, "resent at once");
+	uint32_t expect = isn + 1;
+	for (unsigned i = mark; i < fake_ntx; i++) {
+		const struct iphdr_wire *iph = seg4_tx(i);
+		cr_assert_not_null(iph);
+		cr_assert_leq(ntohs(iph->tot_len), 1200, "segment %u fits the path", i);
+		const uint8_t *th = tcp4_of(iph);
+		cr_assert_eq(seg_rd32(th + 4), expect, "back to snd_una, in order");
+		size_t pl = ntohs(iph->tot_len) - IP4_HDR_LEN - (size_t)(th[12] >> 4) * 4;
+		cr_assert_arr_eq(th + (th[12] >> 4) * 4, data + (expect - isn - 1), pl);
+		expect += (uint32_t)pl;
+	}
+	cr_assert_eq(expect, isn + 1 + sizeof(data), "everything resent");
+}
+
+Test(sock_tcp4, isn_is_secure_tcp_seq_of_the_ipv4_tuple)
+{
+	uint32_t a = secure_tcp_seq(1, 2, 3, 4), b = secure_tcp_seq(1, 2, 3, 5);
+	struct in6_addr l = A("::ffff:" US4), r = A("::ffff:" PEER4);
+	cr_assert_neq(a, b, "the ports are hashed");
+	uint32_t v4 = tcp_init_seq(&l, &r, 3, 4);
+	uint32_t want = secure_tcp_seq(xrt_addr_v4(&l), xrt_addr_v4(&r), 3, 4);
+	cr_assert_leq(want - v4 + 1000000u, 2000000u, "the IPv4 function (clock part aside)");
+}
+
+Test(sock_tcp4, an_af_inet_socket_takes_no_ipv6)
+{
+	struct sock *l = listener(4);
+	l->v4only = true; /* what sock/server.c sets for the shim's AF_INET */
+	peer_seg(US_PORT, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	cr_assert_eq(fake_ntx, 1);
+	cr_assert_eq(tx_tcp(0)[13], TCP_RST | TCP_ACK, "the IPv6 SYN finds no socket");
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, NULL, 0, NULL, 0, true);
+	cr_assert_eq(fake_ntx, 2);
+	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_SYN | TCP_ACK, "the IPv4 one is taken");
+}
+
+Test(sock_tcp4, syn_cookie_handshake_over_ipv4)
+{
+	sysctl_tcp_syncookies = 2; /* always cookies: no request sock kept */
+	struct sock *l = listener(4);
+	static const uint8_t mss1460[] = { TCPOPT_MSS, 4, 0x05, 0xb4 };
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, PEER_ISN, 0, TCP_SYN, mss1460, sizeof(mss1460),
+		  NULL, 0, true);
+	cr_assert_eq(fake_ntx, 1);
+	const uint8_t *th = tcp4_of(seg4_tx(0));
+	cr_assert_eq(th[13], TCP_SYN | TCP_ACK);
+	cr_assert_eq(l->tp->synq_len, 0, "nothing kept for the SYN");
+	uint32_t cookie = seg_rd32(th + 4);
+	uint32_t next = PEER_ISN + 1;
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, next, cookie + 2, TCP_ACK, NULL, 0, NULL, 0, true);
+	cr_assert_null(tcp_accept(l), "a wrong cookie makes no connection");
+	cr_assert_eq(tcp4_of(seg4_tx(1))[13], TCP_RST, "and is reset");
+	seg4_from(PEER4, US4, PEER_PORT + 1, US_PORT, next, cookie + 1, TCP_ACK, NULL, 0, NULL, 0,
+		  true);
+	cr_assert_null(tcp_accept(l), "the cookie is bound to the 4-tuple");
+	seg4_from(PEER4, US4, PEER_PORT, US_PORT, next, cookie + 1, TCP_ACK, NULL, 0, NULL, 0, true);
+	struct sock *c = tcp_accept(l);
+	cr_assert_not_null(c, "the cookie's ACK completes the handshake");
+	c->owner_ctx = NULL;
+	cr_assert(xrt_addr_is_v4(&c->peer.sin6_addr));
+	cr_assert_eq(c->tp->mss, 1460, "the MSS the cookie carried (IPv4's table has 1460)");
 }

@@ -137,8 +137,11 @@ Test(sock_udp, reuseaddr_and_bound_devices_share_a_port)
 	t2->reuseaddr = true;
 	p.sin6_port = htons(5101);
 	cr_assert_eq(t->ops->bind(t, &p), 0);
+	/* inet_bind_conflict: TCP shares a port under SO_REUSEADDR only while
+	 * neither socket listens. */
+	cr_assert_eq(t->ops->listen(t, 4), 0);
 	cr_assert_eq(t2->ops->bind(t2, &p), -EADDRINUSE,
-		     "TCP: SO_REUSEADDR does not share a bound port");
+		     "TCP: SO_REUSEADDR does not share a listener's port");
 }
 
 /* RFC 3542 6.1: IPV6_RECVPKTINFO hands the destination and interface to

@@ -3,6 +3,7 @@
 #define XRT_TEST_TCP_SEG_H
 
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include "test_stack_fake.h"
 #include "stack/sock.h"
@@ -21,13 +22,12 @@ static inline void seg_wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A segment from src:sport to SEG_US:dport arriving on FAKE_IF_A; opts
- * (a multiple of 4 bytes) after the header, then data. */
-static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uint32_t seq,
-			    uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
-			    size_t optlen, const void *data, size_t len)
+/* A TCP header (checksum 0), opts and data at body; returns the header
+ * length. */
+static inline size_t seg_build(uint8_t *body, uint16_t sport, uint16_t dport, uint32_t seq,
+			       uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+			       size_t optlen, const void *data, size_t len)
 {
-	uint8_t body[2048] = { 0 };
 	size_t hl = TCP_HDR_LEN + optlen;
 	body[0] = (uint8_t)(sport >> 8), body[1] = (uint8_t)sport;
 	body[2] = (uint8_t)(dport >> 8), body[3] = (uint8_t)dport;
@@ -40,12 +40,71 @@ static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uin
 		memcpy(body + TCP_HDR_LEN, opts, optlen);
 	if (len)
 		memcpy(body + hl, data, len);
+	return hl;
+}
+
+/* A segment from src:sport to SEG_US:dport arriving on FAKE_IF_A; opts
+ * (a multiple of 4 bytes) after the header, then data. */
+static inline void seg_from(const char *src, uint16_t sport, uint16_t dport, uint32_t seq,
+			    uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+			    size_t optlen, const void *data, size_t len)
+{
+	uint8_t body[2048] = { 0 };
+	size_t hl = seg_build(body, sport, dport, seq, ack, flags, win, opts, optlen, data, len);
 	struct in6_addr s = A(src), d = A(SEG_US);
 	uint16_t c = ip6_csum(&s, &d, NEXTHDR_TCP, body, hl + len);
 	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
 	uint8_t frame[2200];
 	size_t fl = build_frame(frame, FAKE_IF_A, src, SEG_US, 64, NEXTHDR_TCP, body, hl + len);
 	rx(FAKE_IF_A, frame, fl);
+}
+
+/* The same over IPv4 (RFC 791, checksum over the IPv4 pseudo-header, RFC
+ * 9293 3.1): src and dst dotted quads, on FAKE_IF_A; csum_ok false sends
+ * a wrong TCP checksum. */
+static inline void seg4_from(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			     uint32_t seq, uint32_t ack, uint8_t flags, const void *opts,
+			     size_t optlen, const void *data, size_t len, bool csum_ok)
+{
+	uint8_t frame[2200] = { 0 };
+	const uint8_t peer_mac[6] = { 2, 0, 0, 0, 0x55, 5 };
+	memcpy(frame, fake_devs[0].mac, 6);
+	memcpy(frame + 6, peer_mac, 6);
+	frame[12] = 0x08;
+	struct iphdr_wire *iph = (struct iphdr_wire *)(frame + 14);
+	uint8_t *body = frame + 14 + IP4_HDR_LEN;
+	size_t hl = seg_build(body, sport, dport, seq, ack, flags, 0xffff, opts, optlen, data, len);
+	iph->ver_ihl = 0x45;
+	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + hl + len));
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	cr_assert_eq(inet_pton(AF_INET, src, &iph->saddr), 1);
+	cr_assert_eq(inet_pton(AF_INET, dst, &iph->daddr), 1);
+	ip_send_check(frame + 14);
+	uint16_t c = ip4_pseudo_csum(iph->saddr, iph->daddr, IPPROTO_TCP, body, hl + len);
+	if (!csum_ok)
+		c ^= 0x5a5a;
+	body[16] = (uint8_t)(c >> 8), body[17] = (uint8_t)c;
+	rx(FAKE_IF_A, frame, 14 + IP4_HDR_LEN + hl + len);
+}
+
+/* The IPv4 header of frame i, NULL unless it is IPv4 carrying TCP whose
+ * header and TCP checksums verify. */
+static inline const struct iphdr_wire *seg4_tx(unsigned i)
+{
+	cr_assert_lt(i, fake_ntx);
+	const uint8_t *f = fake_tx[i].data;
+	if (f[12] != 0x08 || f[13] != 0x00)
+		return NULL;
+	const struct iphdr_wire *iph = (const void *)(f + 14);
+	if (iph->protocol != IPPROTO_TCP)
+		return NULL;
+	cr_assert_eq(ip_compute_csum(iph, IP4_HDR_LEN), 0, "IPv4 header checksum of frame %u", i);
+	size_t tl = ntohs(iph->tot_len) - IP4_HDR_LEN;
+	const uint8_t *th = (const uint8_t *)iph + IP4_HDR_LEN;
+	cr_assert_eq(ip4_pseudo_csum(iph->saddr, iph->daddr, IPPROTO_TCP, th, tl), 0,
+		     "TCP checksum over the IPv4 pseudo-header, frame %u", i);
+	return iph;
 }
 
 /* The TCP header of the last TCP frame sent, NULL if none since from. */

@@ -180,7 +180,8 @@ static int track(int data, int ctl, int type, int flags)
 	return data;
 }
 
-int xrt_sock_socket(int type, int protocol)
+/* family AF_INET: the daemon's socket takes IPv4-mapped peers only. */
+static int sock_open(int family, int type, int protocol)
 {
 	xrt_real_init();
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -189,7 +190,8 @@ int xrt_sock_socket(int type, int protocol)
 	if (ctl < 0)
 		return -1;
 	struct xrt_sock_req q = { .magic = XRT_SOCK_MAGIC, .op = XRT_SOCK_OP_SOCKET,
-				  .arg0 = type, .arg1 = protocol };
+				  .arg0 = type, .arg1 = protocol,
+				  .arg2 = family == AF_INET ? AF_INET : 0 };
 	struct xrt_sock_rep r;
 	int data;
 	if (xrt_call(ctl, &q, &r, &data, 1) < 0 || data < 0) {
@@ -201,12 +203,17 @@ int xrt_sock_socket(int type, int protocol)
 	return track(data, ctl, type, flags);
 }
 
-/* socket(AF_INET, SOCK_DGRAM): the daemon's socket is an AF_INET6 one
- * that sees only IPv4-mapped addresses, as a kernel dual-stack socket
- * does; the application sees sockaddr_in. */
+int xrt_sock_socket(int type, int protocol)
+{
+	return sock_open(AF_INET6, type, protocol);
+}
+
+/* socket(AF_INET, SOCK_DGRAM or SOCK_STREAM): the daemon's socket is an
+ * AF_INET6 one that sees only IPv4-mapped addresses, as a kernel
+ * dual-stack socket does; the application sees sockaddr_in. */
 int xrt_sock_socket4(int type, int protocol)
 {
-	int fd = xrt_sock_socket(type, protocol);
+	int fd = sock_open(AF_INET, type, protocol);
 	if (fd >= 0)
 		fds[fd].v4 = true;
 	return fd;
@@ -330,6 +337,7 @@ int xrt_sock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		int nfd = track(got[0], got[1], SOCK_STREAM, flags);
 		if (nfd >= 0) {
 			fds[nfd].connected = true;
+			fds[nfd].v4 = fds[fd].v4; /* inet_accept: the listener's family */
 			from_in6(nfd, &r.addr, addr, len);
 		}
 		return nfd;

@@ -27,7 +27,7 @@
 #define XRT_SOCK_MAGIC 0x78736f6b         /* "xsok" */
 
 enum xrt_sock_op {
-	XRT_SOCK_OP_SOCKET = 1, /* arg0 type, arg1 protocol */
+	XRT_SOCK_OP_SOCKET = 1, /* arg0 type, arg1 protocol, arg2 AF_INET or 0 (AF_INET6) */
 	XRT_SOCK_OP_BIND,       /* addr */
 	XRT_SOCK_OP_CONNECT,    /* addr; arg0 1 = non-blocking */
 	XRT_SOCK_OP_LISTEN,     /* arg0 backlog */

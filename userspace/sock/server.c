@@ -457,6 +457,7 @@ static void op_socket(struct sock_conn *c, const struct xrt_sock_req *q)
 		return reply(c, -rc, 0, NULL, NULL, 0);
 	}
 	sk->uid = c->uid;
+	sk->v4only = q->arg2 == AF_INET;
 	c->sk = sk;
 	reply(c, 0, 0, NULL, &app, 1);
 	close(app);

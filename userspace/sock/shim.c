@@ -1,4 +1,4 @@
-/* xrt: LD_PRELOAD shim: socket(AF_INET6, ...) and socket(AF_INET, SOCK_DGRAM) of an unmodified program go to xrtd when one is there; every other family is left alone. */
+/* xrt: LD_PRELOAD shim: socket(AF_INET6, ...) and socket(AF_INET, SOCK_DGRAM or SOCK_STREAM) of an unmodified program go to xrtd when one is there; every other family is left alone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -23,13 +23,14 @@ static bool is_dgram(int fd)
 int socket(int domain, int type, int protocol)
 {
 	xrt_real_init();
-	/* AF_INET: UDP only (xrtd's stack has no IPv4 TCP sockets yet). */
-	bool udp4 = domain == AF_INET &&
-		    (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_DGRAM &&
-		    (protocol == 0 || protocol == IPPROTO_UDP);
-	if (domain == AF_INET6 || udp4) {
+	/* AF_INET: UDP and TCP (raw IPv4 stays the kernel's). */
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	bool inet4 = domain == AF_INET &&
+		     ((base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) ||
+		      (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)));
+	if (domain == AF_INET6 || inet4) {
 		int saved = errno;
-		int fd = udp4 ? xrt_sock_socket4(type, protocol) : xrt_sock_socket(type, protocol);
+		int fd = inet4 ? xrt_sock_socket4(type, protocol) : xrt_sock_socket(type, protocol);
 		if (fd >= 0)
 			return fd;
 		/* No daemon: the kernel's socket, as if the shim were absent.

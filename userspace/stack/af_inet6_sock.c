@@ -164,6 +164,12 @@ bool inet6_port_in_use(const struct sock *self, int type, uint16_t port_be,
 			if (self->bound_dev_if && sk->bound_dev_if &&
 			    self->bound_dev_if != sk->bound_dev_if)
 				continue;
+			/* inet_bind_conflict: SO_REUSEADDR on both and the
+			 * other not listening (a connection that outlived its
+			 * listener: iperf3 -s reopening its port). */
+			if (self->reuseaddr && sk->reuseaddr && sk->tp &&
+			    tcp_state_of(sk) != TCP_LISTEN)
+				continue;
 			/* inet_csk_bind_conflict: SO_REUSEPORT on both and
 			 * the same owner, so no other user can take a share. */
 			if (self->reuseport && sk->reuseport && self->uid == sk->uid)
@@ -208,7 +214,10 @@ int inet6_bind(struct sock *sk, const struct sockaddr_in6 *addr)
 	/* __inet6_bind: a multicast address may be bound to receive that
 	 * group (datagram and raw sockets); it is never a source (RFC 4291
 	 * 2.7): ip6_datagram_route picks one instead. A stream has no use
-	 * for it. Any other address must be ours. */
+	 * for it. Any other address must be ours. A v6only socket takes no
+	 * IPv4-mapped address. */
+	if (sk->v6only && xrt_addr_is_v4(&addr->sin6_addr))
+		return -EINVAL;
 	if (ip6_is_mcast(&addr->sin6_addr) ? sk->type == SOCK_STREAM
 					    : !ip6_is_unspec(&addr->sin6_addr) &&
 						      !ipv6_chk_addr(&addr->sin6_addr))
@@ -384,7 +393,11 @@ int ipv6_setsockopt(struct sock *sk, int name, int val)
 			sk->mcast_hops = (int16_t)(val == -1 ? XRT_SOCK_MCAST_HOPS : val);
 		return 0;
 	case IPV6_V6ONLY:
-		return val ? 0 : -ENOPROTOOPT; /* no IPv4-mapped traffic here */
+		/* do_ipv6_setsockopt: not once bound (inet_sk(sk)->inet_num). */
+		if (sk->local.sin6_port)
+			return -EINVAL;
+		sk->v6only = val != 0;
+		return 0;
 	case IPV6_TCLASS:
 		/* Applied by TCP's, UDP's and raw output (ip6_xmit_sk). */
 		if (val > 255 || val < -1)
@@ -478,7 +491,7 @@ int ipv6_getsockopt(const struct sock *sk, int name, int *val)
 		*val = sk->mcast_hops;
 		return 0;
 	case IPV6_V6ONLY:
-		*val = 1;
+		*val = sk->v6only;
 		return 0;
 	case IPV6_TCLASS:
 		*val = sk->tclass;

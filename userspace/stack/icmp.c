@@ -272,6 +272,18 @@ static void icmp_frag_needed(struct pkt *p, size_t icmp_len)
 	rt6_pmtu_update(&d6, (uint32_t)(icmp[6] << 8 | icmp[7]));
 }
 
+/* icmp_unreach -> the quoted protocol's err_handler (tcp_v4_err). */
+static void icmp_err_protocol(struct pkt *p, size_t icmp_len)
+{
+	const uint8_t *icmp = p->nh + p->thoff;
+	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
+		return;
+	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
+	struct in6_addr s6 = ip4_mapped(inner->saddr);
+	if (inner->protocol == IPPROTO_TCP && ipv6_chk_addr(&s6))
+		tcp_v4_err(icmp, icmp_len, p->ifindex);
+}
+
 int icmp_rcv(struct pkt *p)
 {
 	size_t icmp_len = p->len - p->thoff;
@@ -301,9 +313,14 @@ int icmp_rcv(struct pkt *p)
 	case ICMP_DEST_UNREACH:
 		ICMP4_INC(IN_DEST_UNREACHS);
 		icmp_frag_needed(p, icmp_len);
+		icmp_err_protocol(p, icmp_len);
 		break;
 	case ICMP_TIME_EXCEEDED:
 		ICMP4_INC(IN_TIME_EXCDS);
+		icmp_err_protocol(p, icmp_len);
+		break;
+	case ICMP_PARAMETERPROB:
+		icmp_err_protocol(p, icmp_len); /* icmp_unreach takes it too */
 		break;
 	case ICMP_REDIRECT:
 		/* A router ignores Redirects (RFC 1812 4.3.3.2). */

@@ -50,6 +50,15 @@ uint32_t secure_tcpv6_seq(const struct in6_addr *saddr, const struct in6_addr *d
 	return seq_scale((uint32_t)siphash(&combined, sizeof(combined), &keys[SECURE_KEY_NET]));
 }
 
+uint32_t secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport)
+{
+	struct {
+		uint32_t saddr, daddr;
+		uint16_t sport, dport;
+	} combined = { saddr, daddr, sport, dport };
+	return seq_scale((uint32_t)siphash(&combined, sizeof(combined), &keys[SECURE_KEY_NET]));
+}
+
 uint64_t secure_ipv6_port_ephemeral(const struct in6_addr *saddr, const struct in6_addr *daddr,
 				    uint16_t dport)
 {

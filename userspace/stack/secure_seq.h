@@ -30,6 +30,8 @@ const siphash_key_t *secure_key(enum secure_key_id id);
  * seq_scale). Ports in network order, as on the wire. */
 uint32_t secure_tcpv6_seq(const struct in6_addr *saddr, const struct in6_addr *daddr,
 			  uint16_t sport, uint16_t dport);
+/* secure_tcp_seq: the same for IPv4, over the 4-byte addresses. */
+uint32_t secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport);
 /* RFC 6056 3.3.4 (algorithm 4) F(local, remote, remote port, key): the
  * offset of the ephemeral port search for one destination. */
 uint64_t secure_ipv6_port_ephemeral(const struct in6_addr *saddr, const struct in6_addr *daddr,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "xrt/inet.h"
 
 /*
  * Like the kernel (net/ipv6/af_inet6.c): a socket is created through the
@@ -112,6 +113,12 @@ struct sock {
 	struct sockaddr_in6 local;  /* sin6_port 0 = not bound */
 	struct sockaddr_in6 peer;   /* sin6_family 0 = not connected */
 	bool connected;
+	/* IPV6_V6ONLY: no IPv4(-mapped) peers. Off by default, as the
+	 * kernel's net.ipv6.bindv6only = 0 (RFC 3493 5.3). */
+	bool v6only;
+	/* An AF_INET socket of the shim (sock/): IPv4-mapped peers only, as
+	 * the kernel's AF_INET sockets never see IPv6. */
+	bool v4only;
 	bool shut_rd, shut_wr;
 	int err;                    /* pending SO_ERROR (positive errno) */
 	int err_soft;               /* sk_err_soft: last soft ICMPv6 error (RFC 1122 4.2.3.9) */
@@ -210,7 +217,8 @@ int ip6_xmit_sk(const struct sock *sk, const struct in6_addr *src, const struct 
 int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
 /* ipv6_setsockopt / ipv6_getsockopt for level IPPROTO_IPV6 (int values):
  * IPV6_UNICAST_HOPS (every type), IPV6_MULTICAST_HOPS (datagram and raw
- * sockets, as the kernel), IPV6_V6ONLY (always on: no IPv4 here; setting it off fails).
+ * sockets, as the kernel), IPV6_V6ONLY (RFC 3493 5.3: off by default; only
+ * before the socket is bound).
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);
@@ -314,5 +322,12 @@ void udp_queue_rcv(struct sock *sk, const struct sockaddr_in6 *from, const uint8
 		   size_t len, uint8_t hoplimit);
 long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct sockaddr_in6 *to,
 		    const void *data, size_t len);
+
+/* Does sk take a segment or datagram to daddr? A v6only socket no IPv4
+ * (ipv6_only_sock), an AF_INET one no IPv6. */
+static inline bool sk_family_ok(const struct sock *sk, const struct in6_addr *daddr)
+{
+	return xrt_addr_is_v4(daddr) ? !sk->v6only : !sk->v4only;
+}
 
 #endif

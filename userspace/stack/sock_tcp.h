@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include "stack/sock.h"
+#include "xrt/inet.h"
 
 /* RFC 9293 3.1: header and flags. */
 #define TCP_HDR_LEN 20
@@ -59,9 +60,12 @@
 #define TCP_MSS_DEFAULT 536
 #endif
 #define TCP_MAX_MSS 65535
+#define TCP_CSUM_OFF 16 /* RFC 9293 3.1: the checksum field */
 /* RFC 9293 3.7.1: default send MSS when the peer sends no option, for
  * IPv6 (RFC 8200 section 5: 1280 - 40 - 20). */
 #define TCP_DEFAULT_MSS6 1220
+/* RFC 9293 3.7.1 for IPv4: 576 - 20 - 20. */
+#define TCP_DEFAULT_MSS4 TCP_MSS_DEFAULT
 /* RFC 6298 2.1 / 2.4 / 2.5: initial RTO, lower and upper bounds. */
 #define TCP_RTO_INIT_MS 1000
 #define TCP_RTO_MIN_MS 1000
@@ -245,8 +249,16 @@ uint8_t tcp_choose_wscale(void);
 /* The window a SYN-ACK advertises (RFC 7323 2.2: never scaled). */
 #define TCP_SYNACK_WINDOW (TCP_RCVBUF < 0xffff ? TCP_RCVBUF : 0xffff)
 
+/* A segment's addresses as it arrived (saddr = the peer), IPv4 ones
+ * IPv4-mapped (xrt/inet.h). */
+struct tcp_addrs {
+	struct in6_addr saddr, daddr;
+};
+
 /* tcp_input.c */
 int tcp_v6_rcv(struct pkt *p);
+/* A checked segment (either family) to its socket, else a reset. */
+void tcp_rcv(const struct tcp_addrs *ta, const uint8_t *th, size_t tlen, int ifindex);
 /* The socket of a 4-tuple (saddr/sport = the peer), else a listener. */
 struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
 			   const struct in6_addr *daddr, uint16_t dport, int ifindex);
@@ -256,7 +268,24 @@ void tcp_v6_mtu_reduced(struct tcp_sock *tp);
  * stack_init. */
 extern int sysctl_tcp_syncookies;
 
+/* tcp_ipv4.c */
+int tcp_v4_xmit(const struct sock *sk, const struct in6_addr *src, const struct in6_addr *dst,
+		const uint8_t *seg, size_t len, int oif);
+void tcp_v4_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		       const uint8_t *th, size_t seg_len);
+/* The ISN of a connection (RFC 6528), either family. */
+uint32_t tcp_init_seq(const struct in6_addr *laddr, const struct in6_addr *raddr, uint16_t lport,
+		      uint16_t rport);
+/* RFC 9293 3.7.1: the send MSS assumed when the peer's SYN has none. */
+static inline uint16_t tcp_default_peer_mss(const struct in6_addr *peer)
+{
+	return xrt_addr_is_v4(peer) ? TCP_DEFAULT_MSS4 : TCP_DEFAULT_MSS6;
+}
+
 /* tcp_output.c */
+/* A reset for a segment no connection takes, either family. */
+void tcp_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		    const uint8_t *th, size_t seg_len, int ifindex);
 void tcp_write_xmit(struct tcp_sock *tp);
 void tcp_send_ack(struct tcp_sock *tp);
 void tcp_send_syn(struct tcp_sock *tp, bool ack);

@@ -374,6 +374,9 @@ void ip_forward(struct pkt *p, const struct fib6_result *res);
 int icmp_rcv(struct pkt *p);
 void udp_v4_rcv(struct pkt *p);
 void tcp_v4_rcv(struct pkt *p);
+/* tcp_v4_err: an ICMPv4 error (icmp_len bytes from its header) quoting a
+ * TCP segment of ours. */
+void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex);
 /* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
  * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
  * pointer (Parameter Problem). */

@@ -1,4 +1,4 @@
-/* xrt: cookie_v6_init_sequence, cookie_v6_check (net/ipv6/syncookies.c with the encoding of net/ipv4/syncookies.c), keyed by SipHash-2-4. */
+/* xrt: cookie_v6_init_sequence, cookie_v6_check (net/ipv6/syncookies.c with the encoding of net/ipv4/syncookies.c; an IPv4-mapped peer gets IPv4's MSS table), keyed by SipHash-2-4. */
 #include "stack/stack_internal.h"
 #include "stack/secure_seq.h"
 #include "stack/syncookies.h"
@@ -19,6 +19,16 @@ static const uint16_t msstab[] = {
 	9000 - 60,
 };
 #define MSSTAB_N (sizeof(msstab) / sizeof(msstab[0]))
+/* msstab (net/ipv4/syncookies.c) for an IPv4(-mapped) peer: the IPv4
+ * paths (RFC 9293 3.7.1's 536, tunnels, Ethernet with and without
+ * options). The hash is the same, over the mapped 4-tuple. */
+static const uint16_t msstab4[] = { 536, 1300, 1440, 1460 };
+_Static_assert(sizeof(msstab4) / sizeof(msstab4[0]) == MSSTAB_N, "one index space");
+
+static const uint16_t *cookie_msstab(const struct in6_addr *peer)
+{
+	return xrt_addr_is_v4(peer) ? msstab4 : msstab;
+}
 
 /* tcp_cookie_time: minutes on the stack's clock. */
 static uint32_t tcp_cookie_time(void)
@@ -65,10 +75,11 @@ uint32_t cookie_v6_init_sequence(const struct in6_addr *saddr, const struct in6_
 {
 	unsigned mssind;
 	uint16_t mss = *mssp;
+	const uint16_t *tab = cookie_msstab(saddr);
 	for (mssind = MSSTAB_N - 1; mssind; mssind--)
-		if (mss >= msstab[mssind])
+		if (mss >= tab[mssind])
 			break;
-	*mssp = msstab[mssind];
+	*mssp = tab[mssind];
 	return secure_tcp_syn_cookie(saddr, daddr, sport, dport, seq, mssind);
 }
 
@@ -76,5 +87,5 @@ uint16_t cookie_v6_check(const struct in6_addr *saddr, const struct in6_addr *da
 			 uint16_t sport, uint16_t dport, uint32_t seq, uint32_t cookie)
 {
 	uint32_t mssind = check_tcp_syn_cookie(cookie, saddr, daddr, sport, dport, seq);
-	return mssind < MSSTAB_N ? msstab[mssind] : 0;
+	return mssind < MSSTAB_N ? cookie_msstab(saddr)[mssind] : 0;
 }

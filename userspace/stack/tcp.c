@@ -147,7 +147,8 @@ uint16_t tcp_mss_for(const struct in6_addr *dst)
 {
 	struct fib6_result res = { 0 };
 	static const struct in6_addr any;
-	uint32_t mtu = IP6_MIN_MTU;
+	bool v4 = xrt_addr_is_v4(dst);
+	uint32_t min = v4 ? IP4_MIN_MTU : IP6_MIN_MTU, mtu = min;
 	if (senv.fib6_lookup(senv.ctx, XRT_TABLE_MAIN, &any, dst, &res) == 0 &&
 	    res.type == XRT_RTN_UNICAST) {
 		const struct xrt_netdev *dev = stack_dev(res.oif);
@@ -156,9 +157,10 @@ uint16_t tcp_mss_for(const struct in6_addr *dst)
 	uint32_t pmtu = rt6_pmtu_get(dst);
 	if (pmtu && pmtu < mtu)
 		mtu = pmtu;
-	if (mtu < IP6_MIN_MTU)
-		mtu = IP6_MIN_MTU;
-	return (uint16_t)(mtu - IP6_HDR_LEN - TCP_HDR_LEN);
+	if (mtu < min)
+		mtu = min;
+	/* tcp_mtu_to_mss: less the network and TCP headers (IPv4's 20). */
+	return (uint16_t)(mtu - (v4 ? IP4_HDR_LEN : IP6_HDR_LEN) - TCP_HDR_LEN);
 }
 
 /* Smallest shift that lets the receive buffer be advertised (RFC 7323). */
@@ -175,8 +177,8 @@ uint8_t tcp_choose_wscale(void)
 static void tcp_init_conn(struct tcp_sock *tp)
 {
 	const struct sock *sk = tp->sk;
-	tp->iss = secure_tcpv6_seq(&sk->local.sin6_addr, &sk->peer.sin6_addr,
-				   sk->local.sin6_port, sk->peer.sin6_port);
+	tp->iss = tcp_init_seq(&sk->local.sin6_addr, &sk->peer.sin6_addr,
+			      sk->local.sin6_port, sk->peer.sin6_port);
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_max = tp->iss;
@@ -200,6 +202,12 @@ static int tcp_v6_connect(struct sock *sk, const struct sockaddr_in6 *addr)
 		return -EISCONN;
 	if (!addr->sin6_port || ip6_is_mcast(&addr->sin6_addr) || ip6_is_unspec(&addr->sin6_addr))
 		return -EINVAL;
+	/* tcp_v6_connect: a mapped peer is tcp_v4_connect's, unless v6only;
+	 * the source must then be IPv4 too. */
+	if (xrt_addr_is_v4(&addr->sin6_addr) &&
+	    (sk->v6only || (!ip6_is_unspec(&sk->local.sin6_addr) &&
+			    !xrt_addr_is_v4(&sk->local.sin6_addr))))
+		return -ENETUNREACH;
 	if (ip6_is_unspec(&sk->local.sin6_addr)) {
 		struct in6_addr src;
 		int rc;
@@ -650,7 +658,8 @@ void tcp_get_info(const struct sock *sk, struct tcp_info *info)
 	uint64_t now = stack_now();
 	info->tcpi_last_data_recv = (uint32_t)((now - tp->rcv_tstamp) / NSEC_PER_MSEC);
 	info->tcpi_last_ack_recv = info->tcpi_last_data_recv;
-	info->tcpi_pmtu = (uint32_t)tp->mss + IP6_HDR_LEN + TCP_HDR_LEN;
+	info->tcpi_pmtu = (uint32_t)tp->mss + TCP_HDR_LEN +
+			  (xrt_addr_is_v4(&sk->peer.sin6_addr) ? IP4_HDR_LEN : IP6_HDR_LEN);
 	info->tcpi_rtt = (uint32_t)(tp->srtt / 1000);
 	info->tcpi_rttvar = (uint32_t)(tp->rttvar / 1000);
 	info->tcpi_snd_ssthresh = tp->ssthresh;

@@ -94,7 +94,7 @@ struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
 {
 	struct sock *listener = NULL;
 	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
-		if (!sk->tp || sk->local.sin6_port != dport)
+		if (!sk->tp || sk->local.sin6_port != dport || !sk_family_ok(sk, daddr))
 			continue;
 		if (sk->tp->state == TCP_LISTEN) {
 			if ((ip6_is_unspec(&sk->local.sin6_addr) ||
@@ -117,7 +117,7 @@ struct sock *tcp_v6_lookup(const struct in6_addr *saddr, uint16_t sport,
  * RFC 7323 1.3: scaling only when both SYNs carried the option). */
 static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_seg *s)
 {
-	uint16_t mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
+	uint16_t mss = s->has_mss ? s->mss : tcp_default_peer_mss(&tp->sk->peer.sin6_addr);
 	uint16_t own = tcp_mss_for(&tp->sk->peer.sin6_addr);
 	tp->mss = mss < own ? mss : own;
 	if (tp->mss < 64)
@@ -156,7 +156,7 @@ static void sk_state_changed(struct sock *sk)
 }
 
 static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
-				  const struct ip6_hdr_wire *ip6, int ifindex);
+				  const struct tcp_addrs *ta, int ifindex);
 
 /* The request's negotiated send MSS: the peer's option (RFC 9293 3.7.1
  * default without one) capped by our route, never degenerate. */
@@ -183,10 +183,10 @@ static bool tcp_synq_no_recent_overflow(const struct tcp_sock *ltp)
 /* The child made from a request takes the segment that completed the
  * handshake (its ACK, maybe data and FIN) as any SYN_RECV socket would. */
 static void tcp_child_process(struct sock *child, struct tcp_seg *s,
-			      const struct ip6_hdr_wire *ip6, int ifindex)
+			      const struct tcp_addrs *ta, int ifindex)
 {
 	struct tcp_sock *tp = child->tp;
-	tcp_rcv_state_process(tp, s, ip6, ifindex);
+	tcp_rcv_state_process(tp, s, ta, ifindex);
 	if (child->in_use && child->tp == tp && tp->state == TCP_SYN_RECV)
 		tcp_done(tp, 0); /* not established after all: no half-made child */
 }
@@ -195,7 +195,7 @@ static void tcp_child_process(struct sock *child, struct tcp_seg *s,
  * A request mini-socket while the listener's queue has room; when it is
  * full, a SYN cookie (or, with cookies off, the SYN is dropped). */
 static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
-			     const struct ip6_hdr_wire *ip6, int ifindex, uint16_t sport)
+			     const struct tcp_addrs *ta, int ifindex, uint16_t sport)
 {
 	struct tcp_sock *ltp = lsk->tp;
 	uint16_t dport = lsk->local.sin6_port;
@@ -235,21 +235,21 @@ static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
 		req = &cookie_req;
 	}
 	req->listener = lsk;
-	req->rmt_addr = ip6->saddr;
-	req->loc_addr = ip6->daddr;
+	req->rmt_addr = ta->saddr;
+	req->loc_addr = ta->daddr;
 	req->rmt_port = sport;
 	req->loc_port = dport;
 	req->ifindex = ifindex;
 	req->rcv_isn = s->seq;
 	req->snd_wnd = s->wnd; /* RFC 7323 2.2: a SYN's window is not scaled */
-	req->adv_mss = tcp_mss_for(&ip6->saddr);
+	req->adv_mss = tcp_mss_for(&ta->saddr);
 	if (ltp->opt.user_mss && ltp->opt.user_mss < req->adv_mss)
 		req->adv_mss = ltp->opt.user_mss; /* TCP_MAXSEG on the listener */
-	uint16_t peer_mss = s->has_mss ? s->mss : TCP_DEFAULT_MSS6;
+	uint16_t peer_mss = s->has_mss ? s->mss : tcp_default_peer_mss(&ta->saddr);
 	if (want_cookie) {
 		/* Nothing is kept: the cookie carries the MSS; window scaling
 		 * (which the cookie cannot carry without timestamps) is off. */
-		req->snt_isn = cookie_v6_init_sequence(&ip6->saddr, &ip6->daddr, sport, dport,
+		req->snt_isn = cookie_v6_init_sequence(&ta->saddr, &ta->daddr, sport, dport,
 						       s->seq, &peer_mss);
 		req->mss = tcp_req_mss(peer_mss, req->adv_mss);
 		tcp_synq_overflow(ltp);
@@ -266,7 +266,7 @@ static void tcp_conn_request(struct sock *lsk, const struct tcp_seg *s,
 	req->snd_wscale = s->has_ws ? s->ws : 0;
 	req->rcv_wscale = s->has_ws ? tcp_choose_wscale() : 0;
 	/* tcp_v6_init_seq: RFC 6528 over (local, remote, local port, remote port). */
-	req->snt_isn = secure_tcpv6_seq(&ip6->daddr, &ip6->saddr, dport, sport);
+	req->snt_isn = tcp_init_seq(&ta->daddr, &ta->saddr, dport, sport);
 	inet_csk_reqsk_queue_hash_add(req, (uint64_t)TCP_SYNACK_TIMEOUT_INIT_MS * NSEC_PER_MSEC);
 	tcp_v6_send_synack(req);
 	return;
@@ -278,7 +278,7 @@ drop:
 /* tcp_check_req (tcp_minisocks.c): a segment for a request in SYN_RECV
  * (RFC 9293 3.10.7.4 for that state). */
 static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp_seg *s,
-			  const struct ip6_hdr_wire *ip6, int ifindex)
+			  const struct tcp_addrs *ta, int ifindex)
 {
 	if ((s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && s->seq == req->rcv_isn) {
 		/* Our SYN-ACK was lost: again (inet_rtx_syn_ack). */
@@ -290,7 +290,7 @@ static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp
 	if ((s->flags & TCP_ACK) && s->ack != req->snt_isn + 1) {
 		/* An unacceptable ACK: a reset (RFC 9293 3.10.7.4, fifth). */
 		if (!(s->flags & TCP_RST))
-			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+			tcp_send_reset(&ta->saddr, &ta->daddr, s->th, s->seg_len, ifindex);
 		return;
 	}
 	uint32_t rcv_nxt = req->rcv_isn + 1;
@@ -300,7 +300,7 @@ static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp
 		/* A reset, or a new SYN in the window (RFC 9293 3.10.7.4,
 		 * fourth): the embryonic connection goes. */
 		if (!(s->flags & TCP_RST))
-			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+			tcp_send_reset(&ta->saddr, &ta->daddr, s->th, s->seg_len, ifindex);
 		sockstats.tcp_embryonic_rsts++;
 		inet_csk_reqsk_queue_drop(req);
 		return;
@@ -311,14 +311,14 @@ static void tcp_check_req(struct sock *lsk, struct request_sock *req, struct tcp
 	if (!child)
 		return; /* accept queue full: the request stays, the peer retries */
 	inet_csk_reqsk_queue_drop(req);
-	tcp_child_process(child, s, ip6, ifindex);
+	tcp_child_process(child, s, ta, ifindex);
 }
 
 /* cookie_v6_check: an ACK for no request may complete a cookie handshake.
  * 1 = it did (the child took the segment), 0 = no valid cookie (the caller
  * resets), -1 = valid but no room (dropped: the peer retries). */
 static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
-			       const struct ip6_hdr_wire *ip6, int ifindex, uint16_t sport)
+			       const struct tcp_addrs *ta, int ifindex, uint16_t sport)
 {
 	struct tcp_sock *ltp = lsk->tp;
 	if (!sysctl_tcp_syncookies || (s->flags & (TCP_SYN | TCP_RST)) != 0)
@@ -326,7 +326,7 @@ static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
 	if (sysctl_tcp_syncookies != 2 && tcp_synq_no_recent_overflow(ltp))
 		return 0;
 	uint16_t dport = lsk->local.sin6_port;
-	uint16_t mss = cookie_v6_check(&ip6->saddr, &ip6->daddr, sport, dport, s->seq - 1,
+	uint16_t mss = cookie_v6_check(&ta->saddr, &ta->daddr, sport, dport, s->seq - 1,
 				       s->ack - 1);
 	if (!mss) {
 		sockstats.tcp_syncookies_failed++;
@@ -334,10 +334,10 @@ static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
 	}
 	sockstats.tcp_syncookies_recv++;
 	struct request_sock req = {
-		.listener = lsk, .rmt_addr = ip6->saddr, .loc_addr = ip6->daddr,
+		.listener = lsk, .rmt_addr = ta->saddr, .loc_addr = ta->daddr,
 		.rmt_port = sport, .loc_port = dport, .ifindex = ifindex,
 		.snt_isn = s->ack - 1, .rcv_isn = s->seq - 1, .snd_wnd = s->wnd,
-		.adv_mss = tcp_mss_for(&ip6->saddr),
+		.adv_mss = tcp_mss_for(&ta->saddr),
 	};
 	req.mss = tcp_req_mss(mss, req.adv_mss);
 	if (ltp->acceptq_len >= (unsigned)ltp->backlog) {
@@ -362,46 +362,46 @@ static int tcp_v6_cookie_check(struct sock *lsk, struct tcp_seg *s,
 	struct sock *child = tcp_v6_syn_recv_sock(lsk, &req);
 	if (!child)
 		return -1;
-	tcp_child_process(child, s, ip6, ifindex);
+	tcp_child_process(child, s, ta, ifindex);
 	return 1;
 }
 
 /* LISTEN (RFC 9293 3.10.7.2): the request of the 4-tuple if there is one,
  * a cookie's ACK, or a SYN that opens a request. */
-static void tcp_listen_rcv(struct sock *lsk, struct tcp_seg *s, const struct ip6_hdr_wire *ip6,
+static void tcp_listen_rcv(struct sock *lsk, struct tcp_seg *s, const struct tcp_addrs *ta,
 			   int ifindex)
 {
 	uint16_t sport;
 	memcpy(&sport, s->th, 2);
 	struct request_sock *req =
-		reqsk_lookup(lsk, &ip6->saddr, sport, &ip6->daddr, lsk->local.sin6_port);
+		reqsk_lookup(lsk, &ta->saddr, sport, &ta->daddr, lsk->local.sin6_port);
 	if (req) {
-		tcp_check_req(lsk, req, s, ip6, ifindex);
+		tcp_check_req(lsk, req, s, ta, ifindex);
 		return;
 	}
 	if (s->flags & TCP_RST)
 		return;
 	if (s->flags & TCP_ACK) {
-		if (!(s->flags & TCP_SYN) && tcp_v6_cookie_check(lsk, s, ip6, ifindex, sport))
+		if (!(s->flags & TCP_SYN) && tcp_v6_cookie_check(lsk, s, ta, ifindex, sport))
 			return;
-		tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+		tcp_send_reset(&ta->saddr, &ta->daddr, s->th, s->seg_len, ifindex);
 		return;
 	}
 	if (!(s->flags & TCP_SYN))
 		return;
-	tcp_conn_request(lsk, s, ip6, ifindex, sport);
+	tcp_conn_request(lsk, s, ta, ifindex, sport);
 }
 
 /* SYN_SENT (RFC 9293 3.10.7.3). */
 static void tcp_synsent_rcv(struct tcp_sock *tp, const struct tcp_seg *s,
-			    const struct ip6_hdr_wire *ip6, int ifindex)
+			    const struct tcp_addrs *ta, int ifindex)
 {
 	struct sock *sk = tp->sk;
 	bool ack_ok = false;
 	if (s->flags & TCP_ACK) {
 		if (seq_le(s->ack, tp->iss) || seq_gt(s->ack, tp->snd_max)) {
 			if (!(s->flags & TCP_RST))
-				tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len,
+				tcp_send_reset(&ta->saddr, &ta->daddr, s->th, s->seg_len,
 						  ifindex);
 			return;
 		}
@@ -665,13 +665,13 @@ static unsigned tcp_dupthresh(const struct tcp_sock *tp)
 
 /* Fifth step: the ACK field. 1 = go on, 0 = drop the segment, -1 = the
  * connection is gone (tp may be freed). */
-static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct ip6_hdr_wire *ip6,
+static int tcp_ack(struct tcp_sock *tp, const struct tcp_seg *s, const struct tcp_addrs *ta,
 		    int ifindex)
 {
 	struct sock *sk = tp->sk;
 	if (tp->state == TCP_SYN_RECV) {
 		if (seq_le(s->ack, tp->snd_una) || seq_gt(s->ack, tp->snd_max)) {
-			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, s->th, s->seg_len, ifindex);
+			tcp_send_reset(&ta->saddr, &ta->daddr, s->th, s->seg_len, ifindex);
 			return 0;
 		}
 		tp->snd_una = s->ack;
@@ -839,7 +839,7 @@ static void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *s)
 
 /* Synchronized states (RFC 9293 3.10.7.4). */
 static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
-				  const struct ip6_hdr_wire *ip6, int ifindex)
+				  const struct tcp_addrs *ta, int ifindex)
 {
 	uint32_t seg_len = s->len + ((s->flags & TCP_SYN) ? 1 : 0) + ((s->flags & TCP_FIN) ? 1 : 0);
 	uint32_t wnd = tp->rcvbuf ? (uint32_t)(TCP_RCVBUF - tp->rcv_len) : 0;
@@ -894,7 +894,7 @@ static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 	if (!(s->flags & TCP_ACK))
 		return;
 	tcp_replace_ts_recent(tp, s);
-	if (tcp_ack(tp, s, ip6, ifindex) <= 0)
+	if (tcp_ack(tp, s, ta, ifindex) <= 0)
 		return;
 	/* Seventh: segment text; trim what we already have. */
 	if (s->len && seq_lt(s->seq, tp->rcv_nxt)) {
@@ -949,6 +949,44 @@ static void tcp_rcv_state_process(struct tcp_sock *tp, struct tcp_seg *s,
 	tcp_write_xmit(tp);
 }
 
+/* The family-independent part of tcp_v4_rcv / tcp_v6_rcv: a segment whose
+ * header and checksum were checked, addresses as IPv6 (IPv4 ones mapped,
+ * xrt/inet.h), to its socket, else a reset (RFC 9293 3.10.7.1). */
+void tcp_rcv(const struct tcp_addrs *ta, const uint8_t *th, size_t tlen, int ifindex)
+{
+	size_t doff = (size_t)(th[12] >> 4) * 4;
+	sockstats.tcp_in++;
+	struct tcp_seg s = {
+		.seq = get32(th + 4), .ack = get32(th + 8), .flags = th[13],
+		.wnd = (uint32_t)(th[14] << 8 | th[15]), .data = th + doff,
+		.len = (uint32_t)(tlen - doff), .th = th, .seg_len = tlen - doff,
+	};
+	tcp_parse_options(th + TCP_HDR_LEN, doff - TCP_HDR_LEN, &s);
+	uint16_t sport, dport;
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	struct sock *sk = tcp_v6_lookup(&ta->saddr, sport, &ta->daddr, dport, ifindex);
+	if (!sk) {
+		/* CLOSED (RFC 9293 3.10.7.1): a reset unless it was one. */
+		DROP_INC(TCP_NO_SOCK);
+		if (!(s.flags & TCP_RST))
+			tcp_send_reset(&ta->saddr, &ta->daddr, th, s.seg_len, ifindex);
+		return;
+	}
+	struct tcp_sock *tp = sk->tp;
+	switch (tp->state) {
+	case TCP_LISTEN:
+		tcp_listen_rcv(sk, &s, ta, ifindex);
+		break;
+	case TCP_SYN_SENT:
+		tcp_synsent_rcv(tp, &s, ta, ifindex);
+		break;
+	default:
+		tcp_rcv_state_process(tp, &s, ta, ifindex);
+		break;
+	}
+}
+
 /* tcp_v6_rcv: header and checksum, then the socket, else a reset. */
 int tcp_v6_rcv(struct pkt *p)
 {
@@ -969,44 +1007,18 @@ int tcp_v6_rcv(struct pkt *p)
 		sockstats.tcp_csum++;
 		return -1;
 	}
-	MIB_INC(IN_DELIVERS);
-	sockstats.tcp_in++;
 	/* RFC 9293 3.9.1: never answer a segment to a multicast address.
 	 * Nor to a Subnet-Router anycast address: the kernel neither accepts
 	 * a connection to one nor resets (tcp_v6_conn_request and
 	 * tcp_v6_send_reset want ipv6_unicast_destination), and a reset would
 	 * carry the anycast address as its source. */
+	MIB_INC(IN_DELIVERS); /* ip_input.c counts IPv4's (IP4 InDelivers) */
 	if (ip6_is_mcast(&ip6->daddr) ||
-	    (!ipv6_chk_addr(&ip6->daddr) && ipv6_chk_acast_addr(NULL, &ip6->daddr)))
-		return -1;
-	struct tcp_seg s = {
-		.seq = get32(th + 4), .ack = get32(th + 8), .flags = th[13],
-		.wnd = (uint32_t)(th[14] << 8 | th[15]), .data = th + doff,
-		.len = (uint32_t)(tlen - doff), .th = th, .seg_len = tlen - doff,
-	};
-	tcp_parse_options(th + TCP_HDR_LEN, doff - TCP_HDR_LEN, &s);
-	uint16_t sport, dport;
-	memcpy(&sport, th, 2);
-	memcpy(&dport, th + 2, 2);
-	struct sock *sk = tcp_v6_lookup(&ip6->saddr, sport, &ip6->daddr, dport, p->ifindex);
-	if (!sk) {
-		/* CLOSED (RFC 9293 3.10.7.1): a reset unless it was one. */
-		DROP_INC(TCP_NO_SOCK);
-		if (!(s.flags & TCP_RST))
-			tcp_v6_send_reset(&ip6->saddr, &ip6->daddr, th, s.seg_len, p->ifindex);
+	    (!ipv6_chk_addr(&ip6->daddr) && ipv6_chk_acast_addr(NULL, &ip6->daddr))) {
+		sockstats.tcp_in++;
 		return -1;
 	}
-	struct tcp_sock *tp = sk->tp;
-	switch (tp->state) {
-	case TCP_LISTEN:
-		tcp_listen_rcv(sk, &s, ip6, p->ifindex);
-		break;
-	case TCP_SYN_SENT:
-		tcp_synsent_rcv(tp, &s, ip6, p->ifindex);
-		break;
-	default:
-		tcp_rcv_state_process(tp, &s, ip6, p->ifindex);
-		break;
-	}
+	struct tcp_addrs ta = { .saddr = ip6->saddr, .daddr = ip6->daddr };
+	tcp_rcv(&ta, th, tlen, p->ifindex);
 	return -1;
 }

@@ -4,7 +4,6 @@
 #include "stack/request_sock.h"
 #include "stack/sock_tcp.h"
 
-#define TCP_CSUM_OFF 16
 #define TCP_MAX_OPT_LEN 40 /* RFC 9293 3.1: data offset 15 words */
 
 static inline void put16(uint8_t *p, uint16_t v)
@@ -171,6 +170,9 @@ static int tcp_transmit(struct tcp_sock *tp, uint32_t seq, uint8_t flags, size_t
 		tp->delack_due = 0;
 		tp->last_ack_sent = tp->rcv_nxt;
 	}
+	if (xrt_addr_is_v4(&sk->peer.sin6_addr))
+		return tcp_v4_xmit(sk, &sk->local.sin6_addr, &sk->peer.sin6_addr, seg_buf,
+				   hlen + data_len, 0);
 	return ip6_xmit_sk(sk, &sk->local.sin6_addr, &sk->peer.sin6_addr, NEXTHDR_TCP, seg_buf,
 			   hlen + data_len, TCP_CSUM_OFF, tcp_oif(sk));
 }
@@ -515,11 +517,24 @@ void tcp_v6_send_synack(const struct request_sock *req)
 	th[13] = TCP_SYN | TCP_ACK;
 	put16(th + 14, TCP_SYNACK_WINDOW);
 	sockstats.tcp_out++;
-	ip6_xmit(&req->loc_addr, &req->rmt_addr, NEXTHDR_TCP, th, hlen, TCP_CSUM_OFF,
-		 ip6_is_linklocal(&req->rmt_addr) ? req->ifindex : 0);
+	if (xrt_addr_is_v4(&req->rmt_addr))
+		tcp_v4_xmit(NULL, &req->loc_addr, &req->rmt_addr, th, hlen, 0);
+	else
+		ip6_xmit(&req->loc_addr, &req->rmt_addr, NEXTHDR_TCP, th, hlen, TCP_CSUM_OFF,
+			 ip6_is_linklocal(&req->rmt_addr) ? req->ifindex : 0);
 }
 
-/* RFC 9293 3.10.7.1: the reset for a segment no connection takes. */
+/* RFC 9293 3.10.7.1: the reset for a segment no connection takes, in
+ * the family it came in. */
+void tcp_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		    const uint8_t *th, size_t seg_len, int ifindex)
+{
+	if (xrt_addr_is_v4(saddr))
+		tcp_v4_send_reset(saddr, daddr, th, seg_len);
+	else
+		tcp_v6_send_reset(saddr, daddr, th, seg_len, ifindex);
+}
+
 void tcp_v6_send_reset(const struct in6_addr *saddr, const struct in6_addr *daddr,
 		       const uint8_t *th, size_t seg_len, int ifindex)
 {

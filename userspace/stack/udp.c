@@ -16,7 +16,7 @@ struct sock *udp6_lib_lookup(const struct in6_addr *saddr, uint16_t sport,
 	int best_score = -1;
 	for (struct sock *sk = sk_first(); sk; sk = sk_next(sk)) {
 		if (sk->type != SOCK_DGRAM || sk->protocol != IPPROTO_UDP ||
-		    sk->local.sin6_port != dport)
+		    sk->local.sin6_port != dport || !sk_family_ok(sk, daddr))
 			continue;
 		int score = 0;
 		if (!ip6_is_unspec(&sk->local.sin6_addr)) {
