@@ -365,7 +365,7 @@ Test(acl, bound_and_flush)
 	cr_assert_eq(xrt_acl_refused(&M), 1);
 	/* A full list still forwards (every rule passes). */
 	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_REDIRECT);
-	cr_assert_eq(xrt_acl_flush(&M, XRT_ACL_DIRS, 0, err), 0, "%s", err);
+	cr_assert_eq(xrt_acl_flush(&M, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err), 0, "%s", err);
 	r.action = XRT_ACL_DROP;
 	add(&r, 0);
 	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_DROP);

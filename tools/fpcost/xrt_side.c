@@ -145,7 +145,7 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 	memset(r.smask, 0xff, 6);
 	r.src[0] = 0x20, r.src[1] = 0x01, r.src[2] = 0x0d, r.src[3] = 0xb8;
 	r.src[4] = 0xff, r.src[5] = 0xfe;
-	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, err) < 0)
+	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err) < 0)
 		goto fail;
 	for (unsigned i = 0; i < n; i++) {
 		r.dport_lo = r.dport_hi = (uint16_t)(10 + i);
