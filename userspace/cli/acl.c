@@ -287,15 +287,18 @@ static void acl_text(struct xrt_router *r, const struct xrt_acl_entry *e, struct
 	xrt_buf_printf(out, "priority %u dir %s", e->prio, DIR_NAMES[x->dir % XRT_ACL_DIRS]);
 	if (x->ifindex)
 		xrt_buf_printf(out, " dev %s", dev_name(r, (int)x->ifindex));
-	/* An IPv4 rule always names its source, so that it reads back as
-	 * IPv4. */
-	if (x->v4 || mask_plen(x->smask)) {
-		fmt_prefix((const struct in6_addr *)x->src, mask_plen(x->smask), pfx, sizeof(pfx));
-		xrt_buf_printf(out, " from %s", pfx);
-	}
-	if (mask_plen(x->dmask)) {
-		fmt_prefix((const struct in6_addr *)x->dst, mask_plen(x->dmask), pfx, sizeof(pfx));
-		xrt_buf_printf(out, " to %s", pfx);
+	/* An IPv4 rule always names its source (fmt_prefix writes a whole
+	 * space as "default", which would read back as IPv6's). */
+	if (x->v4 && mask_plen(x->smask) == XRT_V4_PLEN_OFFSET)
+		xrt_buf_printf(out, " from 0.0.0.0/0");
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *a = i ? x->dst : x->src, *m = i ? x->dmask : x->smask;
+		unsigned plen = mask_plen(m);
+
+		if (plen <= (x->v4 ? XRT_V4_PLEN_OFFSET : 0))
+			continue;
+		fmt_prefix((const struct in6_addr *)a, plen, pfx, sizeof(pfx));
+		xrt_buf_printf(out, i ? " to %s" : " from %s", pfx);
 	}
 	if (x->flags & XRT_ACL_F_PROTO)
 		xrt_buf_printf(out, " ipproto %s", proto_name(x->proto, pb, sizeof(pb)));
