@@ -42,7 +42,7 @@ xrt_udp_stream a b "$B" 5000 200 100
 xrt_bg b udp-5001 socat -u "UDP6-RECV:5001,bind=[$B]" "OPEN:$XRT_TMP/u5001,creat,append"
 xrt_wait_for "xrt_exec b ss -Huln | grep -q ':5001 '" 5 || xrt_fail "UDP receiver on 5001"
 for i in 1 2 3 4 5; do
-	echo "datagram $i" | xrt_exec a nc -6 -u -w 0 "$B" 5001 || true
+	echo "datagram $i" | xrt_exec a socat -u - "UDP6-SENDTO:[$B]:5001"
 done
 xrt_wait_for '[ "$(($(xrt_fp_stat r drop:acl_in) - drop0))" -ge 5 ]' 5 ||
 	xrt_fail "drop:acl_in: $(($(xrt_fp_stat r drop:acl_in) - drop0)) of 5 datagrams to 5001"

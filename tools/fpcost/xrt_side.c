@@ -1,4 +1,5 @@
 /* xrt fpcost: load and program the full xrt pipeline through dataplane/ (loader, map setters). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "dataplane/ip6_fib.h"
 #include "dataplane/acl.h"
 #include "fpcost.h"
+#include "xrt/inet.h"
 
 
 struct fp_xrt {
@@ -133,7 +135,7 @@ const char *fp_xrt_pin_dir(struct fp_xrt *x)
 	return x->maps.pin_dir;
 }
 
-int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
+int fp_xrt_acl_set(struct fp_xrt *x, unsigned n, int ipv4)
 {
 	char err[XRT_ERR_LEN] = "";
 	/* Prerouting drop rules that match the test packet (UDP from
@@ -145,6 +147,13 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 	memset(r.smask, 0xff, 6);
 	r.src[0] = 0x20, r.src[1] = 0x01, r.src[2] = 0x0d, r.src[3] = 0xb8;
 	r.src[4] = 0xff, r.src[5] = 0xfe;
+	if (ipv4) { /* FP_ACL_SRC4's /24, mapped (include/xrt/inet.h) */
+		struct in6_addr a;
+		xrt_addr_from_v4(&a, inet_addr(FP_ACL_SRC4));
+		memcpy(r.src, &a, sizeof(r.src));
+		memset(r.smask, 0xff, 15);
+		r.v4 = 1;
+	}
 	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err) < 0)
 		goto fail;
 	for (unsigned i = 0; i < n; i++) {
