@@ -478,7 +478,7 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 			len = pkt6_build(pkt, &spec);
 		}
 		for (unsigned a = 0; a < nacl; a++) {
-			struct fp_run r;
+			struct fp_run r = {0}; /* no after_call */
 			if (fp_xrt_acl_set(xrt, acl[a], o->ipv4) ||
 			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
 					FP_CHUNK, &r))
