@@ -97,26 +97,6 @@ static int from(const char *src, const char *dst, int ifindex)
 	return run4(ifindex, src, dst, NEXTHDR_UDP, 0, 40000, 53);
 }
 
-static void set_rpf(int ifindex, uint32_t flag)
-{
-	struct xrt_iface v;
-	char err[XRT_ERR_LEN] = "";
-	uint32_t key = (uint32_t)ifindex;
-
-	cr_assert_eq(bpf_map_lookup_elem(M.ifaces, &key, &v), 0);
-	v.flags = (v.flags & ~XRT_IF_F_RPF) | flag;
-	cr_assert_eq(xrt_maps_iface_set(&M, ifindex, &v, err), 0, "%s", err);
-}
-
-static uint64_t drops(int slot, unsigned reason)
-{
-	struct xrt_stats st;
-	char err[XRT_ERR_LEN] = "";
-
-	cr_assert_eq(xrt_maps_stats_read(&M, slot, &st, err), 0, "%s", err);
-	return st.drop[reason];
-}
-
 Test(rpf4, off_passes_any_source)
 {
 	cr_assert_eq(from("10.99.0.1", DST4, if_a), XDP_REDIRECT);
@@ -125,15 +105,15 @@ Test(rpf4, off_passes_any_source)
 
 Test(rpf4, strict_wants_the_ingress)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
 	cr_assert_eq(from("10.3.0.1", DST4, if_a), XDP_REDIRECT); /* back by xfa */
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 	cr_assert_eq(from("203.0.113.5", DST4, if_a), XDP_DROP);  /* back by xfb */
 	cr_assert_eq(from("10.99.0.1", DST4, if_a), XDP_DROP);    /* no route */
 	cr_assert_eq(from("192.0.2.1", DST4, if_a), XDP_DROP);    /* local */
 	cr_assert_eq(from("192.0.2.255", DST4, if_a), XDP_DROP);  /* broadcast */
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 4);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_LOOSE), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 4);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_LOOSE), 0);
 	/* The IPv6 check of the same ingress is its own: a's IPv6 source. */
 	struct xt_pkt p;
 	struct xt_result r;
@@ -144,16 +124,16 @@ Test(rpf4, strict_wants_the_ingress)
 
 Test(rpf4, strict_any_ecmp_member_counts)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
-	set_rpf(if_b, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_b, XRT_IF_F_RPF_STRICT);
 	cr_assert_eq(from("10.6.0.1", DST4, if_a), XDP_REDIRECT);
 	cr_assert_eq(from("10.6.0.1", "10.3.0.9", if_b), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT) + drops(2, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT) + xt_drops(2, XRT_DROP_RPF_STRICT), 0);
 }
 
 Test(rpf4, loose_wants_a_unicast_route)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_LOOSE);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_LOOSE);
 	cr_assert_eq(from("203.0.113.5", DST4, if_a), XDP_REDIRECT);
 	cr_assert_eq(from("10.6.0.1", DST4, if_a), XDP_REDIRECT);
 	cr_assert_eq(from("10.99.0.1", DST4, if_a), XDP_DROP); /* none */
@@ -161,21 +141,21 @@ Test(rpf4, loose_wants_a_unicast_route)
 	cr_assert_eq(from("10.77.0.1", DST4, if_a), XDP_DROP); /* unreachable */
 	cr_assert_eq(from("10.88.0.1", DST4, if_a), XDP_DROP); /* prohibit */
 	cr_assert_eq(from("192.0.2.1", DST4, if_a), XDP_DROP); /* local */
-	cr_assert_eq(drops(1, XRT_DROP_RPF_LOOSE), 5);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_LOOSE), 5);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 }
 
 /* 0.0.0.0 is exempt (DHCP); the other martians are ip_route_input's drop,
  * counted as martians as the kernel counts them, not as rpf. */
 Test(rpf4, zero_exempt_martians_left_to_route_input)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
 	cr_assert_neq(from("0.0.0.0", "255.255.255.255", if_a), XDP_DROP);
 	cr_assert_eq(from("127.0.0.1", DST4, if_a), XDP_DROP);
 	cr_assert_eq(from("224.0.0.5", DST4, if_a), XDP_DROP);
 	cr_assert_eq(from("240.0.0.1", DST4, if_a), XDP_DROP);
-	cr_assert_eq(drops(1, XRT_DROP_IP4_MARTIAN_SRC), 3);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_IP4_MARTIAN_SRC), 3);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 }
 
 /* ---------------------------------------------------------------- acl */
@@ -221,7 +201,7 @@ Test(acl4, prefixes_and_ports)
 	cr_assert_eq(udp("10.1.2.3", 40000, 54), XDP_REDIRECT);
 	cr_assert_eq(udp("11.1.2.3", 40000, 53), XDP_REDIRECT);
 	cr_assert_eq(run4(if_a, "10.1.2.3", DST4, NEXTHDR_TCP, 0, 40000, 53), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_IN), 1);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_IN), 1);
 }
 
 Test(acl4, families_apart)
@@ -244,7 +224,7 @@ Test(acl4, families_apart)
 	xt_run(&p, if_a, &res);
 	cr_assert_eq(res.ret, XDP_REDIRECT, "an IPv4 rule dropped IPv6");
 	cr_assert_eq(run4(if_a, "10.1.2.3", DST4, NEXTHDR_TCP, 0, 1, 2), XDP_DROP);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_IN), 1);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_IN), 1);
 }
 
 Test(acl4, icmp_type_and_code)
@@ -282,7 +262,7 @@ Test(acl4, forward_on_the_egress)
 	r.ifindex = (uint32_t)if_b;
 	add(&r, 10);
 	cr_assert_eq(udp("10.1.2.3", 1, 2), XDP_DROP);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_OUT), 1);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_OUT), 1);
 	/* Local delivery never reaches the forward hook. */
 	cr_assert_neq(run4(if_a, "10.1.2.3", "192.0.2.1", NEXTHDR_UDP, 0, 1, 2), XDP_DROP);
 }

@@ -12,33 +12,8 @@ xrt_require_xrt
 xrt_topo_line
 xrt_xrtd_start r
 xrt_topo_line_program
-ans=$(xrt_ns a) bns=$(xrt_ns b)
-B=203.0.113.1
-xrt_cli_ok r addr add 192.0.2.1/24 dev "$IF_RA"
-xrt_cli_ok r addr add 198.51.100.1/24 dev "$IF_RB"
-xrt_cli_ok r route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
-xrt_cli_ok r neigh add 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA"
-xrt_cli_ok r neigh add 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB"
-ip -n "$ans" addr add 192.0.2.2/24 dev "$IF_AR"
-ip -n "$ans" route add default via 192.0.2.1
-ip -n "$ans" neigh replace 192.0.2.1 lladdr "$MAC_RA" dev "$IF_AR" nud permanent
-ip -n "$bns" addr add 198.51.100.2/24 dev "$IF_BR"
-ip -n "$bns" addr add "$B/32" dev lo
-ip -n "$bns" route add default via 198.51.100.1
-ip -n "$bns" neigh replace 198.51.100.1 lladdr "$MAC_RB" dev "$IF_BR" nud permanent
-
-# acl_pkts SELECTOR: the packet counter of the rule whose JSON has it.
-acl_pkts() {
-	xrt_cli r -j acl show | "$XRT_PY" -c '
-import json, sys
-sel = dict(kv.split("=", 1) for kv in sys.argv[1:])
-for r in json.load(sys.stdin):
-    if all(str(r.get(k)) == v for k, v in sel.items()):
-        print(r["packets"]); break
-else:
-    print("none")' "$@"
-}
-nf_drops() { xrt_cli r stats | awk '$1 == "sp_nf_drop" {print $2 + 0}'; }
+xrt_topo_line_ip4
+B=$B4
 
 # Grammar: the family's own ICMP, one family per rule.
 out=$(xrt_cli r acl add from 10.0.0.0/8 to 2001:db8::/32 action drop 2>&1) &&
@@ -71,8 +46,8 @@ xrt_wait_for '[ "$(wc -l <"$XRT_TMP/u5354")" -ge 5 ]' 5 ||
 xrt_wait_for '[ "$(($(xrt_fp_stat r drop:acl_in) - drop0))" -ge 5 ]' 5 ||
 	xrt_fail "drop:acl_in: $(($(xrt_fp_stat r drop:acl_in) - drop0)) of 5 datagrams to 5353"
 assert_eq "$(stat -c %s "$XRT_TMP/u5353")" 0 "bytes that reached UDP port 5353 on b"
-assert_eq "$(acl_pkts family=inet dport_min=5353)" 5 "packets counter of the 5353 rule"
-assert_eq "$(acl_pkts family=inet6 dport_min=5354)" 0 "the IPv6 rule saw no IPv4 datagram"
+assert_eq "$(xrt_acl_pkts r family=inet dport_min=5353)" 5 "packets counter of the 5353 rule"
+assert_eq "$(xrt_acl_pkts r family=inet6 dport_min=5354)" 0 "the IPv6 rule saw no IPv4 datagram"
 
 # 2. Forward (dir out on b's side, XDP): echo requests to b dropped, a TCP
 # connection to b still made.
@@ -81,7 +56,7 @@ xrt_cli_ok r acl add dev "$IF_RB" dir out ipproto icmp icmp-type echo-request ac
 out0=$(xrt_fp_stat r drop:acl_out)
 xrt_exec a ping -4 -n -c 3 -i 0.2 -W 1 "$B" >/dev/null && xrt_fail "ping a -> b through a forward drop rule"
 assert_eq "$(($(xrt_fp_stat r drop:acl_out) - out0))" 3 "drop:acl_out"
-assert_eq "$(acl_pkts dir=out icmp_type=8)" 3 "packets counter of the forward rule"
+assert_eq "$(xrt_acl_pkts r dir=out icmp_type=8)" 3 "packets counter of the forward rule"
 xrt_bg b tcp-6000 socat "TCP4-LISTEN:6000,bind=$B,reuseaddr,fork" /dev/null
 xrt_wait_for "xrt_exec b ss -Htln | grep -q ':6000 '" 5 || xrt_fail "TCP listener on 6000"
 xrt_exec a nc -4 -z -w 3 "$B" 6000 || xrt_fail "nc to TCP 6000 through the router failed"
@@ -90,24 +65,24 @@ xrt_exec a nc -4 -z -w 3 "$B" 6000 || xrt_fail "nc to TCP 6000 through the route
 # (sp_nf_drop), IPv6 ping to the router still answered.
 xrt_exec a ping -4 -n -c 1 -W 3 192.0.2.1 >/dev/null || xrt_fail "ping to the router before the rule"
 xrt_cli_ok r acl add dir local to 192.0.2.1 icmp-type echo-request action drop
-nf0=$(nf_drops)
+nf0=$(xrt_nf_drops r)
 xrt_exec a ping -4 -n -c 3 -i 0.2 -W 1 192.0.2.1 >/dev/null &&
 	xrt_fail "ping to the router answered through a local drop rule"
-assert_eq "$(acl_pkts dir=local icmp_type=8)" 3 "packets counter of the local rule"
-assert_eq "$(($(nf_drops) - nf0))" 3 "sp_nf_drop"
+assert_eq "$(xrt_acl_pkts r dir=local icmp_type=8)" 3 "packets counter of the local rule"
+assert_eq "$(($(xrt_nf_drops r) - nf0))" 3 "sp_nf_drop"
 xrt_exec a ping -6 -n -c 1 -W 3 2001:db8:1::1 >/dev/null || xrt_fail "IPv6 ping to the router refused"
 # UDP and TCP to the router: a rule without addresses is IPv6's unless -4
 # says otherwise (what such a rule meant before IPv4 rules existed).
 xrt_cli_ok r -4 acl add dir local ipproto udp dport 7 action drop
-u0=$(acl_pkts dir=local dport_min=7)
+u0=$(xrt_acl_pkts r dir=local dport_min=7)
 echo x | xrt_exec a socat -u - "UDP4-SENDTO:192.0.2.1:7"
-xrt_wait_for '[ "$(acl_pkts dir=local dport_min=7)" -gt "$u0" ]' 5 ||
+xrt_wait_for '[ "$(xrt_acl_pkts r dir=local dport_min=7)" -gt "$u0" ]' 5 ||
 	xrt_fail "UDP to the router's port 7 not counted by the local rule"
 # A local rule dropping TCP 22 leaves the SYN unanswered: no RST, nc
 # times out instead of being refused.
 xrt_cli_ok r -4 acl add dir local ipproto tcp dport 22 action drop
 xrt_exec a nc -4 -z -w 2 192.0.2.1 22 2>/dev/null && xrt_fail "TCP 22 to the router connected"
-assert_ge "$(acl_pkts dir=local dport_min=22)" 1 "packets counter of the TCP rule"
+assert_ge "$(xrt_acl_pkts r dir=local dport_min=22)" 1 "packets counter of the TCP rule"
 
 # 4. Text output, -4/-6 on show and flush.
 show=$(xrt_cli r acl show)
