@@ -826,19 +826,29 @@ xrt_xdp_prog_id() {
 
 # ---------------------------------------------------------------- policy
 
-# xrt_topo_line_ip4: IPv4 on the line topology (after xrt_topo_line_program):
-# r 192.0.2.1/24 on a's link and 198.51.100.1/24 on b's, a 192.0.2.2 and b
-# 198.51.100.2 with default routes via r and static neighbours both ways,
-# b's 203.0.113.1/32 ($B4) on lo routed by r via b.
+# xrt_topo_line_ip4: IPv4 on the line topology (after xrt_topo_line_program,
+# or on its own with ROUTER_KIND=kernel: the kernel router configured with
+# ip, forwarding on): r 192.0.2.1/24 on a's link and 198.51.100.1/24 on
+# b's, a 192.0.2.2 and b 198.51.100.2 with default routes via r and static
+# neighbours both ways, b's 203.0.113.1/32 ($B4) on lo routed by r via b.
 xrt_topo_line_ip4() {
-	local ans bns
-	ans=$(xrt_ns "$TOPO_A") bns=$(xrt_ns "$TOPO_B")
+	local ans bns rns
+	ans=$(xrt_ns "$TOPO_A") bns=$(xrt_ns "$TOPO_B") rns=$(xrt_ns "$TOPO_R")
 	B4=203.0.113.1
-	xrt_cli_ok "$TOPO_R" addr add 192.0.2.1/24 dev "$IF_RA"
-	xrt_cli_ok "$TOPO_R" addr add 198.51.100.1/24 dev "$IF_RB"
-	xrt_cli_ok "$TOPO_R" route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
-	xrt_cli_ok "$TOPO_R" neigh add 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA"
-	xrt_cli_ok "$TOPO_R" neigh add 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB"
+	if [ "${ROUTER_KIND:-xrt}" = kernel ]; then
+		xrt_exec "$TOPO_R" sysctl -qw net.ipv4.ip_forward=1
+		ip -n "$rns" addr add 192.0.2.1/24 dev "$IF_RA"
+		ip -n "$rns" addr add 198.51.100.1/24 dev "$IF_RB"
+		ip -n "$rns" route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
+		ip -n "$rns" neigh replace 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA" nud permanent
+		ip -n "$rns" neigh replace 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB" nud permanent
+	else
+		xrt_cli_ok "$TOPO_R" addr add 192.0.2.1/24 dev "$IF_RA"
+		xrt_cli_ok "$TOPO_R" addr add 198.51.100.1/24 dev "$IF_RB"
+		xrt_cli_ok "$TOPO_R" route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
+		xrt_cli_ok "$TOPO_R" neigh add 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA"
+		xrt_cli_ok "$TOPO_R" neigh add 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB"
+	fi
 	ip -n "$ans" addr add 192.0.2.2/24 dev "$IF_AR"
 	ip -n "$ans" route add default via 192.0.2.1
 	ip -n "$ans" neigh replace 192.0.2.1 lladdr "$MAC_RA" dev "$IF_AR" nud permanent

@@ -4,7 +4,8 @@
 # the asymmetric path but drops sources with no route, a blackhole route or
 # the router's own address; 0.0.0.0 (DHCP) is exempt; packets with IP
 # options, punted before the fast path's check, are checked by xrtd; every
-# drop is counted by reason. b's IcmpInEchos counts what got through.
+# drop is counted by reason. b's IcmpInEchos counts what got through; the
+# same pings through a kernel router with rp_filter 0/1/2 give the same.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt
@@ -13,13 +14,16 @@ xrt_topo_line
 xrt_xrtd_start r
 xrt_topo_line_program
 xrt_topo_line_ip4
-ans=$(xrt_ns a)
 B=$B4
 # a's other sources: one inside b's link (spoofed), one r routes back via b
 # (asymmetric), one r has no route to, one r blackholes, r's own address.
-for s in 198.51.100.99 203.0.113.99 10.77.0.2 10.66.0.2 198.51.100.1; do
-	ip -n "$ans" addr add "$s/32" dev lo
-done
+more_sources() {
+	local s
+	for s in 198.51.100.99 203.0.113.99 10.77.0.2 10.66.0.2 198.51.100.1; do
+		ip -n "$(xrt_ns "$TOPO_A")" addr add "$s/32" dev lo
+	done
+}
+more_sources
 xrt_cli_ok r route add blackhole 10.66.0.0/16
 
 # snmp NS PROTO FIELD: a kernel IPv4 MIB counter (/proc/net/snmp).
@@ -27,19 +31,23 @@ snmp() {
 	xrt_exec "$1" awk -v p="$2:" -v f="$3" '$1 == p { if (!h) { for (i = 2; i <= NF; i++)
 		if ($i == f) c = i; h = 1 } else print $c }' /proc/net/snmp
 }
-echos() { snmp b Icmp InEchos; }
-# through SRC: how many of 3 echo requests from source SRC reached b.
+echos() { snmp "$TOPO_B" Icmp InEchos; }
+# through SRC: how many of 3 echo requests from source SRC reached b (of
+# the current line topology).
 through() {
 	local e0
 	e0=$(echos)
-	xrt_exec a ping -4 -n -c 3 -i 0.2 -W 1 -I "$1" "$B" >/dev/null 2>&1 || true
+	xrt_exec "$TOPO_A" ping -4 -n -c 3 -i 0.2 -W 1 -I "$1" "$B" >/dev/null 2>&1 || true
 	echo $(($(echos) - e0))
 }
 
 # rpf_case MODE SRC=N...: with rpf MODE on a's link, N of 3 pings from
-# each SRC reach b; MODE's drop counter counts exactly the others.
+# each SRC reach b; MODE's drop counter counts exactly the others. Each case
+# is kept for the kernel's run at the end.
+CASES=()
 rpf_case() {
 	local mode=$1 c0=0 lost=0 s
+	CASES+=("$*")
 	shift
 	xrt_cli_ok r link set dev "$IF_RA" rpf "$mode"
 	[ "$mode" = off ] || c0=$(xrt_fp_stat r "drop:rpf_$mode")
@@ -88,4 +96,19 @@ assert_eq "$(($(xrt_nf_drops r) - nf0))" 3 "sp_nf_drop"
 # address as source are dropped.
 rpf_case loose 198.51.100.99=3 203.0.113.99=3 10.77.0.2=0 10.66.0.2=0 198.51.100.1=0
 rpf_case off 10.77.0.2=3
-xrt_pass "rpf4: IPv4 strict and loose verdicts as the kernel's fib_validate_source, counted"
+# The kernel is the reference: the same cases through a kernel router with
+# rp_filter 0, 1 (strict) and 2 (loose) on the ingress give the same counts.
+ROUTER_KIND=kernel xrt_topo_line k
+ROUTER_KIND=kernel xrt_topo_line_ip4
+more_sources
+ip -n "$(xrt_ns "$TOPO_R")" route add blackhole 10.66.0.0/16
+declare -A RP_FILTER=([off]=0 [strict]=1 [loose]=2)
+for c in "${CASES[@]}"; do
+	set -- $c
+	xrt_exec "$TOPO_R" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		"net.ipv4.conf.$IF_RA.rp_filter=${RP_FILTER[$1]}"
+	for s in "${@:2}"; do
+		assert_eq "$(through "${s%=*}")" "${s#*=}" "kernel rp_filter=${RP_FILTER[$1]}: source ${s%=*}"
+	done
+done
+xrt_pass "rpf4: IPv4 strict and loose verdicts equal the kernel's rp_filter 1 and 2, counted"
