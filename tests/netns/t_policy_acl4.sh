@@ -88,10 +88,18 @@ assert_ge "$(xrt_acl_pkts r dir=local dport_min=22)" 1 "packets counter of the T
 show=$(xrt_cli r acl show)
 assert_contains "$show" "dir local from 0.0.0.0/0 to 192.0.2.1 ipproto icmp icmp-type 8 action drop packets 3" "acl show"
 assert_contains "$show" "dir in from 192.0.2.0/24 to 203.0.113.0/24 ipproto udp dport 5353 action drop packets 5" "acl show"
+# del finds an IPv4 rule by the same words; the ping is answered again.
+xrt_cli_ok r acl del dir local to 192.0.2.1 icmp-type echo-request action drop
+xrt_exec a ping -4 -n -c 1 -W 3 192.0.2.1 >/dev/null || xrt_fail "ping to the router after del"
+out=$(xrt_cli r -6 acl del dir local icmp-type echo-request action drop 2>&1) &&
+	xrt_fail "an IPv6 del removed an IPv4 rule"
+assert_contains "$out" "no such rule" "del of the other family's rule"
 assert_not_contains "$(xrt_cli r -4 acl show)" "5354" "acl -4 show: no IPv6 rule"
 assert_eq "$(xrt_cli r -6 acl show | grep -c .)" 1 "acl -6 show: the IPv6 rule alone"
 xrt_cli_ok r -4 acl flush
 assert_eq "$(xrt_cli r -4 acl show)" "" "acl -4 flush removed the IPv4 rules"
 assert_contains "$(xrt_cli r acl show)" "dport 5354" "acl -4 flush kept the IPv6 rule"
-xrt_exec a ping -4 -n -c 1 -W 3 192.0.2.1 >/dev/null || xrt_fail "ping to the router after flush"
+# UDP 5353 arrives now.
+echo after-flush | xrt_exec a socat -u - "UDP4-SENDTO:$B:5353"
+xrt_wait_for '[ -s "$XRT_TMP/u5353" ]' 5 || xrt_fail "UDP 5353 still dropped after acl -4 flush"
 xrt_pass "acl4: IPv4 rules in XDP (prerouting, forward) and xrtd (local), families apart, counters"
