@@ -479,7 +479,7 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		}
 		for (unsigned a = 0; a < nacl; a++) {
 			struct fp_run r = {0}; /* no after_call */
-			if (fp_xrt_acl_set(xrt, acl[a], o->ipv4) ||
+			if (fp_xrt_acl_set(xrt, acl[a]) ||
 			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
 					FP_CHUNK, &r))
 				return 1;
@@ -653,6 +653,8 @@ int main(int argc, char **argv)
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
 	       o.repeat, o.rounds);
 	if (acl_list) {
+		if (xrt)
+			fp_xrt_acl_ipv4(xrt, o.ipv4);
 		int rc = xrt ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng) : 1;
 		fp_xrt_close(xrt);
 		return rc;

@@ -19,6 +19,7 @@
 struct fp_xrt {
 	struct xrt_maps maps;
 	char bpffs[256];
+	int acl_ipv4; /* fp_xrt_acl_set writes IPv4 rules */
 };
 
 static int fp_xrt_iface(struct fp_xrt *x, int ifindex, const uint8_t mac[6], uint16_t slot)
@@ -135,7 +136,12 @@ const char *fp_xrt_pin_dir(struct fp_xrt *x)
 	return x->maps.pin_dir;
 }
 
-int fp_xrt_acl_set(struct fp_xrt *x, unsigned n, int ipv4)
+void fp_xrt_acl_ipv4(struct fp_xrt *x, int on)
+{
+	x->acl_ipv4 = on;
+}
+
+int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 {
 	char err[XRT_ERR_LEN] = "";
 	/* Prerouting drop rules that match the test packet (UDP from
@@ -147,7 +153,7 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n, int ipv4)
 	memset(r.smask, 0xff, 6);
 	r.src[0] = 0x20, r.src[1] = 0x01, r.src[2] = 0x0d, r.src[3] = 0xb8;
 	r.src[4] = 0xff, r.src[5] = 0xfe;
-	if (ipv4) { /* FP_ACL_SRC4's /24, mapped (include/xrt/inet.h) */
+	if (x->acl_ipv4) { /* FP_ACL_SRC4's /24, mapped (include/xrt/inet.h) */
 		struct in6_addr a;
 		xrt_addr_from_v4(&a, inet_addr(FP_ACL_SRC4));
 		memcpy(r.src, &a, sizeof(r.src));
