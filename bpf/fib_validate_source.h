@@ -6,6 +6,7 @@
 #include "maps.h"
 #include "stats.h"
 #include "fib6_lookup.h"
+#include "fib_lookup.h"
 
 /*
  * The work is in global functions, which the verifier checks once with
@@ -96,26 +97,58 @@ __attribute__((noinline)) int xrt_fib6_validate_source(struct xdp_md *ctx, __u32
 	return xrt_fib_validate_leaf(fib6_lookup(table, &saddr), ifindex, strict);
 }
 
-/* The drop, counted by mode, when the leaf's route fails the ingress's
- * rpf; XRT_NEXT otherwise. */
-static __always_inline int fib_validate_source(struct xrt_pkt *p, __u32 leaf)
+/*
+ * IPv4 (fib_validate_source, rp_filter 1 and 2): the source's route as
+ * fib_lookup finds it, table local first (a local or broadcast source is
+ * not unicast: refused, "res.type != RTN_UNICAST ... goto e_inval"), then
+ * the ingress interface's table. 0.0.0.0 is exempt (brd_input and
+ * ip_mc_validate_source skip the check for it: DHCP's DISCOVER); the other
+ * martian sources are ip_route_input's to drop and count, as the kernel
+ * finds them before it validates a source. 0 valid, 1 not.
+ */
+__attribute__((noinline)) int xrt_fib4_validate_source(struct xdp_md *ctx, __u32 table,
+						       __u32 ifindex, __u32 strict)
 {
-	const __u32 strict = p->iif->flags & XRT_IF_F_RPF_STRICT;
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const struct iphdr *iph = data + sizeof(struct ethhdr);
+	__u32 saddr, leaf;
 
-	if (!xrt_fib_validate_leaf(leaf, p->ifindex, strict))
+	if ((void *)(iph + 1) > end)
+		return 0; /* ip_rcv let it through: cannot happen */
+	saddr = bpf_ntohl(iph->saddr);
+	if ((saddr & IP4_MASK_8) == IP4_NET_ZERO || (saddr & IP4_MASK_8) == IP4_NET_LOOPBACK ||
+	    (saddr & IP4_MASK_4) == IP4_NET_MCAST || (saddr & IP4_MASK_4) == IP4_NET_CLASS_E)
+		return 0;
+	leaf = fib_lookup(XRT_TABLE_LOCAL, iph->saddr);
+	if (!leaf)
+		leaf = fib_lookup(table, iph->saddr);
+	return xrt_fib_validate_leaf(leaf, ifindex, strict);
+}
+
+/* The ingress's rpf mode: the drop counted by mode (rpf_strict,
+ * rpf_loose) when validate, the family's check, refused the source. */
+static __always_inline int rpf_verdict(struct xrt_pkt *p, int invalid)
+{
+	if (!invalid)
 		return XRT_NEXT;
-	return xrt_drop(p, strict ? XRT_DROP_RPF_STRICT : XRT_DROP_RPF_LOOSE);
+	return xrt_drop(p, (p->iif->flags & XRT_IF_F_RPF_STRICT) ? XRT_DROP_RPF_STRICT
+								: XRT_DROP_RPF_LOOSE);
 }
 
 static __always_inline int ip6_rpf(struct xrt_pkt *p)
 {
-	const __u32 strict = p->iif->flags & XRT_IF_F_RPF_STRICT;
-
 	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
-	if (!xrt_fib6_validate_source(p->ctx, p->iif->table, p->ifindex, strict))
+	return rpf_verdict(p, xrt_fib6_validate_source(p->ctx, p->iif->table, p->ifindex,
+						       p->iif->flags & XRT_IF_F_RPF_STRICT));
+}
+
+static __always_inline int ip_rpf(struct xrt_pkt *p)
+{
+	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
-	return xrt_drop(p, strict ? XRT_DROP_RPF_STRICT : XRT_DROP_RPF_LOOSE);
+	return rpf_verdict(p, xrt_fib4_validate_source(p->ctx, p->iif->table, p->ifindex,
+						       p->iif->flags & XRT_IF_F_RPF_STRICT));
 }
 
 #endif

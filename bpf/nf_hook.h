@@ -1,4 +1,4 @@
-/* xrt fast path: the stateless ACL at netfilter's hook points for forwarded traffic (nf_hook: NF_INET_PRE_ROUTING, NF_INET_FORWARD). */
+/* xrt fast path: the stateless ACL at netfilter's hook points for forwarded traffic (nf_hook: NF_INET_PRE_ROUTING, NF_INET_FORWARD), IPv6 and IPv4. */
 #ifndef XRT_BPF_NF_HOOK_H
 #define XRT_BPF_NF_HOOK_H
 
@@ -51,20 +51,26 @@ static long acl_rules(__u64 i, void *data)
 
 /*
  * The walk of n rules from index base (the caller read the active bank):
- * the action of the first match, -1 if none. A global function, verified
- * once whatever the pipeline's state (inlined, the walk multiplied the
- * program's verification); called only when the list is not empty.
+ * the action of the first match, -1 if none. The packet's family is its
+ * Ethernet type's (ipv6_rcv or ip_rcv checked the header). A global
+ * function, verified once whatever the pipeline's state (inlined, the walk
+ * multiplied the program's verification); called only when the list is
+ * not empty.
  */
-__attribute__((noinline)) int xrt_acl_walk6(struct xdp_md *ctx, __u32 base, __u32 n,
-					    __u32 ifindex, __u32 len)
+__attribute__((noinline)) int xrt_acl_walk(struct xdp_md *ctx, __u32 base, __u32 n,
+					   __u32 ifindex, __u32 len)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const struct ethhdr *eth = data;
 	struct acl_walk w = { .action = -1, .len = len, .base = base, .n = n };
 
-	if (n > XRT_ACL_MAX)
+	if (n > XRT_ACL_MAX || (void *)(eth + 1) > end)
 		return -1;
 	w.k.ifindex = ifindex;
-	xrt_acl_parse6((const __u8 *)data + sizeof(struct ethhdr), end, &w.k);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		xrt_acl_parse4((const __u8 *)(eth + 1), end, &w.k);
+	else
+		xrt_acl_parse6((const __u8 *)(eth + 1), end, &w.k);
 	bpf_loop((n + ACL_STRIDE - 1) / ACL_STRIDE, acl_rules, &w, 0);
 	return w.action;
 }
@@ -90,7 +96,7 @@ static __always_inline int nf_hook(struct xrt_pkt *p, enum xrt_acl_dir dir)
 	if (!n)
 		return XRT_NEXT;
 	base = bank * XRT_ACL_MAX + (dir == XRT_ACL_IN ? 0 : cfg->n_in);
-	if (xrt_acl_walk6(p->ctx, base, n, dir == XRT_ACL_IN ? p->ifindex : p->oif, p->len) !=
+	if (xrt_acl_walk(p->ctx, base, n, dir == XRT_ACL_IN ? p->ifindex : p->oif, p->len) !=
 	    XRT_ACL_DROP)
 		return XRT_NEXT;
 	return xrt_drop(p, dir == XRT_ACL_IN ? XRT_DROP_ACL_IN : XRT_DROP_ACL_OUT);

@@ -52,8 +52,11 @@ static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *
 	XRT_STAGE(eth_type_trans(&p));
 	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
 		XRT_STAGE(ip_rcv(&p));
+		XRT_STAGE(ip_rpf(&p));
+		XRT_STAGE(nf_hook_prerouting(&p));
 		XRT_STAGE(ip_route_input(&p));
 		XRT_STAGE(ip_forward(&p));
+		XRT_STAGE(nf_hook_forward(&p));
 		return XRT_LAST(ip_finish_output2(&p));
 	}
 	if (p.eth->h_proto == bpf_htons(ETH_P_ARP))

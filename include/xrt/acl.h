@@ -50,7 +50,11 @@ struct xrt_acl_rule {
 	__u8 icmp_type, icmp_code;
 	__u8 action;   /* enum xrt_acl_action */
 	__u8 dir;      /* enum xrt_acl_dir */
-	__u16 pad;
+	/* 1: an IPv4 rule, 0: IPv6. A rule matches its own family's packets
+	 * only, as iptables and ip6tables keep separate tables (a rule that
+	 * names no address is not both). Was padding: old rules are IPv6. */
+	__u8 v4;
+	__u8 pad;
 };
 
 /* What a rule looks at in a packet (xrt_acl_parse6). */
@@ -64,6 +68,7 @@ struct xrt_acl_key {
 	 * nftables' payload expressions (nft_payload_eval: pkt->fragoff). */
 	__u8 l4;
 	__u8 icmp_type, icmp_code;
+	__u8 v4; /* an IPv4 packet (xrt_acl_parse4) */
 };
 
 /* xrt_acl_cnt: PERCPU_ARRAY by counter slot. */
@@ -105,7 +110,7 @@ XRT_ACL_INLINE int xrt_acl_pfx_match(const __u8 *a, const __u8 *pfx, const __u8 
 /* The rule matches the packet (every given field; an absent one is any). */
 XRT_ACL_INLINE int xrt_acl_match(const struct xrt_acl_rule *r, const struct xrt_acl_key *k)
 {
-	if (r->ifindex && r->ifindex != k->ifindex)
+	if (r->v4 != k->v4 || (r->ifindex && r->ifindex != k->ifindex))
 		return 0;
 	if (!xrt_acl_pfx_match(k->saddr, r->src, r->smask) ||
 	    !xrt_acl_pfx_match(k->daddr, r->dst, r->dmask))
@@ -127,6 +132,24 @@ XRT_ACL_INLINE int xrt_acl_match(const struct xrt_acl_rule *r, const struct xrt_
 	if ((r->flags & XRT_ACL_F_CODE) && r->icmp_code != k->icmp_code)
 		return 0;
 	return 1;
+}
+
+/* The transport header's first 4 bytes: ports, or ICMP type and code
+ * (ICMPv6's for IPv6, ICMP's for IPv4: the family's own). */
+XRT_ACL_INLINE void xrt_acl_parse_l4(const __u8 *h, const __u8 *end, __u8 icmp,
+				     struct xrt_acl_key *k)
+{
+	if (h + 4 > end)
+		return;
+	if (k->proto == icmp) {
+		k->icmp_type = h[0];
+		k->icmp_code = h[1];
+		k->l4 = 1;
+	} else if (k->proto == NEXTHDR_TCP || k->proto == NEXTHDR_UDP) {
+		k->sport = (__u16)(h[0] << 8 | h[1]);
+		k->dport = (__u16)(h[2] << 8 | h[3]);
+		k->l4 = 1;
+	}
 }
 
 /*
@@ -173,18 +196,34 @@ XRT_ACL_INLINE void xrt_acl_parse6(const __u8 *ip6, const __u8 *end, struct xrt_
 		off &= 0x3fff;
 	}
 	k->proto = nh;
-	h = ip6 + off;
-	if (h + 4 > end)
+	xrt_acl_parse_l4(ip6 + off, end, NEXTHDR_ICMP, k);
+}
+
+/*
+ * The key of an IPv4 packet (ip4 points at the header, whose IHL the
+ * caller checked against end): addresses as ::ffff:a.b.c.d, the protocol,
+ * and the transport header unless this is a non-first fragment (fragment
+ * offset not 0, RFC 791 3.1): then l4 = 0, as nftables' payload
+ * expressions see no transport header (pkt->fragoff, nft_set_pktinfo_ipv4).
+ */
+XRT_ACL_INLINE void xrt_acl_parse4(const __u8 *ip4, const __u8 *end, struct xrt_acl_key *k)
+{
+	__u32 ihl;
+
+	k->v4 = 1;
+	k->l4 = 0;
+	if (ip4 + IP4_HDR_LEN > end)
 		return;
-	if (nh == NEXTHDR_ICMP) {
-		k->icmp_type = h[0];
-		k->icmp_code = h[1];
-		k->l4 = 1;
-	} else if (nh == NEXTHDR_TCP || nh == NEXTHDR_UDP) {
-		k->sport = (__u16)(h[0] << 8 | h[1]);
-		k->dport = (__u16)(h[2] << 8 | h[3]);
-		k->l4 = 1;
-	}
+	__builtin_memset(k->saddr, 0, 10);
+	__builtin_memset(k->daddr, 0, 10);
+	k->saddr[10] = k->saddr[11] = k->daddr[10] = k->daddr[11] = 0xff;
+	__builtin_memcpy(k->saddr + 12, ip4 + 12, 4);
+	__builtin_memcpy(k->daddr + 12, ip4 + 16, 4);
+	k->proto = ip4[9];
+	if ((((__u32)ip4[6] << 8 | ip4[7]) & IP4_FRAG_OFFSET_MASK) != 0)
+		return;
+	ihl = ((__u32)ip4[0] & 0xf) * 4;
+	xrt_acl_parse_l4(ip4 + ihl, end, IP4_PROTO_ICMP, k);
 }
 
 #endif

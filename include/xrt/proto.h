@@ -136,6 +136,8 @@
 #define IP4_FLAG_DF 0x4000
 #define IP4_FLAG_MF 0x2000
 #define IP4_FRAG_OFFSET_MASK 0x1fff
+/* RFC 792 / IANA: the protocol number of ICMP for IPv4. */
+#define IP4_PROTO_ICMP 1
 /* RFC 1812 section 5.3.7 / RFC 1122 3.2.1.3: addresses a router must not
  * accept as a source (martians), host byte order. */
 #define IP4_NET_ZERO 0x00000000u      /* 0/8: "this" network */

@@ -22,7 +22,8 @@
 	X(ARP_RCV, arp_rcv)                                                      \
 	X(IP6_RPF, ip6_rpf)                                                      \
 	X(NF_HOOK_PREROUTING, nf_hook_prerouting)                                \
-	X(NF_HOOK_FORWARD, nf_hook_forward)
+	X(NF_HOOK_FORWARD, nf_hook_forward)                                      \
+	X(IP_RPF, ip_rpf)
 
 #define XRT_TRACE_ENUM_STAGE(id, fn) XRT_TRACE_##id,
 enum xrt_trace_stage { XRT_TRACE_UNNAMED, XRT_TRACE_STAGE_LIST(XRT_TRACE_ENUM_STAGE) XRT_TRACE_STAGE_MAX };

@@ -287,3 +287,23 @@ int xt_stats_equal(int slot, const struct xrt_stats *want)
 	ok &= cmp_block("pass", pass_names, got.pass, want->pass, XRT_PASS_MAX);
 	return ok;
 }
+
+void xt_set_rpf(int ifindex, uint32_t flag)
+{
+	struct xrt_iface v;
+	char err[XRT_ERR_LEN] = "";
+	uint32_t key = (uint32_t)ifindex;
+
+	cr_assert_eq(bpf_map_lookup_elem(M.ifaces, &key, &v), 0);
+	v.flags = (v.flags & ~XRT_IF_F_RPF) | flag;
+	cr_assert_eq(xrt_maps_iface_set(&M, ifindex, &v, err), 0, "%s", err);
+}
+
+uint64_t xt_drops(int slot, unsigned reason)
+{
+	struct xrt_stats st;
+	char err[XRT_ERR_LEN] = "";
+
+	cr_assert_eq(xrt_maps_stats_read(&M, slot, &st, err), 0, "%s", err);
+	return st.drop[reason];
+}

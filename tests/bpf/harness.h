@@ -60,4 +60,9 @@ int xt_stats_equal(int slot, const struct xrt_stats *want);
 
 void xt_addr(const char *s, uint8_t a[16]);
 
+/* The rpf mode of an attached interface (XRT_IF_F_RPF_STRICT or _LOOSE,
+ * 0 off); a slot's count of one drop reason. */
+void xt_set_rpf(int ifindex, uint32_t flag);
+uint64_t xt_drops(int slot, unsigned reason);
+
 #endif

@@ -19,27 +19,6 @@ TestSuite(acl, .init = setup, .fini = xt_teardown);
 
 #define DST "2001:db8:1::9" /* via fe80::1 dev xfb */
 
-/* The rpf mode of ingress xfa (slot 1) or xfb (slot 2). */
-static void set_rpf(int ifindex, uint32_t flag)
-{
-	struct xrt_iface v;
-	char err[XRT_ERR_LEN] = "";
-	uint32_t key = (uint32_t)ifindex;
-
-	cr_assert_eq(bpf_map_lookup_elem(M.ifaces, &key, &v), 0);
-	v.flags = (v.flags & ~XRT_IF_F_RPF) | flag;
-	cr_assert_eq(xrt_maps_iface_set(&M, ifindex, &v, err), 0, "%s", err);
-}
-
-static uint64_t drops(int slot, unsigned reason)
-{
-	struct xrt_stats st;
-	char err[XRT_ERR_LEN] = "";
-
-	cr_assert_eq(xrt_maps_stats_read(&M, slot, &st, err), 0, "%s", err);
-	return st.drop[reason];
-}
-
 /* Verdict of one UDP packet from src to dst arriving on ifindex. */
 static int run_from(const char *src, const char *dst, int ifindex)
 {
@@ -61,10 +40,10 @@ Test(rpf, off_passes_any_source)
 
 Test(rpf, strict_wants_the_ingress)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
 	/* 2001:db8:3::/48 leaves by xfa: the right way back. */
 	cr_assert_eq(run_from("2001:db8:3::1", DST, if_a), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 	/* 2001:db8:1::/48 leaves by xfb: spoofed or asymmetric. */
 	cr_assert_eq(run_from("2001:db8:1::1", DST, if_a), XDP_DROP);
 	/* no route, and a group whose members all leave by xfb */
@@ -72,8 +51,8 @@ Test(rpf, strict_wants_the_ingress)
 	cr_assert_eq(run_from("2001:db8:e::1", DST, if_a), XDP_DROP);
 	/* a local address as source: its route is not unicast */
 	cr_assert_eq(run_from("2001:db8:ff::1", DST, if_a), XDP_DROP);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 4);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_LOOSE), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 4);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_LOOSE), 0);
 }
 
 Test(rpf, strict_any_ecmp_member_counts)
@@ -86,35 +65,35 @@ Test(rpf, strict_any_ecmp_member_counts)
 	cr_assert_eq(xrt_maps_grp_set(&M, 2, members, weights, 2, err), 0, "%s", err);
 	xt_addr("2001:db8:f::", a);
 	cr_assert_eq(xrt_maps_route_set(&M, XRT_TABLE_MAIN, a, 48, &v, err), 0, "%s", err);
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
-	set_rpf(if_b, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_b, XRT_IF_F_RPF_STRICT);
 	cr_assert_eq(run_from("2001:db8:f::1", DST, if_a), XDP_REDIRECT);
 	cr_assert_eq(run_from("2001:db8:f::1", "2001:db8:3::9", if_b), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT) + drops(2, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT) + xt_drops(2, XRT_DROP_RPF_STRICT), 0);
 }
 
 Test(rpf, loose_wants_a_unicast_route)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_LOOSE);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_LOOSE);
 	cr_assert_eq(run_from("2001:db8:1::1", DST, if_a), XDP_REDIRECT);
 	cr_assert_eq(run_from("2001:db8:e::1", DST, if_a), XDP_REDIRECT);
 	cr_assert_eq(run_from("2001:db8:99::1", DST, if_a), XDP_DROP); /* none */
 	cr_assert_eq(run_from("2001:db8:66::1", DST, if_a), XDP_DROP); /* blackhole */
 	cr_assert_eq(run_from("2001:db8:77::1", DST, if_a), XDP_DROP); /* unreachable */
 	cr_assert_eq(run_from("2001:db8:88::1", DST, if_a), XDP_DROP); /* prohibit */
-	cr_assert_eq(drops(1, XRT_DROP_RPF_LOOSE), 4);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_LOOSE), 4);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 }
 
 Test(rpf, link_local_and_unspecified_exempt)
 {
-	set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
 	/* Not dropped by rpf: what happens next is ip6_forward's business
 	 * (a link-local source beyond its link is punted for the ICMP error). */
 	cr_assert_neq(run_from("fe80::5", DST, if_a), XDP_DROP);
 	cr_assert_neq(run_from("fe80::5", "2001:db8:ff::1", if_a), XDP_DROP);
 	cr_assert_neq(run_from("::", "2001:db8:ff::1", if_a), XDP_DROP);
-	cr_assert_eq(drops(1, XRT_DROP_RPF_STRICT), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
 }
 
 Test(rpf, both_modes_refused)
@@ -201,7 +180,7 @@ Test(acl, prefixes)
 	add(&r, 10);
 	cr_assert_eq(run_udp("2001:db8:101::1", "2001:db8:1:8000::1", 1, 2), XDP_DROP);
 	cr_assert_eq(run_udp("2001:db8:101::1", "2001:db8:1:7fff::1", 1, 2), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_IN), 2);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_IN), 2);
 }
 
 Test(acl, protocol_and_port_ranges)
@@ -224,7 +203,7 @@ Test(acl, protocol_and_port_ranges)
 	t.dport_lo = t.dport_hi = 54;
 	add(&t, 10);
 	cr_assert_eq(run_udp(SRC, DST, 1500, 54), XDP_REDIRECT);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_IN), 2);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_IN), 2);
 }
 
 Test(acl, icmp_type_and_code)
@@ -263,9 +242,9 @@ Test(acl, dev_and_dir)
 	r = rule(XRT_ACL_IN, if_b, NULL, 0, NULL, 0, XRT_ACL_PASS);
 	add(&r, 5);
 	cr_assert_eq(run_from(SRC, "2001:db8:3::1", if_b), XDP_DROP);
-	cr_assert_eq(drops(2, XRT_DROP_ACL_OUT), 1);
-	cr_assert_eq(drops(2, XRT_DROP_ACL_IN), 0);
-	cr_assert_eq(drops(1, XRT_DROP_ACL_IN) + drops(1, XRT_DROP_ACL_OUT), 0);
+	cr_assert_eq(xt_drops(2, XRT_DROP_ACL_OUT), 1);
+	cr_assert_eq(xt_drops(2, XRT_DROP_ACL_IN), 0);
+	cr_assert_eq(xt_drops(1, XRT_DROP_ACL_IN) + xt_drops(1, XRT_DROP_ACL_OUT), 0);
 	/* An out rule does not see what the router keeps (local). */
 	cr_assert_neq(run_udp(SRC, "2001:db8:ff::1", 1, 2), XDP_DROP);
 }
@@ -365,7 +344,7 @@ Test(acl, bound_and_flush)
 	cr_assert_eq(xrt_acl_refused(&M), 1);
 	/* A full list still forwards (every rule passes). */
 	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_REDIRECT);
-	cr_assert_eq(xrt_acl_flush(&M, XRT_ACL_DIRS, 0, err), 0, "%s", err);
+	cr_assert_eq(xrt_acl_flush(&M, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err), 0, "%s", err);
 	r.action = XRT_ACL_DROP;
 	add(&r, 0);
 	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_DROP);

@@ -40,6 +40,7 @@
 #   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp,
 #               xrt_topo_mirror (+ ipr, xrt_want, xrt_mirror_bulk)
 #   traffic     xrt_udp_stream, xrt_tcp_transfer
+#   policy      xrt_topo_line_ip4, xrt_acl_pkts, xrt_nf_drops, xrt_scapy_send
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
 # from tests/netns/run's timeout): kills the PIDs this test started (and any
@@ -450,6 +451,71 @@ xrt_fp_stat() {
 # xrt_snmp6 NS NAME: a kernel IPv6 MIB counter inside NS (/proc/net/snmp6).
 xrt_snmp6() {
 	xrt_exec "$1" awk -v k="$2" '$1 == k {print $2}' /proc/net/snmp6
+}
+
+# ---------------------------------------------------------------- policy
+
+# xrt_topo_line_ip4: IPv4 on the line topology (after xrt_topo_line_program,
+# or on its own with ROUTER_KIND=kernel: the kernel router configured with
+# ip, forwarding on): r 192.0.2.1/24 on a's link and 198.51.100.1/24 on
+# b's, a 192.0.2.2 and b 198.51.100.2 with default routes via r and static
+# neighbours both ways, b's 203.0.113.1/32 ($B4) on lo routed by r via b.
+xrt_topo_line_ip4() {
+	local ans bns rns
+	ans=$(xrt_ns "$TOPO_A") bns=$(xrt_ns "$TOPO_B") rns=$(xrt_ns "$TOPO_R")
+	B4=203.0.113.1
+	if [ "${ROUTER_KIND:-xrt}" = kernel ]; then
+		xrt_exec "$TOPO_R" sysctl -qw net.ipv4.ip_forward=1
+		ip -n "$rns" addr add 192.0.2.1/24 dev "$IF_RA"
+		ip -n "$rns" addr add 198.51.100.1/24 dev "$IF_RB"
+		ip -n "$rns" route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
+		ip -n "$rns" neigh replace 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA" nud permanent
+		ip -n "$rns" neigh replace 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB" nud permanent
+	else
+		xrt_cli_ok "$TOPO_R" addr add 192.0.2.1/24 dev "$IF_RA"
+		xrt_cli_ok "$TOPO_R" addr add 198.51.100.1/24 dev "$IF_RB"
+		xrt_cli_ok "$TOPO_R" route add 203.0.113.0/24 via 198.51.100.2 dev "$IF_RB"
+		xrt_cli_ok "$TOPO_R" neigh add 192.0.2.2 lladdr "$MAC_AR" dev "$IF_RA"
+		xrt_cli_ok "$TOPO_R" neigh add 198.51.100.2 lladdr "$MAC_BR" dev "$IF_RB"
+	fi
+	ip -n "$ans" addr add 192.0.2.2/24 dev "$IF_AR"
+	ip -n "$ans" route add default via 192.0.2.1
+	ip -n "$ans" neigh replace 192.0.2.1 lladdr "$MAC_RA" dev "$IF_AR" nud permanent
+	ip -n "$bns" addr add 198.51.100.2/24 dev "$IF_BR"
+	ip -n "$bns" addr add "$B4/32" dev lo
+	ip -n "$bns" route add default via 198.51.100.1
+	ip -n "$bns" neigh replace 198.51.100.1 lladdr "$MAC_RB" dev "$IF_BR" nud permanent
+}
+
+# xrt_acl_pkts ROUTER KEY=VALUE...: the packet counter of the first ACL rule
+# whose `acl show -j` object has every KEY=VALUE ("none" if no rule has).
+xrt_acl_pkts() {
+	local r=$1
+	shift
+	xrt_cli "$r" -j acl show | "$XRT_PY" -c '
+import json, sys
+sel = dict(kv.split("=", 1) for kv in sys.argv[1:])
+for r in json.load(sys.stdin):
+    if all(str(r.get(k)) == v for k, v in sel.items()):
+        print(r["packets"]); break
+else:
+    print("none")' "$@"
+}
+
+# xrt_nf_drops ROUTER: what xrtd's rpf and ACL dropped (sp_nf_drop).
+xrt_nf_drops() { xrt_cli "$1" stats | awk '$1 == "sp_nf_drop" {print $2 + 0}'; }
+
+# xrt_scapy_send NS IFACE COUNT PKT [ARG...]: send COUNT copies of the scapy
+# expression PKT (scapy.all imported; ARG... in a[0], a[1], ...) on IFACE.
+xrt_scapy_send() {
+	local ns=$1
+	shift
+	xrt_exec "$ns" "$XRT_PY" -c '
+import sys
+from scapy.all import *
+conf.verb = 0
+ifc, n, pkt, a = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+sendp([eval(pkt)] * n, iface=ifc)' "$@"
 }
 
 # ---------------------------------------------------------------- asserts

@@ -126,6 +126,12 @@ xrt_stop "$XRT_LAST_PID"
 assert_eq "$(grep -Ec "^packet [0-9]: dev $IF_RA len [0-9]+ 192\.0\.2\.2 > 198\.51\.100\.2 icmp hlim 64\$" <<<"$out")" 2 "IPv4 packet lines"
 assert_eq "$(grep -c "^  eth_type_trans: next\$" <<<"$out")" 2 "eth_type_trans"
 assert_eq "$(grep -c "^  ip_rcv: next\$" <<<"$out")" 2 "ip_rcv"
+# rpf and the nf hooks run for IPv4 too, in the IPv6 order.
+assert_eq "$(grep -c "^  ip_rpf: next\$" <<<"$out")" 2 "ip_rpf"
+assert_eq "$(grep -c "^  nf_hook_prerouting: next\$" <<<"$out")" 2 "nf_hook_prerouting (IPv4)"
+assert_eq "$(grep -c "^  nf_hook_forward: next\$" <<<"$out")" 2 "nf_hook_forward (IPv4)"
+assert_eq "$(awk '/^packet/ {n++; next} n == 1 && /: / {sub(/:.*/, ""); sub(/^ */, ""); printf "%s ", $0}' <<<"$out")" \
+	"eth_type_trans ip_rcv ip_rpf nf_hook_prerouting ip_route_input ip_forward nf_hook_forward ip_finish_output2 " "IPv4 stage order"
 assert_eq "$(grep -Ec "^  ip_route_input: next \(fib_lookup: route 198\.51\.100\.0/24 nexthop [0-9]+ dev $IF_RB\)\$" <<<"$out")" 2 "ip_route_input"
 assert_eq "$(grep -c "^  ip_forward: next\$" <<<"$out")" 2 "ip_forward"
 assert_eq "$(grep -c "^  ip_finish_output2: redirect\$" <<<"$out")" 2 "ip_finish_output2"

@@ -13,18 +13,6 @@ xrt_xrtd_start r
 xrt_topo_line_program
 B=2001:db8:b::1
 
-# acl_pkts SELECTOR: the packet counter of the rule whose JSON has it.
-acl_pkts() {
-	xrt_cli r -j acl show | "$XRT_PY" -c '
-import json, sys
-sel = dict(kv.split("=", 1) for kv in sys.argv[1:])
-for r in json.load(sys.stdin):
-    if all(str(r.get(k)) == v for k, v in sel.items()):
-        print(r["packets"]); break
-else:
-    print("none")' "$@"
-}
-
 # Grammar errors name the offending word.
 out=$(xrt_cli r acl add dport 22 action drop 2>&1) && xrt_fail "dport without ipproto accepted"
 assert_contains "$out" "need ipproto tcp or udp" "dport without a protocol"
@@ -42,12 +30,12 @@ xrt_udp_stream a b "$B" 5000 200 100
 xrt_bg b udp-5001 socat -u "UDP6-RECV:5001,bind=[$B]" "OPEN:$XRT_TMP/u5001,creat,append"
 xrt_wait_for "xrt_exec b ss -Huln | grep -q ':5001 '" 5 || xrt_fail "UDP receiver on 5001"
 for i in 1 2 3 4 5; do
-	echo "datagram $i" | xrt_exec a nc -6 -u -w 0 "$B" 5001 || true
+	echo "datagram $i" | xrt_exec a socat -u - "UDP6-SENDTO:[$B]:5001"
 done
 xrt_wait_for '[ "$(($(xrt_fp_stat r drop:acl_in) - drop0))" -ge 5 ]' 5 ||
 	xrt_fail "drop:acl_in: $(($(xrt_fp_stat r drop:acl_in) - drop0)) of 5 datagrams to 5001"
 assert_eq "$(stat -c %s "$XRT_TMP/u5001")" 0 "bytes that reached UDP port 5001 on b"
-assert_eq "$(acl_pkts dir=in dport_min=5001)" 5 "packets counter of the 5001 rule"
+assert_eq "$(xrt_acl_pkts r dir=in dport_min=5001)" 5 "packets counter of the 5001 rule"
 
 # 2. Forward (dir out on b's side, XDP): TCP 6001 refused, TCP 6000 connects.
 xrt_cli_ok r acl add dev "$IF_RB" dir out ipproto tcp dport 6001 action drop
@@ -57,7 +45,7 @@ for p in 6000 6001; do
 done
 xrt_exec a nc -6 -z -w 3 "$B" 6000 || xrt_fail "nc to TCP 6000 through the router failed"
 xrt_exec a nc -6 -z -w 2 "$B" 6001 && xrt_fail "nc to TCP 6001 connected through a drop rule"
-assert_ge "$(acl_pkts dir=out dport_min=6001)" 1 "packets counter of the 6001 rule"
+assert_ge "$(xrt_acl_pkts r dir=out dport_min=6001)" 1 "packets counter of the 6001 rule"
 assert_ge "$(xrt_fp_stat r drop:acl_out)" 1 "drop:acl_out"
 
 # 3. Local input (dir local, xrtd): ping to the router refused and counted,
@@ -66,7 +54,7 @@ xrt_exec a ping -6 -n -c 1 -W 3 2001:db8:1::1 >/dev/null || xrt_fail "ping to th
 xrt_cli_ok r acl add dir local ipproto icmpv6 icmp-type echo-request action drop
 xrt_exec a ping -6 -n -c 3 -i 0.2 -W 1 2001:db8:1::1 >/dev/null &&
 	xrt_fail "ping to the router answered through a local drop rule"
-assert_eq "$(acl_pkts dir=local icmp_type=128)" 3 "packets counter of the local rule"
+assert_eq "$(xrt_acl_pkts r dir=local icmp_type=128)" 3 "packets counter of the local rule"
 xrt_exec a ping -6 -n -c 1 -W 3 "$B" >/dev/null || xrt_fail "ping through the router refused"
 assert_contains "$(xrt_cli r stats)" "sp_nf_drop" "xrtd counts its acl drops"
 
@@ -99,8 +87,8 @@ churn=$!
 XRT_PIDS+=("$churn")
 xrt_udp_stream a b "$B" 7000 2000 200
 xrt_wait_pid "$churn" 60 || xrt_fail "rule churn did not finish"
-assert_eq "$(acl_pkts priority=20)" 0 "packets of the flow that met the drop-all rule"
-assert_ge "$(acl_pkts priority=10)" 2000 "packets counted by the pass rule"
+assert_eq "$(xrt_acl_pkts r priority=20)" 0 "packets of the flow that met the drop-all rule"
+assert_ge "$(xrt_acl_pkts r priority=10)" 2000 "packets counted by the pass rule"
 n=$(xrt_cli r -j acl show | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 assert_eq "$n" $((2 + 40 + 40 - 13)) "rules after the churn"
 

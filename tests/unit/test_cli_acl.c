@@ -86,7 +86,7 @@ Test(cli_acl, errors_name_the_word)
 	refused("acl add dir sideways action drop", "dir \"sideways\"");
 	refused("acl add from 2001:db8::1/32 action drop", "host bits");
 	refused("acl add to nonsense action drop", "\"nonsense\"");
-	refused("acl add from ::ffff:10.0.0.0/104 action drop", "IPv6 only");
+	refused("acl add from ::ffff:10.0.0.0/104 action drop", "write it as IPv4");
 	refused("acl add ipproto sctpx action drop", "ipproto \"sctpx\"");
 	refused("acl add ipproto 256 action drop", "ipproto \"256\"");
 	refused("acl add dport 22 action drop", "need ipproto tcp or udp");
@@ -95,7 +95,7 @@ Test(cli_acl, errors_name_the_word)
 	refused("acl add ipproto udp sport 9-3 action drop", "sport \"9-3\"");
 	refused("acl add ipproto udp dport 1- action drop", "dport \"1-\"");
 	refused("acl add code 3 action drop", "\"code\" needs \"icmp-type\"");
-	refused("acl add ipproto tcp icmp-type 1 action drop", "icmp-type needs ipproto icmpv6");
+	refused("acl add ipproto tcp icmp-type 1 action drop", "icmp-type needs ipproto icmp or icmpv6");
 	refused("acl add icmp-type bogus action drop", "icmp-type \"bogus\"");
 	refused("acl add priority -1 action drop", "priority \"-1\"");
 	refused("acl add bogus 1 action drop", "unknown word \"bogus\"");
@@ -160,5 +160,121 @@ Test(cli_acl, shared_match)
 	udp6("2001:db8:6::1", "2001:db8::1", 4000, 53);
 	k = (struct xrt_acl_key){ 0 };
 	xrt_acl_parse6(pkt, pkt + n, &k);
+	cr_assert_not(xrt_acl_match(&req.acl.r, &k));
+}
+
+/* IPv4 rules: the family from -4/-6, the addresses or ipproto icmp, else
+ * IPv6; ICMP's type names for IPv4; one family per rule. */
+Test(cli_acl, ipv4_rules)
+{
+	struct cmd_req req;
+	struct in6_addr a;
+
+	cr_assert_eq(parse("acl add from 10.0.0.0/8 to 192.0.2.0/24 ipproto udp dport 53 "
+			   "action drop",
+			   &req),
+		     0, "%s", err);
+	cr_assert(req.acl.r.v4);
+	inet_pton(AF_INET6, "::ffff:10.0.0.0", &a);
+	cr_assert_arr_eq(req.acl.r.src, &a, 16);
+	cr_assert_eq(req.acl.r.smask[12], 0xff, "plen 8 + 96");
+	cr_assert_eq(req.acl.r.smask[13], 0);
+	cr_assert_eq(req.acl.r.dmask[14], 0xff, "plen 24 + 96");
+	cr_assert_eq(req.acl.r.dmask[15], 0);
+	/* -4 without addresses: the whole IPv4 space (::ffff:0:0/96). */
+	cr_assert_eq(parse("-4 acl add dir local ipproto tcp dport 22 action drop", &req), 0,
+		     "%s", err);
+	cr_assert(req.acl.r.v4);
+	cr_assert_eq(req.acl.r.smask[11], 0xff);
+	cr_assert_eq(req.acl.r.smask[12], 0);
+	cr_assert_eq(req.acl.r.src[10], 0xff);
+	/* icmp-type: ICMP's numbers in an IPv4 rule, ICMPv6's in an IPv6 one. */
+	cr_assert_eq(parse("acl add to 192.0.2.1 icmp-type echo-request action drop", &req), 0,
+		     "%s", err);
+	cr_assert(req.acl.r.v4);
+	cr_assert_eq(req.acl.r.proto, IP4_PROTO_ICMP);
+	cr_assert_eq(req.acl.r.icmp_type, 8);
+	cr_assert_eq(parse("acl add icmp-type echo-request from 192.0.2.0/24 action drop", &req), 0,
+		     "%s", err);
+	cr_assert_eq(req.acl.r.icmp_type, 8, "the family decides a name given before it");
+	cr_assert_eq(parse("acl add ipproto icmp icmp-type time-exceeded action drop", &req), 0,
+		     "%s", err);
+	cr_assert(req.acl.r.v4, "ipproto icmp is IPv4's");
+	cr_assert_eq(req.acl.r.icmp_type, 11);
+	cr_assert_eq(parse("acl add icmp-type echo-request action drop", &req), 0, "%s", err);
+	cr_assert_not(req.acl.r.v4, "no address, no -4: IPv6");
+	cr_assert_eq(req.acl.r.icmp_type, ICMP6_ECHO_REQUEST);
+	/* show and flush: -4/-6 select, no family is both. */
+	cr_assert_eq(parse("-4 acl flush dir in", &req), 0, "%s", err);
+	cr_assert_eq(req.acl.family, AF_INET);
+	cr_assert_eq(parse("acl show", &req), 0, "%s", err);
+	cr_assert_eq(req.acl.family, AF_UNSPEC);
+
+	refused("acl add from 10.0.0.0/8 to 2001:db8::/32 action drop", "2001:db8::/32");
+	refused("-6 acl add from 10.0.0.0/8 action drop", "10.0.0.0/8");
+	refused("-4 acl add to 2001:db8::/32 action drop", "2001:db8::/32");
+	refused("acl add from 10.0.0.0/33 action drop", "0..32");
+	refused("acl add from 10.0.0.1/8 action drop", "host bits");
+	refused("acl add from 10.0.0.0/8 ipproto icmpv6 action drop", "ipproto icmpv6");
+	refused("-6 acl add ipproto icmp action drop", "ipproto icmp ");
+	refused("acl add to 192.0.2.1 icmp-type packet-too-big action drop",
+		"icmp-type \"packet-too-big\"");
+	refused("acl add icmp-type redirect action drop", "icmp-type \"redirect\"");
+}
+
+static size_t udp4(const char *src, const char *dst, uint16_t frag, uint16_t dport)
+{
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 0x45;
+	pkt[3] = 28;
+	pkt[6] = (uint8_t)(frag >> 8), pkt[7] = (uint8_t)frag;
+	pkt[9] = NEXTHDR_UDP;
+	inet_pton(AF_INET, src, pkt + 12);
+	inet_pton(AF_INET, dst, pkt + 16);
+	pkt[20] = 0x9c, pkt[21] = 0x40; /* sport 40000 */
+	pkt[22] = (uint8_t)(dport >> 8), pkt[23] = (uint8_t)dport;
+	return 28;
+}
+
+/* The IPv4 key: mapped addresses, ports in the first fragment only, and a
+ * rule of one family never matching the other's packets. */
+Test(cli_acl, shared_match_ipv4)
+{
+	struct cmd_req req, any6;
+	struct xrt_acl_key k = { 0 };
+	size_t n = udp4("10.1.2.3", "192.0.2.1", 0, 53);
+
+	xrt_acl_parse4(pkt, pkt + n, &k);
+	cr_assert(k.v4);
+	cr_assert(k.l4);
+	cr_assert_eq(k.sport, 40000);
+	cr_assert_eq(k.dport, 53);
+	cr_assert_eq(parse("acl add from 10.0.0.0/8 ipproto udp dport 53 action drop", &req), 0,
+		     "%s", err);
+	cr_assert(xrt_acl_match(&req.acl.r, &k));
+	cr_assert_eq(parse("acl add ipproto udp action drop", &any6), 0, "%s", err);
+	cr_assert_not(xrt_acl_match(&any6.acl.r, &k), "an IPv6 rule matched IPv4");
+	/* First fragment (MF, offset 0): ports known. */
+	k = (struct xrt_acl_key){ 0 };
+	xrt_acl_parse4(pkt, pkt + udp4("10.1.2.3", "192.0.2.1", IP4_FLAG_MF, 53), &k);
+	cr_assert(xrt_acl_match(&req.acl.r, &k));
+	/* A non-first fragment: protocol only, a port rule cannot match. */
+	k = (struct xrt_acl_key){ 0 };
+	xrt_acl_parse4(pkt, pkt + udp4("10.1.2.3", "192.0.2.1", 100, 53), &k);
+	cr_assert_eq(k.proto, NEXTHDR_UDP);
+	cr_assert_not(k.l4);
+	cr_assert_not(xrt_acl_match(&req.acl.r, &k));
+	cr_assert_eq(parse("acl add from 10.0.0.0/8 ipproto udp action drop", &req), 0, "%s", err);
+	cr_assert(xrt_acl_match(&req.acl.r, &k));
+	/* Outside the prefix; an IPv6 packet for an IPv4 rule. */
+	k = (struct xrt_acl_key){ 0 };
+	xrt_acl_parse4(pkt, pkt + udp4("11.1.2.3", "192.0.2.1", 0, 53), &k);
+	cr_assert_not(xrt_acl_match(&req.acl.r, &k));
+	k = (struct xrt_acl_key){ 0 };
+	xrt_acl_parse6(pkt, pkt + udp6("::ffff:10.1.2.3", "2001:db8::1", 4000, 53), &k);
+	cr_assert_not(xrt_acl_match(&req.acl.r, &k), "an IPv4 rule matched IPv6");
+	/* Truncated IPv4 header: nothing to match but the family. */
+	k = (struct xrt_acl_key){ 0 };
+	xrt_acl_parse4(pkt, pkt + 10, &k);
 	cr_assert_not(xrt_acl_match(&req.acl.r, &k));
 }

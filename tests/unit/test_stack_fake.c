@@ -150,6 +150,15 @@ static int fake_nf_hook(void *ctx, unsigned hook, int ifindex, const uint8_t *ip
 	return hook < 3 && fake_nf_drop[hook] ? -1 : 0;
 }
 
+unsigned fake_nf_calls_of(unsigned hook)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_nf_calls; i++)
+		n += fake_nf_call[i].hook == hook;
+	return n;
+}
+
 void fake_setup(void)
 {
 	if (!fake_tx)

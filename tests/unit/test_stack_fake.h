@@ -42,6 +42,8 @@ struct fake_nf_call {
 extern bool fake_nf_drop[3];
 extern struct fake_nf_call fake_nf_call[64];
 extern unsigned fake_nf_calls;
+/* How many recorded calls were for hook. */
+unsigned fake_nf_calls_of(unsigned hook);
 
 void fake_setup(void);
 void fake_teardown(void);

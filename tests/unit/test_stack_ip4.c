@@ -6,6 +6,7 @@
 #include "stack/reassembly.h"
 #include "stack/sock.h"
 #include "test_stack_fake.h"
+#include "xrt/acl.h"
 
 static uint8_t frame[70000];
 static const uint8_t mac_h5[6] = { 2, 0, 0, 0, 0x55, 5 };
@@ -959,4 +960,81 @@ Test(ip4, timestamp_request_is_answered)
 	uint32_t ms;
 	memcpy(&ms, r + 12, 4);
 	cr_assert_lt(ntohl(ms), 86400000u, "milliseconds since midnight UT");
+}
+
+/* ---- netfilter hooks for IPv4 (stack_env.nf_hook): local input after
+ * ip_defrag, forward at the egress, prerouting for packets with options. */
+
+Test(ip4, nf_local_input_drop_is_counted_and_silent)
+{
+	hosts_resolved();
+	size_t blen = echo_body(body, 8);
+	fake_nf_drop[XRT_ACL_LOCAL] = true;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, body, blen);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 1);
+	cr_assert_eq(fake_nf_call[0].len, 20 + blen, "the IPv4 packet, not the frame");
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 0, "the fast path ran prerouting");
+	cr_assert_eq(fake_ntx, 0, "no echo reply");
+	cr_assert_eq(sstats.drop[STACK_DROP_NF_DROP], 1);
+	fake_nf_drop[XRT_ACL_LOCAL] = false;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, body, blen);
+	cr_assert_eq(fake_ntx, 1, "accepted: answered");
+}
+
+Test(ip4, nf_local_input_sees_the_reassembled_datagram)
+{
+	hosts_resolved();
+	static uint8_t msg[4008];
+	size_t mlen = echo_body(msg, 2000);
+	rx_frag(0, 1480, true, msg);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 0, "not before ip_defrag");
+	rx_frag(1480, mlen - 1480, false, msg);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 1);
+	cr_assert_eq(fake_nf_call[0].len, 20 + mlen);
+}
+
+Test(ip4, nf_forward_hook_sees_the_egress)
+{
+	hosts_resolved();
+	size_t blen = udp_body(body, 16);
+	fake_nf_drop[XRT_ACL_OUT] = true;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.2.0.7", 64, IPPROTO_UDP, 0, body, blen);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_OUT), 1);
+	cr_assert_eq(fake_nf_call[0].ifindex, FAKE_IF_B);
+	cr_assert_eq(fake_ntx, 0, "not forwarded");
+	cr_assert_eq(sstats.drop[STACK_DROP_NF_DROP], 1);
+	/* TTL 1: Time Exceeded comes first, as NF_INET_FORWARD runs after
+	 * ip_forward's TTL check. */
+	rx4(FAKE_IF_A, "10.1.0.5", "10.2.0.7", 1, IPPROTO_UDP, 0, body, blen);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_OUT), 1);
+	cr_assert_eq(fake_ntx, 1, "Time Exceeded");
+	fake_nf_drop[XRT_ACL_OUT] = false;
+	rx4(FAKE_IF_A, "10.1.0.5", "10.2.0.7", 64, IPPROTO_UDP, 0, body, blen);
+	cr_assert_eq(fake_ntx, 2, "accepted: forwarded");
+}
+
+Test(ip4, nf_options_run_prerouting)
+{
+	hosts_resolved();
+	/* Router Alert (RFC 2113) makes IHL 6: the fast path punted it before
+	 * its rpf and prerouting ACL, so xrtd runs them. */
+	size_t blen = echo_body(body, 8);
+	size_t len = build4(frame, FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, 1, body,
+			    blen);
+	memmove(frame + 38, frame + 34, blen);
+	frame[34] = 0x94, frame[35] = 4, frame[36] = 0, frame[37] = 0;
+	frame[14] = 0x46;
+	frame[16] = 0, frame[17] = (uint8_t)(24 + blen);
+	ip_send_check(frame + 14);
+	fake_nf_drop[XRT_ACL_IN] = true;
+	rx(FAKE_IF_A, frame, len + 4);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 1);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 0, "dropped at prerouting");
+	cr_assert_eq(sstats.drop[STACK_DROP_NF_DROP], 1);
+	fake_nf_drop[XRT_ACL_IN] = false;
+	rx(FAKE_IF_A, frame, len + 4);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 1);
+	/* Without options prerouting is the fast path's: not asked. */
+	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, body, blen);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 2);
 }

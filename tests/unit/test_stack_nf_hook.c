@@ -10,22 +10,13 @@ TestSuite(nf_hook, .init = fake_setup, .fini = fake_teardown);
 
 static uint8_t frame[2048];
 
-static unsigned calls_of(unsigned hook)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < fake_nf_calls; i++)
-		n += fake_nf_call[i].hook == hook;
-	return n;
-}
-
 Test(nf_hook, local_input_drop_is_counted_and_silent)
 {
 	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:1::1", 64, 8);
 
 	fake_nf_drop[XRT_ACL_LOCAL] = true;
 	rx(FAKE_IF_A, frame, len);
-	cr_assert_eq(calls_of(XRT_ACL_LOCAL), 1);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 1);
 	cr_assert_eq(fake_nf_call[0].ifindex, FAKE_IF_A);
 	cr_assert_eq(fake_nf_call[0].len, len - 14, "the IPv6 packet, not the frame");
 	cr_assert_eq(count_icmp(ICMP6_ECHO_REPLY, 0), 0);
@@ -36,7 +27,7 @@ Test(nf_hook, local_input_drop_is_counted_and_silent)
 	fake_nf_drop[XRT_ACL_LOCAL] = false;
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(sstats.icmp6[STACK_ICMP6_IN_ECHOS], 1, "delivered to icmp6");
-	cr_assert_eq(calls_of(XRT_ACL_IN), 0);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 0);
 }
 
 Test(nf_hook, forward_hook_sees_the_egress)
@@ -46,9 +37,9 @@ Test(nf_hook, forward_hook_sees_the_egress)
 
 	fake_nf_drop[XRT_ACL_OUT] = true;
 	rx(FAKE_IF_A, frame, len);
-	cr_assert_eq(calls_of(XRT_ACL_OUT), 1);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_OUT), 1);
 	cr_assert_eq(fake_nf_call[0].ifindex, FAKE_IF_B);
-	cr_assert_eq(calls_of(XRT_ACL_LOCAL), 0);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 0);
 	cr_assert_eq(fake_ntx, 0, "nothing sent: no NS for a dropped packet");
 	cr_assert_eq(sstats.drop[STACK_DROP_NF_DROP], 1);
 }
@@ -64,11 +55,11 @@ Test(nf_hook, hop_by_hop_runs_prerouting)
 	fix_icmp_csum(frame, len, 14 + 40 + 8);
 	fake_nf_drop[XRT_ACL_IN] = true;
 	rx(FAKE_IF_A, frame, len);
-	cr_assert_eq(calls_of(XRT_ACL_IN), 1);
-	cr_assert_eq(calls_of(XRT_ACL_LOCAL), 0, "dropped at prerouting");
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 1);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 0, "dropped at prerouting");
 	cr_assert_eq(sstats.drop[STACK_DROP_NF_DROP], 1);
 	fake_nf_drop[XRT_ACL_IN] = false;
 	rx(FAKE_IF_A, frame, len);
-	cr_assert_eq(calls_of(XRT_ACL_LOCAL), 1);
+	cr_assert_eq(fake_nf_calls_of(XRT_ACL_LOCAL), 1);
 	cr_assert_eq(sstats.icmp6[STACK_ICMP6_IN_ECHOS], 1, "delivered to icmp6");
 }

@@ -442,7 +442,8 @@ static void fp_rmdir_bpffs(void)
 }
 
 /* --acl: xrt's forward cost with n ACL rules for each n of list, the
- * first --routes count installed; the same packet for every n in a round. */
+ * first --routes count installed; the same packet for every n in a round
+ * (with --ipv4 an IPv4 packet and IPv4 rules). */
 static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct fp_topo *t,
 		       const struct fp_route *routes, const char *list, uint64_t rng)
 {
@@ -464,9 +465,20 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		memcpy(spec.dst_mac, t->in_mac, 6);
 		inet_pton(AF_INET6, "2001:db8:fffe::2", &spec.src);
 		fp_route_host(&routes[fp_rand(&rng) % n], &rng, &spec.dst);
-		unsigned len = pkt6_build(pkt, &spec);
+		unsigned len;
+		if (o->ipv4) { /* the same flow over IPv4, IPv4 rules */
+			struct pkt4_spec s4 = {.sport = spec.sport, .dport = spec.dport,
+					       .ttl = FP_HOP_LIMIT, .frame_len = o->frame_len};
+			memcpy(s4.src_mac, spec.src_mac, 6);
+			memcpy(s4.dst_mac, spec.dst_mac, 6);
+			inet_pton(AF_INET, FP_ACL_SRC4, &s4.src);
+			memcpy(&s4.dst, &spec.dst.s6_addr[12], 4);
+			len = pkt4_build(pkt, &s4);
+		} else {
+			len = pkt6_build(pkt, &spec);
+		}
 		for (unsigned a = 0; a < nacl; a++) {
-			struct fp_run r;
+			struct fp_run r = {0}; /* no after_call */
 			if (fp_xrt_acl_set(xrt, acl[a]) ||
 			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
 					FP_CHUNK, &r))
@@ -508,7 +520,8 @@ static void fp_usage(void)
 		"--ipv4: IPv4 routes (the public table's prefix-length mix) and packets,\n"
 		"programs named floor4, fib4, lpm4, xrt4.\n"
 		"--acl: only xrt's forward cost with that many ACL rules (each walked,\n"
-		"none matching), over the first --routes count.\n");
+		"none matching), over the first --routes count; with --ipv4 IPv4 rules\n"
+		"and an IPv4 packet.\n");
 }
 
 int main(int argc, char **argv)
@@ -640,6 +653,8 @@ int main(int argc, char **argv)
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
 	       o.repeat, o.rounds);
 	if (acl_list) {
+		if (xrt)
+			fp_xrt_acl_ipv4(xrt, o.ipv4);
 		int rc = xrt ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng) : 1;
 		fp_xrt_close(xrt);
 		return rc;

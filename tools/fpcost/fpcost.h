@@ -55,6 +55,10 @@ long fp_xrt_fib_mem_bytes(struct fp_xrt *x);
 /* Replace the ACL with n prerouting rules no test packet matches. */
 int fp_xrt_acl_set(struct fp_xrt *x, unsigned n);
 void fp_xrt_close(struct fp_xrt *x);
+/* --acl --ipv4: fp_xrt_acl_set writes IPv4 rules, for packets from
+ * FP_ACL_SRC4 (IPv6 rules for 2001:db8:fffe::/48 otherwise). */
+#define FP_ACL_SRC4 "198.18.254.2"
+void fp_xrt_acl_ipv4(struct fp_xrt *x, int on);
 /* <bpffs>/tc/globals of x's pins. */
 const char *fp_xrt_pin_dir(struct fp_xrt *x);
 

@@ -1,4 +1,5 @@
 /* xrt fpcost: load and program the full xrt pipeline through dataplane/ (loader, map setters). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,13 @@
 #include "dataplane/ip6_fib.h"
 #include "dataplane/acl.h"
 #include "fpcost.h"
+#include "xrt/inet.h"
 
 
 struct fp_xrt {
 	struct xrt_maps maps;
 	char bpffs[256];
+	int acl_ipv4; /* fp_xrt_acl_set writes IPv4 rules */
 };
 
 static int fp_xrt_iface(struct fp_xrt *x, int ifindex, const uint8_t mac[6], uint16_t slot)
@@ -133,6 +136,11 @@ const char *fp_xrt_pin_dir(struct fp_xrt *x)
 	return x->maps.pin_dir;
 }
 
+void fp_xrt_acl_ipv4(struct fp_xrt *x, int on)
+{
+	x->acl_ipv4 = on;
+}
+
 int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 {
 	char err[XRT_ERR_LEN] = "";
@@ -145,7 +153,14 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 	memset(r.smask, 0xff, 6);
 	r.src[0] = 0x20, r.src[1] = 0x01, r.src[2] = 0x0d, r.src[3] = 0xb8;
 	r.src[4] = 0xff, r.src[5] = 0xfe;
-	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, err) < 0)
+	if (x->acl_ipv4) { /* FP_ACL_SRC4's /24, mapped (include/xrt/inet.h) */
+		struct in6_addr a;
+		xrt_addr_from_v4(&a, inet_addr(FP_ACL_SRC4));
+		memcpy(r.src, &a, sizeof(r.src));
+		memset(r.smask, 0xff, 15);
+		r.v4 = 1;
+	}
+	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err) < 0)
 		goto fail;
 	for (unsigned i = 0; i < n; i++) {
 		r.dport_lo = r.dport_hi = (uint16_t)(10 + i);

@@ -1,7 +1,8 @@
-/* xrt: `acl add|del|show|flush`: the stateless ACL at netfilter's hook points (prerouting, forward, local input), first match by priority. */
+/* xrt: `acl add|del|show|flush`: the stateless ACL at netfilter's hook points (prerouting, forward, local input), first match by priority, IPv6 and IPv4 rules apart. */
 #include "cli/cmd.h"
 
 #include <errno.h>
+#include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +20,31 @@ static const struct {
 	const char *name;
 	uint8_t proto;
 } PROTOS[] = {
-	{ "tcp", NEXTHDR_TCP },	  { "udp", NEXTHDR_UDP },	{ "icmpv6", NEXTHDR_ICMP },
-	{ "ipv6-icmp", NEXTHDR_ICMP }, { "icmp6", NEXTHDR_ICMP },
+	{ "tcp", NEXTHDR_TCP },	       { "udp", NEXTHDR_UDP },	{ "icmpv6", NEXTHDR_ICMP },
+	{ "ipv6-icmp", NEXTHDR_ICMP }, { "icmp6", NEXTHDR_ICMP }, { "icmp", IP4_PROTO_ICMP },
 };
 
-static const struct {
+/* icmp-type names: ICMPv6's (RFC 4443 2.1) and ICMP's (RFC 792), the
+ * rule's family choosing. */
+static const struct icmp_type_name {
 	const char *name;
 	uint8_t type;
-} ICMP_TYPES[] = {
+} ICMP6_TYPES[] = {
 	{ "destination-unreachable", ICMP6_DST_UNREACH },
 	{ "packet-too-big", ICMP6_PKT_TOOBIG },
 	{ "time-exceeded", ICMP6_TIME_EXCEED },
 	{ "parameter-problem", ICMP6_PARAMPROB },
 	{ "echo-request", ICMP6_ECHO_REQUEST },
 	{ "echo-reply", ICMP6_ECHO_REPLY },
+	{ NULL, 0 },
+}, ICMP4_TYPES[] = {
+	{ "destination-unreachable", ICMP_DEST_UNREACH },
+	{ "time-exceeded", ICMP_TIME_EXCEEDED },
+	{ "parameter-problem", ICMP_PARAMETERPROB },
+	{ "redirect", ICMP_REDIRECT },
+	{ "echo-request", ICMP_ECHO },
+	{ "echo-reply", ICMP_ECHOREPLY },
+	{ NULL, 0 },
 };
 
 static const char *proto_name(uint8_t p, char *buf, size_t len)
@@ -85,38 +97,42 @@ static int parse_port_range(const char *w, const char *what, uint16_t *lo, uint1
 	return 0;
 }
 
-static int parse_icmp_type(const char *w, uint8_t *t, char *err)
+/* The type by its name in the family's list, or a number. */
+static int parse_icmp_type(const char *w, bool v4, uint8_t *t, char *err)
 {
+	const struct icmp_type_name *n = v4 ? ICMP4_TYPES : ICMP6_TYPES;
 	uint32_t v;
 
-	for (size_t i = 0; i < sizeof(ICMP_TYPES) / sizeof(ICMP_TYPES[0]); i++)
-		if (!strcmp(w, ICMP_TYPES[i].name)) {
-			*t = ICMP_TYPES[i].type;
+	for (; n->name; n++)
+		if (!strcmp(w, n->name)) {
+			*t = n->type;
 			return 0;
 		}
 	if (parse_u32(w, 0, 255, &v, "icmp-type", NULL))
 		return xrt_fail(err, -EINVAL,
-				"icmp-type \"%s\": expected 0..255 or echo-request, echo-reply, "
-				"destination-unreachable, packet-too-big, time-exceeded, "
-				"parameter-problem", w);
+				v4 ? "icmp-type \"%s\": expected 0..255 or echo-request, echo-reply, "
+				     "destination-unreachable, redirect, time-exceeded, "
+				     "parameter-problem (ICMP, an IPv4 rule)"
+				   : "icmp-type \"%s\": expected 0..255 or echo-request, echo-reply, "
+				     "destination-unreachable, packet-too-big, time-exceeded, "
+				     "parameter-problem (ICMPv6, an IPv6 rule)",
+				w);
 	*t = (uint8_t)v;
 	return 0;
 }
 
-/* The prefix and the mask of its length, network byte order. */
-static int parse_acl_prefix(const char *w, uint8_t addr[16], uint8_t mask[16], char *err)
+/* The prefix (IPv4 as ::ffff:a.b.c.d/plen + 96, include/xrt/inet.h) and
+ * the mask of its length, network byte order; *family settles on the
+ * first address, a later one of the other family is refused. */
+static int parse_acl_prefix(const char *w, int *family, uint8_t addr[16], uint8_t mask[16],
+			    char *err)
 {
 	struct in6_addr a;
 	unsigned plen;
-	int rc = parse_prefix(w, &a, &plen, false, err);
+	int rc = parse_inet_prefix(w, family, &a, &plen, false, err);
 
 	if (rc)
 		return rc;
-	/* The IPv4 fast path does not walk the ACL yet: a rule for IPv4
-	 * (::ffff:0:0/96, include/xrt/inet.h) would be accepted and never
-	 * applied. */
-	if (plen >= XRT_V4_PLEN_OFFSET && xrt_addr_is_v4(&a))
-		return xrt_fail(err, -EINVAL, "\"%s\": acl rules are IPv6 only for now", w);
 	memcpy(addr, &a, 16);
 	memset(mask, 0, 16);
 	for (unsigned b = 0; b < plen; b++)
@@ -133,15 +149,52 @@ static unsigned mask_plen(const uint8_t mask[16])
 	return n;
 }
 
-int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, struct cmd_acl *c,
-	      char *err)
+/*
+ * The rule's family, once every word is read: -4/-6 or the addresses, else
+ * ipproto icmp (ICMP is IPv4's), else IPv6 (what a rule meant before IPv4
+ * rules existed). Addresses left out become the family's whole space, so
+ * that the rule shows as 0.0.0.0/0 or ::/0. The protocol must be the
+ * family's: icmp for IPv4, icmpv6 for IPv6.
+ */
+static int acl_settle_family(struct cmd_acl *c, const char *type_word, char *err)
 {
 	struct xrt_acl_rule *r = &c->r;
-	bool has_type = false;
+	bool has_proto = r->flags & XRT_ACL_F_PROTO;
+	int rc;
+
+	if (c->family == AF_UNSPEC)
+		c->family = has_proto && r->proto == IP4_PROTO_ICMP ? AF_INET : AF_INET6;
+	r->v4 = c->family == AF_INET;
+	if (r->v4) {
+		if (!mask_plen(r->smask))
+			parse_acl_prefix("0.0.0.0/0", &c->family, r->src, r->smask, NULL);
+		if (!mask_plen(r->dmask))
+			parse_acl_prefix("0.0.0.0/0", &c->family, r->dst, r->dmask, NULL);
+	}
+	if (has_proto && r->proto == (r->v4 ? NEXTHDR_ICMP : IP4_PROTO_ICMP))
+		return xrt_fail(err, -EINVAL, "ipproto %s is not for an %s rule (%s)",
+				r->v4 ? "icmpv6" : "icmp", r->v4 ? "IPv4" : "IPv6",
+				r->v4 ? "icmp" : "icmpv6");
+	if (!type_word)
+		return 0;
+	/* nftables' "icmp type" / "icmpv6 type" implies the protocol. */
+	if ((rc = parse_icmp_type(type_word, r->v4, &r->icmp_type, err)))
+		return rc;
+	r->proto = r->v4 ? IP4_PROTO_ICMP : NEXTHDR_ICMP;
+	r->flags |= XRT_ACL_F_PROTO;
+	return 0;
+}
+
+int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, int family,
+	      struct cmd_acl *c, char *err)
+{
+	struct xrt_acl_rule *r = &c->r;
+	const char *type_word = NULL;
 	uint32_t v;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->family = family;
 	c->prio = XRT_ACL_PRIO_DEFAULT;
 	r->dir = XRT_ACL_IN;
 	for (int i = 0; i < argc; i++) {
@@ -170,10 +223,10 @@ int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, stru
 			r->dir = (uint8_t)v;
 			c->has_dir = true;
 		} else if (!strcmp(w, "from")) {
-			if ((rc = parse_acl_prefix(a, r->src, r->smask, err)))
+			if ((rc = parse_acl_prefix(a, &c->family, r->src, r->smask, err)))
 				return rc;
 		} else if (!strcmp(w, "to")) {
-			if ((rc = parse_acl_prefix(a, r->dst, r->dmask, err)))
+			if ((rc = parse_acl_prefix(a, &c->family, r->dst, r->dmask, err)))
 				return rc;
 		} else if (!strcmp(w, "ipproto")) {
 			if ((rc = parse_proto(a, &r->proto, err)))
@@ -188,12 +241,10 @@ int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, stru
 				return rc;
 			r->flags |= XRT_ACL_F_DPORT;
 		} else if (!strcmp(w, "icmp-type")) {
-			if ((rc = parse_icmp_type(a, &r->icmp_type, err)))
-				return rc;
+			type_word = a; /* ICMP's or ICMPv6's: the family decides */
 			r->flags |= XRT_ACL_F_TYPE;
-			has_type = true;
 		} else if (!strcmp(w, "code")) {
-			if (!has_type)
+			if (!type_word)
 				return xrt_fail(err, -EINVAL, "\"code\" needs \"icmp-type\" before it");
 			if ((rc = parse_u32(a, 0, 255, &v, "code", err)))
 				return rc;
@@ -213,13 +264,13 @@ int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, stru
 			c->has_action = true;
 		}
 	}
-	/* nftables' "icmpv6 type" implies the protocol; ports need one. */
-	if (r->flags & (XRT_ACL_F_TYPE | XRT_ACL_F_CODE)) {
-		if ((r->flags & XRT_ACL_F_PROTO) && r->proto != NEXTHDR_ICMP)
-			return xrt_fail(err, -EINVAL, "icmp-type needs ipproto icmpv6");
-		r->proto = NEXTHDR_ICMP;
-		r->flags |= XRT_ACL_F_PROTO;
-	}
+	if (type_word && (r->flags & XRT_ACL_F_PROTO) && r->proto != NEXTHDR_ICMP &&
+	    r->proto != IP4_PROTO_ICMP)
+		return xrt_fail(err, -EINVAL, "icmp-type needs ipproto icmp or icmpv6");
+	/* show and flush select by -4/-6 alone. */
+	if (!selectors_only && (rc = acl_settle_family(c, type_word, err)))
+		return rc;
+	/* Ports need a protocol that has them. */
 	if ((r->flags & (XRT_ACL_F_SPORT | XRT_ACL_F_DPORT)) &&
 	    (!(r->flags & XRT_ACL_F_PROTO) || (r->proto != NEXTHDR_TCP && r->proto != NEXTHDR_UDP)))
 		return xrt_fail(err, -EINVAL, "sport and dport need ipproto tcp or udp");
@@ -236,13 +287,18 @@ static void acl_text(struct xrt_router *r, const struct xrt_acl_entry *e, struct
 	xrt_buf_printf(out, "priority %u dir %s", e->prio, DIR_NAMES[x->dir % XRT_ACL_DIRS]);
 	if (x->ifindex)
 		xrt_buf_printf(out, " dev %s", dev_name(r, (int)x->ifindex));
-	if (mask_plen(x->smask)) {
-		fmt_prefix((const struct in6_addr *)x->src, mask_plen(x->smask), pfx, sizeof(pfx));
-		xrt_buf_printf(out, " from %s", pfx);
-	}
-	if (mask_plen(x->dmask)) {
-		fmt_prefix((const struct in6_addr *)x->dst, mask_plen(x->dmask), pfx, sizeof(pfx));
-		xrt_buf_printf(out, " to %s", pfx);
+	/* An IPv4 rule always names its source (fmt_prefix writes a whole
+	 * space as "default", which would read back as IPv6's). */
+	if (x->v4 && mask_plen(x->smask) == XRT_V4_PLEN_OFFSET)
+		xrt_buf_printf(out, " from 0.0.0.0/0");
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *a = i ? x->dst : x->src, *m = i ? x->dmask : x->smask;
+		unsigned plen = mask_plen(m);
+
+		if (plen <= (x->v4 ? XRT_V4_PLEN_OFFSET : 0))
+			continue;
+		fmt_prefix((const struct in6_addr *)a, plen, pfx, sizeof(pfx));
+		xrt_buf_printf(out, i ? " to %s" : " from %s", pfx);
 	}
 	if (x->flags & XRT_ACL_F_PROTO)
 		xrt_buf_printf(out, " ipproto %s", proto_name(x->proto, pb, sizeof(pb)));
@@ -269,6 +325,7 @@ static json_object *acl_json(struct xrt_router *r, const struct xrt_acl_entry *e
 
 	JADD(o, "priority", JINT(e->prio));
 	JADD(o, "dir", JSTR(DIR_NAMES[x->dir % XRT_ACL_DIRS]));
+	JADD(o, "family", JSTR(family_name(x->v4 ? AF_INET : AF_INET6)));
 	if (x->ifindex)
 		JADD(o, "dev", JSTR(dev_name(r, (int)x->ifindex)));
 	fmt_prefix((const struct in6_addr *)x->src, mask_plen(x->smask), pfx, sizeof(pfx));
@@ -309,7 +366,8 @@ static int acl_show(struct cmd_ctx *ctx, const struct cmd_acl *c, uint32_t ifind
 	}
 	json_object *a = ctx->json ? json_object_new_array() : NULL;
 	for (unsigned i = 0; i < n; i++) {
-		if ((c->has_dir && v[i].r.dir != c->r.dir) || (ifindex && v[i].r.ifindex != ifindex))
+		if ((c->has_dir && v[i].r.dir != c->r.dir) || (ifindex && v[i].r.ifindex != ifindex) ||
+		    (c->family != AF_UNSPEC && v[i].r.v4 != (c->family == AF_INET)))
 			continue;
 		if (a)
 			json_object_array_add(a, acl_json(ctx->r, &v[i]));
@@ -338,7 +396,7 @@ static int acl_parse(int argc, char **argv, struct cmd_req *req, char *err)
 {
 	bool sel = req->verb == ACL_SHOW || req->verb == ACL_FLUSH;
 
-	return parse_acl(argc, argv, req->verb == ACL_ADD, sel, &req->acl, err);
+	return parse_acl(argc, argv, req->verb == ACL_ADD, sel, req->family, &req->acl, err);
 }
 
 /* A reload's undo: the whole list as it was. */
@@ -397,8 +455,9 @@ static int acl_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	case ACL_DEL:
 		return xrt_acl_del(&ctx->r->maps, &c.r, c.has_action, c.has_prio, c.prio, err);
 	case ACL_FLUSH:
-		return xrt_acl_flush(&ctx->r->maps, c.has_dir ? c.r.dir : XRT_ACL_DIRS,
-				     c.r.ifindex, err);
+		return xrt_acl_flush(&ctx->r->maps, c.has_dir ? c.r.dir : XRT_ACL_DIRS, c.r.ifindex,
+				     c.family == AF_UNSPEC ? XRT_ACL_ANY_FAMILY : c.family == AF_INET,
+				     err);
 	}
 	return xrt_fail(err, -EINVAL, "acl: unknown verb");
 }

@@ -135,19 +135,22 @@ struct cmd_sync {
 };
 
 /*
- * acl add|del [dev D] [dir in|out|local] [from PREFIX] [to PREFIX]
+ * [-4|-6] acl add|del [dev D] [dir in|out|local] [from PREFIX] [to PREFIX]
  *     [ipproto P] [sport N[-M]] [dport N[-M]] [icmp-type T [code C]]
  *     [priority N] action pass|drop
- * acl show|flush [dev D] [dir in|out|local]
+ * [-4|-6] acl show|flush [dev D] [dir in|out|local]
+ * family: -4/-6, else the addresses, else ipproto icmp (IPv4), else IPv6;
+ * for show and flush AF_UNSPEC is both.
  */
 struct cmd_acl {
 	char dev[IF_NAMESIZE];
+	int family;
 	bool has_dir, has_prio, has_action;
 	uint32_t prio;
 	struct xrt_acl_rule r; /* ifindex filled from dev when executed */
 };
-int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, struct cmd_acl *c,
-	      char *err);
+int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, int family,
+	      struct cmd_acl *c, char *err);
 
 /* One command: its object, the object's verb (an enum of its file), and
  * the words' meaning. Filled by cmd_parse, read by cmd_execute. */

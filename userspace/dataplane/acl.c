@@ -192,6 +192,7 @@ int xrt_acl_del(struct xrt_maps *m, const struct xrt_acl_rule *r, bool has_actio
 struct flush_arg {
 	unsigned dir;
 	uint32_t ifindex;
+	int v4;
 };
 
 static bool flush_match(const struct xrt_acl_entry *e, const void *arg)
@@ -199,13 +200,14 @@ static bool flush_match(const struct xrt_acl_entry *e, const void *arg)
 	const struct flush_arg *f = arg;
 
 	return (f->dir == XRT_ACL_DIRS || e->r.dir == f->dir) &&
-	       (!f->ifindex || e->r.ifindex == f->ifindex);
+	       (!f->ifindex || e->r.ifindex == f->ifindex) &&
+	       (f->v4 == XRT_ACL_ANY_FAMILY || e->r.v4 == f->v4);
 }
 
-int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, char *err)
+int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, int v4, char *err)
 {
 	struct xrt_acl *a = acl_get(m, err);
-	struct flush_arg f = { .dir = dir, .ifindex = ifindex };
+	struct flush_arg f = { .dir = dir, .ifindex = ifindex, .v4 = v4 };
 
 	return a ? acl_filter(m, a, flush_match, &f, false, err) : -ENOMEM;
 }

@@ -30,8 +30,10 @@ int xrt_acl_add(struct xrt_maps *m, const struct xrt_acl_rule *r, uint32_t prio,
  * priority only if has_prio); -ENOENT if none. */
 int xrt_acl_del(struct xrt_maps *m, const struct xrt_acl_rule *r, bool has_action,
 		bool has_prio, uint32_t prio, char *err);
-/* Every rule of dir (XRT_ACL_DIRS: all) and ifindex (0: all). */
-int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, char *err);
+/* Every rule of dir (XRT_ACL_DIRS: all), ifindex (0: all) and family (v4
+ * 1 IPv4, 0 IPv6, XRT_ACL_ANY_FAMILY both). */
+#define XRT_ACL_ANY_FAMILY (-1)
+int xrt_acl_flush(struct xrt_maps *m, unsigned dir, uint32_t ifindex, int v4, char *err);
 /* The list as it is (no counters read) for a later xrt_acl_replace: up
  * to max entries into v. */
 void xrt_acl_save(const struct xrt_maps *m, struct xrt_acl_entry *v, unsigned max, unsigned *n);

@@ -183,36 +183,57 @@ static bool rpf_route_uses_dev(const struct rib_route *rt, int ifindex)
 
 /*
  * fib_validate_source for what the fast path punted before its own check
- * (bpf/fib_validate_source.h): hop-by-hop packets. Same rules: a unicast
- * route back to the source, through the ingress if strict; link-local and
- * unspecified sources exempt.
+ * (bpf/fib_validate_source.h): IPv6 hop-by-hop packets and IPv4 packets
+ * with options. Same rules: a unicast route back to the source (IPv4's
+ * table local first: a local or broadcast source fails), through the
+ * ingress if strict; link-local and unspecified IPv6 sources and the IPv4
+ * source 0.0.0.0 exempt (ip_rcv already dropped the other martians).
  */
-static bool rpf_fails(struct xrt_router *r, const struct xrt_link *l, const uint8_t *ip6,
+static bool rpf_fails(struct xrt_router *r, const struct xrt_link *l, const uint8_t *ip,
 		      size_t len)
 {
 	struct in6_addr saddr;
 
-	if (!l->dev.rpf || len < IP6_HDR_LEN)
+	if (!l->dev.rpf)
 		return false;
-	memcpy(&saddr, ip6 + 8, sizeof(saddr));
-	if (IN6_IS_ADDR_LINKLOCAL(&saddr) || IN6_IS_ADDR_UNSPECIFIED(&saddr))
-		return false;
-	const struct rib_route *rt = rib_lookup(r->rib, l->dev.table, &saddr);
+	if ((ip[0] >> 4) == IP4_VERSION) {
+		uint32_t s4;
+
+		if (len < IP4_HDR_LEN)
+			return false;
+		memcpy(&s4, ip + 12, sizeof(s4));
+		if (!s4)
+			return false;
+		xrt_addr_from_v4(&saddr, s4);
+	} else {
+		if (len < IP6_HDR_LEN)
+			return false;
+		memcpy(&saddr, ip + 8, sizeof(saddr));
+		if (IN6_IS_ADDR_LINKLOCAL(&saddr) || IN6_IS_ADDR_UNSPECIFIED(&saddr))
+			return false;
+	}
+	const struct rib_route *rt = rib_fib_lookup(r->rib, l->dev.table, &saddr);
 	if (!rt || rt->type != XRT_RTN_UNICAST)
 		return true;
 	return l->dev.rpf == XRT_RPF_STRICT && !rpf_route_uses_dev(rt, l->dev.ifindex);
 }
 
-/* The stack's NF_HOOK: rpf (prerouting only), then the acl of that hook. */
-static int env_nf_hook(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len)
+/* The stack's NF_HOOK: rpf (prerouting only), then the acl of that hook,
+ * the family's key by the header's version. */
+static int env_nf_hook(void *ctx, unsigned hook, int ifindex, const uint8_t *ip, size_t len)
 {
 	struct xrt_router *r = ctx;
 	const struct xrt_link *l = router_link_by_ifindex(r, ifindex);
 	struct xrt_acl_key k = { .ifindex = (uint32_t)ifindex };
 
-	if (hook == XRT_ACL_IN && l && rpf_fails(r, l, ip6, len))
+	if (!len)
+		return 0;
+	if (hook == XRT_ACL_IN && l && rpf_fails(r, l, ip, len))
 		return -1;
-	xrt_acl_parse6(ip6, ip6 + len, &k);
+	if ((ip[0] >> 4) == IP4_VERSION)
+		xrt_acl_parse4(ip, ip + len, &k);
+	else
+		xrt_acl_parse6(ip, ip + len, &k);
 	return xrt_acl_eval(&r->maps, hook, &k, (uint32_t)len) == XRT_ACL_DROP ? -1 : 0;
 }
 

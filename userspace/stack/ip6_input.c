@@ -117,8 +117,9 @@ bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out)
 	return false;
 }
 
-/* NF_HOOK(hook): a verdict of the daemon's rpf and acl (stack_env.nf_hook). */
-static bool nf_hook_drop(struct pkt *p, unsigned hook, int ifindex)
+/* NF_HOOK(hook): a verdict of the daemon's rpf and acl (stack_env.nf_hook),
+ * for either family. */
+bool nf_hook_drop(struct pkt *p, unsigned hook, int ifindex)
 {
 	if (!senv.nf_hook || !senv.nf_hook(senv.ctx, hook, ifindex, p->nh, p->len))
 		return false;

@@ -1,5 +1,6 @@
 /* xrt: ip_forward: the kernel's forwarding checks in its order (RFC 1812 5.2, 5.3), Redirect, fragmentation, then neighbour output. */
 #include "stack/stack_internal.h"
+#include "xrt/acl.h"
 
 /*
  * Called for a datagram whose route is unicast and not local, punted by
@@ -44,6 +45,12 @@ void ip_forward(struct pkt *p, const struct fib6_result *res)
 		icmp_send(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
 		return;
 	}
+	/* NF_INET_FORWARD: the fast path ran it (bpf/nf_hook.h) before a
+	 * neighbour miss only; a Redirect, TTL, too big or options punt comes
+	 * earlier. */
+	if ((!p->meta || p->meta->reason != XRT_PUNT_NEIGH_MISS) &&
+	    nf_hook_drop(p, XRT_ACL_OUT, res->oif))
+		return;
 	/* ip_decrease_ttl, then a fresh header checksum. */
 	iph->ttl--;
 	ip_forward_options(p, res->oif);

@@ -1,5 +1,6 @@
 /* xrt: IPv4 input: ip_rcv (RFC 791 / RFC 1812 5.2.2 header checks), ip_rcv_finish (route), ip_local_deliver. */
 #include "stack/stack_internal.h"
+#include "xrt/acl.h"
 
 /* RFC 1812 5.3.7 / RFC 1122 3.2.1.3: a source that cannot name one host. */
 static bool ip4_martian_source(uint32_t saddr)
@@ -24,6 +25,10 @@ static void ip_local_deliver(struct pkt *p)
 			return;
 		iph = pkt_ip4(p);
 	}
+	/* NF_INET_LOCAL_IN, after ip_defrag as in the kernel: a reassembled
+	 * datagram shows its ports. */
+	if (nf_hook_drop(p, XRT_ACL_LOCAL, p->ifindex))
+		return;
 	IP4_INC(IN_DELIVERS);
 	switch (iph->protocol) {
 	case IPPROTO_ICMP:
@@ -158,6 +163,11 @@ void ip_rcv(struct pkt *p)
 		MIB_INC(IP4_IN_ADDR_ERRORS);
 		return;
 	}
+	/* A packet with options was punted by the fast path's ip_rcv, before
+	 * its rpf and prerouting acl (bpf/fib_validate_source.h, nf_hook.h):
+	 * NF_INET_PRE_ROUTING runs here instead. */
+	if (ihl > IP4_HDR_LEN && nf_hook_drop(p, XRT_ACL_IN, p->ifindex))
+		return;
 	if (!ip_rcv_options(p))
 		return;
 	ip_rcv_finish(p);

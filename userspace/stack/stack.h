@@ -74,7 +74,8 @@ struct stack_env {
 	 * wider than link scope is dropped otherwise). 0 or -errno. */
 	int (*mc_changed)(void *ctx, int ifindex, const struct in6_addr *g, bool joined);
 	/* Optional (NULL = accept): netfilter's hook hook (enum xrt_acl_dir,
-	 * include/xrt/acl.h) for the IPv6 packet ip6 of len bytes on ifindex
+	 * include/xrt/acl.h) for the IP packet ip6 of len bytes on ifindex
+	 * (IPv6 or IPv4 by its version field)
 	 * (ingress, or egress for XRT_ACL_OUT); XRT_ACL_IN also runs the
 	 * ingress's reverse-path filter. 0 accept, -1 drop (counted there). */
 	int (*nf_hook)(void *ctx, unsigned hook, int ifindex, const uint8_t *ip6, size_t len);

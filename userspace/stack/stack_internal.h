@@ -155,6 +155,9 @@ bool ipv6_dev_get_lladdr(const struct xrt_netdev *dev, struct in6_addr *out);
 
 /* Input stages. */
 void ipv6_rcv(struct pkt *p);
+/* NF_HOOK(hook) on p's IP header (IPv6 or IPv4): true if rpf or the acl
+ * dropped it (counted as NF_DROP). */
+bool nf_hook_drop(struct pkt *p, unsigned hook, int ifindex);
 void ip6_input_finish(struct pkt *p, uint8_t nexthdr);
 /* ip6_parse_tlv over the options header at p->thoff: true = go on. */
 bool ip6_parse_tlv(struct pkt *p, bool hop_by_hop);
