@@ -35,7 +35,7 @@ static const struct {
 	{ "echo-reply", ICMP6_ECHO_REPLY },
 };
 
-static const char *proto_name(uint8_t p, char *buf, size_t len)
+const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(PROTOS) / sizeof(PROTOS[0]); i++)
 		if (PROTOS[i].proto == p)
@@ -44,7 +44,7 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_proto(const char *w, uint8_t *p, char *err)
+int parse_proto(const char *w, uint8_t *p, char *err)
 {
 	uint32_t v;
 
@@ -61,7 +61,7 @@ static int parse_proto(const char *w, uint8_t *p, char *err)
 }
 
 /* "N" or "N-M", N <= M, within 0..65535. */
-static int parse_port_range(const char *w, const char *what, uint16_t *lo, uint16_t *hi,
+int parse_port_range(const char *w, const char *what, uint16_t *lo, uint16_t *hi,
 			    char *err)
 {
 	char buf[16], *dash;

@@ -106,7 +106,7 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 	 * addresses; the mirrored addresses install their own. Table local:
 	 * the kernel's local (and IPv4 broadcast) routes, same story. RTA_VIA:
 	 * a next hop of the other family (RFC 5549), not built. */
-	if (table >= XRT_MAX_TABLES || table == RIB_TABLE_LOCAL ||
+	if (table == RIB_TABLE_LOCAL ||
 	    rtm->rtm_protocol == RTPROT_KERNEL || plen < 0 || tb[RTA_VIA])
 		goto skip;
 	struct rib_route_spec s = {

@@ -7,6 +7,7 @@
 #include "dataplane/maps.h"
 #include "dataplane/xdp.h"
 #include "rib/rib.h"
+#include "rib/fib_rules.h"
 #include "stack/stack.h"
 
 struct xrt_link {
@@ -62,6 +63,7 @@ struct xrt_router {
 	struct xrt_maps maps;
 	struct rib *rib;
 	struct xrt_link *links[XRT_MAX_IFACES]; /* by slot; slot 0 unused */
+	struct fib_rules rules; /* policy routing (router/rules.c) */
 	bool xsk_ready;  /* shared UMEM created: attach opens AF_XDP sockets */
 	struct router_loop_ops loop;
 	struct router_event_ops events; /* fn NULL: nobody listens */
@@ -90,6 +92,10 @@ struct xrt_router {
 		bool valid;
 		uint32_t nh;
 		struct in6_addr daddr;
+		/* The packet's rule key (ingress, addresses, ports) for the
+		 * policy rules' lookup of the same destination. */
+		bool has_key;
+		struct xrt_acl_key key;
 	} punt;
 	/* Stopping for an upgrade (xrtd's SIGUSR2): router_fini leaves every
 	 * program attached and sends no final RA, for the next xrtd to take

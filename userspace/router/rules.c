@@ -1,0 +1,57 @@
+/* xrt: policy rules in the daemon: list changes (rib/fib_rules.c) published to the fast path (dataplane/fib_rules.c), undone if it refuses. */
+#include "router/rules.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dataplane/fib_rules.h"
+
+int router_rules_publish(struct xrt_router *r, char *err)
+{
+	struct xrt_fib_rule v[XRT_FIB_RULES_MAX];
+	unsigned n = fib_rules_compile(&r->rules, r->rib, v);
+	return xrt_maps_fib_rules_set(&r->maps, v, n, err);
+}
+
+#define RULE_M_ALL (FIB_RULE_M_PRIO | FIB_RULE_M_TABLE | FIB_RULE_M_ACTION)
+
+int router_rule_add(struct xrt_router *r, struct fib_rule *nr, bool has_prio, char *err)
+{
+	int rc = fib_nl_newrule(&r->rules, r->rib, nr, has_prio, err);
+	if (rc)
+		return rc;
+	rc = router_rules_publish(r, err);
+	if (rc)
+		fib_nl_delrule(&r->rules, r->rib, nr, RULE_M_ALL, NULL);
+	return rc;
+}
+
+int router_rule_del(struct xrt_router *r, const struct fib_rule *t, unsigned mask, char *err)
+{
+	struct fib_rule gone;
+	int rc = fib_rule_find(&r->rules, t, mask, &gone);
+	if (rc)
+		return xrt_fail(err, rc, "No such file or directory");
+	rc = fib_nl_delrule(&r->rules, r->rib, t, mask, err);
+	if (rc)
+		return rc;
+	rc = router_rules_publish(r, err);
+	if (rc)
+		fib_nl_newrule(&r->rules, r->rib, &gone, true, NULL);
+	return rc;
+}
+
+int router_rules_flush(struct xrt_router *r, int family, char *err)
+{
+	fib_rules_flush(&r->rules, r->rib, family);
+	return router_rules_publish(r, err);
+}
+
+const struct rib_route *router_rules_lookup(const struct xrt_router *r,
+					    const struct xrt_acl_key *key, int *type,
+					    const struct fib_rule **rule)
+{
+	const struct xrt_link *l = router_link_by_ifindex((struct xrt_router *)r, (int)key->ifindex);
+	return fib_rules_lookup(&r->rules, r->rib, key, l ? l->dev.table : XRT_TABLE_MAIN, type,
+				rule);
+}
