@@ -140,4 +140,33 @@ xrt_cli_ok r -6 rule flush
 assert_eq "$(xrt_cli r -6 rule show)" "$(printf '0:\tfrom all lookup local')" "after -6 rule flush"
 assert_contains "$(xrt_cli r rule show)" "from 10.1.0.3 lookup 100000" "IPv4 rules stay"
 
-xrt_pass "rules pick tables per source (100 and 100000) in XDP for IPv6 and IPv4; route get agrees; unreachable/prohibit answer with the kernel's ICMP; blackhole drops; del and flush"
+# The kernel mirror: `ip rule add` and `ip -6 rule add` in r's kernel
+# become xrt rules (dump, then events); a rule with a selector xrt cannot
+# evaluate (fwmark) is listed by `xrt sync` and its traffic goes to the
+# kernel, counted; `ip rule del` removes it again.
+R=$(xrt_ns r)
+ip -n "$R" -6 rule add from 2001:db8:1::2 table 100 pref 50
+xrt_cli_ok r sync kernel on
+xrt_wait_for "xrt_cli r -6 rule show | grep -qF '50:	from 2001:db8:1::2 lookup 100'" 5 ||
+	xrt_fail "the dump did not bring ip -6 rule: $(xrt_cli r -6 rule show)"
+ip -n "$R" rule add from 10.1.0.2 table 100000 pref 51
+xrt_wait_for "xrt_cli r rule show | grep -qF '51:	from 10.1.0.2 lookup 100000'" 5 ||
+	xrt_fail "ip rule add was not mirrored: $(xrt_cli r rule show)"
+send 2001:db8:1::2 2001:db8:d::1 b c
+send 10.1.0.2 10.9.9.9 c b
+ip -n "$R" -6 rule add from 2001:db8:1::2 fwmark 7 table 100000 pref 40
+xrt_wait_for "xrt_cli r sync | grep -qF 'unsupported rules (to the kernel): inet6/40'" 5 ||
+	xrt_fail "the fwmark rule is not listed as unsupported: $(xrt_cli r sync)"
+assert_contains "$(xrt_cli r -6 rule show)" "40:	from 2001:db8:1::2 [unsupported: to the kernel] lookup 100000" "rule show marks it"
+p0=$(xrt_fp_stat r pass:rule_unsupported)
+xrt_exec a ping -n -c 2 -i 0.2 -W 1 -I 2001:db8:1::2 2001:db8:d::1 >/dev/null || true
+assert_ge "$(($(xrt_fp_stat r pass:rule_unsupported) - p0))" 2 "pass:rule_unsupported"
+out=$(xrt_cli r route get 2001:db8:d::1 from 2001:db8:1::2 2>&1) && xrt_fail "route get through the fwmark rule"
+assert_contains "$out" "rule 40 has a selector xrt cannot evaluate" "route get names the unsupported rule"
+ip -n "$R" -6 rule del pref 40
+xrt_wait_for "! xrt_cli r -6 rule show | grep -qF '40:'" 5 || xrt_fail "ip rule del was not mirrored"
+send 2001:db8:1::2 2001:db8:d::1 b c
+xrt_cli_ok r sync kernel off
+assert_not_contains "$(xrt_cli r -6 rule show)" "50:" "mirrored rules go with sync kernel off"
+
+xrt_pass "rules pick tables per source (100 and 100000) in XDP for IPv6 and IPv4; route get agrees; unreachable/prohibit answer with the kernel's ICMP; blackhole drops; del and flush; the kernel mirror follows ip rule / ip -6 rule, unsupported selectors go to the kernel"
