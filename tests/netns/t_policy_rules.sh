@@ -49,6 +49,11 @@ xrt_cli_ok r route add 2001:db8:d::/64 via 2001:db8:3::2 dev "$IF_RC" table 1000
 xrt_cli_ok r route add 10.9.9.0/24 via 10.2.0.2 dev "$IF_RB" table 100
 xrt_cli_ok r route add 10.9.9.0/24 via 10.3.0.2 dev "$IF_RC" table 100000
 
+# `xrt monitor rule` streams rule changes (as `ip monitor rule`).
+xrt_bg r mon-rule "$XRT_BUILD/xrt" monitor rule
+mons() { xrt_exec r ss -Hxp | grep -c '"xrt",pid' || true; }
+xrt_wait_for '[ "$(mons)" -ge 1 ]' 5 || xrt_fail "the rule monitor did not connect"
+
 # Grammar and errors (iproute2's words).
 out=$(xrt_cli r rule add from 2001:db8:1::2 lookup nosuchtable 2>&1) && xrt_fail "bad table accepted"
 assert_contains "$out" 'argument "nosuchtable" is wrong: invalid table ID' "bad table"
@@ -70,6 +75,9 @@ show=$(xrt_cli r -6 rule show)
 assert_contains "$show" "32765:	from 2001:db8:1::2 lookup 100" "first auto priority"
 assert_contains "$show" "32764:	from 2001:db8:1::3 lookup 100000" "second auto priority"
 assert_contains "$(xrt_cli r rule show)" "200:	from 10.1.0.3 lookup 100000" "explicit priority"
+MON=$XRT_TMP/mon-rule.log
+xrt_wait_for "grep -qF '200:	from 10.1.0.3 lookup 100000' $MON" 5 ||
+	xrt_fail "no rule event: $(cat "$MON")"
 out=$(xrt_cli r rule add from 10.1.0.2 lookup 100 priority 32765 2>&1) && xrt_fail "duplicate accepted"
 assert_contains "$out" "File exists" "duplicate rule"
 
@@ -130,6 +138,8 @@ assert_ge "$(($(xrt_fp_stat r drop:blackhole) - d0))" 3 "drop:blackhole"
 # Without -6 and an address a rule command is IPv4's (iproute2).
 out=$(xrt_cli r rule del priority 5 2>&1) && xrt_fail "IPv4 del found the IPv6 rule"
 xrt_cli_ok r -6 rule del priority 5
+xrt_wait_for "grep -qF 'Deleted 5:	from 2001:db8:1::3 to 2001:db8:d::/64 blackhole' $MON" 5 ||
+	xrt_fail "no rule deletion event: $(cat "$MON")"
 xrt_cli_ok r rule del from 2001:db8:1::2 table 100
 xrt_exec a ping -n -c 1 -W 2 -I 2001:db8:1::2 2001:db8:d::1 >/dev/null &&
 	xrt_fail "ping from ::2 after its rule went"

@@ -144,7 +144,7 @@ static uint32_t rule_ifindex(const char *name)
 	return i ? i : UINT32_MAX;
 }
 
-static void rule_text(struct xrt_router *r, const struct fib_rule *f, struct xrt_buf *out)
+void rule_text(const struct fib_rule *f, struct xrt_buf *out)
 {
 	char a[INET6_ADDRSTRLEN], t[16], p[16];
 	bool v4 = f->r.family == XRT_AF_INET;
@@ -182,10 +182,9 @@ static void rule_text(struct xrt_router *r, const struct fib_rule *f, struct xrt
 		xrt_buf_printf(out, " lookup %s\n", table_name(f->table, t, sizeof(t)));
 	else
 		xrt_buf_printf(out, " %s\n", action_name(f->r.action));
-	(void)r;
 }
 
-static json_object *rule_json(const struct fib_rule *f)
+json_object *rule_json(const struct fib_rule *f)
 {
 	char a[INET6_ADDRSTRLEN], t[16], p[16];
 	json_object *o = json_object_new_object();
@@ -231,7 +230,7 @@ static int rule_show(struct cmd_ctx *ctx, int family)
 		if (a)
 			json_object_array_add(a, rule_json(f));
 		else
-			rule_text(ctx->r, f, ctx->out);
+			rule_text(f, ctx->out);
 	}
 	if (a)
 		json_print(ctx->out, a);

@@ -95,5 +95,9 @@ void json_print(struct xrt_buf *out, json_object *o);
 struct rib_route;
 void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out);
 json_object *route_json(struct xrt_router *r, const struct rib_route *rt);
+/* A rule as `rule show` prints it (cli/rule.c), for `monitor rule` too. */
+struct fib_rule;
+void rule_text(const struct fib_rule *f, struct xrt_buf *out);
+json_object *rule_json(const struct fib_rule *f);
 
 #endif

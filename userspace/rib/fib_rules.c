@@ -136,7 +136,8 @@ static bool rule_matches(const struct fib_rule *r, const struct fib_rule *t, uns
 		return false;
 	if ((mask & FIB_RULE_M_ACTION) && x->action != y->action)
 		return false;
-	if ((mask & FIB_RULE_M_TABLE) && (x->action != XRT_FR_ACT_TO_TBL || r->table != t->table))
+	if ((mask & FIB_RULE_M_TABLE) && y->action == XRT_FR_ACT_TO_TBL &&
+	    (x->action != XRT_FR_ACT_TO_TBL || r->table != t->table))
 		return false;
 	if (t->has_src && (!r->has_src || r->src_len != t->src_len || memcmp(x->src, y->src, 16)))
 		return false;

@@ -39,7 +39,7 @@ struct router_loop_ops {
 
 /* What changed, for `xrt monitor` (ctl/monitor.c): the kinds of
  * rtnetlink's RTM_NEWLINK/NEWADDR/NEWROUTE/NEWNEIGH and their DEL twins. */
-enum router_ev_kind { ROUTER_EV_LINK, ROUTER_EV_ADDR, ROUTER_EV_ROUTE, ROUTER_EV_NEIGH };
+enum router_ev_kind { ROUTER_EV_LINK, ROUTER_EV_ADDR, ROUTER_EV_ROUTE, ROUTER_EV_NEIGH, ROUTER_EV_RULE };
 struct router_ev {
 	enum router_ev_kind kind;
 	bool deleted;
@@ -49,6 +49,7 @@ struct router_ev {
 	uint8_t mac[6];                /* neigh */
 	uint16_t state;                /* neigh: XRT_NUD_* */
 	const struct rib_route *route; /* route (readable during the call) */
+	const struct fib_rule *rule;   /* rule (RTM_NEWRULE/DELRULE) */
 	/* link: a change of an attached link (admin state or MTU, from the
 	 * CLI or the link watch), with its state after it */
 	bool change, up;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "dataplane/fib_rules.h"
 
@@ -21,9 +22,12 @@ int router_rule_add(struct xrt_router *r, struct fib_rule *nr, bool has_prio, ch
 	if (rc)
 		return rc;
 	rc = router_rules_publish(r, err);
-	if (rc)
+	if (rc) {
 		fib_nl_delrule(&r->rules, r->rib, nr, RULE_M_ALL, NULL);
-	return rc;
+		return rc;
+	}
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_RULE, .rule = nr });
+	return 0;
 }
 
 int router_rule_del(struct xrt_router *r, const struct fib_rule *t, unsigned mask, char *err)
@@ -36,15 +40,25 @@ int router_rule_del(struct xrt_router *r, const struct fib_rule *t, unsigned mas
 	if (rc)
 		return rc;
 	rc = router_rules_publish(r, err);
-	if (rc)
+	if (rc) {
 		fib_nl_newrule(&r->rules, r->rib, &gone, true, NULL);
-	return rc;
+		return rc;
+	}
+	router_event(r, &(struct router_ev){ .kind = ROUTER_EV_RULE, .deleted = true, .rule = &gone });
+	return 0;
 }
 
 int router_rules_flush(struct xrt_router *r, int family, char *err)
 {
-	fib_rules_flush(&r->rules, r->rib, family);
-	return router_rules_publish(r, err);
+	int rc = 0;
+	/* One rule at a time, so each is announced (fib_rules' flush sends
+	 * an RTM_DELRULE per rule). */
+	for (unsigned i = r->rules.n; i-- > 0 && !rc;) {
+		struct fib_rule f = r->rules.v[i];
+		if (f.prio != 0 && (!family || (f.r.family == XRT_AF_INET) == (family == AF_INET)))
+			rc = router_rule_del(r, &f, RULE_M_ALL, err);
+	}
+	return rc;
 }
 
 const struct rib_route *router_rules_lookup(const struct xrt_router *r,
