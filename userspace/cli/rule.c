@@ -232,8 +232,15 @@ static int rule_show(struct cmd_ctx *ctx, int family)
 		else
 			rule_text(f, ctx->out);
 	}
-	if (a)
+	if (a) {
 		json_print(ctx->out, a);
+		return 0;
+	}
+	/* The bounds' counters (SECURITY.md), when they were hit. */
+	uint64_t full = ctx->r->rules.refused, slots = rib_table_slots_refused(ctx->r->rib);
+	if (full || slots)
+		xrt_buf_printf(ctx->out, "# refused: %llu adds (full, %u rules), %llu tables (no fast-path slot)\n",
+			       (unsigned long long)full, XRT_FIB_RULES_MAX, (unsigned long long)slots);
 	return 0;
 }
 

@@ -161,8 +161,9 @@ int fib_rule_find(const struct fib_rules *fr, const struct fib_rule *t, unsigned
 {
 	for (unsigned i = 0; i < fr->n; i++)
 		if (rule_matches(&fr->v[i], t, mask)) {
-			*out = fr->v[i];
-			return 0;
+			if (out)
+				*out = fr->v[i];
+			return (int)i;
 		}
 	return -ENOENT;
 }

@@ -15,6 +15,7 @@ struct fib_rule {
 	bool has_src, has_dst;
 	char iif[IF_NAMESIZE], oif[IF_NAMESIZE];
 	uint8_t origin;        /* enum rib_origin */
+	bool stale;            /* configuration reload: mark and sweep */
 };
 
 struct fib_rules {
@@ -42,7 +43,8 @@ int fib_nl_newrule(struct fib_rules *fr, struct rib *rib, struct fib_rule *nr, b
 #define FIB_RULE_M_ACTION 0x04
 int fib_nl_delrule(struct fib_rules *fr, struct rib *rib, const struct fib_rule *t,
 		   unsigned mask, char *err);
-/* rule_find: a copy of the rule fib_nl_delrule would delete. */
+/* rule_find: the index of the rule fib_nl_delrule would delete (and a
+ * copy in out, if not NULL), or -ENOENT. */
 int fib_rule_find(const struct fib_rules *fr, const struct fib_rule *t, unsigned mask,
 		  struct fib_rule *out);
 /* `ip rule flush`: every rule of family (0: both) but priority 0. */

@@ -18,6 +18,18 @@ int router_rules_publish(struct xrt_router *r, char *err)
 
 int router_rule_add(struct xrt_router *r, struct fib_rule *nr, bool has_prio, char *err)
 {
+	if (r->reloading && nr->origin == RIB_ORIGIN_CONFIG) {
+		/* The file names it again: it stays, whatever priority an
+		 * auto-priority rule took then (router_rules_config_sweep). */
+		int i = fib_rule_find(&r->rules, nr,
+				      FIB_RULE_M_TABLE | FIB_RULE_M_ACTION |
+					      (has_prio ? FIB_RULE_M_PRIO : 0),
+				      NULL);
+		if (i >= 0 && r->rules.v[i].origin == RIB_ORIGIN_CONFIG) {
+			r->rules.v[i].stale = false;
+			return 0;
+		}
+	}
 	int rc = fib_nl_newrule(&r->rules, r->rib, nr, has_prio, err);
 	if (rc)
 		return rc;
@@ -34,7 +46,7 @@ int router_rule_del(struct xrt_router *r, const struct fib_rule *t, unsigned mas
 {
 	struct fib_rule gone;
 	int rc = fib_rule_find(&r->rules, t, mask, &gone);
-	if (rc)
+	if (rc < 0)
 		return xrt_fail(err, rc, "No such file or directory");
 	rc = fib_nl_delrule(&r->rules, r->rib, t, mask, err);
 	if (rc)
@@ -58,6 +70,23 @@ int router_rules_flush(struct xrt_router *r, int family, char *err)
 		if (f.prio != 0 && (!family || (f.r.family == XRT_AF_INET) == (family == AF_INET)))
 			rc = router_rule_del(r, &f, RULE_M_ALL, err);
 	}
+	return rc;
+}
+
+void router_rules_config_mark(struct xrt_router *r, bool stale)
+{
+	for (unsigned i = 0; i < r->rules.n; i++)
+		r->rules.v[i].stale = stale && r->rules.v[i].origin == RIB_ORIGIN_CONFIG;
+}
+
+int router_rules_config_sweep(struct xrt_router *r, char *err)
+{
+	int rc = 0;
+	for (unsigned i = r->rules.n; i-- > 0 && !rc;)
+		if (r->rules.v[i].stale) {
+			struct fib_rule f = r->rules.v[i];
+			rc = router_rule_del(r, &f, RULE_M_ALL, err);
+		}
 	return rc;
 }
 

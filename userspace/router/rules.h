@@ -11,6 +11,11 @@ int router_rules_publish(struct xrt_router *r, char *err);
 int router_rule_add(struct xrt_router *r, struct fib_rule *nr, bool has_prio, char *err);
 int router_rule_del(struct xrt_router *r, const struct fib_rule *t, unsigned mask, char *err);
 int router_rules_flush(struct xrt_router *r, int family, char *err);
+/* Configuration reload: mark the file's rules stale (or clear the marks
+ * after a failed reload); a rule the file names again is unmarked by
+ * router_rule_add; sweep deletes what stayed stale. */
+void router_rules_config_mark(struct xrt_router *r, bool stale);
+int router_rules_config_sweep(struct xrt_router *r, char *err);
 /* The route for the flow in key as the fast path's rules give it, with
  * the rule's action type in *type (fib_rules_lookup). */
 const struct rib_route *router_rules_lookup(const struct xrt_router *r,
