@@ -25,17 +25,25 @@ static __always_inline __u32 fr_action_leaf(__u8 action)
 	return (__u32)action << XRT_FIB6_LEAF_TYPE_SHIFT;
 }
 
-/* fib_rules_lookup's loop body for rule i: the first match whose action
- * answers ends the walk; a table without a route goes on (fib6_rule_action
- * returns -EAGAIN, fib4_rule_action's table lookup -EAGAIN). */
-static long fr_rule(__u64 i, void *data)
+/* A table's trie walk as a global function: verified once, not once per
+ * rule of a stride. */
+__attribute__((noinline)) __u32 xrt_fib_rules_table(__u32 trie, __u64 hi, __u64 lo)
 {
-	struct fr_walk *w = data;
-	const struct xrt_fib_rule *r;
-	__u32 idx = w->base + (__u32)i, table;
+	return xrt_fib_walk(trie, hi, lo);
+}
 
-	if ((__u32)i >= w->n)
-		return 1;
+/* Rules per callback of the walk: the call costs more than a rule that
+ * does not match (tools/fpcost --rules; the ACL's ACL_STRIDE). */
+#define FR_STRIDE 8
+
+/* Rule idx of the bank: 1 when it ends the walk (an action, a route, or a
+ * rule xrt cannot evaluate), 0 to go on. A table without a route goes on
+ * (fib6_rule_action returns -EAGAIN, fib4_rule_action's lookup too). */
+static __always_inline int fr_rule(struct fr_walk *w, __u32 idx)
+{
+	const struct xrt_fib_rule *r;
+	__u32 table;
+
 	r = bpf_map_lookup_elem(&xrt_fib_rules, &idx);
 	if (!r)
 		return 1;
@@ -54,8 +62,24 @@ static long fr_rule(__u64 i, void *data)
 		return 0;
 	if (w->family == XRT_AF_INET)
 		table = XRT_FIB4_TBL(table);
-	w->leaf = xrt_fib_walk(table, w->hi, w->lo);
+	w->leaf = xrt_fib_rules_table(table, w->hi, w->lo);
 	return w->leaf ? 1 : 0;
+}
+
+/* fib_rules_lookup's loop: rules FR_STRIDE * i onwards, in order. */
+static long fr_rules(__u64 i, void *data)
+{
+	struct fr_walk *w = data;
+	__u32 j, idx;
+
+	for (j = 0; j < FR_STRIDE; j++) {
+		idx = (__u32)i * FR_STRIDE + j;
+		if (idx >= w->n)
+			return 1;
+		if (fr_rule(w, w->base + idx))
+			return 1;
+	}
+	return 0;
 }
 
 /* A global function, verified once (as the ACL's walk): the leaf the rules
@@ -87,7 +111,7 @@ __attribute__((noinline)) __u32 xrt_fib_rules_walk(struct xdp_md *ctx, __u32 bas
 			w.lo = w.lo << 8 | w.k.daddr[8 + b];
 		}
 	}
-	bpf_loop(n, fr_rule, &w, 0);
+	bpf_loop((n + FR_STRIDE - 1) / FR_STRIDE, fr_rules, &w, 0);
 	return w.kernel ? ~0u : w.leaf;
 }
 
