@@ -40,9 +40,8 @@ static int parse_rule_prefix(const char *w, int *family, uint8_t addr[16], uint8
 	if (parse_inet_prefix(w, family, &a, &plen, false, err))
 		return xrt_fail(err, -EINVAL, "inet prefix is expected rather than \"%s\"", w);
 	memcpy(addr, &a, 16);
-	memset(mask, 0, 16);
-	for (unsigned b = 0; b < plen; b++)
-		mask[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+	memset(mask, 0xff, 16);
+	rib_prefix_mask((struct in6_addr *)mask, plen);
 	*len = (uint8_t)user_plen(&a, plen);
 	*has = true;
 	return 0;

@@ -296,8 +296,8 @@ static bool rule_from_msg(const struct nlmsghdr *nlh, struct fib_rule *fr)
 			memcpy(src ? fr->r.src : fr->r.dst, &x, 16);
 			uint8_t *m = src ? fr->r.smask : fr->r.dmask;
 			unsigned plen = v4 ? len + XRT_V4_PLEN_OFFSET : len;
-			for (unsigned b = 0; b < plen && b < 128; b++)
-				m[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+			memset(m, 0xff, 16);
+			rib_prefix_mask((struct in6_addr *)m, plen > 128 ? 128 : plen);
 			if (src) {
 				fr->has_src = true;
 				fr->src_len = (uint8_t)len;
