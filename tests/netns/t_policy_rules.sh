@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # xrt: policy routing end to end (`xrt rule`, both families): traffic from
-# two sources of host a through the same router takes two tables (100 and
-# 100000, a 32-bit id) to two uplinks b and c, proven by the packets each
-# uplink receives; `xrt route get ... from` predicts the uplink; rules with
-# unreachable and prohibit actions answer with the kernel's ICMP codes; a
-# blackhole rule drops and counts; deleting a rule falls back to main.
+# two sources of host a through one router takes tables 100 and 100000 (a
+# 32-bit id) to uplinks b and c, proven by the echo requests each uplink
+# receives; `xrt route get ... from` predicts the uplink; unreachable and
+# prohibit rules answer with the kernel's ICMP codes; blackhole drops,
+# counted; del, flush, `xrt monitor rule`, configuration reload (kept,
+# swept, taken back on failure); the kernel mirror follows `ip rule` and
+# `ip -6 rule`, a rule with an fwmark sends its traffic to the kernel.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt
@@ -36,7 +38,9 @@ for h in b:2:"$IF_BR" c:3:"$IF_CR"; do
 	ip -n "$(xrt_ns "$n")" addr add 10.9.9.9/32 dev lo
 done
 
-xrt_xrtd_start r
+CONF=$XRT_TMP/xrt.conf
+printf 'rule add to 2001:db8:77::/64 prohibit priority 300\n' >"$CONF"
+xrt_xrtd_start r -c "$CONF"
 for i in "$IF_RA" "$IF_RB" "$IF_RC"; do xrt_cli_ok r link attach dev "$i"; done
 xrt_cli_ok r addr add 2001:db8:1::1/64 dev "$IF_RA"
 xrt_cli_ok r addr add 2001:db8:2::1/64 dev "$IF_RB"
@@ -53,6 +57,8 @@ xrt_cli_ok r route add 10.9.9.0/24 via 10.3.0.2 dev "$IF_RC" table 100000
 xrt_bg r mon-rule "$XRT_BUILD/xrt" monitor rule
 mons() { xrt_exec r ss -Hxp | grep -c '"xrt",pid' || true; }
 xrt_wait_for '[ "$(mons)" -ge 1 ]' 5 || xrt_fail "the rule monitor did not connect"
+
+assert_contains "$(xrt_cli r -6 rule show)" "300:	from all to 2001:db8:77::/64 prohibit" "rule from the file"
 
 # Grammar and errors (iproute2's words).
 out=$(xrt_cli r rule add from 2001:db8:1::2 lookup nosuchtable 2>&1) && xrt_fail "bad table accepted"
@@ -71,9 +77,11 @@ xrt_cli_ok r rule add from 2001:db8:1::3 table 100000
 xrt_cli_ok r rule add from 10.1.0.2 lookup 100
 xrt_cli_ok r -4 rule add from 10.1.0.3 table 100000 priority 200
 show=$(xrt_cli r -6 rule show)
-# Auto priority: one below the second rule's (fib_default_rule_pref).
-assert_contains "$show" "32765:	from 2001:db8:1::2 lookup 100" "first auto priority"
-assert_contains "$show" "32764:	from 2001:db8:1::3 lookup 100000" "second auto priority"
+# Auto priority: one below the second rule's (fib_default_rule_pref),
+# here the file's rule 300; IPv4's list has no such rule: 32765.
+assert_contains "$show" "299:	from 2001:db8:1::2 lookup 100" "first auto priority"
+assert_contains "$show" "298:	from 2001:db8:1::3 lookup 100000" "second auto priority"
+assert_contains "$(xrt_cli r rule show)" "32765:	from 10.1.0.2 lookup 100" "IPv4 auto priority"
 assert_contains "$(xrt_cli r rule show)" "200:	from 10.1.0.3 lookup 100000" "explicit priority"
 MON=$XRT_TMP/mon-rule.log
 xrt_wait_for "grep -qF '200:	from 10.1.0.3 lookup 100000' $MON" 5 ||
@@ -178,5 +186,29 @@ xrt_wait_for "! xrt_cli r -6 rule show | grep -qF '40:'" 5 || xrt_fail "ip rule 
 send 2001:db8:1::2 2001:db8:d::1 b c
 xrt_cli_ok r sync kernel off
 assert_not_contains "$(xrt_cli r -6 rule show)" "50:" "mirrored rules go with sync kernel off"
+
+# The configuration file: a reload keeps the rules it still names (an
+# auto-priority one is not added twice), removes the others, and a file
+# that fails changes nothing.
+printf 'rule add to 2001:db8:78::/64 unreachable\n' >"$CONF"
+xrt_cli_ok r config reload
+assert_contains "$(xrt_cli r -6 rule show)" "to 2001:db8:78::/64 unreachable" "rule the file names now"
+xrt_cli_ok r config reload
+assert_eq "$(xrt_cli r -6 rule show | grep -c '2001:db8:78::')" 1 "an auto-priority rule after a second reload"
+printf 'rule add to 2001:db8:79::/64 prohibit priority 400\n' >"$CONF"
+xrt_cli_ok r config reload
+show=$(xrt_cli r -6 rule show)
+assert_not_contains "$show" "2001:db8:78::" "rule the file no longer names"
+assert_contains "$show" "400:	from all to 2001:db8:79::/64 prohibit" "rule the file names now"
+printf 'rule add to 2001:db8:7b::/64 blackhole\nrule add to 2001:db8:7a::/64 frob\n' >"$CONF"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "a reload with a bad rule succeeded"
+assert_contains "$out" 'argument "frob" is wrong' "reload error"
+assert_eq "$(xrt_cli r -6 rule show)" "$show" "rules after a failed reload"
+# Fails when applied (the CLI's rule 200 exists): the rule added before it
+# is taken back.
+printf 'rule add to 2001:db8:7b::/64 blackhole\n-4 rule add from 10.1.0.3 table 100000 priority 200\n' >"$CONF"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "a reload with an existing rule succeeded"
+assert_contains "$out" "File exists" "reload error when applied"
+assert_eq "$(xrt_cli r -6 rule show)" "$show" "rules after a reload taken back"
 
 xrt_pass "rules pick tables per source (100 and 100000) in XDP for IPv6 and IPv4; route get agrees; unreachable/prohibit answer with the kernel's ICMP; blackhole drops; del and flush; the kernel mirror follows ip rule / ip -6 rule, unsupported selectors go to the kernel"

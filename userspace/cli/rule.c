@@ -243,25 +243,31 @@ static int rule_show(struct cmd_ctx *ctx, int family)
 	return 0;
 }
 
+/* A reload's undo: the whole list as it was. */
+static void rule_restore(struct xrt_router *r, const void *saved)
+{
+	fib_rules_replace(&r->rules, r->rib, saved);
+	router_rules_publish(r, NULL);
+}
+
 static int rule_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 {
 	struct cmd_rule c = req->rule;
 	unsigned mask = 0;
+	int rc;
+	if (ctx->undo && req->verb != RULE_SHOW &&
+	    (rc = cmd_undo_push(ctx->undo, rule_restore, &ctx->r->rules, sizeof(ctx->r->rules),
+				err)))
+		return rc;
 	c.r.r.iif = rule_ifindex(c.r.iif);
 	c.r.r.oif = rule_ifindex(c.r.oif);
 	if (ctx->r->in_config || ctx->r->reloading)
 		c.r.origin = RIB_ORIGIN_CONFIG;
 	switch (req->verb) {
-	case RULE_ADD: {
-		int rc = router_rule_add(ctx->r, &c.r, c.has_prio, err);
-		/* A reload runs the file again: a rule it already added stays. */
-		if (rc == -EEXIST && ctx->r->reloading) {
-			if (err)
-				err[0] = '\0';
-			return 0;
-		}
-		return rc;
-	}
+	case RULE_ADD:
+		/* A reload keeps the file's rules it names again
+		 * (router_rule_add); any other equal rule is "File exists". */
+		return router_rule_add(ctx->r, &c.r, c.has_prio, err);
 	case RULE_DEL:
 		mask |= c.has_prio ? FIB_RULE_M_PRIO : 0;
 		mask |= c.has_table ? FIB_RULE_M_TABLE : 0;

@@ -34,6 +34,16 @@ void fib_rule_all(struct fib_rule *r, uint8_t family)
 	}
 }
 
+void fib_rules_replace(struct fib_rules *fr, struct rib *rib, const struct fib_rules *from)
+{
+	while (fr->n)
+		rule_release(fr, rib, fr->n - 1);
+	for (unsigned i = 0; i < from->n; i++) {
+		struct fib_rule r = from->v[i];
+		fib_nl_newrule(fr, rib, &r, true, NULL);
+	}
+}
+
 /* The rules of one family: fib_rules_ops is per family in the kernel. */
 static void default_rules(struct fib_rules *fr, struct rib *rib, uint8_t family)
 {

@@ -30,6 +30,9 @@ void fib_rule_all(struct fib_rule *r, uint8_t family);
 /* The kernel's default rules for both families (fib_default_rules_init,
  * fib6_default_rules_init); the tables of the rules are held in rib. */
 void fib_rules_init(struct fib_rules *fr, struct rib *rib);
+/* The list becomes a copy of from (a reload's undo), table references
+ * moved with it. */
+void fib_rules_replace(struct fib_rules *fr, struct rib *rib, const struct fib_rules *from);
 /* fib_nl_newrule: has_prio false takes fib_default_rule_pref's priority
  * (one below the family's second rule). -ENOSPC (counted) when full,
  * -EEXIST for an identical rule, -ENOSPC when the table needs a slot and
