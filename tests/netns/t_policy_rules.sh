@@ -158,6 +158,35 @@ xrt_cli_ok r -6 rule flush
 assert_eq "$(xrt_cli r -6 rule show)" "$(printf '0:\tfrom all lookup local')" "after -6 rule flush"
 assert_contains "$(xrt_cli r rule show)" "from 10.1.0.3 lookup 100000" "IPv4 rules stay"
 
+# The kernel is the reference: the same commands in host b's kernel
+# (ip -6 rule) and in xrt (-batch) give the same list, priorities chosen
+# the same way, printed the same way.
+ip -n "$B" -6 rule flush
+cat >"$XRT_TMP/rules.batch" <<EOB
+-6 rule add table main priority 32766
+-6 rule add table default priority 32767
+-6 rule add from 2001:db8:1::/64 table 100
+-6 rule add from 2001:db8:2::/64 table 100000
+-6 rule add to 2001:db8:f::/64 unreachable priority 10
+-6 rule add from 2001:db8:3::/64 ipproto udp dport 53 prohibit
+-6 rule add from 2001:db8:7::/64 ipproto tcp sport 1000-2000 blackhole
+-6 rule add iif lo table 300
+-6 rule add to 2001:db8:9::1 table main priority 7
+EOB
+sed 's/^-6 //' "$XRT_TMP/rules.batch" | ip -n "$B" -6 -batch - || xrt_fail "the kernel refused the rules"
+xrt_cli_ok r -batch "$XRT_TMP/rules.batch"
+assert_eq "$(xrt_cli r -6 rule show)" "$(ip -n "$B" -6 rule show)" "xrt -6 rule show vs the kernel's"
+ip -n "$B" -6 rule del priority 10
+xrt_cli_ok r -6 rule del priority 10
+ip -n "$B" -6 rule del from 2001:db8:1::/64
+xrt_cli_ok r -6 rule del from 2001:db8:1::/64
+assert_eq "$(xrt_cli r -6 rule show)" "$(ip -n "$B" -6 rule show)" "after del, vs the kernel"
+ip -n "$B" -6 rule flush
+xrt_cli_ok r -6 rule flush
+assert_eq "$(xrt_cli r -6 rule show)" "$(ip -n "$B" -6 rule show)" "after flush, vs the kernel"
+# b is a host again: its main table answers the pings below.
+ip -n "$B" -6 rule add table main priority 32766
+
 # The kernel mirror: `ip rule add` and `ip -6 rule add` in r's kernel
 # become xrt rules (dump, then events); a rule with a selector xrt cannot
 # evaluate (fwmark) is listed by `xrt sync` and its traffic goes to the
