@@ -261,3 +261,23 @@ Test(fib_rules, table_slots_bound)
 	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENOSPC);
 	cr_assert_eq(rib_table_slot(rib, XRT_TABLE_MAIN), XRT_TABLE_MAIN);
 }
+
+/* The stack looks up its own IPv4 datagrams with an unspecified source
+ * (::, not mapped): IPv4's default rules still match it. */
+Test(fib_rules, ipv4_from_all_matches_an_unspecified_source)
+{
+	int type;
+	struct rib_route_spec s = { .table = XRT_TABLE_MAIN, .plen = 96 + 24,
+				    .type = XRT_RTN_UNICAST, .npaths = 1, .path[0].ifindex = 2 };
+	xrt_addr_from_v4(&s.prefix, htonl(0x0a090900));
+	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	struct xrt_acl_key k = { 0 };
+	xrt_addr_from_v4((struct in6_addr *)k.daddr, htonl(0x0a090909));
+	cr_assert_not_null(fib_rules_lookup(&fr, rib, &k, XRT_TABLE_MAIN, &type, NULL));
+	/* An IPv4 rule takes IPv4 packets; an IPv6 destination never meets it. */
+	add_rule("unreachable priority 1", true);
+	cr_assert_null(fib_rules_lookup(&fr, rib, &k, XRT_TABLE_MAIN, &type, NULL));
+	cr_assert_eq(type, XRT_FR_ACT_UNREACHABLE, "the IPv4 unreachable rule");
+	add_route(XRT_TABLE_MAIN, "2001:db8:d::", 64, 4);
+	cr_assert_not_null(lookup("::", "2001:db8:d::1", &type), "IPv6 does not meet it");
+}

@@ -16,21 +16,17 @@ static void rule_release(struct fib_rules *fr, struct rib *rib, unsigned i);
 
 void fib_rule_all(struct fib_rule *r, uint8_t family)
 {
+	/* An absent from/to is all of the family: the family field keeps
+	 * IPv6 packets from IPv4 rules, and a source the stack leaves
+	 * unspecified (::) still matches "from all" of IPv4. */
 	r->r.family = family;
-	if (family != XRT_AF_INET)
-		return;
-	/* IPv4's "all" is ::ffff:0:0/96 (include/xrt/inet.h). */
 	if (!r->has_src) {
 		memset(r->r.src, 0, 16);
 		memset(r->r.smask, 0, 16);
-		r->r.src[10] = r->r.src[11] = 0xff;
-		memset(r->r.smask, 0xff, 12);
 	}
 	if (!r->has_dst) {
 		memset(r->r.dst, 0, 16);
 		memset(r->r.dmask, 0, 16);
-		r->r.dst[10] = r->r.dst[11] = 0xff;
-		memset(r->r.dmask, 0xff, 12);
 	}
 }
 

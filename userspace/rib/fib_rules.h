@@ -24,8 +24,7 @@ struct fib_rules {
 	uint64_t refused; /* adds refused: the list was full */
 };
 
-/* Set the rule's family and, for IPv4, make a missing from/to "all" of
- * IPv4 (::ffff:0:0/96), so an IPv6 packet never matches it. */
+/* Set the rule's family; a missing from/to matches any address. */
 void fib_rule_all(struct fib_rule *r, uint8_t family);
 /* The kernel's default rules for both families (fib_default_rules_init,
  * fib6_default_rules_init); the tables of the rules are held in rib. */
