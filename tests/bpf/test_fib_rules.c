@@ -80,6 +80,8 @@ static void rule(const char *s)
 	cr_assert_eq(parse_rule(argc, argv, AF_UNSPEC, true, &c, err), 0, "%s: %s", s, err);
 	if (!strcmp(c.r.iif, "xfb"))
 		c.r.r.iif = (uint32_t)if_b;
+	if (!strcmp(c.r.oif, "xfb"))
+		c.r.r.oif = (uint32_t)if_b;
 	cr_assert_eq(fib_nl_newrule(&fr, rib, &c.r, c.has_prio, err), 0, "%s: %s", s, err);
 }
 
@@ -116,6 +118,8 @@ static void setup(void)
 	rule("from 2001:db8:3::/64 ipproto udp sport 1000-2000 table 100000 priority 7");
 	rule("from 2001:db8:7::/64 blackhole priority 8");
 	rule("from 2001:db8:8::/64 iif xfb table 100 priority 9");
+	/* Forwarded traffic has no output interface: never matches. */
+	rule("from 2001:db8:9::/64 oif xfb table 100 priority 4");
 	rule("from 10.1.0.2 table 100 priority 10");
 	rule("from 10.1.0.3 table 100000 priority 20");
 	rule("to 10.8.0.0/24 unreachable priority 5");
@@ -227,7 +231,7 @@ static const struct rcase CASES[] = {
 	{ "2001:db8:1::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, 2 },  /* order: 10 before 30 */
 	{ "2001:db8:2::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, 1 },  /* table 100000 */
 	{ "2001:db8:1::5", "2001:db8:c::1", NEXTHDR_UDP, 9, 9, 0, 1 },  /* 100 misses: on to 30 */
-	{ "2001:db8:9::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, W_NOROUTE }, /* main only */
+	{ "2001:db8:9::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, W_NOROUTE }, /* oif; main */
 	{ "2001:db8:1::5", "2001:db8:f::1", NEXTHDR_UDP, 9, 9, 0, W_UNREACH },
 	{ "2001:db8:3::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 53, 0, W_PROHIBIT }, /* dport */
 	{ "2001:db8:3::5", "2001:db8:d::1", NEXTHDR_UDP, 1500, 54, 0, 1 },       /* sport range */

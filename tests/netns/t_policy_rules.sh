@@ -86,6 +86,11 @@ assert_contains "$(xrt_cli r rule show)" "200:	from 10.1.0.3 lookup 100000" "exp
 MON=$XRT_TMP/mon-rule.log
 xrt_wait_for "grep -qF '200:	from 10.1.0.3 lookup 100000' $MON" 5 ||
 	xrt_fail "no rule event: $(cat "$MON")"
+j=$(xrt_cli r -6 -j rule show | "$XRT_PY" -c '
+import json, sys
+r = [x for x in json.load(sys.stdin) if x.get("table") == "100000"][0]
+print(r["priority"], r["src"], r["srclen"])')
+assert_eq "$j" "298 2001:db8:1::3 128" "rule show -j"
 out=$(xrt_cli r rule add from 10.1.0.2 lookup 100 priority 32765 2>&1) && xrt_fail "duplicate accepted"
 assert_contains "$out" "File exists" "duplicate rule"
 
