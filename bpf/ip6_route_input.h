@@ -8,6 +8,7 @@
 #include "stats.h"
 #include "fib6_lookup.h"
 #include "fib_select_path.h"
+#include "fib_rules.h"
 
 /*
  * ip6_input: a packet for this router. In kernel-mirror mode
@@ -33,7 +34,8 @@ static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
 static __always_inline int ip6_route_input(struct xrt_pkt *p)
 {
 	const struct in6_addr *daddr = &p->ip6->daddr;
-	__u32 scope, leaf;
+	__u32 scope, leaf = 0;
+	int rc, ruled;
 
 	if (p->global) /* 2000::/3: neither multicast nor link-local */
 		goto unicast;
@@ -58,7 +60,11 @@ static __always_inline int ip6_route_input(struct xrt_pkt *p)
 		return ip6_input(p, XRT_PUNT_LOCAL);
 unicast:
 
-	leaf = fib6_lookup(p->iif->table, daddr);
+	rc = fib_rules_lookup(p, &leaf, &ruled);
+	if (rc != XRT_NEXT)
+		return rc;
+	if (!ruled)
+		leaf = fib6_lookup(p->iif->table, daddr);
 	if (!leaf) {
 		XRT_MIB_INC(p, IN_NO_ROUTES);
 		return xrt_punt(p, XRT_PUNT_NO_ROUTE);

@@ -8,6 +8,7 @@
 #include "stats.h"
 #include "fib_lookup.h"
 #include "fib_select_path.h"
+#include "fib_rules.h"
 
 /* Host-order address in a block. */
 static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
@@ -44,7 +45,8 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 {
 	const __u32 saddr = bpf_ntohl(p->ip4->saddr);
 	const __u32 daddr = bpf_ntohl(p->ip4->daddr);
-	__u32 leaf;
+	__u32 leaf = 0;
+	int rc, ruled;
 
 	if (ip4_in(saddr, IP4_NET_MCAST, IP4_MASK_4) ||
 	    ip4_in(saddr, IP4_NET_CLASS_E, IP4_MASK_4)) {
@@ -77,9 +79,14 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 	/* fib_lookup's default rules (fib4_rules_init): table local, where
 	 * fib_add_ifaddr puts the local and broadcast routes, then the
 	 * ingress interface's table. */
-	leaf = fib_lookup(XRT_TABLE_LOCAL, p->ip4->daddr);
-	if (!leaf)
-		leaf = fib_lookup(p->iif->table, p->ip4->daddr);
+	rc = fib_rules_lookup(p, &leaf, &ruled);
+	if (rc != XRT_NEXT)
+		return rc;
+	if (!ruled) {
+		leaf = fib_lookup(XRT_TABLE_LOCAL, p->ip4->daddr);
+		if (!leaf)
+			leaf = fib_lookup(p->iif->table, p->ip4->daddr);
+	}
 	switch (leaf ? xrt_fib6_leaf_type(leaf) : 0) {
 	case XRT_RTN_LOCAL:
 	case XRT_RTN_BROADCAST:

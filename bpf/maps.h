@@ -184,4 +184,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_acl_cnt SEC(".maps");
 
+/* Policy routing rules (include/xrt/fib_rules.h): two banks in priority
+ * order and their counts plus the active bank. */
+#include "xrt/fib_rules.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_fib_rule);
+	__uint(max_entries, XRT_FR_BANKS * XRT_FIB_RULES_MAX);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_fib_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, XRT_FR_BANKS + 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_fr_cfg SEC(".maps");
+
 #endif

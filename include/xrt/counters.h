@@ -98,7 +98,8 @@
 	X(NOT_IP, "not_ip")               /* not IPv4, IPv6, ARP (LLDP...) */   \
 	X(UNKNOWN_IF, "unknown_if")       /* ingress not configured in ifaces */\
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
-	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */
+	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */ \
+	X(RULE_UNSUPPORTED, "rule_unsupported") /* a rule xrt cannot evaluate */
 
 #define XRT_ENUM_MIB(id, name) XRT_MIB_##id,
 #define XRT_ENUM_PUNT(id, name) XRT_PUNT_##id,

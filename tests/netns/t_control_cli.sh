@@ -139,7 +139,7 @@ check_err() { # EXPECTED_MESSAGE ARGS...
 	assert_eq "$out" "Error: $want" "xrt $*"
 }
 check_err 'unknown route command "adx" (add, del, replace, show, get, flush, summary)' route adx 2001:db8:9::/48 dev "$IF_RA"
-check_err 'unknown object "routes" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config, acl)' routes add 2001:db8:9::/48
+check_err 'unknown object "routes" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config, acl, rule)' routes add 2001:db8:9::/48
 check_err '"2001:db8::g/48" is not an IPv6 prefix' route add 2001:db8::g/48 dev "$IF_RA"
 check_err '2001:db8::1/64 has host bits set' route add 2001:db8::1/64 dev "$IF_RA"
 check_err 'unknown interface "nosuch0"' route add 2001:db8:9::/48 dev nosuch0

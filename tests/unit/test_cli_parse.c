@@ -126,9 +126,13 @@ Test(cli_parse, route_errors_name_the_word)
 	argc = words("2001:db8::/32 dev x mtu 1000", argv);
 	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
 	cr_assert_str_eq(err, "mtu \"1000\" is invalid (1280..65535)");
-	argc = words("2001:db8::/32 dev x table 256", argv);
+	argc = words("2001:db8::/32 dev x table 4294967296", argv);
 	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), -EINVAL);
-	cr_assert_str_eq(err, "table \"256\" is invalid (0..255)");
+	cr_assert_str_eq(err, "argument \"4294967296\" is wrong: table id value is invalid");
+	/* Table ids are 32-bit, as the kernel's RTA_TABLE. */
+	argc = words("2001:db8::/32 dev x table 100000", argv);
+	cr_assert_eq(parse_route(argc, argv, ROUTE_MODE_ADD, AF_UNSPEC, &r, err), 0, "%s", err);
+	cr_assert_eq(r.table, 100000);
 }
 
 Test(cli_parse, route_show_and_get)
@@ -343,7 +347,7 @@ Test(cli_parse, table_errors_name_the_word)
 	cr_assert_str_eq(err, "empty command");
 	cr_assert_eq(cmd("s"), -EINVAL, "stats and sync need two letters");
 	cr_assert_str_eq(err, "unknown object \"s\" (link, addr, route, neigh, stats, sync, punt, "
-			      "ra, icmp, config, acl)");
+			      "ra, icmp, config, acl, rule)");
 	cr_assert_eq(cmd("i show"), -EINVAL, "icmp is not abbreviated");
 	cr_assert_eq(cmd("route frob"), -EINVAL);
 	cr_assert_str_eq(err, "unknown route command \"frob\" (add, del, replace, show, get, "

@@ -117,6 +117,14 @@ with that many prerouting rules, each compared in every field and missing:
 | acl rules | 0 | 10 | 100 | 128 |
 |---|---|---|---|---|
 | xrt forward, ns | $(get fp.acl.0) | $(get fp.acl.10) | $(get fp.acl.100) | $(get fp.acl.128) |
+
+The policy rules' walk (\`fpcost --rules 0,1,16,64\`, one route): 0 is the
+kernel's default rules alone (no walk); with N rules, N - 1 miss in their
+last field and the last looks up main:
+
+| policy rules | 0 | 1 | 16 | 64 |
+|---|---|---|---|---|
+| xrt forward, ns | $(get fp.rules.0) | $(get fp.rules.1) | $(get fp.rules.16) | $(get fp.rules.64) |
 EOF
 	cat <<EOF
 

@@ -112,6 +112,12 @@ FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_acl.out" 2>"$WORK/fpcost_acl.err" ||
 	die "fpcost --acl failed: $(cat "$WORK/fpcost_acl.err")"
 sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl.\1 \2/p' "$WORK/fpcost_acl.out" >>"$RES"
+# The policy rules' walk: 0 (the default rules: no walk), 1, 16, 64 rules,
+# all but the last missing (fpcost --rules) -> fp.rules.N
+"$BUILD/fpcost" --routes 1 --rules 0,1,16,64 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_rules.out" 2>"$WORK/fpcost_rules.err" ||
+	die "fpcost --rules failed: $(cat "$WORK/fpcost_rules.err")"
+sed -n 's/.*RESULT routes=[0-9]* fib_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.rules.\1 \2/p' "$WORK/fpcost_rules.out" >>"$RES"
 
 # ------------------------------------------------------------------ 2. end to end
 # Three copies of one topology, built by the same code: XB_K forwards with

@@ -441,11 +441,13 @@ static void fp_rmdir_bpffs(void)
 	rmdir(fp_bpffs_dir);
 }
 
-/* --acl: xrt's forward cost with n ACL rules for each n of list, the
- * first --routes count installed; the same packet for every n in a round
- * (with --ipv4 an IPv4 packet and IPv4 rules). */
+/* --acl / --rules: xrt's forward cost with n ACL rules (or policy rules)
+ * for each n of list, set by set_n, the first --routes count installed;
+ * the same packet for every n in a round (with --ipv4 an IPv4 packet and
+ * IPv4 rules). what names the rows. */
 static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct fp_topo *t,
-		       const struct fp_route *routes, const char *list, uint64_t rng)
+		       const struct fp_route *routes, const char *list, uint64_t rng,
+		       int (*set_n)(struct fp_xrt *, unsigned), const char *what)
 {
 	unsigned n = o->counts[0], acl[16], nacl = 0;
 	char *copy = strdup(list), *save = NULL;
@@ -479,12 +481,12 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		}
 		for (unsigned a = 0; a < nacl; a++) {
 			struct fp_run r = {0}; /* no after_call */
-			if (fp_xrt_acl_set(xrt, acl[a]) ||
+			if (set_n(xrt, acl[a]) ||
 			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
 					FP_CHUNK, &r))
 				return 1;
 			if (r.retval != XDP_REDIRECT && r.retval != XDP_TX) {
-				fprintf(stderr, "fpcost: acl %u: not forwarded (%s)\n", acl[a],
+				fprintf(stderr, "fpcost: %s %u: not forwarded (%s)\n", what, acl[a],
 					fp_verdict(r.retval));
 				return 1;
 			}
@@ -497,10 +499,10 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		double med = ns[a][o->rounds / 2];
 		if (a == 0)
 			base = med;
-		printf("%u routes, %u acl rules: xrt forward %.1f ns (+%.1f, %.2f ns/rule)"
-		       "  RESULT routes=%u acl_rules=%u ns=%.1f\n",
-		       n, acl[a], med, med - base, acl[a] ? (med - base) / acl[a] : 0.0, n, acl[a],
-		       med);
+		printf("%u routes, %u %s: xrt forward %.1f ns (+%.1f, %.2f ns/rule)"
+		       "  RESULT routes=%u %s=%u ns=%.1f\n",
+		       n, acl[a], what, med, med - base, acl[a] ? (med - base) / acl[a] : 0.0, n,
+		       what, acl[a], med);
 	}
 	return 0;
 }
@@ -511,6 +513,7 @@ static void fp_usage(void)
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
 		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,128]\n"
+		"              [--rules 0,1,16,64]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -519,6 +522,8 @@ static void fp_usage(void)
 		"on but not matching, on and matching (trace_cost.c).\n"
 		"--ipv4: IPv4 routes (the public table's prefix-length mix) and packets,\n"
 		"programs named floor4, fib4, lpm4, xrt4.\n"
+		"--rules: only xrt's forward cost with that many policy rules (all but\n"
+		"the last walked and missing, the last looks up main; 0: none walked)\n"
 		"--acl: only xrt's forward cost with that many ACL rules (each walked,\n"
 		"none matching), over the first --routes count; with --ipv4 IPv4 rules\n"
 		"and an IPv4 packet.\n");
@@ -530,7 +535,7 @@ int main(int argc, char **argv)
 			    .bench_dir = "tools/fpcost", .seed = 42,
 			    .frame_len = 64};
 	int want_xrt = 1, want_trace = 0;
-	const char *acl_list = NULL;
+	const char *acl_list = NULL, *rules_list = NULL;
 	fp_parse_counts(&o, "1,10k,200k,1M");
 	static const struct option longopts[] = {
 		{"routes", required_argument, 0, 'r'}, {"repeat", required_argument, 0, 'n'},
@@ -540,6 +545,7 @@ int main(int argc, char **argv)
 		{"dump-routes", required_argument, 0, 'D'}, {"bench-dir", required_argument, 0, 'b'},
 		{"trace", no_argument, 0, 'T'}, {"ipv4", no_argument, 0, '4'},
 		{"acl", required_argument, 0, 'a'},
+		{"rules", required_argument, 0, 'u'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -579,6 +585,9 @@ int main(int argc, char **argv)
 			return fp_dump_routes(optarg, o.seed);
 		case 'a':
 			acl_list = optarg;
+			break;
+		case 'u':
+			rules_list = optarg;
 			break;
 		default:
 			fp_usage();
@@ -652,10 +661,14 @@ int main(int argc, char **argv)
 
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
 	       o.repeat, o.rounds);
-	if (acl_list) {
-		if (xrt)
+	if (acl_list || rules_list) {
+		if (xrt && acl_list)
 			fp_xrt_acl_ipv4(xrt, o.ipv4);
-		int rc = xrt ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng) : 1;
+		int rc = !xrt ? 1
+			 : acl_list
+				 ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng, fp_xrt_acl_set, "acl_rules")
+				 : fp_acl_rows(xrt, &o, &t, routes, rules_list, rng, fp_xrt_rules_set,
+					       "fib_rules");
 		fp_xrt_close(xrt);
 		return rc;
 	}

@@ -54,6 +54,9 @@ int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from,
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x);
 /* Replace the ACL with n prerouting rules no test packet matches. */
 int fp_xrt_acl_set(struct fp_xrt *x, unsigned n);
+/* n policy rules: n - 1 that miss in their last field, then "from all
+ * lookup main" (0: none, no walk). */
+int fp_xrt_rules_set(struct fp_xrt *x, unsigned n);
 void fp_xrt_close(struct fp_xrt *x);
 /* --acl --ipv4: fp_xrt_acl_set writes IPv4 rules, for packets from
  * FP_ACL_SRC4 (IPv6 rules for 2001:db8:fffe::/48 otherwise). */

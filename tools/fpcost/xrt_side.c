@@ -12,6 +12,7 @@
 #include "dataplane/loader.h"
 #include "dataplane/ip6_fib.h"
 #include "dataplane/acl.h"
+#include "dataplane/fib_rules.h"
 #include "fpcost.h"
 #include "xrt/inet.h"
 
@@ -179,4 +180,36 @@ void fp_xrt_close(struct fp_xrt *x)
 	umount2(x->bpffs, MNT_DETACH);
 	rmdir(x->bpffs);
 	free(x);
+}
+
+int fp_xrt_rules_set(struct fp_xrt *x, unsigned n)
+{
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_fib_rule v[XRT_FIB_RULES_MAX] = { 0 };
+	if (n > XRT_FIB_RULES_MAX) {
+		fprintf(stderr, "fpcost: rules: at most %u\n", XRT_FIB_RULES_MAX);
+		return -1;
+	}
+	/* As the ACL's rows: from the test packet's source, UDP, a table
+	 * lookup, and a destination port that misses. The last rule looks
+	 * up main, where the routes are. */
+	for (unsigned i = 0; i < n; i++) {
+		struct xrt_fib_rule *r = &v[i];
+		r->family = XRT_AF_INET6;
+		r->action = XRT_FR_ACT_TO_TBL;
+		r->table = XRT_TABLE_MAIN;
+		if (i + 1 == n)
+			break;
+		memset(r->smask, 0xff, 6);
+		r->src[0] = 0x20, r->src[1] = 0x01, r->src[2] = 0x0d, r->src[3] = 0xb8;
+		r->src[4] = 0xff, r->src[5] = 0xfe;
+		r->flags = XRT_FR_F_PROTO | XRT_FR_F_DPORT;
+		r->proto = 17;
+		r->dport_lo = r->dport_hi = (uint16_t)(10 + i);
+	}
+	if (xrt_maps_fib_rules_set(&x->maps, v, n, err) < 0) {
+		fprintf(stderr, "fpcost: rules: %s\n", err);
+		return -1;
+	}
+	return 0;
 }

@@ -47,7 +47,7 @@ static const struct icmp_type_name {
 	{ NULL, 0 },
 };
 
-static const char *proto_name(uint8_t p, char *buf, size_t len)
+const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(PROTOS) / sizeof(PROTOS[0]); i++)
 		if (PROTOS[i].proto == p)
@@ -56,7 +56,7 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_proto(const char *w, uint8_t *p, char *err)
+int parse_proto(const char *w, uint8_t *p, char *err)
 {
 	uint32_t v;
 
@@ -73,7 +73,7 @@ static int parse_proto(const char *w, uint8_t *p, char *err)
 }
 
 /* "N" or "N-M", N <= M, within 0..65535. */
-static int parse_port_range(const char *w, const char *what, uint16_t *lo, uint16_t *hi,
+int parse_port_range(const char *w, const char *what, uint16_t *lo, uint16_t *hi,
 			    char *err)
 {
 	char buf[16], *dash;

@@ -45,6 +45,7 @@ static const struct cmd_obj CMDS[] = {
 	{ "icmp", 4, &icmp_cmd },
 	{ "config", 1, &config_cmd },
 	{ "acl", 2, &acl_cmd },
+	{ "rule", 2, &rule_cmd },
 };
 
 /* The object's verb (if it has verbs), then the rest of its words. */
@@ -108,7 +109,7 @@ int cmd_parse(int argc, char **argv, struct cmd_req *req, char *err)
 		if (matches(argv[0], CMDS[i].name, CMDS[i].min))
 			return obj_parse(&CMDS[i], argc - 1, argv + 1, req, err);
 	return xrt_fail(err, -EINVAL,
-			"unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config, acl)",
+			"unknown object \"%s\" (link, addr, route, neigh, stats, sync, punt, ra, icmp, config, acl, rule)",
 			argv[0]);
 }
 

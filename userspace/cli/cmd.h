@@ -13,6 +13,7 @@
 #include "stack/ndisc_ra.h"
 #include "stack/stack.h"
 #include "xrt/acl.h"
+#include "rib/fib_rules.h"
 
 /* ---------------- requests: what a command's words mean ---------------- */
 
@@ -152,6 +153,25 @@ struct cmd_acl {
 int parse_acl(int argc, char **argv, bool need_action, bool selectors_only, int family,
 	      struct cmd_acl *c, char *err);
 
+/* The ACL's words that `rule` reads too (cli/acl.c). */
+int parse_proto(const char *w, uint8_t *p, char *err);
+const char *proto_name(uint8_t p, char *buf, size_t len);
+int parse_port_range(const char *w, const char *what, uint16_t *lo, uint16_t *hi, char *err);
+
+/*
+ * rule add|del [from PREFIX] [to PREFIX] [iif DEV] [oif DEV] [ipproto P]
+ *     [sport N[-M]] [dport N[-M]] [priority N]
+ *     (table T | blackhole | unreachable | prohibit)
+ * rule show|flush
+ * The family: -4/-6, else the first address, else inet (iproute2's).
+ */
+struct cmd_rule {
+	int family;
+	bool has_prio, has_table, has_action;
+	struct fib_rule r; /* iif/oif resolved when executed */
+};
+int parse_rule(int argc, char **argv, int family, bool modify, struct cmd_rule *c, char *err);
+
 /* One command: its object, the object's verb (an enum of its file), and
  * the words' meaning. Filled by cmd_parse, read by cmd_execute. */
 struct cmd_req {
@@ -168,6 +188,7 @@ struct cmd_req {
 		struct cmd_punt punt;
 		struct cmd_sync sync;
 		struct cmd_acl acl;
+		struct cmd_rule rule;
 	};
 };
 
@@ -229,7 +250,7 @@ struct cmd_ops {
 /* One file per object: route.c, link.c, addr.c, neigh.c, stats.c, sync.c,
  * ra.c, icmp.c, punt.c; config reload in cmd.c. */
 extern const struct cmd_ops route_cmd, link_cmd, addr_cmd, neigh_cmd, stats_cmd, sync_cmd,
-	ra_cmd, icmp_cmd, punt_cmd, acl_cmd;
+	ra_cmd, icmp_cmd, punt_cmd, acl_cmd, rule_cmd;
 
 /* One row of the table in cmd.c: iproute2's `struct cmd cmds[]`. */
 struct cmd_obj {

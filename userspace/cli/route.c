@@ -425,6 +425,30 @@ static const char *route_get_pre_type(const struct in6_addr *a)
 	return IN6_IS_ADDR_LINKLOCAL(a) ? "local" : "multicast";
 }
 
+/* The error a rule's action gives (fib_rules_lookup: the kernel's
+ * -ENETUNREACH, -EACCES, -EINVAL), with what the fast path does. */
+static int route_get_rule_error(const struct fib_rule *rule, int type, const char *dst,
+				char *err)
+{
+	switch (type) {
+	case XRT_FR_ACT_UNREACHABLE:
+		return xrt_fail(err, -ENETUNREACH,
+				"%s: rule %u is unreachable (the fast path punts: unreachable)", dst,
+				rule->prio);
+	case XRT_FR_ACT_PROHIBIT:
+		return xrt_fail(err, -EACCES,
+				"%s: rule %u is prohibit (the fast path punts: prohibit)", dst,
+				rule->prio);
+	case XRT_FR_ACT_BLACKHOLE:
+		return xrt_fail(err, -EINVAL,
+				"%s: rule %u is blackhole (the fast path drops: blackhole)", dst,
+				rule->prio);
+	}
+	return xrt_fail(err, -EOPNOTSUPP,
+			"%s: rule %u has a selector xrt cannot evaluate (the fast path passes to the kernel: rule_unsupported)",
+			dst, rule->prio);
+}
+
 static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		     struct xrt_buf *out, char *err)
 {
@@ -459,9 +483,28 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 			xrt_buf_printf(out, "%s %s\n", ntop(&c->prefix, d), pre);
 		return 0;
 	}
-	/* An explicit table is looked up alone (ip route get ... table T). */
-	const struct rib_route *rt = c->has_table ? rib_lookup(r->rib, table, &c->prefix)
-						  : rib_fib_lookup(r->rib, table, &c->prefix);
+	/* An explicit table is looked up alone (ip route get ... table T);
+	 * else the policy rules, as the fast path walks them. */
+	const struct rib_route *rt;
+	if (c->has_table) {
+		rt = rib_lookup(r->rib, table, &c->prefix);
+	} else {
+		const struct fib_rule *rule;
+		struct xrt_acl_key k = { .ifindex = iif ? (uint32_t)iif->dev.ifindex : 0 };
+		int type;
+		memcpy(k.daddr, &c->prefix, sizeof(k.daddr));
+		if (c->has_from)
+			memcpy(k.saddr, &c->from, sizeof(k.saddr));
+		else if (xrt_addr_is_v4(&c->prefix))
+			xrt_addr_from_v4((struct in6_addr *)k.saddr, 0);
+		k.proto = c->has_ipproto ? c->ipproto : 0;
+		k.sport = c->sport;
+		k.dport = c->dport;
+		k.l4 = k.proto == NEXTHDR_TCP || k.proto == NEXTHDR_UDP;
+		rt = fib_rules_lookup(&r->rules, r->rib, &k, table, &type, &rule);
+		if (!rt && rule)
+			return route_get_rule_error(rule, type, ntop(&c->prefix, d), err);
+	}
 	if (!rt)
 		return xrt_fail(err, -ENETUNREACH,
 				"no route to %s in table %s (the fast path punts: no_route)",

@@ -25,25 +25,42 @@ static void sync_show(struct xrt_router *r, bool json, struct xrt_buf *out)
 {
 	const struct nl_mirror_stats *st = nl_mirror_get_stats(r);
 	struct nl_mirror_stats zero = { 0 };
+	char buf[512];
+	size_t len = 0;
 	if (!st)
 		st = &zero;
+	/* Mirrored rules with a selector xrt cannot evaluate: their traffic
+	 * goes to the kernel (bpf/fib_rules.h, pass rule_unsupported). */
+	buf[0] = '\0';
+	for (unsigned i = 0; i < r->rules.n && len + 24 < sizeof(buf); i++) {
+		const struct fib_rule *f = &r->rules.v[i];
+		if (!(f->r.flags & XRT_FR_F_KERNEL))
+			continue;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					json ? "%s{\"family\":\"%s\",\"priority\":%u}"
+					     : "%s%s/%u",
+					len ? (json ? "," : " ") : "",
+					f->r.family == XRT_AF_INET ? "inet" : "inet6", f->prio);
+	}
 	if (json)
 		xrt_buf_printf(out,
 			       "{\"kernel\":%s,\"routes\":%llu,\"addrs\":%llu,"
 			       "\"neighs\":%llu,\"skipped\":%llu,\"resyncs\":%llu,"
-			       "\"errors\":%llu}\n",
+			       "\"errors\":%llu,\"rules\":%llu,\"unsupported_rules\":[%s]}\n",
 			       r->mirror ? "true" : "false",
 			       (unsigned long long)st->routes, (unsigned long long)st->addrs,
 			       (unsigned long long)st->neighs, (unsigned long long)st->skipped,
-			       (unsigned long long)st->resyncs, (unsigned long long)st->errors);
+			       (unsigned long long)st->resyncs, (unsigned long long)st->errors,
+			       (unsigned long long)st->rules, buf);
 	else
 		xrt_buf_printf(out,
 			       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
-			       "resyncs %llu errors %llu\n",
+			       "resyncs %llu errors %llu rules %llu\n%s%s%s",
 			       r->mirror ? "on" : "off", (unsigned long long)st->routes,
 			       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
 			       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
-			       (unsigned long long)st->errors);
+			       (unsigned long long)st->errors, (unsigned long long)st->rules,
+			       len ? "unsupported rules (to the kernel): " : "", buf, len ? "\n" : "");
 }
 
 static int sync_set(struct xrt_router *r, bool on, char *err)

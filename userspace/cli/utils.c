@@ -222,6 +222,44 @@ int parse_lifetime(const char *w, uint32_t *v, const char *what, char *err)
 	return parse_u32(w, 0, ND_LIFETIME_INFINITY - 1, v, what, err);
 }
 
+/* iproute2's rtnl_rttable_a2n / rtnl_rttable_n2a: the names of the
+ * rt_tables file ("ID NAME" lines, '#' comments), where it exists. */
+static const char *const RT_TABLES_FILES[] = { "/etc/iproute2/rt_tables",
+					       "/usr/share/iproute2/rt_tables" };
+
+static bool rt_tables_find(const char *name, uint32_t *id, char *namebuf, size_t len)
+{
+	for (size_t f = 0; f < sizeof(RT_TABLES_FILES) / sizeof(RT_TABLES_FILES[0]); f++) {
+		FILE *fp = fopen(RT_TABLES_FILES[f], "re");
+		char line[256], nm[64];
+		unsigned long v;
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp)) {
+			if (line[0] == '#' || sscanf(line, "%lu %63s", &v, nm) != 2 ||
+			    v > UINT32_MAX)
+				continue;
+			if ((name && !strcmp(nm, name)) || (!name && v == *id)) {
+				*id = (uint32_t)v;
+				if (namebuf)
+					snprintf(namebuf, len, "%s", nm);
+				fclose(fp);
+				return true;
+			}
+		}
+		fclose(fp);
+		return false;
+	}
+	return false;
+}
+
+static int rt_table_lookup(const char *w, uint32_t *t, char *err)
+{
+	if (!parse_u32(w, 0, UINT32_MAX, t, "table", NULL) || rt_tables_find(w, t, NULL, 0))
+		return 0;
+	return xrt_fail(err, -EINVAL, "argument \"%s\" is wrong: table id value is invalid", w);
+}
+
 int parse_table(const char *w, uint32_t *t, char *err)
 {
 	if (!strcmp(w, "main"))
@@ -231,7 +269,7 @@ int parse_table(const char *w, uint32_t *t, char *err)
 	else if (!strcmp(w, "default"))
 		*t = 253;
 	else
-		return parse_u32(w, 0, XRT_MAX_TABLES - 1, t, "table", err);
+		return rt_table_lookup(w, t, err);
 	return 0;
 }
 
@@ -242,6 +280,8 @@ const char *table_name(uint32_t t, char *buf, size_t len)
 	case RIB_TABLE_LOCAL: return "local";
 	case 253: return "default";
 	}
+	if (rt_tables_find(NULL, &t, buf, len))
+		return buf;
 	snprintf(buf, len, "%u", t);
 	return buf;
 }

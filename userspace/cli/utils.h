@@ -63,7 +63,8 @@ int parse_u32(const char *w, uint32_t min, uint32_t max, uint32_t *v,
 	      const char *what, char *err);
 /* A lifetime in seconds or "infinity" (RFC 4861 4.6.2: all ones). */
 int parse_lifetime(const char *w, uint32_t *v, const char *what, char *err);
-/* Table: 0..255 or main (254), local (255), default (253). */
+/* Table: a 32-bit id, main (254), local (255), default (253) or a name of
+ * /etc/iproute2/rt_tables. */
 int parse_table(const char *w, uint32_t *t, char *err);
 const char *table_name(uint32_t t, char *buf, size_t len);
 int parse_mac(const char *w, uint8_t mac[6], char *err);
@@ -94,5 +95,9 @@ void json_print(struct xrt_buf *out, json_object *o);
 struct rib_route;
 void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf *out);
 json_object *route_json(struct xrt_router *r, const struct rib_route *rt);
+/* A rule as `rule show` prints it (cli/rule.c), for `monitor rule` too. */
+struct fib_rule;
+void rule_text(const struct fib_rule *f, struct xrt_buf *out);
+json_object *rule_json(const struct fib_rule *f);
 
 #endif

@@ -29,6 +29,7 @@ static struct monitor mons[CTL_MAX_MONITORS] = { [0 ... CTL_MAX_MONITORS - 1] = 
 static const char *const KIND_NAMES[] = {
 	[ROUTER_EV_LINK] = "link", [ROUTER_EV_ADDR] = "addr",
 	[ROUTER_EV_ROUTE] = "route", [ROUTER_EV_NEIGH] = "neigh",
+	[ROUTER_EV_RULE] = "rule",
 };
 #define KINDS (sizeof(KIND_NAMES) / sizeof(KIND_NAMES[0]))
 
@@ -45,7 +46,7 @@ int ctl_monitor_parse(int argc, char **argv, unsigned *mask, char *err)
 			;
 		if (k == KINDS)
 			return xrt_fail(err, -EINVAL,
-					"monitor: \"%s\" is not link, addr, route, neigh or all", argv[i]);
+					"monitor: \"%s\" is not link, addr, route, neigh, rule or all", argv[i]);
 		*mask |= 1u << k;
 	}
 	if (!*mask)
@@ -135,7 +136,9 @@ static void format(struct xrt_router *r, const struct router_ev *ev, bool json, 
 	char a[INET6_ADDRSTRLEN], mac[18];
 	json_object *o = NULL;
 	if (json) {
-		o = ev->kind == ROUTER_EV_ROUTE ? route_json(r, ev->route) : json_object_new_object();
+		o = ev->kind == ROUTER_EV_ROUTE ? route_json(r, ev->route)
+		    : ev->kind == ROUTER_EV_RULE ? rule_json(ev->rule)
+						 : json_object_new_object();
 		JADD(o, "type", JSTR(KIND_NAMES[ev->kind]));
 		JADD(o, "deleted", JBOOL(ev->deleted));
 	} else if (ev->deleted) {
@@ -175,6 +178,10 @@ static void format(struct xrt_router *r, const struct router_ev *ev, bool json, 
 	case ROUTER_EV_ROUTE:
 		if (!o)
 			route_text(r, ev->route, b);
+		break;
+	case ROUTER_EV_RULE:
+		if (!o)
+			rule_text(ev->rule, b);
 		break;
 	case ROUTER_EV_NEIGH:
 		ntop(&ev->addr, a);

@@ -8,6 +8,7 @@
 
 #include "cli/cmd.h"
 #include "dataplane/acl.h"
+#include "router/rules.h"
 #include "router/addr.h"
 #include "router/config_neigh.h"
 #include "router/link.h"
@@ -174,6 +175,7 @@ static void mark_all(struct xrt_router *r, bool stale)
 	else
 		punt_config_unmark(r);
 	xrt_acl_config_mark(&r->maps, stale);
+	router_rules_config_mark(r, stale);
 }
 
 /* Remove what the file no longer names (marked stale by mark_all and not
@@ -189,6 +191,8 @@ static int config_sweep(struct xrt_router *r, char *err)
 	ra_config_sweep(r);
 	icmp_config_sweep();
 	if ((rc = xrt_acl_config_sweep(&r->maps, err)))
+		return rc;
+	if ((rc = router_rules_config_sweep(r, err)))
 		return rc;
 	for (size_t i = r->nconfig_neighs; i-- > 0;)
 		if (r->config_neighs[i].stale) {

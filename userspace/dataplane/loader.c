@@ -26,6 +26,7 @@
 #include "dataplane/ip6_fib.h"
 #include "dataplane/migrate.h"
 #include "xrt/acl.h"
+#include "xrt/fib_rules.h"
 
 static int mkdir_p(const char *path)
 {
@@ -93,10 +94,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->tx_ports = m->xsks = m->stats = m->punt_cfg = m->punt_tb = -1;
 	m->local6 = m->tx_outer = m->tcp_estab = -1;
 	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
+	m->fib_rules = m->fib_rules_cfg = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 19). */
-#define XRT_MAP_SLOTS 20
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 21). */
+#define XRT_MAP_SLOTS 22
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -125,6 +127,8 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_RULES, &m->acl_rules };
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_CFG, &m->acl_cfg };
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_CNT, &m->acl_cnt };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES, &m->fib_rules };
+	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES_CFG, &m->fib_rules_cfg };
 	return n;
 }
 

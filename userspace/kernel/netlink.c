@@ -1,4 +1,4 @@
-/* xrt: mirroring the kernel's IPv6 and IPv4 addresses, routes and neighbours (ND and ARP) over rtnetlink (libmnl). */
+/* xrt: mirroring the kernel's IPv6 and IPv4 addresses, routes, neighbours (ND and ARP) and policy rules over rtnetlink (libmnl). */
 #include "kernel/netlink.h"
 
 #include <arpa/inet.h>
@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "router/rules.h"
 #include "stack/neighbour.h"
 #include "xrt/inet.h"
 
@@ -106,7 +108,7 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 	 * addresses; the mirrored addresses install their own. Table local:
 	 * the kernel's local (and IPv4 broadcast) routes, same story. RTA_VIA:
 	 * a next hop of the other family (RFC 5549), not built. */
-	if (table >= XRT_MAX_TABLES || table == RIB_TABLE_LOCAL ||
+	if (table == RIB_TABLE_LOCAL ||
 	    rtm->rtm_protocol == RTPROT_KERNEL || plen < 0 || tb[RTA_VIA])
 		goto skip;
 	struct rib_route_spec s = {
@@ -252,6 +254,138 @@ static void on_neigh(struct xrt_router *r, const struct nlmsghdr *nlh)
 		neigh_del(nd->ndm_ifindex, &a, err);
 }
 
+
+/* ---- policy rules (net/core/fib_rules.c's RTM_NEWRULE/DELRULE) ---- */
+
+/* A port range attribute (struct fib_rule_port_range). */
+static void rule_ports(const struct nlattr *a, uint16_t *lo, uint16_t *hi)
+{
+	const struct fib_rule_port_range *pr = mnl_attr_get_payload(a);
+	*lo = pr->start;
+	*hi = pr->end;
+}
+
+/* The rule of a message as fib_nl2rule reads it. A selector xrt cannot
+ * evaluate (fwmark, uidrange, l3mdev, tun_id, tos/dscp, suppress_*, and
+ * anything newer than this file), or an action other than a lookup or
+ * a route type (goto, nop), marks it XRT_FR_F_KERNEL: what it matches
+ * goes to the kernel. Returns false for a message not to mirror. */
+static bool rule_from_msg(const struct nlmsghdr *nlh, struct fib_rule *fr)
+{
+	const struct fib_rule_hdr *h = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int family = h->family;
+	bool v4 = family == AF_INET;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	memset(fr, 0, sizeof(*fr));
+	fr->table = h->table;
+	fr->r.action = h->action;
+	if (h->tos)
+		fr->r.flags |= XRT_FR_F_KERNEL;
+	mnl_attr_for_each(a, nlh, sizeof(*h)) {
+		switch (mnl_attr_get_type(a)) {
+		case FRA_SRC:
+		case FRA_DST: {
+			bool src = mnl_attr_get_type(a) == FRA_SRC;
+			struct in6_addr x;
+			unsigned len = src ? h->src_len : h->dst_len;
+			if (!nl_addr(a, family, &x))
+				return false;
+			memcpy(src ? fr->r.src : fr->r.dst, &x, 16);
+			uint8_t *m = src ? fr->r.smask : fr->r.dmask;
+			unsigned plen = v4 ? len + XRT_V4_PLEN_OFFSET : len;
+			memset(m, 0xff, 16);
+			rib_prefix_mask((struct in6_addr *)m, plen > 128 ? 128 : plen);
+			if (src) {
+				fr->has_src = true;
+				fr->src_len = (uint8_t)len;
+			} else {
+				fr->has_dst = true;
+				fr->dst_len = (uint8_t)len;
+			}
+			break;
+		}
+		case FRA_IIFNAME:
+		case FRA_OIFNAME: {
+			char *n = mnl_attr_get_type(a) == FRA_IIFNAME ? fr->iif : fr->oif;
+			snprintf(n, IF_NAMESIZE, "%s", mnl_attr_get_str(a));
+			uint32_t i = if_nametoindex(n);
+			if (mnl_attr_get_type(a) == FRA_IIFNAME)
+				fr->r.iif = i ? i : UINT32_MAX;
+			else
+				fr->r.oif = i ? i : UINT32_MAX;
+			break;
+		}
+		case FRA_PRIORITY:
+			fr->prio = mnl_attr_get_u32(a);
+			break;
+		case FRA_TABLE:
+			fr->table = mnl_attr_get_u32(a);
+			break;
+		case FRA_IP_PROTO:
+			fr->r.proto = mnl_attr_get_u8(a);
+			fr->r.flags |= XRT_FR_F_PROTO;
+			break;
+		case FRA_SPORT_RANGE:
+			rule_ports(a, &fr->r.sport_lo, &fr->r.sport_hi);
+			fr->r.flags |= XRT_FR_F_SPORT;
+			break;
+		case FRA_DPORT_RANGE:
+			rule_ports(a, &fr->r.dport_lo, &fr->r.dport_hi);
+			fr->r.flags |= XRT_FR_F_DPORT;
+			break;
+		case FRA_PROTOCOL: /* who added it: no selector */
+		case FRA_UNSPEC:
+			break;
+		case FRA_SUPPRESS_PREFIXLEN:
+		case FRA_SUPPRESS_IFGROUP:
+			/* Their defaults (-1) are sent with every rule. */
+			if (mnl_attr_get_u32(a) != UINT32_MAX)
+				fr->r.flags |= XRT_FR_F_KERNEL;
+			break;
+		default: /* fwmark, uidrange, l3mdev, tun_id, goto, dscp... */
+			fr->r.flags |= XRT_FR_F_KERNEL;
+		}
+	}
+	if (fr->r.action != XRT_FR_ACT_TO_TBL && fr->r.action != XRT_FR_ACT_BLACKHOLE &&
+	    fr->r.action != XRT_FR_ACT_UNREACHABLE && fr->r.action != XRT_FR_ACT_PROHIBIT) {
+		fr->r.flags |= XRT_FR_F_KERNEL;
+		fr->r.action = XRT_FR_ACT_TO_TBL; /* a table it holds: main */
+		fr->table = XRT_TABLE_MAIN;
+	}
+	fib_rule_all(fr, v4 ? XRT_AF_INET : XRT_AF_INET6);
+	fr->origin = RIB_ORIGIN_KERNEL;
+	return true;
+}
+
+static void on_rule(struct xrt_router *r, const struct nlmsghdr *nlh)
+{
+	struct fib_rule fr;
+	char err[XRT_ERR_LEN];
+	int rc;
+	if (!rule_from_msg(nlh, &fr)) {
+		r->mirror->st.skipped++;
+		return;
+	}
+	if (nlh->nlmsg_type == RTM_DELRULE)
+		rc = router_rule_del(r, &fr, FIB_RULE_M_PRIO | FIB_RULE_M_TABLE | FIB_RULE_M_ACTION,
+				     err);
+	else
+		rc = router_rule_add(r, &fr, true, err);
+	/* The kernel's default rules are xrt's too; a rule xrt was told
+	 * about already is not an error. */
+	if (rc == -EEXIST || (rc == -ENOENT && nlh->nlmsg_type == RTM_DELRULE))
+		return;
+	if (rc) {
+		r->mirror->st.errors++;
+		fprintf(stderr, "xrtd: mirror: rule %u: %s\n", fr.prio, err);
+		return;
+	}
+	r->mirror->st.rules++;
+}
+
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct xrt_router *r = data;
@@ -267,6 +401,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
 		on_neigh(r, nlh);
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		on_rule(r, nlh);
 		break;
 	}
 	return MNL_CB_OK;
@@ -320,7 +458,21 @@ static int dump_all(struct xrt_router *r, char *err)
 		rc = dump(r, RTM_GETROUTE, sizeof(struct rtmsg), families[i], err);
 	for (size_t i = 0; i < sizeof(families) && !rc; i++)
 		rc = dump(r, RTM_GETNEIGH, sizeof(struct ndmsg), families[i], err);
+	for (size_t i = 0; i < sizeof(families) && !rc; i++)
+		rc = dump(r, RTM_GETRULE, sizeof(struct fib_rule_hdr), families[i], err);
 	return rc;
+}
+
+/* The rules the kernel gave, gone (the dump brings back what it has). */
+static void rules_forget_kernel(struct xrt_router *r)
+{
+	char err[XRT_ERR_LEN];
+	for (unsigned i = r->rules.n; i-- > 0;) {
+		struct fib_rule f = r->rules.v[i];
+		if (f.origin == RIB_ORIGIN_KERNEL)
+			router_rule_del(r, &f, FIB_RULE_M_PRIO | FIB_RULE_M_TABLE | FIB_RULE_M_ACTION,
+					err);
+	}
 }
 
 int nl_mirror_resync(struct xrt_router *r, char *err)
@@ -329,6 +481,7 @@ int nl_mirror_resync(struct xrt_router *r, char *err)
 		return 0;
 	r->mirror->st.resyncs++;
 	rib_mark(r->rib, RIB_ORIGIN_KERNEL);
+	rules_forget_kernel(r);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		for (unsigned i = 0; l && i < l->dev.naddrs; i++)
@@ -379,7 +532,11 @@ int nl_mirror_start(struct xrt_router *r, char *err)
 	unsigned groups = RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
 			  RTMGRP_IPV4_IFADDR | RTMGRP_NEIGH;
 	int bufsz = NL_RCVBUF;
+	/* The rule groups have no RTMGRP_ bit for IPv6: joined by number. */
+	int rule_groups[] = { RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE };
 	if (!m->ev || !m->req || mnl_socket_bind(m->ev, groups, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_setsockopt(m->ev, NETLINK_ADD_MEMBERSHIP, &rule_groups[0], sizeof(int)) ||
+	    mnl_socket_setsockopt(m->ev, NETLINK_ADD_MEMBERSHIP, &rule_groups[1], sizeof(int)) ||
 	    mnl_socket_bind(m->req, 0, MNL_SOCKET_AUTOPID)) {
 		xrt_err(err, "netlink: %s", strerror(errno));
 		goto fail;
@@ -428,6 +585,7 @@ void nl_mirror_stop(struct xrt_router *r, bool forget)
 	/* What came from the kernel goes; local traffic is ours again. */
 	struct rib_match mt = { .has_origin = true, .origin = RIB_ORIGIN_KERNEL };
 	rib_flush(r->rib, &mt, err);
+	rules_forget_kernel(r);
 	for (unsigned s = 1; s < XRT_MAX_IFACES; s++) {
 		struct xrt_link *l = r->links[s];
 		for (unsigned i = l ? l->dev.naddrs : 0; i-- > 0;)

@@ -22,6 +22,7 @@
  */
 struct nl_mirror_stats {
 	uint64_t routes, addrs, neighs, skipped, resyncs, errors;
+	uint64_t rules; /* rules mirrored (RTM_NEWRULE/DELRULE) */
 };
 
 int nl_mirror_start(struct xrt_router *r, char *err);

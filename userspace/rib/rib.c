@@ -39,6 +39,12 @@ struct rib {
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
 	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
+	/* Table ids (32 bits, as the kernel's RTA_TABLE) -> the fast path's
+	 * table slots (rib_table_slot): slot_refs counts the slot's prefixes
+	 * and holders (interfaces, rules); a slot without any is free. */
+	uint32_t slot_id[XRT_MAX_TABLES];
+	uint32_t slot_refs[XRT_MAX_TABLES];
+	uint64_t slots_full; /* ids refused because every slot was taken */
 	/* Interfaces administratively down (rib_link_set_up): bounded by the
 	 * number of attachable interfaces. */
 	int down[XRT_MAX_IFACES];
@@ -203,6 +209,68 @@ bool rib_prefix_host_bits(const struct in6_addr *a, unsigned plen)
 	return memcmp(&m, a, sizeof(m)) != 0;
 }
 
+/* ---- table ids and the fast path's table slots ---- */
+
+/* main and local keep slots of their own number: the fast path names them
+ * (bpf/ip_route_input.h, tools/fpcost) without asking the RIB. */
+static int slot_fixed(uint32_t id)
+{
+	return id == XRT_TABLE_MAIN || id == XRT_TABLE_LOCAL ? (int)id : -1;
+}
+
+static bool slot_reserved(unsigned slot)
+{
+	return slot == XRT_TABLE_MAIN || slot == XRT_TABLE_LOCAL;
+}
+
+int rib_table_slot(const struct rib *rib, uint32_t id)
+{
+	if (slot_fixed(id) >= 0)
+		return slot_fixed(id);
+	for (unsigned i = 0; i < XRT_MAX_TABLES; i++)
+		if (!slot_reserved(i) && rib->slot_refs[i] && rib->slot_id[i] == id)
+			return (int)i;
+	return -ENOENT;
+}
+
+unsigned rib_table_slots_free(const struct rib *rib)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < XRT_MAX_TABLES; i++)
+		n += !slot_reserved(i) && !rib->slot_refs[i];
+	return n;
+}
+
+int rib_table_hold(struct rib *rib, uint32_t id, char *err)
+{
+	int slot = rib_table_slot(rib, id);
+	if (slot < 0) {
+		for (unsigned i = 0; i < XRT_MAX_TABLES && slot < 0; i++)
+			if (!slot_reserved(i) && !rib->slot_refs[i])
+				slot = (int)i;
+		if (slot < 0) {
+			rib->slots_full++;
+			return xrt_fail(err, -ENOSPC,
+					"table %u: every fast-path table slot is in use (%u tables)",
+					id, XRT_MAX_TABLES);
+		}
+		rib->slot_id[slot] = id;
+	}
+	rib->slot_refs[slot]++;
+	return slot;
+}
+
+void rib_table_put(struct rib *rib, uint32_t slot)
+{
+	if (slot < XRT_MAX_TABLES && rib->slot_refs[slot])
+		rib->slot_refs[slot]--;
+}
+
+uint64_t rib_table_slots_refused(const struct rib *rib)
+{
+	return rib->slots_full;
+}
+
 struct rib *rib_new(const struct rib_ops *ops)
 {
 	struct rib *rib = calloc(1, sizeof(*rib));
@@ -272,7 +340,7 @@ static struct rib_node *node_find(const struct rib *rib, uint32_t table,
 const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 				     const struct in6_addr *prefix, unsigned plen)
 {
-	if (table >= XRT_MAX_TABLES || plen > 128)
+	if (plen > 128)
 		return NULL;
 	return node_find(rib, table, prefix, plen);
 }
@@ -286,11 +354,17 @@ static struct rib_node *node_get(struct rib *rib, uint32_t table,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
+	int slot = rib_table_hold(rib, table, NULL);
+	if (slot < 0) {
+		free(n);
+		return NULL;
+	}
 	n->table = table;
+	n->slot = (uint32_t)slot;
 	n->prefix = *p;
 	n->plen = plen;
 	htable_add(&rib->nodes, &n->hnode, node_hash(table, p, plen));
-	rib->plen_count[table][plen]++;
+	rib->plen_count[slot][plen]++;
 	return n;
 }
 
@@ -299,7 +373,8 @@ static void node_put(struct rib *rib, struct rib_node *n)
 	if (n->routes)
 		return;
 	htable_del(&rib->nodes, &n->hnode);
-	rib->plen_count[n->table][n->plen]--;
+	rib->plen_count[n->slot][n->plen]--;
+	rib_table_put(rib, n->slot);
 	free(n);
 }
 
@@ -486,11 +561,11 @@ static int node_program(struct rib *rib, struct rib_node *n, const struct rib_ro
 {
 	int rc = 0;
 	if (!best && n->programmed)
-		rc = rib->ops.route_del(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+		rc = rib->ops.route_del(rib->ops.ctx, n->slot, n->prefix.s6_addr, n->plen,
 					err);
 	if (best) {
 		struct xrt_fib6_val v = route_val(best);
-		rc = rib->ops.route_set(rib->ops.ctx, n->table, n->prefix.s6_addr, n->plen,
+		rc = rib->ops.route_set(rib->ops.ctx, n->slot, n->prefix.s6_addr, n->plen,
 					&v, err);
 	}
 	if (!rc)
@@ -501,11 +576,12 @@ static int node_program(struct rib *rib, struct rib_node *n, const struct rib_ro
 const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 				   const struct in6_addr *daddr)
 {
-	if (table >= XRT_MAX_TABLES)
+	int slot = rib_table_slot(rib, table);
+	if (slot < 0)
 		return NULL;
 	int shortest = xrt_addr_is_v4(daddr) ? XRT_V4_PLEN_OFFSET : 0;
 	for (int plen = 128; plen >= shortest; plen--) {
-		if (!rib->plen_count[table][plen])
+		if (!rib->plen_count[slot][plen])
 			continue;
 		struct in6_addr p = *daddr;
 		rib_prefix_mask(&p, (unsigned)plen);
@@ -580,9 +656,10 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 		      struct rib_path *paths, char *err)
 {
 	char buf[INET6_ADDRSTRLEN];
-	if (s->table >= XRT_MAX_TABLES) {
-		ERR("table %u is out of range (0..%u)", s->table, XRT_MAX_TABLES - 1);
-		return -EINVAL;
+	if (rib_table_slot(rib, s->table) < 0 && rib_table_slots_free(rib) == 0) {
+		ERR("table %u: every fast-path table slot is in use (%u tables)", s->table,
+		    XRT_MAX_TABLES);
+		return -ENOSPC;
 	}
 	if (s->plen > 128) {
 		ERR("prefix length %u is out of range (0..128)", s->plen);
@@ -807,7 +884,7 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 		  unsigned plen, const struct rib_match *m, char *err)
 {
 	char buf[INET6_ADDRSTRLEN];
-	if (table >= XRT_MAX_TABLES || plen > 128) {
+	if (plen > 128) {
 		ERR("no such route");
 		return -ESRCH;
 	}

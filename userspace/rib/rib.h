@@ -115,7 +115,8 @@ struct rib_route {
 
 struct rib_node {
 	struct htable_node hnode;
-	uint32_t table;
+	uint32_t table; /* the id (32 bits) */
+	uint32_t slot;  /* its fast-path slot (rib_table_slot) */
 	struct in6_addr prefix;
 	unsigned plen;
 	struct rib_route *routes; /* ascending metric */
@@ -165,6 +166,20 @@ const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
  * table, so for IPv6 this is rib_lookup. */
 const struct rib_route *rib_fib_lookup(const struct rib *rib, uint32_t table,
 				       const struct in6_addr *daddr);
+/*
+ * Table ids are the kernel's 32-bit ones; the fast path's tries are indexed
+ * by a slot below XRT_MAX_TABLES (main and local keep their own number).
+ * rib_table_hold maps id to a slot (allocating one; -ENOSPC and counted in
+ * rib_table_slots_refused when all are taken) and takes a reference: every
+ * prefix of the table holds one, and so does each interface or rule that
+ * names the table. rib_table_put drops it; a slot nobody holds is free.
+ * rib_table_slot answers the slot of an id in use, -ENOENT if none.
+ */
+int rib_table_hold(struct rib *rib, uint32_t id, char *err);
+void rib_table_put(struct rib *rib, uint32_t slot);
+int rib_table_slot(const struct rib *rib, uint32_t id);
+unsigned rib_table_slots_free(const struct rib *rib);
+uint64_t rib_table_slots_refused(const struct rib *rib);
 /* Exact (table, prefix) node lookup, NULL if absent. */
 const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 				     const struct in6_addr *prefix, unsigned plen);

@@ -49,10 +49,18 @@ static unsigned rx_queues(const char *name)
 	return n > XRT_MAX_QUEUES ? XRT_MAX_QUEUES : n;
 }
 
+/* The fast path's slot of the link's table (rib_table_slot; link_set
+ * holds it). */
+static uint32_t link_table_slot(const struct xrt_router *r, const struct xrt_link *l)
+{
+	int slot = rib_table_slot(r->rib, l->dev.table);
+	return slot < 0 ? XRT_TABLE_MAIN : (uint32_t)slot;
+}
+
 int link_program(struct xrt_router *r, struct xrt_link *l, char *err)
 {
 	struct xrt_iface v = {
-		.slot = l->slot, .mtu = l->dev.mtu, .table = l->dev.table,
+		.slot = l->slot, .mtu = l->dev.mtu, .table = link_table_slot(r, l),
 		.flags = (l->dev.forwarding ? XRT_IF_F_FORWARDING : 0) |
 			 (l->kernel_local ? XRT_IF_F_KERNEL_LOCAL : 0) |
 			 (l->dev.rpf == XRT_RPF_STRICT ? XRT_IF_F_RPF_STRICT : 0) |
@@ -373,6 +381,7 @@ int link_detach(struct xrt_router *r, struct xrt_link *l, char *err)
 	xrt_maps_iface_del(&r->maps, l->dev.ifindex, err);
 	if (l->xdp_ours && xrt_maps_detach(&r->maps, l->dev.ifindex, err))
 		fprintf(stderr, "xrtd: %s: %s\n", l->dev.name, err);
+	rib_table_put(r->rib, link_table_slot(r, l));
 	r->links[l->slot] = NULL;
 	free(l);
 	return 0;
@@ -398,6 +407,10 @@ int link_set(struct xrt_router *r, struct xrt_link *l, const uint32_t *mtu,
 	if (forwarding)
 		l->dev.forwarding = *forwarding;
 	if (table && *table != l->dev.table) {
+		int slot = rib_table_hold(r->rib, *table, err);
+		if (slot < 0)
+			return slot;
+		rib_table_put(r->rib, link_table_slot(r, l));
 		/* The addresses' local and connected routes live in the link's
 		 * table: move them. */
 		unsigned n = l->dev.naddrs;

@@ -5,6 +5,7 @@
 #include "dataplane/xdp.h"
 #include "kernel/netlink.h"
 #include "router/punt.h"
+#include "router/rules.h"
 #include "stack/ndisc_ra.h"
 
 #include <errno.h>
@@ -94,6 +95,12 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	/* Every reason gets its budget before any link is attached: without
 	 * one a reason is unlimited and a flood reaches the daemon whole. */
 	rc = punt_defaults_program(r, err);
+	if (rc)
+		goto fail_rib;
+	/* The kernel's default rules; a previous run's list in the pinned
+	 * maps goes with the first publish. */
+	fib_rules_init(&r->rules, r->rib);
+	rc = router_rules_publish(r, err);
 	if (rc)
 		goto fail_rib;
 	return 0;

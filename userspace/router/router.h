@@ -7,6 +7,7 @@
 #include "dataplane/maps.h"
 #include "dataplane/xdp.h"
 #include "rib/rib.h"
+#include "rib/fib_rules.h"
 #include "stack/stack.h"
 
 struct xrt_link {
@@ -38,7 +39,7 @@ struct router_loop_ops {
 
 /* What changed, for `xrt monitor` (ctl/monitor.c): the kinds of
  * rtnetlink's RTM_NEWLINK/NEWADDR/NEWROUTE/NEWNEIGH and their DEL twins. */
-enum router_ev_kind { ROUTER_EV_LINK, ROUTER_EV_ADDR, ROUTER_EV_ROUTE, ROUTER_EV_NEIGH };
+enum router_ev_kind { ROUTER_EV_LINK, ROUTER_EV_ADDR, ROUTER_EV_ROUTE, ROUTER_EV_NEIGH, ROUTER_EV_RULE };
 struct router_ev {
 	enum router_ev_kind kind;
 	bool deleted;
@@ -48,6 +49,7 @@ struct router_ev {
 	uint8_t mac[6];                /* neigh */
 	uint16_t state;                /* neigh: XRT_NUD_* */
 	const struct rib_route *route; /* route (readable during the call) */
+	const struct fib_rule *rule;   /* rule (RTM_NEWRULE/DELRULE) */
 	/* link: a change of an attached link (admin state or MTU, from the
 	 * CLI or the link watch), with its state after it */
 	bool change, up;
@@ -62,6 +64,7 @@ struct xrt_router {
 	struct xrt_maps maps;
 	struct rib *rib;
 	struct xrt_link *links[XRT_MAX_IFACES]; /* by slot; slot 0 unused */
+	struct fib_rules rules; /* policy routing (router/rules.c) */
 	bool xsk_ready;  /* shared UMEM created: attach opens AF_XDP sockets */
 	struct router_loop_ops loop;
 	struct router_event_ops events; /* fn NULL: nobody listens */
@@ -90,6 +93,10 @@ struct xrt_router {
 		bool valid;
 		uint32_t nh;
 		struct in6_addr daddr;
+		/* The packet's rule key (ingress, addresses, ports) for the
+		 * policy rules' lookup of the same destination. */
+		bool has_key;
+		struct xrt_acl_key key;
 	} punt;
 	/* Stopping for an upgrade (xrtd's SIGUSR2): router_fini leaves every
 	 * program attached and sends no final RA, for the next xrtd to take

@@ -78,7 +78,19 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 {
 	struct xrt_router *r = ctx;
 	memset(res, 0, sizeof(*res));
-	const struct rib_route *rt = rib_fib_lookup(r->rib, table, daddr);
+	/* fib_rules_lookup, as the fast path walks it: the punted packet's
+	 * own key (ingress, ports) when this is its destination. */
+	struct xrt_acl_key key = { 0 };
+	int type;
+	if (r->punt.has_key && !memcmp(r->punt.key.daddr, daddr, sizeof(*daddr)))
+		key = r->punt.key;
+	memcpy(key.saddr, saddr, sizeof(key.saddr));
+	memcpy(key.daddr, daddr, sizeof(key.daddr));
+	const struct rib_route *rt = fib_rules_lookup(&r->rules, r->rib, &key, table, &type, NULL);
+	if (!rt && type > 0) {
+		res->type = (uint32_t)type; /* blackhole, unreachable, prohibit rule */
+		return 0;
+	}
 	if (!rt)
 		return -ENETUNREACH;
 	res->type = rt->type;
@@ -248,6 +260,15 @@ void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
 		       const uint8_t *frame, size_t len)
 {
 	bool v4 = len >= ETH_HLEN_ && frame[12] == 0x08 && frame[13] == 0x00;
+	r->punt.has_key = meta && len > ETH_HLEN_;
+	if (r->punt.has_key) {
+		memset(&r->punt.key, 0, sizeof(r->punt.key));
+		r->punt.key.ifindex = meta->ifindex;
+		if (v4)
+			xrt_fib_rules_parse4(frame + ETH_HLEN_, frame + len, &r->punt.key);
+		else
+			xrt_acl_parse6(frame + ETH_HLEN_, frame + len, &r->punt.key);
+	}
 	r->punt.valid = meta && meta->nh &&
 			len >= (v4 ? PUNT_DADDR4_OFF + 4 : PUNT_DADDR_OFF + 16);
 	if (!r->punt.valid)
@@ -265,6 +286,7 @@ void router_punt_begin(struct xrt_router *r, const struct xrt_punt_meta *meta,
 void router_punt_end(struct xrt_router *r)
 {
 	r->punt.valid = false;
+	r->punt.has_key = false;
 }
 
 /* A socket's group: xrt_local6 tells the fast path to punt its traffic

@@ -1,0 +1,139 @@
+/* xrt: policy routing rules (the kernel's fib_rules): the rule the fast path and xrtd both walk, its match and the packet key, one inline for both sides. */
+#ifndef XRT_FIB_RULES_H
+#define XRT_FIB_RULES_H
+
+#include <linux/types.h>
+#include "acl.h"
+
+#ifndef XRT_FR_INLINE
+#define XRT_FR_INLINE static inline __attribute__((always_inline))
+#endif
+
+/*
+ * Rules over both families (the kernel's default rules included). Chosen
+ * by measurement (`fpcost --rules`, BENCHMARKS.md): the walk's first rule
+ * costs about 38 ns, each further rule that does not match about 5 ns (as
+ * an ACL rule): 417 ns forward with 64, below what the kernel's own
+ * forwarding adds per packet on the same path. `xrt rule add` beyond it
+ * fails and is counted.
+ */
+#define XRT_FIB_RULES_MAX 64
+
+/* A rule's family: the values of AF_INET and AF_INET6 (linux/socket.h),
+ * which BPF programs cannot include. */
+#define XRT_AF_INET 2
+#define XRT_AF_INET6 10
+
+/* The kernel's FR_ACT_* (include/uapi/linux/fib_rules.h): the action
+ * numbers are the route types the same rule gives (RTN_BLACKHOLE...). */
+enum xrt_fr_action {
+	XRT_FR_ACT_TO_TBL = 1,
+	XRT_FR_ACT_BLACKHOLE = 6,
+	XRT_FR_ACT_UNREACHABLE = 7,
+	XRT_FR_ACT_PROHIBIT = 8,
+};
+
+/* The kernel's default rule priorities (fib_default_rules_init,
+ * fib6_default_rules_init) and the tables they look up. */
+#define XRT_FR_PRIO_LOCAL 0
+#define XRT_FR_PRIO_MAIN 32766
+#define XRT_FR_PRIO_DEFAULT 32767
+#define XRT_TABLE_DEFAULT 253 /* RT_TABLE_DEFAULT */
+
+#define XRT_FR_F_PROTO 0x01
+#define XRT_FR_F_SPORT 0x02
+#define XRT_FR_F_DPORT 0x04
+/* A selector xrt cannot evaluate (fwmark, uidrange, l3mdev, tun_id, tos,
+ * dscp; mirrored from the kernel): traffic the rest of it matches goes to
+ * the kernel (XDP_PASS, pass reason rule_unsupported). */
+#define XRT_FR_F_KERNEL 0x08
+
+/* One rule; addresses IPv6 (IPv4 as ::ffff:a.b.c.d, include/xrt/inet.h),
+ * masks precomputed from the prefix lengths. */
+struct xrt_fib_rule {
+	__u8 src[16], smask[16];
+	__u8 dst[16], dmask[16];
+	__u32 iif, oif; /* ifindex; 0 = any */
+	__u32 table;    /* the table's fast-path slot (rib_table_slot) */
+	__u16 sport_lo, sport_hi, dport_lo, dport_hi; /* host order, inclusive */
+	__u8 family;    /* XRT_AF_INET or XRT_AF_INET6 */
+	__u8 action;    /* enum xrt_fr_action */
+	__u8 flags;     /* XRT_FR_F_* */
+	__u8 proto;
+};
+
+/*
+ * xrt_fib_rules: ARRAY of 2 banks of XRT_FIB_RULES_MAX rules in priority
+ * order; xrt_fr_cfg: ARRAY, keys 0 and 1 the banks' counts,
+ * XRT_FR_CFG_ACTIVE the bank packets read (flipped as the ACL's banks).
+ * A count of 0 means the kernel's default rules only: the fast path then
+ * looks up local (IPv4) and the ingress interface's table without a walk.
+ */
+#define XRT_MAP_FIB_RULES "xrt_fib_rules"
+#define XRT_MAP_FIB_RULES_CFG "xrt_fr_cfg"
+#define XRT_FR_BANKS 2
+#define XRT_FR_CFG_ACTIVE XRT_FR_BANKS
+
+/* fib_rule_match (net/core/fib_rules.c) with fib6_rule_match /
+ * fib4_rule_match: every given selector; the key is struct xrt_acl_key
+ * (addresses, ingress, protocol, ports). An output lookup's oif is 0 for
+ * forwarded traffic, so an oif rule never matches it (as the kernel's). */
+XRT_FR_INLINE int xrt_fib_rule_match(const struct xrt_fib_rule *r, const struct xrt_acl_key *k,
+				     __u32 oif)
+{
+	if (r->iif && r->iif != k->ifindex)
+		return 0;
+	if (r->oif && r->oif != oif)
+		return 0;
+	if (!xrt_acl_pfx_match(k->saddr, r->src, r->smask) ||
+	    !xrt_acl_pfx_match(k->daddr, r->dst, r->dmask))
+		return 0;
+	if ((r->flags & XRT_FR_F_PROTO) && r->proto != k->proto)
+		return 0;
+	if (r->flags & (XRT_FR_F_SPORT | XRT_FR_F_DPORT)) {
+		if (!k->l4)
+			return 0;
+		if ((r->flags & XRT_FR_F_SPORT) &&
+		    (k->sport < r->sport_lo || k->sport > r->sport_hi))
+			return 0;
+		if ((r->flags & XRT_FR_F_DPORT) &&
+		    (k->dport < r->dport_lo || k->dport > r->dport_hi))
+			return 0;
+	}
+	return 1;
+}
+
+/* The key of an IPv4 packet (ip points at the header, end past the
+ * packet): mapped addresses, protocol, and the ports of the first
+ * fragment (fib4_rule_match reads them from the flow, ip_route_input's
+ * fl4 built by fib4_rules_early_flow_dissect). */
+XRT_FR_INLINE void xrt_fib_rules_parse4(const __u8 *ip, const __u8 *end, struct xrt_acl_key *k)
+{
+	const __u8 *h;
+	__u32 ihl;
+
+	if (ip + IP4_HDR_LEN > end)
+		return;
+	__builtin_memset(k->saddr, 0, 10);
+	__builtin_memset(k->daddr, 0, 10);
+	k->saddr[10] = k->saddr[11] = k->daddr[10] = k->daddr[11] = 0xff;
+	__builtin_memcpy(&k->saddr[12], ip + 12, 4);
+	__builtin_memcpy(&k->daddr[12], ip + 16, 4);
+	k->proto = ip[9];
+	k->l4 = 0;
+	if ((((__u32)ip[6] << 8 | ip[7]) & IP4_FRAG_OFFSET_MASK) != 0)
+		return;
+	ihl = (__u32)(ip[0] & 0x0f) * 4; /* RFC 791 3.1: IHL in 32-bit words */
+	if (ihl < IP4_HDR_LEN)
+		return;
+	h = ip + (ihl & 0x3c); /* at most 60 bytes: a bound the verifier sees */
+	if (h + 4 > end)
+		return;
+	if (k->proto == NEXTHDR_TCP || k->proto == NEXTHDR_UDP) {
+		k->sport = (__u16)(h[0] << 8 | h[1]);
+		k->dport = (__u16)(h[2] << 8 | h[3]);
+		k->l4 = 1;
+	}
+}
+
+#endif
