@@ -200,8 +200,8 @@ XRT_ACL_INLINE void xrt_acl_parse6(const __u8 *ip6, const __u8 *end, struct xrt_
 }
 
 /*
- * The key of an IPv4 packet (ip4 points at the header, whose IHL the
- * caller checked against end): addresses as ::ffff:a.b.c.d, the protocol,
+ * The key of an IPv4 packet (ip4 points at the header, end past the
+ * packet): addresses as ::ffff:a.b.c.d, the protocol,
  * and the transport header unless this is a non-first fragment (fragment
  * offset not 0, RFC 791 3.1): then l4 = 0, as nftables' payload
  * expressions see no transport header (pkt->fragoff, nft_set_pktinfo_ipv4).
@@ -222,8 +222,11 @@ XRT_ACL_INLINE void xrt_acl_parse4(const __u8 *ip4, const __u8 *end, struct xrt_
 	k->proto = ip4[9];
 	if ((((__u32)ip4[6] << 8 | ip4[7]) & IP4_FRAG_OFFSET_MASK) != 0)
 		return;
-	ihl = ((__u32)ip4[0] & 0xf) * 4;
-	xrt_acl_parse_l4(ip4 + ihl, end, IP4_PROTO_ICMP, k);
+	ihl = ((__u32)ip4[0] & 0xf) * 4; /* RFC 791 3.1: IHL in 32-bit words */
+	if (ihl < IP4_HDR_LEN)
+		return;
+	/* At most 60 bytes: a bound the verifier sees. */
+	xrt_acl_parse_l4(ip4 + (ihl & 0x3c), end, IP4_PROTO_ICMP, k);
 }
 
 #endif

@@ -103,37 +103,12 @@ XRT_FR_INLINE int xrt_fib_rule_match(const struct xrt_fib_rule *r, const struct 
 	return 1;
 }
 
-/* The key of an IPv4 packet (ip points at the header, end past the
- * packet): mapped addresses, protocol, and the ports of the first
- * fragment (fib4_rule_match reads them from the flow, ip_route_input's
- * fl4 built by fib4_rules_early_flow_dissect). */
+/* The key of an IPv4 packet: the ACL's (xrt_acl_parse4), whose ports of
+ * the first fragment are what fib4_rule_match reads from the flow
+ * (ip_route_input's fl4, built by fib4_rules_early_flow_dissect). */
 XRT_FR_INLINE void xrt_fib_rules_parse4(const __u8 *ip, const __u8 *end, struct xrt_acl_key *k)
 {
-	const __u8 *h;
-	__u32 ihl;
-
-	if (ip + IP4_HDR_LEN > end)
-		return;
-	__builtin_memset(k->saddr, 0, 10);
-	__builtin_memset(k->daddr, 0, 10);
-	k->saddr[10] = k->saddr[11] = k->daddr[10] = k->daddr[11] = 0xff;
-	__builtin_memcpy(&k->saddr[12], ip + 12, 4);
-	__builtin_memcpy(&k->daddr[12], ip + 16, 4);
-	k->proto = ip[9];
-	k->l4 = 0;
-	if ((((__u32)ip[6] << 8 | ip[7]) & IP4_FRAG_OFFSET_MASK) != 0)
-		return;
-	ihl = (__u32)(ip[0] & 0x0f) * 4; /* RFC 791 3.1: IHL in 32-bit words */
-	if (ihl < IP4_HDR_LEN)
-		return;
-	h = ip + (ihl & 0x3c); /* at most 60 bytes: a bound the verifier sees */
-	if (h + 4 > end)
-		return;
-	if (k->proto == NEXTHDR_TCP || k->proto == NEXTHDR_UDP) {
-		k->sport = (__u16)(h[0] << 8 | h[1]);
-		k->dport = (__u16)(h[2] << 8 | h[3]);
-		k->l4 = 1;
-	}
+	xrt_acl_parse4(ip, end, k);
 }
 
 #endif
