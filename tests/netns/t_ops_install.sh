@@ -67,7 +67,7 @@ comp() {
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _xrt; echo "${COMPREPLY[*]}"' \
 		_ "$dest/usr/share/bash-completion/completions/xrt" "$@"
 }
-assert_eq "$(comp xrt "")" "link addr route neigh stats sync punt ra icmp config monitor trace acl" "completion: objects"
+assert_eq "$(comp xrt "")" "link addr route neigh stats sync punt ra icmp config monitor trace acl rule" "completion: objects"
 assert_eq "$(comp xrt -j ro "")" "add del replace show get flush summary" "completion: route verbs"
 assert_eq "$(comp xrt link attach dev l)" "lo" "completion: dev"
 assert_contains "$(comp xrt --so)" "--socket" "completion: --socket"
