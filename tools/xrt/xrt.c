@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"Usage: xrt [-j] [-4|-6] [--socket SOCKET] OBJECT COMMAND ...\n"
 		"       xrt [-j] [-4|-6] [--socket SOCKET] [-force] -batch FILE\n"
 		"       xrt -V | --version\n"
-		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | acl | monitor | trace\n"
+		"OBJECT := link | addr | route | neigh | stats | sync | punt | ra | icmp | config | acl | rule | monitor | trace\n"
 		"       xrt link attach dev D [mode native|generic]\n"
 		"       xrt link detach|show|set dev D [up|down] [mtu N] [forwarding on|off] [table T]\n"
 		"                 [rpf strict|loose|off]\n"
@@ -63,12 +63,16 @@ static void usage(FILE *f)
 		"       xrt icmp ratelimit RATE [burst N] [global RATE [burst N]] | default\n"
 		"       xrt icmp show\n"
 		"       xrt config reload\n"
-		"       xrt monitor [link|addr|route|neigh|all] ...\n"
+		"       xrt monitor [link|addr|route|neigh|rule|all] ...\n"
 		"       xrt trace [dev D] [from PREFIX] [to PREFIX] [proto P] [count N] [timeout S]\n"
 		"       xrt acl add|del [dev D] [dir in|out|local] [from PREFIX] [to PREFIX] [ipproto P]\n"
 		"                 [sport N[-M]] [dport N[-M]] [icmp-type T [code C]] [priority N]\n"
 		"                 action pass|drop\n"
-		"       xrt acl show|flush [dev D] [dir in|out|local]\n");
+		"       xrt acl show|flush [dev D] [dir in|out|local]\n"
+		"       xrt rule add|del [from PREFIX] [to PREFIX] [iif D] [oif D] [ipproto P]\n"
+		"                 [sport N[-M]] [dport N[-M]] [priority N]\n"
+		"                 table T | blackhole | unreachable | prohibit\n"
+		"       xrt rule show|flush\n");
 }
 
 /* Connect to xrtd; nothing is sent before ctl/unix_sock.c has checked
