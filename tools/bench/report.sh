@@ -539,9 +539,10 @@ EOF
 	ip4_row rtt_across "ping RTT across the router (xrt: the XDP fast path), 300 pings"
 	ip4_row rtt_big "4000-byte ping to the router (reassembled, answered in 3 fragments), 200 pings"
 	local kt kr xt xr
+	pct() { awk -v v="$1" 'BEGIN { if (v == "") print "n/a"; else printf "%.1f", v }'; }
 	kt=$(median ip4.kernel.flood_tx); kr=$(median ip4.kernel.flood_rx)
 	xt=$(median ip4.xrt.flood_tx); xr=$(median ip4.xrt.flood_rx)
-	echo "| $IP4_FLOOD_S s of \`ping -f -M dont -s 3000\` across the 1280 link (every 1500-byte fragment from A re-fragmented): pings answered (sent, loss) | $xr ($xt, $(median ip4.xrt.flood_loss) %) | $kr ($kt, $(median ip4.kernel.flood_loss) %) | $(ratio "$xr" "$kr")x |"
+	echo "| $IP4_FLOOD_S s of \`ping -f -M dont -s 3000\` across the 1280 link (every 1500-byte fragment from A re-fragmented): pings answered (sent, loss) | $xr ($xt, $(pct "$(median ip4.xrt.flood_loss)") %) | $kr ($kt, $(pct "$(median ip4.kernel.flood_loss)") %) | $(ratio "$xr" "$kr")x |"
 	cat <<EOF
 
 Loss of the 4000-byte pings (median): xrt $(median ip4.xrt.loss_big) %, kernel
