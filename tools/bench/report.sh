@@ -1,7 +1,10 @@
 # xrt bench: turn run.sh's results into BENCHMARKS.md (sourced by run.sh).
-# Uses run.sh's RES, WORK, ROUNDS, START_DATE, FP_CMD, FP_COUNTS, FP4_CMD,
+# Uses run.sh's RES, WORK, ROUNDS, START_DATE, LOAD_START, LOAD_END,
+# BENCH_SECS, IP4_CMD, IP4_FLOOD_S, FP_CMD, FP_COUNTS, FP4_CMD,
 # FP4_COUNTS, helpers.
 
+# (KEY.N - KEY.FROM) / (N - FROM): the cost of one more rule; FROM defaults to 0
+per_rule() { awk -v a="$(get "$1.$2")" -v b="$(get "$1.${3:-0}")" -v n="$2" -v f="${3:-0}" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f", (a - b) / (n - f) }'; }
 # hit/miss for "a <= b" style targets
 verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print "not measured"; else if (a + 0 <= b + 0) print "**hit**"; else print "**miss**" }'; }
 verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "") print "not measured"; else if (a + 0 >= b + 0) print "**hit**"; else print "**miss**" }'; }
@@ -36,8 +39,12 @@ Machine: $(nproc) CPUs, $cpu, kernel $kernel, shared with other jobs while
 measuring. Every figure is a ratio to a baseline measured in the same run,
 interleaved (A B A B), median of $ROUNDS rounds unless said otherwise.
 Absolute numbers drift from run to run on this machine; the ratios are the
-result. Reproduce everything with \`make bench\` (about 5 minutes), or one
-section with the command given in it.
+result. Load average (1, 5, 15 min) at the start $LOAD_START, at the end
+$LOAD_END: with 2 CPUs, a load above 2 means other jobs (a CI run, other
+engineers' builds and tests) competed with this run, which lowers absolute
+figures and widens round-to-round spread. Reproduce everything with
+\`make bench\` ($BENCH_SECS s this time), or one section with the command
+given in it.
 
 ## Targets
 
@@ -117,6 +124,17 @@ with that many prerouting rules, each compared in every field and missing:
 | acl rules | 0 | 10 | 100 | 128 |
 |---|---|---|---|---|
 | xrt forward, ns | $(get fp.acl.0) | $(get fp.acl.10) | $(get fp.acl.100) | $(get fp.acl.128) |
+| per rule, ns | | $(per_rule fp.acl 10) | $(per_rule fp.acl 100) | $(per_rule fp.acl 128) |
+
+The same walk over IPv4 (\`fpcost --routes 1 --acl 0,10,100 --ipv4\`, run
+right after the IPv6 one): IPv4 rules, each equal to an IPv4 UDP packet in
+every field but the destination port. The IPv6 row is the table above:
+
+| acl rules | 0 | 10 | 100 |
+|---|---|---|---|
+| xrt IPv4 forward, ns | $(get fp.acl4.0) | $(get fp.acl4.10) | $(get fp.acl4.100) |
+| xrt IPv6 forward, ns | $(get fp.acl.0) | $(get fp.acl.10) | $(get fp.acl.100) |
+| per rule, ns (IPv4 / IPv6) | | $(per_rule fp.acl4 10) / $(per_rule fp.acl 10) | $(per_rule fp.acl4 100) / $(per_rule fp.acl 100) |
 
 The policy rules' walk (\`fpcost --rules 0,1,16,64\`, one route): 0 is the
 kernel's default rules alone (no walk); with N rules, N - 1 miss in their
@@ -125,6 +143,12 @@ last field and the last looks up main:
 | policy rules | 0 | 1 | 16 | 64 |
 |---|---|---|---|---|
 | xrt forward, ns | $(get fp.rules.0) | $(get fp.rules.1) | $(get fp.rules.16) | $(get fp.rules.64) |
+| per rule beyond the first, ns | | | $(per_rule fp.rules 16 1) | $(per_rule fp.rules 64 1) |
+
+The first rule costs the walk's parse of the packet and the table lookup
+as a call of its own (1 - 0 above); each further rule what an ACL rule
+does. For scale: the kernel's forwarding adds per frame above the floor
+what section 2's "ns/frame above the floor" column shows.
 EOF
 	cat <<EOF
 
@@ -344,7 +368,9 @@ EOF
 	else
 		printf '\n## 4. Slow path\n\nNot measured in this run (the measurement failed; see the run log).\n'
 	fi
+	report_ip4_slowpath
 	report_sock
+	report_sock_exempt
 	cat <<'EOF'
 
 ## Not measured
@@ -436,18 +462,15 @@ at one of two speeds about 1.4x apart; pinned, rounds agree within a few
 percent. With xrtd pinned to the other CPU instead, xrt was not faster
 (about 5% slower, measured while writing this benchmark).
 
-Every segment xrt receives is a 'local' punt, policed by the fast path
-before it reaches xrtd (\`xrt punt show\`). At the default budget of
-$(human "$rate") punts/s, receiving is capped near $rate x 1440 B = $ceiling MB/s. Past it
-the policer drops whatever the token bucket cannot cover, retransmissions
-included. xrt answers every out-of-order segment with a duplicate ACK, but
-its TCP has no SACK, so the kernel sender repairs one hole per round trip
-and cannot tell that a retransmission was lost: then only its
-retransmission timer helps (a capture shows the duplicate ACKs, the
-retransmission dropped at the policer, 210 ms of silence, the timer's
-retransmission). In this run its $(get sk.xin.rto_sum) timeouts account for
-at least $(awk -v n="$(get sk.xin.rto_sum)" 'BEGIN { printf "%.1f", n * 0.2 }') s (200 ms each, the kernel's minimum) of the $(get sk.xin.secs_sum) s that the
-default-budget receive transfers took. When xrt sends, the punts are the host's ACKs, and
+Every segment xrt receives is a 'local' punt. The fast path exempts the
+segments of connections xrtd has established from the 'local' budget
+(\`xrt_tcp_estab\`, SECURITY.md R5; section 5a), so only SYNs and unknown
+flows are policed and the default rows measure the same path as the lifted
+ones. Without the exemption (5a's "off" column), receiving is capped near
+$(human "$rate") punts/s x 1440 B = $ceiling MB/s, and what the token bucket cannot
+cover is dropped, retransmissions included. Sender's retransmission
+timeouts in this run's default-budget receive transfers: $(get sk.xin.rto_sum), in the
+$(get sk.xin.secs_sum) s they took. When xrt sends, the punts are the host's ACKs, and
 a dropped ACK is covered by the next one. The lifted rows are the socket
 layer's own capacity; the default rows are what a router with the default
 policy gets. xrt's out-of-order segments held while receiving: $(get sk.xin.ofo_sum)
@@ -483,4 +506,84 @@ EOF
 		x6=$(get "fp.$n.xrt.forward"); fbytes=$(get "fp.$n.xrt4_fib_bytes")
 		echo "| $n | $fl | $x | $xp | $xd | $fb | $(ratio "$x" "$fl")x | $(ratio "$x" "$fb")x | $(awk -v a="$lp" -v b="$fl" 'BEGIN { printf "%.1f", a - b }') | ${x6:-n/a} | $(awk -v b="$fbytes" -v n="$n" 'BEGIN { if (n >= 1000) printf "%.0f", b / n; else print "n/a" }') |"
 	done
+}
+
+# Section 4b (tools/bench/ip4_slowpath.sh's figures): ping's averages, median
+# of its rounds, each round both routers.
+report_ip4_slowpath() {
+	if [ -z "$(median ip4.kernel.rtt_router)" ] || [ -z "$(median ip4.xrt.rtt_router)" ]; then
+		printf "\n### 4b. IPv4 through xrtd's stack\n\nNot measured in this run (tools/bench/ip4_slowpath.sh failed; see the run log).\n"
+		return 0
+	fi
+	local k x
+	ip4_row() { # key label
+		k=$(median "ip4.kernel.$1"); x=$(median "ip4.xrt.$1")
+		echo "| $2 | $x ms | $k ms | $(ratio "$x" "$k")x |"
+	}
+	cat <<EOF
+
+### 4b. IPv4 through xrtd's stack
+
+\`$IP4_CMD\` (as root): A - router - B over IPv4, R-B MTU 1280, a kernel
+router and xrt (whose router namespace's kernel has no IPv4 address)
+side by side, both measured in every round; ping's average RTT, median of
+$(grep -c '^ip4\.kernel\.rtt_router ' "$RES") rounds.
+
+| measurement | xrt | kernel router, same run | xrt/kernel |
+|---|---|---|---|
+EOF
+	ip4_row rtt_router "ping RTT to the router's address (xrt: xrtd's icmp_echo over AF_XDP), 300 pings"
+	ip4_row rtt_across "ping RTT across the router (xrt: the XDP fast path), 300 pings"
+	ip4_row rtt_big "4000-byte ping to the router (reassembled, answered in 3 fragments), 200 pings"
+	local kt kr xt xr
+	pct() { awk -v v="$1" 'BEGIN { if (v == "") print "n/a"; else printf "%.1f", v }'; }
+	kt=$(median ip4.kernel.flood_tx); kr=$(median ip4.kernel.flood_rx)
+	xt=$(median ip4.xrt.flood_tx); xr=$(median ip4.xrt.flood_rx)
+	echo "| $IP4_FLOOD_S s of \`ping -f -M dont -s 3000\` across the 1280 link (every 1500-byte fragment from A re-fragmented): pings answered (sent, loss) | $xr ($xt, $(pct "$(median ip4.xrt.flood_loss)") %) | $kr ($kt, $(pct "$(median ip4.kernel.flood_loss)") %) | $(ratio "$xr" "$kr")x |"
+	cat <<EOF
+
+Loss of the 4000-byte pings (median): xrt $(median ip4.xrt.loss_big) %, kernel
+$(median ip4.kernel.loss_big) %. The flood is bounded by the \`too_big\` punt budget
+(\`xrt punt show\`; userspace/router/punt.c): xrtd fragments what the fast
+path punts, and what exceeds the budget is dropped in XDP, after which
+ping -f waits 10 ms per loss. xrtd's counters over the whole script:
+punt.too_big $(get ip4.xrt.ctr.punt.too_big), drop.punt_limit $(get ip4.xrt.ctr.drop.punt_limit), IpFragOKs
+$(get ip4.xrt.ctr.IpFragOKs), IpFragCreates $(get ip4.xrt.ctr.IpFragCreates), IpReasmOKs
+$(get ip4.xrt.ctr.IpReasmOKs). Fragmenting without DF is the slow path by
+design (CONFORMANCE.md §N1).
+EOF
+}
+
+# Section 5a: section 5's receive rows against the same with the
+# established-connection exemption from the LOCAL punt budget turned off.
+report_sock_exempt() {
+	if [ -z "$(get sk_off.xin)" ] || [ -z "$(get sk_off.kin)" ] || [ -z "$(get sk.xin)" ]; then
+		printf '\n### 5a. Established connections exempt from the LOCAL punt budget\n\nNot measured in this run (see the run log).\n'
+		return 0
+	fi
+	cat <<EOF
+
+### 5a. Established connections exempt from the LOCAL punt budget
+
+The segments of a TCP connection xrtd has established skip the LOCAL token
+bucket (\`xrt_tcp_estab\`, bpf/punt.h; SECURITY.md R5); SYNs and unknown
+flows are still policed. Right after section 5, the same script ran its
+receive rows again ($(get sk_off.rounds) rounds of $(($(get sk_off.bytes) >> 20)) MiB) with the exemption turned off
+(\`XRT_TCP_ESTAB_EXEMPT=0\` in xrtd's environment), with its own kernel
+baseline:
+
+| kernel host -> router (xrt receives), default budget | exemption off | exemption on (section 5) |
+|---|---|---|
+| xrt | $(get sk_off.xin) MB/s | $(get sk.xin) MB/s |
+| kernel TCP, same link, same run | $(get sk_off.kin) MB/s | $(get sk.kin) MB/s |
+| xrt/kernel | $(ratio "$(get sk_off.xin)" "$(get sk_off.kin)")x | $(ratio "$(get sk.xin)" "$(get sk.kin)")x |
+| segments policed, all rounds | $(get sk_off.xin.limited_sum) | $(get sk.xin.limited_sum) |
+| xrt/kernel with the budget lifted (section 5) | | $(ratio "$(get sk.xin_lift)" "$(get sk.kin)")x |
+
+The exemption's effect is the difference between the two columns: the
+segments the policer dropped, and how far the default row is from the
+lifted one (section 5 explains the cap without the exemption).
+Reproduce: \`XRT_TCP_ESTAB_EXEMPT=0 SK_MODES="kin xin" bash tools/bench/sock.sh\`
+as root, then the same without the variable.
+EOF
 }
