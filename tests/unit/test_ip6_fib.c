@@ -378,10 +378,14 @@ Test(ip6_fib, full_trie_refuses_and_changes_nothing)
 	teardown();
 	mem_init(2, 8, 8);
 	nref = 0;
-	srandom(3);
+	/* A fixed seed: the prefixes, and so the route refused, are the same
+	 * on every run. */
+	const unsigned seed = 3;
+	unsigned plen = 0;
+	srandom(seed);
 	for (i = 0; i < 200; i++) {
 		rnd_prefix(a);
-		unsigned plen = 40 + (unsigned)(random() % 80);
+		plen = 40 + (unsigned)(random() % 80);
 		uint8_t m[16];
 		memcpy(m, a, 16);
 		mask(m, plen);
@@ -391,17 +395,22 @@ Test(ip6_fib, full_trie_refuses_and_changes_nothing)
 		R[nref] = (struct ref){ .table = 254, .plen = plen, .leaf = leaf(9) };
 		memcpy(R[nref++].addr, m, 16);
 	}
-	cr_assert_eq(rc, -ENOSPC, "200 deep routes fit in 8 nodes and 8 records?");
+	cr_assert_eq(rc, -ENOSPC, "seed %u: 200 deep routes fit in 8 nodes and 8 records?", seed);
 	cr_assert_str_eq(err, "route: table full (no free trie cells)");
-	cr_assert_eq(fib6_get(F, 254, a, 40), 0);
+	cr_assert_eq(fib6_get(F, 254, a, plen), 0, "seed %u: the refused /%u was installed", seed, plen);
+	cr_assert_eq(fib6_lookup(&M, 254, a), ref_lookup(254, a),
+		     "seed %u: the refused /%u answers lookups", seed, plen);
 	check_all(3000, 254);
-	/* A short prefix covers whole DP entries: refused as a whole too. */
+	/* A short prefix covers whole DP entries (and pushes its leaf into the
+	 * subtries below them): with this seed it still fits, and every answer
+	 * is the longest match with it. */
 	memset(b, 0, 16);
 	b[0] = 0x20;
-	if (fib6_add(F, 254, b, 4, leaf(8), err) == 0) {
-		R[nref] = (struct ref){ .table = 254, .plen = 4, .leaf = leaf(8) };
-		memcpy(R[nref++].addr, b, 16);
-	}
+	cr_assert_eq(fib6_add(F, 254, b, 4, leaf(8), err), 0, "seed %u: 2000::/4 in a full trie: %s", seed,
+		     err);
+	R[nref] = (struct ref){ .table = 254, .plen = 4, .leaf = leaf(8) };
+	memcpy(R[nref++].addr, b, 16);
+	cr_assert_eq(fib6_lookup(&M, 254, b), leaf(8), "seed %u: 2000::/4 answers for 2000::", seed);
 	check_all(3000, 254);
 	/* Churn in a full trie: replaced cells come back after grace periods. */
 	unsigned s0 = syncs;

@@ -210,7 +210,7 @@ Test(rib, duplicate_is_refused_and_changes_nothing)
 	rib_get_stats(rib, &st);
 	cr_assert_eq(st.nexthops, 1, "the refused route's next hop was released");
 	cr_assert_eq(F.nh_used[id], true);
-	(void)w;
+	cr_assert_eq(F.writes, w, "the refused duplicate wrote %u times to the fast path", F.writes - w);
 }
 
 Test(rib, replace_switches_nexthop_and_frees_old)

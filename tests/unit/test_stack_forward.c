@@ -175,12 +175,42 @@ Test(forward, forwarding_disabled_drops)
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_ADDR_ERRORS], 1);
 }
 
+/* Forwarded frame i is pkt (len bytes as received) leaving ifindex to
+ * dmac from that interface's MAC, hop limit decremented once
+ * (ip6_forward), every other byte of the IPv6 packet unchanged. */
+static void assert_forwarded(unsigned i, int ifindex, const uint8_t *dmac, const uint8_t *pkt, size_t len)
+{
+	cr_assert_eq(fake_tx[i].ifindex, ifindex, "frame %u leaves by %d, not %d", i, fake_tx[i].ifindex,
+		     ifindex);
+	cr_assert_eq(memcmp(fake_tx[i].data, dmac, 6), 0, "frame %u: destination MAC of the next hop", i);
+	cr_assert_eq(memcmp(fake_tx[i].data + 6, fake_devs[ifindex - 1].mac, 6), 0,
+		     "frame %u: source MAC", i);
+	cr_assert_eq(tx_ip6_len(i), len - 14, "frame %u: IPv6 length", i);
+	cr_assert_eq(memcmp(tx_ip6(i), pkt + 14, 7), 0,
+		     "frame %u: version, class, label, length, next header", i);
+	cr_assert_eq(tx_ip6(i)[7], pkt[14 + 7] - 1, "frame %u: hop limit decremented once", i);
+	cr_assert_eq(memcmp(tx_ip6(i) + 8, pkt + 14 + 8, len - 14 - 8), 0,
+		     "frame %u: addresses and payload", i);
+}
+
+/* Index of the first recorded frame that is not an ICMPv6 Redirect, or -1. */
+static int find_not_redirect(void)
+{
+	for (unsigned i = 0; i < fake_ntx; i++)
+		if (tx_ip6(i)[6] != NEXTHDR_ICMP || tx_icmp(i)[0] != ND_REDIRECT)
+			return (int)i;
+	return -1;
+}
+
+static const uint8_t mac_77[6] = { 2, 0, 0, 0, 0x77, 0x77 };
+
 Test(forward, redirect_when_leaving_by_ingress_then_forward)
 {
+	uint8_t pkt[200];
 	resolve_h5();
 	/* 2001:db8:77::/48 is via fe80::77 on interface a, where it came in. */
-	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:77::1", 64, 8);
-	rx(FAKE_IF_A, frame, len);
+	size_t len = build_echo_frame(pkt, FAKE_IF_A, "2001:db8:1::5", "2001:db8:77::1", 64, 8);
+	rx(FAKE_IF_A, pkt, len);
 	int r = find_icmp(ND_REDIRECT, 0);
 	cr_assert_geq(r, 0);
 	cr_assert(tx_addr_is(r, false, "fe80::a"));
@@ -192,25 +222,50 @@ Test(forward, redirect_when_leaving_by_ingress_then_forward)
 	cr_assert_eq(memcmp(tx_icmp(r) + 24, &d, 16), 0);
 	/* Redirected Header option quotes the packet. */
 	cr_assert_eq(tx_icmp(r)[40], ND_OPT_REDIRECTED_HDR);
-	cr_assert_eq(memcmp(tx_icmp(r) + 48, frame + 14, 40), 0);
-	/* And the packet is still forwarded (queued behind resolution). */
+	cr_assert_eq(memcmp(tx_icmp(r) + 48, pkt + 14, 40), 0);
+	/* And the packet is still forwarded: held behind resolution of its
+	 * next hop, which leaves with it once the NA arrives. */
 	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1);
+	queued_total = 0;
+	neigh_foreach(sum_queued, NULL);
+	cr_assert_eq(queued_total, 1, "the redirected packet is held for fe80::77");
+	/* Counted when forwarded, before the neighbour output holds it
+	 * (ip6_forward_finish). */
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 1);
+	fake_ntx = 0;
+	send_na(FAKE_IF_A, "fe80::77", ND_NA_FLAG_SOLICITED | ND_NA_FLAG_ROUTER, mac_77);
+	cr_assert_eq(fake_ntx, 1, "the held packet leaves on the NA");
+	assert_forwarded(0, FAKE_IF_A, mac_77, pkt, len);
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 1, "counted once, not again on release");
 	/* Punted by the fast path for the Redirect: the fast path did not
 	 * forward it (XDP cannot clone), so the daemon sends the Redirect and
-	 * forwards the packet too. */
+	 * forwards the packet too: two frames, the Redirect and the packet. */
 	fake_ntx = 0;
 	struct xrt_punt_meta meta = { .magic = XRT_PUNT_MAGIC, .reason = XRT_PUNT_REDIRECT,
 				      .ifindex = FAKE_IF_A };
-	stack_rx(&meta, FAKE_IF_A, frame, len);
+	stack_rx(&meta, FAKE_IF_A, pkt, len);
+	cr_assert_eq(fake_ntx, 2, "the Redirect and the forwarded packet");
 	cr_assert_eq(count_icmp(ND_REDIRECT, 0), 1);
-	cr_assert_geq(fake_ntx, 1);
+	int f = find_not_redirect();
+	cr_assert_geq(f, 0, "the punted packet was not forwarded");
+	assert_forwarded((unsigned)f, FAKE_IF_A, mac_77, pkt, len);
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 2);
 	/* A gateway named by a global address cannot be a Redirect target:
-	 * no Redirect, and no packet lost either. */
+	 * no Redirect, and no packet lost either (held behind resolution of
+	 * 2001:db8:1::66, then forwarded to it). */
 	fake_ntx = 0;
-	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:66::1", 64, 8);
-	stack_rx(&meta, FAKE_IF_A, frame, len);
+	len = build_echo_frame(pkt, FAKE_IF_A, "2001:db8:1::5", "2001:db8:66::1", 64, 8);
+	stack_rx(&meta, FAKE_IF_A, pkt, len);
 	cr_assert_eq(count_icmp(ND_REDIRECT, 0), 0);
-	cr_assert_geq(fake_ntx, 1); /* forwarded, or an NS resolving its next hop */
+	cr_assert_eq(count_icmp(ND_NEIGHBOR_SOLICIT, 0), 1, "resolving 2001:db8:1::66");
+	queued_total = 0;
+	neigh_foreach(sum_queued, NULL);
+	cr_assert_eq(queued_total, 1, "the packet is held for 2001:db8:1::66");
+	fake_ntx = 0;
+	send_na(FAKE_IF_A, "2001:db8:1::66", ND_NA_FLAG_SOLICITED | ND_NA_FLAG_ROUTER, mac_gw);
+	cr_assert_eq(fake_ntx, 1, "the held packet leaves on the NA");
+	assert_forwarded(0, FAKE_IF_A, mac_gw, pkt, len);
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 3);
 }
 
 Test(forward, nud_reachable_stale_delay_probe_gone)
