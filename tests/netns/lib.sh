@@ -32,7 +32,8 @@
 #   upgrades    xrt_topo_line_conf (the line topology as an xrtd -c file),
 #               xrt_flow_start (+ _running, _progresses, _finish: a paced
 #               flow across an operation), xrt_xdp_prog_id
-#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
+#   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_term (SIGTERM, clean
+#               exit), xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
 #               xrt_sock_path
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
@@ -382,17 +383,26 @@ xrt_stop() {
 }
 
 # Wait (bounded, seconds) for a PID this test started to exit; returns its
-# exit status, or 124 on timeout.
+# exit status (128+N if signal N killed it), or 124 on timeout. A PID that
+# is not a child of this shell (xrtd found by its pid file, a grandchild, a
+# child of the parent when called in a subshell) has a status no one here
+# can read: it returns 0 once that process has gone. A child's own 127
+# (command not found under env, timeout, setpriv) is a failure like any
+# other status.
 xrt_wait_pid() {
-	local pid=$1 timeout=${2:-10}
-	if _xrt_wait_pid_gone "$pid" $((timeout * 10)); then
-		local rc=0
-		wait "$pid" 2>/dev/null || rc=$?
-		# 127: not a child of this (sub)shell, so its status is unknown.
-		[ "$rc" = 127 ] && rc=0
-		return "$rc"
+	local pid=$1 timeout=${2:-10} rc=0 ppid
+	ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ') || true
+	_xrt_wait_pid_gone "$pid" $((timeout * 10)) || return 124
+	# Still there when we looked, with another parent: not ours to wait.
+	[ -z "$ppid" ] || [ "$ppid" = "$BASHPID" ] || return 0
+	# Gone before we looked: a child's status is kept by bash; anything
+	# else is not a child, which wait reports as 127 with this message.
+	wait "$pid" 2>"$XRT_TMP/.wait-$pid" || rc=$?
+	if [ "$rc" = 127 ] && grep -q 'is not a child of this shell' "$XRT_TMP/.wait-$pid"; then
+		rc=0
 	fi
-	return 124
+	rm -f "$XRT_TMP/.wait-$pid"
+	return "$rc"
 }
 
 # ---------------------------------------------------------------- xrtd
@@ -434,6 +444,29 @@ xrt_xrtd_stop() {
 	pid=$(xrt_xrtd_pid "$1")
 	[ -n "$pid" ] || xrt_fail "no xrtd started in $1"
 	xrt_stop "$pid"
+}
+
+# xrt_xrtd_term ROUTER [TIMEOUT]: SIGTERM ROUTER's xrtd and fail unless it
+# exits by itself within TIMEOUT seconds (default 5) with status 0 (its
+# clean shutdown): still running, killed by a signal or an error exit all
+# fail. xrt_xrtd_stop cannot tell these apart (it kills and reaps).
+xrt_xrtd_term() {
+	local pid timeout=${2:-5} rc=0
+	pid=$(xrt_xrtd_pid "$1")
+	[ -n "$pid" ] || xrt_fail "no xrtd started in $1"
+	kill -TERM "$pid" 2>/dev/null || xrt_fail "xrtd in $1 had gone before SIGTERM"
+	xrt_wait_pid "$pid" "$timeout" || rc=$?
+	case $rc in
+	0) ;;
+	124)
+		xrt_stop "$pid"
+		xrt_fail "xrtd in $1 still running $timeout s after SIGTERM"
+		;;
+	*)
+		[ "$rc" -le 128 ] || xrt_fail "xrtd in $1 was killed by signal $((rc - 128)) after SIGTERM"
+		xrt_fail "xrtd in $1 exited with status $rc after SIGTERM"
+		;;
+	esac
 }
 
 # ---------------------------------------------------------------- counters
