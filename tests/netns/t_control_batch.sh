@@ -2,7 +2,7 @@
 # xrt: bulk loading with `xrt -batch`: 200k routes over one connection land
 # in the RIB and the fast path (and steer traffic); a bad line stops the
 # batch at that line (or is skipped with -force) and names FILE:LINE.
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt

@@ -2,7 +2,7 @@
 # xrt: the CLI grammar end to end against xrtd: link/addr/route/neigh/stats,
 # -j JSON shape, errors that name the bad word and change nothing, root-only
 # socket, -s, and routes that really steer forwarded traffic.
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping bpftool setpriv
 xrt_require_xrt

@@ -4,7 +4,7 @@
 # answers pings to its addresses through AF_XDP (sockets opened after the
 # fork), forwards, reloads a config given by a relative path on SIGHUP, and
 # stops on SIGTERM.
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt

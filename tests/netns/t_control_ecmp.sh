@@ -9,7 +9,7 @@
 #          +-- m1 --+
 #   a -- r |        | b      r: xrt, 2001:db8:b::/64 over m1 (weight 2) and m2
 #          +-- m2 --+        m1, m2: kernel routers
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 

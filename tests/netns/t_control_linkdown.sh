@@ -8,7 +8,7 @@
 #          +-- m1 --+
 #   a -- r |        | b      r: xrt, 2001:db8:b::/64 over m1 and m2 (1:1)
 #          +-- m2 --+        m1, m2: kernel routers
-XRT_PREFIX_BASE=xd
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xd}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 

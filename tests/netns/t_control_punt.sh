@@ -9,7 +9,7 @@
 #
 #   a -- r -- b      r: xrt (line topology); 2001:db8:c::/64 routed back out
 #                    of the interface towards a (a Redirect case)
-XRT_PREFIX_BASE=xd
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xd}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 xrt_require_cmd socat

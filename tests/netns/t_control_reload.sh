@@ -5,7 +5,7 @@
 # packet; a bad file names FILE:LINE and changes nothing, whether its bad
 # line does not parse or fails when applied (the lines before it are
 # taken back).
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt

@@ -7,7 +7,7 @@
 # global limit; another host's probe is answered while the first one is
 # limited (per-destination buckets); a reload of a file without the icmp
 # line restores the defaults.
-XRT_PREFIX_BASE=xr
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xr}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
 xrt_require_xrt

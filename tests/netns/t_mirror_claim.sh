@@ -6,7 +6,7 @@
 # (pass kernel_local); `addr del` releases the claim.
 #
 #   a -- r      r: kernel owns 2001:db8:1::1; xrtd claims 2001:db8:1::99
-XRT_PREFIX_BASE=xd
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xd}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 xrt_require_cmd ping

@@ -3,7 +3,7 @@
 # while the kernel changes far more than its netlink buffer holds: routes
 # deleted, routes added, an address removed. When it runs again the overrun
 # (ENOBUFS) makes it re-dump and sweep, and xrt matches the kernel exactly.
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 

@@ -3,7 +3,7 @@
 # (gateway, dev, blackhole/unreachable/prohibit, multipath with weights,
 # mtu, other tables), deletions, addresses, neighbours, routes of a link
 # attached later, `sync kernel off`, and a bulk load through the kernel.
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 

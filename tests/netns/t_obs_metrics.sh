@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xrt: xrtd --metrics: a Prometheus scrape of forwarded traffic matches `xrt stats -j` exactly, parses as the text exposition format 0.0.4, answers only GET /metrics, and an idle flood neither blocks a scrape nor goes uncounted.
-XRT_PREFIX_BASE=ob
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-ob}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt

@@ -7,7 +7,7 @@
 # sends a final RA with router lifetime 0 and the host drops its default
 # route (6.2.5); a config reload without the ra line, a link detach and
 # xrtd's shutdown do the same.
-XRT_PREFIX_BASE=xr
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xr}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping tcpdump
 xrt_require_xrt

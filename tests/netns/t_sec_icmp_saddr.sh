@@ -8,7 +8,7 @@
 # from a global of another interface (rule 2 before rule 5), never from a
 # link-local the next router would drop. Every answer must equal the
 # kernel's.
-XRT_PREFIX_BASE=sn
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-sn}
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 

@@ -11,7 +11,7 @@
 # every namespace of the machine, so the kernel half fills the machine's ND
 # table for a few seconds (that is the weakness it measures). It runs once,
 # and its INCOMPLETE entries are flushed as soon as its figures are taken.
-XRT_PREFIX_BASE=sn
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-sn}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
 xrt_require_xrt

@@ -7,7 +7,7 @@
 # drop:otherhost counts each, and the same frames to the router's MAC are
 # forwarded. A kernel router with the same promiscuous port, side by side,
 # must not forward them either.
-XRT_PREFIX_BASE=sn
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-sn}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
 xrt_require_xrt

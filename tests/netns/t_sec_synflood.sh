@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xrt: a spoofed SYN flood (10k SYN/s from random sources for 5 s, tests/netns/synflood.py) against a TCP listener on xrtd's socket layer: with SYN cookies (the default) a legitimate kernel TCP client still connects and exchanges data within 1 s, request socks stay at the backlog and xrtd's RSS stays bounded; with cookies off (XRT_TCP_SYNCOOKIES=0, the negative control) the same flood denies the service.
-XRT_PREFIX_BASE=st
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-st}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat
 xrt_require_xrt

@@ -3,7 +3,7 @@
 # xrt, side by side: every Parameter Problem code and pointer, fragments,
 # traceroute hops, Destination Unreachable code 3 and Packet Too Big must read
 # the same (the kernel is the reference behaviour).
-XRT_PREFIX_BASE=xs
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping traceroute
 xrt_require_xrt

@@ -3,7 +3,7 @@
 # ping to the router, ND resolution then fast-path forwarding, traceroute and
 # tracepath, DU code 3, 4000-byte echo (reassembly + fragmentation), fragment
 # overlap, every Parameter Problem code, Packet Too Big and the learned PMTU.
-XRT_PREFIX_BASE=xs
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping traceroute tracepath
 xrt_require_xrt

@@ -4,7 +4,7 @@
 # packet from a to that prefix leaves r by the interface it came in on: r
 # forwards it anyway and tells a, with a Redirect, to use g directly; a's
 # kernel accepts it and its next packets go to g.
-XRT_PREFIX_BASE=xs
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping tcpdump
 xrt_require_xrt

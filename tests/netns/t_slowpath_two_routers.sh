@@ -2,7 +2,7 @@
 # xrt: traceroute6 and tracepath -6 through two xrt routers (a - r1 - r2 - b)
 # show each hop by the address of the interface the probe came in by, with
 # every neighbour resolved by ND (no static entries on the routers).
-XRT_PREFIX_BASE=xs
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping traceroute tracepath
 xrt_require_xrt

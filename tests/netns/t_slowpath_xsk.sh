@@ -5,7 +5,7 @@
 # port closes cleanly (a second open on the same queue works). Run 3 has
 # another AF_XDP user holding lo's queue: the pool falls back to letting
 # the first port own the UMEM, and still works.
-XRT_PREFIX_BASE=xs
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd clang gcc ping tcpdump
 

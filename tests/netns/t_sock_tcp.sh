@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xrt: TCP through xrtd's socket layer against the kernel's TCP: unmodified socat on the router (LD_PRELOAD shim) as client and as server, an echo in both directions at once, RST for a closed port, abortive close (SO_LINGER 0), and the same transfers over a link losing 5% each way.
-XRT_PREFIX_BASE=xq
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xq}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat nc tcpdump tc ping
 xrt_require_xrt

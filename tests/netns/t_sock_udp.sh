@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xrt: UDP and raw ICMPv6 through xrtd's socket layer: unmodified socat on the router (LD_PRELOAD shim) against the kernel on a host, both directions, byte-exact; bad checksums dropped and counted; Port Unreachable for closed ports.
-XRT_PREFIX_BASE=xq
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xq}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat tcpdump
 xrt_require_xrt
