@@ -19,8 +19,9 @@ ping_n 3 2001:db8:1::1 || xrt_fail "ping A -> router (xrtd answers) failed"
 
 pid=$(xrt_xrtd_pid r)
 kill -KILL "$pid"
-xrt_wait_pid "$pid" 5 || true
-kill -0 "$pid" 2>/dev/null && xrt_fail "xrtd survived SIGKILL"
+rc=0
+xrt_wait_pid "$pid" 5 || rc=$?
+assert_eq "$rc" $((128 + 9)) "xrtd's status: killed by SIGKILL (not gone before, not still running)"
 for i in "$IF_RA" "$IF_RB"; do
 	assert_contains "$(ip -n "$(xrt_ns r)" link show dev "$i")" "prog/xdp" "XDP program on $i after xrtd died"
 done

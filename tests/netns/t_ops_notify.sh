@@ -35,7 +35,7 @@ notify_run() {
 		"configuration applied at READY=1"
 	xrt_stop "$pid"
 	xrt_wait_for "grep -q '^msg STOPPING=1' '$out'" 5 || xrt_fail "no STOPPING=1: $(cat "$out")"
-	xrt_wait_pid "$lpid" 5 >/dev/null || true
+	xrt_wait_pid "$lpid" 5 || xrt_fail "notify listener exited with status $?: $(cat "$XRT_TMP/listen-$2.log")"
 	assert_contains "$(cat "$XRT_TMP/xrtd-$2.log")" "xrtd: ready on $ctl (version $(cat "$XRT_ROOT/VERSION")," \
 		"ready line on stderr"
 }

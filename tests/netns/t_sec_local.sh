@@ -80,7 +80,9 @@ out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --bpffs "$(xrt_bpffs_dir $R)" --obj "$XRT
 	xrt_fail "a second xrtd started"
 assert_contains "$out" "is another xrtd running?" "second xrtd refused"
 kill -KILL "$PID"
-xrt_wait_pid "$PID" 5 || true
+rc=0
+xrt_wait_pid "$PID" 5 || rc=$?
+assert_eq "$rc" $((128 + 9)) "xrtd's status: killed by SIGKILL"
 [ -S "$CTL_PATH" ] || xrt_fail "no stale socket file after SIGKILL"
 # Two xrtd at once over the stale files: exactly one takes over (flock on
 # PATH.lock), the other says why.

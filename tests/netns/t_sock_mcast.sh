@@ -77,7 +77,8 @@ head -c "$sent" "$XRT_TMP/src" >"$XRT_TMP/expect"
 for k in 0 1; do
 	cmp -s "$XRT_TMP/expect" "$XRT_TMP/r.$k" || xrt_fail "socket $k received other bytes ($(stat -c %s "$XRT_TMP/r.$k") of $sent)"
 done
-xrt_wait_pid "$rpid" 5 || true
+# It exits by itself, cleanly, having closed both sockets (through the shim).
+xrt_wait_pid "$rpid" 5 || xrt_fail "router receiver exited with status $?: $(cat "$XRT_TMP/mrecv.log")"
 # The receiver closed: both memberships dropped, the group left (to_in {}).
 xrt_wait_for "mld | grep -q 'gaddr $G1 to_in'" 5 || xrt_fail "group not left after close: $(mld | tail -3)"
 xrt_log "host -> router: $N datagrams, $sent bytes in $ms ms, identical on both member sockets"
@@ -127,6 +128,7 @@ d0=$(xrt_fp_stat $R drop:mcast)
 xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" 5 "$XRT_TMP/src" >/dev/null
 xrt_wait_for "[ \$(xrt_fp_stat $R drop:mcast) -ge $((d0 + 5)) ]" 5 || xrt_fail "site-scope group not dropped before any join"
 xrt_bg $R msite env LD_PRELOAD="$SHIM" "$XRT_PY" "$XRT_TMP/mrecv.py" $G3 9002 "$IDX_RA" $N "$XRT_TMP/s"
+spid=$XRT_LAST_PID
 xrt_wait_for "grep -q joined '$XRT_TMP/msite.log'" 10 || xrt_fail "site-scope receiver: $(cat "$XRT_TMP/msite.log")"
 xrt_wait_for "mld | grep -q 'gaddr $G3 to_ex'" 5 || xrt_fail "no MLDv2 report for $G3"
 sent=$(xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" $N "$XRT_TMP/src") || xrt_fail "sender: $sent"
@@ -134,7 +136,7 @@ xrt_wait_for "grep -q done '$XRT_TMP/msite.log'" 10 || xrt_fail "site-scope rece
 for k in 0 1; do
 	cmp -s "$XRT_TMP/expect" "$XRT_TMP/s.$k" || xrt_fail "site-scope socket $k received other bytes"
 done
-xrt_wait_pid "$XRT_LAST_PID" 5 || true
+xrt_wait_pid "$spid" 5 || xrt_fail "site-scope receiver exited with status $?: $(cat "$XRT_TMP/msite.log")"
 xrt_wait_for "mld | grep -q 'gaddr $G3 to_in'" 5 || xrt_fail "$G3 not left after close"
 d1=$(xrt_fp_stat $R drop:mcast)
 xrt_exec $A "$XRT_PY" "$XRT_TMP/msend.py" $G3 9002 "$IDX_AR" 5 "$XRT_TMP/src" >/dev/null
