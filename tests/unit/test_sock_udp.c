@@ -9,6 +9,7 @@
 
 static struct {
 	unsigned n;
+	struct sock *sk; /* the socket the last datagram went to */
 	struct sockaddr_in6 from;
 	uint8_t data[2048];
 	size_t len;
@@ -21,6 +22,7 @@ static int t_dgram(struct sock *sk, const struct sockaddr_in6 *f, const void *d,
 	if (queue_full)
 		return -1;
 	got.n++;
+	got.sk = sk;
 	got.info = sk->rx_info;
 	got.from = *f;
 	got.len = l < sizeof(got.data) ? l : sizeof(got.data);
@@ -207,23 +209,66 @@ Test(sock_udp, delivers_to_the_bound_socket_with_the_source)
 	cr_assert_eq(fake_ntx, 0, "no error sent");
 }
 
+/* A socket bound (SO_REUSEADDR) to port and, if peer_port, connected to
+ * the peer at that port. */
+static struct sock *udp_shared(uint16_t port, uint16_t peer_port)
+{
+	int err;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner, NULL, &err);
+	cr_assert_not_null(s, "socket: %d", err);
+	s->reuseaddr = true;
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	cr_assert_eq(s->ops->bind(s, &a), 0);
+	if (peer_port) {
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(peer_port),
+					   .sin6_addr = A(PEER) };
+		cr_assert_eq(s->ops->connect(s, &to), 0);
+	}
+	return s;
+}
+
 Test(sock_udp, connected_socket_wins_and_filters)
 {
-	struct sock *wild = udp_bound(5000);
-	(void)wild;
-	int err;
-	struct sock *c = inet6_create(SOCK_DGRAM, 0, &owner, (void *)1, &err);
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(5001) };
-	cr_assert_eq(c->ops->bind(c, &a), 0);
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(40000), .sin6_addr = A(PEER) };
-	cr_assert_eq(c->ops->connect(c, &to), 0);
+	struct sock *c = udp_shared(5001, 40000);
 	struct in6_addr us = A(US);
 	cr_assert_arr_eq(&c->local.sin6_addr, &us, 16, "connect picked the source");
+	/* Alone on its port, a connected socket filters: another peer's
+	 * datagram finds no socket. */
 	peer_udp(40001, 5001, "other", 0xffff);
 	cr_assert_eq(got.n, 0, "a connected socket only takes its peer");
 	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_PORT), 1);
 	peer_udp(40000, 5001, "mine", 0xffff);
 	cr_assert_eq(got.n, 1);
+	cr_assert_eq(got.sk, c);
+}
+
+Test(sock_udp, connected_socket_wins_over_a_wildcard_either_order)
+{
+	/* The port is shared (SO_REUSEADDR on both, udp_lib_lport_inuse);
+	 * the connected socket wins its peer's datagrams (compute_score: a
+	 * matching peer scores higher), the wildcard gets the others,
+	 * whichever socket came first (an order-based lookup fails one). */
+	for (int wild_first = 0; wild_first < 2; wild_first++) {
+		uint16_t port = (uint16_t)(5001 + wild_first);
+		struct sock *wild = NULL, *c;
+		if (wild_first)
+			wild = udp_shared(port, 0);
+		c = udp_shared(port, 40000);
+		if (!wild_first)
+			wild = udp_shared(port, 0);
+		got.n = 0;
+		peer_udp(40000, port, "mine", 0xffff);
+		cr_assert_eq(got.n, 1);
+		cr_assert_eq(got.sk, c, "wildcard %s: the connected socket wins its peer's datagram",
+			     wild_first ? "first" : "second");
+		cr_assert_eq(memcmp(got.data, "mine", 4), 0);
+		peer_udp(40001, port, "other", 0xffff);
+		cr_assert_eq(got.n, 2);
+		cr_assert_eq(got.sk, wild, "wildcard %s: another peer's datagram goes to it",
+			     wild_first ? "first" : "second");
+		cr_assert_eq(memcmp(got.data, "other", 5), 0);
+	}
+	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_PORT), 0, "no Port Unreachable");
 }
 
 Test(sock_udp, bad_checksum_dropped_before_port_lookup)
