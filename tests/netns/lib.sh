@@ -574,6 +574,10 @@ assert_contains() { # HAYSTACK NEEDLE MESSAGE
 assert_match() { # HAYSTACK EXTENDED_REGEX MESSAGE
 	grep -Eq -- "$2" <<<"$1" || xrt_fail "$3: /$2/ does not match: $1"
 }
+# A negative check (assert_not_contains, assert_eq with "") on a command's
+# output: capture it in an assignment first (shown=$(cmd)), which fails the
+# test if cmd fails; inside "$(...)" as an argument a failing command goes
+# unnoticed and its empty output passes.
 assert_not_contains() {
 	case $1 in
 	*"$2"*) xrt_fail "$3: '$2' unexpectedly found in: $1" ;;

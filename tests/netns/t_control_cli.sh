@@ -159,16 +159,22 @@ assert_contains "$(xrt_cli $R route summary)" "fib: $nfib routes in 2 tables; tr
 
 # Flush, addr del, neigh del/flush, link detach.
 xrt_cli_ok $R route flush table 10
-assert_eq "$(xrt_cli $R route show table 10)" "" "flush table 10"
+shown=$(xrt_cli $R route show table 10)
+assert_eq "$shown" "" "flush table 10"
 xrt_cli_ok $R addr del 2001:db8:2::1/64 dev "$IF_RB"
-assert_not_contains "$(xrt_cli $R route show)" "2001:db8:2::/64" "connected route gone with its address"
+shown=$(xrt_cli $R route show)
+assert_not_contains "$shown" "2001:db8:2::/64" "connected route gone with its address"
 xrt_cli_ok $R neigh del 2001:db8:1::2 dev "$IF_RA"
-assert_not_contains "$(xrt_cli $R neigh show)" "2001:db8:1::2 " "neigh del"
+shown=$(xrt_cli $R neigh show)
+assert_not_contains "$shown" "2001:db8:1::2 " "neigh del"
 xrt_cli_ok $R neigh flush nud all
-assert_eq "$(xrt_cli $R neigh show)" "" "neigh flush"
+shown=$(xrt_cli $R neigh show)
+assert_eq "$shown" "" "neigh flush"
 xrt_cli_ok $R link detach dev "$IF_RB"
-assert_not_contains "$(xrt_cli $R link show)" "$IF_RB" "link detach"
-assert_not_contains "$(xrt_cli $R route show)" "$IF_RB" "routes through a detached link"
+shown=$(xrt_cli $R link show)
+assert_not_contains "$shown" "$IF_RB" "link detach"
+shown=$(xrt_cli $R route show)
+assert_not_contains "$shown" "$IF_RB" "routes through a detached link"
 assert_contains "$(xrt_cli $R route show)" "2001:db8:c::/48 via 2001:db8:1::2 dev $IF_RA metric 1024" \
 	"ECMP route keeps its member on the remaining link"
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RB")" " xdp" "XDP detached from $IF_RB"
@@ -186,7 +192,8 @@ xrt_cli_ok $R link attach dev "$XRT_PREFIX-x1"
 xrt_cli_ok $R route add 2001:db8:77::/48 dev "$XRT_PREFIX-x1"
 ip -n "$(xrt_ns $R)" link del "$XRT_PREFIX-x1"
 xrt_wait_for "! xrt_cli $R link show | grep -q '$XRT_PREFIX-x1'" 5 || xrt_fail "deleted device still attached"
-assert_not_contains "$(xrt_cli $R route show)" "2001:db8:77::" "route through a deleted device"
+shown=$(xrt_cli $R route show)
+assert_not_contains "$shown" "2001:db8:77::" "route through a deleted device"
 
 # Garbage on the socket gets an error answer; the daemon keeps serving.
 out=$(XRT_CTL_PATH=$(xrt_sock_path $R) xrt_exec $R "$XRT_PY" - <<'PY'
