@@ -615,14 +615,16 @@ xrt_capture_start() {
 
 # xrt_capture_wait [TIMEOUT]: wait (bounded) for the capture to see its
 # COUNT packets, then leave what it printed in XRT_CAP_OUT. Fails if it did
-# not see them all. Call it in the test's shell, not inside $(...).
+# not see them all, or if tcpdump failed. Call it in the test's shell, not
+# inside $(...).
 xrt_capture_wait() {
-	local timeout=${1:-5}
-	if ! _xrt_wait_pid_gone "$XRT_CAP_PID" $((timeout * 10)); then
+	local timeout=${1:-5} rc=0
+	xrt_wait_pid "$XRT_CAP_PID" "$timeout" || rc=$?
+	if [ "$rc" = 124 ]; then
 		xrt_stop "$XRT_CAP_PID"
 		xrt_fail "capture did not see the expected packets within ${timeout}s: $(cat "$XRT_CAP_LOG")"
 	fi
-	wait "$XRT_CAP_PID" 2>/dev/null || true
+	[ "$rc" = 0 ] || xrt_fail "tcpdump exited with status $rc: $(cat "$XRT_CAP_LOG")"
 	XRT_CAP_OUT=$(cat "$XRT_CAP_LOG")
 }
 

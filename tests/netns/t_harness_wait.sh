@@ -3,9 +3,10 @@
 # returns a background command's own exit status (127, command not found,
 # is a failure), 128+N when a signal killed it, 124 when it outlives the
 # bound, and 0 for a process that is not this shell's child once it has
-# gone; xrt_xrtd_term fails when xrtd does not exit cleanly on SIGTERM.
+# gone; xrt_capture_wait fails when tcpdump dies; xrt_xrtd_term fails when
+# xrtd does not exit cleanly on SIGTERM.
 source "$(dirname "$0")/lib.sh"
-xrt_require_cmd sh sleep setsid
+xrt_require_cmd sh sleep setsid tcpdump
 
 xrt_host_ns a
 
@@ -50,6 +51,16 @@ sub=$XRT_LAST_PID
 assert_eq "$(xrt_wait_pid "$sub" 5; echo $?)" 0 "this shell's child, waited for in a subshell"
 kill -0 "$sub" 2>/dev/null && xrt_fail "xrt_wait_pid in a subshell returned while the process still ran"
 
+# xrt_capture_wait reports a tcpdump that died instead of taking its
+# partial output (in a subshell that starts the capture, as xrt_fail exits).
+ip -n "$(xrt_ns a)" link set lo up
+out=$( (
+	xrt_capture_start a lo 1 udp
+	kill -KILL "$XRT_CAP_PID"
+	xrt_capture_wait 5
+) 2>&1) && xrt_fail "xrt_capture_wait passed a tcpdump killed by SIGKILL"
+assert_contains "$out" "tcpdump exited with status 137" "xrt_capture_wait on a killed tcpdump"
+
 # xrt_xrtd_term on stand-ins for xrtd, each run in a subshell (xrt_fail
 # exits it) that starts the stand-in itself, so it is that shell's child.
 # term_out STANDIN_CMD...: what xrt_xrtd_term printed; fails if it passed.
@@ -74,4 +85,4 @@ xrt_bg a xrtd-a sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
 XRTD_PID_a=$XRT_LAST_PID
 xrt_wait_for "[ -n \"\$(ps -o pid= --ppid $XRTD_PID_a)\" ]" 5 || xrt_fail "the stand-in did not start"
 xrt_xrtd_term a 5
-xrt_pass "xrt_wait_pid: 0, 3, 127 (not found), 124 (bound), 137 (SIGKILL), 0 (gone non-child); xrt_xrtd_term: ignored, killed, failed, clean"
+xrt_pass "xrt_wait_pid: 0, 3, 127 (not found), 124 (bound), 137 (SIGKILL), 0 (gone non-child); xrt_capture_wait: killed tcpdump; xrt_xrtd_term: ignored, killed, failed, clean"
