@@ -309,6 +309,8 @@ Test(mcast, socket_join_reports_and_delivers_to_every_socket_of_the_port)
 	cr_assert_eq(count_records(before, FAKE_IF_A, MLD2_CHANGE_TO_EXCLUDE, GROUP), MLD_ROBUSTNESS);
 	udp_to_group(GROUP, 5000, "hello");
 	cr_assert_eq(got.n, 2, "both sockets of the port (IPV6_MULTICAST_ALL on)");
+	cr_assert((got.sk[0] == s1 && got.sk[1] == s2) || (got.sk[0] == s2 && got.sk[1] == s1),
+		  "each socket of port 5000 once, none of port 5001");
 	cr_assert_str_eq(got.data[0], "hello");
 	cr_assert_str_eq(got.data[1], "hello");
 	cr_assert_eq(ipv6_setsockopt(s2, IPV6_MULTICAST_ALL, 0), 0);
@@ -316,7 +318,13 @@ Test(mcast, socket_join_reports_and_delivers_to_every_socket_of_the_port)
 	udp_to_group(GROUP, 5000, "again");
 	cr_assert_eq(got.n, 1);
 	cr_assert_eq(got.sk[0], s1, "only the member once s2 wants only its own groups");
-	(void)other;
+	/* Another port's socket gets the group's datagrams to its port only
+	 * (__udp6_lib_mcast_deliver; IPV6_MULTICAST_ALL on: inet6_mc_check). */
+	got.n = 0;
+	udp_to_group(GROUP, 5001, "other");
+	cr_assert_eq(got.n, 1);
+	cr_assert_eq(got.sk[0], other, "port 5001's socket");
+	cr_assert_str_eq(got.data[0], "other");
 	/* Leaving reports CHANGE_TO_INCLUDE {} and stops delivery. */
 	before = fake_ntx;
 	cr_assert_eq(ipv6_mc_setsockopt(s1, MCAST_LEAVE_GROUP, &g, 0), 0);
