@@ -33,7 +33,7 @@
 #               xrt_flow_start (+ _running, _progresses, _finish: a paced
 #               flow across an operation), xrt_xdp_prog_id
 #   xrtd        xrt_xrtd_start, xrt_xrtd_stop, xrt_xrtd_term (SIGTERM, clean
-#               exit), xrt_xrtd_pid, xrt_cli, xrt_cli_ok,
+#               exit), xrt_xrtd_pid, xrt_cli, xrt_cli_ok, xrt_cli_lacks,
 #               xrt_sock_path
 #   counters    xrt_fp_stat (fast path, from the pinned map), xrt_snmp6
 #   asserts     assert_eq/ne/ge/le/contains/not_contains/match/ok/fails
@@ -420,6 +420,17 @@ xrt_cli() {
 	local n=$1
 	shift
 	ip netns exec "$XRT_PREFIX-$n" "$XRT_BUILD/xrt" "$@"
+}
+
+# xrt_cli_lacks ROUTER REGEX ARGS...: `xrt ARGS` succeeds and no line of its
+# output matches the extended REGEX. For negative polls (xrt_wait_for
+# "xrt_cli_lacks r dead route show"): `! xrt_cli ... | grep -q` also passes
+# when the CLI fails (no daemon), proving nothing.
+xrt_cli_lacks() {
+	local n=$1 re=$2 out
+	shift 2
+	out=$(xrt_cli "$n" "$@") || return 2
+	! grep -qE -- "$re" <<<"$out"
 }
 
 # xrt_xrtd_start ROUTER [XRTD ARGS...]: start xrtd in the foreground mode

@@ -191,7 +191,7 @@ ip -n "$(xrt_ns $R)" link set "$XRT_PREFIX-x2" up
 xrt_cli_ok $R link attach dev "$XRT_PREFIX-x1"
 xrt_cli_ok $R route add 2001:db8:77::/48 dev "$XRT_PREFIX-x1"
 ip -n "$(xrt_ns $R)" link del "$XRT_PREFIX-x1"
-xrt_wait_for "! xrt_cli $R link show | grep -q '$XRT_PREFIX-x1'" 5 || xrt_fail "deleted device still attached"
+xrt_wait_for "xrt_cli_lacks $R '$XRT_PREFIX-x1' link show" 5 || xrt_fail "deleted device still attached"
 shown=$(xrt_cli $R route show)
 assert_not_contains "$shown" "2001:db8:77::" "route through a deleted device"
 

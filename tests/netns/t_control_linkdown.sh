@@ -61,7 +61,7 @@ assert_eq "$(($(xrt_fp_stat r 'drop:*') - drops0))" 0 "fast path drops while m1 
 
 # Up: the members and the /80 are back.
 ip -n "$(xrt_ns r)" link set dev "$IF_M1" up
-xrt_wait_for "! xrt_cli r route show | grep -q dead" 5 ||
+xrt_wait_for "xrt_cli_lacks r dead route show" 5 ||
 	xrt_fail "routes still dead after $IF_M1 came up: $(xrt_cli r route show)"
 assert_contains "$(xrt_cli r route get 2001:db8:b:0:1::1)" "route 2001:db8:b:0:1::/80" "the /80 is back"
 flows 2001:db8:b::1

@@ -18,7 +18,7 @@ assert_ge "$before_m1" 1 "packets via m1 before its link goes"
 
 # The link r - m1 goes away.
 ip -n "$(xrt_ns r)" link del "$(xrt_if r m1)"
-xrt_wait_for "! xrt_cli r route show | grep -q '$(xrt_if r m1)'" 10 ||
+xrt_wait_for "xrt_cli_lacks r '$(xrt_if r m1)' route show" 10 ||
 	xrt_fail "xrtd still routes over the deleted $(xrt_if r m1): $(xrt_cli r route show)"
 
 m2a=$(fwd m2)

@@ -72,7 +72,7 @@ ip -n "$(xrt_ns b)" addr add 10.9.1.1/32 dev lo
 ip -n "$(xrt_ns b)" route add default via 10.2.0.1
 ip -n "$(xrt_ns b)" neigh replace 10.2.0.1 lladdr "$(xrt_mac r "$RB")" dev "$BR" nud permanent
 ipr -4 neigh del 10.2.0.2 dev "$RB"
-xrt_wait_for "! xrt_cli r neigh show | grep -q '10.2.0.2 .*PERMANENT'" 5 || xrt_fail "static ARP entry stayed"
+xrt_wait_for "xrt_cli_lacks r '10\.2\.0\.2 .*PERMANENT' neigh show" 5 || xrt_fail "static ARP entry stayed"
 assert_eq "$(xrt_exec r sysctl -n net.ipv4.ip_forward)" 0 "the router's kernel does not forward"
 f0=$(xrt_fp_stat r IpForwDatagrams)
 xrt_wait_for "xrt_exec a ping -4 -n -c 1 -W 1 10.9.1.1 >/dev/null" 10 ||
@@ -88,9 +88,9 @@ ipr -4 route del 10.70.0.0/16
 ipr -4 route del default
 ipr -4 neigh flush dev "$RB"
 ipr -4 addr del 10.2.0.1/24 dev "$RB"
-xrt_wait_for "! xrt_cli r route show table all | grep -q -e 10.9.0.0 -e 10.70.0.0 -e default -e 10.2.0." 5 ||
+xrt_wait_for "xrt_cli_lacks r '10\.9\.0\.0|10\.70\.0\.0|default|10\.2\.0\.' route show table all" 5 ||
 	xrt_fail "deleted kernel routes stayed: $(xrt_cli r route show table all)"
-xrt_wait_for "! xrt_cli r neigh show | grep -q 10.2.0.2" 5 || xrt_fail "deleted neighbour stayed"
+xrt_wait_for "xrt_cli_lacks r '10\.2\.0\.2' neigh show" 5 || xrt_fail "deleted neighbour stayed"
 shown=$(xrt_cli r addr show)
 assert_not_contains "$shown" "10.2.0.1" "deleted address"
 

@@ -49,9 +49,9 @@ ipr -6 route del 2001:db8:6::/48
 ipr -6 route del 2001:db8:9::/48
 ipr -6 neigh del 2001:db8:2::2 dev "$RB"
 ipr -6 addr del 2001:db8:2::1/64 dev "$RB"
-xrt_wait_for "! xrt_cli r route show | grep -q -e 2001:db8:6:: -e 2001:db8:9:: -e '2001:db8:2::/64'" 5 ||
+xrt_wait_for "xrt_cli_lacks r '2001:db8:6::|2001:db8:9::|2001:db8:2::/64' route show" 5 ||
 	xrt_fail "deleted kernel routes stayed: $(xrt_cli r route show)"
-xrt_wait_for "! xrt_cli r neigh show | grep -q 2001:db8:2::2" 5 || xrt_fail "deleted neighbour stayed"
+xrt_wait_for "xrt_cli_lacks r 2001:db8:2::2 neigh show" 5 || xrt_fail "deleted neighbour stayed"
 assert_not_contains "$(xrt_cli r addr show)" "2001:db8:2::1" "deleted address"
 
 # A static xrt route is not the kernel's: mirroring leaves it alone, and

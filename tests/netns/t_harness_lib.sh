@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# xrt: the harness's process helpers report what happened: xrt_wait_pid
-# returns a background command's own exit status (127, command not found,
-# is a failure), 128+N when a signal killed it, 124 when it outlives the
-# bound, and 0 for a process that is not this shell's child once it has
-# gone; xrt_capture_wait fails when tcpdump dies; xrt_xrtd_term fails when
-# xrtd does not exit cleanly on SIGTERM.
+# xrt: the harness's helpers report what happened: xrt_wait_pid returns a
+# background command's own exit status (127, command not found, is a
+# failure), 128+N when a signal killed it, 124 when it outlives the bound,
+# and 0 for a process that is not this shell's child once it has gone;
+# xrt_cli_lacks fails when the CLI fails; xrt_capture_wait fails when
+# tcpdump dies; xrt_xrtd_term fails when xrtd does not exit cleanly on
+# SIGTERM.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd sh sleep setsid tcpdump
 
@@ -51,6 +52,18 @@ sub=$XRT_LAST_PID
 assert_eq "$(xrt_wait_pid "$sub" 5; echo $?)" 0 "this shell's child, waited for in a subshell"
 kill -0 "$sub" 2>/dev/null && xrt_fail "xrt_wait_pid in a subshell returned while the process still ran"
 
+# xrt_cli_lacks: a negative check a failing CLI cannot pass (a stand-in
+# xrt printing two lines, then one that fails with no output).
+mkdir "$XRT_TMP/fake"
+printf '#!/bin/sh\nprintf "route one\\nroute two\\n"\n' >"$XRT_TMP/fake/xrt"
+chmod +x "$XRT_TMP/fake/xrt"
+XRT_BUILD=$XRT_TMP/fake xrt_cli_lacks a three route show || xrt_fail "xrt_cli_lacks: 'three' is not in the output"
+XRT_BUILD=$XRT_TMP/fake xrt_cli_lacks a 'one|six' route show && xrt_fail "xrt_cli_lacks: 'one' is in the output"
+printf '#!/bin/sh\nexit 1\n' >"$XRT_TMP/fake/xrt"
+rc=0
+XRT_BUILD=$XRT_TMP/fake xrt_cli_lacks a three route show || rc=$?
+assert_eq "$rc" 2 "xrt_cli_lacks when the CLI fails"
+
 # xrt_capture_wait reports a tcpdump that died instead of taking its
 # partial output (in a subshell that starts the capture, as xrt_fail exits).
 ip -n "$(xrt_ns a)" link set lo up
@@ -85,4 +98,4 @@ xrt_bg a xrtd-a sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
 XRTD_PID_a=$XRT_LAST_PID
 xrt_wait_for "[ -n \"\$(ps -o pid= --ppid $XRTD_PID_a)\" ]" 5 || xrt_fail "the stand-in did not start"
 xrt_xrtd_term a 5
-xrt_pass "xrt_wait_pid: 0, 3, 127 (not found), 124 (bound), 137 (SIGKILL), 0 (gone non-child); xrt_capture_wait: killed tcpdump; xrt_xrtd_term: ignored, killed, failed, clean"
+xrt_pass "xrt_wait_pid: 0, 3, 127 (not found), 124 (bound), 137 (SIGKILL), 0 (gone non-child); xrt_cli_lacks; xrt_capture_wait: killed tcpdump; xrt_xrtd_term: ignored, killed, failed, clean"
