@@ -257,6 +257,6 @@ kill -TERM "$bgpid"
 xrt_wait_for "! kill -0 $bgpid" 5 || xrt_fail "background xrtd ignored SIGTERM"
 
 # SIGTERM: clean exit, XDP detached from the interface xrtd attached.
-xrt_xrtd_stop $R
+xrt_xrtd_term $R
 assert_not_contains "$(ip -n "$(xrt_ns $R)" link show dev "$IF_RA")" " xdp" "XDP detached at shutdown"
 xrt_pass "link/addr/route/neigh/stats commands, JSON, errors, root-only socket, -s"

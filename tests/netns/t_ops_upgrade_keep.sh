@@ -36,7 +36,7 @@ xrt_flow_finish
 
 # The new xrtd found the programs attached: it adopted them (README
 # "Upgrades"), so its SIGTERM leaves them, as for `ip link`'s.
-xrt_xrtd_stop r
+xrt_xrtd_term r
 assert_eq "$(xrt_xdp_prog_id r "$IF_RA")" "$prog1" \
 	"after an upgrade the links count as adopted: SIGTERM leaves them"
 xrt_pass "SIGUSR2 then a new xrtd: programs attached by xrtd replaced, $((${XRT_UPGRADE_FLOW_SECS:-30} * 400)) datagrams, 0 lost"
