@@ -72,7 +72,12 @@ for c in $caps; do
 	less=${bset/,+${c,,}/}
 	start_bounded "$less" "xrtd-no-${c,,}"
 	p=$XRT_LAST_PID
-	if xrt_wait_pid "$p" 10 >/dev/null; then
+	rc=0
+	xrt_wait_pid "$p" 10 || rc=$?
+	if [ "$rc" != 124 ]; then
+		# Exited at start: with an error status and a message.
+		[ "$rc" != 0 ] || xrt_fail "xrtd without CAP_$c exited 0 at start: $(cat "$XRT_TMP/xrtd-no-${c,,}.log")"
+		[ -s "$XRT_TMP/xrtd-no-${c,,}.log" ] || xrt_fail "xrtd without CAP_$c exited $rc and said nothing"
 		needed=$((needed + 1))
 		continue
 	fi
