@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# xrt: source-specific routes (the kernel's IPv6 subtrees, RFC 8678
+# multihoming) side by side with a kernel router given the same routes.
+#
+#   a -- r -- p   (ISP1)     a: sources S1 2001:db8:1::2, S2 2001:db8:2::2,
+#        |                      S3 2001:db8:3::2 (in neither prefix)
+#        +--- q   (ISP2)     p, q: count what reaches them (Udp6NoPorts)
+#
+# Three such topologies: r an xrt router configured with `xrt route ...
+# from` (x), a kernel router with forwarding on and `ip -6 route ... from`
+# (k), and an xrt router whose kernel (forwarding off) holds the `ip -6
+# route ... from` routes that xrtd mirrors (m). The routes:
+#   default from 2001:db8:1::/48 via ISP1      (S1's upstream)
+#   default from 2001:db8:2::/48 via ISP2      (S2's upstream)
+#   default via ISP2                           (everyone else)
+#   2001:db8:300::/48 via ISP1                 (plain, more specific)
+#   2001:db8:100::/48 from 2001:db8:2::/48 via ISP1  (only a source route:
+#   2001:db8:100::/48 via ISP1                  the plain one beside it is
+#                                               never used, fib6_node_lookup_1;
+#                                               other sources backtrack to ::/0)
+source "$(dirname "$0")/lib.sh"
+xrt_require_xrt
+xrt_require_cmd ping
+
+S1=2001:db8:1::2 S2=2001:db8:2::2 S3=2001:db8:3::2
+ROUTES=(
+	"default from 2001:db8:1::/48 via 2001:db8:e1::2"
+	"default from 2001:db8:2::/48 via 2001:db8:e2::2"
+	"default via 2001:db8:e2::2"
+	"2001:db8:300::/48 via 2001:db8:e1::2"
+	"2001:db8:100::/48 from 2001:db8:2::/48 via 2001:db8:e1::2"
+	"2001:db8:100::/48 via 2001:db8:e1::2"
+)
+
+# topo N KIND: namespaces aN rN pN qN; KIND xrt, kernel or mirror.
+topo() {
+	local n=$1 kind=$2 a=a$1 r=r$1 p=p$1 q=q$1 h
+	xrt_host_ns "$a"; xrt_host_ns "$p"; xrt_host_ns "$q"
+	if [ "$kind" = kernel ]; then xrt_kernel_router_ns "$r"; else xrt_router_ns "$r"; fi
+	xrt_link "$a" "$r"; xrt_link "$r" "$p"; xrt_link "$r" "$q"
+	xrt_host "$a" "$(xrt_if "$a" "$r")" 2001:db8:f::2/64 2001:db8:f::1
+	for h in $S1 $S2 $S3; do
+		ip -n "$(xrt_ns "$a")" -6 addr add "$h/128" dev "$(xrt_if "$a" "$r")" nodad
+	done
+	xrt_static_neigh "$a" "$(xrt_if "$a" "$r")" 2001:db8:f::1 "$(xrt_mac "$r" "$(xrt_if "$r" "$a")")"
+	xrt_host "$p" "$(xrt_if "$p" "$r")" 2001:db8:e1::2/64
+	xrt_host "$q" "$(xrt_if "$q" "$r")" 2001:db8:e2::2/64
+	for h in "$p" "$q"; do
+		ip -n "$(xrt_ns "$h")" -6 addr add 2001:db8:100::1/128 dev lo
+		ip -n "$(xrt_ns "$h")" -6 addr add 2001:db8:200::1/128 dev lo
+		ip -n "$(xrt_ns "$h")" -6 addr add 2001:db8:300::1/128 dev lo
+	done
+	local rf=$(xrt_if "$r" "$a") rp=$(xrt_if "$r" "$p") rq=$(xrt_if "$r" "$q")
+	local mp=$(xrt_mac "$p" "$(xrt_if "$p" "$r")") mq=$(xrt_mac "$q" "$(xrt_if "$q" "$r")")
+	local rns=$(xrt_ns "$r") line
+	case $kind in
+	kernel)
+		ip -n "$rns" -6 addr add 2001:db8:f::1/64 dev "$rf" nodad
+		ip -n "$rns" -6 addr add 2001:db8:e1::1/64 dev "$rp" nodad
+		ip -n "$rns" -6 addr add 2001:db8:e2::1/64 dev "$rq" nodad
+		xrt_static_neigh "$r" "$rp" 2001:db8:e1::2 "$mp"
+		xrt_static_neigh "$r" "$rq" 2001:db8:e2::2 "$mq"
+		for line in "${ROUTES[@]}"; do
+			# shellcheck disable=SC2086
+			ip -n "$rns" -6 route add $line || xrt_fail "kernel: ip -6 route add $line"
+		done
+		;;
+	xrt)
+		xrt_xrtd_start "$r"
+		for h in "$rf" "$rp" "$rq"; do xrt_cli_ok "$r" link attach dev "$h"; done
+		xrt_cli_ok "$r" addr add 2001:db8:f::1/64 dev "$rf"
+		xrt_cli_ok "$r" addr add 2001:db8:e1::1/64 dev "$rp"
+		xrt_cli_ok "$r" addr add 2001:db8:e2::1/64 dev "$rq"
+		xrt_cli_ok "$r" neigh add 2001:db8:e1::2 lladdr "$mp" dev "$rp"
+		xrt_cli_ok "$r" neigh add 2001:db8:e2::2 lladdr "$mq" dev "$rq"
+		for line in "${ROUTES[@]}"; do
+			# shellcheck disable=SC2086
+			xrt_cli_ok "$r" route add $line
+		done
+		;;
+	mirror)
+		assert_eq "$(xrt_exec "$r" sysctl -n net.ipv6.conf.all.forwarding)" 0 "mirror: kernel forwarding"
+		ip -n "$rns" -6 addr add 2001:db8:f::1/64 dev "$rf" nodad
+		ip -n "$rns" -6 addr add 2001:db8:e1::1/64 dev "$rp" nodad
+		ip -n "$rns" -6 addr add 2001:db8:e2::1/64 dev "$rq" nodad
+		xrt_static_neigh "$r" "$rp" 2001:db8:e1::2 "$mp"
+		xrt_static_neigh "$r" "$rq" 2001:db8:e2::2 "$mq"
+		xrt_xrtd_start "$r"
+		xrt_cli_ok "$r" sync kernel on
+		for h in "$rf" "$rp" "$rq"; do xrt_cli_ok "$r" link attach dev "$h"; done
+		for line in "${ROUTES[@]}"; do
+			# shellcheck disable=SC2086
+			ip -n "$rns" -6 route add $line || xrt_fail "mirror: ip -6 route add $line"
+		done
+		xrt_wait_for "[ \$(xrt_cli $r route show | grep -c ' from ') -eq 3 ]" 5 ||
+			xrt_fail "mirror: the source routes never reached xrt: $(xrt_cli "$r" route show)"
+		;;
+	esac
+}
+
+# which N SRC DST: the upstream (p or q) that 5 datagrams SRC -> DST reach.
+which() {
+	local n=$1 src=$2 dst=$3 p0 q0 p1 q1
+	p0=$(xrt_snmp6 "p$n" Udp6NoPorts) q0=$(xrt_snmp6 "q$n" Udp6NoPorts)
+	xrt_exec "a$n" "$XRT_PY" -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+for _ in range(5):
+    s.sendto(b"probe", (sys.argv[2], 9))' "$src" "$dst"
+	xrt_wait_for "[ \$((\$(xrt_snmp6 p$n Udp6NoPorts) + \$(xrt_snmp6 q$n Udp6NoPorts) - $p0 - $q0)) -ge 5 ]" 5 ||
+		{ echo "none"; return 0; }
+	p1=$(xrt_snmp6 "p$n" Udp6NoPorts) q1=$(xrt_snmp6 "q$n" Udp6NoPorts)
+	if [ $((p1 - p0)) -eq 5 ] && [ "$q1" -eq "$q0" ]; then echo ISP1
+	elif [ $((q1 - q0)) -eq 5 ] && [ "$p1" -eq "$p0" ]; then echo ISP2
+	else echo "split:$((p1 - p0))/$((q1 - q0))"; fi
+}
+
+topo x xrt
+topo k kernel
+topo m mirror
+
+# What the kernel's semantics give (longest destination, then longest
+# source, backtracking to a shorter destination when no source matches).
+declare -A WANT=(
+	[$S1,2001:db8:200::1]=ISP1 [$S2,2001:db8:200::1]=ISP2 [$S3,2001:db8:200::1]=ISP2
+	[$S1,2001:db8:300::1]=ISP1 [$S2,2001:db8:300::1]=ISP1 [$S3,2001:db8:300::1]=ISP1
+	[$S1,2001:db8:100::1]=ISP1 [$S2,2001:db8:100::1]=ISP1 [$S3,2001:db8:100::1]=ISP2
+)
+DEV=([1]=p [2]=q)
+summary=
+for key in "${!WANT[@]}"; do
+	src=${key%,*} dst=${key#*,}
+	kgot=$(which k "$src" "$dst")
+	assert_eq "$kgot" "${WANT[$key]}" "kernel router: $src -> $dst"
+	for n in x m; do
+		got=$(which $n "$src" "$dst")
+		assert_eq "$got" "$kgot" "xrt ($n) beside the kernel: $src -> $dst"
+		# route get agrees with the kernel's (same upstream device).
+		isp=${kgot#ISP}
+		g=$(xrt_cli "r$n" route get "$dst" from "$src" iif "$(xrt_if "r$n" "a$n")")
+		assert_contains "$g" "dev $(xrt_if "r$n" "${DEV[$isp]}$n") " "xrt ($n) route get $dst from $src"
+	done
+	kg=$(ip -n "$(xrt_ns rk)" -6 route get "$dst" from "$src" iif "$(xrt_if rk ak)")
+	assert_contains "$kg" "dev $(xrt_if rk "${DEV[${kgot#ISP}]}k") " "ip -6 route get $dst from $src"
+	summary+=" ${src%::2}->${dst%::1}:$kgot"
+done
+
+# show prints `from` where iproute2 does; -j carries it as ip -j does.
+show=$(xrt_cli rx route show)
+assert_contains "$show" "2001:db8:100::/48 from 2001:db8:2::/48 via 2001:db8:e1::2 dev $(xrt_if rx px) metric 1024" "route show"
+assert_contains "$(ip -n "$(xrt_ns rk)" -6 route show)" "2001:db8:100::/48 from 2001:db8:2::/48 via 2001:db8:e1::2 dev $(xrt_if rk pk) metric 1024" "ip -6 route show"
+assert_contains "$(xrt_cli rx -j route show)" '"dst":"default","from":"2001:db8:1::/48"' "route show -j"
+assert_contains "$(xrt_cli rm route show)" "default from 2001:db8:1::/48 via 2001:db8:e1::2 dev $(xrt_if rm pm) metric 1024" "mirrored source route"
+
+# Same (dst, src) is the same route: EEXIST, replace in place.
+out=$(xrt_cli rx route add default from 2001:db8:1::/48 via 2001:db8:e2::2 2>&1) &&
+	xrt_fail "a second route with the same dst, src and metric was accepted"
+assert_contains "$out" "already exists" "duplicate source route"
+xrt_cli_ok rx route replace default from 2001:db8:1::/48 via 2001:db8:e2::2
+assert_eq "$(which x $S1 2001:db8:200::1)" ISP2 "after replace, S1's default"
+# Deleting the source route of 2001:db8:100::/48 brings its plain route back.
+xrt_cli_ok rx route del 2001:db8:100::/48 from 2001:db8:2::/48
+ip -n "$(xrt_ns rk)" -6 route del 2001:db8:100::/48 from 2001:db8:2::/48
+assert_eq "$(which k $S3 2001:db8:100::1)" ISP1 "kernel: plain 2001:db8:100::/48 once the subtree is gone"
+assert_eq "$(which x $S3 2001:db8:100::1)" ISP1 "xrt: plain 2001:db8:100::/48 once the subtree is gone"
+# The mirror follows a kernel delete.
+ip -n "$(xrt_ns rm)" -6 route del default from 2001:db8:2::/48
+xrt_wait_for "! xrt_cli rm route show | grep -q 'from 2001:db8:2::/48 via 2001:db8:e2'" 5 ||
+	xrt_fail "mirror: deleted source route stayed"
+assert_eq "$(which m $S2 2001:db8:200::1)" ISP2 "mirror: S2 falls back to the plain default"
+
+# Bad input: named in the error, nothing changed.
+before=$(xrt_cli rx route show)
+for bad in "from zz::/48" "from 2001:db8:1::1/48" "from 10.0.0.0/8" "from 2001:db8::/129"; do
+	# shellcheck disable=SC2086
+	out=$(xrt_cli rx route add 2001:db8:400::/48 $bad via 2001:db8:e1::2 2>&1) &&
+		xrt_fail "route add ... $bad was accepted"
+	assert_contains "$out" "${bad#from }" "error for '$bad' names the word"
+done
+assert_eq "$(xrt_cli rx route show)" "$before" "routes after refused commands"
+xrt_pass "9 (source, destination) cases reach the kernel router's upstream through xrt (CLI and mirrored), route get agrees:$summary; EEXIST/replace/delete restore the fallback; bad 'from' refused"
