@@ -178,4 +178,27 @@ for bad in "from zz::/48" "from 2001:db8:1::1/48" "from 10.0.0.0/8" "from 2001:d
 	assert_contains "$out" "${bad#from }" "error for '$bad' names the word"
 done
 assert_eq "$(xrt_cli rx route show)" "$before" "routes after refused commands"
-xrt_pass "9 (source, destination) cases reach the kernel router's upstream through xrt (CLI and mirrored), route get agrees:$summary; EEXIST/replace/delete restore the fallback; bad 'from' refused"
+
+# The bound: XRT_FIB6_SUBTREES (8) destinations with source routes; ::/0
+# holds one. The ninth is refused, counted, and changes nothing.
+for i in 1 2 3 4 5 6 7; do
+	xrt_cli_ok rx route add "2001:db8:5$i::/48" from 2001:db8:1::/48 via 2001:db8:e1::2
+done
+assert_contains "$(xrt_cli rx route summary)" "source subtrees: 8 of 8 in use, 0 source routes refused" "route summary, full"
+before=$(xrt_cli rx route show)
+out=$(xrt_cli rx route add 2001:db8:59::/48 from 2001:db8:1::/48 via 2001:db8:e1::2 2>&1) &&
+	xrt_fail "a ninth destination with source routes was accepted"
+assert_contains "$out" "from: at most 8 destinations" "the bound's error"
+assert_contains "$(xrt_cli rx route summary)" "8 of 8 in use, 1 source routes refused" "route summary counts the refusal"
+assert_eq "$(xrt_cli rx route show)" "$before" "routes after the refusal"
+# A source route of a destination that has some already is not a new subtree.
+xrt_cli_ok rx route add 2001:db8:51::/48 from 2001:db8:2::/48 via 2001:db8:e2::2
+assert_contains "$(xrt_cli rx route get 2001:db8:51::1 from $S2)" "dev $(xrt_if rx qx) " "a second source of a full bound's destination"
+
+# IPv4: the kernel's fib4 never reads RTA_SRC, `from` is accepted and ignored.
+ip -n "$(xrt_ns rk)" addr add 192.0.2.1/24 dev "$(xrt_if rk pk)"
+ip -n "$(xrt_ns rk)" route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if rk pk)"
+assert_contains "$(ip -n "$(xrt_ns rk)" route show)" "198.51.100.0/24 dev $(xrt_if rk pk) scope link" "kernel: IPv4 from ignored"
+xrt_cli_ok rx route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if rx px)"
+assert_contains "$(xrt_cli rx route show)" "198.51.100.0/24 dev $(xrt_if rx px) metric 0" "xrt: IPv4 from ignored"
+xrt_pass "9 (source, destination) cases reach the kernel router's upstream through xrt (CLI and mirrored), route get agrees:$summary; EEXIST/replace/delete restore the fallback; bad 'from' refused, the 8-subtree bound refused and counted, IPv4 'from' ignored as by the kernel"

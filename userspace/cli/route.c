@@ -638,6 +638,12 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
 		json_object_object_add(o, "pending", json_object_new_int64(u.pending));
 		json_object_object_add(o, "grace_periods", json_object_new_int64(u.syncs));
+		json_object_object_add(o, "src_subtrees", json_object_new_int64(u.subtrees));
+		json_object_object_add(o, "src_subtrees_max", json_object_new_int(XRT_FIB6_SUBTREES));
+		json_object_object_add(
+			o, "src_subtrees_refused",
+			json_object_new_int64((int64_t)(rib_subtrees_refused(r->rib) +
+							u.subtrees_refused)));
 		json_print(out, o);
 		return 0;
 	}
@@ -646,6 +652,9 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		       "(%u grace periods so far)\n",
 		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
 		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
+	xrt_buf_printf(out, "source subtrees: %u of %u in use, %llu source routes refused\n",
+		       u.subtrees, XRT_FIB6_SUBTREES,
+		       (unsigned long long)(rib_subtrees_refused(r->rib) + u.subtrees_refused));
 	return 0;
 }
 
