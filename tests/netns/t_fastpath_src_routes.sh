@@ -195,6 +195,18 @@ assert_eq "$(xrt_cli rx route show)" "$before" "routes after the refusal"
 xrt_cli_ok rx route add 2001:db8:51::/48 from 2001:db8:2::/48 via 2001:db8:e2::2
 assert_contains "$(xrt_cli rx route get 2001:db8:51::1 from $S2)" "dev $(xrt_if rx qx) " "a second source of a full bound's destination"
 
+# The mirror meets the bound: the kernel's ninth destination with source
+# routes is not mirrored and counts as a mirror error (`xrt sync`).
+errs() { xrt_cli rm -j sync | "$XRT_PY" -c 'import json, sys; print(json.load(sys.stdin)["errors"])'; }
+e0=$(errs)
+for i in 1 2 3 4 5 6 7; do
+	ip -n "$(xrt_ns rm)" -6 route add "2001:db8:6$i::/48" from 2001:db8:1::/48 via 2001:db8:e1::2
+done
+xrt_wait_for "[ \$(errs) -ge $((e0 + 1)) ]" 5 || xrt_fail "mirror: the refused source route was not counted ($(errs) errors)"
+assert_eq "$(errs)" $((e0 + 1)) "mirror errors: only the ninth destination"
+assert_contains "$(xrt_cli rm route summary)" "8 of 8 in use" "mirror: subtrees in use"
+assert_not_contains "$(xrt_cli rm route show)" "2001:db8:67::/48" "mirror: the refused route"
+
 # IPv4: the kernel's fib4 never reads RTA_SRC, `from` is accepted and ignored.
 ip -n "$(xrt_ns rk)" addr add 192.0.2.1/24 dev "$(xrt_if rk pk)"
 ip -n "$(xrt_ns rk)" route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if rk pk)"
