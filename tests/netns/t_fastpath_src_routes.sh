@@ -65,18 +65,18 @@ topo() {
 			ip -n "$rns" -6 route add $line || xrt_fail "kernel: ip -6 route add $line"
 		done
 		;;
-	xrt)
-		xrt_xrtd_start "$r"
-		for h in "$rf" "$rp" "$rq"; do xrt_cli_ok "$r" link attach dev "$h"; done
-		xrt_cli_ok "$r" addr add 2001:db8:f::1/64 dev "$rf"
-		xrt_cli_ok "$r" addr add 2001:db8:e1::1/64 dev "$rp"
-		xrt_cli_ok "$r" addr add 2001:db8:e2::1/64 dev "$rq"
-		xrt_cli_ok "$r" neigh add 2001:db8:e1::2 lladdr "$mp" dev "$rp"
-		xrt_cli_ok "$r" neigh add 2001:db8:e2::2 lladdr "$mq" dev "$rq"
-		for line in "${ROUTES[@]}"; do
-			# shellcheck disable=SC2086
-			xrt_cli_ok "$r" route add $line
-		done
+	xrt) # the configuration file (xrtd -c) carries the routes
+		CONF=$XRT_TMP/xrtd-$r.conf
+		{
+			for h in "$rf" "$rp" "$rq"; do echo "link attach dev $h"; done
+			echo "addr add 2001:db8:f::1/64 dev $rf"
+			echo "addr add 2001:db8:e1::1/64 dev $rp"
+			echo "addr add 2001:db8:e2::1/64 dev $rq"
+			echo "neigh add 2001:db8:e1::2 lladdr $mp dev $rp"
+			echo "neigh add 2001:db8:e2::2 lladdr $mq dev $rq"
+			for line in "${ROUTES[@]}"; do echo "route add $line"; done
+		} >"$CONF"
+		xrt_xrtd_start "$r" -c "$CONF"
 		;;
 	mirror)
 		assert_eq "$(xrt_exec "$r" sysctl -n net.ipv6.conf.all.forwarding)" 0 "mirror: kernel forwarding"
@@ -152,6 +152,14 @@ assert_contains "$(ip -n "$(xrt_ns rk)" -6 route show)" "2001:db8:100::/48 from 
 assert_contains "$(xrt_cli rx -j route show)" '"dst":"default","from":"2001:db8:1::/48"' "route show -j"
 assert_contains "$(xrt_cli rm route show)" "default from 2001:db8:1::/48 via 2001:db8:e1::2 dev $(xrt_if rm pm) metric 1024" "mirrored source route"
 
+# A reload of the file without one source route takes that one away only.
+grep -v "default from 2001:db8:2::/48" "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+xrt_cli_ok rx config reload
+assert_not_contains "$(xrt_cli rx route show)" "default from 2001:db8:2::/48" "reload: the dropped source route"
+assert_contains "$(xrt_cli rx route show)" "default from 2001:db8:1::/48" "reload: the kept source route"
+assert_eq "$(which x $S2 2001:db8:200::1)" ISP2 "reload: S2 through the plain default"
+xrt_cli_ok rx route add default from 2001:db8:2::/48 via 2001:db8:e2::2
+
 # Same (dst, src) is the same route: EEXIST, replace in place.
 out=$(xrt_cli rx route add default from 2001:db8:1::/48 via 2001:db8:e2::2 2>&1) &&
 	xrt_fail "a second route with the same dst, src and metric was accepted"
@@ -182,8 +190,11 @@ assert_eq "$(xrt_cli rx route show)" "$before" "routes after refused commands"
 # The bound: XRT_FIB6_SUBTREES (8) destinations with source routes; ::/0
 # holds one. The ninth is refused, counted, and changes nothing.
 for i in 1 2 3 4 5 6 7; do
-	xrt_cli_ok rx route add "2001:db8:5$i::/48" from 2001:db8:1::/48 via 2001:db8:e1::2
-done
+	echo "route add 2001:db8:5$i::/48 from 2001:db8:1::/48 via 2001:db8:e1::2"
+done >"$XRT_TMP/batch"
+xrt_cli_ok rx -batch "$XRT_TMP/batch"
+assert_eq "$(xrt_cli rx route show | grep -c 'from 2001:db8:1::/48 via')" 8 "routes from -batch"
+
 assert_contains "$(xrt_cli rx route summary)" "source subtrees: 8 of 8 in use, 0 source routes refused" "route summary, full"
 before=$(xrt_cli rx route show)
 out=$(xrt_cli rx route add 2001:db8:59::/48 from 2001:db8:1::/48 via 2001:db8:e1::2 2>&1) &&
@@ -213,4 +224,4 @@ ip -n "$(xrt_ns rk)" route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if
 assert_contains "$(ip -n "$(xrt_ns rk)" route show)" "198.51.100.0/24 dev $(xrt_if rk pk) scope link" "kernel: IPv4 from ignored"
 xrt_cli_ok rx route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if rx px)"
 assert_contains "$(xrt_cli rx route show)" "198.51.100.0/24 dev $(xrt_if rx px) metric 0" "xrt: IPv4 from ignored"
-xrt_pass "9 (source, destination) cases reach the kernel router's upstream through xrt (CLI and mirrored), route get agrees:$summary; EEXIST/replace/delete restore the fallback; bad 'from' refused, the 8-subtree bound refused and counted, IPv4 'from' ignored as by the kernel"
+xrt_pass "9 (source, destination) cases reach the kernel router's upstream through xrt (CLI and mirrored), route get agrees:$summary; EEXIST/replace/delete restore the fallback; bad 'from' refused, the 8-subtree bound refused and counted (CLI, -batch, config reload, mirror), IPv4 'from' ignored as by the kernel"
