@@ -24,6 +24,9 @@
  * RFC 8678), all tables together; each takes one xrt_fib6_tbl element and
  * one DP region while it holds more than a default source. */
 #define XRT_FIB6_SUBTREES 8
+/* Source prefixes per such destination: a change rebuilds the flattened
+ * subtree, quadratic in them. */
+#define XRT_FIB6_SUBTREE_ROUTES 256
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
 #define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */

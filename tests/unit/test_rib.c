@@ -763,7 +763,16 @@ Test(rib, source_routes_refused_inputs_and_bound)
 	cr_assert(strstr(err, "from: at most"), "%s", err);
 	cr_assert_eq(rib_subtrees_refused(rib), 1);
 	cr_assert_eq(rib_count(rib), XRT_FIB6_SUBTREES);
-	/* Another source of a destination that has some is no new subtree. */
+	/* Another source of a destination that has some is no new subtree,
+	 * up to XRT_FIB6_SUBTREE_ROUTES sources. */
+	for (unsigned i = 1; i < XRT_FIB6_SUBTREE_ROUTES; i++) {
+		char src[64];
+		snprintf(src, sizeof(src), "2001:db8:%x::", 0x1000 + i);
+		s = via_from("2001:db8:100::", 48, src, 48, "fe80::1");
+		cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%u: %s", i, err);
+	}
 	s = via_from("2001:db8:100::", 48, "2001:db8:2::", 48, "fe80::1");
-	cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENOSPC);
+	cr_assert_str_eq(err, "from: at most 256 source prefixes per destination");
+	cr_assert_eq(rib_subtrees_refused(rib), 2);
 }

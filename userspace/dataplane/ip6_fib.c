@@ -991,6 +991,11 @@ int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned
 		;
 	if (i < s->nrt) {
 		old = s->rt[i].leaf;
+	} else if (s->nrt >= XRT_FIB6_SUBTREE_ROUTES) {
+		f->sub_refused++;
+		rc = xrt_fail(err, -ENOSPC, "from: at most %u source prefixes per destination",
+			      XRT_FIB6_SUBTREE_ROUTES);
+		goto undo;
 	} else {
 		struct fib6_srt *v = realloc(s->rt, sizeof(*v) * (s->nrt + 1));
 		if (!v) {

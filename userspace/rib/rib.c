@@ -52,6 +52,7 @@ struct rib {
 		struct in6_addr prefix;
 		unsigned plen;
 		struct rib_node *nodes; /* NULL: the entry is free */
+		unsigned n;		/* nodes chained */
 	} sdst[XRT_FIB6_SUBTREES];
 	uint64_t sdst_full; /* source routes refused: every entry in use */
 	/* Interfaces administratively down (rib_link_set_up): bounded by the
@@ -422,6 +423,7 @@ static struct rib_node *node_get(struct rib *rib, const struct rib_route_spec *s
 		}
 		n->src_next = d->nodes;
 		d->nodes = n;
+		d->n++;
 	}
 	htable_add(&rib->nodes, &n->hnode,
 		   node_hash(s->table, &s->prefix, s->plen, &s->src, s->src_plen));
@@ -439,6 +441,7 @@ static void node_put(struct rib *rib, struct rib_node *n)
 		while (*pp != n)
 			pp = &(*pp)->src_next;
 		*pp = n->src_next;
+		d->n--;
 	}
 	htable_del(&rib->nodes, &n->hnode);
 	rib->plen_count[n->slot][n->plen]--;
@@ -818,11 +821,17 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 			ERR("from: source-specific routes are not supported here");
 			return -EOPNOTSUPP;
 		}
-		if (!node_find_src(rib, s->table, &s->prefix, s->plen, &s->src, s->src_plen) &&
-		    !sdst_find(rib, s->table, &s->prefix, s->plen, true)) {
+		const struct rib_sdst *d = sdst_find(rib, s->table, &s->prefix, s->plen, true);
+		bool fresh = !node_find_src(rib, s->table, &s->prefix, s->plen, &s->src,
+					    s->src_plen);
+		if (fresh && (!d || d->n >= XRT_FIB6_SUBTREE_ROUTES)) {
 			((struct rib *)rib)->sdst_full++;
-			ERR("from: at most %u destinations can have source-specific routes",
-			    XRT_FIB6_SUBTREES);
+			if (d)
+				ERR("from: at most %u source prefixes per destination",
+				    XRT_FIB6_SUBTREE_ROUTES);
+			else
+				ERR("from: at most %u destinations can have source-specific routes",
+				    XRT_FIB6_SUBTREES);
 			return -ENOSPC;
 		}
 	}
