@@ -218,6 +218,16 @@ assert_eq "$(errs)" $((e0 + 1)) "mirror errors: only the ninth destination"
 assert_contains "$(xrt_cli rm route summary)" "8 of 8 in use" "mirror: subtrees in use"
 assert_not_contains "$(xrt_cli rm route show)" "2001:db8:67::/48" "mirror: the refused route"
 
+# Through a policy rule (the fast path walks the rules, then the table with
+# the packet's source), the same answers as the kernel's rule lookup.
+xrt_cli_ok rx route replace default from 2001:db8:1::/48 via 2001:db8:e1::2
+xrt_cli_ok rx rule add to 2001:db8:200::/48 table main pref 100
+ip -n "$(xrt_ns rk)" -6 rule add to 2001:db8:200::/48 table main pref 100
+for s in $S1 $S3; do
+	assert_eq "$(which x "$s" 2001:db8:200::1)" "$(which k "$s" 2001:db8:200::1)" "through a rule: $s -> 2001:db8:200::1"
+done
+assert_eq "$(which x $S1 2001:db8:200::1)" ISP1 "through a rule: S1's source route"
+
 # IPv4: the kernel's fib4 never reads RTA_SRC, `from` is accepted and ignored.
 ip -n "$(xrt_ns rk)" addr add 192.0.2.1/24 dev "$(xrt_if rk pk)"
 ip -n "$(xrt_ns rk)" route add 198.51.100.0/24 from 203.0.113.0/24 dev "$(xrt_if rk pk)"
