@@ -396,3 +396,26 @@ Test(src_routes, bound_refused)
 	cr_assert_eq(via(S1, "2001:db8:999::1"), 0);
 	cr_assert_eq(via(S1, "2001:db8:101::1"), 2);
 }
+
+/* rpf (fib_validate_source) looks the packet's source up with no source of
+ * its own, as ip6t_rpfilter (flowi6 saddr ::): a source route of that
+ * destination counts only when its prefix holds ::. */
+Test(src_routes, rpf_looks_up_without_a_source)
+{
+	static const struct src_rt rt[] = {
+		{ "::", 0, "::", 0, 9 }, /* back by xfa */
+		{ "2001:db8:77::", 48, "2001:db8:5::", 48, 1 }, /* by xfb, from one prefix */
+		{ "2001:db8:200::", 48, "::", 0, 2 },
+	}, any[] = {
+		{ "2001:db8:77::", 48, "::", 1, 1 }, /* by xfb, ::/1 holds :: */
+	};
+	static const struct src_probe pass[] = { { "2001:db8:77::1", "2001:db8:200::1", 2 } },
+				      drop[] = { { "2001:db8:77::1", "2001:db8:200::1", 0 } };
+
+	xt_nh(9, if_a, "fe80::99", 1500);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	src_apply(rt, N_(rt), pass, N_(pass));
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
+	src_apply(any, N_(any), drop, N_(drop));
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
+}
