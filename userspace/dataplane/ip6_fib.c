@@ -458,7 +458,10 @@ static int table_slot(struct fib6 *f, uint32_t table, char *err)
 			break;
 		synchronize(f);
 	}
-	if (err)
+	if (err && table >= XRT_FIB6_SUB_TBL(0))
+		xrt_err(err, "from: at most %u routing tables and source subtrees can hold "
+			 "routes at once", f->mem.nslots - 1);
+	else if (err)
 		xrt_err(err, "table %u: at most %u routing tables (IPv6 and IPv4 counted "
 			 "apart) can hold routes at once", table % XRT_MAX_TABLES,
 			 f->mem.nslots - 1);
