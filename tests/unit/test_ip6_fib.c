@@ -800,3 +800,33 @@ Test(fib6_subtree, subtree_bound_refuses_and_counts)
 	/* IPv4 tables have no subtrees. */
 	cr_assert_eq(fib6_src_add(F, XRT_FIB4_TBL(254), da, 48, sa, 48, leaf(1), err), -EINVAL);
 }
+
+/* Each subtree takes a trie region: with 3 regions, main and two subtrees
+ * fill them; the third subtree is refused, named, and changes nothing. */
+Test(ip6_fib, source_subtrees_share_the_trie_regions)
+{
+	char err[XRT_ERR_LEN] = "";
+	uint8_t d[16], s1[16], s2[16];
+	struct fib6_usage u;
+
+	sa6("2001:db8:1::", s1);
+	sa6("2001:db8:2::9", s2);
+	sa6("2001:db8::", d);
+	cr_assert_eq(fib6_add(F, 254, d, 32, leaf(1), err), 0, "%s", err);
+	for (unsigned i = 0; i < 2; i++) {
+		d[5] = (uint8_t)(0x10 + i);
+		cr_assert_eq(fib6_src_add(F, 254, d, 48, s1, 48, leaf(2 + i), err), 0, "%s", err);
+	}
+	d[5] = 0x12;
+	cr_assert_eq(fib6_src_add(F, 254, d, 48, s1, 48, leaf(9), err), -ENOSPC);
+	cr_assert(strstr(err, "from: at most 3 routing tables and source subtrees"), "%s", err);
+	cr_assert_eq(fib6_src_get(F, 254, d, 48, s1, 48), 0);
+	d[15] = 1;
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(1));
+	d[5] = 0x11;
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(1)); /* backtracks to the /32 */
+	sa6("2001:db8:1::7", s2);
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(3));
+	fib6_usage(F, &u);
+	cr_assert_eq(u.subtrees, 2);
+}

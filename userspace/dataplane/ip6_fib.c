@@ -949,10 +949,14 @@ static int sub_remove(struct fib6 *f, struct fib6_sub *s, char *err)
 	int rc;
 
 	pfx_bytes(&s->dst, b);
-	rc = s->plain ? trie_add(f, s->table, b, s->dst.len, s->plain, err)
-		      : trie_del(f, s->table, b, s->dst.len, err);
-	if (rc)
-		return rc;
+	/* A subtree whose first route failed never reached its destination. */
+	if (trie_get(f, s->table, b, s->dst.len) ==
+	    xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s))) {
+		rc = s->plain ? trie_add(f, s->table, b, s->dst.len, s->plain, err)
+			      : trie_del(f, s->table, b, s->dst.len, err);
+		if (rc)
+			return rc;
+	}
 	s->used = false;
 	synchronize(f);
 	s->nrt = 0;
