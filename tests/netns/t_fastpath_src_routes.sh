@@ -138,6 +138,7 @@ for key in "${!WANT[@]}"; do
 		# route get agrees with the kernel's (same upstream device).
 		isp=${kgot#ISP}
 		g=$(xrt_cli "r$n" route get "$dst" from "$src" iif "$(xrt_if "r$n" "a$n")")
+		assert_contains "$g" "$dst from $src via " "xrt ($n) route get: the flow as iproute2 writes it"
 		assert_contains "$g" "dev $(xrt_if "r$n" "${DEV[$isp]}$n") " "xrt ($n) route get $dst from $src"
 	done
 	kg=$(ip -n "$(xrt_ns rk)" -6 route get "$dst" from "$src" iif "$(xrt_if rk ak)")

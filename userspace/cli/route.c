@@ -582,6 +582,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	if (rt->type != XRT_RTN_UNICAST)
 		xrt_buf_printf(out, "%s ", rtn_name(rt->type));
 	xrt_buf_printf(out, "%s", ntop(&c->prefix, d));
+	if (c->has_from) /* iproute2: the flow's source right after it */
+		xrt_buf_printf(out, " from %s", ntop(&c->from, g));
 	if (h) {
 		if (!(h->flags & XRT_NH_F_CONNECTED))
 			xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
