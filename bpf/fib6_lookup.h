@@ -57,12 +57,49 @@ static __always_inline __u32 xrt_fib_walk(__u32 trie, __u64 hi, __u64 lo)
 	return 0;
 }
 
-/* fib6_lookup: the longest match for daddr in table, as a leaf (0: no
- * route). */
+/* fib6_node_lookup's second step (CONFIG_IPV6_SUBTREES): the source's walk
+ * in the destination's flattened subtree (include/xrt/maps.h). A global
+ * function: verified once, and a call only for destinations that have
+ * source-specific routes. */
+__attribute__((noinline)) __u32 xrt_fib6_subtree(__u32 sub, __u64 hi, __u64 lo)
+{
+	if (sub >= XRT_FIB6_SUBTREES)
+		return 0;
+	return xrt_fib_walk(XRT_FIB6_SUB_TBL(sub), hi, lo);
+}
+
+/* A leaf of an IPv6 table's walk, resolved with the packet's source when
+ * it leads to a subtree. */
+static __always_inline __u32 xrt_fib6_leaf_src(__u32 leaf, const struct in6_addr *saddr)
+{
+	if (xrt_fib6_leaf_type(leaf) != XRT_FIB6_LEAF_SUBTREE)
+		return leaf;
+	return xrt_fib6_subtree(leaf & XRT_FIB6_LEAF_NH,
+				bpf_be64_to_cpu(((const __u64 *)saddr)[0]),
+				bpf_be64_to_cpu(((const __u64 *)saddr)[1]));
+}
+
+/* fib6_lookup: the route for (daddr, saddr) in table, as a leaf (0: no
+ * route): the longest destination, then within it the longest source. */
+static __always_inline __u32 fib6_lookup_src(__u32 table, const struct in6_addr *daddr,
+					     const struct in6_addr *saddr)
+{
+	__u32 leaf = xrt_fib_walk(table, bpf_be64_to_cpu(((const __u64 *)daddr)[0]),
+				  bpf_be64_to_cpu(((const __u64 *)daddr)[1]));
+
+	return xrt_fib6_leaf_src(leaf, saddr);
+}
+
+/* The same without a source (the kernel's lookups with saddr ::, such as
+ * the reverse path's). */
 static __always_inline __u32 fib6_lookup(__u32 table, const struct in6_addr *daddr)
 {
-	return xrt_fib_walk(table, bpf_be64_to_cpu(((const __u64 *)daddr)[0]),
-			    bpf_be64_to_cpu(((const __u64 *)daddr)[1]));
+	__u32 leaf = xrt_fib_walk(table, bpf_be64_to_cpu(((const __u64 *)daddr)[0]),
+				  bpf_be64_to_cpu(((const __u64 *)daddr)[1]));
+
+	if (xrt_fib6_leaf_type(leaf) != XRT_FIB6_LEAF_SUBTREE)
+		return leaf;
+	return xrt_fib6_subtree(leaf & XRT_FIB6_LEAF_NH, 0, 0);
 }
 
 #endif

@@ -63,6 +63,7 @@ static __always_inline int fr_rule(struct fr_walk *w, __u32 idx)
 	if (w->family == XRT_AF_INET)
 		table = XRT_FIB4_TBL(table);
 	w->leaf = xrt_fib_rules_table(table, w->hi, w->lo);
+	w->leaf = xrt_fib6_leaf_src(w->leaf, (const struct in6_addr *)w->k.saddr);
 	return w->leaf ? 1 : 0;
 }
 

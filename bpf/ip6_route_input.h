@@ -64,7 +64,7 @@ unicast:
 	if (rc != XRT_NEXT)
 		return rc;
 	if (!ruled)
-		leaf = fib6_lookup(p->iif->table, daddr);
+		leaf = fib6_lookup_src(p->iif->table, daddr, &p->ip6->saddr);
 	if (!leaf) {
 		XRT_MIB_INC(p, IN_NO_ROUTES);
 		return xrt_punt(p, XRT_PUNT_NO_ROUTE);

@@ -20,6 +20,13 @@
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
 #endif
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
+/* Destinations with source-specific routes (the kernel's IPv6 subtrees,
+ * RFC 8678), all tables together; each takes one xrt_fib6_tbl element and
+ * one DP region while it holds more than a default source. */
+#define XRT_FIB6_SUBTREES 8
+/* Source prefixes per such destination: a change rebuilds the flattened
+ * subtree, quadratic in them. */
+#define XRT_FIB6_SUBTREE_ROUTES 256
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
 #define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */

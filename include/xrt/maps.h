@@ -77,7 +77,19 @@
  * prefix nor the other way round.
  */
 #define XRT_FIB4_TBL(table) (XRT_MAX_TABLES + (table))
-#define XRT_FIB_TRIES (2 * XRT_MAX_TABLES) /* xrt_fib6_tbl: IPv6 then IPv4 */
+/*
+ * Source-specific routes (ip6_fib.c fib6_add with CONFIG_IPV6_SUBTREES): a
+ * destination with routes `from S` holds the leaf XRT_FIB6_LEAF_SUBTREE
+ * whose next-hop field is a subtree id s; the packet's SOURCE is then
+ * walked in trie XRT_FIB6_SUB_TBL(s), which userspace builds flattened (the
+ * destination's source routes, and for sources none of them covers the
+ * answer fib6_node_lookup's backtracking gives), so a lookup is one
+ * destination walk and at most one source walk.
+ */
+#define XRT_FIB6_LEAF_SUBTREE 0x3fu /* leaf type: never a kernel RTN_* */
+#define XRT_FIB6_SUB_TBL(s) (2 * XRT_MAX_TABLES + (s))
+/* xrt_fib6_tbl: IPv6 tables, IPv4 tables, then source subtrees */
+#define XRT_FIB_TRIES (2 * XRT_MAX_TABLES + XRT_FIB6_SUBTREES)
 
 /* xrt_fib6_tbl: ARRAY by table id (XRT_FIB4_TBL for IPv4). slot 0 is an
  * all-zero DP region. */

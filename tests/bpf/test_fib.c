@@ -1,4 +1,4 @@
-/* xrt BPF tests: the fast path's FIB trie walk (bpf/fib6_lookup.h) against a brute-force longest match, and its updates under concurrent readers. */
+/* xrt BPF tests: the fast path's FIB trie walk (bpf/fib6_lookup.h) against a brute-force longest match, its updates under concurrent readers, and source-specific routes. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -259,4 +259,163 @@ Test(fib, updates_are_atomic_for_readers)
 		     atomic_load(&bad), atomic_load(&runs));
 	cr_assert_eq(atomic_load(&badmac), 0, "%ld walks forwarded elsewhere",
 		     atomic_load(&badmac));
+}
+
+/* ---- source-specific routes (fib6_lookup_src, the flattened subtrees of
+ * dataplane/ip6_fib.c), with the same next hops ---- */
+
+TestSuite(src_routes, .init = setup, .fini = xt_teardown);
+
+/* Add (nh > 0) or delete (nh 0) the route dst/dplen from src/splen. */
+static void src_route(const char *dst, unsigned dplen, const char *src, unsigned splen,
+		      uint32_t nh)
+{
+	struct xrt_fib6_val v = { .type = XRT_RTN_UNICAST, .nh = nh };
+	uint8_t d[16], s[16];
+	char err[XRT_ERR_LEN] = "";
+
+	xt_addr(dst, d);
+	xt_addr(src, s);
+	cr_assert_eq(nh ? xrt_maps_route_src_set(&M, XRT_TABLE_MAIN, d, dplen, s, splen, &v, err)
+			: xrt_maps_route_src_del(&M, XRT_TABLE_MAIN, d, dplen, s, splen, err),
+		     0, "%s/%u from %s/%u: %s", dst, dplen, src, splen, err);
+}
+
+/* The next hop the fast path sends (src -> dst) to: 0 when it does not
+ * redirect (no route: punted). */
+static int via(const char *src, const char *dst)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+
+	xt_ip6(&p, src, dst, 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	if (r.ret != XDP_REDIRECT)
+		return 0;
+	return r.frame[5] - 0x10;
+}
+
+#define S1 "2001:db8:1::2"
+#define S2 "2001:db8:2::2"
+#define S3 "2001:db8:3::2"
+
+struct src_rt {
+	const char *dst;
+	unsigned dplen;
+	const char *src;
+	unsigned splen;
+	uint32_t nh; /* 0: delete */
+};
+struct src_probe {
+	const char *src, *dst;
+	int nh; /* the next hop it must leave by */
+};
+
+static void src_apply(const struct src_rt *r, unsigned n, const struct src_probe *p,
+		      unsigned np)
+{
+	for (unsigned i = 0; i < n; i++)
+		src_route(r[i].dst, r[i].dplen, r[i].src, r[i].splen, r[i].nh);
+	for (unsigned i = 0; i < np; i++)
+		cr_assert_eq(via(p[i].src, p[i].dst), p[i].nh, "%s -> %s", p[i].src, p[i].dst);
+}
+
+#define N_(a) (sizeof(a) / sizeof(a[0]))
+
+/* RFC 8678's multihoming routes: each source prefix its upstream, a plain
+ * default for the rest, a plain more-specific route before any source. */
+Test(src_routes, multihoming_picks_the_source_upstream)
+{
+	static const struct src_rt rt[] = {
+		{ "::", 0, "2001:db8:1::", 48, 1 },
+		{ "::", 0, "2001:db8:2::", 48, 2 },
+		{ "::", 0, "::", 0, 3 },
+		{ "2001:db8:300::", 48, "::", 0, 4 },
+	};
+	static const struct src_probe pr[] = {
+		{ S1, "2001:db8:200::1", 1 },
+		{ S2, "2001:db8:200::1", 2 },
+		{ S3, "2001:db8:200::1", 3 },
+		{ "2001:db8:1:ffff::9", "2001:db8:200::1", 1 },
+		{ S1, "2001:db8:300::1", 4 },
+		{ S2, "2001:db8:300::1", 4 },
+	};
+	src_apply(rt, N_(rt), pr, N_(pr));
+}
+
+/* A destination whose only route is a source route: other sources
+ * backtrack to the shorter destination, past its hidden plain route; the
+ * subtree's deletion brings the plain route back; with nothing shorter a
+ * source that matches none has no route (punted). */
+Test(src_routes, backtracking_and_deletion)
+{
+	static const struct src_rt rt[] = {
+		{ "::", 0, "2001:db8:1::", 48, 1 },
+		{ "::", 0, "::", 0, 3 },
+		{ "2001:db8:100::", 48, "2001:db8:2::", 48, 5 },
+		{ "2001:db8:100::", 48, "::", 0, 6 },
+	}, del[] = {
+		{ "2001:db8:100::", 48, "2001:db8:2::", 48, 0 },
+	}, alone[] = {
+		{ "::", 0, "::", 0, 0 },
+		{ "2001:db8:400::", 48, "2001:db8:2::", 48, 2 },
+	};
+	static const struct src_probe pr[] = {
+		{ S2, "2001:db8:100::1", 5 },
+		{ S1, "2001:db8:100::1", 1 },
+		{ S3, "2001:db8:100::1", 3 },
+	}, after[] = {
+		{ S2, "2001:db8:100::1", 6 },
+		{ S3, "2001:db8:100::1", 6 },
+	}, none[] = {
+		{ S3, "2001:db8:400::1", 0 },
+		{ S1, "2001:db8:400::1", 1 },
+		{ S2, "2001:db8:400::1", 2 },
+	};
+	src_apply(rt, N_(rt), pr, N_(pr));
+	src_apply(del, N_(del), after, N_(after));
+	src_apply(alone, N_(alone), none, N_(none));
+}
+
+/* The bound: one destination more than XRT_FIB6_SUBTREES is refused with
+ * the word named, and the fast path is unchanged. */
+Test(src_routes, bound_refused)
+{
+	struct xrt_fib6_val v = { .type = XRT_RTN_UNICAST, .nh = 1 };
+	char dst[64], err[XRT_ERR_LEN] = "";
+	uint8_t d[16], s[16];
+
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		snprintf(dst, sizeof(dst), "2001:db8:%x::", 0x100 + i);
+		src_route(dst, 48, "2001:db8:1::", 48, 1 + i % NNH);
+	}
+	xt_addr("2001:db8:999::", d);
+	xt_addr("2001:db8:1::", s);
+	cr_assert_eq(xrt_maps_route_src_set(&M, XRT_TABLE_MAIN, d, 48, s, 48, &v, err), -ENOSPC);
+	cr_assert(strstr(err, "from"), "%s", err);
+	cr_assert_eq(via(S1, "2001:db8:999::1"), 0);
+	cr_assert_eq(via(S1, "2001:db8:101::1"), 2);
+}
+
+/* rpf (fib_validate_source) looks the packet's source up with no source of
+ * its own, as ip6t_rpfilter (flowi6 saddr ::): a source route of that
+ * destination counts only when its prefix holds ::. */
+Test(src_routes, rpf_looks_up_without_a_source)
+{
+	static const struct src_rt rt[] = {
+		{ "::", 0, "::", 0, 9 }, /* back by xfa */
+		{ "2001:db8:77::", 48, "2001:db8:5::", 48, 1 }, /* by xfb, from one prefix */
+		{ "2001:db8:200::", 48, "::", 0, 2 },
+	}, any[] = {
+		{ "2001:db8:77::", 48, "::", 1, 1 }, /* by xfb, ::/1 holds :: */
+	};
+	static const struct src_probe pass[] = { { "2001:db8:77::1", "2001:db8:200::1", 2 } },
+				      drop[] = { { "2001:db8:77::1", "2001:db8:200::1", 0 } };
+
+	xt_nh(9, if_a, "fe80::99", 1500);
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	src_apply(rt, N_(rt), pass, N_(pass));
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 0);
+	src_apply(any, N_(any), drop, N_(drop));
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
 }

@@ -1,4 +1,4 @@
-/* xrt: unit tests of the FIB trie (userspace/control/ip6_fib.c) against a brute-force longest match. */
+/* xrt: unit tests of the FIB trie (userspace/dataplane/ip6_fib.c) against a brute-force longest match, and of its source-specific routes against the kernel's fib6_node_lookup. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -568,4 +568,274 @@ Test(ip6_fib, ipv4_and_ipv6_apart)
 	cr_assert_eq(fib_table_insert(F, 8, v4("10.0.0.0"), 8, leaf(6), err), -ENOSPC);
 	cr_assert_eq(fib_table_lookup(&M, 7, v4("10.0.0.1")), leaf(5));
 	cr_assert_eq(fib_table_lookup(&M, 8, v4("10.0.0.1")), 0);
+}
+
+/* ---- source-specific routes (fib6_src_add) against the kernel's
+ * fib6_node_lookup written out literally ---- */
+
+/* Slots for main and the 8 subtrees' tries. */
+static void setup_src(void)
+{
+	mem_init(16, 1 << 14, 1 << 15);
+}
+
+TestSuite(fib6_subtree, .init = setup_src, .fini = teardown);
+
+/* ---- the reference: the kernel's lookup over a list of routes ---- */
+
+#define SREF_MAX 256
+static struct sref {
+	uint8_t dst[16], src[16];
+	unsigned dplen, splen;
+	uint32_t leaf;
+} SR[SREF_MAX];
+static unsigned NSR;
+
+static bool in_pfx(const uint8_t *a, const uint8_t *p, unsigned plen)
+{
+	for (unsigned i = 0; i < plen; i++) {
+		unsigned bit = 0x80 >> (i & 7);
+		if ((a[i / 8] & bit) != (p[i / 8] & bit))
+			return false;
+	}
+	return true;
+}
+
+static bool same_pfx(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
+{
+	return alen == blen && in_pfx(a, b, alen);
+}
+
+/*
+ * fib6_node_lookup with CONFIG_IPV6_SUBTREES (net/ipv6/ip6_fib.c): the
+ * destination nodes holding daddr, longest first; a node with a subtree
+ * answers its longest source route holding saddr or is passed over (its
+ * plain routes unused) unless it is the root, whose plain route is the
+ * last answer; a node without one answers its plain route.
+ */
+static uint32_t sref_lookup(const uint8_t *d, const uint8_t *s)
+{
+	for (int len = 128; len >= 0; len--) {
+		bool sub = false;
+		uint32_t plain = 0, best = 0;
+		int blen = -1;
+		for (unsigned i = 0; i < NSR; i++) {
+			if (SR[i].dplen != (unsigned)len || !in_pfx(d, SR[i].dst, SR[i].dplen))
+				continue;
+			if (!SR[i].splen) {
+				plain = SR[i].leaf;
+				continue;
+			}
+			sub = true;
+			if (in_pfx(s, SR[i].src, SR[i].splen) && (int)SR[i].splen > blen) {
+				blen = (int)SR[i].splen;
+				best = SR[i].leaf;
+			}
+		}
+		if (best)
+			return best;
+		if (sub && len)
+			continue;
+		if (plain)
+			return plain;
+	}
+	return 0;
+}
+
+static void sref_set(const uint8_t *d, unsigned dl, const uint8_t *s, unsigned sl, uint32_t leaf)
+{
+	for (unsigned i = 0; i < NSR; i++)
+		if (same_pfx(SR[i].dst, SR[i].dplen, d, dl) && same_pfx(SR[i].src, SR[i].splen, s, sl)) {
+			SR[i].leaf = leaf;
+			return;
+		}
+	cr_assert_lt(NSR, SREF_MAX);
+	SR[NSR] = (struct sref){ .dplen = dl, .splen = sl, .leaf = leaf };
+	memcpy(SR[NSR].dst, d, 16);
+	memcpy(SR[NSR].src, s, 16);
+	NSR++;
+}
+
+static void sref_del(const uint8_t *d, unsigned dl, const uint8_t *s, unsigned sl)
+{
+	for (unsigned i = 0; i < NSR; i++)
+		if (same_pfx(SR[i].dst, SR[i].dplen, d, dl) && same_pfx(SR[i].src, SR[i].splen, s, sl)) {
+			SR[i] = SR[--NSR];
+			return;
+		}
+}
+
+static void sa6(const char *s, uint8_t out[16])
+{
+	cr_assert_eq(inet_pton(AF_INET6, s, out), 1, "%s", s);
+}
+
+static void sadd(const char *d, unsigned dl, const char *s, unsigned sl, uint32_t nh)
+{
+	uint8_t da[16], sa[16];
+	char err[XRT_ERR_LEN] = "";
+	sa6(d, da);
+	sa6(s, sa);
+	cr_assert_eq(fib6_src_add(F, 254, da, dl, sa, sl, leaf(nh), err), 0, "add %s/%u from %s/%u: %s",
+		     d, dl, s, sl, err);
+	sref_set(da, dl, sa, sl, leaf(nh));
+}
+
+static void sdel(const char *d, unsigned dl, const char *s, unsigned sl)
+{
+	uint8_t da[16], sa[16];
+	char err[XRT_ERR_LEN] = "";
+	sa6(d, da);
+	sa6(s, sa);
+	cr_assert_eq(fib6_src_del(F, 254, da, dl, sa, sl, err), 0, "del %s/%u from %s/%u: %s", d,
+		     dl, s, sl, err);
+	sref_del(da, dl, sa, sl);
+}
+
+static uint32_t sget(const char *d, const char *s)
+{
+	uint8_t da[16], sa[16];
+	sa6(d, da);
+	sa6(s, sa);
+	uint32_t want = sref_lookup(da, sa), got = fib6_lookup_src(&M, 254, da, sa);
+	cr_assert_eq(got, want, "%s from %s: trie %#x, kernel %#x", d, s, got, want);
+	return got;
+}
+
+/* RFC 8678's multihoming case, the plain more-specific route, and the
+ * backtracking past a destination whose only route is a source route. */
+Test(fib6_subtree, multihoming_and_backtracking)
+{
+	sadd("::", 0, "2001:db8:1::", 48, 1);
+	sadd("::", 0, "2001:db8:2::", 48, 2);
+	sadd("::", 0, "::", 0, 3);
+	sadd("2001:db8:300::", 48, "::", 0, 4);
+	sadd("2001:db8:100::", 48, "2001:db8:2::", 48, 5);
+	sadd("2001:db8:100::", 48, "::", 0, 6); /* hidden by the subtree */
+	cr_assert_eq(sget("2001:db8:200::1", "2001:db8:1::2"), leaf(1));
+	cr_assert_eq(sget("2001:db8:200::1", "2001:db8:2::2"), leaf(2));
+	cr_assert_eq(sget("2001:db8:200::1", "2001:db8:3::2"), leaf(3));
+	cr_assert_eq(sget("2001:db8:300::1", "2001:db8:2::2"), leaf(4));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:2::2"), leaf(5));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1::2"), leaf(1)); /* backtrack to ::/0 from S1 */
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:3::2"), leaf(3)); /* past the hidden plain route */
+	cr_assert_eq(sget("2001:db8:100::1", "::"), leaf(3));
+	/* Deleting the only source route restores the plain one. */
+	sdel("2001:db8:100::", 48, "2001:db8:2::", 48);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:3::2"), leaf(6));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:2::2"), leaf(6));
+	/* And removing the root's source routes leaves the plain default. */
+	sdel("::", 0, "2001:db8:1::", 48);
+	sdel("::", 0, "2001:db8:2::", 48);
+	cr_assert_eq(sget("2001:db8:200::1", "2001:db8:1::2"), leaf(3));
+	struct fib6_usage u;
+	fib6_usage(F, &u);
+	cr_assert_eq(u.subtrees, 0);
+}
+
+/* A source route of a shorter destination changes the backtracking of a
+ * longer one's subtree: the flattened subtree follows. */
+Test(fib6_subtree, shorter_destination_changes_flatten_again)
+{
+	sadd("2001:db8:100::", 48, "2001:db8:1::", 64, 1);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1::9"), leaf(1));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1:1::9"), 0);
+	sadd("2001:db8::", 32, "2001:db8:1::", 48, 2);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1:1::9"), leaf(2));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1::9"), leaf(1)); /* the longer dst first */
+	sadd("2001:db8::", 32, "2001:db8:1::", 56, 3); /* longer source, shorter dst */
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1::9"), leaf(1));
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1:1::9"), leaf(3));
+	sadd("2001:db8::", 24, "::", 0, 4);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:5::1"), leaf(4));
+	sdel("2001:db8::", 32, "2001:db8:1::", 56);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1:1::9"), leaf(2));
+	sdel("2001:db8::", 24, "::", 0);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:5::1"), 0);
+}
+
+/* Random routes, destinations and sources around a few prefixes: the trie
+ * agrees with the kernel's lookup after every change. */
+Test(fib6_subtree, random_changes_match_the_kernel)
+{
+	static const char *D[] = { "::", "2001:db8::", "2001:db8:100::", "2001:db8:100:1::",
+				   "2001:db8:200::" };
+	static const unsigned DL[] = { 0, 32, 48, 64, 48 };
+	static const char *S[] = { "::", "2001:db8:1::", "2001:db8:1:1::", "2001:db8:2::",
+				   "2001:db8::" };
+	static const unsigned SL[] = { 0, 48, 64, 48, 32 };
+	static const char *PD[] = { "2001:db8:100:1::5", "2001:db8:100:2::5", "2001:db8:200::5",
+				    "2001:db8:300::5", "2001:db9::5" };
+	static const char *PS[] = { "2001:db8:1:1::7", "2001:db8:1:2::7", "2001:db8:2::7",
+				    "2001:db8:3::7", "::", "2001:dead::1" };
+	srand(42);
+	for (int step = 0; step < 400; step++) {
+		unsigned d = (unsigned)rand() % 5, s = (unsigned)rand() % 5;
+		if (rand() % 3)
+			sadd(D[d], DL[d], S[s], SL[s], 1 + (uint32_t)(rand() % 50));
+		else {
+			uint8_t da[16], sa[16];
+			sa6(D[d], da);
+			sa6(S[s], sa);
+			if (fib6_src_get(F, 254, da, DL[d], sa, SL[s]))
+				sdel(D[d], DL[d], S[s], SL[s]);
+		}
+		for (unsigned i = 0; i < 5; i++)
+			for (unsigned j = 0; j < 6; j++)
+				sget(PD[i], PS[j]);
+	}
+}
+
+/* The bound: the next destination with a source route is refused, counted,
+ * and nothing changes. */
+Test(fib6_subtree, subtree_bound_refuses_and_counts)
+{
+	char d[64], err[XRT_ERR_LEN] = "";
+	uint8_t da[16], sa[16];
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		snprintf(d, sizeof(d), "2001:db8:%x::", 0x100 + i);
+		sadd(d, 48, "2001:db8:1::", 48, 1 + i);
+	}
+	sa6("2001:db8:999::", da);
+	sa6("2001:db8:1::", sa);
+	cr_assert_eq(fib6_src_add(F, 254, da, 48, sa, 48, leaf(99), err), -ENOSPC);
+	cr_assert(strstr(err, "from:"), "%s", err);
+	struct fib6_usage u;
+	fib6_usage(F, &u);
+	cr_assert_eq(u.subtrees, XRT_FIB6_SUBTREES);
+	cr_assert_eq(u.subtrees_refused, 1);
+	cr_assert_eq(sget("2001:db8:999::1", "2001:db8:1::1"), 0);
+	cr_assert_eq(sget("2001:db8:100::1", "2001:db8:1::1"), leaf(1));
+	/* IPv4 tables have no subtrees. */
+	cr_assert_eq(fib6_src_add(F, XRT_FIB4_TBL(254), da, 48, sa, 48, leaf(1), err), -EINVAL);
+}
+
+/* Each subtree takes a trie region: with 3 regions, main and two subtrees
+ * fill them; the third subtree is refused, named, and changes nothing. */
+Test(ip6_fib, source_subtrees_share_the_trie_regions)
+{
+	char err[XRT_ERR_LEN] = "";
+	uint8_t d[16], s1[16], s2[16];
+	struct fib6_usage u;
+
+	sa6("2001:db8:1::", s1);
+	sa6("2001:db8:2::9", s2);
+	sa6("2001:db8::", d);
+	cr_assert_eq(fib6_add(F, 254, d, 32, leaf(1), err), 0, "%s", err);
+	for (unsigned i = 0; i < 2; i++) {
+		d[5] = (uint8_t)(0x10 + i);
+		cr_assert_eq(fib6_src_add(F, 254, d, 48, s1, 48, leaf(2 + i), err), 0, "%s", err);
+	}
+	d[5] = 0x12;
+	cr_assert_eq(fib6_src_add(F, 254, d, 48, s1, 48, leaf(9), err), -ENOSPC);
+	cr_assert(strstr(err, "from: at most 3 routing tables and source subtrees"), "%s", err);
+	cr_assert_eq(fib6_src_get(F, 254, d, 48, s1, 48), 0);
+	d[15] = 1;
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(1));
+	d[5] = 0x11;
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(1)); /* backtracks to the /32 */
+	sa6("2001:db8:1::7", s2);
+	cr_assert_eq(fib6_lookup_src(&M, 254, d, s2), leaf(3));
+	fib6_usage(F, &u);
+	cr_assert_eq(u.subtrees, 2);
 }

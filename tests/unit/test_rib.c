@@ -106,7 +106,26 @@ static uint32_t f_link_mtu(void *c, int ifindex)
 	(void)c;
 	return ifindex > 0 && ifindex < 8 ? F.mtu[ifindex] : 0;
 }
+/* Source routes written to and deleted from the fast path (what it does
+ * with them is test_fib6_subtree's). */
+static unsigned src_routes, src_dels;
+static int f_route_src_set(void *c, uint32_t table, const uint8_t a[16], unsigned plen,
+			   const uint8_t src[16], unsigned splen, const struct xrt_fib6_val *v,
+			   char *err)
+{
+	(void)c, (void)table, (void)a, (void)plen, (void)src, (void)splen, (void)v, (void)err;
+	src_routes++;
+	return 0;
+}
+static int f_route_src_del(void *c, uint32_t table, const uint8_t a[16], unsigned plen,
+			   const uint8_t src[16], unsigned splen, char *err)
+{
+	(void)c, (void)table, (void)a, (void)plen, (void)src, (void)splen, (void)err;
+	src_dels++;
+	return 0;
+}
 static const struct rib_ops OPS = {
+	.route_src_set = f_route_src_set, .route_src_del = f_route_src_del,
 	.route_set = f_route_set, .route_del = f_route_del, .nh_set = f_nh_set,
 	.nh_del = f_nh_del, .grp_set = f_grp_set, .grp_del = f_grp_del,
 	.link_mtu = f_link_mtu,
@@ -118,6 +137,7 @@ static char err[256];
 static void setup(void)
 {
 	memset(&F, 0, sizeof(F));
+	src_routes = src_dels = 0;
 	F.mtu[2] = 1500;
 	F.mtu[3] = 9000;
 	rib = rib_new(&OPS);
@@ -663,4 +683,96 @@ Test(rib, flush_by_family)
 	cr_assert_not_null(programmed("2001:db8::", 32));
 	cr_assert_eq(rib_flush(rib, &(struct rib_match){ .family = AF_INET6 }, err), 1);
 	cr_assert_eq(rib_count(rib), 0);
+}
+
+/* Source-specific routes: (dst, src) is the key; the lookup is the
+ * kernel's (longest dst, then longest src, backtracking past a dst whose
+ * sources do not match and whose own plain route is then unused). */
+static struct rib_route_spec via_from(const char *pfx, unsigned plen, const char *src,
+				      unsigned splen, const char *gw)
+{
+	struct rib_route_spec s = via(pfx, plen, gw, 2, 1024);
+	s.src = A(src);
+	s.src_plen = splen;
+	return s;
+}
+
+static const char *gw_of(const char *dst, const char *src)
+{
+	static char buf[INET6_ADDRSTRLEN];
+	struct in6_addr d = A(dst), s = A(src);
+	const struct rib_route *rt = rib_lookup_src(rib, XRT_TABLE_MAIN, &d, &s);
+	return rt && rt->nh ? inet_ntop(AF_INET6, &rt->nh->gw, buf, sizeof(buf)) : "none";
+}
+
+Test(rib, source_routes_kernel_lookup_and_fallback)
+{
+	struct rib_route_spec v[] = {
+		via_from("::", 0, "2001:db8:1::", 48, "fe80::1"),
+		via_from("::", 0, "2001:db8:2::", 48, "fe80::2"),
+		via_from("::", 0, "::", 0, "fe80::3"),
+		via_from("2001:db8:100::", 48, "2001:db8:2::", 48, "fe80::5"),
+		via_from("2001:db8:100::", 48, "::", 0, "fe80::6"),
+	};
+	for (unsigned i = 0; i < 5; i++)
+		cr_assert_eq(rib_route_add(rib, &v[i], false, err), 0, "%u: %s", i, err);
+	cr_assert_eq(src_routes, 3);
+	cr_assert_str_eq(gw_of("2001:db8:200::1", "2001:db8:1::9"), "fe80::1");
+	cr_assert_str_eq(gw_of("2001:db8:200::1", "2001:db8:2::9"), "fe80::2");
+	cr_assert_str_eq(gw_of("2001:db8:200::1", "2001:db8:3::9"), "fe80::3");
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:2::9"), "fe80::5");
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:1::9"), "fe80::1");
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:3::9"), "fe80::3");
+	/* Same (dst, src, metric): EEXIST naming the source; replace works. */
+	struct rib_route_spec dup = via_from("::", 0, "2001:db8:1::", 48, "fe80::7");
+	cr_assert_eq(rib_route_add(rib, &dup, false, err), -EEXIST);
+	cr_assert(strstr(err, "from 2001:db8:1::/48"), "%s", err);
+	cr_assert_eq(rib_route_add(rib, &dup, true, err), 0, "%s", err);
+	cr_assert_str_eq(gw_of("2001:db8:200::1", "2001:db8:1::9"), "fe80::7");
+	/* A delete without a source is the plain route's. */
+	struct rib_match plain = { 0 };
+	struct in6_addr p100 = A("2001:db8:100::"), s2 = A("2001:db8:2::");
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p100, 48, &plain, err), 0, "%s", err);
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:2::9"), "fe80::5");
+	cr_assert_eq(rib_route_add(rib, &v[4], false, err), 0, "%s", err);
+	/* Deleting the dst's only source route brings its plain route back. */
+	struct rib_match m = { .has_src = true, .src = s2, .src_plen = 48 };
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p100, 48, &m, err), 0, "%s", err);
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:3::9"), "fe80::6");
+	cr_assert_str_eq(gw_of("2001:db8:100::1", "2001:db8:2::9"), "fe80::6");
+	cr_assert_eq(src_dels, 1);
+}
+
+Test(rib, source_routes_refused_inputs_and_bound)
+{
+	struct rib_route_spec s = via_from("2001:db8:100::", 48, "2001:db8:1::1", 48, "fe80::1");
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert_str_eq(err, "from: 2001:db8:1::1/48 has host bits set");
+	s = via_from("2001:db8:100::", 48, "::ffff:10.0.0.0", 104, "fe80::1");
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -EINVAL);
+	cr_assert(strstr(err, "from: source-specific routes are IPv6's"), "%s", err);
+	cr_assert_eq(rib_count(rib), 0);
+	char d[64];
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		snprintf(d, sizeof(d), "2001:db8:%x::", 0x100 + i);
+		s = via_from(d, 48, "2001:db8:1::", 48, "fe80::1");
+		cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	}
+	s = via_from("2001:db8:999::", 48, "2001:db8:1::", 48, "fe80::1");
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENOSPC);
+	cr_assert(strstr(err, "from: at most"), "%s", err);
+	cr_assert_eq(rib_subtrees_refused(rib), 1);
+	cr_assert_eq(rib_count(rib), XRT_FIB6_SUBTREES);
+	/* Another source of a destination that has some is no new subtree,
+	 * up to XRT_FIB6_SUBTREE_ROUTES sources. */
+	for (unsigned i = 1; i < XRT_FIB6_SUBTREE_ROUTES; i++) {
+		char src[64];
+		snprintf(src, sizeof(src), "2001:db8:%x::", 0x1000 + i);
+		s = via_from("2001:db8:100::", 48, src, 48, "fe80::1");
+		cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%u: %s", i, err);
+	}
+	s = via_from("2001:db8:100::", 48, "2001:db8:2::", 48, "fe80::1");
+	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENOSPC);
+	cr_assert_str_eq(err, "from: at most 256 source prefixes per destination");
+	cr_assert_eq(rib_subtrees_refused(rib), 2);
 }

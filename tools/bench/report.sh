@@ -145,6 +145,16 @@ last field and the last looks up main:
 | xrt forward, ns | $(get fp.rules.0) | $(get fp.rules.1) | $(get fp.rules.16) | $(get fp.rules.64) |
 | per rule beyond the first, ns | | | $(per_rule fp.rules 16 1) | $(per_rule fp.rules 64 1) |
 
+Source-specific routes (\`fpcost --routes 1,10k --src-routes\`): xrt's
+forward cost for a destination whose route has a source subtree (two
+\`from\` routes, the packet's source matching one: one destination walk
+and one source walk) beside a destination without one, same rounds:
+
+| routes | plain destination, ns | destination with a source subtree, ns | subtree - plain, ns |
+|---|---|---|---|
+| 1 | $(get fp.src.1.0) | $(get fp.src.1.1) | $(awk -v a="$(get fp.src.1.1)" -v b="$(get fp.src.1.0)" 'BEGIN { printf "%.1f", a - b }') |
+| 10000 | $(get fp.src.10000.0) | $(get fp.src.10000.1) | $(awk -v a="$(get fp.src.10000.1)" -v b="$(get fp.src.10000.0)" 'BEGIN { printf "%.1f", a - b }') |
+
 The first rule costs the walk's parse of the packet and the table lookup
 as a call of its own (1 - 0 above); each further rule what an ACL rule
 does. For scale: the kernel's forwarding adds per frame above the floor

@@ -125,6 +125,12 @@ sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl4.\
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_rules.out" 2>"$WORK/fpcost_rules.err" ||
 	die "fpcost --rules failed: $(cat "$WORK/fpcost_rules.err")"
 sed -n 's/.*RESULT routes=[0-9]* fib_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.rules.\1 \2/p' "$WORK/fpcost_rules.out" >>"$RES"
+# Source-specific routes: a destination with a source subtree beside a
+# plain one, same rounds (fpcost --src-routes) -> fp.src.N.{0,1}
+"$BUILD/fpcost" --routes 1,10k --src-routes --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_src.out" 2>"$WORK/fpcost_src.err" ||
+	die "fpcost --src-routes failed: $(cat "$WORK/fpcost_src.err")"
+sed -n 's/.*RESULT routes=\([0-9]*\) src_subtree=\([01]\) ns=\([0-9.]*\).*/fp.src.\1.\2 \3/p' "$WORK/fpcost_src.out" >>"$RES"
 
 # ------------------------------------------------------------------ 2. end to end
 # Three copies of one topology, built by the same code: XB_K forwards with

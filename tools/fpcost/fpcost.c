@@ -507,13 +507,74 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 	return 0;
 }
 
+/*
+ * --src-routes: xrt's forward cost for a destination whose route has a
+ * source subtree (the packet's source 2001:db8:fffe::2 matches one of two
+ * source routes: one destination walk, then one source walk) beside a
+ * destination without one, in the same rounds. Each round takes fresh
+ * routes for both (with one route, the same: measured before and after),
+ * and gives the subtree route its source routes only for that round
+ * (fp_xrt_src_routes).
+ */
+static int fp_src_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct fp_topo *t,
+		       const struct fp_route *routes, uint64_t rng)
+{
+	double ns[2][FP_MAX_ROUNDS];
+
+	for (unsigned ci = 0; ci < o->ncounts; ci++) {
+		unsigned n = o->counts[ci];
+		if (fp_xrt_add_routes(xrt, routes, ci ? o->counts[ci - 1] : 0, n))
+			return 1;
+		for (unsigned round = 0; round < o->rounds; round++) {
+			struct pkt6_spec spec = {.sport = 1024, .dport = 9,
+						 .hop_limit = FP_HOP_LIMIT, .frame_len = o->frame_len};
+			uint8_t pkt[2][PKT6_MAX_FRAME];
+			const struct fp_route *plain = &routes[fp_rand(&rng) % n];
+			const struct fp_route *sub = &routes[fp_rand(&rng) % n];
+			unsigned len;
+
+			memcpy(spec.src_mac, t->in_mac, 6);
+			memcpy(spec.dst_mac, t->in_mac, 6);
+			inet_pton(AF_INET6, "2001:db8:fffe::2", &spec.src);
+			fp_route_host(plain, &rng, &spec.dst);
+			len = pkt6_build(pkt[0], &spec);
+			fp_route_host(sub, &rng, &spec.dst);
+			pkt6_build(pkt[1], &spec);
+			for (int k = 0; k < 2; k++) {
+				struct fp_run r = {0};
+				/* the plain one first: sub may be the same route */
+				if ((k && fp_xrt_src_routes(xrt, sub, 1)) ||
+				    fp_test_run(fp_xrt_prog_fd(xrt), pkt[k], len, t->in_ifindex,
+						o->repeat, FP_CHUNK, &r))
+					return 1;
+				if (r.retval != XDP_REDIRECT && r.retval != XDP_TX) {
+					fprintf(stderr, "fpcost: src routes: not forwarded (%s)\n",
+						fp_verdict(r.retval));
+					return 1;
+				}
+				ns[k][round] = r.ns;
+			}
+			if (fp_xrt_src_routes(xrt, sub, 0))
+				return 1;
+		}
+		for (int k = 0; k < 2; k++) {
+			qsort(ns[k], o->rounds, sizeof(double), fp_cmp_double);
+			printf("%u routes: xrt forward, %s: %.1f ns  RESULT routes=%u src_subtree=%d "
+			       "ns=%.1f\n",
+			       n, k ? "destination with a source subtree" : "plain destination",
+			       ns[k][o->rounds / 2], n, k, ns[k][o->rounds / 2]);
+		}
+	}
+	return 0;
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
 		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,128]\n"
-		"              [--rules 0,1,16,64]\n"
+		"              [--rules 0,1,16,64] [--src-routes]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -526,7 +587,9 @@ static void fp_usage(void)
 		"the last walked and missing, the last looks up main; 0: none walked)\n"
 		"--acl: only xrt's forward cost with that many ACL rules (each walked,\n"
 		"none matching), over the first --routes count; with --ipv4 IPv4 rules\n"
-		"and an IPv4 packet.\n");
+		"and an IPv4 packet.\n"
+		"--src-routes: only xrt's forward cost for a destination with a source\n"
+		"subtree beside a plain one, for each --routes count.\n");
 }
 
 int main(int argc, char **argv)
@@ -536,6 +599,7 @@ int main(int argc, char **argv)
 			    .frame_len = 64};
 	int want_xrt = 1, want_trace = 0;
 	const char *acl_list = NULL, *rules_list = NULL;
+	int want_src = 0;
 	fp_parse_counts(&o, "1,10k,200k,1M");
 	static const struct option longopts[] = {
 		{"routes", required_argument, 0, 'r'}, {"repeat", required_argument, 0, 'n'},
@@ -546,6 +610,7 @@ int main(int argc, char **argv)
 		{"trace", no_argument, 0, 'T'}, {"ipv4", no_argument, 0, '4'},
 		{"acl", required_argument, 0, 'a'},
 		{"rules", required_argument, 0, 'u'},
+		{"src-routes", no_argument, 0, 'S'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -588,6 +653,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			rules_list = optarg;
+			break;
+		case 'S':
+			want_src = 1;
 			break;
 		default:
 			fp_usage();
@@ -661,6 +729,11 @@ int main(int argc, char **argv)
 
 	printf("fpcost: frame %u bytes, repeat %d, %u rounds, median ns/packet\n", o.frame_len,
 	       o.repeat, o.rounds);
+	if (want_src) {
+		int rc = xrt && !o.ipv4 ? fp_src_rows(xrt, &o, &t, routes, rng) : 1;
+		fp_xrt_close(xrt);
+		return rc;
+	}
 	if (acl_list || rules_list) {
 		if (xrt && acl_list)
 			fp_xrt_acl_ipv4(xrt, o.ipv4);

@@ -57,6 +57,9 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n);
 /* n policy rules: n - 1 that miss in their last field, then "from all
  * lookup main" (0: none, no walk). */
 int fp_xrt_rules_set(struct fp_xrt *x, unsigned n);
+/* --src-routes: give route r two source routes (from 2001:db8:fffe::/48,
+ * the probes' source, and from 2001:db8:1::/48), or (add 0) take them away. */
+int fp_xrt_src_routes(struct fp_xrt *x, const struct fp_route *r, int add);
 void fp_xrt_close(struct fp_xrt *x);
 /* --acl --ipv4: fp_xrt_acl_set writes IPv4 rules, for packets from
  * FP_ACL_SRC4 (IPv6 rules for 2001:db8:fffe::/48 otherwise). */

@@ -124,6 +124,27 @@ int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from,
 	return 0;
 }
 
+int fp_xrt_src_routes(struct fp_xrt *x, const struct fp_route *r, int add)
+{
+	static const char *const src[] = { "2001:db8:fffe::", "2001:db8:1::" };
+	struct xrt_fib6_val v = {.type = XRT_RTN_UNICAST, .nh = FP_XRT_NH_ID};
+	char err[XRT_ERR_LEN] = "";
+
+	for (unsigned i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		struct in6_addr s;
+		inet_pton(AF_INET6, src[i], &s);
+		int rc = add ? xrt_maps_route_src_set(&x->maps, XRT_TABLE_MAIN, r->addr.s6_addr,
+						      r->plen, s.s6_addr, 48, &v, err)
+			     : xrt_maps_route_src_del(&x->maps, XRT_TABLE_MAIN, r->addr.s6_addr,
+						      r->plen, s.s6_addr, 48, err);
+		if (rc < 0) {
+			fprintf(stderr, "fpcost: xrt source route: %s\n", err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* The trie's cells in use (nodes, records, DP regions), as ip6_fib.c counts
  * them: the arrays themselves are preallocated at their full size. */
 long fp_xrt_fib_mem_bytes(struct fp_xrt *x)

@@ -31,6 +31,11 @@ struct cmd_route {
 	bool has_prefix, has_metric, has_table, has_type, table_all, has_from;
 	struct in6_addr prefix, from;
 	unsigned plen;
+	/* add, del, show, flush: `from SRC/PLEN`, a source-specific route
+	 * (IPv6; IPv4's is ignored, as the kernel does) */
+	bool has_src;
+	struct in6_addr src;
+	unsigned src_plen;
 	uint32_t metric, table, mtu;
 	unsigned nnh;
 	bool multipath; /* "nexthop" keyword used */

@@ -113,6 +113,15 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, int family,
 			if ((rc = parse_inet_addr(argv[i], &family, &r->from, err)))
 				return rc;
 			r->has_from = true;
+		} else if (!strcmp(w, "from")) {
+			if ((rc = next_word(argc, argv, &i, err)))
+				return rc;
+			if (r->has_src)
+				return xrt_fail(err, -EINVAL, "\"from\" is given twice");
+			if ((rc = parse_inet_prefix(argv[i], &family, &r->src, &r->src_plen, false,
+						    err)))
+				return rc;
+			r->has_src = true;
 		} else if (!strcmp(w, "ipproto") && mode == ROUTE_MODE_GET) {
 			if ((rc = next_word(argc, argv, &i, err)))
 				return rc;
@@ -178,6 +187,13 @@ int parse_route(int argc, char **argv, enum cmd_route_mode mode, int family,
 	 * always did; show and flush without -4/-6 take both families. */
 	r->family = family;
 	bool v4 = family == AF_INET;
+	/* fib4: rtm_to_fib_config never reads RTA_SRC, so IPv4 `from` is
+	 * accepted and ignored; an IPv6 `from ::/0` is the plain route. */
+	if (v4 || (r->has_src && !r->src_plen)) {
+		r->has_src = false;
+		r->src = in6addr_any;
+		r->src_plen = 0;
+	}
 	if (v4 && !r->has_metric)
 		r->metric = RIB_METRIC_V4_USER;
 	if (mtu_word && (rc = parse_u32(mtu_word, v4 ? IP4_MIN_MTU : IP6_MIN_MTU, 65535,
@@ -235,6 +251,8 @@ void route_text(struct xrt_router *r, const struct rib_route *rt, struct xrt_buf
 	if (rt->type != XRT_RTN_UNICAST)
 		xrt_buf_printf(out, "%s ", rtn_name(rt->type));
 	xrt_buf_printf(out, "%s", p);
+	if (rt->node->src_plen) /* iproute2: right after the destination */
+		xrt_buf_printf(out, " from %s/%u", ntop(&rt->node->src, g), rt->node->src_plen);
 	if (rt->nh) {
 		if (!(rt->nh->flags & XRT_NH_F_CONNECTED))
 			xrt_buf_printf(out, " via %s", ntop(&rt->nh->gw, g));
@@ -280,6 +298,11 @@ json_object *route_json(struct xrt_router *r, const struct rib_route *rt)
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
 	JADD(o, "type", JSTR(rtn_name(rt->type)));
 	JADD(o, "dst", JSTR(p));
+	if (rt->node->src_plen) { /* ip -j's key for rtm_src_len */
+		char sp[INET6_ADDRSTRLEN + 8];
+		fmt_prefix(&rt->node->src, rt->node->src_plen, sp, sizeof(sp));
+		JADD(o, "from", JSTR(sp));
+	}
 	if (rt->nh) {
 		json_object *n = nh_json(r, rt->nh);
 		json_object *v;
@@ -322,6 +345,9 @@ static int route_filter_match(const struct cmd_route *c, int dev_ifindex,
 			      memcmp(&rt->node->prefix, &c->prefix, 16)))
 		return 0;
 	if (c->has_metric && rt->metric != c->metric)
+		return 0;
+	if (c->has_src && (rt->node->src_plen != c->src_plen ||
+			   memcmp(&rt->node->src, &c->src, 16)))
 		return 0;
 	if (dev_ifindex) {
 		bool on = rt->nh && rt->nh->ifindex == dev_ifindex;
@@ -487,7 +513,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	 * else the policy rules, as the fast path walks them. */
 	const struct rib_route *rt;
 	if (c->has_table) {
-		rt = rib_lookup(r->rib, table, &c->prefix);
+		rt = rib_lookup_src(r->rib, table, &c->prefix,
+				    c->has_from ? &c->from : &in6addr_any);
 	} else {
 		const struct fib_rule *rule;
 		struct xrt_acl_key k = { .ifindex = iif ? (uint32_t)iif->dev.ifindex : 0 };
@@ -512,6 +539,9 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	const struct rib_nh *h = route_get_member(r, rt, c);
 	char p[INET6_ADDRSTRLEN + 8];
 	fmt_prefix(&rt->node->prefix, rt->node->plen, p, sizeof(p));
+	char sp[INET6_ADDRSTRLEN + 8] = "";
+	if (rt->node->src_plen)
+		fmt_prefix(&rt->node->src, rt->node->src_plen, sp, sizeof(sp));
 	struct xrt_neigh6_val nv;
 	bool has_neigh = false;
 	struct in6_addr nexthop = c->prefix;
@@ -525,6 +555,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		JADD(o, "type", JSTR(rtn_name(rt->type)));
 		JADD(o, "dst", JSTR(ntop(&c->prefix, d)));
 		JADD(o, "route", JSTR(p));
+		if (sp[0])
+			JADD(o, "from", JSTR(sp));
 		if (h) {
 			if (!(h->flags & XRT_NH_F_CONNECTED))
 				JADD(o, "gateway", JSTR(ntop(&h->gw, g)));
@@ -550,13 +582,16 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	if (rt->type != XRT_RTN_UNICAST)
 		xrt_buf_printf(out, "%s ", rtn_name(rt->type));
 	xrt_buf_printf(out, "%s", ntop(&c->prefix, d));
+	if (c->has_from) /* iproute2: the flow's source right after it */
+		xrt_buf_printf(out, " from %s", ntop(&c->from, g));
 	if (h) {
 		if (!(h->flags & XRT_NH_F_CONNECTED))
 			xrt_buf_printf(out, " via %s", ntop(&h->gw, g));
 		xrt_buf_printf(out, " dev %s", dev_name(r, h->ifindex));
 	}
-	xrt_buf_printf(out, " table %s metric %u route %s", table_name(rt->node->table, t, sizeof(t)),
-		       rt->metric, p);
+	xrt_buf_printf(out, " table %s metric %u route %s%s%s",
+		       table_name(rt->node->table, t, sizeof(t)), rt->metric, p,
+		       sp[0] ? " from " : "", sp);
 	if (h) {
 		xrt_buf_printf(out, " mtu %u neigh %s", h->mtu,
 			       has_neigh ? nud_name(nv.state) : "NONE");
@@ -605,6 +640,12 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
 		json_object_object_add(o, "pending", json_object_new_int64(u.pending));
 		json_object_object_add(o, "grace_periods", json_object_new_int64(u.syncs));
+		json_object_object_add(o, "src_subtrees", json_object_new_int64(u.subtrees));
+		json_object_object_add(o, "src_subtrees_max", json_object_new_int(XRT_FIB6_SUBTREES));
+		json_object_object_add(
+			o, "src_subtrees_refused",
+			json_object_new_int64((int64_t)(rib_subtrees_refused(r->rib) +
+							u.subtrees_refused)));
 		json_print(out, o);
 		return 0;
 	}
@@ -613,6 +654,9 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		       "(%u grace periods so far)\n",
 		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
 		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
+	xrt_buf_printf(out, "source subtrees: %u of %u in use, %llu source routes refused\n",
+		       u.subtrees, XRT_FIB6_SUBTREES,
+		       (unsigned long long)(rib_subtrees_refused(r->rib) + u.subtrees_refused));
 	return 0;
 }
 
@@ -664,8 +708,8 @@ static int route_parse(int argc, char **argv, struct cmd_req *req, char *err)
  */
 struct route_saved {
 	uint32_t table;
-	struct in6_addr prefix;
-	unsigned plen;
+	struct in6_addr prefix, src;
+	unsigned plen, src_plen;
 	bool whole_node; /* delete the node's routes that were not saved */
 	unsigned n;      /* specs packed after this header */
 };
@@ -682,6 +726,8 @@ static void route_spec_of(const struct rib_route *rt, struct rib_route_spec *s)
 	s->table = rt->node->table;
 	s->prefix = rt->node->prefix;
 	s->plen = rt->node->plen;
+	s->src = rt->node->src;
+	s->src_plen = rt->node->src_plen;
 	s->type = rt->type;
 	s->metric = rt->metric;
 	s->mtu = rt->mtu;
@@ -764,22 +810,27 @@ static void route_restore(struct xrt_router *r, const void *saved)
 {
 	const struct route_saved *h = saved;
 	if (h->whole_node) {
-		const struct rib_node *node = rib_node_find(r->rib, h->table, &h->prefix, h->plen);
+		const struct rib_node *node = rib_node_find_src(r->rib, h->table, &h->prefix,
+							       h->plen, &h->src, h->src_plen);
 		const struct rib_route *rt = node ? node->routes : NULL;
 		while (rt) {
 			const struct rib_route *next = rt->next;
-			struct rib_match m = { .has_metric = true, .metric = rt->metric };
+			struct rib_match m = { .has_metric = true, .metric = rt->metric,
+					       .has_src = true, .src = h->src,
+					       .src_plen = h->src_plen };
 			if (!saved_has_metric(h, rt->metric) &&
 			    !rib_route_del(r->rib, h->table, &h->prefix, h->plen, &m, NULL)) {
 				/* The node may be gone with its last route: look again. */
-				node = rib_node_find(r->rib, h->table, &h->prefix, h->plen);
+				node = rib_node_find_src(r->rib, h->table, &h->prefix, h->plen,
+							 &h->src, h->src_plen);
 				next = node ? node->routes : NULL;
 			}
 			rt = next;
 		}
 	}
 	const uint8_t *at = (const uint8_t *)(h + 1);
-	struct rib_route_spec s = { .table = h->table, .prefix = h->prefix, .plen = h->plen };
+	struct rib_route_spec s = { .table = h->table, .prefix = h->prefix, .plen = h->plen,
+				    .src = h->src, .src_plen = h->src_plen };
 	for (unsigned i = 0; i < h->n; i++) {
 		struct route_saved_spec ss;
 		at = saved_next(at, &ss, s.path);
@@ -793,15 +844,16 @@ static void route_restore(struct xrt_router *r, const void *saved)
 }
 
 /* Before add, replace or del of (table, prefix): save its routes. */
-static int route_save_node(struct cmd_ctx *c, uint32_t table, const struct in6_addr *prefix,
-			   unsigned plen, char *err)
+static int route_save_node(struct cmd_ctx *c, const struct cmd_route *cr, char *err)
 {
 	struct route_saved h = {
-		.table = table, .prefix = *prefix, .plen = plen, .whole_node = true,
+		.table = cr->table, .prefix = cr->prefix, .plen = cr->plen,
+		.src = cr->src, .src_plen = cr->src_plen, .whole_node = true,
 	};
 	struct route_pack p = { 0 };
 	int rc = pack_add(&p, &h, sizeof(h), err);
-	const struct rib_node *node = rib_node_find(c->r->rib, table, prefix, plen);
+	const struct rib_node *node = rib_node_find_src(c->r->rib, h.table, &h.prefix, h.plen,
+							&h.src, h.src_plen);
 	for (const struct rib_route *rt = node ? node->routes : NULL; rt && !rc; rt = rt->next)
 		rc = pack_route(&p, rt, err);
 	if (!rc)
@@ -824,7 +876,8 @@ static int route_save_matching(struct cmd_ctx *c, const struct cmd_route *f, int
 			continue;
 		struct route_saved h = {
 			.table = v[i]->node->table, .prefix = v[i]->node->prefix,
-			.plen = v[i]->node->plen,
+			.plen = v[i]->node->plen, .src = v[i]->node->src,
+			.src_plen = v[i]->node->src_plen,
 		};
 		struct route_pack p = { 0 };
 		if (!(rc = pack_add(&p, &h, sizeof(h), err)) && !(rc = pack_route(&p, v[i], err)))
@@ -845,12 +898,12 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	case ROUTE_REPLACE: {
 		struct rib_route_spec s = {
 			.table = c->table, .prefix = c->prefix, .plen = c->plen, .type = c->type,
-			.metric = c->metric, .mtu = c->mtu,
+			.src = c->src, .src_plen = c->src_plen, .metric = c->metric, .mtu = c->mtu,
 			.origin = r->in_config ? RIB_ORIGIN_CONFIG : RIB_ORIGIN_STATIC,
 		};
 		if ((rc = resolve_paths(r, c, &s, err)))
 			return rc;
-		if (ctx->undo && (rc = route_save_node(ctx, c->table, &c->prefix, c->plen, err)))
+		if (ctx->undo && (rc = route_save_node(ctx, c, err)))
 			return rc;
 		bool replace = req->verb == ROUTE_REPLACE || r->reloading;
 		return rib_route_add(r->rib, &s, replace, err);
@@ -859,6 +912,7 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		struct rib_match m = {
 			.has_metric = c->has_metric, .metric = c->metric,
 			.has_type = c->has_type, .type = c->type,
+			.has_src = c->has_src, .src = c->src, .src_plen = c->src_plen,
 		};
 		if ((rc = match_first_dev(r, c, &m, err)))
 			return rc;
@@ -866,7 +920,7 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 			m.has_gw = true;
 			m.gw = c->nh[0].gw;
 		}
-		if (ctx->undo && (rc = route_save_node(ctx, c->table, &c->prefix, c->plen, err)))
+		if (ctx->undo && (rc = route_save_node(ctx, c, err)))
 			return rc;
 		return rib_route_del(r->rib, c->table, &c->prefix, c->plen, &m, err);
 	}
@@ -881,6 +935,7 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 			.has_table = !c->table_all, .table = c->table, .family = c->family,
 			.has_metric = c->has_metric, .metric = c->metric,
 			.has_type = c->has_type, .type = c->type,
+			.has_src = c->has_src, .src = c->src, .src_plen = c->src_plen,
 		};
 		if ((rc = match_first_dev(r, c, &m, err)))
 			return rc;

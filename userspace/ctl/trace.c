@@ -336,16 +336,18 @@ static void step_text(const struct xrt_trace_rec *rec, const struct xrt_trace_st
 }
 
 /* The route the fast path's FIB walk found (fib6_lookup): the RIB's
- * programmed route for the destination in the ingress link's table. */
+ * programmed route for the destination (and source, for source-specific
+ * routes) in the ingress link's table. */
 static const struct rib_route *route_of(const struct xrt_trace_rec *rec)
 {
 	struct xrt_link *l = router_link_by_ifindex(S.r, (int)rec->ifindex);
-	struct in6_addr d;
+	struct in6_addr d, sa;
 
 	if (!l || !rec_has_addrs(rec))
 		return NULL;
 	memcpy(&d, rec->daddr, sizeof(d));
-	return rib_lookup(S.r->rib, l->dev.table, &d);
+	memcpy(&sa, rec->saddr, sizeof(sa));
+	return rib_lookup_src(S.r->rib, l->dev.table, &d, &sa);
 }
 
 static bool rec_has_gw(const struct xrt_trace_rec *rec)

@@ -49,8 +49,33 @@ struct cells { /* free list + bump allocator over one array */
 	uint32_t used;
 };
 
+/* A source route of a subtree, or an entry of its flattened trie. */
+struct fib6_srt {
+	struct pfx src;
+	uint32_t leaf;
+};
+
+/*
+ * A destination with source-specific routes: the kernel's fib6_node whose
+ * subtree is non-empty. While it exists the destination's trie entry is
+ * XRT_FIB6_LEAF_SUBTREE and its own plain route is kept aside: the kernel
+ * never answers it (fib6_node_lookup_1 backtracks when the subtree has no
+ * match), except at ::/0 where fib6_node_lookup falls back to the root's.
+ */
+struct fib6_sub {
+	bool used;
+	uint32_t table;
+	struct pfx dst;
+	uint32_t plain;        /* dst's own route, 0 = none */
+	struct fib6_srt *rt;   /* the source routes, nrt of them */
+	struct fib6_srt *flat; /* what trie XRT_FIB6_SUB_TBL holds, nflat */
+	uint32_t nrt, nflat;
+};
+
 struct fib6 {
 	struct fib6_mem mem;
+	struct fib6_sub sub[XRT_FIB6_SUBTREES];
+	uint64_t sub_refused; /* source routes refused: every subtree in use */
 	/* By trie: IPv6 table t at t, IPv4 table t at XRT_FIB4_TBL(t). */
 	struct pnode *root[XRT_FIB_TRIES];
 	uint32_t routes[XRT_FIB_TRIES];
@@ -433,7 +458,10 @@ static int table_slot(struct fib6 *f, uint32_t table, char *err)
 			break;
 		synchronize(f);
 	}
-	if (err)
+	if (err && table >= XRT_FIB6_SUB_TBL(0))
+		xrt_err(err, "from: at most %u routing tables and source subtrees can hold "
+			 "routes at once", f->mem.nslots - 1);
+	else if (err)
 		xrt_err(err, "table %u: at most %u routing tables (IPv6 and IPv4 counted "
 			 "apart) can hold routes at once", table % XRT_MAX_TABLES,
 			 f->mem.nslots - 1);
@@ -560,6 +588,9 @@ static int fib6_update(struct fib6 *f, uint32_t table, const struct pfx *p)
 	return refresh_span(f, table, slot, &s);
 }
 
+static uint32_t trie_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
+			 unsigned plen);
+
 static int check_args(uint32_t table, unsigned plen, char *err)
 {
 	if (table >= XRT_FIB_TRIES)
@@ -569,8 +600,8 @@ static int check_args(uint32_t table, unsigned plen, char *err)
 	return 0;
 }
 
-int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
-	     uint32_t leaf, char *err)
+static int trie_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+		    uint32_t leaf, char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
 	uint32_t old;
@@ -580,7 +611,7 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		return rc;
 	if (!leaf || (leaf & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC)))
 		return xrt_fail(err, -EINVAL, "route: not a leaf");
-	if (!fib6_get(f, table, addr, plen) && f->nroutes >= XRT_MAX_ROUTES)
+	if (!trie_get(f, table, addr, plen) && f->nroutes >= XRT_MAX_ROUTES)
 		return xrt_fail(err, -ENOSPC, "route: table full");
 	if (plen == 0) {
 		old = f->dflt[table];
@@ -608,8 +639,8 @@ counted:
 	return 0;
 }
 
-int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
-	     char *err)
+static int trie_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+		    char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
 	uint32_t leaf, old;
@@ -617,7 +648,7 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 
 	if (rc)
 		return rc;
-	if (!(leaf = fib6_get(f, table, addr, plen)))
+	if (!(leaf = trie_get(f, table, addr, plen)))
 		return xrt_fail(err, -ENOENT, "route: no such route");
 	if (plen == 0) {
 		f->dflt[table] = 0;
@@ -637,8 +668,8 @@ counted:
 	return 0;
 }
 
-uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
-		  unsigned plen)
+static uint32_t trie_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
+			 unsigned plen)
 {
 	if (table >= XRT_FIB_TRIES || plen > 128)
 		return 0;
@@ -651,9 +682,8 @@ uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 	return n && n->p.len == p.len && pfx_contains(&n->p, &p) && n->route ? n->leaf : 0;
 }
 
-uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t addr[16])
+static uint32_t trie_walk(const struct fib6_mem *m, uint32_t table, struct pfx a)
 {
-	struct pfx a = pfx_make(addr, 128);
 	uint32_t slot, e, pos = XRT_FIB6_DP_BITS;
 
 	if (table >= XRT_FIB_TRIES || (slot = m->tbl[table].slot) >= m->nslots)
@@ -680,6 +710,395 @@ uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t add
 		}
 	}
 	return 0;
+}
+
+/* ---- source-specific routes (fib6_add with CONFIG_IPV6_SUBTREES) ---- */
+
+static bool pfx_equal(const struct pfx *a, const struct pfx *b)
+{
+	return a->len == b->len && a->hi == b->hi && a->lo == b->lo;
+}
+
+static void pfx_bytes(const struct pfx *p, uint8_t out[16])
+{
+	for (int i = 0; i < 8; i++) {
+		out[i] = (uint8_t)(p->hi >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(p->lo >> (56 - 8 * i));
+	}
+}
+
+static uint32_t sub_id(const struct fib6 *f, const struct fib6_sub *s)
+{
+	return (uint32_t)(s - f->sub);
+}
+
+static struct fib6_sub *sub_find(struct fib6 *f, uint32_t table, const struct pfx *dst)
+{
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++)
+		if (f->sub[i].used && f->sub[i].table == table && pfx_equal(&f->sub[i].dst, dst))
+			return &f->sub[i];
+	return NULL;
+}
+
+/* fib6_node_lookup_1 in a subtree: the longest source route containing x. */
+static const struct fib6_srt *sub_match(const struct fib6_sub *s, const struct pfx *x)
+{
+	const struct fib6_srt *best = NULL;
+
+	for (uint32_t i = 0; i < s->nrt; i++)
+		if (pfx_contains(&s->rt[i].src, x) && (!best || s->rt[i].src.len > best->src.len))
+			best = &s->rt[i];
+	return best;
+}
+
+/*
+ * The kernel's answer for the destinations of s and the sources in x:
+ * s's subtree, then each shorter destination fib6_node_lookup_1 backtracks
+ * to, a subtree searched the same way or a plain route that answers; at
+ * ::/0 the root's own route (fib6_node_lookup). The sources of x share one
+ * answer when x is no shorter than every source prefix that overlaps it.
+ */
+static uint32_t sub_answer(struct fib6 *f, const struct fib6_sub *s, const struct pfx *x)
+{
+	for (int len = (int)s->dst.len; len >= 0; len--) {
+		struct pfx a = pfx_trunc(s->dst, (unsigned)len);
+		const struct fib6_sub *as = sub_find(f, s->table, &a);
+		uint8_t b[16];
+		uint32_t leaf;
+
+		if (as) {
+			const struct fib6_srt *m = sub_match(as, x);
+			if (m)
+				return m->leaf;
+			if (len == 0)
+				return as->plain;
+			continue;
+		}
+		pfx_bytes(&a, b);
+		if ((leaf = trie_get(f, s->table, b, (unsigned)len)))
+			return leaf;
+	}
+	return 0;
+}
+
+static void shadow_collect(const struct pnode *n, struct fib6_srt *out, uint32_t *k)
+{
+	if (!n)
+		return;
+	if (n->route)
+		out[(*k)++] = (struct fib6_srt){ n->p, n->leaf };
+	shadow_collect(n->child[0], out, k);
+	shadow_collect(n->child[1], out, k);
+}
+
+/* Is p among v[0..n)? */
+static bool srt_has(const struct fib6_srt *v, uint32_t n, const struct pfx *p)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pfx_equal(&v[i].src, p))
+			return true;
+	return false;
+}
+
+/*
+ * Make trie XRT_FIB6_SUB_TBL(s) the flattened subtree of s: for every
+ * source prefix of s and of the subtrees it backtracks through (and ::/0),
+ * the kernel's answer for the sources the prefix holds and no longer one
+ * does. The walk's longest match then gives the kernel's answer for every
+ * source. Entries are written before stale ones go.
+ */
+static int sub_build(struct fib6 *f, struct fib6_sub *s, char *err)
+{
+	uint32_t trie = XRT_FIB6_SUB_TBL(sub_id(f, s)), n = 1, k = 0, j = 0, nold = 0;
+	struct fib6_srt *flat, *old;
+	uint8_t b[16];
+	int rc = 0;
+
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++)
+		if (f->sub[i].used && f->sub[i].table == s->table &&
+		    pfx_contains(&f->sub[i].dst, &s->dst))
+			n += f->sub[i].nrt;
+	if (!(flat = calloc(n, sizeof(*flat))))
+		return xrt_fail(err, -ENOMEM, "from: out of memory");
+	if (s->used) /* a subtree being taken out keeps no entry */
+		flat[k++].src = (struct pfx){ 0, 0, 0 };
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES && s->used; i++) {
+		const struct fib6_sub *a = &f->sub[i];
+		if (!a->used || a->table != s->table || !pfx_contains(&a->dst, &s->dst))
+			continue;
+		for (uint32_t r = 0; r < a->nrt; r++)
+			if (!srt_has(flat, k, &a->rt[r].src))
+				flat[k++].src = a->rt[r].src;
+	}
+	for (uint32_t i = 0; i < k; i++)
+		if ((flat[i].leaf = sub_answer(f, s, &flat[i].src)))
+			flat[j++] = flat[i];
+	for (uint32_t i = 0; i < j && !rc; i++) {
+		pfx_bytes(&flat[i].src, b);
+		if (trie_get(f, trie, b, flat[i].src.len) != flat[i].leaf)
+			rc = trie_add(f, trie, b, flat[i].src.len, flat[i].leaf, err);
+	}
+	if (!(old = calloc(f->routes[trie] + 1, sizeof(*old)))) {
+		free(flat);
+		return xrt_fail(err, -ENOMEM, "from: out of memory");
+	}
+	shadow_collect(f->root[trie], old, &nold);
+	if (f->dflt[trie])
+		old[nold++] = (struct fib6_srt){ { 0, 0, 0 }, f->dflt[trie] };
+	for (uint32_t i = 0; i < nold && !rc; i++)
+		if (!srt_has(flat, j, &old[i].src)) {
+			pfx_bytes(&old[i].src, b);
+			rc = trie_del(f, trie, b, old[i].src.len, err);
+		}
+	free(flat);
+	free(old);
+	return rc;
+}
+
+/* Every subtree of table whose destination lies in p (their backtracking
+ * passes p), but skip, is rebuilt. */
+static int sub_rebuild_under(struct fib6 *f, uint32_t table, const struct pfx *p,
+			     const struct fib6_sub *skip, char *err)
+{
+	int rc;
+
+	if (table >= XRT_MAX_TABLES)
+		return 0;
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		struct fib6_sub *a = &f->sub[i];
+		if (a->used && a != skip && a->table == table && pfx_contains(p, &a->dst) &&
+		    (rc = sub_build(f, a, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int check_leaf(uint32_t leaf, char *err)
+{
+	if (!leaf || (leaf & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC)) ||
+	    xrt_fib6_leaf_type(leaf) == XRT_FIB6_LEAF_SUBTREE)
+		return xrt_fail(err, -EINVAL, "route: not a leaf");
+	return 0;
+}
+
+int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     uint32_t leaf, char *err)
+{
+	struct pfx p = pfx_make(addr, plen);
+	struct fib6_sub *s;
+	int rc;
+
+	if (table >= XRT_FIB6_SUB_TBL(0))
+		return xrt_fail(err, -EINVAL, "table: out of range");
+	if ((rc = check_args(table, plen, err)) || (rc = check_leaf(leaf, err)))
+		return rc;
+	if ((s = sub_find(f, table, &p)))
+		s->plain = leaf; /* hidden behind the subtree, the root's fallback */
+	else if ((rc = trie_add(f, table, addr, plen, leaf, err)))
+		return rc;
+	return sub_rebuild_under(f, table, &p, NULL, err);
+}
+
+int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+	     char *err)
+{
+	struct pfx p = pfx_make(addr, plen);
+	struct fib6_sub *s;
+	int rc;
+
+	if (table >= XRT_FIB6_SUB_TBL(0))
+		return xrt_fail(err, -EINVAL, "table: out of range");
+	if ((rc = check_args(table, plen, err)))
+		return rc;
+	if ((s = sub_find(f, table, &p))) {
+		if (!s->plain)
+			return xrt_fail(err, -ENOENT, "route: no such route");
+		s->plain = 0;
+	} else if ((rc = trie_del(f, table, addr, plen, err))) {
+		return rc;
+	}
+	return sub_rebuild_under(f, table, &p, NULL, err);
+}
+
+uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
+		  unsigned plen)
+{
+	struct pfx p = pfx_make(addr, plen > 128 ? 128 : plen);
+	const struct fib6_sub *s;
+
+	if (table >= XRT_FIB6_SUB_TBL(0))
+		return 0;
+	s = sub_find((struct fib6 *)f, table, &p);
+	return s ? s->plain : trie_get(f, table, addr, plen);
+}
+
+static int src_check(uint32_t table, unsigned dplen, unsigned splen, char *err)
+{
+	if (table >= XRT_MAX_TABLES)
+		return xrt_fail(err, -EINVAL, "from: source-specific routes are IPv6's");
+	if (dplen > 128 || splen > 128)
+		return xrt_fail(err, -EINVAL, "prefix length: must be 0..128");
+	return 0;
+}
+
+/* Take s out: its destination gets its plain route back, readers leave its
+ * trie (a grace period), then the trie is emptied for the next user. */
+static int sub_remove(struct fib6 *f, struct fib6_sub *s, char *err)
+{
+	uint8_t b[16];
+	int rc;
+
+	pfx_bytes(&s->dst, b);
+	/* A subtree whose first route failed never reached its destination. */
+	if (trie_get(f, s->table, b, s->dst.len) ==
+	    xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s))) {
+		rc = s->plain ? trie_add(f, s->table, b, s->dst.len, s->plain, err)
+			      : trie_del(f, s->table, b, s->dst.len, err);
+		if (rc)
+			return rc;
+	}
+	s->used = false;
+	synchronize(f);
+	s->nrt = 0;
+	sub_build(f, s, NULL); /* not used: every entry goes */
+	free(s->rt);
+	s->rt = NULL;
+	return 0;
+}
+
+int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		 const uint8_t src[16], unsigned splen, uint32_t leaf, char *err)
+{
+	struct pfx d = pfx_make(dst, dplen > 128 ? 128 : dplen), sp;
+	struct fib6_sub *s;
+	uint32_t i, old = 0;
+	bool fresh = false;
+	int rc;
+
+	if (!splen)
+		return fib6_add(f, table, dst, dplen, leaf, err);
+	if ((rc = src_check(table, dplen, splen, err)) || (rc = check_leaf(leaf, err)))
+		return rc;
+	sp = pfx_make(src, splen);
+	if (!(s = sub_find(f, table, &d))) {
+		for (i = 0; i < XRT_FIB6_SUBTREES && f->sub[i].used; i++)
+			;
+		if (i == XRT_FIB6_SUBTREES) {
+			f->sub_refused++;
+			return xrt_fail(err, -ENOSPC,
+					"from: at most %u destinations can have source-specific "
+					"routes", XRT_FIB6_SUBTREES);
+		}
+		s = &f->sub[i];
+		*s = (struct fib6_sub){ .used = true, .table = table, .dst = d,
+					.plain = trie_get(f, table, dst, dplen) };
+		fresh = true;
+	}
+	for (i = 0; i < s->nrt && !pfx_equal(&s->rt[i].src, &sp); i++)
+		;
+	if (i < s->nrt) {
+		old = s->rt[i].leaf;
+	} else if (s->nrt >= XRT_FIB6_SUBTREE_ROUTES) {
+		f->sub_refused++;
+		rc = xrt_fail(err, -ENOSPC, "from: at most %u source prefixes per destination",
+			      XRT_FIB6_SUBTREE_ROUTES);
+		goto undo;
+	} else {
+		struct fib6_srt *v = realloc(s->rt, sizeof(*v) * (s->nrt + 1));
+		if (!v) {
+			rc = xrt_fail(err, -ENOMEM, "from: out of memory");
+			goto undo;
+		}
+		s->rt = v;
+		s->nrt++;
+	}
+	s->rt[i] = (struct fib6_srt){ sp, leaf };
+	if ((rc = sub_build(f, s, err)))
+		goto undo;
+	if (fresh && (rc = trie_add(f, table, dst, dplen,
+				     xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s)), err)))
+		goto undo;
+	if ((rc = sub_rebuild_under(f, table, &d, s, err)))
+		goto undo;
+	return 0;
+undo:
+	if (old)
+		s->rt[i].leaf = old;
+	else if (i < s->nrt)
+		s->rt[i] = s->rt[--s->nrt];
+	if (s->nrt)
+		sub_build(f, s, NULL);
+	else
+		sub_remove(f, s, NULL);
+	sub_rebuild_under(f, table, &d, s, NULL);
+	return rc;
+}
+
+int fib6_src_del(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		 const uint8_t src[16], unsigned splen, char *err)
+{
+	struct pfx d = pfx_make(dst, dplen > 128 ? 128 : dplen), sp;
+	struct fib6_sub *s;
+	struct fib6_srt gone;
+	uint32_t i;
+	int rc;
+
+	if (!splen)
+		return fib6_del(f, table, dst, dplen, err);
+	if ((rc = src_check(table, dplen, splen, err)))
+		return rc;
+	sp = pfx_make(src, splen);
+	s = sub_find(f, table, &d);
+	for (i = 0; s && i < s->nrt && !pfx_equal(&s->rt[i].src, &sp); i++)
+		;
+	if (!s || i == s->nrt)
+		return xrt_fail(err, -ENOENT, "route: no such route");
+	gone = s->rt[i];
+	s->rt[i] = s->rt[--s->nrt];
+	rc = s->nrt ? sub_build(f, s, err) : sub_remove(f, s, err);
+	if (!rc)
+		rc = sub_rebuild_under(f, table, &d, NULL, err);
+	if (rc && s->used) { /* put it back as it was */
+		s->rt[s->nrt++] = gone;
+		sub_build(f, s, NULL);
+	}
+	return rc;
+}
+
+uint32_t fib6_src_get(const struct fib6 *f, uint32_t table, const uint8_t dst[16],
+		      unsigned dplen, const uint8_t src[16], unsigned splen)
+{
+	struct pfx d = pfx_make(dst, dplen > 128 ? 128 : dplen),
+		   sp = pfx_make(src, splen > 128 ? 128 : splen);
+	const struct fib6_sub *s;
+
+	if (!splen)
+		return fib6_get(f, table, dst, dplen);
+	if (table >= XRT_MAX_TABLES || !(s = sub_find((struct fib6 *)f, table, &d)))
+		return 0;
+	for (uint32_t i = 0; i < s->nrt; i++)
+		if (pfx_equal(&s->rt[i].src, &sp))
+			return s->rt[i].leaf;
+	return 0;
+}
+
+uint32_t fib6_lookup_src(const struct fib6_mem *m, uint32_t table, const uint8_t daddr[16],
+			 const uint8_t saddr[16])
+{
+	uint32_t leaf = trie_walk(m, table, pfx_make(daddr, 128));
+
+	if (xrt_fib6_leaf_type(leaf) != XRT_FIB6_LEAF_SUBTREE)
+		return leaf;
+	if ((leaf & XRT_FIB6_LEAF_NH) >= XRT_FIB6_SUBTREES)
+		return 0;
+	return trie_walk(m, XRT_FIB6_SUB_TBL(leaf & XRT_FIB6_LEAF_NH), pfx_make(saddr, 128));
+}
+
+uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t addr[16])
+{
+	static const uint8_t any[16];
+
+	return fib6_lookup_src(m, table, addr, any);
 }
 
 /* ---- lifetime ---- */
@@ -709,6 +1128,8 @@ void fib6_free(struct fib6 *f)
 		return;
 	for (int t = 0; t < XRT_FIB_TRIES; t++)
 		shadow_free(f->root[t]);
+	for (int i = 0; i < XRT_FIB6_SUBTREES; i++)
+		free(f->sub[i].rt);
 	free(f->nodes.free);
 	free(f->nodes.pending);
 	free(f->recs.free);
@@ -729,4 +1150,7 @@ void fib6_usage(const struct fib6 *f, struct fib6_usage *u)
 		   (uint64_t)u->recs * sizeof(struct xrt_fib6_rec) +
 		   ((uint64_t)u->tables << XRT_FIB6_DP_BITS) * sizeof(uint32_t);
 	u->syncs = f->syncs;
+	for (int i = 0; i < XRT_FIB6_SUBTREES; i++)
+		u->subtrees += f->sub[i].used;
+	u->subtrees_refused = f->sub_refused;
 }

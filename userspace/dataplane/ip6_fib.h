@@ -29,6 +29,8 @@ struct fib6_usage {
 	uint32_t pending; /* replaced cells waiting for a grace period */
 	uint64_t bytes;   /* nodes, records and DP regions in use */
 	uint32_t syncs;   /* grace periods waited for */
+	uint32_t subtrees; /* destinations with source-specific routes */
+	uint64_t subtrees_refused; /* source routes refused: XRT_FIB6_SUBTREES in use */
 };
 
 struct fib6;
@@ -51,6 +53,26 @@ uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 /* The fast path's walk (bpf/fib6_lookup.h), over the same memory: the leaf that
  * forwards addr in table, or 0. */
 uint32_t fib6_lookup(const struct fib6_mem *mem, uint32_t table, const uint8_t addr[16]);
+
+/*
+ * Source-specific routes (the kernel's fib6_add with CONFIG_IPV6_SUBTREES):
+ * (table, dst/dplen from src/splen), IPv6 tables only; splen 0 is the
+ * plain route. A destination with source routes answers like the kernel's
+ * fib6_node_lookup: its longest matching source, else the shorter
+ * destinations' answer (its own plain route is used only at ::/0). At most
+ * XRT_FIB6_SUBTREES destinations have source routes: -ENOSPC, counted in
+ * fib6_usage.subtrees_refused, when full. On error nothing changed.
+ */
+int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		 const uint8_t src[16], unsigned splen, uint32_t leaf, char *err);
+int fib6_src_del(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		 const uint8_t src[16], unsigned splen, char *err);
+uint32_t fib6_src_get(const struct fib6 *f, uint32_t table, const uint8_t dst[16],
+		      unsigned dplen, const uint8_t src[16], unsigned splen);
+/* The fast path's walk with the packet's source (fib6_lookup is this with
+ * the source ::, as the kernel's lookups without one). */
+uint32_t fib6_lookup_src(const struct fib6_mem *mem, uint32_t table, const uint8_t daddr[16],
+			 const uint8_t saddr[16]);
 
 void fib6_usage(const struct fib6 *f, struct fib6_usage *u);
 

@@ -275,8 +275,9 @@ static int nh_ref_check(uint32_t nh, char *err)
 	return 0;
 }
 
-int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
-		       unsigned plen, const struct xrt_fib6_val *v, char *err)
+int xrt_maps_route_src_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			   unsigned plen, const uint8_t src[16], unsigned splen,
+			   const struct xrt_fib6_val *v, char *err)
 {
 	int rc = route_check(m, table, addr, plen, err);
 
@@ -309,11 +310,20 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 					xrt_fib6_leaf(v->type, v->nh), err);
 	if (v->type == XRT_RTN_BROADCAST)
 		return xrt_fail(err, -EINVAL, "route type broadcast: IPv4 only");
-	return fib6_add(m->fib, table, addr, plen, xrt_fib6_leaf(v->type, v->nh), err);
+	return fib6_src_add(m->fib, table, addr, plen, src, splen,
+			    xrt_fib6_leaf(v->type, v->nh), err);
 }
 
-int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
-		       unsigned plen, char *err)
+int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, const struct xrt_fib6_val *v, char *err)
+{
+	static const uint8_t any[16];
+
+	return xrt_maps_route_src_set(m, table, addr, plen, any, 0, v, err);
+}
+
+int xrt_maps_route_src_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			   unsigned plen, const uint8_t src[16], unsigned splen, char *err)
 {
 	int rc = route_check(m, table, addr, plen, err);
 
@@ -322,7 +332,15 @@ int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 	if (route_is_v4(addr, plen))
 		return fib_table_delete(m->fib, table, xrt_addr_v4((const struct in6_addr *)addr),
 					plen - XRT_V4_PLEN_OFFSET, err);
-	return fib6_del(m->fib, table, addr, plen, err);
+	return fib6_src_del(m->fib, table, addr, plen, src, splen, err);
+}
+
+int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+		       unsigned plen, char *err)
+{
+	static const uint8_t any[16];
+
+	return xrt_maps_route_src_del(m, table, addr, plen, any, 0, err);
 }
 
 int xrt_maps_route_count(struct xrt_maps *m, uint32_t table, uint32_t *count, char *err)

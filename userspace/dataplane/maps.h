@@ -60,6 +60,13 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 		       unsigned plen, const struct xrt_fib6_val *v, char *err);
 int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 		       unsigned plen, char *err);
+/* A source-specific route (dst/plen from src/splen; splen 0: the plain
+ * route), dataplane/ip6_fib.h fib6_src_add. */
+int xrt_maps_route_src_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			   unsigned plen, const uint8_t src[16], unsigned splen,
+			   const struct xrt_fib6_val *v, char *err);
+int xrt_maps_route_src_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			   unsigned plen, const uint8_t src[16], unsigned splen, char *err);
 /* Routes a table holds, from the pinned xrt_fib6_tbl (any process). */
 int xrt_maps_route_count(struct xrt_maps *m, uint32_t table, uint32_t *count, char *err);
 struct fib6_usage;

@@ -123,9 +123,17 @@ static void on_route(struct xrt_router *r, const struct nlmsghdr *nlh)
 		xrt_addr_from_v4(&s.prefix, 0);
 	if (mapped_v6(fam, &s.prefix, plen))
 		goto skip;
+	/* rtm_src_len: an IPv6 source-specific route (fib6_add with
+	 * CONFIG_IPV6_SUBTREES); IPv4 has none (fib4 never sets it). */
+	if (fam == AF_INET6 && rtm->rtm_src_len) {
+		if (rtm->rtm_src_len > 128 || !addr16(tb[RTA_SRC], &s.src))
+			goto skip;
+		s.src_plen = rtm->rtm_src_len;
+	}
 	if (nlh->nlmsg_type == RTM_DELROUTE) {
 		struct rib_match mt = { .has_metric = true, .metric = s.metric,
-					.has_origin = true, .origin = RIB_ORIGIN_KERNEL };
+					.has_origin = true, .origin = RIB_ORIGIN_KERNEL,
+					.has_src = true, .src = s.src, .src_plen = s.src_plen };
 		rib_route_del(r->rib, table, &s.prefix, s.plen, &mt, err);
 		return;
 	}

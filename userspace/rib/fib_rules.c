@@ -237,10 +237,11 @@ const struct rib_route *fib_rules_lookup(const struct fib_rules *fr, const struc
 					 const struct xrt_acl_key *key, uint32_t iif_table,
 					 int *type, const struct fib_rule **rule)
 {
-	struct in6_addr daddr;
+	struct in6_addr daddr, saddr;
 	uint8_t family;
 
 	memcpy(&daddr, key->daddr, sizeof(daddr));
+	memcpy(&saddr, key->saddr, sizeof(saddr));
 	family = xrt_addr_is_v4(&daddr) ? XRT_AF_INET : XRT_AF_INET6;
 	*type = 0;
 	if (rule)
@@ -261,7 +262,8 @@ const struct rib_route *fib_rules_lookup(const struct fib_rules *fr, const struc
 		}
 		/* "main" is the ingress interface's table (bpf/fib_rules.h). */
 		const struct rib_route *rt =
-			rib_lookup(rib, r->table == XRT_TABLE_MAIN ? iif_table : r->table, &daddr);
+			rib_lookup_src(rib, r->table == XRT_TABLE_MAIN ? iif_table : r->table,
+				       &daddr, &saddr);
 		if (rt)
 			return rt;
 	}

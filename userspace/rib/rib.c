@@ -45,6 +45,16 @@ struct rib {
 	uint32_t slot_id[XRT_MAX_TABLES];
 	uint32_t slot_refs[XRT_MAX_TABLES];
 	uint64_t slots_full; /* ids refused because every slot was taken */
+	/* Destinations with source-specific routes (the kernel's subtrees):
+	 * their source nodes chained, bounded like the fast path's. */
+	struct rib_sdst {
+		uint32_t table;
+		struct in6_addr prefix;
+		unsigned plen;
+		struct rib_node *nodes; /* NULL: the entry is free */
+		unsigned n;		/* nodes chained */
+	} sdst[XRT_FIB6_SUBTREES];
+	uint64_t sdst_full; /* source routes refused: every entry in use */
 	/* Interfaces administratively down (rib_link_set_up): bounded by the
 	 * number of attachable interfaces. */
 	int down[XRT_MAX_IFACES];
@@ -98,9 +108,11 @@ static uint64_t hash_addr(uint64_t h, const struct in6_addr *a)
 	return h;
 }
 
-static uint64_t node_hash(uint32_t table, const struct in6_addr *p, unsigned plen)
+static uint64_t node_hash(uint32_t table, const struct in6_addr *p, unsigned plen,
+			  const struct in6_addr *src, unsigned src_plen)
 {
-	return hash_addr(((uint64_t)table << 8) | plen, p);
+	uint64_t h = hash_addr(((uint64_t)table << 8) | plen, p);
+	return src_plen ? hash_addr(h ^ src_plen, src) : h;
 }
 
 static uint64_t gw_hash(int ifindex, const struct in6_addr *gw)
@@ -325,16 +337,25 @@ void rib_free(struct rib *rib)
 
 /* ---- nodes ---- */
 
-static struct rib_node *node_find(const struct rib *rib, uint32_t table,
-				  const struct in6_addr *p, unsigned plen)
+static const struct in6_addr any_src;
+
+static struct rib_node *node_find_src(const struct rib *rib, uint32_t table,
+				      const struct in6_addr *p, unsigned plen,
+				      const struct in6_addr *src, unsigned src_plen)
 {
-	htable_for_each_possible(&rib->nodes, pos, node_hash(table, p, plen)) {
+	htable_for_each_possible(&rib->nodes, pos, node_hash(table, p, plen, src, src_plen)) {
 		struct rib_node *n = htable_entry(pos, struct rib_node, hnode);
-		if (n->table == table && n->plen == plen &&
-		    !memcmp(&n->prefix, p, sizeof(*p)))
+		if (n->table == table && n->plen == plen && n->src_plen == src_plen &&
+		    !memcmp(&n->prefix, p, sizeof(*p)) && !memcmp(&n->src, src, sizeof(*src)))
 			return n;
 	}
 	return NULL;
+}
+
+static struct rib_node *node_find(const struct rib *rib, uint32_t table,
+				  const struct in6_addr *p, unsigned plen)
+{
+	return node_find_src(rib, table, p, plen, &any_src, 0);
 }
 
 const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
@@ -345,26 +366,68 @@ const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 	return node_find(rib, table, prefix, plen);
 }
 
-static struct rib_node *node_get(struct rib *rib, uint32_t table,
-				 const struct in6_addr *p, unsigned plen)
+const struct rib_node *rib_node_find_src(const struct rib *rib, uint32_t table,
+					 const struct in6_addr *prefix, unsigned plen,
+					 const struct in6_addr *src, unsigned src_plen)
 {
-	struct rib_node *n = node_find(rib, table, p, plen);
+	if (plen > 128 || src_plen > 128)
+		return NULL;
+	return node_find_src(rib, table, prefix, plen, src, src_plen);
+}
+
+/* The subtree entry of (table, p/plen); with want, a free one if none. */
+static struct rib_sdst *sdst_find(const struct rib *rib, uint32_t table,
+				  const struct in6_addr *p, unsigned plen, bool want)
+{
+	struct rib_sdst *free_one = NULL;
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		struct rib_sdst *d = (struct rib_sdst *)&rib->sdst[i];
+		if (!d->nodes) {
+			free_one = free_one ? free_one : d;
+			continue;
+		}
+		if (d->table == table && d->plen == plen && !memcmp(&d->prefix, p, sizeof(*p)))
+			return d;
+	}
+	return want ? free_one : NULL;
+}
+
+static struct rib_node *node_get(struct rib *rib, const struct rib_route_spec *s)
+{
+	struct rib_node *n = node_find_src(rib, s->table, &s->prefix, s->plen, &s->src,
+					   s->src_plen);
+	struct rib_sdst *d = NULL;
 	if (n)
 		return n;
+	if (s->src_plen && !(d = sdst_find(rib, s->table, &s->prefix, s->plen, true)))
+		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
-	int slot = rib_table_hold(rib, table, NULL);
+	int slot = rib_table_hold(rib, s->table, NULL);
 	if (slot < 0) {
 		free(n);
 		return NULL;
 	}
-	n->table = table;
+	n->table = s->table;
 	n->slot = (uint32_t)slot;
-	n->prefix = *p;
-	n->plen = plen;
-	htable_add(&rib->nodes, &n->hnode, node_hash(table, p, plen));
-	rib->plen_count[slot][plen]++;
+	n->prefix = s->prefix;
+	n->plen = s->plen;
+	n->src = s->src;
+	n->src_plen = s->src_plen;
+	if (d) {
+		if (!d->nodes) {
+			d->table = s->table;
+			d->prefix = s->prefix;
+			d->plen = s->plen;
+		}
+		n->src_next = d->nodes;
+		d->nodes = n;
+		d->n++;
+	}
+	htable_add(&rib->nodes, &n->hnode,
+		   node_hash(s->table, &s->prefix, s->plen, &s->src, s->src_plen));
+	rib->plen_count[slot][s->plen]++;
 	return n;
 }
 
@@ -372,6 +435,14 @@ static void node_put(struct rib *rib, struct rib_node *n)
 {
 	if (n->routes)
 		return;
+	if (n->src_plen) {
+		struct rib_sdst *d = sdst_find(rib, n->table, &n->prefix, n->plen, false);
+		struct rib_node **pp = &d->nodes;
+		while (*pp != n)
+			pp = &(*pp)->src_next;
+		*pp = n->src_next;
+		d->n--;
+	}
 	htable_del(&rib->nodes, &n->hnode);
 	rib->plen_count[n->slot][n->plen]--;
 	rib_table_put(rib, n->slot);
@@ -560,6 +631,18 @@ static int node_program(struct rib *rib, struct rib_node *n, const struct rib_ro
 			char *err)
 {
 	int rc = 0;
+	if (n->src_plen) {
+		struct xrt_fib6_val v = best ? route_val(best) : (struct xrt_fib6_val){ 0 };
+		if (!best && n->programmed)
+			rc = rib->ops.route_src_del(rib->ops.ctx, n->slot, n->prefix.s6_addr,
+						    n->plen, n->src.s6_addr, n->src_plen, err);
+		if (best)
+			rc = rib->ops.route_src_set(rib->ops.ctx, n->slot, n->prefix.s6_addr,
+						    n->plen, n->src.s6_addr, n->src_plen, &v, err);
+		if (!rc)
+			n->programmed = best;
+		return rc;
+	}
 	if (!best && n->programmed)
 		rc = rib->ops.route_del(rib->ops.ctx, n->slot, n->prefix.s6_addr, n->plen,
 					err);
@@ -573,8 +656,36 @@ static int node_program(struct rib *rib, struct rib_node *n, const struct rib_ro
 	return rc;
 }
 
-const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
-				   const struct in6_addr *daddr)
+/* Does a lie in p/plen? */
+static bool prefix_has(const struct in6_addr *p, unsigned plen, const struct in6_addr *a)
+{
+	struct in6_addr m = *a;
+	rib_prefix_mask(&m, plen);
+	return !memcmp(&m, p, sizeof(m));
+}
+
+/* fib6_node_lookup_1 in d's subtree: the longest programmed source route
+ * holding saddr; *any: whether the subtree holds a programmed route at all
+ * (the fast path keeps a subtree only while it does). */
+static const struct rib_route *sdst_match(const struct rib_sdst *d,
+					  const struct in6_addr *saddr, bool *any)
+{
+	const struct rib_node *best = NULL;
+	*any = false;
+	for (const struct rib_node *n = d->nodes; n; n = n->src_next) {
+		if (!n->programmed)
+			continue;
+		*any = true;
+		if (prefix_has(&n->src, n->src_plen, saddr) &&
+		    (!best || n->src_plen > best->src_plen))
+			best = n;
+	}
+	return best ? best->programmed : NULL;
+}
+
+const struct rib_route *rib_lookup_src(const struct rib *rib, uint32_t table,
+				       const struct in6_addr *daddr,
+				       const struct in6_addr *saddr)
 {
 	int slot = rib_table_slot(rib, table);
 	if (slot < 0)
@@ -585,11 +696,29 @@ const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 			continue;
 		struct in6_addr p = *daddr;
 		rib_prefix_mask(&p, (unsigned)plen);
+		const struct rib_sdst *d = sdst_find(rib, table, &p, (unsigned)plen, false);
+		bool any = false;
+		const struct rib_route *rt = d ? sdst_match(d, saddr, &any) : NULL;
+		if (rt)
+			return rt;
+		if (any && plen) /* backtrack: the plain route is not looked at */
+			continue;
 		const struct rib_node *n = node_find(rib, table, &p, (unsigned)plen);
 		if (n && n->programmed)
 			return n->programmed;
 	}
 	return NULL;
+}
+
+const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
+				   const struct in6_addr *daddr)
+{
+	return rib_lookup_src(rib, table, daddr, &any_src);
+}
+
+uint64_t rib_subtrees_refused(const struct rib *rib)
+{
+	return rib->sdst_full;
 }
 
 const struct rib_route *rib_fib_lookup(const struct rib *rib, uint32_t table,
@@ -643,6 +772,9 @@ static bool route_matches(const struct rib_route *r, const struct rib_match *m)
 		return false;
 	if (m->has_gw && !route_uses_gw(r, &m->gw))
 		return false;
+	if (m->has_src && (r->node->src_plen != m->src_plen ||
+			   memcmp(&r->node->src, &m->src, sizeof(m->src))))
+		return false;
 	return true;
 }
 
@@ -671,6 +803,38 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 		return -EINVAL;
 	}
 	bool v4 = xrt_addr_is_v4(&s->prefix) && s->plen >= XRT_V4_PLEN_OFFSET;
+	if (s->src_plen) {
+		if (s->src_plen > 128) {
+			ERR("from: prefix length %u is out of range (0..128)", s->src_plen);
+			return -EINVAL;
+		}
+		if (v4 || xrt_addr_is_v4(&s->src)) {
+			ERR("from: source-specific routes are IPv6's (\"from %s\")",
+			    rib_ntop(&s->src, buf));
+			return -EINVAL;
+		}
+		if (rib_prefix_host_bits(&s->src, s->src_plen)) {
+			ERR("from: %s/%u has host bits set", rib_ntop(&s->src, buf), s->src_plen);
+			return -EINVAL;
+		}
+		if (!rib->ops.route_src_set) {
+			ERR("from: source-specific routes are not supported here");
+			return -EOPNOTSUPP;
+		}
+		const struct rib_sdst *d = sdst_find(rib, s->table, &s->prefix, s->plen, true);
+		bool fresh = !node_find_src(rib, s->table, &s->prefix, s->plen, &s->src,
+					    s->src_plen);
+		if (fresh && (!d || d->n >= XRT_FIB6_SUBTREE_ROUTES)) {
+			((struct rib *)rib)->sdst_full++;
+			if (d)
+				ERR("from: at most %u source prefixes per destination",
+				    XRT_FIB6_SUBTREE_ROUTES);
+			else
+				ERR("from: at most %u destinations can have source-specific routes",
+				    XRT_FIB6_SUBTREES);
+			return -ENOSPC;
+		}
+	}
 	if (s->type == XRT_RTN_BROADCAST && !v4) {
 		ERR("broadcast routes are IPv4's");
 		return -EINVAL;
@@ -752,7 +916,8 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 	if (rc)
 		return rc;
 
-	struct rib_node *n = node_find(rib, s->table, &s->prefix, s->plen);
+	struct rib_node *n = node_find_src(rib, s->table, &s->prefix, s->plen, &s->src,
+					   s->src_plen);
 	struct rib_route *old = NULL;
 	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
 		if (r->metric == s->metric) {
@@ -761,8 +926,12 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		}
 	if (old && !replace) {
 		char buf[INET6_ADDRSTRLEN];
-		ERR("route %s/%u metric %u already exists", rib_ntop(&s->prefix, buf),
-		    rib_user_plen(&s->prefix, s->plen), s->metric);
+		char sbuf[INET6_ADDRSTRLEN], from[INET6_ADDRSTRLEN + 16] = "";
+		if (s->src_plen)
+			snprintf(from, sizeof(from), " from %s/%u", rib_ntop(&s->src, sbuf),
+				 s->src_plen);
+		ERR("route %s/%u%s metric %u already exists", rib_ntop(&s->prefix, buf),
+		    rib_user_plen(&s->prefix, s->plen), from, s->metric);
 		return -EEXIST;
 	}
 	if (!old && rib->nroutes >= rib->max_routes) {
@@ -810,7 +979,7 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 	}
 
 	if (!n) {
-		n = node_get(rib, s->table, &s->prefix, s->plen);
+		n = node_get(rib, s);
 		if (!n) {
 			ERR("out of memory");
 			rc = -ENOMEM;
@@ -888,7 +1057,9 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 		ERR("no such route");
 		return -ESRCH;
 	}
-	struct rib_node *n = node_find(rib, table, prefix, plen);
+	struct rib_node *n = m && m->has_src
+				     ? node_find_src(rib, table, prefix, plen, &m->src, m->src_plen)
+				     : node_find(rib, table, prefix, plen);
 	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
 		if (route_matches(r, m))
 			return route_remove(rib, r, err);
@@ -946,6 +1117,10 @@ static int route_cmp(const void *a, const void *b)
 		return c;
 	if (x->node->plen != y->node->plen)
 		return x->node->plen < y->node->plen ? -1 : 1;
+	if (x->node->src_plen != y->node->src_plen) /* iproute2: source routes first */
+		return x->node->src_plen > y->node->src_plen ? -1 : 1;
+	if ((c = memcmp(&x->node->src, &y->node->src, 16)))
+		return c;
 	return x->metric < y->metric ? -1 : x->metric > y->metric;
 }
 

@@ -48,6 +48,13 @@ struct rib_ops {
 			 unsigned plen, const struct xrt_fib6_val *v, char *err);
 	int (*route_del)(void *ctx, uint32_t table, const uint8_t addr[16],
 			 unsigned plen, char *err);
+	/* Source-specific routes (dst/plen from src/splen, splen > 0); NULL:
+	 * refused. */
+	int (*route_src_set)(void *ctx, uint32_t table, const uint8_t addr[16],
+			     unsigned plen, const uint8_t src[16], unsigned splen,
+			     const struct xrt_fib6_val *v, char *err);
+	int (*route_src_del)(void *ctx, uint32_t table, const uint8_t addr[16],
+			     unsigned plen, const uint8_t src[16], unsigned splen, char *err);
 	int (*nh_set)(void *ctx, uint32_t id, const struct xrt_nh *v, char *err);
 	int (*nh_del)(void *ctx, uint32_t id, char *err);
 	int (*grp_set)(void *ctx, uint32_t id, const uint32_t *nh_ids,
@@ -71,6 +78,9 @@ struct rib_route_spec {
 	uint32_t table;
 	struct in6_addr prefix;
 	unsigned plen;
+	/* `from src/src_plen` (the kernel's rtm_src_len, IPv6 only); 0: any */
+	struct in6_addr src;
+	unsigned src_plen;
 	uint32_t type;   /* enum xrt_rtn */
 	uint32_t metric;
 	uint32_t mtu;    /* 0 = the egress link's MTU */
@@ -119,6 +129,9 @@ struct rib_node {
 	uint32_t slot;  /* its fast-path slot (rib_table_slot) */
 	struct in6_addr prefix;
 	unsigned plen;
+	struct in6_addr src; /* source-specific: from src/src_plen; 0: plain */
+	unsigned src_plen;
+	struct rib_node *src_next; /* the other source routes of this dst */
 	struct rib_route *routes; /* ascending metric */
 	/* What the fast path holds: the first live route (one with a next
 	 * hop whose link is up, or no next hop at all), NULL = none. */
@@ -147,6 +160,12 @@ struct rib_match {
 	struct in6_addr gw;
 	enum rib_origin origin;
 	int family; /* AF_INET or AF_INET6 (the prefix's, include/xrt/inet.h); 0: both */
+	/* rib_route_del: the route `from src/src_plen` (unset: the plain
+	 * route, as the kernel's fib6_locate with no source); rib_flush:
+	 * only routes with this source. */
+	bool has_src;
+	struct in6_addr src;
+	unsigned src_plen;
 };
 /* Delete the first route of (table, prefix) that matches m. */
 int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix,
@@ -160,6 +179,17 @@ int rib_flush(struct rib *rib, const struct rib_match *m, char *err);
  * an IPv6 one never matches an IPv4 prefix (they all lie in ::ffff:0:0/96). */
 const struct rib_route *rib_lookup(const struct rib *rib, uint32_t table,
 				   const struct in6_addr *daddr);
+/* The same for a packet from saddr (the kernel's fib6_node_lookup with
+ * CONFIG_IPV6_SUBTREES): the longest destination, then within it the
+ * longest source; a destination with source routes none of which matches
+ * is passed over for a shorter one (its own plain route is used only at
+ * ::/0). rib_lookup is this with saddr ::. */
+const struct rib_route *rib_lookup_src(const struct rib *rib, uint32_t table,
+				       const struct in6_addr *daddr,
+				       const struct in6_addr *saddr);
+/* Source routes refused because XRT_FIB6_SUBTREES destinations already
+ * have some. */
+uint64_t rib_subtrees_refused(const struct rib *rib);
 /* The route a packet to daddr takes when its interface uses table: the
  * kernel's fib_lookup with its default rules for IPv4 (table local, then
  * the interface's table); IPv6's local routes live in the interface's
@@ -183,6 +213,11 @@ uint64_t rib_table_slots_refused(const struct rib *rib);
 /* Exact (table, prefix) node lookup, NULL if absent. */
 const struct rib_node *rib_node_find(const struct rib *rib, uint32_t table,
 				     const struct in6_addr *prefix, unsigned plen);
+
+/* The same for a source-specific node (src_plen 0: rib_node_find). */
+const struct rib_node *rib_node_find_src(const struct rib *rib, uint32_t table,
+					 const struct in6_addr *prefix, unsigned plen,
+					 const struct in6_addr *src, unsigned src_plen);
 
 /* All routes, every metric, sorted by (table, prefix, plen, metric). The
  * array is malloc'ed; the caller frees it. */

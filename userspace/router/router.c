@@ -28,6 +28,19 @@ static int ops_route_del(void *ctx, uint32_t table, const uint8_t addr[16],
 {
 	return xrt_maps_route_del(&((struct xrt_router *)ctx)->maps, table, addr, plen, err);
 }
+static int ops_route_src_set(void *ctx, uint32_t table, const uint8_t addr[16],
+			     unsigned plen, const uint8_t src[16], unsigned splen,
+			     const struct xrt_fib6_val *v, char *err)
+{
+	return xrt_maps_route_src_set(&((struct xrt_router *)ctx)->maps, table, addr, plen,
+				      src, splen, v, err);
+}
+static int ops_route_src_del(void *ctx, uint32_t table, const uint8_t addr[16],
+			     unsigned plen, const uint8_t src[16], unsigned splen, char *err)
+{
+	return xrt_maps_route_src_del(&((struct xrt_router *)ctx)->maps, table, addr, plen,
+				      src, splen, err);
+}
 static int ops_nh_set(void *ctx, uint32_t id, const struct xrt_nh *v, char *err)
 {
 	return xrt_maps_nh_set(&((struct xrt_router *)ctx)->maps, id, v, err);
@@ -83,6 +96,7 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 		return rc;
 	struct rib_ops ops = {
 		.ctx = r, .route_set = ops_route_set, .route_del = ops_route_del,
+		.route_src_set = ops_route_src_set, .route_src_del = ops_route_src_del,
 		.nh_set = ops_nh_set, .nh_del = ops_nh_del, .grp_set = ops_grp_set,
 		.grp_del = ops_grp_del, .link_mtu = ops_link_mtu, .route_event = ops_route_event,
 	};
