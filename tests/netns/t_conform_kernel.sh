@@ -3,7 +3,7 @@
 # a kernel router (ak - rk - bk) and an xrt router (ax - rx - bx), answers at
 # A and frames at B compared field by field; every difference must be a
 # documented exception in CONFORMANCE.md (conform_compare.py).
-XRT_PREFIX_BASE=xk
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xk}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump ethtool
 xrt_require_xrt
