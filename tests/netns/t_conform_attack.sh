@@ -193,20 +193,17 @@ PP_LIMITED="Icmp6OutParmProblems>=1 Icmp6OutParmProblems<=icmp_limit Icmp6OutRat
 # Header; 4: + ping, answered; 5: AH + ping, Parameter Problem code 1
 # within the rate limit; 6: first fragments with router alert, invalid,
 # Parameter Problem within the rate limit.
-attack denial6_1 8 124 2000 500 "drop.punt_limit>=1 sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100" \
-	atk6-denial6 "$IF_CR" "$D" 1
-attack denial6_2 8 124 2000 500 "sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100" \
-	atk6-denial6 "$IF_CR" "$D" 2
-attack denial6_3 8 124 2000 500 "drop.punt_limit>=1 sp_no_next_header>=100" \
-	atk6-denial6 "$IF_CR" "$D" 3
-attack denial6_4 8 124 2000 500 "drop.punt_limit>=1 Icmp6OutEchoReplies>=100" \
-	atk6-denial6 "$IF_CR" "$D" 4
-attack denial6_5 8 124 2000 500 "sp_no_proto>=100 $PP_LIMITED" \
-	atk6-denial6 "$IF_CR" "$D" 5
-attack denial6_6 8 124 2000 500 "drop.punt_limit>=1 sp_frag_invalid>=100 $PP_LIMITED" \
-	atk6-denial6 "$IF_CR" "$D" 6
-attack denial6_7 8 124 2000 500 "drop.punt_limit>=1 sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100" \
-	atk6-denial6 "$IF_CR" "$D" 7
+for tc_checks in \
+	"1|drop.punt_limit>=1 sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100" \
+	"2|sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100" \
+	"3|drop.punt_limit>=1 sp_no_next_header>=100" \
+	"4|drop.punt_limit>=1 Icmp6OutEchoReplies>=100" \
+	"5|sp_no_proto>=100 $PP_LIMITED" \
+	"6|drop.punt_limit>=1 sp_frag_invalid>=100 $PP_LIMITED" \
+	"7|drop.punt_limit>=1 sp_tlv_malformed>=100 slow.Ip6InHdrErrors>=100"; do
+	tc=${tc_checks%%|*}
+	attack "denial6_$tc" 8 124 2000 500 "${tc_checks#*|}" atk6-denial6 "$IF_CR" "$D" "$tc"
+done
 # Fragment implementation checks (one pass each, no initial/final ping):
 # reassembled where valid. Then the generic implementation checks: echoes
 # answered, bad headers refused with Parameter Problem.
