@@ -88,4 +88,20 @@ while IFS= read -r kline; do
 	fails=$((fails + 1))
 done <<<"$kout"
 assert_eq "$fails" 0 "IPv4 probes answered as the kernel answers them"
+
+# The reference itself: every kernel line must be the kernel column of its
+# row in CONFORMANCE.md's IPv4 table (a probe that stopped provoking what it
+# did, or another kernel, fails instead of passing on both routers).
+ref=$(awk '/^## /{t = ($0 ~ /^## IPv4 slow path/)} t && /^\| `/' "$XRT_ROOT/CONFORMANCE.md")
+while IFS= read -r kline; do
+	case $kline in *" bytes: "*) continue ;; esac
+	name=${kline%%:*}
+	row=$(grep -F "\`$name\`" <<<"$ref" || true)
+	[ -n "$row" ] || { xrt_log "no row for $name in CONFORMANCE.md's IPv4 table"; fails=$((fails + 1)); continue; }
+	want=$(awk -F' *\\| *' '{print $4}' <<<"$row")
+	[ "$want" = "${kline#*: }" ] && continue
+	xrt_log "REFERENCE: $name: kernel now '${kline#*: }', CONFORMANCE.md says '$want'"
+	fails=$((fails + 1))
+done <<<"$kout"
+assert_eq "$fails" 0 "kernel answers equal to CONFORMANCE.md's IPv4 reference"
 xrt_pass "IPv4: $(grep -vc ' bytes: ' <<<"$kout") probes answered as the kernel does, bytes included (differences on purpose listed)"
