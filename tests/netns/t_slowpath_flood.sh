@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # xrt: floods at the slow path (hop limit 1, incomplete fragments, NS from
-# many sources), bounded counts sent by host c, leave a forwarded flow a -> b
-# that provably runs while the flood arrives untouched, keep xrtd's memory
-# bounded, and the hop-limit flood's Time Exceeded stay within the ICMPv6
-# rate limit configured (burst + rate x the flood's seconds). Figures go to
-# the log. The flood comes in
-# by its own link: on one veth the flood and the flow would share the veth's
-# 256-slot ring, which is the wire being saturated, not the router.
+# many sources), sent by host c at a paced rate for as long as a forwarded
+# flow a -> b runs (at most 60 s each), leave that flow untouched (the
+# overlap is measured, not assumed), keep xrtd's memory and tables bounded,
+# and the hop-limit flood's Time Exceeded stay within the ICMPv6 rate limit
+# configured (burst + rate x the flood's seconds). Figures go to the log.
+# The flood comes in by its own link: on one veth the flood and the flow
+# would share the veth's 256-slot ring, which is the wire being saturated,
+# not the router.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping
