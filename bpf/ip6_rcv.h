@@ -10,8 +10,8 @@
 /*
  * Same checks, order and MIB counters as the kernel's ipv6_rcv (ip6_rcv_core),
  * plus the RFC 4291 2.7 multicast-source rule (InHdrErrors, as current
- * kernels count it) and the unspecified destination (InAddrErrors, as the
- * kernel's route lookup counts it).
+ * kernels count it). The unspecified destination is not refused here: as
+ * in ip6_rcv_core it is looked up like any other (ip6_route_input).
  */
 static __always_inline int ipv6_rcv(struct xrt_pkt *p)
 {
@@ -52,11 +52,6 @@ static __always_inline int ipv6_rcv(struct xrt_pkt *p)
 	if (ip6_addr_is_multicast(&ip6->saddr)) {
 		XRT_MIB_INC(p, IN_HDR_ERRORS);
 		return xrt_drop(p, XRT_DROP_SRC_MCAST);
-	}
-	/* RFC 4291 2.5.2: :: is never a destination. */
-	if (ip6_addr_is_any(&ip6->daddr)) {
-		XRT_MIB_INC(p, IN_ADDR_ERRORS);
-		return xrt_drop(p, XRT_DROP_DST_UNSPEC);
 	}
 addr_ok:
 

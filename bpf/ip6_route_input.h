@@ -28,6 +28,19 @@ static __always_inline int ip6_input(struct xrt_pkt *p, __u32 reason)
 }
 
 /*
+ * ip6_pkt_drop's counter for a packet without a usable route: InNoRoutes,
+ * but InAddrErrors when the destination is :: (which only a default route
+ * matches; RFC 4443 3.1 still asks for the Destination Unreachable).
+ */
+static __always_inline void ip6_pkt_drop_mib(struct xrt_pkt *p)
+{
+	if (ip6_addr_is_any(&p->ip6->daddr))
+		XRT_MIB_INC(p, IN_ADDR_ERRORS);
+	else
+		XRT_MIB_INC(p, IN_NO_ROUTES);
+}
+
+/*
  * ip6_route_input: multicast and link-local destinations first (never
  * routed), then the longest match in the ingress interface's table.
  */
@@ -66,7 +79,7 @@ unicast:
 	if (!ruled)
 		leaf = fib6_lookup_src(p->iif->table, daddr, &p->ip6->saddr);
 	if (!leaf) {
-		XRT_MIB_INC(p, IN_NO_ROUTES);
+		ip6_pkt_drop_mib(p);
 		return xrt_punt(p, XRT_PUNT_NO_ROUTE);
 	}
 	switch (xrt_fib6_leaf_type(leaf)) {
@@ -77,10 +90,10 @@ unicast:
 	case XRT_RTN_BLACKHOLE:
 		return xrt_drop(p, XRT_DROP_BLACKHOLE);
 	case XRT_RTN_UNREACHABLE:
-		XRT_MIB_INC(p, IN_NO_ROUTES);
+		ip6_pkt_drop_mib(p);
 		return xrt_punt(p, XRT_PUNT_UNREACHABLE);
 	case XRT_RTN_PROHIBIT:
-		XRT_MIB_INC(p, IN_NO_ROUTES);
+		ip6_pkt_drop_mib(p);
 		return xrt_punt(p, XRT_PUNT_PROHIBIT);
 	}
 	XRT_MIB_INC(p, IN_DISCARDS);

@@ -68,7 +68,7 @@
 	X(VERSION, "version")             /* version field is not 6 */          \
 	X(TRUNCATED, "truncated")         /* 40 + payload length > frame */     \
 	X(DST_LOOPBACK, "dst_loopback")   /* ::1 on the wire (RFC 4291 2.5.3) */\
-	X(DST_UNSPEC, "dst_unspec")       /* :: as destination */               \
+	X(DST_UNSPEC, "dst_unspec")       /* unused: :: is routed; ids stay */  \
 	X(SRC_MCAST, "src_mcast")         /* multicast source (RFC 4291 2.7) */ \
 	X(MCAST, "mcast")                 /* multicast beyond link scope */     \
 	X(BLACKHOLE, "blackhole")         /* blackhole route */                 \

@@ -68,14 +68,6 @@ Test(drop, destination_loopback)
 	expect_drop(&p, XRT_DROP_DST_LOOPBACK, XRT_MIB_IN_HDR_ERRORS);
 }
 
-Test(drop, destination_unspecified)
-{
-	struct xt_pkt p;
-
-	xt_ip6(&p, SRC, "::", 64, NEXTHDR_UDP, 8);
-	expect_drop(&p, XRT_DROP_DST_UNSPEC, XRT_MIB_IN_ADDR_ERRORS);
-}
-
 Test(drop, source_multicast)
 {
 	struct xt_pkt p;

@@ -134,6 +134,9 @@ Test(punt, joined_wider_scope_group)
 	expect_punt(&p, XRT_PUNT_MCAST_LINK, 0, 0, 0, &st);
 }
 
+/* ::, as in ip6_rcv_core, is looked up like any destination: without a
+ * route it is punted for the Destination Unreachable too (RFC 4443 3.1),
+ * counted InAddrErrors as ip6_pkt_drop counts it. */
 Test(punt, no_route)
 {
 	struct xt_pkt p;
@@ -141,6 +144,9 @@ Test(punt, no_route)
 
 	xt_ip6(&p, SRC, "2001:db9::1", 64, NEXTHDR_UDP, 8);
 	st.mib[XRT_MIB_IN_NO_ROUTES] = 1;
+	expect_punt(&p, XRT_PUNT_NO_ROUTE, 0, 0, 0, &st);
+	xt_ip6(&p, SRC, "::", 64, NEXTHDR_UDP, 8);
+	st.mib[XRT_MIB_IN_ADDR_ERRORS] = 1;
 	expect_punt(&p, XRT_PUNT_NO_ROUTE, 0, 0, 0, &st);
 }
 

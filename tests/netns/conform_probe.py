@@ -10,6 +10,20 @@ answer (ND and MLD chatter excluded). Each probe carries its own flow label
 (PROBE_FL_BASE + index) so the frames that reached host B can be matched
 later from B's capture (conform_compare.py). ROUTER_LL and HOST_LL are
 written as "router-ll" / "host-ll" so two topologies compare equal.
+
+Besides the summary fields, each answer keeps its whole IPv6 packet
+("raw", hex) with what must differ between the two topologies replaced
+by fixed markers: the router's and host A's link-local addresses (RLL_MARK,
+HLL_MARK) and MAC addresses (RMAC_MARK, HMAC_MARK), wherever they occur
+(header, ND targets and options, quoted packet), and the answer's own flow
+label and a fragment's Identification zeroed (the kernel picks its own
+values, xrt others; both are the source's choice). The upper-layer
+checksum covers those addresses, so it is verified here on the packet as
+received ("csum_ok") and zeroed in "raw"; when an error quotes a probe sent
+from or to a link-local address, the quoted probe's own checksum is zeroed
+too (the probe itself differs there). Each probe also records how many of its
+frames were seen leaving A ("on_wire"), so a probe that never went out
+cannot pass as "dropped" on both routers.
 """
 import json
 import logging
@@ -23,7 +37,7 @@ from scapy.all import (TCP, UDP, AsyncSniffer, Ether, HBHOptUnknown,  # noqa: E4
                        ICMPv6PacketTooBig, ICMPv6ParamProblem,
                        ICMPv6TimeExceeded, IPerror6, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
-                       IPv6ExtHdrRouting, Jumbo, PadN, Raw, UDPerror, RouterAlert, conf, get_if_hwaddr,
+                       IPv6ExtHdrRouting, Jumbo, PadN, Raw, UDPerror, RouterAlert, checksum, conf, get_if_hwaddr,
                        in6_getnsma, inet_pton, sendp, socket)
 
 conf.verb = 0
@@ -44,6 +58,11 @@ SLOW = {"neigh_fail": 5.0, "echo_anycast": 5.0,
 ONLINK = "2001:db8:1::5"        # on A's link (static neighbour on the router)
 # ND/MLD messages a router sends on its own (resolution, reports) are not answers.
 CHATTER = {130, 131, 132, 133, 135, 143}
+# Markers that replace what differs between the two topologies in "raw".
+RLL_MARK = inet_pton(socket.AF_INET6, "fe80::ffff:1")
+HLL_MARK = inet_pton(socket.AF_INET6, "fe80::ffff:2")
+RMAC_MARK = bytes.fromhex("02000000ff01")
+HMAC_MARK = bytes.fromhex("02000000ff02")
 # Experimental option types (RFC 4727 5.1) of each action class, unknown to every stack.
 OPT = {"00": 0x1e, "01": 0x5e, "10": 0x9e, "11": 0xde}
 
@@ -196,7 +215,55 @@ ORDER = [
 ]
 
 
-def describe(pkt, rll, hll):
+def ll_bytes(ip):
+    """The source and destination of an IPv6 header, as bytes."""
+    raw = bytes(ip)
+    return {raw[8:24], raw[24:40]}
+
+
+def csum_ok(ip):
+    """The upper-layer checksum of an answer (ICMPv6, TCP, UDP: RFC 8200 8.1) over its real pseudo-header."""
+    raw = bytes(ip)
+    nh, off = raw[6], 40
+    while nh in (0, 43, 60) and off + 2 <= len(raw):  # hop-by-hop, routing, destination options
+        nh, off = raw[off], off + (raw[off + 1] + 1) * 8
+    if nh not in (58, 6, 17) or off >= len(raw):
+        return None
+    body = raw[off:40 + ip.plen]
+    if len(body) < ip.plen + 40 - off:
+        return True, off + (2 if nh == 58 else 16 if nh == 6 else 6)  # cut short (a quote): not verifiable
+    pseudo = raw[8:40] + len(body).to_bytes(4, "big") + b"\0\0\0" + bytes([nh])
+    return checksum(pseudo + body) == 0, off + (2 if nh == 58 else 16 if nh == 6 else 6)
+
+
+def normalised(ip, rll, hll, rmac, hmac):
+    """The answer's bytes with topology-specific addresses marked and the checksum zeroed."""
+    raw = bytearray(bytes(ip))
+    if ip.nh == 44:
+        # A fragment's Identification is the source's choice (RFC 8200 4.5,
+        # RFC 7739 5: unpredictable); the kernel and xrt pick differently.
+        raw[44:48] = b"\0\0\0\0"
+    if IPerror6 in ip and ll_bytes(ip[IPerror6]) & {rll, hll}:
+        # The quoted probe's own checksum covers a link-local address: the
+        # probe itself differs between the two topologies there.
+        q = len(raw) - len(bytes(ip[IPerror6]))
+        ck = csum_ok(ip[IPerror6])
+        if ck and q + ck[1] + 2 <= len(raw):
+            raw[q + ck[1]:q + ck[1] + 2] = b"\0\0"
+    # The answer's own flow label: the kernel sets one (auto_flowlabels),
+    # xrt sends 0; RFC 6437 3 lets the source choose either.
+    raw[1] &= 0xf0
+    raw[2] = raw[3] = 0
+    ck = csum_ok(ip)
+    if ck:
+        raw[ck[1]:ck[1] + 2] = b"\0\0"
+    out = bytes(raw)
+    for real, mark in ((rll, RLL_MARK), (hll, HLL_MARK), (rmac, RMAC_MARK), (hmac, HMAC_MARK)):
+        out = out.replace(real, mark)
+    return out.hex(), (ck[0] if ck else None)
+
+
+def describe(pkt, rll, hll, rmac=None, hmac=None):
     """One answer as the fields the comparison looks at."""
     ip = pkt[IPv6]
     norm = {rll: "router-ll", hll: "host-ll"}
@@ -217,6 +284,10 @@ def describe(pkt, rll, hll):
         ans["type"] = f"TCP {ip[TCP].flags}" if TCP in ip else f"nh{ip.nh}"
     if IPerror6 in ip:
         ans["quoted_fl"] = ip[IPerror6].fl
+    if rmac is not None:
+        ans["raw"], ans["csum_ok"] = normalised(
+            ip, inet_pton(socket.AF_INET6, rll), inet_pton(socket.AF_INET6, hll),
+            bytes.fromhex(rmac.replace(":", "")), bytes.fromhex(hmac.replace(":", "")))
     return ans
 
 
@@ -224,7 +295,8 @@ def send_probe(idx, name, iface, rmac, rll, hll):
     mine = get_if_hwaddr(iface)
     pkts = build(name, rll, hll, mine)
     started = threading.Event()
-    sn = AsyncSniffer(iface=iface, filter=f"ip6 and ether src {rmac}", timeout=SLOW.get(name, WINDOW),
+    sn = AsyncSniffer(iface=iface, filter=f"ip6 and (ether src {rmac} or ether src {mine})",
+                      timeout=SLOW.get(name, WINDOW),
                       started_callback=started.set)
     sn.start()
     if not started.wait(5):
@@ -245,11 +317,14 @@ def send_probe(idx, name, iface, rmac, rll, hll):
         dmac = mcast_mac(dst) if dst.startswith("ff") else rmac
         sendp(Ether(src=mine, dst=dmac, type=0x86dd) / Raw(raw), iface=iface)
     sn.join()
-    answers = []
+    answers, on_wire = [], 0
     for f in sn.results or []:
         if IPv6 not in f:
             continue
         ip = f[IPv6]
+        if f[Ether].src.lower() == mine.lower():
+            on_wire += ip.fl == PROBE_FL_BASE + idx
+            continue
         if ip.nh == 58 and ICMPv6ND_NA not in ip and getattr(ip.payload, "type", None) in CHATTER:
             continue
         if ICMPv6ND_NA in ip and ip[ICMPv6ND_NA].tgt not in (ROUTER, ANYCAST):
@@ -257,8 +332,8 @@ def send_probe(idx, name, iface, rmac, rll, hll):
         if IPv6ExtHdrHopByHop in ip and ip.hlim == 1 and ip[IPv6ExtHdrHopByHop].nh == 58 and \
                 getattr(ip[IPv6ExtHdrHopByHop].payload, "type", None) in CHATTER:
             continue  # MLD report or query behind a hop-by-hop header (RFC 3810 5)
-        answers.append(describe(f, rll, hll))
-    return {"name": name, "fl": PROBE_FL_BASE + idx, "frames": len(pkts), "answers": answers}
+        answers.append(describe(f, rll, hll, rmac, mine))
+    return {"name": name, "fl": PROBE_FL_BASE + idx, "frames": len(pkts), "on_wire": on_wire, "answers": answers}
 
 
 def main():

@@ -8,7 +8,18 @@ probe is sent at layer 2 to ROUTER_MAC, then IFACE is watched for WINDOW
 seconds; each frame from the router is part of the probe's answer. One line
 per probe, "NAME: ANSWER", where ANSWER is "ICMP T/C [mtu M] [gw G] from SRC
 ttl T len L", "ARP reply SIP is-at router", or "dropped"; two routers that
-print the same lines answered alike.
+print the same lines answered alike. A second line per probe, "NAME bytes:
+HEX ...", gives every answer's bytes from the IP header (ARP: the ARP
+packet) on, so that equal lines are backed by equal packets. Masked there,
+and only there: the IP Identification of the answer (the source's choice;
+RFC 6864 4.1: it has no meaning in an atomic datagram) and the header
+checksum that covers it (verified first: a wrong one prints "BAD-IPCSUM"),
+and the MAC addresses of the router and of host A (the two topologies'
+interfaces differ; fixed markers); in a Timestamp Reply, the receive and
+transmit times (each router's clock) and the ICMP checksum over them
+(verified first). Everything else, the quoted datagram,
+the ICMP and TCP checksums (over the same addresses in both topologies)
+included, is compared.
 """
 import logging
 import sys
@@ -87,6 +98,38 @@ def arp_probes(mac):
     }
 
 
+RMAC_MARK = bytes.fromhex("02000000ff01")
+HMAC_MARK = bytes.fromhex("02000000ff02")
+
+
+def masked(f, rmac, hmac):
+    """One answer's bytes (IP or ARP on), masked as the module says."""
+    if ARP in f:
+        raw = bytes(f[ARP])
+    else:
+        b = bytearray(bytes(f[IP]))
+        ihl = (b[0] & 0x0f) * 4
+        ok = checksum(bytes(b[:ihl])) == 0
+        b[4:6] = b"\0\0"
+        b[10:12] = b"\0\0"
+        if ICMP in f and f[ICMP].type == 14 and len(b) >= ihl + 20:
+            # A Timestamp Reply's receive and transmit times are each
+            # router's clock (RFC 792); its checksum covers them.
+            ok = ok and checksum(bytes(b[ihl:])) == 0
+            b[ihl + 2:ihl + 4] = b"\0\0"
+            b[ihl + 12:ihl + 20] = bytes(8)
+        raw = bytes(b) if ok else b"BAD-IPCSUM"
+    for real, mark in ((rmac, RMAC_MARK), (hmac, HMAC_MARK)):
+        raw = raw.replace(bytes.fromhex(real.replace(":", "")), mark)
+    return raw.hex()
+
+
+def answer_bytes(frames, rmac, hmac):
+    out = [masked(f, rmac, hmac) for f in frames
+           if f.src.lower() == rmac.lower() and (ARP in f and f[ARP].op == 2 or IP in f and (TCP in f or ICMP in f))]
+    return " ".join(out) or "-"
+
+
 def describe(frames, rmac):
     out = []
     for f in frames:
@@ -135,6 +178,7 @@ def main():
         sn.join(timeout=WINDOW)
         frames = sn.stop() if sn.running else sn.results
         print("%s: %s" % (name, describe(frames or [], rmac)), flush=True)
+        print("%s bytes: %s" % (name, answer_bytes(frames or [], rmac, mac)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # xrt: malformed IPv6 frames from a real interface: each one is dropped by
 # the fast path with the counter of its reason (one drop in all, nothing
-# forwarded), none reaches B; a padded frame is trimmed and forwarded at its true length.
+# forwarded), none reaches B; a frame to :: is punted as having no route; a
+# padded frame is trimmed and forwarded at its true length.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd tcpdump
 xrt_require_xrt
@@ -17,7 +18,7 @@ XRT_CAP_FLAGS=-e xrt_capture_start b "$IF_BR" 2 icmp6 and 'ip6[40] == 128' and '
 
 # KIND:COUNTER pairs: the drop reason each malformed frame must bump by one.
 for pair in short:drop:short version:drop:version truncated:drop:truncated \
-	dst_loopback:drop:dst_loopback dst_unspec:drop:dst_unspec \
+	dst_loopback:drop:dst_loopback \
 	src_mcast:drop:src_mcast mcast:drop:mcast; do
 	kind=${pair%%:*} counter=${pair#*:}
 	before=$(xrt_fp_stat r "$counter")
@@ -32,6 +33,14 @@ for pair in short:drop:short version:drop:version truncated:drop:truncated \
 	xrt_log "$kind: $counter +1"
 done
 
+# A frame to :: is not malformed: it is routed as ip6_rcv_core routes it,
+# and without a route punted for the Destination Unreachable, counted
+# InAddrErrors as ip6_pkt_drop counts it (CONFORMANCE.md E1).
+nr0=$(xrt_fp_stat r punt:no_route) ae0=$(xrt_fp_stat r Ip6InAddrErrors)
+send dst_unspec
+xrt_wait_for "[ \$(xrt_fp_stat r punt:no_route) -gt $nr0 ]" 10 || xrt_fail "dst_unspec frame: not punted as no_route"
+assert_eq "$(($(xrt_fp_stat r Ip6InAddrErrors) - ae0))" 1 "dst_unspec frame: InAddrErrors increase"
+
 # The well-formed ones: a good frame and a padded one, both forwarded; the
 # 20 bytes of padding are trimmed, so B gets two identical 75-byte frames
 # (14 Ethernet + 40 IPv6 + 21 ICMPv6).
@@ -44,4 +53,4 @@ xrt_wait_for "[ \$((\$(xrt_fp_stat r Ip6OutForwDatagrams) - $fwd0)) -ge 4 ]" 10 
 assert_eq "$(($(xrt_fp_stat r Ip6OutForwDatagrams) - fwd0))" 4 "good + padded requests and their replies forwarded"
 assert_eq "$(grep -c 'ethertype IPv6 (0x86dd), length 75: (hlim 63, next-header ICMPv6 (58) payload length: 21)' <<<"$XRT_CAP_OUT")" 2 \
 	"75-byte frames at B with payload length 21 and hop limit 63"
-xrt_pass "7 malformed frames dropped, each counted under its own reason; padded frame trimmed and forwarded"
+xrt_pass "6 malformed frames dropped, each counted under its own reason; :: punted as no route; padded frame trimmed and forwarded"

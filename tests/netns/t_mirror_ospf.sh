@@ -6,7 +6,7 @@
 # path, and A pings B across both routers with kernel forwarding off
 # everywhere. When OSPF withdraws the route, xrt drops it too.
 #   a --- r1 ===(ptp, OSPFv3)=== r2 --- b
-XRT_PREFIX_BASE=xc
+XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xc}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd ping bird birdc
 xrt_require_xrt
@@ -82,8 +82,37 @@ assert_contains "$(xrt_cli r1 neigh show dev "$IF_R1R2")" "fe80::" "r2's link-lo
 assert_ge "$(xrt_fp_stat r1 pass:kernel_local)" 1 "OSPF/ND handed to the kernel"
 
 # Withdraw: BIRD on r2 stops OSPF; r1's kernel loses the route, and xrt too.
+# Every negative check below first proves xrtd is alive and its CLI answered:
+# a dead daemon or a failing CLI must fail the test, not satisfy "not found".
+r1_pid=$(xrt_xrtd_pid r1)
+r1_routes() { # r1's `xrt route show`, or exit 1 if xrtd is gone or the CLI failed
+	kill -0 "$r1_pid" 2>/dev/null || xrt_fail "r1's xrtd died"
+	xrt_cli r1 route show || xrt_fail "xrt route show failed on r1"
+}
+r1_lost_b() {
+	local r
+	r=$(r1_routes) || return 1
+	! grep -q '^2001:db8:2::/64' <<<"$r"
+}
+nr0=$(xrt_fp_stat r1 Ip6InNoRoutes)
 xrt_exec r2 birdc -s "$XRT_TMP/bird-r2.ctl" disable ospf1 >/dev/null
-xrt_wait_for "! xrt_cli r1 route show | grep -q '^2001:db8:2::/64'" 20 ||
-	xrt_fail "r1's xrt kept 2001:db8:2::/64 after OSPF withdrew it: $(xrt_cli r1 route show)"
+xrt_wait_for "! ip -n '$(xrt_ns r1)' -6 route show 2001:db8:2::/64 | grep -q ." 20 ||
+	xrt_fail "r1's kernel kept 2001:db8:2::/64 after OSPF withdrew it: $(ip -n "$(xrt_ns r1)" -6 route)"
+xrt_wait_for r1_lost_b 20 ||
+	xrt_fail "r1's xrt kept 2001:db8:2::/64 after OSPF withdrew it: $(r1_routes)"
+routes=$(r1_routes)
+xrt_log "r1 routes after the withdrawal: $(tr '\n' ';' <<<"$routes")"
+# What is left is exactly what r1's kernel still has: its own connected
+# prefixes, while the learned one is gone.
+assert_match "$routes" '^2001:db8:1::/64 dev '"$IF_R1A" "r1 keeps its connected prefix towards a"
+assert_match "$routes" '^2001:db8:12::/64 dev '"$IF_R1R2" "r1 keeps its connected prefix towards r2"
+assert_not_contains "$routes" "2001:db8:2::" "the withdrawn prefix is gone from r1"
 out=$(xrt_cli r1 route get 2001:db8:2::2 2>&1) && xrt_fail "route get still finds a route: $out"
+assert_contains "$out" "no route to 2001:db8:2::2" "route get after the withdrawal"
+kill -0 "$r1_pid" 2>/dev/null || xrt_fail "r1's xrtd died"
+# On the wire: a's ping now gets r1's Destination Unreachable (no route),
+# counted by r1's fast path, instead of echo replies.
+out=$(xrt_exec a ping -6 -n -c 1 -W 2 2001:db8:2::2 2>&1) && xrt_fail "ping A -> B still answered: $out"
+assert_contains "$out" "From 2001:db8:1::1 icmp_seq=1 Destination unreachable: No route" "ping A -> B after the withdrawal"
+assert_ge "$(($(xrt_fp_stat r1 Ip6InNoRoutes) - nr0))" 1 "r1's fast path counted the packet without a route"
 xrt_pass "OSPFv3 through xrt, learned routes mirrored into the fast path, forwarding across two routers, withdrawal followed"

@@ -134,6 +134,17 @@ static void ip6_input(struct pkt *p, uint8_t nexthdr)
 		ip6_input_finish(p, nexthdr);
 }
 
+/* ip6_pkt_drop's counter for a packet without a usable route: InNoRoutes,
+ * but InAddrErrors when the destination is :: (RFC 4443 3.1 still asks for
+ * the Destination Unreachable, which the caller sends). */
+static void ip6_pkt_drop_mib(const struct ip6_hdr_wire *ip6)
+{
+	if (ip6_is_unspec(&ip6->daddr))
+		MIB_INC(IN_ADDR_ERRORS);
+	else
+		MIB_INC(IN_NO_ROUTES);
+}
+
 /*
  * ip6_rcv_finish / ip6_route_input: local (one of our addresses, a group we
  * listen to, or a local route) goes up the stack; the rest is forwarded or
@@ -180,12 +191,12 @@ static void ip6_rcv_finish(struct pkt *p)
 	case XRT_RTN_PROHIBIT:
 		/* ip6_pkt_prohibit: RFC 4443 3.1 code 1. */
 		DROP_INC(PROHIBIT);
-		MIB_INC(IN_NO_ROUTES);
+		ip6_pkt_drop_mib(ip6);
 		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_ADMIN, 0);
 		return;
 	default: /* unreachable route, or none: ip6_pkt_discard, code 0 */
 		DROP_INC(NO_ROUTE);
-		MIB_INC(IN_NO_ROUTES);
+		ip6_pkt_drop_mib(ip6);
 		icmp6_send(p, ICMP6_DST_UNREACH, ICMP6_DU_NOROUTE, 0);
 		return;
 	}
@@ -209,19 +220,14 @@ void ipv6_rcv(struct pkt *p)
 	}
 	/* RFC 4291 2.5.3 / 2.7: loopback never on the wire, multicast never a
 	 * source, interface-local multicast never on the wire: ip6_rcv_core's
-	 * "goto err", InHdrErrors. An unspecified destination (2.5.2) counts
-	 * as InAddrErrors, as in the fast path. */
+	 * "goto err", InHdrErrors. An unspecified destination is routed like
+	 * any other, as ip6_rcv_core does (ip6_rcv_finish counts it). */
 	if (ip6_is_loopback(&ip6->daddr) || ip6_is_loopback(&ip6->saddr) ||
 	    ip6_is_mcast(&ip6->saddr) ||
 	    (ip6_is_mcast(&ip6->daddr) &&
 	     ip6_mc_scope(&ip6->daddr) == IP6_MC_SCOPE_INTERFACE)) {
 		DROP_INC(BAD_ADDR);
 		MIB_INC(IN_HDR_ERRORS);
-		return;
-	}
-	if (ip6_is_unspec(&ip6->daddr)) {
-		DROP_INC(BAD_ADDR);
-		MIB_INC(IN_ADDR_ERRORS);
 		return;
 	}
 	/* RFC 4291 2.5.5.2: IPv4-mapped addresses are for IPv4 nodes only
