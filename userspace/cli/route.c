@@ -588,7 +588,8 @@ static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
 }
 
 /* `route summary`: what the fast path's FIB trie holds and what it costs
- * (the cells are preallocated; these are the ones in use). */
+ * (cells in use, and the maps' sizes, which follow the table), and its
+ * resizes (dataplane/ip6_fib.c, fib6_resize). */
 static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, char *err)
 {
 	struct fib6_usage u;
@@ -605,6 +606,17 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
 		json_object_object_add(o, "pending", json_object_new_int64(u.pending));
 		json_object_object_add(o, "grace_periods", json_object_new_int64(u.syncs));
+		json_object_object_add(o, "capacity_bytes",
+				       json_object_new_int64((int64_t)u.capacity_bytes));
+		json_object_object_add(o, "capacity_nodes", json_object_new_int64(u.nnodes));
+		json_object_object_add(o, "capacity_records", json_object_new_int64(u.nrecs));
+		json_object_object_add(o, "capacity_tables", json_object_new_int64(u.nslots - 1));
+		json_object_object_add(o, "grows", json_object_new_int64(u.grows));
+		json_object_object_add(o, "shrinks", json_object_new_int64(u.shrinks));
+		json_object_object_add(o, "resize_failures", json_object_new_int64(u.resize_failures));
+		json_object_object_add(o, "resize_error", json_object_new_string(u.resize_error));
+		json_object_object_add(o, "max_routes", json_object_new_int64((int64_t)u.max_routes));
+		json_object_object_add(o, "ceiling_hits", json_object_new_int64(u.ceiling_hits));
 		json_print(out, o);
 		return 0;
 	}
@@ -613,6 +625,12 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		       "(%u grace periods so far)\n",
 		       (unsigned long long)u.routes, u.tables, u.tables == 1 ? "" : "s",
 		       u.nodes, u.recs, (unsigned long long)u.bytes, u.pending, u.syncs);
+	xrt_buf_printf(out, "fib memory: %llu bytes (room for %u nodes, %u records, %u "
+		       "tables); resized %u times larger, %u smaller, %u failed%s%s; max %llu "
+		       "routes (%u refused)\n",
+		       (unsigned long long)u.capacity_bytes, u.nnodes, u.nrecs, u.nslots - 1,
+		       u.grows, u.shrinks, u.resize_failures, u.resize_error[0] ? ": " : "",
+		       u.resize_error, (unsigned long long)u.max_routes, u.ceiling_hits);
 	return 0;
 }
 
