@@ -883,20 +883,21 @@ static void fib6_make_room(struct fib6 *f, uint32_t table, unsigned plen)
 }
 
 /* After a change failed for want of cells: grow the kind that ran out to
- * at least twice its size. -ENOSPC when nothing can grow. */
+ * at least twice its size. 0: grown, 1: nothing to grow (the change's
+ * error stands), or the resize's -errno with err set. */
 static int fib6_grow_exhausted(struct fib6 *f, char *err)
 {
 	uint32_t nn = f->mem.nnodes, nr = f->mem.nrecs;
 
 	if (!f->mem.resize || !(f->nodes.exhausted || f->recs.exhausted))
-		return -ENOSPC;
+		return 1;
 	if (f->nodes.exhausted)
 		nn = size_for(cells_live(&f->nodes), nn, f->floor_nodes, nn, true);
 	if (f->recs.exhausted)
 		nr = size_for(cells_live(&f->recs), nr, f->floor_recs, nr, true);
 	f->nodes.exhausted = f->recs.exhausted = false;
 	if (nn == f->mem.nnodes && nr == f->mem.nrecs)
-		return -ENOSPC;
+		return 1;
 	return fib6_resize(f, f->mem.nslots, nn, nr, err);
 }
 
@@ -930,9 +931,11 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	if (table < XRT_FIB_TRIES && plen <= 128)
 		fib6_make_room(f, table, plen);
 	f->nodes.exhausted = f->recs.exhausted = false;
-	while ((rc = fib6_add_once(f, table, addr, plen, leaf, err)) == -ENOSPC &&
-	       !fib6_grow_exhausted(f, err))
-		;
+	while ((rc = fib6_add_once(f, table, addr, plen, leaf, err)) == -ENOSPC) {
+		int grown = fib6_grow_exhausted(f, err);
+		if (grown)
+			return grown < 0 ? grown : rc;
+	}
 	return rc;
 }
 
@@ -942,9 +945,11 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	int rc;
 
 	f->nodes.exhausted = f->recs.exhausted = false;
-	while ((rc = fib6_del_once(f, table, addr, plen, err)) == -ENOSPC &&
-	       !fib6_grow_exhausted(f, err))
-		;
+	while ((rc = fib6_del_once(f, table, addr, plen, err)) == -ENOSPC) {
+		int grown = fib6_grow_exhausted(f, err);
+		if (grown)
+			return grown < 0 ? grown : rc;
+	}
 	if (!rc)
 		fib6_shrink(f);
 	return rc;
