@@ -597,6 +597,9 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 
 	if (rc)
 		return rc;
+	/* The ceiling is the RIB's and the FIB's (xrtd --max-routes): the RIB,
+	 * which counts every metric, refuses first. */
+	u.ceiling_hits += (uint32_t)rib_routes_refused(r->rib);
 	if (json) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "routes", json_object_new_int64((int64_t)u.routes));

@@ -713,10 +713,10 @@ uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t add
  * 4 are unused. */
 #define FIB6_SLOTS_SPARE 2
 #define FIB6_SLOTS_SLACK 4
-/* Rough cells per random prefix (1M /32../64: 350k nodes, 1M records). */
-#define FIB6_RESERVE_NODES_PER_ROUTE_DIV 2
-#define FIB6_RESERVE_RECS_PER_ROUTE_NUM 5
-#define FIB6_RESERVE_RECS_PER_ROUTE_DEN 4
+/* Cells per random prefix, with some margin (1M /32../64: 350k nodes, 1M
+ * records), in tenths. */
+#define FIB6_RESERVE_NODES_TENTHS 4
+#define FIB6_RESERVE_RECS_TENTHS 11
 
 /* Cells readers can reach: the ones awaiting a grace period are free by
  * the next alloc that needs them (reclaim), and a rebuild drops them. */
@@ -960,13 +960,22 @@ void fib6_set_max_routes(struct fib6 *f, uint64_t max)
 	f->max_routes = max;
 }
 
+/* The floor doubled until need cells leave the 1/8 fib6_make_room keeps. */
+static uint32_t reserve_size(uint64_t need, uint32_t floor)
+{
+	uint64_t n = floor ? floor : 1;
+
+	while (n - (n >> FIB6_ROOM_SHIFT) <= need && n <= XRT_FIB6_E_IDX / 2)
+		n *= 2;
+	return (uint32_t)n;
+}
+
 int fib6_reserve(struct fib6 *f, uint64_t routes, char *err)
 {
-	uint64_t en = routes / FIB6_RESERVE_NODES_PER_ROUTE_DIV,
-		 er = routes * FIB6_RESERVE_RECS_PER_ROUTE_NUM / FIB6_RESERVE_RECS_PER_ROUTE_DEN;
-
-	f->floor_nodes = size_for(cells_live(&f->nodes), en, f->floor_nodes, 0, false);
-	f->floor_recs = size_for(cells_live(&f->recs), er, f->floor_recs, 0, false);
+	f->floor_nodes = reserve_size(cells_live(&f->nodes) + routes * FIB6_RESERVE_NODES_TENTHS / 10,
+				      f->floor_nodes);
+	f->floor_recs = reserve_size(cells_live(&f->recs) + routes * FIB6_RESERVE_RECS_TENTHS / 10,
+				     f->floor_recs);
 	if (f->floor_nodes <= f->mem.nnodes && f->floor_recs <= f->mem.nrecs)
 		return 0;
 	if (!f->mem.resize)
