@@ -8,15 +8,18 @@
 # batch, addresses behind B reached through routes added before, between
 # and after the resizes still answer (their next hop is B, the bulk routes'
 # is a gateway that never answers), and the pinned maps are the new ones.
+# The ceiling is a setting (xrtd --max-routes): an add beyond it fails with
+# its name and is counted, and nothing else changes.
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd socat ss bpftool
 xrt_require_xrt
 
 PPS=400 SIZE=200 SECS=${XRT_FIB_RESIZE_FLOW_SECS:-45} PORT=5557
 STEPS=4 STEP=1500 # 6000 bulk routes: 1024 records at start, so 3 grows
+MAX=6100          # xrtd --max-routes: room for the bulk routes and a few
 
 xrt_topo_line
-xrt_xrtd_start r
+xrt_xrtd_start r --max-routes "$MAX"
 xrt_topo_line_program
 pins=$(xrt_pin_dir r)
 bns=$(xrt_ns b)
@@ -69,6 +72,8 @@ for k in range(steps):
         dele.append(f"route del {p}")
     open(f"{tmp}/add{k}", "w").write("\n".join(add) + "\n")
     open(f"{tmp}/del{k}", "w").write("\n".join(dele) + "\n")
+over = [f"route add 3ffe:{i:x}::/32 via 2001:db8:2::99 dev {dev}" for i in range(200)]
+open(f"{tmp}/over", "w").write("\n".join(over) + "\n")
 PY
 
 xrt_flow_start a b 2001:db8:b::1 "$PORT" "$PPS" "$SIZE" "$SECS"
@@ -85,6 +90,22 @@ xrt_log "measured: $(summary routes) routes: $(xrt_cli r route summary | tail -1
 assert_ge "$grows" 2 "resizes to larger maps"
 assert_eq "$(summary resize_failures)" 0 "failed resizes"
 assert_ne "$(xrt_xdp_prog_id r "$IF_RA")" "$prog0" "program on $IF_RA swapped by the resizes"
+
+# The ceiling: the batch stops at the first route beyond it.
+n0=$(summary routes)
+rc=0
+out=$(xrt_cli r -batch "$XRT_TMP/over" 2>&1) || rc=$?
+assert_ne "$rc" 0 "adds beyond --max-routes $MAX"
+assert_contains "$out" "routing table is full ($MAX routes, xrtd --max-routes)" "the error names the setting"
+assert_eq "$(summary ceiling_hits)" 1 "adds refused at the ceiling (route summary)"
+assert_eq "$(summary max_routes)" "$MAX" "the ceiling route summary shows"
+assert_eq "$(summary resize_failures)" 0 "failed resizes"
+xrt_flow_running "the ceiling"
+reach "$STEPS" "at the ceiling"
+for ((i = 0; i < 200; i++)); do echo "route del 3ffe:$(printf %x "$i")::/32"; done |
+	head -n $(($(summary routes) - n0)) >"$XRT_TMP/over-del"
+xrt_cli_ok r -batch "$XRT_TMP/over-del"
+assert_eq "$(summary routes)" "$n0" "routes after taking the extra ones back"
 assert_ge "$(summary capacity_bytes)" $((cap0 + 1)) "FIB maps with the bulk routes (bytes)"
 
 for ((k = 0; k < STEPS; k++)); do
