@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dataplane/ip6_fib.h"
+#include "rib/rib.h"
 #include "xrt/fib6.h"
 
 /* The memory: plain arrays, moved by fake_resize as xrtd's loader moves
@@ -78,31 +79,23 @@ TestSuite(fib_resize, .init = setup, .fini = teardown);
 /* ---- the reference: every prefix, searched linearly ---- */
 
 #define REF_MAX 4096
+/* A route as the RIB spells it (rib_prefix_mask clears its host bits). */
 static struct ref {
-	uint32_t table;
-	uint8_t addr[16];
+	struct in6_addr pfx;
 	unsigned plen;
-	uint32_t leaf;
+	uint32_t table, leaf;
 } R[REF_MAX];
 static unsigned nref;
-
-static void mask(uint8_t a[16], unsigned plen)
-{
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
-		a[i] = bits >= 8 ? a[i] : a[i] & (uint8_t)(0xff00 >> bits);
-	}
-}
 
 static uint32_t ref_lookup(uint32_t table, const uint8_t a[16])
 {
 	int best = -1;
 
 	for (unsigned i = 0; i < nref; i++) {
-		uint8_t m[16];
-		memcpy(m, a, 16);
-		mask(m, R[i].plen);
-		if (R[i].table == table && !memcmp(m, R[i].addr, 16) &&
+		struct in6_addr m;
+		memcpy(&m, a, 16);
+		rib_prefix_mask(&m, R[i].plen);
+		if (R[i].table == table && !memcmp(&m, &R[i].pfx, 16) &&
 		    (best < 0 || R[i].plen > R[best].plen))
 			best = (int)i;
 	}
@@ -119,14 +112,14 @@ static void rnd_route(uint32_t table, struct ref *r)
 {
 	for (;;) {
 		for (int i = 0; i < 16; i++)
-			r->addr[i] = (uint8_t)random();
+			r->pfx.s6_addr[i] = (uint8_t)random();
 		if (random() % 2)
-			memcpy(r->addr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+			memcpy(r->pfx.s6_addr, (uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
 		r->plen = 17 + (unsigned)(random() % 112);
-		mask(r->addr, r->plen);
+		rib_prefix_mask(&r->pfx, r->plen);
 		r->table = table;
 		r->leaf = leaf(1 + (uint32_t)(random() % 100));
-		if (!fib6_get(F, table, r->addr, r->plen))
+		if (!fib6_get(F, table, r->pfx.s6_addr, r->plen))
 			return;
 	}
 }
@@ -137,7 +130,7 @@ static void add_rnd(uint32_t table)
 
 	cr_assert_lt(nref, REF_MAX);
 	rnd_route(table, &R[nref]);
-	cr_assert_eq(fib6_add(F, table, R[nref].addr, R[nref].plen, R[nref].leaf, err), 0,
+	cr_assert_eq(fib6_add(F, table, R[nref].pfx.s6_addr, R[nref].plen, R[nref].leaf, err), 0,
 		     "add: %s", err);
 	nref++;
 }
@@ -147,7 +140,7 @@ static void del_last(void)
 	char err[XRT_ERR_LEN] = "";
 	struct ref *r = &R[--nref];
 
-	cr_assert_eq(fib6_del(F, r->table, r->addr, r->plen, err), 0, "del: %s", err);
+	cr_assert_eq(fib6_del(F, r->table, r->pfx.s6_addr, r->plen, err), 0, "del: %s", err);
 }
 
 /* Every route's answer and random addresses near them, through the
@@ -160,13 +153,13 @@ static void check_all(uint32_t table)
 	for (unsigned i = 0; i < nref; i++) {
 		if (R[i].table != table)
 			continue;
-		memcpy(a, R[i].addr, 16);
+		memcpy(a, R[i].pfx.s6_addr, 16);
 		for (unsigned b = R[i].plen; b < 128; b++)
 			if (random() % 2)
 				a[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 		cr_assert_eq(fib6_lookup(m, table, a), ref_lookup(table, a), "route %u of %u", i,
 			     nref);
-		cr_assert_eq(fib6_get(F, table, R[i].addr, R[i].plen), R[i].leaf);
+		cr_assert_eq(fib6_get(F, table, R[i].pfx.s6_addr, R[i].plen), R[i].leaf);
 	}
 }
 
@@ -250,14 +243,14 @@ Test(fib_resize, refused_memory_changes_nothing)
 	refuse = 1;
 	while (nref < 1000) {
 		rnd_route(254, &r);
-		rc = fib6_add(F, 254, r.addr, r.plen, r.leaf, err);
+		rc = fib6_add(F, 254, r.pfx.s6_addr, r.plen, r.leaf, err);
 		if (rc)
 			break;
 		R[nref++] = r;
 	}
 	cr_assert_eq(rc, -ENOMEM, "rc %d after %u routes: %s", rc, nref, err);
 	cr_assert(strstr(err, "Cannot allocate memory"), "%s", err);
-	cr_assert_eq(fib6_get(F, 254, r.addr, r.plen), 0, "the refused route is there");
+	cr_assert_eq(fib6_get(F, 254, r.pfx.s6_addr, r.plen), 0, "the refused route is there");
 	struct fib6_usage u = usage();
 	cr_assert_eq(u.routes, nref);
 	cr_assert_geq(u.resize_failures, 1);
@@ -265,7 +258,7 @@ Test(fib_resize, refused_memory_changes_nothing)
 	cr_assert_eq(u.nrecs, 64);
 	check_all(254);
 	refuse = 0;
-	cr_assert_eq(fib6_add(F, 254, r.addr, r.plen, r.leaf, err), 0, "%s", err);
+	cr_assert_eq(fib6_add(F, 254, r.pfx.s6_addr, r.plen, r.leaf, err), 0, "%s", err);
 	R[nref++] = r;
 	check_all(254);
 	cr_assert_gt(usage().nrecs, 64);
@@ -282,11 +275,11 @@ Test(fib_resize, ceiling_is_a_setting)
 	for (int i = 0; i < 5; i++)
 		add_rnd(254);
 	rnd_route(254, &r);
-	cr_assert_eq(fib6_add(F, 254, r.addr, r.plen, r.leaf, err), -ENOSPC);
+	cr_assert_eq(fib6_add(F, 254, r.pfx.s6_addr, r.plen, r.leaf, err), -ENOSPC);
 	cr_assert(strstr(err, "--max-routes"), "%s", err);
 	cr_assert_eq(usage().ceiling_hits, 1);
 	/* Replacing a route is not a new one. */
-	cr_assert_eq(fib6_add(F, 254, R[0].addr, R[0].plen, leaf(7), err), 0, "%s", err);
+	cr_assert_eq(fib6_add(F, 254, R[0].pfx.s6_addr, R[0].plen, leaf(7), err), 0, "%s", err);
 	R[0].leaf = leaf(7);
 	check_all(254);
 	cr_assert_eq(usage().max_routes, 5);
