@@ -31,13 +31,17 @@ pin_field() {
 	bpftool -j map show pinned "$pins/$1" |
 		"$XRT_PY" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
 }
-# Every 2001:db8:cK::1 (K < $1) answers from b through r.
+# Every 2001:db8:cK::1 (K < $1) answers from b through r, forwarded by the
+# fast path's FIB: a lookup that misses there is punted (no_route) and the
+# daemon's slow path would still forward it by the RIB.
 reach() {
-	local k
+	local k miss
+	miss=$(xrt_fp_stat r punt:no_route)
 	for ((k = 0; k < $1; k++)); do
 		xrt_exec a ping -6 -c1 -W2 "2001:db8:c$k::1" >/dev/null ||
 			xrt_fail "2001:db8:c$k::1 unreachable $2"
 	done
+	assert_eq "$(xrt_fp_stat r punt:no_route)" "$miss" "fast-path FIB misses $2"
 }
 # The pins and the program follow the resize: the pinned xrt_fib6_rec is as
 # large as the trie's writer says.
