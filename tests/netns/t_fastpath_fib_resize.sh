@@ -126,4 +126,19 @@ assert_eq "$(summary capacity_bytes)" "$cap0" "FIB maps after the removals: the 
 assert_eq "$(summary resize_failures)" 0 "failed resizes"
 reach "$STEPS" "at the end"
 xrt_flow_finish
+
+# A start on a configuration holding the bulk routes grows the FIB while
+# the previous run's set still forwards (a staged load, dataplane/migrate.h):
+# the commit then swaps in and pins the grown maps.
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$(xrt_xrtd_pid r)/status")
+xrt_log "measured: xrtd VmRSS ${rss} kB with the FIB's maps back at $(summary capacity_bytes) bytes"
+conf=$XRT_TMP/xrt.conf
+xrt_topo_line_conf "$conf"
+cat "$XRT_TMP"/add* >>"$conf"
+xrt_xrtd_stop r
+xrt_xrtd_start r -c "$conf"
+assert_ge "$(summary grows)" 2 "resizes while the configuration loaded"
+assert_eq "$(summary routes)" "$n0" "routes after the start"
+reach "$STEPS" "after a start that grew the FIB before its commit"
+pins_follow "after the commit"
 xrt_pass "$((STEPS * STEP)) routes added and removed in batches under a $((SECS * PPS))-datagram flow: $grows grows, $(summary shrinks) shrinks, 0 lost, next hops right after each"
