@@ -136,8 +136,16 @@ conf=$XRT_TMP/xrt.conf
 xrt_topo_line_conf "$conf"
 cat "$XRT_TMP"/add* >>"$conf"
 xrt_xrtd_stop r
-xrt_xrtd_start r -c "$conf"
+xrt_xrtd_start r -c "$conf" --metrics 127.0.0.1:9417
 assert_ge "$(summary grows)" 2 "resizes while the configuration loaded"
+# The same counters for Prometheus (strict text format check).
+metric() {
+	xrt_exec r "$XRT_PY" "$XRT_ROOT/tests/netns/metrics_scrape.py" scrape 127.0.0.1 9417 |
+		"$XRT_PY" -c "import json,sys; print(int(json.load(sys.stdin)['$1']))"
+}
+assert_eq "$(metric 'xrt_fib_resizes_total{direction="grow"}')" "$(summary grows)" "grows in /metrics"
+assert_eq "$(metric xrt_fib_capacity_bytes)" "$(summary capacity_bytes)" "FIB maps' bytes in /metrics"
+assert_eq "$(metric xrt_fib_resize_failures_total)" 0 "failed resizes in /metrics"
 assert_eq "$(summary routes)" "$n0" "routes after the start"
 reach "$STEPS" "after a start that grew the FIB before its commit"
 pins_follow "after the commit"
