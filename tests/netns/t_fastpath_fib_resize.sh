@@ -95,6 +95,12 @@ assert_ge "$grows" 2 "resizes to larger maps"
 assert_eq "$(summary resize_failures)" 0 "failed resizes"
 assert_ne "$(xrt_xdp_prog_id r "$IF_RA")" "$prog0" "program on $IF_RA swapped by the resizes"
 
+# `xrt trace` follows the swapped program (its switch and ring are the
+# running set's, shared by the copy): the flow's packets, by the trie.
+out=$(xrt_cli r trace to 2001:db8:b::/64 count 2 timeout 10) || xrt_fail "xrt trace: $out"
+assert_contains "$out" "2 packets traced (count)" "trace after the resizes"
+assert_contains "$out" "fib6_lookup: route 2001:db8:b::/64" "trace shows the FIB's answer"
+
 # The ceiling: the batch stops at the first route beyond it.
 n0=$(summary routes)
 rc=0
