@@ -873,9 +873,16 @@ static void fib6_make_room(struct fib6 *f, uint32_t table, unsigned plen)
 				ns = XRT_FIB6_TABLE_SLOTS;
 		}
 	}
-	if (n + (nn >> FIB6_ROOM_SHIFT) >= nn)
+	bool grow_n = n + (nn >> FIB6_ROOM_SHIFT) >= nn, grow_r = r + (nr >> FIB6_ROOM_SHIFT) >= nr;
+	/* A move rebuilds everything: the other kind, if over half full,
+	 * grows with it rather than on its own soon after. */
+	if (grow_n || grow_r || ns != f->mem.nslots) {
+		grow_n |= 2 * n >= nn;
+		grow_r |= 2 * r >= nr;
+	}
+	if (grow_n)
 		nn = size_for(n, 0, f->floor_nodes, nn, true);
-	if (r + (nr >> FIB6_ROOM_SHIFT) >= nr)
+	if (grow_r)
 		nr = size_for(r, 0, f->floor_recs, nr, true);
 	if ((ns != f->mem.nslots || nn != f->mem.nnodes || nr != f->mem.nrecs) &&
 	    fib6_resize(f, ns, nn, nr, NULL))
