@@ -616,9 +616,11 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 		json_object_object_add(o, "capacity_tables", json_object_new_int64(u.nslots - 1));
 		json_object_object_add(o, "grows", json_object_new_int64(u.grows));
 		json_object_object_add(o, "shrinks", json_object_new_int64(u.shrinks));
-		json_object_object_add(o, "resize_failures", json_object_new_int64(u.resize_failures));
+		json_object_object_add(o, "resize_failures",
+				       json_object_new_int64(u.resize_failures));
 		json_object_object_add(o, "resize_error", json_object_new_string(u.resize_error));
-		json_object_object_add(o, "max_routes", json_object_new_int64((int64_t)u.max_routes));
+		json_object_object_add(o, "max_routes",
+				       json_object_new_int64((int64_t)u.max_routes));
 		json_object_object_add(o, "ceiling_hits", json_object_new_int64(u.ceiling_hits));
 		json_print(out, o);
 		return 0;

@@ -411,8 +411,9 @@ int main(int argc, char **argv)
 			max_routes = strtoull(optarg, &end, 10);
 			if (errno || end == optarg || *end || !max_routes ||
 			    max_routes > XRT_FIB6_E_IDX) {
-				fprintf(stderr, "xrtd: --max-routes \"%s\": must be a number from 1 "
-					"to %u\n", optarg, XRT_FIB6_E_IDX);
+				fprintf(stderr,
+					"xrtd: --max-routes \"%s\": must be a number from 1 to %u\n",
+					optarg, XRT_FIB6_E_IDX);
 				return 1;
 			}
 			break;

@@ -979,10 +979,11 @@ static uint32_t reserve_size(uint64_t need, uint32_t floor)
 
 int fib6_reserve(struct fib6 *f, uint64_t routes, char *err)
 {
-	f->floor_nodes = reserve_size(cells_live(&f->nodes) + routes * FIB6_RESERVE_NODES_TENTHS / 10,
-				      f->floor_nodes);
-	f->floor_recs = reserve_size(cells_live(&f->recs) + routes * FIB6_RESERVE_RECS_TENTHS / 10,
-				     f->floor_recs);
+	uint64_t nodes = routes * FIB6_RESERVE_NODES_TENTHS / 10,
+		 recs = routes * FIB6_RESERVE_RECS_TENTHS / 10;
+
+	f->floor_nodes = reserve_size(cells_live(&f->nodes) + nodes, f->floor_nodes);
+	f->floor_recs = reserve_size(cells_live(&f->recs) + recs, f->floor_recs);
 	if (f->floor_nodes <= f->mem.nnodes && f->floor_recs <= f->mem.nrecs)
 		return 0;
 	if (!f->mem.resize)
