@@ -12,7 +12,10 @@
 #endif
 
 /* The FIB trie (include/xrt/maps.h): mmapable, so that ip6_fib.c builds it
- * with plain stores and publishes each change with one 32-bit store. */
+ * with plain stores and publishes each change with one 32-bit store. The
+ * sizes are the starting ones: xrtd loads a copy of the program on larger
+ * or smaller maps when the table outgrows them (dataplane/loader.c,
+ * fib_resize), so the walk keeps its inlined array lookups. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -26,7 +29,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrt_fib6_dp);
-	__uint(max_entries, XRT_FIB6_TABLE_SLOTS);
+	__uint(max_entries, XRT_FIB6_SLOTS_MIN);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, XRT_FIB6_PINNING);
 } xrt_fib6_dp SEC(".maps");
@@ -35,7 +38,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrt_fib6_node);
-	__uint(max_entries, XRT_FIB6_NODES);
+	__uint(max_entries, XRT_FIB6_NODES_MIN);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, XRT_FIB6_PINNING);
 } xrt_fib6_node SEC(".maps");
@@ -44,7 +47,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct xrt_fib6_rec);
-	__uint(max_entries, XRT_FIB6_RECS);
+	__uint(max_entries, XRT_FIB6_RECS_MIN);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, XRT_FIB6_PINNING);
 } xrt_fib6_rec SEC(".maps");

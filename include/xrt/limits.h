@@ -7,12 +7,16 @@
 #define XRT_MAX_QUEUES 4           /* rx queues per interface with an XSK */
 #define XRT_MAX_XSKS (XRT_MAX_IFACES * XRT_MAX_QUEUES)
 #define XRT_MAX_TX_PORTS (XRT_MAX_IFACES * 4) /* devmap: 4x buckets, short chains */
-/* The FIB trie's cells are preallocated (about 98 MB). 1M random /32../64
- * routes take about 350k nodes and 1M records (tools/fpcost). */
-#define XRT_MAX_ROUTES (3u << 19)  /* 1.5M prefixes over all tables */
+/* The FIB trie's maps start at the _MIN sizes (about 1.1 MB) and are
+ * rebuilt larger or smaller as the table grows and shrinks
+ * (userspace/dataplane/ip6_fib.c, fib6_resize). 1M random /32../64 routes
+ * take about 350k nodes and 1M records (tools/fpcost). XRT_MAX_ROUTES is
+ * only the default of xrtd's --max-routes. */
+#define XRT_MAX_ROUTES (1u << 22)  /* 4M prefixes over all tables */
 #define XRT_FIB6_TABLE_SLOTS 32    /* DP regions: 31 IPv6 or IPv4 tables with routes */
-#define XRT_FIB6_NODES (5u << 17)  /* 640k trie nodes, 64 B each */
-#define XRT_FIB6_RECS (3u << 19)   /* 1.5M path-compressed steps, 32 B each */
+#define XRT_FIB6_SLOTS_MIN 4       /* DP regions at start: slot 0 + 3 tables, 256 KB each */
+#define XRT_FIB6_NODES_MIN 1024    /* trie nodes at start, 64 B each */
+#define XRT_FIB6_RECS_MIN 1024     /* path-compressed steps at start, 32 B each */
 #define XRT_MAX_NEXTHOPS 65536     /* xrt_nh array; id 0 is never valid */
 #define XRT_MAX_NH_GROUPS 4096     /* xrt_nh_grp array; id 0 is never valid */
 #define XRT_ECMP_BUCKETS 256       /* members replicated by weight */

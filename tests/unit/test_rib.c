@@ -460,7 +460,8 @@ Test(rib, route_count_is_bounded)
 	cr_assert_eq(rib_route_add(rib, &b, false, err), 0, "%s", err);
 	unsigned w = F.writes;
 	cr_assert_eq(rib_route_add(rib, &c, false, err), -ENOSPC);
-	cr_assert_str_eq(err, "routing table is full (2 routes)");
+	cr_assert_str_eq(err, "routing table is full (2 routes, xrtd --max-routes)");
+	cr_assert_eq(rib_routes_refused(rib), 1, "the refusal is counted");
 	cr_assert_eq(F.writes, w, "nothing written");
 	cr_assert_eq(rib_count(rib), 2);
 	/* Replacing an existing route is not growth. */

@@ -381,6 +381,7 @@ static int fp_parse_counts(struct fp_opts *o, const char *s)
 		o->counts[o->ncounts++] = (unsigned)v;
 	}
 	free(copy);
+	fp_xrt_reserve = o->ncounts ? o->counts[o->ncounts - 1] : 0;
 	return o->ncounts ? 0 : -1;
 }
 

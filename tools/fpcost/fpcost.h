@@ -41,6 +41,8 @@ uint64_t fp_rand(uint64_t *state);
 /* xrt_side.c: the full pipeline loaded and programmed through bpfmaps.h. */
 struct fp_xrt;
 struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t);
+/* Routes fp_xrt_open makes room for at once (the largest --routes count). */
+extern unsigned fp_xrt_reserve;
 int fp_xrt_prog_fd(struct fp_xrt *x);
 /* fd of xrt's map "ifaces", "neigh6", "nh", "stats" or a FIB map by its
  * XRT_MAP_FIB6_* name; -1 otherwise. */

@@ -36,6 +36,8 @@ static int fp_xrt_iface(struct fp_xrt *x, int ifindex, const uint8_t mac[6], uin
 	return 0;
 }
 
+unsigned fp_xrt_reserve;
+
 struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_topo *t)
 {
 	char err[XRT_ERR_LEN] = "";
@@ -48,6 +50,14 @@ struct fp_xrt *fp_xrt_open(const char *obj, const char *bpffs, const struct fp_t
 		fprintf(stderr, "fpcost: xrt load %s: %s\n", obj, err);
 		rmdir(bpffs);
 		free(x);
+		return NULL;
+	}
+	/* The FIB's maps grow with the table by loading a new program on new
+	 * maps (dataplane/loader.c, fib_resize): the programs and maps fpcost
+	 * took at the start must stay the ones in use for the whole run. */
+	if (fp_xrt_reserve && fib6_reserve(x->maps.fib, fp_xrt_reserve, err)) {
+		fprintf(stderr, "fpcost: xrt FIB for %u routes: %s\n", fp_xrt_reserve, err);
+		fp_xrt_close(x);
 		return NULL;
 	}
 	struct xrt_nh nh = {.ifindex = (__u32)t->out_ifindex, .mtu = 1500, .flags = XRT_NH_F_VALID};
@@ -113,6 +123,7 @@ int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from,
 {
 	char err[XRT_ERR_LEN] = "";
 	struct xrt_fib6_val v = {.type = XRT_RTN_UNICAST, .nh = FP_XRT_NH_ID};
+	int prog_fd = x->maps.prog_fd;
 	for (unsigned i = from; i < to; i++) {
 		int rc = xrt_maps_route_set(&x->maps, XRT_TABLE_MAIN, r[i].addr.s6_addr, r[i].plen,
 					    &v, err);
@@ -120,6 +131,11 @@ int fp_xrt_add_routes(struct fp_xrt *x, const struct fp_route *r, unsigned from,
 			fprintf(stderr, "fpcost: xrt route %u: %s\n", i, err);
 			return rc;
 		}
+	}
+	if (x->maps.prog_fd != prog_fd) {
+		fprintf(stderr, "fpcost: xrt's FIB moved to larger maps during the run "
+			"(fp_xrt_reserve too small): its figures would be the old maps'\n");
+		return -1;
 	}
 	return 0;
 }

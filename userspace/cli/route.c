@@ -623,7 +623,8 @@ static int match_first_dev(struct xrt_router *r, const struct cmd_route *c,
 }
 
 /* `route summary`: what the fast path's FIB trie holds and what it costs
- * (the cells are preallocated; these are the ones in use). */
+ * (cells in use, and the maps' sizes, which follow the table), and its
+ * resizes (dataplane/ip6_fib.c, fib6_resize). */
 static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, char *err)
 {
 	struct fib6_usage u;
@@ -631,6 +632,9 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 
 	if (rc)
 		return rc;
+	/* The ceiling is the RIB's and the FIB's (xrtd --max-routes): the RIB,
+	 * which counts every metric, refuses first. */
+	u.ceiling_hits += (uint32_t)rib_routes_refused(r->rib);
 	if (json) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "routes", json_object_new_int64((int64_t)u.routes));
@@ -646,6 +650,19 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 			o, "src_subtrees_refused",
 			json_object_new_int64((int64_t)(rib_subtrees_refused(r->rib) +
 							u.subtrees_refused)));
+		json_object_object_add(o, "capacity_bytes",
+				       json_object_new_int64((int64_t)u.capacity_bytes));
+		json_object_object_add(o, "capacity_nodes", json_object_new_int64(u.nnodes));
+		json_object_object_add(o, "capacity_records", json_object_new_int64(u.nrecs));
+		json_object_object_add(o, "capacity_tables", json_object_new_int64(u.nslots - 1));
+		json_object_object_add(o, "grows", json_object_new_int64(u.grows));
+		json_object_object_add(o, "shrinks", json_object_new_int64(u.shrinks));
+		json_object_object_add(o, "resize_failures",
+				       json_object_new_int64(u.resize_failures));
+		json_object_object_add(o, "resize_error", json_object_new_string(u.resize_error));
+		json_object_object_add(o, "max_routes",
+				       json_object_new_int64((int64_t)u.max_routes));
+		json_object_object_add(o, "ceiling_hits", json_object_new_int64(u.ceiling_hits));
 		json_print(out, o);
 		return 0;
 	}
@@ -657,6 +674,12 @@ static int route_summary(struct xrt_router *r, bool json, struct xrt_buf *out, c
 	xrt_buf_printf(out, "source subtrees: %u of %u in use, %llu source routes refused\n",
 		       u.subtrees, XRT_FIB6_SUBTREES,
 		       (unsigned long long)(rib_subtrees_refused(r->rib) + u.subtrees_refused));
+	xrt_buf_printf(out, "fib memory: %llu bytes (room for %u nodes, %u records, %u "
+		       "tables); resized %u times larger, %u smaller, %u failed%s%s; max %llu "
+		       "routes (%u refused)\n",
+		       (unsigned long long)u.capacity_bytes, u.nnodes, u.nrecs, u.nslots - 1,
+		       u.grows, u.shrinks, u.resize_failures, u.resize_error[0] ? ": " : "",
+		       u.resize_error, (unsigned long long)u.max_routes, u.ceiling_hits);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "ctl/local_stats.h"
 #include "ctl/unix_sock.h"
+#include "dataplane/ip6_fib.h"
 #include "dataplane/maps.h"
 #include "rib/rib.h"
 #include "router/router.h"
@@ -225,6 +226,30 @@ static void rib_gauges(struct xrt_router *r, const struct stack_stats *ss, struc
 	sample(b, "xrt_links", NULL, NULL, NULL, NULL, links);
 }
 
+/* The fast path's FIB maps, which grow and shrink with the table
+ * (dataplane/ip6_fib.c fib6_resize): as `xrt route summary` shows them. */
+static void fib_metrics(struct xrt_router *r, struct xrt_buf *b)
+{
+	struct fib6_usage u;
+
+	if (xrt_maps_fib_usage(&r->maps, &u, NULL))
+		return;
+	family(b, "xrt_fib_capacity_bytes", "gauge", "Bytes of the FIB trie's maps");
+	sample(b, "xrt_fib_capacity_bytes", NULL, NULL, NULL, NULL, u.capacity_bytes);
+	family(b, "xrt_fib_used_bytes", "gauge", "Bytes of the FIB trie's cells in use");
+	sample(b, "xrt_fib_used_bytes", NULL, NULL, NULL, NULL, u.bytes);
+	family(b, "xrt_fib_resizes_total", "counter", "FIB trie moves to other maps");
+	sample(b, "xrt_fib_resizes_total", "direction", "grow", NULL, NULL, u.grows);
+	sample(b, "xrt_fib_resizes_total", "direction", "shrink", NULL, NULL, u.shrinks);
+	family(b, "xrt_fib_resize_failures_total", "counter",
+	       "FIB trie moves the kernel refused (the change that needed one failed)");
+	sample(b, "xrt_fib_resize_failures_total", NULL, NULL, NULL, NULL, u.resize_failures);
+	family(b, "xrt_routes_refused_total", "counter",
+	       "Route adds refused at xrtd --max-routes");
+	sample(b, "xrt_routes_refused_total", NULL, NULL, NULL, NULL,
+	       u.ceiling_hits + rib_routes_refused(r->rib));
+}
+
 static void icmp6_types(struct xrt_buf *b, const char *name, const char *help,
 			const uint64_t *per_type)
 {
@@ -291,6 +316,7 @@ int metrics_render(struct xrt_router *r, struct xrt_buf *out, char *err)
 		    "xrtd's local attack surface (SECURITY.md)");
 
 	rib_gauges(r, &ss, out);
+	fib_metrics(r, out);
 	return out->data || out->len == 0 ? 0 : xrt_fail(err, -ENOMEM, "metrics: out of memory");
 }
 

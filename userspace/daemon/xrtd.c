@@ -21,6 +21,7 @@
 #include "daemon/config.h"
 #include "daemon/metrics.h"
 #include "daemon/service.h"
+#include "dataplane/ip6_fib.h"
 #include "dataplane/migrate.h"
 #include "kernel/linkwatch.h"
 #include "kernel/netlink.h"
@@ -63,6 +64,7 @@ struct daemon {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xrtd [-c FILE] [--socket SOCKET] [--bpffs DIR] [--obj PATH] [-f] [--sync-kernel]\n"
+		   "            [--max-routes N]\n"
 		   "       xrtd --version | --help\n"
 		   "  -c FILE      commands to run at start; SIGHUP or `xrt config reload`\n"
 		   "               re-reads it and applies only the difference\n"
@@ -80,8 +82,11 @@ static void usage(FILE *f)
 		   "               neighbours (as `xrt sync kernel on`)\n"
 		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
+		   "  --max-routes N  most routes (all tables, both families; default %u):\n"
+		   "               the fast path's FIB grows with the table up to them\n"
 		   "  --version    print the version and exit\n",
-		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
+		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED,
+		XRT_MAX_ROUTES);
 }
 
 /* The object next to the build tree (build/xrtd -> ../bpf/), else the one
@@ -381,6 +386,7 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "max-routes", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -388,6 +394,8 @@ int main(int argc, char **argv)
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
 	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
+	unsigned long long max_routes = XRT_MAX_ROUTES;
+	char *end;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
 		switch (c) {
@@ -398,6 +406,17 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
 		case 'M': metrics = optarg; break;
+		case 'R':
+			errno = 0;
+			max_routes = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || !max_routes ||
+			    max_routes > XRT_FIB6_E_IDX) {
+				fprintf(stderr,
+					"xrtd: --max-routes \"%s\": must be a number from 1 to %u\n",
+					optarg, XRT_FIB6_E_IDX);
+				return 1;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("xrtd %s\n", XRT_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -458,6 +477,9 @@ int main(int argc, char **argv)
 	if (rc)
 		goto fail;
 	router_up = true;
+	/* The ceiling of the RIB and of the fast path's FIB alike. */
+	rib_set_max_routes(d.router.rib, max_routes);
+	fib6_set_max_routes(d.router.maps.fib, max_routes);
 	d.router.loop = (struct router_loop_ops){
 		.ctx = &d, .fd_add = loop_fd_add, .nl_fd_add = loop_nl_fd_add,
 		.fd_del = loop_fd_del,

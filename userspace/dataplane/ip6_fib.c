@@ -47,6 +47,7 @@ struct cells { /* free list + bump allocator over one array */
 	uint32_t next, max; /* next never-used index; max = array size */
 	uint32_t *pending, npending;
 	uint32_t used;
+	bool exhausted; /* an alloc found none (fib6_resize grows this one) */
 };
 
 /* A source route of a subtree, or an entry of its flattened trie. */
@@ -85,6 +86,12 @@ struct fib6 {
 	struct cells nodes, recs;
 	uint64_t nroutes;
 	uint32_t syncs;
+	/* The allocation layer: ceiling, sizes never shrunk below, resizes. */
+	uint64_t max_routes;
+	uint32_t floor_nodes, floor_recs;
+	uint64_t room_retry; /* after a failed early grow: next try at nroutes */
+	uint32_t grows, shrinks, resize_failures, ceiling_hits;
+	char resize_error[XRT_ERR_LEN];
 };
 
 /* ---- prefixes ---- */
@@ -274,6 +281,13 @@ static int cells_init(struct cells *c, uint32_t max)
 	return c->free && c->pending ? 0 : -ENOMEM;
 }
 
+static void cells_free(struct cells *c)
+{
+	free(c->free);
+	free(c->pending);
+	c->free = c->pending = NULL;
+}
+
 static void synchronize(struct fib6 *f)
 {
 	f->mem.synchronize(f->mem.ctx);
@@ -306,6 +320,7 @@ static uint32_t cell_alloc(struct fib6 *f, struct cells *c)
 		c->used++;
 		return c->next++;
 	}
+	c->exhausted = true;
 	return 0;
 }
 
@@ -600,8 +615,8 @@ static int check_args(uint32_t table, unsigned plen, char *err)
 	return 0;
 }
 
-static int trie_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
-		    uint32_t leaf, char *err)
+static int trie_add_once(struct fib6 *f, uint32_t table, const uint8_t addr[16],
+			 unsigned plen, uint32_t leaf, char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
 	uint32_t old;
@@ -611,8 +626,11 @@ static int trie_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsi
 		return rc;
 	if (!leaf || (leaf & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC)))
 		return xrt_fail(err, -EINVAL, "route: not a leaf");
-	if (!trie_get(f, table, addr, plen) && f->nroutes >= XRT_MAX_ROUTES)
-		return xrt_fail(err, -ENOSPC, "route: table full");
+	if (!trie_get(f, table, addr, plen) && f->nroutes >= f->max_routes) {
+		f->ceiling_hits++;
+		return xrt_fail(err, -ENOSPC, "route: table full (%llu routes, xrtd --max-routes)",
+				(unsigned long long)f->max_routes);
+	}
 	if (plen == 0) {
 		old = f->dflt[table];
 		f->dflt[table] = leaf;
@@ -639,8 +657,8 @@ counted:
 	return 0;
 }
 
-static int trie_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
-		    char *err)
+static int trie_del_once(struct fib6 *f, uint32_t table, const uint8_t addr[16],
+			 unsigned plen, char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
 	uint32_t leaf, old;
@@ -710,6 +728,271 @@ static uint32_t trie_walk(const struct fib6_mem *m, uint32_t table, struct pfx a
 		}
 	}
 	return 0;
+}
+
+/* ---- resize: the trie moves to maps of other sizes ---- */
+
+/*
+ * Grow before fewer than 1/8 of a kind of cell is left, to twice what is in
+ * use; shrink when less than 1/8 is in use, again to twice (at least) what
+ * is. After either, between 1/4 and 1/2 of the cells are in use, so adds and
+ * removals at a boundary never move the trie back and forth.
+ */
+#define FIB6_ROOM_SHIFT 3
+/* DP regions (256 KB each): 2 spare after a grow; a shrink once more than
+ * 4 are unused. */
+#define FIB6_SLOTS_SPARE 2
+#define FIB6_SLOTS_SLACK 4
+/* Cells per random prefix, with some margin (1M /32../64: 350k nodes, 1M
+ * records), in tenths. */
+#define FIB6_RESERVE_NODES_TENTHS 4
+#define FIB6_RESERVE_RECS_TENTHS 11
+
+/* Cells readers can reach: the ones awaiting a grace period are free by
+ * the next alloc that needs them (reclaim), and a rebuild drops them. */
+static uint32_t cells_live(const struct cells *c)
+{
+	return c->used;
+}
+
+/* Room for need cells: floor doubled until it holds twice need. */
+static uint32_t cells_size(uint64_t need, uint32_t floor)
+{
+	uint64_t n = floor ? floor : 1;
+
+	while (n < 2 * need && n <= XRT_FIB6_E_IDX / 2)
+		n *= 2;
+	return (uint32_t)n;
+}
+
+static uint32_t tables_routed(const struct fib6 *f)
+{
+	uint32_t n = 0;
+
+	for (uint32_t t = 0; t < XRT_FIB_TRIES; t++)
+		n += f->root[t] != NULL;
+	return n;
+}
+
+struct rebuild {
+	struct fib6 *f, *g; /* g: f's state over the new memory */
+};
+
+/* Build the whole trie from the shadow in next, which no reader sees yet:
+ * fresh cells, one DP region per table with routes in the trie. */
+static int fib6_fill(void *ctx, const struct fib6_mem *next)
+{
+	struct rebuild *rb = ctx;
+	struct fib6 *f = rb->f, *g = rb->g;
+	uint32_t s = 1;
+	int rc;
+
+	*g = *f; /* the shadow is shared: only the trie is built anew */
+	g->mem = *next;
+	memset(g->slot_of, 0, sizeof(g->slot_of));
+	memset(g->slot_table, 0, sizeof(g->slot_table));
+	memset(&g->nodes, 0, sizeof(g->nodes));
+	memset(&g->recs, 0, sizeof(g->recs));
+	if (cells_init(&g->nodes, next->nnodes) || cells_init(&g->recs, next->nrecs)) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	memset(next->tbl, 0, sizeof(*next->tbl) * XRT_FIB_TRIES);
+	memset(next->dp, 0, sizeof(uint32_t) * ((size_t)next->nslots << XRT_FIB6_DP_BITS));
+	for (uint32_t t = 0; t < XRT_FIB_TRIES; t++) {
+		next->tbl[t].routes = f->routes[t];
+		next->tbl[t].dflt = f->dflt[t];
+		if (!f->root[t])
+			continue;
+		if (s >= next->nslots || s >= XRT_FIB6_TABLE_SLOTS) {
+			rc = -ENOSPC;
+			goto fail;
+		}
+		g->slot_of[t] = (uint8_t)s;
+		g->slot_table[s] = t + 1;
+		next->tbl[t].slot = s++;
+		uint32_t *dp = dp_region(g, t);
+		for (uint32_t v = 0; v < 1u << XRT_FIB6_DP_BITS; v++) {
+			struct pfx sp = { (uint64_t)v << 48, 0, XRT_FIB6_DP_BITS };
+			uint32_t d = 0;
+			struct pnode *top = shadow_descend(g->root[t], &sp, &d);
+
+			if ((rc = build(g, &sp, d, top, &dp[v])))
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	cells_free(&g->nodes);
+	cells_free(&g->recs);
+	return rc;
+}
+
+/* Move the trie to memory of these sizes (mem.resize); on failure nothing
+ * changed, and the failure is counted with its reason. */
+static int fib6_resize(struct fib6 *f, uint32_t nslots, uint32_t nnodes, uint32_t nrecs,
+		       char *err)
+{
+	struct fib6_mem next = f->mem;
+	struct rebuild rb = { f, calloc(1, sizeof(struct fib6)) };
+	bool grow = nslots > f->mem.nslots || nnodes > f->mem.nnodes || nrecs > f->mem.nrecs;
+	char why[XRT_ERR_LEN] = "";
+	int rc;
+
+	if (!rb.g)
+		return xrt_fail(err, -ENOMEM, "fib: out of memory");
+	next.tbl = NULL;
+	next.dp = NULL;
+	next.node = NULL;
+	next.rec = NULL;
+	next.nslots = nslots;
+	next.nnodes = nnodes;
+	next.nrecs = nrecs;
+	rc = f->mem.resize(f->mem.ctx, &next, fib6_fill, &rb, why);
+	if (rc) {
+		cells_free(&rb.g->nodes);
+		cells_free(&rb.g->recs);
+		free(rb.g);
+		f->resize_failures++;
+		snprintf(f->resize_error, sizeof(f->resize_error), "%s",
+			 why[0] ? why : strerror(-rc));
+		return xrt_fail(err, rc, "fib: moving the trie to %u nodes, %u records, %u "
+				"tables failed: %s", nnodes, nrecs, nslots - 1, f->resize_error);
+	}
+	/* Readers walk next now; the old memory is gone. */
+	cells_free(&f->nodes);
+	cells_free(&f->recs);
+	f->mem = rb.g->mem;
+	f->nodes = rb.g->nodes;
+	f->recs = rb.g->recs;
+	memcpy(f->slot_of, rb.g->slot_of, sizeof(f->slot_of));
+	memcpy(f->slot_table, rb.g->slot_table, sizeof(f->slot_table));
+	free(rb.g);
+	grow ? f->grows++ : f->shrinks++;
+	f->room_retry = 0;
+	return 0;
+}
+
+/* Sizes for what is in use now plus extra cells, never below the floor
+ * nor below the current size when grow_only. */
+static uint32_t size_for(uint32_t live, uint64_t extra, uint32_t floor, uint32_t cur,
+			 bool grow_only)
+{
+	uint32_t n = cells_size(live + extra, floor);
+
+	return grow_only && n < cur ? cur : n;
+}
+
+/* Before an add: room for it (a DP region for a new table, 1/8 of the
+ * cells free). A failure here is counted and the add goes on in the room
+ * that is left; the next try waits for 1/16 more routes. */
+static void fib6_make_room(struct fib6 *f, uint32_t table, unsigned plen)
+{
+	uint32_t n = cells_live(&f->nodes), r = cells_live(&f->recs);
+	uint32_t ns = f->mem.nslots, nn = f->mem.nnodes, nr = f->mem.nrecs;
+
+	if (!f->mem.resize || f->nroutes < f->room_retry)
+		return;
+	if (plen && !f->slot_of[table] && ns < XRT_FIB6_TABLE_SLOTS) {
+		uint32_t used = 0;
+		for (uint32_t s = 1; s < ns; s++)
+			used += f->slot_table[s] != 0;
+		if (used + 1 >= ns) {
+			ns = tables_routed(f) + 2 + FIB6_SLOTS_SPARE; /* slot 0, the new table */
+			if (ns > XRT_FIB6_TABLE_SLOTS)
+				ns = XRT_FIB6_TABLE_SLOTS;
+		}
+	}
+	bool grow_n = n + (nn >> FIB6_ROOM_SHIFT) >= nn, grow_r = r + (nr >> FIB6_ROOM_SHIFT) >= nr;
+	/* A move rebuilds everything: the other kind, if over half full,
+	 * grows with it rather than on its own soon after. */
+	if (grow_n || grow_r || ns != f->mem.nslots) {
+		grow_n |= 2 * n >= nn;
+		grow_r |= 2 * r >= nr;
+	}
+	if (grow_n)
+		nn = size_for(n, 0, f->floor_nodes, nn, true);
+	if (grow_r)
+		nr = size_for(r, 0, f->floor_recs, nr, true);
+	if ((ns != f->mem.nslots || nn != f->mem.nnodes || nr != f->mem.nrecs) &&
+	    fib6_resize(f, ns, nn, nr, NULL))
+		f->room_retry = f->nroutes + (f->nroutes >> 4) + 1;
+}
+
+/* After a change failed for want of cells: grow the kind that ran out to
+ * at least twice its size. 0: grown, 1: nothing to grow (the change's
+ * error stands), or the resize's -errno with err set. */
+static int fib6_grow_exhausted(struct fib6 *f, char *err)
+{
+	uint32_t nn = f->mem.nnodes, nr = f->mem.nrecs;
+
+	if (!f->mem.resize || !(f->nodes.exhausted || f->recs.exhausted))
+		return 1;
+	if (f->nodes.exhausted)
+		nn = size_for(cells_live(&f->nodes), nn, f->floor_nodes, nn, true);
+	if (f->recs.exhausted)
+		nr = size_for(cells_live(&f->recs), nr, f->floor_recs, nr, true);
+	f->nodes.exhausted = f->recs.exhausted = false;
+	if (nn == f->mem.nnodes && nr == f->mem.nrecs)
+		return 1;
+	return fib6_resize(f, f->mem.nslots, nn, nr, err);
+}
+
+/* After a removal: give memory back once less than 1/8 of a kind of cell
+ * is in use, or more than FIB6_SLOTS_SLACK DP regions are unused. */
+static void fib6_shrink(struct fib6 *f)
+{
+	uint32_t n = cells_live(&f->nodes), r = cells_live(&f->recs);
+	uint32_t ns = f->mem.nslots, nn = f->mem.nnodes, nr = f->mem.nrecs;
+	uint32_t want = tables_routed(f) + 1 + FIB6_SLOTS_SPARE;
+
+	if (!f->mem.resize)
+		return;
+	if (ns > want + FIB6_SLOTS_SLACK)
+		ns = want < XRT_FIB6_SLOTS_MIN ? XRT_FIB6_SLOTS_MIN : want;
+	if (n < nn >> FIB6_ROOM_SHIFT)
+		nn = size_for(n, 0, f->floor_nodes, nn, false);
+	if (r < nr >> FIB6_ROOM_SHIFT)
+		nr = size_for(r, 0, f->floor_recs, nr, false);
+	if (ns < f->mem.nslots || nn < f->mem.nnodes || nr < f->mem.nrecs)
+		fib6_resize(f, ns < f->mem.nslots ? ns : f->mem.nslots,
+			    nn < f->mem.nnodes ? nn : f->mem.nnodes,
+			    nr < f->mem.nrecs ? nr : f->mem.nrecs, NULL);
+}
+
+/* trie_add_once with room made first and the maps grown when its cells
+ * ran out (fib6_resize). */
+static int trie_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+		    uint32_t leaf, char *err)
+{
+	int rc;
+
+	if (table < XRT_FIB_TRIES && plen <= 128)
+		fib6_make_room(f, table, plen);
+	f->nodes.exhausted = f->recs.exhausted = false;
+	while ((rc = trie_add_once(f, table, addr, plen, leaf, err)) == -ENOSPC) {
+		int grown = fib6_grow_exhausted(f, err);
+		if (grown)
+			return grown < 0 ? grown : rc;
+	}
+	return rc;
+}
+
+/* trie_del_once, then the maps shrunk once little of them is in use. */
+static int trie_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned plen,
+		    char *err)
+{
+	int rc;
+
+	f->nodes.exhausted = f->recs.exhausted = false;
+	while ((rc = trie_del_once(f, table, addr, plen, err)) == -ENOSPC) {
+		int grown = fib6_grow_exhausted(f, err);
+		if (grown)
+			return grown < 0 ? grown : rc;
+	}
+	if (!rc)
+		fib6_shrink(f);
+	return rc;
 }
 
 /* ---- source-specific routes (fib6_add with CONFIG_IPV6_SUBTREES) ---- */
@@ -1101,6 +1384,43 @@ uint32_t fib6_lookup(const struct fib6_mem *m, uint32_t table, const uint8_t add
 	return fib6_lookup_src(m, table, addr, any);
 }
 
+void fib6_set_max_routes(struct fib6 *f, uint64_t max)
+{
+	f->max_routes = max;
+}
+
+/* The floor doubled until need cells leave the 1/8 fib6_make_room keeps. */
+static uint32_t reserve_size(uint64_t need, uint32_t floor)
+{
+	uint64_t n = floor ? floor : 1;
+
+	while (n - (n >> FIB6_ROOM_SHIFT) <= need && n <= XRT_FIB6_E_IDX / 2)
+		n *= 2;
+	return (uint32_t)n;
+}
+
+int fib6_reserve(struct fib6 *f, uint64_t routes, char *err)
+{
+	uint64_t nodes = routes * FIB6_RESERVE_NODES_TENTHS / 10,
+		 recs = routes * FIB6_RESERVE_RECS_TENTHS / 10;
+
+	f->floor_nodes = reserve_size(cells_live(&f->nodes) + nodes, f->floor_nodes);
+	f->floor_recs = reserve_size(cells_live(&f->recs) + recs, f->floor_recs);
+	if (f->floor_nodes <= f->mem.nnodes && f->floor_recs <= f->mem.nrecs)
+		return 0;
+	if (!f->mem.resize)
+		return xrt_fail(err, -ENOSPC, "fib: fixed size, cannot reserve %llu routes",
+				(unsigned long long)routes);
+	return fib6_resize(f, f->mem.nslots,
+			   f->floor_nodes > f->mem.nnodes ? f->floor_nodes : f->mem.nnodes,
+			   f->floor_recs > f->mem.nrecs ? f->floor_recs : f->mem.nrecs, err);
+}
+
+const struct fib6_mem *fib6_mem_of(const struct fib6 *f)
+{
+	return &f->mem;
+}
+
 /* ---- lifetime ---- */
 
 struct fib6 *fib6_new(const struct fib6_mem *mem)
@@ -1113,6 +1433,9 @@ struct fib6 *fib6_new(const struct fib6_mem *mem)
 		return NULL;
 	}
 	f->mem = *mem;
+	f->max_routes = XRT_MAX_ROUTES;
+	f->floor_nodes = mem->nnodes;
+	f->floor_recs = mem->nrecs;
 	/* Readers first: no table leads anywhere, then nothing is in use. */
 	for (uint32_t t = 0; t < XRT_FIB_TRIES; t++)
 		__atomic_store_n(&mem->tbl[t].slot, 0, __ATOMIC_RELEASE);
@@ -1130,10 +1453,8 @@ void fib6_free(struct fib6 *f)
 		shadow_free(f->root[t]);
 	for (int i = 0; i < XRT_FIB6_SUBTREES; i++)
 		free(f->sub[i].rt);
-	free(f->nodes.free);
-	free(f->nodes.pending);
-	free(f->recs.free);
-	free(f->recs.pending);
+	cells_free(&f->nodes);
+	cells_free(&f->recs);
 	free(f);
 }
 
@@ -1153,4 +1474,17 @@ void fib6_usage(const struct fib6 *f, struct fib6_usage *u)
 	for (int i = 0; i < XRT_FIB6_SUBTREES; i++)
 		u->subtrees += f->sub[i].used;
 	u->subtrees_refused = f->sub_refused;
+	u->nslots = f->mem.nslots;
+	u->nnodes = f->mem.nnodes;
+	u->nrecs = f->mem.nrecs;
+	u->capacity_bytes = (uint64_t)f->mem.nnodes * sizeof(struct xrt_fib6_node) +
+			    (uint64_t)f->mem.nrecs * sizeof(struct xrt_fib6_rec) +
+			    ((uint64_t)f->mem.nslots << XRT_FIB6_DP_BITS) * sizeof(uint32_t) +
+			    (uint64_t)XRT_FIB_TRIES * sizeof(struct xrt_fib6_tbl);
+	u->max_routes = f->max_routes;
+	u->grows = f->grows;
+	u->shrinks = f->shrinks;
+	u->resize_failures = f->resize_failures;
+	u->ceiling_hits = f->ceiling_hits;
+	snprintf(u->resize_error, sizeof(u->resize_error), "%s", f->resize_error);
 }

@@ -20,6 +20,18 @@ struct fib6_mem {
 	uint32_t nslots, nnodes, nrecs;
 	void (*synchronize)(void *ctx);
 	void *ctx;
+	/*
+	 * NULL: the sizes are fixed (-ENOSPC when full). Else the trie moves
+	 * to memory of other sizes: resize makes memory with next's nslots,
+	 * nnodes and nrecs (filling its pointers), calls fill(fctx, next),
+	 * which builds the whole trie there while readers still walk the old
+	 * memory, then switches every reader to next at once and releases
+	 * the old memory. On failure (-ENOMEM, the kernel refusing a map) it
+	 * returns -errno with err set, and readers never left the old memory.
+	 */
+	int (*resize)(void *ctx, struct fib6_mem *next,
+		      int (*fill)(void *fctx, const struct fib6_mem *next), void *fctx,
+		      char *err);
 };
 
 struct fib6_usage {
@@ -31,6 +43,14 @@ struct fib6_usage {
 	uint32_t syncs;   /* grace periods waited for */
 	uint32_t subtrees; /* destinations with source-specific routes */
 	uint64_t subtrees_refused; /* source routes refused: XRT_FIB6_SUBTREES in use */
+	/* The memory's sizes and what they cost (every cell, used or not). */
+	uint32_t nslots, nnodes, nrecs;
+	uint64_t capacity_bytes;
+	uint64_t max_routes;       /* the ceiling (fib6_set_max_routes) */
+	uint32_t grows, shrinks;   /* resizes done */
+	uint32_t resize_failures;  /* resizes refused (memory): nothing changed */
+	uint32_t ceiling_hits;     /* adds refused at max_routes */
+	char resize_error[XRT_ERR_LEN]; /* why the last resize failed ("" none) */
 };
 
 struct fib6;
@@ -75,5 +95,14 @@ uint32_t fib6_lookup_src(const struct fib6_mem *mem, uint32_t table, const uint8
 			 const uint8_t saddr[16]);
 
 void fib6_usage(const struct fib6 *f, struct fib6_usage *u);
+
+/* The ceiling: adds of new routes beyond max are refused (-ENOSPC, counted
+ * in ceiling_hits). */
+void fib6_set_max_routes(struct fib6 *f, uint64_t max);
+/* Grow now to room for about routes more random prefixes, and never shrink
+ * below it (tools that must not see a resize while they measure). */
+int fib6_reserve(struct fib6 *f, uint64_t routes, char *err);
+/* The memory readers walk now (it moves on a resize). */
+const struct fib6_mem *fib6_mem_of(const struct fib6 *f);
 
 #endif

@@ -234,41 +234,76 @@ static void fib_synchronize(void *ctx)
 	xrt_synchronize_rcu();
 }
 
+static const char *const fib_names[XRT_FIB_MAPS] = { XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP,
+						     XRT_MAP_FIB6_NODE, XRT_MAP_FIB6_REC };
+static const uint32_t fib_vsize[XRT_FIB_MAPS] = {
+	sizeof(struct xrt_fib6_tbl), sizeof(struct xrt_fib6_dp), sizeof(struct xrt_fib6_node),
+	sizeof(struct xrt_fib6_rec)
+};
+
+static void fib_unmap(void *map[XRT_FIB_MAPS], const size_t len[XRT_FIB_MAPS])
+{
+	for (int i = 0; i < XRT_FIB_MAPS; i++)
+		if (map[i])
+			munmap(map[i], len[i]);
+}
+
+/* mmap the four FIB maps (fds in fib_names' order); max: their sizes. On
+ * failure nothing stays mapped. */
+static int fib_mmap(const int fds[XRT_FIB_MAPS], void *map[XRT_FIB_MAPS],
+		    size_t len[XRT_FIB_MAPS], uint32_t max[XRT_FIB_MAPS], char *err)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int rc = 0;
+
+	memset(map, 0, sizeof(void *) * XRT_FIB_MAPS);
+	for (int i = 0; i < XRT_FIB_MAPS && !rc; i++) {
+		struct bpf_map_info info = { 0 };
+		uint32_t ilen = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &ilen)) {
+			rc = xrt_fail(err, -errno, "%s: %s", fib_names[i], strerror(errno));
+			break;
+		}
+		if (info.value_size != fib_vsize[i] || !(info.map_flags & BPF_F_MMAPABLE)) {
+			rc = xrt_fail(err, -EINVAL, "%s: pinned with another layout; remove "
+				      "the old pins first", fib_names[i]);
+			break;
+		}
+		max[i] = info.max_entries;
+		len[i] = ((size_t)info.value_size * max[i] + page - 1) / page * page;
+		map[i] = mmap(NULL, len[i], PROT_READ | PROT_WRITE, MAP_SHARED, fds[i], 0);
+		if (map[i] == MAP_FAILED) {
+			map[i] = NULL;
+			rc = xrt_fail(err, -errno, "%s: mmap: %s", fib_names[i], strerror(errno));
+		}
+	}
+	if (!rc && max[0] != XRT_FIB_TRIES)
+		rc = xrt_fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
+	if (rc)
+		fib_unmap(map, len);
+	return rc;
+}
+
+static int fib_resize(void *ctx, struct fib6_mem *next,
+		      int (*fill)(void *fctx, const struct fib6_mem *next), void *fctx,
+		      char *err);
+
 /* Map the four FIB maps and start the trie's writer on them (empty). */
 static int fib_open(struct xrt_maps *m, char *err)
 {
 	const int fds[XRT_FIB_MAPS] = { m->fib6_tbl, m->fib6, m->fib6_node, m->fib6_rec };
-	const char *names[XRT_FIB_MAPS] = { XRT_MAP_FIB6_TBL, XRT_MAP_FIB6_DP, XRT_MAP_FIB6_NODE,
-				 XRT_MAP_FIB6_REC };
-	const uint32_t vsize[XRT_FIB_MAPS] = { sizeof(struct xrt_fib6_tbl), sizeof(struct xrt_fib6_dp),
-				    sizeof(struct xrt_fib6_node), sizeof(struct xrt_fib6_rec) };
 	uint32_t max[XRT_FIB_MAPS];
-	long page = sysconf(_SC_PAGESIZE);
+	int rc = fib_mmap(fds, m->fib_map, m->fib_len, max, err);
 
-	for (int i = 0; i < XRT_FIB_MAPS; i++) {
-		struct bpf_map_info info = { 0 };
-		uint32_t len = sizeof(info);
-
-		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
-			return xrt_fail(err, -errno, "%s: %s", names[i], strerror(errno));
-		if (info.value_size != vsize[i] || !(info.map_flags & BPF_F_MMAPABLE))
-			return xrt_fail(err, -EINVAL, "%s: pinned with another layout; remove "
-				    "the old pins first", names[i]);
-		max[i] = info.max_entries;
-		m->fib_len[i] = ((size_t)info.value_size * max[i] + page - 1) / page * page;
-		m->fib_map[i] = mmap(NULL, m->fib_len[i], PROT_READ | PROT_WRITE, MAP_SHARED,
-				     fds[i], 0);
-		if (m->fib_map[i] == MAP_FAILED) {
-			m->fib_map[i] = NULL;
-			return xrt_fail(err, -errno, "%s: mmap: %s", names[i], strerror(errno));
-		}
-	}
-	if (max[0] != XRT_FIB_TRIES)
-		return xrt_fail(err, -EINVAL, "%s: pinned with another layout", XRT_MAP_FIB6_TBL);
+	if (rc)
+		return rc;
 	struct fib6_mem mem = {
 		.tbl = m->fib_map[0], .dp = m->fib_map[1], .node = m->fib_map[2],
 		.rec = m->fib_map[3], .nslots = max[1],
 		.nnodes = max[2], .nrecs = max[3], .synchronize = fib_synchronize,
+		/* Only the object's loader can load a copy on other maps. */
+		.resize = m->obj ? fib_resize : NULL, .ctx = m,
 	};
 	if (mem.nslots > XRT_FIB6_TABLE_SLOTS)
 		mem.nslots = XRT_FIB6_TABLE_SLOTS;
@@ -339,7 +374,18 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 	return obj;
 }
 
-int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *err)
+/* Which FIB map name is (fib_names' index), or -1. */
+static int fib_which(const char *name)
+{
+	for (int i = 0; i < XRT_FIB_MAPS; i++)
+		if (!strcmp(name, fib_names[i]))
+			return i;
+	return -1;
+}
+
+/* xrt_maps_obj_share; own_fib: the copy keeps FIB maps of its own. */
+static int obj_share(const struct xrt_maps *m, struct bpf_object *copy, bool own_fib,
+		     char *err)
 {
 	struct bpf_map *map, *ours;
 	int rc;
@@ -348,6 +394,8 @@ int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *
 		/* What the loaded object pins (and only that: the copy's
 		 * .rodata is its own). */
 		if (bpf_map__is_internal(map) && !bpf_map__pin_path(map))
+			continue;
+		if (own_fib && fib_which(bpf_map__name(map)) >= 0)
 			continue;
 		ours = bpf_object__find_map_by_name(m->obj, bpf_map__name(map));
 		if (!ours || !strcmp(bpf_map__name(map), XRT_MAP_TX_PORTS))
@@ -359,6 +407,11 @@ int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *
 					strerror(-rc));
 	}
 	return 0;
+}
+
+int xrt_maps_obj_share(const struct xrt_maps *m, struct bpf_object *copy, char *err)
+{
+	return obj_share(m, copy, false, err);
 }
 
 /*
@@ -420,12 +473,21 @@ static int obj_load(struct bpf_object *obj)
 	return rc;
 }
 
+/* The XDP program of a loaded object: xrt_fwd, else its first; or -1. */
+static int obj_prog_fd(struct bpf_object *obj)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "xrt_fwd");
+
+	if (!prog)
+		prog = bpf_object__next_program(obj, NULL);
+	return prog ? bpf_program__fd(prog) : -1;
+}
+
 /* Load obj_path: on the pins (reusing them), or staged: on maps of its own
  * beside a running generation (dataplane/migrate.h). */
 static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, bool staged,
 		     char *err)
 {
-	struct bpf_program *prog;
 	int rc;
 
 	maps_reset(m);
@@ -478,10 +540,7 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 			obj_path, strerror(-rc), m->pin_dir);
 		goto fail;
 	}
-	prog = bpf_object__find_program_by_name(m->obj, "xrt_fwd");
-	if (!prog)
-		prog = bpf_object__next_program(m->obj, NULL);
-	m->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	m->prog_fd = obj_prog_fd(m->obj);
 	if (m->prog_fd < 0) {
 		rc = xrt_fail(err, -ENOENT, "%s: has no XDP program", obj_path);
 		goto fail;
@@ -535,9 +594,7 @@ void xrt_maps_close(struct xrt_maps *m)
 	xrt_migrate_free(m);
 	fib6_free(m->fib);
 	free(m->acl);
-	for (i = 0; i < XRT_FIB_MAPS; i++)
-		if (m->fib_map[i])
-			munmap(m->fib_map[i], m->fib_len[i]);
+	fib_unmap(m->fib_map, m->fib_len);
 	if (m->tx_ports >= 0)
 		close(m->tx_ports); /* ours in both cases (from its map id) */
 	if (m->obj) {
@@ -556,4 +613,112 @@ void xrt_maps_close(struct xrt_maps *m)
 void xrt_maps_synchronize(void)
 {
 	fib_synchronize(NULL);
+}
+
+/* The new FIB maps in place of the pinned ones: pinned under a temporary
+ * name, then renamed over the old pin (a reader opening it gets the old
+ * map or the new one). */
+static void fib_repin(const struct xrt_maps *m, const int fds[XRT_FIB_MAPS])
+{
+	char tmp[512], path[512];
+
+	for (int i = 0; i < XRT_FIB_MAPS; i++) {
+		snprintf(tmp, sizeof(tmp), "%s/new_%s", m->pin_dir, fib_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, fib_names[i]);
+		unlink(tmp);
+		if (bpf_obj_pin(fds[i], tmp) || rename(tmp, path))
+			unlink(tmp);
+	}
+}
+
+/*
+ * A FIB resize (ip6_fib.c, fib6_resize), the upgrade's path on a smaller
+ * scale: a copy of the object on new FIB maps of next's sizes and on every
+ * other map of the running set (by fd, as xrt_maps_obj_share), the trie
+ * built there by fill while the running program keeps walking the old
+ * maps, then the copy's program swapped in on every interface that runs
+ * ours (XDP_FLAGS_REPLACE, or the dispatcher: a frame sees the old program
+ * and maps or the new ones), the new FIB maps pinned, and after a grace
+ * period the old ones unmapped and closed. Counters, next hops and
+ * neighbours are the same maps before and after. Per packet nothing
+ * changes: the walk still inlines its array lookups, where an
+ * ARRAY_OF_MAPS would cost a helper call per step.
+ */
+static int fib_resize(void *ctx, struct fib6_mem *next,
+		      int (*fill)(void *fctx, const struct fib6_mem *next), void *fctx,
+		      char *err)
+{
+	struct xrt_maps *m = ctx, old = *m;
+	const uint32_t want[XRT_FIB_MAPS] = { XRT_FIB_TRIES, next->nslots, next->nnodes,
+					      next->nrecs };
+	struct bpf_map_info info = { 0 };
+	uint32_t ilen = sizeof(info), max[XRT_FIB_MAPS];
+	struct map_slot slots[XRT_MAP_SLOTS];
+	int fds[XRT_FIB_MAPS], rc, n;
+	size_t len[XRT_FIB_MAPS];
+	void *map[XRT_FIB_MAPS];
+	struct bpf_object *copy;
+	struct bpf_map *bm;
+
+	if (bpf_obj_get_info_by_fd(m->fib6, &info, &ilen))
+		return xrt_fail(err, -errno, "%s: %s", XRT_MAP_FIB6_DP, strerror(errno));
+	copy = xrt_maps_obj_open(m, err);
+	if (!copy)
+		return -errno;
+	bpf_object__for_each_map(bm, copy) {
+		int w = fib_which(bpf_map__name(bm));
+
+		if (w < 0)
+			continue;
+		bpf_map__set_pin_path(bm, NULL);
+		if ((rc = bpf_map__set_max_entries(bm, want[w]))) {
+			xrt_err(err, "%s: %u entries: %s", fib_names[w], want[w], strerror(-rc));
+			goto close;
+		}
+	}
+	if ((rc = obj_share(m, copy, true, err)))
+		goto close;
+	if ((rc = obj_load(copy))) {
+		xrt_err(err, "%s%s", load_why[0] ? load_why : strerror(-rc),
+			rc == -ENOMEM || rc == -EPERM ? " (memory cgroup or RLIMIT_MEMLOCK)" : "");
+		goto close;
+	}
+	for (int i = 0; i < XRT_FIB_MAPS; i++)
+		fds[i] = bpf_object__find_map_fd_by_name(copy, fib_names[i]);
+	if ((rc = fib_mmap(fds, map, len, max, err)))
+		goto close;
+	next->tbl = map[0];
+	next->dp = map[1];
+	next->node = map[2];
+	next->rec = map[3];
+	if ((rc = fill(fctx, next))) {
+		xrt_err(err, "building the trie: %s", strerror(-rc));
+		goto unmap;
+	}
+	/* m is the copy's from here: the swap attaches its program. */
+	m->obj = copy;
+	m->prog_fd = obj_prog_fd(copy);
+	n = map_slots(m, slots);
+	for (int i = 0; i < n; i++)
+		*slots[i].fd = bpf_object__find_map_fd_by_name(copy, slots[i].name);
+	if ((rc = xrt_migrate_swap(m, info.id, err))) {
+		*m = old;
+		goto unmap;
+	}
+	if (!xrt_maps_staged(m))
+		fib_repin(m, fds); /* staged: the commit pins the whole set */
+	xrt_migrate_moved(m, old.obj);
+	/* No frame still walks the old maps past this point. */
+	xrt_synchronize_rcu();
+	fib_unmap(old.fib_map, old.fib_len);
+	memcpy(m->fib_map, map, sizeof(map));
+	memcpy(m->fib_len, len, sizeof(len));
+	bpf_object__close(old.obj);
+	return 0;
+
+unmap:
+	fib_unmap(map, len);
+close:
+	bpf_object__close(copy);
+	return rc;
 }

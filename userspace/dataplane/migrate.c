@@ -813,3 +813,48 @@ int xrt_maps_commit(struct xrt_maps *m, char *err)
 	g->prev_fib_id = 0;
 	return 0;
 }
+
+/* ---- a FIB resize (dataplane/loader.c, fib_resize): same set, new FIB maps ---- */
+
+int xrt_migrate_swap(struct xrt_maps *m, uint32_t from_fib_id, char *err)
+{
+	struct xrt_migration *saved = m->mig, *g = calloc(1, sizeof(*g));
+	uint64_t window;
+	int rc;
+
+	if (!g)
+		return xrt_fail(err, -ENOMEM, "swap: out of memory");
+	g->prev_fib_id = from_fib_id;
+	m->mig = g;
+	rc = swap_all(m, &window, err);
+	if (!rc)
+		swaps_finish(m);
+	for (unsigned i = 0; i < g->nswaps; i++)
+		if (g->swaps[i].old_fd >= 0)
+			close(g->swaps[i].old_fd);
+	m->mig = saved;
+	free(g);
+	return rc;
+}
+
+void xrt_migrate_moved(struct xrt_maps *m, struct bpf_object *old_obj)
+{
+	struct bpf_map *map;
+
+	if (m->mig) {
+		for (unsigned i = 0; i < m->mig->npins; i++) {
+			struct bpf_map *n = bpf_object__find_map_by_name(
+				m->obj, bpf_map__name(m->mig->pins[i].map));
+			if (n)
+				m->mig->pins[i].map = n;
+		}
+	} else {
+		bpf_object__for_each_map(map, m->obj) {
+			const struct bpf_map *o = bpf_object__find_map_by_name(old_obj,
+										bpf_map__name(map));
+			if (o && bpf_map__pin_path(o))
+				bpf_map__set_pin_path(map, bpf_map__pin_path(o));
+		}
+	}
+	stamp_write(m, NULL);
+}

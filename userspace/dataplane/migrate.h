@@ -43,4 +43,13 @@ uint32_t xrt_migrate_prev_fib_id(const struct xrt_maps *m);
 const char *xrt_migrate_report(const struct xrt_maps *m);
 void xrt_migrate_free(struct xrt_maps *m);
 
+/* A FIB resize (dataplane/loader.c): m already holds the new object and
+ * program. Swap it in on every interface that runs a program using map
+ * from_fib_id (as the commit does); on failure every interface runs that
+ * program again. */
+int xrt_migrate_swap(struct xrt_maps *m, uint32_t from_fib_id, char *err);
+/* Then the set's bookkeeping follows m->obj (which pins which map, the
+ * stamp's sizes); old_obj is the object it replaced, still open. */
+void xrt_migrate_moved(struct xrt_maps *m, struct bpf_object *old_obj);
+
 #endif

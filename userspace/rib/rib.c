@@ -36,6 +36,7 @@ struct rib {
 	struct rib_objs grp; /* by members and weights */
 	size_t nroutes;
 	size_t max_routes;
+	uint64_t routes_refused; /* adds refused at max_routes */
 	/* How many prefixes of each length each table holds, so a lookup
 	 * probes only the lengths in use. */
 	uint32_t plen_count[XRT_MAX_TABLES][PLEN_SLOTS];
@@ -308,6 +309,11 @@ struct rib *rib_new(const struct rib_ops *ops)
 void rib_set_max_routes(struct rib *rib, size_t max)
 {
 	rib->max_routes = max;
+}
+
+uint64_t rib_routes_refused(const struct rib *rib)
+{
+	return rib->routes_refused;
 }
 
 void rib_free(struct rib *rib)
@@ -935,7 +941,8 @@ int rib_route_add(struct rib *rib, const struct rib_route_spec *s, bool replace,
 		return -EEXIST;
 	}
 	if (!old && rib->nroutes >= rib->max_routes) {
-		ERR("routing table is full (%zu routes)", rib->max_routes);
+		rib->routes_refused++;
+		ERR("routing table is full (%zu routes, xrtd --max-routes)", rib->max_routes);
 		return -ENOSPC;
 	}
 

@@ -145,6 +145,8 @@ struct rib *rib_new(const struct rib_ops *ops);
  * routes that are not the best of their prefix never reach the fast
  * path's map, so the map's size alone would not bound them). */
 void rib_set_max_routes(struct rib *rib, size_t max);
+/* Adds refused because the RIB held max routes. */
+uint64_t rib_routes_refused(const struct rib *rib);
 void rib_free(struct rib *rib);
 
 /* Add a route. replace: an existing route with the same (table, prefix,
