@@ -39,4 +39,8 @@
 #define XRT_IP6_IDENTS 2048           /* RFC 7739 5.3 counters (kernel IP_IDENTS_SZ) */
 #define XRT_MAX_TCP_ESTAB 4096        /* xrt_tcp_estab: established connections exempt from the LOCAL punt budget */
 
+/* An idle router with one interface, memory in all (xrtd resident plus its
+ * BPF maps, tools/bench/memfig): t_mem_idle and make bench check it. */
+#define XRT_MEM_IDLE_MAX_KB 16384
+
 #endif

@@ -40,7 +40,6 @@
 #define XRT_VERSION "unknown" /* the Makefile passes VERSION */
 #endif
 #define MAX_EVENTS 64
-#define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 #define MONITOR_RETRY_MS 50
 /* Descriptors: two per application socket (XRT_SOCK_MAX), the CLI, AF_XDP,
@@ -78,10 +77,15 @@ static void usage(FILE *f)
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
+		   "               AF_XDP ring sizes of every socket (one per attached\n"
+		   "               queue; powers of two in %u..%u, default %u); each\n"
+		   "               socket pins (fill + tx) x 4 KiB of UMEM\n"
 		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
 		   "  --version    print the version and exit\n",
-		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
+		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED, XSK_RING_MIN,
+		XSK_RING_MAX, XSK_RING_DEFAULT);
 }
 
 /* The object next to the build tree (build/xrtd -> ../bpf/), else the one
@@ -381,6 +385,11 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'M' },
+		/* 'X': the word after "--xsk-" is xsk_rings_set's. */
+		{ "xsk-rx-ring", required_argument, NULL, 'X' },
+		{ "xsk-tx-ring", required_argument, NULL, 'X' },
+		{ "xsk-fill-ring", required_argument, NULL, 'X' },
+		{ "xsk-comp-ring", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -388,8 +397,10 @@ int main(int argc, char **argv)
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
 	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
+	struct xsk_rings rings = XSK_RINGS_DEFAULT;
+	char err[XRT_ERR_LEN];
+	int c, oi = -1;
+	while ((c = getopt_long(argc, argv, "c:s:fh", opts, &oi)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': sock = optarg; break;
@@ -398,6 +409,12 @@ int main(int argc, char **argv)
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
 		case 'M': metrics = optarg; break;
+		case 'X':
+			if (xsk_rings_set(&rings, opts[oi].name + strlen("xsk-"), optarg, err)) {
+				fprintf(stderr, "xrtd: --xsk-%s\n", err);
+				return 1;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("xrtd %s\n", XRT_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -405,6 +422,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "xrtd: unexpected argument \"%s\"\n", argv[optind]);
+		return 1;
+	}
+	if (xsk_rings_check(&rings, err)) {
+		fprintf(stderr, "xrtd: --xsk-%s\n", err);
 		return 1;
 	}
 	char objbuf[PATH_MAX + 32], confbuf[PATH_MAX];
@@ -421,7 +442,6 @@ int main(int argc, char **argv)
 		return 1;
 
 	static struct daemon d;
-	char err[XRT_ERR_LEN];
 	/* What is up, for the one teardown below (start-up failures and
 	 * shutdown alike). */
 	bool router_up = false, pool_up = false, stack_up = false;
@@ -463,7 +483,7 @@ int main(int argc, char **argv)
 		.fd_del = loop_fd_del,
 	};
 	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
-	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
+	if ((rc = xsk_pool_create(&rings, err))) {
 		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
 	}
