@@ -13,8 +13,12 @@
 #define XRT_FIB6_TABLE_SLOTS 32    /* DP regions: 31 IPv6 or IPv4 tables with routes */
 #define XRT_FIB6_NODES (5u << 17)  /* 640k trie nodes, 64 B each */
 #define XRT_FIB6_RECS (3u << 19)   /* 1.5M path-compressed steps, 32 B each */
-#define XRT_MAX_NEXTHOPS 65536     /* xrt_nh array; id 0 is never valid */
-#define XRT_MAX_NH_GROUPS 4096     /* xrt_nh_grp array; id 0 is never valid */
+/* Next hops are shared by every route through the same gateway and
+ * interface (rib.c), groups by every route with the same ECMP set: a full
+ * Internet table has a few hundred of each. The arrays are preallocated
+ * (looked up per packet, so not hashes): 16k x 48 B and 1k x 1 KiB, 1.8 MB. */
+#define XRT_MAX_NEXTHOPS 16384     /* xrt_nh array; id 0 is never valid */
+#define XRT_MAX_NH_GROUPS 1024     /* xrt_nh_grp array; id 0 is never valid */
 #define XRT_ECMP_BUCKETS 256       /* members replicated by weight */
 #ifndef XRT_MAX_NEIGH /* tests/netns/xrt_fwd_upgrade.bpf.c builds with another */
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */

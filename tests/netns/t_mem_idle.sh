@@ -27,6 +27,7 @@ fig=$("$MEMFIG" "$(xrt_xrtd_pid r)")
 xrt_log "idle, default rings: $fig (bound ${MAX_KB} kB)"
 total=$(sed 's/.*total_kb=\([0-9]*\).*/\1/' <<<"$fig")
 [ -n "${MX_DEBUG:-}" ] && bash /tmp/mx-maps.sh "$(xrt_xrtd_pid r)" >&2
+[ -n "${MX_DEBUG:-}" ] && bash /tmp/mx-smaps.sh "$(xrt_xrtd_pid r)" >&2
 assert_le "$total" "$MAX_KB" "idle router with one interface: memory in all (kB)"
 xrt_xrtd_stop r
 xrt_pass "idle memory"
