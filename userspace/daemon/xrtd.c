@@ -452,7 +452,7 @@ int main(int argc, char **argv)
 	/* Cheap, user-facing checks first: the socket (a second xrtd in the
 	 * namespace stops here before touching the maps the first one owns),
 	 * then the configuration's syntax; only then the BPF object and
-	 * AF_XDP, whose resources (the UMEM anchor on lo) are per namespace. */
+	 * AF_XDP, whose sockets pin a UMEM each. */
 	int rc = setup_fds(&d, sock, err);
 	if (rc)
 		goto fail;
