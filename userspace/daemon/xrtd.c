@@ -77,16 +77,20 @@ static void usage(FILE *f)
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n"
-		   "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
-		   "               AF_XDP ring sizes of every socket (one per attached\n"
-		   "               queue; powers of two in %u..%u, default %u); each\n"
-		   "               socket pins (fill + tx) x 4 KiB of UMEM\n"
 		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
 		   "  --version    print the version and exit\n",
-		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED, XSK_RING_MIN,
-		XSK_RING_MAX, XSK_RING_DEFAULT);
+		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
+	fprintf(f, "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
+		   "               AF_XDP ring sizes of every socket (one per attached\n"
+		   "               queue; powers of two in %u..%u, default %u); each\n"
+		   "               socket pins (fill + tx) x 4 KiB of UMEM\n",
+		XSK_RING_MIN, XSK_RING_MAX, XSK_RING_DEFAULT);
 }
+
+/* getopt codes of --xsk-WORD, WORD being xsk_rings_set's. */
+enum { OPT_XSK_RING = 0x100 };
+static const char *const xsk_ring_words[] = { "rx-ring", "tx-ring", "fill-ring", "comp-ring" };
 
 /* The object next to the build tree (build/xrtd -> ../bpf/), else the one
  * installed beside this binary (PREFIX/sbin/xrtd -> PREFIX/lib/xrt/, for any
@@ -384,23 +388,22 @@ int main(int argc, char **argv)
 		{ "obj", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
+		{ "xsk-rx-ring", required_argument, NULL, OPT_XSK_RING + 0 },
+		{ "xsk-tx-ring", required_argument, NULL, OPT_XSK_RING + 1 },
+		{ "xsk-fill-ring", required_argument, NULL, OPT_XSK_RING + 2 },
+		{ "xsk-comp-ring", required_argument, NULL, OPT_XSK_RING + 3 },
 		{ "metrics", required_argument, NULL, 'M' },
-		/* 'X': the word after "--xsk-" is xsk_rings_set's. */
-		{ "xsk-rx-ring", required_argument, NULL, 'X' },
-		{ "xsk-tx-ring", required_argument, NULL, 'X' },
-		{ "xsk-fill-ring", required_argument, NULL, 'X' },
-		{ "xsk-comp-ring", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	struct xsk_rings rings = XSK_RINGS_DEFAULT;
+	char err[XRT_ERR_LEN];
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
 	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
-	struct xsk_rings rings = XSK_RINGS_DEFAULT;
-	char err[XRT_ERR_LEN];
-	int c, oi = -1;
-	while ((c = getopt_long(argc, argv, "c:s:fh", opts, &oi)) != -1) {
+	int c;
+	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': sock = optarg; break;
@@ -408,13 +411,16 @@ int main(int argc, char **argv)
 		case 'O': obj = optarg; break;
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
-		case 'M': metrics = optarg; break;
-		case 'X':
-			if (xsk_rings_set(&rings, opts[oi].name + strlen("xsk-"), optarg, err)) {
+		case OPT_XSK_RING + 0:
+		case OPT_XSK_RING + 1:
+		case OPT_XSK_RING + 2:
+		case OPT_XSK_RING + 3:
+			if (xsk_rings_set(&rings, xsk_ring_words[c - OPT_XSK_RING], optarg, err)) {
 				fprintf(stderr, "xrtd: --xsk-%s\n", err);
 				return 1;
 			}
 			break;
+		case 'M': metrics = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("xrtd %s\n", XRT_VERSION); return 0;
 		default: usage(stderr); return 1;
