@@ -77,15 +77,15 @@ static void usage(FILE *f)
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
+		   "               AF_XDP ring sizes of every socket (one per attached\n"
+		   "               queue; powers of two in " XSK_STR(XSK_RING_MIN) ".." XSK_STR(
+			   XSK_RING_MAX) ", default " XSK_STR(XSK_RING_DEFAULT) "); each\n"
+		   "               socket pins (fill + tx) x 4 KiB of UMEM\n"
 		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
 		   "  --version    print the version and exit\n",
 		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED);
-	fprintf(f, "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
-		   "               AF_XDP ring sizes of every socket (one per attached\n"
-		   "               queue; powers of two in %u..%u, default %u); each\n"
-		   "               socket pins (fill + tx) x 4 KiB of UMEM\n",
-		XSK_RING_MIN, XSK_RING_MAX, XSK_RING_DEFAULT);
 }
 
 /* getopt codes of --xsk-WORD, WORD being xsk_rings_set's. */

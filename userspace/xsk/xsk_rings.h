@@ -18,13 +18,17 @@ struct xsk_rings {
 
 /* Bounds: 32 descriptors hold half a receive budget of frames; 4096 makes
  * a 32 MiB UMEM per queue (fill + tx frames of XSK_FRAME_BYTES). */
-#define XSK_RING_MIN 32u
-#define XSK_RING_MAX 4096u
+#define XSK_RING_MIN 32
+#define XSK_RING_MAX 4096
 /* 256 frames posted per queue: what the shared pool gave each socket before
  * (at most 256 on its fill ring); 2 MiB of UMEM per queue. */
-#define XSK_RING_DEFAULT 256u
+#define XSK_RING_DEFAULT 256
 /* Bytes of one UMEM chunk: the largest frame xsk_xmit carries. */
 #define XSK_FRAME_BYTES 4096u
+
+/* Plain decimals above: xrtd's usage spells them with XSK_STR. */
+#define XSK_STR_(x) #x
+#define XSK_STR(x) XSK_STR_(x)
 
 #define XSK_RINGS_DEFAULT                                                               \
 	((struct xsk_rings){ .rx = XSK_RING_DEFAULT, .tx = XSK_RING_DEFAULT,            \
