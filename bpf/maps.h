@@ -36,6 +36,11 @@ struct {
 	__type(key, struct xrt_neigh6_key);
 	__type(value, struct xrt_neigh6_val);
 	__uint(max_entries, XRT_MAX_NEIGH);
+	/* Elements allocated as entries come (htab_map_alloc without
+	 * prealloc_init): an idle router pays for none, and a lookup costs
+	 * the same (tools/fpcost lookup_neigh_ns). Userspace is the only
+	 * writer, so allocation never runs per packet. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_neigh6 SEC(".maps");
 
@@ -137,6 +142,7 @@ struct {
 	__type(key, struct xrt_local6_key);
 	__type(value, __u32);
 	__uint(max_entries, XRT_MAX_LOCAL6);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* as xrt_neigh6 */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_local6 SEC(".maps");
 
@@ -154,6 +160,7 @@ struct {
 	__type(key, struct xrt_tcp_estab_key);
 	__type(value, __u32);
 	__uint(max_entries, XRT_MAX_TCP_ESTAB);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* as xrt_neigh6 */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_tcp_estab SEC(".maps");
 /* The ACL (include/xrt/acl.h): two banks of rules, their counts and the

@@ -17,8 +17,12 @@
 #define XRT_FIB6_SLOTS_MIN 4       /* DP regions at start: slot 0 + 3 tables, 256 KB each */
 #define XRT_FIB6_NODES_MIN 1024    /* trie nodes at start, 64 B each */
 #define XRT_FIB6_RECS_MIN 1024     /* path-compressed steps at start, 32 B each */
-#define XRT_MAX_NEXTHOPS 65536     /* xrt_nh array; id 0 is never valid */
-#define XRT_MAX_NH_GROUPS 4096     /* xrt_nh_grp array; id 0 is never valid */
+/* Next hops are shared by every route through the same gateway and
+ * interface (rib.c), groups by every route with the same ECMP set: a full
+ * Internet table has a few hundred of each. The arrays are preallocated
+ * (looked up per packet, so not hashes): 16k x 48 B and 1k x 1 KiB, 1.8 MB. */
+#define XRT_MAX_NEXTHOPS 16384     /* xrt_nh array; id 0 is never valid */
+#define XRT_MAX_NH_GROUPS 1024     /* xrt_nh_grp array; id 0 is never valid */
 #define XRT_ECMP_BUCKETS 256       /* members replicated by weight */
 #ifndef XRT_MAX_NEIGH /* tests/netns/xrt_fwd_upgrade.bpf.c builds with another */
 #define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
@@ -49,5 +53,9 @@
 #define XRT_INET_PORT_PERTURB (1u << 16) /* RFC 6056 alg. 4 table (kernel: 2^16) */
 #define XRT_IP6_IDENTS 2048           /* RFC 7739 5.3 counters (kernel IP_IDENTS_SZ) */
 #define XRT_MAX_TCP_ESTAB 4096        /* xrt_tcp_estab: established connections exempt from the LOCAL punt budget */
+
+/* An idle router with one interface, memory in all (xrtd resident plus its
+ * BPF maps, tools/bench/memfig): t_mem_idle and make bench check it. */
+#define XRT_MEM_IDLE_MAX_KB 16384
 
 #endif

@@ -23,8 +23,8 @@ assert_contains "$out" "is another xrtd running?" "second xrtd"
 out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --socket @xc-other -c /nonexistent.conf --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a missing config file"
 assert_contains "$out" "/nonexistent.conf: No such file or directory" "missing config file"
-# A malformed file is reported by line before the fast path is loaded (the
-# first daemon holds this namespace's AF_XDP anchor on lo).
+# A malformed file is reported by line before the fast path is loaded and
+# before any AF_XDP socket is opened.
 printf '# comment\nroute add 2001:db8::/32 dev nowhere metric x\n' >"$XRT_TMP/syntax.conf"
 out=$(xrt_exec $R "$XRT_BUILD/xrtd" -f --socket @xc-other -c "$XRT_TMP/syntax.conf" --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" 2>&1) &&
 	xrt_fail "xrtd started with a malformed config file"

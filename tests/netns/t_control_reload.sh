@@ -108,15 +108,16 @@ assert_eq "$(state)" "$before" "state after a reload whose line 23 failed when a
 # A full table part way: a gateway per route until the next-hop table
 # (XRT_MAX_NEXTHOPS - 1 ids) runs out.
 write_conf "${changes[@]}"
-"$XRT_PY" - "$conf" <<'PY'
+NH_MAX=$(awk '$2 == "XRT_MAX_NEXTHOPS" { print $3 }' "$XRT_ROOT/include/xrt/limits.h")
+"$XRT_PY" - "$conf" "$NH_MAX" <<'PY'
 import sys
 p = sys.argv[1]
 body = open(p).read()
 extra = "".join("route add 2001:eee:%x:%x::/64 via 2001:db8:2::%x:%x\n" % (i >> 16, i & 0xffff, i >> 16, i & 0xffff)
-                for i in range(2, 65538))
+                for i in range(2, int(sys.argv[2]) + 2))
 open(p, "w").write(body + extra)
 PY
-out=$(xrt_cli r config reload 2>&1) && xrt_fail "65536 distinct next hops fitted in a reload"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "$NH_MAX distinct next hops fitted in a reload"
 assert_contains "$out" "next-hop table is full" "full table in a reload"
 assert_eq "$(state)" "$before" "state after a reload that filled the next-hop table"
 out=$(xrt_exec a ping -6 -n -c 2 -i 0.1 -W 2 2001:db8:b::1) || xrt_fail "ping after the failed reloads: $out"

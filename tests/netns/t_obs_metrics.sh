@@ -21,7 +21,7 @@ assert_contains "$ss" "127.0.0.1:$PORT" "IPv4 loopback listener"
 assert_contains "$ss" "[::1]:$PORT" "IPv6 loopback listener"
 
 # A wrong --metrics stops xrtd before it loads anything (the first xrtd
-# holds this namespace's AF_XDP anchor).
+# keeps running untouched).
 other() { xrt_exec $R "$XRT_BUILD/xrtd" -f -s ob-other --bpffs "$XRT_TMP/nobpffs" --obj "$XRT_FWD_OBJ" --metrics "$1" 2>&1; }
 out=$(other 1.2.3:80) && xrt_fail "xrtd started with --metrics 1.2.3:80"
 assert_contains "$out" '"1.2.3" is not an IP address' "bad address"

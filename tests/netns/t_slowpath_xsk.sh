@@ -2,9 +2,10 @@
 # xrt: the AF_XDP layer on its own (userspace/xsk): in copy mode on veth the
 # punt metadata written with bpf_xdp_adjust_meta arrives just before the
 # frame in the UMEM, frames transmitted on the port reach the peer, and the
-# port closes cleanly (a second open on the same queue works). Run 3 has
-# another AF_XDP user holding lo's queue: the pool falls back to letting
-# the first port own the UMEM, and still works.
+# port closes cleanly (a second open on the same queue works) and gives its
+# UMEM back. Each socket has a UMEM of its own, fill + tx ring frames
+# (xsk_rings.h): run 3 has another process with an AF_XDP socket in the
+# namespace, which changes nothing.
 XRT_PREFIX_BASE=${XRT_PREFIX_BASE:-xs}
 source "$(dirname "$0")/lib.sh"
 xrt_require_cmd clang gcc ping tcpdump
@@ -26,7 +27,11 @@ xrt_static_neigh a "$IF_A" 2001:db8:9::2 "$MAC_B"
 # a receives what the probe transmits back from b's XSK.
 xrt_xdp_pass a "$IF_A"
 
-# A second link for the lo holder of run 3 (it waits for frames that never come).
+# fill-ring + tx-ring frames at the default sizes, from the header.
+RING=$(awk '$2 == "XSK_RING_DEFAULT" { sub("u$", "", $3); print $3 }' "$XRT_ROOT/userspace/xsk/xsk_rings.h")
+FRAMES=$((2 * RING))
+
+# A second link for the other AF_XDP user of run 3 (it waits for frames that never come).
 xrt_link a b a2 b2
 for run in 1 2 3; do
 	if [ $run = 3 ]; then
@@ -42,10 +47,11 @@ for run in 1 2 3; do
 	log=$(cat "$XRT_TMP/probe$run.log")
 	ifindex_b=$(xrt_ifindex b "$IF_B")
 	assert_contains "$log" "meta=yes reason=7 ifindex=$ifindex_b mtu=1234" "metadata before the frame (run $run)"
-	assert_contains "$log" "got=3 echoed=3 tx=3 with_meta=3 anchor_fallback=$([ $run = 3 ] && echo 1 || echo 0)" \
-		"all frames carried metadata and were sent back (run $run)"
+	assert_contains "$log" "got=3 echoed=3 tx=3 with_meta=3 umem_frames=$FRAMES" \
+		"all frames carried metadata and were sent back, one UMEM of fill + tx frames (run $run)"
+	assert_contains "$log" "closed umem_frames=0" "closing the port gave its UMEM back (run $run)"
 	# The echoed frames (MACs swapped) arrive at a: TX works.
 	xrt_capture_wait 5
 	assert_contains "$XRT_CAP_OUT" "3 packets captured" "frames transmitted on the XSK reached the peer (run $run)"
 done
-xrt_pass "copy-mode metadata, XSK TX, close and reopen, lo-busy fallback"
+xrt_pass "copy-mode metadata, XSK TX, close and reopen, a UMEM per socket"

@@ -65,6 +65,7 @@ EOF
 	e2e_big=$(ratio "$(median e2e.xrt.table.64.1000)" "$(median e2e.kernel.table.64.1000)")
 	echo "| end to end >= 2x the kernel, live frames, 64 B, $(get table.routes) routes, $(get table.dsts) destinations | ${e2e_big}x | $(verdict_ge "$e2e_big" 2) |"
 	e2e_target_rows trafgen "end to end >= the kernel, trafgen" 1
+	mem_target_rows
 
 	cat <<EOF
 

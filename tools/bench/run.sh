@@ -29,6 +29,7 @@ XB_F=${XB}f
 . "$ROOT/tools/bench/control.sh"
 . "$ROOT/tools/bench/slowpath.sh"
 . "$ROOT/tools/bench/sock.sh"
+. "$ROOT/tools/bench/memory.sh"
 
 cleanup() {
 	if [ -n "$XRTD_PID" ] && kill -0 "$XRTD_PID" 2>/dev/null; then
@@ -38,6 +39,7 @@ cleanup() {
 	fi
 	cp_cleanup
 	sk_cleanup
+	mem_cleanup
 	XB=$XB_K xb_topo_down
 	XB=$XB_X xb_topo_down
 	XB=$XB_F xb_topo_down
@@ -345,8 +347,14 @@ TRACE_ROUNDS=$ROUNDS TRACE_ROUTES=$TRACE_ROUTES TRACE_REPEAT=$TRACE_REPEAT \
 	"$ROOT/tools/bench/trace.sh" >"$WORK/trace.md" ||
 	echo "(not measured in this run: tools/bench/trace.sh failed)" >"$WORK/trace.md"
 
+# ------------------------------------------------------------------ 7. memory
+if [ "$QUICK" = 1 ]; then MEM_STEPS="10000 20000"; else MEM_STEPS="10000 200000 1000000 2000000"; fi
+log "memory: idle, then $MEM_STEPS routes (tools/bench/memory.sh)"
+bench_memory "$MEM_STEPS" || { log "memory measurement failed; reported as not measured"; sed -i '/^mem\./d' "$RES"; }
+mem_cleanup
+
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 BENCH_SECS=$(($(date +%s) - T0))
 . "$ROOT/tools/bench/report.sh"
-{ bench_report && cat "$WORK/trace.md"; } >"$OUT" || die "report failed"
+{ bench_report && cat "$WORK/trace.md" && report_memory; } >"$OUT" || die "report failed"
 log "wrote $OUT in $(($(date +%s) - T0)) s"

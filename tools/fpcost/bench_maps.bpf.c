@@ -24,6 +24,7 @@ struct {
 	__type(key, struct xrt_neigh6_key);
 	__type(value, struct xrt_neigh6_val);
 	__uint(max_entries, XRT_MAX_NEIGH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* as xrt_neigh6: reuse_fd wants the same */
 } bench_m_neigh6 SEC(".maps");
 
 struct {

@@ -304,11 +304,11 @@ int metrics_render(struct xrt_router *r, struct xrt_buf *out, char *err)
 		    "xrtd's socket layer (UDP, raw, TCP)");
 
 	const uint64_t xsk_vals[] = { XSK_STATS_LIST(XSK_VAL) };
-	/* XskAnchorFallback is a state (0 or 1), the rest count. */
+	/* XskUmemFrames is a gauge (frames pinned now), the rest count. */
 	plain_group(out, "xsk", "Xsk", XSK_NAMES, xsk_vals, XSK_N - 1, true,
 		    "AF_XDP sockets between the fast path and xrtd");
 	plain_group(out, "xsk", "Xsk", XSK_NAMES + XSK_N - 1, xsk_vals + XSK_N - 1, 1, false,
-		    "1 when lo was busy and the first port owns the UMEM");
+		    "frames of the AF_XDP sockets' UMEMs (4 KiB each)");
 
 	uint64_t local_vals[XRT_LOCAL_STATS_N];
 	memcpy(local_vals, &xrt_local_stats, sizeof(local_vals));

@@ -41,7 +41,6 @@
 #define XRT_VERSION "unknown" /* the Makefile passes VERSION */
 #endif
 #define MAX_EVENTS 64
-#define UMEM_FRAMES 8192 /* shared by every AF_XDP socket (bounded pool) */
 #define RX_BUDGET 64     /* frames per socket per wakeup: fairness */
 #define MONITOR_RETRY_MS 50
 /* Descriptors: two per application socket (XRT_SOCK_MAX), the CLI, AF_XDP,
@@ -80,6 +79,11 @@ static void usage(FILE *f)
 		   "  -f           stay in the foreground\n"
 		   "  --sync-kernel  mirror the kernel's IPv6 addresses, routes and\n"
 		   "               neighbours (as `xrt sync kernel on`)\n"
+		   "  --xsk-rx-ring N, --xsk-tx-ring N, --xsk-fill-ring N, --xsk-comp-ring N\n"
+		   "               AF_XDP ring sizes of every socket (one per attached\n"
+		   "               queue; powers of two in " XSK_STR(XSK_RING_MIN) ".." XSK_STR(
+			   XSK_RING_MAX) ", default " XSK_STR(XSK_RING_DEFAULT) "); each\n"
+		   "               socket pins (fill + tx) x 4 KiB of UMEM\n"
 		   "  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "               (no ADDR: 127.0.0.1 and [::1]; [V6ADDR]:PORT for IPv6)\n"
 		   "  --max-routes N  most routes (all tables, both families; default %u):\n"
@@ -88,6 +92,10 @@ static void usage(FILE *f)
 		XRT_RUN_DIR, XRT_CTL_SOCK_DEFAULT, XRT_BPFFS_DEFAULT, OBJ_INSTALLED,
 		XRT_MAX_ROUTES);
 }
+
+/* getopt codes of --xsk-WORD, WORD being xsk_rings_set's. */
+enum { OPT_XSK_RING = 0x100 };
+static const char *const xsk_ring_words[] = { "rx-ring", "tx-ring", "fill-ring", "comp-ring" };
 
 /* The object next to the build tree (build/xrtd -> ../bpf/), else the one
  * installed beside this binary (PREFIX/sbin/xrtd -> PREFIX/lib/xrt/, for any
@@ -385,12 +393,18 @@ int main(int argc, char **argv)
 		{ "obj", required_argument, NULL, 'O' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "sync-kernel", no_argument, NULL, 'k' },
+		{ "xsk-rx-ring", required_argument, NULL, OPT_XSK_RING + 0 },
+		{ "xsk-tx-ring", required_argument, NULL, OPT_XSK_RING + 1 },
+		{ "xsk-fill-ring", required_argument, NULL, OPT_XSK_RING + 2 },
+		{ "xsk-comp-ring", required_argument, NULL, OPT_XSK_RING + 3 },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "max-routes", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	struct xsk_rings rings = XSK_RINGS_DEFAULT;
+	char err[XRT_ERR_LEN];
 	const char *config = NULL, *sock = XRT_CTL_SOCK_DEFAULT, *bpffs = XRT_BPFFS_DEFAULT;
 	const char *obj = NULL, *metrics = NULL;
 	bool foreground = false, sync_kernel = false;
@@ -405,6 +419,15 @@ int main(int argc, char **argv)
 		case 'O': obj = optarg; break;
 		case 'f': foreground = true; break;
 		case 'k': sync_kernel = true; break;
+		case OPT_XSK_RING + 0:
+		case OPT_XSK_RING + 1:
+		case OPT_XSK_RING + 2:
+		case OPT_XSK_RING + 3:
+			if (xsk_rings_set(&rings, xsk_ring_words[c - OPT_XSK_RING], optarg, err)) {
+				fprintf(stderr, "xrtd: --xsk-%s\n", err);
+				return 1;
+			}
+			break;
 		case 'M': metrics = optarg; break;
 		case 'R':
 			errno = 0;
@@ -426,6 +449,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xrtd: unexpected argument \"%s\"\n", argv[optind]);
 		return 1;
 	}
+	if (xsk_rings_check(&rings, err)) {
+		fprintf(stderr, "xrtd: --xsk-%s\n", err);
+		return 1;
+	}
 	char objbuf[PATH_MAX + 32], confbuf[PATH_MAX];
 	if (!obj)
 		obj = default_obj(objbuf, sizeof(objbuf));
@@ -440,7 +467,6 @@ int main(int argc, char **argv)
 		return 1;
 
 	static struct daemon d;
-	char err[XRT_ERR_LEN];
 	/* What is up, for the one teardown below (start-up failures and
 	 * shutdown alike). */
 	bool router_up = false, pool_up = false, stack_up = false;
@@ -451,7 +477,7 @@ int main(int argc, char **argv)
 	/* Cheap, user-facing checks first: the socket (a second xrtd in the
 	 * namespace stops here before touching the maps the first one owns),
 	 * then the configuration's syntax; only then the BPF object and
-	 * AF_XDP, whose resources (the UMEM anchor on lo) are per namespace. */
+	 * AF_XDP, whose sockets pin a UMEM each. */
 	int rc = setup_fds(&d, sock, err);
 	if (rc)
 		goto fail;
@@ -485,7 +511,7 @@ int main(int argc, char **argv)
 		.fd_del = loop_fd_del,
 	};
 	d.router.events = (struct router_event_ops){ .ctx = &d.router, .fn = ctl_monitor_event };
-	if ((rc = xsk_pool_create(UMEM_FRAMES, err))) {
+	if ((rc = xsk_pool_create(&rings, err))) {
 		xrtd_log(LOG_ERR, "AF_XDP: %s", err);
 		goto out;
 	}

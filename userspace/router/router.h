@@ -65,7 +65,7 @@ struct xrt_router {
 	struct rib *rib;
 	struct xrt_link *links[XRT_MAX_IFACES]; /* by slot; slot 0 unused */
 	struct fib_rules rules; /* policy routing (router/rules.c) */
-	bool xsk_ready;  /* shared UMEM created: attach opens AF_XDP sockets */
+	bool xsk_ready;  /* xsk_pool_create done: attach opens AF_XDP sockets */
 	struct router_loop_ops loop;
 	struct router_event_ops events; /* fn NULL: nobody listens */
 	/* Commands from the config file carry this origin; reload turns adds

@@ -1,4 +1,4 @@
-/* xrt: AF_XDP ports over one shared UMEM (libxdp xsk API), bounded frame pool. */
+/* xrt: AF_XDP ports, one UMEM each sized from the rings (libxdp xsk API). */
 #include "xsk/xsk_port.h"
 #include "xrt/err.h"
 
@@ -17,60 +17,45 @@
 #include <xdp/xsk.h>
 
 #include "xrt/limits.h"
+#include "xsk/xsk_rings.h"
 #include "xsk/xsk_stats.h"
 
-/* Ring sizes: powers of two. RX/fill bound what one socket holds in flight. */
-#define XSK_RING_SIZE 1024
-/* Frames a socket keeps posted on its fill ring at most. The share shrinks
- * with the number of open sockets so that together they hold at most half
- * the pool: the rest stays free for TX and for sockets opened later. */
-#define XSK_FILL_MAX 256
-#define XSK_FILL_MIN 16
-#define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
+#define XSK_FRAME_SIZE XSK_FRAME_BYTES
 _Static_assert(XSK_FRAME_SIZE == XSK_TX_FRAME_MAX, "xsk_port.h promises the chunk size");
+_Static_assert(XSK_FRAME_SIZE == XSK_UMEM__DEFAULT_FRAME_SIZE, "libxdp's default chunk");
 
+/*
+ * Each socket registers a UMEM of its own (xdp_umem_reg), sized from the
+ * rings: fill-ring frames stay posted for receiving, tx-ring frames are for
+ * transmitting. The kernel pins a UMEM whole at registration
+ * (xdp_umem_pin_pages) and a registered UMEM never grows, so one shared pool
+ * would have to be sized for every interface that might ever be attached;
+ * one per socket costs memory only for the queues attached. Sockets bind
+ * in copy mode, as before (veth has no zero-copy).
+ */
 struct xsk_port {
 	bool used;
 	int ifindex;
 	unsigned queue;
 	bool zerocopy;
 	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+	void *area;
+	size_t area_size;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
 	struct xsk_ring_prod fill;
 	struct xsk_ring_cons comp;
+	uint64_t *free_frames; /* stack of free frame addresses */
+	uint8_t *busy;         /* 1 per frame owned by a ring: never double-free */
+	unsigned nfree, nframes;
 	unsigned posted; /* frames currently owned by fill ring + rx ring */
 	unsigned tx_outstanding;
 };
 
 static struct {
-	void *area;
-	size_t area_size;
-	struct xsk_umem *umem;
-	/*
-	 * The socket that registered the UMEM must stay bound for as long as
-	 * others share it (the kernel refuses XDP_SHARED_UMEM binds against an
-	 * unbound owner, and libxdp never closes the owner's fd). So the owner
-	 * is an anchor bound to lo, which never goes away and never receives:
-	 * every real port is a shared socket with fill/comp rings of its own
-	 * and can be closed and reopened at will. The price: a shared UMEM
-	 * takes its owner's mode, so ports run in copy mode (veth has no
-	 * zero-copy anyway; zero-copy would need one UMEM per device).
-	 */
-	struct xsk_socket *anchor;
-	struct xsk_ring_prod umem_fill;
-	struct xsk_ring_cons umem_comp;
-	struct xsk_ring_cons anchor_rx;
-	/* lo's one queue already has an AF_XDP socket (another daemon in this
-	 * namespace): the first port owns the UMEM instead, and that port, once
-	 * closed, cannot be opened again on the same queue. */
-	bool owner_is_port, umem_rings_taken;
-	uint64_t *free_frames; /* stack of free frame addresses */
-	/* Which port holds each frame (index + 1; 0 = free), so closing a port
-	 * returns exactly the frames its rings held. */
-	uint16_t *owner;
-	unsigned nfree, nframes;
-	unsigned nopen; /* sockets open */
+	bool configured;
+	struct xsk_rings rings;
 	/* Kernel drop counters of sockets already closed (they die with the
 	 * socket, the totals must not go backwards). */
 	struct xdp_statistics closed_stats;
@@ -80,79 +65,83 @@ static struct {
 
 struct xsk_stats xsk_stats;
 
-static unsigned port_index(const struct xsk_port *p)
+static uint64_t frame_alloc(struct xsk_port *p)
 {
-	return (unsigned)(p - pool.ports);
-}
-
-static uint64_t frame_alloc(const struct xsk_port *p)
-{
-	if (pool.nfree == 0)
+	if (p->nfree == 0)
 		return UINT64_MAX;
-	uint64_t addr = pool.free_frames[--pool.nfree];
-	pool.owner[addr / XSK_FRAME_SIZE] = (uint16_t)(port_index(p) + 1);
+	uint64_t addr = p->free_frames[--p->nfree];
+	p->busy[addr / XSK_FRAME_SIZE] = 1;
 	return addr;
 }
 
-static void frame_free(uint64_t addr)
+static void frame_free(struct xsk_port *p, uint64_t addr)
 {
 	/* Mask to the frame start: the kernel hands back offset addresses. */
 	uint64_t chunk = addr / XSK_FRAME_SIZE;
-	if (chunk >= pool.nframes || pool.owner[chunk] == 0)
+	if (chunk >= p->nframes || !p->busy[chunk])
 		return; /* not ours or already free: never double-free */
-	pool.owner[chunk] = 0;
-	pool.free_frames[pool.nfree++] = chunk * XSK_FRAME_SIZE;
+	p->busy[chunk] = 0;
+	p->free_frames[p->nfree++] = chunk * XSK_FRAME_SIZE;
 }
 
-int xsk_pool_create(unsigned nframes, char *err)
+int xsk_pool_create(const struct xsk_rings *rings, char *err)
 {
-	if (pool.umem) {
-		xrt_err(err, "xsk pool already created");
-		return -EEXIST;
+	if (pool.configured)
+		return xrt_fail(err, -EEXIST, "xsk pool already created");
+	int rc = xsk_rings_check(rings, err);
+	if (rc)
+		return rc;
+	pool.rings = *rings;
+	pool.configured = true;
+	return 0;
+}
+
+/* The socket's UMEM: frames, the free stack, the fill and completion rings. */
+static int port_umem_create(struct xsk_port *p, char *err)
+{
+	p->nframes = xsk_rings_frames(&pool.rings);
+	p->area_size = (size_t)p->nframes * XSK_FRAME_SIZE;
+	p->area = mmap(NULL, p->area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p->area == MAP_FAILED) {
+		p->area = NULL;
+		return xrt_fail(err, -errno, "xsk: mmap %zu bytes of UMEM: %s", p->area_size,
+				strerror(errno));
 	}
-	if (nframes < 64 || nframes > (1u << 20)) {
-		xrt_err(err, "xsk pool: nframes %u out of range 64..%u",
-			 nframes, 1u << 20);
-		return -EINVAL;
-	}
-	pool.area_size = (size_t)nframes * XSK_FRAME_SIZE;
-	pool.area = mmap(NULL, pool.area_size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (pool.area == MAP_FAILED) {
-		int e = errno;
-		pool.area = NULL;
-		xrt_err(err, "xsk pool: mmap %zu bytes: %s",
-			 pool.area_size, strerror(e));
-		return -e;
-	}
+	p->free_frames = calloc(p->nframes, sizeof(*p->free_frames));
+	p->busy = calloc(p->nframes, sizeof(*p->busy));
+	if (!p->free_frames || !p->busy)
+		return xrt_fail(err, -ENOMEM, "xsk: out of memory");
 	struct xsk_umem_config cfg = {
-		.fill_size = XSK_RING_SIZE,
-		.comp_size = XSK_RING_SIZE,
+		.fill_size = pool.rings.fill,
+		.comp_size = pool.rings.comp,
 		.frame_size = XSK_FRAME_SIZE,
 		.frame_headroom = 0,
 		.flags = 0,
 	};
-	int ret = xsk_umem__create(&pool.umem, pool.area, pool.area_size,
-				   &pool.umem_fill, &pool.umem_comp, &cfg);
-	if (ret) {
-		xrt_err(err, "xsk_umem__create: %s", strerror(-ret));
-		munmap(pool.area, pool.area_size);
-		pool.area = NULL;
-		pool.umem = NULL;
-		return ret;
+	int rc = xsk_umem__create(&p->umem, p->area, p->area_size, &p->fill, &p->comp, &cfg);
+	if (rc) {
+		p->umem = NULL;
+		return xrt_fail(err, rc, "xsk_umem__create (%u frames): %s", p->nframes,
+				strerror(-rc));
 	}
-	pool.free_frames = calloc(nframes, sizeof(*pool.free_frames));
-	pool.owner = calloc(nframes, sizeof(*pool.owner));
-	if (!pool.free_frames || !pool.owner) {
-		xsk_pool_destroy();
-		xrt_err(err, "xsk pool: out of memory");
-		return -ENOMEM;
-	}
-	pool.nframes = nframes;
-	pool.nfree = 0;
-	for (unsigned i = nframes; i-- > 0;)
-		pool.free_frames[pool.nfree++] = (uint64_t)i * XSK_FRAME_SIZE;
+	for (unsigned i = p->nframes; i-- > 0;)
+		p->free_frames[p->nfree++] = (uint64_t)i * XSK_FRAME_SIZE;
 	return 0;
+}
+
+/* Socket first, then the UMEM it registered, then the memory. */
+static void port_free(struct xsk_port *p)
+{
+	if (p->xsk)
+		xsk_socket__delete(p->xsk);
+	if (p->umem)
+		xsk_umem__delete(p->umem);
+	if (p->area)
+		munmap(p->area, p->area_size);
+	free(p->free_frames);
+	free(p->busy);
+	memset(p, 0, sizeof(*p));
 }
 
 static bool port_kernel_stats(const struct xsk_port *p, struct xdp_statistics *st)
@@ -191,46 +180,24 @@ static void port_close(struct xsk_port *p)
 	struct xdp_statistics st;
 	if (port_kernel_stats(p, &st))
 		stats_add(&pool.closed_stats, &st);
-	xsk_socket__delete(p->xsk);
-	/* The kernel dropped whatever this socket's rings held: those frames
-	 * are free again. */
-	uint16_t me = (uint16_t)(port_index(p) + 1);
-	for (unsigned c = 0; c < pool.nframes; c++)
-		if (pool.owner[c] == me)
-			frame_free((uint64_t)c * XSK_FRAME_SIZE);
-	p->used = false;
-	p->xsk = NULL;
-	pool.nopen--;
+	xsk_stats.umem_frames -= p->nframes;
+	port_free(p);
 }
 
 void xsk_pool_destroy(void)
 {
 	for (unsigned i = 0; i < XRT_MAX_XSKS; i++)
 		port_close(&pool.ports[i]);
-	if (pool.anchor)
-		xsk_socket__delete(pool.anchor);
-	if (pool.umem)
-		xsk_umem__delete(pool.umem);
-	if (pool.area)
-		munmap(pool.area, pool.area_size);
-	free(pool.free_frames);
-	free(pool.owner);
 	memset(&pool, 0, sizeof(pool));
-}
-
-static unsigned fill_target(void)
-{
-	unsigned share = pool.nframes / (2 * (pool.nopen ? pool.nopen : 1));
-	return share > XSK_FILL_MAX ? XSK_FILL_MAX : share < XSK_FILL_MIN ? XSK_FILL_MIN : share;
 }
 
 /* Post free frames on a port's fill ring up to its share of the pool. */
 static void port_refill(struct xsk_port *p)
 {
-	unsigned target = fill_target();
+	unsigned target = pool.rings.fill;
 	unsigned want = p->posted < target ? target - p->posted : 0;
-	if (want > pool.nfree)
-		want = pool.nfree;
+	if (want > p->nfree)
+		want = p->nfree;
 	if (!want)
 		return;
 	uint32_t idx;
@@ -249,48 +216,8 @@ static struct xsk_port *port_by_fd(int fd)
 	return NULL;
 }
 
-/* Bind the anchor on lo at the first port (not at pool creation, so that a
- * daemon that fails for another reason never touches lo). */
-static void anchor_bind(void)
-{
-	if (pool.anchor || pool.owner_is_port)
-		return;
-	struct xsk_socket_config acfg = {
-		/* Same size as a port's: if this bind fails, libxdp keeps the
-		 * RX ring it set up on the UMEM's fd for the fallback owner. */
-		.rx_size = XSK_RING_SIZE,
-		.tx_size = 0,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
-	};
-	if (xsk_socket__create(&pool.anchor, "lo", 0, pool.umem, &pool.anchor_rx, NULL,
-			       &acfg)) {
-		pool.anchor = NULL;
-		pool.owner_is_port = true;
-		xsk_stats.anchor_fallback = 1;
-	}
-}
-
 static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue)
 {
-	anchor_bind();
-	if (pool.owner_is_port && !pool.umem_rings_taken) {
-		/* Fallback: this port owns the UMEM and its rings. */
-		struct xsk_socket_config ocfg = {
-			.rx_size = XSK_RING_SIZE,
-			.tx_size = XSK_RING_SIZE,
-			.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-			.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
-		};
-		int ret = xsk_socket__create(&p->xsk, ifname, queue, pool.umem, &p->rx,
-					     &p->tx, &ocfg);
-		if (ret == 0) {
-			p->fill = pool.umem_fill;
-			p->comp = pool.umem_comp;
-			pool.umem_rings_taken = true;
-		}
-		return ret;
-	}
 	/*
 	 * Native and generic (XDP_FLAGS_SKB_MODE) links bind alike: copy mode
 	 * receives from either hook (xsk_rcv for the driver's, xsk_generic_rcv
@@ -300,16 +227,14 @@ static int port_bind(struct xsk_port *p, const char *ifname, unsigned queue)
 	 * XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD turns off.
 	 */
 	struct xsk_socket_config cfg = {
-		.rx_size = XSK_RING_SIZE,
-		.tx_size = XSK_RING_SIZE,
+		.rx_size = pool.rings.rx,
+		.tx_size = pool.rings.tx,
 		/* xrt loads its own XDP program and fills xrt_xsks itself. */
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.xdp_flags = 0,
-		/* A shared bind takes the anchor's mode (copy, need_wakeup). */
-		.bind_flags = 0,
+		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
 	};
-	return xsk_socket__create_shared(&p->xsk, ifname, queue, pool.umem, &p->rx,
-					 &p->tx, &p->fill, &p->comp, &cfg);
+	return xsk_socket__create(&p->xsk, ifname, queue, p->umem, &p->rx, &p->tx, &cfg);
 }
 
 /* What the kernel says about the socket: zero-copy or copy. */
@@ -323,7 +248,7 @@ static bool port_is_zerocopy(const struct xsk_port *p)
 
 int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 {
-	if (!pool.umem) {
+	if (!pool.configured) {
 		xrt_err(err, "xsk pool not created");
 		return -EINVAL;
 	}
@@ -348,18 +273,23 @@ int xsk_port_open(int ifindex, unsigned queue, int *fd_out, char *err)
 		return -ENOSPC;
 	}
 	memset(p, 0, sizeof(*p));
-	int ret = port_bind(p, ifname, queue);
+	int ret = port_umem_create(p, err);
 	if (ret) {
-		xrt_err(err, "xsk: bind %s queue %u: %s", ifname, queue,
-			 strerror(-ret));
-		memset(p, 0, sizeof(*p));
+		port_free(p);
+		return ret;
+	}
+	ret = port_bind(p, ifname, queue);
+	if (ret) {
+		p->xsk = NULL;
+		port_free(p);
+		xrt_err(err, "xsk: bind %s queue %u: %s", ifname, queue, strerror(-ret));
 		return ret;
 	}
 	p->used = true;
 	p->ifindex = ifindex;
 	p->queue = queue;
 	p->zerocopy = port_is_zerocopy(p);
-	pool.nopen++;
+	xsk_stats.umem_frames += p->nframes;
 	port_refill(p);
 	*fd_out = xsk_socket__fd(p->xsk);
 	return 0;
@@ -390,7 +320,7 @@ int xsk_port_rx(int fd, unsigned budget, xsk_rx_fn fn, void *arg)
 	unsigned n = xsk_ring_cons__peek(&p->rx, budget, &idx);
 	for (unsigned i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&p->rx, idx + i);
-		uint8_t *frame = xsk_umem__get_data(pool.area, d->addr);
+		uint8_t *frame = xsk_umem__get_data(p->area, d->addr);
 		const struct xrt_punt_meta *meta = NULL;
 		/* The fast path's metadata sits just before the frame; the frame
 		 * address is at least XDP_PACKET_HEADROOM into its chunk. */
@@ -410,7 +340,7 @@ int xsk_port_rx(int fd, unsigned budget, xsk_rx_fn fn, void *arg)
 		/* Clear the magic so a recycled frame never shows stale meta. */
 		if (meta)
 			((struct xrt_punt_meta *)(frame - sizeof(*meta)))->magic = 0;
-		frame_free(d->addr);
+		frame_free(p, d->addr);
 	}
 	xsk_ring_cons__release(&p->rx, n);
 	p->posted -= n;
@@ -423,9 +353,9 @@ int xsk_port_rx(int fd, unsigned budget, xsk_rx_fn fn, void *arg)
 static void port_reclaim(struct xsk_port *p)
 {
 	uint32_t idx;
-	unsigned done = xsk_ring_cons__peek(&p->comp, XSK_RING_SIZE, &idx);
+	unsigned done = xsk_ring_cons__peek(&p->comp, pool.rings.comp, &idx);
 	for (unsigned k = 0; k < done; k++)
-		frame_free(*xsk_ring_cons__comp_addr(&p->comp, idx + k));
+		frame_free(p, *xsk_ring_cons__comp_addr(&p->comp, idx + k));
 	xsk_ring_cons__release(&p->comp, done);
 	p->tx_outstanding -= done < p->tx_outstanding ? done : p->tx_outstanding;
 }
@@ -469,8 +399,14 @@ int xsk_xmit(int ifindex, const void *frame, size_t len)
 		xsk_stats.tx_too_long++;
 		return -EMSGSIZE;
 	}
-	if (pool.nfree == 0)
+	/* TX owns tx-ring frames of the UMEM at most: the rest stay posted
+	 * for receiving. */
+	if (p->nfree == 0 || p->tx_outstanding >= pool.rings.tx)
 		port_reclaim(p);
+	if (p->tx_outstanding >= pool.rings.tx) {
+		xsk_stats.tx_ring_full++;
+		return -ENOBUFS;
+	}
 	uint64_t addr = frame_alloc(p);
 	if (addr == UINT64_MAX) {
 		xsk_stats.tx_no_frame++;
@@ -478,11 +414,11 @@ int xsk_xmit(int ifindex, const void *frame, size_t len)
 	}
 	uint32_t idx;
 	if (xsk_ring_prod__reserve(&p->tx, 1, &idx) != 1) {
-		frame_free(addr);
+		frame_free(p, addr);
 		xsk_stats.tx_ring_full++;
 		return -ENOBUFS;
 	}
-	memcpy(xsk_umem__get_data(pool.area, addr), frame, len);
+	memcpy(xsk_umem__get_data(p->area, addr), frame, len);
 	struct xdp_desc *d = xsk_ring_prod__tx_desc(&p->tx, idx);
 	d->addr = addr;
 	d->len = (uint32_t)len;

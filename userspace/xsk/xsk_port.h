@@ -1,15 +1,17 @@
-/* xrt: AF_XDP ports over one shared UMEM: receive punted frames, transmit on any interface. */
+/* xrt: AF_XDP ports, a UMEM each: receive punted frames, transmit on any interface. */
 #ifndef XRT_XSK_XSK_PORT_H
 #define XRT_XSK_XSK_PORT_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "xrt/punt.h"
+#include "xsk/xsk_rings.h"
 
 /*
- * One socket per (interface, rx queue), all sharing one UMEM and one bounded
- * frame pool. Copy mode on veth, zero-copy where the driver has it. The
- * daemon's event loop polls the fds; xsk/ knows nothing of router/.
+ * One socket per (interface, rx queue), each with a UMEM of its own sized
+ * from the rings (xsk_rings.h): memory grows with the queues attached. Copy
+ * mode. The daemon's event loop polls the fds; xsk/ knows nothing of
+ * router/.
  */
 
 /* Bytes of one frame (UMEM chunk): the largest frame xsk_xmit carries. */
@@ -18,8 +20,9 @@
 typedef void (*xsk_rx_fn)(const struct xrt_punt_meta *meta, int ifindex,
 			  const uint8_t *frame, size_t len, void *arg);
 
-/* Create the shared UMEM with nframes frames. */
-int xsk_pool_create(unsigned nframes, char *err);
+/* Take the ring sizes every socket opened later gets (xsk_rings_check'ed);
+ * no memory yet: each xsk_port_open maps and registers its own UMEM. */
+int xsk_pool_create(const struct xsk_rings *rings, char *err);
 void xsk_pool_destroy(void);
 
 /* Open a socket on (ifindex, queue); *fd_out is what goes into xrt_xsks and

@@ -20,7 +20,7 @@
 	X(k_rx_fill_empty, "XskKernRxFillEmpty") /* no free frame posted */    \
 	X(k_rx_invalid, "XskKernRxInvalidDescs")                               \
 	X(k_tx_invalid, "XskKernTxInvalidDescs")                               \
-	X(anchor_fallback, "XskAnchorFallback") /* 1: lo busy, first port owns */
+	X(umem_frames, "XskUmemFrames") /* frames of the open sockets' UMEMs (a gauge) */
 
 #define XSK_STATS_FIELD(f, name) uint64_t f;
 struct xsk_stats {

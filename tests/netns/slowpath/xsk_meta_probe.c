@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 	}
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "xsk_meta_probe");
 	int map = bpf_object__find_map_fd_by_name(obj, "probe_xsks");
-	if (xsk_pool_create(1024, err) < 0) {
+	struct xsk_rings rings = XSK_RINGS_DEFAULT;
+	if (xsk_pool_create(&rings, err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -86,12 +87,13 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, 10);
 		xsk_tx_reclaim();
 	}
-	printf("got=%d echoed=%d tx=%llu with_meta=%llu anchor_fallback=%llu\n", got, echoed,
+	printf("got=%d echoed=%d tx=%llu with_meta=%llu umem_frames=%llu\n", got, echoed,
 	       (unsigned long long)xsk_stats.tx_frames,
 	       (unsigned long long)xsk_stats.rx_with_meta,
-	       (unsigned long long)xsk_stats.anchor_fallback);
+	       (unsigned long long)xsk_stats.umem_frames);
 	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	xsk_port_close(ifindex);
+	printf("closed umem_frames=%llu\n", (unsigned long long)xsk_stats.umem_frames);
 	xsk_pool_destroy();
 	bpf_object__close(obj);
 	return got == want ? 0 : 1;
