@@ -1,6 +1,7 @@
 /* xrt: mount bpffs, open and load the XDP object reusing its pins, open the pins alone, close. */
 #include "dataplane/loader.h"
 #include "dataplane/trace.h"
+#include "dataplane/feat.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -95,10 +96,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->local6 = m->tx_outer = m->tcp_estab = -1;
 	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
 	m->fib_rules = m->fib_rules_cfg = -1;
+	m->feat = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 21). */
-#define XRT_MAP_SLOTS 22
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 22). */
+#define XRT_MAP_SLOTS 23
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -129,6 +131,7 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_CNT, &m->acl_cnt };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES, &m->fib_rules };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES_CFG, &m->fib_rules_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_FEAT, &m->feat };
 	return n;
 }
 
@@ -493,6 +496,10 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 	if (rc)
 		goto fail;
 	rc = fib_open(m, err);
+	if (rc)
+		goto fail;
+	/* The static keys word from the ACL and rules banks as loaded. */
+	rc = xrt_maps_feat_sync(m, 0, err);
 	if (rc)
 		goto fail;
 	return 0;
