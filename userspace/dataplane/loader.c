@@ -291,16 +291,20 @@ static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 	int i, n = map_slots(m, slots);
 
 	for (i = 0; i < n; i++) {
+		/* An object from before xrt_feat runs every stage: nothing to
+		 * write (dataplane/feat.h). */
+		bool optional = !strcmp(slots[i].name, XRT_MAP_FEAT);
+
 		if (m->obj) {
 			*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
-			if (*slots[i].fd < 0)
+			if (*slots[i].fd < 0 && !optional)
 				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
 						slots[i].name);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
 		*slots[i].fd = bpf_obj_get(path);
-		if (*slots[i].fd < 0)
+		if (*slots[i].fd < 0 && !optional)
 			return xrt_fail(err, -errno, "%s: %s", path, strerror(errno));
 	}
 	return tx_ports_open(m, err);
