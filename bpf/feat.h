@@ -8,22 +8,15 @@
 #include "pkt.h"
 #include "fib_rules.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct xrt_feat);
-	__uint(max_entries, 1);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xrt_feat SEC(".maps");
+/* A global in a section of its own, pinned by xrtd's loader
+ * (dataplane/feat.c xrt_feat_pin) as the trace filter is. */
+struct xrt_feat xrt_feat SEC(XRT_FEAT_SECTION);
 
-/* The stages with nothing to do (XRT_FEAT_OFF_*): one inlined ARRAY
- * lookup, instead of one or two per optional stage. */
+/* The stages with nothing to do (XRT_FEAT_OFF_*): one load, instead of
+ * one or two map lookups per optional stage. */
 static __always_inline __u32 xrt_feat_off(void)
 {
-	const __u32 key = 0;
-	const struct xrt_feat *f = bpf_map_lookup_elem(&xrt_feat, &key);
-
-	return f ? f->off : 0;
+	return *(volatile __u32 *)&xrt_feat.off;
 }
 
 /*

@@ -8,8 +8,9 @@
  * The kernel skips a netfilter hook with no hook function registered (the
  * static key nf_hooks_needed[pf][hook], nf_hook()) and the rules walk while
  * only the default rules exist (fib_has_custom_rules, fib_lookup()). xrt's
- * fast path reads one word per packet for the same: xrt_feat, a one-entry
- * ARRAY (key 0), whose bits say "off: nothing to do". 0, a fresh map's
+ * fast path reads one word per packet for the same: the global xrt_feat in
+ * section XRT_FEAT_SECTION (one load, no map lookup), pinned as
+ * XRT_MAP_FEAT, whose bits say "off: nothing to do". 0, a fresh map's
  * value, runs every stage, so an object loaded without xrtd (ip link ...
  * xdp obj) or a set whose word was never written behaves as before. The
  * writers (dataplane/acl.c, dataplane/fib_rules.c) clear a bit before the
@@ -18,6 +19,7 @@
  * rules.
  */
 #define XRT_MAP_FEAT "xrt_feat"
+#define XRT_FEAT_SECTION ".data.xrt_feat"
 struct xrt_feat {
 	__u32 off; /* XRT_FEAT_OFF_* */
 	__u32 pad;

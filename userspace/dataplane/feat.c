@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "xrt/acl.h"
 #include "xrt/fib_rules.h"
@@ -44,6 +46,18 @@ int xrt_maps_feat_sync(struct xrt_maps *m, uint32_t need, char *err)
 	if (bpf_map_update_elem(m->feat, &key, &f, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: %s", XRT_MAP_FEAT, strerror(errno));
 	return 0;
+}
+
+int xrt_feat_pin(struct bpf_object *obj, const char *pin_dir)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, XRT_FEAT_SECTION);
+	char path[512];
+
+	if (!map)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", pin_dir, XRT_MAP_FEAT) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return bpf_map__set_pin_path(map, path);
 }
 
 uint32_t xrt_maps_feat_off(const struct xrt_maps *m)

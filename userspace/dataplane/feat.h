@@ -16,6 +16,12 @@
  */
 int xrt_maps_feat_sync(struct xrt_maps *m, uint32_t need, char *err);
 
+/* Before obj is loaded: pin its XRT_FEAT_SECTION as XRT_MAP_FEAT in
+ * pin_dir, so every load of the object shares one word (0 or -errno; 0
+ * for an object without it). */
+struct bpf_object;
+int xrt_feat_pin(struct bpf_object *obj, const char *pin_dir);
+
 /* The word as the fast path reads it (0 without the map). */
 uint32_t xrt_maps_feat_off(const struct xrt_maps *m);
 

@@ -296,7 +296,9 @@ static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 		bool optional = !strcmp(slots[i].name, XRT_MAP_FEAT);
 
 		if (m->obj) {
-			*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
+			/* xrt_feat is a section's global (dataplane/feat.h). */
+			*slots[i].fd = bpf_object__find_map_fd_by_name(
+				m->obj, optional ? XRT_FEAT_SECTION : slots[i].name);
 			if (*slots[i].fd < 0 && !optional)
 				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
 						slots[i].name);
@@ -337,8 +339,11 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 		return NULL;
 	}
 	rc = xrt_trace_pin_cfg(obj, m->pin_dir);
+	if (!rc)
+		rc = xrt_feat_pin(obj, m->pin_dir);
 	if (rc) {
-		xrt_err(err, "%s: %s: %s", m->obj_path, XRT_TRACE_SECTION, strerror(-rc));
+		xrt_err(err, "%s: %s, %s: %s", m->obj_path, XRT_TRACE_SECTION, XRT_FEAT_SECTION,
+			strerror(-rc));
 		bpf_object__close(obj);
 		errno = -rc;
 		return NULL;
