@@ -27,6 +27,7 @@ struct xrt_pkt {
 	__u32 ifindex;               /* ingress */
 	__u32 len;                   /* IPv6: 40 + payload length; IPv4: total length */
 	__u32 feat_off;              /* the stages with nothing to do (bpf/feat.h) */
+	__be16 proto;                /* the Ethernet type (eth_type_trans) */
 	/* Both addresses in 2000::/3 (set by ipv6_rcv): none of the special
 	 * classes the later checks look for, so they are skipped. */
 	bool global;

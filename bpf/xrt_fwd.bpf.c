@@ -63,7 +63,16 @@ static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *
 
 	p.feat_off = off;
 	XRT_STAGE(eth_type_trans(&p));
-	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
+	if (p.proto == bpf_htons(ETH_P_IPV6)) {
+		XRT_STAGE(ipv6_rcv(&p));
+		XRT_STAGE(ip6_rpf(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_PREROUTING, nf_hook_prerouting(&p));
+		XRT_STAGE(ip6_route_input(&p));
+		XRT_STAGE(ip6_forward(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_FORWARD, nf_hook_forward(&p));
+		return XRT_LAST(ip6_finish_output2(&p));
+	}
+	if (p.proto == bpf_htons(ETH_P_IP)) {
 		XRT_STAGE(ip_rcv(&p));
 		XRT_STAGE(ip_rpf(&p));
 		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_PREROUTING, nf_hook_prerouting(&p));
@@ -72,15 +81,7 @@ static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *
 		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_FORWARD, nf_hook_forward(&p));
 		return XRT_LAST(ip_finish_output2(&p));
 	}
-	if (p.eth->h_proto == bpf_htons(ETH_P_ARP))
-		return XRT_LAST(arp_rcv(&p));
-	XRT_STAGE(ipv6_rcv(&p));
-	XRT_STAGE(ip6_rpf(&p));
-	XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_PREROUTING, nf_hook_prerouting(&p));
-	XRT_STAGE(ip6_route_input(&p));
-	XRT_STAGE(ip6_forward(&p));
-	XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_FORWARD, nf_hook_forward(&p));
-	return XRT_LAST(ip6_finish_output2(&p));
+	return XRT_LAST(arp_rcv(&p)); /* eth_type_trans let only ARP on */
 }
 
 SEC("xdp")
