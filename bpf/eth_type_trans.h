@@ -22,10 +22,11 @@ static __always_inline void xrt_pkt_load(struct xrt_pkt *p)
 static __always_inline int eth_type_trans(struct xrt_pkt *p)
 {
 	xrt_pkt_load(p);
-	if ((void *)(p->eth + 1) > p->data_end ||
-	    (p->eth->h_proto != bpf_htons(ETH_P_IPV6) &&
-	     p->eth->h_proto != bpf_htons(ETH_P_IP) &&
-	     p->eth->h_proto != bpf_htons(ETH_P_ARP)))
+	if ((void *)(p->eth + 1) > p->data_end)
+		return xrt_pass(p, XRT_PASS_NOT_IP);
+	p->proto = p->eth->h_proto; /* read once: ethhdr is packed, two loads */
+	if (p->proto != bpf_htons(ETH_P_IPV6) && p->proto != bpf_htons(ETH_P_IP) &&
+	    p->proto != bpf_htons(ETH_P_ARP))
 		return xrt_pass(p, XRT_PASS_NOT_IP);
 	return XRT_NEXT;
 }

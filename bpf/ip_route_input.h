@@ -16,6 +16,17 @@ static __always_inline int ip4_in(__u32 a, __u32 net, __u32 mask)
 	return (a & mask) == net;
 }
 
+/* First octet 1-126 or 128-223: none of 0/8, 127/8 (RFC 1122 3.2.1.3),
+ * multicast (RFC 5771) or class E (RFC 1112 4), so none of the martian,
+ * multicast and broadcast cases of ip_route_input applies. */
+static __always_inline int ip4_ordinary(__u32 a)
+{
+	const __u32 o = a >> 24;
+
+	return o != (IP4_NET_ZERO >> 24) && o != (IP4_NET_LOOPBACK >> 24) &&
+	       o < (IP4_NET_MCAST >> 24);
+}
+
 /*
  * ip_local_deliver: a packet for this router. In kernel-mirror mode
  * (XRT_IF_F_KERNEL_LOCAL) the kernel owns the addresses, so it gets
@@ -48,6 +59,10 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 	__u32 leaf = 0;
 	int rc, ruled;
 
+	/* Ordinary unicast both ways, nearly every forwarded packet: one
+	 * test per address instead of the checks below. */
+	if (ip4_ordinary(saddr) && ip4_ordinary(daddr))
+		goto lookup;
 	if (ip4_in(saddr, IP4_NET_MCAST, IP4_MASK_4) ||
 	    ip4_in(saddr, IP4_NET_CLASS_E, IP4_MASK_4)) {
 		XRT_MIB_INC(p, IP4_IN_ADDR_ERRORS);
@@ -76,6 +91,7 @@ static __always_inline int ip_route_input(struct xrt_pkt *p)
 	    ip4_in(daddr, IP4_NET_LOOPBACK, IP4_MASK_8))
 		return xrt_drop(p, XRT_DROP_IP4_MARTIAN_DST);
 
+lookup:
 	/* fib_lookup's default rules (fib4_rules_init): table local, where
 	 * fib_add_ifaddr puts the local and broadcast routes, then the
 	 * ingress interface's table. */

@@ -76,8 +76,8 @@ static __always_inline int dev_queue_xmit(struct xrt_pkt *p, const __u8 *dmac,
 	const __u32 slot = 0;
 	void *tx_ports;
 
-	__builtin_memcpy(p->eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(p->eth->h_source, smac, ETH_ALEN);
+	xrt_mac_copy(p->eth->h_dest, dmac);
+	xrt_mac_copy(p->eth->h_source, smac);
 	if (p->oif == p->ifindex)
 		return XDP_TX;
 	tx_ports = bpf_map_lookup_elem(&xrt_tx_outer, &slot);

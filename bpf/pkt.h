@@ -26,6 +26,8 @@ struct xrt_pkt {
 	struct xrt_stats *st;        /* ingress slot's counters, this CPU */
 	__u32 ifindex;               /* ingress */
 	__u32 len;                   /* IPv6: 40 + payload length; IPv4: total length */
+	__u32 feat_off;              /* the stages with nothing to do (bpf/feat.h) */
+	__be16 proto;                /* the Ethernet type (eth_type_trans) */
 	/* Both addresses in 2000::/3 (set by ipv6_rcv): none of the special
 	 * classes the later checks look for, so they are skipped. */
 	bool global;
@@ -40,10 +42,24 @@ struct xrt_pkt {
 	__u8 tr_kind, tr_why, tr_punt;
 };
 
+/*
+ * MACs as a 32-bit and a 16-bit word (ether_addr_equal and ether_addr_copy
+ * do the same with CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS): 4 loads instead
+ * of 12 for a compare, 4 instructions instead of 12 for a copy. The
+ * verifier allows unaligned packet and map value access where the
+ * architecture does (x86, arm64); clang would split a 6-byte
+ * __builtin_memcpy between byte-aligned pointers into bytes.
+ */
 static __always_inline int xrt_mac_eq(const __u8 *a, const __u8 *b)
 {
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
-		(a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+	return ((*(const __u32 *)a ^ *(const __u32 *)b) |
+		(*(const __u16 *)(a + 4) ^ *(const __u16 *)(b + 4))) == 0;
+}
+
+static __always_inline void xrt_mac_copy(__u8 *dst, const __u8 *src)
+{
+	*(__u32 *)dst = *(const __u32 *)src;
+	*(__u16 *)(dst + 4) = *(const __u16 *)(src + 4);
 }
 
 static __always_inline int ip6_addr_is_multicast(const struct in6_addr *a)

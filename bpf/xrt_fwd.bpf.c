@@ -3,6 +3,7 @@
 #include "maps.h"
 #include "stats.h"
 #include "eth_type_trans.h"
+#include "feat.h" /* before the route stages: their rules check */
 #include "ip6_rcv.h"
 #include "arp_rcv.h"
 #include "ip_rcv.h"
@@ -45,29 +46,42 @@
 		verdict_;                                                             \
 	})
 
+/* A stage the static keys word switches off while it has nothing to do
+ * (include/xrt/feat.h: nf_hook's static key nf_hooks_needed). */
+#define XRT_STAGE_NEEDED(bit, call)              \
+	do {                                     \
+		if (!(off & (bit)))              \
+			XRT_STAGE(call);         \
+	} while (0)
+
 /* The stages in the kernel's order. p is a copy (inlined away) so that the
- * stages take &p in both copies. */
+ * stages take &p in both copies. The traced copy runs every stage, so that
+ * `xrt trace` lists each one. */
 static __always_inline int xrt_pipeline(struct xrt_pkt p, struct xrt_trace_rec *const tr)
 {
+	const __u32 off = tr ? 0 : xrt_feat_off();
+
+	p.feat_off = off;
 	XRT_STAGE(eth_type_trans(&p));
-	if (p.eth->h_proto == bpf_htons(ETH_P_IP)) {
+	if (p.proto == bpf_htons(ETH_P_IPV6)) {
+		XRT_STAGE(ipv6_rcv(&p));
+		XRT_STAGE(ip6_rpf(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_PREROUTING, nf_hook_prerouting(&p));
+		XRT_STAGE(ip6_route_input(&p));
+		XRT_STAGE(ip6_forward(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_FORWARD, nf_hook_forward(&p));
+		return XRT_LAST(ip6_finish_output2(&p));
+	}
+	if (p.proto == bpf_htons(ETH_P_IP)) {
 		XRT_STAGE(ip_rcv(&p));
 		XRT_STAGE(ip_rpf(&p));
-		XRT_STAGE(nf_hook_prerouting(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_PREROUTING, nf_hook_prerouting(&p));
 		XRT_STAGE(ip_route_input(&p));
 		XRT_STAGE(ip_forward(&p));
-		XRT_STAGE(nf_hook_forward(&p));
+		XRT_STAGE_NEEDED(XRT_FEAT_OFF_NF_FORWARD, nf_hook_forward(&p));
 		return XRT_LAST(ip_finish_output2(&p));
 	}
-	if (p.eth->h_proto == bpf_htons(ETH_P_ARP))
-		return XRT_LAST(arp_rcv(&p));
-	XRT_STAGE(ipv6_rcv(&p));
-	XRT_STAGE(ip6_rpf(&p));
-	XRT_STAGE(nf_hook_prerouting(&p));
-	XRT_STAGE(ip6_route_input(&p));
-	XRT_STAGE(ip6_forward(&p));
-	XRT_STAGE(nf_hook_forward(&p));
-	return XRT_LAST(ip6_finish_output2(&p));
+	return XRT_LAST(arp_rcv(&p)); /* eth_type_trans let only ARP on */
 }
 
 SEC("xdp")

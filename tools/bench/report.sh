@@ -117,6 +117,7 @@ EOF
 	for n in $FP_COUNTS; do
 		echo "| $n | $(get "fp.$n.lookup_iface") | $(get "fp.$n.lookup_neigh") | $(get "fp.$n.lookup_nh") | $(get "fp.$n.lookup_stats") |"
 	done
+	report_fp_stages
 	cat <<EOF
 
 The ACL's walk (\`fpcost --acl 0,10,100,128\`, one route): xrt's forward cost
@@ -497,6 +498,38 @@ EOF
 
 # IPv4 fast path cost (fpcost --ipv4), next to IPv6 where the route count is
 # the same.
+# Where xrt's nanoseconds go (fpcost --stages, tools/fpcost/bench_strip.h):
+# each removal's saving with nothing configured, then the core left over
+# lpm and the trie, forward packet, for both families.
+report_fp_stages() {
+	cat <<EOF
+
+Where the forward packet's nanoseconds go, with nothing configured (no ACL,
+the default rules only, rpf off, trace off): \`--stages\` (in the runs
+above) also loads the product with its stages taken out one at a time,
+cumulatively (tools/fpcost/bench_strip.h), interleaved with the others in
+the same rounds; each row is what one more removal saved (level N-1 minus
+level N, ns; the machine's noise is about 1 ns, so a stage near 0 costs
+nothing measurable). "core" is what is left minus lpm (eth_type_trans, the
+ingress and stats lookups, the next hop, neigh_output, the devmap
+redirect; for IPv4 also ip_route_input's martian checks and table local's
+lookup, fib_lookup's first rule); "trie" is lpm - floor.
+
+| stage | $(for n in $FP_COUNTS; do printf 'IPv6 %s routes | ' "$n"; done)$(for n in $FP4_COUNTS; do printf 'IPv4 %s routes | ' "$n"; done)
+|---|$(for n in $FP_COUNTS $FP4_COUNTS; do printf -- '---|'; done)
+EOF
+	local k n
+	for k in "trace:trace check (xrt_trace.on)" "rules:policy rules check" \
+		"nf_hook:nf_hook prerouting + forward" "rpf:rpf check" "mib:MIB counters" \
+		"forward:ip6_forward / ip_forward checks" "rcv:ipv6_rcv / ip_rcv checks" \
+		"core:core (rest - lpm)" "trie:FIB trie (lpm - floor)"; do
+		printf '| %s | ' "${k#*:}"
+		for n in $FP_COUNTS; do printf '%s | ' "$(get "fp.$n.stage_${k%%:*}")"; done
+		for n in $FP4_COUNTS; do printf '%s | ' "$(get "fp.$n.stage4_${k%%:*}")"; done
+		echo
+	done
+}
+
 report_fp4() {
 	cat <<EOF
 

@@ -74,7 +74,7 @@ T0=$(date +%s)
 # ------------------------------------------------------------------ 1. fast path cost
 if [ "$QUICK" = 1 ]; then FP_ROUTES=1,10k; FP_REPEAT=100000; else FP_ROUTES=1,10k,200k,1M; FP_REPEAT=1000000; fi
 FP_ROUNDS=$((ROUNDS < 3 ? 3 : ROUNDS))
-FP_CMD="build/fpcost --routes $FP_ROUTES --repeat $FP_REPEAT --rounds $FP_ROUNDS"
+FP_CMD="build/fpcost --routes $FP_ROUTES --stages --repeat $FP_REPEAT --rounds $FP_ROUNDS"
 # fp_run NAME FPCOST_ARGS...: run fpcost into $WORK/NAME.out and keep its
 # RESULT lines: routes=N prog=P pkt=K ns=X verdict=V -> fp.N.P.K X (the
 # IPv4 programs of --ipv4 are named floor4, fib4, lpm4, xrt4).
@@ -94,6 +94,8 @@ fp_run() {
 				    print "fp." kv["routes"] ".lookup_neigh", kv["lookup_neigh_ns"];
 				    print "fp." kv["routes"] ".lookup_nh", kv["lookup_nh_ns"];
 				    print "fp." kv["routes"] ".lookup_stats", kv["lookup_stats_ns"] }
+	{ for (k in kv) if (k ~ /^stage4?_.*_ns$/) { s = k; sub(/_ns$/, "", s);
+						      print "fp." kv["routes"] "." s, kv[k] } }
 	("xrt_install_rps" in kv) { print "fp." kv["routes"] ".xrt_rps", kv["xrt_install_rps"];
 				    print "fp." kv["routes"] ".xrt_fib_bytes", kv["xrt_fib_bytes"] }
 	("xrt4_install_rps" in kv) { print "fp." kv["routes"] ".xrt4_rps", kv["xrt4_install_rps"];
@@ -101,13 +103,13 @@ fp_run() {
 ' >>"$RES"
 }
 log "fast path cost: $FP_CMD"
-fp_run fpcost --routes "$FP_ROUTES"
+fp_run fpcost --routes "$FP_ROUTES" --stages
 FP_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor pkt=forward.*/\1/p' "$WORK/fpcost.out")
 # The same programs on IPv4, next to IPv6 where the route count is the same.
 if [ "$QUICK" = 1 ]; then FP4_ROUTES=1,10k; else FP4_ROUTES=1,10k,500k; fi
-FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --repeat $FP_REPEAT --rounds $FP_ROUNDS"
+FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --stages --repeat $FP_REPEAT --rounds $FP_ROUNDS"
 log "fast path cost, IPv4: $FP4_CMD"
-fp_run fpcost4 --ipv4 --routes "$FP4_ROUTES"
+fp_run fpcost4 --ipv4 --routes "$FP4_ROUTES" --stages
 FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p' "$WORK/fpcost4.out")
 # The ACL's walk: xrt's forward cost with 0, 10, 100, 128 prerouting rules
 # that all miss (fpcost --acl) -> fp.acl.N

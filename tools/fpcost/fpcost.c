@@ -43,14 +43,18 @@
  */
 enum fp_prog {
 	FP_FLOOR, FP_FIB, FP_LPM, FP_XRT,
-	FP_M_IFACE, FP_M_NEIGH, FP_M_NH, FP_M_STATS, FP_NPROGS
+	FP_M_IFACE, FP_M_NEIGH, FP_M_NH, FP_M_STATS,
+	FP_S1, FP_S7 = FP_S1 + FP_NSTRIP - 1, FP_NPROGS
 };
 #define FP_FIRST_M FP_M_IFACE
 static const char *const fp_prog_name[FP_NPROGS] = {
-	"floor", "fib", "lpm", "xrt", "m_iface", "m_neigh", "m_nh", "m_stats"};
+	"floor", "fib", "lpm", "xrt", "m_iface", "m_neigh", "m_nh", "m_stats",
+	"strip1", "strip2", "strip3", "strip4", "strip5", "strip6", "strip7"};
 /* --ipv4: the same programs on IPv4 (the m_* ones are family-blind: not run),
  * named apart so that scripts keep both families' figures. */
-static const char *const fp_prog_name4[FP_NPROGS] = {"floor4", "fib4", "lpm4", "xrt4"};
+static const char *const fp_prog_name4[FP_NPROGS] = {
+	"floor4", "fib4", "lpm4", "xrt4", [FP_S1] = "strip4_1", "strip4_2", "strip4_3",
+	"strip4_4", "strip4_5", "strip4_6", "strip4_7"};
 /* Section names in bench_maps.bpf.c, and the xrt map each one reads. */
 static const char *const fp_m_prog[FP_NPROGS] = {
 	[FP_M_IFACE] = "bench_m_iface", [FP_M_NEIGH] = "bench_m_neigh",
@@ -72,6 +76,7 @@ struct fp_opts {
 	uint64_t seed;
 	unsigned frame_len;
 	int ipv4; /* --ipv4: IPv4 routes and packets */
+	int stages; /* --stages: the bench_strip.h levels too (stages.c) */
 };
 
 static double fp_now(void)
@@ -257,7 +262,7 @@ static struct bpf_object *fp_load_maps_obj(const char *dir, struct fp_xrt *xrt,
 		bpf_object__close(obj);
 		return NULL;
 	}
-	for (int p = FP_FIRST_M; p < FP_NPROGS; p++) {
+	for (int p = FP_FIRST_M; p < FP_S1; p++) {
 		struct bpf_program *bp = bpf_object__find_program_by_name(obj, fp_m_prog[p]);
 		prog[p].fd = bp ? bpf_program__fd(bp) : -1;
 		if (prog[p].fd < 0 || fp_pin_to_dispatcher(prog[p].fd, fp_m_dev[p])) {
@@ -569,13 +574,33 @@ static int fp_src_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 	return 0;
 }
 
+/* --stages: each removal's saving (level i - 1 minus level i, the product
+ * before level 1), then what is left: the core over the lpm program and the
+ * trie over the floor. Forward packet, median ns. */
+static void fp_stages_print(unsigned n, const char *fam, double med[FP_NPROGS][FP_NPKTS])
+{
+	double prev = med[FP_XRT][FP_FWD];
+
+	for (int i = 0; i < FP_NSTRIP; i++) {
+		double cur = med[FP_S1 + i][FP_FWD];
+		printf("%u routes: stage %-15s %5.1f ns  RESULT routes=%u stage%s_%s_ns=%.1f\n", n,
+		       fp_strip_what[i], prev - cur, n, fam, fp_strip_key[i], prev - cur);
+		prev = cur;
+	}
+	printf("%u routes: stage %-15s %5.1f ns  RESULT routes=%u stage%s_core_ns=%.1f\n", n,
+	       "core (- lpm)", prev - med[FP_LPM][FP_FWD], n, fam, prev - med[FP_LPM][FP_FWD]);
+	printf("%u routes: stage %-15s %5.1f ns  RESULT routes=%u stage%s_trie_ns=%.1f\n", n,
+	       "trie (lpm - floor)", med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD], n, fam,
+	       med[FP_LPM][FP_FWD] - med[FP_FLOOR][FP_FWD]);
+}
+
 static void fp_usage(void)
 {
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
 		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,128]\n"
-		"              [--rules 0,1,16,64] [--src-routes]\n"
+		"              [--rules 0,1,16,64] [--src-routes] [--stages]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -590,7 +615,9 @@ static void fp_usage(void)
 		"none matching), over the first --routes count; with --ipv4 IPv4 rules\n"
 		"and an IPv4 packet.\n"
 		"--src-routes: only xrt's forward cost for a destination with a source\n"
-		"subtree beside a plain one, for each --routes count.\n");
+		"subtree beside a plain one, for each --routes count.\n"
+		"--stages: also the product with its stages taken out one by one\n"
+		"(bench_strip.h): what each costs with nothing configured.\n");
 }
 
 int main(int argc, char **argv)
@@ -599,6 +626,7 @@ int main(int argc, char **argv)
 			    .bench_dir = "tools/fpcost", .seed = 42,
 			    .frame_len = 64};
 	int want_xrt = 1, want_trace = 0;
+	struct fp_xrt *strip[FP_NSTRIP] = {0};
 	const char *acl_list = NULL, *rules_list = NULL;
 	int want_src = 0;
 	fp_parse_counts(&o, "1,10k,200k,1M");
@@ -612,6 +640,7 @@ int main(int argc, char **argv)
 		{"acl", required_argument, 0, 'a'},
 		{"rules", required_argument, 0, 'u'},
 		{"src-routes", no_argument, 0, 'S'},
+		{"stages", no_argument, 0, 'G'},
 		{0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -657,6 +686,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			want_src = 1;
+			break;
+		case 'G':
+			o.stages = 1;
 			break;
 		default:
 			fp_usage();
@@ -715,7 +747,18 @@ int main(int argc, char **argv)
 		if (!maps_obj)
 			return 1;
 	}
-	int nprogs = xrt ? (o.ipv4 ? FP_FIRST_M : FP_NPROGS) : FP_LPM;
+	int strip_fd[FP_NSTRIP];
+	if (xrt && o.stages) {
+		if (fp_strips_open(o.bench_dir, bpffs, &t, strip, strip_fd))
+			return 1;
+		for (int i = 0; i < FP_NSTRIP; i++)
+			prog[FP_S1 + i].fd = strip_fd[i];
+	}
+	/* Which programs run: the m_* ones (forward only) for IPv6, the strip
+	 * levels (forward only) with --stages. */
+	int run[FP_NPROGS] = {[FP_FLOOR] = 1, [FP_FIB] = 1};
+	for (int p = FP_LPM; xrt && p < FP_NPROGS; p++)
+		run[p] = p < FP_FIRST_M || (p < FP_S1 ? !o.ipv4 : o.stages);
 	const char *const *prog_name = o.ipv4 ? fp_prog_name4 : fp_prog_name;
 
 	unsigned max_routes = o.counts[o.ncounts - 1];
@@ -800,9 +843,9 @@ int main(int argc, char **argv)
 				pkt6_build(pkt[FP_DROP], &spec);
 			}
 			for (int k = 0; k < FP_NPKTS; k++)
-				for (int p = 0; p < nprogs; p++) {
+				for (int p = 0; p < FP_NPROGS; p++) {
 					struct fp_run r = {0};
-					if (p >= FP_FIRST_M && k != FP_FWD)
+					if (!run[p] || (p >= FP_FIRST_M && k != FP_FWD))
 						continue;
 					if (fp_test_run(prog[p].fd, pkt[k], len, t.in_ifindex, o.repeat,
 							FP_CHUNK, &r))
@@ -812,16 +855,16 @@ int main(int argc, char **argv)
 				}
 		}
 		/* The forwarded packet must be forwarded by all, or the ratio is meaningless. */
-		for (int p = 0; p < nprogs; p++)
-			if (verdict[p][FP_FWD] != XDP_REDIRECT && verdict[p][FP_FWD] != XDP_TX) {
+		for (int p = 0; p < FP_NPROGS; p++)
+			if (run[p] && verdict[p][FP_FWD] != XDP_REDIRECT && verdict[p][FP_FWD] != XDP_TX) {
 				fprintf(stderr, "fpcost: %s did not forward the test packet (verdict %s)\n",
 					prog_name[p], fp_verdict(verdict[p][FP_FWD]));
 				return 1;
 			}
 		double med[FP_NPROGS][FP_NPKTS];
-		for (int p = 0; p < nprogs; p++)
+		for (int p = 0; p < FP_NPROGS; p++)
 			for (int k = 0; k < FP_NPKTS; k++) {
-				if (p >= FP_FIRST_M && k != FP_FWD)
+				if (!run[p] || (p >= FP_FIRST_M && k != FP_FWD))
 					continue;
 				qsort(ns[p][k], o.rounds, sizeof(double), fp_cmp_double);
 				med[p][k] = ns[p][k][o.rounds / 2];
@@ -861,8 +904,13 @@ int main(int argc, char **argv)
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD], n, fam,
 			       med[FP_XRT][FP_FWD] / med[FP_FIB][FP_FWD]);
 		}
+		if (xrt && o.stages)
+			fp_stages_print(n, fam, med);
 		fflush(stdout);
 	}
+	for (int i = 0; i < FP_NSTRIP; i++)
+		if (strip[i])
+			fp_xrt_close(strip[i]);
 	if (xrt)
 		fp_xrt_close(xrt);
 	if (lpm_obj)

@@ -83,6 +83,13 @@ int fp_test_run(int prog_fd, const uint8_t *pkt, unsigned len, int ifindex, int 
 		int chunk, struct fp_run *out);
 int fp_pin_to_dispatcher(int prog_fd, const char *dev);
 
+/* stages.c: `fpcost --stages`, the levels of bench_strip.h. */
+#define FP_NSTRIP 7
+extern const char *const fp_strip_what[FP_NSTRIP];
+extern const char *const fp_strip_key[FP_NSTRIP];
+int fp_strips_open(const char *bench_dir, const char *bpffs, const struct fp_topo *t,
+		   struct fp_xrt *x[FP_NSTRIP], int fd[FP_NSTRIP]);
+
 /* trace_cost.c: `fpcost --trace`. */
 int fp_trace_cost(const struct fp_topo *t, const char *bpf_dir, const char *bench_dir,
 		  const char *bpffs, const unsigned *counts, unsigned ncounts, int repeat,

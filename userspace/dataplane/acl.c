@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "dataplane/loader.h"
+#include "dataplane/feat.h"
 
 struct xrt_acl {
 	struct xrt_acl_entry e[XRT_ACL_MAX]; /* match order: prio, then seq */
@@ -72,6 +73,12 @@ static int acl_publish(struct xrt_maps *m, struct xrt_acl *a, const struct xrt_a
 	if (bpf_map_update_elem(m->acl_cfg, &bank, &cfg, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: bank %u: %s", XRT_MAP_ACL_CFG, bank,
 				strerror(errno));
+	/* The hooks the new lists need are on before the flip (dataplane/feat.h). */
+	int rc = xrt_maps_feat_sync(m, (cfg.n_in ? XRT_FEAT_OFF_NF_PREROUTING : 0) |
+						       (cfg.n_out ? XRT_FEAT_OFF_NF_FORWARD : 0),
+				    err);
+	if (rc)
+		return rc;
 	/* The flip: an ARRAY value of 8 bytes is copied with aligned stores,
 	 * and only n_in (the bank) is read. */
 	key = XRT_ACL_CFG_ACTIVE;
@@ -79,7 +86,7 @@ static int acl_publish(struct xrt_maps *m, struct xrt_acl *a, const struct xrt_a
 		return xrt_fail(err, -errno, "%s: active: %s", XRT_MAP_ACL_CFG, strerror(errno));
 	a->active = bank;
 	xrt_maps_synchronize();
-	return 0;
+	return xrt_maps_feat_sync(m, 0, err);
 }
 
 static bool rule_eq(const struct xrt_acl_rule *x, const struct xrt_acl_rule *y, bool action)

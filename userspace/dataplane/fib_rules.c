@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 
 #include "dataplane/loader.h"
+#include "dataplane/feat.h"
 
 int xrt_maps_fib_rules_set(struct xrt_maps *m, const struct xrt_fib_rule *v, unsigned n,
 			   char *err)
@@ -25,11 +26,15 @@ int xrt_maps_fib_rules_set(struct xrt_maps *m, const struct xrt_fib_rule *v, uns
 	if (bpf_map_update_elem(m->fib_rules_cfg, &bank, &cnt, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: bank %u: %s", XRT_MAP_FIB_RULES_CFG, bank,
 				strerror(errno));
+	/* The walk is on before the flip that gives it rules (dataplane/feat.h). */
+	int rc = xrt_maps_feat_sync(m, n ? XRT_FEAT_OFF_FIB_RULES : 0, err);
+	if (rc)
+		return rc;
 	key = XRT_FR_CFG_ACTIVE;
 	if (bpf_map_update_elem(m->fib_rules_cfg, &key, &bank, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: active: %s", XRT_MAP_FIB_RULES_CFG,
 				strerror(errno));
 	m->fib_rules_active = bank;
 	xrt_maps_synchronize();
-	return 0;
+	return xrt_maps_feat_sync(m, 0, err);
 }

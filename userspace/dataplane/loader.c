@@ -1,6 +1,7 @@
 /* xrt: mount bpffs, open and load the XDP object reusing its pins, open the pins alone, close. */
 #include "dataplane/loader.h"
 #include "dataplane/trace.h"
+#include "dataplane/feat.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -95,10 +96,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->local6 = m->tx_outer = m->tcp_estab = -1;
 	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
 	m->fib_rules = m->fib_rules_cfg = -1;
+	m->feat = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 21). */
-#define XRT_MAP_SLOTS 22
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 22). */
+#define XRT_MAP_SLOTS 23
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -129,6 +131,7 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_CNT, &m->acl_cnt };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES, &m->fib_rules };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES_CFG, &m->fib_rules_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_FEAT, &m->feat };
 	return n;
 }
 
@@ -323,16 +326,22 @@ static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 	int i, n = map_slots(m, slots);
 
 	for (i = 0; i < n; i++) {
+		/* An object from before xrt_feat runs every stage: nothing to
+		 * write (dataplane/feat.h). */
+		bool optional = !strcmp(slots[i].name, XRT_MAP_FEAT);
+
 		if (m->obj) {
-			*slots[i].fd = bpf_object__find_map_fd_by_name(m->obj, slots[i].name);
-			if (*slots[i].fd < 0)
+			/* xrt_feat is a section's global (dataplane/feat.h). */
+			*slots[i].fd = bpf_object__find_map_fd_by_name(
+				m->obj, optional ? XRT_FEAT_SECTION : slots[i].name);
+			if (*slots[i].fd < 0 && !optional)
 				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
 						slots[i].name);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, slots[i].name);
 		*slots[i].fd = bpf_obj_get(path);
-		if (*slots[i].fd < 0)
+		if (*slots[i].fd < 0 && !optional)
 			return xrt_fail(err, -errno, "%s: %s", path, strerror(errno));
 	}
 	return tx_ports_open(m, err);
@@ -365,8 +374,11 @@ struct bpf_object *xrt_maps_obj_open(const struct xrt_maps *m, char *err)
 		return NULL;
 	}
 	rc = xrt_trace_pin_cfg(obj, m->pin_dir);
+	if (!rc)
+		rc = xrt_feat_pin(obj, m->pin_dir);
 	if (rc) {
-		xrt_err(err, "%s: %s: %s", m->obj_path, XRT_TRACE_SECTION, strerror(-rc));
+		xrt_err(err, "%s: %s, %s: %s", m->obj_path, XRT_TRACE_SECTION, XRT_FEAT_SECTION,
+			strerror(-rc));
 		bpf_object__close(obj);
 		errno = -rc;
 		return NULL;
@@ -552,6 +564,10 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 	if (rc)
 		goto fail;
 	rc = fib_open(m, err);
+	if (rc)
+		goto fail;
+	/* The static keys word from the ACL and rules banks as loaded. */
+	rc = xrt_maps_feat_sync(m, 0, err);
 	if (rc)
 		goto fail;
 	return 0;
