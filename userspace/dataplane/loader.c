@@ -319,6 +319,14 @@ static int fib_open(struct xrt_maps *m, char *err)
  * without one, from its pin; then the devmap behind xrt_tx_outer. On
  * failure what was opened stays for xrt_maps_close.
  */
+/* The fd of a map slot in a loaded object; xrt_feat is a section's global
+ * (dataplane/feat.h), found by its section's name. */
+static int obj_slot_fd(const struct bpf_object *obj, const char *name)
+{
+	return bpf_object__find_map_fd_by_name(
+		obj, strcmp(name, XRT_MAP_FEAT) ? name : XRT_FEAT_SECTION);
+}
+
 static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 {
 	struct map_slot slots[XRT_MAP_SLOTS];
@@ -331,9 +339,7 @@ static int maps_open_fds(struct xrt_maps *m, const char *obj_path, char *err)
 		bool optional = !strcmp(slots[i].name, XRT_MAP_FEAT);
 
 		if (m->obj) {
-			/* xrt_feat is a section's global (dataplane/feat.h). */
-			*slots[i].fd = bpf_object__find_map_fd_by_name(
-				m->obj, optional ? XRT_FEAT_SECTION : slots[i].name);
+			*slots[i].fd = obj_slot_fd(m->obj, slots[i].name);
 			if (*slots[i].fd < 0 && !optional)
 				return xrt_fail(err, -ENOENT, "%s: has no map %s", obj_path,
 						slots[i].name);
@@ -716,7 +722,7 @@ static int fib_resize(void *ctx, struct fib6_mem *next,
 	m->prog_fd = obj_prog_fd(copy);
 	n = map_slots(m, slots);
 	for (int i = 0; i < n; i++)
-		*slots[i].fd = bpf_object__find_map_fd_by_name(copy, slots[i].name);
+		*slots[i].fd = obj_slot_fd(copy, slots[i].name);
 	if ((rc = xrt_migrate_swap(m, info.id, err))) {
 		*m = old;
 		goto unmap;
