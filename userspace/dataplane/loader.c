@@ -27,6 +27,8 @@
 #include "dataplane/migrate.h"
 #include "xrt/acl.h"
 #include "xrt/fib_rules.h"
+#include "xrt/cls.h"
+#include "dataplane/cls.h"
 
 static int mkdir_p(const char *path)
 {
@@ -95,10 +97,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->local6 = m->tx_outer = m->tcp_estab = -1;
 	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
 	m->fib_rules = m->fib_rules_cfg = -1;
+	m->cls_hdr = m->cls_bits = m->cls_addr = m->cls_ifx = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 21). */
-#define XRT_MAP_SLOTS 22
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 25). */
+#define XRT_MAP_SLOTS 26
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -129,6 +132,10 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_ACL_CNT, &m->acl_cnt };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES, &m->fib_rules };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES_CFG, &m->fib_rules_cfg };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_HDR, &m->cls_hdr };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_BITS, &m->cls_bits };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_ADDR, &m->cls_addr };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_IFX, &m->cls_ifx };
 	return n;
 }
 
@@ -535,6 +542,7 @@ void xrt_maps_close(struct xrt_maps *m)
 	xrt_migrate_free(m);
 	fib6_free(m->fib);
 	free(m->acl);
+	xrt_cls_free(m);
 	for (i = 0; i < XRT_FIB_MAPS; i++)
 		if (m->fib_map[i])
 			munmap(m->fib_map[i], m->fib_len[i]);
