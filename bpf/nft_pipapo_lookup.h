@@ -33,14 +33,16 @@ static __always_inline const struct xrt_cls_bits *cls_slot(__u32 ctx, __u32 off)
 	return bpf_map_lookup_elem(&xrt_cls_bits, &key);
 }
 
-static __always_inline const struct xrt_cls_bits *cls_addr(__u32 ctx, __u8 field, const __u8 *a)
+/* ak: the caller's room for the key (a walk short of stack passes map
+ * memory). */
+static __always_inline const struct xrt_cls_bits *cls_addr(struct xrt_cls_addr_key *ak, __u32 ctx,
+							   __u8 field, const __u8 *a)
 {
-	struct xrt_cls_addr_key k = { .prefixlen = XRT_CLS_ADDR_HDR_BITS + 128,
-				      .ctx = (__u8)ctx,
-				      .field = field };
-
-	__builtin_memcpy(k.addr, a, 16);
-	return bpf_map_lookup_elem(&xrt_cls_addr, &k);
+	ak->prefixlen = XRT_CLS_ADDR_HDR_BITS + 128;
+	ak->ctx = (__u8)ctx;
+	ak->field = field;
+	__builtin_memcpy(ak->addr, a, 16);
+	return bpf_map_lookup_elem(&xrt_cls_addr, ak);
 }
 
 /* A packet's bitmap of each field, for the words in use. */
@@ -65,7 +67,7 @@ static __always_inline __u64 cls_word(const struct cls_fields *c, __u32 w)
  * cause one) matches nothing.
  */
 static __always_inline __u32 nft_pipapo_lookup(__u32 ctx, const struct xrt_acl_key *k,
-					       struct cls_fields *c)
+					       struct cls_fields *c, struct xrt_cls_addr_key *ak)
 {
 	const struct xrt_cls_bits **f = c->f;
 	const struct xrt_cls_hdr *h;
@@ -85,9 +87,9 @@ static __always_inline __u32 nft_pipapo_lookup(__u32 ctx, const struct xrt_acl_k
 		return 0;
 	for (i = 1; i < 8; i++)
 		f[i] = f[0];
-	if ((fields & XRT_CLS_F_SRC) && !(f[1] = cls_addr(ctx, XRT_CLS_SRC, k->saddr)))
+	if ((fields & XRT_CLS_F_SRC) && !(f[1] = cls_addr(ak, ctx, XRT_CLS_SRC, k->saddr)))
 		return 0;
-	if ((fields & XRT_CLS_F_DST) && !(f[2] = cls_addr(ctx, XRT_CLS_DST, k->daddr)))
+	if ((fields & XRT_CLS_F_DST) && !(f[2] = cls_addr(ak, ctx, XRT_CLS_DST, k->daddr)))
 		return 0;
 	if (fields & XRT_CLS_F_IFX) {
 		ik.ctx = ctx;

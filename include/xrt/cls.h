@@ -100,34 +100,23 @@ struct xrt_cls_ifx_key {
 #define XRT_MAP_CLS_ADDR "xrt_cls_addr"
 #define XRT_MAP_CLS_IFX "xrt_cls_ifx"
 
-/* The index of the lowest set bit of a non-zero word (BPF has no ctz). */
+/* The index of the lowest set bit of a non-zero word, without branches
+ * (BPF has no ctz, and branches multiply the verifier's paths): the
+ * isolated bit times a de Bruijn sequence puts a unique 6-bit pattern in
+ * the top bits (Leiserson, Prokop and Randall, "Using de Bruijn Sequences
+ * to Index a 1 in a Computer Word", 1998). */
+#define XRT_CLS_DEBRUIJN 0x03f79d71b4cb0a89ULL
+#define XRT_CLS_DEBRUIJN_SHIFT 58
 XRT_CLS_INLINE __u32 xrt_cls_ffs(__u64 x)
 {
-	__u32 n = 0;
+	static const __u8 pos[XRT_CLS_WORD_BITS] = {
+		0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,
+		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+	};
 
-	if (!(x & 0xffffffffULL)) {
-		n += 32;
-		x >>= 32;
-	}
-	if (!(x & 0xffff)) {
-		n += 16;
-		x >>= 16;
-	}
-	if (!(x & 0xff)) {
-		n += 8;
-		x >>= 8;
-	}
-	if (!(x & 0xf)) {
-		n += 4;
-		x >>= 4;
-	}
-	if (!(x & 0x3)) {
-		n += 2;
-		x >>= 2;
-	}
-	if (!(x & 0x1))
-		n += 1;
-	return n;
+	return pos[((x & -x) * XRT_CLS_DEBRUIJN) >> XRT_CLS_DEBRUIJN_SHIFT];
 }
 
 #endif

@@ -2,6 +2,7 @@
 #include "router/rules.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -9,9 +10,14 @@
 
 int router_rules_publish(struct xrt_router *r, char *err)
 {
-	struct xrt_fib_rule v[XRT_FIB_RULES_MAX];
-	unsigned n = fib_rules_compile(&r->rules, r->rib, v);
-	return xrt_maps_fib_rules_set(&r->maps, v, n, err);
+	struct xrt_fib_rule *v = malloc(XRT_FIB_RULES_MAX * sizeof(*v));
+	int rc;
+
+	if (!v)
+		return xrt_fail(err, -ENOMEM, "rule: out of memory");
+	rc = xrt_maps_fib_rules_set(&r->maps, v, fib_rules_compile(&r->rules, r->rib, v), err);
+	free(v);
+	return rc;
 }
 
 #define RULE_M_ALL (FIB_RULE_M_PRIO | FIB_RULE_M_TABLE | FIB_RULE_M_ACTION)
