@@ -85,8 +85,8 @@ static __always_inline int fr_rule(struct fr_walk *w, __u32 idx)
 }
 
 /* fib_rules_lookup's loop over the matching rules in priority order, one
- * step per call: the next word of the classifier's answer, or its next
- * set bit's rule. At most XRT_FR_EVAL_MAX rules are tried. */
+ * rule per call: the next set bit of the classifier's answer. At most
+ * XRT_FR_EVAL_MAX rules are tried. */
 static long fr_next(__u64 i, void *data)
 {
 	struct fr_loop *l = data;
@@ -94,13 +94,17 @@ static long fr_next(__u64 i, void *data)
 	__u32 bit;
 
 	(void)i;
-	if (!w->word) {
+	/* Past the words without a matching rule in one call. */
+	for (int j = 0; j < XRT_CLS_WORDS && !w->word; j++) {
 		if (++w->w >= l->cf.nw) {
 			w->done = 1;
 			return 1;
 		}
 		w->word = cls_word(&l->cf, w->w);
-		return 0;
+	}
+	if (!w->word) {
+		w->done = 1;
+		return 1;
 	}
 	if (w->tried++ >= XRT_FR_EVAL_MAX)
 		return 1;
@@ -153,7 +157,7 @@ __attribute__((noinline)) __u32 xrt_fib_rules_walk(struct xdp_md *ctx, __u32 bas
 		return 0;
 	w->word = cls_word(&loop.cf, 0);
 	loop.w = w;
-	bpf_loop(XRT_FR_EVAL_MAX + XRT_CLS_WORDS + 1, fr_next, &loop, 0);
+	bpf_loop(XRT_FR_EVAL_MAX + 1, fr_next, &loop, 0);
 	if (w->kernel)
 		return XRT_FR_LEAF_KERNEL;
 	return w->done ? w->leaf : XRT_FR_LEAF_LIMIT;
@@ -171,6 +175,9 @@ static __always_inline int fib_rules_lookup(struct xrt_pkt *p, __u32 *leaf, int 
 	__u32 key = XRT_FR_CFG_ACTIVE, bank, *act;
 
 	*ruled = 0;
+#ifdef XRT_POLICY_COMPILED_OUT /* tools/fpcost's plain pipeline */
+	return XRT_NEXT;
+#endif
 	act = bpf_map_lookup_elem(&xrt_fr_cfg, &key);
 	if (!act || !(*act & XRT_FR_ACT_RULES))
 		return XRT_NEXT;

@@ -137,6 +137,9 @@ static __always_inline int rpf_verdict(struct xrt_pkt *p, int invalid)
 
 static __always_inline int ip6_rpf(struct xrt_pkt *p)
 {
+#ifdef XRT_POLICY_COMPILED_OUT /* tools/fpcost's plain pipeline */
+	return XRT_NEXT;
+#endif
 	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
 	return rpf_verdict(p, xrt_fib6_validate_source(p->ctx, p->iif->table, p->ifindex,
@@ -145,6 +148,9 @@ static __always_inline int ip6_rpf(struct xrt_pkt *p)
 
 static __always_inline int ip_rpf(struct xrt_pkt *p)
 {
+#ifdef XRT_POLICY_COMPILED_OUT /* tools/fpcost's plain pipeline */
+	return XRT_NEXT;
+#endif
 	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
 	return rpf_verdict(p, xrt_fib4_validate_source(p->ctx, p->iif->table, p->ifindex,
