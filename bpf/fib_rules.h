@@ -11,10 +11,11 @@
 
 struct fr_walk {
 	struct xrt_acl_key k;
-	struct xrt_cls_addr_key ak;
+	struct cls_keys ck;
 	__u64 hi, lo;    /* the destination as fib6's walk takes it */
 	__u64 word;      /* matching rules of word w not tried yet */
 	__u32 w;
+	__u32 nw;        /* the classifier's words in use */
 	__u32 tried;     /* rules tried */
 	__u32 base;
 	__u32 iif_table; /* the ingress interface's table: what "main" means */
@@ -96,7 +97,7 @@ static long fr_next(__u64 i, void *data)
 	(void)i;
 	/* Past the words without a matching rule in one call. */
 	for (int j = 0; j < XRT_CLS_WORDS && !w->word; j++) {
-		if (++w->w >= l->cf.nw) {
+		if (++w->w >= w->nw) {
 			w->done = 1;
 			return 1;
 		}
@@ -117,9 +118,13 @@ static long fr_next(__u64 i, void *data)
 	return 0;
 }
 
+/* The walk's cls argument with this bit: the reverse flow of
+ * fib_validate_source (addresses swapped, from the loopback device). */
+#define FR_WALK_REVERSE 0x100
+
 /* A global function, verified once (as the ACL's walk): the leaf the rules
- * of classifier list cls give for the packet at ctx's network header, 0 if
- * none, XRT_FR_LEAF_KERNEL if a rule xrt cannot evaluate matched,
+ * of classifier list cls give for the packet at ctx's network header (its
+ * reverse flow with FR_WALK_REVERSE), 0 if none, XRT_FR_LEAF_KERNEL if a rule xrt cannot evaluate matched,
  * XRT_FR_LEAF_LIMIT if XRT_FR_EVAL_MAX rules did not decide. */
 __attribute__((noinline)) __u32 xrt_fib_rules_walk(struct xdp_md *ctx, __u32 base, __u32 cls,
 						   __u32 ifindex, __u32 iif_table)
@@ -141,19 +146,25 @@ __attribute__((noinline)) __u32 xrt_fib_rules_walk(struct xdp_md *ctx, __u32 bas
 	/* The family from the frame: five arguments at most to a global
 	 * function. */
 	w->family = eth->h_proto == bpf_htons(ETH_P_IP) ? XRT_AF_INET : XRT_AF_INET6;
-	if (w->family == XRT_AF_INET) {
+	if (w->family == XRT_AF_INET)
 		xrt_fib_rules_parse4(l3, end, &w->k);
+	else
+		xrt_acl_parse6(l3, end, &w->k);
+	if (cls & FR_WALK_REVERSE)
+		xrt_fib_rules_reverse(&w->k, w->family);
+	cls &= ~FR_WALK_REVERSE;
+	if (w->family == XRT_AF_INET) {
 		w->hi = (__u64)(((__u32)w->k.daddr[12] << 24) | ((__u32)w->k.daddr[13] << 16) |
 				((__u32)w->k.daddr[14] << 8) | w->k.daddr[15])
 			<< 32;
 	} else {
-		xrt_acl_parse6(l3, end, &w->k);
 		for (int b = 0; b < 8; b++) {
 			w->hi = w->hi << 8 | w->k.daddr[b];
 			w->lo = w->lo << 8 | w->k.daddr[8 + b];
 		}
 	}
-	if (!nft_pipapo_lookup(cls, &w->k, &loop.cf, &w->ak))
+	w->nw = nft_pipapo_lookup(cls, &w->k, &loop.cf, &w->ck);
+	if (!w->nw)
 		return 0;
 	w->word = cls_word(&loop.cf, 0);
 	loop.w = w;
@@ -190,6 +201,25 @@ static __always_inline int fib_rules_lookup(struct xrt_pkt *p, __u32 *leaf, int 
 	if (*leaf == XRT_FR_LEAF_LIMIT)
 		return xrt_pass(p, XRT_PASS_RULE_LIMIT);
 	return XRT_NEXT;
+}
+
+/*
+ * fib_validate_source's fib_lookup through the rules: with rules published,
+ * the leaf of the packet's reverse flow in *leaf, returns 1; 0 with the
+ * kernel's default rules alone (the caller looks the source up itself).
+ */
+static __always_inline int fib_rules_validate_source(struct xrt_pkt *p, __u32 *leaf)
+{
+	__u32 key = XRT_FR_CFG_ACTIVE, bank, *act;
+
+	act = bpf_map_lookup_elem(&xrt_fr_cfg, &key);
+	if (!act || !(*act & XRT_FR_ACT_RULES))
+		return 0;
+	bank = *act & XRT_FR_ACT_BANK;
+	*leaf = xrt_fib_rules_walk(p->ctx, bank * XRT_FIB_RULES_MAX,
+				   XRT_CLS_CTX(XRT_CLS_FIB_RULES, bank) | FR_WALK_REVERSE, p->ifindex,
+				   p->iif->table);
+	return 1;
 }
 
 #endif

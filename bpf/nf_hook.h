@@ -24,7 +24,7 @@ __attribute__((noinline)) int xrt_acl_walk(struct xdp_md *ctx, __u32 base, __u32
 	struct xrt_acl_key k = { .ifindex = ifindex };
 	const struct xrt_acl_rule *r;
 	struct xrt_acl_cnt *c;
-	struct xrt_cls_addr_key ak;
+	struct cls_keys ck;
 	struct cls_fields cf;
 	__u32 nw, w, idx, slot;
 	__u64 word = 0;
@@ -35,7 +35,7 @@ __attribute__((noinline)) int xrt_acl_walk(struct xdp_md *ctx, __u32 base, __u32
 		xrt_acl_parse4((const __u8 *)(eth + 1), end, &k);
 	else
 		xrt_acl_parse6((const __u8 *)(eth + 1), end, &k);
-	nw = nft_pipapo_lookup(cls, &k, &cf, &ak);
+	nw = nft_pipapo_lookup(cls, &k, &cf, &ck);
 	for (w = 0; w < XRT_CLS_WORDS; w++) {
 		if (w >= nw)
 			return -1;

@@ -33,8 +33,6 @@ static __always_inline const struct xrt_cls_bits *cls_slot(__u32 ctx, __u32 off)
 	return bpf_map_lookup_elem(&xrt_cls_bits, &key);
 }
 
-/* ak: the caller's room for the key (a walk short of stack passes map
- * memory). */
 static __always_inline const struct xrt_cls_bits *cls_addr(struct xrt_cls_addr_key *ak, __u32 ctx,
 							   __u8 field, const __u8 *a)
 {
@@ -45,10 +43,16 @@ static __always_inline const struct xrt_cls_bits *cls_addr(struct xrt_cls_addr_k
 	return bpf_map_lookup_elem(&xrt_cls_addr, ak);
 }
 
-/* A packet's bitmap of each field, for the words in use. */
+/* A packet's bitmap of each field. */
 struct cls_fields {
 	const struct xrt_cls_bits *f[8];
-	__u32 nw;
+};
+
+/* Room for the lookups' keys: the caller's (a walk short of stack passes
+ * map memory). */
+struct cls_keys {
+	struct xrt_cls_addr_key ak;
+	struct xrt_cls_ifx_key ik;
 };
 
 /* Word w of the AND of the fields: the rules of w's 64 matching. */
@@ -67,14 +71,13 @@ static __always_inline __u64 cls_word(const struct cls_fields *c, __u32 w)
  * cause one) matches nothing.
  */
 static __always_inline __u32 nft_pipapo_lookup(__u32 ctx, const struct xrt_acl_key *k,
-					       struct cls_fields *c, struct xrt_cls_addr_key *ak)
+					       struct cls_fields *c, struct cls_keys *ck)
 {
 	const struct xrt_cls_bits **f = c->f;
+	struct xrt_cls_addr_key *ak = &ck->ak;
 	const struct xrt_cls_hdr *h;
-	struct xrt_cls_ifx_key ik;
 	__u32 nw, fields, i;
 
-	c->nw = 0;
 	h = bpf_map_lookup_elem(&xrt_cls_hdr, &ctx);
 	if (!h)
 		return 0;
@@ -92,9 +95,9 @@ static __always_inline __u32 nft_pipapo_lookup(__u32 ctx, const struct xrt_acl_k
 	if ((fields & XRT_CLS_F_DST) && !(f[2] = cls_addr(ak, ctx, XRT_CLS_DST, k->daddr)))
 		return 0;
 	if (fields & XRT_CLS_F_IFX) {
-		ik.ctx = ctx;
-		ik.ifindex = k->ifindex;
-		f[3] = bpf_map_lookup_elem(&xrt_cls_ifx, &ik);
+		ck->ik.ctx = ctx;
+		ck->ik.ifindex = k->ifindex;
+		f[3] = bpf_map_lookup_elem(&xrt_cls_ifx, &ck->ik);
 		if (!f[3])
 			f[3] = &h->anyif;
 	}
@@ -117,7 +120,6 @@ static __always_inline __u32 nft_pipapo_lookup(__u32 ctx, const struct xrt_acl_k
 		    !(f[7] = cls_slot(ctx, XRT_CLS_OFF_CODE + k->icmp_code)))
 			return 0;
 	}
-	c->nw = nw;
 	return nw;
 }
 

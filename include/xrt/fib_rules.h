@@ -33,6 +33,11 @@
 #define XRT_FR_LEAF_KERNEL 0xffffffffu
 #define XRT_FR_LEAF_LIMIT 0xfffffffeu
 
+/* fib_validate_source's reverse lookup comes from the loopback device
+ * (flowi4_iif = LOOPBACK_IFINDEX; nft_fib6_eval's flowi6_iif too), so an
+ * "iif" rule matches it only if it names lo. */
+#define XRT_LOOPBACK_IFINDEX 1
+
 /* A rule's family: the values of AF_INET and AF_INET6 (linux/socket.h),
  * which BPF programs cannot include. */
 #define XRT_AF_INET 2
@@ -126,6 +131,31 @@ XRT_FR_INLINE int xrt_fib_rule_match(const struct xrt_fib_rule *r, const struct 
 XRT_FR_INLINE void xrt_fib_rules_parse4(const __u8 *ip, const __u8 *end, struct xrt_acl_key *k)
 {
 	xrt_acl_parse4(ip, end, k);
+}
+
+/* __fib_validate_source's flow for the rules: daddr the packet's source,
+ * saddr its destination, iif loopback; IPv4's ports swapped and its
+ * protocol kept (fib4_rules_early_flow_dissect), IPv6 without either
+ * (nft_fib6_eval sets the addresses and iif only). */
+XRT_FR_INLINE void xrt_fib_rules_reverse(struct xrt_acl_key *k, __u8 family)
+{
+	__u8 t;
+	__u16 port = k->sport;
+
+	for (int i = 0; i < 16; i++) {
+		t = k->saddr[i];
+		k->saddr[i] = k->daddr[i];
+		k->daddr[i] = t;
+	}
+	k->ifindex = XRT_LOOPBACK_IFINDEX;
+	if (family == XRT_AF_INET) {
+		k->sport = k->dport;
+		k->dport = port;
+	} else {
+		k->proto = 0;
+		k->l4 = 0;
+		k->sport = k->dport = 0;
+	}
 }
 
 #endif

@@ -426,3 +426,34 @@ Test(fib_rules_bpf, too_many_fall_throughs_go_to_the_kernel)
 	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
 	cr_assert_eq(st.pass[XRT_PASS_RULE_LIMIT], 1);
 }
+
+/* rpf through the rules (fib_validate_source's fib_lookup): the reverse
+ * flow (to the packet's source, from the loopback device) follows a rule
+ * into another table; a rule on the forward flow's source does not. */
+Test(fib_rules_bpf, rpf_looks_the_source_up_through_the_rules)
+{
+	const struct rcase c = { "2001:db8:5::1", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, 2 };
+
+	route(100000, "2001:db8:5::", 64, if_a, "fe80::2");
+	route(100, "2001:db8:5::", 64, if_b, "fe80::1");
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	rule("from 2001:db8:5::/64 table 100 priority 3"); /* forward: d::1 via xfb */
+	publish();
+	/* Main has no route back to 2001:db8:5::1: dropped. */
+	cr_assert_eq(fastpath(&c), W_BLACKHOLE);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
+	/* The way back by table 100 leaves by xfb, not the ingress. */
+	rule("to 2001:db8:5::/64 table 100 priority 2");
+	publish();
+	cr_assert_eq(fastpath(&c), W_BLACKHOLE);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 2);
+	/* By table 100000 it leaves by xfa: valid, forwarded by table 100. */
+	rule("to 2001:db8:5::/64 table 100000 priority 1");
+	publish();
+	cr_assert_eq(fastpath(&c), 2);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 2);
+	/* An iif rule does not see the reverse flow (it comes from lo). */
+	rule("to 2001:db8:5::/64 iif xfb unreachable priority 0");
+	publish();
+	cr_assert_eq(fastpath(&c), 2);
+}

@@ -223,6 +223,11 @@ static bool only_defaults(const struct fib_rules *fr)
 	return true;
 }
 
+bool fib_rules_only_defaults(const struct fib_rules *fr)
+{
+	return only_defaults(fr);
+}
+
 unsigned fib_rules_compile(const struct fib_rules *fr, const struct rib *rib,
 			   struct xrt_fib_rule *out)
 {
