@@ -101,22 +101,22 @@ struct xrt_cls_ifx_key {
 #define XRT_MAP_CLS_IFX "xrt_cls_ifx"
 
 /* The index of the lowest set bit of a non-zero word, without branches
- * (BPF has no ctz, and branches multiply the verifier's paths): the
- * isolated bit times a de Bruijn sequence puts a unique 6-bit pattern in
- * the top bits (Leiserson, Prokop and Randall, "Using de Bruijn Sequences
- * to Index a 1 in a Computer Word", 1998). */
-#define XRT_CLS_DEBRUIJN 0x03f79d71b4cb0a89ULL
-#define XRT_CLS_DEBRUIJN_SHIFT 58
+ * (BPF has no ctz, and branches multiply the verifier's paths) and without
+ * a table (which would be .rodata): the population count of the ones below
+ * that bit, summed in parallel (Warren, Hacker's Delight, 5-1). */
+#define XRT_CLS_POP_1 0x5555555555555555ULL
+#define XRT_CLS_POP_2 0x3333333333333333ULL
+#define XRT_CLS_POP_4 0x0f0f0f0f0f0f0f0fULL
+#define XRT_CLS_POP_SUM 0x0101010101010101ULL
+#define XRT_CLS_POP_SHIFT 56
 XRT_CLS_INLINE __u32 xrt_cls_ffs(__u64 x)
 {
-	static const __u8 pos[XRT_CLS_WORD_BITS] = {
-		0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,
-		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
-		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
-	};
+	__u64 y = (x & -x) - 1;
 
-	return pos[((x & -x) * XRT_CLS_DEBRUIJN) >> XRT_CLS_DEBRUIJN_SHIFT];
+	y = y - ((y >> 1) & XRT_CLS_POP_1);
+	y = (y & XRT_CLS_POP_2) + ((y >> 2) & XRT_CLS_POP_2);
+	y = (y + (y >> 4)) & XRT_CLS_POP_4;
+	return (__u32)((y * XRT_CLS_POP_SUM) >> XRT_CLS_POP_SHIFT);
 }
 
 #endif
