@@ -458,18 +458,22 @@ Test(fib_rules_bpf, rpf_looks_the_source_up_through_the_rules)
 	cr_assert_eq(fastpath(&c), 2);
 }
 
-/* The same over IPv4 (fib_validate_source proper): the way back to
- * 10.9.9.5 exists only in table 100000, through a "to" rule. */
+/* The same over IPv4 (fib_validate_source proper): forward to 10.7.7.9 by
+ * table 100 (xfb); the way back to 10.9.9.5 exists only in table 100000
+ * (xfa, the ingress), through a "to" rule on the source's prefix. */
 Test(fib_rules_bpf, rpf4_looks_the_source_up_through_the_rules)
 {
-	const struct rcase c = { "10.9.9.5", "10.9.9.9", 17, 9, 9, 0, 1 };
+	const struct rcase c = { "10.9.9.5", "10.7.7.9", 17, 9, 9, 0, 2 };
 
+	route(100, "10.7.7.0", 24, if_b, "10.2.0.2");
+	rule("to 10.7.7.0/24 table 100 priority 2");
+	publish();
 	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
 	cr_assert_eq(fastpath(&c), W_BLACKHOLE, "no way back in main");
 	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
 	rule("to 10.9.9.0/24 table 100000 priority 1");
 	publish();
-	cr_assert_eq(fastpath(&c), 1, "back by table 100000, through the ingress");
+	cr_assert_eq(fastpath(&c), 2, "back by table 100000, through the ingress");
 	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
-	cr_assert_eq(userspace(&c), 1);
+	cr_assert_eq(userspace(&c), 2);
 }
