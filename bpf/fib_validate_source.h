@@ -7,6 +7,7 @@
 #include "stats.h"
 #include "fib6_lookup.h"
 #include "fib_lookup.h"
+#include "fib_rules.h"
 
 /*
  * The work is in global functions, which the verifier checks once with
@@ -76,6 +77,35 @@ __attribute__((noinline)) int xrt_fib_validate_leaf(__u32 leaf, __u32 ifindex, _
 	return !(nh && (nh->flags & XRT_NH_F_VALID) && nh->ifindex == ifindex);
 }
 
+/* Sources rpf lets through whatever the routes (see the two checks below). */
+static __always_inline int rpf_exempt6(const struct in6_addr *saddr)
+{
+	return ip6_addr_is_linklocal(saddr) || ip6_addr_is_any(saddr);
+}
+
+static __always_inline int rpf_exempt4(__u32 saddr)
+{
+	return (saddr & IP4_MASK_8) == IP4_NET_ZERO || (saddr & IP4_MASK_8) == IP4_NET_LOOPBACK ||
+	       (saddr & IP4_MASK_4) == IP4_NET_MCAST || (saddr & IP4_MASK_4) == IP4_NET_CLASS_E;
+}
+
+/* The packet's source is exempt (either family): 1, else 0. */
+__attribute__((noinline)) int xrt_rpf_source_exempt(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const struct ethhdr *eth = data;
+	const struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	const struct iphdr *iph = data + sizeof(struct ethhdr);
+	struct in6_addr saddr;
+
+	if ((void *)(ip6 + 1) > end)
+		return 0;
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return rpf_exempt4(bpf_ntohl(iph->saddr));
+	saddr = ip6->saddr;
+	return rpf_exempt6(&saddr);
+}
+
 /*
  * IPv6: the source's route in the ingress interface's table. Link-local
  * and unspecified sources are exempt: the kernel (ip6t_rpfilter,
@@ -92,7 +122,7 @@ __attribute__((noinline)) int xrt_fib6_validate_source(struct xdp_md *ctx, __u32
 	if ((void *)(ip6 + 1) > end)
 		return 0; /* ipv6_rcv let it through: cannot happen */
 	saddr = ip6->saddr;
-	if (ip6_addr_is_linklocal(&saddr) || ip6_addr_is_any(&saddr))
+	if (rpf_exempt6(&saddr))
 		return 0;
 	return xrt_fib_validate_leaf(fib6_lookup(table, &saddr), ifindex, strict);
 }
@@ -116,8 +146,7 @@ __attribute__((noinline)) int xrt_fib4_validate_source(struct xdp_md *ctx, __u32
 	if ((void *)(iph + 1) > end)
 		return 0; /* ip_rcv let it through: cannot happen */
 	saddr = bpf_ntohl(iph->saddr);
-	if ((saddr & IP4_MASK_8) == IP4_NET_ZERO || (saddr & IP4_MASK_8) == IP4_NET_LOOPBACK ||
-	    (saddr & IP4_MASK_4) == IP4_NET_MCAST || (saddr & IP4_MASK_4) == IP4_NET_CLASS_E)
+	if (rpf_exempt4(saddr))
 		return 0;
 	leaf = fib_lookup(XRT_TABLE_LOCAL, iph->saddr);
 	if (!leaf)
@@ -135,18 +164,59 @@ static __always_inline int rpf_verdict(struct xrt_pkt *p, int invalid)
 								: XRT_DROP_RPF_LOOSE);
 }
 
+/*
+ * With policy rules published, fib_validate_source's fib_lookup is the
+ * rules' walk of the reverse flow (bpf/fib_rules.h): a rule may send the
+ * way back to another table. XRT_NEXT if not (the family's own check
+ * follows), else the verdict; a rule xrt cannot evaluate, or too many,
+ * passes the packet to the kernel, as forwarding does.
+ */
+static __always_inline int rpf_through_rules(struct xrt_pkt *p, int *done)
+{
+	__u32 leaf;
+
+	*done = 0;
+	if (!fib_rules_validate_source(p, &leaf))
+		return XRT_NEXT;
+	*done = 1;
+	if (xrt_rpf_source_exempt(p->ctx))
+		return XRT_NEXT;
+	if (leaf == XRT_FR_LEAF_KERNEL)
+		return xrt_pass(p, XRT_PASS_RULE_UNSUPPORTED);
+	if (leaf == XRT_FR_LEAF_LIMIT)
+		return xrt_pass(p, XRT_PASS_RULE_LIMIT);
+	return rpf_verdict(p, xrt_fib_validate_leaf(leaf, p->ifindex,
+						    p->iif->flags & XRT_IF_F_RPF_STRICT));
+}
+
 static __always_inline int ip6_rpf(struct xrt_pkt *p)
 {
+	int rc, done;
+
+#ifdef XRT_POLICY_COMPILED_OUT /* tools/fpcost's plain pipeline */
+	return XRT_NEXT;
+#endif
 	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
+	rc = rpf_through_rules(p, &done);
+	if (done)
+		return rc;
 	return rpf_verdict(p, xrt_fib6_validate_source(p->ctx, p->iif->table, p->ifindex,
 						       p->iif->flags & XRT_IF_F_RPF_STRICT));
 }
 
 static __always_inline int ip_rpf(struct xrt_pkt *p)
 {
+	int rc, done;
+
+#ifdef XRT_POLICY_COMPILED_OUT /* tools/fpcost's plain pipeline */
+	return XRT_NEXT;
+#endif
 	if (!(p->iif->flags & XRT_IF_F_RPF))
 		return XRT_NEXT;
+	rc = rpf_through_rules(p, &done);
+	if (done)
+		return rc;
 	return rpf_verdict(p, xrt_fib4_validate_source(p->ctx, p->iif->table, p->ifindex,
 						       p->iif->flags & XRT_IF_F_RPF_STRICT));
 }

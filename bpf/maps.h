@@ -211,4 +211,41 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xrt_fr_cfg SEC(".maps");
 
+/* The classifier of the ACL and the policy rules (include/xrt/cls.h). */
+#include "xrt/cls.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_cls_hdr);
+	__uint(max_entries, XRT_CLS_CTXS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_cls_hdr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xrt_cls_bits);
+	__uint(max_entries, XRT_CLS_CTXS * XRT_CLS_SLOTS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_cls_bits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct xrt_cls_addr_key);
+	__type(value, struct xrt_cls_bits);
+	__uint(max_entries, XRT_CLS_ADDR_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_cls_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xrt_cls_ifx_key);
+	__type(value, struct xrt_cls_bits);
+	__uint(max_entries, XRT_CLS_IFX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xrt_cls_ifx SEC(".maps");
+
 #endif

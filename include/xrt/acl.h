@@ -11,15 +11,14 @@
 
 /*
  * Rules over all directions (prerouting, forward/postrouting, local input).
- * Chosen by measurement (`fpcost --acl`, BENCHMARKS.md): a rule walked
- * without matching costs about 5 ns per packet (55 ns forward with none,
- * 580 ns with 100, 715 ns with 128, 1.4 us with 256). At 128 the worst
- * walk stays below what the kernel's own forwarding adds per packet on
- * the same veth path (760-1000 ns), so a full list never makes xrt slower
- * than the kernel without any rule. The verifier's work does not grow
- * with the bound (a global function and bpf_loop).
+ * The fast path classifies with bit vectors (include/xrt/cls.h): its cost
+ * grows by one 64-bit AND per field for every 64 rules, not by a match per
+ * rule (`fpcost --acl`, BENCHMARKS.md). 1024: iptables users keep lists
+ * of a few hundred; the classifier's maps stay a few MB at that bound (the
+ * port intervals' bitmaps grow with its square). `xrt acl add` beyond it
+ * fails ("acl: full") and is counted (acl_refused).
  */
-#define XRT_ACL_MAX 128
+#define XRT_ACL_MAX 1024
 
 /* The netfilter hook a rule sits at. */
 enum xrt_acl_dir {
@@ -91,9 +90,14 @@ struct xrt_acl_cnt {
 #define XRT_ACL_BANKS 2
 #define XRT_ACL_CFG_ACTIVE XRT_ACL_BANKS
 struct xrt_acl_cfg {
-	__u32 n_in;  /* bank: prerouting rules; ACTIVE: the active bank */
+	__u32 n_in;  /* bank: prerouting rules; ACTIVE: XRT_ACL_ACT_* */
 	__u32 n_out; /* bank: forward rules */
 };
+/* ACTIVE's n_in: the bank, and whether each hook has rules there, so an
+ * empty hook costs one load and a branch. */
+#define XRT_ACL_ACT_BANK 0x1
+#define XRT_ACL_ACT_IN 0x2
+#define XRT_ACL_ACT_OUT 0x4
 
 /* Extension headers walked to find the transport header (RFC 8200 4.1 has
  * at most hop-by-hop, destination, routing, fragment, AH, destination). */

@@ -10,14 +10,33 @@
 #endif
 
 /*
- * Rules over both families (the kernel's default rules included). Chosen
- * by measurement (`fpcost --rules`, BENCHMARKS.md): the walk's first rule
- * costs about 38 ns, each further rule that does not match about 5 ns (as
- * an ACL rule): 417 ns forward with 64, below what the kernel's own
- * forwarding adds per packet on the same path. `xrt rule add` beyond it
- * fails and is counted.
+ * Rules over both families (the kernel's default rules included). The
+ * kernel has no small limit (a list, walked in full); the fast path finds
+ * the rules matching a packet with the bit-vector classifier
+ * (include/xrt/cls.h), whose cost grows by a 64-bit AND per field for
+ * every 64 rules (`fpcost --rules`, BENCHMARKS.md). 1024, as the ACL's
+ * bound: the classifier's maps stay a few MB. `xrt rule add` beyond it
+ * fails ("rule: full") and is counted (rules_refused in `xrt rule show`).
  */
-#define XRT_FIB_RULES_MAX 64
+#define XRT_FIB_RULES_MAX 1024
+
+/*
+ * Matching rules the fast path tries for one packet (each a table lookup
+ * that may find no route and fall through, fib6_rule_action's -EAGAIN):
+ * past it the packet goes to the kernel (XDP_PASS, pass reason
+ * rule_limit). The kernel walks them all; 32 trie walks cost about 1.5 us.
+ */
+#define XRT_FR_EVAL_MAX 32
+
+/* What the fast path's walk returns instead of a leaf: a rule with a
+ * selector xrt cannot evaluate matched, or XRT_FR_EVAL_MAX was reached. */
+#define XRT_FR_LEAF_KERNEL 0xffffffffu
+#define XRT_FR_LEAF_LIMIT 0xfffffffeu
+
+/* fib_validate_source's reverse lookup comes from the loopback device
+ * (flowi4_iif = LOOPBACK_IFINDEX; nft_fib6_eval's flowi6_iif too), so an
+ * "iif" rule matches it only if it names lo. */
+#define XRT_LOOPBACK_IFINDEX 1
 
 /* A rule's family: the values of AF_INET and AF_INET6 (linux/socket.h),
  * which BPF programs cannot include. */
@@ -73,6 +92,9 @@ struct xrt_fib_rule {
 #define XRT_MAP_FIB_RULES_CFG "xrt_fr_cfg"
 #define XRT_FR_BANKS 2
 #define XRT_FR_CFG_ACTIVE XRT_FR_BANKS
+/* The ACTIVE value: the bank, and whether it has rules (no walk if not). */
+#define XRT_FR_ACT_BANK 0x1
+#define XRT_FR_ACT_RULES 0x2
 
 /* fib_rule_match (net/core/fib_rules.c) with fib6_rule_match /
  * fib4_rule_match: every given selector; the key is struct xrt_acl_key
@@ -109,6 +131,31 @@ XRT_FR_INLINE int xrt_fib_rule_match(const struct xrt_fib_rule *r, const struct 
 XRT_FR_INLINE void xrt_fib_rules_parse4(const __u8 *ip, const __u8 *end, struct xrt_acl_key *k)
 {
 	xrt_acl_parse4(ip, end, k);
+}
+
+/* __fib_validate_source's flow for the rules: daddr the packet's source,
+ * saddr its destination, iif loopback; IPv4's ports swapped and its
+ * protocol kept (fib4_rules_early_flow_dissect), IPv6 without either
+ * (nft_fib6_eval sets the addresses and iif only). */
+XRT_FR_INLINE void xrt_fib_rules_reverse(struct xrt_acl_key *k, __u8 family)
+{
+	__u8 t;
+	__u16 port = k->sport;
+
+	for (int i = 0; i < 16; i++) {
+		t = k->saddr[i];
+		k->saddr[i] = k->daddr[i];
+		k->daddr[i] = t;
+	}
+	k->ifindex = XRT_LOOPBACK_IFINDEX;
+	if (family == XRT_AF_INET) {
+		k->sport = k->dport;
+		k->dport = port;
+	} else {
+		k->proto = 0;
+		k->l4 = 0;
+		k->sport = k->dport = 0;
+	}
 }
 
 #endif

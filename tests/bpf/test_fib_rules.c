@@ -292,3 +292,188 @@ Test(fib_rules_bpf, unsupported_selector_goes_to_the_kernel)
 	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
 	cr_assert_eq(st.pass[XRT_PASS_RULE_UNSUPPORTED], 1);
 }
+
+/* ------------------------------------------- hundreds of rules, classified */
+
+static uint32_t rnd_state = 4242;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+/* Rules over sources 2001:db8:<1-4>::<1-2> and IPv4 10.1.0.<2-5>,
+ * destinations of the fixture's tables, ports, ingress; tables that have
+ * the destination or not (fall-through), and the three actions. */
+static void random_rule(unsigned prio)
+{
+	static const char *const act[] = { "table 100", "table 100000", "table 100",
+					   "table 100000", "table 100", "unreachable",
+					   "prohibit", "blackhole" };
+	char s[200];
+	int n;
+	bool v4 = rnd(3) == 0;
+
+	if (v4 && rnd(2))
+		n = snprintf(s, sizeof(s), "from 10.1.0.%u", 2 + rnd(4));
+	else if (v4)
+		n = snprintf(s, sizeof(s), "from 10.1.0.%u/30", rnd(2) * 4);
+	else if (rnd(2))
+		n = snprintf(s, sizeof(s), "from 2001:db8:%u::%u", 1 + rnd(4), 1 + rnd(2));
+	else
+		n = snprintf(s, sizeof(s), "from 2001:db8:%u::/48", 1 + rnd(4));
+	if (rnd(4) == 0)
+		n += snprintf(s + n, sizeof(s) - (size_t)n, v4 ? " to 10.9.9.0/24" : " to 2001:db8:d::/64");
+	if (rnd(3) == 0)
+		n += snprintf(s + n, sizeof(s) - (size_t)n, " ipproto %s", rnd(2) ? "udp" : "tcp");
+	if (rnd(3) == 0) {
+		unsigned lo = rnd(40);
+		n += snprintf(s + n, sizeof(s) - (size_t)n, " sport %u-%u", lo, lo + rnd(10));
+	}
+	if (rnd(3) == 0) {
+		unsigned lo = rnd(40);
+		n += snprintf(s + n, sizeof(s) - (size_t)n, " dport %u-%u", lo, lo + rnd(10));
+	}
+	if (rnd(5) == 0)
+		n += snprintf(s + n, sizeof(s) - (size_t)n, " iif xfb");
+	snprintf(s + n, sizeof(s) - (size_t)n, " %s priority %u", act[rnd(8)], prio);
+	rule(s);
+}
+
+/* xrtd's walk and the fast path on random packets; the walk's matching
+ * rules tried before it decides, as the fast path counts them. */
+static void rules_agree(unsigned nrules, unsigned packets)
+{
+	unsigned seen[5] = { 0 };
+
+	for (unsigned i = 0; i < nrules; i++)
+		random_rule(1000 + rnd(20000));
+	publish();
+	for (unsigned i = 0; i < packets; i++) {
+		char src[64], dst[64];
+		bool v4 = rnd(2);
+		struct rcase c = { .src = src, .dst = dst, .proto = rnd(2) ? NEXTHDR_UDP : NEXTHDR_TCP,
+				   .sport = (uint16_t)rnd(50), .dport = (uint16_t)rnd(50),
+				   .iif_b = (int)rnd(2) };
+		if (v4) {
+			snprintf(src, sizeof(src), "10.1.0.%u", 2 + rnd(4));
+			snprintf(dst, sizeof(dst), "10.9.9.%u", 1 + rnd(3));
+		} else {
+			snprintf(src, sizeof(src), "2001:db8:%u::%u", 1 + rnd(4), 1 + rnd(2));
+			snprintf(dst, sizeof(dst), "2001:db8:%s::1", rnd(2) ? "d" : "c");
+		}
+		int u = userspace(&c), f = fastpath(&c);
+		cr_assert_eq(f, u, "packet %u %s -> %s proto %u %u->%u iif %s: fast path %d, xrtd %d",
+			     i, src, dst, c.proto, c.sport, c.dport, c.iif_b ? "xfb" : "xfa", f, u);
+		seen[u < 0 ? -u : 0]++;
+	}
+	/* The comparison covered routes and actions, not one outcome. */
+	cr_assert(seen[0] && seen[1] && seen[2] && seen[3], "%u %u %u %u %u", seen[0], seen[1],
+		  seen[2], seen[3], seen[4]);
+}
+
+Test(fib_rules_bpf, hundreds_of_rules_agree)
+{
+	rules_agree(300, 1500);
+}
+
+Test(fib_rules_bpf, a_full_list_agrees)
+{
+	rules_agree(XRT_FIB_RULES_MAX - fr.n, 800);
+}
+
+/* Priorities opposite to prefix lengths: the /32's rule first. */
+Test(fib_rules_bpf, priority_over_prefix_length)
+{
+	const struct rcase c = { "2001:db8:1::5", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, 1 };
+
+	rule("from 2001:db8::/32 table 100000 priority 2");
+	publish();
+	cr_assert_eq(fastpath(&c), 1, "priority 2 (/32) before 10 (/64)");
+	cr_assert_eq(userspace(&c), 1);
+}
+
+/* More matching rules without a route than the fast path tries: the
+ * packet goes to the kernel, counted; xrtd's walk goes on to the end. */
+Test(fib_rules_bpf, too_many_fall_throughs_go_to_the_kernel)
+{
+	struct xt_pkt p;
+	struct xt_result r;
+	struct xrt_stats st;
+	char s[96];
+
+	/* With local, main and default: XRT_FR_EVAL_MAX + 1 rules match. */
+	for (unsigned i = 0; i < XRT_FR_EVAL_MAX - 2; i++) {
+		snprintf(s, sizeof(s), "from 2001:db8:6::/64 table %u priority %u", 100 + i % 2, 100 + i);
+		rule(s);
+	}
+	publish();
+	xt_ip6(&p, "2001:db8:6::1", "2001:db8:99::1", 64, NEXTHDR_UDP, 16);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS);
+	cr_assert_eq(r.meta_len, 0, "passed, not punted");
+	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
+	cr_assert_eq(st.pass[XRT_PASS_RULE_LIMIT], 1);
+	const struct rcase c = { "2001:db8:6::1", "2001:db8:99::1", NEXTHDR_UDP, 9, 9, 0, 0 };
+	cr_assert_eq(userspace(&c), W_NOROUTE, "xrtd walks every rule");
+	/* One rule fewer: the fast path decides (no route: punted). */
+	struct cmd_rule d;
+	char *argv[] = { "priority", "100" };
+	cr_assert_eq(parse_rule(2, argv, AF_INET6, false, &d, err), 0, "%s", err);
+	cr_assert_eq(fib_nl_delrule(&fr, rib, &d.r, FIB_RULE_M_PRIO, err), 0, "%s", err);
+	publish();
+	cr_assert_eq(fastpath(&c), W_NOROUTE);
+	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
+	cr_assert_eq(st.pass[XRT_PASS_RULE_LIMIT], 1);
+}
+
+/* rpf through the rules (fib_validate_source's fib_lookup): the reverse
+ * flow (to the packet's source, from the loopback device) follows a rule
+ * into another table; a rule on the forward flow's source does not. */
+Test(fib_rules_bpf, rpf_looks_the_source_up_through_the_rules)
+{
+	const struct rcase c = { "2001:db8:5::1", "2001:db8:d::1", NEXTHDR_UDP, 9, 9, 0, 2 };
+
+	route(100000, "2001:db8:5::", 64, if_a, "fe80::2");
+	route(100, "2001:db8:5::", 64, if_b, "fe80::1");
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	rule("from 2001:db8:5::/64 table 100 priority 3"); /* forward: d::1 via xfb */
+	publish();
+	/* Main has no route back to 2001:db8:5::1: dropped. */
+	cr_assert_eq(fastpath(&c), W_BLACKHOLE);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
+	/* The way back by table 100 leaves by xfb, not the ingress. */
+	rule("to 2001:db8:5::/64 table 100 priority 2");
+	publish();
+	cr_assert_eq(fastpath(&c), W_BLACKHOLE);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 2);
+	/* By table 100000 it leaves by xfa: valid, forwarded by table 100. */
+	rule("to 2001:db8:5::/64 table 100000 priority 1");
+	publish();
+	cr_assert_eq(fastpath(&c), 2);
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 2);
+	/* An iif rule does not see the reverse flow (it comes from lo). */
+	rule("to 2001:db8:5::/64 iif xfb unreachable priority 0");
+	publish();
+	cr_assert_eq(fastpath(&c), 2);
+}
+
+/* The same over IPv4 (fib_validate_source proper): forward to 10.7.7.9 by
+ * table 100 (xfb); the way back to 10.9.9.5 exists only in table 100000
+ * (xfa, the ingress), through a "to" rule on the source's prefix. */
+Test(fib_rules_bpf, rpf4_looks_the_source_up_through_the_rules)
+{
+	const struct rcase c = { "10.9.9.5", "10.7.7.9", 17, 9, 9, 0, 2 };
+
+	route(100, "10.7.7.0", 24, if_b, "10.2.0.2");
+	rule("to 10.7.7.0/24 table 100 priority 2");
+	publish();
+	xt_set_rpf(if_a, XRT_IF_F_RPF_STRICT);
+	cr_assert_eq(fastpath(&c), W_BLACKHOLE, "no way back in main");
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
+	rule("to 10.9.9.0/24 table 100000 priority 1");
+	publish();
+	cr_assert_eq(fastpath(&c), 2, "back by table 100000, through the ingress");
+	cr_assert_eq(xt_drops(1, XRT_DROP_RPF_STRICT), 1);
+	cr_assert_eq(userspace(&c), 2);
+}

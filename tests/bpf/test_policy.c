@@ -1,6 +1,8 @@
 /* xrt BPF tests: reverse-path filtering (bpf/fib_validate_source.h) and the ACL (bpf/nf_hook.h): verdicts and counters. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -348,4 +350,208 @@ Test(acl, bound_and_flush)
 	r.action = XRT_ACL_DROP;
 	add(&r, 0);
 	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_DROP);
+}
+
+/* ------------------------------------------------- acl: the classifier */
+
+/* A deterministic generator: the same lists on every run. */
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+/* Addresses of a small tree: 2001:db8:1:<a>:<b>::<c> (routed by the
+ * fixture's 2001:db8:1::/48) as destinations, 2001:db8:1<a>:<b>::<c> as
+ * sources, so the rules' prefixes nest and overlap. */
+static void tree_addr(uint8_t a[16], bool dst)
+{
+	memset(a, 0, 16);
+	a[0] = 0x20, a[1] = 0x01, a[2] = 0x0d, a[3] = 0xb8;
+	a[4] = 0, a[5] = dst ? 1 : (uint8_t)(0x10 + rnd(2));
+	a[6] = 0, a[7] = (uint8_t)rnd(2);
+	a[8] = 0, a[9] = (uint8_t)rnd(2);
+	a[15] = (uint8_t)rnd(2);
+}
+
+static void tree_prefix(uint8_t a[16], uint8_t m[16], bool dst)
+{
+	static const unsigned lens[] = { 0, 40, 48, 56, 64, 72, 80, 128 };
+	unsigned len = lens[rnd(8)];
+
+	tree_addr(a, dst);
+	if (dst && len && len < 48)
+		len = 48;
+	memset(m, 0, 16);
+	for (unsigned b = 0; b < len; b++)
+		m[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+	for (unsigned i = 0; i < 16; i++)
+		a[i] &= m[i];
+}
+
+static void port_range(uint16_t *lo, uint16_t *hi)
+{
+	*lo = (uint16_t)rnd(40);
+	*hi = (uint16_t)(*lo + rnd(20));
+}
+
+/* n prerouting rules over every field, random priorities; installed in
+ * one publish. */
+static void random_acl(unsigned n)
+{
+	struct xrt_acl_entry *v = calloc(n, sizeof(*v));
+	char err[XRT_ERR_LEN] = "";
+
+	cr_assert_not_null(v);
+	for (unsigned i = 0; i < n; i++) {
+		struct xrt_acl_rule *r = &v[i].r;
+
+		r->dir = XRT_ACL_IN;
+		r->action = rnd(2) ? XRT_ACL_DROP : XRT_ACL_PASS;
+		r->cnt = i;
+		tree_prefix(r->src, r->smask, false);
+		tree_prefix(r->dst, r->dmask, true);
+		r->ifindex = rnd(3) == 0 ? (uint32_t)(rnd(2) ? if_a : if_b) : 0;
+		if (rnd(2)) {
+			r->flags |= XRT_ACL_F_PROTO;
+			r->proto = rnd(2) ? NEXTHDR_UDP : NEXTHDR_TCP;
+		}
+		if (rnd(2) == 0) {
+			r->flags |= XRT_ACL_F_SPORT;
+			port_range(&r->sport_lo, &r->sport_hi);
+		}
+		if (rnd(2) == 0) {
+			r->flags |= XRT_ACL_F_DPORT;
+			port_range(&r->dport_lo, &r->dport_hi);
+		}
+		v[i].prio = rnd(1000);
+		v[i].seq = i;
+	}
+	/* Match order: priority, then insertion (xrt_acl_add's). */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && v[j - 1].prio > v[j].prio; j--) {
+			struct xrt_acl_entry t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	cr_assert_eq(xrt_acl_replace(&M, v, n, err), 0, "%s", err);
+	free(v);
+}
+
+/* The fast path's verdict on random packets against xrtd's linear walk
+ * (xrt_acl_eval: the reference), and each rule's counter against the
+ * packets the walk gave it. */
+static void acl_agree(unsigned n, unsigned packets)
+{
+	struct xrt_acl_entry *before = calloc(XRT_ACL_MAX, sizeof(*before));
+	struct xrt_acl_entry *after = calloc(XRT_ACL_MAX, sizeof(*after));
+	uint64_t *want = calloc(XRT_ACL_MAX, sizeof(*want));
+	char err[XRT_ERR_LEN] = "";
+	unsigned nb, na, drops = 0;
+
+	cr_assert(before && after && want);
+	random_acl(n);
+	cr_assert_eq(xrt_acl_list(&M, before, XRT_ACL_MAX, &nb, err), 0, "%s", err);
+	for (unsigned i = 0; i < packets; i++) {
+		uint8_t s[16], d[16];
+		char ss[64], ds[64];
+		struct xrt_acl_key k = { 0 };
+		struct xt_pkt p;
+		struct xt_result r;
+		int in = rnd(2) ? if_a : if_b, act;
+		uint8_t proto = rnd(2) ? NEXTHDR_UDP : NEXTHDR_TCP;
+
+		tree_addr(s, false);
+		tree_addr(d, true);
+		inet_ntop(AF_INET6, s, ss, sizeof(ss));
+		inet_ntop(AF_INET6, d, ds, sizeof(ds));
+		xt_ip6(&p, ss, ds, 64, proto, 16);
+		xt_udp_ports(&p, (uint16_t)rnd(64), (uint16_t)rnd(64));
+		if (in == if_b)
+			memcpy(p.b, MAC_B, 6);
+		k.ifindex = (uint32_t)in;
+		xrt_acl_parse6(xt_l3(&p), p.b + p.len, &k);
+		/* The reference walk, uncounted: find the rule it picks. */
+		act = XRT_ACL_PASS;
+		for (unsigned j = 0; j < nb; j++)
+			if (before[j].r.dir == XRT_ACL_IN && xrt_acl_match(&before[j].r, &k)) {
+				act = before[j].r.action;
+				want[before[j].r.cnt]++;
+				break;
+			}
+		xt_run(&p, in, &r);
+		cr_assert_eq(r.ret == XDP_DROP, act == XRT_ACL_DROP,
+			     "packet %u %s -> %s proto %u on %d: fast path %d, walk %s", i, ss, ds,
+			     proto, in, r.ret, act == XRT_ACL_DROP ? "drop" : "pass");
+		drops += act == XRT_ACL_DROP;
+	}
+	cr_assert_eq(xrt_acl_list(&M, after, XRT_ACL_MAX, &na, err), 0, "%s", err);
+	for (unsigned j = 0; j < na; j++)
+		cr_assert_eq(after[j].pkts - before[j].pkts, want[after[j].r.cnt],
+			     "rule %u: counted %llu, walked %llu", j,
+			     (unsigned long long)(after[j].pkts - before[j].pkts),
+			     (unsigned long long)want[after[j].r.cnt]);
+	/* Both outcomes happened: the comparison saw drops and passes. */
+	cr_assert(drops > 0 && drops < packets, "drops %u of %u", drops, packets);
+	free(before);
+	free(after);
+	free(want);
+}
+
+Test(acl, classifier_agrees_with_the_walk_300)
+{
+	acl_agree(300, 1500);
+}
+
+Test(acl, classifier_agrees_with_the_walk_full)
+{
+	acl_agree(XRT_ACL_MAX, 1000);
+}
+
+/* Priorities opposite to prefix lengths: the shorter prefix's rule comes
+ * first and wins, whatever the longest match of the source's trie. */
+Test(acl, priority_over_prefix_length)
+{
+	struct xrt_acl_rule wide = rule(XRT_ACL_IN, 0, "2001:db8::", 32, NULL, 0, XRT_ACL_PASS);
+	struct xrt_acl_rule narrow =
+		rule(XRT_ACL_IN, 0, "2001:db8:100::", 48, NULL, 0, XRT_ACL_DROP);
+	char err[XRT_ERR_LEN] = "";
+
+	add(&narrow, 20);
+	add(&wide, 10);
+	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_REDIRECT);
+	cr_assert_eq(xrt_acl_del(&M, &wide, false, false, 0, err), 0, "%s", err);
+	add(&wide, 30);
+	cr_assert_eq(run_udp(SRC, DST, 1, 2), XDP_DROP);
+	cr_assert_eq(run_udp("2001:db8:101::1", DST, 1, 2), XDP_REDIRECT);
+}
+
+/* Past the old bounds (128): the last of a full list still decides, and
+ * one more is refused with nothing changed. */
+Test(acl, full_list_last_rule_decides)
+{
+	struct xrt_acl_entry *v = calloc(XRT_ACL_MAX, sizeof(*v));
+	struct xrt_acl_rule r = any(XRT_ACL_IN, XRT_ACL_DROP);
+	char err[XRT_ERR_LEN] = "";
+	unsigned n;
+
+	cr_assert_not_null(v);
+	for (unsigned i = 0; i < XRT_ACL_MAX; i++) {
+		v[i].r = rule(XRT_ACL_IN, 0, NULL, 0, NULL, 0, XRT_ACL_DROP);
+		v[i].r.flags = XRT_ACL_F_DPORT;
+		v[i].r.dport_lo = v[i].r.dport_hi = (uint16_t)(1000 + i);
+		v[i].r.cnt = i;
+		v[i].prio = i;
+	}
+	cr_assert_eq(xrt_acl_replace(&M, v, XRT_ACL_MAX, err), 0, "%s", err);
+	cr_assert_eq(run_udp(SRC, DST, 1, 1000 + XRT_ACL_MAX - 1), XDP_DROP);
+	cr_assert_eq(run_udp(SRC, DST, 1, 1000 + XRT_ACL_MAX), XDP_REDIRECT);
+	cr_assert_eq(xrt_acl_add(&M, &r, 0, err), -ENOSPC);
+	cr_assert(strstr(err, "acl: full (1024 rules)"), "%s", err);
+	cr_assert_eq(run_udp(SRC, DST, 1, 5000), XDP_REDIRECT, "the refused rule is not there");
+	cr_assert_eq(xrt_acl_list(&M, v, XRT_ACL_MAX, &n, err), 0, "%s", err);
+	cr_assert_eq(n, XRT_ACL_MAX);
+	cr_assert_eq(v[XRT_ACL_MAX - 1].pkts, 1);
+	free(v);
 }

@@ -92,13 +92,26 @@ assert_ge "$(xrt_acl_pkts r priority=10)" 2000 "packets counted by the pass rule
 n=$(xrt_cli r -j acl show | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 assert_eq "$n" $((2 + 40 + 40 - 13)) "rules after the churn"
 
-# 5. The bound: a clear error when full, counted.
+# 5. The bound (far past the old 128): a clear error when full, counted,
+# the refused rule not there; the last rule of a full list still decides.
+have=$(xrt_cli r -j acl show | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 {
-	for i in $(seq 1 200); do echo "acl add dir out ipproto udp dport $i action drop"; done
+	for i in $(seq 1 1100); do echo "acl add dir out ipproto tcp dport $((10000 + i)) action drop"; done
 } >"$XRT_TMP/full.batch"
-out=$(xrt_cli r -batch "$XRT_TMP/full.batch" 2>&1) && xrt_fail "200 more rules fitted"
-assert_contains "$out" "acl: full (128 rules)" "error when the ACL is full"
+out=$(xrt_cli r -batch "$XRT_TMP/full.batch" 2>&1) && xrt_fail "1100 more rules fitted"
+assert_contains "$out" "acl: full (1024 rules)" "error when the ACL is full"
 assert_contains "$(xrt_cli r acl show)" "adds refused (full)" "refused adds counted"
+n=$(xrt_cli r -j acl show | "$XRT_PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+assert_eq "$n" 1024 "rules in a full list"
+last=$((10000 + 1024 - have))
+assert_contains "$(xrt_cli r acl show)" "dport $last action drop" "the list's last rule"
+assert_not_contains "$(xrt_cli r acl show)" "dport $((last + 1)) action" "the refused rule"
+# TCP: the prerouting drop-all rule above is UDP's.
+d0=$(xrt_fp_stat r drop:acl_out)
+xrt_exec a nc -6 -z -w 1 "$B" "$last" || true
+xrt_wait_for '[ "$(($(xrt_fp_stat r drop:acl_out) - d0))" -ge 1 ]' 5 ||
+	xrt_fail "TCP $last was not dropped by the full list's last rule"
+assert_ge "$(xrt_acl_pkts r dport_min=$last)" 1 "the last rule's packet counter"
 
 # 6. A restarted xrtd starts with no rules, in the fast path too (the maps
 # stay pinned): UDP 5000, dropped by the drop-all-UDP rule now, arrives.

@@ -61,7 +61,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 
 for f in "$BUILD/pktgen" "$BUILD/fpcost" "$BUILD/xrtd" "$BUILD/xrt" "$BPF/xrt_fwd.bpf.o" \
 	"$PKTGEN_OBJ" "$SINK_OBJ" "$FLOOR_OBJ" "$FPCOST_DIR/bench_fib.bpf.o" \
-	"$FPCOST_DIR/bench_lpm.bpf.o" "$FPCOST_DIR/bench_maps.bpf.o" "$FPCOST_DIR/bench_notrace.bpf.o"; do
+	"$FPCOST_DIR/bench_lpm.bpf.o" "$FPCOST_DIR/bench_maps.bpf.o" "$FPCOST_DIR/bench_notrace.bpf.o" \
+	"$FPCOST_DIR/bench_nopolicy.bpf.o"; do
 	[ -e "$f" ] || die "$f missing: run make first"
 done
 command -v trafgen >/dev/null || die "trafgen missing (netsniff-ng): make deps"
@@ -111,24 +112,26 @@ FP4_CMD="build/fpcost --ipv4 --routes $FP4_ROUTES --stages --repeat $FP_REPEAT -
 log "fast path cost, IPv4: $FP4_CMD"
 fp_run fpcost4 --ipv4 --routes "$FP4_ROUTES" --stages
 FP4_COUNTS=$(sed -n 's/.*RESULT routes=\([0-9]*\) prog=floor4 pkt=forward.*/\1/p' "$WORK/fpcost4.out")
-# The ACL's walk: xrt's forward cost with 0, 10, 100, 128 prerouting rules
-# that all miss (fpcost --acl) -> fp.acl.N
-"$BUILD/fpcost" --routes 1 --acl 0,10,100,128 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+# The ACL's classifier: xrt's forward cost with 0, 10, 100, 1000 prerouting
+# rules that all miss, beside the plain pipeline (fpcost --acl) -> fp.acl.N,
+# fp.acl.plain, fp.acl.notrace
+"$BUILD/fpcost" --routes 1 --acl 0,10,100,1000 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_acl.out" 2>"$WORK/fpcost_acl.err" ||
 	die "fpcost --acl failed: $(cat "$WORK/fpcost_acl.err")"
-sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl.\1 \2/p' "$WORK/fpcost_acl.out" >>"$RES"
+sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9a-z]*\) ns=\([0-9.]*\).*/fp.acl.\1 \2/p' "$WORK/fpcost_acl.out" >>"$RES"
 # The same walk with IPv4 rules and packets (fpcost --acl --ipv4), run
 # right after the IPv6 one -> fp.acl4.N
 "$BUILD/fpcost" --routes 1 --acl 0,10,100 --ipv4 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_acl4.out" 2>"$WORK/fpcost_acl4.err" ||
 	die "fpcost --acl --ipv4 failed: $(cat "$WORK/fpcost_acl4.err")"
 sed -n 's/.*RESULT routes=[0-9]* acl_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.acl4.\1 \2/p' "$WORK/fpcost_acl4.out" >>"$RES"
-# The policy rules' walk: 0 (the default rules: no walk), 1, 16, 64 rules,
-# all but the last missing (fpcost --rules) -> fp.rules.N
-"$BUILD/fpcost" --routes 1 --rules 0,1,16,64 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
+# The policy rules: 0 (the default rules: no walk), 10, 100, 1000 rules,
+# all but the last missing, beside the plain pipeline (fpcost --rules)
+# -> fp.rules.N, fp.rules.plain, fp.rules.notrace
+"$BUILD/fpcost" --routes 1 --rules 0,10,100,1000 --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \
 	--bpf-dir "$BPF" --bench-dir "$FPCOST_DIR" >"$WORK/fpcost_rules.out" 2>"$WORK/fpcost_rules.err" ||
 	die "fpcost --rules failed: $(cat "$WORK/fpcost_rules.err")"
-sed -n 's/.*RESULT routes=[0-9]* fib_rules=\([0-9]*\) ns=\([0-9.]*\).*/fp.rules.\1 \2/p' "$WORK/fpcost_rules.out" >>"$RES"
+sed -n 's/.*RESULT routes=[0-9]* fib_rules=\([0-9a-z]*\) ns=\([0-9.]*\).*/fp.rules.\1 \2/p' "$WORK/fpcost_rules.out" >>"$RES"
 # Source-specific routes: a destination with a source subtree beside a
 # plain one, same rounds (fpcost --src-routes) -> fp.src.N.{0,1}
 "$BUILD/fpcost" --routes 1,10k --src-routes --repeat "$FP_REPEAT" --rounds $((ROUNDS < 3 ? 3 : ROUNDS)) \

@@ -451,13 +451,13 @@ static void fp_rmdir_bpffs(void)
  * for each n of list, set by set_n, the first --routes count installed;
  * the same packet for every n in a round (with --ipv4 an IPv4 packet and
  * IPv4 rules). what names the rows. */
-static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct fp_topo *t,
-		       const struct fp_route *routes, const char *list, uint64_t rng,
-		       int (*set_n)(struct fp_xrt *, unsigned), const char *what)
+static int fp_acl_rows(struct fp_xrt *xrt, const int plain_fd[2], const struct fp_opts *o,
+		       const struct fp_topo *t, const struct fp_route *routes, const char *list,
+		       uint64_t rng, int (*set_n)(struct fp_xrt *, unsigned), const char *what)
 {
 	unsigned n = o->counts[0], acl[16], nacl = 0;
 	char *copy = strdup(list), *save = NULL;
-	double ns[16][FP_MAX_ROUNDS];
+	double ns[16][FP_MAX_ROUNDS], plain[2][FP_MAX_ROUNDS];
 
 	for (char *tok = strtok_r(copy, ",", &save); tok && nacl < 16;
 	     tok = strtok_r(NULL, ",", &save))
@@ -485,9 +485,25 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		} else {
 			len = pkt6_build(pkt, &spec);
 		}
+		/* On the same maps and packet, no rule: the plain pipeline
+		 * (bench_nopolicy.bpf.o: no rpf, ACL, rules or trace stage),
+		 * then the same with those stages in (bench_notrace.bpf.o). */
+		if (set_n(xrt, 0))
+			return 1;
+		for (int v = 0; v < 2; v++) {
+			struct fp_run pr = {0}, warm = {0};
+			/* A short warm-up call first, as before every row. */
+			if (fp_test_run(plain_fd[v], pkt, len, t->in_ifindex, FP_CHUNK, FP_CHUNK,
+					&warm) ||
+			    fp_test_run(plain_fd[v], pkt, len, t->in_ifindex, o->repeat, FP_CHUNK, &pr))
+				return 1;
+			plain[v][round] = pr.ns;
+		}
 		for (unsigned a = 0; a < nacl; a++) {
-			struct fp_run r = {0}; /* no after_call */
+			struct fp_run r = {0}, warm = {0}; /* no after_call */
 			if (set_n(xrt, acl[a]) ||
+			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, FP_CHUNK,
+					FP_CHUNK, &warm) ||
 			    fp_test_run(fp_xrt_prog_fd(xrt), pkt, len, t->in_ifindex, o->repeat,
 					FP_CHUNK, &r))
 				return 1;
@@ -500,6 +516,13 @@ static int fp_acl_rows(struct fp_xrt *xrt, const struct fp_opts *o, const struct
 		}
 	}
 	double base = 0;
+	for (int v = 0; v < 2; v++) {
+		qsort(plain[v], o->rounds, sizeof(double), fp_cmp_double);
+		printf("%u routes, %s: xrt forward %.1f ns  RESULT routes=%u %s=%s ns=%.1f\n", n,
+		       v ? "no rule, trace compiled out" : "plain pipeline (policy and trace compiled out)",
+		       plain[v][o->rounds / 2], n, what, v ? "notrace" : "plain",
+		       plain[v][o->rounds / 2]);
+	}
 	for (unsigned a = 0; a < nacl; a++) {
 		qsort(ns[a], o->rounds, sizeof(double), fp_cmp_double);
 		double med = ns[a][o->rounds / 2];
@@ -599,8 +622,8 @@ static void fp_usage(void)
 	fprintf(stderr,
 		"usage: fpcost [--routes 1,10k,200k,1M] [--repeat N] [--rounds N]\n"
 		"              [--bpf-dir DIR] [--bench-dir DIR] [--seed N] [--size BYTES]\n"
-		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,128]\n"
-		"              [--rules 0,1,16,64] [--src-routes] [--stages]\n"
+		"              [--no-xrt] [--trace] [--ipv4] [--acl 0,10,100,1000]\n"
+		"              [--rules 0,10,100,1000] [--src-routes] [--stages]\n"
 		"       fpcost [--seed N] --dump-routes N   (print the route table only)\n"
 		"Prints ns/packet per program and packet kind (median over rounds),\n"
 		"ratios to the redirect-only floor and to bpf_fib_lookup, route\n"
@@ -781,11 +804,25 @@ int main(int argc, char **argv)
 	if (acl_list || rules_list) {
 		if (xrt && acl_list)
 			fp_xrt_acl_ipv4(xrt, o.ipv4);
+		static const char *const pname[2] = { "bench_nopolicy.bpf.o", "bench_notrace.bpf.o" };
+		struct fp_xrt *plain[2] = { NULL, NULL };
+		int pfd[2];
+		for (int v = 0; v < 2 && xrt; v++) {
+			char pobj[512];
+			snprintf(pobj, sizeof(pobj), "%s/%s", o.bench_dir, pname[v]);
+			plain[v] = fp_xrt_open(pobj, bpffs, &t);
+			if (!plain[v] || fp_pin_to_dispatcher(pfd[v] = fp_xrt_prog_fd(plain[v]), FP_SPARE_DEV))
+				return 1;
+		}
 		int rc = !xrt ? 1
 			 : acl_list
-				 ? fp_acl_rows(xrt, &o, &t, routes, acl_list, rng, fp_xrt_acl_set, "acl_rules")
-				 : fp_acl_rows(xrt, &o, &t, routes, rules_list, rng, fp_xrt_rules_set,
+				 ? fp_acl_rows(xrt, pfd, &o, &t, routes, acl_list, rng, fp_xrt_acl_set,
+					       "acl_rules")
+				 : fp_acl_rows(xrt, pfd, &o, &t, routes, rules_list, rng, fp_xrt_rules_set,
 					       "fib_rules");
+		for (int v = 0; v < 2; v++)
+			if (plain[v])
+				fp_xrt_close(plain[v]);
 		fp_xrt_close(xrt);
 		return rc;
 	}

@@ -198,17 +198,24 @@ int fp_xrt_acl_set(struct fp_xrt *x, unsigned n)
 		memset(r.smask, 0xff, 15);
 		r.v4 = 1;
 	}
-	if (xrt_acl_flush(&x->maps, XRT_ACL_DIRS, 0, XRT_ACL_ANY_FAMILY, err) < 0)
-		goto fail;
+	struct xrt_acl_entry *v = calloc(n ? n : 1, sizeof(*v));
+	int rc;
+
+	if (!v)
+		return -1;
+	/* One publish of the whole list (xrt_acl_add would publish n). */
 	for (unsigned i = 0; i < n; i++) {
-		r.dport_lo = r.dport_hi = (uint16_t)(10 + i);
-		if (xrt_acl_add(&x->maps, &r, i, err) < 0)
-			goto fail;
+		v[i].r = r;
+		v[i].r.dport_lo = v[i].r.dport_hi = (uint16_t)(10 + i);
+		v[i].r.cnt = i;
+		v[i].prio = i;
+		v[i].seq = i;
 	}
-	return 0;
-fail:
-	fprintf(stderr, "fpcost: acl: %s\n", err);
-	return -1;
+	rc = xrt_acl_replace(&x->maps, v, n, err);
+	free(v);
+	if (rc < 0)
+		fprintf(stderr, "fpcost: acl: %s\n", err);
+	return rc < 0 ? -1 : 0;
 }
 
 void fp_xrt_close(struct fp_xrt *x)
@@ -222,7 +229,8 @@ void fp_xrt_close(struct fp_xrt *x)
 int fp_xrt_rules_set(struct fp_xrt *x, unsigned n)
 {
 	char err[XRT_ERR_LEN] = "";
-	struct xrt_fib_rule v[XRT_FIB_RULES_MAX] = { 0 };
+	static struct xrt_fib_rule v[XRT_FIB_RULES_MAX];
+	memset(v, 0, sizeof(v));
 	if (n > XRT_FIB_RULES_MAX) {
 		fprintf(stderr, "fpcost: rules: at most %u\n", XRT_FIB_RULES_MAX);
 		return -1;

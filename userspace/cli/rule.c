@@ -132,17 +132,6 @@ static int rule_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	return parse_rule(argc, argv, req->family, modify, &req->rule, err);
 }
 
-/* An interface name as an index; a name with no interface never matches
- * (the kernel keeps such a rule, iproute2 shows it [detached]). */
-static uint32_t rule_ifindex(const char *name)
-{
-	unsigned i;
-	if (!name[0])
-		return 0;
-	i = if_nametoindex(name);
-	return i ? i : UINT32_MAX;
-}
-
 void rule_text(const struct fib_rule *f, struct xrt_buf *out)
 {
 	char a[INET6_ADDRSTRLEN], t[16], p[16];
@@ -259,8 +248,8 @@ static int rule_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 	    (rc = cmd_undo_push(ctx->undo, rule_restore, &ctx->r->rules, sizeof(ctx->r->rules),
 				err)))
 		return rc;
-	c.r.r.iif = rule_ifindex(c.r.iif);
-	c.r.r.oif = rule_ifindex(c.r.oif);
+	c.r.r.iif = router_rule_ifindex(c.r.iif);
+	c.r.r.oif = router_rule_ifindex(c.r.oif);
 	if (ctx->r->in_config || ctx->r->reloading)
 		c.r.origin = RIB_ORIGIN_CONFIG;
 	switch (req->verb) {

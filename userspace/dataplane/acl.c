@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/cls.h"
 #include "dataplane/loader.h"
 #include "dataplane/feat.h"
 
@@ -48,28 +49,64 @@ static int acl_cnt_zero(struct xrt_maps *m, uint32_t slot, char *err)
 	return rc;
 }
 
-/* Write list v (n rules) into the bank packets do not read, then make it
- * the active one; returns after a grace period. */
+/* An ACL rule's selectors for the classifier (xrt_acl_match's fields). */
+static void acl_cls_rule(const struct xrt_acl_rule *r, struct xrt_cls_rule *c)
+{
+	*c = (struct xrt_cls_rule){ .ifindex = r->ifindex, .v4 = r->v4,
+				    .has_proto = (r->flags & XRT_ACL_F_PROTO) != 0,
+				    .proto = r->proto, .sport_lo = r->sport_lo,
+				    .sport_hi = r->sport_hi, .dport_lo = r->dport_lo,
+				    .dport_hi = r->dport_hi, .icmp_type = r->icmp_type,
+				    .icmp_code = r->icmp_code };
+	memcpy(c->src, r->src, 16);
+	memcpy(c->smask, r->smask, 16);
+	memcpy(c->dst, r->dst, 16);
+	memcpy(c->dmask, r->dmask, 16);
+	c->fields = (r->flags & XRT_ACL_F_SPORT ? XRT_CLS_F_SPORT : 0) |
+		    (r->flags & XRT_ACL_F_DPORT ? XRT_CLS_F_DPORT : 0) |
+		    (r->flags & XRT_ACL_F_TYPE ? XRT_CLS_F_TYPE : 0) |
+		    (r->flags & XRT_ACL_F_CODE ? XRT_CLS_F_CODE : 0);
+}
+
+/* Write list v (n rules) into the bank packets do not read, with its
+ * classifier contexts, then make it the active one; returns after a grace
+ * period. */
 static int acl_publish(struct xrt_maps *m, struct xrt_acl *a, const struct xrt_acl_entry *v,
 		       unsigned n, char *err)
 {
 	uint32_t bank = a->active ^ 1, idx = bank * XRT_ACL_MAX, key;
 	struct xrt_acl_cfg cfg = { 0 }, act = { .n_in = bank };
 	const unsigned dirs[2] = { XRT_ACL_IN, XRT_ACL_OUT };
+	const unsigned lists[2] = { XRT_CLS_ACL_IN, XRT_CLS_ACL_OUT };
+	struct xrt_cls_rule *c = malloc(XRT_ACL_MAX * sizeof(*c));
+	int rc = 0;
 
-	for (unsigned d = 0; d < 2; d++)
+	if (!c)
+		return xrt_fail(err, -ENOMEM, "acl: out of memory");
+	for (unsigned d = 0; d < 2 && !rc; d++) {
+		unsigned nc = 0;
+
 		for (unsigned i = 0; i < n; i++) {
 			if (v[i].r.dir != dirs[d])
 				continue;
-			if (bpf_map_update_elem(m->acl_rules, &idx, &v[i].r, BPF_ANY))
-				return xrt_fail(err, -errno, "%s: %u: %s", XRT_MAP_ACL_RULES, idx,
-						strerror(errno));
+			if (bpf_map_update_elem(m->acl_rules, &idx, &v[i].r, BPF_ANY)) {
+				rc = xrt_fail(err, -errno, "%s: %u: %s", XRT_MAP_ACL_RULES, idx,
+					      strerror(errno));
+				break;
+			}
+			acl_cls_rule(&v[i].r, &c[nc++]);
 			idx++;
-			if (d == 0)
-				cfg.n_in++;
-			else
-				cfg.n_out++;
 		}
+		if (d == 0)
+			cfg.n_in = nc;
+		else
+			cfg.n_out = nc;
+		if (!rc)
+			rc = xrt_cls_build(m, XRT_CLS_CTX(lists[d], bank), c, nc, err);
+	}
+	free(c);
+	if (rc)
+		return rc;
 	if (bpf_map_update_elem(m->acl_cfg, &bank, &cfg, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: bank %u: %s", XRT_MAP_ACL_CFG, bank,
 				strerror(errno));
@@ -80,7 +117,8 @@ static int acl_publish(struct xrt_maps *m, struct xrt_acl *a, const struct xrt_a
 	if (rc)
 		return rc;
 	/* The flip: an ARRAY value of 8 bytes is copied with aligned stores,
-	 * and only n_in (the bank) is read. */
+	 * and only n_in (the bank and which hooks have rules) is read. */
+	act.n_in |= (cfg.n_in ? XRT_ACL_ACT_IN : 0) | (cfg.n_out ? XRT_ACL_ACT_OUT : 0);
 	key = XRT_ACL_CFG_ACTIVE;
 	if (bpf_map_update_elem(m->acl_cfg, &key, &act, BPF_ANY))
 		return xrt_fail(err, -errno, "%s: active: %s", XRT_MAP_ACL_CFG, strerror(errno));

@@ -28,6 +28,8 @@
 #include "dataplane/migrate.h"
 #include "xrt/acl.h"
 #include "xrt/fib_rules.h"
+#include "xrt/cls.h"
+#include "dataplane/cls.h"
 
 static int mkdir_p(const char *path)
 {
@@ -97,10 +99,11 @@ static void maps_reset(struct xrt_maps *m)
 	m->acl_rules = m->acl_cfg = m->acl_cnt = -1;
 	m->fib_rules = m->fib_rules_cfg = -1;
 	m->feat = -1;
+	m->cls_hdr = m->cls_bits = m->cls_addr = m->cls_ifx = -1;
 }
 
-/* Every map of struct xrt_maps by its pinned name (map_slots fills 22). */
-#define XRT_MAP_SLOTS 23
+/* Every map of struct xrt_maps by its pinned name (map_slots fills 26). */
+#define XRT_MAP_SLOTS 27
 struct map_slot {
 	const char *name;
 	int *fd;
@@ -132,6 +135,10 @@ static int map_slots(struct xrt_maps *m, struct map_slot *s)
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES, &m->fib_rules };
 	s[n++] = (struct map_slot){ XRT_MAP_FIB_RULES_CFG, &m->fib_rules_cfg };
 	s[n++] = (struct map_slot){ XRT_MAP_FEAT, &m->feat };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_HDR, &m->cls_hdr };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_BITS, &m->cls_bits };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_ADDR, &m->cls_addr };
+	s[n++] = (struct map_slot){ XRT_MAP_CLS_IFX, &m->cls_ifx };
 	return n;
 }
 
@@ -616,6 +623,7 @@ void xrt_maps_close(struct xrt_maps *m)
 	xrt_migrate_free(m);
 	fib6_free(m->fib);
 	free(m->acl);
+	xrt_cls_free(m);
 	fib_unmap(m->fib_map, m->fib_len);
 	if (m->tx_ports >= 0)
 		close(m->tx_ports); /* ours in both cases (from its map id) */

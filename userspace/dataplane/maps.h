@@ -39,6 +39,8 @@ struct xrt_maps {
 	int fib_rules, fib_rules_cfg; /* policy rules (dataplane/fib_rules.h) */
 	uint32_t fib_rules_active;    /* the bank packets read */
 	int feat; /* xrt_feat, the static keys word (dataplane/feat.h) */
+	int cls_hdr, cls_bits, cls_addr, cls_ifx; /* their classifier (dataplane/cls.h) */
+	struct xrt_cls *cls;                       /* its builder's state */
 	char pin_dir[256]; /* <bpffs>/tc/globals */
 	char obj_path[256]; /* the object xrt_maps_load loaded ("" from pins) */
 	/* The FIB trie's writer (ip6_fib.c) over the mmapped FIB maps: made

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 
 #include "ctl/local_stats.h"
+#include "router/rules.h"
 
 #define LW_BUF 16384
 
@@ -49,6 +50,9 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct xrt_link *l = router_link_by_ifindex(r, ifi->ifi_index);
 	char err[XRT_ERR_LEN];
+	/* Rules name devices, attached or not (fib_rules_event). */
+	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK)
+		router_rules_links_changed(r);
 	if (!l || (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK))
 		return MNL_CB_OK;
 	if (nlh->nlmsg_type == RTM_DELLINK) {

@@ -195,7 +195,10 @@ void fib_rules_flush(struct fib_rules *fr, struct rib *rib, int family)
 /* The list is the kernel's six default rules, as fib_rules_init left it. */
 static bool only_defaults(const struct fib_rules *fr)
 {
-	struct fib_rules d = { 0 };
+	struct {
+		struct fib_rule v[6];
+		unsigned n;
+	} d = { 0 };
 	if (fr->n != 6)
 		return false;
 	for (unsigned f = 0; f < 2; f++) {
@@ -218,6 +221,11 @@ static bool only_defaults(const struct fib_rules *fr)
 			return false;
 	}
 	return true;
+}
+
+bool fib_rules_only_defaults(const struct fib_rules *fr)
+{
+	return only_defaults(fr);
 }
 
 unsigned fib_rules_compile(const struct fib_rules *fr, const struct rib *rib,

@@ -56,6 +56,10 @@ void fib_rules_flush(struct fib_rules *fr, struct rib *rib, int family);
 unsigned fib_rules_compile(const struct fib_rules *fr, const struct rib *rib,
 			   struct xrt_fib_rule *out);
 
+/* The list is the kernel's six default rules alone (what the fast path
+ * then skips: fib_rules_compile gives 0 rules). */
+bool fib_rules_only_defaults(const struct fib_rules *fr);
+
 /* fib_rules_lookup: the route for key (family from its daddr), lookup in
  * table iif_table for "main" as the fast path does. Returns the route,
  * or NULL with *type the rule's action type (blackhole, unreachable,

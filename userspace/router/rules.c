@@ -2,16 +2,62 @@
 #include "router/rules.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "dataplane/fib_rules.h"
 
+/* An interface name as an index; a name with no interface never matches
+ * (the kernel's rule keeps the name, iifindex -1: iproute2's [detached]). */
+uint32_t router_rule_ifindex(const char *name)
+{
+	unsigned i;
+
+	if (!name[0])
+		return 0;
+	i = if_nametoindex(name);
+	return i ? i : UINT32_MAX;
+}
+
+/* fib_rules_event's attach_rules / detach_rules: every rule's iif and oif
+ * names resolved again (a device created, deleted or renamed). True if
+ * an index changed. */
+static bool rules_resolve(struct xrt_router *r)
+{
+	bool changed = false;
+
+	for (unsigned i = 0; i < r->rules.n; i++) {
+		struct fib_rule *f = &r->rules.v[i];
+		uint32_t iif = router_rule_ifindex(f->iif), oif = router_rule_ifindex(f->oif);
+
+		changed |= iif != f->r.iif || oif != f->r.oif;
+		f->r.iif = iif;
+		f->r.oif = oif;
+	}
+	return changed;
+}
+
+void router_rules_links_changed(struct xrt_router *r)
+{
+	char err[XRT_ERR_LEN];
+
+	if (rules_resolve(r) && router_rules_publish(r, err))
+		fprintf(stderr, "xrtd: rules: %s\n", err);
+}
+
 int router_rules_publish(struct xrt_router *r, char *err)
 {
-	struct xrt_fib_rule v[XRT_FIB_RULES_MAX];
-	unsigned n = fib_rules_compile(&r->rules, r->rib, v);
-	return xrt_maps_fib_rules_set(&r->maps, v, n, err);
+	struct xrt_fib_rule *v = malloc(XRT_FIB_RULES_MAX * sizeof(*v));
+	int rc;
+
+	if (!v)
+		return xrt_fail(err, -ENOMEM, "rule: out of memory");
+	rc = xrt_maps_fib_rules_set(&r->maps, v, fib_rules_compile(&r->rules, r->rib, v), err);
+	free(v);
+	return rc;
 }
 
 #define RULE_M_ALL (FIB_RULE_M_PRIO | FIB_RULE_M_TABLE | FIB_RULE_M_ACTION)

@@ -6,6 +6,12 @@
 
 /* Compile the list (tables as slots) into the fast path's bank. */
 int router_rules_publish(struct xrt_router *r, char *err);
+/* A rule's device name as its index: 0 for none, UINT32_MAX while no such
+ * device exists (the rule then matches nothing). */
+uint32_t router_rule_ifindex(const char *name);
+/* A device appeared, went or was renamed: the rules naming one follow it
+ * (fib_rules_event on NETDEV_REGISTER / UNREGISTER / CHANGENAME). */
+void router_rules_links_changed(struct xrt_router *r);
 /* The list changes, then the fast path; if the fast path refuses, the
  * list goes back as it was. */
 int router_rule_add(struct xrt_router *r, struct fib_rule *nr, bool has_prio, char *err);

@@ -199,7 +199,8 @@ static bool rpf_route_uses_dev(const struct rib_route *rt, int ifindex)
  * with options. Same rules: a unicast route back to the source (IPv4's
  * table local first: a local or broadcast source fails), through the
  * ingress if strict; link-local and unspecified IPv6 sources and the IPv4
- * source 0.0.0.0 exempt (ip_rcv already dropped the other martians).
+ * source 0.0.0.0 exempt (ip_rcv already dropped the other martians). With
+ * policy rules, the route is the rules' answer for the reverse flow.
  */
 static bool rpf_fails(struct xrt_router *r, const struct xrt_link *l, const uint8_t *ip,
 		      size_t len)
@@ -224,7 +225,25 @@ static bool rpf_fails(struct xrt_router *r, const struct xrt_link *l, const uint
 		if (IN6_IS_ADDR_LINKLOCAL(&saddr) || IN6_IS_ADDR_UNSPECIFIED(&saddr))
 			return false;
 	}
-	const struct rib_route *rt = rib_fib_lookup(r->rib, l->dev.table, &saddr);
+	const struct rib_route *rt;
+	if (!fib_rules_only_defaults(&r->rules)) {
+		/* fib_validate_source's fib_lookup: the rules, on the reverse
+		 * flow (as bpf/fib_validate_source.h). */
+		struct xrt_acl_key k = { .ifindex = (uint32_t)l->dev.ifindex };
+		bool v4 = (ip[0] >> 4) == IP4_VERSION;
+		int type;
+
+		if (v4)
+			xrt_acl_parse4(ip, ip + len, &k);
+		else
+			xrt_acl_parse6(ip, ip + len, &k);
+		xrt_fib_rules_reverse(&k, v4 ? XRT_AF_INET : XRT_AF_INET6);
+		rt = fib_rules_lookup(&r->rules, r->rib, &k, l->dev.table, &type, NULL);
+		if (type < 0) /* the fast path leaves those to the kernel */
+			return false;
+	} else {
+		rt = rib_fib_lookup(r->rib, l->dev.table, &saddr);
+	}
 	if (!rt || rt->type != XRT_RTN_UNICAST)
 		return true;
 	return l->dev.rpf == XRT_RPF_STRICT && !rpf_route_uses_dev(rt, l->dev.ifindex);
