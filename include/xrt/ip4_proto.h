@@ -12,6 +12,9 @@
 /* RFC 1122 3.2.1.7: TTL of the datagrams we originate (the kernel's
  * net.ipv4.ip_default_ttl). */
 #define IP4_DEFAULT_TTL 64
+/* RFC 3168 5: the two low bits of the TOS byte are the ECN field, which
+ * TCP owns (the kernel's INET_ECN_MASK, kept out of IP_TOS on streams). */
+#define IP4_ECN_MASK 0x03
 /* RFC 791 3.1: the largest IPv4 datagram; the smallest MTU every host
  * must take in one piece (68) and reassemble (576). */
 #define IP4_MAX_LEN 65535

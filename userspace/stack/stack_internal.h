@@ -380,6 +380,12 @@ void tcp_v4_rcv(struct pkt *p);
 /* tcp_v4_err: an ICMPv4 error (icmp_len bytes from its header) quoting a
  * TCP segment of ours. */
 void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex);
+/* __udp4_lib_err: an ICMPv4 error from "from" (network order) quoting a
+ * UDP datagram of ours, to its socket. */
+void udp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex, uint32_t from);
+/* icmp_err_convert (net/ipv4/icmp.c): the errno of an ICMPv4 error; true
+ * when it is hard (fatal to a connection attempt, RFC 1122 4.2.3.9). */
+bool icmp_err_convert(uint8_t type, uint8_t code, int *err);
 /* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
  * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
  * pointer (Parameter Problem). */

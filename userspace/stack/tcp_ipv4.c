@@ -54,10 +54,10 @@ int tcp_v4_xmit(const struct sock *sk, const struct in6_addr *src, const struct 
 	struct iphdr_wire *iph = (struct iphdr_wire *)data;
 	memset(iph, 0, sizeof(*iph));
 	iph->ver_ihl = IP4_VERSION << 4 | IP4_MIN_IHL;
-	iph->tos = sk ? sk->tclass : 0;
+	iph->tos = sk ? sk->tos : 0; /* ip_queue_xmit: inet->tos, IP_TOS */
 	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + len));
 	iph->frag_off = htons(IP4_FLAG_DF);
-	iph->ttl = sk && sk->hop_limit >= 0 ? (uint8_t)sk->hop_limit : IP4_DEFAULT_TTL;
+	iph->ttl = sk ? ip_sk_ttl(sk) : IP4_DEFAULT_TTL;
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
@@ -84,40 +84,6 @@ uint32_t tcp_init_seq(const struct in6_addr *laddr, const struct in6_addr *raddr
 	if (xrt_addr_is_v4(laddr) && xrt_addr_is_v4(raddr))
 		return secure_tcp_seq(xrt_addr_v4(laddr), xrt_addr_v4(raddr), lport, rport);
 	return secure_tcpv6_seq(laddr, raddr, lport, rport);
-}
-
-/* icmp_err_convert (net/ipv4/icmp.c): Destination Unreachable codes
- * (RFC 792, RFC 1122 3.2.2.1) as errno and whether the error is hard
- * (fatal to a connection attempt, RFC 1122 4.2.3.9). */
-static bool icmp_err_convert(uint8_t type, uint8_t code, int *err)
-{
-	static const struct {
-		int err;
-		bool fatal;
-	} unreach[NR_ICMP_UNREACH + 1] = {
-		[ICMP_NET_UNREACH] = { ENETUNREACH, false },
-		[ICMP_HOST_UNREACH] = { EHOSTUNREACH, false },
-		[ICMP_PROT_UNREACH] = { ENOPROTOOPT, true },
-		[ICMP_PORT_UNREACH] = { ECONNREFUSED, true },
-		[ICMP_FRAG_NEEDED] = { EMSGSIZE, false },
-		[ICMP_SR_FAILED] = { EOPNOTSUPP, false },
-		[ICMP_NET_UNKNOWN] = { ENETUNREACH, true },
-		[ICMP_HOST_UNKNOWN] = { EHOSTDOWN, true },
-		[ICMP_HOST_ISOLATED] = { ENONET, true },
-		[ICMP_NET_ANO] = { ENETUNREACH, true },
-		[ICMP_HOST_ANO] = { EHOSTUNREACH, true },
-		[ICMP_NET_UNR_TOS] = { ENETUNREACH, false },
-		[ICMP_HOST_UNR_TOS] = { EHOSTUNREACH, false },
-		[ICMP_PKT_FILTERED] = { EHOSTUNREACH, true },
-		[ICMP_PREC_VIOLATION] = { EHOSTUNREACH, true },
-		[ICMP_PREC_CUTOFF] = { EHOSTUNREACH, true },
-	};
-	if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH) {
-		*err = unreach[code].err;
-		return unreach[code].fatal;
-	}
-	*err = type == ICMP_TIME_EXCEEDED ? EHOSTUNREACH : EPROTO;
-	return type == ICMP_PARAMETERPROB;
 }
 
 /*

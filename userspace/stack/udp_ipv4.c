@@ -1,5 +1,7 @@
-/* xrt: UDP over IPv4 (__udp4_lib_rcv, udp_sendmsg): length and checksum checks, delivery to dual-stack sockets, Port Unreachable where none listens. */
+/* xrt: UDP over IPv4 (__udp4_lib_rcv, udp_sendmsg): length and checksum checks, delivery to dual-stack sockets, Port Unreachable where none listens; __udp4_lib_err. */
 #include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include "stack/stack_internal.h"
 #include "stack/sock.h"
 
@@ -79,7 +81,8 @@ long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct so
 	memset(iph, 0, sizeof(*iph));
 	iph->ver_ihl = IP4_VERSION << 4 | IP4_MIN_IHL;
 	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + UDP_HDR_LEN + len));
-	iph->ttl = IP4_DEFAULT_TTL;
+	iph->tos = sk->tos; /* ip_make_skb: inet->tos, IP_TOS as set */
+	iph->ttl = ipv4_is_multicast(daddr) ? IP4_DEFAULT_TTL : ip_sk_ttl(sk);
 	iph->protocol = IPPROTO_UDP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
@@ -89,4 +92,57 @@ long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct so
 	if (rc < 0)
 		return -ENETUNREACH;
 	return (long)len;
+}
+
+/*
+ * __udp4_lib_err: the socket that sent the quoted datagram (its ports seen
+ * from our side, dual-stack sockets included). Fragmentation Needed is hard
+ * (EMSGSIZE: the kernel's default IP_PMTUDISC_WANT, RFC 1191 6.3 lets the
+ * application learn it) once icmp_frag_needed learnt the MTU; Source
+ * Quench and Redirect are never reported (RFC 6633 5, RFC 1122 3.2.2.2).
+ * Without IP_RECVERR only a connected socket hears of a hard error, as in
+ * the kernel; with it, every error is queued (ip_icmp_error) and becomes
+ * the pending error, connected or not.
+ */
+void udp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex, uint32_t from)
+{
+	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
+		return;
+	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
+	size_t ihl = ip4_hdr_len((const uint8_t *)inner);
+	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + UDP_HDR_LEN > icmp_len)
+		return; /* RFC 792: the header and 64 bits of the datagram */
+	const uint8_t *uh = icmp + ICMP_HDR_LEN + ihl;
+	uint16_t sport, dport;
+	memcpy(&sport, uh, 2);
+	memcpy(&dport, uh + 2, 2);
+	struct in6_addr s6 = ip4_mapped(inner->saddr), d6 = ip4_mapped(inner->daddr);
+	struct sock *sk = udp6_lib_lookup(&d6, dport, &s6, sport, ifindex);
+	if (!sk || !sk->owner)
+		return;
+	uint8_t type = icmp[0], code = icmp[1];
+	uint32_t info = 0;
+	if (type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT)
+		return;
+	int err;
+	bool harderr = icmp_err_convert(type, code, &err);
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		info = (uint32_t)(icmp[6] << 8 | icmp[7]); /* RFC 1191 4 */
+		harderr = true;
+	} else if (type == ICMP_PARAMETERPROB) {
+		info = icmp[4]; /* RFC 792: the pointer */
+	}
+	if (sk->recverr4 && sk->owner->error_queue) {
+		struct sock_ee ee = {
+			.err = err, .origin = SO_EE_ORIGIN_ICMP, .type = type, .code = code,
+			.info = info,
+			.offender = { .sin6_family = AF_INET6, .sin6_addr = ip4_mapped(from) },
+			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = d6 },
+		};
+		sk->owner->error_queue(sk, &ee, uh + UDP_HDR_LEN,
+				       icmp_len - ICMP_HDR_LEN - ihl - UDP_HDR_LEN);
+	} else if (!harderr || !sk->connected) {
+		return;
+	}
+	sk_error_report(sk, err);
 }
