@@ -9,6 +9,7 @@
  * least; RFC 1812 says as much as fits in 576 bytes (the kernel quotes up
  * to 576 - IP - ICMP, icmp_send). */
 #define ICMP_ERR_MAX_LEN 576
+#define ICMP_QUOTE_L4_MIN 8 /* the "64 bits of Data Datagram" */
 /* RFC 1122 3.2.1.7: TTL of the datagrams we originate (the kernel's
  * net.ipv4.ip_default_ttl). */
 #define IP4_DEFAULT_TTL 64

@@ -307,21 +307,32 @@ bool icmp_err_convert(uint8_t type, uint8_t code, int *err)
 	return type == ICMP_PARAMETERPROB;
 }
 
-/* icmp_unreach -> the quoted protocol's err_handler (tcp_v4_err,
- * udp_err), for a datagram we sent. */
-static void icmp_err_protocol(struct pkt *p, size_t icmp_len)
+/* icmp_socket_deliver: an error about a datagram we sent goes to the
+ * quoted protocol's err_handler (tcp_v4_err, udp_v4_err). */
+static void icmp_socket_deliver(struct pkt *p, size_t icmp_len)
 {
 	const uint8_t *icmp = p->nh + p->thoff;
 	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
 		return;
 	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
-	struct in6_addr s6 = ip4_mapped(inner->saddr);
-	if (!ipv6_chk_addr(&s6))
+	size_t ihl = ip4_hdr_len((const uint8_t *)inner);
+	/* The header and 64 bits of the datagram (RFC 792). */
+	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + ICMP_QUOTE_L4_MIN > icmp_len)
 		return;
+	struct icmp_err4 e = {
+		.type = icmp[0], .code = icmp[1], .icmp = icmp, .len = icmp_len,
+		.l4 = icmp + ICMP_HDR_LEN + ihl, .l4_len = icmp_len - ICMP_HDR_LEN - ihl,
+		.saddr = ip4_mapped(inner->saddr), .daddr = ip4_mapped(inner->daddr),
+		.from = pkt_ip4(p)->saddr, .ifindex = p->ifindex,
+	};
+	if (!ipv6_chk_addr(&e.saddr))
+		return;
+	memcpy(&e.sport, e.l4, 2);
+	memcpy(&e.dport, e.l4 + 2, 2);
 	if (inner->protocol == IPPROTO_TCP)
-		tcp_v4_err(icmp, icmp_len, p->ifindex);
+		tcp_v4_err(&e);
 	else if (inner->protocol == IPPROTO_UDP)
-		udp_v4_err(icmp, icmp_len, p->ifindex, pkt_ip4(p)->saddr);
+		udp_v4_err(&e);
 }
 
 int icmp_rcv(struct pkt *p)
@@ -353,14 +364,14 @@ int icmp_rcv(struct pkt *p)
 	case ICMP_DEST_UNREACH:
 		ICMP4_INC(IN_DEST_UNREACHS);
 		icmp_frag_needed(p, icmp_len);
-		icmp_err_protocol(p, icmp_len);
+		icmp_socket_deliver(p, icmp_len);
 		break;
 	case ICMP_TIME_EXCEEDED:
 		ICMP4_INC(IN_TIME_EXCDS);
-		icmp_err_protocol(p, icmp_len);
+		icmp_socket_deliver(p, icmp_len);
 		break;
 	case ICMP_PARAMETERPROB:
-		icmp_err_protocol(p, icmp_len); /* icmp_unreach takes it too */
+		icmp_socket_deliver(p, icmp_len); /* icmp_unreach takes it too */
 		break;
 	case ICMP_REDIRECT:
 		/* A router ignores Redirects (RFC 1812 4.3.3.2). */

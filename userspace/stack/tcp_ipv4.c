@@ -94,20 +94,10 @@ uint32_t tcp_init_seq(const struct in6_addr *laddr, const struct in6_addr *raddr
  * tcp_v4_mtu_reduced); a hard error aborts a connection attempt (RFC 1122
  * 4.2.3.9); anything else is remembered as the soft error.
  */
-void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex)
+void tcp_v4_err(const struct icmp_err4 *e)
 {
-	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
-		return;
-	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
-	size_t ihl = (size_t)(inner->ver_ihl & 0x0f) * 4;
-	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + 8 > icmp_len)
-		return; /* RFC 792: the header and 64 bits of the datagram */
-	const uint8_t *th = icmp + ICMP_HDR_LEN + ihl;
-	uint16_t sport, dport;
-	memcpy(&sport, th, 2);
-	memcpy(&dport, th + 2, 2);
-	struct in6_addr s6 = ip4_mapped(inner->saddr), d6 = ip4_mapped(inner->daddr);
-	struct sock *sk = tcp_v6_lookup(&d6, dport, &s6, sport, ifindex);
+	const uint8_t *th = e->l4;
+	struct sock *sk = tcp_v6_lookup(&e->daddr, e->dport, &e->saddr, e->sport, e->ifindex);
 	if (!sk || !sk->tp || !sk->connected)
 		return;
 	struct tcp_sock *tp = sk->tp;
@@ -118,12 +108,12 @@ void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex)
 		sockstats.tcp_icmp_out_of_window++;
 		return;
 	}
-	if (icmp[0] == ICMP_DEST_UNREACH && icmp[1] == ICMP_FRAG_NEEDED) {
+	if (e->type == ICMP_DEST_UNREACH && e->code == ICMP_FRAG_NEEDED) {
 		tcp_v6_mtu_reduced(tp);
 		return;
 	}
 	int err;
-	bool harderr = icmp_err_convert(icmp[0], icmp[1], &err);
+	bool harderr = icmp_err_convert(e->type, e->code, &err);
 	if (tp->state == TCP_SYN_SENT && harderr) {
 		sockstats.icmp_err++;
 		tcp_done(tp, err);

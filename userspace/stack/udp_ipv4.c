@@ -104,23 +104,13 @@ long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct so
  * the kernel; with it, every error is queued (ip_icmp_error) and becomes
  * the pending error, connected or not.
  */
-void udp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex, uint32_t from)
+void udp_v4_err(const struct icmp_err4 *e)
 {
-	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
-		return;
-	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
-	size_t ihl = ip4_hdr_len((const uint8_t *)inner);
-	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + UDP_HDR_LEN > icmp_len)
-		return; /* RFC 792: the header and 64 bits of the datagram */
-	const uint8_t *uh = icmp + ICMP_HDR_LEN + ihl;
-	uint16_t sport, dport;
-	memcpy(&sport, uh, 2);
-	memcpy(&dport, uh + 2, 2);
-	struct in6_addr s6 = ip4_mapped(inner->saddr), d6 = ip4_mapped(inner->daddr);
-	struct sock *sk = udp6_lib_lookup(&d6, dport, &s6, sport, ifindex);
+	struct sock *sk = udp6_lib_lookup(&e->daddr, e->dport, &e->saddr, e->sport, e->ifindex);
 	if (!sk || !sk->owner)
 		return;
-	uint8_t type = icmp[0], code = icmp[1];
+	uint8_t type = e->type, code = e->code;
+	const uint8_t *icmp = e->icmp;
 	uint32_t info = 0;
 	if (type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT)
 		return;
@@ -136,11 +126,10 @@ void udp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex, uint32_t from
 		struct sock_ee ee = {
 			.err = err, .origin = SO_EE_ORIGIN_ICMP, .type = type, .code = code,
 			.info = info,
-			.offender = { .sin6_family = AF_INET6, .sin6_addr = ip4_mapped(from) },
-			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = d6 },
+			.offender = { .sin6_family = AF_INET6, .sin6_addr = ip4_mapped(e->from) },
+			.dst = { .sin6_family = AF_INET6, .sin6_port = e->dport, .sin6_addr = e->daddr },
 		};
-		sk->owner->error_queue(sk, &ee, uh + UDP_HDR_LEN,
-				       icmp_len - ICMP_HDR_LEN - ihl - UDP_HDR_LEN);
+		sk->owner->error_queue(sk, &ee, e->l4 + UDP_HDR_LEN, e->l4_len - UDP_HDR_LEN);
 	} else if (!harderr || !sk->connected) {
 		return;
 	}
