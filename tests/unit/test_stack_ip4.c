@@ -1204,7 +1204,8 @@ Test(ip4, ip_ttl_and_ip_tos_set_the_bytes_sent)
 	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
 	cr_assert_eq(ip_setsockopt(s, IP_TTL, -1), 0);
 	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
-	cr_assert_eq(((const struct iphdr_wire *)tx4(1))->ttl, IP4_DEFAULT_TTL, "-1: the default again");
+	cr_assert_eq(((const struct iphdr_wire *)tx4(1))->ttl, IP4_DEFAULT_TTL,
+		     "-1: the default again");
 	/* IPV6_UNICAST_HOPS is not IP_TTL (np->hop_limit vs inet->uc_ttl). */
 	cr_assert_eq(ipv6_setsockopt(s, IPV6_UNICAST_HOPS, 9), 0);
 	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);

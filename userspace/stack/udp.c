@@ -165,7 +165,8 @@ void udpv6_err(const struct icmp6_err *e)
 		harderr = true;
 	if (sk->recverr && sk->owner->error_queue) {
 		struct sock_ee ee = {
-			.err = err, .origin = SO_EE_ORIGIN_ICMP6, .type = e->type, .code = e->code, .info = e->info,
+			.err = err, .origin = SO_EE_ORIGIN_ICMP6, .type = e->type, .code = e->code,
+			.info = e->info,
 			.offender = { .sin6_family = AF_INET6, .sin6_addr = e->from },
 			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = ip6->daddr },
 		};
