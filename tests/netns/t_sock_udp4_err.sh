@@ -60,6 +60,13 @@ def show_queue(tag, s):
         print(tag, "then recv:", name(e.errno))
     print(tag, "then SO_ERROR:", name(s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)))
 
+if sys.argv[1:] == ["frag"]:
+    # Fragmentation Needed about a connected IP_RECVERR socket's datagram.
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    s.connect((A, 7996)); s.send(b"frag-probe")
+    show_queue("frag", s)
+    sys.exit(0)
 # 1. Connected AF_INET: recv, then SO_ERROR once.
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect((A, PORT)); s.send(b"one"); s.settimeout(3)
@@ -151,5 +158,37 @@ assert_contains "$wire" "xrt tcp-syn ttl 33 tos 0xb8" "TCP: IP_TTL, IP_TOS witho
 # The kernel's came one hop further (forwarded by xrt): TTL 32, same TOS.
 assert_contains "$wire" "kernel udp ttl 32 tos 0xbb" "kernel reference, UDP"
 assert_contains "$wire" "kernel tcp-syn ttl 32 tos 0xb8" "kernel reference, TCP"
+# Fragmentation Needed (MTU 1200) from a about each sender's datagram:
+# EMSGSIZE, ee_info 1200 in the error queue, as a kernel socket shows it.
+cat >"$XRT_TMP/fragneed.py" <<'PY'
+import socket, sys
+from scapy.all import IP, ICMP, conf, send, sniff
+conf.verb = 0
+sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # no Port Unreachable
+sink.bind(("0.0.0.0", 7996))
+p = sniff(iface=sys.argv[1], filter="udp and dst port 7996", count=1, timeout=15,
+          started_callback=lambda: print("ready", flush=True))
+if not p:
+    sys.exit(1)
+ip = p[0][IP]
+send(IP(src=ip.dst, dst=ip.src) / ICMP(type=3, code=4, nexthopmtu=1200) / bytes(ip), iface=sys.argv[1])
+PY
+frag_run() { # WHO: the frag case of the program on the router (shim) or b
+	xrt_bg $A "fragneed-$1" "$XRT_PY" "$XRT_TMP/fragneed.py" "$IF_AR"
+	local fpid=$XRT_LAST_PID
+	xrt_wait_for "grep -q ready '$XRT_TMP/fragneed-$1.log'" 15 || xrt_fail "sniffer on a did not start"
+	if [ "$1" = xrt ]; then
+		on_router "$XRT_PY" "$XRT_TMP/udp4err.py" frag
+	else
+		xrt_exec $TOPO_B "$XRT_PY" "$XRT_TMP/udp4err.py" frag
+	fi
+	xrt_wait_pid "$fpid" 20 || xrt_fail "sniffer on a saw no datagram from $1"
+}
+fref=$(frag_run kernel) || xrt_fail "kernel reference (frag): $fref"
+fres=$(frag_run xrt) || xrt_fail "through the shim (frag): $fres"
+printf 'kernel:\n%s\nxrt:\n%s\n' "$fref" "$fres" >&2
+assert_contains "$fref" "frag frag-probe cmsg 0 11 EMSGSIZE origin 2 type 3 code 4 info 1200" \
+	"kernel reference: Fragmentation Needed"
+assert_eq "$fres" "$fref" "Fragmentation Needed reaches the socket as on a kernel socket"
 kill -0 "$(xrt_xrtd_pid $R)" || xrt_fail "xrtd died"
-xrt_pass "ICMPv4 errors reach UDP sockets as the kernel's (ECONNREFUSED, SO_ERROR, IP_RECVERR queue on AF_INET and dual-stack), IP_TTL/IP_TOS on UDP and TCP bytes"
+xrt_pass "ICMPv4 errors reach UDP sockets as the kernel's (ECONNREFUSED, SO_ERROR, IP_RECVERR queue on AF_INET and dual-stack, Fragmentation Needed as EMSGSIZE), IP_TTL/IP_TOS on UDP and TCP bytes"
