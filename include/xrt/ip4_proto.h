@@ -9,9 +9,13 @@
  * least; RFC 1812 says as much as fits in 576 bytes (the kernel quotes up
  * to 576 - IP - ICMP, icmp_send). */
 #define ICMP_ERR_MAX_LEN 576
+#define ICMP_QUOTE_L4_MIN 8 /* the "64 bits of Data Datagram" */
 /* RFC 1122 3.2.1.7: TTL of the datagrams we originate (the kernel's
  * net.ipv4.ip_default_ttl). */
 #define IP4_DEFAULT_TTL 64
+/* RFC 3168 5: the two low bits of the TOS byte are the ECN field, which
+ * TCP owns (the kernel's INET_ECN_MASK, kept out of IP_TOS on streams). */
+#define IP4_ECN_MASK 0x03
 /* RFC 791 3.1: the largest IPv4 datagram; the smallest MTU every host
  * must take in one piece (68) and reassemble (576). */
 #define IP4_MAX_LEN 65535

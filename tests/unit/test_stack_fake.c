@@ -17,25 +17,27 @@ struct fake_route {
 	uint32_t type;
 	int oif;
 	const char *gw; /* NULL: connected */
+	uint32_t mtu;   /* the route's own MTU (0: the device's) */
 };
 
 static const struct fake_route fake_routes[] = {
-	{ "2001:db8:1::", 64, XRT_RTN_UNICAST, FAKE_IF_A, NULL },
-	{ "2001:db8:2::", 64, XRT_RTN_UNICAST, FAKE_IF_B, NULL },
-	{ "2001:db8:99::", 48, XRT_RTN_UNICAST, FAKE_IF_B, "fe80::99" },
-	{ "2001:db8:77::", 48, XRT_RTN_UNICAST, FAKE_IF_A, "fe80::77" },
-	{ "2001:db8:66::", 48, XRT_RTN_UNICAST, FAKE_IF_A, "2001:db8:1::66" },
-	{ "2001:db8:dead::", 48, XRT_RTN_UNREACHABLE, 0, NULL },
-	{ "2001:db8:bad::", 48, XRT_RTN_PROHIBIT, 0, NULL },
-	{ "2001:db8:b1a::", 48, XRT_RTN_BLACKHOLE, 0, NULL },
+	{ "2001:db8:1::", 64, XRT_RTN_UNICAST, FAKE_IF_A, NULL, 0 },
+	{ "2001:db8:2::", 64, XRT_RTN_UNICAST, FAKE_IF_B, NULL, 0 },
+	{ "2001:db8:99::", 48, XRT_RTN_UNICAST, FAKE_IF_B, "fe80::99", 0 },
+	{ "2001:db8:77::", 48, XRT_RTN_UNICAST, FAKE_IF_A, "fe80::77", 0 },
+	{ "2001:db8:66::", 48, XRT_RTN_UNICAST, FAKE_IF_A, "2001:db8:1::66", 0 },
+	{ "2001:db8:88::", 48, XRT_RTN_UNICAST, FAKE_IF_A, "2001:db8:1::5", 1400 },
+	{ "2001:db8:dead::", 48, XRT_RTN_UNREACHABLE, 0, NULL, 0 },
+	{ "2001:db8:bad::", 48, XRT_RTN_PROHIBIT, 0, NULL, 0 },
+	{ "2001:db8:b1a::", 48, XRT_RTN_BLACKHOLE, 0, NULL, 0 },
 	/* IPv4 (mapped, plen + 96): the addresses test_stack_ip4.c adds. */
-	{ "::ffff:10.1.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_A, NULL },
-	{ "::ffff:10.2.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_B, NULL },
-	{ "::ffff:10.99.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_B, "::ffff:10.2.0.99" },
-	{ "::ffff:10.77.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_A, "::ffff:10.1.0.77" },
-	{ "::ffff:10.250.0.0", 112, XRT_RTN_UNREACHABLE, 0, NULL },
-	{ "::ffff:10.251.0.0", 112, XRT_RTN_PROHIBIT, 0, NULL },
-	{ "::ffff:10.252.0.0", 112, XRT_RTN_BLACKHOLE, 0, NULL },
+	{ "::ffff:10.1.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_A, NULL, 0 },
+	{ "::ffff:10.2.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_B, NULL, 0 },
+	{ "::ffff:10.99.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_B, "::ffff:10.2.0.99", 0 },
+	{ "::ffff:10.77.0.0", 112, XRT_RTN_UNICAST, FAKE_IF_A, "::ffff:10.1.0.77", 0 },
+	{ "::ffff:10.250.0.0", 112, XRT_RTN_UNREACHABLE, 0, NULL, 0 },
+	{ "::ffff:10.251.0.0", 112, XRT_RTN_PROHIBIT, 0, NULL, 0 },
+	{ "::ffff:10.252.0.0", 112, XRT_RTN_BLACKHOLE, 0, NULL, 0 },
 };
 
 struct in6_addr A(const char *s)
@@ -105,7 +107,7 @@ static int fake_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sa
 	res->oif = best->oif;
 	res->nexthop = best->gw ? A(best->gw) : *daddr;
 	const struct xrt_netdev *dev = fake_dev_get(NULL, best->oif);
-	res->mtu = dev ? dev->mtu : 0;
+	res->mtu = best->mtu ? best->mtu : dev ? dev->mtu : 0;
 	return 0;
 }
 

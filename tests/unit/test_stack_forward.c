@@ -141,6 +141,8 @@ Test(forward, too_big_no_route_prohibit_beyond_scope)
 	int i = find_icmp(ICMP6_PKT_TOOBIG, 0);
 	cr_assert_geq(i, 0);
 	cr_assert_eq(ntohl(*(uint32_t *)(tx_icmp(i) + 4)), 1280);
+	/* The device's MTU failed in ip6_forward: quoted before the decrement. */
+	cr_assert_eq(tx_icmp(i)[8 + 7], 64);
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_TOO_BIG_ERRORS], 1);
 	cr_assert_eq(sstats.mib[XRT_MIB_FRAG_FAILS], 1);
 	fake_ntx = 0;
@@ -163,6 +165,29 @@ Test(forward, too_big_no_route_prohibit_beyond_scope)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(count_icmp(ICMP6_DST_UNREACH, ICMP6_DU_BEYONDSCOPE), 1);
 	cr_assert_eq(sstats.mib[XRT_MIB_IN_NO_ROUTES], 3);
+}
+
+/* A route MTU below the device's: the kernel meets it in ip6_fragment, after
+ * ip6_forward decremented the hop limit, and quotes the decremented packet. */
+Test(forward, too_big_route_mtu_quotes_decremented_hop_limit)
+{
+	resolve_h5();
+	size_t len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:88::1", 64, 1402);
+	rx(FAKE_IF_A, frame, len);
+	int i = find_icmp(ICMP6_PKT_TOOBIG, 0);
+	cr_assert_geq(i, 0);
+	cr_assert_eq(ntohl(*(uint32_t *)(tx_icmp(i) + 4)), 1400);
+	cr_assert_eq(tx_icmp(i)[8 + 7], 63);
+	/* The rest of the quote is the packet as received. */
+	cr_assert_eq(memcmp(tx_icmp(i) + 8 + 8, frame + 14 + 8, 32), 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_FRAG_FAILS], 1);
+	cr_assert_eq(sstats.mib[XRT_MIB_IN_TOO_BIG_ERRORS], 0);
+	cr_assert_eq(sstats.mib[XRT_MIB_OUT_FORW_DATAGRAMS], 1);
+	/* 1400 bytes fit the route: forwarded with hop limit 63. */
+	fake_ntx = 0;
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:88::1", 64, 1352);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(count_icmp(ICMP6_PKT_TOOBIG, 0), 0);
 }
 
 Test(forward, forwarding_disabled_drops)

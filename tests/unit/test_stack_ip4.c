@@ -1,5 +1,8 @@
 /* xrt tests: the IPv4 slow path through stack_rx: ARP bytes and NUD, ICMPv4 bytes for every error, forwarding, fragmentation, reassembly. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include <net/if_arp.h>
 #include <stdio.h>
 #include "stack/neighbour.h"
@@ -1037,4 +1040,180 @@ Test(ip4, nf_options_run_prerouting)
 	/* Without options prerouting is the fast path's: not asked. */
 	rx4(FAKE_IF_A, "10.1.0.5", "10.1.0.1", 64, IPPROTO_ICMP, 0, body, blen);
 	cr_assert_eq(fake_nf_calls_of(XRT_ACL_IN), 2);
+}
+
+/* ---- __udp4_lib_err: ICMPv4 errors about our UDP datagrams reach their
+ * socket (dual-stack and AF_INET alike); IP_TTL and IP_TOS on output. */
+
+static struct {
+	unsigned n_err, n_queued;
+	int last_err;
+	struct sock_ee ee;
+	uint8_t payload[64];
+	size_t plen;
+} ue;
+static void t_err4(struct sock *sk)
+{
+	ue.n_err++;
+	ue.last_err = sk->err;
+}
+static void t_queue4(struct sock *sk, const struct sock_ee *ee, const void *d, size_t l)
+{
+	(void)sk;
+	ue.n_queued++;
+	ue.ee = *ee;
+	ue.plen = l < sizeof(ue.payload) ? l : sizeof(ue.payload);
+	memcpy(ue.payload, d, ue.plen);
+}
+static const struct sock_owner_ops owner_err4 = { .dgram_rcv = t_dgram4, .error_report = t_err4,
+						  .error_queue = t_queue4 };
+
+/* A UDP socket that sent "probe" to 10.1.0.5 port 9 (frame 0). */
+static struct sock *udp4_sent(bool connect, bool recverr)
+{
+	hosts_resolved();
+	memset(&ue, 0, sizeof(ue));
+	int err = 0;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner_err4, NULL, &err);
+	cr_assert_not_null(s);
+	if (recverr)
+		cr_assert_eq(ip_setsockopt(s, IP_RECVERR, 1), 0);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(9),
+				   .sin6_addr = M("10.1.0.5") };
+	if (connect) {
+		cr_assert_eq(s->ops->connect(s, &to), 0);
+		cr_assert_eq(s->ops->sendmsg(s, "probe", 5, NULL), 5);
+	} else {
+		cr_assert_eq(s->ops->sendmsg(s, "probe", 5, &to), 5);
+	}
+	cr_assert_eq(fake_ntx, 1);
+	return s;
+}
+
+/* An ICMPv4 error from src to us quoting frame i (RFC 792 layout). */
+static void icmp4_err_about(unsigned i, const char *src, uint8_t type, uint8_t code,
+			    uint32_t info)
+{
+	size_t q = ntohs(((const struct iphdr_wire *)tx4(i))->tot_len);
+	memset(body, 0, 8);
+	body[0] = type;
+	body[1] = code;
+	uint32_t be = htonl(info);
+	memcpy(body + 4, &be, 4);
+	memcpy(body + 8, tx4(i), q);
+	uint16_t c = ip_compute_csum(body, 8 + q);
+	body[2] = (uint8_t)(c >> 8);
+	body[3] = (uint8_t)c;
+	rx4(FAKE_IF_A, src, "10.1.0.1", 64, IPPROTO_ICMP, 0, body, 8 + q);
+}
+
+Test(ip4, udp_err_port_unreachable_is_econnrefused_on_a_connected_socket)
+{
+	struct sock *s = udp4_sent(true, false);
+	icmp4_err_about(0, "10.1.0.5", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(ue.n_err, 1, "the owner told once");
+	cr_assert_eq(ue.last_err, ECONNREFUSED);
+	cr_assert_eq(s->err, ECONNREFUSED, "SO_ERROR");
+	cr_assert_eq(ue.n_queued, 0, "no IP_RECVERR: nothing queued");
+}
+
+Test(ip4, udp_err_soft_or_unconnected_stays_silent_without_recverr)
+{
+	struct sock *s = udp4_sent(true, false);
+	/* RFC 1122 4.2.3.9: Time Exceeded and Host Unreachable are soft. */
+	icmp4_err_about(0, "10.1.0.77", ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	icmp4_err_about(0, "10.1.0.77", ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	cr_assert_eq(ue.n_err, 0);
+	cr_assert_eq(s->err, 0);
+	s->ops->release(s);
+	fake_ntx = 0;
+	s = udp4_sent(false, false);
+	icmp4_err_about(0, "10.1.0.5", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(ue.n_err, 0, "unconnected: the kernel tells nobody");
+	/* Source Quench and Redirect never reach a socket (RFC 6633 5). */
+	s->ops->release(s);
+	fake_ntx = 0;
+	s = udp4_sent(true, true);
+	icmp4_err_about(0, "10.1.0.5", ICMP_SOURCE_QUENCH, 0, 0);
+	cr_assert_eq(ue.n_err + ue.n_queued, 0);
+}
+
+Test(ip4, udp_err_recverr_queues_the_extended_error_unconnected)
+{
+	struct sock *s = udp4_sent(false, true);
+	icmp4_err_about(0, "10.1.0.77", ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	cr_assert_eq(ue.n_queued, 1);
+	cr_assert_eq(ue.ee.origin, SO_EE_ORIGIN_ICMP);
+	cr_assert_eq(ue.ee.type, ICMP_TIME_EXCEEDED);
+	cr_assert_eq(ue.ee.code, ICMP_EXC_TTL);
+	cr_assert_eq(ue.ee.err, EHOSTUNREACH);
+	struct in6_addr off = M("10.1.0.77"), dst = M("10.1.0.5");
+	cr_assert(ip6_eq(&ue.ee.offender.sin6_addr, &off), "offender: the error's source");
+	cr_assert(ip6_eq(&ue.ee.dst.sin6_addr, &dst));
+	cr_assert_eq(ntohs(ue.ee.dst.sin6_port), 9);
+	cr_assert_eq(ue.plen, 5);
+	cr_assert_arr_eq(ue.payload, "probe", 5, "the quoted payload");
+	cr_assert_eq(s->err, EHOSTUNREACH, "the pending error, even soft");
+	cr_assert_eq(ue.n_err, 1);
+	/* IPV6_RECVERR alone does not queue ICMPv4 (inet->recverr). */
+	cr_assert_eq(ip_setsockopt(s, IP_RECVERR, 0), 0);
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_RECVERR, 1), 0);
+	icmp4_err_about(0, "10.1.0.77", ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	cr_assert_eq(ue.n_queued, 1);
+}
+
+Test(ip4, udp_err_fragmentation_needed_is_emsgsize_with_the_mtu)
+{
+	struct sock *s = udp4_sent(true, true);
+	icmp4_err_about(0, "10.1.0.77", ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400);
+	cr_assert_eq(s->err, EMSGSIZE);
+	cr_assert_eq(ue.ee.info, 1400, "ee_info: the next-hop MTU (RFC 1191 4)");
+	/* A quote shorter than the header + 8 bytes, or of another port: ignored. */
+	memset(&ue, 0, sizeof(ue));
+	s->err = 0;
+	((struct iphdr_wire *)(fake_tx[0].data + 14))->tot_len = htons(20 + 4);
+	icmp4_err_about(0, "10.1.0.5", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(ue.n_err + ue.n_queued, 0);
+	((struct iphdr_wire *)(fake_tx[0].data + 14))->tot_len = htons(20 + 13);
+	fake_tx[0].data[14 + 20] ^= 1; /* our source port */
+	icmp4_err_about(0, "10.1.0.5", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	cr_assert_eq(ue.n_err + ue.n_queued, 0);
+}
+
+Test(ip4, ip_ttl_and_ip_tos_set_the_bytes_sent)
+{
+	hosts_resolved();
+	int err = 0, v = 0;
+	struct sock *s = inet6_create(SOCK_DGRAM, 0, &owner4, NULL, &err);
+	cr_assert_eq(ip_getsockopt(s, IP_TTL, &v), 0);
+	cr_assert_eq(v, IP4_DEFAULT_TTL, "unset: the default");
+	cr_assert_eq(ip_setsockopt(s, IP_TTL, 0), -EINVAL);
+	cr_assert_eq(ip_setsockopt(s, IP_TTL, 256), -EINVAL);
+	cr_assert_eq(ip_setsockopt(s, IP_TTL, 7), 0);
+	cr_assert_eq(ip_setsockopt(s, IP_TOS, 0xb9), 0);
+	cr_assert_eq(ip_getsockopt(s, IP_TOS, &v), 0);
+	cr_assert_eq(v, 0xb9, "a datagram socket keeps the ECN bits");
+	cr_assert_eq(s->priority, 4, "rt_tos2priority: LOWDELAY + THROUGHPUT is interactive bulk");
+	cr_assert_eq(ip_setsockopt(s, IP_MTU, 1), -ENOPROTOOPT);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(9),
+				   .sin6_addr = M("10.1.0.5") };
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	const struct iphdr_wire *iph = (const void *)tx4(0);
+	cr_assert_eq(iph->ttl, 7);
+	cr_assert_eq(iph->tos, 0xb9);
+	cr_assert_eq(ip_compute_csum(tx4(0), 20), 0);
+	cr_assert_eq(ip_setsockopt(s, IP_TTL, -1), 0);
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(((const struct iphdr_wire *)tx4(1))->ttl, IP4_DEFAULT_TTL,
+		     "-1: the default again");
+	/* IPV6_UNICAST_HOPS is not IP_TTL (np->hop_limit vs inet->uc_ttl). */
+	cr_assert_eq(ipv6_setsockopt(s, IPV6_UNICAST_HOPS, 9), 0);
+	cr_assert_eq(s->ops->sendmsg(s, "x", 1, &to), 1);
+	cr_assert_eq(((const struct iphdr_wire *)tx4(2))->ttl, IP4_DEFAULT_TTL);
+	/* A stream: IP_TOS never sets the ECN bits (TCP owns them). */
+	struct sock *t = inet6_create(SOCK_STREAM, 0, &owner4, NULL, &err);
+	cr_assert_not_null(t);
+	cr_assert_eq(ip_setsockopt(t, IP_TOS, 0xbb), 0);
+	cr_assert_eq(ip_getsockopt(t, IP_TOS, &v), 0);
+	cr_assert_eq(v, 0xb8);
 }

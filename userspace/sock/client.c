@@ -487,23 +487,35 @@ static ssize_t errq_recvmsg(int fd, struct msghdr *msg)
 	}
 	struct sock_extended_err ee = {
 		.ee_errno = (uint32_t)(ent.h.err & ~XRT_DGRAM_ERRQUEUE),
-		.ee_origin = SO_EE_ORIGIN_ICMP6,
+		.ee_origin = ent.ee.origin == SO_EE_ORIGIN_ICMP ? SO_EE_ORIGIN_ICMP
+								: SO_EE_ORIGIN_ICMP6,
 		.ee_type = ent.ee.type,
 		.ee_code = ent.ee.code,
 		.ee_info = ent.ee.info,
 	};
-	size_t clen = sizeof(ee) + sizeof(ent.ee.offender);
+	/* ip_recv_error on an AF_INET socket: SOL_IP / IP_RECVERR with a
+	 * struct sockaddr_in offender; ipv6_recv_error (dual-stack sockets
+	 * too, an ICMPv4 offender IPv4-mapped): IPV6_RECVERR, sockaddr_in6. */
+	union {
+		struct sockaddr_in6 in6;
+		struct sockaddr_in in;
+	} off = { .in6 = ent.ee.offender };
+	socklen_t olen = sizeof(off.in6);
+	bool v4 = fd >= 0 && fd < XRT_FD_MAX && fds[fd].v4;
+	if (v4)
+		from_in6(fd, &ent.ee.offender, (struct sockaddr *)&off, &olen);
+	size_t clen = sizeof(ee) + olen;
 	size_t room = msg->msg_control ? msg->msg_controllen : 0;
 	msg->msg_controllen = 0;
 	if (room < CMSG_SPACE(clen)) {
 		msg->msg_flags |= MSG_CTRUNC;
 	} else {
 		struct cmsghdr *c = (struct cmsghdr *)msg->msg_control;
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_RECVERR;
+		c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+		c->cmsg_type = v4 ? IP_RECVERR : IPV6_RECVERR;
 		c->cmsg_len = CMSG_LEN(clen);
 		memcpy(CMSG_DATA(c), &ee, sizeof(ee));
-		memcpy(CMSG_DATA(c) + sizeof(ee), &ent.ee.offender, sizeof(ent.ee.offender));
+		memcpy(CMSG_DATA(c) + sizeof(ee), &off, olen);
 		msg->msg_controllen = CMSG_SPACE(clen);
 	}
 	return (ssize_t)copied;

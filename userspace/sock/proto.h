@@ -79,7 +79,8 @@ struct xrt_dgram_hdr {
 /* struct sock_extended_err's fields (linux/errqueue.h) and the offender. */
 struct xrt_dgram_ee {
 	uint8_t type, code;
-	uint8_t pad[2];
+	uint8_t origin; /* SO_EE_ORIGIN_ICMP6, or SO_EE_ORIGIN_ICMP (ICMPv4) */
+	uint8_t pad;
 	uint32_t info;
 	struct sockaddr_in6 offender;
 };

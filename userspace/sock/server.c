@@ -187,7 +187,8 @@ static void up_error_queue(struct sock *sk, const struct sock_ee *ee, const void
 		return;
 	struct xrt_dgram_hdr h = { .addr = ee->dst, .hoplimit = -1,
 				   .err = XRT_DGRAM_ERRQUEUE | ee->err };
-	struct xrt_dgram_ee x = { .type = ee->type, .code = ee->code, .info = ee->info,
+	struct xrt_dgram_ee x = { .type = ee->type, .code = ee->code, .origin = ee->origin,
+				  .info = ee->info,
 				  .offender = ee->offender };
 	struct iovec iov[3] = { { &h, sizeof(h) }, { &x, sizeof(x) }, { (void *)payload, len } };
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 3 };
@@ -535,6 +536,12 @@ static void op_sockopt(struct sock_conn *c, const struct xrt_sock_req *q, bool s
 		/* The group travels in addr, its interface as the scope id. */
 		int rc = ipv6_mc_setsockopt(sk, q->arg1, &q->addr.sin6_addr, (int)q->addr.sin6_scope_id);
 		return reply(c, -rc, 0, NULL, NULL, 0);
+	}
+	if (q->arg0 == IPPROTO_IP && sk->type != SOCK_RAW) {
+		/* ipv6_setsockopt hands SOL_IP to ip_setsockopt (not raw). */
+		int val = 0;
+		int rc = set ? ip_setsockopt(sk, q->arg1, q->arg2) : ip_getsockopt(sk, q->arg1, &val);
+		return reply(c, -rc, val, NULL, NULL, 0);
 	}
 	if (q->arg0 == IPPROTO_IPV6) {
 		int val = 0;

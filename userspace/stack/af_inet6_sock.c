@@ -69,6 +69,7 @@ struct sock *sk_alloc(int type, int protocol, const struct inet_protosw *sw)
 		sk->prot = sw->prot;
 		sk->local.sin6_family = AF_INET6;
 		sk->hop_limit = -1;
+		sk->ttl = -1;
 		sk->mcast_hops = XRT_SOCK_MCAST_HOPS;
 		sk->mc_loop = true;
 		sk->mc_all = true;

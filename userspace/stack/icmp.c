@@ -1,4 +1,5 @@
 /* xrt: ICMPv4 (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3): icmp_rcv, icmp_echo, __icmp_send with its never-send rules, ip_rt_send_redirect. */
+#include <errno.h>
 #include <time.h>
 #include "stack/stack_internal.h"
 
@@ -272,16 +273,66 @@ static void icmp_frag_needed(struct pkt *p, size_t icmp_len)
 	rt6_pmtu_update(&d6, (uint32_t)(icmp[6] << 8 | icmp[7]));
 }
 
-/* icmp_unreach -> the quoted protocol's err_handler (tcp_v4_err). */
-static void icmp_err_protocol(struct pkt *p, size_t icmp_len)
+/* icmp_err_convert (net/ipv4/icmp.c): Destination Unreachable codes
+ * (RFC 792, RFC 1122 3.2.2.1) as errno and whether the error is hard
+ * (fatal to a connection attempt, RFC 1122 4.2.3.9). */
+bool icmp_err_convert(uint8_t type, uint8_t code, int *err)
+{
+	static const struct {
+		int err;
+		bool fatal;
+	} unreach[NR_ICMP_UNREACH + 1] = {
+		[ICMP_NET_UNREACH] = { ENETUNREACH, false },
+		[ICMP_HOST_UNREACH] = { EHOSTUNREACH, false },
+		[ICMP_PROT_UNREACH] = { ENOPROTOOPT, true },
+		[ICMP_PORT_UNREACH] = { ECONNREFUSED, true },
+		[ICMP_FRAG_NEEDED] = { EMSGSIZE, false },
+		[ICMP_SR_FAILED] = { EOPNOTSUPP, false },
+		[ICMP_NET_UNKNOWN] = { ENETUNREACH, true },
+		[ICMP_HOST_UNKNOWN] = { EHOSTDOWN, true },
+		[ICMP_HOST_ISOLATED] = { ENONET, true },
+		[ICMP_NET_ANO] = { ENETUNREACH, true },
+		[ICMP_HOST_ANO] = { EHOSTUNREACH, true },
+		[ICMP_NET_UNR_TOS] = { ENETUNREACH, false },
+		[ICMP_HOST_UNR_TOS] = { EHOSTUNREACH, false },
+		[ICMP_PKT_FILTERED] = { EHOSTUNREACH, true },
+		[ICMP_PREC_VIOLATION] = { EHOSTUNREACH, true },
+		[ICMP_PREC_CUTOFF] = { EHOSTUNREACH, true },
+	};
+	if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH) {
+		*err = unreach[code].err;
+		return unreach[code].fatal;
+	}
+	*err = type == ICMP_TIME_EXCEEDED ? EHOSTUNREACH : EPROTO;
+	return type == ICMP_PARAMETERPROB;
+}
+
+/* icmp_socket_deliver: an error about a datagram we sent goes to the
+ * quoted protocol's err_handler (tcp_v4_err, udp_v4_err). */
+static void icmp_socket_deliver(struct pkt *p, size_t icmp_len)
 {
 	const uint8_t *icmp = p->nh + p->thoff;
 	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
 		return;
 	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
-	struct in6_addr s6 = ip4_mapped(inner->saddr);
-	if (inner->protocol == IPPROTO_TCP && ipv6_chk_addr(&s6))
-		tcp_v4_err(icmp, icmp_len, p->ifindex);
+	size_t ihl = ip4_hdr_len((const uint8_t *)inner);
+	/* The header and 64 bits of the datagram (RFC 792). */
+	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + ICMP_QUOTE_L4_MIN > icmp_len)
+		return;
+	struct icmp_err4 e = {
+		.type = icmp[0], .code = icmp[1], .icmp = icmp, .len = icmp_len,
+		.l4 = icmp + ICMP_HDR_LEN + ihl, .l4_len = icmp_len - ICMP_HDR_LEN - ihl,
+		.saddr = ip4_mapped(inner->saddr), .daddr = ip4_mapped(inner->daddr),
+		.from = pkt_ip4(p)->saddr, .ifindex = p->ifindex,
+	};
+	if (!ipv6_chk_addr(&e.saddr))
+		return;
+	memcpy(&e.sport, e.l4, 2);
+	memcpy(&e.dport, e.l4 + 2, 2);
+	if (inner->protocol == IPPROTO_TCP)
+		tcp_v4_err(&e);
+	else if (inner->protocol == IPPROTO_UDP)
+		udp_v4_err(&e);
 }
 
 int icmp_rcv(struct pkt *p)
@@ -313,14 +364,14 @@ int icmp_rcv(struct pkt *p)
 	case ICMP_DEST_UNREACH:
 		ICMP4_INC(IN_DEST_UNREACHS);
 		icmp_frag_needed(p, icmp_len);
-		icmp_err_protocol(p, icmp_len);
+		icmp_socket_deliver(p, icmp_len);
 		break;
 	case ICMP_TIME_EXCEEDED:
 		ICMP4_INC(IN_TIME_EXCDS);
-		icmp_err_protocol(p, icmp_len);
+		icmp_socket_deliver(p, icmp_len);
 		break;
 	case ICMP_PARAMETERPROB:
-		icmp_err_protocol(p, icmp_len); /* icmp_unreach takes it too */
+		icmp_socket_deliver(p, icmp_len); /* icmp_unreach takes it too */
 		break;
 	case ICMP_REDIRECT:
 		/* A router ignores Redirects (RFC 1812 4.3.3.2). */

@@ -58,9 +58,9 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 		MIB_INC(OUT_DISCARDS);
 		return;
 	}
-	uint32_t mtu = res->mtu && res->mtu < out->mtu ? res->mtu : out->mtu;
-	if (mtu < IP6_MIN_MTU)
-		mtu = IP6_MIN_MTU;
+	/* ip6_dst_mtu_maybe_forward(dst, true): forwarding checks the
+	 * device's MTU only; an unlocked route MTU is enforced later. */
+	uint32_t mtu = out->mtu < IP6_MIN_MTU ? IP6_MIN_MTU : out->mtu;
 	/* RFC 8200 5: routers never fragment; tell the source the MTU. */
 	if (p->len > mtu) {
 		DROP_INC(FWD_TOO_BIG);
@@ -78,5 +78,15 @@ void ip6_forward(struct pkt *p, const struct fib6_result *res)
 	}
 	ip6->hop_limit--;
 	MIB_INC(OUT_FORW_DATAGRAMS);
+	/* The route's own MTU: the kernel meets it in ip6_fragment, after
+	 * the decrement, and its icmpv6_send quotes the packet as it would
+	 * have left (hop limit already decremented), counted FragFails. */
+	uint32_t rt_mtu = res->mtu < IP6_MIN_MTU ? IP6_MIN_MTU : res->mtu;
+	if (res->mtu && rt_mtu < mtu && p->len > rt_mtu) {
+		DROP_INC(FWD_TOO_BIG);
+		MIB_INC(FRAG_FAILS);
+		icmp6_send(p, ICMP6_PKT_TOOBIG, 0, rt_mtu);
+		return;
+	}
 	ip6_output_finish(res->oif, &res->nexthop, p->nh, p->len, p->ifindex);
 }

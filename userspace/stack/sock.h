@@ -32,10 +32,12 @@ struct sock;
 struct tcp_sock;
 
 /* One extended error (struct sock_extended_err of linux/errqueue.h, as
- * ipv6_icmp_error fills it): from an ICMPv6 message (SO_EE_ORIGIN_ICMP6). */
+ * ipv6_icmp_error fills it): from an ICMPv6 message (SO_EE_ORIGIN_ICMP6),
+ * or from an ICMPv4 one as ip_icmp_error fills it (SO_EE_ORIGIN_ICMP). */
 struct sock_ee {
 	int err;                    /* positive errno */
-	uint8_t type, code;         /* the ICMPv6 message's */
+	uint8_t origin;             /* SO_EE_ORIGIN_ICMP6 or SO_EE_ORIGIN_ICMP */
+	uint8_t type, code;         /* the ICMPv6 (or ICMP) message's */
 	uint32_t info;              /* its MTU or pointer */
 	struct sockaddr_in6 offender; /* who sent the ICMPv6 message */
 	struct sockaddr_in6 dst;    /* where the quoted datagram went (port too) */
@@ -129,6 +131,11 @@ struct sock {
 	int16_t hop_limit, mcast_hops;
 	uint8_t tclass;             /* IPV6_TCLASS (RFC 3542 6.5) */
 	bool recverr;               /* IPV6_RECVERR (UDP: extended errors queued) */
+	/* inet_sock's IPv4 options, for IPv4(-mapped) peers: uc_ttl (IP_TTL,
+	 * -1 = the default), tos (IP_TOS) and RECVERR (IP_RECVERR). */
+	int16_t ttl;
+	uint8_t tos;
+	bool recverr4;
 	int mcast_oif;              /* IPV6_MULTICAST_IF (0 = none) */
 	bool mc_loop;               /* IPV6_MULTICAST_LOOP (default on) */
 	bool mc_all;                /* IPV6_MULTICAST_ALL (default on, as Linux) */
@@ -222,6 +229,14 @@ int ip6_sk_hoplimit(const struct sock *sk, const struct in6_addr *dst);
  * Anything else -ENOPROTOOPT; a bad value -EINVAL. */
 int ipv6_setsockopt(struct sock *sk, int name, int val);
 int ipv6_getsockopt(const struct sock *sk, int name, int *val);
+/* ip_setsockopt / ip_getsockopt for level IPPROTO_IP (int values), on
+ * AF_INET and dual-stack sockets alike (ipv6_setsockopt passes SOL_IP on):
+ * IP_TTL (1..255, -1 = the default), IP_TOS (a stream keeps its ECN bits),
+ * IP_RECVERR. Anything else -ENOPROTOOPT; a bad value -EINVAL. */
+int ip_setsockopt(struct sock *sk, int name, int val);
+int ip_getsockopt(const struct sock *sk, int name, int *val);
+/* ip_select_ttl: the TTL of the socket's IPv4 unicast datagrams. */
+uint8_t ip_sk_ttl(const struct sock *sk);
 /* The membership options (IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP, the same
  * numbers as IPV6_ADD_MEMBERSHIP / IPV6_DROP_MEMBERSHIP, and
  * MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP, RFC 3678 5.1): group g on

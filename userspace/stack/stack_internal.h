@@ -377,9 +377,27 @@ void ip_forward(struct pkt *p, const struct fib6_result *res);
 int icmp_rcv(struct pkt *p);
 void udp_v4_rcv(struct pkt *p);
 void tcp_v4_rcv(struct pkt *p);
-/* tcp_v4_err: an ICMPv4 error (icmp_len bytes from its header) quoting a
- * TCP segment of ours. */
-void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex);
+/* An ICMPv4 error quoting one of our datagrams, as icmp_socket_deliver
+ * hands it to the protocol: the quote holds the IPv4 header and at least
+ * the 8 bytes after it (RFC 792), whose ports are read here. */
+struct icmp_err4 {
+	uint8_t type, code;
+	const uint8_t *icmp;  /* the ICMP header; len bytes from it */
+	size_t len;
+	const uint8_t *l4;    /* the quoted transport header */
+	size_t l4_len;        /* bytes of the quote from l4 */
+	struct in6_addr saddr, daddr; /* the quoted datagram's (mapped): ours, the peer */
+	uint16_t sport, dport;        /* its ports, network order */
+	uint32_t from;        /* the error's source (network order) */
+	int ifindex;
+};
+/* tcp_v4_err: an ICMPv4 error quoting a TCP segment of ours. */
+void tcp_v4_err(const struct icmp_err4 *e);
+/* __udp4_lib_err: an ICMPv4 error quoting a UDP datagram of ours. */
+void udp_v4_err(const struct icmp_err4 *e);
+/* icmp_err_convert (net/ipv4/icmp.c): the errno of an ICMPv4 error; true
+ * when it is hard (fatal to a connection attempt, RFC 1122 4.2.3.9). */
+bool icmp_err_convert(uint8_t type, uint8_t code, int *err);
 /* icmp_send / __icmp_send: an ICMPv4 error about p; info is the
  * gateway (Redirect, network order), the MTU (Fragmentation Needed) or the
  * pointer (Parameter Problem). */

@@ -482,6 +482,8 @@ struct sock *tcp_v6_syn_recv_sock(struct sock *listener, const struct request_so
 	/* sk_clone_lock / inet_csk_clone_lock: the listener's options. */
 	sk->hop_limit = listener->hop_limit;
 	sk->tclass = listener->tclass;
+	sk->ttl = listener->ttl;
+	sk->tos = listener->tos;
 	sk->reuseaddr = listener->reuseaddr;
 	struct tcp_sock *tp = sk->tp;
 	tp->parent = listener;

@@ -54,10 +54,10 @@ int tcp_v4_xmit(const struct sock *sk, const struct in6_addr *src, const struct 
 	struct iphdr_wire *iph = (struct iphdr_wire *)data;
 	memset(iph, 0, sizeof(*iph));
 	iph->ver_ihl = IP4_VERSION << 4 | IP4_MIN_IHL;
-	iph->tos = sk ? sk->tclass : 0;
+	iph->tos = sk ? sk->tos : 0; /* ip_queue_xmit: inet->tos, IP_TOS */
 	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + len));
 	iph->frag_off = htons(IP4_FLAG_DF);
-	iph->ttl = sk && sk->hop_limit >= 0 ? (uint8_t)sk->hop_limit : IP4_DEFAULT_TTL;
+	iph->ttl = sk ? ip_sk_ttl(sk) : IP4_DEFAULT_TTL;
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
@@ -86,40 +86,6 @@ uint32_t tcp_init_seq(const struct in6_addr *laddr, const struct in6_addr *raddr
 	return secure_tcpv6_seq(laddr, raddr, lport, rport);
 }
 
-/* icmp_err_convert (net/ipv4/icmp.c): Destination Unreachable codes
- * (RFC 792, RFC 1122 3.2.2.1) as errno and whether the error is hard
- * (fatal to a connection attempt, RFC 1122 4.2.3.9). */
-static bool icmp_err_convert(uint8_t type, uint8_t code, int *err)
-{
-	static const struct {
-		int err;
-		bool fatal;
-	} unreach[NR_ICMP_UNREACH + 1] = {
-		[ICMP_NET_UNREACH] = { ENETUNREACH, false },
-		[ICMP_HOST_UNREACH] = { EHOSTUNREACH, false },
-		[ICMP_PROT_UNREACH] = { ENOPROTOOPT, true },
-		[ICMP_PORT_UNREACH] = { ECONNREFUSED, true },
-		[ICMP_FRAG_NEEDED] = { EMSGSIZE, false },
-		[ICMP_SR_FAILED] = { EOPNOTSUPP, false },
-		[ICMP_NET_UNKNOWN] = { ENETUNREACH, true },
-		[ICMP_HOST_UNKNOWN] = { EHOSTDOWN, true },
-		[ICMP_HOST_ISOLATED] = { ENONET, true },
-		[ICMP_NET_ANO] = { ENETUNREACH, true },
-		[ICMP_HOST_ANO] = { EHOSTUNREACH, true },
-		[ICMP_NET_UNR_TOS] = { ENETUNREACH, false },
-		[ICMP_HOST_UNR_TOS] = { EHOSTUNREACH, false },
-		[ICMP_PKT_FILTERED] = { EHOSTUNREACH, true },
-		[ICMP_PREC_VIOLATION] = { EHOSTUNREACH, true },
-		[ICMP_PREC_CUTOFF] = { EHOSTUNREACH, true },
-	};
-	if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH) {
-		*err = unreach[code].err;
-		return unreach[code].fatal;
-	}
-	*err = type == ICMP_TIME_EXCEEDED ? EHOSTUNREACH : EPROTO;
-	return type == ICMP_PARAMETERPROB;
-}
-
 /*
  * tcp_v4_err: an ICMPv4 error quoting one of our segments (icmp_len bytes
  * of ICMP from icmp). Only a segment still in flight counts (RFC 5927 4.1:
@@ -128,20 +94,10 @@ static bool icmp_err_convert(uint8_t type, uint8_t code, int *err)
  * tcp_v4_mtu_reduced); a hard error aborts a connection attempt (RFC 1122
  * 4.2.3.9); anything else is remembered as the soft error.
  */
-void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex)
+void tcp_v4_err(const struct icmp_err4 *e)
 {
-	if (icmp_len < ICMP_HDR_LEN + IP4_HDR_LEN)
-		return;
-	const struct iphdr_wire *inner = (const void *)(icmp + ICMP_HDR_LEN);
-	size_t ihl = (size_t)(inner->ver_ihl & 0x0f) * 4;
-	if (ihl < IP4_HDR_LEN || ICMP_HDR_LEN + ihl + 8 > icmp_len)
-		return; /* RFC 792: the header and 64 bits of the datagram */
-	const uint8_t *th = icmp + ICMP_HDR_LEN + ihl;
-	uint16_t sport, dport;
-	memcpy(&sport, th, 2);
-	memcpy(&dport, th + 2, 2);
-	struct in6_addr s6 = ip4_mapped(inner->saddr), d6 = ip4_mapped(inner->daddr);
-	struct sock *sk = tcp_v6_lookup(&d6, dport, &s6, sport, ifindex);
+	const uint8_t *th = e->l4;
+	struct sock *sk = tcp_v6_lookup(&e->daddr, e->dport, &e->saddr, e->sport, e->ifindex);
 	if (!sk || !sk->tp || !sk->connected)
 		return;
 	struct tcp_sock *tp = sk->tp;
@@ -152,12 +108,12 @@ void tcp_v4_err(const uint8_t *icmp, size_t icmp_len, int ifindex)
 		sockstats.tcp_icmp_out_of_window++;
 		return;
 	}
-	if (icmp[0] == ICMP_DEST_UNREACH && icmp[1] == ICMP_FRAG_NEEDED) {
+	if (e->type == ICMP_DEST_UNREACH && e->code == ICMP_FRAG_NEEDED) {
 		tcp_v6_mtu_reduced(tp);
 		return;
 	}
 	int err;
-	bool harderr = icmp_err_convert(icmp[0], icmp[1], &err);
+	bool harderr = icmp_err_convert(e->type, e->code, &err);
 	if (tp->state == TCP_SYN_SENT && harderr) {
 		sockstats.icmp_err++;
 		tcp_done(tp, err);

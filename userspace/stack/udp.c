@@ -1,5 +1,7 @@
 /* xrt: UDP over IPv6 (udpv6_rcv, udpv6_sendmsg, ip6_datagram_connect): the SOCK_DGRAM entry of inetsw6. */
 #include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include "stack/stack_internal.h"
 #include "stack/mcast.h"
 #include "stack/sock.h"
@@ -163,7 +165,8 @@ void udpv6_err(const struct icmp6_err *e)
 		harderr = true;
 	if (sk->recverr && sk->owner->error_queue) {
 		struct sock_ee ee = {
-			.err = err, .type = e->type, .code = e->code, .info = e->info,
+			.err = err, .origin = SO_EE_ORIGIN_ICMP6, .type = e->type, .code = e->code,
+			.info = e->info,
 			.offender = { .sin6_family = AF_INET6, .sin6_addr = e->from },
 			.dst = { .sin6_family = AF_INET6, .sin6_port = dport, .sin6_addr = ip6->daddr },
 		};

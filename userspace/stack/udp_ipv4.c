@@ -1,5 +1,7 @@
-/* xrt: UDP over IPv4 (__udp4_lib_rcv, udp_sendmsg): length and checksum checks, delivery to dual-stack sockets, Port Unreachable where none listens. */
+/* xrt: UDP over IPv4 (__udp4_lib_rcv, udp_sendmsg): length and checksum checks, delivery to dual-stack sockets, Port Unreachable where none listens; __udp4_lib_err. */
 #include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include "stack/stack_internal.h"
 #include "stack/sock.h"
 
@@ -79,7 +81,8 @@ long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct so
 	memset(iph, 0, sizeof(*iph));
 	iph->ver_ihl = IP4_VERSION << 4 | IP4_MIN_IHL;
 	iph->tot_len = htons((uint16_t)(IP4_HDR_LEN + UDP_HDR_LEN + len));
-	iph->ttl = IP4_DEFAULT_TTL;
+	iph->tos = sk->tos; /* ip_make_skb: inet->tos, IP_TOS as set */
+	iph->ttl = ipv4_is_multicast(daddr) ? IP4_DEFAULT_TTL : ip_sk_ttl(sk);
 	iph->protocol = IPPROTO_UDP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
@@ -89,4 +92,46 @@ long udp_v4_sendmsg(struct sock *sk, const struct in6_addr *src, const struct so
 	if (rc < 0)
 		return -ENETUNREACH;
 	return (long)len;
+}
+
+/*
+ * __udp4_lib_err: the socket that sent the quoted datagram (its ports seen
+ * from our side, dual-stack sockets included). Fragmentation Needed is hard
+ * (EMSGSIZE: the kernel's default IP_PMTUDISC_WANT, RFC 1191 6.3 lets the
+ * application learn it) once icmp_frag_needed learnt the MTU; Source
+ * Quench and Redirect are never reported (RFC 6633 5, RFC 1122 3.2.2.2).
+ * Without IP_RECVERR only a connected socket hears of a hard error, as in
+ * the kernel; with it, every error is queued (ip_icmp_error) and becomes
+ * the pending error, connected or not.
+ */
+void udp_v4_err(const struct icmp_err4 *e)
+{
+	struct sock *sk = udp6_lib_lookup(&e->daddr, e->dport, &e->saddr, e->sport, e->ifindex);
+	if (!sk || !sk->owner)
+		return;
+	uint8_t type = e->type, code = e->code;
+	const uint8_t *icmp = e->icmp;
+	uint32_t info = 0;
+	if (type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT)
+		return;
+	int err;
+	bool harderr = icmp_err_convert(type, code, &err);
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		info = (uint32_t)(icmp[6] << 8 | icmp[7]); /* RFC 1191 4 */
+		harderr = true;
+	} else if (type == ICMP_PARAMETERPROB) {
+		info = icmp[4]; /* RFC 792: the pointer */
+	}
+	if (sk->recverr4 && sk->owner->error_queue) {
+		struct sock_ee ee = {
+			.err = err, .origin = SO_EE_ORIGIN_ICMP, .type = type, .code = code,
+			.info = info,
+			.offender = { .sin6_family = AF_INET6, .sin6_addr = ip4_mapped(e->from) },
+			.dst = { .sin6_family = AF_INET6, .sin6_port = e->dport, .sin6_addr = e->daddr },
+		};
+		sk->owner->error_queue(sk, &ee, e->l4 + UDP_HDR_LEN, e->l4_len - UDP_HDR_LEN);
+	} else if (!harderr || !sk->connected) {
+		return;
+	}
+	sk_error_report(sk, err);
 }
