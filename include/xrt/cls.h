@@ -33,10 +33,15 @@ enum xrt_cls_list {
 #define XRT_CLS_CTX(list, bank) ((list) * XRT_CLS_BANKS + (bank))
 
 /* Elementary port intervals of a list: the n rules' ranges cut 0-65535
- * into at most 2n + 1 pieces, each wholly inside or outside every range. */
-#define XRT_CLS_INTERVALS (2 * XRT_CLS_RULES + 1)
-/* Steps of the binary search over XRT_CLS_INTERVALS starts (2^12 > 2049). */
-#define XRT_CLS_SEARCH_STEPS 12
+ * into at most 2n + 1 pieces, each wholly inside or outside every range.
+ * Bounded below that (1023 distinct range ends per field and list: 1022
+ * adjacent single ports, or 511 scattered ones): each interval is a bitmap
+ * in every context of xrt_cls_bits, which is preallocated, and 2049 of
+ * them took 1.6 MB more of an idle router. A list that needs more is
+ * refused (xrt_cls_build). */
+#define XRT_CLS_INTERVALS 1024
+/* Steps of the binary search over XRT_CLS_INTERVALS starts (2^11 > 1024). */
+#define XRT_CLS_SEARCH_STEPS 11
 
 /* Fields some rule of the list constrains: the others are not looked up. */
 #define XRT_CLS_F_SRC 0x01

@@ -529,6 +529,7 @@ Test(acl, priority_over_prefix_length)
 
 /* Past the old bounds (128): the last of a full list still decides, and
  * one more is refused with nothing changed. */
+#define FULL_LAST 3000
 Test(acl, full_list_last_rule_decides)
 {
 	struct xrt_acl_entry *v = calloc(XRT_ACL_MAX, sizeof(*v));
@@ -537,21 +538,53 @@ Test(acl, full_list_last_rule_decides)
 	unsigned n;
 
 	cr_assert_not_null(v);
+	/* Two rules per port (XRT_CLS_INTERVALS bounds the ports' ranges), the
+	 * last one alone on port LAST. */
 	for (unsigned i = 0; i < XRT_ACL_MAX; i++) {
 		v[i].r = rule(XRT_ACL_IN, 0, NULL, 0, NULL, 0, XRT_ACL_DROP);
 		v[i].r.flags = XRT_ACL_F_DPORT;
-		v[i].r.dport_lo = v[i].r.dport_hi = (uint16_t)(1000 + i);
+		v[i].r.dport_lo = v[i].r.dport_hi =
+			(uint16_t)(i == XRT_ACL_MAX - 1 ? FULL_LAST : 1000 + i / 2);
 		v[i].r.cnt = i;
 		v[i].prio = i;
 	}
 	cr_assert_eq(xrt_acl_replace(&M, v, XRT_ACL_MAX, err), 0, "%s", err);
-	cr_assert_eq(run_udp(SRC, DST, 1, 1000 + XRT_ACL_MAX - 1), XDP_DROP);
-	cr_assert_eq(run_udp(SRC, DST, 1, 1000 + XRT_ACL_MAX), XDP_REDIRECT);
+	cr_assert_eq(run_udp(SRC, DST, 1, FULL_LAST), XDP_DROP);
+	cr_assert_eq(run_udp(SRC, DST, 1, FULL_LAST + 1), XDP_REDIRECT);
 	cr_assert_eq(xrt_acl_add(&M, &r, 0, err), -ENOSPC);
 	cr_assert(strstr(err, "acl: full (1024 rules)"), "%s", err);
 	cr_assert_eq(run_udp(SRC, DST, 1, 5000), XDP_REDIRECT, "the refused rule is not there");
 	cr_assert_eq(xrt_acl_list(&M, v, XRT_ACL_MAX, &n, err), 0, "%s", err);
 	cr_assert_eq(n, XRT_ACL_MAX);
 	cr_assert_eq(v[XRT_ACL_MAX - 1].pkts, 1);
+	free(v);
+}
+
+/* The port ranges' bound: 1024 rules on scattered single ports cut the
+ * ports into 2049 intervals, more than XRT_CLS_INTERVALS: the list is
+ * refused with the word named, and the one before stays. */
+Test(acl, too_many_port_intervals_refused)
+{
+	struct xrt_acl_entry *v = calloc(XRT_ACL_MAX, sizeof(*v));
+	struct xrt_acl_rule r = rule(XRT_ACL_IN, 0, NULL, 0, NULL, 0, XRT_ACL_DROP);
+	char err[XRT_ERR_LEN] = "";
+	unsigned n;
+
+	cr_assert_not_null(v);
+	r.flags = XRT_ACL_F_DPORT;
+	r.dport_lo = r.dport_hi = 4000;
+	cr_assert_eq(xrt_acl_add(&M, &r, 0, err), 0, "%s", err);
+	for (unsigned i = 0; i < XRT_ACL_MAX; i++) {
+		v[i].r = rule(XRT_ACL_IN, 0, NULL, 0, NULL, 0, XRT_ACL_DROP);
+		v[i].r.flags = XRT_ACL_F_DPORT;
+		v[i].r.dport_lo = v[i].r.dport_hi = (uint16_t)(10000 + 2 * i);
+		v[i].prio = i;
+	}
+	cr_assert_eq(xrt_acl_replace(&M, v, XRT_ACL_MAX, err), -ENOSPC);
+	cr_assert(strstr(err, "port:") && strstr(err, "intervals"), "%s", err);
+	cr_assert_eq(run_udp(SRC, DST, 1, 4000), XDP_DROP, "the list before stays");
+	cr_assert_eq(run_udp(SRC, DST, 1, 10000), XDP_REDIRECT, "the refused list is not there");
+	cr_assert_eq(xrt_acl_list(&M, v, XRT_ACL_MAX, &n, err), 0, "%s", err);
+	cr_assert_eq(n, 1);
 	free(v);
 }

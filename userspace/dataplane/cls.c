@@ -64,7 +64,7 @@ static int u16_cmp(const void *a, const void *b)
 }
 
 /* The elementary intervals of the rules' ranges of one port field: their
- * starts (ascending, from 0) in starts; returns how many. */
+ * starts (ascending, from 0) in starts (room for 2n + 1); returns how many. */
 static unsigned port_intervals(const struct xrt_cls_rule *v, unsigned n, bool src,
 			       uint16_t *starts)
 {
@@ -96,10 +96,10 @@ static bool port_ok(const struct xrt_cls_rule *r, bool src, uint16_t port)
 		   : r->dport_lo <= port && port <= r->dport_hi;
 }
 
-/* The array part: protocol, ICMP type and code, port intervals; the
- * header's bitmaps and intervals. */
+/* The array part: protocol, ICMP type and code, port intervals (sp, dp:
+ * h->nsport and h->ndport of them); the header's bitmaps and intervals. */
 static void build_slots(const struct xrt_cls_rule *v, unsigned n, struct xrt_cls_hdr *h,
-			struct xrt_cls_bits *s)
+			struct xrt_cls_bits *s, const uint16_t *sp, const uint16_t *dp)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct xrt_cls_rule *r = &v[i];
@@ -121,8 +121,8 @@ static void build_slots(const struct xrt_cls_rule *v, unsigned n, struct xrt_cls
 				bit_set(&s[XRT_CLS_OFF_CODE + p], i);
 		}
 	}
-	h->nsport = port_intervals(v, n, true, h->sport);
-	h->ndport = port_intervals(v, n, false, h->dport);
+	memcpy(h->sport, sp, h->nsport * sizeof(*sp));
+	memcpy(h->dport, dp, h->ndport * sizeof(*dp));
 	for (unsigned j = 0; j < h->nsport; j++)
 		for (unsigned i = 0; i < n; i++)
 			if (port_ok(&v[i], true, h->sport[j]))
@@ -341,7 +341,18 @@ int xrt_cls_build(struct xrt_maps *m, unsigned ctx, const struct xrt_cls_rule *v
 	}
 	h->nwords = (n + XRT_CLS_WORD_BITS - 1) / XRT_CLS_WORD_BITS;
 	if (n) {
-		build_slots(v, n, h, s);
+		uint16_t sp[2 * XRT_CLS_RULES + 1], dp[2 * XRT_CLS_RULES + 1];
+
+		h->nsport = port_intervals(v, n, true, sp);
+		h->ndport = port_intervals(v, n, false, dp);
+		if (h->nsport > XRT_CLS_INTERVALS || h->ndport > XRT_CLS_INTERVALS) {
+			rc = xrt_fail(err, -ENOSPC,
+				      "port: the list's port ranges cut the ports into more than "
+				      "%u intervals (at most %u distinct range ends)",
+				      XRT_CLS_INTERVALS, XRT_CLS_INTERVALS - 1);
+			goto out;
+		}
+		build_slots(v, n, h, s, sp, dp);
 		if ((rc = write_slots(m, ctx, h, s, err)) ||
 		    (rc = build_addr(m, c, ctx, XRT_CLS_SRC, v, n, &h->fields, err)) ||
 		    (rc = build_addr(m, c, ctx, XRT_CLS_DST, v, n, &h->fields, err)) ||
