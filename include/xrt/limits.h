@@ -25,7 +25,7 @@
 #define XRT_MAX_NH_GROUPS 1024     /* xrt_nh_grp array; id 0 is never valid */
 #define XRT_ECMP_BUCKETS 256       /* members replicated by weight */
 #ifndef XRT_MAX_NEIGH /* tests/netns/xrt_fwd_upgrade.bpf.c builds with another */
-#define XRT_MAX_NEIGH 65536        /* xrt_neigh6 hash entries */
+#define XRT_MAX_NEIGH 16384        /* xrt_neigh6 hash entries: 4x the slow path's table */
 #endif
 #define XRT_MAX_TABLES 256         /* routing table ids 0..255; 254 = main */
 /* Destinations with source-specific routes (the kernel's IPv6 subtrees,

@@ -70,17 +70,19 @@ fwd1=$(monotone Ip6OutForwDatagrams "$fwd0" "the restart")
 xrt_flow_progresses "the restart"
 
 # ---- (b) an object whose map layouts changed
-assert_eq "$(pin_field xrt_neigh6 max_entries)" 65536 "xrt_neigh6 before"
+neigh_max=$(sed -n 's/^#define XRT_MAX_NEIGH \([0-9]*\).*/\1/p' "$XRT_ROOT/include/xrt/limits.h")
+neigh_upg=$(sed -n 's/^#define XRT_MAX_NEIGH \([0-9]*\).*/\1/p' "$XRT_ROOT/tests/netns/xrt_fwd_upgrade.bpf.c")
+assert_eq "$(pin_field xrt_neigh6 max_entries)" "$neigh_max" "xrt_neigh6 before"
 stats_bytes=$(pin_field xrt_stats bytes_value)
 xrt_xrtd_stop r
 xrt_xrtd_start r -c "$conf" --obj "$UPG_OBJ"
 xrt_flow_running "the layout upgrade"
-assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries 65536 -> 16384" "layout report"
+assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries $neigh_max -> $neigh_upg" "layout report"
 assert_contains "$(log_r)" "upgrade: xrt_stats: value_size $stats_bytes -> $((stats_bytes + 64))" \
 	"layout report"
 assert_contains "$(log_r)" "upgrade: xrt_stats: counters carried section by section" "stats converter"
 swap_time "layout upgrade"
-assert_eq "$(pin_field xrt_neigh6 max_entries)" 16384 "xrt_neigh6 pin is the new layout"
+assert_eq "$(pin_field xrt_neigh6 max_entries)" "$neigh_upg" "xrt_neigh6 pin is the new layout"
 assert_eq "$(pin_field xrt_stats bytes_value)" "$((stats_bytes + 64))" "xrt_stats pin is the new layout"
 assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the layout upgrade"
 assert_eq "$(xrt_cli r neigh show | grep -c PERMANENT || true)" "$neigh0" \
@@ -123,7 +125,7 @@ xrt_flow_progresses "the failed starts"
 
 # Back to the product object: a downgrade is one more migration.
 xrt_xrtd_start r -c "$conf"
-assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries 16384 -> 65536" "downgrade report"
+assert_contains "$(log_r)" "upgrade: xrt_neigh6: max_entries $neigh_upg -> $neigh_max" "downgrade report"
 assert_eq "$(xrt_cli r route show)" "$routes0" "xrt route show after the downgrade"
 monotone Ip6OutForwDatagrams "$fwd2" "the downgrade" >/dev/null
 

@@ -111,7 +111,7 @@ static int acl_publish(struct xrt_maps *m, struct xrt_acl *a, const struct xrt_a
 		return xrt_fail(err, -errno, "%s: bank %u: %s", XRT_MAP_ACL_CFG, bank,
 				strerror(errno));
 	/* The hooks the new lists need are on before the flip (dataplane/feat.h). */
-	int rc = xrt_maps_feat_sync(m, (cfg.n_in ? XRT_FEAT_OFF_NF_PREROUTING : 0) |
+	rc = xrt_maps_feat_sync(m, (cfg.n_in ? XRT_FEAT_OFF_NF_PREROUTING : 0) |
 						       (cfg.n_out ? XRT_FEAT_OFF_NF_FORWARD : 0),
 				    err);
 	if (rc)

@@ -59,7 +59,7 @@ int xrt_maps_fib_rules_set(struct xrt_maps *m, const struct xrt_fib_rule *v, uns
 		return xrt_fail(err, -errno, "%s: bank %u: %s", XRT_MAP_FIB_RULES_CFG, bank,
 				strerror(errno));
 	/* The walk is on before the flip that gives it rules (dataplane/feat.h). */
-	int rc = xrt_maps_feat_sync(m, n ? XRT_FEAT_OFF_FIB_RULES : 0, err);
+	rc = xrt_maps_feat_sync(m, n ? XRT_FEAT_OFF_FIB_RULES : 0, err);
 	if (rc)
 		return rc;
 	key = XRT_FR_CFG_ACTIVE;
