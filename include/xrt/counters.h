@@ -99,7 +99,8 @@
 	X(UNKNOWN_IF, "unknown_if")       /* ingress not configured in ifaces */\
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
 	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */ \
-	X(RULE_UNSUPPORTED, "rule_unsupported") /* a rule xrt cannot evaluate */
+	X(RULE_UNSUPPORTED, "rule_unsupported") /* a rule xrt cannot evaluate */ \
+	X(SRC_ROUTE_UNSUPPORTED, "src_route_unsupported") /* source routes beyond bound */
 
 #define XRT_ENUM_MIB(id, name) XRT_MIB_##id,
 #define XRT_ENUM_PUNT(id, name) XRT_PUNT_##id,

@@ -226,6 +226,32 @@ static void rib_gauges(struct xrt_router *r, const struct stack_stats *ss, struc
 	sample(b, "xrt_links", NULL, NULL, NULL, NULL, links);
 }
 
+/* Source-specific routes' bounds (rib/rib.c spass_refuse): destinations
+ * with a subtree, refused routes, destinations handed to the kernel; the
+ * packets so handed are xrt_fastpath_passes_total{reason="src_route_unsupported"}. */
+static void src_pass_metrics(struct xrt_router *r, struct xrt_buf *b)
+{
+	struct rib_src_pass_stats st;
+
+	rib_src_pass_stats(r->rib, &st);
+	family(b, "xrt_fib_subtrees", "gauge",
+	       "Destinations with source-specific routes in the fast path");
+	sample(b, "xrt_fib_subtrees", NULL, NULL, NULL, NULL, st.subtrees);
+	family(b, "xrt_fib_subtrees_refused_total", "counter",
+	       "Source-specific routes refused at the subtree bounds");
+	sample(b, "xrt_fib_subtrees_refused_total", NULL, NULL, NULL, NULL, st.refused);
+	family(b, "xrt_fib_subtrees_passed", "gauge",
+	       "Destinations handed to the kernel: their source routes did not all fit");
+	sample(b, "xrt_fib_subtrees_passed", NULL, NULL, NULL, NULL, st.passed);
+	family(b, "xrt_fib_subtrees_waiting", "gauge",
+	       "Refused source-specific routes waiting for room");
+	sample(b, "xrt_fib_subtrees_waiting", NULL, NULL, NULL, NULL, st.waiting);
+	family(b, "xrt_fib_subtrees_pass_failures_total", "counter",
+	       "Refused source routes whose destination could not be handed over or wait");
+	sample(b, "xrt_fib_subtrees_pass_failures_total", NULL, NULL, NULL, NULL,
+	       st.pass_full + st.pend_full);
+}
+
 /* The fast path's FIB maps, which grow and shrink with the table
  * (dataplane/ip6_fib.c fib6_resize): as `xrt route summary` shows them. */
 static void fib_metrics(struct xrt_router *r, struct xrt_buf *b)
@@ -248,6 +274,7 @@ static void fib_metrics(struct xrt_router *r, struct xrt_buf *b)
 	       "Route adds refused at xrtd --max-routes");
 	sample(b, "xrt_routes_refused_total", NULL, NULL, NULL, NULL,
 	       u.ceiling_hits + rib_routes_refused(r->rib));
+	src_pass_metrics(r, b);
 }
 
 static void icmp6_types(struct xrt_buf *b, const char *name, const char *help,

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# xrt: source-specific routes beyond the fast path's bound go to the kernel.
+#
+#   a -- r -- p   (ISP1)     a: source S1 2001:db8:1::2
+#        |                   p, q: count what reaches them (Udp6NoPorts)
+#        +--- q   (ISP2)
+#
+# r's kernel forwards (forwarding on) and holds, in `ip -6 route ... from`,
+# ten destinations 2001:db8:5N::/48 from 2001:db8:1::/48 via ISP1 beside a
+# plain default via ISP2; xrtd mirrors them. XRT_FIB6_SUBTREES (8) fit in
+# the fast path; for the other two xrt's own default would send S1's
+# traffic to ISP2, where the kernel sends it to ISP1. xrt must hand it to
+# the kernel instead (pass src_route_unsupported), list the destinations in
+# `xrt sync`, export the counts on the metrics endpoint, and take them back
+# once deleted routes free room.
+source "$(dirname "$0")/lib.sh"
+xrt_require_xrt
+
+S1=2001:db8:1::2 S3=2001:db8:3::2
+xrt_host_ns a; xrt_host_ns p; xrt_host_ns q
+xrt_kernel_router_ns r
+xrt_link a r; xrt_link r p; xrt_link r q
+xrt_host a "$(xrt_if a r)" 2001:db8:f::2/64 2001:db8:f::1
+for h in $S1 $S3; do ip -n "$(xrt_ns a)" -6 addr add "$h/128" dev "$(xrt_if a r)" nodad; done
+xrt_static_neigh a "$(xrt_if a r)" 2001:db8:f::1 "$(xrt_mac r "$(xrt_if r a)")"
+xrt_host p "$(xrt_if p r)" 2001:db8:e1::2/64
+xrt_host q "$(xrt_if q r)" 2001:db8:e2::2/64
+for h in p q; do
+	for i in 0 1 2 3 4 5 6 7 8 9; do ip -n "$(xrt_ns $h)" -6 addr add "2001:db8:5$i::1/128" dev lo; done
+done
+R=$(xrt_ns r) RF=$(xrt_if r a) RP=$(xrt_if r p) RQ=$(xrt_if r q)
+ip -n "$R" -6 addr add 2001:db8:f::1/64 dev "$RF" nodad
+ip -n "$R" -6 addr add 2001:db8:e1::1/64 dev "$RP" nodad
+ip -n "$R" -6 addr add 2001:db8:e2::1/64 dev "$RQ" nodad
+xrt_static_neigh r "$RP" 2001:db8:e1::2 "$(xrt_mac p "$(xrt_if p r)")"
+xrt_static_neigh r "$RQ" 2001:db8:e2::2 "$(xrt_mac q "$(xrt_if q r)")"
+assert_eq "$(xrt_exec r sysctl -n net.ipv6.conf.all.forwarding)" 1 "r's kernel forwards"
+xrt_xrtd_start r
+xrt_cli_ok r sync kernel on
+for h in "$RF" "$RP" "$RQ"; do xrt_cli_ok r link attach dev "$h"; done
+ip -n "$R" -6 route add default via 2001:db8:e2::2
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	ip -n "$R" -6 route add "2001:db8:5$i::/48" from 2001:db8:1::/48 via 2001:db8:e1::2
+done
+xrt_wait_for "[ \$(xrt_cli r route show | grep -c ' from ') -eq 8 ]" 5 ||
+	xrt_fail "the source routes never reached xrt: $(xrt_cli r route show)"
+
+# which SRC DST: the upstream (p or q) that 5 datagrams SRC -> DST reach.
+which() {
+	local src=$1 dst=$2 p0 q0 p1 q1
+	p0=$(xrt_snmp6 p Udp6NoPorts) q0=$(xrt_snmp6 q Udp6NoPorts)
+	xrt_exec a "$XRT_PY" -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+for _ in range(5):
+    s.sendto(b"probe", (sys.argv[2], 9))' "$src" "$dst"
+	xrt_wait_for "[ \$((\$(xrt_snmp6 p Udp6NoPorts) + \$(xrt_snmp6 q Udp6NoPorts) - $p0 - $q0)) -ge 5 ]" 5 ||
+		{ echo "none"; return 0; }
+	p1=$(xrt_snmp6 p Udp6NoPorts) q1=$(xrt_snmp6 q Udp6NoPorts)
+	if [ $((p1 - p0)) -eq 5 ] && [ "$q1" -eq "$q0" ]; then echo ISP1
+	elif [ $((q1 - q0)) -eq 5 ] && [ "$p1" -eq "$p0" ]; then echo ISP2
+	else echo "split:$((p1 - p0))/$((q1 - q0))"; fi
+}
+pass() { xrt_fp_stat r pass:src_route_unsupported; }
+kfwd() { xrt_snmp6 r Ip6OutForwDatagrams; }
+
+# Which ten went in: the mirror's order is the kernel's; two were refused.
+sync=$(xrt_cli r sync)
+assert_eq "$(grep -c 'src route unsupported (to the kernel)' <<<"$sync")" 2 "sync lists two destinations: $sync"
+mapfile -t PASSED < <(sed -n 's|^src route unsupported (to the kernel): \(2001:db8:5[0-9]::\)/48 table 254: 1 source routes refused.*|\1|p' <<<"$sync")
+assert_eq "${#PASSED[@]}" 2 "sync names each destination, its table and why"
+assert_contains "$sync" "at most 8 destinations with source routes" "sync says why"
+INSTALLED=()
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	[[ " ${PASSED[*]} " == *" 2001:db8:5$i:: "* ]] || INSTALLED+=("2001:db8:5$i::")
+done
+assert_eq "${#INSTALLED[@]}" 8 "eight destinations in the fast path"
+
+# A handed-over destination: the kernel forwards it to ISP1, counted.
+p0=$(pass) k0=$(kfwd)
+assert_eq "$(which $S1 "${PASSED[0]}1")" ISP1 "S1 -> ${PASSED[0]}1 goes where the kernel sends it"
+assert_eq "$(($(pass) - p0))" 5 "pass:src_route_unsupported counts each packet"
+assert_ge "$(($(kfwd) - k0))" 5 "the kernel forwarded them"
+# Every source: the whole destination goes to the kernel (S3 takes its default).
+assert_eq "$(which $S3 "${PASSED[1]}1")" ISP2 "S3 -> ${PASSED[1]}1: the kernel's default"
+assert_eq "$(($(pass) - p0))" 10 "other sources of the destination pass too"
+# An installed destination: xrt's fast path, the kernel does not see it.
+p0=$(pass) k0=$(kfwd)
+assert_eq "$(which $S1 "${INSTALLED[0]}1")" ISP1 "S1 -> ${INSTALLED[0]}1 through xrt"
+assert_eq "$(pass)" "$p0" "an installed destination does not pass"
+assert_eq "$(kfwd)" "$k0" "an installed destination is not the kernel's"
+
+# xrt stats and the metrics endpoint carry it.
+assert_contains "$(xrt_cli r stats)" "src_route_unsupported" "xrt stats names the pass reason"
+metrics=$(xrt_cli r -j sync)
+assert_contains "$metrics" "\"src_route_unsupported\":[{\"dst\":\"${PASSED[0]}/48\",\"table\":254,\"waiting\":1" "sync -j"
+
+# Room frees: a deleted kernel source route lets one waiting destination in.
+ip -n "$R" -6 route del "${INSTALLED[0]}/48" from 2001:db8:1::/48
+xrt_wait_for "[ \$(xrt_cli r sync | grep -c 'src route unsupported') -eq 1 ]" 5 ||
+	xrt_fail "a freed subtree did not take a waiting destination: $(xrt_cli r sync)"
+sync=$(xrt_cli r sync)
+if grep -qF "${PASSED[0]}/48" <<<"$sync"; then NOW=${PASSED[1]} STILL=${PASSED[0]}; else NOW=${PASSED[0]} STILL=${PASSED[1]}; fi
+assert_contains "$(xrt_cli r route show)" "$NOW/48 from 2001:db8:1::/48 via 2001:db8:e1::2" "the waiting route is installed"
+p0=$(pass) k0=$(kfwd)
+assert_eq "$(which $S1 "${NOW}1")" ISP1 "S1 -> ${NOW}1 through xrt once installed"
+assert_eq "$(pass)" "$p0" "the pass stops once installed"
+assert_eq "$(kfwd)" "$k0" "the kernel no longer forwards it"
+assert_eq "$(which $S1 "${STILL}1")" ISP1 "S1 -> ${STILL}1 still the kernel's"
+assert_eq "$(($(pass) - p0))" 5 "still counted"
+# The kernel deletes the still-waiting route: nothing waits, nothing passes.
+ip -n "$R" -6 route del "${STILL}/48" from 2001:db8:1::/48
+xrt_wait_for "! xrt_cli r sync | grep -q 'src route unsupported'" 5 ||
+	xrt_fail "a deleted waiting route kept its destination at the kernel: $(xrt_cli r sync)"
+p0=$(pass)
+assert_eq "$(which $S1 "${STILL}1")" ISP2 "S1 -> ${STILL}1: its source route is gone, the default"
+assert_eq "$(pass)" "$p0" "no pass once nothing waits"
+xrt_pass "10 mirrored source-route destinations: 8 in the fast path, 2 handed to the kernel (5/5 packets each way counted as pass src_route_unsupported, reaching the kernel's upstream), listed in xrt sync; a freed subtree installs a waiting one and its pass stops; a deleted waiting route clears it"
