@@ -35,7 +35,8 @@ ip -n "$R" -6 addr add 2001:db8:e2::1/64 dev "$RQ" nodad
 xrt_static_neigh r "$RP" 2001:db8:e1::2 "$(xrt_mac p "$(xrt_if p r)")"
 xrt_static_neigh r "$RQ" 2001:db8:e2::2 "$(xrt_mac q "$(xrt_if q r)")"
 assert_eq "$(xrt_exec r sysctl -n net.ipv6.conf.all.forwarding)" 1 "r's kernel forwards"
-xrt_xrtd_start r
+PORT=9471
+xrt_xrtd_start r --metrics $PORT
 xrt_cli_ok r sync kernel on
 for h in "$RF" "$RP" "$RQ"; do xrt_cli_ok r link attach dev "$h"; done
 ip -n "$R" -6 route add default via 2001:db8:e2::2
@@ -90,10 +91,19 @@ assert_eq "$(which $S1 "${INSTALLED[0]}1")" ISP1 "S1 -> ${INSTALLED[0]}1 through
 assert_eq "$(pass)" "$p0" "an installed destination does not pass"
 assert_eq "$(kfwd)" "$k0" "an installed destination is not the kernel's"
 
-# xrt stats and the metrics endpoint carry it.
+# xrt stats, sync -j and the metrics endpoint carry it.
 assert_contains "$(xrt_cli r stats)" "src_route_unsupported" "xrt stats names the pass reason"
-metrics=$(xrt_cli r -j sync)
-assert_contains "$metrics" "\"src_route_unsupported\":[{\"dst\":\"${PASSED[0]}/48\",\"table\":254,\"waiting\":1" "sync -j"
+assert_contains "$(xrt_cli r -j sync)" "\"src_route_unsupported\":[{\"dst\":\"${PASSED[0]}/48\",\"table\":254,\"waiting\":1" "sync -j"
+metric() {
+	xrt_exec r "$XRT_PY" "$XRT_ROOT/tests/netns/metrics_scrape.py" scrape 127.0.0.1 $PORT |
+		"$XRT_PY" -c 'import json, sys; print(int(float(json.load(sys.stdin)[sys.argv[1]])))' "$1"
+}
+xrt_wait_for "metric xrt_fib_subtrees >/dev/null" 5 || xrt_fail "no metrics on 127.0.0.1:$PORT"
+assert_eq "$(metric xrt_fib_subtrees)" 8 "metric: subtrees in use"
+assert_eq "$(metric xrt_fib_subtrees_refused_total)" 2 "metric: refused source routes"
+assert_eq "$(metric xrt_fib_subtrees_passed)" 2 "metric: destinations handed to the kernel"
+assert_eq "$(metric xrt_fib_subtrees_waiting)" 2 "metric: routes waiting"
+assert_eq "$(metric "xrt_fastpath_passes_total{interface=\"$RF\",reason=\"src_route_unsupported\"}")" "$(pass)" "metric: packets passed"
 
 # Room frees: a deleted kernel source route lets one waiting destination in.
 ip -n "$R" -6 route del "${INSTALLED[0]}/48" from 2001:db8:1::/48
@@ -115,4 +125,14 @@ xrt_wait_for "! xrt_cli r sync | grep -q 'src route unsupported'" 5 ||
 p0=$(pass)
 assert_eq "$(which $S1 "${STILL}1")" ISP2 "S1 -> ${STILL}1: its source route is gone, the default"
 assert_eq "$(pass)" "$p0" "no pass once nothing waits"
+assert_eq "$(metric xrt_fib_subtrees_passed)" 0 "metric: none handed over"
+
+# The CLI: a refused add hands its destination over and waits (the error
+# says so); deleting the waiting route takes the destination back.
+out=$(xrt_cli r route add 2001:db8:5f::/48 from 2001:db8:1::/48 via 2001:db8:e1::2 2>&1) &&
+	xrt_fail "a ninth destination was accepted"
+assert_contains "$out" "from: at most 8 destinations" "the bound's error"
+assert_contains "$(xrt_cli r sync)" "2001:db8:5f::/48 table 254: 1 source routes refused" "sync lists the CLI's"
+xrt_cli_ok r route del 2001:db8:5f::/48 from 2001:db8:1::/48
+assert_not_contains "$(xrt_cli r sync)" "src route unsupported" "route del of a waiting route"
 xrt_pass "10 mirrored source-route destinations: 8 in the fast path, 2 handed to the kernel (5/5 packets each way counted as pass src_route_unsupported, reaching the kernel's upstream), listed in xrt sync; a freed subtree installs a waiting one and its pass stops; a deleted waiting route clears it"
