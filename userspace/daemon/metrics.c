@@ -234,22 +234,27 @@ static void src_pass_metrics(struct xrt_router *r, struct xrt_buf *b)
 	struct rib_src_pass_stats st;
 
 	rib_src_pass_stats(r->rib, &st);
-	family(b, "xrt_fib_subtrees", "gauge",
-	       "Destinations with source-specific routes in the fast path");
-	sample(b, "xrt_fib_subtrees", NULL, NULL, NULL, NULL, st.subtrees);
-	family(b, "xrt_fib_subtrees_refused_total", "counter",
-	       "Source-specific routes refused at the subtree bounds");
-	sample(b, "xrt_fib_subtrees_refused_total", NULL, NULL, NULL, NULL, st.refused);
-	family(b, "xrt_fib_subtrees_passed", "gauge",
-	       "Destinations handed to the kernel: their source routes did not all fit");
-	sample(b, "xrt_fib_subtrees_passed", NULL, NULL, NULL, NULL, st.passed);
-	family(b, "xrt_fib_subtrees_waiting", "gauge",
-	       "Refused source-specific routes waiting for room");
-	sample(b, "xrt_fib_subtrees_waiting", NULL, NULL, NULL, NULL, st.waiting);
-	family(b, "xrt_fib_subtrees_pass_failures_total", "counter",
-	       "Refused source routes whose destination could not be handed over or wait");
-	sample(b, "xrt_fib_subtrees_pass_failures_total", NULL, NULL, NULL, NULL,
-	       st.pass_full + st.pend_full);
+	const struct {
+		const char *name, *type, *help;
+		uint64_t v;
+	} m[] = {
+		{ "xrt_fib_subtrees", "gauge",
+		  "Destinations with source-specific routes in the fast path", st.subtrees },
+		{ "xrt_fib_subtrees_refused_total", "counter",
+		  "Source-specific routes refused at the subtree bounds", st.refused },
+		{ "xrt_fib_subtrees_passed", "gauge",
+		  "Destinations handed to the kernel: their source routes did not all fit",
+		  st.passed },
+		{ "xrt_fib_subtrees_waiting", "gauge",
+		  "Refused source-specific routes waiting for room", st.waiting },
+		{ "xrt_fib_subtrees_pass_failures_total", "counter",
+		  "Refused source routes whose destination could not be handed over or wait",
+		  st.pass_full + st.pend_full },
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		family(b, m[i].name, m[i].type, m[i].help);
+		sample(b, m[i].name, NULL, NULL, NULL, NULL, m[i].v);
+	}
 }
 
 /* The fast path's FIB maps, which grow and shrink with the table
