@@ -67,9 +67,16 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 done
 assert_eq "${#INSTALLED[@]}" 8 "eight destinations in the fast path"
 
-# A handed-over destination: the kernel forwards it to ISP1, counted.
+# A handed-over destination: the kernel forwards it to ISP1, counted (and
+# `xrt trace` names why).
+xrt_bg r trace "$XRT_BUILD/xrt" trace to "${PASSED[0]}/48" count 1 timeout 20
+TRACE=$XRT_LAST_PID
+trace_on() { bpftool map dump pinned "$(xrt_pin_dir r)/xrt_trace_cfg" | grep -o '"on": [0-9]*' | head -1 | awk '{print $2}'; }
+xrt_wait_for "[ \"\$(trace_on)\" = 1 ]" 5 || xrt_fail "xrt trace never started: $(cat "$XRT_TMP/trace.log")"
 p0=$(pass) k0=$(kfwd)
 assert_eq "$(which $S1 "${PASSED[0]}1")" ISP1 "S1 -> ${PASSED[0]}1 goes where the kernel sends it"
+xrt_wait_pid "$TRACE" 20 || xrt_fail "xrt trace did not end: $(cat "$XRT_TMP/trace.log")"
+assert_contains "$(cat "$XRT_TMP/trace.log")" "src_route_unsupported" "xrt trace names the pass reason"
 assert_eq "$(($(pass) - p0))" 5 "pass:src_route_unsupported counts each packet"
 assert_ge "$(($(kfwd) - k0))" 5 "the kernel forwarded them"
 # Every source: the whole destination goes to the kernel (S3 takes its default).
