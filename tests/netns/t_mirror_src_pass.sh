@@ -36,7 +36,9 @@ xrt_static_neigh r "$RP" 2001:db8:e1::2 "$(xrt_mac p "$(xrt_if p r)")"
 xrt_static_neigh r "$RQ" 2001:db8:e2::2 "$(xrt_mac q "$(xrt_if q r)")"
 assert_eq "$(xrt_exec r sysctl -n net.ipv6.conf.all.forwarding)" 1 "r's kernel forwards"
 PORT=9471
-xrt_xrtd_start r --metrics $PORT
+CONF=$XRT_TMP/xrtd-r.conf
+: >"$CONF"
+xrt_xrtd_start r --metrics $PORT -c "$CONF"
 xrt_cli_ok r sync kernel on
 for h in "$RF" "$RP" "$RQ"; do xrt_cli_ok r link attach dev "$h"; done
 ip -n "$R" -6 route add default via 2001:db8:e2::2
@@ -132,4 +134,9 @@ assert_contains "$out" "from: at most 8 destinations" "the bound's error"
 assert_contains "$(xrt_cli r sync)" "2001:db8:5f::/48 table 254: 1 source routes refused" "sync lists the CLI's"
 xrt_cli_ok r route del 2001:db8:5f::/48 from 2001:db8:1::/48
 assert_not_contains "$(xrt_cli r sync)" "src route unsupported" "route del of a waiting route"
+# A reload refused by the bound is taken back whole: nothing waits.
+echo "route add 2001:db8:5e::/48 from 2001:db8:1::/48 via 2001:db8:e1::2" >"$CONF"
+out=$(xrt_cli r config reload 2>&1) && xrt_fail "a reload past the bound succeeded"
+assert_contains "$out" "from: at most 8 destinations" "the reload's error"
+assert_not_contains "$(xrt_cli r sync)" "src route unsupported" "a failed reload leaves nothing waiting"
 xrt_pass "10 mirrored source-route destinations: 8 in the fast path, 2 handed to the kernel (5/5 packets each way counted as pass src_route_unsupported, reaching the kernel's upstream), listed in xrt sync; a freed subtree installs a waiting one and its pass stops; a deleted waiting route clears it"

@@ -929,7 +929,12 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		if (ctx->undo && (rc = route_save_node(ctx, c, err)))
 			return rc;
 		bool replace = req->verb == ROUTE_REPLACE || r->reloading;
-		return rib_route_add(r->rib, &s, replace, err);
+		rc = rib_route_add(r->rib, &s, replace, err);
+		/* A refused source route waits (rib.c spass_refuse), but not
+		 * one of a reload that is about to be taken back whole. */
+		if (rc == -ENOSPC && ctx->undo)
+			rib_src_forget(r->rib, &s);
+		return rc;
 	}
 	case ROUTE_DEL: {
 		struct rib_match m = {

@@ -550,6 +550,15 @@ static int spass_forget(struct rib *rib, uint32_t table, const struct in6_addr *
 	return gone;
 }
 
+void rib_src_forget(struct rib *rib, const struct rib_route_spec *s)
+{
+	const struct rib_match m = { .has_src = true, .src = s->src, .src_plen = s->src_plen,
+				     .has_metric = true, .metric = s->metric };
+
+	if (s->src_plen)
+		spass_forget(rib, s->table, &s->prefix, s->plen, &m);
+}
+
 size_t rib_src_passed(const struct rib *rib, struct rib_src_pass *out, size_t max)
 {
 	size_t k = 0;

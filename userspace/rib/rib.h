@@ -207,6 +207,10 @@ struct rib_src_pass {
 	bool lost;	  /* some could not wait (XRT_FIB6_SRC_PENDING) */
 };
 size_t rib_src_passed(const struct rib *rib, struct rib_src_pass *out, size_t max);
+/* A refused source route stops waiting (a transaction that refused it is
+ * being taken back); its destination returns to the fast path if nothing
+ * else of it waits. */
+void rib_src_forget(struct rib *rib, const struct rib_route_spec *s);
 struct rib_src_pass_stats {
 	uint64_t refused;   /* source routes refused by the bounds */
 	uint64_t passes;    /* destinations handed to the kernel, ever */
