@@ -506,19 +506,33 @@ static void spass_sweep(struct rib *rib)
 static void spass_retry(struct rib *rib)
 {
 	struct rib_route_spec *v[XRT_FIB6_SRC_PENDING];
-	unsigned n = rib->npend;
+	unsigned n = rib->npend, i;
 
 	if (rib->retrying || !n)
+		return;
+	/* No room anywhere (every subtree in use and full): nothing to try. */
+	for (i = 0; i < XRT_FIB6_SUBTREES; i++)
+		if (!rib->sdst[i].nodes || rib->sdst[i].n < XRT_FIB6_SUBTREE_ROUTES)
+			break;
+	if (i == XRT_FIB6_SUBTREES)
 		return;
 	rib->retrying = true;
 	memcpy(v, rib->pend, sizeof(*v) * n);
 	rib->npend = 0;
-	for (unsigned i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		rib_route_add(rib, v[i], true, NULL);
 		free(v[i]);
 	}
 	rib->retrying = false;
 	spass_sweep(rib);
+}
+
+static bool spec_uses_dev(const struct rib_route_spec *s, int ifindex)
+{
+	for (unsigned i = 0; i < s->npaths; i++)
+		if (s->path[i].ifindex == ifindex)
+			return true;
+	return false;
 }
 
 /* A waiting route matching m (rib_route_del, rib_flush) goes from pend;
@@ -536,6 +550,7 @@ static int spass_forget(struct rib *rib, uint32_t table, const struct in6_addr *
 		    (m && m->has_metric && q->metric != m->metric) ||
 		    (m && m->has_origin && q->origin != m->origin) ||
 		    (m && m->has_type && q->type != m->type) ||
+		    (m && m->has_dev && !spec_uses_dev(q, m->ifindex)) ||
 		    (m && m->family == AF_INET) ||
 		    (m && m->has_src &&
 		     (q->src_plen != m->src_plen || memcmp(&q->src, &m->src, 16))) ||
