@@ -516,6 +516,7 @@ static void spass_retry(struct rib *rib)
 			break;
 	if (i == XRT_FIB6_SUBTREES)
 		return;
+	uint64_t refused = rib->sdst_full; /* a retry refused again is no new refusal */
 	rib->retrying = true;
 	memcpy(v, rib->pend, sizeof(*v) * n);
 	rib->npend = 0;
@@ -524,6 +525,7 @@ static void spass_retry(struct rib *rib)
 		free(v[i]);
 	}
 	rib->retrying = false;
+	rib->sdst_full = refused;
 	spass_sweep(rib);
 }
 
