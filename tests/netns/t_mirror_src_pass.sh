@@ -68,6 +68,9 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 	[[ " ${PASSED[*]} " == *" 2001:db8:5$i:: "* ]] || INSTALLED+=("2001:db8:5$i::")
 done
 assert_eq "${#INSTALLED[@]}" 8 "eight destinations in the fast path"
+out=$(xrt_cli r route get "${PASSED[0]}1" from $S1 2>&1) && xrt_fail "route get through a handed-over destination: $out"
+assert_contains "$out" "${PASSED[0]}/48 has source routes xrt could not all install (the fast path passes to the kernel: src_route_unsupported" "route get names it"
+assert_contains "$(xrt_cli r route get "${INSTALLED[0]}1" from $S1)" "route ${INSTALLED[0]}/48 from 2001:db8:1::/48" "route get of an installed one"
 
 # A handed-over destination: the kernel forwards it to ISP1, counted (and
 # `xrt trace` names why).

@@ -532,6 +532,14 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (!rt && rule)
 			return route_get_rule_error(rule, type, ntop(&c->prefix, d), err);
 	}
+	struct in6_addr kp;
+	unsigned kl;
+	if (rib_src_passed_at(r->rib, rt ? rt->node->table : table, &c->prefix,
+			      rt ? rt->node->plen : 0, &kp, &kl))
+		return xrt_fail(err, -EOPNOTSUPP,
+				"%s: %s/%u has source routes xrt could not all install (the fast "
+				"path passes to the kernel: src_route_unsupported; see xrt sync)",
+				ntop(&c->prefix, d), ntop(&kp, g), kl);
 	if (!rt)
 		return xrt_fail(err, -ENETUNREACH,
 				"no route to %s in table %s (the fast path punts: no_route)",

@@ -567,6 +567,28 @@ static int spass_forget(struct rib *rib, uint32_t table, const struct in6_addr *
 	return gone;
 }
 
+bool rib_src_passed_at(const struct rib *rib, uint32_t table, const struct in6_addr *daddr,
+		       unsigned min_plen, struct in6_addr *pfx, unsigned *plen)
+{
+	const struct rib_spass *best = NULL;
+
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++) {
+		const struct rib_spass *e = &rib->spass[i];
+		struct in6_addr p = *daddr;
+		if (!e->used || e->table != table || e->plen < min_plen ||
+		    (best && e->plen <= best->plen))
+			continue;
+		rib_prefix_mask(&p, e->plen);
+		if (!memcmp(&p, &e->prefix, 16))
+			best = e;
+	}
+	if (best) {
+		*pfx = best->prefix;
+		*plen = best->plen;
+	}
+	return best != NULL;
+}
+
 void rib_src_forget(struct rib *rib, const struct rib_route_spec *s)
 {
 	const struct rib_match m = { .has_src = true, .src = s->src, .src_plen = s->src_plen,

@@ -211,6 +211,11 @@ size_t rib_src_passed(const struct rib *rib, struct rib_src_pass *out, size_t ma
  * being taken back); its destination returns to the fast path if nothing
  * else of it waits. */
 void rib_src_forget(struct rib *rib, const struct rib_route_spec *s);
+/* The longest destination of table handed to the kernel that holds daddr
+ * and is at least min_plen long (its trie leaf then answers before a
+ * route of min_plen would): in *pfx / *plen. */
+bool rib_src_passed_at(const struct rib *rib, uint32_t table, const struct in6_addr *daddr,
+		       unsigned min_plen, struct in6_addr *pfx, unsigned *plen);
 struct rib_src_pass_stats {
 	uint64_t refused;   /* source routes refused by the bounds */
 	uint64_t passes;    /* destinations handed to the kernel, ever */
