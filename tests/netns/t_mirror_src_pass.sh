@@ -10,9 +10,11 @@
 # plain default via ISP2; xrtd mirrors them. XRT_FIB6_SUBTREES (8) fit in
 # the fast path; for the other two xrt's own default would send S1's
 # traffic to ISP2, where the kernel sends it to ISP1. xrt must hand it to
-# the kernel instead (pass src_route_unsupported), list the destinations in
-# `xrt sync`, export the counts on the metrics endpoint, and take them back
-# once deleted routes free room.
+# the kernel instead (pass src_route_unsupported, in `xrt stats` and `xrt
+# trace`), list the destinations in `xrt sync`, name them in `route get`,
+# export the counts on the metrics endpoint, and take them back once
+# deleted routes free room. Then the CLI's refused add and a config reload
+# refused by the bound (taken back whole: nothing waits).
 source "$(dirname "$0")/lib.sh"
 xrt_require_xrt
 
