@@ -534,7 +534,8 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 	}
 	struct in6_addr kp;
 	unsigned kl;
-	if (rib_src_passed_at(r->rib, rt ? rt->node->table : table, &c->prefix,
+	if (!xrt_addr_is_v4(&c->prefix) &&
+	    rib_src_passed_at(r->rib, rt ? rt->node->table : table, &c->prefix,
 			      rt ? rt->node->plen : 0, &kp, &kl))
 		return xrt_fail(err, -EOPNOTSUPP,
 				"%s: %s/%u has source routes xrt could not all install (the fast "
