@@ -95,6 +95,10 @@ unicast:
 	case XRT_RTN_PROHIBIT:
 		ip6_pkt_drop_mib(p);
 		return xrt_punt(p, XRT_PUNT_PROHIBIT);
+	case XRT_FIB6_LEAF_KERNEL:
+		/* Source routes of this destination beyond xrt's bound: only
+		 * the kernel's fib6_node_lookup knows the answer. */
+		return xrt_pass(p, XRT_PASS_SRC_ROUTE_UNSUPPORTED);
 	}
 	XRT_MIB_INC(p, IN_DISCARDS);
 	return xrt_drop(p, XRT_DROP_NH_INVALID);

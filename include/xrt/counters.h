@@ -100,7 +100,8 @@
 	X(NO_DAEMON, "no_daemon")         /* punt with no XSK bound: fallback */\
 	X(KERNEL_LOCAL, "kernel_local")   /* for the kernel's own addresses */ \
 	X(RULE_UNSUPPORTED, "rule_unsupported") /* a rule xrt cannot evaluate */ \
-	X(RULE_LIMIT, "rule_limit")       /* XRT_FR_EVAL_MAX rules tried */
+	X(RULE_LIMIT, "rule_limit")       /* XRT_FR_EVAL_MAX rules tried */ \
+	X(SRC_ROUTE_UNSUPPORTED, "src_route_unsupported") /* source routes beyond bound */
 
 #define XRT_ENUM_MIB(id, name) XRT_MIB_##id,
 #define XRT_ENUM_PUNT(id, name) XRT_PUNT_##id,

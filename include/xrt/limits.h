@@ -35,6 +35,12 @@
 /* Source prefixes per such destination: a change rebuilds the flattened
  * subtree, quadratic in them. */
 #define XRT_FIB6_SUBTREE_ROUTES 256
+/* Destinations whose source routes did not all fit (either bound above):
+ * the fast path hands their traffic to the kernel (pass
+ * src_route_unsupported); their refused routes wait, at most
+ * XRT_FIB6_SRC_PENDING of them, and are retried when room frees. */
+#define XRT_FIB6_SRC_PASS 64
+#define XRT_FIB6_SRC_PENDING 1024
 #define XRT_TABLE_MAIN 254         /* same id as the kernel's RT_TABLE_MAIN */
 #define XRT_TABLE_LOCAL 255        /* the kernel's RT_TABLE_LOCAL: IPv4 local, broadcast */
 #define XRT_MAX_LOCAL6 4096        /* xrt_local6 entries (mirror mode) */

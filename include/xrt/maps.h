@@ -87,6 +87,9 @@
  * destination walk and at most one source walk.
  */
 #define XRT_FIB6_LEAF_SUBTREE 0x3fu /* leaf type: never a kernel RTN_* */
+/* A destination whose source routes xrt could not all install: the walk's
+ * answer for it is "the kernel's" (XDP_PASS, src_route_unsupported). */
+#define XRT_FIB6_LEAF_KERNEL 0x3eu /* leaf type: never a kernel RTN_* */
 #define XRT_FIB6_SUB_TBL(s) (2 * XRT_MAX_TABLES + (s))
 /* xrt_fib6_tbl: IPv6 tables, IPv4 tables, then source subtrees */
 #define XRT_FIB_TRIES (2 * XRT_MAX_TABLES + XRT_FIB6_SUBTREES)

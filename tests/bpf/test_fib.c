@@ -400,6 +400,37 @@ Test(src_routes, bound_refused)
 	cr_assert_eq(via(S1, "2001:db8:101::1"), 2);
 }
 
+/* A destination handed to the kernel (its source routes did not all fit):
+ * every packet to it is XDP_PASS, counted as src_route_unsupported, the
+ * frame untouched; taken back, its subtree forwards again. */
+Test(src_routes, handed_to_the_kernel_passes_counted)
+{
+	char err[XRT_ERR_LEN] = "";
+	struct xrt_stats st;
+	struct xt_result r;
+	struct xt_pkt p;
+	uint8_t d[16];
+
+	src_route("::", 0, "::", 0, 3);
+	src_route("2001:db8:100::", 48, "2001:db8:1::", 48, 1);
+	xt_addr("2001:db8:100::", d);
+	cr_assert_eq(xrt_maps_route_src_pass(&M, XRT_TABLE_MAIN, d, 48, true, err), 0, "%s", err);
+	xt_ip6(&p, S1, "2001:db8:100::1", 64, NEXTHDR_UDP, 8);
+	xt_run(&p, if_a, &r);
+	cr_assert_eq(r.ret, XDP_PASS, "verdict %d", r.ret);
+	cr_assert_eq(r.frame_len, p.len);
+	cr_assert(!memcmp(r.frame, p.b, p.len), "a passed frame is untouched");
+	cr_assert_eq(via(S3, "2001:db8:100::1"), 0, "every source");
+	cr_assert_eq(via(S1, "2001:db8:200::1"), 3, "other destinations forward");
+	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
+	cr_assert_eq(st.pass[XRT_PASS_SRC_ROUTE_UNSUPPORTED], 2);
+	cr_assert_eq(xrt_maps_route_src_pass(&M, XRT_TABLE_MAIN, d, 48, false, err), 0, "%s", err);
+	cr_assert_eq(via(S1, "2001:db8:100::1"), 1);
+	cr_assert_eq(via(S3, "2001:db8:100::1"), 3);
+	cr_assert_eq(xrt_maps_stats_read(&M, 1, &st, err), 0, "%s", err);
+	cr_assert_eq(st.pass[XRT_PASS_SRC_ROUTE_UNSUPPORTED], 2);
+}
+
 /* rpf (fib_validate_source) looks the packet's source up with no source of
  * its own, as ip6t_rpfilter (flowi6 saddr ::): a source route of that
  * destination counts only when its prefix holds ::. */

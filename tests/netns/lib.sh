@@ -40,7 +40,7 @@
 #   capture     xrt_capture_start, xrt_capture_wait (tcpdump -v)
 #   topologies  xrt_topo_line (+ xrt_topo_line_program), xrt_topo_ecmp,
 #               xrt_topo_mirror (+ ipr, xrt_want, xrt_mirror_bulk)
-#   traffic     xrt_udp_stream, xrt_tcp_transfer
+#   traffic     xrt_udp_stream, xrt_tcp_transfer, xrt_udp_reaches
 #   policy      xrt_topo_line_ip4, xrt_acl_pkts, xrt_nf_drops, xrt_scapy_send
 #
 # Cleanup runs on every exit path (normal exit, failure, ctrl-C, SIGTERM
@@ -739,6 +739,26 @@ xrt_cli_ok() {
 }
 
 # ---------------------------------------------------------------- traffic
+
+# xrt_udp_reaches A SRC DST P Q: which of namespaces P and Q the 5 UDP
+# datagrams A sends from SRC to DST port 9 reach (counted by their kernel's
+# Udp6NoPorts): prints P, Q, "none" (fewer than 5 within 5 s) or
+# "split:NP/NQ".
+xrt_udp_reaches() {
+	local a=$1 src=$2 dst=$3 p=$4 q=$5 p0 q0 p1 q1
+	p0=$(xrt_snmp6 "$p" Udp6NoPorts) q0=$(xrt_snmp6 "$q" Udp6NoPorts)
+	xrt_exec "$a" "$XRT_PY" -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+for _ in range(5):
+    s.sendto(b"probe", (sys.argv[2], 9))' "$src" "$dst"
+	xrt_wait_for "[ \$((\$(xrt_snmp6 $p Udp6NoPorts) + \$(xrt_snmp6 $q Udp6NoPorts) - $p0 - $q0)) -ge 5 ]" 5 ||
+		{ echo "none"; return 0; }
+	p1=$(xrt_snmp6 "$p" Udp6NoPorts) q1=$(xrt_snmp6 "$q" Udp6NoPorts)
+	if [ $((p1 - p0)) -eq 5 ] && [ "$q1" -eq "$q0" ]; then echo "$p"
+	elif [ $((q1 - q0)) -eq 5 ] && [ "$p1" -eq "$p0" ]; then echo "$q"
+	else echo "split:$((p1 - p0))/$((q1 - q0))"; fi
+}
 
 # xrt_udp_stream FROM TO_NS DST PORT COUNT SIZE: COUNT datagrams of SIZE
 # bytes from FROM to [DST]:PORT, received by socat in TO_NS; fails unless

@@ -100,19 +100,9 @@ topo() {
 
 # which N SRC DST: the upstream (p or q) that 5 datagrams SRC -> DST reach.
 which() {
-	local n=$1 src=$2 dst=$3 p0 q0 p1 q1
-	p0=$(xrt_snmp6 "p$n" Udp6NoPorts) q0=$(xrt_snmp6 "q$n" Udp6NoPorts)
-	xrt_exec "a$n" "$XRT_PY" -c 'import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 0))
-for _ in range(5):
-    s.sendto(b"probe", (sys.argv[2], 9))' "$src" "$dst"
-	xrt_wait_for "[ \$((\$(xrt_snmp6 p$n Udp6NoPorts) + \$(xrt_snmp6 q$n Udp6NoPorts) - $p0 - $q0)) -ge 5 ]" 5 ||
-		{ echo "none"; return 0; }
-	p1=$(xrt_snmp6 "p$n" Udp6NoPorts) q1=$(xrt_snmp6 "q$n" Udp6NoPorts)
-	if [ $((p1 - p0)) -eq 5 ] && [ "$q1" -eq "$q0" ]; then echo ISP1
-	elif [ $((q1 - q0)) -eq 5 ] && [ "$p1" -eq "$p0" ]; then echo ISP2
-	else echo "split:$((p1 - p0))/$((q1 - q0))"; fi
+	local got
+	got=$(xrt_udp_reaches "a$1" "$2" "$3" "p$1" "q$1")
+	case $got in "p$1") echo ISP1 ;; "q$1") echo ISP2 ;; *) echo "$got" ;; esac
 }
 
 topo x xrt

@@ -810,6 +810,76 @@ Test(fib6_subtree, subtree_bound_refuses_and_counts)
 	cr_assert_eq(fib6_src_add(F, XRT_FIB4_TBL(254), da, 48, sa, 48, leaf(1), err), -EINVAL);
 }
 
+/* A destination handed to the kernel answers XRT_FIB6_LEAF_KERNEL for every
+ * source, hides its plain route and subtree, turns the answer of subtrees
+ * that backtrack through it into the kernel's; taken back, all returns. */
+Test(fib6_subtree, pass_to_kernel_and_back)
+{
+	const uint32_t kernel = xrt_fib6_leaf(XRT_FIB6_LEAF_KERNEL, 0);
+	char err[XRT_ERR_LEN] = "";
+	uint8_t d[16], dl[16], s1[16], s2[16], x[16];
+	struct fib6_usage u;
+
+	sa6("2001:db8:100::", d);
+	sa6("2001:db8:100:1::", dl);
+	sa6("2001:db8:1::9", s1);
+	sa6("2001:db8:2::9", s2);
+	sa6("2001:db8:100::1", x);
+	add_s("::", 0, leaf(3));
+	add_s("2001:db8:100::", 48, leaf(6));
+	sadd("2001:db8:100:1::", 64, "2001:db8:1::", 48, 7); /* backtracks through /48 */
+	cr_assert_eq(fib6_src_pass(F, 254, d, 48, true, err), 0, "%s", err);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s1), kernel);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), kernel);
+	cr_assert_eq(fib6_get(F, 254, d, 48), leaf(6), "the plain route is kept aside");
+	sa6("2001:db8:100:1::1", x);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s1), leaf(7));
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), kernel, "backtracking meets the kernel's");
+	/* A source route of the handed-over destination stays hidden, from
+	 * it and from the subtree backtracking through it (xrt does not
+	 * hold all of the destination's source routes). */
+	cr_assert_eq(fib6_src_add(F, 254, d, 48, s2, 48, leaf(8), err), 0, "%s", err);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), kernel, "backtracking to a passed subtree");
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s1), leaf(7));
+	sa6("2001:db8:100::1", x);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), kernel);
+	fib6_usage(F, &u);
+	cr_assert_eq(u.src_passed, 1);
+	cr_assert_eq(fib6_src_pass(F, 254, d, 48, false, err), 0, "%s", err);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), leaf(8), "the subtree answers again");
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s1), leaf(3));
+	sa6("2001:db8:100:1::1", x);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), leaf(8), "and the longer one's backtracking");
+	sa6("2001:db8:100::1", x);
+	cr_assert_eq(fib6_src_del(F, 254, d, 48, s2, 48, err), 0, "%s", err);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), leaf(6), "the plain route again");
+	sa6("2001:db8:100:1::1", x);
+	cr_assert_eq(fib6_lookup_src(&M, 254, x, s2), leaf(6));
+	fib6_usage(F, &u);
+	cr_assert_eq(u.src_passed, 0);
+}
+
+/* The pass list is bounded: full, the next destination is refused, counted. */
+Test(fib6_subtree, pass_bound_refuses_and_counts)
+{
+	char err[XRT_ERR_LEN] = "";
+	uint8_t d[16];
+	struct fib6_usage u;
+
+	sa6("2001:db8::", d);
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++) {
+		d[4] = (uint8_t)i;
+		cr_assert_eq(fib6_src_pass(F, 254, d, 48, true, err), 0, "%s", err);
+	}
+	d[4] = 0xff;
+	cr_assert_eq(fib6_src_pass(F, 254, d, 48, true, err), -ENOSPC);
+	cr_assert(strstr(err, "handed to the kernel"), "%s", err);
+	fib6_usage(F, &u);
+	cr_assert_eq(u.src_passed, XRT_FIB6_SRC_PASS);
+	cr_assert_eq(u.src_pass_refused, 1);
+	cr_assert_eq(fib6_lookup(&M, 254, d), 0);
+}
+
 /* Each subtree takes a trie region: with 3 regions, main and two subtrees
  * fill them; the third subtree is refused, named, and changes nothing. */
 Test(ip6_fib, source_subtrees_share_the_trie_regions)

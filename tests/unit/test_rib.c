@@ -124,8 +124,18 @@ static int f_route_src_del(void *c, uint32_t table, const uint8_t a[16], unsigne
 	src_dels++;
 	return 0;
 }
+/* Destinations handed to the kernel (on) and taken back. */
+static unsigned pass_on, pass_off;
+static int f_route_src_pass(void *c, uint32_t table, const uint8_t a[16], unsigned plen,
+			    bool on, char *err)
+{
+	(void)c, (void)table, (void)a, (void)plen, (void)err;
+	on ? pass_on++ : pass_off++;
+	return 0;
+}
 static const struct rib_ops OPS = {
 	.route_src_set = f_route_src_set, .route_src_del = f_route_src_del,
+	.route_src_pass = f_route_src_pass,
 	.route_set = f_route_set, .route_del = f_route_del, .nh_set = f_nh_set,
 	.nh_del = f_nh_del, .grp_set = f_grp_set, .grp_del = f_grp_del,
 	.link_mtu = f_link_mtu,
@@ -137,7 +147,7 @@ static char err[256];
 static void setup(void)
 {
 	memset(&F, 0, sizeof(F));
-	src_routes = src_dels = 0;
+	src_routes = src_dels = pass_on = pass_off = 0;
 	F.mtu[2] = 1500;
 	F.mtu[3] = 9000;
 	rib = rib_new(&OPS);
@@ -776,4 +786,53 @@ Test(rib, source_routes_refused_inputs_and_bound)
 	cr_assert_eq(rib_route_add(rib, &s, false, err), -ENOSPC);
 	cr_assert_str_eq(err, "from: at most 256 source prefixes per destination");
 	cr_assert_eq(rib_subtrees_refused(rib), 2);
+}
+
+/* Refused source routes hand their destination to the kernel and wait;
+ * a deleted source route makes room, the waiting one goes in, the
+ * destination comes back; a waiting route can be deleted. */
+Test(rib, refused_source_routes_wait_and_pass)
+{
+	struct rib_route_spec s;
+	struct rib_src_pass v[XRT_FIB6_SRC_PASS];
+	struct rib_src_pass_stats st;
+	char d[64];
+
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++) {
+		snprintf(d, sizeof(d), "2001:db8:%x::", 0x100 + i);
+		s = via_from(d, 48, "2001:db8:1::", 48, "fe80::1");
+		cr_assert_eq(rib_route_add(rib, &s, false, err), 0, "%s", err);
+	}
+	struct rib_route_spec w1 = via_from("2001:db8:999::", 48, "2001:db8:1::", 48, "fe80::1"),
+			      w2 = via_from("2001:db8:999::", 48, "2001:db8:2::", 48, "fe80::1"),
+			      w3 = via_from("2001:db8:998::", 48, "2001:db8:1::", 48, "fe80::1");
+	cr_assert_eq(rib_route_add(rib, &w1, false, err), -ENOSPC);
+	cr_assert_eq(rib_route_add(rib, &w2, false, err), -ENOSPC);
+	cr_assert_eq(rib_route_add(rib, &w3, false, err), -ENOSPC);
+	cr_assert_eq(pass_on, 2, "one pass per destination");
+	cr_assert_eq(rib_src_passed(rib, v, XRT_FIB6_SRC_PASS), 2);
+	cr_assert_eq(v[0].plen, 48);
+	cr_assert_eq(v[0].waiting, 2);
+	rib_src_pass_stats(rib, &st);
+	cr_assert_eq(st.passed, 2);
+	cr_assert_eq(st.waiting, 3);
+	cr_assert_eq(st.subtrees, XRT_FIB6_SUBTREES);
+	/* Room for one destination: 2001:db8:999:: gets both its routes. */
+	struct in6_addr p, s1;
+	inet_pton(AF_INET6, "2001:db8:100::", &p);
+	inet_pton(AF_INET6, "2001:db8:1::", &s1);
+	struct rib_match m = { .has_src = true, .src = s1, .src_plen = 48 };
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &p, 48, &m, err), 0, "%s", err);
+	cr_assert_not_null(rib_node_find_src(rib, XRT_TABLE_MAIN, &w1.prefix, 48, &w1.src, 48));
+	cr_assert_not_null(rib_node_find_src(rib, XRT_TABLE_MAIN, &w2.prefix, 48, &w2.src, 48));
+	cr_assert_eq(pass_off, 1);
+	cr_assert_eq(rib_src_passed(rib, v, XRT_FIB6_SRC_PASS), 1);
+	cr_assert(!memcmp(&v[0].prefix, &w3.prefix, 16));
+	/* Deleting the waiting route takes its destination back. */
+	cr_assert_eq(rib_route_del(rib, XRT_TABLE_MAIN, &w3.prefix, 48, &m, err), 0, "%s", err);
+	cr_assert_eq(pass_off, 2);
+	cr_assert_eq(rib_src_passed(rib, v, XRT_FIB6_SRC_PASS), 0);
+	rib_src_pass_stats(rib, &st);
+	cr_assert_eq(st.waiting, 0);
+	cr_assert_eq(st.refused, 3);
 }

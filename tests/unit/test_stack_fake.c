@@ -30,6 +30,8 @@ static const struct fake_route fake_routes[] = {
 	{ "2001:db8:dead::", 48, XRT_RTN_UNREACHABLE, 0, NULL, 0 },
 	{ "2001:db8:bad::", 48, XRT_RTN_PROHIBIT, 0, NULL, 0 },
 	{ "2001:db8:b1a::", 48, XRT_RTN_BLACKHOLE, 0, NULL, 0 },
+	/* Source routes beyond the bound: the kernel's (env_fib6_lookup). */
+	{ "2001:db8:5c::", 48, XRT_FIB6_LEAF_KERNEL, 0, NULL, 0 },
 	/* IPv4 (mapped, plen + 96): the addresses test_stack_ip4.c adds. */
 	{ "::ffff:10.1.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_A, NULL, 0 },
 	{ "::ffff:10.2.0.0", 120, XRT_RTN_UNICAST, FAKE_IF_B, NULL, 0 },

@@ -159,6 +159,11 @@ Test(forward, too_big_no_route_prohibit_beyond_scope)
 	rx(FAKE_IF_A, frame, len);
 	cr_assert_eq(fake_ntx, 3);
 	cr_assert_eq(sstats.drop[STACK_DROP_BLACKHOLE], 1);
+	/* Handed to the kernel: neither forwarded nor answered, counted. */
+	len = build_echo_frame(frame, FAKE_IF_A, "2001:db8:1::5", "2001:db8:5c::1", 64, 8);
+	rx(FAKE_IF_A, frame, len);
+	cr_assert_eq(fake_ntx, 3);
+	cr_assert_eq(sstats.drop[STACK_DROP_SRC_ROUTE_UNSUPPORTED], 1);
 	/* Link-local source leaving its link: code 2, sent from our link-local. */
 	resolve("fe80::5", "fe80::a", mac_h5);
 	len = build_echo_frame(frame, FAKE_IF_A, "fe80::5", "2001:db8:2::9", 64, 8);

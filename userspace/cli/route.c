@@ -532,6 +532,15 @@ static int route_get(struct xrt_router *r, const struct cmd_route *c, bool json,
 		if (!rt && rule)
 			return route_get_rule_error(rule, type, ntop(&c->prefix, d), err);
 	}
+	struct in6_addr kp;
+	unsigned kl;
+	if (!xrt_addr_is_v4(&c->prefix) &&
+	    rib_src_passed_at(r->rib, rt ? rt->node->table : table, &c->prefix,
+			      rt ? rt->node->plen : 0, &kp, &kl))
+		return xrt_fail(err, -EOPNOTSUPP,
+				"%s: %s/%u has source routes xrt could not all install (the fast "
+				"path passes to the kernel: src_route_unsupported; see xrt sync)",
+				ntop(&c->prefix, d), ntop(&kp, g), kl);
 	if (!rt)
 		return xrt_fail(err, -ENETUNREACH,
 				"no route to %s in table %s (the fast path punts: no_route)",
@@ -929,7 +938,12 @@ static int route_exec(struct cmd_ctx *ctx, const struct cmd_req *req, char *err)
 		if (ctx->undo && (rc = route_save_node(ctx, c, err)))
 			return rc;
 		bool replace = req->verb == ROUTE_REPLACE || r->reloading;
-		return rib_route_add(r->rib, &s, replace, err);
+		rc = rib_route_add(r->rib, &s, replace, err);
+		/* A refused source route waits (rib.c spass_refuse), but not
+		 * one of a reload that is about to be taken back whole. */
+		if (rc == -ENOSPC && ctx->undo)
+			rib_src_forget(r->rib, &s);
+		return rc;
 	}
 	case ROUTE_DEL: {
 		struct rib_match m = {

@@ -21,6 +21,38 @@ static int sync_parse(int argc, char **argv, struct cmd_req *req, char *err)
 	return parse_onoff(argv[1], &req->sync.on, "sync kernel", err);
 }
 
+/* Destinations handed to the kernel because their source routes did not
+ * all fit (rib/rib.c spass_refuse; bpf/ip6_route_input.h, pass
+ * src_route_unsupported), one a line (or a JSON array). */
+static void sync_show_src_passed(struct xrt_router *r, bool json, struct xrt_buf *out)
+{
+	struct rib_src_pass v[XRT_FIB6_SRC_PASS];
+	size_t n = rib_src_passed(r->rib, v, XRT_FIB6_SRC_PASS);
+	char buf[INET6_ADDRSTRLEN];
+
+	if (json)
+		xrt_buf_printf(out, "\"src_route_unsupported\":[");
+	for (size_t i = 0; i < n; i++) {
+		rib_ntop(&v[i].prefix, buf);
+		if (json)
+			xrt_buf_printf(out,
+				       "%s{\"dst\":\"%s/%u\",\"table\":%u,\"waiting\":%u,"
+				       "\"lost\":%s}",
+				       i ? "," : "", buf, v[i].plen, v[i].table, v[i].waiting,
+				       v[i].lost ? "true" : "false");
+		else
+			xrt_buf_printf(out,
+				       "src route unsupported (to the kernel): %s/%u table %u: "
+				       "%u source routes refused (at most %u destinations with "
+				       "source routes, %u sources each)%s\n",
+				       buf, v[i].plen, v[i].table, v[i].waiting, XRT_FIB6_SUBTREES,
+				       XRT_FIB6_SUBTREE_ROUTES,
+				       v[i].lost ? "; more refused than could wait" : "");
+	}
+	if (json)
+		xrt_buf_printf(out, "]");
+}
+
 static void sync_show(struct xrt_router *r, bool json, struct xrt_buf *out)
 {
 	const struct nl_mirror_stats *st = nl_mirror_get_stats(r);
@@ -42,25 +74,29 @@ static void sync_show(struct xrt_router *r, bool json, struct xrt_buf *out)
 					len ? (json ? "," : " ") : "",
 					f->r.family == XRT_AF_INET ? "inet" : "inet6", f->prio);
 	}
-	if (json)
+	if (json) {
 		xrt_buf_printf(out,
 			       "{\"kernel\":%s,\"routes\":%llu,\"addrs\":%llu,"
 			       "\"neighs\":%llu,\"skipped\":%llu,\"resyncs\":%llu,"
-			       "\"errors\":%llu,\"rules\":%llu,\"unsupported_rules\":[%s]}\n",
+			       "\"errors\":%llu,\"rules\":%llu,\"unsupported_rules\":[%s],",
 			       r->mirror ? "true" : "false",
 			       (unsigned long long)st->routes, (unsigned long long)st->addrs,
 			       (unsigned long long)st->neighs, (unsigned long long)st->skipped,
 			       (unsigned long long)st->resyncs, (unsigned long long)st->errors,
 			       (unsigned long long)st->rules, buf);
-	else
-		xrt_buf_printf(out,
-			       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
-			       "resyncs %llu errors %llu rules %llu\n%s%s%s",
-			       r->mirror ? "on" : "off", (unsigned long long)st->routes,
-			       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
-			       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
-			       (unsigned long long)st->errors, (unsigned long long)st->rules,
-			       len ? "unsupported rules (to the kernel): " : "", buf, len ? "\n" : "");
+		sync_show_src_passed(r, json, out);
+		xrt_buf_printf(out, "}\n");
+		return;
+	}
+	xrt_buf_printf(out,
+		       "kernel %s routes %llu addrs %llu neighs %llu skipped %llu "
+		       "resyncs %llu errors %llu rules %llu\n%s%s%s",
+		       r->mirror ? "on" : "off", (unsigned long long)st->routes,
+		       (unsigned long long)st->addrs, (unsigned long long)st->neighs,
+		       (unsigned long long)st->skipped, (unsigned long long)st->resyncs,
+		       (unsigned long long)st->errors, (unsigned long long)st->rules,
+		       len ? "unsupported rules (to the kernel): " : "", buf, len ? "\n" : "");
+	sync_show_src_passed(r, json, out);
 }
 
 static int sync_set(struct xrt_router *r, bool on, char *err)

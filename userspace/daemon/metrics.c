@@ -226,6 +226,37 @@ static void rib_gauges(struct xrt_router *r, const struct stack_stats *ss, struc
 	sample(b, "xrt_links", NULL, NULL, NULL, NULL, links);
 }
 
+/* Source-specific routes' bounds (rib/rib.c spass_refuse): destinations
+ * with a subtree, refused routes, destinations handed to the kernel; the
+ * packets so handed are xrt_fastpath_passes_total{reason="src_route_unsupported"}. */
+static void src_pass_metrics(struct xrt_router *r, struct xrt_buf *b)
+{
+	struct rib_src_pass_stats st;
+
+	rib_src_pass_stats(r->rib, &st);
+	const struct {
+		const char *name, *type, *help;
+		uint64_t v;
+	} m[] = {
+		{ "xrt_fib_subtrees", "gauge",
+		  "Destinations with source-specific routes in the fast path", st.subtrees },
+		{ "xrt_fib_subtrees_refused_total", "counter",
+		  "Source-specific routes refused at the subtree bounds", st.refused },
+		{ "xrt_fib_subtrees_passed", "gauge",
+		  "Destinations handed to the kernel: their source routes did not all fit",
+		  st.passed },
+		{ "xrt_fib_subtrees_waiting", "gauge",
+		  "Refused source-specific routes waiting for room", st.waiting },
+		{ "xrt_fib_subtrees_pass_failures_total", "counter",
+		  "Refused source routes whose destination could not be handed over or wait",
+		  st.pass_full + st.pend_full },
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		family(b, m[i].name, m[i].type, m[i].help);
+		sample(b, m[i].name, NULL, NULL, NULL, NULL, m[i].v);
+	}
+}
+
 /* The fast path's FIB maps, which grow and shrink with the table
  * (dataplane/ip6_fib.c fib6_resize): as `xrt route summary` shows them. */
 static void fib_metrics(struct xrt_router *r, struct xrt_buf *b)
@@ -248,6 +279,7 @@ static void fib_metrics(struct xrt_router *r, struct xrt_buf *b)
 	       "Route adds refused at xrtd --max-routes");
 	sample(b, "xrt_routes_refused_total", NULL, NULL, NULL, NULL,
 	       u.ceiling_hits + rib_routes_refused(r->rib));
+	src_pass_metrics(r, b);
 }
 
 static void icmp6_types(struct xrt_buf *b, const char *name, const char *help,

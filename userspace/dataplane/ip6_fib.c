@@ -73,10 +73,21 @@ struct fib6_sub {
 	uint32_t nrt, nflat;
 };
 
+/* A destination handed to the kernel (XRT_FIB6_LEAF_KERNEL in its trie
+ * entry): some of its source routes could not be installed. */
+struct fib6_pass {
+	bool used;
+	uint32_t table;
+	struct pfx dst;
+	uint32_t plain; /* dst's own route while it has no subtree, 0 = none */
+};
+
 struct fib6 {
 	struct fib6_mem mem;
 	struct fib6_sub sub[XRT_FIB6_SUBTREES];
+	struct fib6_pass pass[XRT_FIB6_SRC_PASS];
 	uint64_t sub_refused; /* source routes refused: every subtree in use */
+	uint64_t pass_refused; /* destinations not handed over: pass[] full */
 	/* By trie: IPv6 table t at t, IPv4 table t at XRT_FIB4_TBL(t). */
 	struct pnode *root[XRT_FIB_TRIES];
 	uint32_t routes[XRT_FIB_TRIES];
@@ -1023,6 +1034,15 @@ static struct fib6_sub *sub_find(struct fib6 *f, uint32_t table, const struct pf
 	return NULL;
 }
 
+static struct fib6_pass *pass_find(struct fib6 *f, uint32_t table, const struct pfx *dst)
+{
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++)
+		if (f->pass[i].used && f->pass[i].table == table &&
+		    pfx_equal(&f->pass[i].dst, dst))
+			return &f->pass[i];
+	return NULL;
+}
+
 /* fib6_node_lookup_1 in a subtree: the longest source route containing x. */
 static const struct fib6_srt *sub_match(const struct fib6_sub *s, const struct pfx *x)
 {
@@ -1049,6 +1069,8 @@ static uint32_t sub_answer(struct fib6 *f, const struct fib6_sub *s, const struc
 		uint8_t b[16];
 		uint32_t leaf;
 
+		if (as && pass_find(f, s->table, &a))
+			return xrt_fib6_leaf(XRT_FIB6_LEAF_KERNEL, 0);
 		if (as) {
 			const struct fib6_srt *m = sub_match(as, x);
 			if (m)
@@ -1159,7 +1181,8 @@ static int sub_rebuild_under(struct fib6 *f, uint32_t table, const struct pfx *p
 static int check_leaf(uint32_t leaf, char *err)
 {
 	if (!leaf || (leaf & (XRT_FIB6_E_NODE | XRT_FIB6_E_REC)) ||
-	    xrt_fib6_leaf_type(leaf) == XRT_FIB6_LEAF_SUBTREE)
+	    xrt_fib6_leaf_type(leaf) == XRT_FIB6_LEAF_SUBTREE ||
+	    xrt_fib6_leaf_type(leaf) == XRT_FIB6_LEAF_KERNEL)
 		return xrt_fail(err, -EINVAL, "route: not a leaf");
 	return 0;
 }
@@ -1168,6 +1191,7 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	     uint32_t leaf, char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
+	struct fib6_pass *pp;
 	struct fib6_sub *s;
 	int rc;
 
@@ -1177,6 +1201,8 @@ int fib6_add(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		return rc;
 	if ((s = sub_find(f, table, &p)))
 		s->plain = leaf; /* hidden behind the subtree, the root's fallback */
+	else if ((pp = pass_find(f, table, &p)))
+		pp->plain = leaf; /* hidden while the kernel answers */
 	else if ((rc = trie_add(f, table, addr, plen, leaf, err)))
 		return rc;
 	return sub_rebuild_under(f, table, &p, NULL, err);
@@ -1186,6 +1212,7 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 	     char *err)
 {
 	struct pfx p = pfx_make(addr, plen);
+	struct fib6_pass *pp;
 	struct fib6_sub *s;
 	int rc;
 
@@ -1197,6 +1224,10 @@ int fib6_del(struct fib6 *f, uint32_t table, const uint8_t addr[16], unsigned pl
 		if (!s->plain)
 			return xrt_fail(err, -ENOENT, "route: no such route");
 		s->plain = 0;
+	} else if ((pp = pass_find(f, table, &p))) {
+		if (!pp->plain)
+			return xrt_fail(err, -ENOENT, "route: no such route");
+		pp->plain = 0;
 	} else if ((rc = trie_del(f, table, addr, plen, err))) {
 		return rc;
 	}
@@ -1207,12 +1238,16 @@ uint32_t fib6_get(const struct fib6 *f, uint32_t table, const uint8_t addr[16],
 		  unsigned plen)
 {
 	struct pfx p = pfx_make(addr, plen > 128 ? 128 : plen);
+	const struct fib6_pass *pp;
 	const struct fib6_sub *s;
 
 	if (table >= XRT_FIB6_SUB_TBL(0))
 		return 0;
-	s = sub_find((struct fib6 *)f, table, &p);
-	return s ? s->plain : trie_get(f, table, addr, plen);
+	if ((s = sub_find((struct fib6 *)f, table, &p)))
+		return s->plain;
+	if ((pp = pass_find((struct fib6 *)f, table, &p)))
+		return pp->plain;
+	return trie_get(f, table, addr, plen);
 }
 
 static int src_check(uint32_t table, unsigned dplen, unsigned splen, char *err)
@@ -1231,7 +1266,11 @@ static int sub_remove(struct fib6 *f, struct fib6_sub *s, char *err)
 	uint8_t b[16];
 	int rc;
 
+	struct fib6_pass *pp = pass_find(f, s->table, &s->dst);
+
 	pfx_bytes(&s->dst, b);
+	if (pp)
+		pp->plain = s->plain;
 	/* A subtree whose first route failed never reached its destination. */
 	if (trie_get(f, s->table, b, s->dst.len) ==
 	    xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s))) {
@@ -1274,7 +1313,7 @@ int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned
 		}
 		s = &f->sub[i];
 		*s = (struct fib6_sub){ .used = true, .table = table, .dst = d,
-					.plain = trie_get(f, table, dst, dplen) };
+					.plain = fib6_get(f, table, dst, dplen) };
 		fresh = true;
 	}
 	for (i = 0; i < s->nrt && !pfx_equal(&s->rt[i].src, &sp); i++)
@@ -1298,7 +1337,8 @@ int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned
 	s->rt[i] = (struct fib6_srt){ sp, leaf };
 	if ((rc = sub_build(f, s, err)))
 		goto undo;
-	if (fresh && (rc = trie_add(f, table, dst, dplen,
+	if (fresh && !pass_find(f, table, &d) &&
+	    (rc = trie_add(f, table, dst, dplen,
 				     xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s)), err)))
 		goto undo;
 	if ((rc = sub_rebuild_under(f, table, &d, s, err)))
@@ -1346,6 +1386,56 @@ int fib6_src_del(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned
 		sub_build(f, s, NULL);
 	}
 	return rc;
+}
+
+/*
+ * Hand dst/dplen to the kernel (on) or take it back. While handed over the
+ * destination's trie entry is XRT_FIB6_LEAF_KERNEL, its subtree (if any)
+ * and plain route kept aside; subtrees that backtrack through it answer
+ * the kernel's too (sub_answer).
+ */
+int fib6_src_pass(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		  bool on, char *err)
+{
+	struct pfx d = pfx_make(dst, dplen > 128 ? 128 : dplen);
+	struct fib6_pass *pp;
+	struct fib6_sub *s;
+	uint32_t leaf;
+	unsigned i;
+	int rc;
+
+	if ((rc = src_check(table, dplen, 1, err)))
+		return rc;
+	pp = pass_find(f, table, &d);
+	s = sub_find(f, table, &d);
+	if (on) {
+		if (pp)
+			return 0;
+		for (i = 0; i < XRT_FIB6_SRC_PASS && f->pass[i].used; i++)
+			;
+		if (i == XRT_FIB6_SRC_PASS) {
+			f->pass_refused++;
+			return xrt_fail(err, -ENOSPC,
+					"from: at most %u destinations can be handed to the kernel",
+					XRT_FIB6_SRC_PASS);
+		}
+		/* dst's own route, read before the kernel's leaf hides it */
+		leaf = s ? 0 : fib6_get(f, table, dst, dplen);
+		if ((rc = trie_add(f, table, dst, dplen, xrt_fib6_leaf(XRT_FIB6_LEAF_KERNEL, 0),
+				   err)))
+			return rc;
+		f->pass[i] = (struct fib6_pass){ .used = true, .table = table, .dst = d,
+						 .plain = leaf };
+	} else {
+		if (!pp)
+			return 0;
+		leaf = s ? xrt_fib6_leaf(XRT_FIB6_LEAF_SUBTREE, sub_id(f, s)) : pp->plain;
+		if ((rc = leaf ? trie_add(f, table, dst, dplen, leaf, err)
+			       : trie_del(f, table, dst, dplen, err)))
+			return rc;
+		pp->used = false;
+	}
+	return sub_rebuild_under(f, table, &d, NULL, err);
 }
 
 uint32_t fib6_src_get(const struct fib6 *f, uint32_t table, const uint8_t dst[16],
@@ -1474,6 +1564,9 @@ void fib6_usage(const struct fib6 *f, struct fib6_usage *u)
 	for (int i = 0; i < XRT_FIB6_SUBTREES; i++)
 		u->subtrees += f->sub[i].used;
 	u->subtrees_refused = f->sub_refused;
+	for (int i = 0; i < XRT_FIB6_SRC_PASS; i++)
+		u->src_passed += f->pass[i].used;
+	u->src_pass_refused = f->pass_refused;
 	u->nslots = f->mem.nslots;
 	u->nnodes = f->mem.nnodes;
 	u->nrecs = f->mem.nrecs;

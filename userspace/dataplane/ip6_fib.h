@@ -2,6 +2,7 @@
 #ifndef XRT_DATAPLANE_IP6_FIB_H
 #define XRT_DATAPLANE_IP6_FIB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "xrt/maps.h"
 #include "xrt/err.h"
@@ -43,6 +44,8 @@ struct fib6_usage {
 	uint32_t syncs;   /* grace periods waited for */
 	uint32_t subtrees; /* destinations with source-specific routes */
 	uint64_t subtrees_refused; /* source routes refused: XRT_FIB6_SUBTREES in use */
+	uint32_t src_passed; /* destinations handed to the kernel (fib6_src_pass) */
+	uint64_t src_pass_refused; /* not handed over: XRT_FIB6_SRC_PASS in use */
 	/* The memory's sizes and what they cost (every cell, used or not). */
 	uint32_t nslots, nnodes, nrecs;
 	uint64_t capacity_bytes;
@@ -87,6 +90,11 @@ int fib6_src_add(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned
 		 const uint8_t src[16], unsigned splen, uint32_t leaf, char *err);
 int fib6_src_del(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
 		 const uint8_t src[16], unsigned splen, char *err);
+/* Hand every packet to dst/dplen to the kernel (on: its trie entry answers
+ * XRT_FIB6_LEAF_KERNEL) or take it back; at most XRT_FIB6_SRC_PASS
+ * destinations (-ENOSPC, counted in fib6_usage.src_pass_refused). */
+int fib6_src_pass(struct fib6 *f, uint32_t table, const uint8_t dst[16], unsigned dplen,
+		  bool on, char *err);
 uint32_t fib6_src_get(const struct fib6 *f, uint32_t table, const uint8_t dst[16],
 		      unsigned dplen, const uint8_t src[16], unsigned splen);
 /* The fast path's walk with the packet's source (fib6_lookup is this with

@@ -322,6 +322,18 @@ int xrt_maps_route_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 	return xrt_maps_route_src_set(m, table, addr, plen, any, 0, v, err);
 }
 
+int xrt_maps_route_src_pass(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			    unsigned plen, bool on, char *err)
+{
+	int rc = route_check(m, table, addr, plen, err);
+
+	if (rc)
+		return rc;
+	if (route_is_v4(addr, plen))
+		return xrt_fail(err, -EINVAL, "from: source-specific routes are IPv6's");
+	return fib6_src_pass(m->fib, table, addr, plen, on, err);
+}
+
 int xrt_maps_route_src_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 			   unsigned plen, const uint8_t src[16], unsigned splen, char *err)
 {

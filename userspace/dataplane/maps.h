@@ -2,6 +2,7 @@
 #ifndef XRT_DATAPLANE_MAPS_H
 #define XRT_DATAPLANE_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -65,6 +66,10 @@ int xrt_maps_route_del(struct xrt_maps *m, uint32_t table, const uint8_t addr[16
 		       unsigned plen, char *err);
 /* A source-specific route (dst/plen from src/splen; splen 0: the plain
  * route), dataplane/ip6_fib.h fib6_src_add. */
+/* Every packet to addr/plen to the kernel (on) or back to the FIB: a
+ * destination whose source routes did not all fit (ip6_fib.h fib6_src_pass). */
+int xrt_maps_route_src_pass(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
+			    unsigned plen, bool on, char *err);
 int xrt_maps_route_src_set(struct xrt_maps *m, uint32_t table, const uint8_t addr[16],
 			   unsigned plen, const uint8_t src[16], unsigned splen,
 			   const struct xrt_fib6_val *v, char *err);

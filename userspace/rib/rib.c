@@ -56,6 +56,21 @@ struct rib {
 		unsigned n;		/* nodes chained */
 	} sdst[XRT_FIB6_SUBTREES];
 	uint64_t sdst_full; /* source routes refused: every entry in use */
+	/* Destinations whose source routes did not all fit: handed to the
+	 * kernel (ops.route_src_pass) while their refused routes wait in
+	 * pend, retried when a source route goes. */
+	struct rib_spass {
+		bool used;
+		bool lost; /* a refused route found pend full: kept until the
+			    * destination has no source route left */
+		uint32_t table, slot;
+		struct in6_addr prefix;
+		unsigned plen;
+	} spass[XRT_FIB6_SRC_PASS];
+	struct rib_route_spec *pend[XRT_FIB6_SRC_PENDING];
+	unsigned npend;
+	uint64_t spass_full, pend_full, spass_passes;
+	bool retrying;
 	/* Interfaces administratively down (rib_link_set_up): bounded by the
 	 * number of attachable interfaces. */
 	int down[XRT_MAX_IFACES];
@@ -332,6 +347,8 @@ void rib_free(struct rib *rib)
 		free(htable_entry(pos, struct rib_nh, hnode));
 	htable_for_each(&rib->grp.index, pos)
 		free(htable_entry(pos, struct rib_grp, hnode));
+	for (unsigned i = 0; i < rib->npend; i++)
+		free(rib->pend[i]);
 	htable_fini(&rib->nodes);
 	htable_fini(&rib->nh.index);
 	htable_fini(&rib->gws);
@@ -396,6 +413,220 @@ static struct rib_sdst *sdst_find(const struct rib *rib, uint32_t table,
 			return d;
 	}
 	return want ? free_one : NULL;
+}
+
+/* ---- source routes beyond the bound: the destination to the kernel ---- */
+
+static bool spass_same(const struct rib_spass *e, uint32_t table, const struct in6_addr *p,
+		       unsigned plen)
+{
+	return e->used && e->table == table && e->plen == plen && !memcmp(&e->prefix, p, 16);
+}
+
+static struct rib_spass *spass_find(struct rib *rib, uint32_t table, const struct in6_addr *p,
+				    unsigned plen)
+{
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++)
+		if (spass_same(&rib->spass[i], table, p, plen))
+			return &rib->spass[i];
+	return NULL;
+}
+
+/* A source route of s's destination was refused (either subtree bound):
+ * the destination goes to the kernel, the route waits in pend. */
+static void spass_refuse(struct rib *rib, const struct rib_route_spec *s)
+{
+	struct rib_spass *e = spass_find(rib, s->table, &s->prefix, s->plen);
+	unsigned i;
+
+	if (!e) {
+		for (i = 0; i < XRT_FIB6_SRC_PASS && rib->spass[i].used; i++)
+			;
+		int slot = i < XRT_FIB6_SRC_PASS ? rib_table_hold(rib, s->table, NULL) : -ENOSPC;
+		if (slot < 0) {
+			rib->spass_full++;
+			return;
+		}
+		if (!rib->ops.route_src_pass ||
+		    rib->ops.route_src_pass(rib->ops.ctx, (uint32_t)slot, s->prefix.s6_addr,
+					    s->plen, true, NULL)) {
+			rib_table_put(rib, (uint32_t)slot);
+			rib->spass_full++;
+			return;
+		}
+		e = &rib->spass[i];
+		*e = (struct rib_spass){ .used = true, .table = s->table, .slot = (uint32_t)slot,
+					 .prefix = s->prefix, .plen = s->plen };
+		rib->spass_passes++;
+	}
+	for (i = 0; i < rib->npend; i++) {
+		const struct rib_route_spec *q = rib->pend[i];
+		if (q->table == s->table && q->plen == s->plen && q->src_plen == s->src_plen &&
+		    q->metric == s->metric && !memcmp(&q->prefix, &s->prefix, 16) &&
+		    !memcmp(&q->src, &s->src, 16)) {
+			*rib->pend[i] = *s;
+			return;
+		}
+	}
+	struct rib_route_spec *c = rib->npend < XRT_FIB6_SRC_PENDING ? malloc(sizeof(*c)) : NULL;
+	if (!c) {
+		rib->pend_full++;
+		e->lost = true;
+		return;
+	}
+	*c = *s;
+	rib->pend[rib->npend++] = c;
+}
+
+/* Destinations none of whose refused routes still waits go back to the
+ * fast path (a lost one when it has no source route left). */
+static void spass_sweep(struct rib *rib)
+{
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++) {
+		struct rib_spass *e = &rib->spass[i];
+		bool waiting = false;
+		if (!e->used)
+			continue;
+		for (unsigned j = 0; j < rib->npend && !waiting; j++)
+			waiting = spass_same(e, rib->pend[j]->table, &rib->pend[j]->prefix,
+					     rib->pend[j]->plen);
+		if (waiting ||
+		    (e->lost && sdst_find(rib, e->table, &e->prefix, e->plen, false)))
+			continue;
+		if (rib->ops.route_src_pass(rib->ops.ctx, e->slot, e->prefix.s6_addr, e->plen,
+					    false, NULL))
+			continue; /* still the kernel's; tried again at the next change */
+		rib_table_put(rib, e->slot);
+		e->used = false;
+	}
+}
+
+/* Room may have freed: every waiting route is added again (those still
+ * refused wait again), then the sweep. */
+static void spass_retry(struct rib *rib)
+{
+	struct rib_route_spec *v[XRT_FIB6_SRC_PENDING];
+	unsigned n = rib->npend, i;
+
+	if (rib->retrying || !n)
+		return;
+	/* No room anywhere (every subtree in use and full): nothing to try. */
+	for (i = 0; i < XRT_FIB6_SUBTREES; i++)
+		if (!rib->sdst[i].nodes || rib->sdst[i].n < XRT_FIB6_SUBTREE_ROUTES)
+			break;
+	if (i == XRT_FIB6_SUBTREES)
+		return;
+	uint64_t refused = rib->sdst_full; /* a retry refused again is no new refusal */
+	rib->retrying = true;
+	memcpy(v, rib->pend, sizeof(*v) * n);
+	rib->npend = 0;
+	for (i = 0; i < n; i++) {
+		rib_route_add(rib, v[i], true, NULL);
+		free(v[i]);
+	}
+	rib->retrying = false;
+	rib->sdst_full = refused;
+	spass_sweep(rib);
+}
+
+static bool spec_uses_dev(const struct rib_route_spec *s, int ifindex)
+{
+	for (unsigned i = 0; i < s->npaths; i++)
+		if (s->path[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* A waiting route matching m (rib_route_del, rib_flush) goes from pend;
+ * returns how many went. */
+static int spass_forget(struct rib *rib, uint32_t table, const struct in6_addr *prefix,
+			unsigned plen, const struct rib_match *m)
+{
+	int gone = 0;
+
+	for (unsigned i = rib->npend; i-- > 0;) {
+		const struct rib_route_spec *q = rib->pend[i];
+		if ((prefix && (q->table != table || q->plen != plen ||
+				memcmp(&q->prefix, prefix, 16))) ||
+		    (m && m->has_table && q->table != m->table) ||
+		    (m && m->has_metric && q->metric != m->metric) ||
+		    (m && m->has_origin && q->origin != m->origin) ||
+		    (m && m->has_type && q->type != m->type) ||
+		    (m && m->has_dev && !spec_uses_dev(q, m->ifindex)) ||
+		    (m && m->family == AF_INET) ||
+		    (m && m->has_src &&
+		     (q->src_plen != m->src_plen || memcmp(&q->src, &m->src, 16))) ||
+		    (prefix && (!m || !m->has_src)))
+			continue;
+		free(rib->pend[i]);
+		rib->pend[i] = rib->pend[--rib->npend];
+		gone++;
+	}
+	if (gone)
+		spass_sweep(rib);
+	return gone;
+}
+
+bool rib_src_passed_at(const struct rib *rib, uint32_t table, const struct in6_addr *daddr,
+		       unsigned min_plen, struct in6_addr *pfx, unsigned *plen)
+{
+	const struct rib_spass *best = NULL;
+
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++) {
+		const struct rib_spass *e = &rib->spass[i];
+		struct in6_addr p = *daddr;
+		if (!e->used || e->table != table || e->plen < min_plen ||
+		    (best && e->plen <= best->plen))
+			continue;
+		rib_prefix_mask(&p, e->plen);
+		if (!memcmp(&p, &e->prefix, 16))
+			best = e;
+	}
+	if (best) {
+		*pfx = best->prefix;
+		*plen = best->plen;
+	}
+	return best != NULL;
+}
+
+void rib_src_forget(struct rib *rib, const struct rib_route_spec *s)
+{
+	const struct rib_match m = { .has_src = true, .src = s->src, .src_plen = s->src_plen,
+				     .has_metric = true, .metric = s->metric };
+
+	if (s->src_plen)
+		spass_forget(rib, s->table, &s->prefix, s->plen, &m);
+}
+
+size_t rib_src_passed(const struct rib *rib, struct rib_src_pass *out, size_t max)
+{
+	size_t k = 0;
+
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS && k < max; i++) {
+		const struct rib_spass *e = &rib->spass[i];
+		if (!e->used)
+			continue;
+		out[k] = (struct rib_src_pass){ .table = e->table, .prefix = e->prefix,
+						.plen = e->plen, .lost = e->lost };
+		for (unsigned j = 0; j < rib->npend; j++)
+			out[k].waiting += spass_same(e, rib->pend[j]->table, &rib->pend[j]->prefix,
+						     rib->pend[j]->plen);
+		k++;
+	}
+	return k;
+}
+
+void rib_src_pass_stats(const struct rib *rib, struct rib_src_pass_stats *st)
+{
+	*st = (struct rib_src_pass_stats){ .refused = rib->sdst_full,
+					   .passes = rib->spass_passes,
+					   .pass_full = rib->spass_full,
+					   .pend_full = rib->pend_full,
+					   .waiting = rib->npend };
+	for (unsigned i = 0; i < XRT_FIB6_SUBTREES; i++)
+		st->subtrees += rib->sdst[i].nodes != NULL;
+	for (unsigned i = 0; i < XRT_FIB6_SRC_PASS; i++)
+		st->passed += rib->spass[i].used;
 }
 
 static struct rib_node *node_get(struct rib *rib, const struct rib_route_spec *s)
@@ -832,6 +1063,7 @@ static int check_spec(const struct rib *rib, const struct rib_route_spec *s,
 					    s->src_plen);
 		if (fresh && (!d || d->n >= XRT_FIB6_SUBTREE_ROUTES)) {
 			((struct rib *)rib)->sdst_full++;
+			spass_refuse((struct rib *)rib, s);
 			if (d)
 				ERR("from: at most %u source prefixes per destination",
 				    XRT_FIB6_SUBTREE_ROUTES);
@@ -1068,8 +1300,15 @@ int rib_route_del(struct rib *rib, uint32_t table, const struct in6_addr *prefix
 				     ? node_find_src(rib, table, prefix, plen, &m->src, m->src_plen)
 				     : node_find(rib, table, prefix, plen);
 	for (struct rib_route *r = n ? n->routes : NULL; r; r = r->next)
-		if (route_matches(r, m))
-			return route_remove(rib, r, err);
+		if (route_matches(r, m)) {
+			bool src = n->src_plen != 0;
+			int rc = route_remove(rib, r, err);
+			if (!rc && src)
+				spass_retry(rib);
+			return rc;
+		}
+	if (spass_forget(rib, table, prefix, plen, m))
+		return 0;
 	ERR("no such route %s/%u", rib_ntop(prefix, buf), rib_user_plen(prefix, plen));
 	return -ESRCH;
 }
@@ -1110,6 +1349,8 @@ int rib_flush(struct rib *rib, const struct rib_match *m, char *err)
 		done++;
 	}
 	free(v);
+	done += spass_forget(rib, 0, NULL, 0, m);
+	spass_retry(rib);
 	return rc ? rc : done;
 }
 
@@ -1296,6 +1537,7 @@ int rib_sweep(struct rib *rib, enum rib_origin origin, char *err)
 		done++;
 	}
 	free(v);
+	spass_retry(rib);
 	return rc ? rc : done;
 }
 

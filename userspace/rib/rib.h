@@ -55,6 +55,10 @@ struct rib_ops {
 			     const struct xrt_fib6_val *v, char *err);
 	int (*route_src_del)(void *ctx, uint32_t table, const uint8_t addr[16],
 			     unsigned plen, const uint8_t src[16], unsigned splen, char *err);
+	/* Hand every packet to addr/plen to the kernel (on) or take it back:
+	 * its source routes did not all fit. NULL: not handed over. */
+	int (*route_src_pass)(void *ctx, uint32_t table, const uint8_t addr[16],
+			      unsigned plen, bool on, char *err);
 	int (*nh_set)(void *ctx, uint32_t id, const struct xrt_nh *v, char *err);
 	int (*nh_del)(void *ctx, uint32_t id, char *err);
 	int (*grp_set)(void *ctx, uint32_t id, const uint32_t *nh_ids,
@@ -192,6 +196,36 @@ const struct rib_route *rib_lookup_src(const struct rib *rib, uint32_t table,
 /* Source routes refused because XRT_FIB6_SUBTREES destinations already
  * have some. */
 uint64_t rib_subtrees_refused(const struct rib *rib);
+/* Destinations handed to the kernel because some of their source routes
+ * were refused (XRT_FIB6_SUBTREES or XRT_FIB6_SUBTREE_ROUTES reached): the
+ * refused routes wait and are retried when a source route goes. */
+struct rib_src_pass {
+	uint32_t table;
+	struct in6_addr prefix;
+	unsigned plen;
+	unsigned waiting; /* refused routes waiting */
+	bool lost;	  /* some could not wait (XRT_FIB6_SRC_PENDING) */
+};
+size_t rib_src_passed(const struct rib *rib, struct rib_src_pass *out, size_t max);
+/* A refused source route stops waiting (a transaction that refused it is
+ * being taken back); its destination returns to the fast path if nothing
+ * else of it waits. */
+void rib_src_forget(struct rib *rib, const struct rib_route_spec *s);
+/* The longest destination of table handed to the kernel that holds daddr
+ * and is at least min_plen long (its trie leaf then answers before a
+ * route of min_plen would): in *pfx / *plen. */
+bool rib_src_passed_at(const struct rib *rib, uint32_t table, const struct in6_addr *daddr,
+		       unsigned min_plen, struct in6_addr *pfx, unsigned *plen);
+struct rib_src_pass_stats {
+	uint64_t refused;   /* source routes refused by the bounds */
+	uint64_t passes;    /* destinations handed to the kernel, ever */
+	uint64_t pass_full; /* not handed over: XRT_FIB6_SRC_PASS in use */
+	uint64_t pend_full; /* refused routes that could not wait */
+	uint32_t subtrees;  /* destinations with source routes installed */
+	uint32_t passed;    /* destinations handed to the kernel now */
+	uint32_t waiting;   /* refused routes waiting */
+};
+void rib_src_pass_stats(const struct rib *rib, struct rib_src_pass_stats *st);
 /* The route a packet to daddr takes when its interface uses table: the
  * kernel's fib_lookup with its default rules for IPv4 (table local, then
  * the interface's table); IPv6's local routes live in the interface's

@@ -41,6 +41,12 @@ static int ops_route_src_del(void *ctx, uint32_t table, const uint8_t addr[16],
 	return xrt_maps_route_src_del(&((struct xrt_router *)ctx)->maps, table, addr, plen,
 				      src, splen, err);
 }
+static int ops_route_src_pass(void *ctx, uint32_t table, const uint8_t addr[16],
+			      unsigned plen, bool on, char *err)
+{
+	return xrt_maps_route_src_pass(&((struct xrt_router *)ctx)->maps, table, addr, plen, on,
+				       err);
+}
 static int ops_nh_set(void *ctx, uint32_t id, const struct xrt_nh *v, char *err)
 {
 	return xrt_maps_nh_set(&((struct xrt_router *)ctx)->maps, id, v, err);
@@ -97,6 +103,7 @@ int router_init(struct xrt_router *r, const char *obj, const char *bpffs, char *
 	struct rib_ops ops = {
 		.ctx = r, .route_set = ops_route_set, .route_del = ops_route_del,
 		.route_src_set = ops_route_src_set, .route_src_del = ops_route_src_del,
+		.route_src_pass = ops_route_src_pass,
 		.nh_set = ops_nh_set, .nh_del = ops_nh_del, .grp_set = ops_grp_set,
 		.grp_del = ops_grp_del, .link_mtu = ops_link_mtu, .route_event = ops_route_event,
 	};

@@ -87,6 +87,17 @@ static int env_fib6_lookup(void *ctx, uint32_t table, const struct in6_addr *sad
 	memcpy(key.saddr, saddr, sizeof(key.saddr));
 	memcpy(key.daddr, daddr, sizeof(key.daddr));
 	const struct rib_route *rt = fib_rules_lookup(&r->rules, r->rib, &key, table, &type, NULL);
+	struct in6_addr kp;
+	unsigned kl;
+	/* A destination whose source routes did not all fit: the fast path
+	 * hands it to the kernel (bpf/ip6_route_input.h); the stack must not
+	 * forward it by xrt's other routes either. */
+	if (!xrt_addr_is_v4(daddr) &&
+	    rib_src_passed_at(r->rib, rt ? rt->node->table : table, daddr,
+			      rt ? rt->node->plen : 0, &kp, &kl)) {
+		res->type = XRT_FIB6_LEAF_KERNEL;
+		return 0;
+	}
 	if (!rt && type > 0) {
 		res->type = (uint32_t)type; /* blackhole, unreachable, prohibit rule */
 		return 0;

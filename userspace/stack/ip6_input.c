@@ -188,6 +188,13 @@ static void ip6_rcv_finish(struct pkt *p)
 		DROP_INC(BLACKHOLE);
 		MIB_INC(IN_DISCARDS);
 		return;
+	case XRT_FIB6_LEAF_KERNEL:
+		/* Source routes xrt could not all install decide this packet
+		 * (rib.c spass_refuse): only the kernel's fib6_node_lookup
+		 * knows them, and a punted frame cannot go back to it. */
+		DROP_INC(SRC_ROUTE_UNSUPPORTED);
+		MIB_INC(IN_DISCARDS);
+		return;
 	case XRT_RTN_PROHIBIT:
 		/* ip6_pkt_prohibit: RFC 4443 3.1 code 1. */
 		DROP_INC(PROHIBIT);

@@ -99,7 +99,8 @@
 	X(ARP_INVALID, "sp_arp_invalid")     /* not Ethernet/IPv4, bad sender address */ \
 	X(ARP_NOT_OURS, "sp_arp_not_ours")   /* request for an address not ours */ \
 	X(ARP_ANNOUNCE_FULL, "sp_arp_announce_full") /* RFC 5227 repeat not queued */ \
-	X(NF_DROP, "sp_nf_drop")             /* rpf or acl (nf_hook): dropped */
+	X(NF_DROP, "sp_nf_drop")             /* rpf or acl (nf_hook): dropped */ \
+	X(SRC_ROUTE_UNSUPPORTED, "sp_src_route_unsupported") /* the kernel's to route */
 
 /* IPv4 MIB of the slow path, nstat's names for /proc/net/snmp (the ones
  * the fast path shares, IpInReceives, IpExtInNoRoutes, IpFragFails..., are
