@@ -79,7 +79,7 @@ state() {
 		echo "== $o"
 		# shellcheck disable=SC2086
 		xrt_cli r $o
-	done
+	done | sed 's/\(prog\/xdp xrt_fwd\) id [0-9]*/\1/' # a FIB resize swaps the program (fib6_resize)
 	xrt_cli r punt show hop_limit | cut -c1-34 # reason, rate, burst (not the counters)
 	xrt_cli r neigh show | grep PERMANENT || true
 }
