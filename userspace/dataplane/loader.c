@@ -510,6 +510,30 @@ static int obj_prog_fd(struct bpf_object *obj)
 
 /* Load obj_path: on the pins (reusing them), or staged: on maps of its own
  * beside a running generation (dataplane/migrate.h). */
+/* A load on pins another loader made (tools, tests sharing xrtd's maps):
+ * the FIB maps there may have grown or shrunk (fib_resize), so the object
+ * takes their sizes and reuses them rather than failing on the mismatch. */
+static void fib_follow_pins(struct xrt_maps *m)
+{
+	struct bpf_map *bm;
+	char path[512];
+
+	bpf_object__for_each_map(bm, m->obj) {
+		struct bpf_map_info info = { 0 };
+		uint32_t ilen = sizeof(info);
+		int fd;
+
+		if (fib_which(bpf_map__name(bm)) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", m->pin_dir, bpf_map__name(bm));
+		if ((fd = bpf_obj_get(path)) < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
+			bpf_map__set_max_entries(bm, info.max_entries);
+		close(fd);
+	}
+}
+
 static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs, bool staged,
 		     char *err)
 {
@@ -550,6 +574,8 @@ static int maps_load(struct xrt_maps *m, const char *obj_path, const char *bpffs
 	 * generation, else at the commit). */
 	if (staged && (rc = xrt_migrate_take_pins(m, m->obj, err)))
 		goto fail;
+	if (!staged)
+		fib_follow_pins(m);
 	rc = obj_load(m->obj);
 	if (rc && staged) {
 		xrt_err(err, "%s: load failed: %s%s%s%s%s", obj_path,
